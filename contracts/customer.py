@@ -1,0 +1,71 @@
+"""The customer archive (客户档案) as services and the API show it, and its timeline."""
+from marshmallow import RAISE, Schema, fields, validate
+
+from contracts.inquiry import ContactSchema
+from contracts.paging import PageQuerySchema, page_schema
+
+CUSTOMER_STAGES = ("new_contact", "inquiry", "quoted", "sample", "negotiation", "customer",
+                   "lost", "invalid", "rejected", "dormant")
+GRADES = ("A", "B", "C")
+
+
+class GradeSchema(Schema):
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    reasons = fields.List(fields.String(), required=True)
+    rule = fields.String(required=True, metadata={"description": "The grading plugin that decided."})
+
+
+class SourceSchema(Schema):
+    channel = fields.String(required=True)
+    campaign = fields.String(allow_none=True)
+    initial_behaviour = fields.String(allow_none=True)
+    inquiry_id = fields.String(required=True)
+
+
+class CustomerSchema(Schema):
+    id = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    contacts = fields.List(fields.Nested(ContactSchema), required=True)
+    country = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    stage = fields.String(required=True, validate=validate.OneOf(CUSTOMER_STAGES))
+    sources = fields.List(fields.Nested(SourceSchema), required=True,
+                          metadata={"description": "Every channel this customer reached us through, first first."})
+    needs = fields.List(fields.String(), required=True, metadata={"description": "Needs in the customer's words, newest last."})
+    products = fields.List(fields.String(), required=True)
+    intent_grade = fields.Nested(GradeSchema, allow_none=True)
+    grading_error = fields.String(allow_none=True, metadata={"description": "Why grading failed, naming the plugin."})
+    owner_id = fields.String(allow_none=True, metadata={"description": "None while the customer is in the public pool."})
+    custom_fields = fields.Dict(keys=fields.String(), values=fields.Raw())
+    inquiry_count = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class CustomerListQuerySchema(PageQuerySchema):
+    class Meta:
+        unknown = RAISE
+
+    owner_id = fields.String(validate=validate.Length(max=100))
+    email = fields.String(validate=validate.Length(max=320))
+    country = fields.String(validate=validate.Length(max=100))
+    stage = fields.String(validate=validate.OneOf(CUSTOMER_STAGES))
+
+
+CustomerPageSchema = page_schema(CustomerSchema)
+
+TIMELINE_KINDS = ("customer_created", "inquiry_received", "owner_assigned", "reminder_scheduled")
+
+
+class TimelineEntrySchema(Schema):
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True, metadata={"description": "When it happened."})
+    kind = fields.String(required=True, validate=validate.OneOf(TIMELINE_KINDS))
+    summary = fields.String(required=True)
+    actor = fields.String(required=True, metadata={"description": "The user or service that did it."})
+    refs = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "Ids of related records."})
+
+
+TimelinePageSchema = page_schema(TimelineEntrySchema)

@@ -1,0 +1,59 @@
+"""Errors that cross service boundaries.
+
+Each is registered with nameko so an RPC caller receives the same class (not a generic
+``RemoteError``) and the gateway can turn it into an HTTP status. Arguments stay JSON-safe:
+a message and a details dict.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class BatonError(Exception):
+    """Base of every error a Baton service raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message, details=None):
+        super().__init__(message, details or {})
+
+    @property
+    def message(self):
+        return self.args[0]
+
+    @property
+    def details(self):
+        return self.args[1]
+
+    def to_dict(self):
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+@deserialize_to_instance
+class InvalidInput(BatonError):
+    """The input broke the contract. ``details`` maps each field to its reasons."""
+
+    code = "invalid_input"
+
+    @classmethod
+    def from_messages(cls, messages, what="input"):
+        return cls(f"The {what} is not valid: see the field errors.", {"fields": messages})
+
+
+@deserialize_to_instance
+class NotFound(BatonError):
+    """A named resource does not exist."""
+
+    code = "not_found"
+
+    @classmethod
+    def of(cls, resource, identifier):
+        return cls(f"No {resource} with id {identifier!r}.", {"resource": resource, "id": identifier})
+
+
+@deserialize_to_instance
+class Conflict(BatonError):
+    """The request collides with existing state (e.g. a customer owned by someone else)."""
+
+    code = "conflict"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict)

@@ -1,0 +1,78 @@
+"""Events between services: names in the past tense, each with its payload schema.
+
+A dispatcher dumps the payload with the event's schema; a handler loads it with the same
+schema, so both sides agree on one definition. Every event carries the id that makes its
+handling idempotent (an inquiry, customer or reminder id).
+"""
+from marshmallow import Schema, fields
+
+from contracts.inquiry import InquirySchema
+
+
+class InquiryReceived(Schema):
+    """intake accepted an inquiry and stored it."""
+
+    inquiry_id = fields.String(required=True)
+    received_at = fields.AwareDateTime(required=True)
+    inquiry = fields.Nested(InquirySchema, required=True)
+
+
+class CustomerCreated(Schema):
+    """profile opened a new archive from an inquiry."""
+
+    customer_id = fields.String(required=True)
+    inquiry_id = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    company = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    intent_grade = fields.String(allow_none=True)
+
+
+class InquiryMatched(Schema):
+    """profile merged an inquiry into an existing archive."""
+
+    customer_id = fields.String(required=True)
+    inquiry_id = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    matched_on = fields.String(required=True, metadata={"description": "The matching key, e.g. 'email'."})
+
+
+class CustomerAllocated(Schema):
+    """pool gave a customer an owner."""
+
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    team = fields.String(required=True)
+    allocated_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class ReminderScheduled(Schema):
+    """notification scheduled a reminder for a user."""
+
+    reminder_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    user_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    due_at = fields.AwareDateTime(required=True)
+    scheduled_at = fields.AwareDateTime(required=True)
+
+
+# event name -> (the service that dispatches it, its payload schema)
+EVENTS = {
+    "inquiry_received": ("intake", InquiryReceived),
+    "customer_created": ("profile", CustomerCreated),
+    "inquiry_matched": ("profile", InquiryMatched),
+    "customer_allocated": ("pool", CustomerAllocated),
+    "reminder_scheduled": ("notification", ReminderScheduled),
+}
+
+
+def dump_event(name, payload):
+    """The JSON-safe payload of event ``name`` (the handler side validates it on load)."""
+    return EVENTS[name][1]().dump(payload)
+
+
+def load_event(name, payload):
+    """The payload of event ``name`` as Python values (datetimes parsed)."""
+    return EVENTS[name][1]().load(payload)

@@ -1,0 +1,91 @@
+"""The inquiry: what every channel's lead becomes, and how a received one is recorded."""
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from contracts.paging import PageQuerySchema, page_schema
+
+INQUIRY_SCHEMA_VERSION = 1
+
+# Keys become MongoDB field names: no "$" or "." may ever reach the store.
+FIELD_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="Use lower-case letters, digits and _ (max 64).")
+CHANNEL_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="Use lower-case letters, digits, _ . - (max 64).")
+
+
+class ContactSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(validate=validate.Length(max=200))
+    title = fields.String(validate=validate.Length(max=200))
+    email = fields.Email(validate=validate.Length(max=320))
+    phone = fields.String(validate=validate.Length(min=3, max=50))
+    whatsapp = fields.String(validate=validate.Length(max=50))
+    linkedin = fields.String(validate=validate.Length(max=300))
+
+    @validates_schema
+    def needs_a_way_to_reach(self, data, **kwargs):
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError("A contact needs an email or a phone number.", field_name="email")
+
+
+class InquirySchema(Schema):
+    """Canonical inquiry, version 1. Unknown fields are refused so typos surface at once."""
+
+    class Meta:
+        unknown = RAISE
+
+    schema_version = fields.Integer(required=True, validate=validate.OneOf([INQUIRY_SCHEMA_VERSION]))
+    channel = fields.String(required=True, validate=CHANNEL_NAME,
+                            metadata={"description": "Source channel, e.g. website_form, google_ads, trade_show."})
+    campaign = fields.String(validate=validate.Length(max=200))
+    initial_behaviour = fields.String(validate=validate.Length(max=500),
+                                      metadata={"description": "e.g. 'downloaded brochure', 'submitted inquiry'."})
+    company = fields.String(validate=validate.Length(max=300))
+    contact = fields.Nested(ContactSchema, required=True)
+    country = fields.String(validate=validate.Length(max=100))
+    city = fields.String(validate=validate.Length(max=100))
+    website = fields.String(validate=validate.Length(max=300))
+    message = fields.String(validate=validate.Length(max=20000),
+                            metadata={"description": "The need in the customer's own words."})
+    products = fields.List(fields.String(validate=validate.Length(max=200)), validate=validate.Length(max=50))
+    occurred_at = fields.AwareDateTime(metadata={"description": "When the customer made the inquiry (ISO 8601 with offset)."})
+    custom_fields = fields.Dict(keys=fields.String(validate=FIELD_KEY), values=fields.Raw(allow_none=True),
+                                metadata={"description": "Values of custom fields declared by plugins."})
+
+
+INQUIRY_STATUSES = ("accepted", "rejected")
+
+
+class InquiryRecordSchema(Schema):
+    """A received inquiry as intake stored it, with its outcome. Rejected ones keep the raw body."""
+
+    id = fields.String(required=True)
+    message_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(INQUIRY_STATUSES))
+    via = fields.String(required=True, validate=validate.OneOf(["amqp", "http"]))
+    routing_key = fields.String(allow_none=True)
+    received_at = fields.AwareDateTime(required=True)
+    inquiry = fields.Nested(InquirySchema, allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "Field -> reasons, for a rejected inquiry."})
+    raw_body = fields.String(allow_none=True, metadata={"description": "The body as received, kept for a rejected inquiry."})
+    customer_id = fields.String(allow_none=True)
+
+
+class InquiryListQuerySchema(PageQuerySchema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(validate=validate.OneOf(INQUIRY_STATUSES))
+    channel = fields.String(validate=CHANNEL_NAME)
+
+
+InquiryPageSchema = page_schema(InquiryRecordSchema)
+
+
+class SubmissionSchema(Schema):
+    """What a submitter gets back: the stored record's id and outcome."""
+
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(INQUIRY_STATUSES))
+    duplicate = fields.Boolean(required=True, metadata={"description": "True when this message id was seen before."})
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
