@@ -1,0 +1,101 @@
+"""gateway: routes HTTP calls to the services over RPC. No rules live here."""
+import json
+
+import eventlet
+from nameko.rpc import RpcProxy
+
+from contracts import jsonschema
+from contracts.errors import NotFound
+from services.gateway.http import ServiceUnavailable, error_response, json_route
+from services.gateway.settings import GatewaySettingsSchema
+from services.runtime.settings import Settings
+
+# Headers an integration may use to make a retried POST harmless.
+IDEMPOTENCY_HEADERS = ("Idempotency-Key", "X-Message-Id")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class GatewayService:
+    name = "gateway"
+
+    intake = RpcProxy("intake")
+    profile = RpcProxy("profile")
+    pool = RpcProxy("pool")
+    notification = RpcProxy("notification")
+    settings = Settings("gateway", GatewaySettingsSchema)
+
+    @json_route("GET", "/health")
+    def health(self, request):
+        return {"status": "ok"}
+
+    # customers
+    @json_route("GET", "/customers")
+    def list_customers(self, request):
+        return self._call("profile", "list_customers", _query(request))
+
+    @json_route("GET", "/customers/<customer_id>")
+    def get_customer(self, request, customer_id):
+        return self._call("profile", "get_customer", customer_id)
+
+    @json_route("GET", "/customers/<customer_id>/timeline")
+    def get_timeline(self, request, customer_id):
+        return self._call("profile", "get_timeline", customer_id, _query(request))
+
+    @json_route("GET", "/customers/<customer_id>/owner")
+    def get_owner(self, request, customer_id):
+        return self._call("pool", "get_owner", customer_id)
+
+    # reminders
+    @json_route("GET", "/users/<user_id>/reminders")
+    def list_reminders(self, request, user_id):
+        return self._call("notification", "list_reminders", user_id, _query(request))
+
+    # inquiries
+    @json_route("GET", "/inquiries")
+    def list_inquiries(self, request):
+        return self._call("intake", "list_inquiries", _query(request))
+
+    @json_route("GET", "/inquiries/<inquiry_id>")
+    def get_inquiry(self, request, inquiry_id):
+        return self._call("intake", "get_inquiry", inquiry_id)
+
+    @json_route("POST", "/inquiries")
+    def submit_inquiry(self, request):
+        return self._submit(request, request.get_data(as_text=True), channel=None)
+
+    @json_route("POST", "/channels/<channel>/inquiries")
+    def submit_channel_inquiry(self, request, channel):
+        if request.mimetype in FORM_TYPES:
+            body = json.dumps(request.form.to_dict(), ensure_ascii=False)
+        else:
+            body = request.get_data(as_text=True)
+        return self._submit(request, body, channel=channel)
+
+    # contracts, for integrations that validate before they publish
+    @json_route("GET", "/contracts")
+    def list_contracts(self, request):
+        return {"contracts": sorted(jsonschema.PUBLISHED)}
+
+    @json_route("GET", "/contracts/<name>")
+    def get_contract(self, request, name):
+        if name not in jsonschema.PUBLISHED:
+            raise NotFound.of("contract", name)
+        return jsonschema.to_json_schema(jsonschema.PUBLISHED[name])
+
+    def _submit(self, request, body, channel):
+        message_id = next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
+        outcome = self._call("intake", "submit_inquiry", body, message_id=message_id, channel=channel)
+        if outcome["status"] == "rejected":
+            return error_response("invalid_input", "The inquiry was rejected and stored with its errors.",
+                                  {"fields": outcome["errors"], "inquiry_id": outcome["id"]}, status=422)
+        return (200 if outcome["duplicate"] else 202), outcome
+
+    def _call(self, service, method, *args, **kwargs):
+        timeout = self.settings["rpc_timeout_seconds"]
+        with eventlet.Timeout(timeout, ServiceUnavailable(
+                f"The {service} service did not answer within {timeout:g} s.", {"service": service})):
+            return getattr(getattr(self, service), method)(*args, **kwargs)
+
+
+def _query(request):
+    return request.args.to_dict()

@@ -1,0 +1,123 @@
+"""Receiving one inquiry: examine the body, record the outcome once, announce accepted ones.
+
+The same code serves AMQP deliveries and HTTP submissions, so both paths keep every body,
+reject with the same field-level errors, and treat a repeated message id as already done.
+"""
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from marshmallow import ValidationError
+
+from contracts.inquiry import InquirySchema
+from contracts.topology import channel_of_routing_key
+from plugins.errors import PluginFailed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Examined:
+    inquiry: dict | None
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def accepted(self):
+        return not self.errors
+
+
+def inquiry_id_for(message_id):
+    """A stable id for a message id: the same message always maps to the same inquiry."""
+    return "inq_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+
+
+def message_id_for(message_id, routing_key, body):
+    """The publisher's message id, or one derived from the content when it sent none."""
+    if message_id:
+        return str(message_id)
+    return "sha256:" + hashlib.sha256((routing_key or "").encode() + b"\0" + body).hexdigest()
+
+
+def examine(body, channel, plugins, max_body_bytes):
+    """Turn a raw body into a canonical inquiry, or the errors that say why not."""
+    if len(body) > max_body_bytes:
+        return Examined(None, {"_body": [f"The body is {len(body)} bytes; the limit is {max_body_bytes}."]})
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return Examined(None, {"_body": [f"The body is not UTF-8 text: {exc.reason} at byte {exc.start}."]})
+    except json.JSONDecodeError as exc:
+        return Examined(None, {"_body": [f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."]})
+    if not isinstance(payload, dict):
+        return Examined(None, {"_body": [f"Expected a JSON object, got {type(payload).__name__}."]})
+    if channel:
+        try:
+            payload = plugins.inquiry_from_channel(channel, payload)
+        except PluginFailed as exc:
+            return Examined(None, {"_plugin": [exc.message]})
+        if payload is None:
+            installed = ", ".join(plugins.plugin_names()) or "none"
+            return Examined(None, {"channel": [f"No connector handles channel {channel!r} (plugins: {installed})."]})
+    try:
+        inquiry = InquirySchema().load(payload)
+    except ValidationError as exc:
+        return Examined(None, exc.messages)
+    custom_errors = plugins.validate_custom_values(inquiry.get("custom_fields") or {})
+    if custom_errors:
+        return Examined(None, {"custom_fields": custom_errors})
+    return Examined(inquiry)
+
+
+def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, message_id, routing_key, via):
+    """Record one delivery and publish it if accepted. Returns the submission outcome.
+
+    Idempotent: a message id seen before changes nothing, except that an accepted inquiry whose
+    announcement was interrupted is announced again (downstream handlers are idempotent).
+    """
+    message_id = message_id_for(message_id, routing_key, body)
+    inquiry_id = inquiry_id_for(message_id)
+    record = inquiries.get(inquiry_id)
+    duplicate = record is not None
+    if not duplicate:
+        examined = examine(body, channel_of_routing_key(routing_key), plugins, max_body_bytes)
+        record = {
+            "_id": inquiry_id,
+            "message_id": message_id,
+            "status": "accepted" if examined.accepted else "rejected",
+            "via": via,
+            "routing_key": routing_key,
+            "received_at": datetime.now(timezone.utc),
+            "inquiry": examined.inquiry,
+            "errors": examined.errors,
+            "raw_body": body[:max_body_bytes].decode("utf-8", errors="replace"),
+            "customer_id": None,
+            "announced": False,
+        }
+        if not inquiries.add(record):
+            # Another worker recorded the same message a moment ago.
+            duplicate, record = True, inquiries.get(inquiry_id)
+    if record["status"] == "accepted" and not record["announced"]:
+        announce(inquiries, publish, record)
+    return {"id": inquiry_id, "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
+
+
+def announce(inquiries, publish, record):
+    """Publish an accepted inquiry; on failure it stays pending for ``announce_pending``.
+
+    The inquiry is already stored, so the submitter's answer does not depend on the broker.
+    """
+    try:
+        publish(record["_id"], record["received_at"], record["inquiry"])
+    except Exception as exc:  # any publish failure: the outbox timer retries
+        log.warning("inquiry %s stored but not yet announced (%s: %s); will retry",
+                    record["_id"], type(exc).__name__, exc)
+        return False
+    inquiries.mark_announced(record["_id"])
+    return True
+
+
+def announce_pending(inquiries, publish, older_than, batch_size):
+    """Announce accepted inquiries whose announcement failed (the outbox). Returns how many."""
+    return sum(announce(inquiries, publish, record) for record in inquiries.unannounced(older_than, batch_size))

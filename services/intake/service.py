@@ -1,0 +1,91 @@
+"""intake: the door every inquiry comes through, from AMQP or HTTP."""
+from datetime import datetime, timedelta, timezone
+
+from kombu import Exchange, Queue
+from nameko.events import event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from contracts.errors import EXPECTED_ERRORS, NotFound
+from contracts.events import dump_event, load_event
+from contracts.inquiry import InquiryListQuerySchema, InquiryPageSchema, InquiryRecordSchema, SubmissionSchema
+from contracts.topology import CANONICAL_ROUTING_KEY, CHANNEL_ROUTING_PREFIX, INQUIRY_EXCHANGE, INTAKE_QUEUE
+from plugins.dependency import Plugins
+from services.intake.entrypoints import consume_raw
+from services.intake.receiving import announce_pending, receive_inquiry
+from services.intake.settings import IntakeSettingsSchema
+from services.intake.store import Inquiries
+from services.runtime.events import ReliableEventDispatcher
+from services.runtime.mongo import MongoStore
+from services.runtime.queries import load_query, page_of
+from services.runtime.settings import Settings
+
+# The timer's period is fixed at import; how old a pending announcement must be is configured.
+ANNOUNCE_CHECK_SECONDS = 1
+
+inquiry_exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
+intake_queue = Queue(INTAKE_QUEUE, exchange=inquiry_exchange, routing_key="#", durable=True)
+
+
+class IntakeService:
+    name = "intake"
+
+    inquiries = MongoStore(Inquiries)
+    plugins = Plugins()
+    settings = Settings("intake", IntakeSettingsSchema)
+    dispatch = ReliableEventDispatcher()
+
+    # Requeue on unexpected errors (a store outage): bad input never raises, so nothing loops.
+    @consume_raw(intake_queue, requeue_on_error=True)
+    def receive_published(self, delivery):
+        self._receive(delivery["body"], delivery["message_id"], delivery["routing_key"], via="amqp")
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_inquiry(self, body, message_id=None, channel=None):
+        """Receive an inquiry over HTTP: ``body`` is the JSON text, ``channel`` names a connector."""
+        routing_key = CHANNEL_ROUTING_PREFIX + channel if channel else CANONICAL_ROUTING_KEY
+        return SubmissionSchema().dump(self._receive(body.encode("utf-8"), message_id, routing_key, via="http"))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_inquiry(self, inquiry_id):
+        record = self.inquiries.get(inquiry_id)
+        if record is None:
+            raise NotFound.of("inquiry", inquiry_id)
+        return InquiryRecordSchema().dump(_as_view(record))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_inquiries(self, query=None):
+        query = load_query(InquiryListQuerySchema, query)
+        items, total = self.inquiries.page(**query)
+        return InquiryPageSchema().dump(page_of([_as_view(r) for r in items], total, query))
+
+    @timer(interval=ANNOUNCE_CHECK_SECONDS)
+    def retry_announcements(self):
+        """The outbox: announce accepted inquiries whose first announcement failed."""
+        retry_after = timedelta(seconds=self.settings["announce_retry_after_seconds"])
+        announce_pending(self.inquiries, self._announce, datetime.now(timezone.utc) - retry_after,
+                         self.settings["announce_batch_size"])
+
+    @event_handler("profile", "customer_created")
+    def on_customer_created(self, payload):
+        event = load_event("customer_created", payload)
+        self.inquiries.link_customer(event["inquiry_id"], event["customer_id"])
+
+    @event_handler("profile", "inquiry_matched")
+    def on_inquiry_matched(self, payload):
+        event = load_event("inquiry_matched", payload)
+        self.inquiries.link_customer(event["inquiry_id"], event["customer_id"])
+
+    def _receive(self, body, message_id, routing_key, via):
+        return receive_inquiry(
+            self.inquiries, self.plugins, self.settings["max_body_bytes"], self._announce,
+            body=body, message_id=message_id, routing_key=routing_key, via=via,
+        )
+
+    def _announce(self, inquiry_id, received_at, inquiry):
+        self.dispatch("inquiry_received", dump_event(
+            "inquiry_received", {"inquiry_id": inquiry_id, "received_at": received_at, "inquiry": inquiry}))
+
+
+def _as_view(record):
+    return {**record, "id": record["_id"]}

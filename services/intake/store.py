@@ -1,0 +1,44 @@
+"""Where intake keeps every inquiry it received, accepted or rejected."""
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+
+class Inquiries:
+    def __init__(self, db):
+        self.collection = db.inquiries
+
+    def ensure_indexes(self):
+        self.collection.create_index([("status", ASCENDING), ("received_at", DESCENDING)])
+        self.collection.create_index([("received_at", DESCENDING)])
+        self.collection.create_index([("announced", ASCENDING), ("received_at", ASCENDING)])
+
+    def get(self, inquiry_id):
+        return self.collection.find_one({"_id": inquiry_id})
+
+    def add(self, record):
+        """False if an inquiry with this id is already stored."""
+        try:
+            self.collection.insert_one(record)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def mark_announced(self, inquiry_id):
+        self.collection.update_one({"_id": inquiry_id}, {"$set": {"announced": True}})
+
+    def unannounced(self, older_than, limit):
+        query = {"announced": False, "status": "accepted", "received_at": {"$lt": older_than}}
+        return list(self.collection.find(query).sort("received_at", ASCENDING).limit(limit))
+
+    def link_customer(self, inquiry_id, customer_id):
+        self.collection.update_one({"_id": inquiry_id}, {"$set": {"customer_id": customer_id}})
+
+    def page(self, status=None, channel=None, limit=50, offset=0):
+        query = {}
+        if status:
+            query["status"] = status
+        if channel:
+            query["inquiry.channel"] = channel
+        total = self.collection.count_documents(query)
+        cursor = self.collection.find(query).sort("received_at", DESCENDING).skip(offset).limit(limit)
+        return list(cursor), total

@@ -1,0 +1,1 @@
+"""notification: reminders that keep every customer followed up (the follow-up SOP)."""

@@ -1,0 +1,1 @@
+"""Pure reminder rules: no nameko, pymongo or marshmallow here."""

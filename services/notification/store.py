@@ -1,0 +1,26 @@
+"""Where notification keeps reminders, indexed by whom they are for and when they are due."""
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+
+class Reminders:
+    def __init__(self, db):
+        self.collection = db.reminders
+
+    def ensure_indexes(self):
+        self.collection.create_index([("user_id", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)])
+        self.collection.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+
+    def schedule(self, reminder):
+        """The stored reminder: this one, or the one scheduled first under the same id."""
+        try:
+            self.collection.insert_one(reminder)
+            return reminder
+        except DuplicateKeyError:
+            return self.collection.find_one({"_id": reminder["_id"]})
+
+    def page_for(self, user_id, status, limit=50, offset=0):
+        query = {"user_id": user_id, "status": status}
+        total = self.collection.count_documents(query)
+        cursor = self.collection.find(query).sort("due_at", ASCENDING).skip(offset).limit(limit)
+        return list(cursor), total

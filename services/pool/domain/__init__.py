@@ -1,0 +1,1 @@
+"""Pure pool rules: no nameko, pymongo or marshmallow here."""

@@ -1,0 +1,1 @@
+"""Pure archive rules: no nameko, pymongo or marshmallow here."""

@@ -1,0 +1,93 @@
+"""Opening an archive from an inquiry, and merging later inquiries into it.
+
+Merging only adds: a value already on the archive is never overwritten by a later channel,
+so what a salesperson corrected by hand survives the next web form.
+"""
+from services.profile.domain.matching import normalise_email
+
+GRADE_ORDER = {"A": 0, "B": 1, "C": 2}
+
+
+def customer_id_for(inquiry_id):
+    """A new archive's id follows from the inquiry that opened it, so redelivery cannot open two."""
+    return "cus_" + inquiry_id.removeprefix("inq_")
+
+
+def stage_for(inquiry):
+    # An inquiry that states a need is an RFQ (询盘); a bare contact is a first contact (初步接触).
+    return "inquiry" if (inquiry.get("message") or "").strip() else "new_contact"
+
+
+def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now):
+    return {
+        "_id": customer_id,
+        "company": inquiry.get("company"),
+        "contacts": [dict(inquiry["contact"])],
+        "country": inquiry.get("country"),
+        "city": inquiry.get("city"),
+        "website": inquiry.get("website"),
+        "stage": stage_for(inquiry),
+        "sources": [source_of(inquiry_id, inquiry)],
+        "needs": _needs_of(inquiry),
+        "products": list(inquiry.get("products") or []),
+        "intent_grade": grade,
+        "grading_error": grading_error,
+        "owner_id": None,
+        "custom_fields": dict(inquiry.get("custom_fields") or {}),
+        "inquiry_ids": [inquiry_id],
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+
+
+def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
+    """The archive with the inquiry merged in, or None if it was merged before."""
+    if inquiry_id in archive["inquiry_ids"]:
+        return None
+    merged = dict(archive)
+    for name in ("company", "country", "city", "website"):
+        if not merged.get(name) and inquiry.get(name):
+            merged[name] = inquiry[name]
+    merged["contacts"] = _merge_contact(archive["contacts"], inquiry["contact"])
+    merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry)]
+    merged["needs"] = archive["needs"] + [n for n in _needs_of(inquiry) if n not in archive["needs"]]
+    merged["products"] = archive["products"] + [p for p in inquiry.get("products") or [] if p not in archive["products"]]
+    merged["custom_fields"] = {**(inquiry.get("custom_fields") or {}), **archive["custom_fields"]}
+    if archive["stage"] == "new_contact":
+        merged["stage"] = stage_for(inquiry)
+    merged["intent_grade"] = stronger_grade(archive.get("intent_grade"), grade)
+    merged["inquiry_ids"] = archive["inquiry_ids"] + [inquiry_id]
+    merged["updated_at"] = now
+    merged["version"] = archive["version"] + 1
+    return merged
+
+
+def stronger_grade(current, new):
+    if current is None or (new is not None and GRADE_ORDER[new["grade"]] < GRADE_ORDER[current["grade"]]):
+        return new
+    return current
+
+
+def source_of(inquiry_id, inquiry):
+    return {
+        "channel": inquiry["channel"],
+        "campaign": inquiry.get("campaign"),
+        "initial_behaviour": inquiry.get("initial_behaviour"),
+        "inquiry_id": inquiry_id,
+    }
+
+
+def _needs_of(inquiry):
+    message = (inquiry.get("message") or "").strip()
+    return [message] if message else []
+
+
+def _merge_contact(contacts, contact):
+    """Add the contact, or fill the blanks of the one with the same email."""
+    email = normalise_email(contact.get("email"))
+    for index, known in enumerate(contacts):
+        if email and normalise_email(known.get("email")) == email:
+            filled = {**contact, **{k: v for k, v in known.items() if v}}
+            return contacts[:index] + [filled] + contacts[index + 1:]
+    return contacts + [dict(contact)]

@@ -1,0 +1,64 @@
+"""Filing an accepted inquiry: into the archive it matches, or a new one.
+
+Returns the event to announce. A redelivered inquiry returns the same event again, which
+downstream handlers ignore, so a crash between writing and announcing loses nothing.
+"""
+from plugins.errors import PluginFailed
+from services.profile.domain import timeline
+from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
+from services.profile.domain.matching import match_keys
+
+MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
+
+
+class ArchiveBusy(Exception):
+    """The archive kept changing under us; the event is redelivered and tried again."""
+
+
+def file_inquiry(customers, plugins, inquiry_id, inquiry, received_at, now):
+    new_id = customer_id_for(inquiry_id)
+    for kind, value in match_keys(inquiry).items():
+        holder = customers.claim_key(kind, value, new_id)
+        if holder != new_id:
+            return _merge(customers, plugins, holder, inquiry_id, inquiry, received_at, kind, now)
+    archive = customers.get(new_id)
+    if archive is None:
+        grade, grading_error = grade_intent(plugins, inquiry)
+        archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now)
+        customers.add(archive)
+    customers.record(timeline.inquiry_received(new_id, inquiry_id, inquiry, received_at))
+    customers.record(timeline.customer_created(archive, inquiry_id))
+    return "customer_created", {
+        "customer_id": new_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
+        "company": archive["company"], "country": archive["country"],
+        "intent_grade": (archive["intent_grade"] or {}).get("grade"),
+    }
+
+
+def _merge(customers, plugins, customer_id, inquiry_id, inquiry, received_at, matched_on, now):
+    grade, _ = grade_intent(plugins, inquiry)
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        archive = customers.get(customer_id)
+        if archive is None:
+            # The key's holder is still being written by another worker: retry on redelivery.
+            raise ArchiveBusy(f"customer {customer_id} is not written yet")
+        merged = merge_inquiry(archive, inquiry_id, inquiry, grade, now)
+        if merged is None or customers.replace(merged, archive["version"]):
+            break
+    else:
+        raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times while merging {inquiry_id}")
+    customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on))
+    return "inquiry_matched", {
+        "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,
+    }
+
+
+def grade_intent(plugins, inquiry):
+    """(grade dict or None, error or None). A failing grading plugin never stops the filing."""
+    try:
+        opinion = plugins.grade_intent(inquiry)
+    except PluginFailed as exc:
+        return None, exc.message
+    if opinion is None:
+        return None, None
+    return {"grade": opinion.grade, "reasons": list(opinion.reasons), "rule": opinion.rule}, None

@@ -1,0 +1,78 @@
+"""profile: keeps the one archive per customer and its timeline."""
+from datetime import datetime, timezone
+
+from nameko.events import event_handler
+from nameko.rpc import rpc
+
+from contracts.customer import CustomerListQuerySchema, CustomerPageSchema, CustomerSchema, TimelinePageSchema
+from contracts.errors import EXPECTED_ERRORS, NotFound
+from contracts.events import dump_event, load_event
+from contracts.paging import PageQuerySchema
+from plugins.dependency import Plugins
+from services.profile.domain import timeline
+from services.profile.domain.matching import normalise_email
+from services.profile.filing import file_inquiry
+from services.profile.store import Customers
+from services.runtime.events import ReliableEventDispatcher
+from services.runtime.mongo import MongoStore
+from services.runtime.queries import load_query, page_of
+
+
+class ProfileService:
+    name = "profile"
+
+    customers = MongoStore(Customers)
+    plugins = Plugins()
+    dispatch = ReliableEventDispatcher()
+
+    @event_handler("intake", "inquiry_received", requeue_on_error=True)
+    def on_inquiry_received(self, payload):
+        event = load_event("inquiry_received", payload)
+        name, announced = file_inquiry(self.customers, self.plugins, event["inquiry_id"], event["inquiry"],
+                                       event["received_at"], datetime.now(timezone.utc))
+        self.dispatch(name, dump_event(name, announced))
+
+    @event_handler("pool", "customer_allocated", requeue_on_error=True)
+    def on_customer_allocated(self, payload):
+        event = load_event("customer_allocated", payload)
+        self.customers.set_owner(event["customer_id"], event["owner_id"], event["allocated_at"])
+        self.customers.record(timeline.owner_assigned(
+            event["customer_id"], event["owner_id"], event["team"], event["reason"], event["allocated_at"]))
+
+    @event_handler("notification", "reminder_scheduled", requeue_on_error=True)
+    def on_reminder_scheduled(self, payload):
+        event = load_event("reminder_scheduled", payload)
+        self.customers.record(timeline.reminder_scheduled(
+            event["customer_id"], event["reminder_id"], event["kind"], event["user_id"],
+            event["due_at"], event["scheduled_at"]))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_customer(self, customer_id):
+        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_customers(self, query=None):
+        query = load_query(CustomerListQuerySchema, query)
+        email = query.pop("email", None)
+        if email is not None:
+            holder = self.customers.holder_of_key("email", normalise_email(email))
+            query["ids"] = [holder] if holder else []
+        items, total = self.customers.page(**query)
+        return CustomerPageSchema().dump(page_of([_as_view(a) for a in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_timeline(self, customer_id, query=None):
+        query = load_query(PageQuerySchema, query)
+        self._archive(customer_id)
+        entries, total = self.customers.timeline_page(customer_id, **query)
+        return TimelinePageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
+
+    def _archive(self, customer_id):
+        archive = self.customers.get(customer_id)
+        if archive is None:
+            raise NotFound.of("customer", customer_id)
+        return archive
+
+
+def _as_view(archive):
+    return {**archive, "id": archive["_id"], "inquiry_count": len(archive["inquiry_ids"])}

@@ -1,0 +1,78 @@
+"""Where profile keeps archives, the keys that find them, and their timelines."""
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+
+class Customers:
+    def __init__(self, db):
+        self.archives = db.customers
+        # One document per matching key ("email:jane@acme.de" -> customer): claiming a key is a
+        # single insert, so two inquiries racing for one customer cannot open two archives.
+        self.keys = db.customer_keys
+        self.timeline = db.timeline
+
+    def ensure_indexes(self):
+        self.archives.create_index([("owner_id", ASCENDING)])
+        self.archives.create_index([("country", ASCENDING)])
+        self.archives.create_index([("stage", ASCENDING)])
+        self.archives.create_index([("created_at", DESCENDING)])
+        self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
+
+    # matching keys
+    def claim_key(self, kind, value, customer_id):
+        """The customer holding the key: ``customer_id`` if it was free, else the earlier holder."""
+        key = f"{kind}:{value}"
+        try:
+            self.keys.insert_one({"_id": key, "customer_id": customer_id})
+            return customer_id
+        except DuplicateKeyError:
+            return self.keys.find_one({"_id": key})["customer_id"]
+
+    def holder_of_key(self, kind, value):
+        found = self.keys.find_one({"_id": f"{kind}:{value}"})
+        return found["customer_id"] if found else None
+
+    # archives
+    def get(self, customer_id):
+        return self.archives.find_one({"_id": customer_id})
+
+    def add(self, archive):
+        try:
+            self.archives.insert_one(archive)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def replace(self, archive, expected_version):
+        """Write the archive if nobody changed it since ``expected_version`` was read."""
+        fields = {k: v for k, v in archive.items() if k != "_id"}
+        return self.archives.find_one_and_update(
+            {"_id": archive["_id"], "version": expected_version}, {"$set": fields}) is not None
+
+    def set_owner(self, customer_id, owner_id, at):
+        self.archives.update_one({"_id": customer_id}, {"$set": {"owner_id": owner_id, "updated_at": at}})
+
+    def page(self, ids=None, owner_id=None, country=None, stage=None, limit=50, offset=0):
+        query = {}
+        if ids is not None:
+            query["_id"] = {"$in": ids}
+        for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage)):
+            if value:
+                query[name] = value
+        total = self.archives.count_documents(query)
+        cursor = self.archives.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
+        return list(cursor), total
+
+    # timeline
+    def record(self, entry):
+        """Add a timeline entry once: its id names the step, so a redelivered event adds nothing."""
+        try:
+            self.timeline.insert_one(entry)
+        except DuplicateKeyError:
+            pass
+
+    def timeline_page(self, customer_id, limit=50, offset=0):
+        query = {"customer_id": customer_id}
+        total = self.timeline.count_documents(query)
+        cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
+        return list(cursor), total

@@ -1,0 +1,1 @@
+"""Plumbing every service runs on: no entrypoints, no domain rules, nothing service-specific."""

@@ -1,0 +1,37 @@
+"""MongoDB access for nameko services.
+
+One ``MongoClient`` per container; every worker receives the same store object, a thin class
+with domain-named methods over a ``pymongo.database.Database``. Documents use string ids
+(the embedded document server cannot match ObjectId values) and each write touches one
+document, guarded in its filter where it must not race.
+"""
+from nameko.extensions import DependencyProvider
+from pymongo import MongoClient
+
+SERVER_SELECTION_TIMEOUT_MS = 10_000
+
+
+def connect(uri):
+    """A client that returns timezone-aware datetimes (the store keeps UTC)."""
+    return MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
+
+
+class MongoStore(DependencyProvider):
+    """Gives workers ``store_class(database)``; the store creates its indexes at start-up."""
+
+    def __init__(self, store_class):
+        self.store_class = store_class
+
+    def setup(self):
+        self.client = connect(self.container.config["MONGO_URI"])
+        self.store = self.store_class(self.client.get_default_database())
+        self.store.ensure_indexes()
+
+    def stop(self):
+        self.client.close()
+
+    def kill(self):
+        self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.store

@@ -1,0 +1,122 @@
+"""An integration's inquiry, end to end: plain AMQP in, HTTP API out, real services underneath."""
+import json
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+
+from tests.integration.helpers import canonical_inquiry, publish_inquiry, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def unique_email():
+    return f"buyer-{uuid.uuid4().hex[:8]}@acme-{uuid.uuid4().hex[:4]}.de"
+
+
+def get(api, path, **params):
+    response = requests.get(f"{api}{path}", params=params, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def customer_by_email(api, email, *, owned=True):
+    def found():
+        items = get(api, "/customers", email=email)["items"]
+        return items[0] if items and (items[0]["owner_id"] or not owned) else None
+    return wait_for(found, timeout=30, what=f"customer {email}")
+
+
+def timeline_kinds(api, customer_id, count):
+    def complete():
+        kinds = [e["kind"] for e in get(api, f"/customers/{customer_id}/timeline")["items"]]
+        return kinds if len(kinds) >= count else None
+    return wait_for(complete, timeout=30, what=f"{count} timeline entries")
+
+
+def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(system):
+    api, amqp_uri = system
+    email = unique_email()
+    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+    customer = customer_by_email(api, email)
+    assert customer["owner_id"] in {"alice", "bob", "carol"}
+    assert timeline_kinds(api, customer["id"], 4) == [
+        "inquiry_received", "customer_created", "owner_assigned", "reminder_scheduled"]
+    owner = get(api, f"/customers/{customer['id']}/owner")
+    reminders = get(api, f"/users/{customer['owner_id']}/reminders")["items"]
+    reminder = next(r for r in reminders if r["customer_id"] == customer["id"])
+    due = datetime.fromisoformat(reminder["due_at"]) - datetime.fromisoformat(owner["allocated_at"])
+    assert (reminder["kind"], due) == ("first_touch", timedelta(days=3))
+    inquiry = get(api, "/inquiries", status="accepted", limit=200)["items"]
+    assert any(i["customer_id"] == customer["id"] for i in inquiry)
+
+
+def test_new_customers_rotate_among_salespeople_by_weight(system):
+    api, amqp_uri = system
+    emails = [unique_email() for _ in range(6)]
+    for email in emails:   # one at a time, so arrival order is allocation order
+        publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+        customer_by_email(api, email)
+    owners = [customer_by_email(api, e)["owner_id"] for e in emails]
+    assert sorted(owners) == sorted(["alice"] * 3 + ["bob"] * 2 + ["carol"])
+
+
+def test_the_same_message_delivered_twice_changes_nothing(system):
+    api, amqp_uri = system
+    email, message_id = unique_email(), f"e2e-{uuid.uuid4()}"
+    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=message_id)
+    customer = customer_by_email(api, email)
+    timeline_kinds(api, customer["id"], 4)
+    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=message_id)
+    marker = unique_email()   # a later message: once it is through, the duplicate was too
+    publish_inquiry(amqp_uri, canonical_inquiry(email=marker), message_id=f"e2e-{uuid.uuid4()}")
+    customer_by_email(api, marker)
+    again = get(api, f"/customers/{customer['id']}")
+    assert (again["inquiry_count"], again["owner_id"]) == (1, customer["owner_id"])
+    assert len(get(api, f"/customers/{customer['id']}/timeline")["items"]) == 4
+    reminders = get(api, f"/users/{customer['owner_id']}/reminders", limit=200)["items"]
+    assert [r["customer_id"] for r in reminders].count(customer["id"]) == 1
+    assert [i["message_id"] for i in get(api, "/inquiries", limit=200)["items"]].count(message_id) == 1
+
+
+def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
+    api, amqp_uri = system
+    email = unique_email()
+    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+    first = customer_by_email(api, email)
+    form = {"name": "Jane Doe", "email": email.upper(), "message": "Also 300 sets of model Y", "city": "Hamburg"}
+    publish_inquiry(amqp_uri, form, routing_key="channel.website_form", message_id=f"e2e-{uuid.uuid4()}")
+    merged = wait_for(lambda: (c := get(api, f"/customers/{first['id']}"))["inquiry_count"] == 2 and c,
+                      timeout=30, what="the merge")
+    assert (merged["owner_id"], merged["city"]) == (first["owner_id"], "Hamburg")
+    assert get(api, "/customers", email=email)["total"] == 1
+    summaries = [e["summary"] for e in get(api, f"/customers/{first['id']}/timeline")["items"]]
+    assert any("merged into this archive (same email)" in s for s in summaries)
+
+
+def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(system):
+    api, amqp_uri = system
+    garbage_id, violation_id = f"e2e-bad-{uuid.uuid4()}", f"e2e-bad-{uuid.uuid4()}"
+    publish_inquiry(amqp_uri, b"<html>not json</html>", message_id=garbage_id)
+    publish_inquiry(amqp_uri, {"schema_version": 1, "channel": "website_form", "contact": {"email": "x"}},
+                    message_id=violation_id)
+    after = unique_email()
+    publish_inquiry(amqp_uri, canonical_inquiry(email=after), message_id=f"e2e-{uuid.uuid4()}")
+    customer_by_email(api, after)
+    rejected = {i["message_id"]: i for i in get(api, "/inquiries", status="rejected", limit=200)["items"]}
+    assert rejected[garbage_id]["raw_body"] == "<html>not json</html>"
+    assert "not valid JSON" in rejected[garbage_id]["errors"]["_body"][0]
+    assert rejected[violation_id]["errors"] == {"contact": {"email": ["Not a valid email address."]}}
+
+
+def test_an_http_integration_posts_the_same_contract(system):
+    api, _ = system
+    email = unique_email()
+    body = json.dumps(canonical_inquiry(email=email))
+    accepted = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": email}, timeout=10)
+    assert accepted.status_code == 202
+    assert customer_by_email(api, email)["inquiry_count"] == 1
+    refused = requests.post(f"{api}/inquiries", data='{"channel": 5}', timeout=10)
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["details"]["fields"]) == {"channel", "schema_version", "contact"}

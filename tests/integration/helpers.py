@@ -1,0 +1,50 @@
+"""What the integration tests share: publishing as an integration would, and waiting."""
+import json
+import time
+
+from kombu import Connection, Exchange
+from nameko.events import event_handler
+
+from contracts.topology import INQUIRY_EXCHANGE
+
+
+def publish_inquiry(amqp_uri, body, routing_key="inquiry", message_id=None):
+    """Publish like a non-Python integration: raw JSON bytes on the documented exchange."""
+    if not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
+    with Connection(amqp_uri) as connection:
+        connection.Producer().publish(
+            body.encode() if isinstance(body, str) else body, exchange=exchange, routing_key=routing_key,
+            content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+            message_id=message_id, declare=[exchange], retry=True,
+        )
+
+
+def wait_for(predicate, timeout=15, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def canonical_inquiry(email="jane@acme.de", **overrides):
+    return {"schema_version": 1, "channel": "website_form", "company": "Acme GmbH",
+            "contact": {"name": "Jane Doe", "email": email}, "country": "DE",
+            "message": "We need 2,000 pcs of model X with CE by March.", **overrides}
+
+
+def recorder_of(service_name, event_type):
+    """A listening service that returns every payload it receives (for entrypoint_waiter)."""
+
+    class Recorder:
+        name = f"recorder_{service_name}_{event_type}"
+
+        @event_handler(service_name, event_type)
+        def record(self, payload):
+            return payload
+
+    return Recorder

@@ -1,0 +1,113 @@
+"""intake through real RabbitMQ and the document server."""
+import json
+
+import pytest
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from contracts.errors import InvalidInput, NotFound
+from services.intake.service import IntakeService
+from tests.integration.helpers import canonical_inquiry, publish_inquiry, recorder_of
+
+
+@pytest.fixture
+def intake(container_factory, config):
+    container = container_factory(IntakeService, config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def announced(container_factory, config):
+    container = container_factory(recorder_of("intake", "inquiry_received"), config)
+    container.start()
+    return container
+
+
+def receive(intake, config, body, **kwargs):
+    with entrypoint_waiter(intake, "receive_published"):
+        publish_inquiry(config["AMQP_URI"], body, **kwargs)
+
+
+def test_a_published_inquiry_is_stored_and_announced(intake, announced, config, db):
+    with entrypoint_waiter(announced, "record") as event:
+        receive(intake, config, canonical_inquiry(), message_id="site-1")
+    payload = event.get()
+    assert payload["inquiry"]["contact"]["email"] == "jane@acme.de"
+    record = db.inquiries.find_one({"_id": payload["inquiry_id"]})
+    assert (record["status"], record["message_id"], record["via"], record["announced"]) == (
+        "accepted", "site-1", "amqp", True)
+
+
+def test_the_same_message_twice_is_stored_and_announced_once(intake, announced, config, db):
+    receive(intake, config, canonical_inquiry(), message_id="site-2")
+    with pytest.raises(entrypoint_waiter.Timeout):
+        with entrypoint_waiter(announced, "record", timeout=1.5):
+            receive(intake, config, canonical_inquiry(), message_id="site-2")
+    assert db.inquiries.count_documents({"message_id": "site-2"}) == 1
+
+
+def test_a_body_that_is_not_json_is_kept_as_rejected_and_does_not_block_the_queue(intake, config, db):
+    receive(intake, config, b"\x00{not json", message_id="bad-1")
+    receive(intake, config, canonical_inquiry(), message_id="good-after-bad")
+    rejected = db.inquiries.find_one({"message_id": "bad-1"})
+    assert rejected["status"] == "rejected"
+    assert "not valid JSON" in rejected["errors"]["_body"][0]
+    assert rejected["raw_body"] == "\x00{not json"
+    assert db.inquiries.find_one({"message_id": "good-after-bad"})["status"] == "accepted"
+
+
+def test_a_contract_violation_names_each_field(intake, config, db):
+    body = canonical_inquiry(company={"$ne": 1}, schema_version=2, contact={"name": "x"}, colour="red")
+    receive(intake, config, body, message_id="bad-2")
+    errors = db.inquiries.find_one({"message_id": "bad-2"})["errors"]
+    assert errors["company"] == ["Not a valid string."]
+    assert "schema_version" in errors and "colour" in errors
+    assert errors["contact"]["email"] == ["A contact needs an email or a phone number."]
+
+
+def test_a_channel_payload_goes_through_its_connector(intake, announced, config):
+    form = {"name": "Li Wei", "email": "li@wei-trading.cn", "company": "Wei Trading", "message": "想要2000件",
+            "utm_campaign": "canton-fair"}
+    with entrypoint_waiter(announced, "record") as event:
+        receive(intake, config, form, routing_key="channel.website_form", message_id="form-1")
+    inquiry = event.get()["inquiry"]
+    assert (inquiry["channel"], inquiry["campaign"], inquiry["contact"]["email"]) == (
+        "website_form", "canton-fair", "li@wei-trading.cn")
+
+
+def test_an_unknown_channel_is_rejected_naming_it(intake, config, db):
+    receive(intake, config, {"x": 1}, routing_key="channel.fax", message_id="fax-1")
+    assert "'fax'" in db.inquiries.find_one({"message_id": "fax-1"})["errors"]["channel"][0]
+
+
+def test_without_a_message_id_the_content_identifies_the_message(intake, config, db):
+    receive(intake, config, canonical_inquiry(email="noid@acme.de"))
+    receive(intake, config, canonical_inquiry(email="noid@acme.de"))
+    assert db.inquiries.count_documents({}) == 1
+
+
+def test_submission_over_rpc_reports_outcome_and_duplicates(intake):
+    with entrypoint_hook(intake, "submit_inquiry") as submit:
+        first = submit(json.dumps(canonical_inquiry()), message_id="http-1")
+        again = submit(json.dumps(canonical_inquiry()), message_id="http-1")
+        bad = submit("[]", message_id="http-2")
+    assert (first["status"], first["duplicate"], again["duplicate"], again["id"]) == (
+        "accepted", False, True, first["id"])
+    assert bad["status"] == "rejected" and bad["errors"] == {"_body": ["Expected a JSON object, got list."]}
+
+
+def test_stored_inquiries_are_listed_and_fetched_with_their_outcome(intake, config):
+    receive(intake, config, canonical_inquiry(), message_id="ok-1")
+    receive(intake, config, "nope", message_id="bad-3")
+    with entrypoint_hook(intake, "list_inquiries") as list_inquiries:
+        rejected = list_inquiries({"status": "rejected"})
+        everything = list_inquiries({"limit": "1"})
+        with pytest.raises(InvalidInput) as refused:
+            list_inquiries({"status": "maybe", "colour": "red"})
+    assert rejected["total"] == 1 and rejected["items"][0]["raw_body"] == "nope"
+    assert (everything["total"], len(everything["items"]), everything["limit"]) == (2, 1, 1)
+    assert set(refused.value.details["fields"]) == {"status", "colour"}
+    with entrypoint_hook(intake, "get_inquiry") as get_inquiry:
+        assert get_inquiry(rejected["items"][0]["id"])["status"] == "rejected"
+        with pytest.raises(NotFound):
+            get_inquiry("inq_missing")

@@ -1,0 +1,118 @@
+"""profile: filing inquiries into archives, through real events and the document server."""
+from datetime import datetime, timezone
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from contracts.errors import InvalidInput, NotFound
+from contracts.events import dump_event
+from services.profile.service import ProfileService
+from tests.integration.helpers import canonical_inquiry, recorder_of
+
+RECEIVED = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def profile(container_factory, config):
+    container = container_factory(ProfileService, config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def created(container_factory, config):
+    container = container_factory(recorder_of("profile", "customer_created"), config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def announce(config, profile):
+    dispatch = event_dispatcher(config)
+
+    def announce(service, event, payload, handler):
+        with entrypoint_waiter(profile, handler):
+            dispatch(service, event, dump_event(event, payload))
+
+    return announce
+
+
+def received(announce, inquiry_id, inquiry):
+    announce("intake", "inquiry_received",
+             {"inquiry_id": inquiry_id, "received_at": RECEIVED, "inquiry": inquiry}, "on_inquiry_received")
+
+
+def call(container, method, *args):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args)
+
+
+def test_a_new_inquiry_opens_an_archive_and_announces_it(profile, created, announce):
+    with entrypoint_waiter(created, "record") as event:
+        received(announce, "inq_1", canonical_inquiry())
+    assert event.get()["customer_id"] == "cus_1"
+    customer = call(profile, "get_customer", "cus_1")
+    assert (customer["company"], customer["stage"], customer["owner_id"], customer["inquiry_count"]) == (
+        "Acme GmbH", "inquiry", None, 1)
+    assert customer["intent_grade"]["grade"] == "A"          # quantity + deadline, by the built-in rule
+    assert customer["sources"][0]["channel"] == "website_form"
+    kinds = [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
+    assert kinds == ["inquiry_received", "customer_created"]
+
+
+def test_the_same_inquiry_twice_changes_nothing(profile, announce, db):
+    received(announce, "inq_1", canonical_inquiry())
+    before = (db.customers.find_one({"_id": "cus_1"}), db.timeline.count_documents({}))
+    received(announce, "inq_1", canonical_inquiry())
+    assert (db.customers.find_one({"_id": "cus_1"}), db.timeline.count_documents({})) == before
+    assert db.customers.count_documents({}) == 1
+
+
+def test_an_inquiry_from_a_known_email_is_merged_into_its_archive(profile, announce, config):
+    received(announce, "inq_1", canonical_inquiry())
+    received(announce, "inq_2", canonical_inquiry(email="JANE@ACME.DE", channel="trade_show",
+                                                  message="Also 300 sets of model Y", city="Berlin"))
+    page = call(profile, "list_customers", {})
+    assert page["total"] == 1
+    customer = page["items"][0]
+    assert (customer["id"], customer["inquiry_count"], customer["city"]) == ("cus_1", 2, "Berlin")
+    assert [s["channel"] for s in customer["sources"]] == ["website_form", "trade_show"]
+    timeline = call(profile, "get_timeline", "cus_1")["items"]
+    assert "merged into this archive (same email)" in timeline[-1]["summary"]
+
+
+def test_allocation_and_reminders_land_on_archive_and_timeline(profile, announce):
+    received(announce, "inq_1", canonical_inquiry())
+    at = datetime(2026, 11, 20, 8, 1, tzinfo=timezone.utc)
+    allocated = {"customer_id": "cus_1", "owner_id": "alice", "team": "default", "allocated_at": at,
+                 "reason": "weighted round-robin"}
+    announce("pool", "customer_allocated", allocated, "on_customer_allocated")
+    announce("pool", "customer_allocated", allocated, "on_customer_allocated")   # redelivered
+    announce("notification", "reminder_scheduled", {
+        "reminder_id": "rem_first_touch_cus_1", "kind": "first_touch", "user_id": "alice",
+        "customer_id": "cus_1", "due_at": datetime(2026, 11, 23, 8, 1, tzinfo=timezone.utc), "scheduled_at": at,
+    }, "on_reminder_scheduled")
+    assert call(profile, "get_customer", "cus_1")["owner_id"] == "alice"
+    timeline = call(profile, "get_timeline", "cus_1")["items"]
+    assert [e["kind"] for e in timeline] == ["inquiry_received", "customer_created", "owner_assigned",
+                                             "reminder_scheduled"]
+    assert "first touch due 2026-11-23 08:01 UTC" in timeline[-1]["summary"]
+
+
+def test_customers_are_found_by_normalised_email_and_filtered(profile, announce):
+    received(announce, "inq_1", canonical_inquiry())
+    received(announce, "inq_2", canonical_inquiry(email="li@wei.cn", country="CN"))
+    assert [c["id"] for c in call(profile, "list_customers", {"email": " Jane@Acme.de "})["items"]] == ["cus_1"]
+    assert call(profile, "list_customers", {"email": "nobody@x.org"})["total"] == 0
+    assert [c["id"] for c in call(profile, "list_customers", {"country": "CN"})["items"]] == ["cus_2"]
+
+
+def test_unknown_customers_and_bad_queries_are_refused_clearly(profile):
+    with pytest.raises(NotFound):
+        call(profile, "get_customer", "cus_missing")
+    with pytest.raises(NotFound):
+        call(profile, "get_timeline", "cus_missing")
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "list_customers", {"limit": "5000"})
+    assert "limit" in refused.value.details["fields"]
