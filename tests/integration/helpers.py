@@ -37,14 +37,21 @@ def canonical_inquiry(email="jane@acme.de", **overrides):
             "message": "We need 2,000 pcs of model X with CE by March.", **overrides}
 
 
-def recorder_of(service_name, event_type):
+def recorder_of(service_name, event_type, role="recorder"):
     """A listening service that returns every payload it receives (for entrypoint_waiter)."""
 
     class Recorder:
-        name = f"recorder_{service_name}_{event_type}"
+        name = f"{role}_{service_name}_{event_type}"
 
         @event_handler(service_name, event_type)
         def record(self, payload):
             return payload
 
     return Recorder
+
+
+def start_listeners(container_factory, config, *events):
+    """Stand-ins for the downstream services: events are published ``mandatory``, so a
+    service under test needs someone listening for what it announces."""
+    for service_name, event_type in events:
+        container_factory(recorder_of(service_name, event_type, role="downstream"), config).start()

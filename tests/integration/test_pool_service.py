@@ -8,9 +8,14 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from contracts.errors import NotFound
 from contracts.events import dump_event
 from services.pool.service import PoolService
-from tests.integration.helpers import recorder_of, wait_for
+from tests.integration.helpers import recorder_of, start_listeners, wait_for
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def downstream(container_factory, config):
+    start_listeners(container_factory, config, ("pool", "customer_allocated"))
 
 
 def customer_created(customer_id):

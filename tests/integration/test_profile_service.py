@@ -8,9 +8,14 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, recorder_of
+from tests.integration.helpers import canonical_inquiry, recorder_of, start_listeners
 
 RECEIVED = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def downstream(container_factory, config):
+    start_listeners(container_factory, config, ("profile", "customer_created"), ("profile", "inquiry_matched"))
 
 
 @pytest.fixture
