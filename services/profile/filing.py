@@ -5,7 +5,7 @@ downstream handlers ignore, so a crash between writing and announcing loses noth
 """
 from plugins.errors import PluginFailed
 from services.profile.domain import timeline
-from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
+from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.matching import match_keys
 
 MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
@@ -35,18 +35,28 @@ def file_inquiry(customers, plugins, inquiry_id, inquiry, received_at, now):
     }
 
 
-def _merge(customers, plugins, customer_id, inquiry_id, inquiry, received_at, matched_on, now):
-    grade, _ = grade_intent(plugins, inquiry)
+def record_owner(customers, customer_id, owner_id, team, reason, at):
+    change_archive(customers, customer_id, lambda archive: assign_owner(archive, owner_id, at))
+    customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
+
+
+def change_archive(customers, customer_id, change):
+    """Apply ``change`` (archive -> new archive, or None for no change) without losing a
+    concurrent writer's change: re-read and retry when the version moved."""
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         archive = customers.get(customer_id)
         if archive is None:
-            # The key's holder is still being written by another worker: retry on redelivery.
+            # Another worker has claimed the key but not yet written the archive.
             raise ArchiveBusy(f"customer {customer_id} is not written yet")
-        merged = merge_inquiry(archive, inquiry_id, inquiry, grade, now)
-        if merged is None or customers.replace(merged, archive["version"]):
-            break
-    else:
-        raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times while merging {inquiry_id}")
+        changed = change(archive)
+        if changed is None or customers.replace(changed, archive["version"]):
+            return
+    raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
+
+
+def _merge(customers, plugins, customer_id, inquiry_id, inquiry, received_at, matched_on, now):
+    grade, _ = grade_intent(plugins, inquiry)
+    change_archive(customers, customer_id, lambda archive: merge_inquiry(archive, inquiry_id, inquiry, grade, now))
     customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on))
     return "inquiry_matched", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,

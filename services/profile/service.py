@@ -11,7 +11,7 @@ from contracts.paging import PageQuerySchema
 from plugins.dependency import Plugins
 from services.profile.domain import timeline
 from services.profile.domain.matching import normalise_email
-from services.profile.filing import file_inquiry
+from services.profile.filing import file_inquiry, record_owner
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
@@ -35,9 +35,8 @@ class ProfileService:
     @event_handler("pool", "customer_allocated", requeue_on_error=True)
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
-        self.customers.set_owner(event["customer_id"], event["owner_id"], event["allocated_at"])
-        self.customers.record(timeline.owner_assigned(
-            event["customer_id"], event["owner_id"], event["team"], event["reason"], event["allocated_at"]))
+        record_owner(self.customers, event["customer_id"], event["owner_id"], event["team"], event["reason"],
+                     event["allocated_at"])
 
     @event_handler("notification", "reminder_scheduled", requeue_on_error=True)
     def on_reminder_scheduled(self, payload):

@@ -45,12 +45,8 @@ class Customers:
 
     def replace(self, archive, expected_version):
         """Write the archive if nobody changed it since ``expected_version`` was read."""
-        fields = {k: v for k, v in archive.items() if k != "_id"}
-        return self.archives.find_one_and_update(
-            {"_id": archive["_id"], "version": expected_version}, {"$set": fields}) is not None
-
-    def set_owner(self, customer_id, owner_id, at):
-        self.archives.update_one({"_id": customer_id}, {"$set": {"owner_id": owner_id, "updated_at": at}})
+        return self.archives.replace_one({"_id": archive["_id"], "version": expected_version},
+                                         archive).matched_count == 1
 
     def page(self, ids=None, owner_id=None, country=None, stage=None, limit=50, offset=0):
         query = {}

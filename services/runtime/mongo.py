@@ -3,7 +3,9 @@
 One ``MongoClient`` per container; every worker receives the same store object, a thin class
 with domain-named methods over a ``pymongo.database.Database``. Documents use string ids
 (the embedded document server cannot match ObjectId values) and each write touches one
-document, guarded in its filter where it must not race.
+document, guarded in its filter where it must not race. A write that carries datetimes
+replaces the whole document, because the embedded server's ``$set`` stores datetimes as
+strings (and ``$push`` of a sub-document as a JSON string).
 """
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient

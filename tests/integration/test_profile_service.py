@@ -1,5 +1,5 @@
 """profile: filing inquiries into archives, through real events and the document server."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -10,7 +10,6 @@ from contracts.events import dump_event
 from services.profile.service import ProfileService
 from tests.integration.helpers import canonical_inquiry, recorder_of, start_listeners
 
-RECEIVED = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +44,7 @@ def announce(config, profile):
 
 def received(announce, inquiry_id, inquiry):
     announce("intake", "inquiry_received",
-             {"inquiry_id": inquiry_id, "received_at": RECEIVED, "inquiry": inquiry}, "on_inquiry_received")
+             {"inquiry_id": inquiry_id, "received_at": datetime.now(timezone.utc), "inquiry": inquiry}, "on_inquiry_received")
 
 
 def call(container, method, *args):
@@ -89,20 +88,20 @@ def test_an_inquiry_from_a_known_email_is_merged_into_its_archive(profile, annou
 
 def test_allocation_and_reminders_land_on_archive_and_timeline(profile, announce):
     received(announce, "inq_1", canonical_inquiry())
-    at = datetime(2026, 11, 20, 8, 1, tzinfo=timezone.utc)
+    at = datetime.now(timezone.utc) + timedelta(seconds=1)
     allocated = {"customer_id": "cus_1", "owner_id": "alice", "team": "default", "allocated_at": at,
                  "reason": "weighted round-robin"}
     announce("pool", "customer_allocated", allocated, "on_customer_allocated")
     announce("pool", "customer_allocated", allocated, "on_customer_allocated")   # redelivered
     announce("notification", "reminder_scheduled", {
         "reminder_id": "rem_first_touch_cus_1", "kind": "first_touch", "user_id": "alice",
-        "customer_id": "cus_1", "due_at": datetime(2026, 11, 23, 8, 1, tzinfo=timezone.utc), "scheduled_at": at,
+        "customer_id": "cus_1", "due_at": at + timedelta(days=3), "scheduled_at": at,
     }, "on_reminder_scheduled")
     assert call(profile, "get_customer", "cus_1")["owner_id"] == "alice"
     timeline = call(profile, "get_timeline", "cus_1")["items"]
     assert [e["kind"] for e in timeline] == ["inquiry_received", "customer_created", "owner_assigned",
                                              "reminder_scheduled"]
-    assert "first touch due 2026-11-23 08:01 UTC" in timeline[-1]["summary"]
+    assert f"first touch due {at + timedelta(days=3):%Y-%m-%d %H:%M} UTC" in timeline[-1]["summary"]
 
 
 def test_customers_are_found_by_normalised_email_and_filtered(profile, announce):

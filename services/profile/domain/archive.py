@@ -63,6 +63,13 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
     return merged
 
 
+def assign_owner(archive, owner_id, at):
+    """The archive with its owner set, or None if that is already its owner."""
+    if archive["owner_id"] == owner_id:
+        return None
+    return {**archive, "owner_id": owner_id, "updated_at": at, "version": archive["version"] + 1}
+
+
 def stronger_grade(current, new):
     if current is None or (new is not None and GRADE_ORDER[new["grade"]] < GRADE_ORDER[current["grade"]]):
         return new

@@ -1,0 +1,1 @@
+"""Built-in plugins, declared in pyproject.toml's entry points like any third-party plugin."""

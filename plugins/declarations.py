@@ -1,0 +1,70 @@
+"""What plugins return: plain, validated value objects (no I/O)."""
+import re
+from dataclasses import dataclass
+
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+FIELD_KINDS = ("text", "number", "boolean", "choice")
+GRADES = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A field a plugin adds to the customer archive."""
+
+    name: str
+    kind: str
+    description: str
+    choices: tuple = ()
+    max_length: int | None = None
+
+    def __post_init__(self):
+        if not FIELD_NAME.match(self.name or ""):
+            raise ValueError(f"custom field {self.name!r}: name must match {FIELD_NAME.pattern}")
+        if self.kind not in FIELD_KINDS:
+            raise ValueError(f"custom field {self.name!r}: kind must be one of {', '.join(FIELD_KINDS)}")
+        if (self.kind == "choice") != bool(self.choices):
+            raise ValueError(f"custom field {self.name!r}: choices go with kind 'choice', and only with it")
+
+    def problems_with(self, value):
+        """Why ``value`` does not fit this field (empty when it does; None clears a field)."""
+        if value is None:
+            return []
+        if self.kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return ["Not a number."]
+        if self.kind == "boolean" and not isinstance(value, bool):
+            return ["Not a boolean."]
+        if self.kind == "text":
+            if not isinstance(value, str):
+                return ["Not a text."]
+            if self.max_length is not None and len(value) > self.max_length:
+                return [f"Longer than {self.max_length} characters."]
+        if self.kind == "choice" and value not in self.choices:
+            return [f"Must be one of: {', '.join(map(str, self.choices))}."]
+        return []
+
+
+@dataclass(frozen=True)
+class IntentGrade:
+    """A grading rule's verdict on how ready a lead is to buy (seed 003: A, B, C)."""
+
+    grade: str
+    reasons: tuple
+    rule: str
+
+    def __post_init__(self):
+        if self.grade not in GRADES:
+            raise ValueError(f"intent grade must be one of {', '.join(GRADES)}, got {self.grade!r}")
+
+
+def validate_custom_values(declarations, values):
+    """Field name -> reasons, for every value that is unknown or does not fit its declaration."""
+    by_name = {field.name: field for field in declarations}
+    errors = {}
+    for name, value in values.items():
+        field = by_name.get(name)
+        if field is None:
+            known = ", ".join(sorted(by_name)) or "none"
+            errors[name] = [f"Unknown custom field; declared fields: {known}."]
+        elif problems := field.problems_with(value):
+            errors[name] = problems
+    return errors

@@ -1,0 +1,19 @@
+"""Plugin failures, named after the plugin so an admin knows what to fix or disable."""
+from nameko.exceptions import deserialize_to_instance
+
+from contracts.errors import BatonError
+
+
+@deserialize_to_instance
+class PluginFailed(BatonError):
+    """A plugin raised, or returned something its hook does not allow."""
+
+    code = "plugin_failed"
+
+    @classmethod
+    def of(cls, plugin, hook, reason):
+        return cls(f"plugin '{plugin}' failed in {hook}: {reason}", {"plugin": plugin, "hook": hook})
+
+
+class PluginLoadError(Exception):
+    """An enabled plugin cannot be found or imported; the service refuses to start."""

@@ -1,0 +1,60 @@
+"""Every hook a Baton plugin can implement, grouped by what it extends.
+
+Hooks are called through ``plugins.host.PluginHost``, never through ``pm.hook`` directly,
+so each result is checked before it can reach stored data.
+"""
+from plugins.markers import hookspec
+
+# --- Archive: fields ------------------------------------------------------------------
+
+
+@hookspec
+def baton_custom_fields():
+    """Declare fields this plugin adds to the customer archive.
+
+    Parameters: none.
+
+    Returns: a list of ``plugins.declarations.CustomField``. Values for these fields arrive in
+    an inquiry's ``custom_fields`` and are validated against the declarations on write.
+
+    firstresult: no. Every plugin's list is combined; a name declared by two plugins is an
+    error naming both.
+    """
+
+
+# --- Grading ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def baton_grade_intent(inquiry):
+    """Grade how ready a lead is to buy: A (clear need, budget, near-term), B (need not
+    detailed), C (vague).
+
+    Parameters: ``inquiry`` — the canonical inquiry (a dict shaped like
+    ``contracts.inquiry.InquirySchema``), read-only.
+
+    Returns: a ``plugins.declarations.IntentGrade``, or None to leave the decision to the
+    next rule.
+
+    firstresult: yes. The plugin enabled last is asked first, so a company's rule can replace
+    the built-in one (always answer) or add to it (answer only the cases it knows).
+    """
+
+
+# --- Channels --------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def baton_inquiry_from_channel(channel, payload):
+    """Turn a channel's own payload (a web form, an ad platform's lead, a chat message) into
+    a canonical inquiry.
+
+    Parameters: ``channel`` — the channel name from the routing key ``channel.<name>`` or
+    the URL ``/channels/<name>/inquiries``; ``payload`` — the decoded JSON object (or form).
+
+    Returns: a dict shaped like ``contracts.inquiry.InquirySchema`` (``schema_version`` 1)
+    for a channel this plugin handles, else None. The result is validated against the
+    contract before anything is stored, so a connector cannot store bad data.
+
+    firstresult: yes. The first connector that answers wins.
+    """

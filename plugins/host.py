@@ -1,0 +1,123 @@
+"""The plugin host: loads enabled plugins and calls hooks through a typed facade.
+
+Every plugin, built-in or third-party, comes from the ``baton.plugins`` entry-point group and
+loads only when its name is enabled in the config. Each hook implementation is wrapped so an
+exception names the plugin; every result is checked before a caller sees it.
+"""
+import functools
+import logging
+from importlib.metadata import entry_points
+
+import pluggy
+
+from plugins import hookspecs
+from plugins.declarations import CustomField, IntentGrade, validate_custom_values
+from plugins.errors import PluginFailed, PluginLoadError
+from plugins.markers import PROJECT
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "baton.plugins"
+
+
+class PluginHost:
+    def __init__(self, plugins):
+        """``plugins``: (name, module or object) pairs, registered in order (later ones are
+        asked first by firstresult hooks)."""
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        for name, plugin in plugins:
+            self._register(name, plugin)
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginLoadError(f"plugin '{exc.plugin_name}' implements an unknown hook: {exc}") from exc
+
+    @classmethod
+    def from_config(cls, config):
+        """The host for a nameko config: the plugins in ``BATON.plugins.enabled``, in that order."""
+        enabled = list(config["BATON"]["plugins"]["enabled"] or [])
+        found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+        for name in sorted(set(found) - set(enabled)):
+            log.info("plugin %s is installed but not enabled; skipped", name)
+        return cls([(name, _load(name, found.get(name))) for name in enabled])
+
+    # --- the facade -------------------------------------------------------------------
+
+    def plugin_names(self):
+        return [name for name, _ in self.pm.list_name_plugin()]
+
+    def describe(self):
+        """Each plugin with the hooks it implements (for an 'installed plugins' view)."""
+        return [{"name": name, "hooks": sorted(c.name for c in self.pm.get_hookcallers(plugin))}
+                for name, plugin in self.pm.list_name_plugin()]
+
+    def custom_fields(self):
+        declared = {}
+        for impl in self._impls("baton_custom_fields"):
+            for field in impl.function() or []:
+                if not isinstance(field, CustomField):
+                    raise PluginFailed.of(impl.plugin_name, "baton_custom_fields",
+                                          f"returned {type(field).__name__}, not CustomField")
+                if field.name in declared:
+                    raise PluginFailed.of(impl.plugin_name, "baton_custom_fields",
+                                          f"field {field.name!r} is already declared by plugin '{declared[field.name][0]}'")
+                declared[field.name] = (impl.plugin_name, field)
+        return [field for _, field in declared.values()]
+
+    def validate_custom_values(self, values):
+        return validate_custom_values(self.custom_fields(), values)
+
+    def grade_intent(self, inquiry):
+        return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
+
+    def inquiry_from_channel(self, channel, payload):
+        return self._first("baton_inquiry_from_channel", dict, channel=channel, payload=payload)
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _register(self, name, plugin):
+        self.pm.register(plugin, name=name)
+        for caller in self.pm.get_hookcallers(plugin) or []:
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin:
+                    impl.function = _named_failures(impl.function, name, caller.name)
+
+    def _impls(self, hook_name):
+        """Implementations in pluggy's calling order (last registered first)."""
+        return list(reversed(getattr(self.pm.hook, hook_name).get_hookimpls()))
+
+    def _first(self, hook_name, result_type, **kwargs):
+        # Called one by one (as pluggy would) to know which plugin answered, and check it.
+        for impl in self._impls(hook_name):
+            result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            if result is None:
+                continue
+            if not isinstance(result, result_type):
+                raise PluginFailed.of(impl.plugin_name, hook_name,
+                                      f"returned {type(result).__name__}, not {result_type.__name__}")
+            return result
+        return None
+
+
+def _named_failures(function, plugin_name, hook_name):
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except PluginFailed:
+            raise
+        except Exception as exc:  # a plugin's bug, whatever it is, is reported as that plugin's
+            raise PluginFailed.of(plugin_name, hook_name, f"{type(exc).__name__}: {exc}") from exc
+    return call
+
+
+def _load(name, entry_point):
+    if entry_point is None:
+        raise PluginLoadError(f"plugin '{name}' is enabled but no installed package declares it "
+                              f"(entry-point group '{ENTRY_POINT_GROUP}')")
+    try:
+        return entry_point.load()
+    except Exception as exc:  # import errors of any kind are reported with the plugin's name
+        raise PluginLoadError(f"plugin '{name}' ({entry_point.value}) failed to load: "
+                              f"{type(exc).__name__}: {exc}") from exc

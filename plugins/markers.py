@@ -1,0 +1,6 @@
+import pluggy
+
+PROJECT = "baton"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
