@@ -21,6 +21,9 @@ class ContactSchema(Schema):
     whatsapp = fields.String(validate=validate.Length(max=50))
     linkedin = fields.String(validate=validate.Length(max=300))
 
+    # The same rule for JSON Schema validators (see contracts.jsonschema).
+    json_schema_extra = {"anyOf": [{"required": ["email"]}, {"required": ["phone"]}]}
+
     @validates_schema
     def needs_a_way_to_reach(self, data, **kwargs):
         if not data.get("email") and not data.get("phone"):

@@ -31,7 +31,8 @@ class PluginHost:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginLoadError(f"plugin '{exc.plugin_name}' implements an unknown hook: {exc}") from exc
+            name = self.pm.get_name(exc.plugin)
+            raise PluginLoadError(f"plugin '{name}' implements a hook Baton does not have: {exc}") from exc
 
     @classmethod
     def from_config(cls, config):

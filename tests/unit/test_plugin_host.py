@@ -1,0 +1,129 @@
+"""The plugin host: discovery, allowlist, named failures, checked results."""
+import importlib
+import sys
+import textwrap
+import types
+
+import pytest
+
+from plugins import hookimpl
+from plugins.builtin import intent_grading, website_form
+from plugins.declarations import CustomField, IntentGrade
+from plugins.errors import PluginFailed, PluginLoadError
+from plugins.host import PluginHost
+
+BUILTINS = ["default_fields", "intent_grading", "website_form"]
+
+
+def config(enabled):
+    return {"BATON": {"plugins": {"enabled": enabled}}}
+
+
+def plugin(**hooks):
+    module = types.SimpleNamespace()
+    for name, function in hooks.items():
+        setattr(module, name, hookimpl(function))
+    return module
+
+
+@pytest.fixture
+def third_party(tmp_path, monkeypatch):
+    """A real installed distribution declaring a plugin in the baton.plugins group."""
+    (tmp_path / "acme_baton.py").write_text(textwrap.dedent('''
+        from plugins import hookimpl
+        from plugins.declarations import IntentGrade
+
+        @hookimpl
+        def baton_grade_intent(inquiry):
+            if "VIP" in (inquiry.get("message") or ""):
+                return IntentGrade("A", ("VIP customer",), "acme")
+    '''))
+    dist = tmp_path / "acme_baton-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-baton\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[baton.plugins]\nacme = acme_baton\nbroken = acme_missing_module\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    yield
+    sys.modules.pop("acme_baton", None)
+
+
+def test_builtins_are_discovered_through_entry_points():
+    host = PluginHost.from_config(config(BUILTINS))
+    assert host.plugin_names() == BUILTINS
+    assert {p["name"]: p["hooks"] for p in host.describe()}["website_form"] == ["baton_inquiry_from_channel"]
+
+
+def test_only_enabled_plugins_load(third_party):
+    assert "acme" not in PluginHost.from_config(config(BUILTINS)).plugin_names()
+    host = PluginHost.from_config(config(BUILTINS + ["acme"]))
+    assert host.plugin_names()[-1] == "acme"
+
+
+def test_a_third_party_grading_rule_answers_first_and_defers_with_none(third_party):
+    host = PluginHost.from_config(config(BUILTINS + ["acme"]))
+    assert host.grade_intent({"message": "VIP, just browsing"}) == IntentGrade("A", ("VIP customer",), "acme")
+    assert host.grade_intent({"message": "just browsing"}).rule == "intent_grading"
+
+
+def test_an_enabled_plugin_that_is_not_installed_is_named():
+    with pytest.raises(PluginLoadError, match="plugin 'nowhere' is enabled but no installed package declares it"):
+        PluginHost.from_config(config(["nowhere"]))
+
+
+def test_an_enabled_plugin_that_cannot_import_is_named(third_party):
+    with pytest.raises(PluginLoadError, match=r"plugin 'broken' \(acme_missing_module\) failed to load"):
+        PluginHost.from_config(config(["broken"]))
+
+
+def test_an_unknown_hook_is_refused_naming_the_plugin():
+    with pytest.raises(PluginLoadError, match="'typo'"):
+        PluginHost([("typo", plugin(baton_grade_intnet=lambda inquiry: None))])
+
+
+def test_a_plugin_that_raises_is_named_with_its_hook():
+    def explode(inquiry):
+        raise KeyError("budget")
+
+    host = PluginHost([("intent_grading", intent_grading), ("flaky", plugin(baton_grade_intent=explode))])
+    with pytest.raises(PluginFailed) as failed:
+        host.grade_intent({"message": "x"})
+    assert failed.value.message == "plugin 'flaky' failed in baton_grade_intent: KeyError: 'budget'"
+    assert failed.value.details == {"plugin": "flaky", "hook": "baton_grade_intent"}
+
+
+def test_a_plugin_returning_garbage_is_named():
+    host = PluginHost([("sloppy", plugin(baton_inquiry_from_channel=lambda channel, payload: ["not", "a", "dict"]))])
+    with pytest.raises(PluginFailed, match="plugin 'sloppy' failed in baton_inquiry_from_channel: returned list"):
+        host.inquiry_from_channel("web", {})
+    grader = PluginHost([("sloppy", plugin(baton_grade_intent=lambda inquiry: "A"))])
+    with pytest.raises(PluginFailed, match="returned str, not IntentGrade"):
+        grader.grade_intent({})
+
+
+def test_custom_fields_are_combined_and_a_name_declared_twice_names_both():
+    extra = plugin(baton_custom_fields=lambda: [CustomField("hs_code", "text", "Tariff code", max_length=20)])
+    host = PluginHost.from_config(config(["default_fields"]))
+    host._register("customs", extra)
+    assert {f.name for f in host.custom_fields()} == {"industry", "purchase_cycle", "payment_method",
+                                                      "tariff_preference", "hs_code"}
+    clash = plugin(baton_custom_fields=lambda: [CustomField("industry", "text", "again")])
+    host._register("clash", clash)
+    with pytest.raises(PluginFailed, match="'industry' is already declared by plugin '"):
+        host.custom_fields()
+
+
+def test_custom_values_are_checked_against_declarations():
+    host = PluginHost.from_config(config(["default_fields"]))
+    assert host.validate_custom_values({"industry": "LED lighting", "purchase_cycle": "yearly",
+                                        "payment_method": None}) == {}
+    errors = host.validate_custom_values({"industry": 7, "purchase_cycle": "weekly", "colour": "red"})
+    assert errors["industry"] == ["Not a text."]
+    assert errors["purchase_cycle"] == ["Must be one of: one_off, monthly, quarterly, yearly."]
+    assert errors["colour"][0].startswith("Unknown custom field; declared fields: industry,")
+
+
+def test_connectors_answer_only_for_their_channel():
+    host = PluginHost([("website_form", website_form)])
+    assert host.inquiry_from_channel("fax", {"name": "x"}) is None
+    assert host.inquiry_from_channel("website_form", {"email": "a@b.co"})["channel"] == "website_form"
