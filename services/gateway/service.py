@@ -2,6 +2,7 @@
 import json
 
 import eventlet
+from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from contracts import jsonschema
@@ -92,9 +93,12 @@ class GatewayService:
 
     def _call(self, service, method, *args, **kwargs):
         timeout = self.settings["rpc_timeout_seconds"]
-        with eventlet.Timeout(timeout, ServiceUnavailable(
-                f"The {service} service did not answer within {timeout:g} s.", {"service": service})):
-            return getattr(getattr(self, service), method)(*args, **kwargs)
+        try:
+            with eventlet.Timeout(timeout, ServiceUnavailable(
+                    f"The {service} service did not answer within {timeout:g} s.", {"service": service})):
+                return getattr(getattr(self, service), method)(*args, **kwargs)
+        except UnknownService:
+            raise ServiceUnavailable(f"The {service} service is not running.", {"service": service})
 
 
 def _query(request):

@@ -36,7 +36,7 @@ def expected_queues():
             for method_name, method in vars(service).items():
                 for entrypoint in getattr(method, "nameko_entrypoints", ()):
                     if isinstance(entrypoint, EventHandler):
-                        source, event = entrypoint.args[:2]
+                        source, event = entrypoint.source_service, entrypoint.event_type
                         names.add(f"evt-{source}-{event}--{service.name}.{method_name}")
     return names
 
