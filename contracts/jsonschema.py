@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from contracts.customer import CustomerSchema, TimelineEntrySchema
 from contracts.errors import ErrorBodySchema
 from contracts.events import EVENTS
+from contracts.handoff import ChecklistSchema
 from contracts.inquiry import InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.ownership import OwnershipSchema
 from contracts.reminder import ReminderSchema
@@ -28,6 +29,7 @@ PUBLISHED = {
     "timeline-entry.json": TimelineEntrySchema,
     "ownership.json": OwnershipSchema,
     "reminder.json": ReminderSchema,
+    "checklist.json": ChecklistSchema,
     "error.json": ErrorBodySchema,
     **{f"event.{name}.json": schema for name, (_source, schema) in EVENTS.items()},
 }

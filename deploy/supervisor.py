@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 SERVICES = [
     "services.intake.service",
     "services.profile.service",
+    "services.handoff.service",
     "services.pool.service",
     "services.notification.service",
     "services.gateway.service",

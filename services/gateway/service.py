@@ -21,6 +21,7 @@ class GatewayService:
 
     intake = RpcProxy("intake")
     profile = RpcProxy("profile")
+    handoff = RpcProxy("handoff")
     pool = RpcProxy("pool")
     notification = RpcProxy("notification")
     settings = Settings("gateway", GatewaySettingsSchema)
@@ -45,6 +46,10 @@ class GatewayService:
     @json_route("GET", "/customers/<customer_id>/owner")
     def get_owner(self, request, customer_id):
         return self._call("pool", "get_owner", customer_id)
+
+    @json_route("GET", "/customers/<customer_id>/checklists/<kind>")
+    def evaluate_checklist(self, request, customer_id, kind):
+        return self._call("handoff", "evaluate_checklist", kind, customer_id)
 
     # reminders
     @json_route("GET", "/users/<user_id>/reminders")

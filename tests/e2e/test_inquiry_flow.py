@@ -50,6 +50,9 @@ def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(sys
     assert (reminder["kind"], due) == ("first_touch", timedelta(days=3))
     inquiry = get(api, "/inquiries", status="accepted", limit=200)["items"]
     assert any(i["customer_id"] == customer["id"] for i in inquiry)
+    checklist = get(api, f"/customers/{customer['id']}/checklists/marketing_to_sales")
+    assert {i["name"]: i["passed"] for i in checklist["items"]} == {
+        "source_recorded": True, "basic_info_complete": True, "need_is_specific": True, "contact_attempted": False}
 
 
 def test_new_customers_rotate_among_salespeople_by_weight(system):

@@ -1,0 +1,1 @@
+"""Pure handoff rules: no nameko, pymongo or marshmallow here."""
