@@ -1,0 +1,46 @@
+"""The canonical inquiry contract: what it accepts, and the field-level reasons it refuses."""
+import pytest
+from marshmallow import ValidationError
+
+from contracts.inquiry import InquirySchema
+
+VALID = {"schema_version": 1, "channel": "alibaba", "contact": {"email": "buyer@acme.de"}}
+
+
+def errors_of(**changes):
+    with pytest.raises(ValidationError) as refused:
+        InquirySchema().load({**VALID, **changes})
+    return refused.value.messages
+
+
+def test_the_smallest_inquiry_is_a_channel_and_a_way_to_reach_someone():
+    assert InquirySchema().load(VALID) == VALID
+    assert InquirySchema().load({**VALID, "contact": {"phone": "+86 21 5555 0000"}})
+
+
+def test_missing_required_fields_are_named():
+    with pytest.raises(ValidationError) as refused:
+        InquirySchema().load({})
+    assert set(refused.value.messages) == {"schema_version", "channel", "contact"}
+
+
+@pytest.mark.parametrize("changes, field, reason", [
+    ({"schema_version": 2}, "schema_version", "Must be one of: 1."),
+    ({"channel": "Web Form!"}, "channel", "Use lower-case letters, digits, _ . - (max 64)."),
+    ({"company": {"$ne": None}}, "company", "Not a valid string."),
+    ({"occurred_at": "2026-11-20T10:00:00"}, "occurred_at", "Not a valid aware datetime."),
+    ({"products": "lamp"}, "products", "Not a valid list."),
+    ({"colour": "red"}, "colour", "Unknown field."),
+])
+def test_each_refusal_names_the_field_and_the_reason(changes, field, reason):
+    assert errors_of(**changes)[field] == [reason]
+
+
+def test_contact_rules_are_reported_inside_contact():
+    assert errors_of(contact={"name": "Jane"}) == {"contact": {"email": ["A contact needs an email or a phone number."]}}
+    assert errors_of(contact={"email": "not-an-email"}) == {"contact": {"email": ["Not a valid email address."]}}
+
+
+def test_custom_field_names_cannot_carry_operators_or_paths():
+    errors = errors_of(custom_fields={"$where": 1, "a.b": 2, "industry": "LED"})
+    assert set(errors["custom_fields"]) == {"$where", "a.b"}

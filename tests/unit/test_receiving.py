@@ -1,0 +1,68 @@
+"""intake's examination of a raw body, with the real built-in plugins (no I/O)."""
+import json
+
+import pytest
+
+from plugins import hookimpl
+from plugins.builtin import default_fields, website_form
+from plugins.host import PluginHost
+from services.intake.receiving import examine, inquiry_id_for, message_id_for
+
+LIMIT = 10_000
+
+
+@pytest.fixture(scope="module")
+def plugins():
+    return PluginHost([("default_fields", default_fields), ("website_form", website_form)])
+
+
+def body(**inquiry):
+    return json.dumps({"schema_version": 1, "channel": "web", "contact": {"email": "a@acme.de"}, **inquiry}).encode()
+
+
+def test_a_valid_body_becomes_a_canonical_inquiry(plugins):
+    examined = examine(body(custom_fields={"industry": "LED"}), None, plugins, LIMIT)
+    assert examined.accepted and examined.inquiry["custom_fields"] == {"industry": "LED"}
+
+
+@pytest.mark.parametrize("raw, reason", [
+    (b"{oops", "The body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)."),
+    (b"\xff\xfe", "The body is not UTF-8 text: invalid start byte at byte 0."),
+    (b"[1, 2]", "Expected a JSON object, got list."),
+    (b"x" * (LIMIT + 1), f"The body is {LIMIT + 1} bytes; the limit is {LIMIT}."),
+])
+def test_bodies_that_are_not_an_object_are_refused_with_the_reason(plugins, raw, reason):
+    assert examine(raw, None, plugins, LIMIT).errors == {"_body": [reason]}
+
+
+def test_custom_values_are_checked_against_plugin_declarations(plugins):
+    examined = examine(body(custom_fields={"purchase_cycle": "weekly"}), None, plugins, LIMIT)
+    assert examined.errors == {"custom_fields": {"purchase_cycle": ["Must be one of: one_off, monthly, quarterly, yearly."]}}
+
+
+def test_a_channel_payload_goes_through_its_connector_then_the_contract(plugins):
+    ok = examine(json.dumps({"email": "li@wei.cn", "name": "Li"}).encode(), "website_form", plugins, LIMIT)
+    assert ok.accepted and ok.inquiry["contact"] == {"email": "li@wei.cn", "name": "Li"}
+    bad = examine(json.dumps({"name": "Li"}).encode(), "website_form", plugins, LIMIT)
+    assert bad.errors == {"contact": {"email": ["A contact needs an email or a phone number."]}}
+
+
+def test_no_connector_for_the_channel_is_named(plugins):
+    assert "'fax'" in examine(b"{}", "fax", plugins, LIMIT).errors["channel"][0]
+
+
+def test_a_failing_connector_is_named_and_nothing_is_accepted():
+    def explode(channel, payload):
+        raise RuntimeError("mapping table missing")
+
+    broken = PluginHost([("acme_crm", type("P", (), {"baton_inquiry_from_channel": staticmethod(hookimpl(explode))}))])
+    examined = examine(b"{}", "acme", broken, LIMIT)
+    assert examined.errors == {"_plugin": [
+        "plugin 'acme_crm' failed in baton_inquiry_from_channel: RuntimeError: mapping table missing"]}
+
+
+def test_message_ids_map_to_stable_inquiry_ids():
+    assert inquiry_id_for("m-1") == inquiry_id_for("m-1") != inquiry_id_for("m-2")
+    assert message_id_for("m-1", "inquiry", b"x") == "m-1"
+    derived = message_id_for(None, "inquiry", b"x")
+    assert derived.startswith("sha256:") and derived != message_id_for(None, "channel.web", b"x")
