@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from contracts.customer import CustomerSchema, TimelineEntrySchema
 from contracts.errors import ErrorBodySchema

@@ -103,7 +103,7 @@ class GatewayService:
                     f"The {service} service did not answer within {timeout:g} s.", {"service": service})):
                 return getattr(getattr(self, service), method)(*args, **kwargs)
         except UnknownService:
-            raise ServiceUnavailable(f"The {service} service is not running.", {"service": service})
+            raise ServiceUnavailable(f"The {service} service is not running.", {"service": service}) from None
 
 
 def _query(request):

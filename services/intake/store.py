@@ -1,6 +1,7 @@
 """Where intake keeps every inquiry it received, accepted or rejected."""
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+
+from services.runtime.mongo import insert_once
 
 
 class Inquiries:
@@ -17,11 +18,7 @@ class Inquiries:
 
     def add(self, record):
         """False if an inquiry with this id is already stored."""
-        try:
-            self.collection.insert_one(record)
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_once(self.collection, record)[1]
 
     def mark_announced(self, inquiry_id):
         self.collection.update_one({"_id": inquiry_id}, {"$set": {"announced": True}})

@@ -1,6 +1,7 @@
 """Where notification keeps reminders, indexed by whom they are for and when they are due."""
 from pymongo import ASCENDING
-from pymongo.errors import DuplicateKeyError
+
+from services.runtime.mongo import insert_once
 
 
 class Reminders:
@@ -13,11 +14,7 @@ class Reminders:
 
     def schedule(self, reminder):
         """The stored reminder: this one, or the one scheduled first under the same id."""
-        try:
-            self.collection.insert_one(reminder)
-            return reminder
-        except DuplicateKeyError:
-            return self.collection.find_one({"_id": reminder["_id"]})
+        return insert_once(self.collection, reminder)[0]
 
     def page_for(self, user_id, status, limit=50, offset=0):
         query = {"user_id": user_id, "status": status}

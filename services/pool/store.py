@@ -1,7 +1,6 @@
 """Where pool keeps rotation state (one document per team) and each customer's owner."""
-from pymongo.errors import DuplicateKeyError
-
 from services.pool.domain.rotation import Member, Rotation
+from services.runtime.mongo import insert_once
 
 
 class Ownership:
@@ -17,11 +16,7 @@ class Ownership:
         """(rotation, version); a team seen for the first time starts empty at version 0."""
         doc = self.rotations.find_one({"_id": team})
         if doc is None:
-            try:
-                self.rotations.insert_one({"_id": team, "version": 0, **_rotation_fields(Rotation(()))})
-            except DuplicateKeyError:
-                pass
-            doc = self.rotations.find_one({"_id": team})
+            doc, _ = insert_once(self.rotations, {"_id": team, "version": 0, **_rotation_fields(Rotation(()))})
         return _rotation_of(doc), doc["version"]
 
     def save_rotation(self, team, rotation, expected_version):
@@ -37,11 +32,7 @@ class Ownership:
 
     def record_owner(self, record):
         """The stored record: this one, or the one recorded first for the customer."""
-        try:
-            self.owners.insert_one(record)
-            return record
-        except DuplicateKeyError:
-            return self.owners.find_one({"_id": record["_id"]})
+        return insert_once(self.owners, record)[0]
 
 
 def _rotation_fields(rotation):

@@ -1,6 +1,7 @@
 """Where profile keeps archives, the keys that find them, and their timelines."""
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+
+from services.runtime.mongo import insert_once
 
 
 class Customers:
@@ -21,12 +22,7 @@ class Customers:
     # matching keys
     def claim_key(self, kind, value, customer_id):
         """The customer holding the key: ``customer_id`` if it was free, else the earlier holder."""
-        key = f"{kind}:{value}"
-        try:
-            self.keys.insert_one({"_id": key, "customer_id": customer_id})
-            return customer_id
-        except DuplicateKeyError:
-            return self.keys.find_one({"_id": key})["customer_id"]
+        return insert_once(self.keys, {"_id": f"{kind}:{value}", "customer_id": customer_id})[0]["customer_id"]
 
     def holder_of_key(self, kind, value):
         found = self.keys.find_one({"_id": f"{kind}:{value}"})
@@ -37,11 +33,7 @@ class Customers:
         return self.archives.find_one({"_id": customer_id})
 
     def add(self, archive):
-        try:
-            self.archives.insert_one(archive)
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_once(self.archives, archive)[1]
 
     def replace(self, archive, expected_version):
         """Write the archive if nobody changed it since ``expected_version`` was read."""
@@ -62,10 +54,7 @@ class Customers:
     # timeline
     def record(self, entry):
         """Add a timeline entry once: its id names the step, so a redelivered event adds nothing."""
-        try:
-            self.timeline.insert_one(entry)
-        except DuplicateKeyError:
-            pass
+        insert_once(self.timeline, entry)
 
     def timeline_page(self, customer_id, limit=50, offset=0):
         query = {"customer_id": customer_id}

@@ -9,6 +9,7 @@ strings (and ``$push`` of a sub-document as a JSON string).
 """
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
 
 SERVER_SELECTION_TIMEOUT_MS = 10_000
 
@@ -16,6 +17,18 @@ SERVER_SELECTION_TIMEOUT_MS = 10_000
 def connect(uri):
     """A client that returns timezone-aware datetimes (the store keeps UTC)."""
     return MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
+
+
+def insert_once(collection, document):
+    """(stored document, inserted?): the document, or the one stored first under its ``_id``.
+
+    Ids derived from what caused a write make this the idempotency of every handler.
+    """
+    try:
+        collection.insert_one(document)
+        return document, True
+    except DuplicateKeyError:
+        return collection.find_one({"_id": document["_id"]}), False
 
 
 class MongoStore(DependencyProvider):

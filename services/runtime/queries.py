@@ -8,7 +8,7 @@ def load_query(schema_cls, query):
     try:
         return schema_cls().load(query or {})
     except ValidationError as exc:
-        raise InvalidInput.from_messages(exc.messages, what="query")
+        raise InvalidInput.from_messages(exc.messages, what="query") from exc
 
 
 def page_of(items, total, query):

@@ -50,8 +50,14 @@ def recorder_of(service_name, event_type, role="recorder"):
     return Recorder
 
 
+def started(container_factory, service_cls, config):
+    container = container_factory(service_cls, config)
+    container.start()
+    return container
+
+
 def start_listeners(container_factory, config, *events):
     """Stand-ins for the downstream services: events are published ``mandatory``, so a
     service under test needs someone listening for what it announces."""
     for service_name, event_type in events:
-        container_factory(recorder_of(service_name, event_type, role="downstream"), config).start()
+        started(container_factory, recorder_of(service_name, event_type, role="downstream"), config)

@@ -9,21 +9,18 @@ from contracts.errors import NotFound
 from contracts.events import dump_event
 from services.handoff.service import HandoffService
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, start_listeners
+from tests.integration.helpers import canonical_inquiry, start_listeners, started
 
 
 @pytest.fixture
 def handoff(container_factory, config):
     start_listeners(container_factory, config, ("profile", "customer_created"))
-    profile = container_factory(ProfileService, config)
-    profile.start()
+    profile = started(container_factory, ProfileService, config)
     with entrypoint_waiter(profile, "on_inquiry_received"):
         event_dispatcher(config)("intake", "inquiry_received", dump_event("inquiry_received", {
             "inquiry_id": "inq_1", "received_at": datetime.now(timezone.utc),
             "inquiry": canonical_inquiry(message="Hello, we want to cooperate")}))
-    container = container_factory(HandoffService, config)
-    container.start()
-    return container
+    return started(container_factory, HandoffService, config)
 
 
 def test_a_fresh_web_lead_shows_exactly_what_sales_is_missing(handoff):

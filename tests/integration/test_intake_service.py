@@ -6,21 +6,17 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts.errors import InvalidInput, NotFound
 from services.intake.service import IntakeService
-from tests.integration.helpers import canonical_inquiry, publish_inquiry, recorder_of
+from tests.integration.helpers import canonical_inquiry, publish_inquiry, recorder_of, started
 
 
 @pytest.fixture
 def intake(container_factory, config):
-    container = container_factory(IntakeService, config)
-    container.start()
-    return container
+    return started(container_factory, IntakeService, config)
 
 
 @pytest.fixture
 def announced(container_factory, config):
-    container = container_factory(recorder_of("intake", "inquiry_received"), config)
-    container.start()
-    return container
+    return started(container_factory, recorder_of("intake", "inquiry_received"), config)
 
 
 def receive(intake, config, body, **kwargs):

@@ -6,7 +6,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts.events import dump_event
 from services.notification.service import NotificationService
-from tests.integration.helpers import recorder_of
+from tests.integration.helpers import recorder_of, started
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
@@ -18,10 +18,8 @@ def allocated(customer_id, owner_id):
 
 def test_an_allocation_schedules_one_first_touch_reminder_for_the_owner(container_factory, config):
     config["BATON"]["reminders"]["first_touch_days"] = 2
-    notification = container_factory(NotificationService, config)
-    notification.start()
-    scheduled = container_factory(recorder_of("notification", "reminder_scheduled"), config)
-    scheduled.start()
+    notification = started(container_factory, NotificationService, config)
+    scheduled = started(container_factory, recorder_of("notification", "reminder_scheduled"), config)
     dispatch = event_dispatcher(config)
     with entrypoint_waiter(scheduled, "record") as event:
         dispatch("pool", "customer_allocated", allocated("cus_1", "alice"))

@@ -8,7 +8,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from contracts.errors import NotFound
 from contracts.events import dump_event
 from services.pool.service import PoolService
-from tests.integration.helpers import recorder_of, start_listeners, wait_for
+from tests.integration.helpers import recorder_of, start_listeners, started, wait_for
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
@@ -25,9 +25,7 @@ def customer_created(customer_id):
 
 
 def start_pool(container_factory, config):
-    container = container_factory(PoolService, config)
-    container.start()
-    return container
+    return started(container_factory, PoolService, config)
 
 
 def owners_in_turn_order(db, team="default"):
@@ -36,8 +34,7 @@ def owners_in_turn_order(db, team="default"):
 
 def test_new_customers_are_allocated_3_2_1_in_smooth_order(container_factory, config, db):
     pool = start_pool(container_factory, config)
-    allocated = container_factory(recorder_of("pool", "customer_allocated"), config)
-    allocated.start()
+    allocated = started(container_factory, recorder_of("pool", "customer_allocated"), config)
     dispatch = event_dispatcher(config)
     with entrypoint_waiter(allocated, "record") as event:
         dispatch("profile", "customer_created", customer_created("c0"))

@@ -8,7 +8,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, recorder_of, start_listeners
+from tests.integration.helpers import canonical_inquiry, recorder_of, start_listeners, started
 
 
 
@@ -19,16 +19,12 @@ def downstream(container_factory, config):
 
 @pytest.fixture
 def profile(container_factory, config):
-    container = container_factory(ProfileService, config)
-    container.start()
-    return container
+    return started(container_factory, ProfileService, config)
 
 
 @pytest.fixture
 def created(container_factory, config):
-    container = container_factory(recorder_of("profile", "customer_created"), config)
-    container.start()
-    return container
+    return started(container_factory, recorder_of("profile", "customer_created"), config)
 
 
 @pytest.fixture
