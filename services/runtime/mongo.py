@@ -5,7 +5,7 @@ with domain-named methods over a ``pymongo.database.Database``. Documents use st
 (the embedded document server cannot match ObjectId values) and each write touches one
 document, guarded in its filter where it must not race. A write that carries datetimes
 replaces the whole document, because the embedded server's ``$set`` stores datetimes as
-strings (and ``$push`` of a sub-document as a JSON string).
+strings, booleans as 1/0 and ``$push`` of a sub-document as a JSON string.
 """
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient

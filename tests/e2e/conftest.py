@@ -5,6 +5,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import requests
@@ -41,6 +42,12 @@ def expected_queues():
     return names
 
 
+class System(NamedTuple):
+    api: str
+    amqp_uri: str
+    supervisor_pid: int
+
+
 @pytest.fixture(scope="session")
 def vhost():
     name = f"baton-e2e-{uuid.uuid4().hex[:8]}"
@@ -53,7 +60,7 @@ def vhost():
 
 @pytest.fixture(scope="session")
 def system(vhost, tmp_path_factory):
-    """(API base URL, AMQP URI) of a running system; stopped with Ctrl-C's signal at the end."""
+    """A running system (API base URL, AMQP URI, supervisor pid), stopped with Ctrl-C's signal."""
     data_dir = tmp_path_factory.mktemp("baton-var")
     address = f"127.0.0.1:{free_port()}"
     amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
@@ -69,7 +76,7 @@ def system(vhost, tmp_path_factory):
         expected = expected_queues()
         wait_for(lambda: expected <= _consumed_queues(vhost), timeout=STARTUP_SECONDS, interval=0.5,
                  what=f"consumers on {sorted(expected)}")
-        yield api, amqp_uri
+        yield System(api, amqp_uri, process.pid)
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -1,5 +1,8 @@
 """An integration's inquiry, end to end: plain AMQP in, HTTP API out, real services underneath."""
 import json
+import os
+import signal
+import subprocess
 import uuid
 from datetime import datetime, timedelta
 
@@ -36,7 +39,7 @@ def timeline_kinds(api, customer_id, count):
 
 
 def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(system):
-    api, amqp_uri = system
+    api, amqp_uri, _ = system
     email = unique_email()
     publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)
@@ -56,7 +59,7 @@ def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(sys
 
 
 def test_new_customers_rotate_among_salespeople_by_weight(system):
-    api, amqp_uri = system
+    api, amqp_uri, _ = system
     emails = [unique_email() for _ in range(6)]
     for email in emails:   # one at a time, so arrival order is allocation order
         publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
@@ -66,7 +69,7 @@ def test_new_customers_rotate_among_salespeople_by_weight(system):
 
 
 def test_the_same_message_delivered_twice_changes_nothing(system):
-    api, amqp_uri = system
+    api, amqp_uri, _ = system
     email, message_id = unique_email(), f"e2e-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=message_id)
     customer = customer_by_email(api, email)
@@ -84,7 +87,7 @@ def test_the_same_message_delivered_twice_changes_nothing(system):
 
 
 def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
-    api, amqp_uri = system
+    api, amqp_uri, _ = system
     email = unique_email()
     publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
     first = customer_by_email(api, email)
@@ -99,7 +102,7 @@ def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
 
 
 def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(system):
-    api, amqp_uri = system
+    api, amqp_uri, _ = system
     garbage_id, violation_id = f"e2e-bad-{uuid.uuid4()}", f"e2e-bad-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, b"<html>not json</html>", message_id=garbage_id)
     publish_inquiry(amqp_uri, {"schema_version": 1, "channel": "website_form", "contact": {"email": "x"}},
@@ -114,7 +117,7 @@ def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(
 
 
 def test_an_http_integration_posts_the_same_contract(system):
-    api, _ = system
+    api, _, _ = system
     email = unique_email()
     body = json.dumps(canonical_inquiry(email=email))
     accepted = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": email}, timeout=10)
@@ -123,3 +126,20 @@ def test_an_http_integration_posts_the_same_contract(system):
     refused = requests.post(f"{api}/inquiries", data='{"channel": 5}', timeout=10)
     assert refused.status_code == 422
     assert set(refused.json()["error"]["details"]["fields"]) == {"channel", "schema_version", "contact"}
+
+
+def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
+    api, amqp_uri, supervisor_pid = system
+
+    def profile_pid():
+        found = subprocess.run(["pgrep", "-P", str(supervisor_pid), "-f", "services.profile.service"],
+                               capture_output=True, text=True).stdout.split()
+        return int(found[0]) if found else None
+
+    killed = profile_pid()
+    assert killed, "the supervisor runs no profile process"
+    os.kill(killed, signal.SIGKILL)
+    email = unique_email()   # published while profile is down: it waits in profile's durable queue
+    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+    wait_for(lambda: profile_pid() not in (None, killed), timeout=30, what="profile to be restarted")
+    assert customer_by_email(api, email)["owner_id"]

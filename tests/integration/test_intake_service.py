@@ -6,7 +6,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts.errors import InvalidInput, NotFound
 from services.intake.service import IntakeService
-from tests.integration.helpers import canonical_inquiry, publish_inquiry, recorder_of, started
+from tests.integration.helpers import canonical_inquiry, publish_inquiry, recorder_of, started, wait_for
 
 
 @pytest.fixture
@@ -107,3 +107,15 @@ def test_stored_inquiries_are_listed_and_fetched_with_their_outcome(intake, conf
         assert get_inquiry(rejected["items"][0]["id"])["status"] == "rejected"
         with pytest.raises(NotFound):
             get_inquiry("inq_missing")
+
+
+def test_an_inquiry_accepted_while_nobody_listens_is_announced_later(container_factory, config, db):
+    config["BATON"]["intake"]["announce_retry_after_seconds"] = 0.2
+    intake = started(container_factory, IntakeService, config)
+    receive(intake, config, canonical_inquiry(), message_id="early-1")   # no consumer for its event yet
+    assert db.inquiries.find_one({"message_id": "early-1"})["announced"] is False
+    listener = started(container_factory, recorder_of("intake", "inquiry_received"), config)
+    with entrypoint_waiter(listener, "record", timeout=10) as event:
+        pass
+    assert event.get()["inquiry"]["contact"]["email"] == "jane@acme.de"
+    wait_for(lambda: db.inquiries.find_one({"message_id": "early-1"})["announced"], what="the outbox mark")

@@ -40,11 +40,12 @@ def test_new_customers_are_allocated_3_2_1_in_smooth_order(container_factory, co
         dispatch("profile", "customer_created", customer_created("c0"))
     assert event.get()["owner_id"] == "alice"
     for n in range(1, 6):
-        with entrypoint_waiter(pool, "on_customer_created"):
-            dispatch("profile", "customer_created", customer_created(f"c{n}"))
+        dispatch("profile", "customer_created", customer_created(f"c{n}"))
+    wait_for(lambda: db.owners.count_documents({}) == 6, what="6 owners")
     assert owners_in_turn_order(db) == ["alice", "bob", "carol", "alice", "bob", "alice"]
     with entrypoint_hook(pool, "get_owner") as get_owner:
-        assert get_owner("c2")["owner_id"] == "carol"
+        decided = {d["customer_id"]: d["owner_id"] for d in db.rotations.find_one({"_id": "default"})["decisions"]}
+        assert [get_owner(f"c{n}")["owner_id"] for n in range(6)] == [decided[f"c{n}"] for n in range(6)]
         with pytest.raises(NotFound):
             get_owner("c-missing")
 
