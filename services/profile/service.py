@@ -10,7 +10,7 @@ from contracts.events import dump_event, load_event
 from contracts.paging import PageQuerySchema
 from plugins.dependency import Plugins
 from services.profile.domain import timeline
-from services.profile.domain.matching import normalise_email
+from services.profile.domain.normalising import normalise_email
 from services.profile.filing import file_inquiry, record_owner
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher

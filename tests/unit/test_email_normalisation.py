@@ -1,6 +1,7 @@
 import pytest
 
-from services.profile.domain.matching import match_keys, normalise_email
+from services.profile.domain.matching import match_keys
+from services.profile.domain.normalising import normalise_email
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -3,7 +3,7 @@
 Merging only adds: a value already on the archive is never overwritten by a later channel,
 so what a salesperson corrected by hand survives the next web form.
 """
-from services.profile.domain.matching import normalise_email
+from services.profile.domain.normalising import normalise_email
 
 GRADE_ORDER = {"A": 0, "B": 1, "C": 2}
 

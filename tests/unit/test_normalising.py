@@ -1,0 +1,71 @@
+"""Normalisation of what people type, across scripts, widths, legal forms and formats."""
+import pytest
+
+from services.profile.domain.normalising import (
+    company_email_domain, normalise_company, normalise_country, normalise_phone, normalise_registration_code,
+    registrable_domain,
+)
+
+
+@pytest.mark.parametrize("variants", [
+    ["Acme Trading GmbH", "ACME TRADING, Inc.", "acme trading", "Acme-Trading Ltd."],
+    ["Shenzhen ABC Co., Ltd.", "SHENZHEN ABC CO LTD", "Shenzhen ABC"],
+    ["廣州貿易有限公司", "广州贸易公司", "广州贸易股份有限公司", "广州贸易"],
+    ["ＡＢＣ　Ｌｔｄ．", "ABC Ltd"],
+])
+def test_company_name_variants_compare_equal(variants):
+    assert len({normalise_company(v) for v in variants}) == 1
+
+
+def test_different_companies_stay_different():
+    assert normalise_company("Acme Trading GmbH") != normalise_company("Acme Lighting GmbH")
+    assert normalise_company("") is None and normalise_company("GmbH") in (None, "gmbh")
+
+
+@pytest.mark.parametrize("raw, code", [
+    ("USA", "US"), ("U.S.", "US"), ("美国", "US"), ("美國", "US"), ("United States", "US"),
+    ("Germany", "DE"), ("DE", "DE"), ("德国", "DE"), ("Viet Nam", "VN"), ("uk", "GB"), ("中国", "CN"),
+])
+def test_countries_become_iso_codes(raw, code):
+    assert normalise_country(raw) == code
+
+
+def test_unknown_countries_have_no_code():
+    assert normalise_country("Atlantis") is None and normalise_country(None) is None
+
+
+@pytest.mark.parametrize("raw, country, e164", [
+    ("030 1234567", "Germany", "+49301234567"),
+    ("+49 (30) 123-4567", None, "+49301234567"),
+    ("138 0013 8000", "中国", "+8613800138000"),
+    ("＋８６ １３８００１３８０００", None, "+8613800138000"),
+])
+def test_phones_become_e164_with_the_country_as_hint(raw, country, e164):
+    assert normalise_phone(raw, country) == e164
+
+
+@pytest.mark.parametrize("raw", ["12", "not a phone", "", None, "030 1234567"])
+def test_non_numbers_and_numbers_without_a_country_have_no_key(raw):
+    assert normalise_phone(raw) is None
+
+
+@pytest.mark.parametrize("raw, domain", [
+    ("https://www.acme.co.uk/products?id=1", "acme.co.uk"), ("shop.acme.de", "acme.de"),
+    ("ACME.COM", "acme.com"), ("http://例子.中国", "例子.中国"),
+])
+def test_websites_reduce_to_the_registrable_domain_offline(raw, domain):
+    assert registrable_domain(raw) == domain
+
+
+def test_free_mail_never_names_a_company():
+    assert company_email_domain("jane@mail.acme.co.uk") == "acme.co.uk"
+    for free in ("x@gmail.com", "x@qq.com", "x@163.com", "x@126.com", "x@outlook.com", "x@yahoo.com"):
+        assert company_email_domain(free) is None
+
+
+def test_registration_codes_are_checked_by_their_standard():
+    assert normalise_registration_code("91110000600037341L") == ("cn_uscc", "91110000600037341L")
+    assert normalise_registration_code("91110000600037341X") is None          # check digit wrong
+    assert normalise_registration_code("DE 136 695 976") == ("eu_vat", "DE136695976")
+    assert normalise_registration_code("136695976", country="Germany") == ("eu_vat", "DE136695976")
+    assert normalise_registration_code("12345") is None
