@@ -29,6 +29,7 @@ class CustomerSchema(Schema):
     country = fields.String(allow_none=True)
     city = fields.String(allow_none=True)
     website = fields.String(allow_none=True)
+    registration_code = fields.String(allow_none=True)
     stage = fields.String(required=True, validate=validate.OneOf(CUSTOMER_STAGES))
     sources = fields.List(fields.Nested(SourceSchema), required=True,
                           metadata={"description": "Every channel this customer reached us through, first first."})
@@ -37,6 +38,8 @@ class CustomerSchema(Schema):
     intent_grade = fields.Nested(GradeSchema, allow_none=True)
     grading_error = fields.String(allow_none=True, metadata={"description": "Why grading failed, naming the plugin."})
     owner_id = fields.String(allow_none=True, metadata={"description": "None while the customer is in the public pool."})
+    possible_duplicates = fields.List(fields.String(), required=True, metadata={
+        "description": "Archives that share matching keys with this one: a person decides whether to merge."})
     custom_fields = fields.Dict(keys=fields.String(), values=fields.Raw())
     inquiry_count = fields.Integer(required=True)
     created_at = fields.AwareDateTime(required=True)
@@ -55,7 +58,8 @@ class CustomerListQuerySchema(PageQuerySchema):
 
 CustomerPageSchema = page_schema(CustomerSchema)
 
-TIMELINE_KINDS = ("customer_created", "inquiry_received", "owner_assigned", "reminder_scheduled")
+TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", "owner_assigned",
+                  "reminder_scheduled")
 
 
 class TimelineEntrySchema(Schema):

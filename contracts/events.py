@@ -26,6 +26,8 @@ class CustomerCreated(Schema):
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     intent_grade = fields.String(allow_none=True)
+    needs_review = fields.Boolean(load_default=False, metadata={
+        "description": "It may duplicate other archives; it waits unallocated until a person decides."})
 
 
 class InquiryMatched(Schema):

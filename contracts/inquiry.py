@@ -47,6 +47,8 @@ class InquirySchema(Schema):
     country = fields.String(validate=validate.Length(max=100))
     city = fields.String(validate=validate.Length(max=100))
     website = fields.String(validate=validate.Length(max=300))
+    registration_code = fields.String(validate=validate.Length(max=64), metadata={
+        "description": "Company registration code, e.g. a Chinese unified social credit code or an EU VAT number."})
     message = fields.String(validate=validate.Length(max=20000),
                             metadata={"description": "The need in the customer's own words."})
     products = fields.List(fields.String(validate=validate.Length(max=200)), validate=validate.Length(max=50))

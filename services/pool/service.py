@@ -29,6 +29,10 @@ class PoolService:
     @event_handler("profile", "customer_created", requeue_on_error=True)
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
+        if event["needs_review"]:
+            # It may be someone's existing customer (撞单): it waits in the pool until a person decides.
+            log.info("customer %s may duplicate another archive; left unallocated for review", event["customer_id"])
+            return
         try:
             record = allocate_new_customer(self.ownership, self.allocation["team"], self.allocation["members"],
                                            event["customer_id"], datetime.now(timezone.utc))

@@ -6,7 +6,7 @@ downstream handlers ignore, so a crash between writing and announcing loses noth
 from plugins.errors import PluginFailed
 from services.profile.domain import timeline
 from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
-from services.profile.domain.matching import match_keys
+from services.profile.domain.matching import decide, match_keys
 
 MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
 
@@ -17,21 +17,40 @@ class ArchiveBusy(Exception):
 
 def file_inquiry(customers, plugins, inquiry_id, inquiry, received_at, now):
     new_id = customer_id_for(inquiry_id)
-    for kind, value in match_keys(inquiry).items():
+    keys = match_keys(inquiry)
+    holders = customers.holders_of(keys)
+    opened = customers.get(new_id)
+    if opened is not None:
+        # Redelivered after this inquiry opened its archive: announce it again, change nothing.
+        return _announce_opened(customers, opened, inquiry_id, inquiry, received_at)
+    # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
+    decision = decide({kind: holder for kind, holder in holders.items() if holder != new_id})
+    if decision.customer_id:
+        customers.repoint_keys(new_id, decision.customer_id)
+        return _merge(customers, plugins, decision.customer_id, inquiry_id, inquiry, received_at,
+                      decision.matched_on, keys, now)
+    for kind, value in keys.items():
         holder = customers.claim_key(kind, value, new_id)
-        if holder != new_id:
-            return _merge(customers, plugins, holder, inquiry_id, inquiry, received_at, kind, now)
-    archive = customers.get(new_id)
-    if archive is None:
-        grade, grading_error = grade_intent(plugins, inquiry)
-        archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now)
-        customers.add(archive)
-    customers.record(timeline.inquiry_received(new_id, inquiry_id, inquiry, received_at))
+        if holder != new_id and holder not in decision.candidates:
+            # Another inquiry took this key since we looked: decide again on redelivery.
+            raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
+    grade, grading_error = grade_intent(plugins, inquiry)
+    archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now, decision.candidates)
+    customers.add(archive)
+    return _announce_opened(customers, archive, inquiry_id, inquiry, received_at)
+
+
+def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
+    customer_id = archive["_id"]
+    customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at))
     customers.record(timeline.customer_created(archive, inquiry_id))
+    if archive["possible_duplicates"]:
+        customers.record(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
     return "customer_created", {
-        "customer_id": new_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
+        "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
         "company": archive["company"], "country": archive["country"],
         "intent_grade": (archive["intent_grade"] or {}).get("grade"),
+        "needs_review": bool(archive["possible_duplicates"]),
     }
 
 
@@ -54,9 +73,11 @@ def change_archive(customers, customer_id, change):
     raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
 
 
-def _merge(customers, plugins, customer_id, inquiry_id, inquiry, received_at, matched_on, now):
+def _merge(customers, plugins, customer_id, inquiry_id, inquiry, received_at, matched_on, keys, now):
     grade, _ = grade_intent(plugins, inquiry)
     change_archive(customers, customer_id, lambda archive: merge_inquiry(archive, inquiry_id, inquiry, grade, now))
+    for kind, value in keys.items():   # the customer is now also found by this inquiry's new keys
+        customers.claim_key(kind, value, customer_id)
     customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on))
     return "inquiry_matched", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,

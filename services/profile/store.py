@@ -17,12 +17,22 @@ class Customers:
         self.archives.create_index([("country", ASCENDING)])
         self.archives.create_index([("stage", ASCENDING)])
         self.archives.create_index([("created_at", DESCENDING)])
+        self.keys.create_index([("customer_id", ASCENDING)])
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
 
     # matching keys
     def claim_key(self, kind, value, customer_id):
         """The customer holding the key: ``customer_id`` if it was free, else the earlier holder."""
         return insert_once(self.keys, {"_id": f"{kind}:{value}", "customer_id": customer_id})[0]["customer_id"]
+
+    def holders_of(self, keys):
+        """{kind: customer} for the keys someone holds: one indexed lookup, never a scan."""
+        ids = {f"{kind}:{value}": kind for kind, value in keys.items()}
+        return {ids[doc["_id"]]: doc["customer_id"] for doc in self.keys.find({"_id": {"$in": list(ids)}})}
+
+    def repoint_keys(self, from_customer, to_customer):
+        """Hand keys claimed for an archive that was never opened to the one it merged into."""
+        self.keys.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
     def holder_of_key(self, kind, value):
         found = self.keys.find_one({"_id": f"{kind}:{value}"})

@@ -18,6 +18,11 @@ def unique_email():
     return f"buyer-{uuid.uuid4().hex[:8]}@acme-{uuid.uuid4().hex[:4]}.de"
 
 
+def lead(email):
+    """A canonical inquiry from a company of its own (company name and domain both unique)."""
+    return canonical_inquiry(email=email, company=f"Buyer {email.split('@')[1]}")
+
+
 def get(api, path, **params):
     response = requests.get(f"{api}{path}", params=params, timeout=10)
     assert response.status_code == 200, response.text
@@ -41,7 +46,7 @@ def timeline_kinds(api, customer_id, count):
 def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(system):
     api, amqp_uri, _ = system
     email = unique_email()
-    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+    publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)
     assert customer["owner_id"] in {"alice", "bob", "carol"}
     assert timeline_kinds(api, customer["id"], 4) == [
@@ -62,7 +67,7 @@ def test_new_customers_rotate_among_salespeople_by_weight(system):
     api, amqp_uri, _ = system
     emails = [unique_email() for _ in range(6)]
     for email in emails:   # one at a time, so arrival order is allocation order
-        publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+        publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
         customer_by_email(api, email)
     owners = [customer_by_email(api, e)["owner_id"] for e in emails]
     assert sorted(owners) == sorted(["alice"] * 3 + ["bob"] * 2 + ["carol"])
@@ -71,12 +76,12 @@ def test_new_customers_rotate_among_salespeople_by_weight(system):
 def test_the_same_message_delivered_twice_changes_nothing(system):
     api, amqp_uri, _ = system
     email, message_id = unique_email(), f"e2e-{uuid.uuid4()}"
-    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=message_id)
+    publish_inquiry(amqp_uri, lead(email), message_id=message_id)
     customer = customer_by_email(api, email)
     timeline_kinds(api, customer["id"], 4)
-    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=message_id)
+    publish_inquiry(amqp_uri, lead(email), message_id=message_id)
     marker = unique_email()   # a later message: once it is through, the duplicate was too
-    publish_inquiry(amqp_uri, canonical_inquiry(email=marker), message_id=f"e2e-{uuid.uuid4()}")
+    publish_inquiry(amqp_uri, lead(marker), message_id=f"e2e-{uuid.uuid4()}")
     customer_by_email(api, marker)
     again = get(api, f"/customers/{customer['id']}")
     assert (again["inquiry_count"], again["owner_id"]) == (1, customer["owner_id"])
@@ -89,7 +94,7 @@ def test_the_same_message_delivered_twice_changes_nothing(system):
 def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
     api, amqp_uri, _ = system
     email = unique_email()
-    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+    publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     first = customer_by_email(api, email)
     form = {"name": "Jane Doe", "email": email.upper(), "message": "Also 300 sets of model Y", "city": "Hamburg"}
     publish_inquiry(amqp_uri, form, routing_key="channel.website_form", message_id=f"e2e-{uuid.uuid4()}")
@@ -108,7 +113,7 @@ def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(
     publish_inquiry(amqp_uri, {"schema_version": 1, "channel": "website_form", "contact": {"email": "x"}},
                     message_id=violation_id)
     after = unique_email()
-    publish_inquiry(amqp_uri, canonical_inquiry(email=after), message_id=f"e2e-{uuid.uuid4()}")
+    publish_inquiry(amqp_uri, lead(after), message_id=f"e2e-{uuid.uuid4()}")
     customer_by_email(api, after)
     rejected = {i["message_id"]: i for i in get(api, "/inquiries", status="rejected", limit=200)["items"]}
     assert rejected[garbage_id]["raw_body"] == "<html>not json</html>"
@@ -119,7 +124,7 @@ def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(
 def test_an_http_integration_posts_the_same_contract(system):
     api, _, _ = system
     email = unique_email()
-    body = json.dumps(canonical_inquiry(email=email))
+    body = json.dumps(lead(email))
     accepted = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": email}, timeout=10)
     assert accepted.status_code == 202
     assert customer_by_email(api, email)["inquiry_count"] == 1
@@ -140,6 +145,6 @@ def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
     assert killed, "the supervisor runs no profile process"
     os.kill(killed, signal.SIGKILL)
     email = unique_email()   # published while profile is down: it waits in profile's durable queue
-    publish_inquiry(amqp_uri, canonical_inquiry(email=email), message_id=f"e2e-{uuid.uuid4()}")
+    publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     wait_for(lambda: profile_pid() not in (None, killed), timeout=30, what="profile to be restarted")
     assert customer_by_email(api, email)["owner_id"]

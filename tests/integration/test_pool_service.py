@@ -96,3 +96,11 @@ def test_with_nobody_to_take_customers_the_customer_stays_unowned(container_fact
     with entrypoint_waiter(pool, "on_customer_created"):
         event_dispatcher(config)("profile", "customer_created", customer_created("c0"))
     assert db.owners.count_documents({}) == 0
+
+
+def test_a_customer_waiting_for_review_is_not_allocated(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    flagged = {**customer_created("c0"), "needs_review": True}
+    with entrypoint_waiter(pool, "on_customer_created"):
+        event_dispatcher(config)("profile", "customer_created", flagged)
+    assert db.owners.count_documents({}) == 0

@@ -116,3 +116,38 @@ def test_unknown_customers_and_bad_queries_are_refused_clearly(profile):
     with pytest.raises(InvalidInput) as refused:
         call(profile, "list_customers", {"limit": "5000"})
     assert "limit" in refused.value.details["fields"]
+
+
+def test_a_colleague_from_the_same_company_domain_joins_the_archive(profile, announce):
+    received(announce, "inq_1", canonical_inquiry())
+    received(announce, "inq_2", canonical_inquiry(email="li.wei@acme.de", company="ACME GMBH (Hamburg office)"))
+    customer = call(profile, "get_customer", "cus_1")
+    assert [c["email"] for c in customer["contacts"]] == ["jane@acme.de", "li.wei@acme.de"]
+    assert call(profile, "list_customers", {})["total"] == 1
+
+
+def test_free_mail_senders_with_the_same_provider_stay_apart(profile, announce):
+    received(announce, "inq_1", canonical_inquiry(email="buyer.one@gmail.com", company="Alpha Imports", country="US"))
+    received(announce, "inq_2", canonical_inquiry(email="buyer.two@gmail.com", company="Beta Supplies", country="US"))
+    assert call(profile, "list_customers", {})["total"] == 2
+
+
+def test_the_same_phone_finds_the_customer_across_channels(profile, announce):
+    received(announce, "inq_1", {**canonical_inquiry(company="Kowalski Trade"), "country": "PL",
+                                 "contact": {"name": "Jan", "phone": "+48 22 123 45 67"}})
+    received(announce, "inq_2", {**canonical_inquiry(company="K. Trade", channel="whatsapp"),
+                                 "contact": {"phone": "22 123 45 67"}, "country": "Poland"})
+    customer = call(profile, "get_customer", "cus_1")
+    assert customer["inquiry_count"] == 2
+    assert "same phone" in call(profile, "get_timeline", "cus_1")["items"][-1]["summary"]
+
+
+def test_keys_pointing_at_two_customers_flag_the_new_one_for_review(profile, created, announce):
+    received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
+    received(announce, "inq_2", canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"))
+    with entrypoint_waiter(created, "record") as event:   # Acme's domain but Bolt's name: which one?
+        received(announce, "inq_3", canonical_inquiry(email="info@acme.de", company="Bolt GmbH"))
+    assert event.get()["needs_review"] is True
+    flagged = call(profile, "get_customer", "cus_3")
+    assert flagged["possible_duplicates"] == ["cus_1", "cus_2"]
+    assert call(profile, "get_timeline", "cus_3")["items"][-1]["kind"] == "flagged_for_review"

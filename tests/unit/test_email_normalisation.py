@@ -25,6 +25,6 @@ def test_non_addresses_have_no_key(raw):
     assert normalise_email(raw) is None
 
 
-def test_match_keys_use_the_contact_email():
-    assert match_keys({"contact": {"email": "Jane@Acme.de", "phone": "+49 1"}}) == {"email": "jane@acme.de"}
-    assert match_keys({"contact": {"phone": "+49 1"}}) == {}
+def test_the_email_key_is_the_normalised_address():
+    assert match_keys({"contact": {"email": "Jane <Jane@Acme.de>"}})["email"] == "jane@acme.de"
+    assert "email" not in match_keys({"contact": {"phone": "+49 30 1234567"}})

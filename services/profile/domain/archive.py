@@ -18,7 +18,7 @@ def stage_for(inquiry):
     return "inquiry" if (inquiry.get("message") or "").strip() else "new_contact"
 
 
-def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now):
+def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, possible_duplicates=()):
     return {
         "_id": customer_id,
         "company": inquiry.get("company"),
@@ -26,6 +26,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now):
         "country": inquiry.get("country"),
         "city": inquiry.get("city"),
         "website": inquiry.get("website"),
+        "registration_code": inquiry.get("registration_code"),
         "stage": stage_for(inquiry),
         "sources": [source_of(inquiry_id, inquiry)],
         "needs": _needs_of(inquiry),
@@ -33,6 +34,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now):
         "intent_grade": grade,
         "grading_error": grading_error,
         "owner_id": None,
+        "possible_duplicates": list(possible_duplicates),
         "custom_fields": dict(inquiry.get("custom_fields") or {}),
         "inquiry_ids": [inquiry_id],
         "created_at": now,
@@ -46,7 +48,7 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
     if inquiry_id in archive["inquiry_ids"]:
         return None
     merged = dict(archive)
-    for name in ("company", "country", "city", "website"):
+    for name in ("company", "country", "city", "website", "registration_code"):
         if not merged.get(name) and inquiry.get(name):
             merged[name] = inquiry[name]
     merged["contacts"] = _merge_contact(archive["contacts"], inquiry["contact"])

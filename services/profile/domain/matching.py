@@ -1,15 +1,55 @@
-"""Keys that identify a customer across channels.
+"""Which archive an inquiry belongs to (查重): its matching keys, and the decision they lead to.
 
-The foundation matches on the exact normalised email; company-name, domain, phone and
-registration-code keys join here as further entries of ``match_keys``.
+Every key is an exact normalised value, so finding candidates is one indexed lookup of the
+keys an inquiry carries (blocking), never a scan of all customers.
 """
-from services.profile.domain.normalising import normalise_email
+from dataclasses import dataclass
+
+from services.profile.domain.normalising import (
+    company_email_domain, normalise_company, normalise_country, normalise_email, normalise_phone,
+    normalise_registration_code, registrable_domain,
+)
+
+# Strongest first: when keys point at one customer, the strongest names the match.
+KEY_KINDS = ("code", "email", "phone", "email_domain", "website", "company")
 
 
 def match_keys(inquiry):
-    """The matching keys an inquiry carries, as ``{kind: normalised value}``."""
-    keys = {}
-    email = normalise_email((inquiry.get("contact") or {}).get("email"))
-    if email:
-        keys["email"] = email
-    return keys
+    """The matching keys an inquiry carries, ``{kind: normalised value}``, strongest first."""
+    contact = inquiry.get("contact") or {}
+    country = inquiry.get("country")
+    code = normalise_registration_code(inquiry.get("registration_code"), country)
+    company = normalise_company(inquiry.get("company"))
+    candidates = {
+        "code": ":".join(code) if code else None,
+        "email": normalise_email(contact.get("email")),
+        "phone": normalise_phone(contact.get("phone"), country),
+        "email_domain": company_email_domain(contact.get("email")),
+        "website": registrable_domain(inquiry.get("website")),
+        # A name alone is common across countries ("ABC Trading"): it matches within one country.
+        "company": f"{normalise_country(country) or '?'}:{company}" if company else None,
+    }
+    return {kind: candidates[kind] for kind in KEY_KINDS if candidates[kind]}
+
+
+@dataclass(frozen=True)
+class MatchDecision:
+    customer_id: str | None = None   # the archive to merge into
+    matched_on: str | None = None    # the strongest key it was found by
+    candidates: tuple = ()           # several archives share keys: a person decides
+
+    @property
+    def ambiguous(self):
+        return bool(self.candidates)
+
+
+def decide(holders):
+    """``holders``: {key kind: customer holding that key}. One customer → merge into it;
+    several → ambiguous, never guessed; none → a new customer."""
+    found = [(kind, holders[kind]) for kind in KEY_KINDS if holders.get(kind)]
+    distinct = list(dict.fromkeys(customer for _, customer in found))
+    if not distinct:
+        return MatchDecision()
+    if len(distinct) == 1:
+        return MatchDecision(customer_id=distinct[0], matched_on=found[0][0])
+    return MatchDecision(candidates=tuple(distinct))

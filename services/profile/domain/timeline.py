@@ -26,6 +26,12 @@ def customer_created(archive, inquiry_id):
                  {"inquiry_id": inquiry_id})
 
 
+def flagged_for_review(customer_id, candidates, at):
+    return entry(customer_id, "flagged_for_review", "candidates", at,
+                 f"May be the same customer as {', '.join(candidates)}: waiting for a person to decide",
+                 "profile", {"candidates": ",".join(candidates)})
+
+
 def owner_assigned(customer_id, owner_id, team, reason, at):
     return entry(customer_id, "owner_assigned", f"{owner_id}:{at.isoformat()}", at,
                  f"Assigned to {owner_id} ({reason}, team {team})", "pool", {"owner_id": owner_id})

@@ -1,0 +1,31 @@
+"""Match keys and the match decision: one customer, several (a person decides), or none."""
+from services.profile.domain.matching import MatchDecision, decide, match_keys
+
+
+def test_an_inquiry_carries_every_key_it_can_strongest_first():
+    keys = match_keys({"company": "Acme Trading GmbH", "country": "Deutschland", "website": "https://www.acme.de",
+                       "registration_code": "DE136695976",
+                       "contact": {"email": "Jane@Acme.de", "phone": "030 1234567"}})
+    assert keys == {"code": "eu_vat:DE136695976", "email": "jane@acme.de", "phone": "+49301234567",
+                    "email_domain": "acme.de", "website": "acme.de", "company": "DE:acmetrading"}
+    assert list(keys) == ["code", "email", "phone", "email_domain", "website", "company"]
+
+
+def test_free_mail_gives_no_domain_key_and_a_name_without_country_is_kept_apart():
+    keys = match_keys({"company": "ABC Ltd", "contact": {"email": "boss@qq.com"}})
+    assert keys == {"email": "boss@qq.com", "company": "?:abc"}
+
+
+def test_no_holder_means_a_new_customer():
+    assert decide({}) == MatchDecision()
+    assert decide({"email": None}) == MatchDecision()
+
+
+def test_keys_agreeing_on_one_customer_match_on_the_strongest():
+    assert decide({"company": "cus_1", "email_domain": "cus_1"}) == MatchDecision("cus_1", "email_domain")
+    assert decide({"phone": "cus_1"}) == MatchDecision("cus_1", "phone")
+
+
+def test_keys_pointing_at_different_customers_are_not_guessed():
+    decision = decide({"email": "cus_1", "company": "cus_2", "website": "cus_1"})
+    assert decision.ambiguous and decision.candidates == ("cus_1", "cus_2") and decision.customer_id is None
