@@ -1,5 +1,5 @@
 """The customer archive (客户档案) as services and the API show it, and its timeline."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.inquiry import ContactSchema
 from contracts.paging import PageQuerySchema, page_schema
@@ -73,3 +73,45 @@ class TimelineEntrySchema(Schema):
 
 
 TimelinePageSchema = page_schema(TimelineEntrySchema)
+
+
+CHECK_FIELDS = ("company", "email", "phone", "website", "country", "registration_code")
+
+
+class CustomerCheckSchema(Schema):
+    """What a salesperson typed before creating a customer ("check before create")."""
+
+    class Meta:
+        unknown = RAISE
+
+    company = fields.String(validate=validate.Length(max=300))
+    email = fields.String(validate=validate.Length(max=320))
+    phone = fields.String(validate=validate.Length(max=50))
+    website = fields.String(validate=validate.Length(max=300))
+    country = fields.String(validate=validate.Length(max=100))
+    registration_code = fields.String(validate=validate.Length(max=64))
+
+    @validates_schema
+    def something_to_look_for(self, data, **kwargs):
+        if not any(data.get(name) for name in CHECK_FIELDS if name != "country"):
+            raise ValidationError("Give at least a company, email, phone, website or registration code.",
+                                  field_name="company")
+
+
+POOL_STATUSES = ("owned", "public_pool")
+
+
+class LikelyCustomerSchema(Schema):
+    customer_id = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    owner_id = fields.String(allow_none=True)
+    pool_status = fields.String(required=True, validate=validate.OneOf(POOL_STATUSES))
+    matched_on = fields.List(fields.String(), required=True, metadata={"description": "Exact keys it shares, strongest first."})
+    similarity = fields.Integer(required=True, metadata={"description": "Company-name similarity, 0-100."})
+
+
+class CheckResultSchema(Schema):
+    """Likely existing customers, most likely first."""
+
+    candidates = fields.List(fields.Nested(LikelyCustomerSchema), required=True)

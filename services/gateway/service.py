@@ -35,6 +35,10 @@ class GatewayService:
     def list_customers(self, request):
         return self._call("profile", "list_customers", _query(request))
 
+    @json_route("GET", "/customers/check")
+    def check_before_create(self, request):
+        return self._call("profile", "check_before_create", _query(request))
+
     @json_route("GET", "/customers/<customer_id>")
     def get_customer(self, request, customer_id):
         return self._call("profile", "get_customer", customer_id)

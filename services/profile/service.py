@@ -4,18 +4,24 @@ from datetime import datetime, timezone
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
-from contracts.customer import CustomerListQuerySchema, CustomerPageSchema, CustomerSchema, TimelinePageSchema
+from contracts.customer import (
+    CheckResultSchema, CustomerCheckSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema,
+    TimelinePageSchema,
+)
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.paging import PageQuerySchema
 from plugins.dependency import Plugins
 from services.profile.domain import timeline
 from services.profile.domain.normalising import normalise_email
+from services.profile.checking import likely_customers
 from services.profile.filing import file_inquiry, record_owner
+from services.profile.settings import MatchingSettingsSchema
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
 from services.runtime.queries import load_query, page_of
+from services.runtime.settings import Settings
 
 
 class ProfileService:
@@ -23,6 +29,7 @@ class ProfileService:
 
     customers = MongoStore(Customers)
     plugins = Plugins()
+    matching = Settings("matching", MatchingSettingsSchema)
     dispatch = ReliableEventDispatcher()
 
     @event_handler("intake", "inquiry_received", requeue_on_error=True)
@@ -58,6 +65,12 @@ class ProfileService:
             query["ids"] = [holder] if holder else []
         items, total = self.customers.page(**query)
         return CustomerPageSchema().dump(page_of([_as_view(a) for a in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_before_create(self, typed):
+        """Likely existing customers for what a salesperson typed, with owner and pool status."""
+        typed = load_query(CustomerCheckSchema, typed)
+        return CheckResultSchema().dump(likely_customers(self.customers, self.matching, typed))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_timeline(self, customer_id, query=None):

@@ -18,6 +18,7 @@ class Customers:
         self.archives.create_index([("stage", ASCENDING)])
         self.archives.create_index([("created_at", DESCENDING)])
         self.keys.create_index([("customer_id", ASCENDING)])
+        self.archives.create_index([("name_blocks", ASCENDING)])
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
 
     # matching keys
@@ -49,6 +50,10 @@ class Customers:
         """Write the archive if nobody changed it since ``expected_version`` was read."""
         return self.archives.replace_one({"_id": archive["_id"], "version": expected_version},
                                          archive).matched_count == 1
+
+    def in_name_block(self, block, limit):
+        """Archives whose company name falls in ``block`` (indexed), at most ``limit``."""
+        return list(self.archives.find({"name_blocks": block}, {"company": 1}).limit(limit))
 
     def page(self, ids=None, owner_id=None, country=None, stage=None, limit=50, offset=0):
         query = {}

@@ -151,3 +151,23 @@ def test_keys_pointing_at_two_customers_flag_the_new_one_for_review(profile, cre
     flagged = call(profile, "get_customer", "cus_3")
     assert flagged["possible_duplicates"] == ["cus_1", "cus_2"]
     assert call(profile, "get_timeline", "cus_3")["items"][-1]["kind"] == "flagged_for_review"
+
+
+def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(profile, announce):
+    received(announce, "inq_1", canonical_inquiry())                                       # Acme GmbH, DE
+    received(announce, "inq_2", canonical_inquiry(email="x@bolt.de", company="Bolt Tools GmbH"))
+    announce("pool", "customer_allocated", {"customer_id": "cus_1", "owner_id": "alice", "team": "default",
+                                            "allocated_at": datetime.now(timezone.utc), "reason": "test"},
+             "on_customer_allocated")
+    typo = call(profile, "check_before_create", {"company": "ACME Gmbh.", "country": "Germany"})["candidates"]
+    assert [(c["customer_id"], c["owner_id"], c["pool_status"]) for c in typo] == [("cus_1", "alice", "owned")]
+    by_domain = call(profile, "check_before_create", {"email": "new.buyer@bolt.de"})["candidates"]
+    assert [(c["customer_id"], c["matched_on"], c["pool_status"]) for c in by_domain] == [
+        ("cus_2", ["email_domain"], "public_pool")]
+    assert call(profile, "check_before_create", {"company": "Zeta Marine"})["candidates"] == []
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "check_before_create", {"country": "DE", "email": {"$gt": ""}})
+    assert refused.value.details["fields"] == {"email": ["Not a valid string."]}
+    with pytest.raises(InvalidInput) as nothing_typed:
+        call(profile, "check_before_create", {"country": "DE"})
+    assert "company" in nothing_typed.value.details["fields"]

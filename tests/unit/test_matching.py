@@ -29,3 +29,20 @@ def test_keys_agreeing_on_one_customer_match_on_the_strongest():
 def test_keys_pointing_at_different_customers_are_not_guessed():
     decision = decide({"email": "cus_1", "company": "cus_2", "website": "cus_1"})
     assert decision.ambiguous and decision.candidates == ("cus_1", "cus_2") and decision.customer_id is None
+
+
+def test_names_are_blocked_by_country_and_first_letters():
+    from services.profile.domain.matching import name_block
+    assert name_block("Acme Trading GmbH", "Germany") == "DE:acme"
+    assert name_block("ACME Tradng", "DE") == "DE:acme"
+    assert name_block("廣州貿易有限公司", "中国") == "CN:广州贸易"
+    assert name_block(None, "DE") is None
+
+
+def test_candidates_rank_by_strongest_shared_key_then_name_similarity():
+    from services.profile.domain.matching import name_similarity, rank_candidates
+    assert name_similarity("Acme Tradng GmbH", "ACME Trading Ltd.") >= 90
+    ranked = rank_candidates({"email_domain": "cus_2", "company": "cus_2", "phone": "cus_1"},
+                             {"cus_2": 100, "cus_3": 91, "cus_4": 40}, min_similarity=80)
+    assert [(c.customer_id, c.matched_on) for c in ranked] == [
+        ("cus_1", ("phone",)), ("cus_2", ("email_domain", "company")), ("cus_3", ())]

@@ -3,6 +3,7 @@
 Merging only adds: a value already on the archive is never overwritten by a later channel,
 so what a salesperson corrected by hand survives the next web form.
 """
+from services.profile.domain.matching import name_block
 from services.profile.domain.normalising import normalise_email
 
 GRADE_ORDER = {"A": 0, "B": 1, "C": 2}
@@ -35,6 +36,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "grading_error": grading_error,
         "owner_id": None,
         "possible_duplicates": list(possible_duplicates),
+        "name_blocks": [b for b in [name_block(inquiry.get("company"), inquiry.get("country"))] if b],
         "custom_fields": dict(inquiry.get("custom_fields") or {}),
         "inquiry_ids": [inquiry_id],
         "created_at": now,
@@ -52,6 +54,8 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
         if not merged.get(name) and inquiry.get(name):
             merged[name] = inquiry[name]
     merged["contacts"] = _merge_contact(archive["contacts"], inquiry["contact"])
+    block = name_block(inquiry.get("company"), inquiry.get("country") or archive.get("country"))
+    merged["name_blocks"] = archive.get("name_blocks", []) + ([block] if block and block not in archive.get("name_blocks", []) else [])
     merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry)]
     merged["needs"] = archive["needs"] + [n for n in _needs_of(inquiry) if n not in archive["needs"]]
     merged["products"] = archive["products"] + [p for p in inquiry.get("products") or [] if p not in archive["products"]]

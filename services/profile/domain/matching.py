@@ -5,11 +5,16 @@ keys an inquiry carries (blocking), never a scan of all customers.
 """
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from services.profile.domain.normalising import (
     company_email_domain, normalise_company, normalise_country, normalise_email, normalise_phone,
     normalise_registration_code, registrable_domain,
 )
 
+# Names sharing country and first letters are compared by similarity: a typo after the first
+# letters is still found, and the comparison stays within a small block of candidates.
+NAME_BLOCK_LETTERS = 4
 # Strongest first: when keys point at one customer, the strongest names the match.
 KEY_KINDS = ("code", "email", "phone", "email_domain", "website", "company")
 
@@ -53,3 +58,39 @@ def decide(holders):
     if len(distinct) == 1:
         return MatchDecision(customer_id=distinct[0], matched_on=found[0][0])
     return MatchDecision(candidates=tuple(distinct))
+
+
+def name_block(company, country):
+    """The block a company name is compared within, e.g. "DE:acme"; None without a name."""
+    name = normalise_company(company)
+    return f"{normalise_country(country) or '?'}:{name[:NAME_BLOCK_LETTERS]}" if name else None
+
+
+def name_similarity(typed, known):
+    """0-100: how alike two company names are once legal forms, case and scripts are set aside."""
+    a, b = normalise_company(typed), normalise_company(known)
+    return fuzz.ratio(a, b) if a and b else 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    customer_id: str
+    matched_on: tuple      # exact keys it shares, strongest first
+    similarity: int        # of the company names, 0-100
+
+    @property
+    def rank(self):
+        strongest = min((KEY_KINDS.index(k) for k in self.matched_on), default=len(KEY_KINDS))
+        return (strongest, -len(self.matched_on), -self.similarity)
+
+
+def rank_candidates(holders, similar_names, min_similarity):
+    """Candidates from exact keys ({kind: customer}) and similar names ({customer: similarity}),
+    most likely first; names below ``min_similarity`` are left out."""
+    shared = {}
+    for kind in KEY_KINDS:
+        if holders.get(kind):
+            shared.setdefault(holders[kind], []).append(kind)
+    ids = list(shared) + [c for c, score in similar_names.items() if c not in shared and score >= min_similarity]
+    candidates = [Candidate(c, tuple(shared.get(c, ())), similar_names.get(c, 0)) for c in ids]
+    return sorted(candidates, key=lambda c: c.rank)
