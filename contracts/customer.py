@@ -1,6 +1,7 @@
 """The customer archive (客户档案) as services and the API show it, and its timeline."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.communication import CommunicationRecordSchema
 from contracts.inquiry import ContactSchema
 from contracts.paging import PageQuerySchema, page_schema
 
@@ -35,6 +36,9 @@ class CustomerSchema(Schema):
                           metadata={"description": "Every channel this customer reached us through, first first."})
     needs = fields.List(fields.String(), required=True, metadata={"description": "Needs in the customer's words, newest last."})
     products = fields.List(fields.String(), required=True)
+    communications = fields.List(fields.Nested(CommunicationRecordSchema), load_default=list, dump_default=list)
+    special_requirements = fields.List(fields.String(), load_default=list, dump_default=list, metadata={
+        "description": "Lifted from notes starting with 【特殊】, e.g. 'invoice must carry the VAT number'."})
     intent_grade = fields.Nested(GradeSchema, allow_none=True)
     grading_error = fields.String(allow_none=True, metadata={"description": "Why grading failed, naming the plugin."})
     owner_id = fields.String(allow_none=True, metadata={"description": "None while the customer is in the public pool."})
@@ -59,7 +63,7 @@ class CustomerListQuerySchema(PageQuerySchema):
 CustomerPageSchema = page_schema(CustomerSchema)
 
 TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", "owner_assigned",
-                  "reminder_scheduled")
+                  "reminder_scheduled", "communication_recorded")
 
 
 class TimelineEntrySchema(Schema):

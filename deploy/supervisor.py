@@ -1,18 +1,26 @@
-"""Runs the whole system: the embedded document store (unless BATON_MONGO_URI is given), the
-five services and the gateway, each in its own process, restarted whenever it exits.
+"""Runs the whole system: the embedded document store (unless BATON_MONGO_URI is given) and every
+service, each in its own process, restarted whenever it exits.
 
 ``python -m deploy.supervisor`` (what ``scripts/run`` calls). Ctrl-C stops everything.
+
+Environment: BATON_CONFIG, BATON_DATA_DIR, BATON_MONGO_URI, BATON_DOCSTORE_PORT,
+BATON_HTTP_ADDRESS, BATON_SERVICES (see README.md); everything else in the environment, such as
+BATON_AMQP_URI, reaches the services unchanged.
 """
+from __future__ import annotations
+
 import argparse
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
-from deploy.docstore import Docstore
+from deploy.docstore import Docstore, die_with_parent, port_in_use
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = [
@@ -25,130 +33,249 @@ SERVICES = [
 ]
 FIRST_BACKOFF_SECONDS = 1
 MAX_BACKOFF_SECONDS = 30
-STABLE_AFTER_SECONDS = 60      # a child up this long has its backoff reset
+STABLE_AFTER_SECONDS = 60      # a process up this long is healthy again: its backoff starts over
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 POLL_SECONDS = 0.5
+HEALTH_PROBE_SECONDS = 2       # between /health probes once the first minute has passed
 
 
-def say(message):
+def say(message: str) -> None:
     print(f"baton: {message}", flush=True)
 
 
+def service_name(module: str) -> str:
+    """``services.intake.service`` -> ``intake``; any other module -> its last component."""
+    parts = module.split(".")
+    return parts[-2] if len(parts) > 1 and parts[-1] == "service" else parts[-1]
+
+
+class Backoff:
+    """1 s, 2 s, 4 s ... at most 30 s between restarts; from 1 s again once a process stayed up 60 s."""
+
+    def __init__(self) -> None:
+        self.delay = FIRST_BACKOFF_SECONDS
+
+    def next_delay(self) -> float:
+        delay = self.delay
+        self.delay = min(self.delay * 2, MAX_BACKOFF_SECONDS)
+        return delay
+
+    def note_uptime(self, seconds: float) -> None:
+        if seconds >= STABLE_AFTER_SECONDS:
+            self.delay = FIRST_BACKOFF_SECONDS
+
+
 class ChildProcess:
-    """One service process, restarted with exponential backoff when it exits."""
+    """One service process (``nameko run``), restarted with backoff whenever it exits."""
 
-    def __init__(self, name, command, env, log_file):
+    def __init__(self, name: str, command: list[str], env: dict[str, str], log_file: Path):
         self.name, self.command, self.env, self.log_file = name, command, env, log_file
-        self.process = None
+        self.process: subprocess.Popen | None = None
         self.started_at = 0.0
-        self.backoff = FIRST_BACKOFF_SECONDS
-        self.restart_at = None
+        self.backoff = Backoff()
+        self.restart_at: float | None = None
 
-    def start(self):
+    def start(self) -> None:
         with open(self.log_file, "ab") as log:
+            # Own process group: Ctrl-C in the terminal reaches only the supervisor, which then
+            # stops the services before the document store, instead of everything dying at once
+            # and being "restarted". die_with_parent: a supervisor killed with SIGKILL leaves no
+            # service holding the HTTP port or consuming queues.
             self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            process_group=0, preexec_fn=die_with_parent)
         self.started_at = time.monotonic()
         self.restart_at = None
+        self.note(f"started {self.name} (pid {self.process.pid})")
 
-    def tend(self):
-        """Notice an exit and schedule, or perform, the restart."""
-        now = time.monotonic()
+    def poll(self, now: float) -> None:
+        """Notice an exit and schedule the restart; restart once its time has come."""
         if self.restart_at is not None:
             if now >= self.restart_at:
-                say(f"restarting {self.name}")
+                self.note(f"restarting {self.name}")
                 self.start()
             return
         code = self.process.poll()
         if code is None:
-            if now - self.started_at > STABLE_AFTER_SECONDS:
-                self.backoff = FIRST_BACKOFF_SECONDS
+            self.backoff.note_uptime(now - self.started_at)
             return
-        say(f"{self.name} exited with code {code}; restarting in {self.backoff} s (log: {self.log_file})")
-        self.restart_at = now + self.backoff
-        self.backoff = min(self.backoff * 2, MAX_BACKOFF_SECONDS)
+        self.backoff.note_uptime(now - self.started_at)
+        delay = self.backoff.next_delay()
+        self.restart_at = now + delay
+        self.note(f"{self.name} exited with code {code}; restarting in {delay} s (log: {self.log_file})")
 
-    def terminate(self):
+    def terminate(self) -> None:
+        self.restart_at = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
 
-    def wait_or_kill(self, deadline):
+    def wait_or_kill(self, deadline: float) -> None:
         if self.process is None:
             return
         try:
             self.process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            self.note(f"{self.name} did not stop within {STOP_TIMEOUT_SECONDS} s; killing it")
             self.process.kill()
             self.process.wait()
 
+    def note(self, message: str) -> None:
+        """On the console and in the service's own log, so the log explains its own gaps."""
+        say(message)
+        with open(self.log_file, "a") as log:
+            log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} baton supervisor: {message}\n")
+
 
 class Supervisor:
-    def __init__(self, services, config, data_dir, http_address):
-        self.services, self.config = services, config
-        self.data_dir, self.http_address = data_dir, http_address
+    def __init__(self, modules: list[str], config: Path, data_dir: Path, http_address: str,
+                 docstore_port: int, mongo_uri: str | None, wait_for_api: bool = True):
+        self.modules, self.config, self.data_dir = modules, config, data_dir
+        self.http_address, self.docstore_port, self.mongo_uri = http_address, docstore_port, mongo_uri
+        self.wait_for_api = wait_for_api
         self.log_dir = data_dir / "log"
-        self.docstore = None
-        self.children = []
+        self.docstore: Docstore | None = None
+        self.docstore_backoff = Backoff()
+        self.docstore_started_at = 0.0
+        self.docstore_restart_at: float | None = None
+        self.children: list[ChildProcess] = []
         self.stopping = False
 
-    def run(self):
+    def run(self) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, BATON_MONGO_URI=self._document_store_uri(), BATON_HTTP_ADDRESS=self.http_address)
-        for module in self.services:
-            name = module.split(".")[1]
-            command = [sys.executable, "-m", "nameko", "run", "--config", str(self.config), module]
-            self.children.append(ChildProcess(name, command, env, self.log_dir / f"{name}.log"))
-        for child in self.children:
-            child.start()
-        say(f"started {', '.join(c.name for c in self.children)}; logs in {self.log_dir}")
-        self._announce_when_ready()
-        while not self.stopping:
-            self._tend()
-            time.sleep(POLL_SECONDS)
-        self._stop()
+        lock = self._lock_data_dir()
+        if self.wait_for_api and port_in_use(*self._host_port()):
+            raise SystemExit(f"baton: {self.http_address} is already in use; stop what listens there "
+                             "or choose another BATON_HTTP_ADDRESS")
+        try:
+            mongo_uri = self.mongo_uri or self._start_docstore()
+            env = dict(os.environ, BATON_MONGO_URI=mongo_uri, BATON_HTTP_ADDRESS=self.http_address,
+                       PYTHONUNBUFFERED="1")
+            for module in self.modules:
+                name = service_name(module)
+                command = [sys.executable, "-m", "nameko", "run", "--config", str(self.config), module]
+                self.children.append(ChildProcess(name, command, env, self.log_dir / f"{name}.log"))
+            if not self.stopping:
+                for child in self.children:
+                    child.start()
+            self._loop()
+        finally:
+            self._stop()
+            lock.close()
+        return 0
 
-    def request_stop(self, *_signal_args):
+    def request_stop(self, *_signal_args) -> None:
         self.stopping = True
 
-    def _document_store_uri(self):
-        if os.environ.get("BATON_MONGO_URI"):
-            say(f"using MongoDB at {os.environ['BATON_MONGO_URI']}")
-            return os.environ["BATON_MONGO_URI"]
-        port = int(os.environ.get("BATON_DOCSTORE_PORT", "27117"))
-        self.docstore = Docstore(self.data_dir / "docstore", port=port, log_file=self.log_dir / "docstore.log")
-        self.docstore.start()
-        say(f"embedded document store at {self.docstore.uri()} (data in {self.docstore.data_dir})")
+    def _loop(self) -> None:
+        started = time.monotonic()
+        announced = not self.wait_for_api
+        complained = False
+        next_probe = started
+        while not self.stopping:
+            now = time.monotonic()
+            self._tend(now)
+            if not announced and now >= next_probe:
+                if self._api_answers():
+                    say(f"Baton API: http://{self.http_address}/   (logs: {self.log_dir}/<service>.log; "
+                        "Ctrl-C stops everything)")
+                    announced = True
+                elif now - started > READY_TIMEOUT_SECONDS:
+                    if not complained:
+                        self._complain_api_missing()
+                        complained = True
+                    next_probe = now + HEALTH_PROBE_SECONDS
+            time.sleep(POLL_SECONDS)
+
+    def _tend(self, now: float) -> None:
+        self._tend_docstore(now)
+        for child in self.children:
+            child.poll(now)
+
+    # --- the document store -------------------------------------------------------------------
+
+    def _start_docstore(self) -> str:
+        self.docstore = Docstore(self.data_dir / "docstore", port=self.docstore_port,
+                                 log_file=self.log_dir / "docstore.log")
+        try:
+            self.docstore.start()
+        except RuntimeError as error:
+            raise SystemExit(f"baton: {error}") from None
+        self.docstore_started_at = time.monotonic()
+        say(f"document store at {self.docstore.uri()} (data in {self.docstore.data_dir})")
         return self.docstore.uri()
 
-    def _announce_when_ready(self):
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        url = f"http://{self.http_address}/health"
-        while time.monotonic() < deadline and not self.stopping:
+    def _tend_docstore(self, now: float) -> None:
+        """Same restart policy as the services; they reconnect by themselves once it is back."""
+        if self.docstore is None:
+            return
+        if self.docstore_restart_at is None:
+            if self.docstore.running:
+                self.docstore_backoff.note_uptime(now - self.docstore_started_at)
+                return
+            self.docstore_backoff.note_uptime(now - self.docstore_started_at)
+            delay = self.docstore_backoff.next_delay()
+            self.docstore_restart_at = now + delay
+            say(f"the document store exited with code {self.docstore.process.returncode}; restarting in "
+                f"{delay} s (log: {self.docstore.log_file})")
+        elif now >= self.docstore_restart_at:
+            say("restarting the document store")
+            self.docstore_restart_at = None
             try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        say(f"Baton API: http://{self.http_address}/   (Ctrl-C stops everything)")
-                        return
-            except OSError:
-                pass
-            self._tend()
-            time.sleep(POLL_SECONDS)
-        if not self.stopping:
-            gateway_log = self.log_dir / "gateway.log"
-            tail = gateway_log.read_text(errors="replace").splitlines()[-15:] if gateway_log.exists() else []
-            say(f"the API did not answer at {url} within {READY_TIMEOUT_SECONDS} s; still trying. Gateway log:")
+                self.docstore.start()   # blocks until it answers, at most 30 s
+                self.docstore_started_at = time.monotonic()
+                say(f"document store back at {self.docstore.uri()}")
+            except RuntimeError as error:
+                say(str(error))   # still not running: the next _tend_docstore schedules another try
+
+    # --- readiness ----------------------------------------------------------------------------
+
+    def _host_port(self) -> tuple[str, int]:
+        host, _, port = self.http_address.rpartition(":")
+        return (host or "127.0.0.1"), int(port)
+
+    def _api_answers(self) -> bool:
+        # No proxy: an http_proxy in the environment must not carry a request for 127.0.0.1.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(f"http://{self.http_address}/health", timeout=1) as response:
+                return response.status == 200
+        except (OSError, ValueError):
+            return False
+
+    def _complain_api_missing(self) -> None:
+        say(f"the API did not answer at http://{self.http_address}/health within {READY_TIMEOUT_SECONDS} s; "
+            "still supervising, and will announce it once it answers.")
+        gateway = next((c for c in self.children if c.name == "gateway"), None)
+        if gateway is not None and gateway.log_file.exists():
+            tail = gateway.log_file.read_text(errors="replace").splitlines()[-20:]
+            say(f"last lines of {gateway.log_file}:")
             print("\n".join(tail), flush=True)
 
-    def _tend(self):
-        if self.docstore is not None and not self.docstore.running:
-            say("the document store exited; restarting it")
-            self.docstore.start()
-        for child in self.children:
-            child.tend()
+    # --- start and stop -----------------------------------------------------------------------
 
-    def _stop(self):
+    def _lock_data_dir(self):
+        """One supervisor per data directory: a second would fight over ports and files.
+
+        flock is released by the kernel when the holder dies, so a crash leaves nothing stale.
+        """
+        lock = open(self.data_dir / "supervisor.lock", "a+")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise SystemExit(f"baton: another supervisor (pid {lock.read().strip() or '?'}) already runs "
+                             f"with {self.data_dir}; stop it first") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        return lock
+
+    def _stop(self) -> None:
+        if not self.children and self.docstore is None:
+            return
         say("stopping")
+        # Services first (they may still be writing), then the store they write to.
         for child in self.children:
             child.terminate()
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
@@ -159,27 +286,51 @@ class Supervisor:
         say("stopped")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m deploy.supervisor", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--services", help="comma-separated subset, e.g. intake,profile (default: all)")
+def resolve(path: str) -> Path:
+    """Relative paths in settings are relative to the repository, wherever this is started from."""
+    return (REPO / path).resolve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.supervisor",
+        description="Runs the document store (unless BATON_MONGO_URI is set) and every Baton service, "
+                    "restarting any that exits. Ctrl-C stops everything. Settings come from BATON_* "
+                    "environment variables; see README.md.")
+    parser.add_argument("--services", metavar="NAMES",
+                        help="comma-separated subset to run, e.g. intake,profile (default: all)")
     args = parser.parse_args(argv)
-    services = SERVICES
+
+    # BATON_SERVICES replaces the module list (tests use it to run stand-in services).
+    modules = [m.strip() for m in os.environ.get("BATON_SERVICES", "").split(",") if m.strip()] or SERVICES
+    wait_for_api = True
     if args.services:
-        wanted = set(args.services.split(","))
-        services = [m for m in SERVICES if m.split(".")[1] in wanted]
-        unknown = wanted - {m.split(".")[1] for m in services}
+        wanted = {name.strip() for name in args.services.split(",") if name.strip()}
+        unknown = wanted - {service_name(m) for m in modules}
         if unknown:
-            parser.error(f"unknown service(s): {', '.join(sorted(unknown))}")
+            parser.error(f"unknown service(s): {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(service_name(m) for m in modules)}")
+        modules = [m for m in modules if service_name(m) in wanted]
+        wait_for_api = "gateway" in wanted   # without the gateway there is no API to wait for
+
+    config = resolve(os.environ.get("BATON_CONFIG") or "deploy/config.yaml")
+    if not config.is_file():
+        parser.error(f"no configuration file at {config} (BATON_CONFIG)")
     supervisor = Supervisor(
-        services,
-        config=Path(os.environ.get("BATON_CONFIG", REPO / "deploy" / "config.yaml")),
-        data_dir=Path(os.environ.get("BATON_DATA_DIR", REPO / "var")).resolve(),
-        http_address=os.environ.get("BATON_HTTP_ADDRESS", "127.0.0.1:8000"),
+        modules,
+        config=config,
+        data_dir=resolve(os.environ.get("BATON_DATA_DIR") or "var"),
+        http_address=os.environ.get("BATON_HTTP_ADDRESS") or "127.0.0.1:8000",
+        docstore_port=int(os.environ.get("BATON_DOCSTORE_PORT") or 27117),
+        mongo_uri=os.environ.get("BATON_MONGO_URI") or None,
+        wait_for_api=wait_for_api,
     )
-    signal.signal(signal.SIGINT, supervisor.request_stop)
-    signal.signal(signal.SIGTERM, supervisor.request_stop)
-    supervisor.run()
-    return 0
+    # SIGHUP too: closing the terminal should stop the system in order, like Ctrl-C.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, supervisor.request_stop)
+    if supervisor.mongo_uri:
+        say("using MongoDB at BATON_MONGO_URI; no embedded document store")
+    return supervisor.run()
 
 
 if __name__ == "__main__":

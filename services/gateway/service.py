@@ -6,7 +6,7 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from contracts import jsonschema
-from contracts.errors import NotFound
+from contracts.errors import InvalidInput, NotFound
 from services.gateway.http import ServiceUnavailable, error_response, json_route
 from services.gateway.settings import GatewaySettingsSchema
 from services.runtime.settings import Settings
@@ -46,6 +46,11 @@ class GatewayService:
     @json_route("GET", "/customers/<customer_id>/timeline")
     def get_timeline(self, request, customer_id):
         return self._call("profile", "get_timeline", customer_id, _query(request))
+
+    @json_route("POST", "/customers/<customer_id>/communications")
+    def record_communication(self, request, customer_id):
+        return 201, self._call("profile", "record_communication", customer_id, _json_body(request),
+                               record_id=_idempotency_key(request))
 
     @json_route("GET", "/customers/<customer_id>/owner")
     def get_owner(self, request, customer_id):
@@ -93,7 +98,7 @@ class GatewayService:
         return jsonschema.to_json_schema(jsonschema.PUBLISHED[name])
 
     def _submit(self, request, body, channel):
-        message_id = next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
+        message_id = _idempotency_key(request)
         outcome = self._call("intake", "submit_inquiry", body, message_id=message_id, channel=channel)
         if outcome["status"] == "rejected":
             return error_response("invalid_input", "The inquiry was rejected and stored with its errors.",
@@ -112,3 +117,17 @@ class GatewayService:
 
 def _query(request):
     return request.args.to_dict()
+
+
+def _idempotency_key(request):
+    return next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
+
+
+def _json_body(request):
+    try:
+        body = json.loads(request.get_data(as_text=True) or "null")
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"The body is not valid JSON: {exc.msg}.", {"fields": {"_body": [exc.msg]}}) from exc
+    if not isinstance(body, dict):
+        raise InvalidInput("Expected a JSON object.", {"fields": {"_body": ["Expected a JSON object."]}})
+    return body

@@ -6,6 +6,7 @@ downstream handlers ignore, so a crash between writing and announcing loses noth
 from plugins.errors import PluginFailed
 from services.profile.domain import timeline
 from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
+from services.profile.domain.communications import record_communication
 from services.profile.domain.matching import decide, match_keys
 
 MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
@@ -57,6 +58,13 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
 def record_owner(customers, customer_id, owner_id, team, reason, at):
     change_archive(customers, customer_id, lambda archive: assign_owner(archive, owner_id, at))
     customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
+
+
+def add_communication(customers, customer_id, record_id, communication, now):
+    """Record a contact on the archive and the timeline; the same record id twice adds it once."""
+    change_archive(customers, customer_id,
+                   lambda archive: record_communication(archive, record_id, communication, now))
+    customers.record(timeline.communication_recorded(customer_id, {"id": record_id, **communication}))
 
 
 def change_archive(customers, customer_id, change):

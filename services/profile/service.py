@@ -1,9 +1,12 @@
 """profile: keeps the one archive per customer and its timeline."""
+import hashlib
+import uuid
 from datetime import datetime, timezone
 
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
+from contracts.communication import CommunicationSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema,
     TimelinePageSchema,
@@ -15,7 +18,7 @@ from plugins.dependency import Plugins
 from services.profile.domain import timeline
 from services.profile.domain.normalising import normalise_email
 from services.profile.checking import likely_customers
-from services.profile.filing import file_inquiry, record_owner
+from services.profile.filing import add_communication, file_inquiry, record_owner
 from services.profile.settings import MatchingSettingsSchema
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher
@@ -71,6 +74,15 @@ class ProfileService:
         """Likely existing customers for what a salesperson typed, with owner and pool status."""
         typed = load_query(CustomerCheckSchema, typed)
         return CheckResultSchema().dump(likely_customers(self.customers, self.matching, typed))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_communication(self, customer_id, communication, record_id=None):
+        """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
+        communication = load_query(CommunicationSchema, communication)
+        self._archive(customer_id)
+        record_id = "com_" + (hashlib.sha256(record_id.encode()).hexdigest()[:24] if record_id else uuid.uuid4().hex[:24])
+        add_communication(self.customers, customer_id, record_id, communication, datetime.now(timezone.utc))
+        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_timeline(self, customer_id, query=None):

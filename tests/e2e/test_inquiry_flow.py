@@ -148,3 +148,20 @@ def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     wait_for(lambda: profile_pid() not in (None, killed), timeout=30, what="profile to be restarted")
     assert customer_by_email(api, email)["owner_id"]
+
+
+def test_recording_the_first_contact_completes_the_marketing_to_sales_checklist(system):
+    api, amqp_uri, _ = system
+    email = unique_email()
+    publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
+    customer = customer_by_email(api, email)
+    path = f"{api}/customers/{customer['id']}"
+    note = {"at": "2026-11-23T09:30:00+01:00", "method": "whatsapp", "by": customer["owner_id"],
+            "summary": "Asked for samples\n【特殊】neutral packaging", "result": "samples to send next week"}
+    recorded = requests.post(f"{path}/communications", json=note, headers={"Idempotency-Key": email}, timeout=10)
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["special_requirements"] == ["neutral packaging"]
+    checklist = get(api, f"/customers/{customer['id']}/checklists/marketing_to_sales")
+    assert checklist["passed"] is True, checklist
+    bad = requests.post(f"{path}/communications", data="[]", timeout=10)
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_input")

@@ -171,3 +171,20 @@ def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(p
     with pytest.raises(InvalidInput) as nothing_typed:
         call(profile, "check_before_create", {"country": "DE"})
     assert "company" in nothing_typed.value.details["fields"]
+
+
+def test_a_communication_is_recorded_once_with_special_requirements_lifted(profile, announce):
+    received(announce, "inq_1", canonical_inquiry(message="2,000 pcs\n【特殊】110V version only"))
+    at = datetime.now(timezone.utc)
+    note = {"at": at.isoformat(), "method": "phone", "by": "alice",
+            "summary": "Called, confirmed 500 pcs, asked 10% off, quote sent\n【特殊】invoice must carry the VAT number",
+            "customer_words": "We compare with a Shanghai supplier", "result": "quote requested"}
+    call(profile, "record_communication", "cus_1", note, "call-1")
+    customer = call(profile, "record_communication", "cus_1", note, "call-1")     # retried
+    assert len(customer["communications"]) == 1
+    assert customer["special_requirements"] == ["110V version only", "invoice must carry the VAT number"]
+    entry = call(profile, "get_timeline", "cus_1")["items"][-1]
+    assert entry["kind"] == "communication_recorded" and "Shanghai supplier" in entry["summary"]
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "record_communication", "cus_1", {"at": "yesterday", "method": "fax", "by": "alice"}, None)
+    assert set(refused.value.details["fields"]) == {"at", "method", "summary"}

@@ -6,7 +6,7 @@ POLICY = ChecklistPolicy(vague_phrases=("想合作", "wants to cooperate", "inte
 def archive(**overrides):
     base = {"company": "Acme GmbH", "contacts": [{"name": "Jane", "email": "jane@acme.de"}],
             "sources": [{"channel": "google_ads", "inquiry_id": "inq_1"}], "needs": ["2,000 pcs of model X"],
-            "contact_attempts": [{"result": "called, asked for a quote by Friday"}]}
+            "communications": [{"method": "phone", "summary": "called", "result": "asked for a quote by Friday"}]}
     return {**base, **overrides}
 
 
@@ -19,7 +19,7 @@ def test_a_complete_lead_passes_every_item():
 
 
 def test_each_missing_item_says_what_is_missing():
-    result = verdicts(archive(company=None, contacts=[{"title": "Buyer"}], sources=[], needs=[], contact_attempts=[]))
+    result = verdicts(archive(company=None, contacts=[{"title": "Buyer"}], sources=[], needs=[], communications=[]))
     assert result["source_recorded"] == (False, "No source channel is recorded.")
     assert result["basic_info_complete"] == (False, "Missing: company, contact name, email or phone.")
     assert result["need_is_specific"] == (False, "No need is recorded.")

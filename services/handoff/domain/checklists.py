@@ -69,8 +69,8 @@ def _need_is_specific(archive, policy):
 
 
 def _contact_attempted(archive):
-    attempts = archive.get("contact_attempts") or []
+    attempts = archive.get("communications") or []
     if not attempts:
         return Item("contact_attempted", False, "No contact attempt with its result is recorded.")
     last = attempts[-1]
-    return Item("contact_attempted", True, f"last attempt: {last.get('result', 'result recorded')}")
+    return Item("contact_attempted", True, f"last attempt ({last['method']}): {last.get('result') or last['summary']}")

@@ -3,6 +3,7 @@
 Merging only adds: a value already on the archive is never overwritten by a later channel,
 so what a salesperson corrected by hand survives the next web form.
 """
+from services.profile.domain.communications import special_requirements_in
 from services.profile.domain.matching import name_block
 from services.profile.domain.normalising import normalise_email
 
@@ -36,6 +37,8 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "grading_error": grading_error,
         "owner_id": None,
         "possible_duplicates": list(possible_duplicates),
+        "communications": [],
+        "special_requirements": special_requirements_in(inquiry.get("message")),
         "name_blocks": [b for b in [name_block(inquiry.get("company"), inquiry.get("country"))] if b],
         "custom_fields": dict(inquiry.get("custom_fields") or {}),
         "inquiry_ids": [inquiry_id],
@@ -57,6 +60,8 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
     block = name_block(inquiry.get("company"), inquiry.get("country") or archive.get("country"))
     merged["name_blocks"] = archive.get("name_blocks", []) + ([block] if block and block not in archive.get("name_blocks", []) else [])
     merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry)]
+    known = archive.get("special_requirements", [])
+    merged["special_requirements"] = known + [r for r in special_requirements_in(inquiry.get("message")) if r not in known]
     merged["needs"] = archive["needs"] + [n for n in _needs_of(inquiry) if n not in archive["needs"]]
     merged["products"] = archive["products"] + [p for p in inquiry.get("products") or [] if p not in archive["products"]]
     merged["custom_fields"] = {**(inquiry.get("custom_fields") or {}), **archive["custom_fields"]}

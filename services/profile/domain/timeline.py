@@ -32,6 +32,14 @@ def flagged_for_review(customer_id, candidates, at):
                  "profile", {"candidates": ",".join(candidates)})
 
 
+def communication_recorded(customer_id, record):
+    summary = f"{record['method'].replace('_', ' ')} by {record['by']}: {_clip(record['summary'])}"
+    if record.get("customer_words"):
+        summary += f" — customer: “{_clip(record['customer_words'])}”"
+    return entry(customer_id, "communication_recorded", record["id"], record["at"], summary, record["by"],
+                 {"communication_id": record["id"]})
+
+
 def owner_assigned(customer_id, owner_id, team, reason, at):
     return entry(customer_id, "owner_assigned", f"{owner_id}:{at.isoformat()}", at,
                  f"Assigned to {owner_id} ({reason}, team {team})", "pool", {"owner_id": owner_id})

@@ -1,0 +1,36 @@
+"""Communication records (备注规范): time + action + result, the customer's own words first.
+
+A line that starts with 【特殊】 is a special requirement ("【特殊】invoice must carry the VAT
+number"): it is lifted into the archive's list so it cannot be lost between departments.
+"""
+import re
+
+SPECIAL_MARKER = re.compile(r"^\s*(?:【特殊】|\[特殊\]|\[special\])\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def special_requirements_in(*texts):
+    """The special requirements marked in the texts, in order, without the marker."""
+    found = []
+    for text in texts:
+        for match in SPECIAL_MARKER.finditer(text or ""):
+            requirement = match.group(1).strip()
+            if requirement and requirement not in found:
+                found.append(requirement)
+    return found
+
+
+def record_communication(archive, record_id, communication, now):
+    """The archive with the communication added (and its special requirements lifted), or
+    None if a record with this id is already there."""
+    if any(c["id"] == record_id for c in archive.get("communications", [])):
+        return None
+    record = {"id": record_id, **communication, "recorded_at": now}
+    lifted = special_requirements_in(communication.get("summary"), communication.get("customer_words"))
+    known = archive.get("special_requirements", [])
+    return {
+        **archive,
+        "communications": sorted(archive.get("communications", []) + [record], key=lambda c: c["at"]),
+        "special_requirements": known + [r for r in lifted if r not in known],
+        "updated_at": now,
+        "version": archive["version"] + 1,
+    }
