@@ -1,5 +1,5 @@
 """Communication records (备注规范), as a salesperson records them and as the archive keeps them."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 METHODS = ("phone", "email", "whatsapp", "wechat", "linkedin", "meeting", "video_call", "trade_show", "other")
 
@@ -22,5 +22,8 @@ class CommunicationSchema(Schema):
 
 
 class CommunicationRecordSchema(CommunicationSchema):
+    class Meta:
+        unknown = EXCLUDE  # as kept on the archive: an output (see contracts.base)
+
     id = fields.String(required=True)
     recorded_at = fields.AwareDateTime(required=True)

@@ -1,6 +1,7 @@
 """The customer archive (客户档案) as services and the API show it, and its timeline."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.base import OutputSchema
 from contracts.communication import CommunicationRecordSchema
 from contracts.inquiry import ContactSchema
 from contracts.paging import PageQuerySchema, page_schema
@@ -10,20 +11,20 @@ CUSTOMER_STAGES = ("new_contact", "inquiry", "quoted", "sample", "negotiation", 
 GRADES = ("A", "B", "C")
 
 
-class GradeSchema(Schema):
+class GradeSchema(OutputSchema):
     grade = fields.String(required=True, validate=validate.OneOf(GRADES))
     reasons = fields.List(fields.String(), required=True)
     rule = fields.String(required=True, metadata={"description": "The grading plugin that decided."})
 
 
-class SourceSchema(Schema):
+class SourceSchema(OutputSchema):
     channel = fields.String(required=True)
     campaign = fields.String(allow_none=True)
     initial_behaviour = fields.String(allow_none=True)
     inquiry_id = fields.String(required=True)
 
 
-class CustomerSchema(Schema):
+class CustomerSchema(OutputSchema):
     id = fields.String(required=True)
     company = fields.String(allow_none=True)
     contacts = fields.List(fields.Nested(ContactSchema), required=True)
@@ -66,7 +67,7 @@ TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", 
                   "reminder_scheduled", "communication_recorded")
 
 
-class TimelineEntrySchema(Schema):
+class TimelineEntrySchema(OutputSchema):
     id = fields.String(required=True)
     customer_id = fields.String(required=True)
     at = fields.AwareDateTime(required=True, metadata={"description": "When it happened."})
@@ -105,17 +106,17 @@ class CustomerCheckSchema(Schema):
 POOL_STATUSES = ("owned", "public_pool")
 
 
-class LikelyCustomerSchema(Schema):
+class LikelyCustomerSchema(OutputSchema):
     customer_id = fields.String(required=True)
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     owner_id = fields.String(allow_none=True)
     pool_status = fields.String(required=True, validate=validate.OneOf(POOL_STATUSES))
     matched_on = fields.List(fields.String(), required=True, metadata={"description": "Exact keys it shares, strongest first."})
-    similarity = fields.Integer(required=True, metadata={"description": "Company-name similarity, 0-100."})
+    similarity = fields.Integer(required=True, validate=validate.Range(0, 100), metadata={"description": "Company-name similarity, 0-100."})
 
 
-class CheckResultSchema(Schema):
+class CheckResultSchema(OutputSchema):
     """Likely existing customers, most likely first."""
 
     candidates = fields.List(fields.Nested(LikelyCustomerSchema), required=True)

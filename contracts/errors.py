@@ -4,8 +4,10 @@ Each is registered with nameko so an RPC caller receives the same class (not a g
 ``RemoteError``) and the gateway can turn it into an HTTP status. Arguments stay JSON-safe:
 a message and a details dict.
 """
-from marshmallow import Schema, fields
+from marshmallow import fields
 from nameko.exceptions import deserialize_to_instance
+
+from contracts.base import OutputSchema
 
 
 class BatonError(Exception):
@@ -60,13 +62,13 @@ class Conflict(BatonError):
 EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict)
 
 
-class ErrorDetailSchema(Schema):
+class ErrorDetailSchema(OutputSchema):
     code = fields.String(required=True, metadata={"description": "invalid_input, not_found, conflict, unavailable…"})
     message = fields.String(required=True)
     details = fields.Dict(required=True, metadata={"description": "e.g. {'fields': {field: [reasons]}}"})
 
 
-class ErrorBodySchema(Schema):
+class ErrorBodySchema(OutputSchema):
     """The body of every HTTP error answer."""
 
     error = fields.Nested(ErrorDetailSchema, required=True)

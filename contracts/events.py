@@ -4,12 +4,13 @@ A dispatcher dumps the payload with the event's schema; a handler loads it with 
 schema, so both sides agree on one definition. Every event carries the id that makes its
 handling idempotent (an inquiry, customer or reminder id).
 """
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from contracts.base import OutputSchema
 from contracts.inquiry import InquirySchema
 
 
-class InquiryReceived(Schema):
+class InquiryReceived(OutputSchema):
     """intake accepted an inquiry and stored it."""
 
     inquiry_id = fields.String(required=True)
@@ -17,7 +18,7 @@ class InquiryReceived(Schema):
     inquiry = fields.Nested(InquirySchema, required=True)
 
 
-class CustomerCreated(Schema):
+class CustomerCreated(OutputSchema):
     """profile opened a new archive from an inquiry."""
 
     customer_id = fields.String(required=True)
@@ -30,7 +31,7 @@ class CustomerCreated(Schema):
         "description": "It may duplicate other archives; it waits unallocated until a person decides."})
 
 
-class InquiryMatched(Schema):
+class InquiryMatched(OutputSchema):
     """profile merged an inquiry into an existing archive."""
 
     customer_id = fields.String(required=True)
@@ -39,7 +40,7 @@ class InquiryMatched(Schema):
     matched_on = fields.String(required=True, metadata={"description": "The matching key, e.g. 'email'."})
 
 
-class CustomerAllocated(Schema):
+class CustomerAllocated(OutputSchema):
     """pool gave a customer an owner."""
 
     customer_id = fields.String(required=True)
@@ -49,7 +50,7 @@ class CustomerAllocated(Schema):
     reason = fields.String(required=True)
 
 
-class ReminderScheduled(Schema):
+class ReminderScheduled(OutputSchema):
     """notification scheduled a reminder for a user."""
 
     reminder_id = fields.String(required=True)

@@ -1,13 +1,14 @@
 """The inquiry: what every channel's lead becomes, and how a received one is recorded."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.base import OutputSchema
 from contracts.paging import PageQuerySchema, page_schema
 
 INQUIRY_SCHEMA_VERSION = 1
 
 # Keys become MongoDB field names: no "$" or "." may ever reach the store.
-FIELD_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="Use lower-case letters, digits and _ (max 64).")
-CHANNEL_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}$", error="Use lower-case letters, digits, _ . - (max 64).")
+FIELD_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="Use lower-case letters, digits and _ (max 64).")
+CHANNEL_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}\Z", error="Use lower-case letters, digits, _ . - (max 64).")
 
 
 class ContactSchema(Schema):
@@ -36,7 +37,7 @@ class InquirySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    schema_version = fields.Integer(required=True, validate=validate.OneOf([INQUIRY_SCHEMA_VERSION]))
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.OneOf([INQUIRY_SCHEMA_VERSION]))
     channel = fields.String(required=True, validate=CHANNEL_NAME,
                             metadata={"description": "Source channel, e.g. website_form, google_ads, trade_show."})
     campaign = fields.String(validate=validate.Length(max=200))
@@ -60,7 +61,7 @@ class InquirySchema(Schema):
 INQUIRY_STATUSES = ("accepted", "rejected")
 
 
-class InquiryRecordSchema(Schema):
+class InquiryRecordSchema(OutputSchema):
     """A received inquiry as intake stored it, with its outcome. Rejected ones keep the raw body."""
 
     id = fields.String(required=True)
@@ -87,7 +88,7 @@ class InquiryListQuerySchema(PageQuerySchema):
 InquiryPageSchema = page_schema(InquiryRecordSchema)
 
 
-class SubmissionSchema(Schema):
+class SubmissionSchema(OutputSchema):
     """What a submitter gets back: the stored record's id and outcome."""
 
     id = fields.String(required=True)

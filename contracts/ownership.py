@@ -1,8 +1,10 @@
 """Who owns a customer, as the pool service records it."""
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from contracts.base import OutputSchema
 
 
-class OwnershipSchema(Schema):
+class OwnershipSchema(OutputSchema):
     customer_id = fields.String(required=True)
     owner_id = fields.String(required=True)
     team = fields.String(required=True)

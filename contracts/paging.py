@@ -1,6 +1,8 @@
 """Pagination shared by every list call: the same query fields and the same page envelope."""
 from marshmallow import Schema, fields, validate
 
+from contracts.base import OutputSchema
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -12,7 +14,7 @@ class PageQuerySchema(Schema):
 
 def page_schema(item_schema_cls):
     """The envelope of a list result: ``{"items": [...], "total": n, "limit": l, "offset": o}``."""
-    return Schema.from_dict(
+    return OutputSchema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema_cls)),
             "total": fields.Integer(),

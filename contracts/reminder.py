@@ -1,13 +1,14 @@
 """Reminders: what the notification service keeps for each user."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
+from contracts.base import OutputSchema
 from contracts.paging import PageQuerySchema, page_schema
 
 REMINDER_KINDS = ("first_touch",)
 REMINDER_STATUSES = ("pending", "done", "cancelled")
 
 
-class ReminderSchema(Schema):
+class ReminderSchema(OutputSchema):
     id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(REMINDER_KINDS))
     user_id = fields.String(required=True)

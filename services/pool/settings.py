@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from services.pool.domain.rotation import Member
 
 # Member ids become field names in the rotation document: no "." or "$".
-MEMBER_ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="Use letters, digits, _ and - (max 64).")
+MEMBER_ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}\Z", error="Use letters, digits, _ and - (max 64).")
 
 
 class SalespersonSchema(Schema):

@@ -44,3 +44,19 @@ def test_contact_rules_are_reported_inside_contact():
 def test_custom_field_names_cannot_carry_operators_or_paths():
     errors = errors_of(custom_fields={"$where": 1, "a.b": 2, "industry": "LED"})
     assert set(errors["custom_fields"]) == {"$where", "a.b"}
+
+
+def test_a_trailing_newline_cannot_sneak_into_names():
+    assert "channel" in errors_of(channel="web\n")
+    assert set(errors_of(custom_fields={"industry\n": "x"})["custom_fields"]) == {"industry\n"}
+
+
+def test_the_version_must_be_a_json_number():
+    assert "schema_version" in errors_of(schema_version="1")
+
+
+def test_readers_of_what_baton_sends_ignore_fields_added_later():
+    from contracts.events import load_event
+    newer = {"customer_id": "cus_1", "inquiry_id": "inq_1", "occurred_at": "2026-11-20T08:00:00+00:00",
+             "matched_on": "email", "added_in_a_later_version": True}
+    assert "added_in_a_later_version" not in load_event("inquiry_matched", newer)
