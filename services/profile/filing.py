@@ -7,7 +7,7 @@ from plugins.errors import PluginFailed
 from services.profile.domain import timeline
 from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import record_communication
-from services.profile.domain.matching import decide, match_keys
+from services.profile.domain.matching import decide, match_keys, name_block, name_similarity
 
 MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
 
@@ -16,7 +16,7 @@ class ArchiveBusy(Exception):
     """The archive kept changing under us; the event is redelivered and tried again."""
 
 
-def file_inquiry(customers, plugins, inquiry_id, inquiry, received_at, now):
+def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now):
     new_id = customer_id_for(inquiry_id)
     keys = match_keys(inquiry)
     holders = customers.holders_of(keys)
@@ -25,11 +25,12 @@ def file_inquiry(customers, plugins, inquiry_id, inquiry, received_at, now):
         # Redelivered after this inquiry opened its archive: announce it again, change nothing.
         return _announce_opened(customers, opened, inquiry_id, inquiry, received_at)
     # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
-    decision = decide({kind: holder for kind, holder in holders.items() if holder != new_id})
+    holders = {kind: holder for kind, holder in holders.items() if holder != new_id}
+    similar = None if holders else most_similar_name(customers, matching, inquiry)
+    decision = decide(holders, similar)
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
-        return _merge(customers, plugins, decision.customer_id, inquiry_id, inquiry, received_at,
-                      decision.matched_on, keys, now)
+        return _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now)
     for kind, value in keys.items():
         holder = customers.claim_key(kind, value, new_id)
         if holder != new_id and holder not in decision.candidates:
@@ -81,9 +82,21 @@ def change_archive(customers, customer_id, change):
     raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
 
 
-def _merge(customers, plugins, customer_id, inquiry_id, inquiry, received_at, matched_on, keys, now):
+def most_similar_name(customers, matching, inquiry):
+    """The one archive in the inquiry's name block whose name is close enough to be a typo of it."""
+    block = name_block(inquiry.get("company"), inquiry.get("country"))
+    if block is None:
+        return None
+    close = [known["_id"] for known in customers.in_name_block(block, matching["max_name_block"])
+             if name_similarity(inquiry["company"], known.get("company")) >= matching["merge_name_similarity"]]
+    return close[0] if len(close) == 1 else None
+
+
+def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now):
+    customer_id, matched_on = decision.customer_id, decision.matched_on
     grade, _ = grade_intent(plugins, inquiry)
-    change_archive(customers, customer_id, lambda archive: merge_inquiry(archive, inquiry_id, inquiry, grade, now))
+    change_archive(customers, customer_id, lambda archive: merge_inquiry(
+        archive, inquiry_id, inquiry, grade, now, possible_duplicates=decision.candidates))
     for kind, value in keys.items():   # the customer is now also found by this inquiry's new keys
         customers.claim_key(kind, value, customer_id)
     customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on))

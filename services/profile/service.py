@@ -38,7 +38,7 @@ class ProfileService:
     @event_handler("intake", "inquiry_received", requeue_on_error=True)
     def on_inquiry_received(self, payload):
         event = load_event("inquiry_received", payload)
-        name, announced = file_inquiry(self.customers, self.plugins, event["inquiry_id"], event["inquiry"],
+        name, announced = file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"], event["inquiry"],
                                        event["received_at"], datetime.now(timezone.utc))
         self.dispatch(name, dump_event(name, announced))
 

@@ -142,15 +142,26 @@ def test_the_same_phone_finds_the_customer_across_channels(profile, announce):
     assert "same phone" in call(profile, "get_timeline", "cus_1")["items"][-1]["summary"]
 
 
-def test_keys_pointing_at_two_customers_flag_the_new_one_for_review(profile, created, announce):
+def test_strong_keys_of_two_customers_flag_the_new_one_for_review(profile, created, announce):
     received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
-    received(announce, "inq_2", canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"))
-    with entrypoint_waiter(created, "record") as event:   # Acme's domain but Bolt's name: which one?
-        received(announce, "inq_3", canonical_inquiry(email="info@acme.de", company="Bolt GmbH"))
+    received(announce, "inq_2", {**canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"),
+                                 "contact": {"email": "sales@bolt.de", "phone": "+49 30 1234567"}})
+    with entrypoint_waiter(created, "record") as event:   # Acme's address, Bolt's phone: which one?
+        received(announce, "inq_3", {**canonical_inquiry(company="Cobalt GmbH"),
+                                     "contact": {"email": "jane@acme.de", "phone": "030 1234567"}})
     assert event.get()["needs_review"] is True
     flagged = call(profile, "get_customer", "cus_3")
     assert flagged["possible_duplicates"] == ["cus_1", "cus_2"]
     assert call(profile, "get_timeline", "cus_3")["items"][-1]["kind"] == "flagged_for_review"
+
+
+def test_a_weaker_key_of_another_customer_is_noted_not_merged(profile, announce):
+    received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
+    received(announce, "inq_2", canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"))
+    received(announce, "inq_3", canonical_inquiry(email="info@acme.de", company="Bolt GmbH"))  # Acme's domain
+    assert call(profile, "get_customer", "cus_1")["possible_duplicates"] == ["cus_2"]
+    assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 2
+    assert call(profile, "list_customers", {})["total"] == 2
 
 
 def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(profile, announce):

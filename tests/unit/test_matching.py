@@ -26,9 +26,22 @@ def test_keys_agreeing_on_one_customer_match_on_the_strongest():
     assert decide({"phone": "cus_1"}) == MatchDecision("cus_1", "phone")
 
 
-def test_keys_pointing_at_different_customers_are_not_guessed():
+def test_the_strongest_tier_decides_and_weaker_disagreement_is_flagged():
     decision = decide({"email": "cus_1", "company": "cus_2", "website": "cus_1"})
-    assert decision.ambiguous and decision.candidates == ("cus_1", "cus_2") and decision.customer_id is None
+    assert decision == MatchDecision("cus_1", "email", candidates=("cus_2",))
+    assert not decision.ambiguous
+
+
+def test_disagreement_within_the_strongest_tier_is_not_guessed():
+    decision = decide({"email": "cus_1", "phone": "cus_2", "company": "cus_3"})
+    assert decision.ambiguous and decision.customer_id is None
+    assert decision.candidates == ("cus_1", "cus_2", "cus_3")
+    assert decide({"email_domain": "cus_1", "website": "cus_2"}).ambiguous
+
+
+def test_a_similar_name_matches_only_when_no_key_does():
+    assert decide({}, similar_name="cus_9") == MatchDecision("cus_9", "similar_name")
+    assert decide({"company": "cus_1"}, similar_name="cus_9").customer_id == "cus_1"
 
 
 def test_names_are_blocked_by_country_and_first_letters():

@@ -48,7 +48,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
     }
 
 
-def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
+def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=()):
     """The archive with the inquiry merged in, or None if it was merged before."""
     if inquiry_id in archive["inquiry_ids"]:
         return None
@@ -68,6 +68,8 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now):
     if archive["stage"] == "new_contact":
         merged["stage"] = stage_for(inquiry)
     merged["intent_grade"] = stronger_grade(archive.get("intent_grade"), grade)
+    known = archive.get("possible_duplicates", [])
+    merged["possible_duplicates"] = known + [c for c in possible_duplicates if c not in known and c != archive["_id"]]
     merged["inquiry_ids"] = archive["inquiry_ids"] + [inquiry_id]
     merged["updated_at"] = now
     merged["version"] = archive["version"] + 1

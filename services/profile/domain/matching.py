@@ -17,6 +17,9 @@ from services.profile.domain.normalising import (
 NAME_BLOCK_LETTERS = 4
 # Strongest first: when keys point at one customer, the strongest names the match.
 KEY_KINDS = ("code", "email", "phone", "email_domain", "website", "company")
+# Keys of one tier are equally trustworthy: a code, an address or a number identify exactly;
+# a company domain or website identify the company; a name only suggests it.
+KEY_TIERS = (("code", "email", "phone"), ("email_domain", "website"), ("company",))
 
 
 def match_keys(inquiry):
@@ -41,23 +44,35 @@ def match_keys(inquiry):
 class MatchDecision:
     customer_id: str | None = None   # the archive to merge into
     matched_on: str | None = None    # the strongest key it was found by
-    candidates: tuple = ()           # several archives share keys: a person decides
+    candidates: tuple = ()           # other archives sharing weaker keys: possible duplicates for a person
 
     @property
     def ambiguous(self):
-        return bool(self.candidates)
+        """No archive to merge into, yet archives share keys: a person decides."""
+        return self.customer_id is None and bool(self.candidates)
 
 
-def decide(holders):
-    """``holders``: {key kind: customer holding that key}. One customer → merge into it;
-    several → ambiguous, never guessed; none → a new customer."""
-    found = [(kind, holders[kind]) for kind in KEY_KINDS if holders.get(kind)]
-    distinct = list(dict.fromkeys(customer for _, customer in found))
-    if not distinct:
-        return MatchDecision()
-    if len(distinct) == 1:
-        return MatchDecision(customer_id=distinct[0], matched_on=found[0][0])
-    return MatchDecision(candidates=tuple(distinct))
+def decide(holders, similar_name=None):
+    """``holders``: {key kind: customer holding that key}; ``similar_name``: the one archive
+    whose company name is very close (typos), if any.
+
+    The strongest tier with a holder decides: one customer there → merge into it, and any
+    other customer sharing a weaker key is a possible duplicate; several customers within
+    that tier → ambiguous, never guessed. With no key at all, a single very similar name
+    matches. Otherwise: a new customer.
+    """
+    for tier in KEY_TIERS:
+        in_tier = [(kind, holders[kind]) for kind in tier if holders.get(kind)]
+        if not in_tier:
+            continue
+        owners = list(dict.fromkeys(customer for _, customer in in_tier))
+        others = tuple(dict.fromkeys(c for kind in KEY_KINDS if (c := holders.get(kind)) and c not in owners))
+        if len(owners) == 1:
+            return MatchDecision(customer_id=owners[0], matched_on=in_tier[0][0], candidates=others)
+        return MatchDecision(candidates=tuple(owners) + others)
+    if similar_name:
+        return MatchDecision(customer_id=similar_name, matched_on="similar_name")
+    return MatchDecision()
 
 
 def name_block(company, country):
