@@ -12,8 +12,8 @@ class MemoryCustomers:
         found = {kind: self.keys.get(f"{kind}:{value}") for kind, value in keys.items()}
         return {kind: holder for kind, holder in found.items() if holder}
 
-    def claim_key(self, kind, value, customer_id):
-        return self.keys.setdefault(f"{kind}:{value}", customer_id)
+    def claim_keys(self, keys, customer_id):
+        return {kind: self.keys.setdefault(f"{kind}:{value}", customer_id) for kind, value in keys.items()}
 
     def repoint_keys(self, from_customer, to_customer):
         for key, holder in self.keys.items():
@@ -45,5 +45,6 @@ class MemoryCustomers:
     def in_name_block(self, block, limit):
         return [self.archives[i] for i in self.blocks.get(block, [])[:limit]]
 
-    def record(self, entry):
-        self.timeline.setdefault(entry["_id"], entry)
+    def record(self, *entries):
+        for entry in entries:
+            self.timeline.setdefault(entry["_id"], entry)

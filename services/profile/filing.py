@@ -31,8 +31,7 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
         return _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now)
-    for kind, value in keys.items():
-        holder = customers.claim_key(kind, value, new_id)
+    for kind, holder in customers.claim_keys(keys, new_id).items():
         if holder != new_id and holder not in decision.candidates:
             # Another inquiry took this key since we looked: decide again on redelivery.
             raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
@@ -44,10 +43,11 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
 
 def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     customer_id = archive["_id"]
-    customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at))
-    customers.record(timeline.customer_created(archive, inquiry_id))
+    entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at),
+               timeline.customer_created(archive, inquiry_id)]
     if archive["possible_duplicates"]:
-        customers.record(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
+        entries.append(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
+    customers.record(*entries)
     return "customer_created", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
         "company": archive["company"], "country": archive["country"],
@@ -97,8 +97,7 @@ def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys,
     grade, _ = grade_intent(plugins, inquiry)
     change_archive(customers, customer_id, lambda archive: merge_inquiry(
         archive, inquiry_id, inquiry, grade, now, possible_duplicates=decision.candidates))
-    for kind, value in keys.items():   # the customer is now also found by this inquiry's new keys
-        customers.claim_key(kind, value, customer_id)
+    customers.claim_keys(keys, customer_id)   # the customer is now also found by this inquiry's new keys
     customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on))
     return "inquiry_matched", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,

@@ -1,7 +1,11 @@
 """Where profile keeps archives, the keys that find them, and their timelines."""
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
 
 from services.runtime.mongo import insert_once
+
+
+DUPLICATE_KEY = 11000
 
 
 class Customers:
@@ -22,9 +26,17 @@ class Customers:
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
 
     # matching keys
-    def claim_key(self, kind, value, customer_id):
-        """The customer holding the key: ``customer_id`` if it was free, else the earlier holder."""
-        return insert_once(self.keys, {"_id": f"{kind}:{value}", "customer_id": customer_id})[0]["customer_id"]
+    def claim_keys(self, keys, customer_id):
+        """{kind: holder} after claiming every free key for ``customer_id`` in one write;
+        a key someone already held keeps its earlier holder."""
+        if not keys:
+            return {}
+        try:
+            self.keys.insert_many([{"_id": f"{kind}:{value}", "customer_id": customer_id}
+                                   for kind, value in keys.items()], ordered=False)
+            return {kind: customer_id for kind in keys}
+        except BulkWriteError:
+            return self.holders_of(keys)
 
     def holders_of(self, keys):
         """{kind: customer} for the keys someone holds: one indexed lookup, never a scan."""
@@ -67,9 +79,13 @@ class Customers:
         return list(cursor), total
 
     # timeline
-    def record(self, entry):
-        """Add a timeline entry once: its id names the step, so a redelivered event adds nothing."""
-        insert_once(self.timeline, entry)
+    def record(self, *entries):
+        """Add timeline entries once each: an id names its step, so a redelivered event adds nothing."""
+        try:
+            self.timeline.insert_many(list(entries), ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
 
     def timeline_page(self, customer_id, limit=50, offset=0):
         query = {"customer_id": customer_id}

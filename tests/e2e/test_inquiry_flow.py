@@ -44,7 +44,7 @@ def timeline_kinds(api, customer_id, count):
 
 
 def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(system):
-    api, amqp_uri, _ = system
+    api, amqp_uri = system.api, system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)
@@ -64,7 +64,7 @@ def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(sys
 
 
 def test_new_customers_rotate_among_salespeople_by_weight(system):
-    api, amqp_uri, _ = system
+    api, amqp_uri = system.api, system.amqp_uri
     emails = [unique_email() for _ in range(6)]
     for email in emails:   # one at a time, so arrival order is allocation order
         publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
@@ -74,7 +74,7 @@ def test_new_customers_rotate_among_salespeople_by_weight(system):
 
 
 def test_the_same_message_delivered_twice_changes_nothing(system):
-    api, amqp_uri, _ = system
+    api, amqp_uri = system.api, system.amqp_uri
     email, message_id = unique_email(), f"e2e-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, lead(email), message_id=message_id)
     customer = customer_by_email(api, email)
@@ -92,7 +92,7 @@ def test_the_same_message_delivered_twice_changes_nothing(system):
 
 
 def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
-    api, amqp_uri, _ = system
+    api, amqp_uri = system.api, system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     first = customer_by_email(api, email)
@@ -107,7 +107,7 @@ def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
 
 
 def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(system):
-    api, amqp_uri, _ = system
+    api, amqp_uri = system.api, system.amqp_uri
     garbage_id, violation_id = f"e2e-bad-{uuid.uuid4()}", f"e2e-bad-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, b"<html>not json</html>", message_id=garbage_id)
     publish_inquiry(amqp_uri, {"schema_version": 1, "channel": "website_form", "contact": {"email": "x"}},
@@ -122,7 +122,7 @@ def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(
 
 
 def test_an_http_integration_posts_the_same_contract(system):
-    api, _, _ = system
+    api = system.api
     email = unique_email()
     body = json.dumps(lead(email))
     accepted = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": email}, timeout=10)
@@ -134,7 +134,7 @@ def test_an_http_integration_posts_the_same_contract(system):
 
 
 def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
-    api, amqp_uri, supervisor_pid = system
+    api, amqp_uri, supervisor_pid = system.api, system.amqp_uri, system.supervisor_pid
 
     def profile_pid():
         found = subprocess.run(["pgrep", "-P", str(supervisor_pid), "-f", "services.profile.service"],
@@ -151,7 +151,7 @@ def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
 
 
 def test_recording_the_first_contact_completes_the_marketing_to_sales_checklist(system):
-    api, amqp_uri, _ = system
+    api, amqp_uri = system.api, system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)

@@ -1,0 +1,118 @@
+"""A whole Baton system started for a test run or a bench: its own RabbitMQ vhost, its own
+embedded document store and data folder, the real supervisor — torn down afterwards.
+
+    with local_system(data_dir) as system:
+        system.api, system.amqp_uri, system.mongo_uri, system.supervisor_pid
+"""
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from base64 import b64encode
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
+
+from nameko.events import EventHandler
+
+from contracts.topology import INTAKE_QUEUE
+from deploy.docstore import free_port
+from deploy.supervisor import SERVICES
+
+REPO = Path(__file__).resolve().parents[1]
+MANAGEMENT = "http://127.0.0.1:15672/api"
+STARTUP_SECONDS = 120
+STOP_SECONDS = 30
+
+
+class System(NamedTuple):
+    api: str
+    amqp_uri: str
+    mongo_uri: str
+    supervisor_pid: int
+
+
+def management(method, path, body=None):
+    """A call to RabbitMQ's management API (guest/guest on this machine)."""
+    request = urllib.request.Request(
+        f"{MANAGEMENT}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": "Basic " + b64encode(b"guest:guest").decode(), "content-type": "application/json"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+def expected_queues():
+    """Every queue the services consume from: the system is ready once all have consumers."""
+    names = {INTAKE_QUEUE}
+    for module_name in SERVICES:
+        module = importlib.import_module(module_name)
+        for service in (v for v in vars(module).values() if isinstance(v, type) and getattr(v, "name", None)):
+            if service.__module__ != module_name:
+                continue
+            if service.name != "gateway":
+                names.add(f"rpc-{service.name}")
+            for method_name, method in vars(service).items():
+                for entrypoint in getattr(method, "nameko_entrypoints", ()):
+                    if isinstance(entrypoint, EventHandler):
+                        names.add(f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{service.name}.{method_name}")
+    return names
+
+
+@contextmanager
+def local_system(data_dir):
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    vhost = f"baton-{uuid.uuid4().hex[:8]}"
+    management("PUT", f"/vhosts/{vhost}")
+    management("PUT", f"/permissions/{vhost}/guest", {"configure": ".*", "write": ".*", "read": ".*"})
+    address, docstore_port = f"127.0.0.1:{free_port()}", free_port()
+    amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
+    env = {**os.environ, "BATON_AMQP_URI": amqp_uri, "BATON_DATA_DIR": str(data_dir),
+           "BATON_DOCSTORE_PORT": str(docstore_port), "BATON_HTTP_ADDRESS": address}
+    env.pop("BATON_MONGO_URI", None)
+    output = open(data_dir / "supervisor.out", "w")
+    process = subprocess.Popen([sys.executable, "-m", "deploy.supervisor"], cwd=REPO, env=env,
+                               stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_ready(f"http://{address}", vhost, process)
+        yield System(f"http://{address}", amqp_uri, f"mongodb://127.0.0.1:{docstore_port}/baton", process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
+        try:
+            management("DELETE", f"/vhosts/{vhost}")
+        except OSError:
+            pass
+
+
+def _wait_until_ready(api, vhost, process):
+    expected = expected_queues()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the supervisor exited with code {process.returncode}")
+        if _healthy(api):
+            consumed = {q["name"] for q in management("GET", f"/queues/{vhost}") if q.get("consumers", 0) > 0}
+            if expected <= consumed:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"the system was not ready within {STARTUP_SECONDS} s (logs under the data folder)")
+
+
+def _healthy(api):
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f"{api}/health", timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
