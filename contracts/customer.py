@@ -64,7 +64,7 @@ class CustomerListQuerySchema(PageQuerySchema):
 CustomerPageSchema = page_schema(CustomerSchema)
 
 TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", "owner_assigned",
-                  "reminder_scheduled", "communication_recorded")
+                  "reminder_scheduled", "communication_recorded", "customers_merged")
 
 
 class TimelineEntrySchema(OutputSchema):
@@ -120,3 +120,14 @@ class CheckResultSchema(OutputSchema):
     """Likely existing customers, most likely first."""
 
     candidates = fields.List(fields.Nested(LikelyCustomerSchema), required=True)
+
+
+class MergeRequestSchema(Schema):
+    """Merge another archive into this one (e.g. a duplicate found by "check before create")."""
+
+    class Meta:
+        unknown = RAISE
+
+    absorb = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                           metadata={"description": "The archive that is merged in and then no longer listed."})
+    by = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "Who merges."})

@@ -40,6 +40,15 @@ class InquiryMatched(OutputSchema):
     matched_on = fields.String(required=True, metadata={"description": "The matching key, e.g. 'email'."})
 
 
+class CustomersMerged(OutputSchema):
+    """profile merged one archive into another; the absorbed id is no longer a customer."""
+
+    kept_id = fields.String(required=True)
+    absorbed_id = fields.String(required=True)
+    by = fields.String(required=True)
+    merged_at = fields.AwareDateTime(required=True)
+
+
 class CustomerAllocated(OutputSchema):
     """pool gave a customer an owner."""
 
@@ -66,6 +75,7 @@ EVENTS = {
     "inquiry_received": ("intake", InquiryReceived),
     "customer_created": ("profile", CustomerCreated),
     "inquiry_matched": ("profile", InquiryMatched),
+    "customers_merged": ("profile", CustomersMerged),
     "customer_allocated": ("pool", CustomerAllocated),
     "reminder_scheduled": ("notification", ReminderScheduled),
 }

@@ -52,6 +52,10 @@ class GatewayService:
         return 201, self._call("profile", "record_communication", customer_id, _json_body(request),
                                record_id=_idempotency_key(request))
 
+    @json_route("POST", "/customers/<customer_id>/merge")
+    def merge_customers(self, request, customer_id):
+        return self._call("profile", "merge_customers", customer_id, _json_body(request))
+
     @json_route("GET", "/customers/<customer_id>/owner")
     def get_owner(self, request, customer_id):
         return self._call("pool", "get_owner", customer_id)

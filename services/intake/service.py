@@ -76,6 +76,11 @@ class IntakeService:
         event = load_event("inquiry_matched", payload)
         self.inquiries.link_customer(event["inquiry_id"], event["customer_id"])
 
+    @event_handler("profile", "customers_merged")
+    def on_customers_merged(self, payload):
+        event = load_event("customers_merged", payload)
+        self.inquiries.relink_customer(event["absorbed_id"], event["kept_id"])
+
     def _receive(self, body, message_id, routing_key, via):
         return receive_inquiry(
             self.inquiries, self.plugins, self.settings["max_body_bytes"], self._announce,

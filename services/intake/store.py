@@ -30,6 +30,9 @@ class Inquiries:
     def link_customer(self, inquiry_id, customer_id):
         self.collection.update_one({"_id": inquiry_id}, {"$set": {"customer_id": customer_id}})
 
+    def relink_customer(self, from_customer, to_customer):
+        self.collection.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
+
     def page(self, status=None, channel=None, limit=50, offset=0):
         query = {}
         if status:

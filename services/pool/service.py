@@ -44,6 +44,11 @@ class PoolService:
             "customer_id": record["_id"], "owner_id": record["owner_id"], "team": record["team"],
             "allocated_at": record["allocated_at"], "reason": record["reason"]}))
 
+    @event_handler("profile", "customers_merged", requeue_on_error=True)
+    def on_customers_merged(self, payload):
+        # The absorbed archive is no longer a customer: it holds no place in anyone's book.
+        self.ownership.forget(load_event("customers_merged", payload)["absorbed_id"])
+
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_owner(self, customer_id):
         record = self.ownership.owner_record(customer_id)

@@ -27,6 +27,9 @@ class Ownership:
         ) is not None
 
     # owners
+    def forget(self, customer_id):
+        self.owners.delete_one({"_id": customer_id})
+
     def owner_record(self, customer_id):
         return self.owners.find_one({"_id": customer_id})
 

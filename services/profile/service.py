@@ -9,7 +9,7 @@ from nameko.rpc import rpc
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema,
-    TimelinePageSchema,
+    MergeRequestSchema, TimelinePageSchema,
 )
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
@@ -19,6 +19,7 @@ from services.profile.domain import timeline
 from services.profile.domain.normalising import normalise_email
 from services.profile.checking import likely_customers
 from services.profile.filing import add_communication, file_inquiry, record_owner
+from services.profile.merging import merge_customers
 from services.profile.settings import MatchingSettingsSchema
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher
@@ -85,6 +86,14 @@ class ProfileService:
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def merge_customers(self, kept_id, request):
+        """Merge ``request["absorb"]`` into ``kept_id``; asking again completes or repeats it harmlessly."""
+        request = load_query(MergeRequestSchema, request)
+        merged = merge_customers(self.customers, kept_id, request["absorb"], request["by"], datetime.now(timezone.utc))
+        self.dispatch("customers_merged", dump_event("customers_merged", merged))
+        return CustomerSchema().dump(_as_view(self._archive(kept_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_timeline(self, customer_id, query=None):
         query = load_query(PageQuerySchema, query)
         self._archive(customer_id)
@@ -94,6 +103,10 @@ class ProfileService:
     def _archive(self, customer_id):
         archive = self.customers.get(customer_id)
         if archive is None:
+            merge = self.customers.merge_of(customer_id)
+            if merge is not None:
+                raise NotFound(f"Customer {customer_id} was merged into {merge['merged_into']}.",
+                               {"resource": "customer", "id": customer_id, "merged_into": merge["merged_into"]})
             raise NotFound.of("customer", customer_id)
         return archive
 

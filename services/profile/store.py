@@ -15,6 +15,8 @@ class Customers:
         # single insert, so two inquiries racing for one customer cannot open two archives.
         self.keys = db.customer_keys
         self.timeline = db.timeline
+        # Archives merged into another: who merged them, when, and the archive as it was.
+        self.merges = db.merged_archives
 
     def ensure_indexes(self):
         self.archives.create_index([("owner_id", ASCENDING)])
@@ -24,6 +26,7 @@ class Customers:
         self.keys.create_index([("customer_id", ASCENDING)])
         self.archives.create_index([("name_blocks", ASCENDING)])
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
+        self.merges.create_index([("merged_into", ASCENDING)])
 
     # matching keys
     def claim_keys(self, keys, customer_id):
@@ -77,6 +80,20 @@ class Customers:
         total = self.archives.count_documents(query)
         cursor = self.archives.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
+
+    # merges
+    def record_merge(self, record):
+        """The merge record for the absorbed archive: this one, or the one written first."""
+        return insert_once(self.merges, record)[0]
+
+    def merge_of(self, customer_id):
+        return self.merges.find_one({"_id": customer_id})
+
+    def remove(self, customer_id):
+        self.archives.delete_one({"_id": customer_id})
+
+    def move_timeline(self, from_customer, to_customer):
+        self.timeline.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
     # timeline
     def record(self, *entries):

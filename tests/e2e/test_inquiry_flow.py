@@ -165,3 +165,24 @@ def test_recording_the_first_contact_completes_the_marketing_to_sales_checklist(
     assert checklist["passed"] is True, checklist
     bad = requests.post(f"{path}/communications", data="[]", timeout=10)
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_input")
+
+
+def test_a_manager_merges_a_duplicate_and_every_service_follows(system):
+    api, amqp_uri = system.api, system.amqp_uri
+    first, second = unique_email(), unique_email()
+    for email in (first, second):
+        publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
+    kept, absorbed = customer_by_email(api, first), customer_by_email(api, second)
+    response = requests.post(f"{api}/customers/{kept['id']}/merge", json={"absorb": absorbed["id"], "by": "manager"},
+                             timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json()["inquiry_count"] == 2
+    gone = requests.get(f"{api}/customers/{absorbed['id']}", timeout=10)
+    assert (gone.status_code, gone.json()["error"]["details"]["merged_into"]) == (404, kept["id"])
+    assert customer_by_email(api, second)["id"] == kept["id"]
+    wait_for(lambda: requests.get(f"{api}/customers/{absorbed['id']}/owner", timeout=10).status_code == 404,
+             timeout=30, what="pool to forget the absorbed archive")
+    wait_for(lambda: all(i["customer_id"] != absorbed["id"] for i in get(api, "/inquiries", limit=200)["items"]),
+             timeout=30, what="intake to relink the absorbed archive's inquiries")
+    refused = requests.post(f"{api}/customers/{kept['id']}/merge", json={"absorb": kept["id"], "by": "m"}, timeout=10)
+    assert refused.status_code == 400

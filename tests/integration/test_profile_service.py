@@ -199,3 +199,24 @@ def test_a_communication_is_recorded_once_with_special_requirements_lifted(profi
     with pytest.raises(InvalidInput) as refused:
         call(profile, "record_communication", "cus_1", {"at": "yesterday", "method": "fax", "by": "alice"}, None)
     assert set(refused.value.details["fields"]) == {"at", "method", "summary"}
+
+
+def test_merging_two_archives_keeps_everything_and_records_who(profile, announce, container_factory, config):
+    started(container_factory, recorder_of("profile", "customers_merged", role="downstream"), config)
+    received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
+    received(announce, "inq_2", canonical_inquiry(email="li.wei@gmail.com", company="ACME Hamburg", city="Hamburg"))
+    call(profile, "record_communication", "cus_2", {"at": datetime.now(timezone.utc).isoformat(), "method": "email",
+                                                   "by": "bob", "summary": "sent catalogue\n【特殊】needs CE"}, "c-1")
+    merged = call(profile, "merge_customers", "cus_1", {"absorb": "cus_2", "by": "manager.meier"})
+    again = call(profile, "merge_customers", "cus_1", {"absorb": "cus_2", "by": "manager.meier"})
+    assert again["inquiry_count"] == merged["inquiry_count"] == 2
+    assert [c["email"] for c in merged["contacts"]] == ["jane@acme.de", "li.wei@gmail.com"]
+    assert merged["special_requirements"] == ["needs CE"] and len(merged["communications"]) == 1
+    kinds = [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
+    assert kinds.count("inquiry_received") == 2 and "communication_recorded" in kinds
+    assert kinds[-1] == "customers_merged"
+    with pytest.raises(NotFound) as gone:
+        call(profile, "get_customer", "cus_2")
+    assert gone.value.details["merged_into"] == "cus_1"
+    assert call(profile, "list_customers", {})["total"] == 1
+    assert call(profile, "list_customers", {"email": "li.wei@gmail.com"})["items"][0]["id"] == "cus_1"

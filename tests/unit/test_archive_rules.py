@@ -66,3 +66,23 @@ def test_the_stronger_grade_wins_and_none_never_erases_one():
 
 def test_the_archive_id_follows_from_the_opening_inquiry():
     assert customer_id_for("inq_abc") == "cus_abc"
+
+
+def test_combining_two_archives_keeps_everything_and_prefers_the_kept_values():
+    from services.profile.domain.archive import combine_archives
+    kept = open_archive("cus_1", "inq_1", inquiry(city=None), GRADE_B, None, NOW, possible_duplicates=["cus_2", "cus_9"])
+    absorbed = open_archive("cus_2", "inq_2", inquiry(company="ACME Trading", city="Hamburg", channel="email",
+                                                      contact={"email": "li@acme.de"}, message="300 sets model Y"),
+                            GRADE_A, None, NOW)
+    absorbed["communications"] = [{"id": "com_1", "at": NOW, "method": "phone", "by": "bob", "summary": "call"}]
+    absorbed["special_requirements"] = ["needs CE"]
+    combined = combine_archives(kept, absorbed, NOW)
+    assert combined["company"] == "Acme GmbH" and combined["city"] == "Hamburg"
+    assert [c["email"] for c in combined["contacts"]] == ["jane@acme.de", "li@acme.de"]
+    assert combined["inquiry_ids"] == ["inq_1", "inq_2"]
+    assert [s["channel"] for s in combined["sources"]] == ["website_form", "email"]
+    assert combined["communications"][0]["id"] == "com_1" and combined["special_requirements"] == ["needs CE"]
+    assert combined["intent_grade"] == GRADE_A
+    assert combined["possible_duplicates"] == ["cus_9"]
+    assert combined["absorbed_ids"] == ["cus_2"] and combined["version"] == 2
+    assert combine_archives(combined, absorbed, NOW) is None

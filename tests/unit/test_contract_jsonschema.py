@@ -395,6 +395,7 @@ SAMPLES = {
     "event.customer_created.json": {"customer_id": "c1", "inquiry_id": "r1", "occurred_at": AT,
                                     "company": None, "country": "DE", "intent_grade": "A", "needs_review": True},
     "event.inquiry_matched.json": {"customer_id": "c1", "inquiry_id": "r1", "occurred_at": AT, "matched_on": "email"},
+    "event.customers_merged.json": {"kept_id": "c1", "absorbed_id": "c2", "by": "manager", "merged_at": AT},
     "event.customer_allocated.json": {"customer_id": "c1", "owner_id": "u1", "team": "eu", "allocated_at": AT,
                                       "reason": "rotation"},
     "event.reminder_scheduled.json": {"reminder_id": "n1", "kind": "first_touch", "user_id": "u1",

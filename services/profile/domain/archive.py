@@ -111,3 +111,36 @@ def _merge_contact(contacts, contact):
             filled = {**contact, **{k: v for k, v in known.items() if v}}
             return contacts[:index] + [filled] + contacts[index + 1:]
     return contacts + [dict(contact)]
+
+
+def combine_archives(kept, absorbed, now):
+    """``kept`` with everything ``absorbed`` knew, or None if it was combined before.
+
+    Nothing is dropped: contacts, sources, needs, products, communications and special
+    requirements are united; where both have a value, the kept archive's wins.
+    """
+    if set(absorbed["inquiry_ids"]) <= set(kept["inquiry_ids"]) and absorbed["_id"] in kept.get("absorbed_ids", []):
+        return None
+    combined = dict(kept)
+    for name in ("company", "country", "city", "website", "registration_code"):
+        combined[name] = kept.get(name) or absorbed.get(name)
+    contacts = list(kept["contacts"])
+    for contact in absorbed["contacts"]:
+        contacts = _merge_contact(contacts, contact)
+    combined["contacts"] = contacts
+    for name in ("sources", "needs", "products", "special_requirements", "name_blocks", "inquiry_ids"):
+        known = kept.get(name, [])
+        combined[name] = known + [item for item in absorbed.get(name, []) if item not in known]
+    known_ids = {c["id"] for c in kept.get("communications", [])}
+    combined["communications"] = sorted(
+        kept.get("communications", []) + [c for c in absorbed.get("communications", []) if c["id"] not in known_ids],
+        key=lambda c: c["at"])
+    combined["custom_fields"] = {**absorbed.get("custom_fields", {}), **kept.get("custom_fields", {})}
+    combined["intent_grade"] = stronger_grade(kept.get("intent_grade"), absorbed.get("intent_grade"))
+    combined["possible_duplicates"] = [c for c in kept.get("possible_duplicates", []) + absorbed.get("possible_duplicates", [])
+                                       if c not in (kept["_id"], absorbed["_id"])]
+    combined["possible_duplicates"] = list(dict.fromkeys(combined["possible_duplicates"]))
+    combined["absorbed_ids"] = kept.get("absorbed_ids", []) + [absorbed["_id"]]
+    combined["updated_at"] = now
+    combined["version"] = kept["version"] + 1
+    return combined

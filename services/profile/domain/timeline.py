@@ -40,6 +40,13 @@ def communication_recorded(customer_id, record):
                  {"communication_id": record["id"]})
 
 
+def customers_merged(kept_id, absorbed, by, at):
+    owner = f", owned by {absorbed['owner_id']}" if absorbed.get("owner_id") else ""
+    return entry(kept_id, "customers_merged", absorbed["_id"], at,
+                 f"Merged {absorbed['_id']} ({absorbed.get('company') or 'no company'}{owner}) into this archive by {by}",
+                 by, {"absorbed_id": absorbed["_id"]})
+
+
 def owner_assigned(customer_id, owner_id, team, reason, at):
     return entry(customer_id, "owner_assigned", f"{owner_id}:{at.isoformat()}", at,
                  f"Assigned to {owner_id} ({reason}, team {team})", "pool", {"owner_id": owner_id})
