@@ -13,8 +13,12 @@ unit:
 schemas:
 	.venv/bin/python -m contracts.jsonschema contracts/jsonschema
 
+# Every bench/*.py in turn; stops at the first that fails.
 bench:
-	for script in bench/*.py; do .venv/bin/python "$$script" || exit 1; done
+	@for script in bench/*.py; do \
+		[ -e "$$script" ] || { echo "no bench/*.py yet"; break; }; \
+		echo ".venv/bin/python $$script"; .venv/bin/python "$$script" || exit 1; \
+	done
 
 clean:
 	rm -rf var

@@ -1,0 +1,1 @@
+"""Running Baton: the process supervisor and the embedded document store."""

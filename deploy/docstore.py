@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -27,8 +28,14 @@ STOP_TIMEOUT_SECONDS = 10
 # basicConfig() and handlers that nx-27017's main() sets up, so only warnings and errors remain.
 # Its SIGTERM handler exits from inside the event loop, and asyncio then logs a traceback for
 # every open connection; at that point they are expected, so the launcher silences asyncio first.
+# The launcher also asks for SIGTERM when its parent dies (as die_with_parent does), here rather
+# than in a preexec_fn because the parent may be a test process with threads.
 LAUNCHER = (
-    "import logging, sys\n"
+    "import ctypes, logging, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None).prctl(1, 15)\n"      # PR_SET_PDEATHSIG, SIGTERM
+    "except (AttributeError, OSError):\n"
+    "    pass\n"
     "logging.disable(logging.INFO)\n"
     "from nx_27017 import daemon\n"
     "from nx_27017.nx_27017 import main\n"
@@ -55,15 +62,14 @@ def port_in_use(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def die_with_parent() -> None:
-    """``preexec_fn``: the child gets SIGTERM when the process that started it dies.
+def die_with_parent(signum: int = signal.SIGTERM) -> None:
+    """For ``preexec_fn``: the child gets ``signum`` when the process that started it dies.
 
-    So a supervisor or test run that is killed with SIGKILL leaves no server holding the port
-    and the data directory. Linux only; elsewhere a no-op. (The signal follows the *thread*
-    that started the child, which is the main thread everywhere Baton uses this.)
+    So a supervisor killed with SIGKILL leaves no process holding ports or data directories.
+    Linux only; elsewhere a no-op. (The signal follows the *thread* that started the child.)
     """
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signum))  # 1 = PR_SET_PDEATHSIG
     except (AttributeError, OSError):
         pass
 
@@ -87,7 +93,7 @@ class Docstore:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self) -> Docstore:
+    def start(self) -> Self:
         """Spawn the server and return once it answers ``ping``; RuntimeError (with its log) if not."""
         if self.running:
             return self
@@ -105,7 +111,7 @@ class Docstore:
                    "--log-file", os.devnull]
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+                                            stdin=subprocess.DEVNULL)
         self._wait_until_ready()
         return self
 
@@ -177,7 +183,7 @@ class Docstore:
         except OSError:
             return "(no log)"
 
-    def __enter__(self) -> Docstore:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

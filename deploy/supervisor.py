@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from deploy.docstore import Docstore, die_with_parent, port_in_use
@@ -37,6 +38,9 @@ STABLE_AFTER_SECONDS = 60      # a process up this long is healthy again: its ba
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 POLL_SECONDS = 0.5
+# nameko 2 on this eventlet only acts on SIGTERM when its hub next wakes, which can be never;
+# SIGINT (KeyboardInterrupt) makes `nameko run` stop its services gracefully at once.
+STOP_SIGNAL = signal.SIGINT
 HEALTH_PROBE_SECONDS = 2       # between /health probes once the first minute has passed
 
 
@@ -81,10 +85,12 @@ class ChildProcess:
             # Own process group: Ctrl-C in the terminal reaches only the supervisor, which then
             # stops the services before the document store, instead of everything dying at once
             # and being "restarted". die_with_parent: a supervisor killed with SIGKILL leaves no
-            # service holding the HTTP port or consuming queues.
+            # service holding the HTTP port or consuming queues. (No threads here, so preexec_fn
+            # is safe.)
             self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            process_group=0, preexec_fn=die_with_parent)
+                                            process_group=0,
+                                            preexec_fn=partial(die_with_parent, STOP_SIGNAL))  # noqa: PLW1509
         self.started_at = time.monotonic()
         self.restart_at = None
         self.note(f"started {self.name} (pid {self.process.pid})")
@@ -105,10 +111,10 @@ class ChildProcess:
         self.restart_at = now + delay
         self.note(f"{self.name} exited with code {code}; restarting in {delay} s (log: {self.log_file})")
 
-    def terminate(self) -> None:
+    def stop_signal(self) -> None:
         self.restart_at = None
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(STOP_SIGNAL)
 
     def wait_or_kill(self, deadline: float) -> None:
         if self.process is None:
@@ -143,25 +149,25 @@ class Supervisor:
 
     def run(self) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        lock = self._lock_data_dir()
-        if self.wait_for_api and port_in_use(*self._host_port()):
-            raise SystemExit(f"baton: {self.http_address} is already in use; stop what listens there "
-                             "or choose another BATON_HTTP_ADDRESS")
-        try:
-            mongo_uri = self.mongo_uri or self._start_docstore()
-            env = dict(os.environ, BATON_MONGO_URI=mongo_uri, BATON_HTTP_ADDRESS=self.http_address,
-                       PYTHONUNBUFFERED="1")
-            for module in self.modules:
-                name = service_name(module)
-                command = [sys.executable, "-m", "nameko", "run", "--config", str(self.config), module]
-                self.children.append(ChildProcess(name, command, env, self.log_dir / f"{name}.log"))
-            if not self.stopping:
-                for child in self.children:
-                    child.start()
-            self._loop()
-        finally:
-            self._stop()
-            lock.close()
+        with open(self.data_dir / "supervisor.lock", "a+") as lock:
+            self._lock_data_dir(lock)
+            if self.wait_for_api and port_in_use(*self._host_port()):
+                raise SystemExit(f"baton: {self.http_address} is already in use; stop what listens there "
+                                 "or choose another BATON_HTTP_ADDRESS")
+            try:
+                mongo_uri = self.mongo_uri or self._start_docstore()
+                env = dict(os.environ, BATON_MONGO_URI=mongo_uri, BATON_HTTP_ADDRESS=self.http_address,
+                           PYTHONUNBUFFERED="1")
+                for module in self.modules:
+                    name = service_name(module)
+                    command = [sys.executable, "-m", "nameko", "run", "--config", str(self.config), module]
+                    self.children.append(ChildProcess(name, command, env, self.log_dir / f"{name}.log"))
+                if not self.stopping:
+                    for child in self.children:
+                        child.start()
+                self._loop()
+            finally:
+                self._stop()
         return 0
 
     def request_stop(self, *_signal_args) -> None:
@@ -254,12 +260,11 @@ class Supervisor:
 
     # --- start and stop -----------------------------------------------------------------------
 
-    def _lock_data_dir(self):
+    def _lock_data_dir(self, lock) -> None:
         """One supervisor per data directory: a second would fight over ports and files.
 
         flock is released by the kernel when the holder dies, so a crash leaves nothing stale.
         """
-        lock = open(self.data_dir / "supervisor.lock", "a+")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -269,7 +274,6 @@ class Supervisor:
         lock.truncate(0)
         lock.write(str(os.getpid()))
         lock.flush()
-        return lock
 
     def _stop(self) -> None:
         if not self.children and self.docstore is None:
@@ -277,7 +281,7 @@ class Supervisor:
         say("stopping")
         # Services first (they may still be writing), then the store they write to.
         for child in self.children:
-            child.terminate()
+            child.stop_signal()
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for child in self.children:
             child.wait_or_kill(deadline)
@@ -286,9 +290,10 @@ class Supervisor:
         say("stopped")
 
 
-def resolve(path: str) -> Path:
-    """Relative paths in settings are relative to the repository, wherever this is started from."""
-    return (REPO / path).resolve()
+def setting_path(name: str, default: Path) -> Path:
+    """A path from the environment; a relative one is taken from the current directory."""
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,13 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         modules = [m for m in modules if service_name(m) in wanted]
         wait_for_api = "gateway" in wanted   # without the gateway there is no API to wait for
 
-    config = resolve(os.environ.get("BATON_CONFIG") or "deploy/config.yaml")
+    config = setting_path("BATON_CONFIG", REPO / "deploy" / "config.yaml")
     if not config.is_file():
         parser.error(f"no configuration file at {config} (BATON_CONFIG)")
     supervisor = Supervisor(
         modules,
         config=config,
-        data_dir=resolve(os.environ.get("BATON_DATA_DIR") or "var"),
+        data_dir=setting_path("BATON_DATA_DIR", REPO / "var"),
         http_address=os.environ.get("BATON_HTTP_ADDRESS") or "127.0.0.1:8000",
         docstore_port=int(os.environ.get("BATON_DOCSTORE_PORT") or 27117),
         mongo_uri=os.environ.get("BATON_MONGO_URI") or None,
