@@ -3,7 +3,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from contracts.base import OutputSchema
 from contracts.communication import CommunicationRecordSchema
-from contracts.inquiry import ContactSchema
+from contracts.inquiry import ContactSchema, InquirySchema
 from contracts.paging import PageQuerySchema, page_schema
 
 CUSTOMER_STAGES = ("new_contact", "inquiry", "quoted", "sample", "negotiation", "customer",
@@ -131,3 +131,14 @@ class MergeRequestSchema(Schema):
     absorb = fields.String(required=True, validate=validate.Length(min=1, max=100),
                            metadata={"description": "The archive that is merged in and then no longer listed."})
     by = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "Who merges."})
+
+
+class CustomerCreateSchema(Schema):
+    """A customer a salesperson files by hand; it becomes theirs unless it already exists."""
+
+    class Meta:
+        unknown = RAISE
+
+    created_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    customer = fields.Nested(InquirySchema, required=True, metadata={
+        "description": "What they know, as a canonical inquiry (channel: where they met, e.g. trade_show)."})

@@ -27,6 +27,8 @@ class CustomerCreated(OutputSchema):
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     intent_grade = fields.String(allow_none=True)
+    requested_owner = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "A salesperson who filed it by hand and keeps it; otherwise the rotation decides."})
     needs_review = fields.Boolean(load_default=False, metadata={
         "description": "It may duplicate other archives; it waits unallocated until a person decides."})
 

@@ -35,6 +35,10 @@ class GatewayService:
     def list_customers(self, request):
         return self._call("profile", "list_customers", _query(request))
 
+    @json_route("POST", "/customers")
+    def create_customer(self, request):
+        return 201, self._call("profile", "create_customer", _json_body(request), key=_idempotency_key(request))
+
     @json_route("GET", "/customers/check")
     def check_before_create(self, request):
         return self._call("profile", "check_before_create", _query(request))

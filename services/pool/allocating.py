@@ -2,6 +2,7 @@
 
 MAX_SAVE_ATTEMPTS = 50  # optimistic-concurrency retries against other pool instances
 ROUND_ROBIN = "weighted round-robin"
+FILED_BY_HAND = "filed by hand"
 
 
 class RotationBusy(Exception):
@@ -27,3 +28,9 @@ def allocate_new_customer(ownership, team, members, customer_id, now):
         raise RotationBusy(f"team {team}: rotation changed {MAX_SAVE_ATTEMPTS} times while allocating {customer_id}")
     return ownership.record_owner({"_id": customer_id, "owner_id": owner_id, "team": team,
                                    "allocated_at": now, "reason": ROUND_ROBIN})
+
+
+def assign_requested_owner(ownership, team, customer_id, owner_id, now):
+    """A salesperson who filed the customer by hand owns it; the rotation takes no turn."""
+    return ownership.record_owner({"_id": customer_id, "owner_id": owner_id, "team": team,
+                                   "allocated_at": now, "reason": FILED_BY_HAND})

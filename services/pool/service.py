@@ -8,7 +8,7 @@ from nameko.rpc import rpc
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
-from services.pool.allocating import allocate_new_customer
+from services.pool.allocating import allocate_new_customer, assign_requested_owner
 from services.pool.domain.rotation import NobodyEligible
 from services.pool.settings import AllocationSettingsSchema
 from services.pool.store import Ownership
@@ -34,8 +34,12 @@ class PoolService:
             log.info("customer %s may duplicate another archive; left unallocated for review", event["customer_id"])
             return
         try:
-            record = allocate_new_customer(self.ownership, self.allocation["team"], self.allocation["members"],
-                                           event["customer_id"], datetime.now(timezone.utc))
+            if event["requested_owner"]:
+                record = assign_requested_owner(self.ownership, self.allocation["team"], event["customer_id"],
+                                                event["requested_owner"], datetime.now(timezone.utc))
+            else:
+                record = allocate_new_customer(self.ownership, self.allocation["team"], self.allocation["members"],
+                                               event["customer_id"], datetime.now(timezone.utc))
         except NobodyEligible:
             log.warning("customer %s stays in the public pool: nobody in team %s can take customers",
                         event["customer_id"], self.allocation["team"])

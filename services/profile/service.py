@@ -9,7 +9,7 @@ from nameko.rpc import rpc
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema,
-    MergeRequestSchema, TimelinePageSchema,
+    CustomerCreateSchema, MergeRequestSchema, TimelinePageSchema,
 )
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
@@ -18,6 +18,7 @@ from plugins.dependency import Plugins
 from services.profile.domain import timeline
 from services.profile.domain.normalising import normalise_email
 from services.profile.checking import likely_customers
+from services.profile.creating import create_customer
 from services.profile.filing import add_communication, file_inquiry, record_owner
 from services.profile.merging import merge_customers
 from services.profile.settings import MatchingSettingsSchema
@@ -84,6 +85,15 @@ class ProfileService:
         record_id = "com_" + (hashlib.sha256(record_id.encode()).hexdigest()[:24] if record_id else uuid.uuid4().hex[:24])
         add_communication(self.customers, customer_id, record_id, communication, datetime.now(timezone.utc))
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_customer(self, request, key=None):
+        """File a customer by hand for ``created_by``; ``Conflict`` names the owner if it exists."""
+        request = load_query(CustomerCreateSchema, request)
+        event = create_customer(self.customers, self.plugins, self.matching, request["created_by"],
+                                request["customer"], key or uuid.uuid4().hex, datetime.now(timezone.utc))
+        self.dispatch("customer_created", dump_event("customer_created", event))
+        return CustomerSchema().dump(_as_view(self._archive(event["customer_id"])))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def merge_customers(self, kept_id, request):

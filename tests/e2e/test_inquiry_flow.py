@@ -186,3 +186,19 @@ def test_a_manager_merges_a_duplicate_and_every_service_follows(system):
              timeout=30, what="intake to relink the absorbed archive's inquiries")
     refused = requests.post(f"{api}/customers/{kept['id']}/merge", json={"absorb": kept["id"], "by": "m"}, timeout=10)
     assert refused.status_code == 400
+
+
+def test_a_salesperson_files_a_new_customer_and_is_refused_an_existing_one(system):
+    api, amqp_uri = system.api, system.amqp_uri
+    email = unique_email()
+    card = {"created_by": "dora", "customer": lead(email) | {"channel": "trade_show"}}
+    created = requests.post(f"{api}/customers", json=card, headers={"Idempotency-Key": email}, timeout=10)
+    assert created.status_code == 201, created.text
+    customer = customer_by_email(api, email)
+    assert customer["owner_id"] == "dora"
+    assert get(api, f"/customers/{customer['id']}/owner")["reason"] == "filed by hand"
+    assert any(r["customer_id"] == customer["id"] for r in get(api, "/users/dora/reminders")["items"])
+    colleague = {"created_by": "erik", "customer": lead(email) | {"contact": {"email": f"boss@{email.split('@')[1]}"}}}
+    refused = requests.post(f"{api}/customers", json=colleague, timeout=10)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"].endswith("owned by dora.")

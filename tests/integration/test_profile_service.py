@@ -220,3 +220,28 @@ def test_merging_two_archives_keeps_everything_and_records_who(profile, announce
     assert gone.value.details["merged_into"] == "cus_1"
     assert call(profile, "list_customers", {})["total"] == 1
     assert call(profile, "list_customers", {"email": "li.wei@gmail.com"})["items"][0]["id"] == "cus_1"
+
+
+def test_filing_by_hand_is_refused_naming_the_owner_when_the_customer_exists(profile, announce, created):
+    from contracts.errors import Conflict
+    received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
+    announce("pool", "customer_allocated", {"customer_id": "cus_1", "owner_id": "alice", "team": "default",
+                                            "allocated_at": datetime.now(timezone.utc), "reason": "test"},
+             "on_customer_allocated")
+    request = {"created_by": "bob", "customer": canonical_inquiry(email="purchasing@acme.de", company="ACME Gmbh.",
+                                                                  channel="trade_show")}
+    with pytest.raises(Conflict) as refused:
+        call(profile, "create_customer", request, "card-1")
+    assert refused.value.message == "This customer already exists as cus_1 (same email domain), owned by alice."
+    assert refused.value.details["customers"] == [{"customer_id": "cus_1", "owner_id": "alice"}]
+    typo = {"created_by": "bob", "customer": canonical_inquiry(email="x@gmail.com", company="Acme GmbH.")}
+    with pytest.raises(Conflict, match="owned by alice"):
+        call(profile, "create_customer", typo, "card-2")
+
+    new = {"created_by": "bob", "customer": canonical_inquiry(email="li@zeta-marine.cn", company="Zeta Marine",
+                                                              country="CN", channel="trade_show")}
+    with entrypoint_waiter(created, "record") as event:
+        first = call(profile, "create_customer", new, "card-3")
+    assert event.get()["requested_owner"] == "bob"
+    assert call(profile, "create_customer", new, "card-3")["id"] == first["id"]     # retried: same archive
+    assert call(profile, "list_customers", {})["total"] == 2

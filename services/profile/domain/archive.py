@@ -3,6 +3,8 @@
 Merging only adds: a value already on the archive is never overwritten by a later channel,
 so what a salesperson corrected by hand survives the next web form.
 """
+import hashlib
+
 from services.profile.domain.communications import special_requirements_in
 from services.profile.domain.matching import name_block
 from services.profile.domain.normalising import normalise_email
@@ -13,6 +15,11 @@ GRADE_ORDER = {"A": 0, "B": 1, "C": 2}
 def customer_id_for(inquiry_id):
     """A new archive's id follows from the inquiry that opened it, so redelivery cannot open two."""
     return "cus_" + inquiry_id.removeprefix("inq_")
+
+
+def manual_source_id(key):
+    """The source id of a customer filed by hand, stable for one idempotency key."""
+    return "man_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def stage_for(inquiry):

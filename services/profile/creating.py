@@ -1,0 +1,28 @@
+"""Filing a customer by hand: refused, naming the owner, when the customer already exists (撞单)."""
+from contracts.errors import Conflict
+from services.profile.domain.archive import manual_source_id
+from services.profile.domain.matching import decide, match_keys
+from services.profile.filing import file_inquiry, most_similar_name
+
+
+def create_customer(customers, plugins, matching, created_by, inquiry, key, now):
+    """The ``customer_created`` event for a new archive, or ``Conflict`` naming who has it."""
+    source_id = manual_source_id(key)
+    holders = {kind: holder for kind, holder in customers.holders_of(match_keys(inquiry)).items()
+               if holder != "cus_" + source_id}
+    similar = None if holders else most_similar_name(customers, matching, inquiry)
+    decision = decide(holders, similar)
+    existing = [decision.customer_id] if decision.customer_id else list(decision.candidates)
+    if existing:
+        raise Conflict(_who_has(customers, existing, decision.matched_on), {
+            "customers": [{"customer_id": c, "owner_id": (customers.get(c) or {}).get("owner_id")} for c in existing]})
+    name, event = file_inquiry(customers, plugins, matching, source_id, inquiry, now, now)
+    return {**event, "requested_owner": created_by}
+
+
+def _who_has(customers, existing, matched_on):
+    archive = customers.get(existing[0]) or {}
+    holder = f"owned by {archive['owner_id']}" if archive.get("owner_id") else "in the public pool (claim it there)"
+    how = f" (same {matched_on.replace('_', ' ')})" if matched_on else ""
+    more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+    return f"This customer already exists as {existing[0]}{how}, {holder}{more}."
