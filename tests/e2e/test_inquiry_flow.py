@@ -189,7 +189,7 @@ def test_a_manager_merges_a_duplicate_and_every_service_follows(system):
 
 
 def test_a_salesperson_files_a_new_customer_and_is_refused_an_existing_one(system):
-    api, amqp_uri = system.api, system.amqp_uri
+    api = system.api
     email = unique_email()
     card = {"created_by": "dora", "customer": lead(email) | {"channel": "trade_show"}}
     created = requests.post(f"{api}/customers", json=card, headers={"Idempotency-Key": email}, timeout=10)

@@ -119,3 +119,13 @@ def test_an_inquiry_accepted_while_nobody_listens_is_announced_later(container_f
         pass
     assert event.get()["inquiry"]["contact"]["email"] == "jane@acme.de"
     wait_for(lambda: db.inquiries.find_one({"message_id": "early-1"})["announced"], what="the outbox mark")
+
+
+def test_an_email_published_raw_is_filed_through_its_connector(intake, announced, config):
+    raw = ("From: Jane Doe <jane@acme-lighting.de>\nSubject: LED panels\n\n2,000 pcs with CE please.\n\n"
+           "Best regards\nAcme Lighting GmbH\n")
+    with entrypoint_waiter(announced, "record") as event:
+        receive(intake, config, {"raw": raw}, routing_key="channel.email", message_id="mail-1")
+    inquiry = event.get()["inquiry"]
+    assert (inquiry["channel"], inquiry["company"], inquiry["contact"]["email"]) == (
+        "email", "Acme Lighting GmbH", "jane@acme-lighting.de")
