@@ -202,3 +202,24 @@ def test_a_salesperson_files_a_new_customer_and_is_refused_an_existing_one(syste
     refused = requests.post(f"{api}/customers", json=colleague, timeout=10)
     assert refused.status_code == 409
     assert refused.json()["error"]["message"].endswith("owned by dora.")
+
+
+def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, tmp_path):
+    from cli.import_file import Api, import_file, load_mapping, report
+    domain = unique_email().split("@")[1]
+    path = tmp_path / "alibaba.csv"
+    path.write_text("Buyer Name,Email,Company,Country/Region,Inquiry Content\n"
+                    f"Jane,jane@{domain},Import Test {domain},Germany,2000 pcs\n"
+                    f"Li,li@{domain},Import Test {domain},Germany,500 sets\n"
+                    "Bad,not-an-email,Broken Row Ltd,Germany,hello\n", encoding="utf-8")
+    mapping, api = load_mapping("alibaba"), Api(system.api)
+    _, missing, first = import_file(api, path, mapping, wait_seconds=60, progress=None)
+    assert [o["outcome"] for o in first] == ["created", "merged", "rejected"]
+    assert first[2]["errors"] == {"contact": {"email": ["Not a valid email address."]}}
+    assert missing == ["contact.phone", "products"]
+    _, _, second = import_file(api, path, mapping, wait_seconds=60, progress=None)
+    assert [o["outcome"] for o in second] == ["before", "before", "rejected"]
+    import io
+    out = io.StringIO()
+    report(path, missing, first, out)
+    assert "row 4: rejected — contact.email: Not a valid email address." in out.getvalue()

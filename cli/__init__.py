@@ -1,0 +1,1 @@
+"""Command-line tools for people who run Baton (the admin CLI grows here)."""
