@@ -223,3 +223,33 @@ def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, t
     out = io.StringIO()
     report(path, missing, first, out)
     assert "row 4: rejected — contact.email: Not a valid email address." in out.getvalue()
+
+
+HOSTILE = [
+    {"schema_version": 1, "channel": "web", "contact": {"email": {"$gt": ""}}},
+    {"schema_version": 1, "channel": {"$ne": None}, "contact": {"email": "a@b.co"}},
+    {"schema_version": 1, "channel": "web", "contact": {"email": "a@b.co"}, "custom_fields": {"$where": "sleep(1)"}},
+    {"schema_version": 1, "channel": "web", "contact": {"email": "a@b.co"}, "custom_fields": {"a.b": 1}},
+    {"schema_version": 1, "channel": "web", "contact": {"email": "a@b.co"}, "company": "x" * 1_000_000},
+    {"schema_version": 1, "channel": "web", "contact": {"email": "a@b.co", "name": "\x00\x07\x1b[31m"},
+     "message": "\u202eevil\x00", "company": "Null\x00Byte GmbH"},
+    {"$set": {"owner_id": "mallory"}},
+]
+
+
+def test_hostile_input_is_refused_or_kept_inert_and_the_system_carries_on(system):
+    api, amqp_uri = system.api, system.amqp_uri
+    for n, body in enumerate(HOSTILE):
+        response = requests.post(f"{api}/inquiries", data=json.dumps(body), headers={"Idempotency-Key": f"h-{n}"},
+                                 timeout=30)
+        assert response.status_code in (202, 422), (n, response.status_code, response.text[:300])
+        publish_inquiry(amqp_uri, body, message_id=f"hostile-{uuid.uuid4()}")
+    for raw in (b"\xff\xfe\x00garbage", b"{" * 100_000, b"x" * 2_000_000):
+        publish_inquiry(amqp_uri, raw, message_id=f"hostile-raw-{uuid.uuid4()}")
+        assert requests.post(f"{api}/inquiries", data=raw, timeout=30).status_code == 422
+    # The control-character inquiry was accepted: it must be filed, not stuck crashing a handler.
+    inert = customer_by_email(api, "a@b.co")
+    assert inert["company"] == "Null\x00Byte GmbH" and inert["owner_id"] != "mallory"
+    email = unique_email()   # the flow still works after all that
+    publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
+    assert customer_by_email(api, email)["owner_id"]
