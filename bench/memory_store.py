@@ -25,7 +25,10 @@ class MemoryCustomers:
         return copy.deepcopy(archive) if archive else None
 
     def add(self, archive):
-        self.archives.setdefault(archive["_id"], copy.deepcopy(archive))
+        """False if an archive with this id is already stored (as ``Customers.add``)."""
+        if archive["_id"] in self.archives:
+            return False
+        self.archives[archive["_id"]] = copy.deepcopy(archive)
         self._index(archive)
         return True
 

@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettingsSchema
 from services.intake.store import Inquiries
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
-from services.runtime.queries import load_query, page_of
+from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 # The timer's period is fixed at import; how old a pending announcement must be is configured.
@@ -55,7 +55,7 @@ class IntakeService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inquiries(self, query=None):
-        query = load_query(InquiryListQuerySchema, query)
+        query = load_input(InquiryListQuerySchema, query)
         items, total = self.inquiries.page(**query)
         return InquiryPageSchema().dump(page_of([_as_view(r) for r in items], total, query))
 

@@ -10,7 +10,7 @@ from services.notification.settings import ReminderSettingsSchema
 from services.notification.store import Reminders
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
-from services.runtime.queries import load_query, page_of
+from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 
@@ -33,6 +33,6 @@ class NotificationService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_reminders(self, user_id, query=None):
-        query = load_query(ReminderListQuerySchema, query)
+        query = load_input(ReminderListQuerySchema, query)
         items, total = self.reminders.page_for(user_id, **query)
         return ReminderPageSchema().dump(page_of([{**r, "id": r["_id"]} for r in items], total, query))

@@ -18,14 +18,13 @@ class ArchiveBusy(Exception):
 
 def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now):
     new_id = customer_id_for(inquiry_id)
-    keys = match_keys(inquiry)
-    holders = customers.holders_of(keys)
     opened = customers.get(new_id)
     if opened is not None:
         # Redelivered after this inquiry opened its archive: announce it again, change nothing.
         return _announce_opened(customers, opened, inquiry_id, inquiry, received_at)
+    keys = match_keys(inquiry)
     # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
-    holders = {kind: holder for kind, holder in holders.items() if holder != new_id}
+    holders = {kind: holder for kind, holder in customers.holders_of(keys).items() if holder != new_id}
     similar = None if holders else most_similar_name(customers, matching, inquiry)
     decision = decide(holders, similar)
     if decision.customer_id:

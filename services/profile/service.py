@@ -25,7 +25,7 @@ from services.profile.settings import MatchingSettingsSchema
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
-from services.runtime.queries import load_query, page_of
+from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 
@@ -63,24 +63,25 @@ class ProfileService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_customers(self, query=None):
-        query = load_query(CustomerListQuerySchema, query)
+        query = load_input(CustomerListQuerySchema, query)
         email = query.pop("email", None)
         if email is not None:
-            holder = self.customers.holder_of_key("email", normalise_email(email))
-            query["ids"] = [holder] if holder else []
+            normalised = normalise_email(email)
+            holders = self.customers.holders_of({"email": normalised}) if normalised else {}
+            query["ids"] = list(holders.values())
         items, total = self.customers.page(**query)
         return CustomerPageSchema().dump(page_of([_as_view(a) for a in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def check_before_create(self, typed):
         """Likely existing customers for what a salesperson typed, with owner and pool status."""
-        typed = load_query(CustomerCheckSchema, typed)
+        typed = load_input(CustomerCheckSchema, typed, what="check")
         return CheckResultSchema().dump(likely_customers(self.customers, self.matching, typed))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def record_communication(self, customer_id, communication, record_id=None):
         """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
-        communication = load_query(CommunicationSchema, communication)
+        communication = load_input(CommunicationSchema, communication, what="communication")
         self._archive(customer_id)
         record_id = "com_" + (hashlib.sha256(record_id.encode()).hexdigest()[:24] if record_id else uuid.uuid4().hex[:24])
         add_communication(self.customers, customer_id, record_id, communication, datetime.now(timezone.utc))
@@ -89,7 +90,7 @@ class ProfileService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_customer(self, request, key=None):
         """File a customer by hand for ``created_by``; ``Conflict`` names the owner if it exists."""
-        request = load_query(CustomerCreateSchema, request)
+        request = load_input(CustomerCreateSchema, request, what="customer")
         event = create_customer(self.customers, self.plugins, self.matching, request["created_by"],
                                 request["customer"], key or uuid.uuid4().hex, datetime.now(timezone.utc))
         self.dispatch("customer_created", dump_event("customer_created", event))
@@ -98,14 +99,14 @@ class ProfileService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def merge_customers(self, kept_id, request):
         """Merge ``request["absorb"]`` into ``kept_id``; asking again completes or repeats it harmlessly."""
-        request = load_query(MergeRequestSchema, request)
+        request = load_input(MergeRequestSchema, request, what="merge request")
         merged = merge_customers(self.customers, kept_id, request["absorb"], request["by"], datetime.now(timezone.utc))
         self.dispatch("customers_merged", dump_event("customers_merged", merged))
         return CustomerSchema().dump(_as_view(self._archive(kept_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_timeline(self, customer_id, query=None):
-        query = load_query(PageQuerySchema, query)
+        query = load_input(PageQuerySchema, query)
         self._archive(customer_id)
         entries, total = self.customers.timeline_page(customer_id, **query)
         return TimelinePageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))

@@ -50,10 +50,6 @@ class Customers:
         """Hand keys claimed for an archive that was never opened to the one it merged into."""
         self.keys.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
-    def holder_of_key(self, kind, value):
-        found = self.keys.find_one({"_id": f"{kind}:{value}"})
-        return found["customer_id"] if found else None
-
     # archives
     def get(self, customer_id):
         return self.archives.find_one({"_id": customer_id})

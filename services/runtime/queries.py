@@ -1,14 +1,15 @@
-"""Loading a list call's query with its contract schema, so every service refuses bad filters alike."""
+"""Loading what a caller sent (a list query or a request body) with its contract schema, so every
+service refuses bad input alike: ``InvalidInput`` naming each field."""
 from marshmallow import ValidationError
 
 from contracts.errors import InvalidInput
 
 
-def load_query(schema_cls, query):
+def load_input(schema_cls, data, what="query"):
     try:
-        return schema_cls().load(query or {})
+        return schema_cls().load(data or {})
     except ValidationError as exc:
-        raise InvalidInput.from_messages(exc.messages, what="query") from exc
+        raise InvalidInput.from_messages(exc.messages, what=what) from exc
 
 
 def page_of(items, total, query):

@@ -144,9 +144,8 @@ def combine_archives(kept, absorbed, now):
         key=lambda c: c["at"])
     combined["custom_fields"] = {**absorbed.get("custom_fields", {}), **kept.get("custom_fields", {})}
     combined["intent_grade"] = stronger_grade(kept.get("intent_grade"), absorbed.get("intent_grade"))
-    combined["possible_duplicates"] = [c for c in kept.get("possible_duplicates", []) + absorbed.get("possible_duplicates", [])
-                                       if c not in (kept["_id"], absorbed["_id"])]
-    combined["possible_duplicates"] = list(dict.fromkeys(combined["possible_duplicates"]))
+    both = kept.get("possible_duplicates", []) + absorbed.get("possible_duplicates", [])
+    combined["possible_duplicates"] = [c for c in dict.fromkeys(both) if c not in (kept["_id"], absorbed["_id"])]
     combined["absorbed_ids"] = kept.get("absorbed_ids", []) + [absorbed["_id"]]
     combined["updated_at"] = now
     combined["version"] = kept["version"] + 1
