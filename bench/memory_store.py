@@ -5,7 +5,7 @@ import copy
 
 class MemoryCustomers:
     def __init__(self):
-        self.archives, self.keys, self.timeline = {}, {}, {}
+        self.archives, self.keys, self.timeline, self.merges = {}, {}, {}, {}
         self.blocks = {}   # name block -> archive ids, as the name_blocks index does in MongoDB
 
     def holders_of(self, keys):
@@ -51,3 +51,30 @@ class MemoryCustomers:
     def record(self, *entries):
         for entry in entries:
             self.timeline.setdefault(entry["_id"], entry)
+
+    # merges, as profile's store keeps them
+    def merge_of(self, customer_id):
+        return self.merges.get(customer_id)
+
+    def record_merge(self, record):
+        return self.merges.setdefault(record["_id"], copy.deepcopy(record))
+
+    def merges_caused_by(self, inquiry_id):
+        return [m for m in self.merges.values() if m.get("cause") == inquiry_id]
+
+    def remove(self, customer_id):
+        self.archives.pop(customer_id, None)
+        for ids in self.blocks.values():
+            if customer_id in ids:
+                ids.remove(customer_id)
+
+    def move_timeline(self, from_customer, to_customer):
+        for entry in self.timeline.values():
+            if entry["customer_id"] == from_customer:
+                entry["customer_id"] = to_customer
+
+    def resolve(self, customer_id):
+        """The archive a customer id now lives in, following merges."""
+        while customer_id in self.merges:
+            customer_id = self.merges[customer_id]["merged_into"]
+        return customer_id

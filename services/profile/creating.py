@@ -16,7 +16,8 @@ def create_customer(customers, plugins, matching, created_by, inquiry, key, now)
     if existing:
         raise Conflict(_who_has(customers, existing, decision.matched_on), {
             "customers": [{"customer_id": c, "owner_id": (customers.get(c) or {}).get("owner_id")} for c in existing]})
-    name, event = file_inquiry(customers, plugins, matching, source_id, inquiry, now, now)
+    # Nothing matched, so filing opens one archive and links none: one event.
+    [(_, event)] = file_inquiry(customers, plugins, matching, source_id, inquiry, now, now)
     return {**event, "requested_owner": created_by}
 
 

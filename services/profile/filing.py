@@ -1,19 +1,21 @@
 """Filing an accepted inquiry: into the archive it matches, or a new one.
 
-Returns the event to announce. A redelivered inquiry returns the same event again, which
-downstream handlers ignore, so a crash between writing and announcing loses nothing.
+Returns the events to announce, in order. A redelivered inquiry returns the same events
+again, which downstream handlers ignore, so a crash between writing and announcing loses nothing.
 """
+import logging
+
 from plugins.errors import PluginFailed
+from services.profile.changing import change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import record_communication
-from services.profile.domain.matching import decide, match_keys, name_block, name_similarity
+from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
+from services.profile.merging import merge_customers, merge_event
 
-MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
+log = logging.getLogger(__name__)
 
-
-class ArchiveBusy(Exception):
-    """The archive kept changing under us; the event is redelivered and tried again."""
+LINKED_BY = "profile (an inquiry linked them)"
 
 
 def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now):
@@ -21,15 +23,18 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     opened = customers.get(new_id)
     if opened is not None:
         # Redelivered after this inquiry opened its archive: announce it again, change nothing.
-        return _announce_opened(customers, opened, inquiry_id, inquiry, received_at)
+        return [_announce_opened(customers, opened, inquiry_id, inquiry, received_at)]
     keys = match_keys(inquiry)
-    # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
-    holders = {kind: holder for kind, holder in customers.holders_of(keys).items() if holder != new_id}
+    holders = _holders(customers, keys, new_id)
+    if link_archives(customers, matching, holders, inquiry, inquiry_id, now):
+        holders = _holders(customers, keys, new_id)
     similar = None if holders else most_similar_name(customers, matching, inquiry)
     decision = decide(holders, similar)
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
-        return _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now)
+        matched = _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now)
+        # Also after a crash between linking and announcing: the merge records say what it linked.
+        return merges_caused_by(customers, inquiry_id) + [matched]
     for kind, holder in customers.claim_keys(keys, new_id).items():
         if holder != new_id and holder not in decision.candidates:
             # Another inquiry took this key since we looked: decide again on redelivery.
@@ -37,7 +42,31 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     grade, grading_error = grade_intent(plugins, inquiry)
     archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now, decision.candidates)
     customers.add(archive)
-    return _announce_opened(customers, archive, inquiry_id, inquiry, received_at)
+    return [_announce_opened(customers, archive, inquiry_id, inquiry, received_at)]
+
+
+def _holders(customers, keys, new_id):
+    # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
+    return {kind: holder for kind, holder in customers.holders_of(keys).items() if holder != new_id}
+
+
+def link_archives(customers, matching, holders, inquiry, inquiry_id, now):
+    """Merge the archives this inquiry proves to be one customer; True if it merged any."""
+    ids = list(dict.fromkeys(holders.values()))
+    if len(ids) < 2:
+        return False
+    archives = [a for a in (customers.get(i) for i in ids) if a is not None]
+    link = archives_to_link(archives, inquiry, matching["merge_name_similarity"])
+    if link is None:
+        return False
+    kept, absorbed = link
+    for archive in absorbed:
+        merge_customers(customers, kept["_id"], archive["_id"], LINKED_BY, now, cause=inquiry_id)
+    return True
+
+
+def merges_caused_by(customers, inquiry_id):
+    return [("customers_merged", merge_event(record)) for record in customers.merges_caused_by(inquiry_id)]
 
 
 def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
@@ -56,6 +85,10 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
 
 
 def record_owner(customers, customer_id, owner_id, team, reason, at):
+    if customers.get(customer_id) is None and (merge := customers.merge_of(customer_id)):
+        # Allocated while an inquiry linked it into another archive: that archive's owner stands.
+        log.info("owner %s for %s ignored: merged into %s", owner_id, customer_id, merge["merged_into"])
+        return
     change_archive(customers, customer_id, lambda archive: assign_owner(archive, owner_id, at))
     customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
 
@@ -65,20 +98,6 @@ def add_communication(customers, customer_id, record_id, communication, now):
     change_archive(customers, customer_id,
                    lambda archive: record_communication(archive, record_id, communication, now))
     customers.record(timeline.communication_recorded(customer_id, {"id": record_id, **communication}))
-
-
-def change_archive(customers, customer_id, change):
-    """Apply ``change`` (archive -> new archive, or None for no change) without losing a
-    concurrent writer's change: re-read and retry when the version moved."""
-    for _attempt in range(MAX_WRITE_ATTEMPTS):
-        archive = customers.get(customer_id)
-        if archive is None:
-            # Another worker has claimed the key but not yet written the archive.
-            raise ArchiveBusy(f"customer {customer_id} is not written yet")
-        changed = change(archive)
-        if changed is None or customers.replace(changed, archive["version"]):
-            return
-    raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
 
 
 def most_similar_name(customers, matching, inquiry):

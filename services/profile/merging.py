@@ -6,10 +6,11 @@ interrupted halfway is completed by asking again, and can always be traced.
 from contracts.errors import Conflict, InvalidInput, NotFound
 from services.profile.domain import timeline
 from services.profile.domain.archive import combine_archives
-from services.profile.filing import change_archive
+from services.profile.changing import change_archive
 
 
-def merge_customers(customers, kept_id, absorbed_id, by, now):
+def merge_customers(customers, kept_id, absorbed_id, by, now, cause=None):
+    """Merge ``absorbed_id`` into ``kept_id``; ``cause`` is the inquiry that linked them, if one did."""
     if kept_id == absorbed_id:
         raise InvalidInput("An archive cannot be merged into itself.", {"fields": {"absorb": ["Same as the kept archive."]}})
     record = customers.merge_of(absorbed_id)
@@ -19,7 +20,7 @@ def merge_customers(customers, kept_id, absorbed_id, by, now):
             if archive is None:
                 raise NotFound.of("customer", customer_id)
         record = customers.record_merge({"_id": absorbed_id, "merged_into": kept_id, "by": by, "at": now,
-                                         "archive": absorbed})
+                                         "archive": absorbed, "cause": cause})
     if record["merged_into"] != kept_id:
         raise Conflict(f"{absorbed_id} was already merged into {record['merged_into']}.",
                        {"merged_into": record["merged_into"]})
@@ -29,4 +30,9 @@ def merge_customers(customers, kept_id, absorbed_id, by, now):
     customers.move_timeline(absorbed_id, kept_id)
     customers.record(timeline.customers_merged(kept_id, absorbed, record["by"], record["at"]))
     customers.remove(absorbed_id)
-    return {"kept_id": kept_id, "absorbed_id": absorbed_id, "by": record["by"], "merged_at": record["at"]}
+    return merge_event(record)
+
+
+def merge_event(record):
+    """The ``customers_merged`` payload of a merge record."""
+    return {"kept_id": record["merged_into"], "absorbed_id": record["_id"], "by": record["by"], "merged_at": record["at"]}

@@ -40,9 +40,9 @@ class ProfileService:
     @event_handler("intake", "inquiry_received", requeue_on_error=True)
     def on_inquiry_received(self, payload):
         event = load_event("inquiry_received", payload)
-        name, announced = file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"], event["inquiry"],
-                                       event["received_at"], datetime.now(timezone.utc))
-        self.dispatch(name, dump_event(name, announced))
+        for name, announced in file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"],
+                                            event["inquiry"], event["received_at"], datetime.now(timezone.utc)):
+            self.dispatch(name, dump_event(name, announced))
 
     @event_handler("pool", "customer_allocated", requeue_on_error=True)
     def on_customer_allocated(self, payload):

@@ -27,6 +27,7 @@ class Customers:
         self.archives.create_index([("name_blocks", ASCENDING)])
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
         self.merges.create_index([("merged_into", ASCENDING)])
+        self.merges.create_index([("cause", ASCENDING)])
 
     # matching keys
     def claim_keys(self, keys, customer_id):
@@ -84,6 +85,10 @@ class Customers:
 
     def merge_of(self, customer_id):
         return self.merges.find_one({"_id": customer_id})
+
+    def merges_caused_by(self, inquiry_id):
+        """Merges an inquiry made by linking archives, oldest first."""
+        return list(self.merges.find({"cause": inquiry_id}).sort("at", ASCENDING))
 
     def remove(self, customer_id):
         self.archives.delete_one({"_id": customer_id})

@@ -43,6 +43,15 @@ def received(announce, inquiry_id, inquiry):
              {"inquiry_id": inquiry_id, "received_at": datetime.now(timezone.utc), "inquiry": inquiry}, "on_inquiry_received")
 
 
+def without_company(inquiry):
+    return {name: value for name, value in inquiry.items() if name != "company"}
+
+
+def about(customer_id):
+    """An entrypoint_waiter callback: stop at the event about this customer."""
+    return lambda worker_ctx, result, exc_info: result["customer_id"] == customer_id
+
+
 def call(container, method, *args):
     with entrypoint_hook(container, method) as hook:
         return hook(*args)
@@ -146,7 +155,8 @@ def test_strong_keys_of_two_customers_flag_the_new_one_for_review(profile, creat
     received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
     received(announce, "inq_2", {**canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"),
                                  "contact": {"email": "sales@bolt.de", "phone": "+49 30 1234567"}})
-    with entrypoint_waiter(created, "record") as event:   # Acme's address, Bolt's phone: which one?
+    # Acme's address, Bolt's phone: which one? (Earlier customers' events may still be arriving.)
+    with entrypoint_waiter(created, "record", callback=about("cus_3")) as event:
         received(announce, "inq_3", {**canonical_inquiry(company="Cobalt GmbH"),
                                      "contact": {"email": "jane@acme.de", "phone": "030 1234567"}})
     assert event.get()["needs_review"] is True
@@ -222,6 +232,36 @@ def test_merging_two_archives_keeps_everything_and_records_who(profile, announce
     assert call(profile, "list_customers", {"email": "li.wei@gmail.com"})["items"][0]["id"] == "cus_1"
 
 
+def test_an_inquiry_that_proves_two_archives_one_customer_links_them_once(profile, announce, container_factory, config):
+    merges = started(container_factory, recorder_of("profile", "customers_merged"), config)
+    received(announce, "inq_1", without_company(canonical_inquiry(email="buyer.li@gmail.com")))  # a person only
+    received(announce, "inq_2", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
+    linking = canonical_inquiry(email="buyer.li@gmail.com", company="ACME GmbH")
+    with entrypoint_waiter(merges, "record") as merged:
+        received(announce, "inq_3", linking)
+    assert merged.get() == {**merged.get(), "kept_id": "cus_1", "absorbed_id": "cus_2"}      # the oldest is kept
+    archive = call(profile, "get_customer", "cus_1")
+    assert archive["company"] == "Acme GmbH" and archive["inquiry_count"] == 3
+    assert {c["email"] for c in archive["contacts"]} == {"buyer.li@gmail.com", "jane@acme.de"}
+    assert "customers_merged" in [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
+    with entrypoint_waiter(merges, "record") as again:       # redelivered: the same merge is announced again
+        received(announce, "inq_3", linking)
+    assert again.get()["absorbed_id"] == "cus_2"
+    assert call(profile, "list_customers", {})["total"] == 1
+
+
+def test_two_salespeople_s_archives_are_flagged_not_linked(profile, announce):
+    received(announce, "inq_1", without_company(canonical_inquiry(email="buyer.li@gmail.com")))
+    received(announce, "inq_2", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
+    for customer_id, owner in (("cus_1", "alice"), ("cus_2", "bob")):
+        announce("pool", "customer_allocated", {"customer_id": customer_id, "owner_id": owner, "team": "default",
+                                                "allocated_at": datetime.now(timezone.utc), "reason": "test"},
+                 "on_customer_allocated")
+    received(announce, "inq_3", canonical_inquiry(email="buyer.li@gmail.com", company="Acme GmbH"))
+    assert call(profile, "list_customers", {})["total"] == 2
+    assert call(profile, "get_customer", "cus_1")["possible_duplicates"] == ["cus_2"]
+
+
 def test_filing_by_hand_is_refused_naming_the_owner_when_the_customer_exists(profile, announce, created):
     from contracts.errors import Conflict
     received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
@@ -240,7 +280,8 @@ def test_filing_by_hand_is_refused_naming_the_owner_when_the_customer_exists(pro
 
     new = {"created_by": "bob", "customer": canonical_inquiry(email="li@zeta-marine.cn", company="Zeta Marine",
                                                               country="CN", channel="trade_show")}
-    with entrypoint_waiter(created, "record") as event:
+    filed_by_bob = lambda worker_ctx, result, exc_info: result.get("requested_owner") == "bob"  # noqa: E731
+    with entrypoint_waiter(created, "record", callback=filed_by_bob) as event:
         first = call(profile, "create_customer", new, "card-3")
     assert event.get()["requested_owner"] == "bob"
     assert call(profile, "create_customer", new, "card-3")["id"] == first["id"]     # retried: same archive

@@ -59,3 +59,39 @@ def test_candidates_rank_by_strongest_shared_key_then_name_similarity():
                              {"cus_2": 100, "cus_3": 91, "cus_4": 40}, min_similarity=80)
     assert [(c.customer_id, c.matched_on) for c in ranked] == [
         ("cus_1", ("phone",)), ("cus_2", ("email_domain", "company")), ("cus_3", ())]
+
+
+def archive(customer_id, owner_id=None, age_days=0, **identity):
+    from datetime import datetime, timedelta, timezone
+    created = datetime(2026, 1, 1, tzinfo=timezone.utc) - timedelta(days=age_days)
+    return {"_id": customer_id, "owner_id": owner_id, "created_at": created, "country": "DE", **identity}
+
+
+def test_an_inquiry_links_a_contact_without_company_to_the_company_it_names():
+    from services.profile.domain.matching import archives_to_link
+    person, company = archive("cus_p"), archive("cus_c", company="Acme GmbH", age_days=3)
+    kept, absorbed = archives_to_link([person, company], {"company": "ACME GmbH.", "country": "Germany"}, 90)
+    assert kept["_id"] == "cus_c" and [a["_id"] for a in absorbed] == ["cus_p"]   # the oldest is kept
+
+
+def test_the_owned_archive_is_kept_and_two_owners_are_never_linked():
+    from services.profile.domain.matching import archives_to_link
+    person, company = archive("cus_p", owner_id="alice"), archive("cus_c", company="Acme GmbH", age_days=3)
+    assert archives_to_link([person, company], {"company": "Acme"}, 90)[0]["_id"] == "cus_p"
+    bob_s = {**company, "owner_id": "bob"}
+    assert archives_to_link([person, bob_s], {"company": "Acme"}, 90) is None
+    assert archives_to_link([person, {**company, "owner_id": "alice"}], {"company": "Acme"}, 90) is not None
+
+
+def test_archives_that_name_different_companies_are_not_linked():
+    from services.profile.domain.matching import archives_to_link, identity_conflict
+    acme, subsidiary = archive("cus_1", company="Acme Bolt Trading GmbH"), archive("cus_2", company="Acme Bolt Trading Hamburg")
+    assert identity_conflict(acme, subsidiary, 90) == "company"
+    assert archives_to_link([acme, subsidiary], {}, 90) is None
+    assert identity_conflict(archive("a", registration_code="DE136695976"), archive("b", registration_code="DE129273398"),
+                             90) == "registration_code"
+    assert identity_conflict(archive("a", website="acme.de"), archive("b", website="https://www.acme.com"), 90) == "website"
+    assert identity_conflict(archive("a"), {**archive("b"), "country": "France"}, 90) == "country"
+    assert identity_conflict(archive("a", company="Acme Trading GmbH"), archive("b", company="ACME Tradng", website="acme.de"), 90) is None
+    # the inquiry itself must agree: a contact of Acme writing for Bolt links nothing
+    assert archives_to_link([archive("cus_p"), archive("cus_c", company="Acme GmbH")], {"company": "Bolt GmbH"}, 90) is None

@@ -109,3 +109,45 @@ def rank_candidates(holders, similar_names, min_similarity):
     ids = list(shared) + [c for c, score in similar_names.items() if c not in shared and score >= min_similarity]
     candidates = [Candidate(c, tuple(shared.get(c, ())), similar_names.get(c, 0)) for c in ids]
     return sorted(candidates, key=lambda c: c.rank)
+
+
+# Identity attributes two archives of one customer cannot disagree on: a company is one
+# registration code, one website and one (possibly misspelt) name in one country.
+def identity_conflict(a, b, min_name_similarity):
+    """The attribute on which two archives (or an archive and an inquiry) name different
+    customers, or None when nothing they both state disagrees."""
+    code_a = normalise_registration_code(a.get("registration_code"), a.get("country"))
+    code_b = normalise_registration_code(b.get("registration_code"), b.get("country"))
+    if code_a and code_b and code_a != code_b:
+        return "registration_code"
+    country_a, country_b = normalise_country(a.get("country")), normalise_country(b.get("country"))
+    if country_a and country_b and country_a != country_b:
+        return "country"
+    site_a, site_b = registrable_domain(a.get("website")), registrable_domain(b.get("website"))
+    if site_a and site_b and site_a != site_b:
+        return "website"
+    if a.get("company") and b.get("company") and name_similarity(a["company"], b["company"]) < min_name_similarity:
+        return "company"
+    return None
+
+
+def archives_to_link(archives, inquiry, min_name_similarity):
+    """(kept, absorbed archives) when an inquiry proves several archives are one customer, else None.
+
+    An inquiry that carries keys of several archives (one contact's email held by an archive
+    opened without a company, the company's name held by another) links them — but only when
+    no two of them, nor the inquiry, disagree on who the company is, and at most one has an
+    owner: two salespeople's customers colliding is 撞单 for a person to settle, never merged
+    behind their backs. The owned archive is kept, else the oldest.
+    """
+    if len(archives) < 2:
+        return None
+    parties = [*archives, inquiry]
+    for i, a in enumerate(parties):
+        for b in parties[i + 1:]:
+            if identity_conflict(a, b, min_name_similarity):
+                return None
+    if len({a["owner_id"] for a in archives if a.get("owner_id")}) > 1:
+        return None
+    kept = min(archives, key=lambda a: (a.get("owner_id") is None, a["created_at"], a["_id"]))
+    return kept, [a for a in archives if a is not kept]
