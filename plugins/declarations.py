@@ -56,6 +56,27 @@ class IntentGrade:
             raise ValueError(f"intent grade must be one of {', '.join(GRADES)}, got {self.grade!r}")
 
 
+@dataclass(frozen=True)
+class Trait:
+    """A trait a rule read in a customer's words, with the exact phrase that shows it."""
+
+    name: str
+    label: str
+    evidence: str
+    suggestion: str
+    rule: str
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not FIELD_NAME.match(self.name):
+            raise ValueError(f"trait {self.name!r}: name must match {FIELD_NAME.pattern}")
+        for field in ("label", "evidence", "rule"):
+            value = getattr(self, field)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"trait {self.name!r}: {field} must be a non-empty string")
+        if not isinstance(self.suggestion, str):
+            raise ValueError(f"trait {self.name!r}: suggestion must be a string (it may be empty)")
+
+
 def validate_custom_values(declarations, values):
     """Field name -> reasons, for every value that is unknown or does not fit its declaration."""
     by_name = {field.name: field for field in declarations}

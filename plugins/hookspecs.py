@@ -22,6 +22,26 @@ def baton_custom_fields():
     """
 
 
+# --- Archive: traits ------------------------------------------------------------------
+
+
+@hookspec
+def baton_traits(text):
+    """Read traits of a customer (price sensitive, quality focused, comparing competitors…)
+    from one piece of what the customer said or what a salesperson recorded.
+
+    Parameters: ``text`` — one piece of plain text, English or Chinese: a communication's
+    summary and the customer's words, or an inquiry's message. Read-only; may be empty.
+
+    Returns: a list of ``plugins.declarations.Trait`` (possibly empty), each carrying the
+    exact phrase found in ``text`` as its evidence and, optionally, a suggestion for how to
+    approach such a customer.
+
+    firstresult: no. Every rule plugin's traits are combined in plugin order; a trait with
+    the same name and evidence as an earlier one is dropped.
+    """
+
+
 # --- Grading ---------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 import pluggy
 
 from plugins import hookspecs
-from plugins.declarations import CustomField, IntentGrade, validate_custom_values
+from plugins.declarations import CustomField, IntentGrade, Trait, validate_custom_values
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.markers import PROJECT
 
@@ -68,6 +68,24 @@ class PluginHost:
 
     def validate_custom_values(self, values):
         return validate_custom_values(self.custom_fields(), values)
+
+    def traits(self, text):
+        """Every plugin's traits for ``text``, in the order the plugins are enabled, without repeats
+        (a trait with the same name and evidence as an earlier one is dropped)."""
+        found = {}
+        for impl in self.pm.hook.baton_traits.get_hookimpls():  # registration order, unlike _impls
+            traits = impl.function(*({"text": text}[arg] for arg in impl.argnames))
+            if traits is None:
+                continue
+            if not isinstance(traits, (list, tuple)):
+                raise PluginFailed.of(impl.plugin_name, "baton_traits",
+                                      f"returned {type(traits).__name__}, not a list of Trait")
+            for trait in traits:
+                if not isinstance(trait, Trait):
+                    raise PluginFailed.of(impl.plugin_name, "baton_traits",
+                                          f"returned {type(trait).__name__}, not Trait")
+                found.setdefault((trait.name, trait.evidence), trait)
+        return list(found.values())
 
     def grade_intent(self, inquiry):
         return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
