@@ -3,12 +3,12 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from contracts.base import OutputSchema
 from contracts.communication import CommunicationRecordSchema
+from contracts.deals import CUSTOMER_STAGES, OrderRecordSchema, QuoteRecordSchema, SampleRecordSchema
 from contracts.inquiry import ContactSchema, InquirySchema
 from contracts.paging import PageQuerySchema, page_schema
 
-CUSTOMER_STAGES = ("new_contact", "inquiry", "quoted", "sample", "negotiation", "customer",
-                   "lost", "invalid", "rejected", "dormant")
 GRADES = ("A", "B", "C")
+NAME = validate.Length(min=1, max=300)
 
 
 class GradeSchema(OutputSchema):
@@ -22,6 +22,54 @@ class SourceSchema(OutputSchema):
     campaign = fields.String(allow_none=True)
     initial_behaviour = fields.String(allow_none=True)
     inquiry_id = fields.String(required=True)
+
+
+class TitleSchema(Schema):
+    """One of a group's legal entities the customer buys under (多抬头), with its registration code."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=NAME)
+    registration_code = fields.String(validate=validate.Length(max=64), allow_none=True, metadata={
+        "description": "e.g. a Chinese unified social credit code or an EU VAT number; checked where a standard exists."})
+    country = fields.String(validate=validate.Length(max=100), allow_none=True)
+
+
+class CompetitorSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=NAME, metadata={"description": "e.g. 'a Shanghai supplier'."})
+    evidence = fields.String(validate=validate.Length(max=500), allow_none=True, metadata={
+        "description": "What was said, e.g. 'comparing a Shanghai supplier's quote'."})
+    source_id = fields.String(allow_none=True, metadata={"description": "The communication or inquiry it was read from."})
+
+
+class RequirementSchema(Schema):
+    """A need in numbers: model, quantity, use."""
+
+    class Meta:
+        unknown = RAISE
+
+    model = fields.String(required=True, validate=NAME)
+    quantity = fields.Integer(validate=validate.Range(min=1), allow_none=True)
+    use = fields.String(validate=validate.Length(max=500), allow_none=True)
+
+
+class TraitSchema(OutputSchema):
+    name = fields.String(required=True, metadata={"description": "e.g. price_sensitive, quality_focused, comparing_competitors."})
+    label = fields.String(required=True)
+    evidence = fields.String(required=True, metadata={"description": "The phrase it was read from."})
+    suggestion = fields.String(required=True)
+    rule = fields.String(required=True, metadata={"description": "The plugin that read it."})
+    source_id = fields.String(required=True, metadata={"description": "The inquiry or communication."})
+    at = fields.AwareDateTime(required=True)
+
+
+class GroupSchema(OutputSchema):
+    id = fields.String(required=True)
+    name = fields.String(allow_none=True)
 
 
 class CustomerSchema(OutputSchema):
@@ -46,6 +94,25 @@ class CustomerSchema(OutputSchema):
     possible_duplicates = fields.List(fields.String(), required=True, metadata={
         "description": "Archives that share matching keys with this one: a person decides whether to merge."})
     custom_fields = fields.Dict(keys=fields.String(), values=fields.Raw())
+    aliases = fields.List(fields.String(), dump_default=list, metadata={
+        "description": "Other names the company goes by; each finds the archive like its company name."})
+    titles = fields.List(fields.Nested(TitleSchema), dump_default=list, metadata={"description": "多抬头."})
+    group = fields.Nested(GroupSchema, allow_none=True, dump_default=None, metadata={
+        "description": "The group whose subsidiaries are linked archives (GET /customers/<id>/group)."})
+    requirements = fields.List(fields.Nested(RequirementSchema), dump_default=list)
+    target_price = fields.String(allow_none=True, dump_default=None, metadata={"description": "In the customer's words, e.g. 'USD 4.20 FOB'."})
+    cautions = fields.List(fields.String(), dump_default=list, metadata={
+        "description": "Communication taboos (沟通禁忌), e.g. 'dislikes hard discount pitches'."})
+    competitors = fields.List(fields.Nested(CompetitorSchema), dump_default=list)
+    traits = fields.List(fields.Nested(TraitSchema), dump_default=list, metadata={
+        "description": "Read from the customer's words by trait plugins, each with its evidence."})
+    tags = fields.List(fields.String(), dump_default=list, metadata={
+        "description": "Market + stage + core need: stage, intent grade, country, trait labels, then tags set by hand."})
+    manual_tags = fields.List(fields.String(), dump_default=list)
+    quotes = fields.List(fields.Nested(QuoteRecordSchema), dump_default=list)
+    samples = fields.List(fields.Nested(SampleRecordSchema), dump_default=list)
+    orders = fields.List(fields.Nested(OrderRecordSchema), dump_default=list)
+    stage_reason = fields.String(allow_none=True, dump_default=None, metadata={"description": "Why it is lost, invalid, rejected or dormant."})
     inquiry_count = fields.Integer(required=True)
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
@@ -59,12 +126,16 @@ class CustomerListQuerySchema(PageQuerySchema):
     email = fields.String(validate=validate.Length(max=320))
     country = fields.String(validate=validate.Length(max=100))
     stage = fields.String(validate=validate.OneOf(CUSTOMER_STAGES))
+    tag = fields.String(validate=validate.Length(max=60), metadata={"description": "e.g. 'price sensitive' or a grade."})
+    group_id = fields.String(validate=validate.Length(max=100))
 
 
 CustomerPageSchema = page_schema(CustomerSchema)
 
 TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", "owner_assigned",
-                  "reminder_scheduled", "communication_recorded", "customers_merged")
+                  "reminder_scheduled", "communication_recorded", "customers_merged", "details_updated",
+                  "quote_recorded", "sample_recorded", "order_recorded", "stage_changed", "traits_noted",
+                  "group_linked", "group_left")
 
 
 class TimelineEntrySchema(OutputSchema):
@@ -142,3 +213,67 @@ class CustomerCreateSchema(Schema):
     created_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
     customer = fields.Nested(InquirySchema, required=True, metadata={
         "description": "What they know, as a canonical inquiry (channel: where they met, e.g. trade_show)."})
+
+
+class CustomerUpdateSchema(Schema):
+    """Correct or complete an archive by hand. Fields given replace what is there (lists whole);
+    a renamed company keeps its old name as an alias, so it is still found by it."""
+
+    class Meta:
+        unknown = RAISE
+
+    by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    company = fields.String(validate=NAME)
+    country = fields.String(validate=validate.Length(max=100), allow_none=True)
+    city = fields.String(validate=validate.Length(max=100), allow_none=True)
+    website = fields.String(validate=validate.Length(max=300), allow_none=True)
+    registration_code = fields.String(validate=validate.Length(max=64), allow_none=True)
+    aliases = fields.List(fields.String(validate=NAME), validate=validate.Length(max=50))
+    titles = fields.List(fields.Nested(TitleSchema), validate=validate.Length(max=50))
+    requirements = fields.List(fields.Nested(RequirementSchema), validate=validate.Length(max=100))
+    target_price = fields.String(validate=validate.Length(max=200), allow_none=True)
+    cautions = fields.List(fields.String(validate=validate.Length(min=1, max=500)), validate=validate.Length(max=50))
+    special_requirements = fields.List(fields.String(validate=validate.Length(min=1, max=500)), validate=validate.Length(max=100))
+    competitors = fields.List(fields.Nested(CompetitorSchema), validate=validate.Length(max=50))
+    manual_tags = fields.List(fields.String(validate=validate.Length(min=1, max=60)), validate=validate.Length(max=30))
+    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), values=fields.Raw(allow_none=True),
+                                metadata={"description": "Checked against the fields plugins declare (the built-in "
+                                          "default_fields: industry, purchase_cycle, payment_method, tariff_preference)."})
+
+    @validates_schema
+    def something_to_change(self, data, **kwargs):
+        if len(data) == 1:
+            raise ValidationError("Give at least one field to change.", field_name="_schema")
+
+
+class GroupLinkSchema(Schema):
+    """Link another archive into this one's group (a group's subsidiaries, seen together)."""
+
+    class Meta:
+        unknown = RAISE
+
+    link = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "The other archive."})
+    by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(validate=NAME, metadata={"description": "The group's name, e.g. 'Acme Group'."})
+
+
+class GroupLeaveSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class GroupMemberSchema(OutputSchema):
+    customer_id = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    owner_id = fields.String(allow_none=True)
+    stage = fields.String(required=True)
+
+
+class GroupViewSchema(OutputSchema):
+    """A group and every linked archive with its owner: a salesperson sees the whole group."""
+
+    group = fields.Nested(GroupSchema, allow_none=True)
+    members = fields.List(fields.Nested(GroupMemberSchema), required=True)

@@ -60,6 +60,31 @@ class GatewayService:
     def merge_customers(self, request, customer_id):
         return self._call("profile", "merge_customers", customer_id, _json_body(request))
 
+    @json_route("PATCH", "/customers/<customer_id>")
+    def update_customer(self, request, customer_id):
+        return self._call("profile", "update_customer", customer_id, _json_body(request))
+
+    @json_route("POST", "/customers/<customer_id>/<any(quotes, samples, orders):kind>")
+    def record_deal_step(self, request, customer_id, kind):
+        return 201, self._call("profile", "record_deal_step", customer_id, kind, _json_body(request),
+                               record_id=_idempotency_key(request))
+
+    @json_route("PUT", "/customers/<customer_id>/stage")
+    def change_stage(self, request, customer_id):
+        return self._call("profile", "change_stage", customer_id, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/group")
+    def get_group(self, request, customer_id):
+        return self._call("profile", "get_group", customer_id)
+
+    @json_route("POST", "/customers/<customer_id>/group")
+    def link_group(self, request, customer_id):
+        return self._call("profile", "link_group", customer_id, _json_body(request))
+
+    @json_route("DELETE", "/customers/<customer_id>/group")
+    def leave_group(self, request, customer_id):
+        return self._call("profile", "leave_group", customer_id, _json_body(request))
+
     @json_route("GET", "/customers/<customer_id>/owner")
     def get_owner(self, request, customer_id):
         return self._call("pool", "get_owner", customer_id)

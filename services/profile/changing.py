@@ -1,4 +1,5 @@
 """Changing an archive without losing a concurrent writer's change (single-document atomicity)."""
+from contracts.errors import NotFound
 
 MAX_WRITE_ATTEMPTS = 20  # optimistic-concurrency retries before giving up (and redelivering)
 
@@ -19,3 +20,15 @@ def change_archive(customers, customer_id, change):
         if changed is None or customers.replace(changed, archive["version"]):
             return
     raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
+
+
+def existing_archive(customers, customer_id):
+    """The archive, or ``NotFound`` (saying where it went if it was merged)."""
+    archive = customers.get(customer_id)
+    if archive is None:
+        merge = customers.merge_of(customer_id)
+        if merge is not None:
+            raise NotFound(f"Customer {customer_id} was merged into {merge['merged_into']}.",
+                           {"resource": "customer", "id": customer_id, "merged_into": merge["merged_into"]})
+        raise NotFound.of("customer", customer_id)
+    return archive

@@ -6,11 +6,12 @@ again, which downstream handlers ignore, so a crash between writing and announci
 import logging
 
 from plugins.errors import PluginFailed
-from services.profile.changing import change_archive
+from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import record_communication
 from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
+from services.profile.domain.traits import note_traits
 from services.profile.merging import merge_customers, merge_event
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
             raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
     grade, grading_error = grade_intent(plugins, inquiry)
     archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now, decision.candidates)
+    archive = note_traits(archive, read_traits(plugins, inquiry.get("message")), inquiry_id, received_at, now) or archive
     customers.add(archive)
     return [_announce_opened(customers, archive, inquiry_id, inquiry, received_at)]
 
@@ -75,6 +77,8 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
                timeline.customer_created(archive, inquiry_id)]
     if archive["possible_duplicates"]:
         entries.append(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
+    if traits := [t for t in archive.get("traits", []) if t["source_id"] == inquiry_id]:
+        entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, archive["created_at"]))
     customers.record(*entries)
     return "customer_created", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
@@ -93,11 +97,34 @@ def record_owner(customers, customer_id, owner_id, team, reason, at):
     customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
 
 
-def add_communication(customers, customer_id, record_id, communication, now):
-    """Record a contact on the archive and the timeline; the same record id twice adds it once."""
-    change_archive(customers, customer_id,
-                   lambda archive: record_communication(archive, record_id, communication, now))
-    customers.record(timeline.communication_recorded(customer_id, {"id": record_id, **communication}))
+def add_communication(customers, plugins, customer_id, record_id, communication, now):
+    """Record a contact on the archive and the timeline; the same record id twice adds it once.
+    Traits the plugins read in it (with the words that show them) are noted too."""
+    text = "\n".join(filter(None, [communication.get("customer_words"), communication["summary"]]))
+    traits = read_traits(plugins, text)
+
+    def change(archive):
+        recorded = record_communication(archive, record_id, communication, now)
+        return recorded and (note_traits(recorded, traits, record_id, communication["at"], now) or recorded)
+
+    change_archive(customers, customer_id, change)
+    entries = [timeline.communication_recorded(customer_id, {"id": record_id, **communication})]
+    if traits:
+        entries.append(timeline.traits_noted(customer_id, traits, record_id, communication["at"]))
+    customers.record(*entries)
+
+
+def read_traits(plugins, text):
+    """Traits the enabled plugins read in ``text``, as dicts. A failing plugin is logged by name
+    and adds nothing: a trait is a hint, never a reason to lose the inquiry or the record."""
+    if not (text or "").strip():
+        return []
+    try:
+        return [{"name": t.name, "label": t.label, "evidence": t.evidence, "suggestion": t.suggestion, "rule": t.rule}
+                for t in plugins.traits(text)]
+    except PluginFailed as exc:
+        log.warning("traits not read: %s", exc.message)
+        return []
 
 
 def most_similar_name(customers, matching, inquiry):
@@ -113,10 +140,18 @@ def most_similar_name(customers, matching, inquiry):
 def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now):
     customer_id, matched_on = decision.customer_id, decision.matched_on
     grade, _ = grade_intent(plugins, inquiry)
-    change_archive(customers, customer_id, lambda archive: merge_inquiry(
-        archive, inquiry_id, inquiry, grade, now, possible_duplicates=decision.candidates))
+    traits = read_traits(plugins, inquiry.get("message"))
+
+    def change(archive):
+        merged = merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=decision.candidates)
+        return merged and (note_traits(merged, traits, inquiry_id, received_at, now) or merged)
+
+    change_archive(customers, customer_id, change)
     customers.claim_keys(keys, customer_id)   # the customer is now also found by this inquiry's new keys
-    customers.record(timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on))
+    entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on)]
+    if traits:
+        entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, received_at))
+    customers.record(*entries)
     return "inquiry_matched", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,
     }

@@ -8,17 +8,21 @@ from nameko.rpc import rpc
 
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
-    CheckResultSchema, CustomerCheckSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema,
-    CustomerCreateSchema, MergeRequestSchema, TimelinePageSchema,
+    CheckResultSchema, CustomerCheckSchema, CustomerCreateSchema, CustomerListQuerySchema, CustomerPageSchema,
+    CustomerSchema, CustomerUpdateSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema, MergeRequestSchema,
+    TimelinePageSchema,
 )
-from contracts.errors import EXPECTED_ERRORS, NotFound
+from contracts.deals import DEAL_STEPS, StageChangeSchema
+from contracts.errors import EXPECTED_ERRORS, InvalidInput
 from contracts.events import dump_event, load_event
 from contracts.paging import PageQuerySchema
 from plugins.dependency import Plugins
 from services.profile.domain import timeline
 from services.profile.domain.normalising import normalise_email
+from services.profile.changing import existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
+from services.profile.editing import group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer
 from services.profile.filing import add_communication, file_inquiry, record_owner
 from services.profile.merging import merge_customers
 from services.profile.settings import MatchingSettingsSchema
@@ -83,9 +87,48 @@ class ProfileService:
         """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
         communication = load_input(CommunicationSchema, communication, what="communication")
         self._archive(customer_id)
-        record_id = "com_" + (hashlib.sha256(record_id.encode()).hexdigest()[:24] if record_id else uuid.uuid4().hex[:24])
-        add_communication(self.customers, customer_id, record_id, communication, datetime.now(timezone.utc))
+        add_communication(self.customers, self.plugins, customer_id, _record_id("com", record_id), communication,
+                          datetime.now(timezone.utc))
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def update_customer(self, customer_id, changes):
+        """Correct or complete the archive by hand (``CustomerUpdateSchema``)."""
+        changes = load_input(CustomerUpdateSchema, changes, what="change")
+        update_customer(self.customers, self.plugins, customer_id, changes, datetime.now(timezone.utc))
+        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_deal_step(self, customer_id, kind, record, record_id=None):
+        """Add a quote, sample or order (``kind``: quotes, samples, orders); the stage follows."""
+        if kind not in DEAL_STEPS:
+            raise InvalidInput(f"No such record kind {kind!r}.", {"fields": {"kind": [f"One of: {', '.join(DEAL_STEPS)}."]}})
+        record = load_input(DEAL_STEPS[kind], record, what=kind[:-1])
+        record_deal_step(self.customers, customer_id, kind, _record_id(kind[:3], record_id), record,
+                         datetime.now(timezone.utc))
+        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def change_stage(self, customer_id, change):
+        change = load_input(StageChangeSchema, change, what="stage change")
+        set_stage(self.customers, customer_id, change["stage"], change["by"], change.get("reason"), datetime.now(timezone.utc))
+        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def link_group(self, customer_id, request):
+        request = load_input(GroupLinkSchema, request, what="group link")
+        link_group(self.customers, customer_id, request["link"], request["by"], request.get("name"), datetime.now(timezone.utc))
+        return GroupViewSchema().dump(group_view(self.customers, customer_id))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def leave_group(self, customer_id, request):
+        request = load_input(GroupLeaveSchema, request, what="request")
+        unlink_group(self.customers, customer_id, request["by"], datetime.now(timezone.utc))
+        return GroupViewSchema().dump(group_view(self.customers, customer_id))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_group(self, customer_id):
+        return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_customer(self, request, key=None):
@@ -112,15 +155,14 @@ class ProfileService:
         return TimelinePageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
 
     def _archive(self, customer_id):
-        archive = self.customers.get(customer_id)
-        if archive is None:
-            merge = self.customers.merge_of(customer_id)
-            if merge is not None:
-                raise NotFound(f"Customer {customer_id} was merged into {merge['merged_into']}.",
-                               {"resource": "customer", "id": customer_id, "merged_into": merge["merged_into"]})
-            raise NotFound.of("customer", customer_id)
-        return archive
+        return existing_archive(self.customers, customer_id)
+
+
+def _record_id(prefix, key):
+    """A record's id: from the caller's idempotency key (a retry adds nothing), else new."""
+    return f"{prefix}_" + (hashlib.sha256(key.encode()).hexdigest()[:24] if key else uuid.uuid4().hex[:24])
 
 
 def _as_view(archive):
-    return {**archive, "id": archive["_id"], "inquiry_count": len(archive["inquiry_ids"])}
+    group = {"id": archive["group_id"], "name": archive.get("group_name")} if archive.get("group_id") else None
+    return {**archive, "id": archive["_id"], "inquiry_count": len(archive["inquiry_ids"]), "group": group}

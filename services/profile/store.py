@@ -2,6 +2,7 @@
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
+from services.profile.domain.tags import tags_of
 from services.runtime.mongo import insert_once
 
 
@@ -25,6 +26,8 @@ class Customers:
         self.archives.create_index([("created_at", DESCENDING)])
         self.keys.create_index([("customer_id", ASCENDING)])
         self.archives.create_index([("name_blocks", ASCENDING)])
+        self.archives.create_index([("group_id", ASCENDING)])
+        self.archives.create_index([("tags", ASCENDING)])
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
         self.merges.create_index([("merged_into", ASCENDING)])
         self.merges.create_index([("cause", ASCENDING)])
@@ -47,6 +50,26 @@ class Customers:
         ids = {f"{kind}:{value}": kind for kind, value in keys.items()}
         return {ids[doc["_id"]]: doc["customer_id"] for doc in self.keys.find({"_id": {"$in": list(ids)}})}
 
+    def claim_identity(self, pairs, customer_id):
+        """({(kind, value): holder} for each key, the keys this call claimed): the free ones are
+        now ``customer_id``'s."""
+        if not pairs:
+            return {}, set()
+        docs = [{"_id": f"{kind}:{value}", "customer_id": customer_id} for kind, value in pairs]
+        ids = {doc["_id"]: pair for doc, pair in zip(docs, pairs, strict=True)}
+        failed = set()
+        try:
+            self.keys.insert_many(docs, ordered=False)
+        except BulkWriteError as error:
+            failed = {docs[e["index"]]["_id"] for e in error.details["writeErrors"]}
+        holders = {ids[doc["_id"]]: doc["customer_id"] for doc in self.keys.find({"_id": {"$in": list(ids)}})}
+        return holders, {ids[key] for key in ids if key not in failed}
+
+    def release_identity(self, pairs, customer_id):
+        """Give up keys this customer holds (a name or code removed by hand); others' stay theirs."""
+        for kind, value in pairs:
+            self.keys.delete_one({"_id": f"{kind}:{value}", "customer_id": customer_id})
+
     def repoint_keys(self, from_customer, to_customer):
         """Hand keys claimed for an archive that was never opened to the one it merged into."""
         self.keys.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
@@ -56,22 +79,26 @@ class Customers:
         return self.archives.find_one({"_id": customer_id})
 
     def add(self, archive):
-        return insert_once(self.archives, archive)[1]
+        return insert_once(self.archives, _with_tags(archive))[1]
 
     def replace(self, archive, expected_version):
         """Write the archive if nobody changed it since ``expected_version`` was read."""
         return self.archives.replace_one({"_id": archive["_id"], "version": expected_version},
-                                         archive).matched_count == 1
+                                         _with_tags(archive)).matched_count == 1
+
+    def group_members(self, group_id, limit):
+        return list(self.archives.find({"group_id": group_id}).sort("created_at", ASCENDING).limit(limit))
 
     def in_name_block(self, block, limit):
         """Archives whose company name falls in ``block`` (indexed), at most ``limit``."""
         return list(self.archives.find({"name_blocks": block}, {"company": 1}).limit(limit))
 
-    def page(self, ids=None, owner_id=None, country=None, stage=None, limit=50, offset=0):
+    def page(self, ids=None, owner_id=None, country=None, stage=None, tag=None, group_id=None, limit=50, offset=0):
         query = {}
         if ids is not None:
             query["_id"] = {"$in": ids}
-        for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage)):
+        for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage), ("tags", tag),
+                            ("group_id", group_id)):
             if value:
                 query[name] = value
         total = self.archives.count_documents(query)
@@ -110,3 +137,8 @@ class Customers:
         total = self.timeline.count_documents(query)
         cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
+
+
+def _with_tags(archive):
+    # Tags are derived on every write, so a filter by tag never sees stale ones.
+    return {**archive, "tags": tags_of(archive)}

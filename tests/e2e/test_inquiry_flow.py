@@ -49,8 +49,8 @@ def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(sys
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)
     assert customer["owner_id"] in {"alice", "bob", "carol"}
-    assert timeline_kinds(api, customer["id"], 4) == [
-        "inquiry_received", "customer_created", "owner_assigned", "reminder_scheduled"]
+    assert timeline_kinds(api, customer["id"], 5) == [      # traits: "…model X with CE…" is quality focused
+        "inquiry_received", "customer_created", "traits_noted", "owner_assigned", "reminder_scheduled"]
     owner = get(api, f"/customers/{customer['id']}/owner")
     reminders = get(api, f"/users/{customer['owner_id']}/reminders")["items"]
     reminder = next(r for r in reminders if r["customer_id"] == customer["id"])
@@ -78,14 +78,14 @@ def test_the_same_message_delivered_twice_changes_nothing(system):
     email, message_id = unique_email(), f"e2e-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, lead(email), message_id=message_id)
     customer = customer_by_email(api, email)
-    timeline_kinds(api, customer["id"], 4)
+    timeline_kinds(api, customer["id"], 5)
     publish_inquiry(amqp_uri, lead(email), message_id=message_id)
     marker = unique_email()   # a later message: once it is through, the duplicate was too
     publish_inquiry(amqp_uri, lead(marker), message_id=f"e2e-{uuid.uuid4()}")
     customer_by_email(api, marker)
     again = get(api, f"/customers/{customer['id']}")
     assert (again["inquiry_count"], again["owner_id"]) == (1, customer["owner_id"])
-    assert len(get(api, f"/customers/{customer['id']}/timeline")["items"]) == 4
+    assert len(get(api, f"/customers/{customer['id']}/timeline")["items"]) == 5
     reminders = get(api, f"/users/{customer['owner_id']}/reminders", limit=200)["items"]
     assert [r["customer_id"] for r in reminders].count(customer["id"]) == 1
     assert [i["message_id"] for i in get(api, "/inquiries", limit=200)["items"]].count(message_id) == 1
@@ -253,3 +253,41 @@ def test_hostile_input_is_refused_or_kept_inert_and_the_system_carries_on(system
     email = unique_email()   # the flow still works after all that
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     assert customer_by_email(api, email)["owner_id"]
+
+
+def test_a_salesperson_builds_the_archive_over_http_and_the_timeline_tells_the_story(system):
+    api, amqp_uri = system.api, system.amqp_uri
+    email = unique_email()
+    publish_inquiry(amqp_uri, lead(email) | {"message": "2,000 pcs of X-200 with CE. Your price is too high, "
+                                                        "we are comparing a Shanghai supplier's quote."},
+                    message_id=f"e2e-{uuid.uuid4()}")
+    customer = customer_by_email(api, email)
+    path = f"/customers/{customer['id']}"
+    assert {t["name"] for t in customer["traits"]} == {"quality_focused", "price_sensitive", "comparing_competitors"}
+    assert "Shanghai supplier" in customer["competitors"][0]["name"]
+    patched = requests.patch(f"{api}{path}", json={"by": "alice", "cautions": ["dislikes hard discount pitches"],
+                                                   "custom_fields": {"industry": "LED lighting"}}, timeout=10)
+    assert patched.status_code == 200, patched.text
+    bad = requests.patch(f"{api}{path}", json={"by": "alice", "custom_fields": {"purchase_cycle": "weekly"}}, timeout=10)
+    assert bad.status_code == 400 and "purchase_cycle" in bad.json()["error"]["details"]["fields"]["custom_fields"]
+    quote = {"at": datetime.now().astimezone().isoformat(), "by": "alice", "product": "X-200", "unit_price": 4.2,
+             "currency": "USD", "quantity": 2000}
+    first = requests.post(f"{api}{path}/quotes", json=quote, headers={"Idempotency-Key": "q1"}, timeout=10)
+    again = requests.post(f"{api}{path}/quotes", json=quote, headers={"Idempotency-Key": "q1"}, timeout=10)
+    assert first.status_code == again.status_code == 201
+    assert (len(again.json()["quotes"]), again.json()["stage"]) == (1, "quoted")
+    lost = requests.put(f"{api}{path}/stage", json={"stage": "lost", "by": "alice"}, timeout=10)
+    assert lost.status_code == 400 and lost.json()["error"]["details"]["fields"] == {
+        "reason": ["A reason is required for stage 'lost'."]}
+    sister_email = unique_email()
+    publish_inquiry(amqp_uri, lead(sister_email), message_id=f"e2e-{uuid.uuid4()}")
+    sister = customer_by_email(api, sister_email)
+    linked = requests.post(f"{api}{path}/group", json={"link": sister["id"], "by": "manager", "name": "Buyer Group"},
+                           timeout=10)
+    assert linked.status_code == 200, linked.text
+    assert {(m["customer_id"], m["owner_id"]) for m in get(api, f"/customers/{sister['id']}/group")["members"]} == {
+        (customer["id"], customer["owner_id"]), (sister["id"], sister["owner_id"])}
+    kinds = [e["kind"] for e in get(api, f"{path}/timeline")["items"]]
+    for kind in ("inquiry_received", "customer_created", "traits_noted", "owner_assigned", "details_updated",
+                 "quote_recorded", "stage_changed", "group_linked"):
+        assert kind in kinds

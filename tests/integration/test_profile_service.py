@@ -67,7 +67,9 @@ def test_a_new_inquiry_opens_an_archive_and_announces_it(profile, created, annou
     assert customer["intent_grade"]["grade"] == "A"          # quantity + deadline, by the built-in rule
     assert customer["sources"][0]["channel"] == "website_form"
     kinds = [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
-    assert kinds == ["inquiry_received", "customer_created"]
+    assert kinds == ["inquiry_received", "customer_created", "traits_noted"]
+    assert [(t["name"], t["evidence"]) for t in customer["traits"]] == [("quality_focused", "CE")]   # "…with CE by March"
+    assert customer["tags"] == ["inquiry", "A", "DE", "quality focused"]
 
 
 def test_the_same_inquiry_twice_changes_nothing(profile, announce, db):
@@ -104,7 +106,7 @@ def test_allocation_and_reminders_land_on_archive_and_timeline(profile, announce
     }, "on_reminder_scheduled")
     assert call(profile, "get_customer", "cus_1")["owner_id"] == "alice"
     timeline = call(profile, "get_timeline", "cus_1")["items"]
-    assert [e["kind"] for e in timeline] == ["inquiry_received", "customer_created", "owner_assigned",
+    assert [e["kind"] for e in timeline] == ["inquiry_received", "customer_created", "traits_noted", "owner_assigned",
                                              "reminder_scheduled"]
     assert f"first touch due {at + timedelta(days=3):%Y-%m-%d %H:%M} UTC" in timeline[-1]["summary"]
 
@@ -148,7 +150,8 @@ def test_the_same_phone_finds_the_customer_across_channels(profile, announce):
                                  "contact": {"phone": "22 123 45 67"}, "country": "Poland"})
     customer = call(profile, "get_customer", "cus_1")
     assert customer["inquiry_count"] == 2
-    assert "same phone" in call(profile, "get_timeline", "cus_1")["items"][-1]["summary"]
+    inquiries = [e for e in call(profile, "get_timeline", "cus_1")["items"] if e["kind"] == "inquiry_received"]
+    assert "same phone" in inquiries[-1]["summary"]
 
 
 def test_strong_keys_of_two_customers_flag_the_new_one_for_review(profile, created, announce):
@@ -162,7 +165,7 @@ def test_strong_keys_of_two_customers_flag_the_new_one_for_review(profile, creat
     assert event.get()["needs_review"] is True
     flagged = call(profile, "get_customer", "cus_3")
     assert flagged["possible_duplicates"] == ["cus_1", "cus_2"]
-    assert call(profile, "get_timeline", "cus_3")["items"][-1]["kind"] == "flagged_for_review"
+    assert "flagged_for_review" in [e["kind"] for e in call(profile, "get_timeline", "cus_3")["items"]]
 
 
 def test_a_weaker_key_of_another_customer_is_noted_not_merged(profile, announce):
@@ -204,8 +207,11 @@ def test_a_communication_is_recorded_once_with_special_requirements_lifted(profi
     customer = call(profile, "record_communication", "cus_1", note, "call-1")     # retried
     assert len(customer["communications"]) == 1
     assert customer["special_requirements"] == ["110V version only", "invoice must carry the VAT number"]
-    entry = call(profile, "get_timeline", "cus_1")["items"][-1]
+    *_, entry, traits = call(profile, "get_timeline", "cus_1")["items"]
     assert entry["kind"] == "communication_recorded" and "Shanghai supplier" in entry["summary"]
+    assert traits["kind"] == "traits_noted" and "has competitor" in traits["summary"]
+    assert [c["name"] for c in customer["competitors"]] == ["a Shanghai supplier"]
+    assert "has competitor" in customer["tags"]
     with pytest.raises(InvalidInput) as refused:
         call(profile, "record_communication", "cus_1", {"at": "yesterday", "method": "fax", "by": "alice"}, None)
     assert set(refused.value.details["fields"]) == {"at", "method", "summary"}

@@ -6,6 +6,7 @@ so what a salesperson corrected by hand survives the next web form.
 import hashlib
 
 from services.profile.domain.communications import special_requirements_in
+from services.profile.domain.deals import MAIN_PATH, stage_after
 from services.profile.domain.matching import name_block
 from services.profile.domain.normalising import normalise_email
 
@@ -129,19 +130,24 @@ def combine_archives(kept, absorbed, now):
     if set(absorbed["inquiry_ids"]) <= set(kept["inquiry_ids"]) and absorbed["_id"] in kept.get("absorbed_ids", []):
         return None
     combined = dict(kept)
-    for name in ("company", "country", "city", "website", "registration_code"):
+    for name in ("company", "country", "city", "website", "registration_code", "target_price", "group_id", "group_name"):
         combined[name] = kept.get(name) or absorbed.get(name)
+    if absorbed.get("company") and absorbed["company"] != combined["company"]:
+        combined["aliases"] = kept.get("aliases", []) + [absorbed["company"]]   # still found by its old name
     contacts = list(kept["contacts"])
     for contact in absorbed["contacts"]:
         contacts = _merge_contact(contacts, contact)
     combined["contacts"] = contacts
-    for name in ("sources", "needs", "products", "special_requirements", "name_blocks", "inquiry_ids"):
-        known = kept.get(name, [])
+    for name in ("sources", "needs", "products", "special_requirements", "name_blocks", "inquiry_ids", "aliases",
+                 "titles", "requirements", "cautions", "competitors", "manual_tags", "traits"):
+        known = combined.get(name, [])
         combined[name] = known + [item for item in absorbed.get(name, []) if item not in known]
-    known_ids = {c["id"] for c in kept.get("communications", [])}
-    combined["communications"] = sorted(
-        kept.get("communications", []) + [c for c in absorbed.get("communications", []) if c["id"] not in known_ids],
-        key=lambda c: c["at"])
+    for name, when in (("communications", "at"), ("quotes", "at"), ("samples", "sent_at"), ("orders", "at")):
+        known_ids = {c["id"] for c in kept.get(name, [])}
+        combined[name] = sorted(kept.get(name, []) + [c for c in absorbed.get(name, []) if c["id"] not in known_ids],
+                                key=lambda c: c[when])
+    if absorbed["stage"] in MAIN_PATH:
+        combined["stage"] = stage_after(kept["stage"], absorbed["stage"])
     combined["custom_fields"] = {**absorbed.get("custom_fields", {}), **kept.get("custom_fields", {})}
     combined["intent_grade"] = stronger_grade(kept.get("intent_grade"), absorbed.get("intent_grade"))
     both = kept.get("possible_duplicates", []) + absorbed.get("possible_duplicates", [])

@@ -26,18 +26,39 @@ def match_keys(inquiry):
     """The matching keys an inquiry carries, ``{kind: normalised value}``, strongest first."""
     contact = inquiry.get("contact") or {}
     country = inquiry.get("country")
-    code = normalise_registration_code(inquiry.get("registration_code"), country)
-    company = normalise_company(inquiry.get("company"))
     candidates = {
-        "code": ":".join(code) if code else None,
+        "code": code_key(inquiry.get("registration_code"), country),
         "email": normalise_email(contact.get("email")),
         "phone": normalise_phone(contact.get("phone"), country),
         "email_domain": company_email_domain(contact.get("email")),
         "website": registrable_domain(inquiry.get("website")),
-        # A name alone is common across countries ("ABC Trading"): it matches within one country.
-        "company": f"{normalise_country(country) or '?'}:{company}" if company else None,
+        "company": company_key(inquiry.get("company"), country),
     }
     return {kind: candidates[kind] for kind in KEY_KINDS if candidates[kind]}
+
+
+def company_key(name, country):
+    # A name alone is common across countries ("ABC Trading"): it matches within one country.
+    company = normalise_company(name)
+    return f"{normalise_country(country) or '?'}:{company}" if company else None
+
+
+def code_key(code, country):
+    code = normalise_registration_code(code, country)
+    return ":".join(code) if code else None
+
+
+def identity_keys(archive):
+    """The keys an archive's own identity gives it: its company name and aliases in its country,
+    each title (多抬头) in the title's country, every registration code, its website. {(kind, value)}."""
+    country = archive.get("country")
+    keys = {("company", company_key(name, country)) for name in [archive.get("company"), *archive.get("aliases", [])]}
+    keys.add(("code", code_key(archive.get("registration_code"), country)))
+    for title in archive.get("titles", []):
+        keys.add(("company", company_key(title["name"], title.get("country") or country)))
+        keys.add(("code", code_key(title.get("registration_code"), title.get("country") or country)))
+    keys.add(("website", registrable_domain(archive.get("website"))))
+    return {(kind, value) for kind, value in keys if value}
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,62 @@ def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
                  "notification", {"reminder_id": reminder_id, "user_id": user_id})
 
 
+def details_updated(customer_id, changed, by, at):
+    parts = [f"{name.replace('_', ' ')}: {_shown(before)} → {_shown(after)}" for name, (before, after) in changed.items()]
+    return entry(customer_id, "details_updated", f"{by}:{at.isoformat()}", at,
+                 f"Details updated by {by}: " + "; ".join(parts), by, {"fields": ",".join(changed)})
+
+
+STEP_WORDING = {
+    "quotes": ("quote_recorded", lambda r: f"Quote by {r['by']}: {r['product']}"
+               + (f" × {r['quantity']}" if r.get("quantity") else "")
+               + (f", valid until {r['valid_until']:%Y-%m-%d}" if r.get("valid_until") else "")),
+    "samples": ("sample_recorded", lambda r: f"Sample sent by {r['by']}: {r['model']}"
+                + (f", {r['test_days']} days to test" if r.get("test_days") is not None else "")),
+    "orders": ("order_recorded", lambda r: f"Order recorded by {r['by']}"
+               + (f": {', '.join(r['products'])}" if r.get("products") else "")
+               + (f", delivery {r['delivery_date']}" if r.get("delivery_date") else "")
+               + (f", payment {r['payment_method']}" if r.get("payment_method") else "")),
+}
+WHEN = {"quotes": "at", "samples": "sent_at", "orders": "at"}
+
+
+def step_recorded(customer_id, kind, record):
+    # Prices stay off the timeline: it is read by roles that may not see them.
+    entry_kind, wording = STEP_WORDING[kind]
+    return entry(customer_id, entry_kind, record["id"], record[WHEN[kind]], wording(record), record["by"],
+                 {"record_id": record["id"]})
+
+
+def stage_changed(customer_id, before, after, by, reason, at):
+    summary = f"Stage {before.replace('_', ' ')} → {after.replace('_', ' ')} by {by}" + (f": {reason}" if reason else "")
+    return entry(customer_id, "stage_changed", f"{after}:{at.isoformat()}", at, summary, by, {"stage": after})
+
+
+def traits_noted(customer_id, traits, source_id, at):
+    found = "; ".join(f"{t['label']} (“{_clip(t['evidence'], 60)}”)" for t in traits)
+    return entry(customer_id, "traits_noted", source_id, at, f"Traits noted: {found}", traits[0]["rule"],
+                 {"source_id": source_id})
+
+
+def group_linked(customer_id, group_id, name, other_id, by, at):
+    return entry(customer_id, "group_linked", f"{group_id}:{other_id}", at,
+                 f"Linked with {other_id} in group {name or group_id} by {by}", by, {"group_id": group_id, "other_id": other_id})
+
+
+def group_left(customer_id, group_id, by, at):
+    return entry(customer_id, "group_left", f"{group_id}:{at.isoformat()}", at, f"Left group {group_id} ({by})", by,
+                 {"group_id": group_id})
+
+
+def _shown(value):
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) if not isinstance(v, dict) else (v.get("name") or v.get("model") or str(v)) for v in value)
+    return _clip(str(value), 60)
+
+
 def _clip(text, limit=140):
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

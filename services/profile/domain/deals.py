@@ -1,0 +1,41 @@
+"""Quotes, samples and orders on the archive, and the stage they move the customer to (seed 004).
+
+The main path runs new contact → inquiry → quoted → sample → negotiation → customer. A step
+moves a customer forward along it, never back (a quote for an existing customer's repeat
+order does not make them "quoted" again); a customer on a side path (lost, dormant…) who
+gets a quote or places an order is back on the main path — a win-back.
+"""
+MAIN_PATH = ("new_contact", "inquiry", "quoted", "sample", "negotiation", "customer")
+STAGE_OF_STEP = {"quotes": "quoted", "samples": "sample", "orders": "customer"}
+# Where each kind of record is sorted in time.
+WHEN = {"quotes": "at", "samples": "sent_at", "orders": "at"}
+
+
+def stage_after(current, reached):
+    """The stage after reaching ``reached`` from ``current``: forward only on the main path."""
+    if current not in MAIN_PATH:
+        return reached
+    return max(current, reached, key=MAIN_PATH.index)
+
+
+def record_step(archive, kind, record_id, record, now):
+    """The archive with a quote, sample or order added (and its stage moved), or None if a record
+    with this id is already there."""
+    known = archive.get(kind, [])
+    if any(r["id"] == record_id for r in known):
+        return None
+    entry = {"id": record_id, **record, "recorded_at": now}
+    changed = {**archive, kind: sorted(known + [entry], key=lambda r: r[WHEN[kind]]),
+               "stage": stage_after(archive["stage"], STAGE_OF_STEP[kind]), "updated_at": now,
+               "version": archive["version"] + 1}
+    if changed["stage"] in MAIN_PATH:
+        changed["stage_reason"] = None
+    return changed
+
+
+def change_stage(archive, stage, reason, now):
+    """The archive in ``stage`` (with the reason for a side path), or None if nothing changes."""
+    reason = reason.strip() if reason else None
+    if archive["stage"] == stage and archive.get("stage_reason") == reason:
+        return None
+    return {**archive, "stage": stage, "stage_reason": reason, "updated_at": now, "version": archive["version"] + 1}

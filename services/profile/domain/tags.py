@@ -1,0 +1,12 @@
+"""Tags (market + stage + core need), e.g. ``quoted · B · US · price sensitive · cares about lead time``.
+
+Derived from the archive every time it is written, so they never go stale; tags a person set
+by hand come last.
+"""
+
+
+def tags_of(archive):
+    grade = (archive.get("intent_grade") or {}).get("grade")
+    derived = [archive.get("stage"), grade, archive.get("country")]
+    derived += [trait["label"] for trait in archive.get("traits", [])]
+    return list(dict.fromkeys(t for t in derived + list(archive.get("manual_tags", [])) if t))

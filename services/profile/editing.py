@@ -1,0 +1,130 @@
+"""What people change on an archive by hand: details, quotes, samples, orders, stage, groups.
+
+Each change is one versioned write of the archive plus a timeline entry; asking twice with
+the same record id changes nothing the second time.
+"""
+from datetime import date
+
+from contracts.errors import Conflict, InvalidInput
+from services.profile.changing import change_archive, existing_archive
+from services.profile.domain import timeline
+from services.profile.domain.deals import change_stage, record_step
+from services.profile.domain.details import update_details
+from services.profile.domain.groups import group_id_for, join_group, leave_group
+from services.profile.domain.matching import identity_keys
+
+MAX_GROUP_MEMBERS = 500   # listed per group; far above any real group's subsidiaries
+
+
+def update_customer(customers, plugins, customer_id, changes, now):
+    """Apply a person's corrections; refuses custom values that break their declarations and
+    names that belong to another customer (link or merge those instead)."""
+    by = changes.pop("by")
+    if problems := plugins.validate_custom_values(changes.get("custom_fields") or {}):
+        raise InvalidInput.from_messages({"custom_fields": problems}, what="change")
+    before = existing_archive(customers, customer_id)
+    proposed, _ = update_details(before, changes, now)
+    if proposed is None:
+        return
+    old_keys, new_keys = _keys_of(before), _keys_of(proposed)
+    _claim_or_refuse(customers, customer_id, new_keys - old_keys)
+    outcome = {}
+
+    def change(archive):
+        updated, outcome["changed"] = update_details(archive, changes, now)
+        return updated
+
+    change_archive(customers, customer_id, change)
+    customers.release_identity(old_keys - new_keys, customer_id)
+    if outcome.get("changed"):
+        customers.record(timeline.details_updated(customer_id, outcome["changed"], by, now))
+
+
+def record_deal_step(customers, customer_id, kind, record_id, record, now):
+    """Add a quote, sample or order (``kind``: quotes, samples, orders) and move the stage on."""
+    existing_archive(customers, customer_id)
+    # BSON has datetimes but no dates: a delivery date is kept as its ISO text.
+    record = {name: value.isoformat() if type(value) is date else value for name, value in record.items()}
+    stages = {}
+
+    def change(archive):
+        stages["before"] = archive["stage"]
+        return record_step(archive, kind, record_id, record, now)
+
+    change_archive(customers, customer_id, change)
+    entries = [timeline.step_recorded(customer_id, kind, {"id": record_id, **record})]
+    after = customers.get(customer_id)["stage"]
+    if stages.get("before") and after != stages["before"]:
+        # The customer reached the stage when the quote, sample or order happened, not when typed in.
+        entries.append(timeline.stage_changed(customer_id, stages["before"], after, record["by"],
+                                              f"{kind[:-1]} recorded", entries[0]["at"]))
+    customers.record(*entries)
+
+
+def set_stage(customers, customer_id, stage, by, reason, now):
+    before = existing_archive(customers, customer_id)["stage"]
+    change_archive(customers, customer_id, lambda archive: change_stage(archive, stage, reason, now))
+    if before != stage:
+        customers.record(timeline.stage_changed(customer_id, before, stage, by, reason, now))
+
+
+def link_group(customers, customer_id, other_id, by, name, now):
+    """Put both archives in one group (joining an existing group; two groups become one)."""
+    if other_id == customer_id:
+        raise InvalidInput("An archive cannot be linked with itself.", {"fields": {"link": ["Same as this archive."]}})
+    this, other = existing_archive(customers, customer_id), existing_archive(customers, other_id)
+    group_id = this.get("group_id") or other.get("group_id") or group_id_for(customer_id)
+    members = [other_id]
+    if other.get("group_id") and other["group_id"] != group_id:
+        members = [m["_id"] for m in customers.group_members(other["group_id"], MAX_GROUP_MEMBERS)]
+    for member in [customer_id, *members]:
+        change_archive(customers, member, lambda archive: join_group(archive, group_id, name, now))
+    customers.record(*(timeline.group_linked(member, group_id, name, peer, by, now)
+                       for member, peer in [(customer_id, other_id), *((m, customer_id) for m in members)]))
+    return group_id
+
+
+def unlink_group(customers, customer_id, by, now):
+    group_id = existing_archive(customers, customer_id).get("group_id")
+    if group_id is None:
+        raise Conflict(f"Customer {customer_id} is in no group.", {"customer_id": customer_id})
+    change_archive(customers, customer_id, lambda archive: leave_group(archive, now))
+    customers.record(timeline.group_left(customer_id, group_id, by, now))
+
+
+def group_view(customers, customer_id):
+    archive = existing_archive(customers, customer_id)
+    if not archive.get("group_id"):
+        return {"group": None, "members": [_member(archive)]}
+    members = customers.group_members(archive["group_id"], MAX_GROUP_MEMBERS)
+    return {"group": {"id": archive["group_id"], "name": archive.get("group_name")}, "members": [_member(m) for m in members]}
+
+
+def _member(archive):
+    return {"customer_id": archive["_id"], "company": archive.get("company"), "country": archive.get("country"),
+            "owner_id": archive.get("owner_id"), "stage": archive["stage"]}
+
+
+def _keys_of(archive):
+    return identity_keys(archive)
+
+
+def _claim_or_refuse(customers, customer_id, keys):
+    holders, claimed = customers.claim_identity(list(keys), customer_id)
+    taken = {key: holder for key, holder in holders.items() if holder != customer_id}
+    if not taken:
+        return
+    customers.release_identity(claimed, customer_id)   # only what this call took: the refusal changes nothing
+    others = sorted(set(taken.values()))
+    owners = {c: (customers.get(c) or {}).get("owner_id") for c in others}
+    shown = ", ".join(f"{c} ({'owned by ' + owners[c] if owners[c] else 'in the public pool'})" for c in others)
+    raise Conflict(f"{_describe(taken)} already identifies {shown}: merge the archives or link them as a group.",
+                   {"customers": [{"customer_id": c, "owner_id": owners[c]} for c in others],
+                    "keys": [f"{kind}:{value}" for kind, value in sorted(taken)]})
+
+
+def _describe(taken):
+    kinds = sorted({kind for kind, _ in taken})
+    return " and ".join({"company": "A name", "code": "A registration code", "website": "The website"}.get(k, k) for k in kinds)
+
+

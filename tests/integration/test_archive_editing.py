@@ -1,0 +1,158 @@
+"""profile: what people change on an archive by hand — details, custom fields, aliases and titles,
+quotes, samples and orders, stage, group links — through real RPC and the document server."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from contracts.errors import Conflict, InvalidInput, NotFound
+from contracts.events import dump_event
+from services.profile.service import ProfileService
+from tests.integration.helpers import canonical_inquiry, start_listeners, started
+
+NOW = datetime.now(timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def downstream(container_factory, config):
+    start_listeners(container_factory, config, ("profile", "customer_created"), ("profile", "inquiry_matched"),
+                     ("profile", "customers_merged"))
+
+
+@pytest.fixture
+def profile(container_factory, config):
+    return started(container_factory, ProfileService, config)
+
+
+@pytest.fixture
+def file(config, profile):
+    dispatch = event_dispatcher(config)
+
+    def file(inquiry_id, inquiry):
+        with entrypoint_waiter(profile, "on_inquiry_received"):
+            dispatch("intake", "inquiry_received", dump_event("inquiry_received", {
+                "inquiry_id": inquiry_id, "received_at": NOW, "inquiry": inquiry}))
+        return "cus_" + inquiry_id.removeprefix("inq_")
+
+    return file
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def kinds(profile, customer_id):
+    return [e["kind"] for e in call(profile, "get_timeline", customer_id)["items"]]
+
+
+def test_details_are_corrected_and_the_old_name_still_finds_the_customer(profile, file):
+    acme = file("inq_1", canonical_inquiry(company="Acme GmbH"))
+    updated = call(profile, "update_customer", acme, {
+        "by": "alice", "company": "Acme Lighting GmbH", "city": "Hamburg", "target_price": "USD 4.20 FOB",
+        "titles": [{"name": "Acme Lighting (HK) Ltd", "country": "HK"}],
+        "cautions": ["dislikes hard discount pitches"], "manual_tags": ["cares about lead time"],
+        "requirements": [{"model": "X-200", "quantity": 2000, "use": "warehouse lighting"}],
+        "custom_fields": {"industry": "LED lighting", "purchase_cycle": "quarterly"}})
+    assert updated["company"] == "Acme Lighting GmbH" and updated["aliases"] == ["Acme GmbH"]
+    assert updated["custom_fields"] == {"industry": "LED lighting", "purchase_cycle": "quarterly"}
+    assert updated["tags"][-1] == "cares about lead time" and updated["tags"][:3] == ["inquiry", "A", "DE"]
+    entry = call(profile, "get_timeline", acme)["items"][-1]
+    assert entry["kind"] == "details_updated" and "city: — → Hamburg" in entry["summary"] and entry["actor"] == "alice"
+    # Inquiries under the old name, the new name and the Hong Kong title all land in this archive.
+    file("inq_2", canonical_inquiry(email="a@x-mail.example", company="ACME GmbH."))
+    file("inq_3", canonical_inquiry(email="b@y-mail.example", company="Acme Lighting (HK) Limited", country="Hong Kong"))
+    assert call(profile, "get_customer", acme)["inquiry_count"] == 3
+    assert call(profile, "list_customers", {"tag": "cares about lead time"})["total"] == 1
+
+
+def test_bad_custom_values_and_names_of_other_customers_are_refused_changing_nothing(profile, file, db):
+    acme, bolt = file("inq_1", canonical_inquiry()), file("inq_2", canonical_inquiry(email="x@bolt.de", company="Bolt Tools GmbH"))
+    call(profile, "update_customer", bolt, {"by": "carol", "custom_fields": {"industry": "tools"}})
+    before = db.customers.find_one({"_id": acme})
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "update_customer", acme, {"by": "alice", "custom_fields": {"purchase_cycle": "weekly", "colour": "red"}})
+    fields = refused.value.details["fields"]["custom_fields"]
+    assert fields["purchase_cycle"] == ["Must be one of: one_off, monthly, quarterly, yearly."]
+    assert fields["colour"][0].startswith("Unknown custom field")
+    with pytest.raises(Conflict) as taken:
+        call(profile, "update_customer", acme, {"by": "alice", "aliases": ["Acme Group", "BOLT TOOLS"]})
+    assert taken.value.details["customers"] == [{"customer_id": bolt, "owner_id": None}]
+    assert "merge the archives or link them as a group" in taken.value.message
+    assert db.customers.find_one({"_id": acme}) == before
+    assert db.customer_keys.find_one({"_id": "company:DE:acmegroup"}) is None     # the refused change claimed nothing
+    with pytest.raises(InvalidInput) as empty:
+        call(profile, "update_customer", acme, {"by": "alice"})
+    assert "_schema" in empty.value.details["fields"]
+
+
+def test_quotes_samples_and_orders_move_the_stage_forward_once_each(profile, file):
+    acme = file("inq_1", canonical_inquiry())
+    quote = {"at": (NOW - timedelta(days=5)).isoformat(), "by": "alice", "product": "X-200", "unit_price": 4.2,
+             "currency": "USD", "quantity": 2000, "valid_until": (NOW + timedelta(days=25)).isoformat()}
+    call(profile, "record_deal_step", acme, "quotes", quote, record_id="q-1")
+    again = call(profile, "record_deal_step", acme, "quotes", quote, record_id="q-1")         # retried
+    assert len(again["quotes"]) == 1 and again["stage"] == "quoted"
+    sample = {"sent_at": (NOW - timedelta(days=3)).isoformat(), "by": "alice", "model": "X-200", "test_days": 14}
+    assert call(profile, "record_deal_step", acme, "samples", sample)["stage"] == "sample"
+    later_quote = {**quote, "at": NOW.isoformat(), "unit_price": 4.0}
+    assert call(profile, "record_deal_step", acme, "quotes", later_quote)["stage"] == "sample"    # never back
+    order = {"at": (NOW + timedelta(minutes=1)).isoformat(), "by": "alice", "amount": 8000, "currency": "USD", "products": ["X-200"],
+             "delivery_date": "2027-01-15", "payment_method": "30% T/T deposit"}
+    customer = call(profile, "record_deal_step", acme, "orders", order)
+    assert customer["stage"] == "customer" and customer["orders"][0]["delivery_date"] == "2027-01-15"
+    timeline = call(profile, "get_timeline", acme)["items"]
+    steps = [e["kind"] for e in timeline if e["kind"] in ("quote_recorded", "sample_recorded", "order_recorded", "stage_changed")]
+    assert steps == ["quote_recorded", "stage_changed", "sample_recorded", "stage_changed", "quote_recorded",
+                     "order_recorded", "stage_changed"]
+    assert not any("4.2" in e["summary"] for e in timeline)       # prices stay off the timeline
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "record_deal_step", acme, "orders", {"at": "soon", "by": "alice", "amount": -1, "currency": "usd"})
+    assert set(refused.value.details["fields"]) == {"at", "amount", "currency"}
+    with pytest.raises(InvalidInput):
+        call(profile, "record_deal_step", acme, "invoices", order)
+
+
+def test_leaving_the_main_path_needs_a_reason_and_an_order_wins_the_customer_back(profile, file):
+    acme = file("inq_1", canonical_inquiry())
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "change_stage", acme, {"stage": "lost", "by": "alice"})
+    assert refused.value.details["fields"] == {"reason": ["A reason is required for stage 'lost'."]}
+    lost = call(profile, "change_stage", acme, {"stage": "lost", "by": "alice", "reason": "bought from a Vietnamese factory"})
+    assert (lost["stage"], lost["stage_reason"]) == ("lost", "bought from a Vietnamese factory")
+    order = {"at": NOW.isoformat(), "by": "alice", "amount": 1200, "currency": "EUR"}
+    won_back = call(profile, "record_deal_step", acme, "orders", order)
+    assert (won_back["stage"], won_back["stage_reason"]) == ("customer", None)
+    assert kinds(profile, acme).count("stage_changed") == 2
+
+
+def test_a_group_links_subsidiaries_each_keeping_its_owner(profile, file):
+    parent = file("inq_1", canonical_inquiry(company="Acme Holding GmbH"))
+    hamburg = file("inq_2", canonical_inquiry(email="li@acme-hh.de", company="Acme Hamburg GmbH", city="Hamburg"))
+    lyon = file("inq_3", canonical_inquiry(email="jo@acme.fr", company="Acme Lyon SARL", country="FR"))
+    call(profile, "link_group", hamburg, {"link": lyon, "by": "carol"})               # a group of two first
+    view = call(profile, "link_group", parent, {"link": lyon, "by": "manager", "name": "Acme Group"})
+    assert view["group"]["name"] == "Acme Group"
+    assert {m["customer_id"] for m in view["members"]} == {parent, hamburg, lyon}      # the groups became one
+    assert call(profile, "get_group", hamburg)["group"]["id"] == view["group"]["id"]
+    assert call(profile, "get_customer", lyon)["group"]["name"] == "Acme Group"
+    assert "group_linked" in kinds(profile, parent)
+    assert call(profile, "list_customers", {"group_id": view["group"]["id"]})["total"] == 3
+    left = call(profile, "leave_group", lyon, {"by": "manager"})
+    assert left["group"] is None and [m["customer_id"] for m in left["members"]] == [lyon]
+    with pytest.raises(Conflict):
+        call(profile, "leave_group", lyon, {"by": "manager"})
+    with pytest.raises(NotFound):
+        call(profile, "link_group", parent, {"link": "cus_nope", "by": "manager"})
+
+
+def test_merging_keeps_the_business_record_of_both(profile, file):
+    acme = file("inq_1", canonical_inquiry())
+    dup = file("inq_2", canonical_inquiry(email="li.wei@gmail.com", company="ACME Hamburg", city="Hamburg"))
+    call(profile, "record_deal_step", dup, "quotes", {"at": NOW.isoformat(), "by": "bob", "product": "X-200",
+                                                      "unit_price": 4.0, "currency": "USD"})
+    call(profile, "update_customer", dup, {"by": "bob", "cautions": ["no calls before 10:00"]})
+    merged = call(profile, "merge_customers", acme, {"absorb": dup, "by": "manager"})
+    assert len(merged["quotes"]) == 1 and merged["stage"] == "quoted"
+    assert merged["cautions"] == ["no calls before 10:00"] and "ACME Hamburg" in merged["aliases"]
