@@ -12,6 +12,7 @@ from services.profile.domain.deals import change_stage, record_step
 from services.profile.domain.details import update_details
 from services.profile.domain.groups import group_id_for, join_group, leave_group
 from services.profile.domain.matching import identity_keys
+from services.profile.domain.normalising import registration_code_problem
 
 MAX_GROUP_MEMBERS = 500   # listed per group; far above any real group's subsidiaries
 
@@ -23,6 +24,8 @@ def update_customer(customers, plugins, customer_id, changes, now):
     if problems := plugins.validate_custom_values(changes.get("custom_fields") or {}):
         raise InvalidInput.from_messages({"custom_fields": problems}, what="change")
     before = existing_archive(customers, customer_id)
+    if problems := _code_problems(changes, changes.get("country", before.get("country"))):
+        raise InvalidInput.from_messages(problems, what="change")
     proposed, _ = update_details(before, changes, now)
     if proposed is None:
         return
@@ -103,6 +106,16 @@ def group_view(customers, customer_id):
 def _member(archive):
     return {"customer_id": archive["_id"], "company": archive.get("company"), "country": archive.get("country"),
             "owner_id": archive.get("owner_id"), "stage": archive["stage"]}
+
+
+def _code_problems(changes, country):
+    problems = {}
+    if reason := registration_code_problem(changes.get("registration_code"), country):
+        problems["registration_code"] = [reason]
+    for index, title in enumerate(changes.get("titles", [])):
+        if reason := registration_code_problem(title.get("registration_code"), title.get("country") or country):
+            problems.setdefault("titles", {})[index] = {"registration_code": [reason]}
+    return problems
 
 
 def _keys_of(archive):

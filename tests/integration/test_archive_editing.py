@@ -82,6 +82,13 @@ def test_bad_custom_values_and_names_of_other_customers_are_refused_changing_not
     assert "merge the archives or link them as a group" in taken.value.message
     assert db.customers.find_one({"_id": acme}) == before
     assert db.customer_keys.find_one({"_id": "company:DE:acmegroup"}) is None     # the refused change claimed nothing
+    with pytest.raises(InvalidInput) as bad_code:
+        call(profile, "update_customer", acme, {"by": "alice", "registration_code": "DE136695975",
+                                                "titles": [{"name": "Acme Shenzhen", "registration_code": "911100006000373410",
+                                                            "country": "CN"}]})
+    assert bad_code.value.details["fields"] == {
+        "registration_code": ["Not a valid DE VAT number (the check digits do not match)."],
+        "titles": {0: {"registration_code": ["Not a valid unified social credit code (18 characters with a check character)."]}}}
     with pytest.raises(InvalidInput) as empty:
         call(profile, "update_customer", acme, {"by": "alice"})
     assert "_schema" in empty.value.details["fields"]

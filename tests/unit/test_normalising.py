@@ -69,3 +69,16 @@ def test_registration_codes_are_checked_by_their_standard():
     assert normalise_registration_code("DE 136 695 976") == ("eu_vat", "DE136695976")
     assert normalise_registration_code("136695976", country="Germany") == ("eu_vat", "DE136695976")
     assert normalise_registration_code("12345") is None
+
+
+@pytest.mark.parametrize("code, country, problem", [
+    ("DE136695976", None, None),
+    ("DE136695975", None, "Not a valid DE VAT number"),
+    ("136695975", "Germany", "Not a valid DE VAT number"),
+    ("911100006000373410", "中国", "Not a valid unified social credit code"),
+    ("12345", "USA", None),          # no standard we check: kept as typed
+])
+def test_a_registration_code_is_checked_where_a_standard_exists(code, country, problem):
+    from services.profile.domain.normalising import registration_code_problem
+    found = registration_code_problem(code, country)
+    assert (found or "").startswith(problem or "") and (found is None) == (problem is None)

@@ -145,3 +145,17 @@ def normalise_registration_code(value, country=None):
     if vat.is_valid(candidate):
         return "eu_vat", vat.compact(candidate)
     return None
+
+
+def registration_code_problem(value, country=None):
+    """Why a code cannot be the company's (its check digits fail the standard of its country),
+    or None when it passes or no standard we know applies."""
+    if not value or normalise_registration_code(value, country):
+        return None
+    text = unicodedata.normalize("NFKC", value).strip().upper()
+    country_code = text[:2] if text[:2].isalpha() and text[:2].lower() in vat.MEMBER_STATES else normalise_country(country)
+    if country_code == "CN":
+        return "Not a valid unified social credit code (18 characters with a check character)."
+    if country_code and (country_code.lower() in vat.MEMBER_STATES or country_code == "GR"):
+        return f"Not a valid {country_code} VAT number (the check digits do not match)."
+    return None
