@@ -59,3 +59,9 @@ def test_bad_files_and_mappings_are_named(tmp_path):
     bad.write_text("channel: x\ncolumns: {Email: contact.mail}\n")
     with pytest.raises(ImportError_, match="unknown targets"):
         load_mapping(str(bad))
+
+
+def test_progress_on_a_long_file_says_how_far_how_fast_and_how_long_is_left():
+    from cli.import_file import progress_line
+    assert progress_line(150, 2000, 4.0) == "sent 150/2000 rows (8%), 38 rows/s, about 49 s left"
+    assert progress_line(2000, 2000, 50.0) == "sent 2000/2000 rows (100%), 40 rows/s"
