@@ -45,6 +45,7 @@ def _rotation_fields(rotation):
         "last_turn": rotation.last_turn,
         "turn": rotation.turn,
         "decisions": [{"customer_id": c, "owner_id": o} for c, o in rotation.decisions],
+        "served": rotation.served,
     }
 
 
@@ -55,4 +56,5 @@ def _rotation_of(doc):
         last_turn=dict(doc["last_turn"]),
         turn=doc["turn"],
         decisions=tuple((d["customer_id"], d["owner_id"]) for d in doc["decisions"]),
+        served=dict(doc.get("served") or {}),
     )

@@ -5,10 +5,18 @@ is chosen and pays back the total weight. Weights 3:2:1 give A-B-C-A-B-A: the sa
 as AAABBC, but interleaved, so nobody waits through a burst. Ties go to the member who has
 waited longest since their last customer (then to configuration order).
 
+Smooth WRR alone never serves anyone ahead of their share by a whole customer, but can leave
+one behind by more (weights 7,1,1,7,1,9: the fourth is 27/26 behind after 15 turns). So a
+choice is taken only if every member stays within one customer of their share, now and — by
+an earliest-deadline look-ahead over one cycle — later; otherwise the member whose share is
+most overdue is served. Such an order always exists (Tijdeman's chairman assignment theorem)
+and the look-ahead finds it; in ordinary cases it changes nothing.
+
 The rotation remembers its latest decisions, so asking again for a customer it already
 placed returns the same owner without taking a turn: redelivered events cannot skew it.
 """
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 # How many recent decisions are remembered to make a repeated request harmless; far more
 # than the number of deliveries that can be in flight at once.
@@ -36,6 +44,7 @@ class Rotation:
     last_turn: dict = field(default_factory=dict)   # member id -> turn of their last customer
     turn: int = 0
     decisions: tuple = ()                            # ((customer id, member id), ...), newest last
+    served: dict = field(default_factory=dict)       # member id -> customers since the members last changed
 
     def with_members(self, members):
         """The same rotation over a new member list or new weights.
@@ -53,6 +62,7 @@ class Rotation:
             members=members,
             credit={m.id: 0 for m in members},
             last_turn={k: v for k, v in self.last_turn.items() if k in ids},
+            served={},
         )
 
     def decided(self, customer_id):
@@ -74,7 +84,10 @@ class Rotation:
         for m in eligible:
             credit[m.id] = credit.get(m.id, 0) + m.weight
         order = {m.id: i for i, m in enumerate(self.members)}
-        chosen = max(eligible, key=lambda m: (credit[m.id], -self.last_turn.get(m.id, -1), -order[m.id]))
+        smooth = sorted(eligible, key=lambda m: (credit[m.id], -self.last_turn.get(m.id, -1), -order[m.id]),
+                        reverse=True)
+        quota = _Quota(eligible, self.served)
+        chosen = next((m for m in smooth if quota.keeps_within_one(m)), None) or quota.most_overdue()
         credit[chosen.id] -= total
         return chosen.id, replace(
             self,
@@ -82,4 +95,43 @@ class Rotation:
             last_turn={**self.last_turn, chosen.id: self.turn},
             turn=self.turn + 1,
             decisions=(self.decisions + ((customer_id, chosen.id),))[-REMEMBERED_DECISIONS:],
+            served={**self.served, chosen.id: self.served.get(chosen.id, 0) + 1},
         )
+
+
+class _Quota:
+    """Each member's share of the customers since the members last changed, in whole numbers:
+    after t turns a member of weight w holds c customers and is behind by (t·w - c·W) / W."""
+
+    def __init__(self, members, served):
+        self.members = members
+        self.weight = {m.id: m.weight for m in members}
+        self.total = sum(self.weight.values())
+        self.counts = {m.id: served.get(m.id, 0) for m in members}
+        self.turn = sum(self.counts.values()) + 1            # the turn being decided
+
+    def keeps_within_one(self, member):
+        counts = {**self.counts, member.id: self.counts[member.id] + 1}
+        return self._within_one(counts, self.turn) and self._stays_feasible(counts)
+
+    def most_overdue(self):
+        return self._earliest_deadline(self.counts, self.turn)
+
+    def _within_one(self, counts, turn):
+        return all(abs(turn * self.weight[i] - counts[i] * self.total) < self.total for i in counts)
+
+    def _stays_feasible(self, counts):
+        # Earliest-deadline-first is optimal for unit-length turns: if it keeps everyone within
+        # one over a whole cycle from here, this choice can be continued.
+        counts = dict(counts)
+        for turn in range(self.turn + 1, self.turn + 1 + self.total):
+            chosen = self._earliest_deadline(counts, turn)
+            counts[chosen.id] += 1
+            if not self._within_one(counts, turn):
+                return False
+        return True
+
+    def _earliest_deadline(self, counts, turn):
+        """Among members behind their share at ``turn``, the one whose next customer is due first."""
+        behind = [m for m in self.members if turn * m.weight - counts[m.id] * self.total > 0]
+        return min(behind, key=lambda m: Fraction(counts[m.id] + 1, m.weight))   # due at turn (c + 1)·W / w

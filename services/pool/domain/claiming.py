@@ -1,0 +1,194 @@
+"""Claiming from the public pool (公海): limits per period, holding cap, release protection.
+
+The articles' complaint is hoarding: a salesperson claims many pool customers at once and
+follows none of them up. Limits per day, week and month slow the grab; a cap on customers
+held bounds it; and a customer someone released is protected from their own re-claim for a
+while, so releasing just before automatic recycling cannot restart the clock.
+
+Periods are **calendar** periods in the company's time zone, not rolling windows: "5 a day"
+means "5 between midnight and midnight", which is what people expect and lets the refusal
+say exactly when claiming opens again. (A rolling window would give a reset time that moves
+with every earlier claim.) The price is that 5 at 23:59 and 5 at 00:01 are both allowed; the
+weekly and monthly limits bound that.
+
+Pure: callers pass the current time as a timezone-aware datetime and the settings as values.
+"""
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MONDAY = 0  # datetime.weekday() numbering; the default first day of a claiming week
+
+PER_DAY, PER_WEEK, PER_MONTH, MAX_HELD = "per_day", "per_week", "per_month", "max_held"
+RELEASE_PROTECTION = "release_protection"
+
+
+@dataclass(frozen=True)
+class ClaimLimits:
+    """How much one person may claim. None means no limit of that kind (e.g. for managers)."""
+    per_day: int | None = 5
+    per_week: int | None = 20
+    per_month: int | None = 60
+    max_held: int | None = 200
+    # Days a person may not re-claim a customer they released themselves.
+    release_protection_days: int = 30
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and value < 0:
+                raise ValueError(f"claim limit {f.name} must be >= 0 or None, got {value}")
+
+
+def limits_for(role, defaults, overrides):
+    """The defaults with the fields configured for this role replaced.
+
+    ``overrides`` maps a role to the fields it changes, e.g. ``{"manager": {"max_held": None}}``.
+    An unknown field name is refused rather than ignored: a typo must not silently keep a
+    default.
+    """
+    changes = dict(overrides.get(role) or {})
+    unknown = sorted(set(changes) - {f.name for f in fields(ClaimLimits)})
+    if unknown:
+        raise ValueError(f"claim limits for role {role!r}: unknown setting(s) {', '.join(unknown)}")
+    return replace(defaults, **changes)
+
+
+@dataclass(frozen=True)
+class ClaimRefused:
+    """Why a claim is refused, and when trying again can succeed (None: waiting won't help)."""
+    limit: str
+    allowed: int
+    used: int
+    resets_at: datetime | None
+
+    @property
+    def message(self):
+        if self.limit == MAX_HELD:
+            return (f"holding limit of {self.allowed} customers reached; "
+                    "release or close a customer to claim another")
+        if self.limit == RELEASE_PROTECTION:
+            return (f"you released this customer {self.used} day(s) ago and may not re-claim it "
+                    f"for {self.allowed} days; it can be claimed again at {_shown(self.resets_at)}")
+        label = _PERIOD_LABELS[self.limit]
+        if self.resets_at is None:
+            return f"{label} claim limit is {self.allowed}; claiming is not allowed"
+        return f"{label} claim limit of {self.allowed} reached; resets at {_shown(self.resets_at)}"
+
+
+_PERIOD_LABELS = {PER_DAY: "daily", PER_WEEK: "weekly", PER_MONTH: "monthly"}
+
+
+def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
+    """None if this person may claim one more customer now, else the ``ClaimRefused``.
+
+    ``claims_so_far``: this person's past claim times (aware datetimes; older ones are
+    ignored); ``held``: customers they own now; ``tz``: the company's IANA zone name.
+
+    The holding cap is reported first, since no waiting lifts it. Among period limits, the
+    one that lifts last is reported, so its reset time is when a claim will succeed.
+    """
+    _require_aware(now, "now")
+    zone = ZoneInfo(tz)
+    if limits.max_held is not None and held >= limits.max_held:
+        return ClaimRefused(MAX_HELD, limits.max_held, held, None)
+    refusals = [
+        refusal
+        for limit, period in _periods(now.astimezone(zone).date(), week_starts_on, zone)
+        if (refusal := _period_refusal(limit, getattr(limits, limit), period, claims_so_far)) is not None
+    ]
+    if not refusals:
+        return None
+    return max(refusals, key=_lifts_last)
+
+
+def _lifts_last(refusal):
+    # A zero limit never lifts; it outranks any reset time.
+    if refusal.resets_at is None:
+        return (True, 0.0)
+    return (False, refusal.resets_at.timestamp())
+
+
+def _period_refusal(limit, allowed, period, claims):
+    if allowed is None:
+        return None
+    start, next_start = period
+    used = sum(1 for claimed_at in claims if claimed_at >= start)
+    if used < allowed:
+        return None
+    return ClaimRefused(limit, allowed, used, next_start if allowed > 0 else None)
+
+
+def _periods(today, week_starts_on, zone):
+    """(limit name, (start, start of the next period)) for the calendar periods holding today."""
+    week_start = today - timedelta(days=(today.weekday() - week_starts_on) % 7)
+    month_start = today.replace(day=1)
+    return [
+        (PER_DAY, _span(today, today + timedelta(days=1), zone)),
+        (PER_WEEK, _span(week_start, week_start + timedelta(weeks=1), zone)),
+        (PER_MONTH, _span(month_start, _next_month(month_start), zone)),
+    ]
+
+
+def _span(first_day, next_first_day, zone):
+    return _midnight(first_day, zone), _midnight(next_first_day, zone)
+
+
+def _midnight(day, zone):
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _next_month(month_start):
+    if month_start.month == 12:
+        return date(month_start.year + 1, 1, 1)
+    return date(month_start.year, month_start.month + 1, 1)
+
+
+def protected_until(released_at, protection_days):
+    """Until when the person who released a customer may not claim it back.
+
+    A plain duration from the release, not calendar days: protection exists to stop
+    release-and-reclaim, and its length should not depend on the hour of the release.
+    """
+    _require_aware(released_at, "released_at")
+    return released_at + timedelta(days=protection_days)
+
+
+def check_reclaim(last_release_by_this_person, protection_days, now, *, tz=None):
+    """None if this person may claim the customer, else a ``release_protection`` refusal.
+
+    Only the claimant's own latest release of this customer matters: others may claim a
+    released customer at once. ``tz`` (optional) shows the reset time in the company zone.
+    """
+    _require_aware(now, "now")
+    if last_release_by_this_person is None:
+        return None
+    until = protected_until(last_release_by_this_person, protection_days)
+    if now >= until:
+        return None
+    if tz is not None:
+        until = until.astimezone(ZoneInfo(tz))
+    days_since = (now - last_release_by_this_person).days
+    return ClaimRefused(RELEASE_PROTECTION, protection_days, days_since, until)
+
+
+def release_reason(text):
+    """The reason for releasing a customer, whitespace collapsed; a blank reason is refused.
+
+    The next person to claim the customer reads it, so "no answer to 4 mails since June"
+    must be written down, never nothing.
+    """
+    normalised = " ".join((text or "").split())
+    if not normalised:
+        raise ValueError("a reason is required to release a customer to the public pool")
+    return normalised
+
+
+def _require_aware(moment, name):
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
+
+
+def _shown(moment):
+    zone = getattr(moment.tzinfo, "key", None) or moment.tzname()
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
