@@ -5,6 +5,7 @@ from contracts.base import OutputSchema
 from contracts.communication import CommunicationRecordSchema
 from contracts.deals import CUSTOMER_STAGES, OrderRecordSchema, QuoteRecordSchema, SampleRecordSchema
 from contracts.inquiry import ContactSchema, InquirySchema
+from contracts.ownership import POOL_STATES
 from contracts.paging import PageQuerySchema, page_schema
 
 GRADES = ("A", "B", "C")
@@ -18,6 +19,7 @@ class GradeSchema(OutputSchema):
 
 
 class SourceSchema(OutputSchema):
+    at = fields.AwareDateTime(allow_none=True, metadata={"description": "When the customer reached us."})
     channel = fields.String(required=True)
     campaign = fields.String(allow_none=True)
     initial_behaviour = fields.String(allow_none=True)
@@ -91,6 +93,9 @@ class CustomerSchema(OutputSchema):
     intent_grade = fields.Nested(GradeSchema, allow_none=True)
     grading_error = fields.String(allow_none=True, metadata={"description": "Why grading failed, naming the plugin."})
     owner_id = fields.String(allow_none=True, metadata={"description": "None while the customer is in the public pool."})
+    pool_state = fields.String(dump_default="public_pool", validate=validate.OneOf(POOL_STATES), metadata={
+        "description": "owned, public_pool, dormant or rejected, as the pool service last said."})
+    pool_reason = fields.String(allow_none=True, dump_default=None, metadata={"description": "Why it is in the pool."})
     possible_duplicates = fields.List(fields.String(), required=True, metadata={
         "description": "Archives that share matching keys with this one: a person decides whether to merge."})
     custom_fields = fields.Dict(keys=fields.String(), values=fields.Raw())
@@ -135,7 +140,7 @@ CustomerPageSchema = page_schema(CustomerSchema)
 TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", "owner_assigned",
                   "reminder_scheduled", "communication_recorded", "customers_merged", "details_updated",
                   "quote_recorded", "sample_recorded", "order_recorded", "stage_changed", "traits_noted",
-                  "group_linked", "group_left")
+                  "group_linked", "group_left", "returned_to_pool", "recycling_warned")
 
 
 class TimelineEntrySchema(OutputSchema):
@@ -174,15 +179,13 @@ class CustomerCheckSchema(Schema):
                                   field_name="company")
 
 
-POOL_STATUSES = ("owned", "public_pool")
-
 
 class LikelyCustomerSchema(OutputSchema):
     customer_id = fields.String(required=True)
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     owner_id = fields.String(allow_none=True)
-    pool_status = fields.String(required=True, validate=validate.OneOf(POOL_STATUSES))
+    pool_status = fields.String(required=True, validate=validate.OneOf(POOL_STATES))
     matched_on = fields.List(fields.String(), required=True, metadata={"description": "Exact keys it shares, strongest first."})
     similarity = fields.Integer(required=True, validate=validate.Range(0, 100), metadata={"description": "Company-name similarity, 0-100."})
 

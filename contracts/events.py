@@ -26,6 +26,7 @@ class CustomerCreated(OutputSchema):
     occurred_at = fields.AwareDateTime(required=True)
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
+    country_code = fields.String(load_default=None, allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."})
     intent_grade = fields.String(allow_none=True)
     requested_owner = fields.String(load_default=None, allow_none=True, metadata={
         "description": "A salesperson who filed it by hand and keeps it; otherwise the rotation decides."})
@@ -61,6 +62,55 @@ class CustomerAllocated(OutputSchema):
     reason = fields.String(required=True)
 
 
+class CustomerUpdated(OutputSchema):
+    """profile changed an archive: what other services filter and decide by, as it is now.
+    ``version`` orders them: a handler ignores one older than what it has."""
+
+    customer_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    company = fields.String(allow_none=True)
+    country = fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."})
+    intent_grade = fields.String(allow_none=True)
+    stage = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True)
+    last_contact_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Latest inquiry or communication."})
+    last_follow_up_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Latest communication recorded."})
+    has_open_need = fields.Boolean(required=True)
+    deal_closed = fields.Boolean(required=True)
+
+
+class CustomerReturned(OutputSchema):
+    """pool took a customer from its owner (or moved it between pools): released, recycled,
+    dormant, rejected or reactivated."""
+
+    customer_id = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "public_pool, dormant or rejected."})
+    previous_owner_id = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class RecyclingWarned(OutputSchema):
+    """pool warned an owner that a customer returns to the pool unless followed up."""
+
+    customer_id = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "When it returns to the pool."})
+    warned_at = fields.AwareDateTime(required=True)
+
+
+class AllocationStalled(OutputSchema):
+    """pool found nobody eligible for a customer: it waits in the pool and a manager is told."""
+
+    customer_id = fields.String(required=True)
+    team = fields.String(required=True)
+    reasons = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                          metadata={"description": "Each salesperson and why they could not take it."})
+    at = fields.AwareDateTime(required=True)
+
+
 class ReminderScheduled(OutputSchema):
     """notification scheduled a reminder for a user."""
 
@@ -78,7 +128,11 @@ EVENTS = {
     "customer_created": ("profile", CustomerCreated),
     "inquiry_matched": ("profile", InquiryMatched),
     "customers_merged": ("profile", CustomersMerged),
+    "customer_updated": ("profile", CustomerUpdated),
     "customer_allocated": ("pool", CustomerAllocated),
+    "customer_returned": ("pool", CustomerReturned),
+    "recycling_warned": ("pool", RecyclingWarned),
+    "allocation_stalled": ("pool", AllocationStalled),
     "reminder_scheduled": ("notification", ReminderScheduled),
 }
 

@@ -77,6 +77,23 @@ class Trait:
             raise ValueError(f"trait {self.name!r}: suggestion must be a string (it may be empty)")
 
 
+@dataclass(frozen=True)
+class AllocationRule:
+    """A rule on who may receive a new customer: ``check(person, customer)`` returns None, or
+    the reason this person may not take it. ``person`` has id, team, department, markets,
+    grades, on_leave, held and max_held; ``customer`` has country, intent_grade, department
+    and team (see ``services.pool.domain.eligibility``)."""
+
+    name: str
+    check: object
+
+    def __post_init__(self):
+        if not FIELD_NAME.match(self.name or ""):
+            raise ValueError(f"allocation rule {self.name!r}: name must match {FIELD_NAME.pattern}")
+        if not callable(self.check):
+            raise ValueError(f"allocation rule {self.name!r}: check must be callable")
+
+
 def validate_custom_values(declarations, values):
     """Field name -> reasons, for every value that is unknown or does not fit its declaration."""
     by_name = {field.name: field for field in declarations}

@@ -61,6 +61,25 @@ def baton_grade_intent(inquiry):
     """
 
 
+# --- Allocation ------------------------------------------------------------------------
+
+
+@hookspec
+def baton_allocation_rules():
+    """Add rules on who may receive a new customer (beyond market, grade, department, team,
+    leave and holding cap, which are built in and configured).
+
+    Parameters: none.
+
+    Returns: a list of ``plugins.declarations.AllocationRule``. Each rule is asked about every
+    salesperson for every new customer; a reason excludes that person, and a manager sees the
+    reasons when nobody is eligible.
+
+    firstresult: no. Every plugin's rules apply. A rule that raises or returns something other
+    than a string or None is reported naming its plugin, and the customer waits in the pool.
+    """
+
+
 # --- Channels --------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 import pluggy
 
 from plugins import hookspecs
-from plugins.declarations import CustomField, IntentGrade, Trait, validate_custom_values
+from plugins.declarations import AllocationRule, CustomField, IntentGrade, Trait, validate_custom_values
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.markers import PROJECT
 
@@ -87,6 +87,17 @@ class PluginHost:
                 found.setdefault((trait.name, trait.evidence), trait)
         return list(found.values())
 
+    def allocation_rules(self):
+        """Every plugin's allocation rules, each check wrapped so a failure names its plugin."""
+        rules = []
+        for impl in self.pm.hook.baton_allocation_rules.get_hookimpls():
+            for rule in impl.function() or []:
+                if not isinstance(rule, AllocationRule):
+                    raise PluginFailed.of(impl.plugin_name, "baton_allocation_rules",
+                                          f"returned {type(rule).__name__}, not AllocationRule")
+                rules.append(AllocationRule(rule.name, _checked_rule(rule, impl.plugin_name)))
+        return rules
+
     def grade_intent(self, inquiry):
         return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
 
@@ -117,6 +128,20 @@ class PluginHost:
                                       f"returned {type(result).__name__}, not {result_type.__name__}")
             return result
         return None
+
+
+def _checked_rule(rule, plugin_name):
+    def check(person, customer):
+        try:
+            reason = rule.check(person, customer)
+        except Exception as exc:  # a rule's bug is reported as its plugin's
+            raise PluginFailed.of(plugin_name, "baton_allocation_rules",
+                                  f"rule {rule.name!r} raised {type(exc).__name__}: {exc}") from exc
+        if reason is not None and not isinstance(reason, str):
+            raise PluginFailed.of(plugin_name, "baton_allocation_rules",
+                                  f"rule {rule.name!r} returned {type(reason).__name__}, not a reason (str) or None")
+        return reason
+    return check
 
 
 def _named_failures(function, plugin_name, hook_name):

@@ -1,36 +1,64 @@
-"""Giving a new customer an owner, exactly once, whatever the number of pool instances."""
+"""Giving a customer an owner by the allocation rules, exactly once, whatever the number of
+pool instances: eligibility first, then the weighted rotation of the people eligible now."""
+from services.pool.changing import change_holding
+from services.pool.directory import salespeople
+from services.pool.domain.eligibility import NewCustomer, eligible
+from services.pool.domain.holdings import ALLOCATED, FILED_BY_HAND, NOBODY_ELIGIBLE, SYSTEM, give_back, take
+from services.pool.domain.recycling import OWNED
+from services.pool.domain.rotation import Member, NobodyEligible
 
 MAX_SAVE_ATTEMPTS = 50  # optimistic-concurrency retries against other pool instances
-ROUND_ROBIN = "weighted round-robin"
-FILED_BY_HAND = "filed by hand"
 
 
 class RotationBusy(Exception):
     """Other instances kept winning the race; the event is redelivered and tried again."""
 
 
-def allocate_new_customer(ownership, team, members, customer_id, now):
-    """The ownership record for the customer (the existing one if it already has an owner).
+def allocate(pool, team, limits_of, extra_rules, customer_id, now, reason=ALLOCATED, exclude=()):
+    """(holding, None) once owned, or (None, {person: reasons}) when nobody is eligible: the
+    customer then waits in the public pool, marked so, for a manager to settle."""
+    holding = pool.holding(customer_id)
+    if holding["state"] == OWNED and not exclude:
+        return holding, None
+    people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
+    customer = NewCustomer(holding.get("country"), holding.get("intent_grade"), None, team)
+    chosen, excluded = eligible(people, customer, extra_rules=extra_rules)
+    try:
+        owner_id = _turn(pool, team, chosen, customer_id)
+    except NobodyEligible:
+        if not chosen:
+            excluded = excluded or {"": ["nobody in the team"]}
+        change_holding(pool, customer_id, lambda h: give_back(h, h["state"] if h["state"] != OWNED else "public_pool",
+                                                               NOBODY_ELIGIBLE, SYSTEM, now))
+        return None, excluded
+    _, after = change_holding(pool, customer_id, lambda h: _take_unless_owned(h, owner_id, reason, now, exclude))
+    return after or pool.holding(customer_id), None
 
-    Raises ``NobodyEligible`` when no salesperson can take customers: the customer stays
-    in the public pool, unowned.
-    """
-    existing = ownership.owner_record(customer_id)
-    if existing is not None:
-        return existing
+
+def _take_unless_owned(holding, owner_id, reason, now, exclude):
+    if holding["state"] == OWNED and holding["owner_id"] not in exclude:
+        return None          # another instance allocated it meanwhile: its decision stands
+    if holding["state"] == OWNED:
+        holding = give_back(holding, "public_pool", reason, SYSTEM, now)
+    return take(holding, owner_id, reason, SYSTEM, now)
+
+
+def _turn(pool, team, chosen, customer_id):
+    """The next owner from the rotation of exactly these people (one rotation per eligible set:
+    customers with different eligible people must not reset each other's rotation)."""
+    members = tuple(Member(p.id, p.weight) for p in chosen)
+    key = f"{team}:" + ",".join(sorted(m.id for m in members))
     for _attempt in range(MAX_SAVE_ATTEMPTS):
-        rotation, version = ownership.load_rotation(team)
+        rotation, version = pool.load_rotation(key)
         current = rotation.with_members(members)
         owner_id, turned = current.assign(customer_id)
-        if turned is current or ownership.save_rotation(team, turned, version):
-            break
-    else:
-        raise RotationBusy(f"team {team}: rotation changed {MAX_SAVE_ATTEMPTS} times while allocating {customer_id}")
-    return ownership.record_owner({"_id": customer_id, "owner_id": owner_id, "team": team,
-                                   "allocated_at": now, "reason": ROUND_ROBIN})
+        if turned is current or pool.save_rotation(key, turned, version):
+            return owner_id
+    raise RotationBusy(f"rotation {key} changed {MAX_SAVE_ATTEMPTS} times while allocating {customer_id}")
 
 
-def assign_requested_owner(ownership, team, customer_id, owner_id, now):
-    """A salesperson who filed the customer by hand owns it; the rotation takes no turn."""
-    return ownership.record_owner({"_id": customer_id, "owner_id": owner_id, "team": team,
-                                   "allocated_at": now, "reason": FILED_BY_HAND})
+def assign_requested_owner(pool, customer_id, owner_id, now):
+    """A salesperson who filed the customer by hand owns it; no rotation takes a turn."""
+    _, after = change_holding(pool, customer_id, lambda h: None if h["state"] == OWNED else
+                              take(h, owner_id, FILED_BY_HAND, owner_id, now))
+    return after or pool.holding(customer_id)

@@ -1,61 +1,277 @@
-"""pool: decides who owns each customer."""
+"""pool: who owns each customer — allocation, claims, releases, recycling, rejection, leavers."""
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.events import event_handler
 from nameko.rpc import rpc
+from nameko.timer import timer
 
-from contracts.errors import EXPECTED_ERRORS, NotFound
+from contracts.errors import EXPECTED_ERRORS, Conflict, InvalidInput, NotFound
 from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
-from services.pool.allocating import allocate_new_customer, assign_requested_owner
-from services.pool.domain.rotation import NobodyEligible
-from services.pool.settings import AllocationSettingsSchema
-from services.pool.store import Ownership
+from contracts.paging import PageQuerySchema
+from contracts.pool import (
+    ClaimSchema, CollaboratorSchema, LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema,
+    ReassignmentSchema, RejectSchema, ReleaseSchema, SalespersonSchema, SalespersonUpdateSchema,
+)
+from plugins.dependency import Plugins
+from plugins.errors import PluginFailed
+from services.pool.allocating import allocate, assign_requested_owner
+from services.pool.changing import change_holding
+from services.pool.claims import claim, reactivate, reject, release, set_collaborator
+from services.pool.directory import change_person, seed, view
+from services.pool.domain.claiming import limits_for
+from services.pool.domain.holdings import ALLOCATED, NOBODY_ELIGIBLE, SYSTEM, Facts, give_back, new_holding, with_facts
+from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED, reactivation_on_inquiry
+from services.pool.leaving import reassign_leaver
+from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
+from services.pool.store import Pool
+from services.pool.sweeping import sweep
+from services.pool.weights import recompute_weights
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
+from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
+TICK_SECONDS = 30   # how often instances look whether a sweep is due (the period itself is configured)
 
 
 class PoolService:
     name = "pool"
 
-    ownership = MongoStore(Ownership)
+    pool = MongoStore(Pool)
     allocation = Settings("allocation", AllocationSettingsSchema)
+    settings = Settings("pool", PoolSettingsSchema)
+    plugins = Plugins()
     dispatch = ReliableEventDispatcher()
+
+    # --- what happens to customers elsewhere ----------------------------------------------
 
     @event_handler("profile", "customer_created", requeue_on_error=True)
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
+        now = _now()
+        facts = Facts(company=event["company"], country=event["country_code"], intent_grade=event["intent_grade"])
+        before = self.pool.add_holding(new_holding(event["customer_id"], self.allocation["team"], facts, now))
+        if before["state"] == OWNED:
+            self._announce(None, before)     # redelivered: say it again, downstream handlers ignore repeats
+            return
         if event["needs_review"]:
             # It may be someone's existing customer (撞单): it waits in the pool until a person decides.
             log.info("customer %s may duplicate another archive; left unallocated for review", event["customer_id"])
             return
-        try:
-            if event["requested_owner"]:
-                record = assign_requested_owner(self.ownership, self.allocation["team"], event["customer_id"],
-                                                event["requested_owner"], datetime.now(timezone.utc))
-            else:
-                record = allocate_new_customer(self.ownership, self.allocation["team"], self.allocation["members"],
-                                               event["customer_id"], datetime.now(timezone.utc))
-        except NobodyEligible:
-            log.warning("customer %s stays in the public pool: nobody in team %s can take customers",
-                        event["customer_id"], self.allocation["team"])
+        if event["requested_owner"]:
+            self._announce(before, assign_requested_owner(self.pool, event["customer_id"], event["requested_owner"], now))
+        else:
+            self._allocate(before, event["customer_id"], now)
+
+    @event_handler("profile", "inquiry_matched", requeue_on_error=True)
+    def on_inquiry_matched(self, payload):
+        event = load_event("inquiry_matched", payload)
+        holding = self.pool.holding(event["customer_id"])
+        if holding is None or (change := reactivation_on_inquiry(holding["state"])) is None:
             return
-        self.dispatch("customer_allocated", dump_event("customer_allocated", {
-            "customer_id": record["_id"], "owner_id": record["owner_id"], "team": record["team"],
-            "allocated_at": record["allocated_at"], "reason": record["reason"]}))
+        now = _now()
+        if change.state == PUBLIC_POOL:
+            before, _ = change_holding(self.pool, event["customer_id"], lambda h: give_back(
+                h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None)
+            self._allocate(before, event["customer_id"], now, reason=f"{change.note}, {ALLOCATED}")
+        else:   # rejected: stays rejected, first on the review list
+            change_holding(self.pool, event["customer_id"], lambda h: None if h.get("inquiry_since_rejection") else
+                           {**h, "inquiry_since_rejection": now, "version": h["version"] + 1})
+
+    @event_handler("profile", "customer_updated", requeue_on_error=True)
+    def on_customer_updated(self, payload):
+        event = load_event("customer_updated", payload)
+        facts = Facts(**{k: event[k] for k in ("company", "country", "intent_grade", "stage", "last_contact_at",
+                                               "last_follow_up_at", "has_open_need", "deal_closed")},
+                      tags=tuple(event["tags"]))
+        if self.pool.holding(event["customer_id"]) is not None:
+            change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
 
     @event_handler("profile", "customers_merged", requeue_on_error=True)
     def on_customers_merged(self, payload):
         # The absorbed archive is no longer a customer: it holds no place in anyone's book.
-        self.ownership.forget(load_event("customers_merged", payload)["absorbed_id"])
+        self.pool.forget(load_event("customers_merged", payload)["absorbed_id"])
+
+    # --- schedules ------------------------------------------------------------------------
+
+    @timer(interval=TICK_SECONDS)
+    def sweep_when_due(self):
+        if self.pool.take_turn("recycling", _now(), timedelta(seconds=self.settings["sweep_every_seconds"])):
+            self.run_sweep()
+        if self.pool.take_turn("weights", _now(), timedelta(seconds=self.allocation["recompute_weights_every_seconds"])):
+            recompute_weights(self.pool, self.allocation, _now())
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def run_sweep(self, now=None):
+        """Warn, recycle and move to dormant what is due (``now``: ISO time, for tests and replays)."""
+        now = datetime.fromisoformat(now) if now else _now()
+        warnings, returns, dormant = sweep(self.pool, self.settings["recycling"], self.settings["sweep_batch"], now)
+        for _before, after, verdict in warnings:
+            self.dispatch("recycling_warned", dump_event("recycling_warned", {
+                "customer_id": after["_id"], "owner_id": after["owner_id"], "reason": verdict.reason,
+                "due_at": verdict.due_at, "warned_at": now}))
+        for before, after, _verdict in returns + dormant:
+            self._announce(before, after)
+        return {"warned": len(warnings), "returned": len(returns), "dormant": len(dormant)}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def recompute_weights(self):
+        return recompute_weights(self.pool, self.allocation, _now())
+
+    # --- claims and changes by people -----------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def claim(self, customer_id, request):
+        request = load_input(ClaimSchema, request, what="claim")
+        self._seeded()
+        before = self.pool.holding(customer_id)
+        after = claim(self.pool, self.settings, self._limits_of, customer_id, request["by"], _now())
+        return self._announce(before, after)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def release(self, customer_id, request):
+        request = load_input(ReleaseSchema, request, what="release")
+        return self._announce(*release(self.pool, customer_id, request["by"], request["reason"], _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reject(self, customer_id, request):
+        request = load_input(RejectSchema, request, what="rejection")
+        return self._announce(*reject(self.pool, customer_id, request["by"], request["reason"], _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reactivate(self, customer_id, request):
+        request = load_input(ReactivateSchema, request, what="reactivation")
+        return self._announce(*reactivate(self.pool, customer_id, request["by"], request["reason"], _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_collaborator(self, customer_id, request, present=True):
+        request = load_input(CollaboratorSchema, request, what="collaborator")
+        before, after = set_collaborator(self.pool, customer_id, request["user"], present)
+        return _ownership(after or before)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_owner(self, customer_id):
-        record = self.ownership.owner_record(customer_id)
-        if record is None:
+        holding = self.pool.holding(customer_id)
+        if holding is None:
             raise NotFound.of("owner record", customer_id)
-        return OwnershipSchema().dump({**record, "customer_id": record["_id"]})
+        return _ownership(holding)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def search_pool(self, query=None):
+        query = load_input(PoolQuerySchema, query)
+        items, total = self.pool.search(**query)
+        return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def contact_status(self, customer_ids):
+        """For marketing channels: which of these customers must not be contacted, and why."""
+        if not isinstance(customer_ids, list) or not all(isinstance(c, str) for c in customer_ids):
+            raise InvalidInput("Give a list of customer ids.", {"fields": {"customer_ids": ["Not a list of strings."]}})
+        holdings = [h for h in (self.pool.holding(c) for c in customer_ids[:500]) if h]
+        return [{"customer_id": h["_id"], "state": h["state"], "do_not_contact": h["state"] == REJECTED,
+                 "reason": h["reason"]} for h in holdings]
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def rejected_for_review(self, query=None):
+        """The monthly review: rejected customers, those a new inquiry came from first, then the
+        longest rejected; each with when its review is due."""
+        query = load_input(PageQuerySchema, query)
+        items, total = self.pool.search(REJECTED, limit=10_000, offset=0)
+        days = timedelta(days=self.settings["rejected_review_days"])
+        items.sort(key=lambda h: (h.get("inquiry_since_rejection") is None, h["since"]))
+        page = items[query["offset"]:query["offset"] + query["limit"]]
+        return page_of([{**_entry(h), "review_due_at": (h["since"] + days).isoformat(),
+                         "new_inquiry": h.get("inquiry_since_rejection") is not None} for h in page], total, query)
+
+    # --- salespeople ----------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_salespeople(self):
+        self._seeded()
+        return SalespersonSchema(many=True).dump([view(self.pool, p) for p in self.pool.everyone(self.allocation["team"])])
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def update_salesperson(self, person_id, changes):
+        changes = load_input(SalespersonUpdateSchema, changes, what="change")
+        self._seeded()
+        changes.pop("by")
+        person = change_person(self.pool, person_id, lambda p: None if all(p.get(k) == v for k, v in changes.items())
+                               else {**p, **changes})
+        if person is None:
+            raise NotFound.of("salesperson", person_id)
+        return SalespersonSchema().dump(view(self.pool, person))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def salesperson_leaves(self, person_id, request):
+        request = load_input(LeavingSchema, request, what="request")
+        self._seeded()
+        record, changes = reassign_leaver(self.pool, self.allocation["team"], self._limits_of, self._rules(),
+                                          person_id, request.get("to"), request["by"], _now())
+        for before, after in changes:
+            self._announce(before, after)
+        return ReassignmentSchema().dump({**record, "id": record["_id"]})
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_reassignment(self, reassignment_id):
+        record = self.pool.reassignment(reassignment_id)
+        if record is None:
+            raise NotFound.of("reassignment", reassignment_id)
+        return ReassignmentSchema().dump({**record, "id": record["_id"]})
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _allocate(self, before, customer_id, now, reason=ALLOCATED):
+        self._seeded()
+        try:
+            after, stalled = allocate(self.pool, self.allocation["team"], self._limits_of, self._rules(), customer_id, now,
+                                      reason=reason)
+        except PluginFailed as exc:
+            after, stalled = None, {"": [exc.message]}
+            change_holding(self.pool, customer_id, lambda h: give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {exc.message}",
+                                                                       SYSTEM, now) if h["state"] != OWNED else None)
+        if stalled is not None:
+            log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
+            self.dispatch("allocation_stalled", dump_event("allocation_stalled", {
+                "customer_id": customer_id, "team": self.allocation["team"], "reasons": stalled, "at": now}))
+            return
+        self._announce(before, after)
+
+    def _announce(self, before, after):
+        """Tell the others what changed: a new owner, or a customer taken from its owner."""
+        if after is None:
+            return _ownership(before)
+        owner_changed = after["state"] == OWNED and (before is None or before.get("owner_id") != after["owner_id"]
+                                                     or before["state"] != OWNED)
+        if owner_changed:
+            self.dispatch("customer_allocated", dump_event("customer_allocated", {
+                "customer_id": after["_id"], "owner_id": after["owner_id"], "team": after["team"],
+                "allocated_at": after["allocated_at"], "reason": after["reason"]}))
+        elif after["state"] != OWNED and (before["state"] != after["state"] or before["reason"] != after["reason"]):
+            self.dispatch("customer_returned", dump_event("customer_returned", {
+                "customer_id": after["_id"], "state": after["state"], "previous_owner_id": before.get("owner_id"),
+                "reason": after["reason"], "by": after["by"], "at": after["since"]}))
+        return _ownership(after)
+
+    def _limits_of(self, role):
+        return limits_for(role, self.settings["claim_limits"], self.settings["role_limits"])
+
+    def _rules(self):
+        return [rule for rule in self.plugins.allocation_rules()]
+
+    def _seeded(self):
+        seed(self.pool, self.allocation, _now())
+
+
+def _ownership(holding):
+    return OwnershipSchema().dump({**holding, "customer_id": holding["_id"]})
+
+
+def _entry(holding):
+    return {**holding, "customer_id": holding["_id"]}
+
+
+def _now():
+    return datetime.now(timezone.utc)

@@ -1,19 +1,35 @@
+"""The pool's settings (BATON.allocation and BATON.pool), loaded into domain values once at start."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from services.pool.domain.rotation import Member
+from services.pool.domain.claiming import ClaimLimits
+from services.pool.domain.recycling import RecyclingRules
 
-# Member ids become field names in the rotation document: no "." or "$".
+# Person ids become field names in rotation documents: no "." or "$".
 MEMBER_ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}\Z", error="Use letters, digits, _ and - (max 64).")
+GRADES = ("A", "B", "C")
 
 
 class SalespersonSchema(Schema):
     id = fields.String(required=True, validate=MEMBER_ID)
     weight = fields.Integer(required=True, validate=validate.Range(min=0))
+    department = fields.String(load_default="sales")
+    role = fields.String(load_default="sales")
+    markets = fields.List(fields.String(validate=validate.Length(equal=2)), load_default=list)
+    grades = fields.List(fields.String(validate=validate.OneOf(GRADES)), load_default=list)
 
 
 class AllocationSettingsSchema(Schema):
     team = fields.String(required=True, validate=MEMBER_ID)
     salespeople = fields.List(fields.Nested(SalespersonSchema), required=True)
+    # Weights follow each person's conversion rate over a window once they have enough customers
+    # in it; until then (and when a manager overrides) the configured weight stands.
+    weights_from_conversion = fields.Boolean(load_default=True)
+    conversion_window_days = fields.Integer(load_default=90, validate=validate.Range(min=1))
+    conversion_min_customers = fields.Integer(load_default=10, validate=validate.Range(min=1))
+    weight_scale = fields.Integer(load_default=10, validate=validate.Range(min=1))
+    min_weight = fields.Integer(load_default=1, validate=validate.Range(min=0))
+    max_weight = fields.Integer(load_default=10, validate=validate.Range(min=1))
+    recompute_weights_every_seconds = fields.Integer(load_default=3600, validate=validate.Range(min=1))
 
     @validates("salespeople")
     def ids_are_unique(self, value, **kwargs):
@@ -22,6 +38,38 @@ class AllocationSettingsSchema(Schema):
         if repeated:
             raise ValidationError(f"Salespeople listed twice: {', '.join(repeated)}.")
 
+
+class ClaimLimitsSchema(Schema):
+    per_day = fields.Integer(allow_none=True, validate=validate.Range(min=0), load_default=5)
+    per_week = fields.Integer(allow_none=True, validate=validate.Range(min=0), load_default=20)
+    per_month = fields.Integer(allow_none=True, validate=validate.Range(min=0), load_default=60)
+    max_held = fields.Integer(allow_none=True, validate=validate.Range(min=0), load_default=200)
+    release_protection_days = fields.Integer(validate=validate.Range(min=0), load_default=30)
+
+
+class RecyclingSchema(Schema):
+    no_follow_up_days = fields.Integer(load_default=15, validate=validate.Range(min=1))
+    no_deal_days = fields.Integer(load_default=90, validate=validate.Range(min=1))
+    warn_days_before = fields.Integer(load_default=3, validate=validate.Range(min=0))
+    dormant_after_days = fields.Integer(load_default=180, validate=validate.Range(min=1))
+
+
+class PoolSettingsSchema(Schema):
+    time_zone = fields.String(load_default="Asia/Shanghai")
+    week_starts_on = fields.Integer(load_default=0, validate=validate.Range(min=0, max=6))
+    claim_limits = fields.Nested(ClaimLimitsSchema, load_default=dict)
+    # role -> the limits it changes, e.g. {manager: {max_held: null}}
+    role_limits = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
+    recycling = fields.Nested(RecyclingSchema, load_default=dict)
+    sweep_every_seconds = fields.Integer(load_default=300, validate=validate.Range(min=1))
+    sweep_batch = fields.Integer(load_default=1000, validate=validate.Range(min=1))
+    rejected_review_days = fields.Integer(load_default=30, validate=validate.Range(min=1))
+
     @post_load
-    def as_members(self, data, **kwargs):
-        return {"team": data["team"], "members": tuple(Member(p["id"], p["weight"]) for p in data["salespeople"])}
+    def as_domain(self, data, **kwargs):
+        try:
+            data["claim_limits"] = ClaimLimits(**data["claim_limits"])
+            data["recycling"] = RecyclingRules(**data["recycling"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        return data

@@ -16,6 +16,7 @@ def likely_customers(customers, matching, typed):
     return {"candidates": [
         {"customer_id": c.customer_id, "company": archives[c.customer_id]["company"],
          "country": archives[c.customer_id]["country"], "owner_id": archives[c.customer_id]["owner_id"],
-         "pool_status": "owned" if archives[c.customer_id]["owner_id"] else "public_pool",
+         "pool_status": archives[c.customer_id].get("pool_state") or (
+             "owned" if archives[c.customer_id]["owner_id"] else "public_pool"),
          "matched_on": list(c.matched_on), "similarity": c.similarity}
         for c in ranked if archives[c.customer_id] is not None]}

@@ -8,9 +8,10 @@ import logging
 from plugins.errors import PluginFailed
 from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
-from services.profile.domain.archive import assign_owner, customer_id_for, merge_inquiry, open_archive
+from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive, place
 from services.profile.domain.communications import record_communication
 from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
+from services.profile.domain.normalising import normalise_country
 from services.profile.domain.traits import note_traits
 from services.profile.merging import merge_customers, merge_event
 
@@ -83,6 +84,7 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     return "customer_created", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
         "company": archive["company"], "country": archive["country"],
+        "country_code": normalise_country(archive["country"]),
         "intent_grade": (archive["intent_grade"] or {}).get("grade"),
         "needs_review": bool(archive["possible_duplicates"]),
     }
@@ -93,8 +95,16 @@ def record_owner(customers, customer_id, owner_id, team, reason, at):
         # Allocated while an inquiry linked it into another archive: that archive's owner stands.
         log.info("owner %s for %s ignored: merged into %s", owner_id, customer_id, merge["merged_into"])
         return
-    change_archive(customers, customer_id, lambda archive: assign_owner(archive, owner_id, at))
+    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at))
     customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
+
+
+def record_return(customers, customer_id, state, previous_owner, reason, by, at):
+    """The pool took the customer from its owner (released, recycled, dormant, rejected…)."""
+    if customers.get(customer_id) is None:
+        return   # merged away meanwhile: the kept archive's place stands
+    change_archive(customers, customer_id, lambda archive: place(archive, None, state, reason, at))
+    customers.record(timeline.returned_to_pool(customer_id, state, previous_owner, reason, by, at))
 
 
 def add_communication(customers, plugins, customer_id, record_id, communication, now):

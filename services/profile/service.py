@@ -23,7 +23,8 @@ from services.profile.changing import existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
 from services.profile.editing import group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer
-from services.profile.filing import add_communication, file_inquiry, record_owner
+from services.profile.domain.summary import summary_of
+from services.profile.filing import add_communication, file_inquiry, record_owner, record_return
 from services.profile.merging import merge_customers
 from services.profile.settings import MatchingSettingsSchema
 from services.profile.store import Customers
@@ -47,12 +48,26 @@ class ProfileService:
         for name, announced in file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"],
                                             event["inquiry"], event["received_at"], datetime.now(timezone.utc)):
             self.dispatch(name, dump_event(name, announced))
+        self._updated(announced["customer_id"])
 
     @event_handler("pool", "customer_allocated", requeue_on_error=True)
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
         record_owner(self.customers, event["customer_id"], event["owner_id"], event["team"], event["reason"],
                      event["allocated_at"])
+
+    @event_handler("pool", "customer_returned", requeue_on_error=True)
+    def on_customer_returned(self, payload):
+        event = load_event("customer_returned", payload)
+        record_return(self.customers, event["customer_id"], event["state"], event["previous_owner_id"], event["reason"],
+                      event["by"], event["at"])
+
+    @event_handler("pool", "recycling_warned", requeue_on_error=True)
+    def on_recycling_warned(self, payload):
+        event = load_event("recycling_warned", payload)
+        if self.customers.get(event["customer_id"]) is not None:
+            self.customers.record(timeline.recycling_warned(event["customer_id"], event["owner_id"], event["reason"],
+                                                            event["due_at"], event["warned_at"]))
 
     @event_handler("notification", "reminder_scheduled", requeue_on_error=True)
     def on_reminder_scheduled(self, payload):
@@ -89,6 +104,7 @@ class ProfileService:
         self._archive(customer_id)
         add_communication(self.customers, self.plugins, customer_id, _record_id("com", record_id), communication,
                           datetime.now(timezone.utc))
+        self._updated(customer_id)
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -96,6 +112,7 @@ class ProfileService:
         """Correct or complete the archive by hand (``CustomerUpdateSchema``)."""
         changes = load_input(CustomerUpdateSchema, changes, what="change")
         update_customer(self.customers, self.plugins, customer_id, changes, datetime.now(timezone.utc))
+        self._updated(customer_id)
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -106,12 +123,14 @@ class ProfileService:
         record = load_input(DEAL_STEPS[kind], record, what=kind[:-1])
         record_deal_step(self.customers, customer_id, kind, _record_id(kind[:3], record_id), record,
                          datetime.now(timezone.utc))
+        self._updated(customer_id)
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_stage(self, customer_id, change):
         change = load_input(StageChangeSchema, change, what="stage change")
         set_stage(self.customers, customer_id, change["stage"], change["by"], change.get("reason"), datetime.now(timezone.utc))
+        self._updated(customer_id)
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -145,6 +164,7 @@ class ProfileService:
         request = load_input(MergeRequestSchema, request, what="merge request")
         merged = merge_customers(self.customers, kept_id, request["absorb"], request["by"], datetime.now(timezone.utc))
         self.dispatch("customers_merged", dump_event("customers_merged", merged))
+        self._updated(kept_id)
         return CustomerSchema().dump(_as_view(self._archive(kept_id)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -156,6 +176,12 @@ class ProfileService:
 
     def _archive(self, customer_id):
         return existing_archive(self.customers, customer_id)
+
+    def _updated(self, customer_id):
+        """Tell the others what they filter and decide by (pool: search, recycling, dormancy)."""
+        archive = self.customers.get(customer_id)
+        if archive is not None:
+            self.dispatch("customer_updated", dump_event("customer_updated", summary_of(archive)))
 
 
 def _record_id(prefix, key):

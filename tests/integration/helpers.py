@@ -5,6 +5,7 @@ import time
 from kombu import Connection, Exchange
 from nameko.events import event_handler
 
+from contracts.events import EVENTS
 from contracts.topology import INQUIRY_EXCHANGE
 
 
@@ -56,8 +57,10 @@ def started(container_factory, service_cls, config):
     return container
 
 
-def start_listeners(container_factory, config, *events):
-    """Stand-ins for the downstream services: events are published ``mandatory``, so a
-    service under test needs someone listening for what it announces."""
-    for service_name, event_type in events:
-        started(container_factory, recorder_of(service_name, event_type, role="downstream"), config)
+def start_downstream_of(container_factory, config, *service_names):
+    """One stand-in listening to every event these services publish (``contracts.events``)."""
+    for service_name in service_names:
+        handlers = {f"on_{event_type}": event_handler(service_name, event_type)(lambda self, payload: payload)
+                    for event_type, (source, _schema) in EVENTS.items() if source == service_name}
+        started(container_factory, type(f"Downstream_{service_name}", (), {"name": f"downstream_{service_name}",
+                                                                          **handlers}), config)

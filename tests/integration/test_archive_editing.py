@@ -9,15 +9,14 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from contracts.errors import Conflict, InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, start_listeners, started
+from tests.integration.helpers import canonical_inquiry, start_downstream_of, started
 
 NOW = datetime.now(timezone.utc)
 
 
 @pytest.fixture(autouse=True)
 def downstream(container_factory, config):
-    start_listeners(container_factory, config, ("profile", "customer_created"), ("profile", "inquiry_matched"),
-                     ("profile", "customers_merged"))
+    start_downstream_of(container_factory, config, "profile")
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from contracts.errors import NotFound
 from contracts.events import dump_event
 from services.handoff.service import HandoffService
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, start_listeners, started
+from tests.integration.helpers import canonical_inquiry, start_downstream_of, started
 
 
 @pytest.fixture
 def handoff(container_factory, config):
-    start_listeners(container_factory, config, ("profile", "customer_created"))
+    start_downstream_of(container_factory, config, "profile")
     profile = started(container_factory, ProfileService, config)
     with entrypoint_waiter(profile, "on_inquiry_received"):
         event_dispatcher(config)("intake", "inquiry_received", dump_event("inquiry_received", {

@@ -1,35 +1,55 @@
-"""pool: allocation order across restarts and several instances, through real events."""
-from datetime import datetime, timezone
+"""pool: allocation, claims, releases, recycling, rejection and leavers, through real events
+and RPC on the document server."""
+from datetime import datetime, timedelta, timezone
 
+import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from contracts.errors import NotFound
+from contracts.errors import Conflict, InvalidInput, NotFound
 from contracts.events import dump_event
 from services.pool.service import PoolService
-from tests.integration.helpers import recorder_of, start_listeners, started, wait_for
+from tests.integration.helpers import recorder_of, start_downstream_of, started, wait_for
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+EVERYONE = "default:alice,bob,carol"
 
 
 @pytest.fixture(autouse=True)
 def downstream(container_factory, config):
-    start_listeners(container_factory, config, ("pool", "customer_allocated"))
+    start_downstream_of(container_factory, config, "pool")
 
 
-def customer_created(customer_id):
+def customer_created(customer_id, country=None, grade=None, **extra):
     return dump_event("customer_created", {"customer_id": customer_id, "inquiry_id": "inq_" + customer_id,
-                                           "occurred_at": AT, "company": None, "country": None,
-                                           "intent_grade": None})
+                                           "occurred_at": AT, "company": None, "country": country,
+                                           "country_code": country, "intent_grade": grade, **extra})
 
 
 def start_pool(container_factory, config):
     return started(container_factory, PoolService, config)
 
 
-def owners_in_turn_order(db, team="default"):
-    return [d["owner_id"] for d in db.rotations.find_one({"_id": team})["decisions"]]
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def owners_in_turn_order(db, key=EVERYONE):
+    return [d["owner_id"] for d in db.rotations.find_one({"_id": key})["decisions"]]
+
+
+def owned(db):
+    return db.holdings.count_documents({"state": "owned"})
+
+
+def file_customers(pool, config, *customer_ids, **facts):
+    dispatch = event_dispatcher(config)
+    for customer_id in customer_ids:
+        with entrypoint_waiter(pool, "on_customer_created"):
+            dispatch("profile", "customer_created", customer_created(customer_id, **facts))
 
 
 def test_new_customers_are_allocated_3_2_1_in_smooth_order(container_factory, config, db):
@@ -41,36 +61,28 @@ def test_new_customers_are_allocated_3_2_1_in_smooth_order(container_factory, co
     assert event.get()["owner_id"] == "alice"
     for n in range(1, 6):
         dispatch("profile", "customer_created", customer_created(f"c{n}"))
-    wait_for(lambda: db.owners.count_documents({}) == 6, what="6 owners")
+    wait_for(lambda: owned(db) == 6, what="6 owners")
     assert owners_in_turn_order(db) == ["alice", "bob", "carol", "alice", "bob", "alice"]
-    with entrypoint_hook(pool, "get_owner") as get_owner:
-        decided = {d["customer_id"]: d["owner_id"] for d in db.rotations.find_one({"_id": "default"})["decisions"]}
-        assert [get_owner(f"c{n}")["owner_id"] for n in range(6)] == [decided[f"c{n}"] for n in range(6)]
-        with pytest.raises(NotFound):
-            get_owner("c-missing")
+    decided = {d["customer_id"]: d["owner_id"] for d in db.rotations.find_one({"_id": EVERYONE})["decisions"]}
+    assert [call(pool, "get_owner", f"c{n}")["owner_id"] for n in range(6)] == [decided[f"c{n}"] for n in range(6)]
+    assert call(pool, "get_owner", "c0")["state"] == "owned"
+    with pytest.raises(NotFound):
+        call(pool, "get_owner", "c-missing")
 
 
 def test_a_redelivered_customer_keeps_its_owner_and_takes_no_turn(container_factory, config, db):
     pool = start_pool(container_factory, config)
-    dispatch = event_dispatcher(config)
-    for customer in ("c0", "c0", "c1"):
-        with entrypoint_waiter(pool, "on_customer_created"):
-            dispatch("profile", "customer_created", customer_created(customer))
+    file_customers(pool, config, "c0", "c0", "c1")
     assert owners_in_turn_order(db) == ["alice", "bob"]
-    assert db.owners.count_documents({}) == 2
+    assert owned(db) == 2
 
 
 def test_the_order_survives_a_restart(container_factory, config, db):
-    dispatch = event_dispatcher(config)
     first = start_pool(container_factory, config)
-    for n in range(3):
-        with entrypoint_waiter(first, "on_customer_created"):
-            dispatch("profile", "customer_created", customer_created(f"c{n}"))
+    file_customers(first, config, "c0", "c1", "c2")
     first.stop()
     second = start_pool(container_factory, config)
-    for n in range(3, 6):
-        with entrypoint_waiter(second, "on_customer_created"):
-            dispatch("profile", "customer_created", customer_created(f"c{n}"))
+    file_customers(second, config, "c3", "c4", "c5")
     assert owners_in_turn_order(db) == ["alice", "bob", "carol", "alice", "bob", "alice"]
 
 
@@ -81,26 +93,180 @@ def test_two_instances_racing_never_give_a_customer_two_owners_nor_skew_the_shar
     customers = [f"c{n}" for n in range(30)]
     for customer in customers + customers[:10]:        # a third of them delivered twice
         dispatch("profile", "customer_created", customer_created(customer))
-    wait_for(lambda: db.owners.count_documents({}) == 30, what="30 owners")
+    wait_for(lambda: owned(db) == 30, what="30 owners")
     wait_for(lambda: len(owners_in_turn_order(db)) == 30, what="30 turns")
     order = owners_in_turn_order(db)
     assert [order.count(name) for name in ("alice", "bob", "carol")] == [15, 10, 5]
     assert order == ["alice", "bob", "carol", "alice", "bob", "alice"] * 5
-    decided = {d["customer_id"]: d["owner_id"] for d in db.rotations.find_one({"_id": "default"})["decisions"]}
-    assert all(db.owners.find_one({"_id": c})["owner_id"] == decided[c] for c in customers)
+    decided = {d["customer_id"]: d["owner_id"] for d in db.rotations.find_one({"_id": EVERYONE})["decisions"]}
+    assert all(db.holdings.find_one({"_id": c})["owner_id"] == decided[c] for c in customers)
 
 
-def test_with_nobody_to_take_customers_the_customer_stays_unowned(container_factory, config, db):
+def test_with_nobody_eligible_the_customer_waits_in_the_pool_and_a_manager_is_told(container_factory, config, db):
     config["BATON"]["allocation"]["salespeople"] = [{"id": "alice", "weight": 0}]
     pool = start_pool(container_factory, config)
-    with entrypoint_waiter(pool, "on_customer_created"):
-        event_dispatcher(config)("profile", "customer_created", customer_created("c0"))
-    assert db.owners.count_documents({}) == 0
+    stalled = started(container_factory, recorder_of("pool", "allocation_stalled"), config)
+    with entrypoint_waiter(stalled, "record") as event:
+        file_customers(pool, config, "c0")
+    assert event.get()["reasons"] == {"alice": ["weight: weight 0"]} or "alice" in event.get()["reasons"]
+    holding = call(pool, "get_owner", "c0")
+    assert (holding["state"], holding["owner_id"], holding["reason"]) == ("public_pool", None, "nobody eligible")
+    assert call(pool, "search_pool", {"reason": "nobody eligible"})["total"] == 1
 
 
 def test_a_customer_waiting_for_review_is_not_allocated(container_factory, config, db):
     pool = start_pool(container_factory, config)
-    flagged = {**customer_created("c0"), "needs_review": True}
     with entrypoint_waiter(pool, "on_customer_created"):
-        event_dispatcher(config)("profile", "customer_created", flagged)
-    assert db.owners.count_documents({}) == 0
+        event_dispatcher(config)("profile", "customer_created", {**customer_created("c0"), "needs_review": True})
+    assert owned(db) == 0 and call(pool, "get_owner", "c0")["state"] == "public_pool"
+
+
+def test_markets_and_leave_decide_who_is_eligible_without_resetting_anyones_turn(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    call(pool, "update_salesperson", "carol", {"by": "manager", "markets": ["US"]})
+    file_customers(pool, config, *(f"de{n}" for n in range(5)), country="DE")
+    file_customers(pool, config, *(f"us{n}" for n in range(6)), country="US")
+    owners = {h["_id"]: h["owner_id"] for h in db.holdings.find()}
+    assert {owners[f"de{n}"] for n in range(5)} <= {"alice", "bob"}       # carol serves the US only
+    assert [owners[f"de{n}"] for n in range(5)] == ["alice", "bob", "alice", "bob", "alice"]
+    assert [owners[f"us{n}"] for n in range(6)] == ["alice", "bob", "carol", "alice", "bob", "alice"]
+    call(pool, "update_salesperson", "bob", {"by": "manager", "on_leave": True})
+    file_customers(pool, config, "de5", "de6", "de7", country="DE")
+    assert {db.holdings.find_one({"_id": f"de{n}"})["owner_id"] for n in (5, 6, 7)} == {"alice"}
+    people = {p["id"]: p for p in call(pool, "list_salespeople")}
+    assert people["bob"]["on_leave"] and people["carol"]["markets"] == ["US"] and people["alice"]["held"] == 9
+
+
+def test_fifty_claimers_on_the_same_customers_leave_each_with_exactly_one_owner(container_factory, config, db):
+    """Fifty salespeople claim the same ten customers at once over RPC, through two pool instances."""
+    names = [f"s{n:02d}" for n in range(50)]
+    config["BATON"]["allocation"]["salespeople"] = [{"id": name, "weight": 0} for name in names]
+    config["BATON"]["pool"]["claim_limits"] = {"per_day": 100, "per_week": 100, "per_month": 100, "max_held": 100}
+    first = start_pool(container_factory, config)
+    customers = [f"c{n}" for n in range(10)]
+    file_customers(first, config, *customers)              # nobody has weight: all wait in the pool
+    start_pool(container_factory, config)                  # a second instance shares the RPC queue
+    outcomes = []
+
+    def claimer(name):
+        with ClusterRpcProxy(config) as cluster:
+            for customer_id in customers:
+                try:
+                    cluster.pool.claim(customer_id, {"by": name})
+                    outcomes.append((customer_id, name, None))
+                except Conflict as refused:         # our errors cross RPC as themselves
+                    outcomes.append((customer_id, name, refused.details.get("owner_id")))
+
+    pile = eventlet.GreenPile(50)
+    for name in names:
+        pile.spawn(claimer, name)
+    list(pile)
+    assert len(outcomes) == 500
+    winners = {c: [name for c2, name, refusal in outcomes if c2 == c and refusal is None] for c in customers}
+    assert all(len(w) == 1 for w in winners.values()), winners
+    for customer_id, name, refusal in outcomes:
+        if refusal is not None:                            # the loser is told who won
+            assert refusal == winners[customer_id][0]
+    assert {h["_id"]: h["owner_id"] for h in db.holdings.find()} == {c: w[0] for c, w in winners.items()}
+    claims_counted = sum(len(doc["claims"]) for doc in db.claimers.find())
+    assert claims_counted == 10                            # lost races do not count against a limit
+
+
+def test_claim_limits_say_which_limit_and_when_it_resets(container_factory, config, db):
+    config["BATON"]["pool"]["claim_limits"] = {"per_day": 2, "per_week": 20, "per_month": 60, "max_held": 200}
+    config["BATON"]["allocation"]["salespeople"] = [{"id": "alice", "weight": 0}, {"id": "boss", "weight": 0,
+                                                                                   "role": "manager"}]
+    pool = start_pool(container_factory, config)
+    file_customers(pool, config, "c0", "c1", "c2", "c3")
+    call(pool, "claim", "c0", {"by": "alice"})
+    call(pool, "claim", "c1", {"by": "alice"})
+    with pytest.raises(Conflict) as refused:
+        call(pool, "claim", "c2", {"by": "alice"})
+    assert refused.value.details["limit"] == "per_day" and refused.value.details["resets_at"].endswith("+08:00")
+    assert "daily claim limit of 2 reached; resets at" in refused.value.message
+    call(pool, "claim", "c2", {"by": "boss"})
+    call(pool, "claim", "c3", {"by": "boss"})                       # managers: no limit configured
+    with pytest.raises(InvalidInput):
+        call(pool, "claim", "c3", {"by": "nobody-here"})
+
+
+def test_released_customers_need_a_reason_and_are_protected_from_their_releaser(container_factory, config, db):
+    config["BATON"]["allocation"]["salespeople"] = [{"id": "alice", "weight": 1}, {"id": "bob", "weight": 0}]
+    pool = start_pool(container_factory, config)
+    returned = started(container_factory, recorder_of("pool", "customer_returned"), config)
+    file_customers(pool, config, "c0")
+    with pytest.raises(InvalidInput) as blank:
+        call(pool, "release", "c0", {"by": "alice", "reason": "   "})
+    assert blank.value.details["fields"] == {"reason": ["A reason is required."]}
+    with pytest.raises(Conflict):
+        call(pool, "release", "c0", {"by": "bob", "reason": "not mine"})
+    with entrypoint_waiter(returned, "record") as event:
+        call(pool, "release", "c0", {"by": "alice", "reason": "no answer to 4 mails since June"})
+    assert (event.get()["state"], event.get()["previous_owner_id"]) == ("public_pool", "alice")
+    with pytest.raises(Conflict) as protected:
+        call(pool, "claim", "c0", {"by": "alice"})
+    assert protected.value.details["limit"] == "release_protection"
+    assert call(pool, "claim", "c0", {"by": "bob"})["owner_id"] == "bob"
+    found = call(pool, "search_pool", {"state": "owned", "owner_id": "bob"})["items"]
+    assert [(f["customer_id"], f["reason"]) for f in found] == [("c0", "claimed")]
+
+
+def test_neglected_customers_are_warned_then_returned_and_silent_ones_go_dormant(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    warned = started(container_factory, recorder_of("pool", "recycling_warned"), config)
+    file_customers(pool, config, "c0", "c1")
+    now = datetime.now(timezone.utc)
+    assert call(pool, "run_sweep", now.isoformat()) == {"warned": 0, "returned": 0, "dormant": 0}
+    with entrypoint_waiter(warned, "record") as event:
+        assert call(pool, "run_sweep", (now + timedelta(days=13)).isoformat())["warned"] == 2
+    assert event.get()["reason"] == "no follow-up recorded for 15 days"
+    assert call(pool, "run_sweep", (now + timedelta(days=13, hours=1)).isoformat())["warned"] == 0   # warned once
+    swept = call(pool, "run_sweep", (now + timedelta(days=16, hours=1)).isoformat())
+    assert swept["returned"] == 2
+    assert call(pool, "get_owner", "c0")["reason"] == "recycled: no follow-up recorded for 15 days"
+    # a follow-up recorded (profile's update) keeps a claimed customer
+    call(pool, "claim", "c0", {"by": "alice"})
+    later = now + timedelta(days=400)
+    with entrypoint_waiter(pool, "on_customer_updated"):
+        event_dispatcher(config)("profile", "customer_updated", dump_event("customer_updated", {
+            "customer_id": "c1", "version": 5, "company": "Acme", "country": "DE", "intent_grade": "C",
+            "stage": "lost", "tags": ["lost"], "last_contact_at": now, "last_follow_up_at": now,
+            "has_open_need": False, "deal_closed": False}))
+    assert call(pool, "run_sweep", later.isoformat())["dormant"] == 1
+    assert call(pool, "get_owner", "c1")["state"] == "dormant"
+    assert call(pool, "search_pool", {"state": "dormant", "country": "DE"})["items"][0]["customer_id"] == "c1"
+
+
+def test_a_new_inquiry_wakes_a_dormant_customer_and_a_rejected_one_is_reviewed(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    file_customers(pool, config, "c0", "c1")
+    call(pool, "reject", "c0", {"by": "manager", "reason": "need mismatch"})
+    db.holdings.replace_one({"_id": "c1"}, {**db.holdings.find_one({"_id": "c1"}), "state": "dormant", "owner_id": None})
+    dispatch = event_dispatcher(config)
+    for customer_id in ("c0", "c1"):
+        with entrypoint_waiter(pool, "on_inquiry_matched"):
+            dispatch("profile", "inquiry_matched", dump_event("inquiry_matched", {
+                "customer_id": customer_id, "inquiry_id": "inq_new", "occurred_at": AT, "matched_on": "email"}))
+    assert call(pool, "get_owner", "c1")["state"] == "owned"           # reactivated, allocated again
+    assert call(pool, "contact_status", ["c0", "c1"]) == [
+        {"customer_id": "c0", "state": "rejected", "do_not_contact": True, "reason": "rejected: need mismatch"},
+        {"customer_id": "c1", "state": "owned", "do_not_contact": False, "reason": "reactivated by new inquiry, weighted round-robin"}]
+    review = call(pool, "rejected_for_review", {})
+    assert [(r["customer_id"], r["new_inquiry"]) for r in review["items"]] == [("c0", True)]
+    call(pool, "reactivate", "c0", {"by": "manager", "reason": "new price list"})
+    assert call(pool, "get_owner", "c0")["state"] == "public_pool"
+
+
+def test_a_leaver_s_customers_all_move_with_a_record_of_where(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    file_customers(pool, config, *(f"c{n}" for n in range(6)))         # alice 3, bob 2, carol 1
+    record = call(pool, "salesperson_leaves", "alice", {"by": "manager"})
+    assert sorted(m["customer_id"] for m in record["moved"]) == ["c0", "c3", "c5"]
+    assert {m["to"] for m in record["moved"]} <= {"bob", "carol"}
+    assert db.holdings.count_documents({"owner_id": "alice"}) == 0
+    assert call(pool, "get_reassignment", record["id"])["leaver"] == "alice"
+    named = call(pool, "salesperson_leaves", "bob", {"by": "manager", "to": "carol"})
+    assert {m["to"] for m in named["moved"]} == {"carol"}
+    assert db.holdings.count_documents({"state": "owned", "owner_id": "carol"}) == 6
+    file_customers(pool, config, "c6")
+    assert db.holdings.find_one({"_id": "c6"})["owner_id"] == "carol"  # leavers take no new customers

@@ -8,13 +8,13 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, recorder_of, start_listeners, started
+from tests.integration.helpers import canonical_inquiry, recorder_of, start_downstream_of, started
 
 
 
 @pytest.fixture(autouse=True)
 def downstream(container_factory, config):
-    start_listeners(container_factory, config, ("profile", "customer_created"), ("profile", "inquiry_matched"))
+    start_downstream_of(container_factory, config, "profile")
 
 
 @pytest.fixture

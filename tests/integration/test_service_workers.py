@@ -8,9 +8,10 @@ from contracts.events import load_event
 from services.notification.service import NotificationService
 from services.notification.settings import ReminderSettingsSchema
 from services.notification.store import Reminders
+from plugins.host import PluginHost
 from services.pool.service import PoolService
-from services.pool.settings import AllocationSettingsSchema
-from services.pool.store import Ownership
+from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
+from services.pool.store import Pool
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
@@ -22,7 +23,9 @@ def created(customer_id):
 
 def test_pool_worker_allocates_and_announces(db, file_config):
     allocation = AllocationSettingsSchema().load(file_config["BATON"]["allocation"])
-    pool = worker_factory(PoolService, ownership=Ownership(db), allocation=allocation)
+    settings = PoolSettingsSchema().load(file_config["BATON"]["pool"])
+    pool = worker_factory(PoolService, pool=Pool(db), allocation=allocation, settings=settings,
+                          plugins=PluginHost.from_config(file_config))
     for customer in ("c1", "c2", "c3"):
         pool.on_customer_created(created(customer))
     announced = [load_event(name, payload) for (name, payload), _ in pool.dispatch.call_args_list]

@@ -18,7 +18,7 @@ def test_an_archive_opened_from_an_inquiry_records_its_source_and_need():
     archive = open_archive("cus_1", "inq_1", inquiry(campaign="expo"), GRADE_B, None, NOW)
     assert archive["_id"] == "cus_1" and archive["owner_id"] is None
     assert archive["stage"] == "inquiry"
-    assert archive["sources"] == [{"channel": "website_form", "campaign": "expo", "initial_behaviour": None,
+    assert archive["sources"] == [{"at": NOW, "channel": "website_form", "campaign": "expo", "initial_behaviour": None,
                                    "inquiry_id": "inq_1"}]
     assert archive["needs"] == ["Need 2,000 pcs of model X"]
     assert archive["inquiry_ids"] == ["inq_1"] and archive["version"] == 1

@@ -38,7 +38,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "website": inquiry.get("website"),
         "registration_code": inquiry.get("registration_code"),
         "stage": stage_for(inquiry),
-        "sources": [source_of(inquiry_id, inquiry)],
+        "sources": [source_of(inquiry_id, inquiry, now)],
         "needs": _needs_of(inquiry),
         "products": list(inquiry.get("products") or []),
         "intent_grade": grade,
@@ -67,7 +67,7 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     merged["contacts"] = _merge_contact(archive["contacts"], inquiry["contact"])
     block = name_block(inquiry.get("company"), inquiry.get("country") or archive.get("country"))
     merged["name_blocks"] = archive.get("name_blocks", []) + ([block] if block and block not in archive.get("name_blocks", []) else [])
-    merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry)]
+    merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry, now)]
     known = archive.get("special_requirements", [])
     merged["special_requirements"] = known + [r for r in special_requirements_in(inquiry.get("message")) if r not in known]
     merged["needs"] = archive["needs"] + [n for n in _needs_of(inquiry) if n not in archive["needs"]]
@@ -84,11 +84,12 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     return merged
 
 
-def assign_owner(archive, owner_id, at):
-    """The archive with its owner set, or None if that is already its owner."""
-    if archive["owner_id"] == owner_id:
+def place(archive, owner_id, pool_state, reason, at):
+    """The archive with its owner and pool state as the pool service decided, or None if unchanged."""
+    if (archive["owner_id"], archive.get("pool_state"), archive.get("pool_reason")) == (owner_id, pool_state, reason):
         return None
-    return {**archive, "owner_id": owner_id, "updated_at": at, "version": archive["version"] + 1}
+    return {**archive, "owner_id": owner_id, "pool_state": pool_state, "pool_reason": reason, "updated_at": at,
+            "version": archive["version"] + 1}
 
 
 def stronger_grade(current, new):
@@ -97,8 +98,9 @@ def stronger_grade(current, new):
     return current
 
 
-def source_of(inquiry_id, inquiry):
+def source_of(inquiry_id, inquiry, now):
     return {
+        "at": inquiry.get("occurred_at") or now,   # when the customer reached us
         "channel": inquiry["channel"],
         "campaign": inquiry.get("campaign"),
         "initial_behaviour": inquiry.get("initial_behaviour"),

@@ -52,6 +52,19 @@ def owner_assigned(customer_id, owner_id, team, reason, at):
                  f"Assigned to {owner_id} ({reason}, team {team})", "pool", {"owner_id": owner_id})
 
 
+def returned_to_pool(customer_id, state, previous_owner, reason, by, at):
+    where = {"public_pool": "the public pool", "dormant": "the dormant pool", "rejected": "the rejected list"}[state]
+    taken = f" from {previous_owner}" if previous_owner else ""
+    return entry(customer_id, "returned_to_pool", f"{state}:{at.isoformat()}", at,
+                 f"Moved{taken} to {where} by {by}: {reason}", by, {"state": state})
+
+
+def recycling_warned(customer_id, owner_id, reason, due_at, at):
+    return entry(customer_id, "recycling_warned", f"{due_at.isoformat()}", at,
+                 f"{owner_id} warned: returns to the public pool at {due_at:%Y-%m-%d %H:%M} UTC ({reason})",
+                 "pool", {"owner_id": owner_id})
+
+
 def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
     return entry(customer_id, "reminder_scheduled", reminder_id, at,
                  f"Reminder for {user_id}: {kind.replace('_', ' ')} due {due_at:%Y-%m-%d %H:%M} UTC",

@@ -1,0 +1,114 @@
+"""Requests to the public pool (公海) and what it lists: claims, releases, rejections, search,
+salespeople, and reassigning a leaver's customers."""
+from marshmallow import RAISE, Schema, fields, validate
+
+from contracts.base import OutputSchema
+from contracts.deals import CUSTOMER_STAGES
+from contracts.ownership import POOL_STATES, OwnershipSchema
+from contracts.paging import PageQuerySchema, page_schema
+
+PERSON = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
+REASON = validate.Length(min=1, max=500)
+
+
+class _Request(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ClaimSchema(_Request):
+    by = fields.String(required=True, validate=PERSON, metadata={"description": "The salesperson claiming."})
+
+
+class ReleaseSchema(_Request):
+    by = fields.String(required=True, validate=PERSON)
+    reason = fields.String(required=True, validate=REASON, metadata={
+        "description": "Read by the next person who claims it, e.g. 'no answer to 4 mails since June'."})
+
+
+class RejectSchema(ReleaseSchema):
+    """Reject a customer: off every list but the monthly review, and on the do-not-contact list."""
+
+
+class ReactivateSchema(ReleaseSchema):
+    """Bring a rejected or dormant customer back to the public pool (new price, new product…)."""
+
+
+class CollaboratorSchema(_Request):
+    by = fields.String(required=True, validate=PERSON)
+    user = fields.String(required=True, validate=PERSON)
+
+
+class PoolQuerySchema(PageQuerySchema):
+    class Meta:
+        unknown = RAISE
+
+    state = fields.String(load_default="public_pool", validate=validate.OneOf(POOL_STATES))
+    owner_id = fields.String(validate=PERSON)
+    country = fields.String(validate=validate.Length(equal=2), metadata={"description": "ISO 3166 alpha-2."})
+    grade = fields.String(validate=validate.OneOf(("A", "B", "C")))
+    stage = fields.String(validate=validate.OneOf(CUSTOMER_STAGES))
+    tag = fields.String(validate=validate.Length(max=60))
+    reason = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Why it is in the pool: released, recycled, reactivated, nobody eligible… (prefix match)."})
+    last_contact_before = fields.AwareDateTime()
+    last_contact_after = fields.AwareDateTime()
+
+
+class PoolEntrySchema(OwnershipSchema):
+    company = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    intent_grade = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True)
+    tags = fields.List(fields.String(), dump_default=list)
+    last_contact_at = fields.AwareDateTime(allow_none=True)
+
+
+PoolPageSchema = page_schema(PoolEntrySchema)
+
+
+class SalespersonSchema(OutputSchema):
+    id = fields.String(required=True)
+    team = fields.String(required=True)
+    department = fields.String(required=True)
+    role = fields.String(required=True)
+    markets = fields.List(fields.String(), required=True, metadata={"description": "ISO codes; empty: every market."})
+    grades = fields.List(fields.String(), required=True, metadata={"description": "Intent grades; empty: every grade."})
+    on_leave = fields.Boolean(required=True)
+    active = fields.Boolean(required=True, metadata={"description": "False once they have left."})
+    weight = fields.Integer(required=True, metadata={"description": "The weight the rotation uses now."})
+    computed_weight = fields.Integer(allow_none=True, metadata={"description": "From their conversion rate."})
+    weight_override = fields.Integer(allow_none=True, metadata={"description": "Set by a manager; wins when set."})
+    conversion_rate = fields.Float(allow_none=True)
+    held = fields.Integer(required=True)
+
+
+class SalespersonUpdateSchema(_Request):
+    by = fields.String(required=True, validate=PERSON)
+    on_leave = fields.Boolean()
+    weight_override = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
+    markets = fields.List(fields.String(validate=validate.Length(equal=2)), validate=validate.Length(max=250))
+    grades = fields.List(fields.String(validate=validate.OneOf(("A", "B", "C"))), validate=validate.Length(max=3))
+    role = fields.String(validate=validate.Length(min=1, max=50))
+
+
+class LeavingSchema(_Request):
+    """A salesperson leaves: every customer they own moves, in one operation, with a record."""
+
+    by = fields.String(required=True, validate=PERSON)
+    to = fields.String(validate=PERSON, allow_none=True, metadata={
+        "description": "A named successor; without one, each customer goes by the allocation rules."})
+
+
+class MovedCustomerSchema(OutputSchema):
+    customer_id = fields.String(required=True)
+    to = fields.String(allow_none=True, metadata={"description": "None: nobody was eligible; it waits in the pool."})
+
+
+class ReassignmentSchema(OutputSchema):
+    id = fields.String(required=True)
+    leaver = fields.String(required=True)
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    to = fields.String(allow_none=True)
+    moved = fields.List(fields.Nested(MovedCustomerSchema), required=True)

@@ -1,0 +1,130 @@
+"""Claiming from the public pool, releasing, rejecting and reactivating customers.
+
+Two people claiming one customer at the same moment: both read it claimable, one version-
+guarded write wins, the other re-reads it owned and is told who won. A person's own claims
+are counted in one document of theirs, also version-guarded, so a double click cannot pass
+a limit either.
+"""
+from datetime import timedelta
+
+from contracts.errors import Conflict, InvalidInput, NotFound
+from services.pool.changing import change_holding
+from services.pool.domain.claiming import check_claim, check_reclaim, release_reason
+from services.pool.domain.holdings import CLAIMED, CLAIMABLE, NotAllowed, give_back, take, with_collaborator
+from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
+
+CLAIMS_KEPT_DAYS = 40   # a month and a week: enough history for every calendar-period limit
+
+
+def claim(pool, settings, limits_of, customer_id, person_id, now):
+    person = pool.person(person_id)
+    if person is None or not person.get("active", True):
+        raise InvalidInput(f"{person_id} is not an active salesperson.", {"fields": {"by": ["Not an active salesperson."]}})
+    holding = _holding(pool, customer_id)
+    if holding["state"] == OWNED:
+        _refuse_owned(holding, person_id)
+    if holding["state"] not in CLAIMABLE:
+        raise Conflict(f"{customer_id} is {holding['state']} ({holding['reason']}); only pool customers can be claimed.",
+                       {"state": holding["state"]})
+    released = (holding.get("released_by") or {}).get(person_id)
+    if refusal := check_reclaim(released, settings["claim_limits"].release_protection_days, now, tz=settings["time_zone"]):
+        raise _refused(refusal)
+    _count_claim(pool, settings, limits_of(person["role"]), person_id, customer_id, now)
+    try:
+        _, after = change_holding(pool, customer_id, lambda h: take(h, person_id, CLAIMED, person_id, now)
+                                  if h["state"] in CLAIMABLE else _refuse_owned(h, person_id))
+    except Conflict:
+        _uncount_claim(pool, person_id, customer_id)   # lost the race: the claim does not count
+        raise
+    return after
+
+
+def _refuse_owned(holding, person_id):
+    if holding["owner_id"] == person_id:
+        raise Conflict(f"You already own {holding['_id']}.", {"owner_id": person_id})
+    raise Conflict(f"{holding['_id']} was claimed by {holding['owner_id']}.", {"owner_id": holding["owner_id"]})
+
+
+def _count_claim(pool, settings, limits, person_id, customer_id, now):
+    for _attempt in range(20):
+        doc = pool.claimer(person_id)
+        recent = [c for c in doc["claims"] if c["at"] > now - timedelta(days=CLAIMS_KEPT_DAYS)]
+        refusal = check_claim(limits, [c["at"] for c in recent], pool.held_by(person_id), now,
+                              settings["week_starts_on"], tz=settings["time_zone"])
+        if refusal:
+            raise _refused(refusal)
+        changed = {**doc, "claims": recent + [{"customer_id": customer_id, "at": now}], "version": doc["version"] + 1}
+        if pool.replace_claimer(changed, doc["version"]):
+            return
+    raise Conflict(f"Too many claims by {person_id} at once; try again.", {})
+
+
+def _uncount_claim(pool, person_id, customer_id):
+    for _attempt in range(20):
+        doc = pool.claimer(person_id)
+        kept = [c for c in doc["claims"] if c["customer_id"] != customer_id]
+        if kept == doc["claims"] or pool.replace_claimer({**doc, "claims": kept, "version": doc["version"] + 1},
+                                                         doc["version"]):
+            return
+
+
+def _refused(refusal):
+    resets = refusal.resets_at.isoformat() if refusal.resets_at else None
+    return Conflict(f"Claim refused: {refusal.message}.", {
+        "limit": refusal.limit, "allowed": refusal.allowed, "used": refusal.used, "resets_at": resets})
+
+
+def release(pool, customer_id, person_id, reason, now):
+    reason = _reason(reason)
+
+    def change(holding):
+        if holding["state"] != OWNED or holding["owner_id"] != person_id:
+            raise NotAllowed(f"only its owner can release it ({_who(holding)})")
+        return give_back(holding, PUBLIC_POOL, f"released: {reason}", person_id, now)
+    return _changed(pool, customer_id, change)
+
+
+def reject(pool, customer_id, person_id, reason, now):
+    reason = _reason(reason)
+    return _changed(pool, customer_id, lambda h: give_back(h, REJECTED, f"rejected: {reason}", person_id, now))
+
+
+def reactivate(pool, customer_id, person_id, reason, now):
+    reason = _reason(reason)
+
+    def change(holding):
+        if holding["state"] not in (REJECTED, DORMANT):
+            raise NotAllowed(f"only rejected or dormant customers are reactivated ({_who(holding)})")
+        return give_back(holding, PUBLIC_POOL, f"reactivated: {reason}", person_id, now)
+    return _changed(pool, customer_id, change)
+
+
+def set_collaborator(pool, customer_id, user, present):
+    return _changed(pool, customer_id, lambda h: with_collaborator(h, user, present))
+
+
+def _changed(pool, customer_id, change):
+    _holding(pool, customer_id)
+    try:
+        before, after = change_holding(pool, customer_id, change)
+    except NotAllowed as exc:
+        raise Conflict(f"{customer_id}: {exc}.", {}) from exc
+    return before, after
+
+
+def _reason(text):
+    try:
+        return release_reason(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc).capitalize() + ".", {"fields": {"reason": ["A reason is required."]}}) from exc
+
+
+def _who(holding):
+    return f"owned by {holding['owner_id']}" if holding["state"] == OWNED else holding["state"].replace("_", " ")
+
+
+def _holding(pool, customer_id):
+    holding = pool.holding(customer_id)
+    if holding is None:
+        raise NotFound.of("customer in the pool", customer_id)
+    return holding

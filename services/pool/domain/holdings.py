@@ -1,0 +1,109 @@
+"""A customer's place in the pool: owned by one person (with collaborators), or in the public
+pool, the dormant pool or the rejected list — never two owners, never lost.
+
+Every change returns a new holding with the version moved on, so the store writes it only if
+nobody changed it meanwhile (that is what makes two simultaneous claims have one winner).
+"""
+from dataclasses import dataclass
+
+from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
+
+CLAIMABLE = (PUBLIC_POOL, DORMANT)
+SYSTEM = "pool"
+
+# Why a customer is where it is (the start of ``reason``; the rest says more).
+ALLOCATED, CLAIMED, FILED_BY_HAND, REASSIGNED = "weighted round-robin", "claimed", "filed by hand", "reassigned"
+NEW_UNALLOCATED, RELEASED, RECYCLED, NOBODY_ELIGIBLE = "waiting for allocation", "released", "recycled", "nobody eligible"
+
+
+class NotAllowed(Exception):
+    """The change does not fit the customer's state; the message says why."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the pool knows of a customer from profile's events (for rules and search)."""
+    company: str | None = None
+    country: str | None = None
+    intent_grade: str | None = None
+    stage: str = "new_contact"
+    tags: tuple = ()
+    last_contact_at: object = None
+    last_follow_up_at: object = None
+    has_open_need: bool = True
+    deal_closed: bool = False
+
+
+def new_holding(customer_id, team, facts, now, reason=NEW_UNALLOCATED):
+    return {"_id": customer_id, "state": PUBLIC_POOL, "owner_id": None, "collaborators": [], "team": team,
+            "allocated_at": None, "reason": reason, "since": now, "by": SYSTEM, "released_by": {},
+            "warned_for": None, "profile_version": 0, "created_at": now, "version": 0,
+            **facts_fields(facts, now)}
+
+
+def facts_fields(facts, created_at):
+    return {"company": facts.company, "country": facts.country, "intent_grade": facts.intent_grade,
+            "stage": facts.stage, "tags": list(facts.tags), "last_contact_at": facts.last_contact_at,
+            "last_follow_up_at": facts.last_follow_up_at, "has_open_need": facts.has_open_need,
+            "deal_closed": facts.deal_closed,
+            # kept as fields so one index serves each recycling query (see recycling.due_thresholds)
+            "contact_clock": facts.last_contact_at or created_at}
+
+
+def with_facts(holding, facts, profile_version):
+    """The holding with newer facts from profile, or None if these are not newer."""
+    if profile_version <= holding.get("profile_version", 0):
+        return None
+    changed = {**holding, **facts_fields(facts, holding["created_at"]), "profile_version": profile_version}
+    changed["follow_up_clock"] = _follow_up_clock(changed)
+    return _next(changed)
+
+
+def take(holding, owner_id, reason, by, now):
+    """The holding owned by ``owner_id``. Raises ``NotAllowed`` if someone else owns it or it is
+    rejected (a rejected customer is reactivated first, by a person)."""
+    if holding["state"] == OWNED:
+        if holding["owner_id"] == owner_id:
+            return None
+        raise NotAllowed(f"already owned by {holding['owner_id']}")
+    if holding["state"] == REJECTED:
+        raise NotAllowed(f"rejected ({holding['reason']}): reactivate it first")
+    taken = {**holding, "state": OWNED, "owner_id": owner_id, "allocated_at": now, "reason": reason, "since": now,
+             "by": by, "warned_for": None, "collaborators": [c for c in holding["collaborators"] if c != owner_id]}
+    taken["follow_up_clock"] = _follow_up_clock(taken)
+    return _next(taken)
+
+
+def give_back(holding, state, reason, by, now):
+    """The holding without an owner, in ``state`` (public pool, dormant or rejected)."""
+    if holding["state"] == state and state != OWNED and holding["reason"] == reason:
+        return None
+    released_by = dict(holding.get("released_by") or {})
+    if holding["owner_id"] and by == holding["owner_id"]:
+        released_by[by] = now     # protects the customer from its releaser's own re-claim
+    return _next({**holding, "state": state, "owner_id": None, "allocated_at": None, "reason": reason, "since": now,
+                  "by": by, "warned_for": None, "released_by": released_by, "follow_up_clock": None})
+
+
+def warned(holding, key):
+    return None if holding.get("warned_for") == key else _next({**holding, "warned_for": key})
+
+
+def with_collaborator(holding, user, present):
+    collaborators = [c for c in holding["collaborators"] if c != user] + ([user] if present else [])
+    if collaborators == holding["collaborators"]:
+        return None
+    if present and user == holding.get("owner_id"):
+        raise NotAllowed(f"{user} owns this customer")
+    return _next({**holding, "collaborators": collaborators})
+
+
+def _follow_up_clock(holding):
+    if holding["state"] != OWNED:
+        return None
+    last = holding.get("last_follow_up_at")
+    return max(holding["allocated_at"], last) if last else holding["allocated_at"]
+
+
+def _next(holding):
+    return {**holding, "version": holding["version"] + 1}

@@ -1,0 +1,71 @@
+"""The recycling sweep: owners warned, neglected customers back to the public pool, long-silent
+pool customers to the dormant pool. Candidates come from index ranges (``due_thresholds``),
+never a scan; each verdict is decided on the fresh holding and written version-guarded, so
+two pool instances sweeping at once change each customer once.
+"""
+from services.pool.changing import change_holding
+from services.pool.domain.holdings import RECYCLED, SYSTEM, give_back, warned
+from services.pool.domain.recycling import (
+    DORMANT, OWNED, PUBLIC_POOL, MoveToDormant, OwnedCustomer, PooledCustomer, ReturnToPool, Warn, dormancy_verdict,
+    due_thresholds, recycling_verdict,
+)
+
+
+def sweep(pool, rules, batch, now):
+    """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict)."""
+    cutoffs = due_thresholds(rules, now)
+    owned = {h["_id"]: h for h in pool.due("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, OWNED, batch)}
+    owned.update({h["_id"]: h for h in pool.due("allocated_at", cutoffs.warn_claimed_at_or_before, OWNED, batch)})
+    warnings, returns = [], []
+    for customer_id in owned:
+        outcome = _recycle(pool, customer_id, rules, now)
+        if outcome and isinstance(outcome[2], Warn):
+            warnings.append(outcome)
+        elif outcome:
+            returns.append(outcome)
+    dormant = []
+    for holding in pool.due("contact_clock", cutoffs.dormant_contact_clock_at_or_before, PUBLIC_POOL, batch):
+        if outcome := _to_dormant(pool, holding["_id"], rules, now):
+            dormant.append(outcome)
+    return warnings, returns, dormant
+
+
+def _recycle(pool, customer_id, rules, now):
+    verdicts = {}
+
+    def change(holding):
+        if holding["state"] != OWNED:
+            return None
+        verdict = verdicts["v"] = recycling_verdict(_owned(holding), rules, now)
+        if isinstance(verdict, Warn):
+            return warned(holding, verdict.key)
+        if isinstance(verdict, ReturnToPool):
+            return give_back(holding, PUBLIC_POOL, f"{RECYCLED}: {verdict.reason}", SYSTEM, now)
+        return None
+
+    before, after = change_holding(pool, customer_id, change)
+    return (before, after, verdicts["v"]) if after is not None else None
+
+
+def _to_dormant(pool, customer_id, rules, now):
+    verdicts = {}
+
+    def change(holding):
+        if holding["state"] != PUBLIC_POOL:
+            return None
+        verdict = verdicts["v"] = dormancy_verdict(_pooled(holding), rules, now)
+        return give_back(holding, DORMANT, verdict.reason, SYSTEM, now) if isinstance(verdict, MoveToDormant) else None
+
+    before, after = change_holding(pool, customer_id, change)
+    return (before, after, verdicts["v"]) if after is not None else None
+
+
+def _owned(holding):
+    return OwnedCustomer(holding["_id"], holding["owner_id"], holding["allocated_at"], holding.get("last_follow_up_at"),
+                         bool(holding.get("deal_closed")), bool(holding.get("has_open_need")),
+                         holding.get("last_contact_at"), holding.get("warned_for"))
+
+
+def _pooled(holding):
+    return PooledCustomer(holding["_id"], holding.get("last_contact_at"), bool(holding.get("has_open_need")),
+                          holding["created_at"])
