@@ -111,6 +111,89 @@ class AllocationStalled(OutputSchema):
     at = fields.AwareDateTime(required=True)
 
 
+class CommunicationRecorded(OutputSchema):
+    """profile recorded a contact with the customer (notes convention). Reminders move on it:
+    a first touch is done, an unanswered one asks for a second, a meeting asks for minutes."""
+
+    customer_id = fields.String(required=True)
+    record_id = fields.String(required=True)
+    owner_id = fields.String(allow_none=True, metadata={"description": "The customer's owner when it was recorded."})
+    at = fields.AwareDateTime(required=True, metadata={"description": "When the contact happened."})
+    recorded_at = fields.AwareDateTime(required=True)
+    method = fields.String(required=True, metadata={"description": "phone, email, meeting… (contracts.communication.METHODS)"})
+    by = fields.String(required=True)
+    result = fields.String(allow_none=True, metadata={"description": "e.g. 'no answer', 'quote requested'."})
+    answered = fields.Boolean(required=True, metadata={
+        "description": "False when the result says the customer did not answer (no answer, 未回复, voicemail…)."})
+    next_follow_up_at = fields.AwareDateTime(allow_none=True)
+
+
+class HandoffSubmitted(OutputSchema):
+    """handoff: a sender handed a customer to receivers; they must accept (sign) or return it."""
+
+    handoff_id = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "marketing_to_sales, sales_to_service, …"})
+    customer_id = fields.String(required=True)
+    from_user = fields.String(required=True)
+    to_users = fields.List(fields.String(), required=True, metadata={
+        "description": "Who must accept; for a team handoff every member must acknowledge."})
+    info_pending = fields.Boolean(required=True, metadata={
+        "description": "Submitted with checklist items missing (信息待补全), to be completed by pending_until."})
+    pending_until = fields.AwareDateTime(allow_none=True)
+    missing = fields.List(fields.String(), required=True, metadata={"description": "Checklist items that failed."})
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class HandoffInfoCompleted(OutputSchema):
+    """handoff: the items an info-pending handoff was missing are now filled in."""
+
+    handoff_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class HandoffAccepted(OutputSchema):
+    """handoff: a receiver signed. ``complete`` once every required receiver has; only then does
+    ``new_owner_id`` (if any) take the customer over."""
+
+    handoff_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    complete = fields.Boolean(required=True)
+    from_user = fields.String(required=True)
+    new_owner_id = fields.String(allow_none=True, metadata={"description": "Who owns the customer once complete."})
+    collaborators = fields.List(fields.String(), load_default=list, metadata={
+        "description": "Who works on the customer beside its owner once complete (e.g. the sender, a team)."})
+
+
+class HandoffReturned(OutputSchema):
+    """handoff: a receiver returned the handoff to its sender with reasons (退回)."""
+
+    handoff_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    by = fields.String(required=True)
+    from_user = fields.String(required=True, metadata={"description": "The sender, who is told."})
+    reasons = fields.List(fields.String(), required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class RequirementChanged(OutputSchema):
+    """handoff: a requirement changed (e.g. delivery 10 days earlier); every department holding
+    part of the customer is told once."""
+
+    change_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    field = fields.String(required=True, metadata={"description": "e.g. 'delivery_date', 'voltage'."})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    notify_users = fields.List(fields.String(), required=True)
+
+
 class ReminderScheduled(OutputSchema):
     """notification scheduled a reminder for a user."""
 
@@ -133,6 +216,12 @@ EVENTS = {
     "customer_returned": ("pool", CustomerReturned),
     "recycling_warned": ("pool", RecyclingWarned),
     "allocation_stalled": ("pool", AllocationStalled),
+    "communication_recorded": ("profile", CommunicationRecorded),
+    "handoff_submitted": ("handoff", HandoffSubmitted),
+    "handoff_info_completed": ("handoff", HandoffInfoCompleted),
+    "handoff_accepted": ("handoff", HandoffAccepted),
+    "handoff_returned": ("handoff", HandoffReturned),
+    "requirement_changed": ("handoff", RequirementChanged),
     "reminder_scheduled": ("notification", ReminderScheduled),
 }
 

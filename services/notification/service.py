@@ -5,7 +5,7 @@ from nameko.rpc import rpc
 from contracts.errors import EXPECTED_ERRORS
 from contracts.events import dump_event, load_event
 from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema
-from services.notification.domain.reminders import first_touch
+from services.notification.domain.reminders import first_touch, first_touch_id
 from services.notification.settings import ReminderSettingsSchema
 from services.notification.store import Reminders
 from services.runtime.events import ReliableEventDispatcher
@@ -30,6 +30,12 @@ class NotificationService:
             "reminder_id": reminder["_id"], "kind": reminder["kind"], "user_id": reminder["user_id"],
             "customer_id": reminder["customer_id"], "due_at": reminder["due_at"],
             "scheduled_at": reminder["created_at"]}))
+
+    @event_handler("profile", "communication_recorded", requeue_on_error=True)
+    def on_communication_recorded(self, payload):
+        """A recorded contact is the first touch: that reminder is done, not left to nag."""
+        event = load_event("communication_recorded", payload)
+        self.reminders.complete(first_touch_id(event["customer_id"]), event["recorded_at"])
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_reminders(self, user_id, query=None):

@@ -23,10 +23,11 @@ from services.profile.changing import existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
 from services.profile.editing import group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer
+from services.profile.domain.communications import was_answered
 from services.profile.domain.summary import summary_of
 from services.profile.filing import add_communication, file_inquiry, record_owner, record_return
 from services.profile.merging import merge_customers
-from services.profile.settings import MatchingSettingsSchema
+from services.profile.settings import CommunicationSettingsSchema, MatchingSettingsSchema
 from services.profile.store import Customers
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
@@ -40,6 +41,7 @@ class ProfileService:
     customers = MongoStore(Customers)
     plugins = Plugins()
     matching = Settings("matching", MatchingSettingsSchema)
+    communications = Settings("communications", CommunicationSettingsSchema)
     dispatch = ReliableEventDispatcher()
 
     @event_handler("intake", "inquiry_received", requeue_on_error=True)
@@ -102,8 +104,14 @@ class ProfileService:
         """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
         communication = load_input(CommunicationSchema, communication, what="communication")
         self._archive(customer_id)
-        add_communication(self.customers, self.plugins, customer_id, _record_id("com", record_id), communication,
-                          datetime.now(timezone.utc))
+        now, record_id = datetime.now(timezone.utc), _record_id("com", record_id)
+        add_communication(self.customers, self.plugins, customer_id, record_id, communication, now)
+        archive = self._archive(customer_id)
+        recorded = next(c for c in archive["communications"] if c["id"] == record_id)
+        self.dispatch("communication_recorded", dump_event("communication_recorded", {
+            **recorded, "customer_id": customer_id, "record_id": record_id, "owner_id": archive["owner_id"],
+            "result": recorded.get("result"), "next_follow_up_at": recorded.get("next_follow_up_at"),
+            "answered": was_answered(recorded.get("result"), self.communications["unanswered_phrases"])}))
         self._updated(customer_id)
         return CustomerSchema().dump(_as_view(self._archive(customer_id)))
 

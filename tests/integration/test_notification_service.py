@@ -35,3 +35,19 @@ def test_an_allocation_schedules_one_first_touch_reminder_for_the_owner(containe
     reminder = alice["items"][0]
     assert (reminder["kind"], reminder["customer_id"], reminder["status"]) == ("first_touch", "cus_1", "pending")
     assert done["total"] == 0
+
+
+def test_recording_a_contact_completes_the_first_touch(container_factory, config):
+    notification = started(container_factory, NotificationService, config)
+    started(container_factory, recorder_of("notification", "reminder_scheduled"), config)
+    dispatch = event_dispatcher(config)
+    with entrypoint_waiter(notification, "on_customer_allocated"):
+        dispatch("pool", "customer_allocated", allocated("cus_1", "alice"))
+    with entrypoint_waiter(notification, "on_communication_recorded"):
+        dispatch("profile", "communication_recorded", dump_event("communication_recorded", {
+            "customer_id": "cus_1", "record_id": "com_1", "owner_id": "alice", "at": AT, "recorded_at": AT,
+            "method": "phone", "by": "alice", "result": "quote requested", "answered": True,
+            "next_follow_up_at": None}))
+    with entrypoint_hook(notification, "list_reminders") as list_reminders:
+        assert list_reminders("alice", {})["total"] == 0
+        assert [r["kind"] for r in list_reminders("alice", {"status": "done"})["items"]] == ["first_touch"]

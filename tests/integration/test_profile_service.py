@@ -197,7 +197,9 @@ def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(p
     assert "company" in nothing_typed.value.details["fields"]
 
 
-def test_a_communication_is_recorded_once_with_special_requirements_lifted(profile, announce):
+def test_a_communication_is_recorded_once_with_special_requirements_lifted(profile, announce, container_factory,
+                                                                         config):
+    recorded = started(container_factory, recorder_of("profile", "communication_recorded"), config)
     received(announce, "inq_1", canonical_inquiry(message="2,000 pcs\n【特殊】110V version only"))
     at = datetime.now(timezone.utc)
     note = {"at": at.isoformat(), "method": "phone", "by": "alice",
@@ -215,6 +217,9 @@ def test_a_communication_is_recorded_once_with_special_requirements_lifted(profi
     with pytest.raises(InvalidInput) as refused:
         call(profile, "record_communication", "cus_1", {"at": "yesterday", "method": "fax", "by": "alice"}, None)
     assert set(refused.value.details["fields"]) == {"at", "method", "summary"}
+    with entrypoint_waiter(recorded, "record") as event:
+        call(profile, "record_communication", "cus_1", {**note, "summary": "called", "result": "无人接听"}, "call-2")
+    assert (event.get()["method"], event.get()["answered"], event.get()["result"]) == ("phone", False, "无人接听")
 
 
 def test_merging_two_archives_keeps_everything_and_records_who(profile, announce, container_factory, config):

@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta, timezone
 
-from services.profile.domain.communications import record_communication, special_requirements_in
+import pytest
+
+from services.profile.domain.communications import record_communication, special_requirements_in, was_answered
 
 T0 = datetime(2026, 9, 20, 10, 0, tzinfo=timezone.utc)
 
@@ -22,3 +24,9 @@ def test_a_record_is_added_in_time_order_once():
     assert archive["special_requirements"] == ["needs CE", "neutral packaging"]
     assert archive["version"] == 3
     assert record_communication(archive, "com_1", earlier, T0) is None
+
+
+@pytest.mark.parametrize(("result", "answered"), [
+    ("No answer, left voicemail", False), ("客户未回复", False), ("quote requested", True), (None, True), ("", True)])
+def test_a_result_saying_nobody_answered_is_unanswered(result, answered):
+    assert was_answered(result, ["no answer", "voicemail", "未回复"]) is answered

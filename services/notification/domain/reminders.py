@@ -16,7 +16,7 @@ def first_touch(policy, customer_id, owner_id, assigned_at):
     """
     due_at = assigned_at + policy.first_touch_within
     return {
-        "_id": f"rem_first_touch_{customer_id}",
+        "_id": first_touch_id(customer_id),
         "kind": "first_touch",
         "user_id": owner_id,
         "customer_id": customer_id,
@@ -25,3 +25,7 @@ def first_touch(policy, customer_id, owner_id, assigned_at):
         "message": f"First touch with new customer {customer_id} by {due_at:%Y-%m-%d %H:%M} UTC.",
         "created_at": assigned_at,
     }
+
+
+def first_touch_id(customer_id):
+    return f"rem_first_touch_{customer_id}"

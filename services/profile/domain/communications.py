@@ -19,6 +19,12 @@ def special_requirements_in(*texts):
     return found
 
 
+def was_answered(result, unanswered_phrases):
+    """False when the recorded result says the customer did not answer ("no answer", 未回复…)."""
+    text = (result or "").casefold()
+    return not any(phrase.casefold() in text for phrase in unanswered_phrases)
+
+
 def record_communication(archive, record_id, communication, now):
     """The archive with the communication added (and its special requirements lifted), or
     None if a record with this id is already there."""
