@@ -19,7 +19,7 @@ class Pool:
         self.turns = db.scheduled_turns       # when each scheduled job is next due, shared by instances
 
     def ensure_indexes(self):
-        for field in ("state", "owner_id", "country", "intent_grade", "stage", "tags", "reason",
+        for field in ("state", "owner_id", "country", "intent_grade", "stage", "reason",
                       "follow_up_clock", "allocated_at", "contact_clock", "since"):
             self.holdings.create_index([(field, ASCENDING)])
         self.reassignments.create_index([("leaver", ASCENDING)])
@@ -48,10 +48,12 @@ class Pool:
     def search(self, state, limit, offset, owner_id=None, country=None, grade=None, stage=None, tag=None,
                reason=None, last_contact_before=None, last_contact_after=None):
         query = {"state": state}
-        for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade),
-                            ("stage", stage), ("tags", tag)):
+        for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade), ("stage", stage)):
             if value:
                 query[name] = value
+        if tag:
+            # $in, not equality: the embedded store matches nothing on equality with an indexed array
+            query["tags"] = {"$in": [tag]}
         if reason:
             # a prefix range, not a regex: index-backed, and the embedded store has no compiled regex
             query["reason"] = {"$gte": reason, "$lt": reason + "\uffff"}

@@ -8,9 +8,9 @@ from services.profile.filing import file_inquiry, most_similar_name
 def create_customer(customers, plugins, matching, created_by, inquiry, key, now):
     """The ``customer_created`` event for a new archive, or ``Conflict`` naming who has it."""
     source_id = manual_source_id(key)
-    holders = {kind: holder for kind, holder in customers.holders_of(match_keys(inquiry)).items()
-               if holder != "cus_" + source_id}
-    similar = None if holders else most_similar_name(customers, matching, inquiry)
+    itself = "cus_" + source_id      # a retried call finds the archive it opened the first time
+    holders = {kind: holder for kind, holder in customers.holders_of(match_keys(inquiry)).items() if holder != itself}
+    similar = None if holders else most_similar_name(customers, matching, inquiry, exclude=itself)
     decision = decide(holders, similar)
     existing = [decision.customer_id] if decision.customer_id else list(decision.candidates)
     if existing:

@@ -137,13 +137,14 @@ def read_traits(plugins, text):
         return []
 
 
-def most_similar_name(customers, matching, inquiry):
+def most_similar_name(customers, matching, inquiry, exclude=None):
     """The one archive in the inquiry's name block whose name is close enough to be a typo of it."""
     block = name_block(inquiry.get("company"), inquiry.get("country"))
     if block is None:
         return None
     close = [known["_id"] for known in customers.in_name_block(block, matching["max_name_block"])
-             if name_similarity(inquiry["company"], known.get("company")) >= matching["merge_name_similarity"]]
+             if known["_id"] != exclude
+             and name_similarity(inquiry["company"], known.get("company")) >= matching["merge_name_similarity"]]
     return close[0] if len(close) == 1 else None
 
 

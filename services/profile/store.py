@@ -18,6 +18,10 @@ class Customers:
         self.timeline = db.timeline
         # Archives merged into another: who merged them, when, and the archive as it was.
         self.merges = db.merged_archives
+        # One document per (list field value, archive): name blocks and tags found through a
+        # scalar index. The embedded store cannot index array fields (equality on an indexed
+        # array matches nothing), and a scan per inquiry would not scale.
+        self.terms = db.customer_terms
 
     def ensure_indexes(self):
         self.archives.create_index([("owner_id", ASCENDING)])
@@ -25,9 +29,9 @@ class Customers:
         self.archives.create_index([("stage", ASCENDING)])
         self.archives.create_index([("created_at", DESCENDING)])
         self.keys.create_index([("customer_id", ASCENDING)])
-        self.archives.create_index([("name_blocks", ASCENDING)])
         self.archives.create_index([("group_id", ASCENDING)])
-        self.archives.create_index([("tags", ASCENDING)])
+        self.terms.create_index([("term", ASCENDING)])
+        self.terms.create_index([("customer_id", ASCENDING)])
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
         self.merges.create_index([("merged_into", ASCENDING)])
         self.merges.create_index([("cause", ASCENDING)])
@@ -79,26 +83,53 @@ class Customers:
         return self.archives.find_one({"_id": customer_id})
 
     def add(self, archive):
-        return insert_once(self.archives, _with_tags(archive))[1]
+        added = insert_once(self.archives, _with_tags(archive))[1]
+        self.index_terms(archive["_id"])
+        return added
 
     def replace(self, archive, expected_version):
         """Write the archive if nobody changed it since ``expected_version`` was read."""
-        return self.archives.replace_one({"_id": archive["_id"], "version": expected_version},
-                                         _with_tags(archive)).matched_count == 1
+        replaced = self.archives.replace_one({"_id": archive["_id"], "version": expected_version},
+                                             _with_tags(archive)).matched_count == 1
+        if replaced:
+            self.index_terms(archive["_id"])
+        return replaced
+
+    def index_terms(self, customer_id):
+        """Make the term documents agree with the archive as stored now. Reading it afresh
+        means that of two writers racing, the one that indexes last indexes the latest."""
+        archive = self.archives.find_one({"_id": customer_id}, {name: 1 for name in TERM_FIELDS})
+        wanted = {doc["_id"]: doc for doc in term_documents(archive)} if archive else {}
+        held = {doc["_id"] for doc in self.terms.find({"customer_id": customer_id}, {"_id": 1})}
+        if stale := held - set(wanted):
+            self.terms.delete_many({"_id": {"$in": list(stale)}})
+        if missing := set(wanted) - held:
+            try:
+                self.terms.insert_many([wanted[key] for key in missing], ordered=False)
+            except BulkWriteError as error:      # a racing writer indexed the same term
+                if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                    raise
+
+    def _with_term(self, field, value):
+        return [doc["customer_id"] for doc in self.terms.find({"term": f"{field}:{value}"}, {"customer_id": 1})]
 
     def group_members(self, group_id, limit):
         return list(self.archives.find({"group_id": group_id}).sort("created_at", ASCENDING).limit(limit))
 
     def in_name_block(self, block, limit):
         """Archives whose company name falls in ``block`` (indexed), at most ``limit``."""
-        return list(self.archives.find({"name_blocks": block}, {"company": 1}).limit(limit))
+        ids = [doc["customer_id"] for doc in self.terms.find({"term": f"name_blocks:{block}"},
+                                                             {"customer_id": 1}).limit(limit)]
+        return list(self.archives.find({"_id": {"$in": ids}}, {"company": 1})) if ids else []
 
     def page(self, ids=None, owner_id=None, country=None, stage=None, tag=None, group_id=None, limit=50, offset=0):
         query = {}
+        if tag:
+            tagged = self._with_term("tags", tag)
+            ids = tagged if ids is None else [i for i in ids if i in set(tagged)]
         if ids is not None:
             query["_id"] = {"$in": ids}
-        for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage), ("tags", tag),
-                            ("group_id", group_id)):
+        for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage), ("group_id", group_id)):
             if value:
                 query[name] = value
         total = self.archives.count_documents(query)
@@ -119,6 +150,7 @@ class Customers:
 
     def remove(self, customer_id):
         self.archives.delete_one({"_id": customer_id})
+        self.index_terms(customer_id)
 
     def move_timeline(self, from_customer, to_customer):
         self.timeline.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
@@ -137,6 +169,15 @@ class Customers:
         total = self.timeline.count_documents(query)
         cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
+
+
+TERM_FIELDS = ("name_blocks", "tags")
+
+
+def term_documents(archive):
+    """The term documents an archive (as stored, tags included) is found by."""
+    terms = {f"{name}:{value}" for name in TERM_FIELDS for value in archive.get(name) or []}
+    return [{"_id": f"{term}|{archive['_id']}", "term": term, "customer_id": archive["_id"]} for term in sorted(terms)]
 
 
 def _with_tags(archive):

@@ -20,7 +20,8 @@ def unique_email():
 
 def lead(email):
     """A canonical inquiry from a company of its own (company name and domain both unique)."""
-    return canonical_inquiry(email=email, company=f"Buyer {email.split('@')[1]}")
+    # The random part leads the name: names sharing a long prefix would be (rightly) matched as typos.
+    return canonical_inquiry(email=email, company=f"{email.split('@')[1].split('.')[0].split('-')[1]} Buyer GmbH")
 
 
 def get(api, path, **params):

@@ -235,6 +235,8 @@ def test_neglected_customers_are_warned_then_returned_and_silent_ones_go_dormant
     assert call(pool, "run_sweep", later.isoformat())["dormant"] == 1
     assert call(pool, "get_owner", "c1")["state"] == "dormant"
     assert call(pool, "search_pool", {"state": "dormant", "country": "DE"})["items"][0]["customer_id"] == "c1"
+    assert [i["customer_id"] for i in call(pool, "search_pool", {"state": "dormant", "tag": "lost"})["items"]] == ["c1"]
+    assert call(pool, "search_pool", {"state": "dormant", "tag": "quoted"})["total"] == 0
 
 
 def test_a_new_inquiry_wakes_a_dormant_customer_and_a_rejected_one_is_reviewed(container_factory, config, db):

@@ -188,6 +188,8 @@ def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(p
     by_domain = call(profile, "check_before_create", {"email": "new.buyer@bolt.de"})["candidates"]
     assert [(c["customer_id"], c["matched_on"], c["pool_status"]) for c in by_domain] == [
         ("cus_2", ["email_domain"], "public_pool")]
+    misspelt = call(profile, "check_before_create", {"company": "Acmee GmbH", "country": "DE"})["candidates"]
+    assert [(c["customer_id"], c["matched_on"], c["similarity"] >= 80) for c in misspelt] == [("cus_1", [], True)]
     assert call(profile, "check_before_create", {"company": "Zeta Marine"})["candidates"] == []
     with pytest.raises(InvalidInput) as refused:
         call(profile, "check_before_create", {"country": "DE", "email": {"$gt": ""}})
