@@ -8,7 +8,7 @@ from contracts.ownership import POOL_STATES, OwnershipSchema
 from contracts.paging import PageQuerySchema, page_schema
 
 PERSON = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
-REASON = validate.Length(min=1, max=500)
+REASON = [validate.Length(min=1, error="A reason is required."), validate.Length(max=500)]
 
 
 class _Request(Schema):
@@ -39,6 +39,15 @@ class CollaboratorSchema(_Request):
     user = fields.String(required=True, validate=PERSON)
 
 
+class ContactStatusQuerySchema(_Request):
+    customer_ids = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+                               validate=validate.Length(min=1, max=500))
+
+
+class SweepSchema(_Request):
+    now = fields.AwareDateTime(metadata={"description": "Sweep as of this time (tests, replays); default now."})
+
+
 class PoolQuerySchema(PageQuerySchema):
     class Meta:
         unknown = RAISE
@@ -65,6 +74,16 @@ class PoolEntrySchema(OwnershipSchema):
 
 
 PoolPageSchema = page_schema(PoolEntrySchema)
+
+
+class RejectedEntrySchema(PoolEntrySchema):
+    """A rejected customer on the monthly review list."""
+
+    review_due_at = fields.AwareDateTime(required=True)
+    new_inquiry = fields.Boolean(required=True, metadata={"description": "It wrote to us again since rejection."})
+
+
+RejectedPageSchema = page_schema(RejectedEntrySchema)
 
 
 class SalespersonSchema(OutputSchema):

@@ -93,6 +93,9 @@ class AllocationRule:
         if not callable(self.check):
             raise ValueError(f"allocation rule {self.name!r}: check must be callable")
 
+    def __call__(self, person, customer):
+        return self.check(person, customer)
+
 
 def validate_custom_values(declarations, values):
     """Field name -> reasons, for every value that is unknown or does not fit its declaration."""

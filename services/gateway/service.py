@@ -89,6 +89,56 @@ class GatewayService:
     def get_owner(self, request, customer_id):
         return self._call("pool", "get_owner", customer_id)
 
+    # the public pool (公海): ownership, claims, releases, rejections
+    @json_route("GET", "/pool")
+    def search_pool(self, request):
+        return self._call("pool", "search_pool", _query(request))
+
+    @json_route("GET", "/pool/rejected")
+    def rejected_for_review(self, request):
+        return self._call("pool", "rejected_for_review", _query(request))
+
+    @json_route("POST", "/pool/contact-status")
+    def contact_status(self, request):
+        return {"items": self._call("pool", "contact_status", _json_body(request))}
+
+    @json_route("POST", "/pool/sweep")
+    def run_sweep(self, request):
+        return self._call("pool", "run_sweep", _json_body(request).get("now"))
+
+    @json_route("POST", "/customers/<customer_id>/<any(claim, release, reject, reactivate):action>")
+    def change_holding(self, request, customer_id, action):
+        return self._call("pool", action, customer_id, _json_body(request))
+
+    @json_route("PUT", "/customers/<customer_id>/collaborators/<user>")
+    def add_collaborator(self, request, customer_id, user):
+        return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user})
+
+    @json_route("DELETE", "/customers/<customer_id>/collaborators/<user>")
+    def remove_collaborator(self, request, customer_id, user):
+        return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user},
+                          present=False)
+
+    @json_route("GET", "/salespeople")
+    def list_salespeople(self, request):
+        return {"items": self._call("pool", "list_salespeople")}
+
+    @json_route("PATCH", "/salespeople/<person_id>")
+    def update_salesperson(self, request, person_id):
+        return self._call("pool", "update_salesperson", person_id, _json_body(request))
+
+    @json_route("POST", "/salespeople/<person_id>/leaving")
+    def salesperson_leaves(self, request, person_id):
+        return 201, self._call("pool", "salesperson_leaves", person_id, _json_body(request))
+
+    @json_route("GET", "/reassignments/<reassignment_id>")
+    def get_reassignment(self, request, reassignment_id):
+        return self._call("pool", "get_reassignment", reassignment_id)
+
+    @json_route("POST", "/salespeople/weights")
+    def recompute_weights(self, request):
+        return self._call("pool", "recompute_weights")
+
     @json_route("GET", "/customers/<customer_id>/checklists/<kind>")
     def evaluate_checklist(self, request, customer_id, kind):
         return self._call("handoff", "evaluate_checklist", kind, customer_id)

@@ -14,7 +14,7 @@ class RotationBusy(Exception):
     """Other instances kept winning the race; the event is redelivered and tried again."""
 
 
-def allocate(pool, team, limits_of, extra_rules, customer_id, now, reason=ALLOCATED, exclude=()):
+def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, exclude=()):
     """(holding, None) once owned, or (None, {person: reasons}) when nobody is eligible: the
     customer then waits in the public pool, marked so, for a manager to settle."""
     holding = pool.holding(customer_id)
@@ -22,7 +22,7 @@ def allocate(pool, team, limits_of, extra_rules, customer_id, now, reason=ALLOCA
         return holding, None
     people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
     customer = NewCustomer(holding.get("country"), holding.get("intent_grade"), None, team)
-    chosen, excluded = eligible(people, customer, extra_rules=extra_rules)
+    chosen, excluded = eligible(people, customer, rules=rules)
     try:
         owner_id = _turn(pool, team, chosen, customer_id)
     except NobodyEligible:

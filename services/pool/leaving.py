@@ -12,7 +12,7 @@ from services.pool.domain.recycling import OWNED, PUBLIC_POOL
 MAX_CUSTOMERS = 100_000
 
 
-def reassign_leaver(pool, team, limits_of, extra_rules, leaver, successor, by, now):
+def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now):
     """The reassignment record, and (holding before, after) for each customer moved.
 
     The leaver is marked inactive first, so no allocation running meanwhile gives them more;
@@ -33,7 +33,7 @@ def reassign_leaver(pool, team, limits_of, extra_rules, leaver, successor, by, n
             before, after = change_holding(pool, customer_id, lambda h: _handed(h, leaver, successor, reason, by, now))
         else:
             before = pool.holding(customer_id)
-            after, _stalled = allocate(pool, team, limits_of, extra_rules, customer_id, now, reason=reason,
+            after, _stalled = allocate(pool, team, limits_of, rules, customer_id, now, reason=reason,
                                        exclude=(leaver,))
             after = after or pool.holding(customer_id)
         moved.append({"customer_id": customer_id, "to": after["owner_id"] if after["state"] == OWNED else None})

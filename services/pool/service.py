@@ -6,13 +6,13 @@ from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from contracts.errors import EXPECTED_ERRORS, Conflict, InvalidInput, NotFound
+from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
 from contracts.paging import PageQuerySchema
 from contracts.pool import (
-    ClaimSchema, CollaboratorSchema, LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema,
-    ReassignmentSchema, RejectSchema, ReleaseSchema, SalespersonSchema, SalespersonUpdateSchema,
+    ClaimSchema, CollaboratorSchema, ContactStatusQuerySchema, LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema,
+    ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema, SalespersonSchema, SalespersonUpdateSchema, SweepSchema,
 )
 from plugins.dependency import Plugins
 from plugins.errors import PluginFailed
@@ -106,8 +106,9 @@ class PoolService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def run_sweep(self, now=None):
-        """Warn, recycle and move to dormant what is due (``now``: ISO time, for tests and replays)."""
-        now = datetime.fromisoformat(now) if now else _now()
+        """Warn, recycle and move to dormant what is due (``now``: ISO time with offset, for tests
+        and replays; the current time without it)."""
+        now = load_input(SweepSchema, {"now": now} if now else {}, what="sweep").get("now") or _now()
         warnings, returns, dormant = sweep(self.pool, self.settings["recycling"], self.settings["sweep_batch"], now)
         for _before, after, verdict in warnings:
             self.dispatch("recycling_warned", dump_event("recycling_warned", {
@@ -166,13 +167,11 @@ class PoolService:
         return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def contact_status(self, customer_ids):
+    def contact_status(self, query):
         """For marketing channels: which of these customers must not be contacted, and why."""
-        if not isinstance(customer_ids, list) or not all(isinstance(c, str) for c in customer_ids):
-            raise InvalidInput("Give a list of customer ids.", {"fields": {"customer_ids": ["Not a list of strings."]}})
-        holdings = [h for h in (self.pool.holding(c) for c in customer_ids[:500]) if h]
+        query = load_input(ContactStatusQuerySchema, query)
         return [{"customer_id": h["_id"], "state": h["state"], "do_not_contact": h["state"] == REJECTED,
-                 "reason": h["reason"]} for h in holdings]
+                 "reason": h["reason"]} for h in self.pool.holdings_of(query["customer_ids"])]
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def rejected_for_review(self, query=None):
@@ -183,8 +182,9 @@ class PoolService:
         days = timedelta(days=self.settings["rejected_review_days"])
         items.sort(key=lambda h: (h.get("inquiry_since_rejection") is None, h["since"]))
         page = items[query["offset"]:query["offset"] + query["limit"]]
-        return page_of([{**_entry(h), "review_due_at": (h["since"] + days).isoformat(),
-                         "new_inquiry": h.get("inquiry_since_rejection") is not None} for h in page], total, query)
+        return RejectedPageSchema().dump(page_of([{**_entry(h), "review_due_at": h["since"] + days,
+                                                   "new_inquiry": h.get("inquiry_since_rejection") is not None}
+                                                  for h in page], total, query))
 
     # --- salespeople ----------------------------------------------------------------------
 
@@ -229,8 +229,9 @@ class PoolService:
             after, stalled = allocate(self.pool, self.allocation["team"], self._limits_of, self._rules(), customer_id, now,
                                       reason=reason)
         except PluginFailed as exc:
-            after, stalled = None, {"": [exc.message]}
-            change_holding(self.pool, customer_id, lambda h: give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {exc.message}",
+            failure = exc.message
+            after, stalled = None, {"": [failure]}
+            change_holding(self.pool, customer_id, lambda h: give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {failure}",
                                                                        SYSTEM, now) if h["state"] != OWNED else None)
         if stalled is not None:
             log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
@@ -259,7 +260,8 @@ class PoolService:
         return limits_for(role, self.settings["claim_limits"], self.settings["role_limits"])
 
     def _rules(self):
-        return [rule for rule in self.plugins.allocation_rules()]
+        """The configured built-in rules, then every plugin's."""
+        return (*self.allocation["rules"], *self.plugins.allocation_rules())
 
     def _seeded(self):
         seed(self.pool, self.allocation, _now())

@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from services.pool.domain.claiming import ClaimLimits
+from services.pool.domain.eligibility import RULES_BY_NAME
 from services.pool.domain.recycling import RecyclingRules
 
 # Person ids become field names in rotation documents: no "." or "$".
@@ -30,6 +31,12 @@ class AllocationSettingsSchema(Schema):
     min_weight = fields.Integer(load_default=1, validate=validate.Range(min=0))
     max_weight = fields.Integer(load_default=10, validate=validate.Range(min=1))
     recompute_weights_every_seconds = fields.Integer(load_default=3600, validate=validate.Range(min=1))
+    # The built-in eligibility rules in force (plugins add more); leaving one out switches it off.
+    rules = fields.List(fields.String(validate=validate.OneOf(list(RULES_BY_NAME))), load_default=list(RULES_BY_NAME))
+
+    @post_load
+    def rules_by_name(self, data, **kwargs):
+        return {**data, "rules": tuple(RULES_BY_NAME[name] for name in data["rules"])}
 
     @validates("salespeople")
     def ids_are_unique(self, value, **kwargs):

@@ -28,6 +28,11 @@ class Pool:
     def holding(self, customer_id):
         return self.holdings.find_one({"_id": customer_id})
 
+    def holdings_of(self, customer_ids):
+        """The holdings of these customers (those the pool knows), in the order asked."""
+        found = {h["_id"]: h for h in self.holdings.find({"_id": {"$in": list(customer_ids)}})}
+        return [found[c] for c in dict.fromkeys(customer_ids) if c in found]
+
     def add_holding(self, holding):
         """The stored holding: this one, or the one added first."""
         return insert_once(self.holdings, holding)[0]

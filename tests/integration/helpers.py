@@ -4,6 +4,7 @@ import time
 
 from kombu import Connection, Exchange
 from nameko.events import event_handler
+from nameko.testing.services import entrypoint_hook
 
 from contracts.events import EVENTS
 from contracts.topology import INQUIRY_EXCHANGE
@@ -64,3 +65,12 @@ def start_downstream_of(container_factory, config, *service_names):
                     for event_type, (source, _schema) in EVENTS.items() if source == service_name}
         started(container_factory, type(f"Downstream_{service_name}", (), {"name": f"downstream_{service_name}",
                                                                           **handlers}), config)
+
+
+def call(container, method, *args, **kwargs):
+    """Call an entrypoint in-process and insist its answer survives the RPC serializer, as a
+    caller over RabbitMQ would need."""
+    with entrypoint_hook(container, method) as hook:
+        result = hook(*args, **kwargs)
+    json.dumps(result, allow_nan=False)
+    return result

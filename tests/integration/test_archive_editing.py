@@ -4,12 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.services import entrypoint_waiter
 
 from contracts.errors import Conflict, InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, start_downstream_of, started
+from tests.integration.helpers import call, canonical_inquiry, start_downstream_of, started
 
 NOW = datetime.now(timezone.utc)
 
@@ -36,10 +36,6 @@ def file(config, profile):
 
     return file
 
-
-def call(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def kinds(profile, customer_id):

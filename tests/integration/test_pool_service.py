@@ -1,17 +1,20 @@
 """pool: allocation, claims, releases, recycling, rejection and leavers, through real events
 and RPC on the document server."""
+import importlib
+import sys
+import textwrap
 from datetime import datetime, timedelta, timezone
 
 import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.services import entrypoint_waiter
 
 from contracts.errors import Conflict, InvalidInput, NotFound
 from contracts.events import dump_event
 from services.pool.service import PoolService
-from tests.integration.helpers import recorder_of, start_downstream_of, started, wait_for
+from tests.integration.helpers import call, recorder_of, start_downstream_of, started, wait_for
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 EVERYONE = "default:alice,bob,carol"
@@ -31,10 +34,6 @@ def customer_created(customer_id, country=None, grade=None, **extra):
 def start_pool(container_factory, config):
     return started(container_factory, PoolService, config)
 
-
-def call(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def owners_in_turn_order(db, key=EVERYONE):
@@ -250,7 +249,7 @@ def test_a_new_inquiry_wakes_a_dormant_customer_and_a_rejected_one_is_reviewed(c
             dispatch("profile", "inquiry_matched", dump_event("inquiry_matched", {
                 "customer_id": customer_id, "inquiry_id": "inq_new", "occurred_at": AT, "matched_on": "email"}))
     assert call(pool, "get_owner", "c1")["state"] == "owned"           # reactivated, allocated again
-    assert call(pool, "contact_status", ["c0", "c1"]) == [
+    assert call(pool, "contact_status", {"customer_ids": ["c0", "c1"]}) == [
         {"customer_id": "c0", "state": "rejected", "do_not_contact": True, "reason": "rejected: need mismatch"},
         {"customer_id": "c1", "state": "owned", "do_not_contact": False, "reason": "reactivated by new inquiry, weighted round-robin"}]
     review = call(pool, "rejected_for_review", {})
@@ -272,3 +271,63 @@ def test_a_leaver_s_customers_all_move_with_a_record_of_where(container_factory,
     assert db.holdings.count_documents({"state": "owned", "owner_id": "carol"}) == 6
     file_customers(pool, config, "c6")
     assert db.holdings.find_one({"_id": "c6"})["owner_id"] == "carol"  # leavers take no new customers
+
+
+@pytest.fixture
+def key_account_plugins(tmp_path, monkeypatch):
+    """An installed distribution with two allocation-rule plugins: one sound, one broken."""
+    (tmp_path / "acme_allocation.py").write_text(textwrap.dedent('''
+        from plugins import hookimpl
+        from plugins.declarations import AllocationRule
+
+        def _key_accounts(person, customer):
+            return None if customer.intent_grade != "A" or person.id == "alice" else "A customers go to alice"
+
+        @hookimpl
+        def baton_allocation_rules():
+            return [AllocationRule("key_accounts", _key_accounts)]
+    '''))
+    (tmp_path / "broken_allocation.py").write_text(textwrap.dedent('''
+        from plugins import hookimpl
+        from plugins.declarations import AllocationRule
+
+        @hookimpl
+        def baton_allocation_rules():
+            return [AllocationRule("crm_sync", lambda person, customer: 1 / 0)]
+    '''))
+    dist = tmp_path / "acme_allocation-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-allocation\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[baton.plugins]\nkey_accounts = acme_allocation\nbroken_allocation = broken_allocation\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    yield
+    for module in ("acme_allocation", "broken_allocation"):
+        sys.modules.pop(module, None)
+
+
+def test_rules_from_config_and_plugins_decide_who_is_eligible(container_factory, config, db, key_account_plugins):
+    config["BATON"]["plugins"]["enabled"] = ["key_accounts"]
+    config["BATON"]["allocation"]["rules"] = ["on_leave", "weight"]           # markets switched off
+    pool = start_pool(container_factory, config)
+    call(pool, "update_salesperson", "carol", {"by": "manager", "markets": ["US"]})
+    file_customers(pool, config, "a0", "a1", grade="A", country="DE")
+    file_customers(pool, config, "b0", "b1", "b2", grade="B", country="DE")
+    owners = {h["_id"]: h["owner_id"] for h in db.holdings.find()}
+    assert (owners["a0"], owners["a1"]) == ("alice", "alice")                 # the plugin's rule
+    assert sorted(owners[f"b{n}"] for n in range(3)) == ["alice", "bob", "carol"]   # carol: markets are off
+
+
+def test_a_broken_rule_plugin_is_named_and_the_customer_waits_for_a_manager(container_factory, config, db,
+                                                                            key_account_plugins):
+    config["BATON"]["plugins"]["enabled"] = ["broken_allocation"]
+    pool = start_pool(container_factory, config)
+    stalled = started(container_factory, recorder_of("pool", "allocation_stalled"), config)
+    with entrypoint_waiter(stalled, "record") as event:
+        file_customers(pool, config, "c0")
+    [reason] = event.get()["reasons"][""]
+    assert reason.startswith("plugin 'broken_allocation' failed in baton_allocation_rules: rule 'crm_sync' raised")
+    holding = call(pool, "get_owner", "c0")
+    assert (holding["state"], holding["owner_id"]) == ("public_pool", None)
+    assert holding["reason"].startswith("nobody eligible: plugin 'broken_allocation'")

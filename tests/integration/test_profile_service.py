@@ -3,12 +3,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.services import entrypoint_waiter
 
 from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, recorder_of, start_downstream_of, started
+from tests.integration.helpers import call, canonical_inquiry, recorder_of, start_downstream_of, started
 
 
 
@@ -51,10 +51,6 @@ def about(customer_id):
     """An entrypoint_waiter callback: stop at the event about this customer."""
     return lambda worker_ctx, result, exc_info: result["customer_id"] == customer_id
 
-
-def call(container, method, *args):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args)
 
 
 def test_a_new_inquiry_opens_an_archive_and_announces_it(profile, created, announce):

@@ -8,7 +8,7 @@ import pytest
 
 from plugins import hookimpl
 from plugins.builtin import intent_grading, website_form
-from plugins.declarations import CustomField, IntentGrade
+from plugins.declarations import AllocationRule, CustomField, IntentGrade
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.host import PluginHost
 
@@ -127,3 +127,31 @@ def test_connectors_answer_only_for_their_channel():
     host = PluginHost([("website_form", website_form)])
     assert host.inquiry_from_channel("fax", {"name": "x"}) is None
     assert host.inquiry_from_channel("website_form", {"email": "a@b.co"})["channel"] == "website_form"
+
+
+def test_allocation_rules_from_plugins_are_combined_and_a_broken_one_is_named():
+    def key_accounts():
+        return [AllocationRule("key_accounts", lambda person, customer: None if person.id == "alice" else "not alice")]
+
+    def explosive():
+        return [AllocationRule("explosive", lambda person, customer: person.nonexistent)]
+
+    def sloppy():
+        return [AllocationRule("sloppy", lambda person, customer: 42)]
+
+    host = PluginHost([("acme", plugin(baton_allocation_rules=key_accounts)),
+                       ("boom", plugin(baton_allocation_rules=explosive)),
+                       ("lazy", plugin(baton_allocation_rules=sloppy))])
+    rules = {rule.name: rule for rule in host.allocation_rules()}
+    person = types.SimpleNamespace(id="bob")
+    assert rules["key_accounts"].check(person, None) == "not alice"
+    with pytest.raises(PluginFailed) as failed:
+        rules["explosive"].check(person, None)
+    assert failed.value.message.startswith("plugin 'boom' failed in baton_allocation_rules: rule 'explosive' raised")
+    with pytest.raises(PluginFailed, match="plugin 'lazy' .* rule 'sloppy' returned int"):
+        rules["sloppy"].check(person, None)
+    garbage = PluginHost([("junk", plugin(baton_allocation_rules=lambda: ["market"]))])
+    with pytest.raises(PluginFailed, match="plugin 'junk' failed in baton_allocation_rules: returned str"):
+        garbage.allocation_rules()
+    with pytest.raises(ValueError, match="check must be callable"):
+        AllocationRule("fine_name", "not callable")

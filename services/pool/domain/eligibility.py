@@ -100,6 +100,7 @@ def has_weight(person, customer):
 
 
 DEFAULT_RULES = (serves_market, serves_grade, in_department, in_team, not_on_leave, below_holding_cap, has_weight)
+RULES_BY_NAME = {r.name: r for r in DEFAULT_RULES}
 
 
 def rule_name(check):

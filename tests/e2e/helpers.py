@@ -1,0 +1,36 @@
+"""What the end-to-end tests share: unique customers, and reading the API as an integration would."""
+import uuid
+
+import requests
+
+from tests.integration.helpers import canonical_inquiry, wait_for
+
+
+def unique_email():
+    return f"buyer-{uuid.uuid4().hex[:8]}@acme-{uuid.uuid4().hex[:4]}.de"
+
+
+def lead(email):
+    """A canonical inquiry from a company of its own (company name and domain both unique)."""
+    # The random part leads the name: names sharing a long prefix would be (rightly) matched as typos.
+    return canonical_inquiry(email=email, company=f"{email.split('@')[1].split('.')[0].split('-')[1]} Buyer GmbH")
+
+
+def get(api, path, **params):
+    response = requests.get(f"{api}{path}", params=params, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def customer_by_email(api, email, *, owned=True):
+    def found():
+        items = get(api, "/customers", email=email)["items"]
+        return items[0] if items and (items[0]["owner_id"] or not owned) else None
+    return wait_for(found, timeout=30, what=f"customer {email}")
+
+
+def timeline_kinds(api, customer_id, count):
+    def complete():
+        kinds = [e["kind"] for e in get(api, f"/customers/{customer_id}/timeline")["items"]]
+        return kinds if len(kinds) >= count else None
+    return wait_for(complete, timeout=30, what=f"{count} timeline entries")
