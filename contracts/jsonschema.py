@@ -68,6 +68,7 @@ ISO_FORMATS = (None, "iso", "iso8601")  # DateTime/Date formats that JSON Schema
 # What the generator writes itself; a json_schema_extra may add keywords, not replace these.
 GENERATED_KEYWORDS = {"type", "properties", "required", "additionalProperties", "items"}
 
+END = r"(?![\s\S])"
 # Python-only regex syntax: JSON Schema patterns are ECMA-262.
 PYTHON_ONLY_REGEX = re.compile(r"\(\?P[<=]|\(\?[aiLmsux]+[:)]|(?<!\\)(?:\\\\)*\\[AZ]")
 
@@ -248,7 +249,9 @@ def _pattern(regex, where):
     if pattern.startswith("\\A"):
         pattern = "^" + pattern[2:]
     if re.search(r"(?<!\\)(?:\\\\)*\\Z$", pattern):
-        pattern = pattern[:-2] + "$"  # ECMA-262's $ is Python's \Z (Python's $ allows a final \n)
+        # "Nothing follows": the end of the text under every regex engine. ECMA-262's $ would say
+        # the same, but Python's $ (used by Python validators such as jsonschema) allows a final \n.
+        pattern = pattern[:-2] + END
     if PYTHON_ONLY_REGEX.search(pattern):
         raise UnsupportedField(f"{where}: pattern {pattern!r} uses Python-only syntax")
     if not pattern.startswith("^") or _has_top_level_alternation(pattern):

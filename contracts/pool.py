@@ -44,8 +44,26 @@ class ContactStatusQuerySchema(_Request):
                                validate=validate.Length(min=1, max=500))
 
 
+class ContactStatusSchema(OutputSchema):
+    customer_id = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(POOL_STATES))
+    do_not_contact = fields.Boolean(required=True)
+    reason = fields.String(required=True)
+
+
+class ContactStatusListSchema(OutputSchema):
+    items = fields.List(fields.Nested(ContactStatusSchema), required=True, metadata={
+        "description": "The customers the pool knows, in the order asked."})
+
+
 class SweepSchema(_Request):
     now = fields.AwareDateTime(metadata={"description": "Sweep as of this time (tests, replays); default now."})
+
+
+class SweepResultSchema(OutputSchema):
+    warned = fields.Integer(required=True)
+    returned = fields.Integer(required=True)
+    dormant = fields.Integer(required=True)
 
 
 class PoolQuerySchema(PageQuerySchema):
@@ -100,6 +118,15 @@ class SalespersonSchema(OutputSchema):
     weight_override = fields.Integer(allow_none=True, metadata={"description": "Set by a manager; wins when set."})
     conversion_rate = fields.Float(allow_none=True)
     held = fields.Integer(required=True)
+
+
+class SalespeopleSchema(OutputSchema):
+    items = fields.List(fields.Nested(SalespersonSchema), required=True)
+
+
+class WeightsSchema(OutputSchema):
+    weights = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True), required=True, metadata={
+        "description": "Each salesperson's weight from conversion; null with too few customers in the window."})
 
 
 class SalespersonUpdateSchema(_Request):

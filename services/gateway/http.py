@@ -35,7 +35,22 @@ def error_response(code, message, details=None, status=None):
 
 
 class JsonRoute(HttpRequestHandler):
-    """Handlers return a JSON-able value, or ``(status, value)``, or a ready ``Response``."""
+    """Handlers return a JSON-able value, or ``(status, value)``, or a ready ``Response``.
+
+    Each route also states what it takes and gives, by contract, so the OpenAPI document is
+    generated from the same declarations (``services.gateway.openapi``):
+
+    - ``summary``: one line for the docs; the handler's docstring adds a description;
+    - ``query`` / ``body``: the contract schema of the query string / JSON body;
+    - ``returns``: the contract schema of the answer, with ``status`` its HTTP status;
+    - ``tag``: the group it is listed under.
+    """
+
+    def __init__(self, method, url, summary=None, query=None, body=None, returns=None, status=200, tag=None,
+                 **kwargs):
+        self.summary, self.query, self.body, self.returns = summary, query, body, returns
+        self.status, self.tag = status, tag
+        super().__init__(method, url, **kwargs)
 
     def response_from_result(self, result):
         if isinstance(result, Response):

@@ -11,8 +11,9 @@ from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
 from contracts.paging import PageQuerySchema
 from contracts.pool import (
-    ClaimSchema, CollaboratorSchema, ContactStatusQuerySchema, LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema,
-    ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema, SalespersonSchema, SalespersonUpdateSchema, SweepSchema,
+    ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema, LeavingSchema, PoolPageSchema,
+    PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema,
+    SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema, SweepSchema, WeightsSchema,
 )
 from plugins.dependency import Plugins
 from plugins.errors import PluginFailed
@@ -116,11 +117,11 @@ class PoolService:
                 "due_at": verdict.due_at, "warned_at": now}))
         for before, after, _verdict in returns + dormant:
             self._announce(before, after)
-        return {"warned": len(warnings), "returned": len(returns), "dormant": len(dormant)}
+        return SweepResultSchema().dump({"warned": len(warnings), "returned": len(returns), "dormant": len(dormant)})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def recompute_weights(self):
-        return recompute_weights(self.pool, self.allocation, _now())
+        return WeightsSchema().dump({"weights": recompute_weights(self.pool, self.allocation, _now())})
 
     # --- claims and changes by people -----------------------------------------------------
 
@@ -170,8 +171,9 @@ class PoolService:
     def contact_status(self, query):
         """For marketing channels: which of these customers must not be contacted, and why."""
         query = load_input(ContactStatusQuerySchema, query)
-        return [{"customer_id": h["_id"], "state": h["state"], "do_not_contact": h["state"] == REJECTED,
-                 "reason": h["reason"]} for h in self.pool.holdings_of(query["customer_ids"])]
+        return ContactStatusListSchema().dump({"items": [
+            {"customer_id": h["_id"], "state": h["state"], "do_not_contact": h["state"] == REJECTED,
+             "reason": h["reason"]} for h in self.pool.holdings_of(query["customer_ids"])]})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def rejected_for_review(self, query=None):
@@ -191,7 +193,7 @@ class PoolService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_salespeople(self):
         self._seeded()
-        return SalespersonSchema(many=True).dump([view(self.pool, p) for p in self.pool.everyone(self.allocation["team"])])
+        return SalespeopleSchema().dump({"items": [view(self.pool, p) for p in self.pool.everyone(self.allocation["team"])]})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_salesperson(self, person_id, changes):

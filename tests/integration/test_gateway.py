@@ -71,3 +71,11 @@ def test_contracts_are_served_for_integrations(api):
     schema = requests.get(f"{api}/contracts/inquiry.v1.json").json()
     assert "channel" in schema["required"]
     assert requests.get(f"{api}/contracts/nope.json").status_code == 404
+
+
+def test_the_api_describes_itself_and_serves_its_docs_page(api):
+    document = requests.get(f"{api}/openapi.json").json()
+    assert document["openapi"] == "3.1.0" and "/customers/{customer_id}/claim" in document["paths"]
+    page = requests.get(f"{api}/docs")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert 'fetch("/openapi.json")' in page.text

@@ -132,7 +132,7 @@ def test_markets_and_leave_decide_who_is_eligible_without_resetting_anyones_turn
     call(pool, "update_salesperson", "bob", {"by": "manager", "on_leave": True})
     file_customers(pool, config, "de5", "de6", "de7", country="DE")
     assert {db.holdings.find_one({"_id": f"de{n}"})["owner_id"] for n in (5, 6, 7)} == {"alice"}
-    people = {p["id"]: p for p in call(pool, "list_salespeople")}
+    people = {p["id"]: p for p in call(pool, "list_salespeople")["items"]}
     assert people["bob"]["on_leave"] and people["carol"]["markets"] == ["US"] and people["alice"]["held"] == 9
 
 
@@ -249,7 +249,7 @@ def test_a_new_inquiry_wakes_a_dormant_customer_and_a_rejected_one_is_reviewed(c
             dispatch("profile", "inquiry_matched", dump_event("inquiry_matched", {
                 "customer_id": customer_id, "inquiry_id": "inq_new", "occurred_at": AT, "matched_on": "email"}))
     assert call(pool, "get_owner", "c1")["state"] == "owned"           # reactivated, allocated again
-    assert call(pool, "contact_status", {"customer_ids": ["c0", "c1"]}) == [
+    assert call(pool, "contact_status", {"customer_ids": ["c0", "c1"]})["items"] == [
         {"customer_id": "c0", "state": "rejected", "do_not_contact": True, "reason": "rejected: need mismatch"},
         {"customer_id": "c1", "state": "owned", "do_not_contact": False, "reason": "reactivated by new inquiry, weighted round-robin"}]
     review = call(pool, "rejected_for_review", {})
