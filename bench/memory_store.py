@@ -32,8 +32,8 @@ class MemoryCustomers:
         self._index(archive)
         return True
 
-    def replace(self, archive, expected_version):
-        if self.archives[archive["_id"]]["version"] != expected_version:
+    def replace(self, archive, before):
+        if self.archives[archive["_id"]]["version"] != before["version"]:
             return False
         self.archives[archive["_id"]] = copy.deepcopy(archive)
         self._index(archive)

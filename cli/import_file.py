@@ -1,6 +1,6 @@
 """Import an inquiry file (Alibaba.com / Made-in-China exports, trade-show card lists; CSV or XLSX).
 
-    python -m cli.import_file FILE --mapping alibaba [--api http://127.0.0.1:8000]
+    python -m cli.import_file FILE --mapping alibaba [--api http://127.0.0.1:8000] [--token T]
 
 Each row becomes a canonical inquiry through the column mapping and is posted to the running
 system like any integration's inquiry, keyed by its content: importing the same file again
@@ -9,6 +9,7 @@ field and reason), and rows imported before.
 """
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -46,12 +47,13 @@ def load_mapping(name_or_path):
 
 
 class Api:
-    def __init__(self, base):
-        self.base = base.rstrip("/")
+    def __init__(self, base, token):
+        self.base, self.token = base.rstrip("/"), token
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def call(self, method, path, body=None, headers=None):
-        request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers or {},
+        headers = {**(headers or {}), "Authorization": f"Bearer {self.token}"}
+        request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers,
                                          data=json.dumps(body).encode() if body is not None else None)
         try:
             with self.opener.open(request, timeout=30) as response:
@@ -149,10 +151,14 @@ def main(argv=None):
     parser.add_argument("--mapping", required=True, help="alibaba, made_in_china, trade_show, or a .yaml path")
     parser.add_argument("--api", default="http://127.0.0.1:8000", help="the gateway (default %(default)s)")
     parser.add_argument("--wait", type=float, default=120, help="seconds to wait for filing (default %(default)s)")
+    parser.add_argument("--token", default=os.environ.get("BATON_TOKEN"),
+                        help="an API token of a marketing user or an integration (default: $BATON_TOKEN)")
     args = parser.parse_args(argv)
+    if not args.token:
+        parser.error("give an API token: --token or BATON_TOKEN")
     try:
         mapping = load_mapping(args.mapping)
-        _, missing, outcomes = import_file(Api(args.api), args.file, mapping, args.wait)
+        _, missing, outcomes = import_file(Api(args.api, args.token), args.file, mapping, args.wait)
     except (ImportError_, UnreadableFile, OSError) as error:
         print(f"import: {error}", file=sys.stderr)
         return 2

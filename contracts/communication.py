@@ -1,6 +1,8 @@
 """Communication records (备注规范), as a salesperson records them and as the archive keeps them."""
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+from contracts.access import acting_user_field
+
 METHODS = ("phone", "email", "whatsapp", "wechat", "linkedin", "meeting", "video_call", "trade_show", "other")
 
 
@@ -12,7 +14,7 @@ class CommunicationSchema(Schema):
 
     at = fields.AwareDateTime(required=True, metadata={"description": "When it happened (ISO 8601 with offset)."})
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
-    by = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "Who talked to the customer."})
+    by = acting_user_field("Who talked to the customer")
     summary = fields.String(required=True, validate=validate.Length(min=1, max=5000), metadata={
         "description": "Action and result: 'phone call, customer confirmed 500 pcs, asked for 10% off, quote sent'. "
                        "Lines starting with 【特殊】 are special requirements."})
@@ -25,5 +27,6 @@ class CommunicationRecordSchema(CommunicationSchema):
     class Meta:
         unknown = EXCLUDE  # as kept on the archive: an output (see contracts.base)
 
+    by = fields.String(required=True, metadata={"description": "Who talked to the customer."})
     id = fields.String(required=True)
     recorded_at = fields.AwareDateTime(required=True)

@@ -1,6 +1,7 @@
 """The customer archive (客户档案) as services and the API show it, and its timeline."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.access import acting_user_field
 from contracts.base import OutputSchema
 from contracts.communication import CommunicationRecordSchema
 from contracts.deals import CUSTOMER_STAGES, OrderRecordSchema, QuoteRecordSchema, SampleRecordSchema
@@ -96,6 +97,11 @@ class CustomerSchema(OutputSchema):
     pool_state = fields.String(dump_default="public_pool", validate=validate.OneOf(POOL_STATES), metadata={
         "description": "owned, public_pool, dormant or rejected, as the pool service last said."})
     pool_reason = fields.String(allow_none=True, dump_default=None, metadata={"description": "Why it is in the pool."})
+    team = fields.String(allow_none=True, dump_default=None, metadata={"description": "The sales team whose pool it is in."})
+    collaborators = fields.List(fields.String(), dump_default=list, metadata={
+        "description": "Who works on it beside its owner (named in the pool)."})
+    departments = fields.List(fields.String(), dump_default=list, metadata={
+        "description": "Departments holding part of it: marketing and sales, service once handed over."})
     possible_duplicates = fields.List(fields.String(), required=True, metadata={
         "description": "Archives that share matching keys with this one: a person decides whether to merge."})
     custom_fields = fields.Dict(keys=fields.String(), values=fields.Raw())
@@ -140,7 +146,8 @@ CustomerPageSchema = page_schema(CustomerSchema)
 TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", "owner_assigned",
                   "reminder_scheduled", "communication_recorded", "customers_merged", "details_updated",
                   "quote_recorded", "sample_recorded", "order_recorded", "stage_changed", "traits_noted",
-                  "group_linked", "group_left", "returned_to_pool", "recycling_warned")
+                  "group_linked", "group_left", "returned_to_pool", "recycling_warned", "collaborators_changed",
+                  "handoff_accepted")
 
 
 class TimelineEntrySchema(OutputSchema):
@@ -204,7 +211,7 @@ class MergeRequestSchema(Schema):
 
     absorb = fields.String(required=True, validate=validate.Length(min=1, max=100),
                            metadata={"description": "The archive that is merged in and then no longer listed."})
-    by = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "Who merges."})
+    by = acting_user_field("Who merges")
 
 
 class CustomerCreateSchema(Schema):
@@ -213,7 +220,7 @@ class CustomerCreateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    created_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    created_by = acting_user_field("The salesperson who files and owns it")
     customer = fields.Nested(InquirySchema, required=True, metadata={
         "description": "What they know, as a canonical inquiry (channel: where they met, e.g. trade_show)."})
 
@@ -225,7 +232,7 @@ class CustomerUpdateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    by = acting_user_field()
     company = fields.String(validate=NAME)
     country = fields.String(validate=validate.Length(max=100), allow_none=True)
     city = fields.String(validate=validate.Length(max=100), allow_none=True)
@@ -256,7 +263,7 @@ class GroupLinkSchema(Schema):
         unknown = RAISE
 
     link = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "The other archive."})
-    by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    by = acting_user_field()
     name = fields.String(validate=NAME, metadata={"description": "The group's name, e.g. 'Acme Group'."})
 
 
@@ -264,7 +271,7 @@ class GroupLeaveSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    by = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    by = acting_user_field()
 
 
 class GroupMemberSchema(OutputSchema):

@@ -5,10 +5,11 @@ Recording a step moves the customer along the stages of seed 004 (a quote makes 
 """
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.access import acting_user_field
+
 CUSTOMER_STAGES = ("new_contact", "inquiry", "quoted", "sample", "negotiation", "customer",
                    "lost", "invalid", "rejected", "dormant")
 CURRENCY = validate.Regexp(r"^[A-Z]{3}\Z", error="An ISO 4217 code in capitals, e.g. USD.")
-WHO = validate.Length(min=1, max=100)
 SIDE_STAGES_NEEDING_A_REASON = ("lost", "invalid", "rejected", "dormant")
 
 
@@ -19,7 +20,7 @@ class QuoteSchema(Schema):
         unknown = RAISE
 
     at = fields.AwareDateTime(required=True, metadata={"description": "When the quote was sent."})
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field()
     product = fields.String(required=True, validate=validate.Length(min=1, max=300))
     unit_price = fields.Float(required=True, validate=validate.Range(min=0), metadata={"description": "Price fields are restricted by role."})
     currency = fields.String(required=True, validate=CURRENCY)
@@ -36,7 +37,7 @@ class SampleSchema(Schema):
         unknown = RAISE
 
     sent_at = fields.AwareDateTime(required=True)
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field()
     model = fields.String(required=True, validate=validate.Length(min=1, max=300))
     quantity = fields.Integer(validate=validate.Range(min=1))
     test_days = fields.Integer(validate=validate.Range(min=0, max=365), metadata={"description": "The customer's test period."})
@@ -51,7 +52,7 @@ class OrderSchema(Schema):
         unknown = RAISE
 
     at = fields.AwareDateTime(required=True)
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field()
     amount = fields.Float(required=True, validate=validate.Range(min=0))
     currency = fields.String(required=True, validate=CURRENCY)
     products = fields.List(fields.String(validate=validate.Length(min=1, max=300)), validate=validate.Length(max=100))
@@ -65,6 +66,7 @@ def _recorded(schema, **kept_as):
     return type(f"{schema.__name__.removesuffix('Schema')}RecordSchema", (schema,), {
         "Meta": type("Meta", (), {"unknown": EXCLUDE}),
         "id": fields.String(required=True),
+        "by": fields.String(required=True),
         "recorded_at": fields.AwareDateTime(required=True),
         **kept_as,
     })
@@ -84,7 +86,7 @@ class StageChangeSchema(Schema):
         unknown = RAISE
 
     stage = fields.String(required=True, validate=validate.OneOf(CUSTOMER_STAGES))
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field()
     reason = fields.String(validate=validate.Length(min=1, max=500))
 
     @validates_schema

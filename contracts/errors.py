@@ -59,11 +59,30 @@ class Conflict(BatonError):
     code = "conflict"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict)
+@deserialize_to_instance
+class Unauthenticated(BatonError):
+    """No valid credentials: a missing, unknown or revoked API token."""
+
+    code = "unauthenticated"
+
+
+@deserialize_to_instance
+class Forbidden(BatonError):
+    """The caller is known but may not do this; the message says why."""
+
+    code = "forbidden"
+
+    @classmethod
+    def because(cls, reason, **details):
+        return cls(reason, details)
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Unauthenticated, Forbidden)
 
 
 class ErrorDetailSchema(OutputSchema):
-    code = fields.String(required=True, metadata={"description": "invalid_input, not_found, conflict, unavailable…"})
+    code = fields.String(required=True, metadata={
+        "description": "invalid_input, unauthenticated, forbidden, not_found, conflict, unavailable…"})
     message = fields.String(required=True)
     details = fields.Dict(required=True, metadata={"description": "e.g. {'fields': {field: [reasons]}}"})
 

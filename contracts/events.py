@@ -91,6 +91,15 @@ class CustomerReturned(OutputSchema):
     at = fields.AwareDateTime(required=True)
 
 
+class CollaboratorsChanged(OutputSchema):
+    """pool named or removed a collaborator of a customer: the full list as it is now."""
+
+    customer_id = fields.String(required=True)
+    collaborators = fields.List(fields.String(), required=True)
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
 class RecyclingWarned(OutputSchema):
     """pool warned an owner that a customer returns to the pool unless followed up."""
 
@@ -166,6 +175,8 @@ class HandoffAccepted(OutputSchema):
     new_owner_id = fields.String(allow_none=True, metadata={"description": "Who owns the customer once complete."})
     collaborators = fields.List(fields.String(), load_default=list, metadata={
         "description": "Who works on the customer beside its owner once complete (e.g. the sender, a team)."})
+    to_department = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "The department that receives the customer (marketing, sales, service)."})
 
 
 class HandoffReturned(OutputSchema):
@@ -215,6 +226,7 @@ EVENTS = {
     "customer_allocated": ("pool", CustomerAllocated),
     "customer_returned": ("pool", CustomerReturned),
     "recycling_warned": ("pool", RecyclingWarned),
+    "collaborators_changed": ("pool", CollaboratorsChanged),
     "allocation_stalled": ("pool", AllocationStalled),
     "communication_recorded": ("profile", CommunicationRecorded),
     "handoff_submitted": ("handoff", HandoffSubmitted),

@@ -2,6 +2,7 @@
 salespeople, and reassigning a leaver's customers."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from contracts.access import acting_user_field
 from contracts.base import OutputSchema
 from contracts.deals import CUSTOMER_STAGES
 from contracts.ownership import POOL_STATES, OwnershipSchema
@@ -17,11 +18,11 @@ class _Request(Schema):
 
 
 class ClaimSchema(_Request):
-    by = fields.String(required=True, validate=PERSON, metadata={"description": "The salesperson claiming."})
+    by = acting_user_field("The salesperson claiming")
 
 
 class ReleaseSchema(_Request):
-    by = fields.String(required=True, validate=PERSON)
+    by = acting_user_field()
     reason = fields.String(required=True, validate=REASON, metadata={
         "description": "Read by the next person who claims it, e.g. 'no answer to 4 mails since June'."})
 
@@ -35,7 +36,7 @@ class ReactivateSchema(ReleaseSchema):
 
 
 class CollaboratorSchema(_Request):
-    by = fields.String(required=True, validate=PERSON)
+    by = acting_user_field()
     user = fields.String(required=True, validate=PERSON)
 
 
@@ -130,7 +131,7 @@ class WeightsSchema(OutputSchema):
 
 
 class SalespersonUpdateSchema(_Request):
-    by = fields.String(required=True, validate=PERSON)
+    by = acting_user_field()
     on_leave = fields.Boolean()
     weight_override = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
     markets = fields.List(fields.String(validate=validate.Length(equal=2)), validate=validate.Length(max=250))
@@ -141,7 +142,7 @@ class SalespersonUpdateSchema(_Request):
 class LeavingSchema(_Request):
     """A salesperson leaves: every customer they own moves, in one operation, with a record."""
 
-    by = fields.String(required=True, validate=PERSON)
+    by = acting_user_field()
     to = fields.String(validate=PERSON, allow_none=True, metadata={
         "description": "A named successor; without one, each customer goes by the allocation rules."})
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nameko.events import EventHandler
+from nameko.standalone.rpc import ClusterRpcProxy
 
+from contracts.errors import Conflict
 from contracts.topology import INTAKE_QUEUE
 from deploy.docstore import free_port
 from deploy.supervisor import SERVICES
@@ -94,6 +96,21 @@ def local_system(data_dir):
             management("DELETE", f"/vhosts/{vhost}")
         except OSError:
             pass
+
+
+def provision_users(system, people):
+    """Create users through the gateway's RPC, as the admin CLI does, and issue each a token.
+    ``people``: {user id: (role, department, team)}; returns {user id: token}."""
+    tokens = {}
+    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as cluster:
+        for user_id, (role, department, team) in people.items():
+            try:
+                cluster.gateway.add_user({"id": user_id, "name": user_id.title(), "role": role,
+                                          "department": department, "team": team})
+            except Conflict:
+                pass   # provisioned before (a second fixture of the same run)
+            tokens[user_id] = cluster.gateway.issue_token(user_id, {"label": "provisioned"})["token"]
+    return tokens
 
 
 def _wait_until_ready(api, vhost, process):

@@ -7,15 +7,22 @@ can quote.
 import json
 import logging
 import uuid
+from dataclasses import asdict
+from functools import partial
 
+from eventlet.event import Event
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
+from contracts.access import ACTOR_CONTEXT_KEY
 from contracts.errors import BatonError
+from services.gateway.authenticating import Authenticator
+from services.runtime.access import require
 
 log = logging.getLogger(__name__)
 
-STATUS_OF_CODE = {"invalid_input": 400, "not_found": 404, "conflict": 409, "unavailable": 503}
+STATUS_OF_CODE = {"invalid_input": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+                  "unavailable": 503}
 
 
 class ServiceUnavailable(BatonError):
@@ -46,11 +53,38 @@ class JsonRoute(HttpRequestHandler):
     - ``tag``: the group it is listed under.
     """
 
+    authenticator = Authenticator()
+
     def __init__(self, method, url, summary=None, query=None, body=None, returns=None, status=200, tag=None,
-                 **kwargs):
+                 allow=None, public=False, **kwargs):
+        """``allow``: who may call it — roles, departments or department:role (the services
+        then decide per record); ``public``: no token needed (health, the API's own docs)."""
+        if not public and not allow:
+            raise ValueError(f"{method} {url}: say who may call it (allow=...) or that it is public")
         self.summary, self.query, self.body, self.returns = summary, query, body, returns
-        self.status, self.tag = status, tag
+        self.status, self.tag, self.allow, self.public = status, tag, tuple(allow or ()), public
         super().__init__(method, url, **kwargs)
+
+    def handle_request(self, request):
+        """As nameko's, but the worker's context carries the authenticated caller, and a caller
+        the route does not allow is refused before any service is asked."""
+        request.shallow = False
+        try:
+            context_data = {} if self.public else {ACTOR_CONTEXT_KEY: self._caller(request)}
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(self, args, kwargs, context_data=context_data,
+                                        handle_result=partial(self.handle_result, event))
+            response = self.response_from_result(event.wait())
+        except Exception as exc:
+            response = self.response_from_exception(exc)
+        return response
+
+    def _caller(self, request):
+        actor = self.authenticator.actor_for(request.headers.get("Authorization"))
+        require(actor, self.allow, f"call {self.method} {self.url}")
+        return asdict(actor)
 
     def response_from_result(self, result):
         if isinstance(result, Response):

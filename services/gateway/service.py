@@ -1,11 +1,16 @@
 """gateway: routes HTTP calls to the services over RPC. No rules live here."""
 import json
+from datetime import datetime, timezone
 
 import eventlet
 from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 
 from contracts import jsonschema
+from contracts.access import (
+    IssuedTokenSchema, TokenListSchema, TokenRequestSchema, TokenSchema, UserCreateSchema, UserPageSchema, UserSchema,
+    UserUpdateSchema,
+)
 from contracts.api import ContractListSchema, HealthSchema
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
@@ -14,7 +19,7 @@ from contracts.customer import (
     TimelinePageSchema,
 )
 from contracts.deals import OrderSchema, QuoteSchema, SampleSchema, StageChangeSchema
-from contracts.errors import InvalidInput, NotFound
+from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
 from contracts.handoff import ChecklistSchema
 from contracts.inquiry import InquiryListQuerySchema, InquiryPageSchema, InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.ownership import OwnershipSchema
@@ -26,9 +31,22 @@ from contracts.pool import (
 )
 from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema
 from services.gateway import openapi
+from services.gateway.directory import Directory
 from services.gateway.http import ServiceUnavailable, error_response, json_route
 from services.gateway.settings import GatewaySettingsSchema
+from services.gateway import users
+from services.runtime.access import Caller
+from services.runtime.mongo import MongoStore
+from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
+
+# Who may call what (the services then decide per record): roles, departments, department:role.
+STAFF = ("marketing", "sales", "service", "manager", "admin")
+SELLERS = ("sales", "manager", "admin")
+MANAGERS = ("manager", "admin")
+INQUIRY_READERS = ("marketing", "service", "manager", "admin")      # service reads marketing's records
+INQUIRY_SENDERS = ("integration", "marketing", "admin")
+EVERYONE = (*STAFF, "integration")
 
 # Headers an integration may use to make a retried POST harmless.
 IDEMPOTENCY_HEADERS = ("Idempotency-Key", "X-Message-Id")
@@ -44,184 +62,186 @@ class GatewayService:
     pool = RpcProxy("pool")
     notification = RpcProxy("notification")
     settings = Settings("gateway", GatewaySettingsSchema)
+    directory = MongoStore(Directory)
+    caller = Caller()
 
-    @json_route("GET", "/health", summary="Liveness of the gateway", returns=HealthSchema, tag="system")
+    @json_route("GET", "/health", summary="Liveness of the gateway", returns=HealthSchema, tag="system", public=True)
     def health(self, request):
         return {"status": "ok"}
 
     # --- customers (profile) --------------------------------------------------------------
 
     @json_route("GET", "/customers", summary="List customer archives", query=CustomerListQuerySchema,
-                returns=CustomerPageSchema, tag="customers")
+                returns=CustomerPageSchema, tag="customers", allow=STAFF)
     def list_customers(self, request):
         """``email`` is matched after normalisation; the newest archives come first."""
         return self._call("profile", "list_customers", _query(request))
 
     @json_route("POST", "/customers", summary="File a customer by hand", body=CustomerCreateSchema,
-                returns=CustomerSchema, status=201, tag="customers")
+                returns=CustomerSchema, status=201, tag="customers", allow=SELLERS)
     def create_customer(self, request):
         """The creator owns it. 409 names the owner (or the pool) when any key or a near-identical
         name matches an existing customer. ``Idempotency-Key`` makes a retry harmless."""
         return 201, self._call("profile", "create_customer", _json_body(request), key=_idempotency_key(request))
 
     @json_route("GET", "/customers/check", summary="Check before create: likely existing customers",
-                query=CustomerCheckSchema, returns=CheckResultSchema, tag="customers")
+                query=CustomerCheckSchema, returns=CheckResultSchema, tag="customers", allow=('marketing', 'sales', 'manager', 'admin'))
     def check_before_create(self, request):
         return self._call("profile", "check_before_create", _query(request))
 
     @json_route("GET", "/customers/<customer_id>", summary="One customer archive", returns=CustomerSchema,
-                tag="customers")
+                tag="customers", allow=STAFF)
     def get_customer(self, request, customer_id):
         return self._call("profile", "get_customer", customer_id)
 
     @json_route("PATCH", "/customers/<customer_id>", summary="Correct or complete an archive by hand",
-                body=CustomerUpdateSchema, returns=CustomerSchema, tag="customers")
+                body=CustomerUpdateSchema, returns=CustomerSchema, tag="customers", allow=STAFF)
     def update_customer(self, request, customer_id):
         return self._call("profile", "update_customer", customer_id, _json_body(request))
 
     @json_route("GET", "/customers/<customer_id>/timeline", summary="The customer's history in order",
-                query=PageQuerySchema, returns=TimelinePageSchema, tag="customers")
+                query=PageQuerySchema, returns=TimelinePageSchema, tag="customers", allow=STAFF)
     def get_timeline(self, request, customer_id):
         return self._call("profile", "get_timeline", customer_id, _query(request))
 
     @json_route("POST", "/customers/<customer_id>/communications", summary="Record a contact (notes convention)",
-                body=CommunicationSchema, returns=CustomerSchema, status=201, tag="customers")
+                body=CommunicationSchema, returns=CustomerSchema, status=201, tag="customers", allow=STAFF)
     def record_communication(self, request, customer_id):
         """Lines starting 【特殊】 become special requirements. ``Idempotency-Key`` honoured."""
         return 201, self._call("profile", "record_communication", customer_id, _json_body(request),
                                record_id=_idempotency_key(request))
 
     @json_route("POST", "/customers/<customer_id>/quotes", summary="Record a quote", body=QuoteSchema,
-                returns=CustomerSchema, status=201, tag="customers")
+                returns=CustomerSchema, status=201, tag="customers", allow=SELLERS)
     def record_quote(self, request, customer_id):
         return 201, self._deal_step(request, customer_id, "quotes")
 
     @json_route("POST", "/customers/<customer_id>/samples", summary="Record a sample sent", body=SampleSchema,
-                returns=CustomerSchema, status=201, tag="customers")
+                returns=CustomerSchema, status=201, tag="customers", allow=SELLERS)
     def record_sample(self, request, customer_id):
         return 201, self._deal_step(request, customer_id, "samples")
 
     @json_route("POST", "/customers/<customer_id>/orders", summary="Record an order", body=OrderSchema,
-                returns=CustomerSchema, status=201, tag="customers")
+                returns=CustomerSchema, status=201, tag="customers", allow=SELLERS)
     def record_order(self, request, customer_id):
         return 201, self._deal_step(request, customer_id, "orders")
 
     @json_route("PUT", "/customers/<customer_id>/stage", summary="Change the customer's stage",
-                body=StageChangeSchema, returns=CustomerSchema, tag="customers")
+                body=StageChangeSchema, returns=CustomerSchema, tag="customers", allow=SELLERS)
     def change_stage(self, request, customer_id):
         return self._call("profile", "change_stage", customer_id, _json_body(request))
 
     @json_route("POST", "/customers/<customer_id>/merge", summary="Merge a duplicate into this archive",
-                body=MergeRequestSchema, returns=CustomerSchema, tag="customers")
+                body=MergeRequestSchema, returns=CustomerSchema, tag="customers", allow=MANAGERS)
     def merge_customers(self, request, customer_id):
         """Contacts, communications and timeline are kept and the merge recorded; intake and pool follow."""
         return self._call("profile", "merge_customers", customer_id, _json_body(request))
 
     @json_route("GET", "/customers/<customer_id>/group", summary="The customer's group and its members",
-                returns=GroupViewSchema, tag="customers")
+                returns=GroupViewSchema, tag="customers", allow=STAFF)
     def get_group(self, request, customer_id):
         return self._call("profile", "get_group", customer_id)
 
     @json_route("POST", "/customers/<customer_id>/group", summary="Link another archive into this one's group",
-                body=GroupLinkSchema, returns=GroupViewSchema, tag="customers")
+                body=GroupLinkSchema, returns=GroupViewSchema, tag="customers", allow=SELLERS)
     def link_group(self, request, customer_id):
         return self._call("profile", "link_group", customer_id, _json_body(request))
 
     @json_route("DELETE", "/customers/<customer_id>/group", summary="Take the customer out of its group",
-                body=GroupLeaveSchema, returns=GroupViewSchema, tag="customers")
+                body=GroupLeaveSchema, returns=GroupViewSchema, tag="customers", allow=SELLERS)
     def leave_group(self, request, customer_id):
         return self._call("profile", "leave_group", customer_id, _json_body(request))
 
     # --- the public pool (pool) -----------------------------------------------------------
 
     @json_route("GET", "/customers/<customer_id>/owner", summary="The customer's place in the pool",
-                returns=OwnershipSchema, tag="pool")
+                returns=OwnershipSchema, tag="pool", allow=STAFF)
     def get_owner(self, request, customer_id):
         return self._call("pool", "get_owner", customer_id)
 
     @json_route("POST", "/customers/<customer_id>/claim", summary="Claim a customer from the pool",
-                body=ClaimSchema, returns=OwnershipSchema, tag="pool")
+                body=ClaimSchema, returns=OwnershipSchema, tag="pool", allow=('sales',))
     def claim(self, request, customer_id):
         """409 names the winner of a race, or the limit reached and when it resets."""
         return self._call("pool", "claim", customer_id, _json_body(request))
 
     @json_route("POST", "/customers/<customer_id>/release", summary="Give a customer back to the public pool",
-                body=ReleaseSchema, returns=OwnershipSchema, tag="pool")
+                body=ReleaseSchema, returns=OwnershipSchema, tag="pool", allow=SELLERS)
     def release(self, request, customer_id):
         """The releaser cannot claim it back for the protection period."""
         return self._call("pool", "release", customer_id, _json_body(request))
 
     @json_route("POST", "/customers/<customer_id>/reject", summary="Reject a customer (do not contact)",
-                body=RejectSchema, returns=OwnershipSchema, tag="pool")
+                body=RejectSchema, returns=OwnershipSchema, tag="pool", allow=SELLERS)
     def reject(self, request, customer_id):
         return self._call("pool", "reject", customer_id, _json_body(request))
 
     @json_route("POST", "/customers/<customer_id>/reactivate", summary="Bring a rejected or dormant customer back",
-                body=ReactivateSchema, returns=OwnershipSchema, tag="pool")
+                body=ReactivateSchema, returns=OwnershipSchema, tag="pool", allow=MANAGERS)
     def reactivate(self, request, customer_id):
         return self._call("pool", "reactivate", customer_id, _json_body(request))
 
     @json_route("PUT", "/customers/<customer_id>/collaborators/<user>", summary="Name a collaborator",
-                body=CollaboratorSchema, returns=OwnershipSchema, tag="pool")
+                body=CollaboratorSchema, returns=OwnershipSchema, tag="pool", allow=('sales', 'service', 'manager', 'admin'))
     def add_collaborator(self, request, customer_id, user):
         return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user})
 
     @json_route("DELETE", "/customers/<customer_id>/collaborators/<user>", summary="Remove a collaborator",
-                body=CollaboratorSchema, returns=OwnershipSchema, tag="pool")
+                body=CollaboratorSchema, returns=OwnershipSchema, tag="pool", allow=('sales', 'service', 'manager', 'admin'))
     def remove_collaborator(self, request, customer_id, user):
         return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user},
                           present=False)
 
     @json_route("GET", "/pool", summary="Search the public pool, the dormant pool or the rejected list",
-                query=PoolQuerySchema, returns=PoolPageSchema, tag="pool")
+                query=PoolQuerySchema, returns=PoolPageSchema, tag="pool", allow=SELLERS)
     def search_pool(self, request):
         """``reason`` matches the start of why a customer is where it is (released, recycled…)."""
         return self._call("pool", "search_pool", _query(request))
 
     @json_route("GET", "/pool/rejected", summary="The monthly review of rejected customers",
-                query=PageQuerySchema, returns=RejectedPageSchema, tag="pool")
+                query=PageQuerySchema, returns=RejectedPageSchema, tag="pool", allow=MANAGERS)
     def rejected_for_review(self, request):
         return self._call("pool", "rejected_for_review", _query(request))
 
     @json_route("POST", "/pool/contact-status", summary="Which customers must not be contacted",
-                body=ContactStatusQuerySchema, returns=ContactStatusListSchema, tag="pool")
+                body=ContactStatusQuerySchema, returns=ContactStatusListSchema, tag="pool", allow=('marketing', 'sales', 'manager', 'admin', 'integration'))
     def contact_status(self, request):
         return self._call("pool", "contact_status", _json_body(request))
 
     @json_route("POST", "/pool/sweep", summary="Run the recycling sweep now", body=SweepSchema,
-                returns=SweepResultSchema, tag="pool")
+                returns=SweepResultSchema, tag="pool", allow=('admin',))
     def run_sweep(self, request):
         return self._call("pool", "run_sweep", _json_body(request).get("now"))
 
     @json_route("GET", "/salespeople", summary="The people allocation serves", returns=SalespeopleSchema,
-                tag="pool")
+                tag="pool", allow=SELLERS)
     def list_salespeople(self, request):
         return self._call("pool", "list_salespeople")
 
     @json_route("PATCH", "/salespeople/<person_id>", summary="Set leave, a weight override, markets, grades, role",
-                body=SalespersonUpdateSchema, returns=SalespersonSchema, tag="pool")
+                body=SalespersonUpdateSchema, returns=SalespersonSchema, tag="pool", allow=MANAGERS)
     def update_salesperson(self, request, person_id):
         return self._call("pool", "update_salesperson", person_id, _json_body(request))
 
     @json_route("POST", "/salespeople/<person_id>/leaving", summary="Reassign a leaver's customers",
-                body=LeavingSchema, returns=ReassignmentSchema, status=201, tag="pool")
+                body=LeavingSchema, returns=ReassignmentSchema, status=201, tag="pool", allow=MANAGERS)
     def salesperson_leaves(self, request, person_id):
         return 201, self._call("pool", "salesperson_leaves", person_id, _json_body(request))
 
     @json_route("GET", "/reassignments/<reassignment_id>", summary="What went where when someone left",
-                returns=ReassignmentSchema, tag="pool")
+                returns=ReassignmentSchema, tag="pool", allow=MANAGERS)
     def get_reassignment(self, request, reassignment_id):
         return self._call("pool", "get_reassignment", reassignment_id)
 
     @json_route("POST", "/salespeople/weights", summary="Recompute weights from conversion now",
-                returns=WeightsSchema, tag="pool")
+                returns=WeightsSchema, tag="pool", allow=MANAGERS)
     def recompute_weights(self, request):
         return self._call("pool", "recompute_weights")
 
     # --- handoffs ---------------------------------------------------------------------------
 
     @json_route("GET", "/customers/<customer_id>/checklists/<kind>", summary="Evaluate a handoff checklist",
-                returns=ChecklistSchema, tag="handoffs")
+                returns=ChecklistSchema, tag="handoffs", allow=STAFF)
     def evaluate_checklist(self, request, customer_id, kind):
         """Every item with pass or fail and the reason."""
         return self._call("handoff", "evaluate_checklist", kind, customer_id)
@@ -229,32 +249,32 @@ class GatewayService:
     # --- reminders --------------------------------------------------------------------------
 
     @json_route("GET", "/users/<user_id>/reminders", summary="A user's reminders, soonest first",
-                query=ReminderListQuerySchema, returns=ReminderPageSchema, tag="reminders")
+                query=ReminderListQuerySchema, returns=ReminderPageSchema, tag="reminders", allow=STAFF)
     def list_reminders(self, request, user_id):
         return self._call("notification", "list_reminders", user_id, _query(request))
 
     # --- inquiries (intake) ---------------------------------------------------------------
 
     @json_route("GET", "/inquiries", summary="Stored inquiries with their outcome", query=InquiryListQuerySchema,
-                returns=InquiryPageSchema, tag="inquiries")
+                returns=InquiryPageSchema, tag="inquiries", allow=INQUIRY_READERS)
     def list_inquiries(self, request):
         """Rejected ones carry their raw body and field errors."""
         return self._call("intake", "list_inquiries", _query(request))
 
     @json_route("GET", "/inquiries/<inquiry_id>", summary="One stored inquiry", returns=InquiryRecordSchema,
-                tag="inquiries")
+                tag="inquiries", allow=INQUIRY_READERS)
     def get_inquiry(self, request, inquiry_id):
         return self._call("intake", "get_inquiry", inquiry_id)
 
     @json_route("POST", "/inquiries", summary="Submit an inquiry", body=InquirySchema, returns=SubmissionSchema,
-                status=202, tag="inquiries")
+                status=202, tag="inquiries", allow=INQUIRY_SENDERS)
     def submit_inquiry(self, request):
         """202 accepted, 200 for a message id seen before (``Idempotency-Key``), 422 rejected with
         its field errors — and kept."""
         return self._submit(request, request.get_data(as_text=True), channel=None)
 
     @json_route("POST", "/channels/<channel>/inquiries", summary="Submit a channel's own payload",
-                returns=SubmissionSchema, status=202, tag="inquiries")
+                returns=SubmissionSchema, status=202, tag="inquiries", allow=INQUIRY_SENDERS)
     def submit_channel_inquiry(self, request, channel):
         """JSON or form-encoded, translated by the channel's connector plugin."""
         if request.mimetype in FORM_TYPES:
@@ -263,24 +283,89 @@ class GatewayService:
             body = request.get_data(as_text=True)
         return self._submit(request, body, channel=channel)
 
+    # --- users and API tokens ----------------------------------------------------------------
+
+    @json_route("GET", "/me", summary="Who the token belongs to", returns=UserSchema, tag="users", allow=EVERYONE)
+    def who_am_i(self, request):
+        return UserSchema().dump(_user_view(users.existing_user(self.directory, self.caller.user_id)))
+
+    @json_route("GET", "/users", summary="List users", query=PageQuerySchema, returns=UserPageSchema, tag="users",
+                allow=("admin",))
+    def list_users(self, request):
+        return self.list_user_page(_query(request))
+
+    @json_route("POST", "/users", summary="Create a user", body=UserCreateSchema, returns=UserSchema, status=201,
+                tag="users", allow=("admin",))
+    def create_user_route(self, request):
+        return 201, self.add_user(_json_body(request))
+
+    @json_route("PATCH", "/users/<user_id>", summary="Change a user's name, role, department, team or status",
+                body=UserUpdateSchema, returns=UserSchema, tag="users", allow=("admin",))
+    def update_user_route(self, request, user_id):
+        return self.change_user(user_id, _json_body(request))
+
+    @json_route("GET", "/users/<user_id>/tokens", summary="A user's API tokens (never the secrets)",
+                returns=TokenListSchema, tag="users", allow=EVERYONE)
+    def list_tokens_route(self, request, user_id):
+        return TokenListSchema().dump({"items": [_token_view(t) for t in users.tokens_of(self.directory, self.caller,
+                                                                                      user_id)]})
+
+    @json_route("POST", "/users/<user_id>/tokens", summary="Issue an API token (shown once)", body=TokenRequestSchema,
+                returns=IssuedTokenSchema, status=201, tag="users", allow=EVERYONE)
+    def issue_token_route(self, request, user_id):
+        """Admins issue tokens for anyone; a user for themselves."""
+        return 201, self.issue_token(user_id, _json_body(request))
+
+    @json_route("DELETE", "/tokens/<token_id>", summary="Revoke an API token", returns=TokenSchema, tag="users",
+                allow=EVERYONE)
+    def revoke_token_route(self, request, token_id):
+        return self.revoke_token(token_id)
+
+    # the same over RPC, for the admin CLI (an RPC caller without an actor is the system)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def add_user(self, user):
+        user = load_input(UserCreateSchema, user, what="user")
+        return UserSchema().dump(_user_view(users.create_user(self.directory, user, _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def change_user(self, user_id, changes):
+        changes = load_input(UserUpdateSchema, changes, what="change")
+        return UserSchema().dump(_user_view(users.update_user(self.directory, user_id, changes)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_user_page(self, query=None):
+        query = load_input(PageQuerySchema, query)
+        users, total = self.directory.page_of_users(query["limit"], query["offset"])
+        return UserPageSchema().dump(page_of([_user_view(u) for u in users], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def issue_token(self, user_id, request=None):
+        request = load_input(TokenRequestSchema, request, what="token request")
+        return IssuedTokenSchema().dump(_token_view(users.issue_token(self.directory, self.caller, user_id, request["label"],
+                                                                _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def revoke_token(self, token_id):
+        return TokenSchema().dump(_token_view(users.revoke_token(self.directory, self.caller, token_id, _now())))
+
     # --- contracts and the API's own description --------------------------------------------
 
     @json_route("GET", "/contracts", summary="The published JSON Schemas", returns=ContractListSchema,
-                tag="system")
+                tag="system", public=True)
     def list_contracts(self, request):
         return {"contracts": sorted(jsonschema.PUBLISHED)}
 
-    @json_route("GET", "/contracts/<name>", summary="One published JSON Schema", tag="system")
+    @json_route("GET", "/contracts/<name>", summary="One published JSON Schema", tag="system", public=True)
     def get_contract(self, request, name):
         if name not in jsonschema.PUBLISHED:
             raise NotFound.of("contract", name)
         return jsonschema.to_json_schema(jsonschema.PUBLISHED[name])
 
-    @json_route("GET", "/openapi.json", summary="This API as an OpenAPI 3.1 document", tag="system")
+    @json_route("GET", "/openapi.json", summary="This API as an OpenAPI 3.1 document", tag="system", public=True)
     def openapi_document(self, request):
         return openapi.document(type(self))
 
-    @json_route("GET", "/docs", summary="Interactive API documentation", tag="system")
+    @json_route("GET", "/docs", summary="Interactive API documentation", tag="system", public=True)
     def docs_page(self, request):
         return openapi.docs_page()
 
@@ -304,6 +389,18 @@ class GatewayService:
                 return getattr(getattr(self, service), method)(*args, **kwargs)
         except UnknownService:
             raise ServiceUnavailable(f"The {service} service is not running.", {"service": service}) from None
+
+
+def _user_view(user):
+    return {**user, "id": user["_id"]}
+
+
+def _token_view(record):
+    return {**record, "id": record["_id"]}
+
+
+def _now():
+    return datetime.now(timezone.utc)
 
 
 def _query(request):

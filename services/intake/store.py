@@ -1,10 +1,14 @@
 """Where intake keeps every inquiry it received, accepted or rejected."""
 from pymongo import ASCENDING, DESCENDING
 
+from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
 
-class Inquiries:
+AUDITED_FIELDS = ("message_id", "status", "via", "routing_key", "customer_id")
+
+
+class Inquiries(Store):
     def __init__(self, db):
         self.collection = db.inquiries
 
@@ -18,7 +22,10 @@ class Inquiries:
 
     def add(self, record):
         """False if an inquiry with this id is already stored."""
-        return insert_once(self.collection, record)[1]
+        added = insert_once(self.collection, record)[1]
+        if added:   # the trail names the record; the body itself is kept here, once
+            self.audit.changed("inquiry", None, {key: record.get(key) for key in AUDITED_FIELDS} | {"_id": record["_id"]})
+        return added
 
     def mark_announced(self, inquiry_id):
         self.collection.update_one({"_id": inquiry_id}, {"$set": {"announced": True}})
@@ -28,7 +35,10 @@ class Inquiries:
         return list(self.collection.find(query).sort("received_at", ASCENDING).limit(limit))
 
     def link_customer(self, inquiry_id, customer_id):
-        self.collection.update_one({"_id": inquiry_id}, {"$set": {"customer_id": customer_id}})
+        before = self.collection.find_one_and_update({"_id": inquiry_id}, {"$set": {"customer_id": customer_id}},
+                                                     projection={"customer_id": 1})
+        if before is not None:
+            self.audit.changed("inquiry", before, {**before, "customer_id": customer_id})
 
     def relink_customer(self, from_customer, to_customer):
         self.collection.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})

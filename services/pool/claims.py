@@ -7,11 +7,12 @@ a limit either.
 """
 from datetime import timedelta
 
-from contracts.errors import Conflict, InvalidInput, NotFound
+from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pool.changing import change_holding
 from services.pool.domain.claiming import check_claim, check_reclaim, release_reason
 from services.pool.domain.holdings import CLAIMED, CLAIMABLE, NotAllowed, give_back, take, with_collaborator
 from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
+from services.runtime.access import ADMIN, MANAGER
 
 CLAIMS_KEPT_DAYS = 40   # a month and a week: enough history for every calendar-period limit
 
@@ -84,9 +85,16 @@ def release(pool, customer_id, person_id, reason, now):
     return _changed(pool, customer_id, change)
 
 
-def reject(pool, customer_id, person_id, reason, now):
+def reject(pool, customer_id, person_id, reason, now, any_owner):
+    """Owners reject their own customers; managers (``any_owner``) any customer."""
     reason = _reason(reason)
-    return _changed(pool, customer_id, lambda h: give_back(h, REJECTED, f"rejected: {reason}", person_id, now))
+
+    def change(holding):
+        if not any_owner and holding["owner_id"] != person_id:
+            raise Forbidden.because(f"{person_id} may not reject {customer_id} ({_who(holding)}): its owner or a "
+                                    "manager may.", owner_id=holding["owner_id"])
+        return give_back(holding, REJECTED, f"rejected: {reason}", person_id, now)
+    return _changed(pool, customer_id, change)
 
 
 def reactivate(pool, customer_id, person_id, reason, now):
@@ -99,8 +107,25 @@ def reactivate(pool, customer_id, person_id, reason, now):
     return _changed(pool, customer_id, change)
 
 
-def set_collaborator(pool, customer_id, user, present):
-    return _changed(pool, customer_id, lambda h: with_collaborator(h, user, present))
+def set_collaborator(pool, customer_id, user, present, by, any_owner):
+    """The owner names (or removes) collaborators; managers (``any_owner``) on any customer."""
+    def change(holding):
+        if not any_owner and holding["owner_id"] != by:
+            raise Forbidden.because(f"{by} may not change who works on {customer_id} ({_who(holding)}): its owner "
+                                    "or a manager may.", owner_id=holding["owner_id"])
+        return with_collaborator(holding, user, present)
+    return _changed(pool, customer_id, change)
+
+
+def search_scope(actor, query):
+    """What a caller may search: a salesperson their own customers and their team's pools."""
+    if actor is None or actor.is_any(MANAGER, ADMIN):
+        return {}
+    if query["state"] == OWNED:
+        if query.get("owner_id") not in (None, actor.user_id):
+            raise Forbidden.because(f"{actor.user_id} may search only their own customers.", owner_id=query["owner_id"])
+        return {"owner_id": actor.user_id}
+    return {"team": actor.team or ""}
 
 
 def _changed(pool, customer_id, change):

@@ -19,7 +19,7 @@ from plugins.dependency import Plugins
 from plugins.errors import PluginFailed
 from services.pool.allocating import allocate, assign_requested_owner
 from services.pool.changing import change_holding
-from services.pool.claims import claim, reactivate, reject, release, set_collaborator
+from services.pool.claims import claim, reactivate, reject, release, search_scope, set_collaborator
 from services.pool.directory import change_person, seed, view
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import ALLOCATED, NOBODY_ELIGIBLE, SYSTEM, Facts, give_back, new_holding, with_facts
@@ -29,8 +29,10 @@ from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.store import Pool
 from services.pool.sweeping import sweep
 from services.pool.weights import recompute_weights
+from services.runtime.access import MANAGERS, Caller, acting_user, allowed, require
+from services.runtime import audit
 from services.runtime.events import ReliableEventDispatcher
-from services.runtime.mongo import MongoStore
+from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
@@ -38,13 +40,15 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 30   # how often instances look whether a sweep is due (the period itself is configured)
 
 
-class PoolService:
+class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "pool"
 
     pool = MongoStore(Pool)
     allocation = Settings("allocation", AllocationSettingsSchema)
     settings = Settings("pool", PoolSettingsSchema)
     plugins = Plugins()
+    caller = Caller()
+    audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
     # --- what happens to customers elsewhere ----------------------------------------------
@@ -109,6 +113,7 @@ class PoolService:
     def run_sweep(self, now=None):
         """Warn, recycle and move to dormant what is due (``now``: ISO time with offset, for tests
         and replays; the current time without it)."""
+        require(self.caller, ("admin",), "run the recycling sweep by hand")
         now = load_input(SweepSchema, {"now": now} if now else {}, what="sweep").get("now") or _now()
         warnings, returns, dormant = sweep(self.pool, self.settings["recycling"], self.settings["sweep_batch"], now)
         for _before, after, verdict in warnings:
@@ -121,6 +126,7 @@ class PoolService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def recompute_weights(self):
+        require(self.caller, MANAGERS, "recompute weights")
         return WeightsSchema().dump({"weights": recompute_weights(self.pool, self.allocation, _now())})
 
     # --- claims and changes by people -----------------------------------------------------
@@ -128,31 +134,39 @@ class PoolService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def claim(self, customer_id, request):
         request = load_input(ClaimSchema, request, what="claim")
+        who = acting_user(self.caller, request["by"], "claim customers")
         self._seeded()
         before = self.pool.holding(customer_id)
-        after = claim(self.pool, self.settings, self._limits_of, customer_id, request["by"], _now())
+        after = claim(self.pool, self.settings, self._limits_of, customer_id, who, _now())
         return self._announce(before, after)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def release(self, customer_id, request):
         request = load_input(ReleaseSchema, request, what="release")
-        return self._announce(*release(self.pool, customer_id, request["by"], request["reason"], _now()))
+        who = acting_user(self.caller, request["by"], "release customers")
+        return self._announce(*release(self.pool, customer_id, who, request["reason"], _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def reject(self, customer_id, request):
         request = load_input(RejectSchema, request, what="rejection")
-        return self._announce(*reject(self.pool, customer_id, request["by"], request["reason"], _now()))
+        who = acting_user(self.caller, request["by"], "reject customers")
+        return self._announce(*reject(self.pool, customer_id, who, request["reason"], _now(),
+                                      any_owner=allowed(self.caller, MANAGERS)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def reactivate(self, customer_id, request):
+        require(self.caller, MANAGERS, "reactivate customers")
         request = load_input(ReactivateSchema, request, what="reactivation")
-        return self._announce(*reactivate(self.pool, customer_id, request["by"], request["reason"], _now()))
+        who = acting_user(self.caller, request["by"], "reactivate customers")
+        return self._announce(*reactivate(self.pool, customer_id, who, request["reason"], _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def set_collaborator(self, customer_id, request, present=True):
         request = load_input(CollaboratorSchema, request, what="collaborator")
-        before, after = set_collaborator(self.pool, customer_id, request["user"], present)
-        return _ownership(after or before)
+        who = acting_user(self.caller, request["by"], "name collaborators")
+        before, after = set_collaborator(self.pool, customer_id, request["user"], present, who,
+                                         any_owner=allowed(self.caller, MANAGERS))
+        return self._announce(before, after, by=who)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_owner(self, customer_id):
@@ -164,7 +178,7 @@ class PoolService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def search_pool(self, query=None):
         query = load_input(PoolQuerySchema, query)
-        items, total = self.pool.search(**query)
+        items, total = self.pool.search(**query, **search_scope(self.caller, query))
         return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -179,6 +193,7 @@ class PoolService:
     def rejected_for_review(self, query=None):
         """The monthly review: rejected customers, those a new inquiry came from first, then the
         longest rejected; each with when its review is due."""
+        require(self.caller, MANAGERS, "review rejected customers")
         query = load_input(PageQuerySchema, query)
         items, total = self.pool.search(REJECTED, limit=10_000, offset=0)
         days = timedelta(days=self.settings["rejected_review_days"])
@@ -197,9 +212,10 @@ class PoolService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_salesperson(self, person_id, changes):
+        require(self.caller, MANAGERS, "change salespeople")
         changes = load_input(SalespersonUpdateSchema, changes, what="change")
         self._seeded()
-        changes.pop("by")
+        changes.pop("by", None)
         person = change_person(self.pool, person_id, lambda p: None if all(p.get(k) == v for k, v in changes.items())
                                else {**p, **changes})
         if person is None:
@@ -208,10 +224,12 @@ class PoolService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def salesperson_leaves(self, person_id, request):
+        require(self.caller, MANAGERS, "reassign a leaver's customers")
         request = load_input(LeavingSchema, request, what="request")
+        who = acting_user(self.caller, request["by"], "reassign customers")
         self._seeded()
         record, changes = reassign_leaver(self.pool, self.allocation["team"], self._limits_of, self._rules(),
-                                          person_id, request.get("to"), request["by"], _now())
+                                          person_id, request.get("to"), who, _now())
         for before, after in changes:
             self._announce(before, after)
         return ReassignmentSchema().dump({**record, "id": record["_id"]})
@@ -242,10 +260,14 @@ class PoolService:
             return
         self._announce(before, after)
 
-    def _announce(self, before, after):
-        """Tell the others what changed: a new owner, or a customer taken from its owner."""
+    def _announce(self, before, after, by=None):
+        """Tell the others what changed: a new owner, a customer taken from its owner, collaborators."""
         if after is None:
             return _ownership(before)
+        if before is not None and before["collaborators"] != after["collaborators"]:
+            self.dispatch("collaborators_changed", dump_event("collaborators_changed", {
+                "customer_id": after["_id"], "collaborators": after["collaborators"], "by": by or after["by"],
+                "at": _now()}))
         owner_changed = after["state"] == OWNED and (before is None or before.get("owner_id") != after["owner_id"]
                                                      or before["state"] != OWNED)
         if owner_changed:

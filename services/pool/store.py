@@ -51,10 +51,11 @@ class Pool:
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
 
     def search(self, state, limit, offset, owner_id=None, country=None, grade=None, stage=None, tag=None,
-               reason=None, last_contact_before=None, last_contact_after=None):
+               reason=None, last_contact_before=None, last_contact_after=None, team=None):
         query = {"state": state}
-        for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade), ("stage", stage)):
-            if value:
+        for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade), ("stage", stage),
+                            ("team", team)):
+            if value is not None:
                 query[name] = value
         if tag:
             # $in, not equality: the embedded store matches nothing on equality with an indexed array

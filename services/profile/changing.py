@@ -17,7 +17,7 @@ def change_archive(customers, customer_id, change):
             # Another worker has claimed the key but not yet written the archive.
             raise ArchiveBusy(f"customer {customer_id} is not written yet")
         changed = change(archive)
-        if changed is None or customers.replace(changed, archive["version"]):
+        if changed is None or customers.replace(changed, archive):
             return
     raise ArchiveBusy(f"customer {customer_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
 

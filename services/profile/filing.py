@@ -8,7 +8,7 @@ import logging
 from plugins.errors import PluginFailed
 from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
-from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive, place
+from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import record_communication
 from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
 from services.profile.domain.normalising import normalise_country
@@ -88,23 +88,6 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
         "intent_grade": (archive["intent_grade"] or {}).get("grade"),
         "needs_review": bool(archive["possible_duplicates"]),
     }
-
-
-def record_owner(customers, customer_id, owner_id, team, reason, at):
-    if customers.get(customer_id) is None and (merge := customers.merge_of(customer_id)):
-        # Allocated while an inquiry linked it into another archive: that archive's owner stands.
-        log.info("owner %s for %s ignored: merged into %s", owner_id, customer_id, merge["merged_into"])
-        return
-    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at))
-    customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
-
-
-def record_return(customers, customer_id, state, previous_owner, reason, by, at):
-    """The pool took the customer from its owner (released, recycled, dormant, rejected…)."""
-    if customers.get(customer_id) is None:
-        return   # merged away meanwhile: the kept archive's place stands
-    change_archive(customers, customer_id, lambda archive: place(archive, None, state, reason, at))
-    customers.record(timeline.returned_to_pool(customer_id, state, previous_owner, reason, by, at))
 
 
 def add_communication(customers, plugins, customer_id, record_id, communication, now):

@@ -13,7 +13,7 @@ from contracts.customer import (
     TimelinePageSchema,
 )
 from contracts.deals import DEAL_STEPS, StageChangeSchema
-from contracts.errors import EXPECTED_ERRORS, InvalidInput
+from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput
 from contracts.events import dump_event, load_event
 from contracts.paging import PageQuerySchema
 from plugins.dependency import Plugins
@@ -25,23 +25,30 @@ from services.profile.creating import create_customer
 from services.profile.editing import group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer
 from services.profile.domain.communications import was_answered
 from services.profile.domain.summary import summary_of
-from services.profile.filing import add_communication, file_inquiry, record_owner, record_return
+from services.profile.filing import add_communication, file_inquiry
+from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.merging import merge_customers
 from services.profile.settings import CommunicationSettingsSchema, MatchingSettingsSchema
 from services.profile.store import Customers
+from services.profile.domain.visibility import can_read, refusal, scope_of, without_prices
+from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
+from services.runtime import audit
 from services.runtime.events import ReliableEventDispatcher
-from services.runtime.mongo import MongoStore
+from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 
-class ProfileService:
+class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "profile"
 
     customers = MongoStore(Customers)
     plugins = Plugins()
     matching = Settings("matching", MatchingSettingsSchema)
     communications = Settings("communications", CommunicationSettingsSchema)
+    access = Settings("access", AccessSettingsSchema)
+    caller = Caller()
+    audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
     @event_handler("intake", "inquiry_received", requeue_on_error=True)
@@ -64,6 +71,18 @@ class ProfileService:
         record_return(self.customers, event["customer_id"], event["state"], event["previous_owner_id"], event["reason"],
                       event["by"], event["at"])
 
+    @event_handler("pool", "collaborators_changed", requeue_on_error=True)
+    def on_collaborators_changed(self, payload):
+        event = load_event("collaborators_changed", payload)
+        record_collaborators(self.customers, event["customer_id"], event["collaborators"], event["by"], event["at"])
+
+    @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
+    def on_handoff_accepted(self, payload):
+        event = load_event("handoff_accepted", payload)
+        if event["complete"]:
+            record_handoff(self.customers, event["customer_id"], event["to_department"], event["handoff_id"],
+                           event["kind"], event["by"], event["at"])
+
     @event_handler("pool", "recycling_warned", requeue_on_error=True)
     def on_recycling_warned(self, payload):
         event = load_event("recycling_warned", payload)
@@ -80,7 +99,7 @@ class ProfileService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_customer(self, customer_id):
-        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+        return self._view(self._readable(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_customers(self, query=None):
@@ -90,8 +109,8 @@ class ProfileService:
             normalised = normalise_email(email)
             holders = self.customers.holders_of({"email": normalised}) if normalised else {}
             query["ids"] = list(holders.values())
-        items, total = self.customers.page(**query)
-        return CustomerPageSchema().dump(page_of([_as_view(a) for a in items], total, query))
+        items, total = self.customers.page(**query, scope=scope_of(self.caller))
+        return CustomerPageSchema().dump(page_of([self._shown(a) for a in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def check_before_create(self, typed):
@@ -103,7 +122,8 @@ class ProfileService:
     def record_communication(self, customer_id, communication, record_id=None):
         """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
         communication = load_input(CommunicationSchema, communication, what="communication")
-        self._archive(customer_id)
+        communication["by"] = self._by(communication["by"], "record contacts")
+        self._changeable(customer_id, "record a contact with")
         now, record_id = datetime.now(timezone.utc), _record_id("com", record_id)
         add_communication(self.customers, self.plugins, customer_id, record_id, communication, now)
         archive = self._archive(customer_id)
@@ -113,15 +133,17 @@ class ProfileService:
             "result": recorded.get("result"), "next_follow_up_at": recorded.get("next_follow_up_at"),
             "answered": was_answered(recorded.get("result"), self.communications["unanswered_phrases"])}))
         self._updated(customer_id)
-        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+        return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_customer(self, customer_id, changes):
         """Correct or complete the archive by hand (``CustomerUpdateSchema``)."""
         changes = load_input(CustomerUpdateSchema, changes, what="change")
+        changes["by"] = self._by(changes["by"], "change archives")
+        self._changeable(customer_id, "change")
         update_customer(self.customers, self.plugins, customer_id, changes, datetime.now(timezone.utc))
         self._updated(customer_id)
-        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+        return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def record_deal_step(self, customer_id, kind, record, record_id=None):
@@ -129,61 +151,97 @@ class ProfileService:
         if kind not in DEAL_STEPS:
             raise InvalidInput(f"No such record kind {kind!r}.", {"fields": {"kind": [f"One of: {', '.join(DEAL_STEPS)}."]}})
         record = load_input(DEAL_STEPS[kind], record, what=kind[:-1])
+        record["by"] = self._by(record["by"], f"record {kind}")
+        self._changeable(customer_id, f"record {kind} for")
         record_deal_step(self.customers, customer_id, kind, _record_id(kind[:3], record_id), record,
                          datetime.now(timezone.utc))
         self._updated(customer_id)
-        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+        return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_stage(self, customer_id, change):
         change = load_input(StageChangeSchema, change, what="stage change")
-        set_stage(self.customers, customer_id, change["stage"], change["by"], change.get("reason"), datetime.now(timezone.utc))
+        by = self._by(change["by"], "change stages")
+        self._changeable(customer_id, "change the stage of")
+        set_stage(self.customers, customer_id, change["stage"], by, change.get("reason"), datetime.now(timezone.utc))
         self._updated(customer_id)
-        return CustomerSchema().dump(_as_view(self._archive(customer_id)))
+        return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def link_group(self, customer_id, request):
         request = load_input(GroupLinkSchema, request, what="group link")
-        link_group(self.customers, customer_id, request["link"], request["by"], request.get("name"), datetime.now(timezone.utc))
+        by = self._by(request["by"], "link groups")
+        self._changeable(customer_id, "link a group to")
+        self._changeable(request["link"], "link a group to")
+        link_group(self.customers, customer_id, request["link"], by, request.get("name"), datetime.now(timezone.utc))
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def leave_group(self, customer_id, request):
         request = load_input(GroupLeaveSchema, request, what="request")
-        unlink_group(self.customers, customer_id, request["by"], datetime.now(timezone.utc))
+        by = self._by(request["by"], "change groups")
+        self._changeable(customer_id, "take out of its group")
+        unlink_group(self.customers, customer_id, by, datetime.now(timezone.utc))
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_group(self, customer_id):
+        self._readable(customer_id)
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_customer(self, request, key=None):
         """File a customer by hand for ``created_by``; ``Conflict`` names the owner if it exists."""
         request = load_input(CustomerCreateSchema, request, what="customer")
-        event = create_customer(self.customers, self.plugins, self.matching, request["created_by"],
+        created_by = self._by(request["created_by"], "file customers")
+        event = create_customer(self.customers, self.plugins, self.matching, created_by,
                                 request["customer"], key or uuid.uuid4().hex, datetime.now(timezone.utc))
         self.dispatch("customer_created", dump_event("customer_created", event))
-        return CustomerSchema().dump(_as_view(self._archive(event["customer_id"])))
+        return self._view(self._archive(event["customer_id"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def merge_customers(self, kept_id, request):
         """Merge ``request["absorb"]`` into ``kept_id``; asking again completes or repeats it harmlessly."""
+        require(self.caller, MANAGERS, "merge archives")
         request = load_input(MergeRequestSchema, request, what="merge request")
-        merged = merge_customers(self.customers, kept_id, request["absorb"], request["by"], datetime.now(timezone.utc))
+        by = self._by(request["by"], "merge archives")
+        merged = merge_customers(self.customers, kept_id, request["absorb"], by, datetime.now(timezone.utc))
         self.dispatch("customers_merged", dump_event("customers_merged", merged))
         self._updated(kept_id)
-        return CustomerSchema().dump(_as_view(self._archive(kept_id)))
+        return self._view(self._archive(kept_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_timeline(self, customer_id, query=None):
         query = load_input(PageQuerySchema, query)
-        self._archive(customer_id)
+        self._readable(customer_id)
         entries, total = self.customers.timeline_page(customer_id, **query)
         return TimelinePageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
 
     def _archive(self, customer_id):
         return existing_archive(self.customers, customer_id)
+
+    def _readable(self, customer_id):
+        archive = self._archive(customer_id)
+        if not can_read(self.caller, archive):
+            raise Forbidden.because(f"{self.caller.user_id} may not see {customer_id}: it is neither theirs nor in "
+                                    "their department's or team's view.", customer_id=customer_id)
+        return archive
+
+    def _changeable(self, customer_id, doing):
+        archive = self._archive(customer_id)
+        if reason := refusal(self.caller, archive, doing):
+            raise Forbidden.because(reason, customer_id=customer_id, owner_id=archive.get("owner_id"))
+        return archive
+
+    def _by(self, named, doing):
+        return acting_user(self.caller, named, doing)
+
+    def _shown(self, archive):
+        view = _as_view(archive)
+        return view if sees_prices(self.caller, self.access["price_readers"]) else without_prices(view)
+
+    def _view(self, archive):
+        return CustomerSchema().dump(self._shown(archive))
 
     def _updated(self, customer_id):
         """Tell the others what they filter and decide by (pool: search, recycling, dormancy)."""

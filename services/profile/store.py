@@ -3,13 +3,15 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from services.profile.domain.tags import tags_of
+from services.profile.domain.visibility import POOLED
+from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
 
 DUPLICATE_KEY = 11000
 
 
-class Customers:
+class Customers(Store):
     def __init__(self, db):
         self.archives = db.customers
         # One document per matching key ("email:jane@acme.de" -> customer): claiming a key is a
@@ -83,15 +85,19 @@ class Customers:
         return self.archives.find_one({"_id": customer_id})
 
     def add(self, archive):
-        added = insert_once(self.archives, _with_tags(archive))[1]
+        stored, added = insert_once(self.archives, _with_tags(archive))
+        if added:
+            self.audit.changed("customer", None, stored)
         self.index_terms(archive["_id"])
         return added
 
-    def replace(self, archive, expected_version):
-        """Write the archive if nobody changed it since ``expected_version`` was read."""
-        replaced = self.archives.replace_one({"_id": archive["_id"], "version": expected_version},
-                                             _with_tags(archive)).matched_count == 1
+    def replace(self, archive, before):
+        """Write the archive if nobody changed it since ``before`` was read."""
+        written = _with_tags(archive)
+        replaced = self.archives.replace_one({"_id": archive["_id"], "version": before["version"]},
+                                             written).matched_count == 1
         if replaced:
+            self.audit.changed("customer", before, written)
             self.index_terms(archive["_id"])
         return replaced
 
@@ -122,7 +128,10 @@ class Customers:
                                                              {"customer_id": 1}).limit(limit)]
         return list(self.archives.find({"_id": {"$in": ids}}, {"company": 1})) if ids else []
 
-    def page(self, ids=None, owner_id=None, country=None, stage=None, tag=None, group_id=None, limit=50, offset=0):
+    def page(self, ids=None, owner_id=None, country=None, stage=None, tag=None, group_id=None, limit=50, offset=0,
+             scope=None):
+        """A page of archives, newest first; ``scope`` (``domain.visibility.Scope``) limits them to
+        what the caller may see."""
         query = {}
         if tag:
             tagged = self._with_term("tags", tag)
@@ -132,9 +141,20 @@ class Customers:
         for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage), ("group_id", group_id)):
             if value:
                 query[name] = value
+        if scope is not None:
+            query = {"$and": [query, self._visible(scope)]}
         total = self.archives.count_documents(query)
         cursor = self.archives.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
+
+    def _visible(self, scope):
+        if scope.department is not None:
+            return {"_id": {"$in": self._with_term("departments", scope.department)}}
+        mine = [{"owner_id": scope.owner_or_collaborator},
+                {"_id": {"$in": self._with_term("collaborators", scope.owner_or_collaborator)}}]
+        if scope.team_pool:
+            mine.append({"pool_state": {"$in": list(POOLED)}, "team": {"$in": [scope.team, None]}})
+        return {"$or": mine}
 
     # merges
     def record_merge(self, record):
@@ -149,7 +169,9 @@ class Customers:
         return list(self.merges.find({"cause": inquiry_id}).sort("at", ASCENDING))
 
     def remove(self, customer_id):
+        before = self.get(customer_id)
         self.archives.delete_one({"_id": customer_id})
+        self.audit.changed("customer", before, None)
         self.index_terms(customer_id)
 
     def move_timeline(self, from_customer, to_customer):
@@ -171,7 +193,7 @@ class Customers:
         return list(cursor), total
 
 
-TERM_FIELDS = ("name_blocks", "tags")
+TERM_FIELDS = ("name_blocks", "tags", "collaborators", "departments")
 
 
 def term_documents(archive):

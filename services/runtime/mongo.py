@@ -11,6 +11,9 @@ from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
+from services.runtime.access import actor_of
+from services.runtime.audit import AuditRecorder, AuditTrail, Store
+
 SERVER_SELECTION_TIMEOUT_MS = 10_000
 
 
@@ -32,21 +35,46 @@ def insert_once(collection, document):
 
 
 class MongoStore(DependencyProvider):
-    """Gives workers ``store_class(database)``; the store creates its indexes at start-up."""
+    """Gives workers ``store_class(database)``; the store creates its indexes at start-up.
+
+    A store built on ``services.runtime.audit.Store`` is handed to each worker bound to the
+    worker's audit recorder: its writes land in the audit trail with the caller's name.
+    """
 
     def __init__(self, store_class):
         self.store_class = store_class
 
     def setup(self):
         self.client = connect(self.container.config["MONGO_URI"])
-        self.store = self.store_class(self.client.get_default_database())
+        db = self.client.get_default_database()
+        self.store = self.store_class(db)
         self.store.ensure_indexes()
+        self.trail = AuditTrail(db, self.container.service_name)
+        self.trail.ensure_indexes()
 
     def stop(self):
         self.client.close()
 
     def kill(self):
         self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        if not isinstance(self.store, Store):
+            return self.store
+        recorder = AuditRecorder(self.trail, actor_of(worker_ctx.data), worker_ctx.entrypoint.method_name)
+        return self.store.audited_by(recorder)
+
+
+class AuditTrailStore(MongoStore):
+    """This service's entries in the audit trail, for ``AuditTrailEntrypoints``."""
+
+    def __init__(self):
+        super().__init__(None)
+
+    def setup(self):
+        self.client = connect(self.container.config["MONGO_URI"])
+        self.store = AuditTrail(self.client.get_default_database(), self.container.service_name)
+        self.store.ensure_indexes()
 
     def get_dependency(self, worker_ctx):
         return self.store

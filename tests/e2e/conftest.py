@@ -1,7 +1,18 @@
 """The whole system as a user runs it: the real supervisor on a vhost and data folder of its own."""
 import pytest
 
-from deploy.local_system import local_system
+from deploy.local_system import local_system, provision_users
+from tests.integration.helpers import ApiClient
+
+# Who uses the system in these tests: {user id: (role, department, team)}.
+PEOPLE = {
+    "root": ("admin", None, None),
+    "alice": ("member", "sales", "default"), "bob": ("member", "sales", "default"),
+    "carol": ("member", "sales", "default"), "dora": ("member", "sales", "default"),
+    "erik": ("member", "sales", "default"), "meier": ("manager", "sales", "default"),
+    "mia": ("member", "marketing", None), "sam": ("member", "service", None), "svc-lead": ("manager", "service", None),
+    "web": ("integration", None, None),
+}
 
 
 @pytest.fixture(scope="session")
@@ -11,3 +22,15 @@ def system(tmp_path_factory):
     with local_system(data_dir) as running:
         yield running
     print((data_dir / "supervisor.out").read_text()[-3000:])
+
+
+@pytest.fixture(scope="session")
+def people(system):
+    """An API client per user in ``PEOPLE``, each with its own token."""
+    return {user: ApiClient(system.api, token) for user, token in provision_users(system, PEOPLE).items()}
+
+
+@pytest.fixture
+def api(people):
+    """The admin's client: every route is open to it."""
+    return people["root"]

@@ -1,8 +1,6 @@
 """What the end-to-end tests share: unique customers, and reading the API as an integration would."""
 import uuid
 
-import requests
-
 from tests.integration.helpers import canonical_inquiry, wait_for
 
 
@@ -17,7 +15,8 @@ def lead(email):
 
 
 def get(api, path, **params):
-    response = requests.get(f"{api}{path}", params=params, timeout=10)
+    """The JSON of a GET that must succeed (``api``: an ``ApiClient``)."""
+    response = api.get(path, params=params)
     assert response.status_code == 200, response.text
     return response.json()
 

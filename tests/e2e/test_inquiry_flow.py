@@ -15,8 +15,8 @@ from tests.integration.helpers import publish_inquiry, wait_for
 pytestmark = pytest.mark.e2e
 
 
-def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(system, api):
+    amqp_uri = system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)
@@ -35,8 +35,8 @@ def test_a_new_inquiry_becomes_an_owned_customer_with_a_first_touch_reminder(sys
         "source_recorded": True, "basic_info_complete": True, "need_is_specific": True, "contact_attempted": False}
 
 
-def test_new_customers_rotate_among_salespeople_by_weight(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_new_customers_rotate_among_salespeople_by_weight(system, api):
+    amqp_uri = system.amqp_uri
     emails = [unique_email() for _ in range(6)]
     for email in emails:   # one at a time, so arrival order is allocation order
         publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
@@ -45,8 +45,8 @@ def test_new_customers_rotate_among_salespeople_by_weight(system):
     assert sorted(owners) == sorted(["alice"] * 3 + ["bob"] * 2 + ["carol"])
 
 
-def test_the_same_message_delivered_twice_changes_nothing(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_the_same_message_delivered_twice_changes_nothing(system, api):
+    amqp_uri = system.amqp_uri
     email, message_id = unique_email(), f"e2e-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, lead(email), message_id=message_id)
     customer = customer_by_email(api, email)
@@ -63,8 +63,8 @@ def test_the_same_message_delivered_twice_changes_nothing(system):
     assert [i["message_id"] for i in get(api, "/inquiries", limit=200)["items"]].count(message_id) == 1
 
 
-def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system, api):
+    amqp_uri = system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     first = customer_by_email(api, email)
@@ -78,8 +78,8 @@ def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system):
     assert any("merged into this archive (same email)" in s for s in summaries)
 
 
-def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(system, api):
+    amqp_uri = system.amqp_uri
     garbage_id, violation_id = f"e2e-bad-{uuid.uuid4()}", f"e2e-bad-{uuid.uuid4()}"
     publish_inquiry(amqp_uri, b"<html>not json</html>", message_id=garbage_id)
     publish_inquiry(amqp_uri, {"schema_version": 1, "channel": "website_form", "contact": {"email": "x"}},
@@ -93,20 +93,19 @@ def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(
     assert rejected[violation_id]["errors"] == {"contact": {"email": ["Not a valid email address."]}}
 
 
-def test_an_http_integration_posts_the_same_contract(system):
-    api = system.api
+def test_an_http_integration_posts_the_same_contract(system, api):
     email = unique_email()
     body = json.dumps(lead(email))
-    accepted = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": email}, timeout=10)
+    accepted = api.post(f"/inquiries", data=body, headers={"Idempotency-Key": email}, timeout=10)
     assert accepted.status_code == 202
     assert customer_by_email(api, email)["inquiry_count"] == 1
-    refused = requests.post(f"{api}/inquiries", data='{"channel": 5}', timeout=10)
+    refused = api.post(f"/inquiries", data='{"channel": 5}', timeout=10)
     assert refused.status_code == 422
     assert set(refused.json()["error"]["details"]["fields"]) == {"channel", "schema_version", "contact"}
 
 
-def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
-    api, amqp_uri, supervisor_pid = system.api, system.amqp_uri, system.supervisor_pid
+def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system, api):
+    amqp_uri, supervisor_pid = system.amqp_uri, system.supervisor_pid
 
     def profile_pid():
         found = subprocess.run(["pgrep", "-P", str(supervisor_pid), "-f", "services.profile.service"],
@@ -122,61 +121,60 @@ def test_a_service_that_dies_is_restarted_and_the_flow_carries_on(system):
     assert customer_by_email(api, email)["owner_id"]
 
 
-def test_recording_the_first_contact_completes_the_marketing_to_sales_checklist(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_recording_the_first_contact_completes_the_marketing_to_sales_checklist(system, api):
+    amqp_uri = system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     customer = customer_by_email(api, email)
-    path = f"{api}/customers/{customer['id']}"
+    path = f"/customers/{customer['id']}"
     note = {"at": "2026-11-23T09:30:00+01:00", "method": "whatsapp", "by": customer["owner_id"],
             "summary": "Asked for samples\n【特殊】neutral packaging", "result": "samples to send next week"}
-    recorded = requests.post(f"{path}/communications", json=note, headers={"Idempotency-Key": email}, timeout=10)
+    recorded = api.post(f"{path}/communications", json=note, headers={"Idempotency-Key": email}, timeout=10)
     assert recorded.status_code == 201, recorded.text
     assert recorded.json()["special_requirements"] == ["neutral packaging"]
     checklist = get(api, f"/customers/{customer['id']}/checklists/marketing_to_sales")
     assert checklist["passed"] is True, checklist
-    bad = requests.post(f"{path}/communications", data="[]", timeout=10)
+    bad = api.post(f"{path}/communications", data="[]", timeout=10)
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_input")
 
 
-def test_a_manager_merges_a_duplicate_and_every_service_follows(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_a_manager_merges_a_duplicate_and_every_service_follows(system, api):
+    amqp_uri = system.amqp_uri
     first, second = unique_email(), unique_email()
     for email in (first, second):
         publish_inquiry(amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
     kept, absorbed = customer_by_email(api, first), customer_by_email(api, second)
-    response = requests.post(f"{api}/customers/{kept['id']}/merge", json={"absorb": absorbed["id"], "by": "manager"},
+    response = api.post(f"/customers/{kept['id']}/merge", json={"absorb": absorbed["id"], "by": "manager"},
                              timeout=10)
     assert response.status_code == 200, response.text
     assert response.json()["inquiry_count"] == 2
-    gone = requests.get(f"{api}/customers/{absorbed['id']}", timeout=10)
+    gone = api.get(f"/customers/{absorbed['id']}", timeout=10)
     assert (gone.status_code, gone.json()["error"]["details"]["merged_into"]) == (404, kept["id"])
     assert customer_by_email(api, second)["id"] == kept["id"]
-    wait_for(lambda: requests.get(f"{api}/customers/{absorbed['id']}/owner", timeout=10).status_code == 404,
+    wait_for(lambda: api.get(f"/customers/{absorbed['id']}/owner", timeout=10).status_code == 404,
              timeout=30, what="pool to forget the absorbed archive")
     wait_for(lambda: all(i["customer_id"] != absorbed["id"] for i in get(api, "/inquiries", limit=200)["items"]),
              timeout=30, what="intake to relink the absorbed archive's inquiries")
-    refused = requests.post(f"{api}/customers/{kept['id']}/merge", json={"absorb": kept["id"], "by": "m"}, timeout=10)
+    refused = api.post(f"/customers/{kept['id']}/merge", json={"absorb": kept["id"], "by": "m"}, timeout=10)
     assert refused.status_code == 400
 
 
-def test_a_salesperson_files_a_new_customer_and_is_refused_an_existing_one(system):
-    api = system.api
+def test_a_salesperson_files_a_new_customer_and_is_refused_an_existing_one(system, api):
     email = unique_email()
     card = {"created_by": "dora", "customer": lead(email) | {"channel": "trade_show"}}
-    created = requests.post(f"{api}/customers", json=card, headers={"Idempotency-Key": email}, timeout=10)
+    created = api.post(f"/customers", json=card, headers={"Idempotency-Key": email}, timeout=10)
     assert created.status_code == 201, created.text
     customer = customer_by_email(api, email)
     assert customer["owner_id"] == "dora"
     assert get(api, f"/customers/{customer['id']}/owner")["reason"] == "filed by hand"
     assert any(r["customer_id"] == customer["id"] for r in get(api, "/users/dora/reminders")["items"])
     colleague = {"created_by": "erik", "customer": lead(email) | {"contact": {"email": f"boss@{email.split('@')[1]}"}}}
-    refused = requests.post(f"{api}/customers", json=colleague, timeout=10)
+    refused = api.post(f"/customers", json=colleague, timeout=10)
     assert refused.status_code == 409
     assert refused.json()["error"]["message"].endswith("owned by dora.")
 
 
-def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, tmp_path):
+def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, people, tmp_path):
     from cli.import_file import Api, import_file, load_mapping, report
     domain = unique_email().split("@")[1]
     path = tmp_path / "alibaba.csv"
@@ -184,7 +182,7 @@ def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, t
                     f"Jane,jane@{domain},Import Test {domain},Germany,2000 pcs\n"
                     f"Li,li@{domain},Import Test {domain},Germany,500 sets\n"
                     "Bad,not-an-email,Broken Row Ltd,Germany,hello\n", encoding="utf-8")
-    mapping, api = load_mapping("alibaba"), Api(system.api)
+    mapping, api = load_mapping("alibaba"), Api(system.api, people["mia"].token)
     _, missing, first = import_file(api, path, mapping, wait_seconds=60, progress=None)
     assert [o["outcome"] for o in first] == ["created", "merged", "rejected"]
     assert first[2]["errors"] == {"contact": {"email": ["Not a valid email address."]}}
@@ -209,16 +207,16 @@ HOSTILE = [
 ]
 
 
-def test_hostile_input_is_refused_or_kept_inert_and_the_system_carries_on(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_hostile_input_is_refused_or_kept_inert_and_the_system_carries_on(system, api):
+    amqp_uri = system.amqp_uri
     for n, body in enumerate(HOSTILE):
-        response = requests.post(f"{api}/inquiries", data=json.dumps(body), headers={"Idempotency-Key": f"h-{n}"},
+        response = api.post(f"/inquiries", data=json.dumps(body), headers={"Idempotency-Key": f"h-{n}"},
                                  timeout=30)
         assert response.status_code in (202, 422), (n, response.status_code, response.text[:300])
         publish_inquiry(amqp_uri, body, message_id=f"hostile-{uuid.uuid4()}")
     for raw in (b"\xff\xfe\x00garbage", b"{" * 100_000, b"x" * 2_000_000):
         publish_inquiry(amqp_uri, raw, message_id=f"hostile-raw-{uuid.uuid4()}")
-        assert requests.post(f"{api}/inquiries", data=raw, timeout=30).status_code == 422
+        assert api.post(f"/inquiries", data=raw, timeout=30).status_code == 422
     # The control-character inquiry was accepted: it must be filed, not stuck crashing a handler.
     inert = customer_by_email(api, "a@b.co")
     assert inert["company"] == "Null\x00Byte GmbH" and inert["owner_id"] != "mallory"
@@ -227,8 +225,8 @@ def test_hostile_input_is_refused_or_kept_inert_and_the_system_carries_on(system
     assert customer_by_email(api, email)["owner_id"]
 
 
-def test_a_salesperson_builds_the_archive_over_http_and_the_timeline_tells_the_story(system):
-    api, amqp_uri = system.api, system.amqp_uri
+def test_a_salesperson_builds_the_archive_over_http_and_the_timeline_tells_the_story(system, api):
+    amqp_uri = system.amqp_uri
     email = unique_email()
     publish_inquiry(amqp_uri, lead(email) | {"message": "2,000 pcs of X-200 with CE. Your price is too high, "
                                                         "we are comparing a Shanghai supplier's quote."},
@@ -237,24 +235,24 @@ def test_a_salesperson_builds_the_archive_over_http_and_the_timeline_tells_the_s
     path = f"/customers/{customer['id']}"
     assert {t["name"] for t in customer["traits"]} == {"quality_focused", "price_sensitive", "comparing_competitors"}
     assert "Shanghai supplier" in customer["competitors"][0]["name"]
-    patched = requests.patch(f"{api}{path}", json={"by": "alice", "cautions": ["dislikes hard discount pitches"],
+    patched = api.patch(f"{path}", json={"by": "alice", "cautions": ["dislikes hard discount pitches"],
                                                    "custom_fields": {"industry": "LED lighting"}}, timeout=10)
     assert patched.status_code == 200, patched.text
-    bad = requests.patch(f"{api}{path}", json={"by": "alice", "custom_fields": {"purchase_cycle": "weekly"}}, timeout=10)
+    bad = api.patch(f"{path}", json={"by": "alice", "custom_fields": {"purchase_cycle": "weekly"}}, timeout=10)
     assert bad.status_code == 400 and "purchase_cycle" in bad.json()["error"]["details"]["fields"]["custom_fields"]
     quote = {"at": datetime.now().astimezone().isoformat(), "by": "alice", "product": "X-200", "unit_price": 4.2,
              "currency": "USD", "quantity": 2000}
-    first = requests.post(f"{api}{path}/quotes", json=quote, headers={"Idempotency-Key": "q1"}, timeout=10)
-    again = requests.post(f"{api}{path}/quotes", json=quote, headers={"Idempotency-Key": "q1"}, timeout=10)
+    first = api.post(f"{path}/quotes", json=quote, headers={"Idempotency-Key": "q1"}, timeout=10)
+    again = api.post(f"{path}/quotes", json=quote, headers={"Idempotency-Key": "q1"}, timeout=10)
     assert first.status_code == again.status_code == 201
     assert (len(again.json()["quotes"]), again.json()["stage"]) == (1, "quoted")
-    lost = requests.put(f"{api}{path}/stage", json={"stage": "lost", "by": "alice"}, timeout=10)
+    lost = api.put(f"{path}/stage", json={"stage": "lost", "by": "alice"}, timeout=10)
     assert lost.status_code == 400 and lost.json()["error"]["details"]["fields"] == {
         "reason": ["A reason is required for stage 'lost'."]}
     sister_email = unique_email()
     publish_inquiry(amqp_uri, lead(sister_email), message_id=f"e2e-{uuid.uuid4()}")
     sister = customer_by_email(api, sister_email)
-    linked = requests.post(f"{api}{path}/group", json={"link": sister["id"], "by": "manager", "name": "Buyer Group"},
+    linked = api.post(f"{path}/group", json={"link": sister["id"], "by": "manager", "name": "Buyer Group"},
                            timeout=10)
     assert linked.status_code == 200, linked.text
     assert {(m["customer_id"], m["owner_id"]) for m in get(api, f"/customers/{sister['id']}/group")["members"]} == {

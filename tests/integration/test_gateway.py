@@ -8,74 +8,135 @@ from deploy.docstore import free_port
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry
+from tests.integration.helpers import ApiClient, call, canonical_inquiry, provision, start_downstream_of, started
 
 
 @pytest.fixture
-def api(container_factory, config):
+def gateway(container_factory, config):
     config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
     config["BATON"]["gateway"]["rpc_timeout_seconds"] = 1
-    for service in (GatewayService, IntakeService, ProfileService):   # no pool: its calls must time out
-        container_factory(service, config).start()
+    config["BATON"]["access"]["token_cache_seconds"] = 0         # see revocations at once
+    start_downstream_of(container_factory, config, "intake", "profile")
+    gateway = started(container_factory, GatewayService, config)
+    for service in (IntakeService, ProfileService):   # no pool: its calls must time out
+        started(container_factory, service, config)
+    return gateway
+
+
+@pytest.fixture
+def base(gateway, config):
     return f"http://{config['WEB_SERVER_ADDRESS']}"
 
 
-def test_health(api):
-    assert requests.get(f"{api}/health").json() == {"status": "ok"}
+@pytest.fixture
+def api(gateway, base):
+    """An admin: every route is open to them."""
+    return ApiClient(base, provision(gateway, "root", "admin"))
+
+
+def test_health(base):
+    assert requests.get(f"{base}/health").json() == {"status": "ok"}
 
 
 def test_a_posted_inquiry_is_accepted_once(api):
     body = json.dumps(canonical_inquiry())
-    first = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": "k-1"})
-    again = requests.post(f"{api}/inquiries", data=body, headers={"Idempotency-Key": "k-1"})
+    first = api.post("/inquiries", data=body, headers={"Idempotency-Key": "k-1"})
+    again = api.post("/inquiries", data=body, headers={"Idempotency-Key": "k-1"})
     assert (first.status_code, first.json()["status"], first.json()["duplicate"]) == (202, "accepted", False)
     assert (again.status_code, again.json()["id"], again.json()["duplicate"]) == (200, first.json()["id"], True)
 
 
 def test_a_bad_inquiry_gets_422_with_field_errors_and_is_kept(api):
-    response = requests.post(f"{api}/inquiries", data='{"schema_version": 1, "contact": {"email": "nope"}}')
+    response = api.post("/inquiries", data='{"schema_version": 1, "contact": {"email": "nope"}}')
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid_input"
     assert error["details"]["fields"]["channel"] == ["Missing data for required field."]
     assert error["details"]["fields"]["contact"]["email"] == ["Not a valid email address."]
-    stored = requests.get(f"{api}/inquiries/{error['details']['inquiry_id']}").json()
+    stored = api.get(f"/inquiries/{error['details']['inquiry_id']}").json()
     assert (stored["status"], stored["raw_body"]) == ("rejected", '{"schema_version": 1, "contact": {"email": "nope"}}')
 
 
 def test_a_website_form_posts_form_encoded_through_its_connector(api):
-    response = requests.post(f"{api}/channels/website_form/inquiries",
+    response = api.post("/channels/website_form/inquiries",
                              data={"name": "Li Wei", "email": "li@wei.cn", "message": "500 sets, target price USD 9"})
     assert response.status_code == 202
-    stored = requests.get(f"{api}/inquiries/{response.json()['id']}").json()
+    stored = api.get(f"/inquiries/{response.json()['id']}").json()
     assert stored["inquiry"]["contact"] == {"name": "Li Wei", "email": "li@wei.cn"}
 
 
 def test_errors_have_one_shape(api):
-    missing = requests.get(f"{api}/customers/cus_missing")
+    missing = api.get("/customers/cus_missing")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
-    bad_query = requests.get(f"{api}/customers", params={"limit": "lots", "colour": "red"})
+    bad_query = api.get("/customers", params={"limit": "lots", "colour": "red"})
     assert bad_query.status_code == 400
     assert set(bad_query.json()["error"]["details"]["fields"]) == {"limit", "colour"}
 
 
 def test_a_service_that_does_not_answer_gives_503_naming_it(api):
-    response = requests.get(f"{api}/customers/cus_1/owner", timeout=10)
+    response = api.get("/customers/cus_1/owner", timeout=10)
     assert response.status_code == 503
     assert response.json()["error"]["details"] == {"service": "pool"}
 
 
 def test_contracts_are_served_for_integrations(api):
-    assert "inquiry.v1.json" in requests.get(f"{api}/contracts").json()["contracts"]
-    schema = requests.get(f"{api}/contracts/inquiry.v1.json").json()
+    assert "inquiry.v1.json" in api.get("/contracts").json()["contracts"]
+    schema = api.get("/contracts/inquiry.v1.json").json()
     assert "channel" in schema["required"]
-    assert requests.get(f"{api}/contracts/nope.json").status_code == 404
+    assert api.get("/contracts/nope.json").status_code == 404
 
 
 def test_the_api_describes_itself_and_serves_its_docs_page(api):
-    document = requests.get(f"{api}/openapi.json").json()
+    document = api.get("/openapi.json").json()
     assert document["openapi"] == "3.1.0" and "/customers/{customer_id}/claim" in document["paths"]
-    page = requests.get(f"{api}/docs")
+    page = api.get("/docs")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert 'fetch("/openapi.json")' in page.text
+
+
+def test_every_call_needs_a_token_of_an_active_user(gateway, base, db):
+    nobody = ApiClient(base)
+    missing = nobody.get("/customers")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (401, "unauthenticated")
+    assert "Authorization: Bearer" in missing.json()["error"]["message"]
+    assert ApiClient(base, "bt_made-up").get("/customers").status_code == 401
+    token = provision(gateway, "alice", "member", "sales", "default")
+    alice = ApiClient(base, token)
+    me = alice.get("/me").json()
+    assert (me["id"], me["role"], me["department"], me["team"]) == ("alice", "member", "sales", "default")
+    assert db.api_tokens.count_documents({}) == 1
+    assert token not in json.dumps(list(db.api_tokens.find()), default=str)      # only its hash is kept
+    call(gateway, "change_user", "alice", {"active": False})
+    assert alice.get("/me").status_code == 401
+
+
+def test_a_route_refuses_roles_it_does_not_serve_and_says_who_it_serves(gateway, base):
+    marketing = ApiClient(base, provision(gateway, "mia", "member", "marketing"))
+    refused = marketing.post("/customers/cus_1/claim", json={})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    assert refused.json()["error"]["message"] == (
+        "mia (marketing member) may not call POST /customers/<customer_id>/claim; allowed: sales.")
+    web = ApiClient(base, provision(gateway, "web", "integration"))
+    assert web.post("/inquiries", data=json.dumps(canonical_inquiry())).status_code == 202
+    assert web.get("/customers").status_code == 403
+
+
+def test_users_manage_their_own_tokens_and_admins_everyone_s(gateway, base, api):
+    created = api.post("/users", json={"id": "bob", "name": "Bob", "role": "member", "department": "sales",
+                                       "team": "default"})
+    assert created.status_code == 201 and created.json()["active"] is True
+    assert api.post("/users", json={"id": "bob", "name": "Bob", "role": "admin"}).status_code == 409
+    refused = api.post("/users", json={"id": "x", "name": "X", "role": "manager"})
+    assert refused.status_code == 400 and "department" in refused.json()["error"]["details"]["fields"]
+    issued = api.post("/users/bob/tokens", json={"label": "laptop"})
+    assert issued.status_code == 201 and issued.json()["token"].startswith("bt_")
+    bob = ApiClient(base, issued.json()["token"])
+    second = bob.post("/users/bob/tokens", json={"label": "phone"}).json()
+    assert [t["label"] for t in bob.get("/users/bob/tokens").json()["items"]] == ["laptop", "phone"]
+    assert "token" not in bob.get("/users/bob/tokens").json()["items"][0]
+    assert bob.get("/users/root/tokens").status_code == 403
+    assert bob.get("/users").status_code == 403
+    assert bob.delete(f"/tokens/{second['id']}").json()["revoked_at"] is not None
+    assert ApiClient(base, second["token"]).get("/me").status_code == 401
+    assert bob.get("/me").status_code == 200                               # the other token still works

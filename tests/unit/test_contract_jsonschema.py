@@ -407,6 +407,7 @@ SAMPLES = {
                                      "reason": "released: no answer", "by": "u1", "at": AT},
     "event.recycling_warned.json": {"customer_id": "c1", "owner_id": "u1", "reason": "no follow-up for 12 days",
                                     "due_at": AT, "warned_at": AT},
+    "event.collaborators_changed.json": {"customer_id": "c1", "collaborators": ["u2"], "by": "u1", "at": AT},
     "event.allocation_stalled.json": {"customer_id": "c1", "team": "eu", "reasons": {"u1": ["on leave"]}, "at": AT},
     "event.communication_recorded.json": {"customer_id": "c1", "record_id": "com_1", "owner_id": "u1", "at": AT,
                                           "recorded_at": AT, "method": "phone", "by": "u1", "result": "no answer",

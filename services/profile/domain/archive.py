@@ -44,6 +44,11 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "intent_grade": grade,
         "grading_error": grading_error,
         "owner_id": None,
+        "pool_state": "public_pool",
+        "team": None,
+        "collaborators": [],
+        # who holds part of the customer: marketing and sales from the start, service once handed over
+        "departments": ["marketing", "sales"],
         "possible_duplicates": list(possible_duplicates),
         "communications": [],
         "special_requirements": special_requirements_in(inquiry.get("message")),
@@ -84,12 +89,29 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     return merged
 
 
-def place(archive, owner_id, pool_state, reason, at):
+def place(archive, owner_id, pool_state, reason, at, team=None):
     """The archive with its owner and pool state as the pool service decided, or None if unchanged."""
-    if (archive["owner_id"], archive.get("pool_state"), archive.get("pool_reason")) == (owner_id, pool_state, reason):
+    team = team or archive.get("team")
+    now = (archive["owner_id"], archive.get("pool_state"), archive.get("pool_reason"), archive.get("team"))
+    if now == (owner_id, pool_state, reason, team):
         return None
-    return {**archive, "owner_id": owner_id, "pool_state": pool_state, "pool_reason": reason, "updated_at": at,
-            "version": archive["version"] + 1}
+    return {**archive, "owner_id": owner_id, "pool_state": pool_state, "pool_reason": reason, "team": team,
+            "updated_at": at, "version": archive["version"] + 1}
+
+
+def with_collaborators(archive, collaborators, at):
+    """The archive with the collaborators the pool named, or None if they are already these."""
+    if list(archive.get("collaborators") or []) == list(collaborators):
+        return None
+    return {**archive, "collaborators": list(collaborators), "updated_at": at, "version": archive["version"] + 1}
+
+
+def handed_to(archive, department, at):
+    """The archive held by ``department`` too (e.g. service after a deal), or None if it already is."""
+    departments = list(archive.get("departments") or [])
+    if department in departments:
+        return None
+    return {**archive, "departments": departments + [department], "updated_at": at, "version": archive["version"] + 1}
 
 
 def stronger_grade(current, new):

@@ -59,6 +59,17 @@ def returned_to_pool(customer_id, state, previous_owner, reason, by, at):
                  f"Moved{taken} to {where} by {by}: {reason}", by, {"state": state})
 
 
+def collaborators_changed(customer_id, collaborators, by, at):
+    named = ", ".join(collaborators) or "none"
+    return entry(customer_id, "collaborators_changed", f"{at.isoformat()}", at,
+                 f"Collaborators now: {named} (by {by})", by, {"collaborators": ",".join(collaborators)})
+
+
+def handoff_accepted(customer_id, handoff_id, kind, by, at):
+    return entry(customer_id, "handoff_accepted", handoff_id, at,
+                 f"Handoff {kind.replace('_', ' ')} accepted by {by}", by, {"handoff_id": handoff_id})
+
+
 def recycling_warned(customer_id, owner_id, reason, due_at, at):
     return entry(customer_id, "recycling_warned", f"{due_at.isoformat()}", at,
                  f"{owner_id} warned: returns to the public pool at {due_at:%Y-%m-%d %H:%M} UTC ({reason})",
@@ -71,8 +82,12 @@ def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
                  "notification", {"reminder_id": reminder_id, "user_id": user_id})
 
 
+PRICE_FIELDS = ("target_price",)   # as domain.visibility: the timeline is read by roles that may not see prices
+
+
 def details_updated(customer_id, changed, by, at):
-    parts = [f"{name.replace('_', ' ')}: {_shown(before)} → {_shown(after)}" for name, (before, after) in changed.items()]
+    parts = [f"{name.replace('_', ' ')}: " + ("changed" if name in PRICE_FIELDS else f"{_shown(before)} → {_shown(after)}")
+             for name, (before, after) in changed.items()]
     return entry(customer_id, "details_updated", f"{by}:{at.isoformat()}", at,
                  f"Details updated by {by}: " + "; ".join(parts), by, {"fields": ",".join(changed)})
 

@@ -1,0 +1,64 @@
+"""Who is calling the HTTP API: a bearer token looked up in the directory, briefly cached.
+
+Shared by every route of a gateway container. The cache keeps the hot path off the document
+store; its period (``BATON.access.token_cache_seconds``) is how long a revoked token or a
+deactivated user may still be served.
+"""
+import time
+from datetime import datetime, timedelta, timezone
+
+from nameko.extensions import SharedExtension
+
+from contracts.errors import Unauthenticated
+from services.gateway.directory import Directory
+from services.runtime.access import AccessSettingsSchema, Actor
+from services.runtime.mongo import connect
+from services.runtime.settings import load_section
+
+LAST_USED_EVERY = timedelta(minutes=10)   # how stale "last used" may be: not a write per request
+
+
+class Authenticator(SharedExtension):
+    def setup(self):
+        self.settings = load_section(self.container.config, "access", AccessSettingsSchema)
+        self.client = connect(self.container.config["MONGO_URI"])
+        self.directory = Directory(self.client.get_default_database())
+        self.directory.ensure_indexes()
+        self.cache = {}   # token -> (actor, expires at)
+
+    def stop(self):
+        self.client.close()
+
+    def kill(self):
+        self.client.close()
+
+    def actor_for(self, authorization):
+        """The ``Actor`` a request's Authorization header names, or ``Unauthenticated``."""
+        token = _bearer(authorization)
+        cached = self.cache.get(token)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        actor = self._look_up(token)
+        if len(self.cache) > 10_000:     # bounded: drop everything rather than track ages
+            self.cache.clear()
+        self.cache[token] = (actor, time.monotonic() + self.settings["token_cache_seconds"])
+        return actor
+
+    def _look_up(self, token):
+        record = self.directory.token_by_secret(token)
+        if record is None or record["revoked_at"] is not None:
+            raise Unauthenticated("The API token is unknown or revoked.", {})
+        user = self.directory.user(record["user_id"])
+        if user is None or not user["active"]:
+            raise Unauthenticated(f"The user {record['user_id']} is not active.", {"user_id": record["user_id"]})
+        now = datetime.now(timezone.utc)
+        if record["last_used_at"] is None or now - record["last_used_at"] > LAST_USED_EVERY:
+            self.directory.replace_token({**record, "last_used_at": now})
+        return Actor(user["_id"], user["role"], user.get("department"), user.get("team"))
+
+
+def _bearer(authorization):
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Send an API token: 'Authorization: Bearer <token>'.", {})
+    return token.strip()

@@ -1,0 +1,64 @@
+"""Users, their departments and roles, and their API tokens: what admins do, and what each user
+may do for themselves (see and revoke their own tokens)."""
+from contracts.errors import Conflict, Forbidden, NotFound
+from services.runtime.access import ADMIN
+
+MAX_WRITE_ATTEMPTS = 20
+
+
+def create_user(directory, user, now):
+    stored, added = directory.add_user({**user, "_id": user.pop("id"), "active": True, "created_at": now,
+                                        "version": 0})
+    if not added:
+        raise Conflict(f"A user {stored['_id']} already exists.", {"id": stored["_id"]})
+    return stored
+
+
+def update_user(directory, user_id, changes):
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        user = existing_user(directory, user_id)
+        changed = {**user, **changes, "version": user["version"] + 1}
+        if changed.get("role") in ("member", "manager") and not changed.get("department"):
+            raise Conflict(f"A {changed['role']} belongs to a department.", {"department": None})
+        if directory.replace_user(changed, user["version"]):
+            return changed
+    raise Conflict(f"User {user_id} kept changing; try again.", {})
+
+
+def issue_token(directory, actor, user_id, label, now):
+    may_manage_tokens_of(actor, user_id)
+    user = existing_user(directory, user_id)
+    if not user["active"]:
+        raise Conflict(f"User {user_id} is not active.", {"user_id": user_id})
+    token, record = directory.issue(user_id, label, now)
+    return {**record, "token": token}
+
+
+def revoke_token(directory, actor, token_id, now):
+    record = directory.token(token_id)
+    if record is None:
+        raise NotFound.of("token", token_id)
+    may_manage_tokens_of(actor, record["user_id"])
+    if record["revoked_at"] is None:
+        record = {**record, "revoked_at": now}
+        directory.replace_token(record)
+    return record
+
+
+def tokens_of(directory, actor, user_id):
+    may_manage_tokens_of(actor, user_id)
+    existing_user(directory, user_id)
+    return directory.tokens_of(user_id)
+
+
+def may_manage_tokens_of(actor, user_id):
+    """Admins manage every token; anyone else only their own."""
+    if actor is not None and actor.role != ADMIN and actor.user_id != user_id:
+        raise Forbidden.because(f"{actor.describe()} may manage only their own tokens.", user_id=user_id)
+
+
+def existing_user(directory, user_id):
+    user = directory.user(user_id)
+    if user is None:
+        raise NotFound.of("user", user_id)
+    return user

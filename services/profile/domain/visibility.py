@@ -1,0 +1,84 @@
+"""Who may read and change which customer archives, and which fields they see.
+
+The caller is an actor (user_id, role, department, team; ``is_any(*labels)``), or None for the
+system. The rules (DOMAIN "Permissions", issue 7):
+
+- admins see and change everything;
+- marketing sees every archive (every customer is a lead of theirs) but changes none of
+  sales' records;
+- a sales or service member sees the customers they own or collaborate on; sales also sees
+  its team's pool (an archive nobody owns, in its team or in no team yet);
+- a manager sees the customers their department holds: marketing and sales every customer,
+  service those handed over to service;
+- the owner, a collaborator or a manager who sees it may change an archive;
+- price fields (quotes' prices, order amounts, target price) are shown only to the roles the
+  configuration names.
+"""
+from dataclasses import dataclass
+
+PRICE_FIELDS = ("target_price",)
+PRICED_RECORDS = {"quotes": "unit_price", "orders": "amount"}
+POOLED = ("public_pool", "dormant")
+EVERY_CUSTOMER = frozenset({"marketing", "sales"})   # departments that hold every customer
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The archives a caller may list, as filters a store can apply (None: every archive)."""
+    owner_or_collaborator: str | None = None
+    team_pool: bool = False
+    team: str | None = None
+    department: str | None = None
+
+
+def scope_of(actor):
+    if actor is None or actor.role == "admin" or actor.department == "marketing":
+        return None
+    if actor.role == "manager":
+        return None if actor.department in EVERY_CUSTOMER else Scope(department=actor.department)
+    if actor.role == "member" and actor.department in ("sales", "service"):
+        return Scope(owner_or_collaborator=actor.user_id, team_pool=actor.department == "sales", team=actor.team)
+    return Scope(owner_or_collaborator="")    # anyone else (an integration): nothing
+
+
+def can_read(actor, archive):
+    scope = scope_of(actor)
+    if scope is None:
+        return True
+    if scope.department is not None:
+        return scope.department in archive.get("departments", ())
+    if scope.owner_or_collaborator and _works_on(actor, archive):
+        return True
+    return scope.team_pool and archive.get("owner_id") is None and archive.get("pool_state", "public_pool") in POOLED \
+        and archive.get("team") in (None, scope.team)
+
+
+def can_change(actor, archive):
+    """Owner, collaborator, admin, or a manager who sees it."""
+    if actor is None or actor.role == "admin":
+        return True
+    if actor.role == "manager":
+        return can_read(actor, archive)
+    return actor.role == "member" and _works_on(actor, archive)
+
+
+def refusal(actor, archive, doing):
+    """Why ``actor`` may not do this to ``archive`` (None: they may)."""
+    if can_change(actor, archive):
+        return None
+    holder = f"owned by {archive['owner_id']}" if archive.get("owner_id") else "in the pool"
+    return (f"{actor.user_id} may not {doing} {archive['_id']}: it is {holder}; its owner, a collaborator "
+            f"or a manager may.")
+
+
+def without_prices(view):
+    """The archive view with every price field blanked (null), for callers who may not see them."""
+    hidden = {**view, **{name: None for name in PRICE_FIELDS if name in view}}
+    for records, field in PRICED_RECORDS.items():
+        if records in view:
+            hidden[records] = [{**record, field: None} for record in view[records]]
+    return hidden
+
+
+def _works_on(actor, archive):
+    return archive.get("owner_id") == actor.user_id or actor.user_id in archive.get("collaborators", ())

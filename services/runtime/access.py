@@ -1,0 +1,103 @@
+"""Who is calling, and the access rules every service applies to its own data.
+
+The gateway authenticates an HTTP call and puts the caller in the call's context data
+(``contracts.access.ACTOR_CONTEXT_KEY``); nameko passes it on with every RPC and event that call
+causes. ``Caller`` hands a worker that actor, or None for the system (an event handler with no
+person behind it, the admin CLI over RPC, a timer). The rules below are pure: each service asks
+them about its own records — the gateway's routing is only the first fence.
+"""
+from dataclasses import dataclass
+
+from marshmallow import Schema, ValidationError, fields, validate
+from nameko.extensions import DependencyProvider
+
+from contracts.access import ACTOR_CONTEXT_KEY, ActorSchema
+from contracts.errors import Forbidden, InvalidInput
+
+ADMIN, MANAGER, MEMBER, INTEGRATION = "admin", "manager", "member", "integration"
+MARKETING, SALES, SERVICE = "marketing", "sales", "service"
+MANAGERS = (MANAGER, ADMIN)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    role: str
+    department: str | None = None
+    team: str | None = None
+
+    @property
+    def labels(self):
+        """What a policy list may name this actor by: role, department, or 'department:role'."""
+        labels = {self.role}
+        if self.department:
+            labels |= {self.department, f"{self.department}:{self.role}"}
+        return labels
+
+    def is_any(self, *labels):
+        return bool(self.labels & set(labels))
+
+    def describe(self):
+        return f"{self.user_id} ({f'{self.department} ' if self.department else ''}{self.role})"
+
+
+def allowed(actor, labels):
+    """True for the system, or an actor named by any of ``labels``."""
+    return actor is None or actor.is_any(*labels)
+
+
+def require(actor, labels, doing):
+    """Raise ``Forbidden`` unless ``allowed``; the message names who may."""
+    if not allowed(actor, labels):
+        raise Forbidden.because(f"{actor.describe()} may not {doing}; allowed: {', '.join(sorted(labels))}.",
+                                allowed=sorted(labels))
+
+
+def acting_user(actor, claimed, doing):
+    """The user a write is done as: the caller, unless the system or an admin/manager names
+    someone else (a manager reassigning, the CLI importing). A member may not act as another."""
+    if actor is None:
+        if not claimed:
+            raise InvalidInput("Say who does this: no user is calling.", {"fields": {"by": ["Missing: no user is calling."]}})
+        return claimed
+    if claimed in (None, actor.user_id):
+        return actor.user_id
+    if actor.is_any(ADMIN, MANAGER):
+        return claimed
+    raise Forbidden.because(f"{actor.describe()} may not {doing} as {claimed}.", by=claimed)
+
+
+def sees_prices(actor, price_readers):
+    """Whether quotes, target prices and order amounts are shown to this caller."""
+    return allowed(actor, price_readers)
+
+
+NOBODY = Actor("invalid-caller", "none")   # named by no policy: every check refuses it
+
+
+def actor_of(context_data):
+    """The actor in a worker's context data, or None. A malformed one is never trusted: it
+    becomes ``NOBODY`` (raising here would kill the worker before it could answer)."""
+    raw = (context_data or {}).get(ACTOR_CONTEXT_KEY)
+    if raw is None:
+        return None
+    try:
+        return Actor(**ActorSchema().load(raw))
+    except (ValidationError, TypeError):
+        return NOBODY
+
+
+class Caller(DependencyProvider):
+    """Gives a worker the ``Actor`` that caused it, or None for the system."""
+
+    def get_dependency(self, worker_ctx):
+        return actor_of(worker_ctx.data)
+
+
+class AccessSettingsSchema(Schema):
+    """``BATON.access``, read by every service that applies the policy."""
+
+    # Who sees quotes, target prices and order amounts: roles, departments or department:role.
+    price_readers = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
+    # How long the gateway trusts a token it looked up (a revoked token may serve this long).
+    token_cache_seconds = fields.Float(required=True, validate=validate.Range(min=0))

@@ -1,0 +1,125 @@
+"""The audit trail: every change to a record — who, when, what, each field before and after.
+
+Stores record changes themselves, in the methods that write, so no write path can skip the
+trail: a service's store is handed to each worker bound to an ``AuditRecorder`` that knows the
+caller (``services.runtime.access``) and the entrypoint that is writing. A store used outside a
+worker (a bench, a migration) records nothing.
+
+Each service keeps its entries in the shared ``audit`` collection under its own name and answers
+for them (``AuditTrailEntrypoints``); the gateway asks every service and merges the answers.
+"""
+import copy
+import uuid
+from datetime import datetime, timezone
+
+from nameko.rpc import rpc
+from pymongo import ASCENDING, DESCENDING
+
+from contracts.access import AuditPageSchema, AuditQuerySchema
+from contracts.errors import EXPECTED_ERRORS
+from services.runtime.access import require
+from services.runtime.queries import load_input, page_of
+
+SYSTEM = "system"
+# Bookkeeping every write moves on: not a change anyone made.
+UNAUDITED_FIELDS = frozenset({"version", "updated_at"})
+AUDIT_READERS = ("manager", "admin")
+
+
+def changes_between(before, after):
+    """{field: change} for every top-level field that differs (a created record has no before,
+    a deleted one no after). A change is {"before", "after"}; for lists on both sides it is
+    {"added", "removed"}, so a long history is not copied into every entry."""
+    before, after = before or {}, after or {}
+    changes = {}
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field), after.get(field)
+        if field in UNAUDITED_FIELDS or field == "_id" or old == new:
+            continue
+        if isinstance(old, list) and isinstance(new, list):
+            changes[field] = {"added": [item for item in new if item not in old],
+                              "removed": [item for item in old if item not in new]}
+        else:
+            changes[field] = {"before": old, "after": new}
+    return changes
+
+
+class AuditTrail:
+    """The ``audit`` collection, one service's entries at a time."""
+
+    def __init__(self, db, service):
+        self.entries = db.audit
+        self.service = service
+
+    def ensure_indexes(self):
+        self.entries.create_index([("service", ASCENDING), ("resource_id", ASCENDING)])
+        self.entries.create_index([("service", ASCENDING), ("at", DESCENDING)])
+        self.entries.create_index([("service", ASCENDING), ("actor", ASCENDING)])
+
+    def add(self, entry):
+        self.entries.insert_one({**entry, "service": self.service})
+
+    def page(self, limit, offset, resource_id=None, resource=None, actor=None, since=None, until=None):
+        query = {"service": self.service}
+        for name, value in (("resource_id", resource_id), ("resource", resource), ("actor", actor)):
+            if value:
+                query[name] = value
+        if since or until:
+            query["at"] = {k: v for k, v in (("$gte", since), ("$lt", until)) if v}
+        total = self.entries.count_documents(query)
+        return list(self.entries.find(query).sort("at", DESCENDING).skip(offset).limit(limit)), total
+
+
+class AuditRecorder:
+    """What one worker writes into the trail: its caller and entrypoint are already known."""
+
+    def __init__(self, trail, actor, action):
+        self.trail, self.actor, self.action = trail, actor, action
+
+    def changed(self, resource, before, after):
+        changes = changes_between(before, after)
+        if not changes:
+            return
+        record = after or before
+        self.trail.add({
+            "_id": "aud_" + uuid.uuid4().hex, "at": datetime.now(timezone.utc), "resource": resource,
+            "resource_id": str(record["_id"]), "action": self.action,
+            "actor": self.actor.user_id if self.actor else SYSTEM, "actor_role": self.actor.role if self.actor else None,
+            "changes": _storable(changes)})
+
+
+class NotAudited:
+    """The recorder of a store used outside any worker."""
+
+    def changed(self, resource, before, after):
+        return None
+
+
+class Store:
+    """Base of every service's store: ``audit`` is where its write methods report changes."""
+
+    audit = NotAudited()
+
+    def audited_by(self, recorder):
+        """This store, for one worker, reporting to ``recorder`` (a shallow copy: same collections)."""
+        bound = copy.copy(self)
+        bound.audit = recorder
+        return bound
+
+
+class AuditTrailEntrypoints:
+    """Mixed into a service: ``audit_trail`` answers for the entries this service wrote.
+    The service needs ``caller`` (``services.runtime.access.Caller``) and ``audit_trail_store``
+    (``services.runtime.mongo.AuditTrailStore``)."""
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def audit_trail(self, query=None):
+        require(self.caller, AUDIT_READERS, "read the audit trail")
+        query = load_input(AuditQuerySchema, query)
+        entries, total = self.audit_trail_store.page(**query)
+        return AuditPageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
+
+
+def _storable(changes):
+    # Field names become document keys: the store refuses "." and a leading "$" there.
+    return {field.replace(".", "\uff0e").lstrip("$"): values for field, values in changes.items()}
