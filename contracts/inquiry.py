@@ -88,6 +88,22 @@ class InquiryListQuerySchema(PageQuerySchema):
 InquiryPageSchema = page_schema(InquiryRecordSchema)
 
 
+class ReplayRequestSchema(Schema):
+    """Which rejected inquiries to examine again (after a fix): these ids, or the oldest ``limit``."""
+
+    class Meta:
+        unknown = RAISE
+
+    ids = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=1000))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10_000))
+
+
+class ReplayResultSchema(OutputSchema):
+    examined = fields.Integer(required=True)
+    accepted = fields.List(fields.String(), required=True, metadata={"description": "Accepted now, and announced."})
+    still_rejected = fields.List(fields.String(), required=True, metadata={"description": "With their new errors."})
+
+
 class SubmissionSchema(OutputSchema):
     """What a submitter gets back: the stored record's id and outcome."""
 

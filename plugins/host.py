@@ -18,6 +18,10 @@ from plugins.markers import PROJECT
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "baton.plugins"
+# What a health check feeds the hooks that read text or inquiries.
+SAMPLE_TEXT = "We compare your quote with a Shanghai supplier; price is key. 我们需要CE认证。"
+SAMPLE_INQUIRY = {"schema_version": 1, "channel": "website_form", "company": "Acme GmbH", "country": "DE",
+                  "contact": {"name": "Jane", "email": "jane@acme.de"}, "message": SAMPLE_TEXT}
 
 
 class PluginHost:
@@ -52,6 +56,25 @@ class PluginHost:
         """Each plugin with the hooks it implements (for an 'installed plugins' view)."""
         return [{"name": name, "hooks": sorted(c.name for c in self.pm.get_hookcallers(plugin))}
                 for name, plugin in self.pm.list_name_plugin()]
+
+    def health(self):
+        """Each plugin with its hooks and what a trial of its declarations found: a failure names
+        the plugin and the hook (for ``baton plugins check`` and the installed-plugins view)."""
+        report = {name: {"name": name, "hooks": hooks, "problems": []} for name, hooks in
+                  ((p["name"], p["hooks"]) for p in self.describe())}
+        trials = [("baton_custom_fields", self.custom_fields), ("baton_allocation_rules", self.allocation_rules),
+                  ("baton_traits", lambda: self.traits(SAMPLE_TEXT)),
+                  ("baton_grade_intent", lambda: self.grade_intent(SAMPLE_INQUIRY))]
+        for hook_name, trial in trials:
+            try:
+                trial()
+            except PluginFailed as exc:
+                report.setdefault(exc.details["plugin"], {"name": exc.details["plugin"], "hooks": [], "problems": []})
+                report[exc.details["plugin"]]["problems"].append(exc.message)
+            except Exception as exc:  # a declaration the host could not even read: say which hook
+                for name in (n for n, r in report.items() if hook_name in r["hooks"]):
+                    report[name]["problems"].append(f"{hook_name}: {type(exc).__name__}: {exc}")
+        return list(report.values())
 
     def custom_fields(self):
         declared = {}

@@ -8,7 +8,7 @@ from nameko.rpc import RpcProxy, rpc
 
 from contracts import jsonschema
 from contracts.access import (
-    IssuedTokenSchema, TokenListSchema, TokenRequestSchema, TokenSchema, UserCreateSchema, UserPageSchema, UserSchema,
+    AuditPageSchema, AuditQuerySchema, IssuedTokenSchema, TokenListSchema, TokenRequestSchema, TokenSchema, UserCreateSchema, UserPageSchema, UserSchema,
     UserUpdateSchema,
 )
 from contracts.api import ContractListSchema, HealthSchema
@@ -35,6 +35,7 @@ from services.gateway.directory import Directory
 from services.gateway.http import ServiceUnavailable, error_response, json_route
 from services.gateway.settings import GatewaySettingsSchema
 from services.gateway import users
+from services.gateway.audit import merged_page
 from services.runtime.access import Caller
 from services.runtime.mongo import MongoStore
 from services.runtime.queries import load_input, page_of
@@ -283,6 +284,14 @@ class GatewayService:
             body = request.get_data(as_text=True)
         return self._submit(request, body, channel=channel)
 
+    # --- the audit trail ----------------------------------------------------------------------
+
+    @json_route("GET", "/audit", summary="Who changed what, when, with each field before and after",
+                query=AuditQuerySchema, returns=AuditPageSchema, tag="audit", allow=MANAGERS)
+    def audit_trail(self, request):
+        """Newest first, across every service; filter by resource, record, person or time."""
+        return merged_page(lambda service, query: self._call(service, "audit_trail", query), _query(request))
+
     # --- users and API tokens ----------------------------------------------------------------
 
     @json_route("GET", "/me", summary="Who the token belongs to", returns=UserSchema, tag="users", allow=EVERYONE)
@@ -307,8 +316,7 @@ class GatewayService:
     @json_route("GET", "/users/<user_id>/tokens", summary="A user's API tokens (never the secrets)",
                 returns=TokenListSchema, tag="users", allow=EVERYONE)
     def list_tokens_route(self, request, user_id):
-        return TokenListSchema().dump({"items": [_token_view(t) for t in users.tokens_of(self.directory, self.caller,
-                                                                                      user_id)]})
+        return self.list_tokens(user_id)
 
     @json_route("POST", "/users/<user_id>/tokens", summary="Issue an API token (shown once)", body=TokenRequestSchema,
                 returns=IssuedTokenSchema, status=201, tag="users", allow=EVERYONE)
@@ -343,6 +351,11 @@ class GatewayService:
         request = load_input(TokenRequestSchema, request, what="token request")
         return IssuedTokenSchema().dump(_token_view(users.issue_token(self.directory, self.caller, user_id, request["label"],
                                                                 _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_tokens(self, user_id):
+        return TokenListSchema().dump({"items": [_token_view(t) for t in users.tokens_of(self.directory, self.caller,
+                                                                                      user_id)]})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def revoke_token(self, token_id):

@@ -121,3 +121,27 @@ def announce(inquiries, publish, record):
 def announce_pending(inquiries, publish, older_than, batch_size):
     """Announce accepted inquiries whose announcement failed (the outbox). Returns how many."""
     return sum(announce(inquiries, publish, record) for record in inquiries.unannounced(older_than, batch_size))
+
+
+def replay_rejected(inquiries, plugins, max_body_bytes, publish, ids, limit, now):
+    """Examine rejected inquiries again, after a fix to a connector, a plugin or the contract:
+    those that pass now are accepted and announced as if just received; the others keep their
+    new errors. Returns {"examined", "accepted": [ids], "still_rejected": [ids]}.
+
+    A replay guards on the record still being rejected, so two replays accept it once.
+    """
+    accepted, still_rejected = [], []
+    for record in inquiries.rejected(ids, limit):
+        body = record["raw_body"].encode("utf-8")
+        examined = examine(body, channel_of_routing_key(record["routing_key"]), plugins, max_body_bytes)
+        replayed = {**record, "errors": examined.errors, "replayed_at": now}
+        if examined.accepted:
+            replayed = {**replayed, "status": "accepted", "inquiry": examined.inquiry, "announced": False}
+        if not inquiries.replace_rejected(replayed, record):
+            continue   # replayed by someone else meanwhile
+        if examined.accepted:
+            accepted.append(record["_id"])
+            announce(inquiries, publish, replayed)
+        else:
+            still_rejected.append(record["_id"])
+    return {"examined": len(accepted) + len(still_rejected), "accepted": accepted, "still_rejected": still_rejected}

@@ -40,6 +40,19 @@ class Inquiries(Store):
         if before is not None:
             self.audit.changed("inquiry", before, {**before, "customer_id": customer_id})
 
+    def rejected(self, ids, limit):
+        """Rejected inquiries: these ids, or the oldest ``limit``."""
+        query = {"status": "rejected", **({"_id": {"$in": list(ids)}} if ids else {})}
+        return list(self.collection.find(query).sort("received_at", ASCENDING).limit(limit))
+
+    def replace_rejected(self, record, before):
+        """Write a replayed record if it is still the rejected one read (a whole-document write)."""
+        replaced = self.collection.replace_one({"_id": record["_id"], "status": "rejected"}, record).matched_count == 1
+        if replaced:
+            self.audit.changed("inquiry", {k: before.get(k) for k in ("_id", "status", "errors")},
+                               {k: record.get(k) for k in ("_id", "status", "errors")})
+        return replaced
+
     def relink_customer(self, from_customer, to_customer):
         self.collection.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 

@@ -10,7 +10,7 @@ for them (``AuditTrailEntrypoints``); the gateway asks every service and merges 
 """
 import copy
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING
@@ -121,5 +121,18 @@ class AuditTrailEntrypoints:
 
 
 def _storable(changes):
-    # Field names become document keys: the store refuses "." and a leading "$" there.
-    return {field.replace(".", "\uff0e").lstrip("$"): values for field, values in changes.items()}
+    """JSON-safe values (times as ISO text), so the trail reads the same through any API; field
+    names become document keys, where the store refuses "." and a leading "$"."""
+    return {field.replace(".", "\uff0e").lstrip("$"): _plain(values) for field, values in changes.items()}
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -129,3 +129,32 @@ def test_an_email_published_raw_is_filed_through_its_connector(intake, announced
     inquiry = event.get()["inquiry"]
     assert (inquiry["channel"], inquiry["company"], inquiry["contact"]["email"]) == (
         "email", "Acme Lighting GmbH", "jane@acme-lighting.de")
+
+
+def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container_factory, config, db, announced):
+    """Google Ads leads arrive while its connector is not enabled: kept as rejected. Once it is
+    enabled, a replay accepts and announces them; a second replay changes nothing."""
+    enabled = config["BATON"]["plugins"]["enabled"]
+    config["BATON"]["plugins"]["enabled"] = [name for name in enabled if name != "google_ads"]
+    before_fix = started(container_factory, IntakeService, config)
+    lead = {"lead_id": "L1", "campaign_id": 7, "user_column_data": [
+        {"column_id": "FULL_NAME", "string_value": "Li Wei"}, {"column_id": "WORK_EMAIL", "string_value": "li@wei.cn"}]}
+    receive(before_fix, config, lead, routing_key="channel.google_ads", message_id="ads-1")
+    receive(before_fix, config, b"{not json", message_id="broken-1")
+    assert db.inquiries.find_one({"message_id": "ads-1"})["errors"]["channel"][0].startswith("No connector")
+    before_fix.stop()
+    config["BATON"]["plugins"]["enabled"] = enabled
+    fixed = started(container_factory, IntakeService, config)
+    with entrypoint_waiter(announced, "record") as event:
+        with entrypoint_hook(fixed, "replay_rejected") as replay:
+            result = replay({})
+    assert (result["examined"], len(result["accepted"]), len(result["still_rejected"])) == (2, 1, 1)
+    assert event.get()["inquiry"]["contact"]["email"] == "li@wei.cn"
+    record = db.inquiries.find_one({"message_id": "ads-1"})
+    assert (record["status"], record["errors"], record["announced"]) == ("accepted", {}, True)
+    with entrypoint_hook(fixed, "replay_rejected") as replay:
+        assert replay({"ids": result["accepted"]})["examined"] == 0
+        with pytest.raises(InvalidInput):
+            replay({"ids": "all"})
+    trail = [e for e in db.audit.find({"resource_id": record["_id"]})]
+    assert any(e["changes"].get("status") == {"before": "rejected", "after": "accepted"} for e in trail)

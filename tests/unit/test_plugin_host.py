@@ -155,3 +155,14 @@ def test_allocation_rules_from_plugins_are_combined_and_a_broken_one_is_named():
         garbage.allocation_rules()
     with pytest.raises(ValueError, match="check must be callable"):
         AllocationRule("fine_name", "not callable")
+
+
+def test_a_health_check_names_each_plugin_with_its_hooks_and_problems():
+    def broken_fields():
+        return ["not a declaration"]
+
+    host = PluginHost([("intent_grading", intent_grading), ("sloppy", plugin(baton_custom_fields=broken_fields))])
+    report = {entry["name"]: entry for entry in host.health()}
+    assert report["intent_grading"] == {"name": "intent_grading", "hooks": ["baton_grade_intent"], "problems": []}
+    assert report["sloppy"]["hooks"] == ["baton_custom_fields"]
+    assert report["sloppy"]["problems"] == ["plugin 'sloppy' failed in baton_custom_fields: returned str, not CustomField"]

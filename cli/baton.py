@@ -1,0 +1,350 @@
+"""baton: what admins do by hand — users and tokens, configuration, imports, the pool, replaying
+rejected inquiries, contracts' JSON Schema, plugin health.
+
+It talks to the running services over RabbitMQ RPC (an RPC caller without a user acts as the
+system, so keep the broker private); imports go through the HTTP API like any integration.
+
+    baton users create alice --name "Alice Wang" --role member --department sales --team default
+    baton tokens issue alice --label laptop
+    baton config check deploy/config.yaml
+    baton pool list --state public_pool --country DE
+    baton inquiries replay
+    baton plugins check
+"""
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+# nameko 2 runs on eventlet, which announces its deprecation on import: noise at an admin's prompt.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import click  # noqa: E402
+import yaml  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+from contracts.access import DEPARTMENTS, ROLES  # noqa: E402
+from contracts.errors import BatonError  # noqa: E402
+from deploy.supervisor import SERVICES  # noqa: E402
+
+DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config.yaml"
+RPC_TIMEOUT_SECONDS = 60
+
+
+class Context:
+    def __init__(self, amqp_uri, config_path):
+        self.amqp_uri, self.config_path = amqp_uri, config_path
+
+    def rpc(self, service, method, *args, **kwargs):
+        """One RPC to a running service; its errors become a one-line message, not a trace."""
+        try:
+            with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=RPC_TIMEOUT_SECONDS) as cluster:
+                return getattr(getattr(cluster, service), method)(*args, **kwargs)
+        except BatonError as error:
+            raise click.ClickException(_error_line(error)) from error
+        except OSError as error:
+            raise click.ClickException(f"cannot reach the broker at {self.amqp_uri}: {error}") from error
+
+    def config(self):
+        return read_config(self.config_path)
+
+
+@click.group(help=__doc__.split("\n\n")[0])
+@click.option("--amqp-uri", envvar="BATON_AMQP_URI", default=DEFAULT_AMQP_URI, show_default=True,
+              help="The broker the services use.")
+@click.option("--config", "config_path", envvar="BATON_CONFIG", default=str(DEFAULT_CONFIG), show_default=True,
+              type=click.Path(dir_okay=False), help="The configuration file.")
+@click.pass_context
+def main(ctx, amqp_uri, config_path):
+    ctx.obj = Context(amqp_uri, config_path)
+
+
+# --- users and tokens ---------------------------------------------------------------------
+
+@main.group(help="Users, their departments and roles.")
+def users():
+    pass
+
+
+@users.command("create")
+@click.argument("user_id")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--department", type=click.Choice(DEPARTMENTS))
+@click.option("--team")
+@click.option("--email")
+@click.pass_obj
+def create_user(ctx, user_id, name, role, department, team, email):
+    user = ctx.rpc("gateway", "add_user", {"id": user_id, "name": name, "role": role, "department": department,
+                                           "team": team, "email": email})
+    click.echo(f"created {_describe(user)}")
+
+
+@users.command("list")
+@click.pass_obj
+def list_users(ctx):
+    offset = 0
+    while True:
+        page = ctx.rpc("gateway", "list_user_page", {"limit": 200, "offset": offset})
+        for user in page["items"]:
+            click.echo(_describe(user) + ("" if user["active"] else "  [inactive]"))
+        offset += len(page["items"])
+        if not page["items"] or offset >= page["total"]:
+            break
+
+
+@users.command("update")
+@click.argument("user_id")
+@click.option("--name")
+@click.option("--role", type=click.Choice(ROLES))
+@click.option("--department", type=click.Choice(DEPARTMENTS))
+@click.option("--team")
+@click.option("--email")
+@click.option("--active/--inactive", default=None, help="--inactive stops every token of the user.")
+@click.pass_obj
+def update_user(ctx, user_id, **changes):
+    changes = {key: value for key, value in changes.items() if value is not None}
+    if not changes:
+        raise click.UsageError("say what to change")
+    click.echo(f"updated {_describe(ctx.rpc('gateway', 'change_user', user_id, changes))}")
+
+
+@users.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def load_users(ctx, file):
+    """Create the users a YAML file lists (a list of {id, name, role, department, team, email});
+    users that exist already are left as they are."""
+    listed = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or []
+    if not isinstance(listed, list):
+        raise click.ClickException(f"{file}: expected a list of users")
+    created = existing = 0
+    for number, user in enumerate(listed, start=1):
+        try:
+            ctx.rpc("gateway", "add_user", user)
+            created += 1
+        except click.ClickException as problem:
+            if "already exists" not in problem.message:
+                raise click.ClickException(f"{file}, user {number}: {problem.message}") from problem
+            existing += 1
+    click.echo(f"{created} created, {existing} already there")
+
+
+@main.group(help="API tokens: each is shown once, when issued.")
+def tokens():
+    pass
+
+
+@tokens.command("issue")
+@click.argument("user_id")
+@click.option("--label", default="cli", show_default=True)
+@click.pass_obj
+def issue_token(ctx, user_id, label):
+    issued = ctx.rpc("gateway", "issue_token", user_id, {"label": label})
+    click.echo(f"token {issued['id']} for {user_id} ({label}); keep it, it is not shown again:")
+    click.echo(issued["token"])
+
+
+@tokens.command("list")
+@click.argument("user_id")
+@click.pass_obj
+def list_tokens(ctx, user_id):
+    for token in ctx.rpc("gateway", "list_tokens", user_id)["items"]:
+        state = f"revoked {token['revoked_at']}" if token["revoked_at"] else "active"
+        click.echo(f"{token['id']}  {token['label']}  created {token['created_at']}  {state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_obj
+def revoke_token(ctx, token_id):
+    revoked = ctx.rpc("gateway", "revoke_token", token_id)
+    click.echo(f"revoked {revoked['id']} of {revoked['user_id']}")
+
+
+# --- configuration -------------------------------------------------------------------------
+
+@main.group(help="The configuration file every service reads.")
+def config():
+    pass
+
+
+@config.command("check")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def check_config(ctx, file):
+    """Check every section each service reads, as the service would at start-up."""
+    problems = config_problems(read_config(file or ctx.config_path))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {file or ctx.config_path}")
+    click.echo(f"{file or ctx.config_path}: every service's settings are valid")
+
+
+def config_problems(config):
+    """One line per section a service would refuse to start with."""
+    from services.runtime.settings import ConfigurationError, load_section
+
+    problems = []
+    for section, schema_cls, services in settings_sections():
+        try:
+            load_section(config, section, schema_cls)
+        except ConfigurationError as error:
+            problems.append(f"{error} (read by {', '.join(sorted(services))})")
+    return problems
+
+
+def settings_sections():
+    """(section, schema, services reading it) for every ``Settings`` dependency of every service."""
+    import importlib
+
+    from services.runtime.settings import Settings
+
+    found = {}
+    for module_name in SERVICES:
+        module = importlib.import_module(module_name)
+        for service in (v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module_name):
+            for value in vars(service).values():
+                if isinstance(value, Settings):
+                    found.setdefault((value.section, value.schema_cls), set()).add(service.name)
+    return [(section, schema, services) for (section, schema), services in found.items()]
+
+
+def read_config(path):
+    from nameko.cli.main import setup_yaml_parser
+
+    setup_yaml_parser()   # ${VAR:default} as `nameko run` reads it
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from error
+
+
+# --- inquiries, imports, the pool ------------------------------------------------------------
+
+@main.group(help="Inquiries as intake keeps them.")
+def inquiries():
+    pass
+
+
+@inquiries.command("replay")
+@click.option("--id", "ids", multiple=True, help="A rejected inquiry to examine again (repeatable); default: all.")
+@click.option("--limit", default=1000, show_default=True)
+@click.pass_obj
+def replay(ctx, ids, limit):
+    """Examine rejected inquiries again after a fix (a connector enabled, a plugin or contract fixed)."""
+    result = ctx.rpc("intake", "replay_rejected", {"ids": list(ids), "limit": limit} if ids else {"limit": limit})
+    click.echo(f"examined {result['examined']}: {len(result['accepted'])} accepted now, "
+               f"{len(result['still_rejected'])} still rejected")
+    for inquiry_id in result["accepted"]:
+        click.echo(f"  accepted {inquiry_id}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", required=True, help="alibaba, made_in_china, trade_show, or a .yaml path")
+@click.option("--api", default="http://127.0.0.1:8000", show_default=True)
+@click.option("--token", envvar="BATON_TOKEN", required=True, help="A marketing or integration user's token.")
+@click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for filing.")
+def import_command(file, mapping, api, token, wait):
+    """Import an inquiry file (CSV or XLSX) through the API; importing it again changes nothing."""
+    from cli.import_file import main as import_main
+
+    code = import_main([file, "--mapping", mapping, "--api", api, "--token", token, "--wait", str(wait)])
+    sys.exit(code)
+
+
+@main.group(help="The public pool (公海).")
+def pool():
+    pass
+
+
+@pool.command("list")
+@click.option("--state", default="public_pool", show_default=True,
+              type=click.Choice(["public_pool", "dormant", "rejected", "owned"]))
+@click.option("--country")
+@click.option("--grade", type=click.Choice(["A", "B", "C"]))
+@click.option("--reason", help="Why it is there, by its start: released, recycled, nobody eligible…")
+@click.option("--owner")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_obj
+def list_pool(ctx, state, country, grade, reason, owner, limit):
+    query = {"state": state, "limit": limit, "country": country, "grade": grade, "reason": reason, "owner_id": owner}
+    page = ctx.rpc("pool", "search_pool", {k: v for k, v in query.items() if v is not None})
+    click.echo(f"{page['total']} {state.replace('_', ' ')} customer(s)")
+    for item in page["items"]:
+        click.echo(f"  {item['customer_id']}  {item.get('company') or '?'}  {item.get('country') or '--'}  "
+                   f"grade {item.get('intent_grade') or '-'}  {item['owner_id'] or ''}  {item['reason']}")
+
+
+@pool.command("sweep")
+@click.pass_obj
+def sweep(ctx):
+    """Run the recycling sweep now: warnings, returns to the pool, dormancy."""
+    result = ctx.rpc("pool", "run_sweep")
+    click.echo(f"warned {result['warned']}, returned {result['returned']}, moved to dormant {result['dormant']}")
+
+
+# --- contracts and plugins -------------------------------------------------------------------
+
+@main.group(help="The published contracts.")
+def schemas():
+    pass
+
+
+@schemas.command("export")
+@click.argument("directory", type=click.Path(file_okay=False), default="contracts/jsonschema")
+def export_schemas(directory):
+    """Write every contract as JSON Schema (for integrations in any language)."""
+    from contracts.jsonschema import main as export_main
+
+    sys.exit(export_main([directory]))
+
+
+@main.group(help="Installed plugins.")
+def plugins():
+    pass
+
+
+@plugins.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def check_plugins(ctx, as_json):
+    """Load the enabled plugins as a service would and try their declarations."""
+    from plugins.errors import PluginLoadError
+    from plugins.host import PluginHost
+
+    try:
+        report = PluginHost.from_config(ctx.config()).health()
+    except PluginLoadError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for entry in report:
+            state = "ok" if not entry["problems"] else "FAILING"
+            click.echo(f"{entry['name']}: {state} ({', '.join(entry['hooks']) or 'no hooks'})")
+            for problem in entry["problems"]:
+                click.echo(f"  {problem}")
+    if any(entry["problems"] for entry in report):
+        sys.exit(1)
+
+
+def _describe(user):
+    where = " ".join(filter(None, [user.get("department"), user["role"]]))
+    team = f", team {user['team']}" if user.get("team") else ""
+    return f"{user['id']} ({user['name']}: {where}{team})"
+
+
+def _error_line(error):
+    fields = (error.details or {}).get("fields")
+    if fields:
+        return f"{error.message} " + "; ".join(f"{name}: {reasons}" for name, reasons in fields.items())
+    return error.message
+
+
+if __name__ == "__main__":
+    main(prog_name=os.environ.get("BATON_PROG", "baton"))

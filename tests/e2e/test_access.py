@@ -1,0 +1,66 @@
+"""Access as people meet it: records by department and role, hidden prices, the audit trail."""
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.e2e.helpers import customer_by_email, get, lead, unique_email
+from tests.integration.helpers import publish_inquiry, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def owned_customer(system, api):
+    email = unique_email()
+    publish_inquiry(system.amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
+    return customer_by_email(api, email)
+
+
+def test_each_department_sees_what_it_holds_and_prices_only_where_allowed(system, api, people):
+    customer = owned_customer(system, api)
+    owner, path = people[customer["owner_id"]], f"/customers/{customer['id']}"
+    other = next(name for name in ("alice", "bob", "carol") if name != customer["owner_id"])
+    quote = {"at": datetime.now(timezone.utc).isoformat(), "product": "X-200", "unit_price": 4.2, "currency": "USD"}
+    assert owner.post(f"{path}/quotes", json=quote).status_code == 201
+    assert owner.patch(path, json={"target_price": "USD 4.00 FOB"}).status_code == 200
+    seen_by_owner = get(owner, path)
+    assert (seen_by_owner["quotes"][0]["unit_price"], seen_by_owner["target_price"]) == (4.2, "USD 4.00 FOB")
+    seen_by_marketing = get(people["mia"], path)
+    assert (seen_by_marketing["quotes"][0]["unit_price"], seen_by_marketing["target_price"]) == (None, None)
+    assert seen_by_marketing["quotes"][0]["product"] == "X-200"
+    refused = people[other].get(path)
+    assert refused.status_code == 403 and customer["id"] in refused.json()["error"]["message"]
+    assert people[other].post(f"{path}/communications", json={
+        "at": datetime.now(timezone.utc).isoformat(), "method": "phone", "summary": "called"}).status_code == 403
+    assert all(c["id"] != customer["id"] for c in get(people[other], "/customers", limit=200)["items"])
+    assert any(c["id"] == customer["id"] for c in get(people[customer["owner_id"]], "/customers", limit=200)["items"])
+    assert people["sam"].get(path).status_code == 403                   # service: not handed over yet
+    assert people["svc-lead"].get(path).status_code == 403
+    assert people["meier"].get(path).status_code == 200                 # the sales manager sees every customer
+    timeline = " ".join(e["summary"] for e in get(people["mia"], f"{path}/timeline")["items"])
+    assert "4.2" not in timeline and "USD 4.00" not in timeline
+
+
+def test_a_member_acts_only_as_themselves_and_a_manager_may_name_someone(system, api, people):
+    customer = owned_customer(system, api)
+    owner, path = customer["owner_id"], f"/customers/{customer['id']}"
+    note = {"at": datetime.now(timezone.utc).isoformat(), "method": "email", "summary": "sent the catalogue"}
+    impersonating = people[owner].post(f"{path}/communications", json={**note, "by": "meier"})
+    assert impersonating.status_code == 403 and "as meier" in impersonating.json()["error"]["message"]
+    recorded = people[owner].post(f"{path}/communications", json=note).json()
+    assert recorded["communications"][-1]["by"] == owner
+    on_behalf = people["meier"].post(f"{path}/communications", json={**note, "by": owner, "summary": "called back"})
+    assert on_behalf.status_code == 201
+
+
+def test_every_change_is_in_the_audit_trail_with_who_and_before_and_after(system, api, people):
+    customer = owned_customer(system, api)
+    owner, path = customer["owner_id"], f"/customers/{customer['id']}"
+    assert people[owner].patch(path, json={"city": "Bremen"}).status_code == 200
+    entries = wait_for(lambda: [e for e in get(people["meier"], "/audit", resource_id=customer["id"])["items"]
+                                if e["action"] == "update_customer"], what="the change in the audit trail")
+    assert entries[0]["actor"] == owner and entries[0]["service"] == "profile"
+    assert entries[0]["changes"]["city"] == {"before": None, "after": "Bremen"}
+    created = [e for e in get(api, "/audit", resource_id=customer["id"], limit=200)["items"] if e["changes"].get("company")]
+    assert created and created[-1]["changes"]["company"]["before"] is None
+    assert people[owner].get("/audit").status_code == 403

@@ -1,0 +1,70 @@
+"""The admin command line against the running system, as an admin types it."""
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import CONFIG_FILE
+from tests.integration.helpers import ApiClient, publish_inquiry, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def baton(system, *args, ok=True):
+    done = subprocess.run([sys.executable, "-m", "cli.baton", "--amqp-uri", system.amqp_uri, *args],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode == 0) is ok, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def test_an_admin_creates_a_user_and_a_token_that_opens_the_api(system):
+    created = baton(system, "users", "create", "lin", "--name", "Lin Hua", "--role", "member",
+                    "--department", "sales", "--team", "default")
+    assert created.strip() == "created lin (Lin Hua: sales member, team default)"
+    assert "already exists" in baton(system, "users", "create", "lin", "--name", "X", "--role", "admin", ok=False)
+    refused = baton(system, "users", "create", "x", "--name", "X", "--role", "manager", ok=False)
+    assert "department" in refused and "Traceback" not in refused
+    token = baton(system, "tokens", "issue", "lin", "--label", "laptop").strip().splitlines()[-1]
+    assert ApiClient(system.api, token).get("/me").json()["id"] == "lin"
+    token_id = baton(system, "tokens", "list", "lin").split()[0]
+    baton(system, "tokens", "revoke", token_id)
+    wait_for(lambda: ApiClient(system.api, token).get("/me").status_code == 401, what="the revoked token to stop")
+    assert "lin (Lin Hua: sales member, team default)" in baton(system, "users", "list")
+
+
+def test_users_load_from_a_file_once(system, tmp_path):
+    people = tmp_path / "people.yaml"
+    people.write_text(yaml.safe_dump([{"id": "hr-1", "name": "Ann", "role": "member", "department": "service"},
+                                      {"id": "hr-2", "name": "Ben", "role": "admin"}]))
+    assert baton(system, "users", "load", str(people)).strip() == "2 created, 0 already there"
+    assert baton(system, "users", "load", str(people)).strip() == "0 created, 2 already there"
+
+
+def test_a_configuration_is_checked_as_each_service_would_read_it(system, tmp_path):
+    assert "every service's settings are valid" in baton(system, "config", "check", str(CONFIG_FILE))
+    config = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8").replace("${", "$_{"))   # placeholders stay text
+    config["BATON"]["pool"]["claim_limits"]["per_day"] = -1
+    del config["BATON"]["matching"]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump(config, allow_unicode=True).replace("$_{", "${"))
+    report = baton(system, "config", "check", str(broken), ok=False)
+    assert "BATON.pool is invalid" in report and "per_day" in report and "(read by pool)" in report
+    assert "BATON.matching is missing (read by profile)" in report
+
+
+def test_rejected_inquiries_are_replayed_and_the_pool_listed(system):
+    publish_inquiry(system.amqp_uri, b"{broken", message_id="cli-broken-1")
+    replay = baton(system, "inquiries", "replay")
+    assert "still rejected" in replay and "accepted now" in replay
+    listed = baton(system, "pool", "list", "--state", "owned", "--limit", "5")
+    assert "owned customer(s)" in listed
+
+
+def test_contracts_are_exported_and_plugins_checked(system, tmp_path):
+    baton(system, "schemas", "export", str(tmp_path / "schemas"))
+    assert json.loads((tmp_path / "schemas" / "inquiry.v1.json").read_text())["title"] == "Inquiry"
+    health = json.loads(baton(system, "plugins", "check", "--json"))
+    assert {entry["name"] for entry in health} >= {"default_fields", "intent_grading", "trait_rules"}
+    assert all(entry["problems"] == [] for entry in health)
