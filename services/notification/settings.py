@@ -2,9 +2,11 @@
 (firing, delivery, recipients' defaults, channels), loaded into domain values once at start."""
 from datetime import timedelta
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
+from contracts.notification import CLOCK, QuietHoursSchema, known_zone
 from services.notification.domain.reminders import ReminderPolicy
+from services.notification.domain.timing import RetryPolicy
 
 POSITIVE = validate.Range(min=0, min_inclusive=False)
 GRADES = ("A", "B", "C", "D")
@@ -34,7 +36,7 @@ class ReminderSettingsSchema(Schema):
     update_every_days = fields.Float(load_default=3, validate=POSITIVE)
     active_stages = fields.List(fields.String(), load_default=lambda: ["inquiry", "quoted", "sample", "negotiation"])
     silent_stages = fields.List(fields.String(), load_default=lambda: ["invalid", "rejected", "dormant"])
-    cadence = fields.Nested(CadenceSchema, load_default=dict)
+    cadence = fields.Nested(CadenceSchema, load_default=lambda: CadenceSchema().load({}))
     minutes_within_hours = fields.Float(load_default=24, validate=POSITIVE)
     meeting_methods = fields.List(fields.String(), load_default=lambda: ["meeting"])
     minutes_methods = fields.List(fields.String(), load_default=lambda: ["email"])
@@ -60,3 +62,40 @@ class ReminderSettingsSchema(Schema):
             handoff_accept_within=timedelta(hours=data["handoff_accept_within_hours"]),
             managers={team: tuple(people) for team, people in data["managers"].items()},
         )
+
+
+class RetrySchema(Schema):
+    max_attempts = fields.Integer(load_default=6, validate=validate.Range(min=1, max=50))
+    first_wait_seconds = fields.Float(load_default=30, validate=POSITIVE)
+    factor = fields.Float(load_default=2, validate=validate.Range(min=1))
+    longest_wait_seconds = fields.Float(load_default=3600, validate=POSITIVE)
+
+    @post_load
+    def as_policy(self, data, **kwargs):
+        return RetryPolicy(data["max_attempts"], timedelta(seconds=data["first_wait_seconds"]), data["factor"],
+                           timedelta(seconds=data["longest_wait_seconds"]))
+
+
+class RecipientDefaultsSchema(Schema):
+    """What a person who has set nothing gets."""
+
+    time_zone = fields.String(load_default="Asia/Shanghai")
+    quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True, load_default=None)
+    digest = fields.Boolean(load_default=False)
+    digest_at = fields.String(load_default="08:30", validate=CLOCK)
+    channels = fields.List(fields.String(), load_default=lambda: ["inbox"])
+
+    @validates("time_zone")
+    def zone_exists(self, value, **kwargs):
+        known_zone(value)
+
+
+class NotificationSettingsSchema(Schema):
+    # Fire on the service's own timer (off only for tests that drive fire_due with their own clock).
+    fire_on_timer = fields.Boolean(load_default=True)
+    batch = fields.Integer(load_default=500, validate=validate.Range(min=1))
+    max_batches = fields.Integer(load_default=20, validate=validate.Range(min=1))
+    lease_seconds = fields.Float(load_default=120, validate=POSITIVE)
+    retry = fields.Nested(RetrySchema, load_default=lambda: RetrySchema().load({}))
+    defaults = fields.Nested(RecipientDefaultsSchema, load_default=lambda: RecipientDefaultsSchema().load({}))
+    channels = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)

@@ -148,3 +148,36 @@ def test_a_returned_handoff_tells_the_sender_and_a_requirement_change_tells_ever
             before="2026-12-20", after="2026-12-10", by="alice", at=AT, notify_users=["bob", "carol", "bob"])
     assert [r["kind"] for r in reminders_of(service, "bob")] == ["requirement_changed"]
     assert [r["kind"] for r in reminders_of(service, "carol")] == ["requirement_changed"]
+
+
+def updated(version, grade, stage="new_contact", last=None):
+    return dump_event("customer_updated", {
+        "customer_id": "cus_1", "version": version, "company": "Acme", "country": "DE", "intent_grade": grade,
+        "stage": stage, "tags": [], "last_contact_at": last, "last_follow_up_at": last, "has_open_need": True,
+        "deal_closed": False})
+
+
+def test_each_contact_starts_the_next_follow_up_by_cadence_which_grade_changes_move(container_factory, config):
+    service = notification(container_factory, config)
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(1, "C"), config)
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    first_contact = AT + timedelta(days=1)
+    send(service, "on_communication_recorded", "profile", "communication_recorded",
+         contact("cus_1", "com_1", at=first_contact), config)
+    follow = [r for r in reminders_of(service, "alice") if r["kind"] == "follow_up"]
+    assert [r["due_at"] for r in follow] == [(first_contact + timedelta(days=30)).isoformat()]   # grade C: monthly
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(2, "A", last=first_contact), config)
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(1, "C"), config)   # late, older
+    moved = reminders_of(service, "alice", kind="follow_up")
+    assert [(r["id"], r["due_at"]) for r in moved] == [(follow[0]["id"], (first_contact + timedelta(days=3)).isoformat())]
+    planned = AT + timedelta(days=9)
+    send(service, "on_communication_recorded", "profile", "communication_recorded",
+         {**contact("cus_1", "com_2", at=AT + timedelta(days=2)), "next_follow_up_at": planned.isoformat()}, config)
+    now_open = reminders_of(service, "alice", kind="follow_up")
+    assert [(r["due_at"], r["details"]["why"]) for r in now_open] == [(planned.isoformat(), "planned at the last contact")]
+    assert [r["close_reason"] for r in reminders_of(service, "alice", kind="follow_up", status="done")] == [
+        "followed up on 2026-11-22 08:00"]
+    send(service, "on_customer_returned", "pool", "customer_returned", dump_event("customer_returned", {
+        "customer_id": "cus_1", "state": "public_pool", "previous_owner_id": "alice", "reason": "recycled",
+        "by": "pool", "at": AT + timedelta(days=20)}), config)
+    assert reminders_of(service, "alice") == []
