@@ -222,7 +222,7 @@ def measure_delivery(client, args):
             for n in range(args.deliveries):
                 reminder = one_reminder(n, NOW, random.Random(n))
                 notice, _ = outbox.add_notice(notice_of(reminder, person, NOW))
-                outbox.add_delivery(delivery_of(notice, channel, NOW))
+                outbox.deliveries.add(delivery_of(notice, channel, NOW))
             started = time.perf_counter()
             done = deliver_due(outbox, channels, {}, lambda user_id: person, RetryPolicy(), SETTINGS, NOW)
             elapsed = time.perf_counter() - started

@@ -48,7 +48,7 @@ def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, setting
     result = result or Delivering()
 
     def handle(delivery):
-        leased = take_lease(outbox.delivery, outbox.replace_delivery, delivery["_id"],
+        leased = take_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery["_id"],
                             lambda d: d["status"] == PENDING and d["next_attempt_at"] <= now, SENDING, now,
                             settings["lease_seconds"])
         if leased is not None:
@@ -57,7 +57,7 @@ def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, setting
             result.retrying += outcome == PENDING
             result.failed += outcome == FAILED
 
-    in_rounds(settings, lambda limit: outbox.stale_deliveries(now, limit) + outbox.deliveries_due(now, limit), handle)
+    in_rounds(settings, lambda limit: outbox.deliveries.stale(now, limit) + outbox.deliveries.due(now, limit), handle)
     return result
 
 
@@ -80,12 +80,12 @@ def _attempt(outbox, channels, broken_plugins, preferences, retry, delivery, now
         status = PENDING if retry_at else FAILED
         if status == FAILED:
             log.warning("delivery %s failed for good: %s", delivery["_id"], exc.reason)
-        finish_lease(outbox.delivery, outbox.replace_delivery, delivery, lambda d: {
+        finish_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery, lambda d: {
             **d, "status": status, "next_attempt_at": retry_at or d["next_attempt_at"], "last_error": exc.reason,
             "failed_at": now if status == FAILED else None,
             "attempts": _kept(d["attempts"] + [{"at": now, "ok": False, "error": exc.reason, "permanent": exc.permanent}])})
         return status
-    finish_lease(outbox.delivery, outbox.replace_delivery, delivery, lambda d: {
+    finish_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery, lambda d: {
         **d, "status": DELIVERED, "delivered_at": now, "receipt": receipt, "last_error": None,
         "attempts": _kept(d["attempts"] + [{"at": now, "ok": True, "receipt": receipt}])})
     return DELIVERED
@@ -100,14 +100,14 @@ def message_of(outbox, notice):
 def send_due_digests(outbox, reminders, preferences_of, immediate_channels, settings, now, result):
     """Each person's digest at its hour: the day's notices whose reminders are still open, one
     delivery per channel that waits for digests."""
-    for digest in outbox.stale_digests(now, settings["batch"]) + outbox.digests_due(now, settings["batch"]):
+    for digest in outbox.digests.stale(now, settings["batch"]) + outbox.digests.due(now, settings["batch"]):
         preferences = preferences_of(digest["user_id"])
         quiet_end = quiet_until(preferences, now)
         if quiet_end is not None and digest["status"] == PENDING:
-            change_guarded(outbox.digest, outbox.replace_digest, digest["_id"], lambda d: {
+            change_guarded(outbox.digests.get, outbox.digests.replace, digest["_id"], lambda d: {
                 **d, "due_at": quiet_end, "version": d["version"] + 1} if d["status"] == PENDING else None)
             continue
-        leased = take_lease(outbox.digest, outbox.replace_digest, digest["_id"],
+        leased = take_lease(outbox.digests.get, outbox.digests.replace, digest["_id"],
                             lambda d: d["status"] == PENDING and d["due_at"] <= now, SENDING, now, settings["lease_seconds"])
         if leased is None:
             continue
@@ -118,9 +118,9 @@ def send_due_digests(outbox, reminders, preferences_of, immediate_channels, sett
             stored, _ = outbox.add_notice(summary)
             for channel in preferences.channels:
                 if channel not in immediate_channels:
-                    outbox.add_delivery(delivery_of(stored, channel, now))
+                    outbox.deliveries.add(delivery_of(stored, channel, now))
             result.digests += 1
-        finish_lease(outbox.digest, outbox.replace_digest, leased, lambda d: {
+        finish_lease(outbox.digests.get, outbox.digests.replace, leased, lambda d: {
             **d, "status": SENT, "sent_at": now, "notice_count": len(notices)})
     return result
 

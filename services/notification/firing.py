@@ -33,7 +33,7 @@ def fire_due(reminders, outbox, preferences_of, immediate_channels, settings, no
         result.fired += outcome == FIRED
         result.deferred += outcome == "deferred"
 
-    in_rounds(settings, lambda limit: reminders.stale_leases(now, limit) + reminders.due(now, limit), handle)
+    in_rounds(settings, lambda limit: reminders.stale(now, limit) + reminders.due(now, limit), handle)
     return result
 
 
@@ -52,12 +52,12 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
     digest_id = None
     if preferences.digest:
         digest_id = digest_id_of(preferences.user_id, local_day(preferences, next_digest_at(preferences, now)))
-        outbox.add_digest({"_id": digest_id, "user_id": preferences.user_id, "due_at": next_digest_at(preferences, now),
+        outbox.digests.add({"_id": digest_id, "user_id": preferences.user_id, "due_at": next_digest_at(preferences, now),
                            "status": PENDING, "version": 0, "created_at": now})
     notice, _ = outbox.add_notice(notice_of(leased, preferences, now, digest_id))
     for channel in preferences.channels:
         if notice["digest_id"] is None or channel in immediate_channels:
-            outbox.add_delivery(delivery_of(notice, channel, now))
+            outbox.deliveries.add(delivery_of(notice, channel, now))
     finish_lease(reminders.get, reminders.replace, leased, lambda r: {**r, "status": FIRED, "fired_at": now})
     return FIRED
 

@@ -20,49 +20,60 @@ def epoch(moment):
     return int(moment.timestamp()) if moment is not None else None
 
 
-def _keyed(doc, wake_field, busy_status):
-    """``doc`` with its due-query keys: ``wake_epoch`` while pending, ``lease_epoch`` while leased."""
-    return {**doc, "wake_epoch": epoch(doc.get(wake_field)) if doc.get("status") == "pending" else None,
-            "lease_epoch": epoch(doc.get("lease_until")) if doc.get("status") == busy_status else None}
+class Schedule:
+    """Documents that wait for a time (``pending`` until ``wake_field``) and are then leased
+    (``busy_status`` until ``lease_until``): reminders, deliveries, digests. Every write replaces
+    the whole document, guarded by its version where it must not race."""
+
+    def __init__(self, collection, wake_field, busy_status):
+        self.collection, self.wake_field, self.busy_status = collection, wake_field, busy_status
+
+    def ensure_indexes(self):
+        self.collection.create_index([("wake_epoch", ASCENDING)])
+        self.collection.create_index([("lease_epoch", ASCENDING)])
+
+    def get(self, doc_id):
+        return self.collection.find_one({"_id": doc_id})
+
+    def add(self, doc):
+        """(stored document, inserted?): this one, or the one stored first under the same id."""
+        return insert_once(self.collection, self._keyed(doc))
+
+    def add_many(self, docs):
+        """New documents in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
+        self.collection.insert_many([self._keyed(doc) for doc in docs], ordered=False)
+
+    def replace(self, doc, expected_version):
+        """False when another writer changed it first (the caller re-reads and decides again)."""
+        return self.collection.replace_one({"_id": doc["_id"], "version": expected_version},
+                                           self._keyed(doc)).matched_count == 1
+
+    def due(self, now, limit):
+        """Pending documents whose time has come, oldest first: an index range, no scan."""
+        return list(self.collection.find({"wake_epoch": {"$lte": epoch(now)}, "status": "pending"})
+                    .sort("wake_epoch", ASCENDING).limit(limit))
+
+    def stale(self, now, limit):
+        """Documents an instance leased and did not finish (it died): their lease ran out."""
+        return list(self.collection.find({"lease_epoch": {"$lte": epoch(now)}, "status": self.busy_status})
+                    .limit(limit))
+
+    def _keyed(self, doc):
+        """``doc`` with its query keys: ``wake_epoch`` while pending, ``lease_epoch`` while leased."""
+        status = doc.get("status")
+        return {**doc, "wake_epoch": epoch(doc.get(self.wake_field)) if status == "pending" else None,
+                "lease_epoch": epoch(doc.get("lease_until")) if status == self.busy_status else None}
 
 
-def _due(collection, now, limit):
-    return list(collection.find({"wake_epoch": {"$lte": epoch(now)}, "status": "pending"})
-                .sort("wake_epoch", ASCENDING).limit(limit))
-
-
-def _stale(collection, busy_status, now, limit):
-    return list(collection.find({"lease_epoch": {"$lte": epoch(now)}, "status": busy_status}).limit(limit))
-
-
-class Reminders:
+class Reminders(Schedule):
     def __init__(self, db):
-        self.collection = db.reminders
+        super().__init__(db.reminders, "fire_at", "firing")
         self.followed = db.followed_customers   # per customer: owner, grades, stage, last contact
 
     def ensure_indexes(self):
-        self.collection.create_index([("user_id", ASCENDING)])
-        self.collection.create_index([("wake_epoch", ASCENDING)])
-        self.collection.create_index([("lease_epoch", ASCENDING)])
-        self.collection.create_index([("customer_id", ASCENDING)])
-        self.collection.create_index([("subject_id", ASCENDING)])
-
-    # reminders
-    def get(self, reminder_id):
-        return self.collection.find_one({"_id": reminder_id})
-
-    def add(self, reminder):
-        """(stored reminder, inserted?): this one, or the one scheduled first under the same id."""
-        return insert_once(self.collection, _keyed(reminder, "fire_at", "firing"))
-
-    def add_many(self, reminders):
-        """Store new reminders in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
-        self.collection.insert_many([_keyed(r, "fire_at", "firing") for r in reminders], ordered=False)
-
-    def replace(self, reminder, expected_version):
-        """False when another writer changed it first (the caller re-reads and decides again)."""
-        return self.collection.replace_one({"_id": reminder["_id"], "version": expected_version},
-                                           _keyed(reminder, "fire_at", "firing")).matched_count == 1
+        super().ensure_indexes()
+        for field in ("user_id", "customer_id", "subject_id"):
+            self.collection.create_index([(field, ASCENDING)])
 
     def open_for_customer(self, customer_id):
         return list(self.collection.find({"customer_id": customer_id, "status": {"$in": OPEN}}))
@@ -79,14 +90,6 @@ class Reminders:
         total = self.collection.count_documents(query)
         cursor = self.collection.find(query).sort("due_at", ASCENDING).skip(offset).limit(limit)
         return list(cursor), total
-
-    def due(self, now, limit):
-        """Pending reminders whose firing time has come, oldest first: an index range, no scan."""
-        return _due(self.collection, now, limit)
-
-    def stale_leases(self, now, limit):
-        """Reminders an instance began to fire and did not finish (it died): their lease ran out."""
-        return _stale(self.collection, "firing", now, limit)
 
     # what notification knows of each customer's follow-up
     def followed_customer(self, customer_id):
@@ -108,18 +111,16 @@ class Outbox:
 
     def __init__(self, db):
         self.notices = db.notices
-        self.deliveries = db.deliveries
-        self.digests = db.digests
+        self.deliveries = Schedule(db.deliveries, "next_attempt_at", "sending")
+        self.digests = Schedule(db.digests, "due_at", "sending")
         self.inbox = db.inbox
 
     def ensure_indexes(self):
         self.notices.create_index([("digest_id", ASCENDING)])
-        self.deliveries.create_index([("wake_epoch", ASCENDING)])
-        self.deliveries.create_index([("lease_epoch", ASCENDING)])
-        self.deliveries.create_index([("user_id", ASCENDING)])
-        self.deliveries.create_index([("created_at", ASCENDING)])
-        self.digests.create_index([("wake_epoch", ASCENDING)])
-        self.digests.create_index([("lease_epoch", ASCENDING)])
+        self.deliveries.ensure_indexes()
+        self.deliveries.collection.create_index([("user_id", ASCENDING)])
+        self.deliveries.collection.create_index([("created_at", ASCENDING)])
+        self.digests.ensure_indexes()
         self.inbox.create_index([("user_id", ASCENDING)])
 
     # notices
@@ -132,45 +133,12 @@ class Outbox:
     def notices_in(self, digest_id):
         return list(self.notices.find({"digest_id": digest_id}).sort("fired_at", ASCENDING))
 
-    # deliveries
-    def add_delivery(self, delivery):
-        return insert_once(self.deliveries, _keyed(delivery, "next_attempt_at", "sending"))
-
-    def delivery(self, delivery_id):
-        return self.deliveries.find_one({"_id": delivery_id})
-
-    def replace_delivery(self, delivery, expected_version):
-        return self.deliveries.replace_one({"_id": delivery["_id"], "version": expected_version},
-                                           _keyed(delivery, "next_attempt_at", "sending")).matched_count == 1
-
-    def deliveries_due(self, now, limit):
-        return _due(self.deliveries, now, limit)
-
-    def stale_deliveries(self, now, limit):
-        return _stale(self.deliveries, "sending", now, limit)
-
+    # deliveries (self.deliveries) and digests (self.digests) are Schedules
     def page_of_deliveries(self, limit, offset, user_id=None, status=None, channel=None):
         query = {k: v for k, v in (("user_id", user_id), ("status", status), ("channel", channel)) if v}
-        total = self.deliveries.count_documents(query)
-        cursor = self.deliveries.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
+        total = self.deliveries.collection.count_documents(query)
+        cursor = self.deliveries.collection.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
-
-    # digests
-    def add_digest(self, digest):
-        return insert_once(self.digests, _keyed(digest, "due_at", "sending"))
-
-    def digest(self, digest_id):
-        return self.digests.find_one({"_id": digest_id})
-
-    def replace_digest(self, digest, expected_version):
-        return self.digests.replace_one({"_id": digest["_id"], "version": expected_version},
-                                        _keyed(digest, "due_at", "sending")).matched_count == 1
-
-    def digests_due(self, now, limit):
-        return _due(self.digests, now, limit)
-
-    def stale_digests(self, now, limit):
-        return _stale(self.digests, "sending", now, limit)
 
     # the in-app inbox
     def file_in_inbox(self, entry):
