@@ -29,7 +29,11 @@ from contracts.pool import (
     PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema,
     SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema, SweepSchema, WeightsSchema,
 )
-from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema
+from contracts.notification import (
+    ChannelListSchema, DeliveryPageSchema, DeliveryQuerySchema, DoneSchema, InboxEntrySchema, InboxPageSchema,
+    InboxQuerySchema, PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
+)
+from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
 from services.gateway import openapi
 from services.gateway.directory import Directory
 from services.gateway.http import ServiceUnavailable, error_response, json_route
@@ -247,12 +251,57 @@ class GatewayService:
         """Every item with pass or fail and the reason."""
         return self._call("handoff", "evaluate_checklist", kind, customer_id)
 
-    # --- reminders --------------------------------------------------------------------------
+    # --- reminders and notifications (notification) ------------------------------------------
 
     @json_route("GET", "/users/<user_id>/reminders", summary="A user's reminders, soonest first",
                 query=ReminderListQuerySchema, returns=ReminderPageSchema, tag="reminders", allow=STAFF)
     def list_reminders(self, request, user_id):
         return self._call("notification", "list_reminders", user_id, _query(request))
+
+    @json_route("GET", "/reminders/<reminder_id>", summary="One reminder", returns=ReminderSchema, tag="reminders",
+                allow=STAFF)
+    def get_reminder(self, request, reminder_id):
+        return self._call("notification", "get_reminder", reminder_id)
+
+    @json_route("POST", "/reminders/<reminder_id>/snooze", summary="Snooze a reminder (until a time, or minutes)",
+                body=SnoozeSchema, returns=ReminderSchema, tag="reminders", allow=STAFF)
+    def snooze_reminder(self, request, reminder_id):
+        return self._call("notification", "snooze_reminder", reminder_id, _json_body(request))
+
+    @json_route("POST", "/reminders/<reminder_id>/done", summary="Mark a reminder done", body=DoneSchema,
+                returns=ReminderSchema, tag="reminders", allow=STAFF)
+    def complete_reminder(self, request, reminder_id):
+        return self._call("notification", "complete_reminder", reminder_id, _json_body(request))
+
+    @json_route("GET", "/users/<user_id>/inbox", summary="A user's in-app notifications, newest first",
+                query=InboxQuerySchema, returns=InboxPageSchema, tag="reminders", allow=STAFF)
+    def list_inbox(self, request, user_id):
+        return self._call("notification", "list_inbox", user_id, _query(request))
+
+    @json_route("POST", "/users/<user_id>/inbox/<entry_id>/read", summary="Mark a notification read",
+                body=ReadSchema, returns=InboxEntrySchema, tag="reminders", allow=STAFF)
+    def mark_read(self, request, user_id, entry_id):
+        return self._call("notification", "mark_read", user_id, entry_id, _json_body(request))
+
+    @json_route("GET", "/users/<user_id>/preferences", summary="How and when a user is told",
+                returns=PreferencesSchema, tag="reminders", allow=STAFF)
+    def get_preferences(self, request, user_id):
+        return self._call("notification", "get_preferences", user_id)
+
+    @json_route("PUT", "/users/<user_id>/preferences", summary="Set time zone, quiet hours, digest, channels",
+                body=PreferencesUpdateSchema, returns=PreferencesSchema, tag="reminders", allow=STAFF)
+    def set_preferences(self, request, user_id):
+        return self._call("notification", "set_preferences", user_id, _json_body(request))
+
+    @json_route("GET", "/deliveries", summary="Deliveries per channel with every attempt and failure",
+                query=DeliveryQuerySchema, returns=DeliveryPageSchema, tag="reminders", allow=STAFF)
+    def list_deliveries(self, request):
+        return self._call("notification", "list_deliveries", _query(request))
+
+    @json_route("GET", "/notification-channels", summary="The notification channels installed",
+                returns=ChannelListSchema, tag="reminders", allow=STAFF)
+    def list_notification_channels(self, request):
+        return self._call("notification", "list_channels")
 
     # --- inquiries (intake) ---------------------------------------------------------------
 
