@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
+from contracts.access import acting_user_field
 from contracts.base import OutputSchema
 from contracts.paging import PageQuerySchema, page_schema
 
@@ -66,8 +67,12 @@ class PreferencesSchema(OutputSchema):
     updated_at = fields.AwareDateTime(allow_none=True)
 
 
+class FireSchema(_Request):
+    now = fields.AwareDateTime(metadata={"description": "Fire as of this time (tests, replays); default now."})
+
+
 class SnoozeSchema(_Request):
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field("Who snoozes (the person reminded)")
     until = fields.AwareDateTime(metadata={"description": "Fire again at this time…"})
     minutes = fields.Integer(validate=validate.Range(min=1, max=MAX_SNOOZE_MINUTES), metadata={"description": "…or this many minutes from now."})
     reason = fields.String(validate=REASON, metadata={"description": "e.g. 'customer travelling, call next week'."})
@@ -79,7 +84,7 @@ class SnoozeSchema(_Request):
 
 
 class DoneSchema(_Request):
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field("Who marks it done (the person reminded)")
     note = fields.String(validate=REASON)
 
 
@@ -107,7 +112,7 @@ InboxPageSchema = page_schema(InboxEntrySchema)
 
 
 class ReadSchema(_Request):
-    by = fields.String(required=True, validate=WHO)
+    by = acting_user_field("Who read it")
 
 
 class AttemptSchema(OutputSchema):

@@ -22,7 +22,7 @@ def change_guarded(get, replace, doc_id, change):
         if before is None:
             return None, None
         after = change(before)
-        if after is None or replace(after, before["version"]):
+        if after is None or replace(after, before):
             return before, after
     raise DocumentBusy(f"{doc_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
 

@@ -3,7 +3,7 @@ firing loop of another instance, a person's snooze): every write replaces one do
 by its version, re-reading and deciding again when the version moved."""
 from datetime import timedelta
 
-from contracts.errors import Conflict, InvalidInput, NotFound
+from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.notification.domain.reminders import CANCELLED, CLOSED, DONE, OPEN, PENDING
 from services.notification.leasing import change_guarded
 
@@ -105,5 +105,5 @@ def _changed(reminders, reminder_id, change):
 
 def _check_owner(reminder, by, what):
     if by != reminder["user_id"]:
-        raise InvalidInput.from_messages({"by": [f"Only {reminder['user_id']}, whom it reminds, can {what} it."]},
-                                         what=what)
+        raise Forbidden.because(f"Only {reminder['user_id']}, whom it reminds, can {what} it.",
+                                user_id=reminder["user_id"])

@@ -9,9 +9,8 @@ from nameko.timer import timer
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.notification import (
-    ChannelListSchema, DeliveryPageSchema, DeliveryQuerySchema, DoneSchema, InboxEntrySchema, InboxPageSchema,
-    InboxQuerySchema,
-    PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
+    ChannelListSchema, DeliveryPageSchema, DeliveryQuerySchema, DoneSchema, FireSchema, InboxEntrySchema,
+    InboxPageSchema, InboxQuerySchema, PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
 )
 from contracts.reminder import OPEN_STATUSES, ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
 from plugins.dependency import Plugins
@@ -25,15 +24,17 @@ from services.notification.recipients import cached, preferences_of, set_prefere
 from services.notification.reminding import COLLAPSED, close_all, mark_done, schedule, snooze
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
 from services.notification.store import Outbox, Recipients, Reminders
+from services.runtime import audit
+from services.runtime.access import Caller, acting_user, own_or_managed, require
 from services.runtime.events import ReliableEventDispatcher
-from services.runtime.mongo import MongoStore
+from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 TICK_SECONDS = 10   # how often each instance looks for due reminders (leases keep it to one firing)
 
 
-class NotificationService:
+class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "notification"
 
     reminders = MongoStore(Reminders)
@@ -42,6 +43,8 @@ class NotificationService:
     policy = Settings("reminders", ReminderSettingsSchema)
     settings = Settings("notification", NotificationSettingsSchema)
     plugins = Plugins()
+    caller = Caller()
+    audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
     # --- customers ------------------------------------------------------------------------
@@ -131,8 +134,10 @@ class NotificationService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def fire_due(self, now=None):
-        """Fire what is due, send due digests, deliver and retry (``now``: ISO time, for tests and replays)."""
-        now = datetime.fromisoformat(now) if now else _now()
+        """Fire what is due, send due digests, deliver and retry (``now``: ISO time with offset, for
+        tests and replays)."""
+        require(self.caller, ("admin",), "fire reminders by hand")
+        now = load_input(FireSchema, {"now": now} if now else {}, what="firing").get("now") or _now()
         preferences = cached(lambda user_id: preferences_of(self.recipients, self.settings["defaults"], user_id))
         channels, broken = self._channels()
         immediate = {name for name, channel in channels.items() if not channel.digestible}
@@ -147,21 +152,25 @@ class NotificationService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def snooze_reminder(self, reminder_id, request):
         request = load_input(SnoozeSchema, request, what="snooze")
+        request["by"] = acting_user(self.caller, request["by"], "snooze reminders")
         return _reminder_view(snooze(self.reminders, reminder_id, request, _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_reminder(self, reminder_id, request):
         request = load_input(DoneSchema, request, what="done")
+        request["by"] = acting_user(self.caller, request["by"], "mark reminders done")
         return _reminder_view(mark_done(self.reminders, reminder_id, request, _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_preferences(self, user_id):
+        own_or_managed(self.caller, user_id, "read the preferences")
         stored = self.recipients.stored(user_id) or {}
         return PreferencesSchema().dump(view_of(preferences_of(self.recipients, self.settings["defaults"], user_id),
                                                 stored.get("updated_at")))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def set_preferences(self, user_id, changes):
+        own_or_managed(self.caller, user_id, "change the preferences")
         changes = load_input(PreferencesUpdateSchema, changes, what="preferences")
         channels, _ = self._channels()
         return PreferencesSchema().dump(view_of(*set_preferences(
@@ -170,6 +179,7 @@ class NotificationService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def mark_read(self, user_id, entry_id, request):
         load_input(ReadSchema, request, what="read")
+        own_or_managed(self.caller, user_id, "read the inbox")
         entry = self.outbox.inbox_entry(entry_id)
         if entry is None or entry["user_id"] != user_id:
             raise NotFound.of("inbox entry", entry_id)
@@ -182,6 +192,7 @@ class NotificationService:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_reminders(self, user_id, query=None):
+        own_or_managed(self.caller, user_id, "see the reminders")
         query = load_input(ReminderListQuerySchema, query)
         status = query.pop("status")
         items, total = self.reminders.page_for(user_id, OPEN_STATUSES if status == "open" else (status,), **query)
@@ -192,10 +203,12 @@ class NotificationService:
         reminder = self.reminders.get(reminder_id)
         if reminder is None:
             raise NotFound.of("reminder", reminder_id)
+        own_or_managed(self.caller, reminder["user_id"], "see the reminders")
         return _reminder_view(reminder)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inbox(self, user_id, query=None):
+        own_or_managed(self.caller, user_id, "see the inbox")
         query = load_input(InboxQuerySchema, query)
         items, total = self.outbox.inbox_page(user_id, query["unread"], query["limit"], query["offset"])
         return InboxPageSchema().dump(page_of([_view(e) for e in items], total, query))
@@ -203,6 +216,9 @@ class NotificationService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_deliveries(self, query=None):
         query = load_input(DeliveryQuerySchema, query)
+        if self.caller is not None and not self.caller.is_any("manager", "admin"):
+            own_or_managed(self.caller, query.get("user_id") or self.caller.user_id, "see the deliveries")
+            query["user_id"] = self.caller.user_id
         items, total = self.outbox.page_of_deliveries(**query)
         return DeliveryPageSchema().dump(page_of([_view(d) for d in items], total, query))
 

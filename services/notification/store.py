@@ -11,6 +11,7 @@ only what is due, however many reminders are stored (bench/reminder_firing.py me
 """
 from pymongo import ASCENDING, DESCENDING
 
+from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
 OPEN = ["pending", "firing", "fired"]
@@ -20,7 +21,7 @@ def epoch(moment):
     return int(moment.timestamp()) if moment is not None else None
 
 
-class Schedule:
+class Schedule(Store):
     """Documents that wait for a time (``pending`` until ``wake_field``) and are then leased
     (``busy_status`` until ``lease_until``): reminders, deliveries, digests. Every write replaces
     the whole document, guarded by its version where it must not race."""
@@ -43,9 +44,9 @@ class Schedule:
         """New documents in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
         self.collection.insert_many([self._keyed(doc) for doc in docs], ordered=False)
 
-    def replace(self, doc, expected_version):
-        """False when another writer changed it first (the caller re-reads and decides again)."""
-        return self.collection.replace_one({"_id": doc["_id"], "version": expected_version},
+    def replace(self, doc, before):
+        """False when another writer changed it since ``before`` was read (the caller re-reads)."""
+        return self.collection.replace_one({"_id": doc["_id"], "version": before["version"]},
                                            self._keyed(doc)).matched_count == 1
 
     def due(self, now, limit):
@@ -69,6 +70,12 @@ class Reminders(Schedule):
     def __init__(self, db):
         super().__init__(db.reminders, "fire_at", "firing")
         self.followed = db.followed_customers   # per customer: owner, grades, stage, last contact
+
+    def replace(self, doc, before):
+        replaced = super().replace(doc, before)
+        if replaced and self.audit.actor is not None:   # what people do (snooze, done); firing is bookkeeping
+            self.audit.changed("reminder", before, doc)
+        return replaced
 
     def ensure_indexes(self):
         super().ensure_indexes()
@@ -98,8 +105,8 @@ class Reminders(Schedule):
     def add_followed_customer(self, doc):
         return insert_once(self.followed, doc)[0]
 
-    def replace_followed_customer(self, doc, expected_version):
-        return self.followed.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1
+    def replace_followed_customer(self, doc, before):
+        return self.followed.replace_one({"_id": doc["_id"], "version": before["version"]}, doc).matched_count == 1
 
     def forget_customer(self, customer_id):
         self.followed.delete_one({"_id": customer_id})
@@ -159,7 +166,7 @@ class Outbox:
         return list(cursor), total
 
 
-class Recipients:
+class Recipients(Store):
     """Each person's notification preferences (time zone, quiet hours, digest, channels, addresses)."""
 
     def __init__(self, db):
@@ -172,7 +179,13 @@ class Recipients:
         return self.preferences.find_one({"_id": user_id})
 
     def add(self, doc):
-        return insert_once(self.preferences, doc)
+        stored, added = insert_once(self.preferences, doc)
+        if added:
+            self.audit.changed("preferences", None, stored)
+        return stored, added
 
-    def replace(self, doc, expected_version):
-        return self.preferences.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1
+    def replace(self, doc, before):
+        replaced = self.preferences.replace_one({"_id": doc["_id"], "version": before["version"]}, doc).matched_count == 1
+        if replaced:
+            self.audit.changed("preferences", before, doc)
+        return replaced

@@ -67,6 +67,14 @@ def acting_user(actor, claimed, doing):
     raise Forbidden.because(f"{actor.describe()} may not {doing} as {claimed}.", by=claimed)
 
 
+def own_or_managed(actor, user_id, doing):
+    """A person's own things (reminders, inbox, preferences) are theirs; managers and admins may
+    look after anyone's. Raises ``Forbidden`` for anyone else."""
+    if actor is None or actor.user_id == user_id or actor.is_any(MANAGER, ADMIN):
+        return
+    raise Forbidden.because(f"{actor.describe()} may not {doing} of {user_id}: only their own.", user_id=user_id)
+
+
 def sees_prices(actor, price_readers):
     """Whether quotes, target prices and order amounts are shown to this caller."""
     return allowed(actor, price_readers)

@@ -91,6 +91,8 @@ class AuditRecorder:
 class NotAudited:
     """The recorder of a store used outside any worker."""
 
+    actor = None
+
     def changed(self, resource, before, after):
         return None
 

@@ -11,7 +11,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from contracts.errors import InvalidInput
+from contracts.errors import Forbidden, InvalidInput
 from contracts.events import dump_event
 from services.notification.service import NotificationService
 from services.notification.store import Reminders
@@ -80,7 +80,7 @@ def test_an_instance_that_died_mid_firing_lets_go_when_its_lease_runs_out(notifi
     reminder = db.reminders.find_one({"kind": "first_touch"})
     # what a dead instance leaves: leased, never finished
     assert store.replace({**reminder, "status": "firing", "lease_token": "dead", "lease_until": DUE + timedelta(minutes=2),
-                          "version": reminder["version"] + 1}, reminder["version"])
+                          "version": reminder["version"] + 1}, reminder)
     assert fire(notification, DUE + timedelta(minutes=1))["fired"] == 0      # the lease still holds
     assert fire(notification, DUE + timedelta(minutes=3))["fired"] == 1
     assert fire(notification, DUE + timedelta(minutes=9))["fired"] == 0
@@ -136,9 +136,9 @@ def test_a_digest_reader_gets_the_inbox_at_once_and_one_webhook_digest_at_their_
 def test_snooze_with_a_reason_fires_again_later_and_done_closes_it(notification, config):
     allocate(notification, config)
     reminder = call(notification, "list_reminders", "alice", {})["items"][0]
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Forbidden) as refused:
         call(notification, "snooze_reminder", reminder["id"], {"by": "bob", "minutes": 60})
-    assert "by" in refused.value.details["fields"]
+    assert refused.value.message == "Only alice, whom it reminds, can snooze it."
     fire(notification, DUE + timedelta(minutes=1))
     until = datetime.now(timezone.utc) + timedelta(days=2)      # snoozing is done now, by the real clock
     snoozed = call(notification, "snooze_reminder", reminder["id"], {
