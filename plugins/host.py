@@ -4,6 +4,7 @@ Every plugin, built-in or third-party, comes from the ``baton.plugins`` entry-po
 loads only when its name is enabled in the config. Each hook implementation is wrapped so an
 exception names the plugin; every result is checked before a caller sees it.
 """
+import copy
 import functools
 import logging
 from importlib.metadata import entry_points
@@ -11,7 +12,9 @@ from importlib.metadata import entry_points
 import pluggy
 
 from plugins import hookspecs
-from plugins.declarations import AllocationRule, CustomField, IntentGrade, Trait, validate_custom_values
+from plugins.declarations import (
+    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, Trait, validate_custom_values,
+)
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.markers import PROJECT
 
@@ -73,18 +76,8 @@ class PluginHost:
         """Every plugin's traits for ``text``, in the order the plugins are enabled, without repeats
         (a trait with the same name and evidence as an earlier one is dropped)."""
         found = {}
-        for impl in self.pm.hook.baton_traits.get_hookimpls():  # registration order, unlike _impls
-            traits = impl.function(*({"text": text}[arg] for arg in impl.argnames))
-            if traits is None:
-                continue
-            if not isinstance(traits, (list, tuple)):
-                raise PluginFailed.of(impl.plugin_name, "baton_traits",
-                                      f"returned {type(traits).__name__}, not a list of Trait")
-            for trait in traits:
-                if not isinstance(trait, Trait):
-                    raise PluginFailed.of(impl.plugin_name, "baton_traits",
-                                          f"returned {type(trait).__name__}, not Trait")
-                found.setdefault((trait.name, trait.evidence), trait)
+        for _plugin, trait in self._each_returned("baton_traits", Trait, text=text):
+            found.setdefault((trait.name, trait.evidence), trait)
         return list(found.values())
 
     def allocation_rules(self):
@@ -96,6 +89,18 @@ class PluginHost:
                     raise PluginFailed.of(impl.plugin_name, "baton_allocation_rules",
                                           f"returned {type(rule).__name__}, not AllocationRule")
                 rules.append(AllocationRule(rule.name, _checked_rule(rule, impl.plugin_name)))
+        return rules
+
+    def handoff_rules(self, kind):
+        """Every plugin's checklist rules for handoffs of ``kind``, in the order the plugins are
+        enabled, each check wrapped: it sees copies, and a failure or a wrong answer names its plugin."""
+        rules, added_by = [], {}
+        for plugin, rule in self._each_returned("baton_handoff_rules", HandoffRule, kind=kind):
+            if rule.name in added_by:
+                raise PluginFailed.of(plugin, "baton_handoff_rules",
+                                      f"rule {rule.name!r} is already added by plugin '{added_by[rule.name]}'")
+            added_by[rule.name] = plugin
+            rules.append(HandoffRule(rule.name, _checked_handoff_rule(rule, plugin)))
         return rules
 
     def grade_intent(self, inquiry):
@@ -116,6 +121,22 @@ class PluginHost:
     def _impls(self, hook_name):
         """Implementations in pluggy's calling order (last registered first)."""
         return list(reversed(getattr(self.pm.hook, hook_name).get_hookimpls()))
+
+    def _each_returned(self, hook_name, item_type, **kwargs):
+        """(plugin name, item) for each item of the lists plugins return, in the order the plugins
+        are enabled (unlike ``_impls``), each checked to be an ``item_type``; None counts as none."""
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            returned = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            if returned is None:
+                continue
+            if not isinstance(returned, (list, tuple)):
+                raise PluginFailed.of(impl.plugin_name, hook_name,
+                                      f"returned {type(returned).__name__}, not a list of {item_type.__name__}")
+            for item in returned:
+                if not isinstance(item, item_type):
+                    raise PluginFailed.of(impl.plugin_name, hook_name,
+                                          f"returned {type(item).__name__}, not {item_type.__name__}")
+                yield impl.plugin_name, item
 
     def _first(self, hook_name, result_type, **kwargs):
         # Called one by one (as pluggy would) to know which plugin answered, and check it.
@@ -141,6 +162,20 @@ def _checked_rule(rule, plugin_name):
             raise PluginFailed.of(plugin_name, "baton_allocation_rules",
                                   f"rule {rule.name!r} returned {type(reason).__name__}, not a reason (str) or None")
         return reason
+    return check
+
+
+def _checked_handoff_rule(rule, plugin_name):
+    def check(archive, package):
+        try:
+            verdict = rule.check(copy.deepcopy(archive), copy.deepcopy(package))
+        except Exception as exc:  # a rule's bug is reported as its plugin's
+            raise PluginFailed.of(plugin_name, "baton_handoff_rules",
+                                  f"rule {rule.name!r} raised {type(exc).__name__}: {exc}") from exc
+        if not isinstance(verdict, ChecklistVerdict):
+            raise PluginFailed.of(plugin_name, "baton_handoff_rules",
+                                  f"rule {rule.name!r} returned {type(verdict).__name__}, not ChecklistVerdict")
+        return verdict
     return check
 
 
