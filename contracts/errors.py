@@ -59,11 +59,20 @@ class Conflict(BatonError):
     code = "conflict"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict)
+@deserialize_to_instance
+class Refused(BatonError):
+    """A business rule refuses the request; ``details`` say what is missing (a handoff's checklist
+    items, a step's required fields) so the person knows exactly what to record."""
+
+    code = "refused"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Refused)
 
 
 class ErrorDetailSchema(OutputSchema):
-    code = fields.String(required=True, metadata={"description": "invalid_input, not_found, conflict, unavailable…"})
+    code = fields.String(required=True, metadata={
+        "description": "invalid_input, not_found, conflict, refused, unavailable…"})
     message = fields.String(required=True)
     details = fields.Dict(required=True, metadata={"description": "e.g. {'fields': {field: [reasons]}}"})
 

@@ -128,6 +128,12 @@ class CommunicationRecorded(OutputSchema):
     next_follow_up_at = fields.AwareDateTime(allow_none=True)
 
 
+def _attempt():
+    # Consumers tell a resubmission (and what follows it) from the first round by this.
+    return fields.Integer(load_default=1, metadata={
+        "description": "Which submission of the handoff: 1, then 2 after the first return…"})
+
+
 class HandoffSubmitted(OutputSchema):
     """handoff: a sender handed a customer to receivers; they must accept (sign) or return it."""
 
@@ -142,6 +148,7 @@ class HandoffSubmitted(OutputSchema):
     pending_until = fields.AwareDateTime(allow_none=True)
     missing = fields.List(fields.String(), required=True, metadata={"description": "Checklist items that failed."})
     submitted_at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
 
 
 class HandoffInfoCompleted(OutputSchema):
@@ -150,6 +157,7 @@ class HandoffInfoCompleted(OutputSchema):
     handoff_id = fields.String(required=True)
     customer_id = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
 
 
 class HandoffAccepted(OutputSchema):
@@ -166,6 +174,7 @@ class HandoffAccepted(OutputSchema):
     new_owner_id = fields.String(allow_none=True, metadata={"description": "Who owns the customer once complete."})
     collaborators = fields.List(fields.String(), load_default=list, metadata={
         "description": "Who works on the customer beside its owner once complete (e.g. the sender, a team)."})
+    attempt = _attempt()
 
 
 class HandoffReturned(OutputSchema):
@@ -178,6 +187,7 @@ class HandoffReturned(OutputSchema):
     from_user = fields.String(required=True, metadata={"description": "The sender, who is told."})
     reasons = fields.List(fields.String(), required=True)
     at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
 
 
 class RequirementChanged(OutputSchema):

@@ -28,7 +28,7 @@ from marshmallow import RAISE, fields, missing, validate
 from contracts.customer import CheckResultSchema, CustomerSchema, TimelineEntrySchema
 from contracts.errors import ErrorBodySchema
 from contracts.events import EVENTS
-from contracts.handoff import ChecklistSchema
+from contracts.handoff import AuditReportSchema, ChecklistSchema, HandoffSchema, MeasuresSchema, SubmitSchema
 from contracts.inquiry import InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.ownership import OwnershipSchema
 from contracts.reminder import ReminderSchema
@@ -47,6 +47,10 @@ PUBLISHED = {
     "ownership.json": OwnershipSchema,
     "reminder.json": ReminderSchema,
     "checklist.json": ChecklistSchema,
+    "handoff.json": HandoffSchema,
+    "handoff-submission.json": SubmitSchema,
+    "handoff-measures.json": MeasuresSchema,
+    "audit-report.json": AuditReportSchema,
     "error.json": ErrorBodySchema,
     **{f"event.{name}.json": schema for name, (_source, schema) in EVENTS.items()},
 }

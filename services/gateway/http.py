@@ -15,7 +15,7 @@ from contracts.errors import BatonError
 
 log = logging.getLogger(__name__)
 
-STATUS_OF_CODE = {"invalid_input": 400, "not_found": 404, "conflict": 409, "unavailable": 503}
+STATUS_OF_CODE = {"invalid_input": 400, "not_found": 404, "conflict": 409, "refused": 422, "unavailable": 503}
 
 
 class ServiceUnavailable(BatonError):
