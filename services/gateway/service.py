@@ -93,6 +93,83 @@ class GatewayService:
     def evaluate_checklist(self, request, customer_id, kind):
         return self._call("handoff", "evaluate_checklist", kind, customer_id)
 
+    @json_route("POST", "/customers/<customer_id>/checklists/<kind>")
+    def evaluate_checklist_with_package(self, request, customer_id, kind):
+        return self._call("handoff", "evaluate_checklist", kind, customer_id, _json_body(request))
+
+    # handoffs
+    @json_route("POST", "/handoffs")
+    def submit_handoff(self, request):
+        return 201, self._call("handoff", "submit_handoff", _json_body(request), key=_idempotency_key(request))
+
+    @json_route("GET", "/handoffs")
+    def list_handoffs(self, request):
+        return self._call("handoff", "list_handoffs", _query(request))
+
+    @json_route("GET", "/handoffs/<handoff_id>")
+    def get_handoff(self, request, handoff_id):
+        return self._call("handoff", "get_handoff", handoff_id)
+
+    @json_route("POST", "/handoffs/<handoff_id>/signatures")
+    def sign_handoff(self, request, handoff_id):
+        return self._call("handoff", "sign_handoff", handoff_id, _json_body(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/returns")
+    def return_handoff(self, request, handoff_id):
+        return self._call("handoff", "return_handoff", handoff_id, _json_body(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/resubmissions")
+    def resubmit_handoff(self, request, handoff_id):
+        return self._call("handoff", "resubmit_handoff", handoff_id, _json_body(request), key=_idempotency_key(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/info")
+    def complete_handoff_info(self, request, handoff_id):
+        return self._call("handoff", "complete_info", handoff_id, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/handoffs")
+    def list_customer_handoffs(self, request, customer_id):
+        return self._call("handoff", "list_handoffs", {**_query(request), "customer_id": customer_id})
+
+    @json_route("GET", "/users/<user_id>/handoffs/waiting")
+    def list_handoffs_waiting(self, request, user_id):
+        return self._call("handoff", "list_handoffs", {**_query(request), "awaiting": user_id})
+
+    @json_route("GET", "/users/<user_id>/handoffs/sent")
+    def list_handoffs_sent(self, request, user_id):
+        return self._call("handoff", "list_handoffs", {**_query(request), "from_user": user_id})
+
+    @json_route("POST", "/users/<user_id>/leaving")
+    def hand_over_leaver(self, request, user_id):
+        return 201, self._call("handoff", "hand_over_leaver", user_id, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/requirements")
+    def get_requirements(self, request, customer_id):
+        return self._call("handoff", "get_requirements", customer_id)
+
+    @json_route("PUT", "/customers/<customer_id>/requirements/<field>")
+    def set_requirement(self, request, customer_id, field):
+        return self._call("handoff", "set_requirement", customer_id, field, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/steps")
+    def list_steps(self, request, customer_id):
+        return self._call("handoff", "list_steps", customer_id)
+
+    @json_route("POST", "/customers/<customer_id>/steps/<step>")
+    def start_step(self, request, customer_id, step):
+        return self._call("handoff", "start_step", customer_id, step, _json_body(request))
+
+    @json_route("GET", "/measures/handoffs")
+    def handoff_measures(self, request):
+        return self._call("handoff", "measures", _query(request))
+
+    @json_route("GET", "/audits")
+    def list_audits(self, request):
+        return self._call("handoff", "list_audits", _query(request))
+
+    @json_route("GET", "/audits/<audit_id>")
+    def get_audit(self, request, audit_id):
+        return self._call("handoff", "get_audit", audit_id)
+
     # reminders
     @json_route("GET", "/users/<user_id>/reminders")
     def list_reminders(self, request, user_id):
