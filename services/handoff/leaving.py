@@ -4,8 +4,12 @@ up a leaver's customers; each new owner then receives a salesperson_leaving hand
 package (history, open items) to sign, or to return when it lacks what they need.
 """
 import hashlib
+import logging
 
+from contracts.errors import NotFound
 from services.handoff.submitting import Submission, leaving_spec, open_submitted, storable
+
+log = logging.getLogger(__name__)
 
 
 def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now):
@@ -18,8 +22,11 @@ def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now
             unassigned.append(moved["customer_id"])
             continue
         handoff_id = "hof_" + hashlib.sha256(f"{record['id']}:{moved['customer_id']}".encode()).hexdigest()[:20]
-        handoffs.append(open_submitted(store, profile, plugins, policy, Submission(
-            spec, handoff_id, moved["customer_id"], leaver, request["by"], (moved["to"],), moved["to"],
-            storable(request["packages"].get(moved["customer_id"], {})), True, request.get("pending_until"), None,
-            pool_decided=True), now))
+        try:
+            handoffs.append(open_submitted(store, profile, plugins, policy, Submission(
+                spec, handoff_id, moved["customer_id"], leaver, request["by"], (moved["to"],), moved["to"],
+                storable(request["packages"].get(moved["customer_id"], {})), True, request.get("pending_until"), None,
+                pool_decided=True), now))
+        except NotFound:    # merged into another archive since it moved: that one carries the history
+            log.warning("%s's customer %s is no longer an archive; no handoff for it", leaver, moved["customer_id"])
     return record, handoffs, unassigned

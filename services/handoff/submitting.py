@@ -113,7 +113,10 @@ def recheck_pending(store, profile, plugins, policy, customer_id, now):
     pending = store.of_customer(customer_id, [INFO_PENDING])
     if not pending:
         return []
-    archive = profile.get_customer(customer_id)
+    try:
+        archive = profile.get_customer(customer_id)
+    except NotFound:        # merged away meanwhile: nothing more will complete it
+        return []
     changed = [_read_again(store, plugins, policy, doc, archive, doc["written"], now)[1] for doc in pending]
     return [doc for doc in changed if doc is not None]
 
