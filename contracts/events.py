@@ -71,6 +71,9 @@ class CustomerUpdated(OutputSchema):
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."})
     intent_grade = fields.String(allow_none=True)
+    value_grade = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "
+                       "it sets a follow-up cadence."})
     stage = fields.String(required=True)
     tags = fields.List(fields.String(), required=True)
     last_contact_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Latest inquiry or communication."})

@@ -30,6 +30,7 @@ from contracts.errors import ErrorBodySchema
 from contracts.events import EVENTS
 from contracts.handoff import AuditReportSchema, ChecklistSchema, HandoffSchema, MeasuresSchema, SubmitSchema
 from contracts.inquiry import InquiryRecordSchema, InquirySchema, SubmissionSchema
+from contracts.notification import DeliverySchema, InboxEntrySchema, PreferencesSchema, WebhookNotificationSchema
 from contracts.ownership import OwnershipSchema
 from contracts.reminder import ReminderSchema
 
@@ -46,6 +47,10 @@ PUBLISHED = {
     "check-result.json": CheckResultSchema,
     "ownership.json": OwnershipSchema,
     "reminder.json": ReminderSchema,
+    "preferences.json": PreferencesSchema,
+    "inbox-entry.json": InboxEntrySchema,
+    "delivery.json": DeliverySchema,
+    "webhook-notification.json": WebhookNotificationSchema,
     "checklist.json": ChecklistSchema,
     "handoff.json": HandoffSchema,
     "handoff-submission.json": SubmitSchema,

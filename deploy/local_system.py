@@ -65,7 +65,8 @@ def expected_queues():
 
 
 @contextmanager
-def local_system(data_dir):
+def local_system(data_dir, env=None):
+    """``env``: extra environment for the supervisor and its services (e.g. BATON_SMTP_PORT)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     vhost = f"baton-{uuid.uuid4().hex[:8]}"
@@ -74,7 +75,7 @@ def local_system(data_dir):
     address, docstore_port = f"127.0.0.1:{free_port()}", free_port()
     amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
     env = {**os.environ, "BATON_AMQP_URI": amqp_uri, "BATON_DATA_DIR": str(data_dir),
-           "BATON_DOCSTORE_PORT": str(docstore_port), "BATON_HTTP_ADDRESS": address}
+           "BATON_DOCSTORE_PORT": str(docstore_port), "BATON_HTTP_ADDRESS": address, **(env or {})}
     env.pop("BATON_MONGO_URI", None)
     output = open(data_dir / "supervisor.out", "w")
     process = subprocess.Popen([sys.executable, "-m", "deploy.supervisor"], cwd=REPO, env=env,

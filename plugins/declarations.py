@@ -136,3 +136,61 @@ def validate_custom_values(declarations, values):
         elif problems := field.problems_with(value):
             errors[name] = problems
     return errors
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One notice as a channel sends it. ``id`` stays the same across retries, so a receiver can
+    drop a repeat; a digest lists its notices in ``items`` (each an ``OutgoingMessage``)."""
+
+    id: str
+    user_id: str
+    kind: str
+    title: str
+    body: str
+    customer_id: str | None
+    due_at: object          # datetime (aware) or None
+    fired_at: object        # datetime (aware)
+    items: tuple = ()
+
+    def as_dict(self):
+        """JSON-safe: datetimes in ISO 8601."""
+        return {"id": self.id, "user_id": self.user_id, "kind": self.kind, "title": self.title, "body": self.body,
+                "customer_id": self.customer_id, "due_at": self.due_at.isoformat() if self.due_at else None,
+                "fired_at": self.fired_at.isoformat(), "items": [item.as_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a channel delivers to: the person, their address for this channel (an email address,
+    a URL…) and a signing secret they set for it, from their notification preferences."""
+
+    user_id: str
+    time_zone: str
+    address: str | None = None
+    secret: str | None = None
+
+
+@dataclass(frozen=True)
+class NotificationChannel:
+    """A way notices reach people. ``send(message, recipient)`` delivers one ``OutgoingMessage``
+    and returns None or a short receipt (a message id, a status); it raises
+    ``plugins.errors.DeliveryFailed`` when it could not (``permanent`` when retrying cannot help).
+    ``check_address(address)`` returns None or why an address cannot work (checked when a person
+    sets it). ``digestible``: False for a channel that takes every notice as it fires even from
+    a person who reads a daily digest (an inbox)."""
+
+    name: str
+    send: object
+    description: str
+    needs_address: bool = True
+    digestible: bool = True
+    check_address: object = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not FIELD_NAME.match(self.name):
+            raise ValueError(f"notification channel {self.name!r}: name must match {FIELD_NAME.pattern}")
+        if not callable(self.send):
+            raise ValueError(f"notification channel {self.name!r}: send must be callable")
+        if self.check_address is not None and not callable(self.check_address):
+            raise ValueError(f"notification channel {self.name!r}: check_address must be callable or None")

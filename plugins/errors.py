@@ -17,3 +17,13 @@ class PluginFailed(BatonError):
 
 class PluginLoadError(Exception):
     """An enabled plugin cannot be found or imported; the service refuses to start."""
+
+
+class DeliveryFailed(Exception):
+    """A notification channel could not deliver a message. ``permanent``: retrying cannot help
+    (an address refused, a 4xx answer); otherwise it is retried with backoff."""
+
+    def __init__(self, reason, permanent=False):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent

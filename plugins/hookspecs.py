@@ -122,3 +122,27 @@ def baton_inquiry_from_channel(channel, payload):
 
     firstresult: yes. The first connector that answers wins.
     """
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+
+@hookspec
+def baton_notification_channels(settings, inbox):
+    """Declare channels that notices (fired reminders, daily digests) reach people through:
+    the in-app inbox, email, webhooks, chat apps…
+
+    Parameters: ``settings`` — ``BATON.notification.channels`` from the config, a dict of
+    channel name -> that channel's settings (SMTP server, timeouts…), read-only; ``inbox`` —
+    Baton's in-app inbox: ``inbox.put(message)`` files a ``plugins.declarations.OutgoingMessage``
+    where ``GET /users/<id>/inbox`` shows it (for a channel that keeps messages in Baton).
+
+    Returns: a list of ``plugins.declarations.NotificationChannel``. Its ``send(message,
+    recipient)`` delivers one ``OutgoingMessage`` to one ``plugins.declarations.Recipient`` and
+    raises ``plugins.errors.DeliveryFailed`` when it cannot (retried with backoff unless
+    ``permanent``). Any other exception is reported naming the plugin and the delivery is
+    recorded as failed; other channels and deliveries carry on.
+
+    firstresult: no. Every plugin's channels are combined; a channel name declared by two
+    plugins is an error naming both. A person picks channels by name in their preferences.
+    """

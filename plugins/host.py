@@ -5,6 +5,7 @@ loads only when its name is enabled in the config. Each hook implementation is w
 exception names the plugin; every result is checked before a caller sees it.
 """
 import copy
+import dataclasses
 import functools
 import logging
 from importlib.metadata import entry_points
@@ -13,9 +14,10 @@ import pluggy
 
 from plugins import hookspecs
 from plugins.declarations import (
-    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, Trait, validate_custom_values,
+    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, NotificationChannel, Trait,
+    validate_custom_values,
 )
-from plugins.errors import PluginFailed, PluginLoadError
+from plugins.errors import DeliveryFailed, PluginFailed, PluginLoadError
 from plugins.markers import PROJECT
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,32 @@ class PluginHost:
             rules.append(HandoffRule(rule.name, _checked_handoff_rule(rule, plugin)))
         return rules
 
+    def notification_channels(self, settings, inbox):
+        """(channels by name, failures by plugin): every plugin's channels, each ``send`` wrapped
+        so that whatever it raises becomes a ``DeliveryFailed`` naming the plugin. A plugin whose
+        hook fails, or that declares a name taken, is left out and named in ``failures``: its
+        deliveries are recorded as failed while every other channel carries on."""
+        channels, owners, failures = {}, {}, {}
+        hook = "baton_notification_channels"
+        for impl in self.pm.hook.baton_notification_channels.get_hookimpls():  # registration order
+            try:
+                declared = impl.function(*({"settings": settings, "inbox": inbox}[arg] for arg in impl.argnames))
+                if not isinstance(declared, (list, tuple)) or not all(isinstance(c, NotificationChannel) for c in declared):
+                    raise PluginFailed.of(impl.plugin_name, hook, "did not return a list of NotificationChannel")
+            except PluginFailed as exc:
+                log.error("%s", exc.message)
+                failures[impl.plugin_name] = exc.message
+                continue
+            for channel in declared:
+                if channel.name in owners:
+                    failures[impl.plugin_name] = PluginFailed.of(
+                        impl.plugin_name, hook, f"channel {channel.name!r} is already declared by plugin "
+                                                f"'{owners[channel.name]}'").message
+                    continue
+                owners[channel.name] = impl.plugin_name
+                channels[channel.name] = dataclasses.replace(channel, send=_checked_send(channel, impl.plugin_name))
+        return channels, failures
+
     def grade_intent(self, inquiry):
         return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
 
@@ -177,6 +205,22 @@ def _checked_handoff_rule(rule, plugin_name):
                                   f"rule {rule.name!r} returned {type(verdict).__name__}, not ChecklistVerdict")
         return verdict
     return check
+
+
+def _checked_send(channel, plugin_name):
+    def send(message, recipient):
+        try:
+            receipt = channel.send(message, recipient)
+        except DeliveryFailed:
+            raise
+        except Exception as exc:  # a channel's bug: this delivery fails, named; nothing else does
+            raise DeliveryFailed(f"plugin '{plugin_name}' failed in channel '{channel.name}': "
+                                 f"{type(exc).__name__}: {exc}", permanent=True) from exc
+        if receipt is not None and not isinstance(receipt, str):
+            raise DeliveryFailed(f"plugin '{plugin_name}' failed in channel '{channel.name}': returned "
+                                 f"{type(receipt).__name__}, not a receipt (str) or None", permanent=True)
+        return receipt
+    return send
 
 
 def _named_failures(function, plugin_name, hook_name):

@@ -12,6 +12,7 @@ import yaml  # noqa: E402
 from nameko.cli.main import setup_yaml_parser  # noqa: E402
 
 from deploy.docstore import Docstore, free_port  # noqa: E402
+from tests.endpoints import RecordingSmtpServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_FILE = REPO / "deploy" / "config.yaml"
@@ -41,3 +42,11 @@ def docstore(tmp_path_factory):
 @pytest.fixture
 def mongo_uri(docstore):
     return docstore.uri(f"test_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session")
+def mail_server():
+    """One real SMTP server (aiosmtpd) for the whole run: its asyncio loop cannot run twice in
+    eventlet's single OS thread. Tests tell their mails apart by recipient."""
+    with RecordingSmtpServer() as smtp:
+        yield smtp

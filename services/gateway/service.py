@@ -170,10 +170,46 @@ class GatewayService:
     def get_audit(self, request, audit_id):
         return self._call("handoff", "get_audit", audit_id)
 
-    # reminders
+    # reminders and notifications
     @json_route("GET", "/users/<user_id>/reminders")
     def list_reminders(self, request, user_id):
         return self._call("notification", "list_reminders", user_id, _query(request))
+
+    @json_route("GET", "/reminders/<reminder_id>")
+    def get_reminder(self, request, reminder_id):
+        return self._call("notification", "get_reminder", reminder_id)
+
+    @json_route("POST", "/reminders/<reminder_id>/snooze")
+    def snooze_reminder(self, request, reminder_id):
+        return self._call("notification", "snooze_reminder", reminder_id, _json_body(request))
+
+    @json_route("POST", "/reminders/<reminder_id>/done")
+    def complete_reminder(self, request, reminder_id):
+        return self._call("notification", "complete_reminder", reminder_id, _json_body(request))
+
+    @json_route("GET", "/users/<user_id>/inbox")
+    def list_inbox(self, request, user_id):
+        return self._call("notification", "list_inbox", user_id, _query(request))
+
+    @json_route("POST", "/users/<user_id>/inbox/<entry_id>/read")
+    def mark_read(self, request, user_id, entry_id):
+        return self._call("notification", "mark_read", user_id, entry_id, _json_body(request))
+
+    @json_route("GET", "/users/<user_id>/preferences")
+    def get_preferences(self, request, user_id):
+        return self._call("notification", "get_preferences", user_id)
+
+    @json_route("PUT", "/users/<user_id>/preferences")
+    def set_preferences(self, request, user_id):
+        return self._call("notification", "set_preferences", user_id, _json_body(request))
+
+    @json_route("GET", "/deliveries")
+    def list_deliveries(self, request):
+        return self._call("notification", "list_deliveries", _query(request))
+
+    @json_route("GET", "/notification-channels")
+    def list_notification_channels(self, request):
+        return self._call("notification", "list_channels")
 
     # inquiries
     @json_route("GET", "/inquiries")

@@ -1,44 +1,255 @@
-"""notification: schedules reminders from what happens to customers."""
+"""notification: reminders from what happens to customers and handoffs, fired once each, on
+time, through channel plugins (in-app inbox, email, webhook, chat)."""
+from datetime import datetime, timezone
+
 from nameko.events import event_handler
 from nameko.rpc import rpc
+from nameko.timer import timer
 
-from contracts.errors import EXPECTED_ERRORS
+from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
-from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema
-from services.notification.domain.reminders import first_touch, first_touch_id
-from services.notification.settings import ReminderSettingsSchema
-from services.notification.store import Reminders
+from contracts.notification import (
+    ChannelSchema, DeliveryPageSchema, DeliveryQuerySchema, DoneSchema, InboxEntrySchema, InboxPageSchema,
+    InboxQuerySchema,
+    PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
+)
+from contracts.reminder import OPEN_STATUSES, ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
+from plugins.dependency import Plugins
+from services.notification.delivering import Delivering, InboxFiling, deliver_due, send_due_digests
+from services.notification.domain import follow_up
+from services.notification.domain import reminders as rules
+from services.notification.domain import satisfying
+from services.notification.firing import fire_due
+from services.notification.following import follow
+from services.notification.recipients import cached, preferences_of, set_preferences, view_of
+from services.notification.reminding import COLLAPSED, close_all, mark_done, schedule, snooze
+from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
+from services.notification.store import Outbox, Recipients, Reminders
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
+
+TICK_SECONDS = 10   # how often each instance looks for due reminders (leases keep it to one firing)
 
 
 class NotificationService:
     name = "notification"
 
     reminders = MongoStore(Reminders)
+    outbox = MongoStore(Outbox)
+    recipients = MongoStore(Recipients)
     policy = Settings("reminders", ReminderSettingsSchema)
+    settings = Settings("notification", NotificationSettingsSchema)
+    plugins = Plugins()
     dispatch = ReliableEventDispatcher()
+
+    # --- customers ------------------------------------------------------------------------
 
     @event_handler("pool", "customer_allocated", requeue_on_error=True)
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
-        reminder = self.reminders.schedule(
-            first_touch(self.policy, event["customer_id"], event["owner_id"], event["allocated_at"]))
+        self._close(event["customer_id"], event["allocated_at"],
+                    lambda open_: satisfying.closed_by_allocation(event["owner_id"], open_))
+        self._schedule([rules.first_touch(self.policy, event["customer_id"], event["owner_id"], event["allocated_at"])])
+        self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["owner_id"]))
+
+    @event_handler("profile", "communication_recorded", requeue_on_error=True)
+    def on_communication_recorded(self, payload):
+        """A recorded contact is the first touch (done, not left to nag); an unanswered one asks
+        for a second, a meeting for its minutes."""
+        event = load_event("communication_recorded", payload)
+        self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_contact(self.policy, event, open_))
+        asked = [rules.second_touch(self.policy, event)] if not event["answered"] else []
+        self._schedule(asked + [r for r in [rules.meeting_minutes(self.policy, event)] if r])
+        self._follow(event["customer_id"], lambda c: follow_up.with_contact(c, event))
+
+    @event_handler("profile", "customer_updated", requeue_on_error=True)
+    def on_customer_updated(self, payload):
+        """Grades, stage and deal status set the cadence of the next follow-up."""
+        event = load_event("customer_updated", payload)
+        self._follow(event["customer_id"], lambda c: follow_up.with_archive(c, event))
+
+    @event_handler("pool", "customer_returned", requeue_on_error=True)
+    def on_customer_returned(self, payload):
+        event = load_event("customer_returned", payload)
+        self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_return(event, open_))
+        self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, None))
+
+    @event_handler("pool", "recycling_warned", requeue_on_error=True)
+    def on_recycling_warned(self, payload):
+        self._schedule([rules.recycling_warning(load_event("recycling_warned", payload))])
+
+    @event_handler("pool", "allocation_stalled", requeue_on_error=True)
+    def on_allocation_stalled(self, payload):
+        self._schedule(rules.allocation_stalled(self.policy, load_event("allocation_stalled", payload)))
+
+    @event_handler("profile", "customers_merged", requeue_on_error=True)
+    def on_customers_merged(self, payload):
+        event = load_event("customers_merged", payload)
+        self._close(event["absorbed_id"], event["merged_at"], lambda open_: satisfying.closed_by_merge(event, open_))
+        self.reminders.forget_customer(event["absorbed_id"])
+
+    # --- handoffs -------------------------------------------------------------------------
+
+    @event_handler("handoff", "handoff_submitted", requeue_on_error=True)
+    def on_handoff_submitted(self, payload):
+        self._schedule(rules.handoff_submitted(self.policy, load_event("handoff_submitted", payload)))
+
+    @event_handler("handoff", "handoff_info_completed", requeue_on_error=True)
+    def on_handoff_info_completed(self, payload):
+        event = load_event("handoff_info_completed", payload)
+        self._close_about(event["handoff_id"], event["at"], satisfying.closed_by_info_completed)
+
+    @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
+    def on_handoff_accepted(self, payload):
+        event = load_event("handoff_accepted", payload)
+        self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_acceptance(event, open_))
+        if event["complete"] and event["new_owner_id"]:
+            reason = f"handed over to {event['new_owner_id']} ({event['kind'].replace('_', ' ')})"
+            self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_new_owner(
+                event["new_owner_id"], reason, open_, rules.OWNER_KINDS))
+            self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["new_owner_id"]))
+
+    @event_handler("handoff", "handoff_returned", requeue_on_error=True)
+    def on_handoff_returned(self, payload):
+        event = load_event("handoff_returned", payload)
+        self._close_about(event["handoff_id"], event["at"],
+                          lambda open_: satisfying.closed_by_handoff_return(event, open_))
+        self._schedule([rules.handoff_returned(event)])
+
+    @event_handler("handoff", "requirement_changed", requeue_on_error=True)
+    def on_requirement_changed(self, payload):
+        self._schedule(rules.requirement_changed(load_event("requirement_changed", payload)))
+
+    # --- firing -------------------------------------------------------------------------
+
+    @timer(interval=TICK_SECONDS)
+    def tick(self):
+        if self.settings["fire_on_timer"]:
+            self.fire_due()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def fire_due(self, now=None):
+        """Fire what is due, send due digests, deliver and retry (``now``: ISO time, for tests and replays)."""
+        now = datetime.fromisoformat(now) if now else _now()
+        preferences = cached(lambda user_id: preferences_of(self.recipients, self.settings["defaults"], user_id))
+        channels, broken = self._channels()
+        immediate = {name for name, channel in channels.items() if not channel.digestible}
+        fired = fire_due(self.reminders, self.outbox, preferences, immediate, self.settings, now)
+        delivering = send_due_digests(self.outbox, self.reminders, preferences, immediate, self.settings, now,
+                                      Delivering())
+        deliver_due(self.outbox, channels, broken, preferences, self.settings["retry"], self.settings, now, delivering)
+        return {"fired": fired.fired, "deferred": fired.deferred, **vars(delivering)}
+
+    # --- what people do -------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def snooze_reminder(self, reminder_id, request):
+        request = load_input(SnoozeSchema, request, what="snooze")
+        return _reminder_view(snooze(self.reminders, reminder_id, request, _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def complete_reminder(self, reminder_id, request):
+        request = load_input(DoneSchema, request, what="done")
+        return _reminder_view(mark_done(self.reminders, reminder_id, request, _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_preferences(self, user_id):
+        stored = self.recipients.stored(user_id) or {}
+        return PreferencesSchema().dump(view_of(preferences_of(self.recipients, self.settings["defaults"], user_id),
+                                                stored.get("updated_at")))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_preferences(self, user_id, changes):
+        changes = load_input(PreferencesUpdateSchema, changes, what="preferences")
+        channels, _ = self._channels()
+        return PreferencesSchema().dump(view_of(*set_preferences(
+            self.recipients, self.settings["defaults"], channels, user_id, changes, _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def mark_read(self, user_id, entry_id, request):
+        load_input(ReadSchema, request, what="read")
+        entry = self.outbox.inbox_entry(entry_id)
+        if entry is None or entry["user_id"] != user_id:
+            raise NotFound.of("inbox entry", entry_id)
+        if not entry["read"]:
+            entry = {**entry, "read": True, "read_at": _now()}
+            self.outbox.replace_inbox_entry(entry)
+        return InboxEntrySchema().dump(_view(entry))
+
+    # --- reading --------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_reminders(self, user_id, query=None):
+        query = load_input(ReminderListQuerySchema, query)
+        status = query.pop("status")
+        items, total = self.reminders.page_for(user_id, OPEN_STATUSES if status == "open" else (status,), **query)
+        return ReminderPageSchema().dump(page_of([_view(r) for r in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_reminder(self, reminder_id):
+        reminder = self.reminders.get(reminder_id)
+        if reminder is None:
+            raise NotFound.of("reminder", reminder_id)
+        return _reminder_view(reminder)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_inbox(self, user_id, query=None):
+        query = load_input(InboxQuerySchema, query)
+        items, total = self.outbox.inbox_page(user_id, query["unread"], query["limit"], query["offset"])
+        return InboxPageSchema().dump(page_of([_view(e) for e in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_deliveries(self, query=None):
+        query = load_input(DeliveryQuerySchema, query)
+        items, total = self.outbox.page_of_deliveries(**query)
+        return DeliveryPageSchema().dump(page_of([_view(d) for d in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_channels(self):
+        channels, broken = self._channels()
+        return {"channels": ChannelSchema(many=True).dump(sorted(channels.values(), key=lambda c: c.name)),
+                "broken_plugins": broken}
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _channels(self):
+        return self.plugins.notification_channels(self.settings["channels"], InboxFiling(self.outbox))
+
+    def _follow(self, customer_id, change):
+        reminder = follow(self.reminders, self.policy, customer_id, change, _now())
+        if reminder is not None:
+            self._announce(reminder)
+
+    def _schedule(self, new_reminders):
+        for new in new_reminders:
+            reminder, outcome = schedule(self.reminders, new)
+            # Said again on redelivery (the first try may have stopped before it); profile's
+            # timeline keeps one entry per reminder.
+            if outcome != COLLAPSED and reminder["kind"] in rules.PLANNED_KINDS:
+                self._announce(reminder)
+
+    def _announce(self, reminder):
         self.dispatch("reminder_scheduled", dump_event("reminder_scheduled", {
             "reminder_id": reminder["_id"], "kind": reminder["kind"], "user_id": reminder["user_id"],
             "customer_id": reminder["customer_id"], "due_at": reminder["due_at"],
             "scheduled_at": reminder["created_at"]}))
 
-    @event_handler("profile", "communication_recorded", requeue_on_error=True)
-    def on_communication_recorded(self, payload):
-        """A recorded contact is the first touch: that reminder is done, not left to nag."""
-        event = load_event("communication_recorded", payload)
-        self.reminders.complete(first_touch_id(event["customer_id"]), event["recorded_at"])
+    def _close(self, customer_id, at, closings_of):
+        close_all(self.reminders, closings_of(self.reminders.open_for_customer(customer_id)), at)
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_reminders(self, user_id, query=None):
-        query = load_input(ReminderListQuerySchema, query)
-        items, total = self.reminders.page_for(user_id, **query)
-        return ReminderPageSchema().dump(page_of([{**r, "id": r["_id"]} for r in items], total, query))
+    def _close_about(self, subject_id, at, closings_of):
+        close_all(self.reminders, closings_of(self.reminders.open_about(subject_id)), at)
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _view(doc):
+    return {**doc, "id": doc["_id"]}
+
+
+def _reminder_view(reminder):
+    return ReminderSchema().dump(_view(reminder))

@@ -1,31 +1,178 @@
-"""Where notification keeps reminders, indexed by whom they are for and when they are due."""
-from pymongo import ASCENDING
+"""Where notification keeps reminders and what it knows of each customer's follow-up, indexed by
+whom they are for, what they are about and when they fire.
+
+The firing loops ask "what is due?" with an index range on ``wake_epoch`` (whole epoch seconds,
+set only while a document waits: a pending reminder's fire time, a pending delivery's next
+attempt, a pending digest's hour) and "whose lease ran out?" on ``lease_epoch`` (set only while
+leased). On the embedded document store a datetime range is compared through SQL's datetime()
+of a JSON fallback expression no index serves, and equality under a compound index's leading
+field is not index-backed either; an integer range on a field that is null once done touches
+only what is due, however many reminders are stored (bench/reminder_firing.py measures it).
+"""
+from pymongo import ASCENDING, DESCENDING
 
 from services.runtime.mongo import insert_once
 
+OPEN = ["pending", "firing", "fired"]
 
-class Reminders:
-    def __init__(self, db):
-        self.collection = db.reminders
+
+def epoch(moment):
+    return int(moment.timestamp()) if moment is not None else None
+
+
+class Schedule:
+    """Documents that wait for a time (``pending`` until ``wake_field``) and are then leased
+    (``busy_status`` until ``lease_until``): reminders, deliveries, digests. Every write replaces
+    the whole document, guarded by its version where it must not race."""
+
+    def __init__(self, collection, wake_field, busy_status):
+        self.collection, self.wake_field, self.busy_status = collection, wake_field, busy_status
 
     def ensure_indexes(self):
-        self.collection.create_index([("user_id", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)])
-        self.collection.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+        self.collection.create_index([("wake_epoch", ASCENDING)])
+        self.collection.create_index([("lease_epoch", ASCENDING)])
 
-    def schedule(self, reminder):
-        """The stored reminder: this one, or the one scheduled first under the same id."""
-        return insert_once(self.collection, reminder)[0]
+    def get(self, doc_id):
+        return self.collection.find_one({"_id": doc_id})
 
-    def complete(self, reminder_id, at):
-        """Mark a pending reminder done (a whole-document write: the embedded store's $set
-        would turn the datetime into a string). Nothing happens if it is not pending."""
-        reminder = self.collection.find_one({"_id": reminder_id, "status": "pending"})
-        if reminder is not None:
-            self.collection.replace_one({"_id": reminder_id, "status": "pending"},
-                                        {**reminder, "status": "done", "done_at": at})
+    def add(self, doc):
+        """(stored document, inserted?): this one, or the one stored first under the same id."""
+        return insert_once(self.collection, self._keyed(doc))
 
-    def page_for(self, user_id, status, limit=50, offset=0):
-        query = {"user_id": user_id, "status": status}
+    def add_many(self, docs):
+        """New documents in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
+        self.collection.insert_many([self._keyed(doc) for doc in docs], ordered=False)
+
+    def replace(self, doc, expected_version):
+        """False when another writer changed it first (the caller re-reads and decides again)."""
+        return self.collection.replace_one({"_id": doc["_id"], "version": expected_version},
+                                           self._keyed(doc)).matched_count == 1
+
+    def due(self, now, limit):
+        """Pending documents whose time has come, oldest first: an index range, no scan."""
+        return list(self.collection.find({"wake_epoch": {"$lte": epoch(now)}, "status": "pending"})
+                    .sort("wake_epoch", ASCENDING).limit(limit))
+
+    def stale(self, now, limit):
+        """Documents an instance leased and did not finish (it died): their lease ran out."""
+        return list(self.collection.find({"lease_epoch": {"$lte": epoch(now)}, "status": self.busy_status})
+                    .limit(limit))
+
+    def _keyed(self, doc):
+        """``doc`` with its query keys: ``wake_epoch`` while pending, ``lease_epoch`` while leased."""
+        status = doc.get("status")
+        return {**doc, "wake_epoch": epoch(doc.get(self.wake_field)) if status == "pending" else None,
+                "lease_epoch": epoch(doc.get("lease_until")) if status == self.busy_status else None}
+
+
+class Reminders(Schedule):
+    def __init__(self, db):
+        super().__init__(db.reminders, "fire_at", "firing")
+        self.followed = db.followed_customers   # per customer: owner, grades, stage, last contact
+
+    def ensure_indexes(self):
+        super().ensure_indexes()
+        for field in ("user_id", "customer_id", "subject_id"):
+            self.collection.create_index([(field, ASCENDING)])
+
+    def open_for_customer(self, customer_id):
+        return list(self.collection.find({"customer_id": customer_id, "status": {"$in": OPEN}}))
+
+    def open_about(self, subject_id):
+        return list(self.collection.find({"subject_id": subject_id, "status": {"$in": OPEN}}))
+
+    def page_for(self, user_id, statuses, limit=50, offset=0, kind=None, customer_id=None):
+        query = {"user_id": user_id, "status": {"$in": list(statuses)}}
+        if kind:
+            query["kind"] = kind
+        if customer_id:
+            query["customer_id"] = customer_id
         total = self.collection.count_documents(query)
         cursor = self.collection.find(query).sort("due_at", ASCENDING).skip(offset).limit(limit)
         return list(cursor), total
+
+    # what notification knows of each customer's follow-up
+    def followed_customer(self, customer_id):
+        return self.followed.find_one({"_id": customer_id})
+
+    def add_followed_customer(self, doc):
+        return insert_once(self.followed, doc)[0]
+
+    def replace_followed_customer(self, doc, expected_version):
+        return self.followed.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1
+
+    def forget_customer(self, customer_id):
+        self.followed.delete_one({"_id": customer_id})
+
+
+class Outbox:
+    """What went out: notices (fired reminders and digests), their deliveries per channel with
+    every attempt, the digests waiting for their hour, and each person's in-app inbox."""
+
+    def __init__(self, db):
+        self.notices = db.notices
+        self.deliveries = Schedule(db.deliveries, "next_attempt_at", "sending")
+        self.digests = Schedule(db.digests, "due_at", "sending")
+        self.inbox = db.inbox
+
+    def ensure_indexes(self):
+        self.notices.create_index([("digest_id", ASCENDING)])
+        self.deliveries.ensure_indexes()
+        self.deliveries.collection.create_index([("user_id", ASCENDING)])
+        self.deliveries.collection.create_index([("created_at", ASCENDING)])
+        self.digests.ensure_indexes()
+        self.inbox.create_index([("user_id", ASCENDING)])
+
+    # notices
+    def add_notice(self, notice):
+        return insert_once(self.notices, notice)
+
+    def notice(self, notice_id):
+        return self.notices.find_one({"_id": notice_id})
+
+    def notices_in(self, digest_id):
+        return list(self.notices.find({"digest_id": digest_id}).sort("fired_at", ASCENDING))
+
+    # deliveries (self.deliveries) and digests (self.digests) are Schedules
+    def page_of_deliveries(self, limit, offset, user_id=None, status=None, channel=None):
+        query = {k: v for k, v in (("user_id", user_id), ("status", status), ("channel", channel)) if v}
+        total = self.deliveries.collection.count_documents(query)
+        cursor = self.deliveries.collection.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
+        return list(cursor), total
+
+    # the in-app inbox
+    def file_in_inbox(self, entry):
+        return insert_once(self.inbox, entry)[0]
+
+    def inbox_entry(self, entry_id):
+        return self.inbox.find_one({"_id": entry_id})
+
+    def replace_inbox_entry(self, entry):
+        self.inbox.replace_one({"_id": entry["_id"]}, entry)
+
+    def inbox_page(self, user_id, unread_only, limit, offset):
+        query = {"user_id": user_id}
+        if unread_only:
+            query["read"] = False
+        total = self.inbox.count_documents(query)
+        cursor = self.inbox.find(query).sort("fired_at", DESCENDING).skip(offset).limit(limit)
+        return list(cursor), total
+
+
+class Recipients:
+    """Each person's notification preferences (time zone, quiet hours, digest, channels, addresses)."""
+
+    def __init__(self, db):
+        self.preferences = db.preferences
+
+    def ensure_indexes(self):
+        pass   # read by _id only
+
+    def stored(self, user_id):
+        return self.preferences.find_one({"_id": user_id})
+
+    def add(self, doc):
+        return insert_once(self.preferences, doc)
+
+    def replace(self, doc, expected_version):
+        return self.preferences.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1

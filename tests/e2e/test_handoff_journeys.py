@@ -38,6 +38,11 @@ def record_contact(api, customer_id, by, days_ago, summary, **more):
         **{"Idempotency-Key": f"{customer_id}-{days_ago}-{by}"})
 
 
+def reminders_about(api, person, handoff_id, kind, status="open"):
+    return [r for r in get(api, f"/users/{person}/reminders", kind=kind, status=status, limit=200)["items"]
+            if r["subject_id"] == handoff_id]
+
+
 def owner_becomes(api, customer_id, person):
     return wait_for(lambda: get(api, f"/customers/{customer_id}/owner")["owner_id"] == person
                     and get(api, f"/customers/{customer_id}")["owner_id"] == person, timeout=30,
@@ -121,6 +126,9 @@ def test_info_pending_that_expires_is_overdue_for_both_sides(system):
     assert overdue[0]["overdue"] is True
     assert pending["id"] in get(api, "/measures/handoffs")["overdue"]
     assert get(api, f"/handoffs/{pending['id']}")["overdue"] is True
+    for person in ("mia", receiver):      # notification tells both sides once the deadline passes
+        wait_for(lambda: reminders_about(api, person, pending["id"], "info_pending", status="fired"), timeout=90,
+                 what=f"{person} to be told the info-pending deadline passed")
 
 
 def test_a_returned_handoff_keeps_its_history_and_is_signed_when_resubmitted(system):
@@ -133,6 +141,9 @@ def test_a_returned_handoff_keeps_its_history_and_is_signed_when_resubmitted(sys
     returned = post(api, f"/handoffs/{handed['id']}/returns",
                     {"by": receiver, "reasons": ["which voltage do they need?"]}, 200)
     assert returned["state"] == "returned" and returned["returns"][0]["reasons"] == ["which voltage do they need?"]
+    told = wait_for(lambda: reminders_about(api, "mia", handed["id"], "handoff_returned", status="fired"), timeout=90,
+                    what="the sender to be told of the return")
+    assert "which voltage do they need?" in told[0]["message"]
     assert get(api, f"/users/mia/handoffs/sent", state="returned")["total"] >= 1
     again = post(api, f"/handoffs/{handed['id']}/resubmissions",
                  {"by": "mia", "package": {"notes": "they need 110V, confirmed by email"}}, 200,
@@ -162,8 +173,12 @@ def test_a_high_value_team_handoff_waits_for_its_last_member(system):
     assert (partial["state"], partial["awaiting"]) == ("submitted", ["sue"])
     assert get(api, f"/customers/{customer['id']}/owner")["owner_id"] == owner
     assert team["id"] in [h["id"] for h in get(api, "/users/sue/handoffs/waiting")["items"]]
+    wait_for(lambda: reminders_about(api, "sue", team["id"], "handoff_waiting"), timeout=30,
+             what="sue to be told the handoff waits for her")
     post(api, f"/handoffs/{team['id']}/signatures", {"by": "sue"}, 200)
     owner_becomes(api, customer["id"], lead_member)
+    wait_for(lambda: not reminders_about(api, "sue", team["id"], "handoff_acceptance"), timeout=30,
+             what="sue's acceptance reminder to close")
     assert get(api, f"/customers/{customer['id']}/owner")["collaborators"] == [owner, "tom", "sue"]
 
 

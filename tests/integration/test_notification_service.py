@@ -1,5 +1,5 @@
-"""notification: reminders scheduled from allocations, through real events."""
-from datetime import datetime, timezone
+"""notification: reminders scheduled and closed by real events of pool, profile and handoff."""
+from datetime import datetime, timedelta, timezone
 
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
@@ -11,43 +11,173 @@ from tests.integration.helpers import recorder_of, started
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
 
-def allocated(customer_id, owner_id):
+def allocated(customer_id, owner_id, at=AT):
     return dump_event("customer_allocated", {"customer_id": customer_id, "owner_id": owner_id, "team": "default",
-                                             "allocated_at": AT, "reason": "weighted round-robin"})
+                                             "allocated_at": at, "reason": "weighted round-robin"})
+
+
+def contact(customer_id, record_id, at=AT, answered=True, method="phone", by="alice"):
+    return dump_event("communication_recorded", {
+        "customer_id": customer_id, "record_id": record_id, "owner_id": "alice", "at": at, "recorded_at": at,
+        "method": method, "by": by, "result": None if answered else "no answer", "answered": answered,
+        "next_follow_up_at": None})
+
+
+def send(container, handler, source, event_type, payload, config):
+    with entrypoint_waiter(container, handler):
+        event_dispatcher(config)(source, event_type, payload)
+
+
+def reminders_of(container, user, **query):
+    with entrypoint_hook(container, "list_reminders") as list_reminders:
+        return list_reminders(user, query)["items"]
+
+
+def kinds(items):
+    return sorted((r["kind"], r["status"]) for r in items)
+
+
+def notification(container_factory, config):
+    service = started(container_factory, NotificationService, config)
+    started(container_factory, recorder_of("notification", "reminder_scheduled"), config)
+    return service
 
 
 def test_an_allocation_schedules_one_first_touch_reminder_for_the_owner(container_factory, config):
     config["BATON"]["reminders"]["first_touch_days"] = 2
-    notification = started(container_factory, NotificationService, config)
+    service = started(container_factory, NotificationService, config)
     scheduled = started(container_factory, recorder_of("notification", "reminder_scheduled"), config)
     dispatch = event_dispatcher(config)
     with entrypoint_waiter(scheduled, "record") as event:
         dispatch("pool", "customer_allocated", allocated("cus_1", "alice"))
     assert event.get()["due_at"] == "2026-11-22T08:00:00+00:00"
-    with entrypoint_waiter(notification, "on_customer_allocated"):
-        dispatch("pool", "customer_allocated", allocated("cus_1", "alice"))   # redelivered
-    with entrypoint_waiter(notification, "on_customer_allocated"):
-        dispatch("pool", "customer_allocated", allocated("cus_2", "bob"))
-    with entrypoint_hook(notification, "list_reminders") as list_reminders:
-        alice = list_reminders("alice", {})
-        done = list_reminders("alice", {"status": "done"})
-    assert alice["total"] == 1
-    reminder = alice["items"][0]
-    assert (reminder["kind"], reminder["customer_id"], reminder["status"]) == ("first_touch", "cus_1", "pending")
-    assert done["total"] == 0
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)  # redelivered
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_2", "bob"), config)
+    alice = reminders_of(service, "alice")
+    assert [(r["kind"], r["customer_id"], r["status"]) for r in alice] == [("first_touch", "cus_1", "pending")]
+    assert reminders_of(service, "alice", status="done") == []
 
 
-def test_recording_a_contact_completes_the_first_touch(container_factory, config):
-    notification = started(container_factory, NotificationService, config)
-    started(container_factory, recorder_of("notification", "reminder_scheduled"), config)
-    dispatch = event_dispatcher(config)
-    with entrypoint_waiter(notification, "on_customer_allocated"):
-        dispatch("pool", "customer_allocated", allocated("cus_1", "alice"))
-    with entrypoint_waiter(notification, "on_communication_recorded"):
-        dispatch("profile", "communication_recorded", dump_event("communication_recorded", {
-            "customer_id": "cus_1", "record_id": "com_1", "owner_id": "alice", "at": AT, "recorded_at": AT,
-            "method": "phone", "by": "alice", "result": "quote requested", "answered": True,
-            "next_follow_up_at": None}))
-    with entrypoint_hook(notification, "list_reminders") as list_reminders:
-        assert list_reminders("alice", {})["total"] == 0
-        assert [r["kind"] for r in list_reminders("alice", {"status": "done"})["items"]] == ["first_touch"]
+def test_recording_a_contact_completes_the_first_touch_and_an_unanswered_one_asks_again(container_factory, config):
+    service = notification(container_factory, config)
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    send(service, "on_communication_recorded", "profile", "communication_recorded",
+         contact("cus_1", "com_1", answered=False), config)
+    open_ = reminders_of(service, "alice")
+    assert kinds(open_) == [("second_touch", "pending")]
+    assert open_[0]["due_at"] == (AT + timedelta(days=7)).isoformat()
+    done = reminders_of(service, "alice", status="done")
+    assert [(r["kind"], r["closed_by"]) for r in done] == [("first_touch", "system")]
+    assert done[0]["close_reason"].startswith("contacted by alice (phone)")
+    send(service, "on_communication_recorded", "profile", "communication_recorded",
+         contact("cus_1", "com_2", at=AT + timedelta(days=2), method="meeting"), config)
+    assert kinds(reminders_of(service, "alice")) == [("meeting_minutes", "pending")]
+
+
+def test_a_customer_returned_to_the_pool_cancels_its_former_owners_reminders(container_factory, config):
+    service = notification(container_factory, config)
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    send(service, "on_customer_returned", "pool", "customer_returned", dump_event("customer_returned", {
+        "customer_id": "cus_1", "state": "public_pool", "previous_owner_id": "alice", "reason": "released: no budget",
+        "by": "alice", "at": AT + timedelta(days=1)}), config)
+    assert reminders_of(service, "alice") == []
+    assert [r["close_reason"] for r in reminders_of(service, "alice", status="cancelled")] == [
+        "customer left alice: released: no budget"]
+
+
+def test_a_stalled_allocation_tells_the_manager_once_until_someone_gets_the_customer(container_factory, config):
+    config["BATON"]["reminders"]["managers"] = {"default": ["mia"], "export": ["max"]}
+    service = notification(container_factory, config)
+    for n in range(2):
+        send(service, "on_allocation_stalled", "pool", "allocation_stalled", dump_event("allocation_stalled", {
+            "customer_id": "cus_1", "team": "export", "reasons": {"alice": ["on leave"]},
+            "at": AT + timedelta(minutes=n)}), config)
+    told = reminders_of(service, "max")
+    assert [(r["kind"], r["repeats"]) for r in told] == [("allocation_stalled", 1)]
+    assert reminders_of(service, "mia") == []
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "bob"), config)
+    assert reminders_of(service, "max") == []
+    assert [r["close_reason"] for r in reminders_of(service, "max", status="done")] == ["allocated to bob"]
+
+
+def handoff(event_type, **payload):
+    return event_type, dump_event(event_type, payload)
+
+
+def test_the_handoff_flow_reminds_receivers_and_both_sides_of_an_info_pending_deadline(container_factory, config):
+    service = notification(container_factory, config)
+
+    def publish(event_type, **payload):
+        send(service, f"on_{event_type}", "handoff", event_type, dump_event(event_type, payload), config)
+
+    publish("handoff_submitted", handoff_id="hof_1", kind="sales_to_service", customer_id="cus_1", from_user="alice",
+            to_users=["bob", "carol"], info_pending=True, pending_until=AT + timedelta(days=3),
+            missing=["special_requirements_marked"], submitted_at=AT)
+    publish("handoff_submitted", handoff_id="hof_1", kind="sales_to_service", customer_id="cus_1", from_user="alice",
+            to_users=["bob", "carol"], info_pending=True, pending_until=AT + timedelta(days=3),
+            missing=["special_requirements_marked"], submitted_at=AT)     # redelivered
+    assert kinds(reminders_of(service, "bob")) == [("handoff_acceptance", "pending"), ("handoff_waiting", "pending"),
+                                                   ("info_pending", "pending")]
+    assert kinds(reminders_of(service, "alice")) == [("info_pending", "pending")]
+    publish("handoff_accepted", handoff_id="hof_1", kind="sales_to_service", customer_id="cus_1", by="bob", at=AT,
+            complete=False, from_user="alice", new_owner_id=None)
+    assert kinds(reminders_of(service, "bob")) == [("info_pending", "pending")]
+    assert kinds(reminders_of(service, "carol")) == [("handoff_acceptance", "pending"), ("handoff_waiting", "pending"),
+                                                     ("info_pending", "pending")]
+    publish("handoff_info_completed", handoff_id="hof_1", customer_id="cus_1", at=AT + timedelta(days=1))
+    assert reminders_of(service, "alice") == []
+    publish("handoff_accepted", handoff_id="hof_1", kind="sales_to_service", customer_id="cus_1", by="carol",
+            at=AT + timedelta(days=1), complete=True, from_user="alice", new_owner_id=None)
+    assert reminders_of(service, "bob") == reminders_of(service, "carol") == []
+
+
+def test_a_returned_handoff_tells_the_sender_and_a_requirement_change_tells_everyone_once(container_factory, config):
+    service = notification(container_factory, config)
+
+    def publish(event_type, **payload):
+        send(service, f"on_{event_type}", "handoff", event_type, dump_event(event_type, payload), config)
+
+    publish("handoff_submitted", handoff_id="hof_2", kind="marketing_to_sales", customer_id="cus_1",
+            from_user="mark", to_users=["alice"], info_pending=False, pending_until=None, missing=[], submitted_at=AT)
+    publish("handoff_returned", handoff_id="hof_2", kind="marketing_to_sales", customer_id="cus_1", by="alice",
+            from_user="mark", reasons=["need is vague"], at=AT + timedelta(hours=1))
+    assert reminders_of(service, "alice") == []
+    told = reminders_of(service, "mark")
+    assert [(r["kind"], r["details"]["reasons"]) for r in told] == [("handoff_returned", "need is vague")]
+    publish("requirement_changed", change_id="chg_1", customer_id="cus_1", field="delivery_date",
+            before="2026-12-20", after="2026-12-10", by="alice", at=AT, notify_users=["bob", "carol", "bob"])
+    assert [r["kind"] for r in reminders_of(service, "bob")] == ["requirement_changed"]
+    assert [r["kind"] for r in reminders_of(service, "carol")] == ["requirement_changed"]
+
+
+def updated(version, grade, stage="new_contact", last=None):
+    return dump_event("customer_updated", {
+        "customer_id": "cus_1", "version": version, "company": "Acme", "country": "DE", "intent_grade": grade,
+        "stage": stage, "tags": [], "last_contact_at": last, "last_follow_up_at": last, "has_open_need": True,
+        "deal_closed": False})
+
+
+def test_each_contact_starts_the_next_follow_up_by_cadence_which_grade_changes_move(container_factory, config):
+    service = notification(container_factory, config)
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(1, "C"), config)
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    first_contact = AT + timedelta(days=1)
+    send(service, "on_communication_recorded", "profile", "communication_recorded",
+         contact("cus_1", "com_1", at=first_contact), config)
+    follow = [r for r in reminders_of(service, "alice") if r["kind"] == "follow_up"]
+    assert [r["due_at"] for r in follow] == [(first_contact + timedelta(days=30)).isoformat()]   # grade C: monthly
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(2, "A", last=first_contact), config)
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(1, "C"), config)   # late, older
+    moved = reminders_of(service, "alice", kind="follow_up")
+    assert [(r["id"], r["due_at"]) for r in moved] == [(follow[0]["id"], (first_contact + timedelta(days=3)).isoformat())]
+    planned = AT + timedelta(days=9)
+    send(service, "on_communication_recorded", "profile", "communication_recorded",
+         {**contact("cus_1", "com_2", at=AT + timedelta(days=2)), "next_follow_up_at": planned.isoformat()}, config)
+    now_open = reminders_of(service, "alice", kind="follow_up")
+    assert [(r["due_at"], r["details"]["why"]) for r in now_open] == [(planned.isoformat(), "planned at the last contact")]
+    assert [r["close_reason"] for r in reminders_of(service, "alice", kind="follow_up", status="done")] == [
+        "followed up on 2026-11-22 08:00"]
+    send(service, "on_customer_returned", "pool", "customer_returned", dump_event("customer_returned", {
+        "customer_id": "cus_1", "state": "public_pool", "previous_owner_id": "alice", "reason": "recycled",
+        "by": "pool", "at": AT + timedelta(days=20)}), config)
+    assert reminders_of(service, "alice") == []

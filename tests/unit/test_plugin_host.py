@@ -1,7 +1,4 @@
 """The plugin host: discovery, allowlist, named failures, checked results."""
-import importlib
-import sys
-import textwrap
 import types
 
 import pytest
@@ -11,6 +8,7 @@ from plugins.builtin import intent_grading, website_form
 from plugins.declarations import ChecklistVerdict, CustomField, HandoffRule, IntentGrade
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.host import PluginHost
+from tests.plugin_packages import install_plugin_package
 
 BUILTINS = ["default_fields", "intent_grading", "website_form"]
 
@@ -29,7 +27,7 @@ def plugin(**hooks):
 @pytest.fixture
 def third_party(tmp_path, monkeypatch):
     """A real installed distribution declaring a plugin in the baton.plugins group."""
-    (tmp_path / "acme_baton.py").write_text(textwrap.dedent('''
+    uninstall = install_plugin_package(tmp_path, monkeypatch, "acme_baton", '''
         from plugins import hookimpl
         from plugins.declarations import IntentGrade
 
@@ -37,15 +35,9 @@ def third_party(tmp_path, monkeypatch):
         def baton_grade_intent(inquiry):
             if "VIP" in (inquiry.get("message") or ""):
                 return IntentGrade("A", ("VIP customer",), "acme")
-    '''))
-    dist = tmp_path / "acme_baton-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-baton\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[baton.plugins]\nacme = acme_baton\nbroken = acme_missing_module\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    importlib.invalidate_caches()
+    ''', {"acme": "acme_baton", "broken": "acme_missing_module"})
     yield
-    sys.modules.pop("acme_baton", None)
+    uninstall()
 
 
 def test_builtins_are_discovered_through_entry_points():

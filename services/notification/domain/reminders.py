@@ -1,31 +1,208 @@
-"""The follow-up SOP as reminders: what is due, for whom, by when."""
-from dataclasses import dataclass
-from datetime import timedelta
+"""The follow-up SOP as reminders: what is due, for whom, by when.
+
+Every rule returns a reminder (a plain dict) whose id is derived from the rule and what caused
+it, so a redelivered event schedules nothing new, while a new cause (a re-allocation, another
+unanswered call) schedules a new one. What satisfies a reminder is decided in
+``services.notification.domain.satisfying``; the follow-up cycle in ``follow_up``.
+"""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+PENDING, FIRING, FIRED, DONE, CANCELLED = "pending", "firing", "fired", "done", "cancelled"
+OPEN = (PENDING, FIRING, FIRED)          # still asking for something
+CLOSED = (DONE, CANCELLED)
+
+FIRST_TOUCH = "first_touch"
+SECOND_TOUCH = "second_touch"
+FOLLOW_UP = "follow_up"
+MEETING_MINUTES = "meeting_minutes"
+RECYCLING_WARNING = "recycling_warning"
+ALLOCATION_STALLED = "allocation_stalled"
+HANDOFF_WAITING = "handoff_waiting"
+HANDOFF_ACCEPTANCE = "handoff_acceptance"
+INFO_PENDING = "info_pending"
+HANDOFF_RETURNED = "handoff_returned"
+REQUIREMENT_CHANGED = "requirement_changed"
+KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, RECYCLING_WARNING, ALLOCATION_STALLED,
+         HANDOFF_WAITING, HANDOFF_ACCEPTANCE, INFO_PENDING, HANDOFF_RETURNED, REQUIREMENT_CHANGED)
+# Reminders that plan work on a customer: announced (reminder_scheduled) for the customer's timeline.
+# The others tell of something that happened and go out at once.
+PLANNED_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, HANDOFF_ACCEPTANCE, INFO_PENDING)
+# What a customer's owner does for that customer: cancelled when the customer leaves them.
+OWNER_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, RECYCLING_WARNING)
+HANDOFF_KINDS = (HANDOFF_WAITING, HANDOFF_ACCEPTANCE, INFO_PENDING)
 
 
 @dataclass(frozen=True)
 class ReminderPolicy:
-    first_touch_within: timedelta  # a new customer's first contact (DOMAIN default: 3 days)
+    """Every number of the follow-up SOP (DOMAIN.md defaults live in deploy/config.yaml)."""
+
+    first_touch_within: timedelta                     # new customer: 3 days
+    second_touch_after: timedelta = timedelta(days=7)  # after an unanswered contact
+    update_every: timedelta = timedelta(days=3)        # active customers
+    active_stages: tuple = ("inquiry", "quoted", "sample", "negotiation")
+    intent_cadence: dict = field(default_factory=dict)  # grade -> timedelta (A 2-3 a week, B 2 weeks, C monthly)
+    value_cadence: dict = field(default_factory=dict)   # value grade -> timedelta
+    win_back_every: timedelta | None = None            # lost customers: quarterly win-back mail
+    silent_stages: tuple = ("invalid", "rejected", "dormant")   # no follow-up asked
+    minutes_within: timedelta = timedelta(hours=24)
+    meeting_methods: tuple = ("meeting",)
+    minutes_methods: tuple = ("email",)                # a later contact this way sends the minutes
+    handoff_accept_within: timedelta = timedelta(hours=24)
+    managers: dict = field(default_factory=dict)       # team -> manager ids ("default" for any team)
+
+    def managers_of(self, team):
+        return tuple(self.managers.get(team) or self.managers.get("default") or ())
 
 
-def first_touch(policy, customer_id, owner_id, assigned_at):
-    """The owner must contact a newly assigned customer within the policy's window.
+def reminder_id(kind, *cause):
+    """``rem_<kind>_<hash of the cause>``: the same cause always names the same reminder."""
+    text = "\x1f".join(_text(part) for part in cause)
+    return f"rem_{kind}_{hashlib.sha1(text.encode()).hexdigest()[:20]}"
 
-    One per customer: the id names the rule and the customer, so a redelivered assignment
-    schedules nothing new.
-    """
-    due_at = assigned_at + policy.first_touch_within
+
+def reminder(kind, user_id, customer_id, due_at, created_at, message, cause, occurrence=None, subject_id=None,
+             details=None):
+    """A new pending reminder. ``cause``: the parts naming what caused it (its id is derived from
+    them); ``occurrence``: what raised it this time, when one reminder collapses repeats of its cause."""
     return {
-        "_id": first_touch_id(customer_id),
-        "kind": "first_touch",
-        "user_id": owner_id,
+        "_id": reminder_id(kind, *cause),
+        "kind": kind,
+        "user_id": user_id,
         "customer_id": customer_id,
+        "subject_id": subject_id,        # the handoff or change it is about, when not only the customer
         "due_at": due_at,
-        "status": "pending",
-        "message": f"First touch with new customer {customer_id} by {due_at:%Y-%m-%d %H:%M} UTC.",
-        "created_at": assigned_at,
+        "fire_at": due_at,               # later than due_at while deferred for quiet hours or snoozed
+        "status": PENDING,
+        "version": 0,
+        "message": message,
+        "details": details or {},
+        "created_at": created_at,
+        "occurrences": [_text(occurrence) if occurrence is not None else "\x1f".join(map(_text, cause))],
     }
 
 
-def first_touch_id(customer_id):
-    return f"rem_first_touch_{customer_id}"
+# --- customers ------------------------------------------------------------------------------
+
+def first_touch(policy, customer_id, owner_id, assigned_at):
+    """The owner must contact a newly assigned customer within the policy's window (one per assignment)."""
+    due_at = assigned_at + policy.first_touch_within
+    return reminder(FIRST_TOUCH, owner_id, customer_id, due_at, assigned_at,
+                    f"First touch with new customer {customer_id} by {_utc(due_at)}.", (customer_id, assigned_at))
+
+
+def second_touch(policy, contact):
+    """An unanswered contact asks for another attempt within ``second_touch_after``.
+    ``contact``: the communication_recorded event."""
+    user = contact["owner_id"] or contact["by"]
+    due_at = contact["at"] + policy.second_touch_after
+    return reminder(SECOND_TOUCH, user, contact["customer_id"], due_at, contact["recorded_at"],
+                    f"No answer from customer {contact['customer_id']} on {_utc(contact['at'])} "
+                    f"({contact['method']}): try again by {_utc(due_at)}.",
+                    (contact["customer_id"], contact["record_id"]),
+                    details={"record_id": contact["record_id"], "contact_at": _text(contact["at"])})
+
+
+def meeting_minutes(policy, contact):
+    """After a follow-up meeting, whoever met sends the minutes within ``minutes_within``; None
+    for other methods."""
+    if contact["method"] not in policy.meeting_methods:
+        return None
+    due_at = contact["at"] + policy.minutes_within
+    return reminder(MEETING_MINUTES, contact["by"], contact["customer_id"], due_at, contact["recorded_at"],
+                    f"Send the minutes of the {contact['method'].replace('_', ' ')} with customer "
+                    f"{contact['customer_id']} on {_utc(contact['at'])} by {_utc(due_at)}.",
+                    (contact["customer_id"], contact["record_id"]),
+                    details={"record_id": contact["record_id"], "meeting_at": _text(contact["at"])})
+
+
+def recycling_warning(warning):
+    """pool warned the owner: told at once, with when the customer goes back to the pool."""
+    return reminder(RECYCLING_WARNING, warning["owner_id"], warning["customer_id"], warning["warned_at"],
+                    warning["warned_at"],
+                    f"Customer {warning['customer_id']} returns to the public pool on {_utc(warning['due_at'])} "
+                    f"unless followed up ({warning['reason']}).",
+                    (warning["customer_id"], warning["due_at"]),
+                    details={"returns_at": _text(warning["due_at"]), "reason": warning["reason"]})
+
+
+def allocation_stalled(policy, stall):
+    """Nobody is eligible for a customer: each manager of the team is told, once while it stays open
+    (a repeated stall of the same customer collapses into it)."""
+    reasons = "; ".join(f"{person}: {', '.join(why)}" for person, why in sorted(stall["reasons"].items()))
+    return [reminder(ALLOCATION_STALLED, manager, stall["customer_id"], stall["at"], stall["at"],
+                     f"Nobody in team {stall['team']} can take customer {stall['customer_id']}; it waits in "
+                     f"the pool. {reasons or 'No salespeople in the team.'}",
+                     (manager, stall["customer_id"]), occurrence=stall["at"],
+                     details={"team": stall["team"], "reasons": reasons})
+            for manager in policy.managers_of(stall["team"])]
+
+
+# --- handoffs -------------------------------------------------------------------------------
+
+def handoff_submitted(policy, handoff):
+    """Each receiver learns at once that a handoff waits for them, and is reminded if it still
+    waits after ``handoff_accept_within``; an info-pending handoff's deadline is on both sides."""
+    kind, customer, handoff_id = handoff["kind"], handoff["customer_id"], handoff["handoff_id"]
+    what = f"{kind.replace('_', ' ')} handoff of customer {customer} from {handoff['from_user']}"
+    missing = ", ".join(handoff["missing"])
+    details = {"handoff_id": handoff_id, "from_user": handoff["from_user"], "missing": missing}
+    at, accept_by = handoff["submitted_at"], handoff["submitted_at"] + policy.handoff_accept_within
+    out = []
+    for user in _unique(handoff["to_users"]):
+        out.append(reminder(HANDOFF_WAITING, user, customer, at, at, f"A {what} waits for you to accept or return it."
+                            + (f" Info pending until {_utc(handoff['pending_until'])}: {missing}."
+                               if handoff["info_pending"] and handoff["pending_until"] else ""),
+                            (user, handoff_id), subject_id=handoff_id, details=details))
+        out.append(reminder(HANDOFF_ACCEPTANCE, user, customer, accept_by, at,
+                            f"The {what} still waits for your acceptance (submitted {_utc(at)}).",
+                            (user, handoff_id), subject_id=handoff_id, details=details))
+    if handoff["info_pending"] and handoff["pending_until"]:
+        deadline = handoff["pending_until"]
+        for user in _unique([handoff["from_user"], *handoff["to_users"]]):
+            out.append(reminder(INFO_PENDING, user, customer, deadline, at,
+                                f"Info pending on the {what} is overdue since {_utc(deadline)}: {missing or 'see the checklist'}.",
+                                (user, handoff_id, deadline), subject_id=handoff_id, details=details))
+    return out
+
+
+def handoff_returned(returned):
+    """The sender is told at once that a receiver returned the handoff, and why."""
+    reasons = "; ".join(returned["reasons"])
+    return reminder(HANDOFF_RETURNED, returned["from_user"], returned["customer_id"], returned["at"], returned["at"],
+                    f"{returned['by']} returned the {returned['kind'].replace('_', ' ')} handoff of customer "
+                    f"{returned['customer_id']}: {reasons}.",
+                    (returned["handoff_id"], returned["at"]), subject_id=returned["handoff_id"],
+                    details={"handoff_id": returned["handoff_id"], "by": returned["by"], "reasons": reasons})
+
+
+def requirement_changed(change):
+    """Everyone concerned is told once about a changed requirement (a user listed twice, once)."""
+    before, after = _shown(change["before"]), _shown(change["after"])
+    return [reminder(REQUIREMENT_CHANGED, user, change["customer_id"], change["at"], change["at"],
+                     f"{change['by']} changed {change['field'].replace('_', ' ')} of customer {change['customer_id']}: "
+                     f"{before} → {after}.",
+                     (user, change["change_id"]), subject_id=change["change_id"],
+                     details={"field": change["field"], "before": before, "after": after, "by": change["by"]})
+            for user in _unique(change["notify_users"])]
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _unique(users):
+    return list(dict.fromkeys(u for u in users if u))
+
+
+def _utc(moment):
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
+def _shown(value):
+    return "(none)" if value is None or value == "" else str(value)
+
+
+def _text(part):
+    if isinstance(part, datetime):
+        return part.astimezone(timezone.utc).isoformat()
+    return "" if part is None else str(part)

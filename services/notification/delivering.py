@@ -1,0 +1,129 @@
+"""Delivering notices through channel plugins, and the daily digests.
+
+Each delivery (one notice, one channel) is leased like a reminder, sent, and recorded with the
+attempt: delivered, pending again after a backoff, or failed for good (a permanent refusal, a
+broken plugin, attempts used up) — visible through the API. One channel failing never stops
+another.
+"""
+import logging
+from dataclasses import dataclass
+
+from plugins.declarations import OutgoingMessage, Recipient
+from plugins.errors import DeliveryFailed
+from services.notification.domain.notices import digest_of
+from services.notification.domain.reminders import CLOSED, PENDING
+from services.notification.domain.timing import next_attempt_at, quiet_until
+from services.notification.firing import delivery_of
+from services.notification.leasing import change_guarded, finish_lease, in_rounds, take_lease
+
+log = logging.getLogger(__name__)
+SENDING, DELIVERED, FAILED, SENT = "sending", "delivered", "failed", "sent"
+MAX_ATTEMPTS_KEPT = 20
+
+
+@dataclass
+class Delivering:
+    """What one pass did."""
+
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    digests: int = 0
+
+
+class InboxFiling:
+    """The in-app inbox as channel plugins see it (``inbox.put(message)``)."""
+
+    def __init__(self, outbox):
+        self.outbox = outbox
+
+    def put(self, message):
+        self.outbox.file_in_inbox({
+            "_id": message.id, "user_id": message.user_id, "kind": message.kind, "title": message.title,
+            "body": message.body, "customer_id": message.customer_id, "due_at": message.due_at,
+            "fired_at": message.fired_at, "read": False, "read_at": None})
+
+
+def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, settings, now, result=None):
+    result = result or Delivering()
+
+    def handle(delivery):
+        leased = take_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery["_id"],
+                            lambda d: d["status"] == PENDING and d["next_attempt_at"] <= now, SENDING, now,
+                            settings["lease_seconds"])
+        if leased is not None:
+            outcome = _attempt(outbox, channels, broken_plugins, preferences_of(leased["user_id"]), retry, leased, now)
+            result.delivered += outcome == DELIVERED
+            result.retrying += outcome == PENDING
+            result.failed += outcome == FAILED
+
+    in_rounds(settings, lambda limit: outbox.deliveries.stale(now, limit) + outbox.deliveries.due(now, limit), handle)
+    return result
+
+
+def _attempt(outbox, channels, broken_plugins, preferences, retry, delivery, now):
+    notice = outbox.notice(delivery["notice_id"])
+    channel = channels.get(delivery["channel"])
+    recipient = Recipient(preferences.user_id, preferences.time_zone, preferences.addresses.get(delivery["channel"]),
+                          preferences.secrets.get(delivery["channel"]))
+    try:
+        if channel is None:
+            broken = "; ".join(broken_plugins.values())
+            raise DeliveryFailed(f"no channel named {delivery['channel']!r} is installed"
+                                 + (f" (plugins that failed: {broken})" if broken else ""), permanent=True)
+        if channel.needs_address and not recipient.address:
+            raise DeliveryFailed(f"{preferences.user_id} has no address for channel {channel.name!r}", permanent=True)
+        receipt = channel.send(message_of(outbox, notice), recipient)
+    except DeliveryFailed as exc:
+        attempts = len(delivery["attempts"]) + 1
+        retry_at = None if exc.permanent else next_attempt_at(retry, attempts, now)
+        status = PENDING if retry_at else FAILED
+        if status == FAILED:
+            log.warning("delivery %s failed for good: %s", delivery["_id"], exc.reason)
+        finish_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery, lambda d: {
+            **d, "status": status, "next_attempt_at": retry_at or d["next_attempt_at"], "last_error": exc.reason,
+            "failed_at": now if status == FAILED else None,
+            "attempts": _kept(d["attempts"] + [{"at": now, "ok": False, "error": exc.reason, "permanent": exc.permanent}])})
+        return status
+    finish_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery, lambda d: {
+        **d, "status": DELIVERED, "delivered_at": now, "receipt": receipt, "last_error": None,
+        "attempts": _kept(d["attempts"] + [{"at": now, "ok": True, "receipt": receipt}])})
+    return DELIVERED
+
+
+def message_of(outbox, notice):
+    items = tuple(message_of(outbox, item) for item in (outbox.notice(i) for i in notice.get("items") or []) if item)
+    return OutgoingMessage(notice["_id"], notice["user_id"], notice["kind"], notice["title"], notice["body"],
+                           notice.get("customer_id"), notice.get("due_at"), notice["fired_at"], items)
+
+
+def send_due_digests(outbox, reminders, preferences_of, immediate_channels, settings, now, result):
+    """Each person's digest at its hour: the day's notices whose reminders are still open, one
+    delivery per channel that waits for digests."""
+    for digest in outbox.digests.stale(now, settings["batch"]) + outbox.digests.due(now, settings["batch"]):
+        preferences = preferences_of(digest["user_id"])
+        quiet_end = quiet_until(preferences, now)
+        if quiet_end is not None and digest["status"] == PENDING:
+            change_guarded(outbox.digests.get, outbox.digests.replace, digest["_id"], lambda d: {
+                **d, "due_at": quiet_end, "version": d["version"] + 1} if d["status"] == PENDING else None)
+            continue
+        leased = take_lease(outbox.digests.get, outbox.digests.replace, digest["_id"],
+                            lambda d: d["status"] == PENDING and d["due_at"] <= now, SENDING, now, settings["lease_seconds"])
+        if leased is None:
+            continue
+        notices = [n for n in outbox.notices_in(digest["_id"])
+                   if (r := reminders.get(n["reminder_id"])) is None or r["status"] not in CLOSED]
+        summary = digest_of(leased, notices, preferences, now)
+        if summary is not None:
+            stored, _ = outbox.add_notice(summary)
+            for channel in preferences.channels:
+                if channel not in immediate_channels:
+                    outbox.deliveries.add(delivery_of(stored, channel, now))
+            result.digests += 1
+        finish_lease(outbox.digests.get, outbox.digests.replace, leased, lambda d: {
+            **d, "status": SENT, "sent_at": now, "notice_count": len(notices)})
+    return result
+
+
+def _kept(attempts):
+    return attempts[-MAX_ATTEMPTS_KEPT:]

@@ -1,0 +1,104 @@
+"""The follow-up cycle of an owned customer: after each contact, the next one is due by the
+cadence of its grades, at least every ``update_every`` while it is in an active stage, or when
+the last contact planned it (a recorded reason such as "travelling, call next week").
+
+What notification knows of a customer (``FollowedCustomer``) is built from pool's allocations
+and returns, profile's updates and contacts, and handoffs that give it a new owner.
+"""
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from services.notification.domain.reminders import FOLLOW_UP, reminder, reminder_id
+
+
+@dataclass(frozen=True)
+class FollowedCustomer:
+    customer_id: str
+    owner_id: str | None = None
+    intent_grade: str | None = None
+    value_grade: str | None = None
+    stage: str | None = None
+    deal_closed: bool = False
+    last_follow_up_at: datetime | None = None
+    next_follow_up_at: datetime | None = None     # planned at the latest contact
+    planned_at: datetime | None = None            # when that latest contact happened
+    profile_version: int = -1
+
+
+def with_owner(customer, owner_id):
+    return replace(customer, owner_id=owner_id)
+
+
+def with_archive(customer, update):
+    """profile's latest view of the archive; an older one (lower version) changes nothing."""
+    if update["version"] <= customer.profile_version:
+        return customer
+    last = _latest(customer.last_follow_up_at, update["last_follow_up_at"])
+    return replace(customer, intent_grade=update["intent_grade"], value_grade=update.get("value_grade"),
+                   stage=update["stage"], deal_closed=update["deal_closed"], last_follow_up_at=last,
+                   profile_version=update["version"])
+
+
+def with_contact(customer, contact):
+    """A recorded contact moves the last follow-up on; the latest contact's plan is the plan."""
+    customer = replace(customer, last_follow_up_at=_latest(customer.last_follow_up_at, contact["at"]))
+    if customer.planned_at is None or contact["at"] >= customer.planned_at:
+        customer = replace(customer, next_follow_up_at=contact["next_follow_up_at"], planned_at=contact["at"])
+    return customer
+
+
+def next_follow_up(policy, customer):
+    """(due, why) of the next follow-up, or None when none is asked (no owner, no contact yet —
+    the first touch asks for that —, a silent stage, no rule for its grades)."""
+    last = customer.last_follow_up_at
+    if customer.owner_id is None or last is None or customer.stage in policy.silent_stages:
+        return None
+    planned = customer.next_follow_up_at
+    if planned is not None and customer.planned_at is not None and customer.planned_at >= last:
+        return planned, "planned at the last contact"
+    rules = []
+    if customer.stage == "lost":
+        if policy.win_back_every:
+            rules.append((policy.win_back_every, "quarterly win-back of a lost customer"))
+    else:
+        if customer.intent_grade in policy.intent_cadence:
+            rules.append((policy.intent_cadence[customer.intent_grade], f"cadence of intent grade {customer.intent_grade}"))
+        if customer.value_grade in policy.value_cadence:
+            rules.append((policy.value_cadence[customer.value_grade], f"cadence of value grade {customer.value_grade}"))
+        if customer.stage in policy.active_stages and not customer.deal_closed:
+            rules.append((policy.update_every, f"an active customer ({customer.stage}) is updated at least every "
+                                               f"{_span(policy.update_every)}"))
+    if not rules:
+        return None
+    every, why = min(rules, key=lambda rule: rule[0])
+    return last + every, why
+
+
+def follow_up_reminder(policy, customer, now):
+    """The reminder of this cycle (one per owner and last contact), or None."""
+    nxt = next_follow_up(policy, customer)
+    if nxt is None:
+        return None
+    due, why = nxt
+    last = customer.last_follow_up_at
+    return reminder(FOLLOW_UP, customer.owner_id, customer.customer_id, due, now,
+                    f"Follow up with customer {customer.customer_id} by {due:%Y-%m-%d %H:%M} UTC ({why}; "
+                    f"last contact {last:%Y-%m-%d %H:%M} UTC).",
+                    _cycle(customer), details={"why": why, "last_contact_at": last.isoformat()})
+
+
+def follow_up_id(customer):
+    return reminder_id(FOLLOW_UP, *_cycle(customer))
+
+
+def _cycle(customer):
+    return customer.customer_id, customer.owner_id, customer.last_follow_up_at
+
+
+def _latest(a, b):
+    return max((x for x in (a, b) if x is not None), default=None)
+
+
+def _span(every):
+    days = every.total_seconds() / 86400
+    return f"{days:g} days" if days >= 1 else f"{every.total_seconds() / 3600:g} hours"

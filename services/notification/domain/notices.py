@@ -1,0 +1,96 @@
+"""What a person is told: a fired reminder (or a day's digest of them) as a notice, worded in
+their time zone, with the original due time shown even when it fires late (after downtime)."""
+from dataclasses import dataclass
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+TITLES = {
+    "first_touch": "First touch due",
+    "second_touch": "Try again: no answer",
+    "follow_up": "Follow-up due",
+    "meeting_minutes": "Send the meeting minutes",
+    "recycling_warning": "Customer about to return to the pool",
+    "allocation_stalled": "Nobody can take a customer",
+    "handoff_waiting": "Handoff waiting for you",
+    "handoff_acceptance": "Handoff still waiting for your acceptance",
+    "info_pending": "Pending handoff information overdue",
+    "handoff_returned": "Handoff returned",
+    "requirement_changed": "Requirement changed",
+}
+DIGEST = "digest"
+LATE_AFTER = timedelta(minutes=5)   # fired this much after its due time: say so
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """How and when one person is told. ``addresses`` and ``secrets`` are per channel name."""
+
+    user_id: str
+    time_zone: str
+    quiet_start: time | None
+    quiet_end: time | None
+    digest: bool
+    digest_at: time
+    channels: tuple
+    addresses: dict
+    secrets: dict
+
+
+def notice_id(reminder):
+    """One notice per reminder and firing time: a crash and retry re-files the same one, while a
+    snoozed or reopened reminder fires anew."""
+    return f"ntf_{reminder['_id']}_{reminder['fire_at']:%Y%m%dT%H%M%S}"
+
+
+def notice_of(reminder, preferences, fired_at, digest_id=None):
+    zone = ZoneInfo(preferences.time_zone)
+    due = reminder["due_at"].astimezone(zone)
+    body = reminder["message"]
+    if reminder["kind"] not in ("handoff_waiting", "handoff_returned", "requirement_changed", "allocation_stalled",
+                                "recycling_warning"):
+        body += f"\nDue {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
+    if fired_at - reminder["fire_at"] > LATE_AFTER:
+        body += f"\nSent late: it was due {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
+    if reminder.get("repeats"):
+        body += f"\nRaised {reminder['repeats'] + 1} times."
+    return {
+        "_id": notice_id(reminder),
+        "user_id": reminder["user_id"],
+        "reminder_id": reminder["_id"],
+        "kind": reminder["kind"],
+        "title": TITLES.get(reminder["kind"], reminder["kind"].replace("_", " ").capitalize())
+                 + (f": customer {reminder['customer_id']}" if reminder.get("customer_id") else ""),
+        "body": body,
+        "customer_id": reminder.get("customer_id"),
+        "due_at": reminder["due_at"],
+        "fired_at": fired_at,
+        "digest_id": digest_id,
+        "items": [],
+    }
+
+
+def digest_id_of(user_id, day):
+    return f"dig_{user_id}_{day:%Y%m%d}"
+
+
+def digest_of(digest, notices, preferences, at):
+    """One notice carrying a day's notices (those still worth telling), or None when none are."""
+    if not notices:
+        return None
+    zone = ZoneInfo(preferences.time_zone)
+    lines = [f"- {n['title']} (due {n['due_at'].astimezone(zone):%Y-%m-%d %H:%M}): {n['body'].splitlines()[0]}"
+             for n in notices]
+    count = len(notices)
+    return {
+        "_id": f"ntf_{digest['_id']}",
+        "user_id": digest["user_id"],
+        "reminder_id": None,
+        "kind": DIGEST,
+        "title": f"Your Baton digest: {count} reminder{'s' if count != 1 else ''}",
+        "body": "\n".join(lines),
+        "customer_id": None,
+        "due_at": digest["due_at"],
+        "fired_at": at,
+        "digest_id": None,
+        "items": [n["_id"] for n in notices],
+    }

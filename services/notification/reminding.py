@@ -1,0 +1,109 @@
+"""Scheduling and closing reminders without losing a concurrent change (a redelivered event, the
+firing loop of another instance, a person's snooze): every write replaces one document guarded
+by its version, re-reading and deciding again when the version moved."""
+from datetime import timedelta
+
+from contracts.errors import Conflict, InvalidInput, NotFound
+from services.notification.domain.reminders import CANCELLED, CLOSED, DONE, OPEN, PENDING
+from services.notification.leasing import change_guarded
+
+SCHEDULED, REPEATED, COLLAPSED, REOPENED = "scheduled", "repeated", "collapsed", "reopened"
+MAX_OCCURRENCES_KEPT = 50
+
+
+def change_reminder(reminders, reminder_id, change):
+    """(before, after): after is None when ``change`` found nothing to change (or no reminder)."""
+    return change_guarded(reminders.get, reminders.replace, reminder_id, change)
+
+
+def schedule(reminders, new):
+    """(stored reminder, outcome). A new cause schedules it; the same cause again (redelivery)
+    changes nothing; another occurrence of an open reminder's cause collapses into it (counted,
+    not notified twice); one of a closed reminder's cause opens it again."""
+    stored, inserted = reminders.add(new)
+    if inserted:
+        return stored, SCHEDULED
+    occurrence = new["occurrences"][0]
+    outcome = {}
+
+    def change(current):
+        if occurrence in current["occurrences"]:
+            outcome["o"] = REPEATED
+            return None
+        occurrences = (current["occurrences"] + [occurrence])[-MAX_OCCURRENCES_KEPT:]
+        if current["status"] in OPEN:
+            outcome["o"] = COLLAPSED
+            return {**current, "occurrences": occurrences, "repeats": current.get("repeats", 0) + 1,
+                    "version": current["version"] + 1}
+        outcome["o"] = REOPENED
+        return {**new, "occurrences": occurrences, "repeats": current.get("repeats", 0) + 1,
+                "version": current["version"] + 1}
+
+    before, after = change_reminder(reminders, new["_id"], change)
+    return (after or before), outcome.get("o", REPEATED)
+
+
+def close(reminders, closing, at, by="system"):
+    """Close an open reminder (done or cancelled) with the reason; a closed one stays as it is."""
+    def change(current):
+        if current["status"] in CLOSED:
+            return None
+        return {**current, "status": closing.status, "closed_at": at, "closed_by": by, "close_reason": closing.reason,
+                "lease_until": None, "lease_token": None, "version": current["version"] + 1}
+    return change_reminder(reminders, closing.reminder_id, change)[1]
+
+
+def close_all(reminders, closings, at, by="system"):
+    return [after for closing in closings if (after := close(reminders, closing, at, by)) is not None]
+
+
+def reopen_at(current, due_at, **extra):
+    """The reminder pending again, to fire at ``due_at`` (a snooze, a moved follow-up)."""
+    return {**current, "status": PENDING, "due_at": due_at, "fire_at": due_at, "lease_until": None,
+            "lease_token": None, "version": current["version"] + 1, **extra}
+
+
+def snooze(reminders, reminder_id, request, now):
+    """Fire again later (``until`` or ``minutes`` from now), with the reason if one is given (a
+    recorded reason for not following up yet); only the person reminded may snooze."""
+    until = request.get("until") or now + timedelta(minutes=request["minutes"])
+    if until <= now:
+        raise InvalidInput.from_messages({"until": ["Must be in the future."]}, what="snooze")
+
+    def change(current):
+        _check_owner(current, request["by"], "snooze")
+        if current["status"] in CLOSED:
+            raise Conflict(f"Reminder {reminder_id} is already {current['status']}.", {"status": current["status"]})
+        return {**current, "status": PENDING, "fire_at": until, "snoozed_until": until, "snoozed_by": request["by"],
+                "snooze_reason": request.get("reason"), "lease_until": None, "lease_token": None,
+                "version": current["version"] + 1}
+
+    return _changed(reminders, reminder_id, change)
+
+
+def mark_done(reminders, reminder_id, request, now):
+    """Done by hand (a done reminder stays done; a cancelled one cannot be done)."""
+    def change(current):
+        _check_owner(current, request["by"], "mark done")
+        if current["status"] == DONE:
+            return None
+        if current["status"] == CANCELLED:
+            raise Conflict(f"Reminder {reminder_id} was cancelled: {current.get('close_reason')}.", {"status": CANCELLED})
+        return {**current, "status": DONE, "closed_at": now, "closed_by": request["by"],
+                "close_reason": request.get("note") or "marked done", "lease_until": None, "lease_token": None,
+                "version": current["version"] + 1}
+
+    return _changed(reminders, reminder_id, change)
+
+
+def _changed(reminders, reminder_id, change):
+    before, after = change_reminder(reminders, reminder_id, change)
+    if before is None:
+        raise NotFound.of("reminder", reminder_id)
+    return after or before
+
+
+def _check_owner(reminder, by, what):
+    if by != reminder["user_id"]:
+        raise InvalidInput.from_messages({"by": [f"Only {reminder['user_id']}, whom it reminds, can {what} it."]},
+                                         what=what)
