@@ -181,30 +181,29 @@ class PluginHost:
 
 def _checked_rule(rule, plugin_name):
     def check(person, customer):
-        try:
-            reason = rule.check(person, customer)
-        except Exception as exc:  # a rule's bug is reported as its plugin's
-            raise PluginFailed.of(plugin_name, "baton_allocation_rules",
-                                  f"rule {rule.name!r} raised {type(exc).__name__}: {exc}") from exc
-        if reason is not None and not isinstance(reason, str):
-            raise PluginFailed.of(plugin_name, "baton_allocation_rules",
-                                  f"rule {rule.name!r} returned {type(reason).__name__}, not a reason (str) or None")
-        return reason
+        return _checked_answer(plugin_name, "baton_allocation_rules", rule.name, lambda: rule.check(person, customer),
+                               lambda reason: reason is None or isinstance(reason, str), "a reason (str) or None")
     return check
 
 
 def _checked_handoff_rule(rule, plugin_name):
     def check(archive, package):
-        try:
-            verdict = rule.check(copy.deepcopy(archive), copy.deepcopy(package))
-        except Exception as exc:  # a rule's bug is reported as its plugin's
-            raise PluginFailed.of(plugin_name, "baton_handoff_rules",
-                                  f"rule {rule.name!r} raised {type(exc).__name__}: {exc}") from exc
-        if not isinstance(verdict, ChecklistVerdict):
-            raise PluginFailed.of(plugin_name, "baton_handoff_rules",
-                                  f"rule {rule.name!r} returned {type(verdict).__name__}, not ChecklistVerdict")
-        return verdict
+        # copies: whatever the rule does to them cannot reach the archive or the handoff
+        return _checked_answer(plugin_name, "baton_handoff_rules", rule.name,
+                               lambda: rule.check(copy.deepcopy(archive), copy.deepcopy(package)),
+                               lambda verdict: isinstance(verdict, ChecklistVerdict), "ChecklistVerdict")
     return check
+
+
+def _checked_answer(plugin_name, hook, rule_name, ask, acceptable, expected):
+    """A rule's answer, or ``PluginFailed`` naming its plugin when it raises or answers wrongly."""
+    try:
+        answer = ask()
+    except Exception as exc:  # a rule's bug is reported as its plugin's
+        raise PluginFailed.of(plugin_name, hook, f"rule {rule_name!r} raised {type(exc).__name__}: {exc}") from exc
+    if not acceptable(answer):
+        raise PluginFailed.of(plugin_name, hook, f"rule {rule_name!r} returned {type(answer).__name__}, not {expected}")
+    return answer
 
 
 def _checked_send(channel, plugin_name):

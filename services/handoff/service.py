@@ -70,20 +70,21 @@ class HandoffService:
     def submit_handoff(self, request, key=None):
         """Hand a customer over (``SubmitSchema``); ``key`` makes a retried call harmless."""
         request = load_input(SubmitSchema, request, what="handoff")
-        return self._announced(submit(self.handoffs, self.profile, self.plugins, self.policy, request, key, _now()))
+        return _dumped(self._published(submit(self.handoffs, self.profile, self.plugins, self.policy, request, key,
+                                              _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def resubmit_handoff(self, handoff_id, request, key=None):
         request = load_input(ResubmitSchema, request, what="resubmission")
-        return self._announced(resubmit_returned(self.handoffs, self.profile, self.plugins, self.policy, handoff_id,
-                                                 request, key, _now()))
+        return _dumped(self._published(resubmit_returned(self.handoffs, self.profile, self.plugins, self.policy,
+                                                         handoff_id, request, key, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_info(self, handoff_id, request):
         """The sender completed what an info-pending handoff lacked: read it again."""
         request = load_input(InfoCompletionSchema, request, what="request")
-        return self._announced(complete_pending(self.handoffs, self.profile, self.plugins, self.policy, handoff_id,
-                                                request, _now()))
+        return _dumped(self._published(complete_pending(self.handoffs, self.profile, self.plugins, self.policy,
+                                                        handoff_id, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def hand_over_leaver(self, person_id, request):
@@ -92,7 +93,7 @@ class HandoffService:
         record, opened, unassigned = hand_over_leaver(self.handoffs, self.profile, self.pool, self.plugins,
                                                       self.policy, person_id, request, _now())
         return LeavingResultSchema().dump({"leaver": person_id, "reassignment_id": record["id"],
-                                           "handoffs": [self._announced(doc, dumped=False) for doc in opened],
+                                           "handoffs": [self._published(doc) for doc in opened],
                                            "unassigned": unassigned})
 
     # --- the receivers --------------------------------------------------------------------
@@ -115,13 +116,13 @@ class HandoffService:
     def sign_handoff(self, handoff_id, request):
         """A receiver accepts (signs); the handoff is accepted once every receiver has."""
         request = load_input(SignSchema, request, what="signature")
-        return self._announced(sign(self.handoffs, handoff_id, request, _now()))
+        return _dumped(self._published(sign(self.handoffs, handoff_id, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def return_handoff(self, handoff_id, request):
         """A receiver returns the handoff to its sender with reasons."""
         request = load_input(ReturnSchema, request, what="return")
-        return self._announced(give_back(self.handoffs, handoff_id, request, _now()))
+        return _dumped(self._published(give_back(self.handoffs, handoff_id, request, _now())))
 
     # --- agreed requirements and gated steps ---------------------------------------------
 
@@ -200,11 +201,14 @@ class HandoffService:
         if self.handoffs.take_turn("audit", _now(), self.policy["audit_check_every"]):
             run_audits(self.handoffs, self.pool, self.profile, self.policy, _now())
 
-    def _announced(self, doc, dumped=True):
-        """Publish what the change left in the handoff's outbox; the handoff as the API shows it."""
+    def _published(self, doc):
+        """Publish what the change left in the handoff's outbox; the handoff as it is now."""
         publish(self.handoffs, self.dispatch, HANDOFFS, doc)
-        view = handoff_view(self.handoffs.handoff(doc["_id"]) or doc, _now())
-        return HandoffSchema().dump(view) if dumped else view
+        return handoff_view(self.handoffs.handoff(doc["_id"]) or doc, _now())
+
+
+def _dumped(view):
+    return HandoffSchema().dump(view)
 
 
 def _now():

@@ -5,7 +5,7 @@ import pytest
 
 from plugins import hookimpl
 from plugins.builtin import intent_grading, website_form
-from plugins.declarations import ChecklistVerdict, CustomField, HandoffRule, IntentGrade
+from plugins.declarations import AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.host import PluginHost
 from tests.plugin_packages import install_plugin_package
@@ -172,3 +172,19 @@ def test_handoff_declarations_refuse_bad_values():
         ChecklistVerdict(True, " ")
     with pytest.raises(ValueError, match="name must match"):
         HandoffRule("Export Licence", export_licence)
+
+
+def test_a_broken_allocation_rule_is_named():
+    def explode(person, customer):
+        raise ValueError("no market")
+
+    host = PluginHost([("markets", plugin(baton_allocation_rules=lambda: [
+        AllocationRule("by_market", explode), AllocationRule("vague", lambda person, customer: 3),
+        AllocationRule("fine", lambda person, customer: None)]))])
+    by_market, vague, fine = host.allocation_rules()
+    with pytest.raises(PluginFailed, match="plugin 'markets' failed in baton_allocation_rules: rule 'by_market' raised "
+                                           "ValueError: no market"):
+        by_market.check({}, {})
+    with pytest.raises(PluginFailed, match=r"rule 'vague' returned int, not a reason \(str\) or None"):
+        vague.check({}, {})
+    assert fine.check({}, {}) is None
