@@ -10,7 +10,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from contracts.base import OutputSchema
 from contracts.paging import PageQuerySchema, page_schema
 
-DEPARTMENTS = ("marketing", "sales", "service")
+# marketing, sales and service hold customers in turn; tech and production join for high-value
+# teams and gated steps (e.g. production may not start before the voltage is recorded).
+DEPARTMENTS = ("marketing", "sales", "service", "tech", "production")
 # member and manager belong to a department; admin and integration need none (an integration
 # is a system that publishes inquiries over HTTP with a token of its own).
 ROLES = ("member", "manager", "admin", "integration")

@@ -77,12 +77,20 @@ class Forbidden(BatonError):
         return cls(reason, details)
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Unauthenticated, Forbidden)
+@deserialize_to_instance
+class Refused(BatonError):
+    """A business rule refuses the request; ``details`` say what is missing (a handoff's checklist
+    items, a step's required fields) so the person knows exactly what to record."""
+
+    code = "refused"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Refused, Unauthenticated, Forbidden)
 
 
 class ErrorDetailSchema(OutputSchema):
     code = fields.String(required=True, metadata={
-        "description": "invalid_input, unauthenticated, forbidden, not_found, conflict, unavailable…"})
+        "description": "invalid_input, unauthenticated, forbidden, not_found, conflict, refused, unavailable…"})
     message = fields.String(required=True)
     details = fields.Dict(required=True, metadata={"description": "e.g. {'fields': {field: [reasons]}}"})
 

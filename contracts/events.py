@@ -140,6 +140,12 @@ class CommunicationRecorded(OutputSchema):
     next_follow_up_at = fields.AwareDateTime(allow_none=True)
 
 
+def _attempt():
+    # Consumers tell a resubmission (and what follows it) from the first round by this.
+    return fields.Integer(load_default=1, metadata={
+        "description": "Which submission of the handoff: 1, then 2 after the first return…"})
+
+
 class HandoffSubmitted(OutputSchema):
     """handoff: a sender handed a customer to receivers; they must accept (sign) or return it."""
 
@@ -154,6 +160,7 @@ class HandoffSubmitted(OutputSchema):
     pending_until = fields.AwareDateTime(allow_none=True)
     missing = fields.List(fields.String(), required=True, metadata={"description": "Checklist items that failed."})
     submitted_at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
 
 
 class HandoffInfoCompleted(OutputSchema):
@@ -162,6 +169,7 @@ class HandoffInfoCompleted(OutputSchema):
     handoff_id = fields.String(required=True)
     customer_id = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
 
 
 class HandoffAccepted(OutputSchema):
@@ -178,8 +186,9 @@ class HandoffAccepted(OutputSchema):
     new_owner_id = fields.String(allow_none=True, metadata={"description": "Who owns the customer once complete."})
     collaborators = fields.List(fields.String(), load_default=list, metadata={
         "description": "Who works on the customer beside its owner once complete (e.g. the sender, a team)."})
-    to_department = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "The department that receives the customer (marketing, sales, service)."})
+    to_departments = fields.List(fields.String(), load_default=list, metadata={
+        "description": "The departments that now hold part of the customer (e.g. service after a deal)."})
+    attempt = _attempt()
 
 
 class HandoffReturned(OutputSchema):
@@ -192,6 +201,7 @@ class HandoffReturned(OutputSchema):
     from_user = fields.String(required=True, metadata={"description": "The sender, who is told."})
     reasons = fields.List(fields.String(), required=True)
     at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
 
 
 class RequirementChanged(OutputSchema):

@@ -28,7 +28,7 @@ from marshmallow import RAISE, fields, missing, validate
 from contracts.customer import CheckResultSchema, CustomerSchema, TimelineEntrySchema
 from contracts.errors import ErrorBodySchema
 from contracts.events import EVENTS
-from contracts.handoff import ChecklistSchema
+from contracts.handoff import ChecklistSchema, HandoffSchema, MeasuresSchema, QualityAuditSchema, SubmitSchema
 from contracts.inquiry import InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.notification import DeliverySchema, InboxEntrySchema, PreferencesSchema, WebhookNotificationSchema
 from contracts.ownership import OwnershipSchema
@@ -52,6 +52,10 @@ PUBLISHED = {
     "delivery.json": DeliverySchema,
     "webhook-notification.json": WebhookNotificationSchema,
     "checklist.json": ChecklistSchema,
+    "handoff.json": HandoffSchema,
+    "handoff-submission.json": SubmitSchema,
+    "handoff-measures.json": MeasuresSchema,
+    "quality-audit.json": QualityAuditSchema,
     "error.json": ErrorBodySchema,
     **{f"event.{name}.json": schema for name, (_source, schema) in EVENTS.items()},
 }

@@ -97,6 +97,36 @@ class AllocationRule:
         return self.check(person, customer)
 
 
+@dataclass(frozen=True)
+class ChecklistVerdict:
+    """A handoff rule's answer: passed or not, and the reason a person reads (what was found, or
+    what is missing and where to record it)."""
+
+    passed: bool
+    reason: str
+
+    def __post_init__(self):
+        if not isinstance(self.passed, bool):
+            raise ValueError(f"checklist verdict: passed must be True or False, got {self.passed!r}")
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise ValueError("checklist verdict: reason must be a non-empty string")
+
+
+@dataclass(frozen=True)
+class HandoffRule:
+    """An item a plugin adds to a handoff checklist: ``check(archive, package)`` returns a
+    ``ChecklistVerdict`` (see ``plugins.hookspecs.baton_handoff_rules``)."""
+
+    name: str
+    check: object
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not FIELD_NAME.match(self.name):
+            raise ValueError(f"handoff rule {self.name!r}: name must match {FIELD_NAME.pattern}")
+        if not callable(self.check):
+            raise ValueError(f"handoff rule {self.name!r}: check must be callable")
+
+
 def validate_custom_values(declarations, values):
     """Field name -> reasons, for every value that is unknown or does not fit its declaration."""
     by_name = {field.name: field for field in declarations}

@@ -80,6 +80,31 @@ def baton_allocation_rules():
     """
 
 
+# --- Handoffs --------------------------------------------------------------------------
+
+
+@hookspec
+def baton_handoff_rules(kind):
+    """Add items to the checklist of a kind of handoff (beyond the rules configured in
+    ``BATON.handoff.kinds.<kind>.checklist``), e.g. "export licence recorded" for a company
+    selling controlled goods.
+
+    Parameters: ``kind`` — the kind of handoff being checked, as configured (``marketing_to_sales``,
+    ``sales_to_service``, ``salesperson_leaving``, ``repair_case``, ``high_value_team``,
+    ``ordinary_sync``, or a kind the company added).
+
+    Returns: a list of ``plugins.declarations.HandoffRule`` (possibly empty) for that kind. Each
+    rule's ``check(archive, package)`` is given copies of the archive (shaped like
+    ``contracts.customer.CustomerSchema``, as JSON) and of what the sender wrote (shaped like
+    ``contracts.handoff.PackageSchema``), and returns a ``plugins.declarations.ChecklistVerdict``.
+
+    firstresult: no. Every plugin's rules are added after the configured items, in the order the
+    plugins are enabled; a rule name may be used by one plugin only. A rule that raises or returns
+    something other than a verdict shows as a failed item naming its plugin, so it can never let
+    a handoff through, and what it was given cannot reach stored data.
+    """
+
+
 # --- Channels --------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ Every plugin, built-in or third-party, comes from the ``baton.plugins`` entry-po
 loads only when its name is enabled in the config. Each hook implementation is wrapped so an
 exception names the plugin; every result is checked before a caller sees it.
 """
+import copy
 import dataclasses
 import functools
 import logging
@@ -13,7 +14,8 @@ import pluggy
 
 from plugins import hookspecs
 from plugins.declarations import (
-    AllocationRule, CustomField, IntentGrade, NotificationChannel, Trait, validate_custom_values,
+    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, NotificationChannel, Trait,
+    validate_custom_values,
 )
 from plugins.errors import DeliveryFailed, PluginFailed, PluginLoadError
 from plugins.markers import PROJECT
@@ -99,18 +101,8 @@ class PluginHost:
         """Every plugin's traits for ``text``, in the order the plugins are enabled, without repeats
         (a trait with the same name and evidence as an earlier one is dropped)."""
         found = {}
-        for impl in self.pm.hook.baton_traits.get_hookimpls():  # registration order, unlike _impls
-            traits = impl.function(*({"text": text}[arg] for arg in impl.argnames))
-            if traits is None:
-                continue
-            if not isinstance(traits, (list, tuple)):
-                raise PluginFailed.of(impl.plugin_name, "baton_traits",
-                                      f"returned {type(traits).__name__}, not a list of Trait")
-            for trait in traits:
-                if not isinstance(trait, Trait):
-                    raise PluginFailed.of(impl.plugin_name, "baton_traits",
-                                          f"returned {type(trait).__name__}, not Trait")
-                found.setdefault((trait.name, trait.evidence), trait)
+        for _plugin, trait in self._each_returned("baton_traits", Trait, text=text):
+            found.setdefault((trait.name, trait.evidence), trait)
         return list(found.values())
 
     def allocation_rules(self):
@@ -122,6 +114,18 @@ class PluginHost:
                     raise PluginFailed.of(impl.plugin_name, "baton_allocation_rules",
                                           f"returned {type(rule).__name__}, not AllocationRule")
                 rules.append(AllocationRule(rule.name, _checked_rule(rule, impl.plugin_name)))
+        return rules
+
+    def handoff_rules(self, kind):
+        """Every plugin's checklist rules for handoffs of ``kind``, in the order the plugins are
+        enabled, each check wrapped: it sees copies, and a failure or a wrong answer names its plugin."""
+        rules, added_by = [], {}
+        for plugin, rule in self._each_returned("baton_handoff_rules", HandoffRule, kind=kind):
+            if rule.name in added_by:
+                raise PluginFailed.of(plugin, "baton_handoff_rules",
+                                      f"rule {rule.name!r} is already added by plugin '{added_by[rule.name]}'")
+            added_by[rule.name] = plugin
+            rules.append(HandoffRule(rule.name, _checked_handoff_rule(rule, plugin)))
         return rules
 
     def notification_channels(self, settings, inbox):
@@ -169,6 +173,22 @@ class PluginHost:
         """Implementations in pluggy's calling order (last registered first)."""
         return list(reversed(getattr(self.pm.hook, hook_name).get_hookimpls()))
 
+    def _each_returned(self, hook_name, item_type, **kwargs):
+        """(plugin name, item) for each item of the lists plugins return, in the order the plugins
+        are enabled (unlike ``_impls``), each checked to be an ``item_type``; None counts as none."""
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            returned = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            if returned is None:
+                continue
+            if not isinstance(returned, (list, tuple)):
+                raise PluginFailed.of(impl.plugin_name, hook_name,
+                                      f"returned {type(returned).__name__}, not a list of {item_type.__name__}")
+            for item in returned:
+                if not isinstance(item, item_type):
+                    raise PluginFailed.of(impl.plugin_name, hook_name,
+                                          f"returned {type(item).__name__}, not {item_type.__name__}")
+                yield impl.plugin_name, item
+
     def _first(self, hook_name, result_type, **kwargs):
         # Called one by one (as pluggy would) to know which plugin answered, and check it.
         for impl in self._impls(hook_name):
@@ -184,16 +204,29 @@ class PluginHost:
 
 def _checked_rule(rule, plugin_name):
     def check(person, customer):
-        try:
-            reason = rule.check(person, customer)
-        except Exception as exc:  # a rule's bug is reported as its plugin's
-            raise PluginFailed.of(plugin_name, "baton_allocation_rules",
-                                  f"rule {rule.name!r} raised {type(exc).__name__}: {exc}") from exc
-        if reason is not None and not isinstance(reason, str):
-            raise PluginFailed.of(plugin_name, "baton_allocation_rules",
-                                  f"rule {rule.name!r} returned {type(reason).__name__}, not a reason (str) or None")
-        return reason
+        return _checked_answer(plugin_name, "baton_allocation_rules", rule.name, lambda: rule.check(person, customer),
+                               lambda reason: reason is None or isinstance(reason, str), "a reason (str) or None")
     return check
+
+
+def _checked_handoff_rule(rule, plugin_name):
+    def check(archive, package):
+        # copies: whatever the rule does to them cannot reach the archive or the handoff
+        return _checked_answer(plugin_name, "baton_handoff_rules", rule.name,
+                               lambda: rule.check(copy.deepcopy(archive), copy.deepcopy(package)),
+                               lambda verdict: isinstance(verdict, ChecklistVerdict), "ChecklistVerdict")
+    return check
+
+
+def _checked_answer(plugin_name, hook, rule_name, ask, acceptable, expected):
+    """A rule's answer, or ``PluginFailed`` naming its plugin when it raises or answers wrongly."""
+    try:
+        answer = ask()
+    except Exception as exc:  # a rule's bug is reported as its plugin's
+        raise PluginFailed.of(plugin_name, hook, f"rule {rule_name!r} raised {type(exc).__name__}: {exc}") from exc
+    if not acceptable(answer):
+        raise PluginFailed.of(plugin_name, hook, f"rule {rule_name!r} returned {type(answer).__name__}, not {expected}")
+    return answer
 
 
 def _checked_send(channel, plugin_name):

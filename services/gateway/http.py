@@ -22,7 +22,7 @@ from services.runtime.access import require
 log = logging.getLogger(__name__)
 
 STATUS_OF_CODE = {"invalid_input": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-                  "unavailable": 503}
+                  "refused": 422, "unavailable": 503}
 
 
 class ServiceUnavailable(BatonError):

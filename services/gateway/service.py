@@ -20,7 +20,12 @@ from contracts.customer import (
 )
 from contracts.deals import OrderSchema, QuoteSchema, SampleSchema, StageChangeSchema
 from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
-from contracts.handoff import ChecklistSchema
+from contracts.handoff import (
+    BriefingSchema, ChecklistSchema, HandoffListQuerySchema, HandoffPageSchema, HandoffSchema, InfoCompletionSchema,
+    LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema, PackageSchema,
+    QualityAuditPageSchema, QualityAuditQuerySchema, QualityAuditSchema, RequirementSetSchema, RequirementsSchema,
+    ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
+)
 from contracts.inquiry import InquiryListQuerySchema, InquiryPageSchema, InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.ownership import OwnershipSchema
 from contracts.paging import PageQuerySchema
@@ -46,7 +51,7 @@ from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
 # Who may call what (the services then decide per record): roles, departments, department:role.
-STAFF = ("marketing", "sales", "service", "manager", "admin")
+STAFF = ("marketing", "sales", "service", "tech", "production", "manager", "admin")
 SELLERS = ("sales", "manager", "admin")
 MANAGERS = ("manager", "admin")
 INQUIRY_READERS = ("marketing", "service", "manager", "admin")      # service reads marketing's records
@@ -250,6 +255,105 @@ class GatewayService:
     def evaluate_checklist(self, request, customer_id, kind):
         """Every item with pass or fail and the reason."""
         return self._call("handoff", "evaluate_checklist", kind, customer_id)
+
+    @json_route("POST", "/customers/<customer_id>/checklists/<kind>",
+                summary="Evaluate a handoff checklist with a draft package", body=PackageSchema,
+                returns=ChecklistSchema, tag="handoffs", allow=STAFF)
+    def evaluate_checklist_with_package(self, request, customer_id, kind):
+        return self._call("handoff", "evaluate_checklist", kind, customer_id, _json_body(request))
+
+    @json_route("POST", "/handoffs", summary="Hand a customer over", body=SubmitSchema, returns=HandoffSchema,
+                status=201, tag="handoffs", allow=STAFF)
+    def submit_handoff(self, request):
+        """Refused (422) with every missing checklist item, unless sent as info pending with a
+        deadline. ``Idempotency-Key`` honoured."""
+        return 201, self._call("handoff", "submit_handoff", _json_body(request), key=_idempotency_key(request))
+
+    @json_route("GET", "/handoffs", summary="Handoffs by customer, sender, receiver, kind, state or overdue",
+                query=HandoffListQuerySchema, returns=HandoffPageSchema, tag="handoffs", allow=STAFF)
+    def list_handoffs(self, request):
+        return self._call("handoff", "list_handoffs", _query(request))
+
+    @json_route("GET", "/handoffs/<handoff_id>", summary="The receiver's first view: package and timeline",
+                returns=BriefingSchema, tag="handoffs", allow=STAFF)
+    def get_handoff(self, request, handoff_id):
+        return self._call("handoff", "get_handoff", handoff_id)
+
+    @json_route("POST", "/handoffs/<handoff_id>/signatures", summary="Accept (sign) a handoff", body=SignSchema,
+                returns=HandoffSchema, tag="handoffs", allow=STAFF)
+    def sign_handoff(self, request, handoff_id):
+        return self._call("handoff", "sign_handoff", handoff_id, _json_body(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/returns", summary="Return a handoff to its sender with reasons",
+                body=ReturnSchema, returns=HandoffSchema, tag="handoffs", allow=STAFF)
+    def return_handoff(self, request, handoff_id):
+        return self._call("handoff", "return_handoff", handoff_id, _json_body(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/resubmissions", summary="Resubmit a returned handoff",
+                body=ResubmitSchema, returns=HandoffSchema, tag="handoffs", allow=STAFF)
+    def resubmit_handoff(self, request, handoff_id):
+        return self._call("handoff", "resubmit_handoff", handoff_id, _json_body(request), key=_idempotency_key(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/info", summary="Complete what an info-pending handoff lacked",
+                body=InfoCompletionSchema, returns=HandoffSchema, tag="handoffs", allow=STAFF)
+    def complete_handoff_info(self, request, handoff_id):
+        return self._call("handoff", "complete_info", handoff_id, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/handoffs", summary="A customer's handoffs",
+                query=HandoffListQuerySchema, returns=HandoffPageSchema, tag="handoffs", allow=STAFF)
+    def list_customer_handoffs(self, request, customer_id):
+        return self._call("handoff", "list_handoffs", {**_query(request), "customer_id": customer_id})
+
+    @json_route("GET", "/users/<user_id>/handoffs/waiting", summary="Handoffs waiting for a user's signature",
+                query=HandoffListQuerySchema, returns=HandoffPageSchema, tag="handoffs", allow=STAFF)
+    def list_handoffs_waiting(self, request, user_id):
+        return self._call("handoff", "list_handoffs", {**_query(request), "awaiting": user_id})
+
+    @json_route("GET", "/users/<user_id>/handoffs/sent", summary="Handoffs a user sent",
+                query=HandoffListQuerySchema, returns=HandoffPageSchema, tag="handoffs", allow=STAFF)
+    def list_handoffs_sent(self, request, user_id):
+        return self._call("handoff", "list_handoffs", {**_query(request), "from_user": user_id})
+
+    @json_route("POST", "/users/<user_id>/leaving", summary="A salesperson leaves: customers move, each with a package",
+                body=LeaverHandoverSchema, returns=LeavingResultSchema, status=201, tag="handoffs", allow=MANAGERS)
+    def hand_over_leaver(self, request, user_id):
+        return 201, self._call("handoff", "hand_over_leaver", user_id, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/requirements", summary="Agreed requirements and their changes",
+                returns=RequirementsSchema, tag="handoffs", allow=STAFF)
+    def get_requirements(self, request, customer_id):
+        return self._call("handoff", "get_requirements", customer_id)
+
+    @json_route("PUT", "/customers/<customer_id>/requirements/<field>",
+                summary="Record or change an agreed requirement (everyone holding the customer is told)",
+                body=RequirementSetSchema, returns=RequirementsSchema, tag="handoffs", allow=STAFF)
+    def set_requirement(self, request, customer_id, field):
+        return self._call("handoff", "set_requirement", customer_id, field, _json_body(request))
+
+    @json_route("GET", "/customers/<customer_id>/steps", summary="Departments' steps and whether each gate is open",
+                returns=StepsSchema, tag="handoffs", allow=STAFF)
+    def list_steps(self, request, customer_id):
+        return self._call("handoff", "list_steps", customer_id)
+
+    @json_route("POST", "/customers/<customer_id>/steps/<step>", summary="Start a step; refused naming what is missing",
+                body=StepStartSchema, returns=StepsSchema, tag="handoffs", allow=STAFF)
+    def start_step(self, request, customer_id, step):
+        return self._call("handoff", "start_step", customer_id, step, _json_body(request))
+
+    @json_route("GET", "/measures/handoffs", summary="Handoff timeliness, return rates, most missing items",
+                query=MeasuresQuerySchema, returns=MeasuresSchema, tag="handoffs", allow=MANAGERS)
+    def handoff_measures(self, request):
+        return self._call("handoff", "measures", _query(request))
+
+    @json_route("GET", "/quality-audits", summary="The weekly quality audits of records",
+                query=QualityAuditQuerySchema, returns=QualityAuditPageSchema, tag="handoffs", allow=MANAGERS)
+    def list_quality_audits(self, request):
+        return self._call("handoff", "list_audits", _query(request))
+
+    @json_route("GET", "/quality-audits/<audit_id>", summary="One quality audit report", returns=QualityAuditSchema,
+                tag="handoffs", allow=MANAGERS)
+    def get_quality_audit(self, request, audit_id):
+        return self._call("handoff", "get_audit", audit_id)
 
     # --- reminders and notifications (notification) ------------------------------------------
 

@@ -1,26 +1,245 @@
-"""handoff: evaluates the checklist a customer must pass before a department takes it over."""
-from dataclasses import asdict
+"""handoff: checked handoffs between departments (移交) — checklists, submit / sign / return,
+info pending with deadlines, packages, leavers, agreed requirements, gated steps, measures, audits."""
+from datetime import datetime, timezone
 
-from nameko.rpc import RpcProxy, rpc
+from marshmallow import ValidationError
+from nameko.events import event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
 
-from contracts.errors import EXPECTED_ERRORS, NotFound
-from contracts.handoff import ChecklistSchema
-from services.handoff.domain.checklists import CHECKLISTS
+from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
+from contracts.events import load_event
+from contracts.handoff import (
+    AuditRunSchema, BriefingSchema, ChecklistSchema, HandoffListQuerySchema, HandoffPageSchema, HandoffSchema,
+    InfoCompletionSchema, LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema,
+    PackageSchema, QualityAuditPageSchema, QualityAuditQuerySchema, QualityAuditSchema, RequirementSetSchema,
+    RequirementsSchema, ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
+)
+from contracts.inquiry import FIELD_KEY
+from plugins.dependency import Plugins
+from services.handoff.agreeing import set_requirement
+from services.handoff.announcing import publish, publish_pending
+from services.handoff.auditing import run_audits
+from services.handoff.checking import checklist_items
+from services.handoff.domain.checklists import ready_since
+from services.handoff.leaving import hand_over_leaver
+from services.handoff.measuring import measures_between
+from services.handoff.receiving import briefing_timeline, give_back, sign
 from services.handoff.settings import HandoffSettingsSchema
+from services.handoff.stepping import start_step, steps_of
+from services.handoff.store import Handoffs
+from services.handoff.submitting import complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit
+from services.handoff.views import audit_view, handoff_view, requirements_view
+from services.handoff.permitting import (
+    listing_scope, may_act_for_sender, may_change_customer, may_hand_over, may_see, may_start_step,
+)
+from services.runtime.access import Caller, SystemRpcProxy, acting_user, require
+from services.runtime.events import ReliableEventDispatcher
+from services.runtime.mongo import MongoStore
+from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
+
+ANNOUNCE_CHECK_SECONDS = 1   # how often unpublished events are looked for (how old they must be is configured)
+AUDIT_CHECK_SECONDS = 60     # how often instances look whether an audit run is due
+ANNOUNCE_BATCH = 100
+HANDOFFS, REGISTERS = "handoffs", "registers"
 
 
 class HandoffService:
     name = "handoff"
 
-    profile = RpcProxy("profile")
+    handoffs = MongoStore(Handoffs)
+    # Read and written as the system: the rules of services.handoff.permitting decide who may.
+    profile = SystemRpcProxy("profile")
+    pool = SystemRpcProxy("pool")
+    plugins = Plugins()
+    caller = Caller()
     policy = Settings("handoff", HandoffSettingsSchema)
+    dispatch = ReliableEventDispatcher()
+
+    # --- checklists -----------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def evaluate_checklist(self, kind, customer_id):
-        if kind not in CHECKLISTS:
+    def evaluate_checklist(self, kind, customer_id, package=None):
+        """Every item of ``kind``'s checklist over the archive (and a draft ``package``)."""
+        if kind not in self.policy["kinds"]:
             raise NotFound.of("checklist", kind)
+        written = load_input(PackageSchema, package, what="package")
         archive = self.profile.get_customer(customer_id)
-        items = CHECKLISTS[kind](archive, self.policy)
-        return ChecklistSchema().dump({"kind": kind, "customer_id": customer_id,
-                                       "passed": all(i.passed for i in items), "items": [asdict(i) for i in items]})
+        may_hand_over(self.caller, archive)
+        items = checklist_items(self.plugins, self.policy, self.policy["kinds"][kind], archive, written)
+        return ChecklistSchema().dump({"kind": kind, "customer_id": customer_id, "passed": all(i.passed for i in items),
+                                       "items": [vars(i) for i in items], "ready_at": ready_since(items)})
+
+    # --- the sender -----------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_handoff(self, request, key=None):
+        """Hand a customer over (``SubmitSchema``); ``key`` makes a retried call harmless."""
+        request = load_input(SubmitSchema, request, what="handoff")
+        request["by"] = acting_user(self.caller, request["by"], "hand customers over")
+        may_hand_over(self.caller, self.profile.get_customer(request["customer_id"]))
+        return _dumped(self._published(submit(self.handoffs, self.profile, self.plugins, self.policy, request, key,
+                                              _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def resubmit_handoff(self, handoff_id, request, key=None):
+        request = load_input(ResubmitSchema, request, what="resubmission")
+        request["by"] = acting_user(self.caller, request["by"], "resubmit handoffs")
+        may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "resubmit")
+        return _dumped(self._published(resubmit_returned(self.handoffs, self.profile, self.plugins, self.policy,
+                                                         handoff_id, request, key, _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def complete_info(self, handoff_id, request):
+        """The sender completed what an info-pending handoff lacked: read it again."""
+        request = load_input(InfoCompletionSchema, request, what="request")
+        request["by"] = acting_user(self.caller, request["by"], "complete handoffs")
+        may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "complete")
+        return _dumped(self._published(complete_pending(self.handoffs, self.profile, self.plugins, self.policy,
+                                                        handoff_id, request, _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def hand_over_leaver(self, person_id, request):
+        """A salesperson leaves: pool moves their customers; each new owner gets a handoff to sign."""
+        require(self.caller, ("manager", "admin"), "hand over a leaver's customers")
+        request = load_input(LeaverHandoverSchema, request, what="request")
+        request["by"] = acting_user(self.caller, request["by"], "hand over a leaver's customers")
+        record, opened, unassigned = hand_over_leaver(self.handoffs, self.profile, self.pool, self.plugins,
+                                                      self.policy, person_id, request, _now())
+        return LeavingResultSchema().dump({"leaver": person_id, "reassignment_id": record["id"],
+                                           "handoffs": [self._published(doc) for doc in opened],
+                                           "unassigned": unassigned})
+
+    # --- the receivers --------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_handoff(self, handoff_id):
+        """The receiver's first view: the handoff and its package beside the customer's timeline."""
+        doc = existing_handoff(self.handoffs, handoff_id)
+        may_see(self.caller, doc, self.profile.get_customer(doc["customer_id"]))
+        return BriefingSchema().dump({**handoff_view(doc, _now()),
+                                      "timeline": briefing_timeline(self.handoffs, self.profile, doc["customer_id"])})
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_handoffs(self, query=None):
+        query = load_input(HandoffListQuerySchema, query)
+        listing_scope(self.caller, query)
+        if query.get("customer_id") and self.caller is not None and not self.caller.is_any("manager", "admin"):
+            may_change_customer(self.caller, self.profile.get_customer(query["customer_id"]), "list the handoffs of")
+        now, overdue = _now(), query.pop("overdue", None)
+        items, total = self.handoffs.page(**query, overdue_at=now if overdue else None)
+        return HandoffPageSchema().dump(page_of([handoff_view(d, now) for d in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def sign_handoff(self, handoff_id, request):
+        """A receiver accepts (signs); the handoff is accepted once every receiver has."""
+        request = load_input(SignSchema, request, what="signature")
+        request["by"] = acting_user(self.caller, request["by"], "sign handoffs")
+        return _dumped(self._published(sign(self.handoffs, handoff_id, request, _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def return_handoff(self, handoff_id, request):
+        """A receiver returns the handoff to its sender with reasons."""
+        request = load_input(ReturnSchema, request, what="return")
+        request["by"] = acting_user(self.caller, request["by"], "return handoffs")
+        return _dumped(self._published(give_back(self.handoffs, handoff_id, request, _now())))
+
+    # --- agreed requirements and gated steps ---------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_requirements(self, customer_id):
+        may_change_customer(self.caller, self.profile.get_customer(customer_id), "read the requirements of")
+        return RequirementsSchema().dump(requirements_view(customer_id, self.handoffs.register(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_requirement(self, customer_id, field, request):
+        """Record or change an agreed requirement; everyone holding part of the customer is told."""
+        try:
+            FIELD_KEY(field)
+        except ValidationError as exc:
+            raise InvalidInput(f"Not a requirement name: {field!r}.", {"fields": {"field": exc.messages}}) from exc
+        request = load_input(RequirementSetSchema, request, what="requirement")
+        request["by"] = acting_user(self.caller, request["by"], "change requirements")
+        may_change_customer(self.caller, self.profile.get_customer(customer_id), "change the requirements of")
+        register = set_requirement(self.handoffs, self.profile, self.pool, customer_id, field, request, _now())
+        publish(self.handoffs, self.dispatch, REGISTERS, register)
+        return RequirementsSchema().dump(requirements_view(customer_id, self.handoffs.register(customer_id)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_steps(self, customer_id):
+        return StepsSchema().dump(steps_of(self.handoffs, self.profile, self.policy, customer_id))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def start_step(self, customer_id, step, request):
+        """Start a department's step; refused, naming what is missing, while its gate is closed."""
+        request = load_input(StepStartSchema, request, what="request")
+        request["by"] = acting_user(self.caller, request["by"], "start steps")
+        spec = self.policy["steps"].get(step)
+        may_start_step(self.caller, self.profile.get_customer(customer_id), spec.department if spec else None)
+        return StepsSchema().dump(start_step(self.handoffs, self.profile, self.policy, customer_id, step, request,
+                                             _now()))
+
+    # --- measures and audits --------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def measures(self, query=None):
+        require(self.caller, ("manager", "admin"), "read handoff measures")
+        query = load_input(MeasuresQuerySchema, query)
+        return MeasuresSchema().dump(measures_between(self.handoffs, self.policy, query, _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def run_audit(self, now=None):
+        """Audit everyone due (``now``: ISO time with offset, for tests and replays); the reports made."""
+        require(self.caller, ("admin",), "run quality audits by hand")
+        now = load_input(AuditRunSchema, {"now": now} if now else {}, what="audit run").get("now") or _now()
+        reports = run_audits(self.handoffs, self.pool, self.profile, self.policy, now)
+        return QualityAuditSchema(many=True).dump([audit_view(r) for r in reports])
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_audits(self, query=None):
+        require(self.caller, ("manager", "admin"), "read quality audits")
+        query = load_input(QualityAuditQuerySchema, query)
+        items, total = self.handoffs.audit_page(**query)
+        return QualityAuditPageSchema().dump(page_of([audit_view(r) for r in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_audit(self, audit_id):
+        require(self.caller, ("manager", "admin"), "read quality audits")
+        report = self.handoffs.audit(audit_id)
+        if report is None:
+            raise NotFound.of("audit", audit_id)
+        return QualityAuditSchema().dump(audit_view(report))
+
+    # --- what happens elsewhere, and schedules --------------------------------------------
+
+    @event_handler("profile", "customer_updated", requeue_on_error=True)
+    def on_customer_updated(self, payload):
+        """The archive changed: an info-pending handoff may now be complete."""
+        customer_id = load_event("customer_updated", payload)["customer_id"]
+        for doc in recheck_pending(self.handoffs, self.profile, self.plugins, self.policy, customer_id, _now()):
+            publish(self.handoffs, self.dispatch, HANDOFFS, doc)
+
+    @timer(interval=ANNOUNCE_CHECK_SECONDS)
+    def retry_announcements(self):
+        now, every = _now(), self.policy["announce_retry_after"]
+        if self.handoffs.take_turn("announce", now, every):
+            publish_pending(self.handoffs, self.dispatch, now - every, ANNOUNCE_BATCH)
+
+    @timer(interval=AUDIT_CHECK_SECONDS)
+    def audit_when_due(self):
+        if self.handoffs.take_turn("audit", _now(), self.policy["audit_check_every"]):
+            run_audits(self.handoffs, self.pool, self.profile, self.policy, _now())
+
+    def _published(self, doc):
+        """Publish what the change left in the handoff's outbox; the handoff as it is now."""
+        publish(self.handoffs, self.dispatch, HANDOFFS, doc)
+        return handoff_view(self.handoffs.handoff(doc["_id"]) or doc, _now())
+
+
+def _dumped(view):
+    return HandoffSchema().dump(view)
+
+
+def _now():
+    return datetime.now(timezone.utc)

@@ -1,11 +1,121 @@
-from marshmallow import Schema, fields, post_load, validate
+"""The handoff service's settings (BATON.handoff), loaded into domain values once at start-up: a
+wrong rule name, department or step stops the service with a message naming the key."""
+from datetime import timedelta
 
-from services.handoff.domain.checklists import ChecklistPolicy
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from services.handoff.domain.audit import AuditPolicy
+from services.handoff.domain.checklists import RULES, ChecklistPolicy
+from services.handoff.domain.gates import StepSpec
+from services.handoff.domain.handoffs import Deadline
+from services.handoff.domain.kinds import (
+    EACH_SIGNS, NOBODY_SIGNS, OWNER_UNCHANGED, RECEIVER_OWNS, Directory, KindSpec, Valuation,
+)
+
+NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="Use lower-case letters, digits and _ (max 64).")
+PHRASES = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+
+
+def _known_rule(name):
+    if name not in RULES:
+        raise ValidationError(f"Unknown rule {name!r}; the rules are: {', '.join(sorted(RULES))}.")
+
+
+RULE_NAMES = fields.List(fields.String(validate=_known_rule), required=True)
+POSITIVE = validate.Range(min=0, min_inclusive=False)
+
+
+class VagueNeedsSchema(Schema):
+    zh = PHRASES
+    en = PHRASES
+
+
+class KindSchema(Schema):
+    senders = fields.List(fields.String(), data_key="from", required=True, validate=validate.Length(min=1))
+    receivers = fields.List(fields.String(), data_key="to", required=True, validate=validate.Length(min=1))
+    checklist = RULE_NAMES
+    min_receivers = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    max_receivers = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    signatures = fields.String(load_default=EACH_SIGNS, validate=validate.OneOf((EACH_SIGNS, NOBODY_SIGNS)))
+    new_owner = fields.String(load_default=RECEIVER_OWNS, validate=validate.OneOf((RECEIVER_OWNS, OWNER_UNCHANGED)))
+    sender_collaborates = fields.Boolean(load_default=False)
+    info_pending = fields.Boolean(load_default=True)
+    min_annual_value = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    below_annual_value = fields.Float(load_default=None, allow_none=True, validate=POSITIVE)
+
+    @validates_schema
+    def receivers_in_order(self, data, **kwargs):
+        if data["min_receivers"] > data["max_receivers"]:
+            raise ValidationError("min_receivers is more than max_receivers.", field_name="min_receivers")
+
+
+class StepSchema(Schema):
+    department = fields.String(required=True)
+    after = fields.List(fields.String(), load_default=list)
+    requires = fields.List(fields.String(validate=NAME), load_default=list)
+
+
+class AuditSchema(Schema):
+    every_days = fields.Float(load_default=7, validate=POSITIVE)
+    relaxed_every_days = fields.Float(load_default=28, validate=POSITIVE)
+    passes_to_relax = fields.Integer(load_default=3, validate=validate.Range(min=1))
+    sample_size = fields.Integer(load_default=10, validate=validate.Range(min=1))
+    min_age_days = fields.Float(load_default=3, validate=validate.Range(min=0))
+    checklist = RULE_NAMES
+    check_every_seconds = fields.Integer(load_default=3600, validate=validate.Range(min=1))
 
 
 class HandoffSettingsSchema(Schema):
-    vague_phrases = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
+    vague_needs = fields.Nested(VagueNeedsSchema, required=True)
+    min_communications = fields.Integer(load_default=3, validate=validate.Range(min=1))
+    max_communication_gap_days = fields.Float(load_default=7, validate=POSITIVE)
+    no_progress_phrases = PHRASES
+    info_pending_days = fields.Float(load_default=3, validate=POSITIVE)
+    max_info_pending_days = fields.Float(load_default=30, validate=POSITIVE)
+    value_currency = fields.String(load_default="CNY", validate=validate.Length(equal=3))
+    exchange_rates = fields.Dict(keys=fields.String(validate=validate.Length(equal=3)),
+                                 values=fields.Float(validate=POSITIVE), load_default=dict)
+    departments = fields.Dict(keys=fields.String(validate=NAME), values=fields.List(fields.String()), required=True)
+    kinds = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(KindSchema), required=True)
+    steps = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(StepSchema), load_default=dict)
+    audit = fields.Nested(AuditSchema, required=True)
+    announce_retry_after_seconds = fields.Float(load_default=5, validate=POSITIVE)
+
+    @validates_schema
+    def names_agree(self, data, **kwargs):
+        departments = set(data.get("departments", {}))
+        people = [p for members in data.get("departments", {}).values() for p in members]
+        if repeated := sorted({p for p in people if people.count(p) > 1}):
+            raise ValidationError(f"In more than one department: {', '.join(repeated)}.", field_name="departments")
+        for name, kind in data.get("kinds", {}).items():
+            if unknown := sorted((set(kind["senders"]) | set(kind["receivers"])) - departments):
+                raise ValidationError(f"Unknown departments: {', '.join(unknown)}.", field_name=f"kinds.{name}")
+        for name, step in data.get("steps", {}).items():
+            if step["department"] not in departments:
+                raise ValidationError(f"Unknown department {step['department']!r}.", field_name=f"steps.{name}")
+            if unknown := sorted(set(step["after"]) - set(data["steps"])):
+                raise ValidationError(f"Unknown steps: {', '.join(unknown)}.", field_name=f"steps.{name}")
 
     @post_load
     def as_policy(self, data, **kwargs):
-        return ChecklistPolicy(vague_phrases=tuple(p.lower() for p in data["vague_phrases"]))
+        vague = tuple(data["vague_needs"]["zh"]) + tuple(p.lower() for p in data["vague_needs"]["en"])
+        audit = data["audit"]
+        return {
+            "checklist": ChecklistPolicy(vague, data["min_communications"],
+                                         timedelta(days=data["max_communication_gap_days"]),
+                                         tuple(data["no_progress_phrases"])),
+            "kinds": {name: KindSpec(name, tuple(k["senders"]), tuple(k["receivers"]), tuple(k["checklist"]),
+                                     k["min_receivers"], k["max_receivers"], k["signatures"], k["new_owner"],
+                                     k["sender_collaborates"], k["info_pending"], k["min_annual_value"],
+                                     k["below_annual_value"]) for name, k in data["kinds"].items()},
+            "directory": Directory({d: tuple(people) for d, people in data["departments"].items()}),
+            "valuation": Valuation(data["value_currency"], dict(data["exchange_rates"])),
+            "deadline": Deadline(data["info_pending_days"], data["max_info_pending_days"]),
+            "steps": {name: StepSpec(name, s["department"], tuple(s["after"]), tuple(s["requires"]))
+                      for name, s in data["steps"].items()},
+            "audit": AuditPolicy(tuple(audit["checklist"]), timedelta(days=audit["every_days"]),
+                                 timedelta(days=audit["relaxed_every_days"]), audit["passes_to_relax"],
+                                 audit["sample_size"], timedelta(days=audit["min_age_days"])),
+            "audit_check_every": timedelta(seconds=audit["check_every_seconds"]),
+            "announce_retry_after": timedelta(seconds=data["announce_retry_after_seconds"]),
+        }

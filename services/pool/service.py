@@ -28,6 +28,7 @@ from services.pool.leaving import reassign_leaver
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.store import Pool
 from services.pool.sweeping import sweep
+from services.pool.transferring import transfer_on_acceptance
 from services.pool.weights import recompute_weights
 from services.runtime.access import MANAGERS, Caller, acting_user, allowed, require
 from services.runtime import audit
@@ -94,6 +95,13 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
                       tags=tuple(event["tags"]))
         if self.pool.holding(event["customer_id"]) is not None:
             change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
+
+    @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
+    def on_handoff_accepted(self, payload):
+        # Ownership changes only when every receiver has signed.
+        event = load_event("handoff_accepted", payload)
+        if event["complete"] and (changed := transfer_on_acceptance(self.pool, event, _now())):
+            self._announce(*changed)
 
     @event_handler("profile", "customers_merged", requeue_on_error=True)
     def on_customers_merged(self, payload):

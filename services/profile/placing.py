@@ -34,10 +34,10 @@ def record_collaborators(customers, customer_id, collaborators, by, at):
     customers.record(timeline.collaborators_changed(customer_id, collaborators, by, at))
 
 
-def record_handoff(customers, customer_id, department, handoff_id, kind, by, at):
-    """A handoff was accepted: the receiving department now holds part of the customer."""
+def record_handoff(customers, customer_id, departments, handoff_id, kind, by, at):
+    """A handoff was accepted: the receiving departments now hold part of the customer."""
     if customers.get(customer_id) is None:
         return
-    if department:
-        change_archive(customers, customer_id, lambda archive: handed_to(archive, department, at))
+    for department in departments:
+        change_archive(customers, customer_id, lambda archive, d=department: handed_to(archive, d, at))
     customers.record(timeline.handoff_accepted(customer_id, handoff_id, kind, by, at))

@@ -30,7 +30,7 @@ from services.profile.placing import record_collaborators, record_handoff, recor
 from services.profile.merging import merge_customers
 from services.profile.settings import CommunicationSettingsSchema, MatchingSettingsSchema
 from services.profile.store import Customers
-from services.profile.domain.visibility import can_read, refusal, scope_of, without_prices
+from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
 from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
 from services.runtime import audit
 from services.runtime.events import ReliableEventDispatcher
@@ -80,7 +80,7 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     def on_handoff_accepted(self, payload):
         event = load_event("handoff_accepted", payload)
         if event["complete"]:
-            record_handoff(self.customers, event["customer_id"], event["to_department"], event["handoff_id"],
+            record_handoff(self.customers, event["customer_id"], event["to_departments"], event["handoff_id"],
                            event["kind"], event["by"], event["at"])
 
     @event_handler("pool", "recycling_warned", requeue_on_error=True)
@@ -141,6 +141,9 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         changes = load_input(CustomerUpdateSchema, changes, what="change")
         changes["by"] = self._by(changes["by"], "change archives")
         self._changeable(customer_id, "change")
+        if any(name in changes for name in PRICE_FIELDS) and not sees_prices(self.caller, self.access["price_readers"]):
+            raise Forbidden.because(f"{self.caller.user_id} may not set prices ({', '.join(PRICE_FIELDS)}).",
+                                    fields=list(PRICE_FIELDS))
         update_customer(self.customers, self.plugins, customer_id, changes, datetime.now(timezone.utc))
         self._updated(customer_id)
         return self._view(self._archive(customer_id))

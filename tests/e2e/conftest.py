@@ -11,6 +11,7 @@ PEOPLE = {
     "carol": ("member", "sales", "default"), "dora": ("member", "sales", "default"),
     "erik": ("member", "sales", "default"), "meier": ("manager", "sales", "default"),
     "mia": ("member", "marketing", None), "sam": ("member", "service", None), "svc-lead": ("manager", "service", None),
+    "sue": ("member", "service", None), "tom": ("member", "tech", None), "pete": ("member", "production", None),
     "web": ("integration", None, None),
 }
 

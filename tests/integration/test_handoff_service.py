@@ -1,41 +1,325 @@
-"""handoff evaluates checklists over the archive profile keeps (both services real)."""
-from datetime import datetime, timezone
+"""handoff over the real archive (profile) and pool: checklists, submit, info pending, sign, return,
+resubmit, team sign-off, leavers, requirement changes, gates, measures, audits — through real
+RabbitMQ and the document server."""
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from contracts.errors import NotFound
+from contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from contracts.events import dump_event
 from services.handoff.service import HandoffService
+from services.pool.service import PoolService
 from services.profile.service import ProfileService
-from tests.integration.helpers import canonical_inquiry, start_downstream_of, started
+from tests.integration.helpers import canonical_inquiry, recorder_of, start_downstream_of, started, wait_for
+
+NOW = datetime.now(timezone.utc)
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
 
 
 @pytest.fixture
-def handoff(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
+def crm(container_factory, config):
+    start_downstream_of(container_factory, config, "profile", "pool", "handoff")
     profile = started(container_factory, ProfileService, config)
-    with entrypoint_waiter(profile, "on_inquiry_received"):
-        event_dispatcher(config)("intake", "inquiry_received", dump_event("inquiry_received", {
-            "inquiry_id": "inq_1", "received_at": datetime.now(timezone.utc),
-            "inquiry": canonical_inquiry(message="Hello, we want to cooperate")}))
-    return started(container_factory, HandoffService, config)
+    pool = started(container_factory, PoolService, config)
+    handoff = started(container_factory, HandoffService, config)
+    dispatch = event_dispatcher(config)
+
+    def file(n, **inquiry):
+        """A customer filed from inquiry ``inq_<n>`` and allocated by the pool (alice first)."""
+        dispatch("intake", "inquiry_received", dump_event("inquiry_received", {
+            "inquiry_id": f"inq_{n}", "received_at": NOW,
+            "inquiry": canonical_inquiry(email=f"buyer{n}@acme{n}.de", company=f"Acme {n} GmbH", **inquiry)}))
+        customer_id = f"cus_{n}"
+        wait_for(lambda: _owner(profile, customer_id), timeout=30, what=f"{customer_id} to be owned")
+        return customer_id
+
+    return SimpleNamespace(profile=profile, pool=pool, handoff=handoff, file=file, config=config,
+                           recorder=lambda event: started(container_factory, recorder_of("handoff", event), config))
 
 
-def test_a_fresh_web_lead_shows_exactly_what_sales_is_missing(handoff):
-    with entrypoint_hook(handoff, "evaluate_checklist") as evaluate:
-        checklist = evaluate("marketing_to_sales", "cus_1")
-    assert checklist["passed"] is False
-    items = {item["name"]: item for item in checklist["items"]}
-    assert items["source_recorded"]["passed"] and items["basic_info_complete"]["passed"]
-    assert "'want to cooperate'" in items["need_is_specific"]["reason"]
-    assert not items["contact_attempted"]["passed"]
+def _owner(profile, customer_id):
+    try:
+        return call(profile, "get_customer", customer_id)["owner_id"]
+    except NotFound:
+        return None
 
 
-def test_unknown_checklists_and_customers_are_named(handoff):
-    with entrypoint_hook(handoff, "evaluate_checklist") as evaluate:
-        with pytest.raises(NotFound, match="checklist"):
-            evaluate("sales_to_nowhere", "cus_1")
-        with pytest.raises(NotFound, match="customer"):
-            evaluate("marketing_to_sales", "cus_missing")
+def contacted(crm, customer_id, days=(3, 2, 1), **more):
+    for n, days_ago in enumerate(days):
+        call(crm.profile, "record_communication", customer_id, {
+            "at": (NOW - timedelta(days=days_ago)).isoformat(), "method": "phone", "by": "alice",
+            "summary": f"call {n}: discussed model X, quantities and delivery", "result": "quote requested", **more},
+            record_id=f"{customer_id}-call-{n}")
+
+
+def to_sales(crm, customer_id, to="bob", key=None, **more):
+    return call(crm.handoff, "submit_handoff", {"kind": "marketing_to_sales", "customer_id": customer_id, "by": "mia",
+                                                "to": [to], **more}, key=key)
+
+
+def handoff(crm, handoff_id):
+    return call(crm.handoff, "get_handoff", handoff_id)
+
+
+def test_a_vague_lead_is_refused_naming_every_missing_item_and_the_refusal_counts(crm):
+    customer = crm.file(1, message="Hello, we want to cooperate")
+    with pytest.raises(Refused) as refused:
+        to_sales(crm, customer)
+    assert refused.value.details["missing"] == ["need_is_specific", "contact_attempted"]
+    assert refused.value.details["info_pending_allowed"] is True
+    reasons = {i["name"]: i["reason"] for i in refused.value.details["items"]}
+    assert "'want to cooperate'" in reasons["need_is_specific"]
+    assert call(crm.handoff, "list_handoffs", {"customer_id": customer})["total"] == 0
+    measures = call(crm.handoff, "measures")
+    assert measures["refused"] == 1 and measures["missing_items"][0] == {"item": "contact_attempted", "count": 1}
+    checklist = call(crm.handoff, "evaluate_checklist", "marketing_to_sales", customer)
+    assert checklist["passed"] is False and len(checklist["items"]) == 4
+
+
+def test_an_accepted_handoff_moves_the_owner_and_the_receiver_reads_package_and_timeline(crm):
+    customer = crm.file(2)
+    assert _owner(crm.profile, customer) == "alice"
+    contacted(crm, customer, days=(1,))
+    submitted = crm.recorder("handoff_submitted")
+    with entrypoint_waiter(submitted, "record") as event:
+        sent = to_sales(crm, customer, package={"cautions": ["dislikes hard discount pitches"],
+                                                "notes": "met at the Canton Fair"})
+    assert event.get()["to_users"] == ["bob"] and event.get()["attempt"] == 1
+    assert (sent["state"], sent["awaiting"], sent["new_owner_id"], sent["departments"]) == (
+        "submitted", ["bob"], "bob", {"mia": "marketing", "bob": "sales"})
+    assert call(crm.profile, "get_customer", customer)["cautions"] == ["dislikes hard discount pitches"]
+    assert _owner(crm.profile, customer) == "alice"             # nothing moves before acceptance
+    assert call(crm.handoff, "list_handoffs", {"awaiting": "bob"})["items"][0]["id"] == sent["id"]
+    first_view = handoff(crm, sent["id"])
+    assert first_view["package"]["cautions"] == ["dislikes hard discount pitches"]
+    assert first_view["package"]["core_needs"] == ["We need 2,000 pcs of model X with CE by March."]
+    kinds = [e["kind"] for e in first_view["timeline"]]
+    assert {"inquiry_received", "customer_created", "owner_assigned", "communication_recorded", "details_updated",
+            "handoff_submitted"} <= set(kinds)
+    submitted_entry = next(e for e in first_view["timeline"] if e["kind"] == "handoff_submitted")
+    assert submitted_entry["source"] == "handoff" and "by mia to bob" in submitted_entry["summary"]
+    accepted = crm.recorder("handoff_accepted")
+    with entrypoint_waiter(accepted, "record") as event:
+        signed = call(crm.handoff, "sign_handoff", sent["id"], {"by": "bob", "note": "read and understood"})
+    assert signed["state"] == "accepted" and event.get()["complete"] is True and event.get()["new_owner_id"] == "bob"
+    wait_for(lambda: _owner(crm.profile, customer) == "bob", timeout=30, what="bob to own the customer")
+    assert call(crm.pool, "get_owner", customer)["reason"] == f"handed over (marketing_to_sales {sent['id']})"
+    assert call(crm.handoff, "sign_handoff", sent["id"], {"by": "bob"})["state"] == "accepted"   # twice: no change
+
+
+def test_info_pending_waits_blocks_signing_and_completes_when_the_archive_is_filled_in(crm):
+    customer = crm.file(3, message="interested")
+    sent = to_sales(crm, customer, info_pending=True)
+    assert (sent["state"], sent["missing"]) == ("info_pending", ["need_is_specific", "contact_attempted"])
+    until = datetime.fromisoformat(sent["pending_until"])
+    assert timedelta(days=2, hours=23) < until - NOW < timedelta(days=3, hours=1)
+    with pytest.raises(Conflict, match="Information is pending"):
+        call(crm.handoff, "sign_handoff", sent["id"], {"by": "bob"})
+    completed = crm.recorder("handoff_info_completed")
+    contacted(crm, customer, days=(1,))
+    with entrypoint_waiter(completed, "record", timeout=30) as event:
+        call(crm.profile, "update_customer", customer, {"by": "mia", "requirements": [{"model": "X-200", "quantity": 500}]})
+    assert event.get()["handoff_id"] == sent["id"]
+    now = handoff(crm, sent["id"])
+    assert (now["state"], now["missing"], now["info_completed_late"]) == ("submitted", [], False)
+    assert now["package"]["core_needs"][-1] == "X-200 × 500"
+    assert call(crm.handoff, "sign_handoff", sent["id"], {"by": "bob"})["state"] == "accepted"
+
+
+def test_an_info_pending_deadline_that_passes_is_listed_as_overdue(crm):
+    customer = crm.file(4, message="interested")
+    soon = datetime.now(timezone.utc) + timedelta(seconds=2)
+    sent = to_sales(crm, customer, info_pending=True, pending_until=soon.isoformat())
+    assert call(crm.handoff, "list_handoffs", {"overdue": "true"})["total"] == 0
+    overdue = wait_for(lambda: call(crm.handoff, "list_handoffs", {"overdue": "true"})["items"], timeout=10,
+                       what="the handoff to be overdue")
+    assert [h["id"] for h in overdue] == [sent["id"]] and overdue[0]["overdue"] is True
+    assert call(crm.handoff, "measures")["overdue"] == [sent["id"]]
+
+
+def test_a_return_keeps_the_history_and_the_resubmission_is_signed(crm):
+    customer = crm.file(5)
+    contacted(crm, customer, days=(1,))
+    sent = to_sales(crm, customer)
+    returned_event = crm.recorder("handoff_returned")
+    with entrypoint_waiter(returned_event, "record") as event:
+        returned = call(crm.handoff, "return_handoff", sent["id"], {"by": "bob", "reasons": ["no budget recorded"]})
+    assert event.get()["from_user"] == "mia" and event.get()["reasons"] == ["no budget recorded"]
+    assert returned["state"] == "returned" and returned["returns"][0]["by"] == "bob"
+    with pytest.raises(InvalidInput) as not_sender:
+        call(crm.handoff, "resubmit_handoff", sent["id"], {"by": "bob"})
+    assert "by" in not_sender.value.details["fields"]
+    again = call(crm.handoff, "resubmit_handoff", sent["id"], {
+        "by": "mia", "package": {"notes": "budget USD 40k confirmed by phone"}}, key="resubmit-1")
+    assert (again["state"], again["attempt"], again["package"]["notes"]) == (
+        "resubmitted", 2, "budget USD 40k confirmed by phone")
+    assert call(crm.handoff, "resubmit_handoff", sent["id"], {"by": "mia"}, key="resubmit-1")["attempt"] == 2
+    signed = call(crm.handoff, "sign_handoff", sent["id"], {"by": "bob"})
+    assert [h["action"] for h in signed["history"]] == ["submitted", "returned", "resubmitted", "signed", "accepted"]
+    measures = call(crm.handoff, "measures")
+    assert measures["return_rate"] == 1.0
+    mia = next(p for p in measures["people"] if p["name"] == "mia")
+    assert (mia["department"], mia["sent"], mia["returned"]) == ("marketing", 1, 1)
+
+
+def test_a_handoff_returned_by_the_wrong_person_is_resubmitted_to_another(crm):
+    customer = crm.file(14)
+    contacted(crm, customer, days=(1,))
+    sent = to_sales(crm, customer)
+    call(crm.handoff, "return_handoff", sent["id"], {"by": "bob", "reasons": ["not my market"]})
+    with pytest.raises(InvalidInput) as wrong:
+        call(crm.handoff, "resubmit_handoff", sent["id"], {"by": "mia", "to": ["tom"]})
+    assert "to" in wrong.value.details["fields"]
+    again = call(crm.handoff, "resubmit_handoff", sent["id"], {"by": "mia", "to": ["carol"]})
+    assert (again["to_users"], again["new_owner_id"], again["awaiting"]) == (["carol"], "carol", ["carol"])
+    call(crm.handoff, "sign_handoff", sent["id"], {"by": "carol"})
+    wait_for(lambda: _owner(crm.profile, customer) == "carol", timeout=30, what="carol to own the customer")
+
+
+def test_a_team_handoff_needs_every_member_and_only_then_changes_owner_and_collaborators(crm):
+    customer = crm.file(6)
+    contacted(crm, customer)
+    call(crm.profile, "update_customer", customer, {"by": "alice", "cautions": ["machines need ±0.01 mm"]})
+    request = {"kind": "high_value_team", "customer_id": customer, "by": "alice", "to": ["bob", "tom", "sam"],
+               "package": {"expected_annual_value": 2_000_000, "pain_points": ["downtime"], "no_open_items": True,
+                           "no_special_requirements": True}}
+    with pytest.raises(InvalidInput, match="at least 1,000,000 CNY a year") as too_small:
+        call(crm.handoff, "submit_handoff", {**request, "package": {**request["package"], "expected_annual_value": 10}})
+    assert "kind" in too_small.value.details["fields"]
+    team = call(crm.handoff, "submit_handoff", request)
+    assert team["package"]["annual_value"]["value"] == 2_000_000
+    for member in ("tom", "bob"):
+        team = call(crm.handoff, "sign_handoff", team["id"], {"by": member})
+    assert (team["state"], team["awaiting"]) == ("submitted", ["sam"])
+    assert call(crm.pool, "get_owner", customer)["owner_id"] == "alice"
+    call(crm.handoff, "sign_handoff", team["id"], {"by": "sam"})
+    owner = wait_for(lambda: (o := call(crm.pool, "get_owner", customer))["owner_id"] == "bob" and o, timeout=30,
+                     what="bob to own the customer")
+    assert owner["collaborators"] == ["alice", "tom", "sam"]
+
+
+def test_one_owner_changing_handoff_at_a_time_and_a_retried_submit_is_one_handoff(crm):
+    customer = crm.file(7)
+    contacted(crm, customer, days=(1,))
+    first = to_sales(crm, customer, key="k-1")
+    assert to_sales(crm, customer, key="k-1")["id"] == first["id"]
+    with pytest.raises(Conflict) as busy:
+        to_sales(crm, customer, to="carol", key="k-2")
+    assert busy.value.details == {"handoff_id": first["id"]}
+    with pytest.raises(InvalidInput) as wrong:
+        to_sales(crm, customer, to="sam")
+    assert wrong.value.details["fields"]["to"] == ["sam (service) may not receive this kind of handoff: only sales may."]
+    call(crm.handoff, "sign_handoff", first["id"], {"by": "bob"})
+    assert to_sales(crm, customer, to="carol", key="k-3")["state"] == "submitted"
+
+
+def test_a_leavers_customers_move_and_each_new_owner_signs_for_its_package(crm):
+    first, second = crm.file(8), crm.file(9)
+    assert {_owner(crm.profile, first), _owner(crm.profile, second)} == {"alice", "bob"}
+    alices = first if _owner(crm.profile, first) == "alice" else second
+    result = call(crm.handoff, "hand_over_leaver", "alice", {
+        "by": "manager", "to": "carol", "packages": {alices: {"open_items": ["send the CE file"]}}})
+    assert result["unassigned"] == [] and len(result["handoffs"]) == 1
+    leaving = result["handoffs"][0]
+    assert (leaving["kind"], leaving["from_user"], leaving["submitted_by"], leaving["to_users"]) == (
+        "salesperson_leaving", "alice", "manager", ["carol"])
+    assert leaving["package"]["open_items"] == ["send the CE file"]
+    assert leaving["state"] == "info_pending" and leaving["missing"] == ["history_recorded"]
+    wait_for(lambda: _owner(crm.profile, alices) == "carol", timeout=30, what="carol to own alice's customer")
+    again = call(crm.handoff, "hand_over_leaver", "alice", {"by": "manager", "to": "carol"})
+    assert [h["id"] for h in again["handoffs"]] == [leaving["id"]]
+
+
+def test_a_requirement_change_is_recorded_once_and_names_everyone_holding_the_customer(crm):
+    customer = crm.file(10)
+    contacted(crm, customer)
+    call(crm.profile, "record_deal_step", customer, "orders", {
+        "at": NOW.isoformat(), "by": "alice", "amount": 30000, "currency": "USD", "delivery_date": "2026-05-20",
+        "payment_method": "30% T/T"}, record_id="order-1")
+    sent = call(crm.handoff, "submit_handoff", {
+        "kind": "sales_to_service", "customer_id": customer, "by": "alice", "to": ["sam"],
+        "package": {"pain_points": ["late deliveries"], "solution": "X-200 with spare parts kit",
+                    "no_special_requirements": True,
+                    "outstanding_payments": [{"amount": 50000, "currency": "CNY", "due_date": "2026-06-30"}]}})
+    assert sent["package"]["outstanding_payments"] == [{"amount": 50000.0, "currency": "CNY", "due_date": "2026-06-30"}]
+    call(crm.handoff, "sign_handoff", sent["id"], {"by": "sam"})
+    wait_for(lambda: call(crm.pool, "get_owner", customer)["collaborators"] == ["sam"], timeout=30,
+             what="sam to collaborate")
+    call(crm.handoff, "set_requirement", customer, "voltage", {"value": "110V", "by": "alice"})
+    call(crm.handoff, "start_step", customer, "order_confirmed", {"by": "alice"})
+    call(crm.handoff, "start_step", customer, "production_start", {"by": "pete"})
+    changed = crm.recorder("requirement_changed")
+    with entrypoint_waiter(changed, "record") as event:
+        register = call(crm.handoff, "set_requirement", customer, "delivery_date", {
+            "value": "2026-05-10", "by": "alice", "note": "deliver 10 days earlier", "source": "whatsapp"})
+    assert event.get()["notify_users"] == ["pete", "sam"]      # service and production; not alice, who changed it
+    assert (event.get()["before"], event.get()["after"]) == (None, "2026-05-10")
+    assert register["fields"]["delivery_date"]["value"] == "2026-05-10"
+    again = call(crm.handoff, "set_requirement", customer, "delivery_date", {"value": "2026-05-10", "by": "alice"})
+    assert [c["field"] for c in again["changes"]] == ["voltage", "delivery_date"]
+    with pytest.raises(InvalidInput):
+        call(crm.handoff, "set_requirement", customer, "Delivery Date", {"value": "x", "by": "alice"})
+
+
+def test_production_cannot_start_before_the_voltage_is_recorded(crm):
+    customer = crm.file(11)
+    call(crm.profile, "record_deal_step", customer, "orders", {
+        "at": NOW.isoformat(), "by": "alice", "amount": 30000, "currency": "USD", "delivery_date": "2026-05-20",
+        "payment_method": "30% T/T"}, record_id="order-1")
+    with pytest.raises(Refused) as closed:
+        call(crm.handoff, "start_step", customer, "production_start", {"by": "pete"})
+    assert closed.value.details["missing_fields"] == ["voltage"]
+    assert closed.value.details["missing_steps"] == ["order_confirmed"]
+    with pytest.raises(InvalidInput, match="done by sales"):
+        call(crm.handoff, "start_step", customer, "order_confirmed", {"by": "pete"})
+    call(crm.handoff, "start_step", customer, "order_confirmed", {"by": "alice"})
+    with pytest.raises(Refused, match="voltage is not recorded"):
+        call(crm.handoff, "start_step", customer, "production_start", {"by": "pete"})
+    call(crm.handoff, "set_requirement", customer, "voltage", {"value": "110V", "by": "alice"})
+    steps = {s["step"]: s for s in call(crm.handoff, "start_step", customer, "production_start", {"by": "pete"})["steps"]}
+    assert steps["production_start"]["started"]["by"] == "pete" and steps["production_start"]["open"]
+    with pytest.raises(NotFound, match="the steps are: order_confirmed, production_start"):
+        call(crm.handoff, "start_step", customer, "shipping", {"by": "pete"})
+
+
+def test_the_weekly_audit_returns_records_missing_required_fields_and_reports(crm):
+    complete, vague = crm.file(12), crm.file(13, message="interested")
+    contacted(crm, complete, days=(1,))
+    assert call(crm.handoff, "run_audit") == []                        # nobody is due yet
+    later = (datetime.now(timezone.utc) + timedelta(days=8)).isoformat()
+    reports = {r["person"]: r for r in call(crm.handoff, "run_audit", later)}
+    assert set(reports) == {"alice", "bob", "carol"}
+    alice, bob = reports["alice"], reports["bob"]
+    assert (alice["sampled"], alice["passed"], alice["returned"]) == (1, True, [])
+    assert (bob["passed"], bob["returned"]) == (False, [vague])
+    assert set(bob["records"][0]["missing"]) == {"need_is_specific", "contact_attempted"}
+    assert reports["carol"]["sampled"] == 0
+    assert call(crm.handoff, "run_audit", later) == []                  # done once
+    listed = call(crm.handoff, "list_audits", {"person": "bob"})
+    assert listed["total"] == 1 and call(crm.handoff, "get_audit", listed["items"][0]["id"])["returned"] == [vague]
+
+
+def test_an_event_nobody_hears_yet_waits_in_the_outbox_and_goes_out_later(container_factory, config, db):
+    start_downstream_of(container_factory, config, "profile", "pool")
+    profile = started(container_factory, ProfileService, config)
+    started(container_factory, PoolService, config)
+    handoff_service = started(container_factory, HandoffService, config)
+    event_dispatcher(config)("intake", "inquiry_received", dump_event("inquiry_received", {
+        "inquiry_id": "inq_1", "received_at": NOW, "inquiry": canonical_inquiry()}))
+    wait_for(lambda: _owner(profile, "cus_1"), timeout=30, what="an owner")
+    sent = call(handoff_service, "submit_handoff", {"kind": "marketing_to_sales", "customer_id": "cus_1", "by": "mia",
+                                                    "to": ["bob"], "info_pending": True})
+    assert sent["state"] == "info_pending"
+    assert [e["name"] for e in db.handoffs.find_one({"_id": sent["id"]})["outbox"]] == ["handoff_submitted"]
+    late = started(container_factory, recorder_of("handoff", "handoff_submitted"), config)
+    with entrypoint_waiter(late, "record", timeout=30) as event:
+        pass
+    assert event.get()["handoff_id"] == sent["id"]
+    wait_for(lambda: db.handoffs.find_one({"_id": sent["id"]})["outbox"] == [], what="the outbox to be cleared")

@@ -5,7 +5,7 @@ import pytest
 
 from plugins import hookimpl
 from plugins.builtin import intent_grading, website_form
-from plugins.declarations import AllocationRule, CustomField, IntentGrade
+from plugins.declarations import AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade
 from plugins.errors import PluginFailed, PluginLoadError
 from plugins.host import PluginHost
 from tests.plugin_packages import install_plugin_package
@@ -158,3 +158,72 @@ def test_a_health_check_names_each_plugin_with_its_hooks_and_problems():
     assert report["intent_grading"] == {"name": "intent_grading", "hooks": ["baton_grade_intent"], "problems": []}
     assert report["sloppy"]["hooks"] == ["baton_custom_fields"]
     assert report["sloppy"]["problems"] == ["plugin 'sloppy' failed in baton_custom_fields: returned str, not CustomField"]
+
+
+def export_licence(archive, package):
+    licence = (archive.get("custom_fields") or {}).get("export_licence")
+    return ChecklistVerdict(bool(licence), f"licence {licence}" if licence else "No export licence is recorded.")
+
+
+def test_handoff_rules_are_added_per_kind_and_see_copies_only():
+    def rules(kind):
+        return [HandoffRule("export_licence", export_licence)] if kind == "sales_to_service" else []
+
+    def meddler(archive, package):
+        archive["company"] = "changed"
+        package.clear()
+        return ChecklistVerdict(True, "looked")
+
+    host = PluginHost([("controlled_goods", plugin(baton_handoff_rules=rules)),
+                       ("meddler", plugin(baton_handoff_rules=lambda kind: [HandoffRule("meddle", meddler)]))])
+    assert [r.name for r in host.handoff_rules("marketing_to_sales")] == ["meddle"]
+    licence, meddle = host.handoff_rules("sales_to_service")
+    archive, package = {"company": "Acme", "custom_fields": {}}, {"notes": "x"}
+    assert licence.check(archive, package) == ChecklistVerdict(False, "No export licence is recorded.")
+    assert meddle.check(archive, package).passed
+    assert (archive, package) == ({"company": "Acme", "custom_fields": {}}, {"notes": "x"})
+
+
+def test_a_broken_handoff_rule_is_named():
+    def broken(archive, package):
+        raise KeyError("licence")
+
+    host = PluginHost([("flaky", plugin(baton_handoff_rules=lambda kind: [
+        HandoffRule("crash", broken), HandoffRule("sloppy", lambda archive, package: True)]))])
+    crash, sloppy = host.handoff_rules("sales_to_service")
+    with pytest.raises(PluginFailed, match="plugin 'flaky' failed in baton_handoff_rules: rule 'crash' raised KeyError"):
+        crash.check({}, {})
+    with pytest.raises(PluginFailed, match="rule 'sloppy' returned bool, not ChecklistVerdict"):
+        sloppy.check({}, {})
+    twice = PluginHost([("a", plugin(baton_handoff_rules=lambda kind: [HandoffRule("same", export_licence)])),
+                        ("b", plugin(baton_handoff_rules=lambda kind: [HandoffRule("same", export_licence)]))])
+    with pytest.raises(PluginFailed, match="plugin 'b' failed in baton_handoff_rules: rule 'same' is already added by "
+                                           "plugin 'a'"):
+        twice.handoff_rules("sales_to_service")
+    with pytest.raises(PluginFailed, match="returned str, not a list of HandoffRule"):
+        PluginHost([("odd", plugin(baton_handoff_rules=lambda kind: "rule"))]).handoff_rules("x")
+
+
+def test_handoff_declarations_refuse_bad_values():
+    with pytest.raises(ValueError, match="passed must be True or False"):
+        ChecklistVerdict("yes", "ok")
+    with pytest.raises(ValueError, match="reason must be a non-empty string"):
+        ChecklistVerdict(True, " ")
+    with pytest.raises(ValueError, match="name must match"):
+        HandoffRule("Export Licence", export_licence)
+
+
+def test_a_broken_allocation_rule_is_named():
+    def explode(person, customer):
+        raise ValueError("no market")
+
+    host = PluginHost([("markets", plugin(baton_allocation_rules=lambda: [
+        AllocationRule("by_market", explode), AllocationRule("vague", lambda person, customer: 3),
+        AllocationRule("fine", lambda person, customer: None)]))])
+    by_market, vague, fine = host.allocation_rules()
+    with pytest.raises(PluginFailed, match="plugin 'markets' failed in baton_allocation_rules: rule 'by_market' raised "
+                                           "ValueError: no market"):
+        by_market.check({}, {})
+    with pytest.raises(PluginFailed, match=r"rule 'vague' returned int, not a reason \(str\) or None"):
+        vague.check({}, {})
+    assert fine.check({}, {}) is None

@@ -6,11 +6,12 @@ system. The rules (DOMAIN "Permissions", issue 7):
 - admins see and change everything;
 - marketing sees every archive (every customer is a lead of theirs) but changes none of
   sales' records;
-- a sales or service member sees the customers they own or collaborate on; sales also sees
-  its team's pool (an archive nobody owns, in its team or in no team yet);
+- a member of sales, service, tech or production sees the customers they own or collaborate
+  on; sales also sees its team's pool (an archive nobody owns, in its team or in no team yet);
 - a manager sees the customers their department holds: marketing and sales every customer,
-  service those handed over to service;
-- the owner, a collaborator or a manager who sees it may change an archive;
+  the others those handed over to them;
+- the owner, a collaborator or a manager who sees it may change an archive, and marketing any
+  (it screens every lead: contacts attempted, needs made specific);
 - price fields (quotes' prices, order amounts, target price) are shown only to the roles the
   configuration names.
 """
@@ -36,7 +37,7 @@ def scope_of(actor):
         return None
     if actor.role == "manager":
         return None if actor.department in EVERY_CUSTOMER else Scope(department=actor.department)
-    if actor.role == "member" and actor.department in ("sales", "service"):
+    if actor.role == "member" and actor.department:
         return Scope(owner_or_collaborator=actor.user_id, team_pool=actor.department == "sales", team=actor.team)
     return Scope(owner_or_collaborator="")    # anyone else (an integration): nothing
 
@@ -55,7 +56,7 @@ def can_read(actor, archive):
 
 def can_change(actor, archive):
     """Owner, collaborator, admin, or a manager who sees it."""
-    if actor is None or actor.role == "admin":
+    if actor is None or actor.role == "admin" or actor.department == "marketing":
         return True
     if actor.role == "manager":
         return can_read(actor, archive)

@@ -1,0 +1,31 @@
+"""Checklists over the archive, with the rules plugins add: a plugin rule that fails (or a plugin
+that cannot list its rules) is a failed item naming the plugin, so it can never let a handoff
+through and never stops the others from being shown."""
+from plugins.errors import PluginFailed
+from services.handoff.domain.checklists import Item, Subject, evaluate
+
+PLUGINS_ITEM = "plugin_rules"
+
+
+def checklist_items(plugins, policy, spec, archive, written):
+    """Every item of ``spec``'s checklist over ``archive`` and what the sender ``written``."""
+    return evaluate(spec.checklist, Subject(archive, written), policy["checklist"], plugin_rules(plugins, spec.name))
+
+
+def plugin_rules(plugins, kind):
+    try:
+        rules = plugins.handoff_rules(kind)
+    except PluginFailed as exc:
+        failure = exc.message
+        return [lambda subject: Item(PLUGINS_ITEM, False, failure)]
+    return [_guarded(rule) for rule in rules]
+
+
+def _guarded(rule):
+    def item(subject):
+        try:
+            verdict = rule.check(subject.archive, subject.package)
+        except PluginFailed as exc:
+            return Item(rule.name, False, exc.message)
+        return Item(rule.name, verdict.passed, verdict.reason)
+    return item

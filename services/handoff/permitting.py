@@ -1,0 +1,73 @@
+"""Who may hand a customer over, see a handoff, and act on a customer's requirements and steps.
+
+The handoff service reads archives as the system (a receiver must read the package before they
+own the customer), so these rules decide instead: the sender, the receivers, the customer's
+owner and collaborators, managers and admins. Marketing hands over any lead (every lead is
+theirs until sales accepts it). The caller is an actor, or None for the system.
+"""
+from contracts.errors import Forbidden
+
+OVERSEERS = ("manager", "admin")
+
+
+def works_on(actor, archive):
+    return archive.get("owner_id") == actor.user_id or actor.user_id in (archive.get("collaborators") or ())
+
+
+def may_hand_over(actor, archive):
+    if actor is None or actor.is_any(*OVERSEERS, "marketing") or works_on(actor, archive):
+        return
+    raise Forbidden.because(f"{actor.describe()} may not hand over {_id_of(archive)}: only its owner, a collaborator, "
+                            "marketing (for a lead) or a manager may.", customer_id=_id_of(archive))
+
+
+def may_see(actor, handoff, archive):
+    if actor is None or actor.is_any(*OVERSEERS) or _takes_part(actor, handoff) or works_on(actor, archive):
+        return
+    raise Forbidden.because(f"{actor.describe()} may not see handoff {handoff['_id']}: it is neither theirs to send "
+                            "nor to receive.", handoff_id=handoff["_id"])
+
+
+def may_act_for_sender(actor, handoff, doing):
+    """Resubmitting, completing pending information: the sender (or a manager)."""
+    if actor is None or actor.is_any(*OVERSEERS) or actor.user_id == handoff["submitted_by"]:
+        return
+    raise Forbidden.because(f"{actor.describe()} may not {doing} handoff {handoff['_id']}: its sender "
+                            f"{handoff['submitted_by']} or a manager may.", handoff_id=handoff["_id"])
+
+
+def may_change_customer(actor, archive, doing):
+    """Agreed requirements and steps: whoever works on the customer, or a manager."""
+    if actor is None or actor.is_any(*OVERSEERS) or works_on(actor, archive):
+        return
+    raise Forbidden.because(f"{actor.describe()} may not {doing} {_id_of(archive)}: its owner, a collaborator or a "
+                            "manager may.", customer_id=_id_of(archive))
+
+
+def may_start_step(actor, archive, department):
+    """A step belongs to a department: its people (or a manager) start it."""
+    if actor is None or actor.is_any(*OVERSEERS) or (department and actor.department == department) \
+            or (not department and works_on(actor, archive)):
+        return
+    raise Forbidden.because(f"{actor.describe()} may not start a {department or 'customer'} step for "
+                            f"{_id_of(archive)}.", department=department)
+
+
+def listing_scope(actor, query):
+    """A member lists the handoffs they send or receive (or, with ``customer_id``, those of a
+    customer they may see: checked by the caller); managers list everything."""
+    if actor is None or actor.is_any(*OVERSEERS) or query.get("customer_id"):
+        return
+    mine = actor.user_id in (query.get("from_user"), query.get("to_user"), query.get("awaiting"))
+    if not mine:
+        raise Forbidden.because(f"{actor.describe()} may list only handoffs they send or receive: give from_user, "
+                                f"to_user or awaiting as {actor.user_id}.")
+
+
+def _takes_part(actor, handoff):
+    return actor.user_id in (handoff.get("submitted_by"), handoff.get("from_user")) \
+        or actor.user_id in (handoff.get("to_users") or ())
+
+
+def _id_of(archive):
+    return archive.get("id") or archive.get("_id")

@@ -1,0 +1,55 @@
+"""The receiver's side: the first view (the package beside the customer's whole timeline),
+signing, returning to the sender with reasons."""
+from datetime import datetime
+
+from services.handoff.answering import refusals_answered
+from services.handoff.domain.handoffs import acknowledge, return_to_sender
+from services.handoff.submitting import existing_handoff
+
+TIMELINE_SHOWN = 200      # the latest entries of the archive's timeline in the first view
+ACTIONS = {"submitted": "handed over", "resubmitted": "handed over again", "info_completed": "missing information completed",
+           "signed": "signed", "accepted": "accepted", "returned": "returned to the sender"}
+
+
+def sign(store, handoff_id, request, now):
+    with refusals_answered():
+        _, after = store.change_handoff(handoff_id, lambda doc: acknowledge(doc, request["by"], request.get("note"), now))
+    return after or existing_handoff(store, handoff_id)
+
+
+def give_back(store, handoff_id, request, now):
+    with refusals_answered():
+        _, after = store.change_handoff(handoff_id, lambda doc: return_to_sender(doc, request["by"], request["reasons"],
+                                                                                   now))
+    return after or existing_handoff(store, handoff_id)
+
+
+def briefing_timeline(store, profile, customer_id):
+    """The archive's timeline (its latest entries) with the customer's handoffs, requirement changes
+    and started steps, in time order: a newcomer reads the history in a minute."""
+    page = profile.get_timeline(customer_id, {"limit": TIMELINE_SHOWN})
+    if page["total"] > TIMELINE_SHOWN:
+        page = profile.get_timeline(customer_id, {"limit": TIMELINE_SHOWN, "offset": page["total"] - TIMELINE_SHOWN})
+    entries = [{**e, "at": datetime.fromisoformat(e["at"]), "source": "profile"} for e in page["items"]]
+    for doc in store.of_customer(customer_id):
+        entries += [_handoff_entry(doc, h) for h in doc["history"]]
+    register = store.register(customer_id) or {"changes": []}
+    entries += [_entry(c["at"], "requirement_changed", f"{c['field']}: {c['before'] or '—'} → {c['after'] or '—'}"
+                       + (f" ({c['note']})" if c.get("note") else "") + (f", via {c['source']}" if c.get("source") else ""),
+                       c["by"]) for c in register["changes"]]
+    entries += [_entry(s["at"], "step_started", f"{s['step'].replace('_', ' ')} started ({s['department']})", s["by"])
+                for s in store.started_steps(customer_id).values()]
+    return sorted(entries, key=lambda e: e["at"])
+
+
+def _handoff_entry(doc, history):
+    summary = f"{doc['kind'].replace('_', ' ')} {doc['_id']}: {ACTIONS.get(history['action'], history['action'])}"
+    if history["action"] in ("submitted", "resubmitted"):
+        summary += f" by {doc['from_user']} to {', '.join(doc['to_users'])}"
+    if history["note"]:
+        summary += f" — {history['note']}"
+    return _entry(history["at"], f"handoff_{history['action']}", summary, history["by"])
+
+
+def _entry(at, kind, summary, actor):
+    return {"at": at, "kind": kind, "summary": summary, "actor": actor, "source": "handoff"}
