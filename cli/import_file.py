@@ -71,7 +71,7 @@ def import_file(api, path, mapping, wait_seconds, progress=sys.stderr):
     outcomes, started = [], time.monotonic()
     for number, row in enumerate(rows, start=2):   # line 1 holds the headers
         status, body = api.call("POST", "/inquiries", to_inquiry(row, mapping),
-                                {"Idempotency-Key": row_key(mapping["channel"], row), "content-type": "application/json"})
+                                {"X-Message-Id": row_key(mapping["channel"], row), "content-type": "application/json"})
         if status == 422:
             outcomes.append({"row": number, "outcome": "rejected", "errors": body["error"]["details"]["fields"]})
         elif status in (200, 202):

@@ -7,7 +7,7 @@ from contracts.communication import CommunicationRecordSchema
 from contracts.deals import CUSTOMER_STAGES, OrderRecordSchema, QuoteRecordSchema, SampleRecordSchema
 from contracts.inquiry import ContactSchema, InquirySchema
 from contracts.ownership import POOL_STATES
-from contracts.paging import PageQuerySchema, page_schema
+from contracts.paging import PageQuerySchema, page_schema, sort_field
 
 GRADES = ("A", "B", "C")
 NAME = validate.Length(min=1, max=300)
@@ -139,6 +139,7 @@ class CustomerListQuerySchema(PageQuerySchema):
     stage = fields.String(validate=validate.OneOf(CUSTOMER_STAGES))
     tag = fields.String(validate=validate.Length(max=60), metadata={"description": "e.g. 'price sensitive' or a grade."})
     group_id = fields.String(validate=validate.Length(max=100))
+    sort = sort_field(("created_at", "updated_at", "company", "stage"), "-created_at")
 
 
 CustomerPageSchema = page_schema(CustomerSchema)

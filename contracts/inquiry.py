@@ -2,7 +2,7 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.base import OutputSchema
-from contracts.paging import PageQuerySchema, page_schema
+from contracts.paging import PageQuerySchema, page_schema, sort_field
 
 INQUIRY_SCHEMA_VERSION = 1
 
@@ -83,6 +83,7 @@ class InquiryListQuerySchema(PageQuerySchema):
 
     status = fields.String(validate=validate.OneOf(INQUIRY_STATUSES))
     channel = fields.String(validate=CHANNEL_NAME)
+    sort = sort_field(("received_at",), "-received_at")
 
 
 InquiryPageSchema = page_schema(InquiryRecordSchema)

@@ -12,6 +12,19 @@ class PageQuerySchema(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+def sort_field(allowed, default):
+    """A list's ``sort``: one of ``allowed``, newest/largest first with a leading '-' (the default
+    ``default``)."""
+    choices = [*allowed, *(f"-{name}" for name in allowed)]
+    return fields.String(load_default=default, validate=validate.OneOf(choices), metadata={
+        "description": f"Sort by one of {', '.join(allowed)}; a leading '-' for descending (default {default})."})
+
+
+def sort_spec(sort):
+    """(field, direction) for pymongo from a loaded ``sort`` value: -1 descending, 1 ascending."""
+    return (sort[1:], -1) if sort.startswith("-") else (sort, 1)
+
+
 def page_schema(item_schema_cls):
     """The envelope of a list result: ``{"items": [...], "total": n, "limit": l, "offset": o}``."""
     return OutputSchema.from_dict(

@@ -6,7 +6,7 @@ from contracts.access import acting_user_field
 from contracts.base import OutputSchema
 from contracts.deals import CUSTOMER_STAGES
 from contracts.ownership import POOL_STATES, OwnershipSchema
-from contracts.paging import PageQuerySchema, page_schema
+from contracts.paging import PageQuerySchema, page_schema, sort_field
 
 PERSON = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
 REASON = [validate.Length(min=1, error="A reason is required."), validate.Length(max=500)]
@@ -81,6 +81,7 @@ class PoolQuerySchema(PageQuerySchema):
         "description": "Why it is in the pool: released, recycled, reactivated, nobody eligible… (prefix match)."})
     last_contact_before = fields.AwareDateTime()
     last_contact_after = fields.AwareDateTime()
+    sort = sort_field(("since", "company", "contact_clock"), "-since")
 
 
 class PoolEntrySchema(OwnershipSchema):

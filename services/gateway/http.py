@@ -17,10 +17,13 @@ from werkzeug.wrappers import Response
 from contracts.access import ACTOR_CONTEXT_KEY
 from contracts.errors import BatonError
 from services.gateway.authenticating import Authenticator
+from services.gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
+from services.gateway.idempotency import IdempotencyLog
 from services.runtime.access import require
 
 log = logging.getLogger(__name__)
 
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 STATUS_OF_CODE = {"invalid_input": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
                   "refused": 422, "unavailable": 503}
 
@@ -54,6 +57,7 @@ class JsonRoute(HttpRequestHandler):
     """
 
     authenticator = Authenticator()
+    idempotency = IdempotencyLog()
 
     def __init__(self, method, url, summary=None, query=None, body=None, returns=None, status=200, tag=None,
                  allow=None, public=False, **kwargs):
@@ -71,14 +75,35 @@ class JsonRoute(HttpRequestHandler):
         request.shallow = False
         try:
             context_data = {} if self.public else {ACTOR_CONTEXT_KEY: self._caller(request)}
+            key = request.headers.get(IDEMPOTENCY_HEADER)
+            if key and request.method in WRITES and not self.public:
+                return self._once(request, key, context_data)
+            return self._run(request, context_data)
+        except Exception as exc:
+            return self.response_from_exception(exc)
+
+    def _run(self, request, context_data):
+        try:
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             event = Event()
             self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                         handle_result=partial(self.handle_result, event))
-            response = self.response_from_result(event.wait())
+            return self.response_from_result(event.wait())
         except Exception as exc:
-            response = self.response_from_exception(exc)
+            return self.response_from_exception(exc)
+
+    def _once(self, request, key, context_data):
+        """A write with an Idempotency-Key: run once, and answer a retry with the first answer."""
+        replay = self.idempotency.begin(context_data[ACTOR_CONTEXT_KEY]["user_id"], request.method, request.path,
+                                        key, request.get_data())
+        if replay.conflict:
+            return error_response("conflict", replay.conflict, {"idempotency_key": key})
+        if replay.status is not None:
+            return Response(replay.body, status=replay.status, mimetype="application/json",
+                            headers={"Idempotent-Replay": "true"})
+        response = self._run(request, context_data)
+        self.idempotency.finish(replay.record_id, response.status_code, response.get_data(as_text=True))
         return response
 
     def _caller(self, request):

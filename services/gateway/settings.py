@@ -4,3 +4,5 @@ from marshmallow import Schema, fields, validate
 class GatewaySettingsSchema(Schema):
     # How long an API call waits for a service before answering 503.
     rpc_timeout_seconds = fields.Float(required=True, validate=validate.Range(min=0.1))
+    # How long an Idempotency-Key's first answer is kept for retries.
+    idempotency_keep_hours = fields.Float(required=True, validate=validate.Range(min=0.01))

@@ -1,6 +1,7 @@
 """Where intake keeps every inquiry it received, accepted or rejected."""
 from pymongo import ASCENDING, DESCENDING
 
+from contracts.paging import sort_spec
 from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
@@ -56,12 +57,12 @@ class Inquiries(Store):
     def relink_customer(self, from_customer, to_customer):
         self.collection.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
-    def page(self, status=None, channel=None, limit=50, offset=0):
+    def page(self, status=None, channel=None, limit=50, offset=0, sort="-received_at"):
         query = {}
         if status:
             query["status"] = status
         if channel:
             query["inquiry.channel"] = channel
         total = self.collection.count_documents(query)
-        cursor = self.collection.find(query).sort("received_at", DESCENDING).skip(offset).limit(limit)
+        cursor = self.collection.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total

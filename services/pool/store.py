@@ -3,8 +3,9 @@
 Every write replaces a whole document under a version guard (single-document atomicity):
 the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes.
 """
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 
+from contracts.paging import sort_spec
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.mongo import insert_once
 
@@ -51,7 +52,7 @@ class Pool:
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
 
     def search(self, state, limit, offset, owner_id=None, country=None, grade=None, stage=None, tag=None,
-               reason=None, last_contact_before=None, last_contact_after=None, team=None):
+               reason=None, last_contact_before=None, last_contact_after=None, team=None, sort="-since"):
         query = {"state": state}
         for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade), ("stage", stage),
                             ("team", team)):
@@ -66,7 +67,7 @@ class Pool:
         if last_contact_before or last_contact_after:
             query["contact_clock"] = {k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v}
         total = self.holdings.count_documents(query)
-        cursor = self.holdings.find(query).sort("since", DESCENDING).skip(offset).limit(limit)
+        cursor = self.holdings.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
     def due(self, field, cutoff, state, limit):

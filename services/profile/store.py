@@ -2,6 +2,7 @@
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
+from contracts.paging import sort_spec
 from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED
 from services.runtime.audit import Store
@@ -129,7 +130,7 @@ class Customers(Store):
         return list(self.archives.find({"_id": {"$in": ids}}, {"company": 1})) if ids else []
 
     def page(self, ids=None, owner_id=None, country=None, stage=None, tag=None, group_id=None, limit=50, offset=0,
-             scope=None):
+             scope=None, sort="-created_at"):
         """A page of archives, newest first; ``scope`` (``domain.visibility.Scope``) limits them to
         what the caller may see."""
         query = {}
@@ -144,7 +145,7 @@ class Customers(Store):
         if scope is not None:
             query = {"$and": [query, self._visible(scope)]}
         total = self.archives.count_documents(query)
-        cursor = self.archives.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
+        cursor = self.archives.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
     def _visible(self, scope):

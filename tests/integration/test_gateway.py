@@ -40,10 +40,24 @@ def test_health(base):
 
 def test_a_posted_inquiry_is_accepted_once(api):
     body = json.dumps(canonical_inquiry())
-    first = api.post("/inquiries", data=body, headers={"Idempotency-Key": "k-1"})
-    again = api.post("/inquiries", data=body, headers={"Idempotency-Key": "k-1"})
+    first = api.post("/inquiries", data=body, headers={"X-Message-Id": "k-1"})
+    again = api.post("/inquiries", data=body, headers={"X-Message-Id": "k-1"})
     assert (first.status_code, first.json()["status"], first.json()["duplicate"]) == (202, "accepted", False)
     assert (again.status_code, again.json()["id"], again.json()["duplicate"]) == (200, first.json()["id"], True)
+
+
+def test_a_write_retried_with_its_idempotency_key_gets_the_first_answer_again(api):
+    body = json.dumps(canonical_inquiry(email="retry@acme.de"))
+    first = api.post("/inquiries", data=body, headers={"Idempotency-Key": "retry-1"})
+    again = api.post("/inquiries", data=body, headers={"Idempotency-Key": "retry-1"})
+    assert first.status_code == 202 and "Idempotent-Replay" not in first.headers
+    assert (again.status_code, again.json(), again.headers["Idempotent-Replay"]) == (202, first.json(), "true")
+    other = api.post("/inquiries", data=json.dumps(canonical_inquiry(email="else@acme.de")),
+                     headers={"Idempotency-Key": "retry-1"})
+    assert other.status_code == 409 and "different request" in other.json()["error"]["message"]
+    created = api.post("/users", json={"id": "kim", "name": "Kim", "role": "admin"}, headers={"Idempotency-Key": "u-1"})
+    replayed = api.post("/users", json={"id": "kim", "name": "Kim", "role": "admin"}, headers={"Idempotency-Key": "u-1"})
+    assert created.status_code == replayed.status_code == 201 and replayed.json() == created.json()
 
 
 def test_a_bad_inquiry_gets_422_with_field_errors_and_is_kept(api):

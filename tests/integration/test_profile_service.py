@@ -113,6 +113,15 @@ def test_customers_are_found_by_normalised_email_and_filtered(profile, announce)
     assert [c["id"] for c in call(profile, "list_customers", {"email": " Jane@Acme.de "})["items"]] == ["cus_1"]
     assert call(profile, "list_customers", {"email": "nobody@x.org"})["total"] == 0
     assert [c["id"] for c in call(profile, "list_customers", {"country": "CN"})["items"]] == ["cus_2"]
+    received(announce, "inq_3", canonical_inquiry(email="bo@zeta.de", company="Zeta Marine GmbH"))
+    by_name = [c["company"] for c in call(profile, "list_customers", {"sort": "company"})["items"]]
+    assert by_name == sorted(by_name) and len(by_name) == 3
+    assert [c["company"] for c in call(profile, "list_customers", {"sort": "-company"})["items"]] == by_name[::-1]
+    newest_first = [c["id"] for c in call(profile, "list_customers", {})["items"]]
+    assert newest_first[0] == "cus_3"
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "list_customers", {"sort": "password"})
+    assert "sort" in refused.value.details["fields"]
 
 
 def test_unknown_customers_and_bad_queries_are_refused_clearly(profile):
