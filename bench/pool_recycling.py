@@ -48,7 +48,7 @@ from services.pool.domain.recycling import (  # noqa: E402
     DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_POOL, REJECTED, Keep, RecyclingRules, Warn, dormancy_verdict,
     due_thresholds, recycling_verdict,
 )
-from services.pool.store import Pool  # noqa: E402
+from services.pool.store import Pool, with_sweep_keys  # noqa: E402
 from services.pool.sweeping import _owned, _pooled, sweep  # noqa: E402
 from services.runtime.mongo import connect  # noqa: E402
 
@@ -115,11 +115,11 @@ def holding(n, seed, due, notice):
 
 
 def generate_batch(start, stop, seed, due, notice):
-    """Holdings start..stop-1 with a ``bench_kind`` field (run in a worker process)."""
+    """Holdings start..stop-1 as the store writes them, with a ``bench_kind`` field (run in a worker process)."""
     documents = []
     for n in range(start, stop):
         document, kind = holding(n, seed, due, notice)
-        documents.append({**document, "bench_kind": kind})
+        documents.append({**with_sweep_keys(document), "bench_kind": kind})
     return documents
 
 
@@ -195,7 +195,7 @@ def probe_due(pool, probes, batch):
         values = []
         for _ in range(probes):
             started = time.perf_counter()
-            pool.due("follow_up_clock", cutoff, OWNED, batch)
+            pool.due("follow_up_clock", cutoff, OWNED, batch, deal_closed=False)
             values.append((time.perf_counter() - started) * 1000)
         return statistics.median(values)
 

@@ -3,10 +3,23 @@
 Every write replaces a whole document under a version guard (single-document atomicity):
 the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes.
 """
+from datetime import timezone
+
 from pymongo import ASCENDING, DESCENDING
 
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.mongo import insert_once
+
+# The clocks the recycling sweep looks up, each with the condition that must hold for a holding
+# to be a candidate (an owner's clocks: no closed deal; the contact clock: no open need).
+# nx-27017 compares datetimes through SQLite's datetime() on every document, which no index
+# serves (and takes any string starting like a date for one); so every holding written also keeps
+# each clock as a string key sorting by state, condition, time, id:
+#     follow_up_clock_key: "owned deal_closed=0 2026-05-10T08:00:00.000 cus_1"
+# A sweep query is then one index range on both stores, oldest first, without the holdings that
+# are never due (closed deals, open needs) in it; the id makes keys unique, so a page can start
+# after the last key of the one before.
+SWEEP_KEYS = {"follow_up_clock": "deal_closed", "allocated_at": "deal_closed", "contact_clock": "has_open_need"}
 
 
 class Pool:
@@ -19,10 +32,19 @@ class Pool:
         self.turns = db.scheduled_turns       # when each scheduled job is next due, shared by instances
 
     def ensure_indexes(self):
-        for field in ("state", "owner_id", "country", "intent_grade", "stage", "tags", "reason",
-                      "follow_up_clock", "allocated_at", "contact_clock", "since"):
+        for field in ("state", "owner_id", "country", "intent_grade", "stage", "tags", "reason", "contact_clock",
+                      "since", *(_key_field(clock) for clock in SWEEP_KEYS)):
             self.holdings.create_index([(field, ASCENDING)])
+        # Both equalities in one index: with one index per field SQLite may pick state's (a scan
+        # of every owned customer) to count one person's.
+        self.holdings.create_index([("owner_id", ASCENDING), ("state", ASCENDING)])
         self.reassignments.create_index([("leaver", ASCENDING)])
+        self._add_missing_sweep_keys()
+
+    def _add_missing_sweep_keys(self):
+        """Holdings written before the sweep keys existed get them (every holding has a contact clock)."""
+        for holding in self.holdings.find({_key_field("contact_clock"): None}):
+            self.replace_holding(holding, holding["version"])   # only derived keys change: same version
 
     # holdings
     def holding(self, customer_id):
@@ -30,17 +52,18 @@ class Pool:
 
     def add_holding(self, holding):
         """The stored holding: this one, or the one added first."""
-        return insert_once(self.holdings, holding)[0]
+        return insert_once(self.holdings, with_sweep_keys(holding))[0]
 
     def replace_holding(self, holding, expected_version):
         return self.holdings.replace_one({"_id": holding["_id"], "version": expected_version},
-                                         holding).matched_count == 1
+                                         with_sweep_keys(holding)).matched_count == 1
 
     def forget(self, customer_id):
         self.holdings.delete_one({"_id": customer_id})
 
     def held_by(self, owner_id):
-        return self.holdings.count_documents({"state": "owned", "owner_id": owner_id})
+        # Not count_documents: nx-27017 runs its aggregation in Python over every holding.
+        return len(self.owned_ids(owner_id, 0))
 
     def owned_ids(self, owner_id, limit):
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
@@ -49,9 +72,11 @@ class Pool:
                reason=None, last_contact_before=None, last_contact_after=None):
         query = {"state": state}
         for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade),
-                            ("stage", stage), ("tags", tag)):
+                            ("stage", stage)):
             if value:
                 query[name] = value
+        if tag:
+            query["tags"] = {"$in": [tag]}   # equality on an indexed array matches nothing on nx-27017
         if reason:
             # a prefix range, not a regex: index-backed, and the embedded store has no compiled regex
             query["reason"] = {"$gte": reason, "$lt": reason + "\uffff"}
@@ -61,9 +86,16 @@ class Pool:
         cursor = self.holdings.find(query).sort("since", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
-    def due(self, field, cutoff, state, limit):
-        """Holdings in ``state`` whose ``field`` is at or before ``cutoff``: an index range, no scan."""
-        return list(self.holdings.find({field: {"$lte": cutoff}, "state": state}).limit(limit))
+    def due(self, clock, cutoff, state, limit, after=None, **condition):
+        """Up to ``limit`` holdings in ``state`` whose ``clock`` is at or before ``cutoff`` and which
+        meet the clock's condition (``SWEEP_KEYS``, e.g. ``deal_closed=False``), oldest first and
+        after the holding ``after`` (the last of the page before): one index range, no scan."""
+        if set(condition) != {SWEEP_KEYS[clock]}:
+            raise ValueError(f"due({clock!r}) needs the condition {SWEEP_KEYS[clock]}=True or False")
+        field, prefix = _key_field(clock), _key_prefix(state, *condition.items())
+        start = {"$gt": after[field]} if after else {"$gte": prefix}
+        return list(self.holdings.find({field: {**start, "$lte": f"{prefix}{_utc_key(cutoff)} \uffff"}})
+                    .sort(field, ASCENDING).limit(limit))
 
     def converted(self, owner_id, since):
         """(customers allocated to ``owner_id`` since ``since``, how many of those closed a deal)."""
@@ -125,6 +157,31 @@ class Pool:
 
     def reassignment(self, reassignment_id):
         return self.reassignments.find_one({"_id": reassignment_id})
+
+
+def with_sweep_keys(holding):
+    """The holding as the store writes it: with a key for each clock the sweep looks up."""
+    keys = {}
+    for clock, flag in SWEEP_KEYS.items():
+        moment = holding.get(clock)
+        keys[_key_field(clock)] = None if moment is None else (
+            f"{_key_prefix(holding['state'], (flag, holding.get(flag)))}{_utc_key(moment)} {holding['_id']}")
+    return {**holding, **keys}
+
+
+def _key_field(clock):
+    return f"{clock}_key"
+
+
+def _key_prefix(state, condition):
+    flag, value = condition
+    return f"{state} {flag}={int(bool(value))} "
+
+
+def _utc_key(moment):
+    """UTC to the millisecond, as BSON keeps times: a holding read back gets the same key."""
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
 
 
 def _rotation_fields(rotation):

@@ -1,7 +1,9 @@
 """The recycling sweep: owners warned, neglected customers back to the public pool, long-silent
 pool customers to the dormant pool. Candidates come from index ranges (``due_thresholds``),
-never a scan; each verdict is decided on the fresh holding and written version-guarded, so
-two pool instances sweeping at once change each customer once.
+never a scan, read page by page in clock order until a batch of changes is made: holdings found
+but kept (warned, their notice period running) cannot hold back the ones behind them. Each
+verdict is decided on the fresh holding and written version-guarded, so two pool instances
+sweeping at once change each customer once.
 """
 from services.pool.changing import change_holding
 from services.pool.domain.holdings import RECYCLED, SYSTEM, give_back, warned
@@ -12,22 +14,36 @@ from services.pool.domain.recycling import (
 
 
 def sweep(pool, rules, batch, now):
-    """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict)."""
+    """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict),
+    at most ``batch`` changes from each clock's candidates."""
     cutoffs = due_thresholds(rules, now)
-    owned = {h["_id"]: h for h in pool.due("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, OWNED, batch)}
-    owned.update({h["_id"]: h for h in pool.due("allocated_at", cutoffs.warn_claimed_at_or_before, OWNED, batch)})
+    owner_clocks = [("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, False),
+                    ("allocated_at", cutoffs.warn_claimed_at_or_before, False)]   # no deal: closed deals never due
+    if not rules.closed_deals_exempt:
+        owner_clocks.append(("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, True))
     warnings, returns = [], []
-    for customer_id in owned:
-        outcome = _recycle(pool, customer_id, rules, now)
-        if outcome and isinstance(outcome[2], Warn):
-            warnings.append(outcome)
-        elif outcome:
-            returns.append(outcome)
-    dormant = []
-    for holding in pool.due("contact_clock", cutoffs.dormant_contact_clock_at_or_before, PUBLIC_POOL, batch):
-        if outcome := _to_dormant(pool, holding["_id"], rules, now):
-            dormant.append(outcome)
+    for clock, cutoff, deal_closed in owner_clocks:
+        for outcome in _changes(pool, batch, lambda h: _recycle(pool, h["_id"], rules, now),
+                                clock, cutoff, OWNED, deal_closed=deal_closed):
+            (warnings if isinstance(outcome[2], Warn) else returns).append(outcome)
+    dormant = _changes(pool, batch, lambda h: _to_dormant(pool, h["_id"], rules, now),
+                       "contact_clock", cutoffs.dormant_contact_clock_at_or_before, PUBLIC_POOL, has_open_need=False)
     return warnings, returns, dormant
+
+
+def _changes(pool, batch, change, clock, cutoff, state, **condition):
+    """What ``change`` changed among the candidates of one clock, at most ``batch``."""
+    changes, after = [], None
+    while True:
+        page = pool.due(clock, cutoff, state, batch, after=after, **condition)
+        for holding in page:
+            if outcome := change(holding):
+                changes.append(outcome)
+                if len(changes) == batch:
+                    return changes
+        if len(page) < batch:
+            return changes
+        after = page[-1]
 
 
 def _recycle(pool, customer_id, rules, now):
