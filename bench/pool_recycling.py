@@ -250,7 +250,8 @@ def main(argv=None):
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.02, help="share of holdings due now")
     parser.add_argument("--notice", type=float, default=0.005, help="share warned, notice period running")
-    parser.add_argument("--timed-batch", type=int, default=20, help="batch of the sweeps timed at both sizes")
+    parser.add_argument("--timed-batch", type=int, default=10,
+                        help="batch of the sweeps timed at both sizes (each range must hold this many due at both)")
     parser.add_argument("--timed-sweeps", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1000, help="batch of the draining sweeps (sweep_batch)")
     parser.add_argument("--chunk", type=int, default=5_000, help="holdings per insert_many")

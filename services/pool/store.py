@@ -7,19 +7,24 @@ from datetime import timezone
 
 from pymongo import ASCENDING, DESCENDING
 
+from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP, _warned_due
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.mongo import insert_once
 
-# The clocks the recycling sweep looks up, each with the condition that must hold for a holding
-# to be a candidate (an owner's clocks: no closed deal; the contact clock: no open need).
+# The clocks the recycling sweep looks up: each with the condition a candidate must meet (an
+# owner's clocks: no closed deal; the contact clock: no open need) and the rule it times.
 # nx-27017 compares datetimes through SQLite's datetime() on every document, which no index
 # serves (and takes any string starting like a date for one); so every holding written also keeps
 # each clock as a string key sorting by state, condition, time, id:
 #     follow_up_clock_key: "owned deal_closed=0 2026-05-10T08:00:00.000 cus_1"
-# A sweep query is then one index range on both stores, oldest first, without the holdings that
-# are never due (closed deals, open needs) in it; the id makes keys unique, so a page can start
-# after the last key of the one before.
-SWEEP_KEYS = {"follow_up_clock": "deal_closed", "allocated_at": "deal_closed", "contact_clock": "has_open_need"}
+#     follow_up_clock_key: "owned deal_closed=0 warned 2026-05-28T08:00:00.000 cus_2"
+# A holding warned about the clock's rule is keyed by the deadline it was warned of instead: it
+# has nothing to be looked at for until then. A sweep query is then one index range on both
+# stores, oldest first, holding only candidates (never closed deals, open needs, notices still
+# running); the id makes keys unique, so a page can start after the last key of the one before.
+SWEEP_KEYS = {"follow_up_clock": ("deal_closed", NO_FOLLOW_UP), "allocated_at": ("deal_closed", NO_DEAL),
+              "contact_clock": ("has_open_need", None)}
+WARNED = "warned "
 
 
 class Pool:
@@ -86,13 +91,16 @@ class Pool:
         cursor = self.holdings.find(query).sort("since", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
-    def due(self, clock, cutoff, state, limit, after=None, **condition):
-        """Up to ``limit`` holdings in ``state`` whose ``clock`` is at or before ``cutoff`` and which
-        meet the clock's condition (``SWEEP_KEYS``, e.g. ``deal_closed=False``), oldest first and
-        after the holding ``after`` (the last of the page before): one index range, no scan."""
-        if set(condition) != {SWEEP_KEYS[clock]}:
-            raise ValueError(f"due({clock!r}) needs the condition {SWEEP_KEYS[clock]}=True or False")
-        field, prefix = _key_field(clock), _key_prefix(state, *condition.items())
+    def due(self, clock, cutoff, state, limit, after=None, warned=False, **condition):
+        """Up to ``limit`` holdings in ``state`` meeting the clock's condition (``SWEEP_KEYS``, e.g.
+        ``deal_closed=False``) whose ``clock`` is at or before ``cutoff`` — or, ``warned``, which were
+        warned about its rule of a deadline at or before ``cutoff`` — oldest first, after the holding
+        ``after`` (the last of the page before): one index range, no scan."""
+        flag, _rule = SWEEP_KEYS[clock]
+        if set(condition) != {flag}:
+            raise ValueError(f"due({clock!r}) needs the condition {flag}=True or False")
+        field = _key_field(clock)
+        prefix = _key_prefix(state, flag, condition[flag]) + (WARNED if warned else "")
         start = {"$gt": after[field]} if after else {"$gte": prefix}
         return list(self.holdings.find({field: {**start, "$lte": f"{prefix}{_utc_key(cutoff)} \uffff"}})
                     .sort(field, ASCENDING).limit(limit))
@@ -161,20 +169,25 @@ class Pool:
 
 def with_sweep_keys(holding):
     """The holding as the store writes it: with a key for each clock the sweep looks up."""
-    keys = {}
-    for clock, flag in SWEEP_KEYS.items():
-        moment = holding.get(clock)
-        keys[_key_field(clock)] = None if moment is None else (
-            f"{_key_prefix(holding['state'], (flag, holding.get(flag)))}{_utc_key(moment)} {holding['_id']}")
-    return {**holding, **keys}
+    return {**holding, **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS}}
+
+
+def _sweep_key(holding, clock):
+    flag, rule = SWEEP_KEYS[clock]
+    if holding.get(clock) is None:
+        return None
+    prefix = _key_prefix(holding["state"], flag, holding.get(flag))
+    warned_due = _warned_due(holding.get("warned_for"), rule) if rule else None
+    if warned_due is not None:
+        return f"{prefix}{WARNED}{_utc_key(warned_due)} {holding['_id']}"
+    return f"{prefix}{_utc_key(holding[clock])} {holding['_id']}"
 
 
 def _key_field(clock):
     return f"{clock}_key"
 
 
-def _key_prefix(state, condition):
-    flag, value = condition
+def _key_prefix(state, flag, value):
     return f"{state} {flag}={int(bool(value))} "
 
 

@@ -49,9 +49,13 @@ def ids(holdings):
 
 def test_due_is_the_range_of_one_clock_oldest_first_at_or_before_the_cutoff_and_pages_on(pool):
     add(pool, owned("c10", 10), owned("c20", 20), owned("c15", 15), owned("c18", 18),
-        owned("deal", 40, deal_closed=True), pooled("p", 300, open_need=False))
+        owned("deal", 40, deal_closed=True), pooled("p", 300, open_need=False),
+        owned("warned_soon", 19, warned_due_in_days=1), owned("warned_past", 19, warned_due_in_days=-1))
     cutoff = NOW - 15 * DAY
     assert ids(pool.due("follow_up_clock", cutoff, OWNED, 10, deal_closed=False)) == ["c20", "c18", "c15"]
+    # warned: by the deadline they were warned of, whatever their clock
+    assert ids(pool.due("follow_up_clock", NOW, OWNED, 10, warned=True, deal_closed=False)) == ["warned_past"]
+    assert ids(pool.due("allocated_at", NOW, OWNED, 10, warned=True, deal_closed=False)) == []
     first = pool.due("follow_up_clock", cutoff, OWNED, 2, deal_closed=False)
     assert ids(first) == ["c20", "c18"]
     assert ids(pool.due("follow_up_clock", cutoff, OWNED, 2, after=first[-1], deal_closed=False)) == ["c15"]
@@ -75,15 +79,28 @@ def test_holdings_never_due_or_still_in_notice_do_not_hold_back_those_due(pool):
     add(pool, *(owned(f"deal{n}", 400 + n, claimed_days_ago=500, deal_closed=True) for n in range(5)))
     add(pool, *(owned(f"notice{n}", 25 + n / 10, warned_due_in_days=2) for n in range(4)))
     add(pool, *(pooled(f"needs{n}", 400 + n, open_need=True) for n in range(5)))
-    add(pool, owned("due1", 20), owned("due2", 21), pooled("silent", 300, open_need=False))
+    # Due for no deal too, but warned of no follow-up first: found by their claim clock, and kept.
+    add(pool, *(owned(f"both{n}", 14.5, claimed_days_ago=89, warned_due_in_days=1) for n in range(4)))
+    add(pool, owned("due1", 20), owned("due2", 21), owned("no_deal", 1, claimed_days_ago=88),
+        pooled("silent", 300, open_need=False))
     warnings, returns, dormant = sweep(pool, RULES, 3, NOW)
-    assert sorted(ids(after for _before, after, _verdict in warnings)) == ["due1", "due2"]
+    assert sorted(ids(after for _before, after, _verdict in warnings)) == ["due1", "due2", "no_deal"]
     assert returns == []
     assert [after["_id"] for _before, after, _verdict in dormant] == ["silent"]
     assert pool.holding("silent")["state"] == DORMANT
     assert sweep(pool, RULES, 3, NOW) == ([], [], [])
-    # once their notices run out, the six warned return, three a sweep
-    assert [len(sweep(pool, RULES, 3, NOW + 3 * DAY)[1]) for _ in range(3)] == [3, 3, 0]
+    # once their notices run out, the eleven warned return, at most three a sweep from each range
+    returned = [len(sweep(pool, RULES, 3, NOW + 3 * DAY)[1]) for _ in range(4)]
+    assert sum(returned) == 11 and returned[0] < 11 and returned[-1] == 0
+    assert pool.due("follow_up_clock", NOW + 3 * DAY, OWNED, 20, warned=True, deal_closed=False) == []
+
+
+def test_a_warning_answered_by_a_follow_up_is_forgotten_when_its_deadline_comes(pool):
+    add(pool, owned("answered", 2, warned_due_in_days=-1))     # followed up after the warning
+    assert sweep(pool, RULES, 10, NOW) == ([], [], [])
+    assert (pool.holding("answered")["state"], pool.holding("answered")["warned_for"]) == (OWNED, None)
+    warnings, _returns, _dormant = sweep(pool, RULES, 10, NOW + 10 * DAY)  # its new deadline, warned in time
+    assert [after["_id"] for _before, after, verdict in warnings] == ["answered"]
 
 
 def test_a_holding_stored_before_the_sweep_keys_existed_gets_them_at_start(db, pool):
