@@ -107,7 +107,10 @@ class Pool:
 
     def converted(self, owner_id, since):
         """(customers allocated to ``owner_id`` since ``since``, how many of those closed a deal)."""
-        allocated = list(self.holdings.find({"owner_id": owner_id, "allocated_at": {"$gte": since}}, {"deal_closed": 1}))
+        # The owner's holdings through their index, the window checked here: on nx-27017 a range
+        # on allocated_at would compare every holding's.
+        held = self.holdings.find({"owner_id": owner_id}, {"allocated_at": 1, "deal_closed": 1})
+        allocated = [h for h in held if h.get("allocated_at") and h["allocated_at"] >= since]
         return len(allocated), sum(1 for h in allocated if h.get("deal_closed"))
 
     # rotations: one per team and set of eligible people, decided in memory, written back guarded

@@ -118,6 +118,13 @@ def test_held_by_counts_what_a_person_owns_now(pool):
     assert (pool.held_by("alice"), pool.held_by("bob"), pool.held_by("carol")) == (1, 1, 0)
 
 
+def test_conversion_counts_the_customers_given_in_the_window_and_their_closed_deals(pool):
+    add(pool, owned("old", 1, claimed_days_ago=120), owned("new", 1, claimed_days_ago=10),
+        owned("won", 1, claimed_days_ago=20, deal_closed=True), owned("bobs", 1, claimed_days_ago=5, owner="bob"))
+    assert pool.converted("alice", NOW - 90 * DAY) == (2, 1)
+    assert pool.converted("carol", NOW - 90 * DAY) == (0, 0)
+
+
 def test_the_pool_is_searched_by_tag(pool):
     tagged = new_holding("t1", "default", Facts(tags=("DE", "lost")), NOW)
     add(pool, tagged, new_holding("t2", "default", Facts(tags=("US",)), NOW), new_holding("t3", "default", Facts(), NOW))
