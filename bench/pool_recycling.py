@@ -27,7 +27,6 @@ of its clock dropped and present (``--probes``; 0 skips it).
     .venv/bin/python bench/pool_recycling.py --large 100000          # quick run
 """
 import argparse
-import multiprocessing
 import os
 import random
 import shutil
@@ -35,13 +34,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.loading import Progress, generated  # noqa: E402
 from deploy.docstore import Docstore, free_port  # noqa: E402
 from services.pool.domain.holdings import RECYCLED, SYSTEM, Facts, give_back, new_holding, take, warned  # noqa: E402
 from services.pool.domain.recycling import (  # noqa: E402
@@ -124,34 +123,13 @@ def generate_batch(start, stop, seed, due, notice):
 
 
 def load(pool, count, args, label):
-    """Insert holdings 0..count-1; (seconds, Counter of kinds). At most 2 * workers batches in flight."""
-    batches = iter(range(0, count, args.chunk))
-    kinds, done = Counter(), 0
-    started = last_report = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn")) as workers:
-        pending = deque()
-
-        def submit_next():
-            start = next(batches, None)
-            if start is not None:
-                pending.append(workers.submit(generate_batch, start, min(start + args.chunk, count), args.seed,
-                                              args.due, args.notice))
-
-        for _ in range(2 * args.workers):
-            submit_next()
-        while pending:
-            documents = pending.popleft().result()
-            submit_next()
-            pool.holdings.insert_many(documents, ordered=False)
-            kinds.update(d["bench_kind"] for d in documents)
-            done += len(documents)
-            now = time.perf_counter()
-            if now - last_report >= 15 or done == count:
-                rate = done / (now - started)
-                print(f"  [{label}] loaded {done:,}/{count:,} holdings ({rate:,.0f}/s), "
-                      f"eta {(count - done) / rate:,.0f} s", flush=True)
-                last_report = now
-    return time.perf_counter() - started, kinds
+    """Insert holdings 0..count-1 (generated in worker processes); (seconds, Counter of kinds)."""
+    kinds, progress = Counter(), Progress(count, label, "holdings")
+    for documents in generated(generate_batch, count, args.chunk, args.workers, args.seed, args.due, args.notice):
+        pool.holdings.insert_many(documents, ordered=False)
+        kinds.update(d["bench_kind"] for d in documents)
+        progress.add(len(documents))
+    return progress.seconds, kinds
 
 
 # ---------------------------------------------------------------- timing
