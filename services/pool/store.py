@@ -180,6 +180,7 @@ def _sweep_key(holding, clock):
     if holding.get(clock) is None:
         return None
     prefix = _key_prefix(holding["state"], flag, holding.get(flag))
+    # the domain's own reading of Warn.key: one parser for its format
     warned_due = _warned_due(holding.get("warned_for"), rule) if rule else None
     if warned_due is not None:
         return f"{prefix}{WARNED}{_utc_key(warned_due)} {holding['_id']}"
