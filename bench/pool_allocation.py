@@ -57,13 +57,16 @@ def customers(count, seed):
 
 
 def decide_in_pool(system, events, batch):
-    """Publish every customer_created; (decisions/s, publish rate) once all are decided."""
+    """Publish every customer_created; (decisions/s, publish rate, [decisions/s in each quarter])
+    once all are decided."""
     now = datetime.now(timezone.utc)
     payloads = [customer_created(c, now, country, grade) for c, country, grade in batch]
     started = time.perf_counter()
     published = publish_as_profile(system.amqp_uri, "customer_created", payloads)
     events.wait_for(len(batch), ["customer_allocated", "allocation_stalled"])
-    return len(batch) / (time.perf_counter() - started), published
+    marks = [started] + [events.read_at[len(batch) * q // 4 - 1] for q in (1, 2, 3, 4)]
+    quarters = [len(batch) / 4 / (b - a) for a, b in zip(marks, marks[1:])]
+    return len(batch) / (time.perf_counter() - started), published, quarters
 
 
 def share_deviation(db):
@@ -115,7 +118,7 @@ def main(argv=None):
             rpc.pool.update_salesperson(ON_LEAVE, {"by": "bench", "on_leave": True})
         body = json.dumps(customer_created(batch[0][0], datetime.now(timezone.utc), "DE", "A")).encode()
         raw = raw_broker_rate(system.amqp_uri, args.customers, body)
-        decided, published = decide_in_pool(system, events, batch)
+        decided, published, quarters = decide_in_pool(system, events, batch)
         db = MongoClient(system.mongo_uri, tz_aware=True).get_default_database()
         owners = Counter(h["owner_id"] for h in db.holdings.find({}, {"owner_id": 1}))
         rotations, deviation = share_deviation(db)
@@ -130,6 +133,8 @@ def main(argv=None):
     print(f"raw broker (publish+consume)    {raw:,.0f} msg/s")
     print(f"pool allocation decisions       {decided:,.1f} decisions/s  (published at {published:,.0f}/s)")
     print(f"ratio decisions / raw broker    {decided / raw:.4f}")
+    print(f"by quarter of the customers     {' -> '.join(f'{q:,.1f}' for q in quarters)} decisions/s (each decision counts"
+          " the holdings of every eligible member: slower the more they hold)")
     print(f"in memory: Rotation.assign      {rotation_alone:,.0f} decisions/s ({1e6 / rotation_alone:,.0f} µs each)")
     print(f"in memory: eligibility+rotation {domain:,.0f} decisions/s ({1e6 / domain:,.0f} µs each;"
           f" {decided / domain:.1%} of a decision's time in the service)")

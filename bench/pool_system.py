@@ -48,6 +48,7 @@ class PoolEvents:
         self.queue = None
         self.kinds = [name for name, (source, _schema) in EVENTS.items() if source == "pool"]
         self.received = []                 # (event type, payload) in the order read
+        self.read_at = []                  # time.perf_counter() when each was read
         self.by_kind = Counter()
 
     def __enter__(self):
@@ -72,6 +73,7 @@ class PoolEvents:
             payload = json.loads(body) if isinstance(body, (str, bytes)) else body
             kind = message.delivery_info["routing_key"]
             self.received.append((kind, payload))
+            self.read_at.append(time.perf_counter())
             self.by_kind[kind] += 1
             message.ack()
 
