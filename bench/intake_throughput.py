@@ -12,14 +12,14 @@ import json
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kombu import Connection, Exchange, Queue  # noqa: E402
+from kombu import Connection, Exchange  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from bench.baselines import raw_broker_rate  # noqa: E402
 from contracts.topology import INQUIRY_EXCHANGE  # noqa: E402
 from deploy.local_system import local_system  # noqa: E402
 
@@ -30,31 +30,6 @@ def inquiry(n):
     return {"schema_version": 1, "channel": "website_form", "company": f"Bench Company {n} GmbH", "country": "DE",
             "contact": {"name": "Buyer", "email": f"buyer@bench-{n}.de"},
             "message": f"We need {n + 100} pcs of model X by March."}
-
-
-def raw_broker_rate(amqp_uri, count):
-    body = json.dumps(inquiry(0)).encode()
-    queue = Queue(f"bench-raw-{uuid.uuid4().hex[:8]}", durable=True, auto_delete=False)
-    received = 0
-    with Connection(amqp_uri) as connection:
-        queue(connection.default_channel).declare()
-        started = time.perf_counter()
-        producer = connection.Producer()
-        for n in range(count):
-            producer.publish(body, routing_key=queue.name, content_type="application/json", delivery_mode=2,
-                             message_id=str(n))
-
-        def on_message(message):
-            nonlocal received
-            received += 1
-            message.ack()
-
-        with connection.Consumer(queue, on_message=on_message, prefetch_count=100):
-            while received < count:
-                connection.drain_events(timeout=10)
-        elapsed = time.perf_counter() - started
-        queue(connection.default_channel).delete()
-    return count / elapsed
 
 
 def baton_rate(system, count):
@@ -80,7 +55,7 @@ def main(argv=None):
     parser.add_argument("--messages", type=int, default=500)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="baton-bench-") as data_dir, local_system(data_dir) as system:
-        raw = raw_broker_rate(system.amqp_uri, args.messages)
+        raw = raw_broker_rate(system.amqp_uri, args.messages, json.dumps(inquiry(0)).encode())
         end_to_end, publish = baton_rate(system, args.messages)
     print(f"messages                     {args.messages}")
     print(f"raw broker (publish+consume) {raw:,.0f} msg/s")

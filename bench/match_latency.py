@@ -49,7 +49,6 @@ NOTES (measured in this sandbox, 2 CPUs; see the report printed by the script fo
 - ``holders_of`` (``_id`` $in on customer_keys) uses the unique index on the ``_id`` column.
 """
 import argparse
-import multiprocessing
 import os
 import random
 import shutil
@@ -57,8 +56,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -68,6 +65,7 @@ from pymongo import MongoClient  # noqa: E402
 from pymongo.errors import BulkWriteError  # noqa: E402
 from stdnum.cn import uscc  # noqa: E402
 
+from bench.loading import Progress, generated  # noqa: E402
 from deploy.docstore import Docstore, free_port  # noqa: E402
 from services.profile.domain.archive import open_archive  # noqa: E402
 from services.profile.domain.matching import match_keys, name_block  # noqa: E402
@@ -252,44 +250,25 @@ def load(db, count, seed, batch, workers, label):
     """Insert customers 0..count-1 (archives and keys); return (seconds, key docs stored).
 
     Generation (the real normalising is ~1 ms per customer) runs in worker processes while this
-    one encodes and inserts; at most ``2 * workers`` batches are in flight, so memory stays bounded.
+    one encodes and inserts (``bench.loading.generated``).
     """
-    batches = iter(range(0, count, batch))
-    done = key_docs = duplicates = 0
-    started = last_report = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = deque()
-
-        def submit_next():
-            start = next(batches, None)
-            if start is not None:
-                pending.append(pool.submit(generate_batch, start, min(start + batch, count), seed))
-
-        for _ in range(2 * workers):
-            submit_next()
-        while pending:
-            archives, keys, terms = pending.popleft().result()
-            submit_next()
-            db.customers.insert_many(archives, ordered=False)
-            db.customer_terms.insert_many(terms, ordered=False)
-            try:
-                db.customer_keys.insert_many(keys, ordered=False)
-            except BulkWriteError as error:
-                # Two generated companies with one name (or phone) share a key: the first keeps
-                # it, as claim_keys does.
-                errors = error.details["writeErrors"]
-                if any(e["code"] != DUPLICATE_KEY for e in errors):
-                    raise
-                duplicates += len(errors)
-            done += len(archives)
-            key_docs += len(keys)
-            now = time.perf_counter()
-            if now - last_report >= 15 or done == count:
-                rate = done / (now - started)
-                print(f"  [{label}] loaded {done:,}/{count:,} customers ({rate:,.0f}/s, "
-                      f"{key_docs - duplicates:,} key docs), eta {(count - done) / rate:,.0f} s", flush=True)
-                last_report = now
-    return time.perf_counter() - started, key_docs - duplicates
+    key_docs = duplicates = 0
+    progress = Progress(count, label, "customers")
+    for archives, keys, terms in generated(generate_batch, count, batch, workers, seed):
+        db.customers.insert_many(archives, ordered=False)
+        db.customer_terms.insert_many(terms, ordered=False)
+        try:
+            db.customer_keys.insert_many(keys, ordered=False)
+        except BulkWriteError as error:
+            # Two generated companies with one name (or phone) share a key: the first keeps
+            # it, as claim_keys does.
+            errors = error.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            duplicates += len(errors)
+        key_docs += len(keys)
+        progress.add(len(archives), f", {key_docs - duplicates:,} key docs")
+    return progress.seconds, key_docs - duplicates
 
 
 # ---------------------------------------------------------------- timing

@@ -3,7 +3,7 @@ newest first, into one page."""
 from contracts.paging import DEFAULT_PAGE_SIZE
 
 # The services that keep an audit trail (``services.runtime.audit.AuditTrailEntrypoints``).
-AUDITED_SERVICES = ("intake", "profile", "pool")
+AUDITED_SERVICES = ("intake", "profile", "pool", "handoff", "notification", "gateway")
 
 
 def merged_page(ask, query):

@@ -10,6 +10,7 @@ import uuid
 
 from pymongo import ASCENDING
 
+from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
 TOKEN_PREFIX = "bt_"
@@ -23,7 +24,7 @@ def new_token():
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-class Directory:
+class Directory(Store):
     def __init__(self, db):
         self.users = db.users
         self.tokens = db.api_tokens
@@ -39,10 +40,16 @@ class Directory:
 
     def add_user(self, user):
         """(stored user, added?): a user id is taken once."""
-        return insert_once(self.users, user)
+        stored, added = insert_once(self.users, user)
+        if added:
+            self.audit.changed("user", None, stored)
+        return stored, added
 
-    def replace_user(self, user, expected_version):
-        return self.users.replace_one({"_id": user["_id"], "version": expected_version}, user).matched_count == 1
+    def replace_user(self, user, before):
+        replaced = self.users.replace_one({"_id": user["_id"], "version": before["version"]}, user).matched_count == 1
+        if replaced:
+            self.audit.changed("user", before, user)
+        return replaced
 
     def page_of_users(self, limit, offset):
         total = self.users.count_documents({})
@@ -55,6 +62,7 @@ class Directory:
         record = {"_id": "tok_" + uuid.uuid4().hex[:16], "hash": token_hash(token), "user_id": user_id,
                   "label": label, "created_at": now, "revoked_at": None, "last_used_at": None}
         self.tokens.insert_one(record)
+        self.audit.changed("token", None, {k: v for k, v in record.items() if k != "hash"})
         return token, record
 
     def token_by_secret(self, token):
@@ -66,5 +74,8 @@ class Directory:
     def tokens_of(self, user_id):
         return list(self.tokens.find({"user_id": user_id}).sort("created_at", ASCENDING))
 
-    def replace_token(self, record):
+    def replace_token(self, record, before=None):
         self.tokens.replace_one({"_id": record["_id"]}, record)
+        if before is not None:   # a revocation; "last used" is bookkeeping
+            self.audit.changed("token", {k: v for k, v in before.items() if k != "hash"},
+                               {k: v for k, v in record.items() if k != "hash"})

@@ -2,9 +2,7 @@
 may do for themselves (see and revoke their own tokens)."""
 from contracts.errors import Conflict, Forbidden, NotFound
 from services.runtime.access import ADMIN
-
-MAX_WRITE_ATTEMPTS = 20
-
+from services.runtime.guarded import change_guarded
 
 def create_user(directory, user, now):
     stored, added = directory.add_user({**user, "_id": user.pop("id"), "active": True, "created_at": now,
@@ -15,14 +13,16 @@ def create_user(directory, user, now):
 
 
 def update_user(directory, user_id, changes):
-    for _attempt in range(MAX_WRITE_ATTEMPTS):
-        user = existing_user(directory, user_id)
+    def change(user):
         changed = {**user, **changes, "version": user["version"] + 1}
         if changed.get("role") in ("member", "manager") and not changed.get("department"):
             raise Conflict(f"A {changed['role']} belongs to a department.", {"department": None})
-        if directory.replace_user(changed, user["version"]):
-            return changed
-    raise Conflict(f"User {user_id} kept changing; try again.", {})
+        return changed
+
+    before, after = change_guarded(directory.user, directory.replace_user, user_id, change)
+    if before is None:
+        raise NotFound.of("user", user_id)
+    return after
 
 
 def issue_token(directory, actor, user_id, label, now):
@@ -40,8 +40,8 @@ def revoke_token(directory, actor, token_id, now):
         raise NotFound.of("token", token_id)
     may_manage_tokens_of(actor, record["user_id"])
     if record["revoked_at"] is None:
-        record = {**record, "revoked_at": now}
-        directory.replace_token(record)
+        before, record = record, {**record, "revoked_at": now}
+        directory.replace_token(record, before)
     return record
 
 

@@ -20,7 +20,7 @@ def run_audits(store, pool, profile, policy, now):
         schedule = store.schedule(person) or store.add_schedule(new_schedule(person, policy["audit"], now))
         if schedule["next_at"] > now:
             continue
-        stored = store.audit(audit_id(person, schedule["next_at"]))
+        stored = store.quality_audit(audit_id(person, schedule["next_at"]))
         if stored is None:
             stored = _audit(store, pool, profile, policy, person, schedule, now)
         else:   # an earlier run stored the report and stopped before the schedule moved on

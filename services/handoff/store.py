@@ -10,13 +10,14 @@ whole seconds, so ``$lt`` misses what happened earlier in the same second.
 from pymongo import ASCENDING, DESCENDING
 
 from services.handoff.domain.handoffs import INFO_PENDING
-from services.runtime.guarded import change_guarded, take_turn
+from services.runtime.audit import Store
+from services.runtime.guarded import change_guarded, replacing, take_turn
 from services.runtime.mongo import insert_once
 
 MEASURED_AT_MOST = 100_000   # handoffs read for one measures request
 
 
-class Handoffs:
+class Handoffs(Store):
     def __init__(self, db):
         self.handoffs = db.handoffs
         self.refusals = db.refused_handoffs          # submissions refused by their checklist (measures)
@@ -44,10 +45,16 @@ class Handoffs:
 
     def add_handoff(self, doc):
         """(stored handoff, added?): this one, or the one submitted first with the same id."""
-        return insert_once(self.handoffs, doc)
+        stored, added = insert_once(self.handoffs, doc)
+        if added:
+            self.audit.changed("handoff", None, stored)
+        return stored, added
 
     def change_handoff(self, handoff_id, change):
-        return change_guarded(self.handoffs, handoff_id, change)
+        return change_guarded(self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change)
+
+    def _audited(self, collection, resource):
+        return replacing(collection, lambda before, after: self.audit.changed(resource, before, after))
 
     def page(self, limit, offset, customer_id=None, from_user=None, to_user=None, awaiting=None, kind=None,
              state=None, overdue_at=None):
@@ -110,17 +117,22 @@ class Handoffs:
         return getattr(self, collection_name).find_one({"_id": document_id})
 
     def change_in(self, collection_name, document_id, change):
-        return change_guarded(getattr(self, collection_name), document_id, change)
+        collection = getattr(self, collection_name)
+        return change_guarded(lambda doc_id: collection.find_one({"_id": doc_id}),
+                              self._audited(collection, collection_name.removesuffix("s")), document_id, change)
 
     # agreed requirements
     def register(self, customer_id):
         return self.registers.find_one({"_id": customer_id})
 
     def add_register(self, register):
-        return insert_once(self.registers, register)[0]
+        stored, added = insert_once(self.registers, register)
+        if added:
+            self.audit.changed("requirements", None, stored)
+        return stored
 
     def change_register(self, customer_id, change):
-        return change_guarded(self.registers, customer_id, change)
+        return change_guarded(self.register, self._audited(self.registers, "requirements"), customer_id, change)
 
     # steps
     def started_steps(self, customer_id):
@@ -144,7 +156,7 @@ class Handoffs:
     def add_audit(self, report):
         return insert_once(self.audits, report)
 
-    def audit(self, audit_id):
+    def quality_audit(self, audit_id):
         return self.audits.find_one({"_id": audit_id})
 
     def audit_page(self, limit, offset, person=None, passed=None):

@@ -8,24 +8,7 @@ and decides again.
 import uuid
 from datetime import timedelta
 
-MAX_WRITE_ATTEMPTS = 20
-
-
-class DocumentBusy(Exception):
-    """The document kept changing under us; the caller's event or request is retried."""
-
-
-def change_guarded(get, replace, doc_id, change):
-    """(before, after): after is None when ``change`` found nothing to change (or no document)."""
-    for _attempt in range(MAX_WRITE_ATTEMPTS):
-        before = get(doc_id)
-        if before is None:
-            return None, None
-        after = change(before)
-        if after is None or replace(after, before):
-            return before, after
-    raise DocumentBusy(f"{doc_id} changed {MAX_WRITE_ATTEMPTS} times in a row")
-
+from services.runtime.guarded import change_guarded
 
 def take_lease(get, replace, doc_id, ready, busy_status, now, lease_seconds):
     """The document leased to this caller (status ``busy_status``, a fresh ``lease_token``), or

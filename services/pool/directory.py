@@ -1,6 +1,7 @@
 """The salespeople the pool allocates to: seeded from configuration, then kept in the store so
 leave, overrides and computed weights survive restarts and are shared by every pool instance."""
 from services.pool.domain.eligibility import Salesperson
+from services.runtime.guarded import change_guarded
 
 
 def seed(pool, allocation, now):
@@ -36,11 +37,7 @@ def view(pool, person):
 
 
 def change_person(pool, person_id, change):
-    for _attempt in range(20):
-        person = pool.person(person_id)
-        if person is None:
-            return None
-        changed = change(person)
-        if changed is None or pool.replace_person({**changed, "version": person["version"] + 1}, person["version"]):
-            return pool.person(person_id)
-    raise RuntimeError(f"salesperson {person_id} changed 20 times in a row")
+    """The person after ``change`` (person -> changed person, or None), or None if unknown."""
+    before, _after = change_guarded(pool.person, pool.replace_person, person_id,
+                                    lambda p: (changed := change(p)) and {**changed, "version": p["version"] + 1})
+    return pool.person(person_id) if before is not None else None

@@ -42,8 +42,8 @@ def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now):
                                        "moved": moved})
     if record["moved"] != moved and moved:
         # asked again after a partial run: the first record stands, extended with what moved now
-        record = {**record, "moved": record["moved"] + moved}
-        pool.reassignments.replace_one({"_id": reassignment_id}, record)
+        first, record = record, {**record, "moved": record["moved"] + moved}
+        pool.extend_reassignment(record, first)
     return record, changes
 
 

@@ -3,14 +3,34 @@
 Every write replaces a whole document under a version guard (single-document atomicity):
 the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes.
 """
+from datetime import timezone
+
 from pymongo import ASCENDING
 
 from contracts.paging import sort_spec
+from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP, _warned_due
 from services.pool.domain.rotation import Member, Rotation
+from services.runtime.audit import Store
+from services.runtime.guarded import take_turn
 from services.runtime.mongo import insert_once
 
+# The clocks the recycling sweep looks up: each with the condition a candidate must meet (an
+# owner's clocks: no closed deal; the contact clock: no open need) and the rule it times.
+# nx-27017 compares datetimes through SQLite's datetime() on every document, which no index
+# serves (and takes any string starting like a date for one); so every holding written also keeps
+# each clock as a string key sorting by state, condition, time, id:
+#     follow_up_clock_key: "owned deal_closed=0 2026-05-10T08:00:00.000 cus_1"
+#     follow_up_clock_key: "owned deal_closed=0 warned 2026-05-28T08:00:00.000 cus_2"
+# A holding warned about the clock's rule is keyed by the deadline it was warned of instead: it
+# has nothing to be looked at for until then. A sweep query is then one index range on both
+# stores, oldest first, holding only candidates (never closed deals, open needs, notices still
+# running); the id makes keys unique, so a page can start after the last key of the one before.
+SWEEP_KEYS = {"follow_up_clock": ("deal_closed", NO_FOLLOW_UP), "allocated_at": ("deal_closed", NO_DEAL),
+              "contact_clock": ("has_open_need", None)}
+WARNED = "warned "
 
-class Pool:
+
+class Pool(Store):
     def __init__(self, db):
         self.holdings = db.holdings
         self.rotations = db.rotations
@@ -20,10 +40,20 @@ class Pool:
         self.turns = db.scheduled_turns       # when each scheduled job is next due, shared by instances
 
     def ensure_indexes(self):
-        for field in ("state", "owner_id", "country", "intent_grade", "stage", "reason",
-                      "follow_up_clock", "allocated_at", "contact_clock", "since"):
+        for field in ("state", "owner_id", "country", "intent_grade", "stage", "reason", "contact_clock", "since",
+                      "team", *(_key_field(clock) for clock in SWEEP_KEYS)):
             self.holdings.create_index([(field, ASCENDING)])
+        # Both equalities in one index: with one index per field SQLite may pick state's (a scan
+        # of every owned customer) to count one person's.
+        self.holdings.create_index([("owner_id", ASCENDING), ("state", ASCENDING)])
         self.reassignments.create_index([("leaver", ASCENDING)])
+        self._add_missing_sweep_keys()
+
+    def _add_missing_sweep_keys(self):
+        """Holdings written before the sweep keys existed get them (every holding has a contact clock)."""
+        for holding in self.holdings.find({_key_field("contact_clock"): None}):
+            self.holdings.replace_one({"_id": holding["_id"], "version": holding["version"]},
+                                      with_sweep_keys(holding))   # only derived keys change: same version
 
     # holdings
     def holding(self, customer_id):
@@ -36,17 +66,28 @@ class Pool:
 
     def add_holding(self, holding):
         """The stored holding: this one, or the one added first."""
-        return insert_once(self.holdings, holding)[0]
+        stored, added = insert_once(self.holdings, with_sweep_keys(holding))
+        if added:
+            self.audit.changed("holding", None, _unkeyed(stored))
+        return stored
 
-    def replace_holding(self, holding, expected_version):
-        return self.holdings.replace_one({"_id": holding["_id"], "version": expected_version},
-                                         holding).matched_count == 1
+    def replace_holding(self, holding, before):
+        """Write the holding if ``before`` is still the stored one."""
+        replaced = self.holdings.replace_one({"_id": holding["_id"], "version": before["version"]},
+                                             with_sweep_keys(holding)).matched_count == 1
+        if replaced:
+            self.audit.changed("holding", _unkeyed(before), _unkeyed(holding))
+        return replaced
 
     def forget(self, customer_id):
+        before = self.holding(customer_id)
         self.holdings.delete_one({"_id": customer_id})
+        if before is not None:
+            self.audit.changed("holding", _unkeyed(before), None)
 
     def held_by(self, owner_id):
-        return self.holdings.count_documents({"state": "owned", "owner_id": owner_id})
+        # Not count_documents: nx-27017 runs its aggregation in Python over every holding.
+        return len(self.owned_ids(owner_id, 0))
 
     def owned_ids(self, owner_id, limit):
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
@@ -70,13 +111,26 @@ class Pool:
         cursor = self.holdings.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
-    def due(self, field, cutoff, state, limit):
-        """Holdings in ``state`` whose ``field`` is at or before ``cutoff``: an index range, no scan."""
-        return list(self.holdings.find({field: {"$lte": cutoff}, "state": state}).limit(limit))
+    def due(self, clock, cutoff, state, limit, after=None, warned=False, **condition):
+        """Up to ``limit`` holdings in ``state`` meeting the clock's condition (``SWEEP_KEYS``, e.g.
+        ``deal_closed=False``) whose ``clock`` is at or before ``cutoff`` — or, ``warned``, which were
+        warned about its rule of a deadline at or before ``cutoff`` — oldest first, after the holding
+        ``after`` (the last of the page before): one index range, no scan."""
+        flag, _rule = SWEEP_KEYS[clock]
+        if set(condition) != {flag}:
+            raise ValueError(f"due({clock!r}) needs the condition {flag}=True or False")
+        field = _key_field(clock)
+        prefix = _key_prefix(state, flag, condition[flag]) + (WARNED if warned else "")
+        start = {"$gt": after[field]} if after else {"$gte": prefix}
+        return list(self.holdings.find({field: {**start, "$lte": f"{prefix}{_utc_key(cutoff)} \uffff"}})
+                    .sort(field, ASCENDING).limit(limit))
 
     def converted(self, owner_id, since):
         """(customers allocated to ``owner_id`` since ``since``, how many of those closed a deal)."""
-        allocated = list(self.holdings.find({"owner_id": owner_id, "allocated_at": {"$gte": since}}, {"deal_closed": 1}))
+        # The owner's holdings through their index, the window checked here: on nx-27017 a range
+        # on allocated_at would compare every holding's.
+        held = self.holdings.find({"owner_id": owner_id}, {"allocated_at": 1, "deal_closed": 1})
+        allocated = [h for h in held if h.get("allocated_at") and h["allocated_at"] >= since]
         return len(allocated), sum(1 for h in allocated if h.get("deal_closed"))
 
     # rotations: one per team and set of eligible people, decided in memory, written back guarded
@@ -103,8 +157,12 @@ class Pool:
     def add_person(self, person):
         return insert_once(self.people, person)[0]
 
-    def replace_person(self, person, expected_version):
-        return self.people.replace_one({"_id": person["_id"], "version": expected_version}, person).matched_count == 1
+    def replace_person(self, person, before):
+        replaced = self.people.replace_one({"_id": person["_id"], "version": before["version"]},
+                                           person).matched_count == 1
+        if replaced:
+            self.audit.changed("salesperson", before, person)
+        return replaced
 
     # claims per person
     def claimer(self, person_id):
@@ -119,21 +177,57 @@ class Pool:
     # scheduled jobs: exactly one instance takes each turn
     def take_turn(self, job, now, every):
         """True for the one caller that finds ``job`` due and moves it on by ``every``."""
-        doc = self.turns.find_one({"_id": job})
-        if doc is None:
-            doc, _ = insert_once(self.turns, {"_id": job, "next_at": now, "version": 0})
-        if doc["next_at"] > now:
-            return False
-        return self.turns.replace_one({"_id": job, "version": doc["version"]},
-                                      {"_id": job, "next_at": now + every, "version": doc["version"] + 1}
-                                      ).matched_count == 1
+        return take_turn(self.turns, job, now, every)
 
     # reassignments when someone leaves
     def record_reassignment(self, record):
-        return insert_once(self.reassignments, record)[0]
+        stored, added = insert_once(self.reassignments, record)
+        if added:
+            self.audit.changed("reassignment", None, stored)
+        return stored
+
+    def extend_reassignment(self, record, before):
+        self.reassignments.replace_one({"_id": record["_id"]}, record)
+        self.audit.changed("reassignment", before, record)
 
     def reassignment(self, reassignment_id):
         return self.reassignments.find_one({"_id": reassignment_id})
+
+
+def _unkeyed(holding):
+    """The holding without its derived sweep keys (bookkeeping, not a change anyone made)."""
+    return {k: v for k, v in holding.items() if not k.endswith("_key")}
+
+
+def with_sweep_keys(holding):
+    """The holding as the store writes it: with a key for each clock the sweep looks up."""
+    return {**holding, **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS}}
+
+
+def _sweep_key(holding, clock):
+    flag, rule = SWEEP_KEYS[clock]
+    if holding.get(clock) is None:
+        return None
+    prefix = _key_prefix(holding["state"], flag, holding.get(flag))
+    # the domain's own reading of Warn.key: one parser for its format
+    warned_due = _warned_due(holding.get("warned_for"), rule) if rule else None
+    if warned_due is not None:
+        return f"{prefix}{WARNED}{_utc_key(warned_due)} {holding['_id']}"
+    return f"{prefix}{_utc_key(holding[clock])} {holding['_id']}"
+
+
+def _key_field(clock):
+    return f"{clock}_key"
+
+
+def _key_prefix(state, flag, value):
+    return f"{state} {flag}={int(bool(value))} "
+
+
+def _utc_key(moment):
+    """UTC to the millisecond, as BSON keeps times: a holding read back gets the same key."""
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
 
 
 def _rotation_fields(rotation):

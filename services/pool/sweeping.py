@@ -1,36 +1,55 @@
 """The recycling sweep: owners warned, neglected customers back to the public pool, long-silent
 pool customers to the dormant pool. Candidates come from index ranges (``due_thresholds``),
-never a scan; each verdict is decided on the fresh holding and written version-guarded, so
-two pool instances sweeping at once change each customer once.
+never a scan: for each rule, the customers whose clock says warn, and the customers warned of a
+deadline that has come. They are read page by page in clock order until a batch of changes is
+made, so one found but kept cannot hold back those behind it. Each verdict is decided on the
+fresh holding and written version-guarded, so two pool instances sweeping at once change each
+customer once.
 """
 from services.pool.changing import change_holding
 from services.pool.domain.holdings import RECYCLED, SYSTEM, give_back, warned
 from services.pool.domain.recycling import (
-    DORMANT, OWNED, PUBLIC_POOL, MoveToDormant, OwnedCustomer, PooledCustomer, ReturnToPool, Warn, dormancy_verdict,
-    due_thresholds, recycling_verdict,
+    DORMANT, OWNED, PUBLIC_POOL, Keep, MoveToDormant, OwnedCustomer, PooledCustomer, ReturnToPool, Warn,
+    dormancy_verdict, due_thresholds, recycling_verdict,
 )
 
 
 def sweep(pool, rules, batch, now):
-    """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict)."""
+    """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict),
+    at most ``batch`` changes from each range of candidates."""
     cutoffs = due_thresholds(rules, now)
-    owned = {h["_id"]: h for h in pool.due("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, OWNED, batch)}
-    owned.update({h["_id"]: h for h in pool.due("allocated_at", cutoffs.warn_claimed_at_or_before, OWNED, batch)})
+    deals = (False,) if rules.closed_deals_exempt else (False, True)   # no deal: closed deals never due
+    ranges = [("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, deal) for deal in deals]
+    ranges.append(("allocated_at", cutoffs.warn_claimed_at_or_before, False))
     warnings, returns = [], []
-    for customer_id in owned:
-        outcome = _recycle(pool, customer_id, rules, now)
-        if outcome and isinstance(outcome[2], Warn):
-            warnings.append(outcome)
-        elif outcome:
-            returns.append(outcome)
-    dormant = []
-    for holding in pool.due("contact_clock", cutoffs.dormant_contact_clock_at_or_before, PUBLIC_POOL, batch):
-        if outcome := _to_dormant(pool, holding["_id"], rules, now):
-            dormant.append(outcome)
+    for clock, cutoff, deal_closed in ranges:
+        for warned_range, until in ((False, cutoff), (True, now)):
+            for outcome in _changes(pool, batch, lambda h, w=warned_range: _recycle(pool, h, rules, now, w),
+                                    clock, until, OWNED, warned=warned_range, deal_closed=deal_closed):
+                (warnings if isinstance(outcome[2], Warn) else returns).append(outcome)
+    dormant = _changes(pool, batch, lambda h: _to_dormant(pool, h["_id"], rules, now),
+                       "contact_clock", cutoffs.dormant_contact_clock_at_or_before, PUBLIC_POOL, has_open_need=False)
     return warnings, returns, dormant
 
 
-def _recycle(pool, customer_id, rules, now):
+def _changes(pool, batch, change, clock, cutoff, state, **condition):
+    """What ``change`` changed among the candidates of one range, at most ``batch``."""
+    changes, after = [], None
+    while True:
+        page = pool.due(clock, cutoff, state, batch, after=after, **condition)
+        for holding in page:
+            if outcome := change(holding):
+                changes.append(outcome)
+                if len(changes) == batch:
+                    return changes
+        if len(page) < batch:
+            return changes
+        after = page[-1]
+
+
+def _recycle(pool, found, rules, now, deadline_come=False):
+    """(before, after, verdict) for a warning or a return; None when kept. ``deadline_come``: the
+    holding was found warned of a deadline at or before ``now``."""
     verdicts = {}
 
     def change(holding):
@@ -41,10 +60,15 @@ def _recycle(pool, customer_id, rules, now):
             return warned(holding, verdict.key)
         if isinstance(verdict, ReturnToPool):
             return give_back(holding, PUBLIC_POOL, f"{RECYCLED}: {verdict.reason}", SYSTEM, now)
+        if deadline_come and holding.get("warned_for") == found["warned_for"]:
+            # Kept although the deadline it was warned of has come: the warning was answered (a
+            # follow-up moved the clock on), so it no longer counts. Forgetting it changes no
+            # verdict and puts the customer back in its clock's range, for a warning in time.
+            return {**holding, "warned_for": None, "version": holding["version"] + 1}
         return None
 
-    before, after = change_holding(pool, customer_id, change)
-    return (before, after, verdicts["v"]) if after is not None else None
+    before, after = change_holding(pool, found["_id"], change)
+    return (before, after, verdicts["v"]) if after is not None and not isinstance(verdicts["v"], Keep) else None
 
 
 def _to_dormant(pool, customer_id, rules, now):

@@ -64,3 +64,10 @@ def test_every_change_is_in_the_audit_trail_with_who_and_before_and_after(system
     created = [e for e in get(api, "/audit", resource_id=customer["id"], limit=200)["items"] if e["changes"].get("company")]
     assert created and created[-1]["changes"]["company"]["before"] is None
     assert people[owner].get("/audit").status_code == 403
+    assert people["meier"].post(f"{path}/reject", json={"reason": "wants retail packs only"}).status_code == 200
+    rejected = wait_for(lambda: [e for e in get(api, "/audit", resource_id=customer["id"])["items"]
+                                 if e["service"] == "pool" and e["action"] == "reject"], what="the rejection")
+    assert rejected[0]["actor"] == "meier" and rejected[0]["changes"]["state"] == {"before": "owned", "after": "rejected"}
+    issued = api.post("/users/mia/tokens", json={"label": "audit check"}).json()
+    token_entries = get(api, "/audit", resource_id=issued["id"])["items"]
+    assert [(e["service"], e["actor"], e["resource"]) for e in token_entries] == [("gateway", "root", "token")]

@@ -1,0 +1,151 @@
+"""Allocation decisions/s: new customers given an owner by eligibility rules and weighted rotation.
+
+Starts the real pool service alone (bench/pool_system.py), with a team whose rules matter: people
+serving some markets only, some grades only, one on leave (set through the pool's RPC, as a manager
+would), weights 3/2/1. Publishes ``customer_created`` for ``--customers`` customers of mixed
+countries and grades, as profile does, and times until pool has decided every one (a
+``customer_allocated`` or ``allocation_stalled`` event for each). Then checks every rotation kept
+each member within one customer of their weighted share.
+
+Beside it, in the same run: the raw broker rate (publish + consume the same number of plain
+messages of the same size), and the pure in-memory rate of the domain alone (eligibility, and the
+rotation's ``Rotation.assign``) for the same customers — the gap is what the store and the broker cost.
+
+    .venv/bin/python bench/pool_allocation.py                    # 2,000 customers
+    .venv/bin/python bench/pool_allocation.py --customers 300
+"""
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from datetime import datetime, timezone
+from fractions import Fraction
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+from bench.baselines import raw_broker_rate  # noqa: E402
+from bench.pool_system import customer_created, pool_system, publish_as_profile  # noqa: E402
+from services.pool.domain.eligibility import NewCustomer, Salesperson, eligible  # noqa: E402
+from services.pool.domain.rotation import Member, Rotation  # noqa: E402
+
+TEAM = "default"
+SALESPEOPLE = [
+    {"id": "alice", "weight": 3},
+    {"id": "bob", "weight": 2, "markets": ["DE", "FR", "GB"]},
+    {"id": "carol", "weight": 1, "grades": ["A", "B"]},
+    {"id": "dave", "weight": 2, "markets": ["US", "CA"]},
+    {"id": "erin", "weight": 3},                        # on leave during the run
+    {"id": "frank", "weight": 1, "markets": ["CN", "DE"], "grades": ["A"]},
+]
+ON_LEAVE = "erin"
+COUNTRIES = ["DE", "DE", "FR", "GB", "US", "US", "CA", "CN", "BR", None]
+GRADES = ["A", "B", "B", "C", None]
+
+
+def customers(count, seed):
+    rng = random.Random(seed)
+    return [(f"cus_{n:06d}", rng.choice(COUNTRIES), rng.choice(GRADES)) for n in range(count)]
+
+
+def decide_in_pool(system, events, batch):
+    """Publish every customer_created; (decisions/s, publish rate, [decisions/s in each quarter])
+    once all are decided."""
+    now = datetime.now(timezone.utc)
+    payloads = [customer_created(c, now, country, grade) for c, country, grade in batch]
+    started = time.perf_counter()
+    published = publish_as_profile(system.amqp_uri, "customer_created", payloads)
+    events.wait_for(len(batch), ["customer_allocated", "allocation_stalled"])
+    marks = [started] + [events.read_at[len(batch) * q // 4 - 1] for q in (1, 2, 3, 4)]
+    quarters = [len(batch) / 4 / (b - a) for a, b in zip(marks, marks[1:])]
+    return len(batch) / (time.perf_counter() - started), published, quarters
+
+
+def share_deviation(db):
+    """(rotations, the largest |customers served - weighted share| over every member of each)."""
+    worst, rotations = Fraction(0), 0
+    for rotation in db.rotations.find():
+        weights = {m["id"]: m["weight"] for m in rotation["members"] if m["weight"] > 0}
+        served = rotation.get("served") or {}
+        turns, total = sum(served.values()), sum(weights.values())
+        rotations += 1
+        for member, weight in weights.items():
+            worst = max(worst, abs(served.get(member, 0) - Fraction(turns * weight, total)))
+    return rotations, worst
+
+
+def in_memory_rates(batch):
+    """(rotation alone, eligibility + rotation) decisions/s in memory for the same customers."""
+    people = [Salesperson(id=p["id"], weight=p["weight"], team=TEAM, department="sales",
+                          markets=tuple(p.get("markets", ())), grades=tuple(p.get("grades", ())),
+                          on_leave=p["id"] == ON_LEAVE, held=0, max_held=None) for p in SALESPEOPLE]
+    everyone = tuple(Member(p.id, p.weight) for p in people if not p.on_leave)
+    rotation = Rotation(()).with_members(everyone)
+    started = time.perf_counter()
+    for customer_id, _country, _grade in batch:
+        _owner, rotation = rotation.assign(customer_id)
+    rotation_alone = len(batch) / (time.perf_counter() - started)
+    rotations = {}
+    started = time.perf_counter()
+    for customer_id, country, grade in batch:
+        chosen, _excluded = eligible(people, NewCustomer(country, grade, None, TEAM))
+        members = tuple(Member(p.id, p.weight) for p in chosen)
+        key = ",".join(sorted(m.id for m in members))
+        current = rotations.get(key, Rotation(())).with_members(members)
+        _owner, rotations[key] = current.assign(customer_id)
+    return rotation_alone, len(batch) / (time.perf_counter() - started)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    batch = customers(args.customers, args.seed)
+    # The holding cap stays a rule, set above what this run hands out so it never decides alone.
+    pool = {"claim_limits": {"max_held": args.customers + 1}}
+    with tempfile.TemporaryDirectory(prefix="baton-bench-") as data_dir, \
+            pool_system(data_dir, {"team": TEAM, "salespeople": SALESPEOPLE}, pool) as (system, events):
+        with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}, timeout=60) as rpc:
+            rpc.pool.update_salesperson(ON_LEAVE, {"by": "bench", "on_leave": True})
+        body = json.dumps(customer_created(batch[0][0], datetime.now(timezone.utc), "DE", "A")).encode()
+        raw = raw_broker_rate(system.amqp_uri, args.customers, body)
+        decided, published, quarters = decide_in_pool(system, events, batch)
+        db = MongoClient(system.mongo_uri, tz_aware=True).get_default_database()
+        owners = Counter(h["owner_id"] for h in db.holdings.find({}, {"owner_id": 1}))
+        rotations, deviation = share_deviation(db)
+    rotation_alone, domain = in_memory_rates(batch)
+    stalled = events.by_kind["allocation_stalled"]
+    print(f"customers                       {args.customers:,} (countries {'/'.join(sorted({str(c) for c in COUNTRIES}))},"
+          f" grades A/B/C/none)")
+    print("team                            " + ", ".join(
+        f"{p['id']} {p['weight']}" + (f" {'+'.join(p['markets'])}" if p.get("markets") else "")
+        + (f" grade {'+'.join(p['grades'])}" if p.get("grades") else "") + (" (on leave)" if p["id"] == ON_LEAVE else "")
+        for p in SALESPEOPLE))
+    print(f"raw broker (publish+consume)    {raw:,.0f} msg/s")
+    print(f"pool allocation decisions       {decided:,.1f} decisions/s  (published at {published:,.0f}/s)")
+    print(f"ratio decisions / raw broker    {decided / raw:.4f}")
+    print(f"by quarter of the customers     {' -> '.join(f'{q:,.1f}' for q in quarters)} decisions/s (each decision counts"
+          " the holdings of every eligible member: slower the more they hold)")
+    print(f"in memory: Rotation.assign      {rotation_alone:,.0f} decisions/s ({1e6 / rotation_alone:,.0f} µs each)")
+    print(f"in memory: eligibility+rotation {domain:,.0f} decisions/s ({1e6 / domain:,.0f} µs each;"
+          f" {decided / domain:.1%} of a decision's time in the service)")
+    print("owners                          " + ", ".join(f"{k}: {v}" for k, v in sorted(owners.items(), key=str))
+          + f"; stalled (nobody eligible): {stalled}")
+    print(f"weighted shares                 {rotations} rotations (one per eligible set), largest gap from a"
+          f" member's weighted share {float(deviation):.2f} customers (must stay < 1)")
+    print("a decision: insert the holding; read the team and count each member's holdings (6); read and write the"
+          " rotation; read and write the holding; publish customer_allocated")
+    return 0 if deviation < 1 and not stalled else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
