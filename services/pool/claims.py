@@ -50,7 +50,7 @@ def _count_claim(pool, settings, limits, person_id, customer_id, now):
     for _attempt in range(20):
         doc = pool.claimer(person_id)
         recent = [c for c in doc["claims"] if c["at"] > now - timedelta(days=CLAIMS_KEPT_DAYS)]
-        refusal = check_claim(limits, [c["at"] for c in recent], pool.held_by(person_id), now,
+        refusal = check_claim(limits, [c["at"] for c in recent], pool.held_by(person_id, at_most=limits.max_held), now,
                               settings["week_starts_on"], tz=settings["time_zone"])
         if refusal:
             raise _refused(refusal)

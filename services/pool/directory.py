@@ -28,7 +28,8 @@ def salespeople(pool, team, limits_of):
     """The team's active salespeople as the eligibility rules see them (holding now, cap by role)."""
     return [Salesperson(id=p["_id"], weight=effective_weight(p), team=p["team"], department=p["department"],
                         markets=tuple(p["markets"]), grades=tuple(p["grades"]), on_leave=p["on_leave"],
-                        held=pool.held_by(p["_id"]), max_held=limits_of(p["role"]).max_held)
+                        held=pool.held_by(p["_id"], at_most=limits_of(p["role"]).max_held),
+                        max_held=limits_of(p["role"]).max_held)
             for p in pool.everyone(team) if p.get("active", True)]
 
 

@@ -85,9 +85,11 @@ class Pool(Store):
         if before is not None:
             self.audit.changed("holding", _unkeyed(before), None)
 
-    def held_by(self, owner_id):
+    def held_by(self, owner_id, at_most=None):
+        """How many customers ``owner_id`` owns, counted up to ``at_most`` (a cap needs no more:
+        every allocation and claim asks, so the count must not grow with what a person holds)."""
         # Not count_documents: nx-27017 runs its aggregation in Python over every holding.
-        return len(self.owned_ids(owner_id, 0))
+        return len(self.owned_ids(owner_id, at_most or 0))
 
     def owned_ids(self, owner_id, limit):
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
