@@ -8,6 +8,15 @@ theirs until sales accepts it). The caller is an actor, or None for the system.
 from contracts.errors import Forbidden
 
 OVERSEERS = ("manager", "admin")
+EVERY_CUSTOMER = ("marketing", "sales")   # departments that hold every customer (as profile's visibility)
+
+
+def oversees(actor, archive):
+    """An admin, or a manager of a department that holds the customer."""
+    if actor.role == "admin":
+        return True
+    held_by = archive.get("departments") or EVERY_CUSTOMER
+    return actor.role == "manager" and (actor.department in EVERY_CUSTOMER or actor.department in held_by)
 
 
 def works_on(actor, archive):
@@ -15,17 +24,25 @@ def works_on(actor, archive):
 
 
 def may_hand_over(actor, archive):
-    if actor is None or actor.is_any(*OVERSEERS, "marketing") or works_on(actor, archive):
+    if actor is None or actor.department == "marketing" or oversees(actor, archive) or works_on(actor, archive):
         return
     raise Forbidden.because(f"{actor.describe()} may not hand over {_id_of(archive)}: only its owner, a collaborator, "
                             "marketing (for a lead) or a manager may.", customer_id=_id_of(archive))
 
 
 def may_see(actor, handoff, archive):
-    if actor is None or actor.is_any(*OVERSEERS) or _takes_part(actor, handoff) or works_on(actor, archive):
+    if actor is None or oversees(actor, archive) or _takes_part(actor, handoff) or works_on(actor, archive):
         return
     raise Forbidden.because(f"{actor.describe()} may not see handoff {handoff['_id']}: it is neither theirs to send "
                             "nor to receive.", handoff_id=handoff["_id"])
+
+
+def may_answer(actor, handoff, doing):
+    """Signing or returning: a receiver (a manager may answer in a receiver's name)."""
+    if actor is None or actor.is_any(*OVERSEERS) or actor.user_id in (handoff.get("to_users") or ()):
+        return
+    raise Forbidden.because(f"{actor.describe()} may not {doing} handoff {handoff['_id']}: it goes to "
+                            f"{', '.join(handoff.get('to_users') or [])}.", handoff_id=handoff["_id"])
 
 
 def may_act_for_sender(actor, handoff, doing):
@@ -37,17 +54,17 @@ def may_act_for_sender(actor, handoff, doing):
 
 
 def may_change_customer(actor, archive, doing):
-    """Agreed requirements and steps: whoever works on the customer, or a manager."""
-    if actor is None or actor.is_any(*OVERSEERS) or works_on(actor, archive):
+    """Agreed requirements: whoever works on the customer, or a manager of a department holding it."""
+    if actor is None or oversees(actor, archive) or works_on(actor, archive):
         return
     raise Forbidden.because(f"{actor.describe()} may not {doing} {_id_of(archive)}: its owner, a collaborator or a "
                             "manager may.", customer_id=_id_of(archive))
 
 
 def may_start_step(actor, archive, department):
-    """A step belongs to a department: its people (or a manager) start it."""
-    if actor is None or actor.is_any(*OVERSEERS) or (department and actor.department == department) \
-            or (not department and works_on(actor, archive)):
+    """A step belongs to a department: its people (and its manager) start it; admins any."""
+    if actor is None or actor.role == "admin" or (department and actor.department == department) \
+            or (not department and (works_on(actor, archive) or oversees(actor, archive))):
         return
     raise Forbidden.because(f"{actor.describe()} may not start a {department or 'customer'} step for "
                             f"{_id_of(archive)}.", department=department)

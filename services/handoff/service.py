@@ -31,7 +31,7 @@ from services.handoff.store import Handoffs
 from services.handoff.submitting import complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit
 from services.handoff.views import audit_view, handoff_view, requirements_view
 from services.handoff.permitting import (
-    listing_scope, may_act_for_sender, may_change_customer, may_hand_over, may_see, may_start_step,
+    listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_start_step,
 )
 from services.runtime import audit
 from services.runtime.access import Caller, SystemRpcProxy, acting_user, require
@@ -127,8 +127,8 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     def list_handoffs(self, query=None):
         query = load_input(HandoffListQuerySchema, query)
         listing_scope(self.caller, query)
-        if query.get("customer_id") and self.caller is not None and not self.caller.is_any("manager", "admin"):
-            may_change_customer(self.caller, self.profile.get_customer(query["customer_id"]), "list the handoffs of")
+        if query.get("customer_id") and self.caller is not None:
+            may_hand_over(self.caller, self.profile.get_customer(query["customer_id"]))
         now, overdue = _now(), query.pop("overdue", None)
         items, total = self.handoffs.page(**query, overdue_at=now if overdue else None)
         return HandoffPageSchema().dump(page_of([handoff_view(d, now) for d in items], total, query))
@@ -136,6 +136,7 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def sign_handoff(self, handoff_id, request):
         """A receiver accepts (signs); the handoff is accepted once every receiver has."""
+        may_answer(self.caller, existing_handoff(self.handoffs, handoff_id), "sign")
         request = load_input(SignSchema, request, what="signature")
         request["by"] = acting_user(self.caller, request["by"], "sign handoffs")
         return _dumped(self._published(sign(self.handoffs, handoff_id, request, _now())))
@@ -143,6 +144,7 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def return_handoff(self, handoff_id, request):
         """A receiver returns the handoff to its sender with reasons."""
+        may_answer(self.caller, existing_handoff(self.handoffs, handoff_id), "return")
         request = load_input(ReturnSchema, request, what="return")
         request["by"] = acting_user(self.caller, request["by"], "return handoffs")
         return _dumped(self._published(give_back(self.handoffs, handoff_id, request, _now())))

@@ -75,12 +75,16 @@ def _refused(refusal):
         "limit": refusal.limit, "allowed": refusal.allowed, "used": refusal.used, "resets_at": resets})
 
 
-def release(pool, customer_id, person_id, reason, now):
+def release(pool, customer_id, person_id, reason, now, any_owner):
+    """Owners release their own customers; managers (``any_owner``) any owned customer."""
     reason = _reason(reason)
 
     def change(holding):
-        if holding["state"] != OWNED or holding["owner_id"] != person_id:
-            raise NotAllowed(f"only its owner can release it ({_who(holding)})")
+        if holding["state"] != OWNED:
+            raise NotAllowed(f"only an owned customer can be released ({_who(holding)})")
+        if holding["owner_id"] != person_id and not any_owner:
+            raise Forbidden.because(f"{person_id} may not release {customer_id} ({_who(holding)}): its owner or a "
+                                    "manager may.", owner_id=holding["owner_id"])
         return give_back(holding, PUBLIC_POOL, f"released: {reason}", person_id, now)
     return _changed(pool, customer_id, change)
 

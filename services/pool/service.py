@@ -152,7 +152,8 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
     def release(self, customer_id, request):
         request = load_input(ReleaseSchema, request, what="release")
         who = acting_user(self.caller, request["by"], "release customers")
-        return self._announce(*release(self.pool, customer_id, who, request["reason"], _now()))
+        return self._announce(*release(self.pool, customer_id, who, request["reason"], _now(),
+                                       any_owner=allowed(self.caller, MANAGERS)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def reject(self, customer_id, request):

@@ -208,6 +208,9 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         require(self.caller, MANAGERS, "merge archives")
         request = load_input(MergeRequestSchema, request, what="merge request")
         by = self._by(request["by"], "merge archives")
+        self._changeable(kept_id, "merge into")
+        if self.customers.get(request["absorb"]) is not None:   # absorbed before: the merge is repeated
+            self._changeable(request["absorb"], "merge")
         merged = merge_customers(self.customers, kept_id, request["absorb"], by, datetime.now(timezone.utc))
         self.dispatch("customers_merged", dump_event("customers_merged", merged))
         self._updated(kept_id)

@@ -30,7 +30,7 @@ def test_a_released_customer_is_claimed_by_a_colleague_and_its_history_says_so(s
     blank = people[owner].post(f"{path}/release", json={"reason": ""})
     assert blank.status_code == 400 and blank.json()["error"]["details"]["fields"] == {"reason": ["A reason is required."]}
     not_theirs = people[colleague].post(f"{path}/release", json={"reason": "mine now"})
-    assert not_theirs.status_code == 409 and f"owned by {owner}" in not_theirs.json()["error"]["message"]
+    assert not_theirs.status_code == 403 and f"owned by {owner}" in not_theirs.json()["error"]["message"]
     released = post(people[owner], f"{path}/release", {"reason": "no answer to 4 mails since June"})
     assert (released["state"], released["owner_id"]) == ("public_pool", None)
     pooled = get(people[colleague], "/pool", reason="released", limit=200)["items"]
