@@ -70,6 +70,13 @@ def may_start_step(actor, archive, department):
                             f"{_id_of(archive)}.", department=department)
 
 
+def may_see_steps(actor, archive, step_departments):
+    """Those who may hand the customer over, and the departments whose steps these are."""
+    if actor is not None and actor.department in step_departments:
+        return
+    may_hand_over(actor, archive)
+
+
 def listing_scope(actor, query):
     """A member lists the handoffs they send or receive (or, with ``customer_id``, those of a
     customer they may see: checked by the caller); managers list everything."""

@@ -31,7 +31,8 @@ from services.handoff.store import Handoffs
 from services.handoff.submitting import complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit
 from services.handoff.views import audit_view, handoff_view, requirements_view
 from services.handoff.permitting import (
-    listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_start_step,
+    listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_see_steps,
+    may_start_step,
 )
 from services.runtime import audit
 from services.runtime.access import Caller, SystemRpcProxy, acting_user, require
@@ -172,6 +173,8 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_steps(self, customer_id):
+        may_see_steps(self.caller, self.profile.get_customer(customer_id),
+                      {spec.department for spec in self.policy["steps"].values()})
         return StepsSchema().dump(steps_of(self.handoffs, self.profile, self.policy, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

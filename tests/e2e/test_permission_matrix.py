@@ -1,0 +1,290 @@
+"""Every role × every route × own and other records: allowed, or refused with 403 and a reason.
+
+The expectations below are the access policy written out by hand (README "Access"), not read
+from the code: a route whose fence or a service whose record rule drifts from them fails here.
+"Allowed" means the caller gets past every permission check (the answer is neither 401 nor 403;
+it may still be 404 or 409 for the state the record is in). For every route, the callers who
+must be refused go first, so no allowed call has changed the record they are refused on.
+
+The system is one of its own: the matrix claims, rejects and releases customers, which would
+use up the shared system's claim limits.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pytest
+import requests
+
+from deploy.local_system import local_system, provision_users
+from services.gateway import openapi
+from services.gateway.service import GatewayService
+from tests.e2e.helpers import lead, unique_email
+from tests.integration.helpers import ApiClient, wait_for
+
+pytestmark = pytest.mark.e2e
+
+# Who calls: the owner of the records (alice) and a colleague (bob) in sales, a sales manager,
+# marketing, service and its manager, an integration, and an admin.
+CALLERS = {
+    "root": ("admin", None, None), "alice": ("member", "sales", "default"), "bob": ("member", "sales", "default"),
+    "carol": ("member", "sales", "default"), "meier": ("manager", "sales", "default"),
+    "mia": ("member", "marketing", None), "sam": ("member", "service", None),
+    "svc-lead": ("manager", "service", None), "web": ("integration", None, None),
+}
+MATRIX = ("root", "alice", "bob", "meier", "mia", "sam", "svc-lead", "web")
+EVERYONE = set(MATRIX)
+STAFF = EVERYONE - {"web"}
+MANAGERS = {"root", "meier", "svc-lead"}
+NOW = datetime.now(timezone.utc).isoformat()
+
+
+@dataclass
+class Case:
+    method: str
+    route: str                      # as declared (the route the case checks)
+    allowed: set
+    path: object = None             # ctx -> path; default: the route itself
+    body: object = None             # ctx -> JSON body
+    needs: tuple = ()               # what the case's context must hold: customer, handoff, reminder, token
+    audited: bool = False           # a successful call changes a record: the trail must show it
+
+
+def customer_path(suffix=""):
+    return lambda ctx: f"/customers/{ctx['customer']}{suffix}"
+
+
+CASES = [
+    Case("GET", "/customers", STAFF),
+    Case("POST", "/customers", {"root", "alice", "bob", "meier", "svc-lead"},
+         body=lambda ctx: {"customer": lead(unique_email()) | {"channel": "trade_show"}}),
+    Case("GET", "/customers/check", {"root", "alice", "bob", "meier", "mia", "svc-lead"},
+         path=lambda ctx: "/customers/check?company=Acme"),
+    Case("GET", "/customers/<customer_id>", {"root", "alice", "meier", "mia"}, customer_path(), needs=("customer",)),
+    Case("PATCH", "/customers/<customer_id>", {"root", "alice", "meier", "mia"}, customer_path(),
+         body=lambda ctx: {"city": "Bremen"}, needs=("customer",), audited=True),
+    Case("GET", "/customers/<customer_id>/timeline", {"root", "alice", "meier", "mia"}, customer_path("/timeline"),
+         needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/communications", {"root", "alice", "meier", "mia"},
+         customer_path("/communications"), lambda ctx: {"at": NOW, "method": "phone", "summary": "called"},
+         needs=("customer",), audited=True),
+    Case("POST", "/customers/<customer_id>/quotes", {"root", "alice", "meier"}, customer_path("/quotes"),
+         lambda ctx: {"at": NOW, "product": "X-200", "unit_price": 4.2, "currency": "USD"}, needs=("customer",),
+         audited=True),
+    Case("POST", "/customers/<customer_id>/samples", {"root", "alice", "meier"}, customer_path("/samples"),
+         lambda ctx: {"sent_at": NOW, "model": "X-200"}, needs=("customer",), audited=True),
+    Case("POST", "/customers/<customer_id>/orders", {"root", "alice", "meier"}, customer_path("/orders"),
+         lambda ctx: {"at": NOW, "amount": 9000, "currency": "USD"}, needs=("customer",), audited=True),
+    Case("PUT", "/customers/<customer_id>/stage", {"root", "alice", "meier"}, customer_path("/stage"),
+         lambda ctx: {"stage": "negotiation"}, needs=("customer",), audited=True),
+    Case("POST", "/customers/<customer_id>/merge", {"root", "meier"}, customer_path("/merge"),
+         lambda ctx: {"absorb": "cus_none"}, needs=("customer",)),
+    Case("GET", "/customers/<customer_id>/group", {"root", "alice", "meier", "mia"}, customer_path("/group"),
+         needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/group", {"root", "alice", "meier"}, customer_path("/group"),
+         lambda ctx: {"link": ctx["sister"], "name": "Matrix Group"}, needs=("customer", "sister"), audited=True),
+    Case("DELETE", "/customers/<customer_id>/group", {"root", "alice", "meier"}, customer_path("/group"),
+         lambda ctx: {}, needs=("customer",)),
+    Case("GET", "/customers/<customer_id>/owner", STAFF, customer_path("/owner"), needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/claim", {"alice", "bob", "meier"}, customer_path("/claim"),
+         lambda ctx: {}, needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/release", {"root", "alice", "meier", "svc-lead"}, customer_path("/release"),
+         lambda ctx: {"reason": "matrix"}, needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/reject", {"root", "alice", "meier", "svc-lead"}, customer_path("/reject"),
+         lambda ctx: {"reason": "matrix"}, needs=("customer",), audited=True),
+    Case("POST", "/customers/<customer_id>/reactivate", MANAGERS, customer_path("/reactivate"),
+         lambda ctx: {"reason": "matrix"}, needs=("customer",)),
+    Case("PUT", "/customers/<customer_id>/collaborators/<user>", {"root", "alice", "meier", "svc-lead"},
+         customer_path("/collaborators/carol"), lambda ctx: {}, needs=("customer",), audited=True),
+    Case("DELETE", "/customers/<customer_id>/collaborators/<user>", {"root", "alice", "meier", "svc-lead"},
+         customer_path("/collaborators/carol"), lambda ctx: {}, needs=("customer",)),
+    Case("GET", "/pool", {"root", "alice", "bob", "meier", "svc-lead"}),
+    Case("GET", "/pool/rejected", MANAGERS),
+    Case("POST", "/pool/contact-status", EVERYONE - {"sam"}, body=lambda ctx: {"customer_ids": ["cus_x"]}),
+    Case("POST", "/pool/sweep", {"root"}, body=lambda ctx: {}),
+    Case("GET", "/salespeople", {"root", "alice", "bob", "meier", "svc-lead"}),
+    Case("PATCH", "/salespeople/<person_id>", MANAGERS, lambda ctx: "/salespeople/carol",
+         lambda ctx: {"on_leave": False}),
+    Case("POST", "/salespeople/<person_id>/leaving", MANAGERS, lambda ctx: "/salespeople/carol/leaving",
+         lambda ctx: {"to": "carol"}),
+    Case("GET", "/reassignments/<reassignment_id>", MANAGERS, lambda ctx: "/reassignments/rea_none"),
+    Case("POST", "/salespeople/weights", MANAGERS),
+    Case("GET", "/customers/<customer_id>/checklists/<kind>", {"root", "alice", "meier", "mia"},
+         customer_path("/checklists/marketing_to_sales"), needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/checklists/<kind>", {"root", "alice", "meier", "mia"},
+         customer_path("/checklists/marketing_to_sales"), lambda ctx: {}, needs=("customer",)),
+    Case("POST", "/handoffs", {"root", "alice", "meier", "mia"},
+         body=lambda ctx: {"kind": "marketing_to_sales", "customer_id": ctx["customer"], "to": ["bob"]},
+         needs=("customer",)),
+    Case("GET", "/handoffs", MANAGERS),
+    Case("GET", "/handoffs/<handoff_id>", {"root", "alice", "bob", "meier", "mia"},
+         lambda ctx: f"/handoffs/{ctx['handoff']}", needs=("handoff",)),
+    Case("POST", "/handoffs/<handoff_id>/signatures", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: f"/handoffs/{ctx['handoff']}/signatures", lambda ctx: {}, needs=("handoff",)),
+    Case("POST", "/handoffs/<handoff_id>/returns", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: f"/handoffs/{ctx['handoff']}/returns", lambda ctx: {"reasons": ["which voltage?"]},
+         needs=("handoff",), audited=True),
+    Case("POST", "/handoffs/<handoff_id>/resubmissions", {"root", "meier", "mia", "svc-lead"},
+         lambda ctx: f"/handoffs/{ctx['handoff']}/resubmissions", lambda ctx: {}, needs=("handoff",)),
+    Case("POST", "/handoffs/<handoff_id>/info", {"root", "meier", "mia", "svc-lead"},
+         lambda ctx: f"/handoffs/{ctx['handoff']}/info", lambda ctx: {}, needs=("handoff",)),
+    Case("GET", "/customers/<customer_id>/handoffs", {"root", "alice", "meier", "mia"},
+         customer_path("/handoffs"), needs=("customer",)),
+    Case("GET", "/users/<user_id>/handoffs/waiting", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: "/users/bob/handoffs/waiting"),
+    Case("GET", "/users/<user_id>/handoffs/sent", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: "/users/bob/handoffs/sent"),
+    Case("POST", "/users/<user_id>/leaving", MANAGERS, lambda ctx: "/users/carol/leaving", lambda ctx: {"to": "carol"}),
+    Case("GET", "/customers/<customer_id>/requirements", {"root", "alice", "meier"}, customer_path("/requirements"),
+         needs=("customer",)),
+    Case("PUT", "/customers/<customer_id>/requirements/<field>", {"root", "alice", "meier"},
+         customer_path("/requirements/voltage"), lambda ctx: {"value": "110V"}, needs=("customer",), audited=True),
+    Case("GET", "/customers/<customer_id>/steps", {"root", "alice", "bob", "meier", "mia"}, customer_path("/steps"),
+         needs=("customer",)),
+    Case("POST", "/customers/<customer_id>/steps/<step>", {"root", "alice", "bob", "meier"},
+         customer_path("/steps/order_confirmed"), lambda ctx: {}, needs=("customer",)),
+    Case("GET", "/measures/handoffs", MANAGERS),
+    Case("GET", "/quality-audits", MANAGERS),
+    Case("GET", "/quality-audits/<audit_id>", MANAGERS, lambda ctx: "/quality-audits/aud_none"),
+    Case("GET", "/users/<user_id>/reminders", {"root", "bob", "meier", "svc-lead"}, lambda ctx: "/users/bob/reminders"),
+    Case("GET", "/reminders/<reminder_id>", {"root", "alice", "meier", "svc-lead"},
+         lambda ctx: f"/reminders/{ctx['reminder']}", needs=("reminder",)),
+    Case("POST", "/reminders/<reminder_id>/snooze", {"root", "alice", "meier", "svc-lead"},
+         lambda ctx: f"/reminders/{ctx['reminder']}/snooze", lambda ctx: {"by": "alice", "minutes": 60},
+         needs=("reminder",)),
+    Case("POST", "/reminders/<reminder_id>/done", {"root", "alice", "meier", "svc-lead"},
+         lambda ctx: f"/reminders/{ctx['reminder']}/done", lambda ctx: {"by": "alice"}, needs=("reminder",)),
+    Case("GET", "/users/<user_id>/inbox", {"root", "bob", "meier", "svc-lead"}, lambda ctx: "/users/bob/inbox"),
+    Case("POST", "/users/<user_id>/inbox/<entry_id>/read", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: "/users/bob/inbox/ibx_none/read", lambda ctx: {}),
+    Case("GET", "/users/<user_id>/preferences", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: "/users/bob/preferences"),
+    Case("PUT", "/users/<user_id>/preferences", {"root", "bob", "meier", "svc-lead"},
+         lambda ctx: "/users/bob/preferences", lambda ctx: {"digest": False}, audited=True),
+    Case("GET", "/deliveries", STAFF),
+    Case("GET", "/notification-channels", STAFF),
+    Case("GET", "/inquiries", {"root", "meier", "mia", "sam", "svc-lead"}),
+    Case("GET", "/inquiries/<inquiry_id>", {"root", "meier", "mia", "sam", "svc-lead"},
+         lambda ctx: "/inquiries/inq_none"),
+    Case("POST", "/inquiries", {"root", "mia", "web"}, body=lambda ctx: lead(unique_email())),
+    Case("POST", "/channels/<channel>/inquiries", {"root", "mia", "web"},
+         lambda ctx: "/channels/website_form/inquiries", lambda ctx: {"email": unique_email(), "message": "500 pcs"}),
+    Case("GET", "/audit", MANAGERS),
+    Case("GET", "/me", EVERYONE),
+    Case("GET", "/users", {"root"}),
+    Case("POST", "/users", {"root"}, body=lambda ctx: {"id": f"u-{uuid.uuid4().hex[:8]}", "name": "New",
+                                                       "role": "member", "department": "sales"}, audited=True),
+    Case("PATCH", "/users/<user_id>", {"root"}, lambda ctx: "/users/carol", lambda ctx: {"name": "Carol Li"}),
+    Case("GET", "/users/<user_id>/tokens", {"root", "bob"}, lambda ctx: "/users/bob/tokens"),
+    Case("POST", "/users/<user_id>/tokens", {"root", "bob"}, lambda ctx: "/users/bob/tokens",
+         lambda ctx: {"label": "matrix"}, audited=True),
+    Case("DELETE", "/tokens/<token_id>", {"root", "bob"}, lambda ctx: f"/tokens/{ctx['token']}", needs=("token",)),
+]
+PUBLIC = {("GET", "/health"), ("GET", "/contracts"), ("GET", "/contracts/<name>"), ("GET", "/openapi.json"),
+          ("GET", "/docs")}
+
+
+@pytest.fixture(scope="module")
+def matrix_system(tmp_path_factory):
+    with local_system(tmp_path_factory.mktemp("matrix-var")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def clients(matrix_system):
+    tokens = provision_users(matrix_system, CALLERS)
+    return {user: ApiClient(matrix_system.api, token) for user, token in tokens.items()}
+
+
+class Context(dict):
+    """What one case needs, made fresh by the people who would make it."""
+
+    def __init__(self, clients, needs):
+        super().__init__()
+        self.clients = clients
+        for need in needs:
+            getattr(self, f"make_{need}")()
+
+    def make_customer(self):
+        if "customer" not in self:
+            self["customer"] = self._alice_s_customer()
+
+    def make_sister(self):
+        self["sister"] = self._alice_s_customer()
+
+    def make_handoff(self):
+        self.make_customer()
+        submitted = self.clients["mia"].post("/handoffs", json={
+            "kind": "marketing_to_sales", "customer_id": self["customer"], "to": ["bob"], "info_pending": True})
+        assert submitted.status_code == 201, submitted.text
+        self["handoff"] = submitted.json()["id"]
+
+    def make_reminder(self):
+        self.make_customer()
+        alice = self.clients["alice"]
+        self["reminder"] = wait_for(lambda: next((r["id"] for r in alice.get("/users/alice/reminders").json()["items"]
+                                                  if r["customer_id"] == self["customer"]), None),
+                                    timeout=30, what="alice's first touch")
+
+    def make_token(self):
+        issued = self.clients["root"].post("/users/bob/tokens", json={"label": "to revoke"})
+        self["token"] = issued.json()["id"]
+
+    def _alice_s_customer(self):
+        alice = self.clients["alice"]
+        created = alice.post("/customers", json={"customer": lead(unique_email()) | {"channel": "trade_show"}})
+        assert created.status_code == 201, created.text
+        customer_id = created.json()["id"]
+        wait_for(lambda: alice.get(f"/customers/{customer_id}/owner").json().get("owner_id") == "alice"
+                 and alice.get(f"/customers/{customer_id}").json().get("owner_id") == "alice",
+                 timeout=30, what="alice to own her new customer")
+        return customer_id
+
+
+def test_the_matrix_covers_every_route():
+    declared = {(route.method, route.url) for _name, _handler, route in openapi.routes(GatewayService)}
+    covered = {(case.method, case.route) for case in CASES} | PUBLIC
+    assert declared - covered == set(), "add a case for each new route"
+    assert covered - declared == set()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.method} {case.route}")
+def test_each_role_is_allowed_or_refused_with_a_reason(case, clients, matrix_system):
+    ctx = Context(clients, case.needs)
+    path = case.path(ctx) if case.path else case.route
+    body = case.body(ctx) if case.body else None
+    for caller in sorted(EVERYONE - case.allowed):          # refused first: nothing has changed yet
+        answer = clients[caller].request(case.method, path, json=body)
+        assert answer.status_code == 403, f"{caller}: {answer.status_code} {answer.text}"
+        error = answer.json()["error"]
+        assert error["code"] == "forbidden" and error["message"], error
+    changed = not case.audited
+    for caller in sorted(case.allowed):
+        started = datetime.now(timezone.utc).isoformat()
+        answer = clients[caller].request(case.method, path, json=body)
+        assert answer.status_code not in (401, 403), f"{caller}: {answer.status_code} {answer.text}"
+        if not changed and answer.status_code < 300:     # the first to succeed changed the record
+            changed = wait_for(lambda: clients["root"].get("/audit", params={"actor": caller, "since": started})
+                               .json()["items"], timeout=20, what=f"{caller}'s change in the audit trail")
+    assert changed, "an audited write that nobody allowed could make"
+
+
+def test_public_routes_need_no_token(matrix_system):
+    for method, route in PUBLIC:
+        path = route.replace("<name>", "inquiry.v1.json")
+        assert requests.request(method, matrix_system.api + path, timeout=15).status_code == 200, path
+    assert ApiClient(matrix_system.api).get("/me").status_code == 401
+
+
+def test_prices_are_absent_for_roles_that_may_not_see_them(clients):
+    ctx = Context(clients, ("customer",))
+    path = f"/customers/{ctx['customer']}"
+    clients["alice"].post(f"{path}/quotes", json={"at": NOW, "product": "X-9", "unit_price": 7.5, "currency": "USD"})
+    clients["alice"].post(f"{path}/orders", json={"at": NOW, "amount": 1200, "currency": "USD"})
+    clients["alice"].patch(path, json={"target_price": "USD 7 FOB"})
+    for caller, shown in (("alice", True), ("meier", True), ("root", True), ("mia", False)):
+        archive = clients[caller].get(path).json()
+        prices = (archive["quotes"][0]["unit_price"], archive["orders"][0]["amount"], archive["target_price"])
+        assert prices == ((7.5, 1200, "USD 7 FOB") if shown else (None, None, None)), caller
+    refused = clients["mia"].patch(path, json={"target_price": "USD 1"})
+    assert refused.status_code == 403 and "target_price" in refused.json()["error"]["message"]
