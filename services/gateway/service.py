@@ -11,7 +11,7 @@ from contracts.access import (
     AuditPageSchema, AuditQuerySchema, IssuedTokenSchema, TokenListSchema, TokenRequestSchema, TokenSchema, UserCreateSchema, UserPageSchema, UserSchema,
     UserUpdateSchema,
 )
-from contracts.api import ContractListSchema, HealthSchema
+from contracts.api import ContractListSchema, HealthSchema, PluginListSchema
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerCreateSchema, CustomerListQuerySchema, CustomerPageSchema,
@@ -39,6 +39,7 @@ from contracts.notification import (
     InboxQuerySchema, PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
 )
 from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
+from plugins.dependency import Plugins
 from services.gateway import openapi
 from services.gateway.directory import Directory
 from services.gateway.http import ServiceUnavailable, error_response, json_route
@@ -74,6 +75,7 @@ class GatewayService:
     settings = Settings("gateway", GatewaySettingsSchema)
     directory = MongoStore(Directory)
     audit_trail_store = AuditTrailStore()
+    plugins = Plugins()
     caller = Caller()
 
     @json_route("GET", "/health", summary="Liveness of the gateway", returns=HealthSchema, tag="system", public=True)
@@ -534,6 +536,12 @@ class GatewayService:
         if name not in jsonschema.PUBLISHED:
             raise NotFound.of("contract", name)
         return jsonschema.to_json_schema(jsonschema.PUBLISHED[name])
+
+    @json_route("GET", "/plugins", summary="The plugins installed and enabled, with their health",
+                returns=PluginListSchema, tag="system", allow=MANAGERS)
+    def list_plugins(self, request):
+        """Each enabled plugin with its hooks and what a trial of its declarations found."""
+        return PluginListSchema().dump({"plugins": self.plugins.health()})
 
     @json_route("GET", "/openapi.json", summary="This API as an OpenAPI 3.1 document", tag="system", public=True)
     def openapi_document(self, request):

@@ -71,3 +71,11 @@ def test_every_change_is_in_the_audit_trail_with_who_and_before_and_after(system
     issued = api.post("/users/mia/tokens", json={"label": "audit check"}).json()
     token_entries = get(api, "/audit", resource_id=issued["id"])["items"]
     assert [(e["service"], e["actor"], e["resource"]) for e in token_entries] == [("gateway", "root", "token")]
+
+
+def test_managers_see_which_plugins_are_installed_and_healthy(people):
+    listed = {p["name"]: p for p in get(people["meier"], "/plugins")["plugins"]}
+    assert {"default_fields", "intent_grading", "trait_rules", "inbox_channel"} <= set(listed)
+    assert listed["intent_grading"]["hooks"] == ["baton_grade_intent"]
+    assert all(p["problems"] == [] for p in listed.values())
+    assert people["alice"].get("/plugins").status_code == 403

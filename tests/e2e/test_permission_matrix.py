@@ -170,6 +170,7 @@ CASES = [
     Case("POST", "/channels/<channel>/inquiries", {"root", "mia", "web"},
          lambda ctx: "/channels/website_form/inquiries", lambda ctx: {"email": unique_email(), "message": "500 pcs"}),
     Case("GET", "/audit", MANAGERS),
+    Case("GET", "/plugins", MANAGERS),
     Case("GET", "/me", EVERYONE),
     Case("GET", "/users", {"root"}),
     Case("POST", "/users", {"root"}, body=lambda ctx: {"id": f"u-{uuid.uuid4().hex[:8]}", "name": "New",
