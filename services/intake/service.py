@@ -27,6 +27,8 @@ from services.runtime.settings import Settings
 
 # The timer's period is fixed at import; how old a pending announcement must be is configured.
 ANNOUNCE_CHECK_SECONDS = 1
+# Marketing's original records: marketing reads them, service too (never to change them), and managers.
+INQUIRY_READERS = ("marketing", "service", "manager", "admin")
 
 inquiry_exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
 intake_queue = Queue(INTAKE_QUEUE, exchange=inquiry_exchange, routing_key="#", durable=True)
@@ -55,6 +57,7 @@ class IntakeService(audit.AuditTrailEntrypoints):   # not imported by name: `nam
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_inquiry(self, inquiry_id):
+        require(self.caller, INQUIRY_READERS, "read inquiries")
         record = self.inquiries.get(inquiry_id)
         if record is None:
             raise NotFound.of("inquiry", inquiry_id)
@@ -62,6 +65,7 @@ class IntakeService(audit.AuditTrailEntrypoints):   # not imported by name: `nam
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inquiries(self, query=None):
+        require(self.caller, INQUIRY_READERS, "read inquiries")
         query = load_input(InquiryListQuerySchema, query)
         items, total = self.inquiries.page(**query)
         return InquiryPageSchema().dump(page_of([_as_view(r) for r in items], total, query))
