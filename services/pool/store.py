@@ -3,6 +3,8 @@
 Every write replaces a whole document under a version guard (single-document atomicity):
 the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes.
 """
+from datetime import timezone
+
 from pymongo import ASCENDING, DESCENDING
 
 from services.pool.domain.rotation import Member, Rotation
@@ -20,7 +22,7 @@ class Pool:
 
     def ensure_indexes(self):
         for field in ("state", "owner_id", "country", "intent_grade", "stage", "reason",
-                      "follow_up_clock", "allocated_at", "contact_clock", "since"):
+                      "follow_up_clock", "allocated_at", "contact_clock", "since", "state_key"):
             self.holdings.create_index([(field, ASCENDING)])
         self.reassignments.create_index([("leaver", ASCENDING)])
 
@@ -35,11 +37,24 @@ class Pool:
 
     def add_holding(self, holding):
         """The stored holding: this one, or the one added first."""
-        return insert_once(self.holdings, holding)[0]
+        return insert_once(self.holdings, _with_state_key(holding))[0]
 
     def replace_holding(self, holding, expected_version):
         return self.holdings.replace_one({"_id": holding["_id"], "version": expected_version},
-                                         holding).matched_count == 1
+                                         _with_state_key(holding)).matched_count == 1
+
+    def entered_between(self, state, since, until):
+        """Holdings that entered ``state`` in [since, until) and are in it still: a range of the
+        ``state_key`` index (the embedded store ranges over no datetime index)."""
+        return list(self.holdings.find({"state_key": {"$gte": state_key(state, since), "$lt": state_key(state, until)}},
+                                       {"reason": 1}))
+
+    def without_state_key(self, state, after, limit):
+        """(up to ``limit`` holdings in ``state`` after ``after`` in id order, those of them written
+        before holdings had a ``state_key``)."""
+        query = {"state": state, **({"_id": {"$gt": after}} if after else {})}
+        holdings = list(self.holdings.find(query).sort("_id", ASCENDING).limit(limit))
+        return holdings, [h for h in holdings if "state_key" not in h]
 
     def forget(self, customer_id):
         self.holdings.delete_one({"_id": customer_id})
@@ -133,6 +148,16 @@ class Pool:
 
     def reassignment(self, reassignment_id):
         return self.reassignments.find_one({"_id": reassignment_id})
+
+
+def state_key(state, moment):
+    """``state`` and a moment as one string that sorts by state, then time."""
+    return f"{state}|{moment.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}"
+
+
+def _with_state_key(holding):
+    # Derived on every write, so the key never disagrees with the state and since it stands for.
+    return {**holding, "state_key": state_key(holding["state"], holding["since"])}
 
 
 def _rotation_fields(rotation):
