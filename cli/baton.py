@@ -1,5 +1,5 @@
 """baton: what admins do by hand — users and tokens, configuration, imports, the pool, replaying
-rejected inquiries, contracts' JSON Schema, plugin health.
+rejected inquiries, report facts for existing data, contracts' JSON Schema, plugin health.
 
 It talks to the running services over RabbitMQ RPC (an RPC caller without a user acts as the
 system, so keep the broker private); imports go through the HTTP API like any integration.
@@ -9,6 +9,7 @@ system, so keep the broker private); imports go through the HTTP API like any in
     baton config check deploy/config.yaml
     baton pool list --state public_pool --country DE
     baton inquiries replay
+    baton reports backfill
     baton plugins check
 """
 import json
@@ -286,6 +287,35 @@ def sweep(ctx):
     """Run the recycling sweep now: warnings, returns to the pool, dormancy."""
     result = ctx.rpc("pool", "run_sweep")
     click.echo(f"warned {result['warned']}, returned {result['returned']}, moved to dormant {result['dormant']}")
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+# What each backfill fills in: (service, RPC, what it goes through).
+BACKFILLS = (("profile", "backfill_report_facts", "archives"), ("pool", "backfill_report_keys", "rejected holdings"))
+
+
+@main.group(help="The reports (GET /reports/...).")
+def reports():
+    pass
+
+
+@reports.command("backfill")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 2000), help="Records per RPC.")
+@click.pass_obj
+def backfill_reports(ctx, batch):
+    """Note what the reports read for data from before reports existed: inquiries, quotes,
+    samples and lost stages of existing archives, and rejected customers in the pool. Safe to run
+    again: what is noted already stays as it is."""
+    for service, method, what in BACKFILLS:
+        examined = written = 0
+        after = None
+        while True:
+            result = ctx.rpc(service, method, {"after": after, "limit": batch})
+            examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
+            if after is None:
+                break
+        click.echo(f"{service}: {examined} {what} examined, {written} report records written")
 
 
 # --- contracts and plugins -------------------------------------------------------------------

@@ -39,6 +39,11 @@ from contracts.notification import (
     InboxQuerySchema, PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
 )
 from contracts.reminder import ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
+from contracts.reports import (
+    ConversionReportSchema, DemandQuerySchema, DemandReportSchema, FollowUpReportSchema, HandoffTimelinessQuerySchema,
+    HandoffTimelinessReportSchema, InquiriesByPlaceReportSchema, LostAndRejectedReportSchema, PeriodQuerySchema,
+    PlaceQuerySchema,
+)
 from plugins.dependency import Plugins
 from services.gateway import openapi
 from services.gateway.directory import Directory
@@ -49,6 +54,7 @@ from services.gateway.audit import merged_page
 from services.runtime.access import Caller
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS
 from services.runtime.settings import Settings
 
 # Who may call what (the services then decide per record): roles, departments, department:role.
@@ -357,6 +363,49 @@ class GatewayService:
                 tag="handoffs", allow=MANAGERS)
     def get_quality_audit(self, request, audit_id):
         return self._call("handoff", "get_audit", audit_id)
+
+    # --- reports (each computed by the service that owns its data) ----------------------------
+
+    @json_route("GET", "/reports/inquiries", summary="Inquiries per country or region and month, month on month",
+                query=PlaceQuerySchema, returns=InquiriesByPlaceReportSchema, tag="reports",
+                allow=MARKETING_REPORT_READERS)
+    def report_inquiries(self, request):
+        """Each month's inquiries, in all and per place, beside the month before (count and %)."""
+        return self._call("profile", "report_inquiries_by_place", _query(request))
+
+    @json_route("GET", "/reports/demand",
+                summary="Most requested products, and the share of customers asking for each need", query=DemandQuerySchema, returns=DemandReportSchema, tag="reports", allow=REPORT_READERS)
+    def report_demand(self, request):
+        """Needs are BATON.reports.needs (CE, FDA, 110V, custom logo…); places are regions
+        (BATON.reports.regions) or countries."""
+        return self._call("profile", "report_demand", _query(request))
+
+    @json_route("GET", "/reports/follow-up", summary="First quote → first sample time per salesperson",
+                query=PeriodQuerySchema, returns=FollowUpReportSchema, tag="reports", allow=REPORT_READERS)
+    def report_follow_up(self, request):
+        return self._call("profile", "report_follow_up", _query(request))
+
+    @json_route("GET", "/reports/conversion", summary="Conversion by lead source (channel and campaign)",
+                query=PeriodQuerySchema, returns=ConversionReportSchema, tag="reports", allow=MARKETING_REPORT_READERS)
+    def report_conversion(self, request):
+        """Customers opened in the period per source, and how many of them have placed an order."""
+        return self._call("profile", "report_conversion", _query(request))
+
+    @json_route("GET", "/reports/handoffs", summary="Handoff timeliness over the period's months",
+                query=HandoffTimelinessQuerySchema, returns=HandoffTimelinessReportSchema, tag="reports",
+                allow=REPORT_READERS)
+    def report_handoffs(self, request):
+        """The figures of GET /measures/handoffs for whole months."""
+        return self._call("handoff", "report_timeliness", _query(request))
+
+    @json_route("GET", "/reports/lost-reasons", summary="Why customers were lost, made invalid or rejected",
+                query=PeriodQuerySchema, returns=LostAndRejectedReportSchema, tag="reports", allow=REPORT_READERS)
+    def report_lost_reasons(self, request):
+        """Stage changes to lost, invalid or rejected with their reasons (profile), and customers
+        rejected in the pool with theirs (pool)."""
+        lost = self._call("profile", "report_lost_reasons", _query(request))
+        rejected = self._call("pool", "report_rejected_reasons", _query(request))
+        return {"from": lost["from"], "to": lost["to"], "lost": lost, "rejected_in_pool": rejected}
 
     # --- reminders and notifications (notification) ------------------------------------------
 

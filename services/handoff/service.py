@@ -16,6 +16,7 @@ from contracts.handoff import (
     RequirementsSchema, ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
 )
 from contracts.inquiry import FIELD_KEY
+from contracts.reports import HandoffTimelinessQuerySchema, HandoffTimelinessReportSchema
 from plugins.dependency import Plugins
 from services.handoff.agreeing import set_requirement
 from services.handoff.announcing import publish, publish_pending
@@ -39,6 +40,7 @@ from services.runtime.access import Caller, SystemRpcProxy, acting_user, require
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.reporting import REPORT_READERS, ReportPeriodSettingsSchema, report_query
 from services.runtime.settings import Settings
 
 ANNOUNCE_CHECK_SECONDS = 1   # how often unpublished events are looked for (how old they must be is configured)
@@ -58,6 +60,7 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     policy = Settings("handoff", HandoffSettingsSchema)
+    reports = Settings("reports", ReportPeriodSettingsSchema)
     dispatch = ReliableEventDispatcher()
 
     # --- checklists -----------------------------------------------------------------------
@@ -194,6 +197,15 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         require(self.caller, ("manager", "admin"), "read handoff measures")
         query = load_input(MeasuresQuerySchema, query)
         return MeasuresSchema().dump(measures_between(self.handoffs, self.policy, query, _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_timeliness(self, query=None):
+        """The measures above over a period of months, for the reports (GET /reports/handoffs)."""
+        query, period = report_query(self.caller, REPORT_READERS, HandoffTimelinessQuerySchema, query, self.reports,
+                                     _now())
+        measured = measures_between(self.handoffs, self.policy, {
+            "since": period.since, "until": period.last_moment, "kind": query.get("kind")}, _now())
+        return HandoffTimelinessReportSchema().dump(period.answer(**measured))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def run_audit(self, now=None):

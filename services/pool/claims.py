@@ -10,7 +10,7 @@ from datetime import timedelta
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pool.changing import change_holding
 from services.pool.domain.claiming import check_claim, check_reclaim, release_reason
-from services.pool.domain.holdings import CLAIMED, CLAIMABLE, NotAllowed, give_back, take, with_collaborator
+from services.pool.domain.holdings import CLAIMED, CLAIMABLE, NotAllowed, give_back, rejection, take, with_collaborator
 from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
 from services.runtime.access import ADMIN, MANAGER
 
@@ -97,7 +97,7 @@ def reject(pool, customer_id, person_id, reason, now, any_owner):
         if not any_owner and holding["owner_id"] != person_id:
             raise Forbidden.because(f"{person_id} may not reject {customer_id} ({_who(holding)}): its owner or a "
                                     "manager may.", owner_id=holding["owner_id"])
-        return give_back(holding, REJECTED, f"rejected: {reason}", person_id, now)
+        return give_back(holding, REJECTED, rejection(reason), person_id, now)
     return _changed(pool, customer_id, change)
 
 

@@ -15,6 +15,7 @@ from contracts.pool import (
     PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema,
     SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema, SweepSchema, WeightsSchema,
 )
+from contracts.reports import BackfillRequestSchema, BackfillResultSchema, PeriodQuerySchema, RejectedReasonsSchema
 from plugins.dependency import Plugins
 from plugins.errors import PluginFailed
 from services.pool.allocating import allocate, assign_requested_owner
@@ -22,7 +23,9 @@ from services.pool.changing import change_holding
 from services.pool.claims import claim, reactivate, reject, release, search_scope, set_collaborator
 from services.pool.directory import change_person, seed, view
 from services.pool.domain.claiming import limits_for
-from services.pool.domain.holdings import ALLOCATED, NOBODY_ELIGIBLE, SYSTEM, Facts, give_back, new_holding, with_facts
+from services.pool.domain.holdings import (
+    ALLOCATED, NOBODY_ELIGIBLE, SYSTEM, Facts, give_back, new_holding, rejection_reason, with_facts,
+)
 from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED, reactivation_on_inquiry
 from services.pool.leaving import reassign_leaver
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
@@ -35,6 +38,8 @@ from services.runtime import audit
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.report_rules import count_reasons
+from services.runtime.reporting import REPORT_READERS, ReportPeriodSettingsSchema, report_query
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,7 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
     pool = MongoStore(Pool)
     allocation = Settings("allocation", AllocationSettingsSchema)
     settings = Settings("pool", PoolSettingsSchema)
+    reports = Settings("reports", ReportPeriodSettingsSchema)
     plugins = Plugins()
     caller = Caller()
     audit_trail_store = AuditTrailStore()
@@ -211,6 +217,28 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         return RejectedPageSchema().dump(page_of([{**_entry(h), "review_due_at": h["since"] + days,
                                                    "new_inquiry": h.get("inquiry_since_rejection") is not None}
                                                   for h in page], total, query))
+
+    # --- reports ------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_rejected_reasons(self, query=None):
+        """Customers rejected in the period and rejected still, per reason. Reads the holdings that
+        entered the rejected state in the period: a range of the ``state_key`` index."""
+        _query, period = report_query(self.caller, REPORT_READERS, PeriodQuerySchema, query, self.reports, _now())
+        reasons = [rejection_reason(h) for h in self.pool.entered_between(REJECTED, period.since, period.until)]
+        return RejectedReasonsSchema().dump(period.answer(total=len(reasons), reasons=count_reasons(reasons)))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def backfill_report_keys(self, request=None):
+        """Give rejected holdings written before holdings had a ``state_key`` theirs, one batch
+        in id order (admin CLI: ``baton reports backfill``)."""
+        require(self.caller, ("admin",), "backfill report keys")
+        request = load_input(BackfillRequestSchema, request, what="request")
+        holdings, keyless = self.pool.without_state_key(REJECTED, request["after"], request["limit"])
+        written = sum(self.pool.rekey(h) for h in keyless)
+        done = len(holdings) < request["limit"]
+        return BackfillResultSchema().dump({"examined": len(holdings), "written": written,
+                                            "next_after": None if done else holdings[-1]["_id"]})
 
     # --- salespeople ----------------------------------------------------------------------
 

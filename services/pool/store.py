@@ -41,7 +41,7 @@ class Pool(Store):
 
     def ensure_indexes(self):
         for field in ("state", "owner_id", "country", "intent_grade", "stage", "reason", "contact_clock", "since",
-                      "team", *(_key_field(clock) for clock in SWEEP_KEYS)):
+                      "team", "state_key", *(_key_field(clock) for clock in SWEEP_KEYS)):
             self.holdings.create_index([(field, ASCENDING)])
         # Both equalities in one index: with one index per field SQLite may pick state's (a scan
         # of every owned customer) to count one person's.
@@ -52,8 +52,7 @@ class Pool(Store):
     def _add_missing_sweep_keys(self):
         """Holdings written before the sweep keys existed get them (every holding has a contact clock)."""
         for holding in self.holdings.find({_key_field("contact_clock"): None}):
-            self.holdings.replace_one({"_id": holding["_id"], "version": holding["version"]},
-                                      with_sweep_keys(holding))   # only derived keys change: same version
+            self.rekey(holding)
 
     # holdings
     def holding(self, customer_id):
@@ -78,6 +77,24 @@ class Pool(Store):
         if replaced:
             self.audit.changed("holding", _unkeyed(before), _unkeyed(holding))
         return replaced
+
+    def rekey(self, holding):
+        """Write the holding's derived keys only (same version: nothing anyone changed)."""
+        return self.holdings.replace_one({"_id": holding["_id"], "version": holding["version"]},
+                                         with_sweep_keys(holding)).matched_count == 1
+
+    def entered_between(self, state, since, until):
+        """Holdings that entered ``state`` in [since, until) and are in it still: a range of the
+        ``state_key`` index (the embedded store ranges over no datetime index)."""
+        return list(self.holdings.find({"state_key": {"$gte": state_key(state, since), "$lt": state_key(state, until)}},
+                                       {"reason": 1}))
+
+    def without_state_key(self, state, after, limit):
+        """(up to ``limit`` holdings in ``state`` after ``after`` in id order, those of them written
+        before holdings had a ``state_key``)."""
+        query = {"state": state, **({"_id": {"$gt": after}} if after else {})}
+        holdings = list(self.holdings.find(query).sort("_id", ASCENDING).limit(limit))
+        return holdings, [h for h in holdings if "state_key" not in h]
 
     def forget(self, customer_id):
         before = self.holding(customer_id)
@@ -202,8 +219,10 @@ def _unkeyed(holding):
 
 
 def with_sweep_keys(holding):
-    """The holding as the store writes it: with a key for each clock the sweep looks up."""
-    return {**holding, **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS}}
+    """The holding as the store writes it: with a key for each clock the sweep looks up, and its
+    state with the moment it entered it (the reports' range of rejections)."""
+    return {**holding, **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS},
+            "state_key": state_key(holding["state"], holding["since"])}
 
 
 def _sweep_key(holding, clock):
@@ -230,6 +249,10 @@ def _utc_key(moment):
     """UTC to the millisecond, as BSON keeps times: a holding read back gets the same key."""
     moment = moment.astimezone(timezone.utc)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
+
+def state_key(state, moment):
+    """``state`` and a moment as one string that sorts by state, then time."""
+    return f"{state}|{moment.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}"
 
 
 def _rotation_fields(rotation):

@@ -65,10 +65,14 @@ def record_deal_step(customers, customer_id, kind, record_id, record, now):
 
 
 def set_stage(customers, customer_id, stage, by, reason, now):
+    """The timeline entry of the change, or None if the customer was in ``stage`` already."""
     before = existing_archive(customers, customer_id)["stage"]
     change_archive(customers, customer_id, lambda archive: change_stage(archive, stage, reason, now))
-    if before != stage:
-        customers.record(timeline.stage_changed(customer_id, before, stage, by, reason, now))
+    if before == stage:
+        return None
+    entry = timeline.stage_changed(customer_id, before, stage, by, reason, now)
+    customers.record(entry)
+    return entry
 
 
 def link_group(customers, customer_id, other_id, by, name, now):

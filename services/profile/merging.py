@@ -28,6 +28,7 @@ def merge_customers(customers, kept_id, absorbed_id, by, now, cause=None):
     change_archive(customers, kept_id, lambda kept: combine_archives(kept, absorbed, now))
     customers.repoint_keys(absorbed_id, kept_id)
     customers.move_timeline(absorbed_id, kept_id)
+    customers.move_facts(absorbed_id, kept_id)
     customers.record(timeline.customers_merged(kept_id, absorbed, record["by"], record["at"]))
     customers.remove(absorbed_id)
     return merge_event(record)

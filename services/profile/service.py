@@ -16,6 +16,10 @@ from contracts.deals import DEAL_STEPS, StageChangeSchema
 from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput
 from contracts.events import dump_event, load_event
 from contracts.paging import PageQuerySchema
+from contracts.reports import (
+    BackfillRequestSchema, BackfillResultSchema, ConversionReportSchema, DemandQuerySchema, DemandReportSchema,
+    FollowUpReportSchema, InquiriesByPlaceReportSchema, LostReasonsSchema, PeriodQuerySchema, PlaceQuerySchema,
+)
 from plugins.dependency import Plugins
 from services.profile.domain import timeline
 from services.profile.domain.normalising import normalise_email
@@ -28,7 +32,8 @@ from services.profile.domain.summary import summary_of
 from services.profile.filing import add_communication, file_inquiry
 from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.merging import merge_customers
-from services.profile.settings import CommunicationSettingsSchema, MatchingSettingsSchema
+from services.profile import reporting
+from services.profile.settings import CommunicationSettingsSchema, MatchingSettingsSchema, ReportSettingsSchema
 from services.profile.store import Customers
 from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
 from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
@@ -36,6 +41,7 @@ from services.runtime import audit
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS, report_query
 from services.runtime.settings import Settings
 
 
@@ -47,6 +53,7 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     matching = Settings("matching", MatchingSettingsSchema)
     communications = Settings("communications", CommunicationSettingsSchema)
     access = Settings("access", AccessSettingsSchema)
+    reports = Settings("reports", ReportSettingsSchema)
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
@@ -57,6 +64,8 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         for name, announced in file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"],
                                             event["inquiry"], event["received_at"], datetime.now(timezone.utc)):
             self.dispatch(name, dump_event(name, announced))
+        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], event["inquiry"],
+                               event["received_at"], announced["customer_id"], opened=name == "customer_created")
         self._updated(announced["customer_id"])
 
     @event_handler("pool", "customer_allocated", requeue_on_error=True)
@@ -156,8 +165,9 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         record = load_input(DEAL_STEPS[kind], record, what=kind[:-1])
         record["by"] = self._by(record["by"], f"record {kind}")
         self._changeable(customer_id, f"record {kind} for")
-        record_deal_step(self.customers, customer_id, kind, _record_id(kind[:3], record_id), record,
-                         datetime.now(timezone.utc))
+        record_id = _record_id(kind[:3], record_id)
+        record_deal_step(self.customers, customer_id, kind, record_id, record, datetime.now(timezone.utc))
+        reporting.note_deal_step(self.customers, self.reports, customer_id, kind, record_id, record)
         self._updated(customer_id)
         return self._view(self._archive(customer_id))
 
@@ -166,7 +176,10 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         change = load_input(StageChangeSchema, change, what="stage change")
         by = self._by(change["by"], "change stages")
         self._changeable(customer_id, "change the stage of")
-        set_stage(self.customers, customer_id, change["stage"], by, change.get("reason"), datetime.now(timezone.utc))
+        entry = set_stage(self.customers, customer_id, change["stage"], by, change.get("reason"),
+                          datetime.now(timezone.utc))
+        if entry is not None:
+            reporting.note_stage_change(self.customers, self.reports, entry, change.get("reason"))
         self._updated(customer_id)
         return self._view(self._archive(customer_id))
 
@@ -197,9 +210,12 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         """File a customer by hand for ``created_by``; ``Conflict`` names the owner if it exists."""
         request = load_input(CustomerCreateSchema, request, what="customer")
         created_by = self._by(request["created_by"], "file customers")
+        now = datetime.now(timezone.utc)
         event = create_customer(self.customers, self.plugins, self.matching, created_by,
-                                request["customer"], key or uuid.uuid4().hex, datetime.now(timezone.utc))
+                                request["customer"], key or uuid.uuid4().hex, now)
         self.dispatch("customer_created", dump_event("customer_created", event))
+        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], request["customer"], now,
+                               event["customer_id"], opened=True)
         return self._view(self._archive(event["customer_id"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -222,6 +238,50 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         self._readable(customer_id)
         entries, total = self.customers.timeline_page(customer_id, **query)
         return TimelinePageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
+
+    # --- reports (services/profile/reporting.py says what each reads) ---------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_inquiries_by_place(self, query=None):
+        """Inquiries per country or region and month, with the month-on-month change."""
+        query, period = self._report_query(PlaceQuerySchema, query, MARKETING_REPORT_READERS)
+        return InquiriesByPlaceReportSchema().dump(
+            reporting.inquiries_by_place(self.customers, self.reports, period, query["by"]))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_demand(self, query=None):
+        """The products most asked for; the share of customers per place asking for each need."""
+        query, period = self._report_query(DemandQuerySchema, query, REPORT_READERS)
+        return DemandReportSchema().dump(reporting.demand(self.customers, self.reports, period, query["by"]))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_follow_up(self, query=None):
+        """Time from each customer's first quote to its first sample, per salesperson."""
+        _query, period = self._report_query(PeriodQuerySchema, query, REPORT_READERS)
+        return FollowUpReportSchema().dump(reporting.follow_up(self.customers, period))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_conversion(self, query=None):
+        """Customers opened per lead source (channel, campaign) and how many placed an order."""
+        _query, period = self._report_query(PeriodQuerySchema, query, MARKETING_REPORT_READERS)
+        return ConversionReportSchema().dump(reporting.conversion(self.customers, period))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_lost_reasons(self, query=None):
+        """Customers moved to a lost stage (lost, invalid, rejected), per stage and reason."""
+        _query, period = self._report_query(PeriodQuerySchema, query, REPORT_READERS)
+        return LostReasonsSchema().dump(reporting.lost_reasons(self.customers, self.reports, period))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def backfill_report_facts(self, request=None):
+        """Note report facts for one batch of archives filed before they were noted (admin CLI)."""
+        require(self.caller, ("admin",), "backfill report facts")
+        request = load_input(BackfillRequestSchema, request, what="request")
+        return BackfillResultSchema().dump(
+            reporting.backfill(self.customers, self.reports, request["after"], request["limit"]))
+
+    def _report_query(self, schema, query, readers):
+        return report_query(self.caller, readers, schema, query, self.reports, datetime.now(timezone.utc))
 
     def _archive(self, customer_id):
         return existing_archive(self.customers, customer_id)

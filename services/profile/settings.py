@@ -1,4 +1,11 @@
-from marshmallow import Schema, fields, validate
+from collections import Counter
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+
+from contracts.deals import CUSTOMER_STAGES
+from services.runtime.reporting import ReportPeriodSettingsSchema
+
+LOST_STAGES = ("lost", "invalid", "rejected")
 
 
 class MatchingSettingsSchema(Schema):
@@ -9,3 +16,37 @@ class MatchingSettingsSchema(Schema):
 
 class CommunicationSettingsSchema(Schema):
     unanswered_phrases = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
+
+
+COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}\Z", error="An ISO 3166 alpha-2 code in capitals, e.g. DE.")
+
+
+class ReportSettingsSchema(ReportPeriodSettingsSchema):
+    """``BATON.reports``: the period settings every service reads, and what profile's reports count."""
+
+    class Meta:
+        unknown = RAISE
+
+    top_products = fields.Integer(load_default=20, validate=validate.Range(min=1))
+    # Stages whose changes (with their reasons) the lost-reasons report counts.
+    lost_stages = fields.List(fields.String(validate=validate.OneOf(CUSTOMER_STAGES)), load_default=list(LOST_STAGES))
+    # Region -> ISO countries; a country in none is in other_region.
+    regions = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                          values=fields.List(fields.String(validate=COUNTRY_CODE)), load_default=dict)
+    other_region = fields.String(load_default="Other", validate=validate.Length(min=1, max=100))
+    # Need -> the words that ask for it, in any language (English ones match whole words).
+    needs = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                        values=fields.List(fields.String(validate=validate.Length(min=1)),
+                                           validate=validate.Length(min=1)),
+                        load_default=dict)
+
+    @validates("regions")
+    def one_region_a_country(self, value, **kwargs):
+        listed = Counter(code for codes in value.values() for code in codes)
+        if twice := sorted(code for code, count in listed.items() if count > 1):
+            raise ValidationError(f"Countries in more than one region: {', '.join(twice)}.")
+
+    @post_load
+    def region_lookup(self, data, **kwargs):
+        regions = {code: region for region, codes in data["regions"].items() for code in codes}
+        return {**data, "region_of_country": regions}

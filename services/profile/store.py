@@ -3,6 +3,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from contracts.paging import sort_spec
+from services.profile.domain.report_facts import fact_key
 from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED
 from services.runtime.audit import Store
@@ -10,6 +11,7 @@ from services.runtime.mongo import insert_once
 
 
 DUPLICATE_KEY = 11000
+ID_BATCH = 500
 
 
 class Customers(Store):
@@ -25,6 +27,9 @@ class Customers(Store):
         # scalar index. The embedded store cannot index array fields (equality on an indexed
         # array matches nothing), and a scan per inquiry would not scale.
         self.terms = db.customer_terms
+        # One small document per inquiry, quote, sample and stage change (domain.report_facts),
+        # found by "<kind>|<YYYY-MM>" so a report reads a range of months, not every archive.
+        self.facts = db.report_facts
 
     def ensure_indexes(self):
         self.archives.create_index([("owner_id", ASCENDING)])
@@ -38,6 +43,8 @@ class Customers(Store):
         self.timeline.create_index([("customer_id", ASCENDING), ("at", ASCENDING)])
         self.merges.create_index([("merged_into", ASCENDING)])
         self.merges.create_index([("cause", ASCENDING)])
+        self.facts.create_index([("key", ASCENDING)])
+        self.facts.create_index([("customer_id", ASCENDING)])
 
     # matching keys
     def claim_keys(self, keys, customer_id):
@@ -111,11 +118,7 @@ class Customers(Store):
         if stale := held - set(wanted):
             self.terms.delete_many({"_id": {"$in": list(stale)}})
         if missing := set(wanted) - held:
-            try:
-                self.terms.insert_many([wanted[key] for key in missing], ordered=False)
-            except BulkWriteError as error:      # a racing writer indexed the same term
-                if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                    raise
+            _insert_new(self.terms, [wanted[key] for key in missing])     # a racing writer may index one too
 
     def _with_term(self, field, value):
         return [doc["customer_id"] for doc in self.terms.find({"term": f"{field}:{value}"}, {"customer_id": 1})]
@@ -181,17 +184,40 @@ class Customers(Store):
     # timeline
     def record(self, *entries):
         """Add timeline entries once each: an id names its step, so a redelivered event adds nothing."""
-        try:
-            self.timeline.insert_many(list(entries), ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
+        _insert_new(self.timeline, entries)
 
     def timeline_page(self, customer_id, limit=50, offset=0):
         query = {"customer_id": customer_id}
         total = self.timeline.count_documents(query)
         cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
+
+    def stage_changes_of(self, customer_id):
+        return list(self.timeline.find({"customer_id": customer_id, "kind": "stage_changed"}))
+
+    # report facts
+    def note_facts(self, facts):
+        """Add report facts once each (their ids name their cause); how many were new."""
+        return _insert_new(self.facts, facts)
+
+    def facts_between(self, kind, first, last, fields=None):
+        """Facts of ``kind`` in the months ``first`` to ``last``: a range of the "key" index."""
+        query = {"key": {"$gte": fact_key(kind, first), "$lte": fact_key(kind, last)}}
+        return list(self.facts.find(query, {name: 1 for name in fields} if fields else None))
+
+    def move_facts(self, from_customer, to_customer):
+        self.facts.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
+
+    def archives_by_id(self, customer_ids, fields):
+        """Just ``fields`` of these archives, found by id (in batches the store takes in one query)."""
+        ids = list(dict.fromkeys(customer_ids))
+        projection = {name: 1 for name in fields}
+        return [archive for start in range(0, len(ids), ID_BATCH)
+                for archive in self.archives.find({"_id": {"$in": ids[start:start + ID_BATCH]}}, projection)]
+
+    def archives_after(self, after, limit):
+        """Up to ``limit`` archives in id order after ``after`` (None: from the first)."""
+        return list(self.archives.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit))
 
 
 TERM_FIELDS = ("name_blocks", "tags", "collaborators", "departments")
@@ -201,6 +227,20 @@ def term_documents(archive):
     """The term documents an archive (as stored, tags included) is found by."""
     terms = {f"{name}:{value}" for name in TERM_FIELDS for value in archive.get(name) or []}
     return [{"_id": f"{term}|{archive['_id']}", "term": term, "customer_id": archive["_id"]} for term in sorted(terms)]
+
+
+def _insert_new(collection, documents):
+    """Insert what is not stored yet (ids name what caused each); how many were new."""
+    documents = list(documents)
+    if not documents:
+        return 0
+    try:
+        collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+            raise
+        return len(documents) - len(error.details["writeErrors"])
+    return len(documents)
 
 
 def _with_tags(archive):

@@ -16,6 +16,16 @@ ALLOCATED, CLAIMED, FILED_BY_HAND, REASSIGNED = "weighted round-robin", "claimed
 NEW_UNALLOCATED, RELEASED, RECYCLED, NOBODY_ELIGIBLE = "waiting for allocation", "released", "recycled", "nobody eligible"
 
 
+def rejection(reason):
+    """Why a rejected customer is where it is: the reason the person gave."""
+    return f"{REJECTED}: {reason}"
+
+
+def rejection_reason(holding):
+    """The reason the person who rejected the customer gave."""
+    return holding["reason"].removeprefix(f"{REJECTED}: ")
+
+
 class NotAllowed(Exception):
     """The change does not fit the customer's state; the message says why."""
 
