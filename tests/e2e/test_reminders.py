@@ -72,8 +72,9 @@ def test_assignment_reminder_fires_once_and_a_recorded_follow_up_sets_the_next_b
     assert datetime.fromisoformat(follow_up["due_at"]) == contacted_at + timedelta(days=3)
     done = reminder_of(api, owner, customer["id"], "first_touch", status="done")
     assert done["close_reason"].startswith(f"contacted by {owner} (phone)")
-    kinds = [e["kind"] for e in get(api, f"/customers/{customer['id']}/timeline")["items"]]
-    assert kinds.count("reminder_scheduled") == 2
+    # the follow-up's reminder_scheduled reaches profile's timeline by an event of its own
+    wait_for(lambda: [e["kind"] for e in get(api, f"/customers/{customer['id']}/timeline")["items"]]
+             .count("reminder_scheduled") == 2, timeout=30, what="both reminders on the timeline")
 
 
 def notification_pid(system):
