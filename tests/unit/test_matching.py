@@ -95,3 +95,10 @@ def test_archives_that_name_different_companies_are_not_linked():
     assert identity_conflict(archive("a", company="Acme Trading GmbH"), archive("b", company="ACME Tradng", website="acme.de"), 90) is None
     # the inquiry itself must agree: a contact of Acme writing for Bolt links nothing
     assert archives_to_link([archive("cus_p"), archive("cus_c", company="Acme GmbH")], {"company": "Bolt GmbH"}, 90) is None
+
+
+def test_names_with_different_numbers_are_different_companies():
+    from services.profile.domain.matching import name_similarity
+    assert name_similarity("Bench Company 12 GmbH", "Bench Company 13 GmbH") == 0
+    assert name_similarity("深圳市第3电子厂", "深圳市第5电子厂") == 0
+    assert name_similarity("Acme Shenzhen 2 Ltd", "ACME Shenzhen 2 Co., Ltd.") >= 90

@@ -3,6 +3,7 @@
 Every key is an exact normalised value, so finding candidates is one indexed lookup of the
 keys an inquiry carries (blocking), never a scan of all customers.
 """
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -96,6 +97,9 @@ def decide(holders, similar_name=None):
     return MatchDecision()
 
 
+DIGITS = re.compile(r"\d+")
+
+
 def name_block(company, country):
     """The block a company name is compared within, e.g. "DE:acme"; None without a name."""
     name = normalise_company(company)
@@ -103,9 +107,13 @@ def name_block(company, country):
 
 
 def name_similarity(typed, known):
-    """0-100: how alike two company names are once legal forms, case and scripts are set aside."""
+    """0-100: how alike two company names are once legal forms, case and scripts are set aside.
+    Names that carry different numbers name different companies ("Factory No. 3" is not a typo
+    of "Factory No. 5"), however alike the letters: 0."""
     a, b = normalise_company(typed), normalise_company(known)
-    return fuzz.ratio(a, b) if a and b else 0
+    if not (a and b) or DIGITS.findall(a) != DIGITS.findall(b):
+        return 0
+    return fuzz.ratio(a, b)
 
 
 @dataclass(frozen=True)
