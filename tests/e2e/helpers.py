@@ -1,7 +1,7 @@
 """What the end-to-end tests share: unique customers, and reading the API as an integration would."""
 import uuid
 
-from tests.integration.helpers import canonical_inquiry, wait_for
+from tests.integration.helpers import canonical_inquiry, publish_inquiry, wait_for
 
 
 def unique_email():
@@ -33,3 +33,11 @@ def timeline_kinds(api, customer_id, count):
         kinds = [e["kind"] for e in get(api, f"/customers/{customer_id}/timeline")["items"]]
         return kinds if len(kinds) >= count else None
     return wait_for(complete, timeout=30, what=f"{count} timeline entries")
+
+
+def new_customer(system, api, message=None):
+    """A customer of its own, as an integration's inquiry makes one, once it has an owner."""
+    email = unique_email()
+    inquiry = lead(email) if message is None else {**lead(email), "message": message}
+    publish_inquiry(system.amqp_uri, inquiry, message_id=f"e2e-{uuid.uuid4()}")
+    return customer_by_email(api, email)

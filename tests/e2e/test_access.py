@@ -1,23 +1,16 @@
 """Access as people meet it: records by department and role, hidden prices, the audit trail."""
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 
-from tests.e2e.helpers import customer_by_email, get, lead, unique_email
-from tests.integration.helpers import publish_inquiry, wait_for
+from tests.e2e.helpers import get, new_customer
+from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
 
-def owned_customer(system, api):
-    email = unique_email()
-    publish_inquiry(system.amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
-    return customer_by_email(api, email)
-
-
 def test_each_department_sees_what_it_holds_and_prices_only_where_allowed(system, api, people):
-    customer = owned_customer(system, api)
+    customer = new_customer(system, api)
     owner, path = people[customer["owner_id"]], f"/customers/{customer['id']}"
     other = next(name for name in ("alice", "bob", "carol") if name != customer["owner_id"])
     quote = {"at": datetime.now(timezone.utc).isoformat(), "product": "X-200", "unit_price": 4.2, "currency": "USD"}
@@ -42,7 +35,7 @@ def test_each_department_sees_what_it_holds_and_prices_only_where_allowed(system
 
 
 def test_a_member_acts_only_as_themselves_and_a_manager_may_name_someone(system, api, people):
-    customer = owned_customer(system, api)
+    customer = new_customer(system, api)
     owner, path = customer["owner_id"], f"/customers/{customer['id']}"
     note = {"at": datetime.now(timezone.utc).isoformat(), "method": "email", "summary": "sent the catalogue"}
     impersonating = people[owner].post(f"{path}/communications", json={**note, "by": "meier"})
@@ -54,7 +47,7 @@ def test_a_member_acts_only_as_themselves_and_a_manager_may_name_someone(system,
 
 
 def test_every_change_is_in_the_audit_trail_with_who_and_before_and_after(system, api, people):
-    customer = owned_customer(system, api)
+    customer = new_customer(system, api)
     owner, path = customer["owner_id"], f"/customers/{customer['id']}"
     assert people[owner].patch(path, json={"city": "Bremen"}).status_code == 200
     entries = wait_for(lambda: [e for e in get(people["meier"], "/audit", resource_id=customer["id"])["items"]

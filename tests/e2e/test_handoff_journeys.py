@@ -1,13 +1,12 @@
 """Handoffs through the whole system, as people use them over HTTP: a customer's journey from
 marketing to sales to service, a vague lead refused, info pending that expires, a return and a
 resubmission, a team that signs one by one, a gate that refuses a step."""
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.e2e.helpers import customer_by_email, get, lead, unique_email
-from tests.integration.helpers import publish_inquiry, wait_for
+from tests.e2e.helpers import get, lead, new_customer, unique_email
+from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 SALES = ("alice", "bob", "carol")
@@ -18,13 +17,6 @@ def post(client, path, body, expected=201, method="POST", **headers):
     response = client.request(method, path, json=body, headers=headers)
     assert response.status_code == expected, response.text
     return response.json()
-
-
-def new_customer(system, api, message=None):
-    email = unique_email()
-    inquiry = lead(email) if message is None else {**lead(email), "message": message}
-    publish_inquiry(system.amqp_uri, inquiry, message_id=f"e2e-{uuid.uuid4()}")
-    return customer_by_email(api, email)
 
 
 def somebody_else(owner):

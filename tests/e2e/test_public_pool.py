@@ -1,11 +1,10 @@
 """The public pool (公海) over HTTP, as salespeople and managers use it, on the real system."""
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.helpers import customer_by_email, get, lead, unique_email
-from tests.integration.helpers import publish_inquiry, wait_for
+from tests.e2e.helpers import get, new_customer
+from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 SALESPEOPLE = {"alice", "bob", "carol"}
@@ -15,12 +14,6 @@ def post(client, path, body, status=200):
     response = client.post(path, json=body)
     assert response.status_code == status, response.text
     return response.json()
-
-
-def new_customer(system, api):
-    email = unique_email()
-    publish_inquiry(system.amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
-    return customer_by_email(api, email)
 
 
 def test_a_released_customer_is_claimed_by_a_colleague_and_its_history_says_so(system, api, people):

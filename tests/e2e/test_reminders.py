@@ -16,9 +16,9 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from deploy.local_system import REPO, management
-from tests.e2e.helpers import customer_by_email, get, lead, unique_email
+from tests.e2e.helpers import get, lead, new_customer, unique_email
 from tests.endpoints import RecordingHttpServer
-from tests.integration.helpers import publish_inquiry, wait_for
+from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 SECRET = "e2e-webhook-secret-0123456789"
@@ -42,17 +42,15 @@ def inbox_entries(api, user, customer_id):
     return [e for e in get(api, f"/users/{user}/inbox", limit=200)["items"] if e["customer_id"] == customer_id]
 
 
-def new_customer(system, api):
-    email = unique_email()
-    publish_inquiry(system.amqp_uri, lead(email), message_id=f"e2e-{uuid.uuid4()}")
-    customer = customer_by_email(api, email)
+def new_customer_with_first_touch(system, api):
+    customer = new_customer(system, api)
     first = wait_for(lambda: next((r for r in reminders(api, customer["owner_id"])
                                    if r["customer_id"] == customer["id"]), None), timeout=30, what="first touch")
     return customer, first
 
 
 def test_assignment_reminder_fires_once_and_a_recorded_follow_up_sets_the_next_by_cadence(system, api):
-    customer, first = new_customer(system, api)
+    customer, first = new_customer_with_first_touch(system, api)
     owner, due = customer["owner_id"], datetime.fromisoformat(first["due_at"])
     fire_due(system, due - timedelta(minutes=5))
     assert inbox_entries(api, owner, customer["id"]) == []
@@ -84,7 +82,7 @@ def notification_pid(system):
 
 
 def test_a_restart_between_scheduling_and_firing_fires_the_reminder_once(system, api):
-    customer, first = new_customer(system, api)
+    customer, first = new_customer_with_first_touch(system, api)
     killed = notification_pid(system)
     os.kill(killed, signal.SIGKILL)
     wait_for(lambda: notification_pid(system) not in (None, killed), timeout=60, what="notification to restart")
@@ -120,7 +118,7 @@ def second_instance(system, tmp_path):
 
 
 def test_two_notification_instances_racing_fire_each_reminder_once(system, api, second_instance):
-    made = [new_customer(system, api) for _ in range(5)]
+    made = [new_customer_with_first_touch(system, api) for _ in range(5)]
     latest = max(datetime.fromisoformat(first["due_at"]) for _, first in made)
     results = fire_due(system, latest + timedelta(minutes=1), calls=6)     # spread over both instances
     assert len(results) == 6
