@@ -125,8 +125,9 @@ class ReturnSchema(_Request):
 
 
 class LeaverHandoverSchema(_Request):
-    """A salesperson leaves: pool reassigns every customer they own; each new owner receives a
-    handoff with the package to sign."""
+    """A salesperson leaves: pool chooses a successor for every customer they own; each successor
+    receives a handoff with the package to sign. Nothing changes owner until the successor signs,
+    unless the person is already gone (effective now)."""
 
     by = acting_user_field("The manager")
     to = fields.String(validate=PERSON, allow_none=True, metadata={
@@ -135,6 +136,10 @@ class LeaverHandoverSchema(_Request):
                            values=fields.Nested(PackageSchema), load_default=dict,
                            metadata={"description": "customer id -> what the leaver adds (open items…)."})
     pending_until = fields.AwareDateTime(metadata={"description": "Deadline for what the packages still lack."})
+    effective = fields.String(validate=validate.OneOf(("on_acceptance", "now")), load_default="on_acceptance",
+                              metadata={"description": "on_acceptance: the leaver keeps each customer until its "
+                                        "successor signs (serving notice). now: the customers move at once (the "
+                                        "person is gone) and the successors sign for the packages after."})
 
 
 # --- what the service shows -------------------------------------------------------------------
@@ -254,8 +259,13 @@ class LeavingResultSchema(OutputSchema):
     leaver = fields.String(required=True)
     reassignment_id = fields.String(required=True, metadata={"description": "pool's record of what moved where."})
     handoffs = fields.List(fields.Nested(HandoffSchema), required=True)
+    effective = fields.String(required=True, metadata={"description": "on_acceptance or now, as asked."})
     unassigned = fields.List(fields.String(), required=True, metadata={
-        "description": "Customers nobody was eligible for: they wait in the pool, with no handoff."})
+        "description": "Customers nobody was eligible for, with no handoff: they wait in the pool (now) or stay "
+                       "with the leaver (on acceptance)."})
+    waiting = fields.List(fields.String(), load_default=list, dump_default=list, metadata={
+        "description": "Customers with another owner-changing handoff open: the leaver keeps them until it is "
+                       "settled, then asks again."})
 
 
 # --- agreed requirements and gated steps ------------------------------------------------------

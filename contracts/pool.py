@@ -140,17 +140,27 @@ class SalespersonUpdateSchema(_Request):
     role = fields.String(validate=validate.Length(min=1, max=50))
 
 
+LEAVING_EFFECTIVE = ("now", "on_acceptance")
+
+
 class LeavingSchema(_Request):
     """A salesperson leaves: every customer they own moves, in one operation, with a record."""
 
     by = acting_user_field()
     to = fields.String(validate=PERSON, allow_none=True, metadata={
         "description": "A named successor; without one, each customer goes by the allocation rules."})
+    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default="now", metadata={
+        "description": "now: the customers move at once (the person is gone). on_acceptance: successors are "
+                       "chosen, and each customer moves when its successor signs the handoff (serving notice)."})
 
 
 class MovedCustomerSchema(OutputSchema):
     customer_id = fields.String(required=True)
-    to = fields.String(allow_none=True, metadata={"description": "None: nobody was eligible; it waits in the pool."})
+    to = fields.String(allow_none=True, metadata={
+        "description": "None: nobody was eligible; it waits in the pool (effective now) or stays with the leaver "
+                       "(on acceptance)."})
+    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default="now", dump_default="now",
+                              metadata={"description": "now: moved; on_acceptance: goes when its successor signs."})
 
 
 class ReassignmentSchema(OutputSchema):

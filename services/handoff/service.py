@@ -107,15 +107,17 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def hand_over_leaver(self, person_id, request):
-        """A salesperson leaves: pool moves their customers; each new owner gets a handoff to sign."""
+        """A salesperson leaves: pool chooses successors (and moves the customers now, or when each
+        successor signs); each successor gets a handoff to sign."""
         require(self.caller, ("manager", "admin"), "hand over a leaver's customers")
         request = load_input(LeaverHandoverSchema, request, what="request")
         request["by"] = acting_user(self.caller, request["by"], "hand over a leaver's customers")
-        record, opened, unassigned = hand_over_leaver(self.handoffs, self.profile, self.pool, self.plugins,
-                                                      self.policy, person_id, request, _now())
+        record, opened, unassigned, waiting = hand_over_leaver(self.handoffs, self.profile, self.pool, self.plugins,
+                                                               self.policy, person_id, request, _now())
         return LeavingResultSchema().dump({"leaver": person_id, "reassignment_id": record["id"],
+                                           "effective": request["effective"],
                                            "handoffs": [self._published(doc) for doc in opened],
-                                           "unassigned": unassigned})
+                                           "unassigned": unassigned, "waiting": waiting})
 
     # --- the receivers --------------------------------------------------------------------
 

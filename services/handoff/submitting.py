@@ -35,7 +35,8 @@ class Submission:
     info_pending: bool
     pending_until: object
     key: str | None
-    pool_decided: bool = False   # the pool chose the receiver and moved the customer already (a leaver's)
+    pool_decided: bool = False   # the pool chose the receiver (a leaver's successor): no department check
+    moved_already: bool = False  # the pool moved the customer already (a leaver gone): no transfer to hold
 
 
 def submit(store, profile, plugins, policy, request, key, now):
@@ -68,7 +69,7 @@ def open_submitted(store, profile, plugins, policy, submission, now):
                                             submission.key, now):
         doc = open_handoff(draft, items, submission.info_pending, submission.pending_until, ready_since(items),
                            policy["deadline"], now)
-    if spec.transfers_owner and not submission.pool_decided:
+    if spec.transfers_owner and not submission.moved_already:
         _hold_transfer(store, customer_id, submission.handoff_id)
     return store.add_handoff(doc)[0]
 
@@ -150,8 +151,8 @@ def with_sender_additions(profile, archive, written, by):
 
 
 def leaving_spec(policy):
-    """The kind a leaver's customers go by: always through, info pending when incomplete (the
-    customers have already moved; a refusal would leave them with nobody's package)."""
+    """The kind a leaver's customers go by: always through, info pending when incomplete (one
+    refused customer must not stop the rest, nor leave a customer with nobody's package)."""
     return replace(kind_of(policy, "salesperson_leaving", configured=True), info_pending=True)
 
 

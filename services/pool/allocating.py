@@ -20,19 +20,25 @@ def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, e
     holding = pool.holding(customer_id)
     if holding["state"] == OWNED and not exclude:
         return holding, None
-    people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
-    customer = NewCustomer(holding.get("country"), holding.get("intent_grade"), None, team)
-    chosen, excluded = eligible(people, customer, rules=rules)
-    try:
-        owner_id = _turn(pool, team, chosen, customer_id)
-    except NobodyEligible:
-        if not chosen:
-            excluded = excluded or {"": ["nobody in the team"]}
+    owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding, exclude)
+    if owner_id is None:
         change_holding(pool, customer_id, lambda h: give_back(h, h["state"] if h["state"] != OWNED else "public_pool",
                                                                NOBODY_ELIGIBLE, SYSTEM, now))
         return None, excluded
     _, after = change_holding(pool, customer_id, lambda h: _take_unless_owned(h, owner_id, reason, now, exclude))
     return after or pool.holding(customer_id), None
+
+
+def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
+    """(the person whose turn it is among those eligible for the holding, None) — or (None,
+    {person: reasons}) when nobody is eligible. Takes a turn of the rotation, changes no holding."""
+    people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
+    customer = NewCustomer(holding.get("country"), holding.get("intent_grade"), None, team)
+    chosen, excluded = eligible(people, customer, rules=rules)
+    try:
+        return _turn(pool, team, chosen, holding["_id"]), None
+    except NobodyEligible:
+        return None, (excluded if chosen else excluded or {"": ["nobody in the team"]})
 
 
 def _take_unless_owned(holding, owner_id, reason, now, exclude):

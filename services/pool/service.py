@@ -266,7 +266,7 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         who = acting_user(self.caller, request["by"], "reassign customers")
         self._seeded()
         record, changes = reassign_leaver(self.pool, self.allocation["team"], self._limits_of, self._rules(),
-                                          person_id, request.get("to"), who, _now())
+                                          person_id, request.get("to"), who, _now(), request["effective"])
         for before, after in changes:
             self._announce(before, after)
         return ReassignmentSchema().dump({**record, "id": record["_id"]})

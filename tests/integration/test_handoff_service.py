@@ -220,20 +220,48 @@ def test_one_owner_changing_handoff_at_a_time_and_a_retried_submit_is_one_handof
     assert to_sales(crm, customer, to="carol", key="k-3")["state"] == "submitted"
 
 
-def test_a_leavers_customers_move_and_each_new_owner_signs_for_its_package(crm):
+def test_a_leaver_serving_notice_keeps_each_customer_until_its_successor_signs(crm):
     first, second = crm.file(8), crm.file(9)
     assert {_owner(crm.profile, first), _owner(crm.profile, second)} == {"alice", "bob"}
     alices = first if _owner(crm.profile, first) == "alice" else second
+    contacted(crm, alices)
     result = call(crm.handoff, "hand_over_leaver", "alice", {
         "by": "manager", "to": "carol", "packages": {alices: {"open_items": ["send the CE file"]}}})
+    assert (result["effective"], result["unassigned"], result["waiting"]) == ("on_acceptance", [], [])
+    leaving = result["handoffs"][0]
+    assert (leaving["kind"], leaving["from_user"], leaving["submitted_by"], leaving["to_users"], leaving["state"]) == (
+        "salesperson_leaving", "alice", "manager", ["carol"], "submitted")
+    assert leaving["package"]["open_items"] == ["send the CE file"]
+    assert call(crm.pool, "get_owner", alices)["owner_id"] == "alice"     # nothing changes owner until signed
+    again = call(crm.handoff, "hand_over_leaver", "alice", {"by": "manager", "to": "carol"})
+    assert [h["id"] for h in again["handoffs"]] == [leaving["id"]]
+    call(crm.handoff, "sign_handoff", leaving["id"], {"by": "carol"})
+    wait_for(lambda: _owner(crm.profile, alices) == "carol", timeout=30, what="carol to own alice's customer")
+
+
+def test_a_leavers_customer_with_an_open_handoff_waits_for_it_to_be_settled(crm):
+    first, second = crm.file(8), crm.file(9)
+    alices = first if _owner(crm.profile, first) == "alice" else second
+    contacted(crm, alices, days=(1,))
+    open_one = to_sales(crm, alices)
+    result = call(crm.handoff, "hand_over_leaver", "alice", {"by": "manager", "to": "carol"})
+    assert (result["handoffs"], result["waiting"]) == ([], [alices])
+    call(crm.handoff, "sign_handoff", open_one["id"], {"by": "bob"})
+    wait_for(lambda: _owner(crm.profile, alices) == "bob", timeout=30, what="bob to own the customer")
+    after = call(crm.handoff, "hand_over_leaver", "alice", {"by": "manager", "to": "carol"})
+    assert (after["handoffs"], after["waiting"]) == ([], [])       # bob's now: nothing of alice's to hand over
+
+
+def test_a_leaver_already_gone_hands_over_at_once_and_the_successor_signs_for_the_package(crm):
+    first, second = crm.file(8), crm.file(9)
+    alices = first if _owner(crm.profile, first) == "alice" else second
+    result = call(crm.handoff, "hand_over_leaver", "alice", {
+        "by": "manager", "to": "carol", "effective": "now", "packages": {alices: {"open_items": ["send the CE file"]}}})
     assert result["unassigned"] == [] and len(result["handoffs"]) == 1
     leaving = result["handoffs"][0]
-    assert (leaving["kind"], leaving["from_user"], leaving["submitted_by"], leaving["to_users"]) == (
-        "salesperson_leaving", "alice", "manager", ["carol"])
-    assert leaving["package"]["open_items"] == ["send the CE file"]
     assert leaving["state"] == "info_pending" and leaving["missing"] == ["history_recorded"]
     wait_for(lambda: _owner(crm.profile, alices) == "carol", timeout=30, what="carol to own alice's customer")
-    again = call(crm.handoff, "hand_over_leaver", "alice", {"by": "manager", "to": "carol"})
+    again = call(crm.handoff, "hand_over_leaver", "alice", {"by": "manager", "to": "carol", "effective": "now"})
     assert [h["id"] for h in again["handoffs"]] == [leaving["id"]]
 
 

@@ -274,6 +274,32 @@ def test_a_leaver_s_customers_all_move_with_a_record_of_where(container_factory,
     assert db.holdings.find_one({"_id": "c6"})["owner_id"] == "carol"  # leavers take no new customers
 
 
+def test_a_leaver_serving_notice_keeps_the_customers_and_each_goes_when_its_successor_signs(
+        container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    file_customers(pool, config, *(f"c{n}" for n in range(6)))         # alice 3, bob 2, carol 1
+    planned = call(pool, "salesperson_leaves", "alice", {"by": "manager", "effective": "on_acceptance"})
+    assert {(m["customer_id"], m["effective"]) for m in planned["moved"]} == {
+        ("c0", "on_acceptance"), ("c3", "on_acceptance"), ("c5", "on_acceptance")}
+    assert {m["to"] for m in planned["moved"]} <= {"bob", "carol"}
+    assert db.holdings.count_documents({"owner_id": "alice"}) == 3      # nothing moved yet
+    again = call(pool, "salesperson_leaves", "alice", {"by": "manager", "effective": "on_acceptance"})
+    assert again["moved"] == planned["moved"]                           # asked twice: chosen once
+    file_customers(pool, config, "c6")
+    assert db.holdings.find_one({"_id": "c6"})["owner_id"] != "alice"   # serving notice: no new customers
+    chosen = {m["customer_id"]: m["to"] for m in planned["moved"]}
+    with entrypoint_waiter(pool, "on_handoff_accepted"):
+        event_dispatcher(config)("handoff", "handoff_accepted", dump_event("handoff_accepted", {
+            "handoff_id": "hof_1", "customer_id": "c0", "kind": "salesperson_leaving", "by": chosen["c0"],
+            "at": AT, "complete": True, "from_user": "alice", "new_owner_id": chosen["c0"]}))
+    assert call(pool, "get_owner", "c0")["owner_id"] == chosen["c0"]
+    gone = call(pool, "salesperson_leaves", "alice", {"by": "manager", "effective": "now"})
+    assert gone["id"] == planned["id"]
+    assert {(m["customer_id"], m["to"], m["effective"]) for m in gone["moved"][3:]} == {
+        ("c3", chosen["c3"], "now"), ("c5", chosen["c5"], "now")}
+    assert db.holdings.count_documents({"owner_id": "alice"}) == 0      # gone: the rest went to whom was chosen
+
+
 @pytest.fixture
 def key_account_plugins(tmp_path, monkeypatch):
     """An installed distribution with two allocation-rule plugins: one sound, one broken."""
