@@ -191,6 +191,20 @@ class HandoffAccepted(OutputSchema):
     attempt = _attempt()
 
 
+class HandoffWithdrawn(OutputSchema):
+    """handoff: the sender (or a manager) took back a handoff not yet accepted; nobody waits for it."""
+
+    handoff_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    by = fields.String(required=True)
+    from_user = fields.String(required=True)
+    to_users = fields.List(fields.String(), required=True, metadata={"description": "The receivers, who are told."})
+    reason = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    attempt = _attempt()
+
+
 class HandoffReturned(OutputSchema):
     """handoff: a receiver returned the handoff to its sender with reasons (退回)."""
 
@@ -246,6 +260,7 @@ EVENTS = {
     "handoff_info_completed": ("handoff", HandoffInfoCompleted),
     "handoff_accepted": ("handoff", HandoffAccepted),
     "handoff_returned": ("handoff", HandoffReturned),
+    "handoff_withdrawn": ("handoff", HandoffWithdrawn),
     "requirement_changed": ("handoff", RequirementChanged),
     "reminder_scheduled": ("notification", ReminderScheduled),
 }

@@ -8,7 +8,7 @@ from contracts.deals import CURRENCY
 from contracts.paging import PageQuerySchema, page_schema
 from contracts.pool import PERSON
 
-HANDOFF_STATES = ("submitted", "info_pending", "resubmitted", "accepted", "returned")
+HANDOFF_STATES = ("submitted", "info_pending", "resubmitted", "accepted", "returned", "withdrawn")
 KIND = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="A handoff kind, e.g. marketing_to_sales.")
 LINE = fields.String(validate=validate.Length(min=1, max=500))
 TEXT = validate.Length(min=1, max=5000)
@@ -116,6 +116,14 @@ class InfoCompletionSchema(_Request):
 class SignSchema(_Request):
     by = acting_user_field("The receiver signing")
     note = fields.String(validate=validate.Length(max=2000))
+
+
+class WithdrawalSchema(_Request):
+    """The sender (or a manager) takes back a handoff not yet accepted; the receivers are told."""
+
+    by = acting_user_field()
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "Why (wrong receiver, receiver away, deal changed…); the receivers read it."})
 
 
 class ReturnSchema(_Request):

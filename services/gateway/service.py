@@ -24,7 +24,7 @@ from contracts.handoff import (
     BriefingSchema, ChecklistSchema, HandoffListQuerySchema, HandoffPageSchema, HandoffSchema, InfoCompletionSchema,
     LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema, PackageSchema,
     QualityAuditPageSchema, QualityAuditQuerySchema, QualityAuditSchema, RequirementSetSchema, RequirementsSchema,
-    ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
+    ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema, WithdrawalSchema,
 )
 from contracts.inquiry import InquiryListQuerySchema, InquiryPageSchema, InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.ownership import OwnershipSchema
@@ -307,6 +307,11 @@ class GatewayService:
                 body=InfoCompletionSchema, returns=HandoffSchema, tag="handoffs", allow=STAFF)
     def complete_handoff_info(self, request, handoff_id):
         return self._call("handoff", "complete_info", handoff_id, _json_body(request))
+
+    @json_route("POST", "/handoffs/<handoff_id>/withdrawal", summary="Withdraw a handoff not yet accepted",
+                body=WithdrawalSchema, returns=HandoffSchema, tag="handoffs", allow=STAFF)
+    def withdraw_handoff(self, request, handoff_id):
+        return self._call("handoff", "withdraw_handoff", handoff_id, _json_body(request))
 
     @json_route("GET", "/customers/<customer_id>/handoffs", summary="A customer's handoffs",
                 query=HandoffListQuerySchema, returns=HandoffPageSchema, tag="handoffs", allow=STAFF)

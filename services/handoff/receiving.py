@@ -8,7 +8,8 @@ from services.handoff.submitting import existing_handoff
 
 TIMELINE_SHOWN = 200      # the latest entries of the archive's timeline in the first view
 ACTIONS = {"submitted": "handed over", "resubmitted": "handed over again", "info_completed": "missing information completed",
-           "signed": "signed", "accepted": "accepted", "returned": "returned to the sender"}
+           "signed": "signed", "accepted": "accepted", "returned": "returned to the sender",
+           "withdrawn": "withdrawn by the sender"}
 
 
 def sign(store, handoff_id, request, now):

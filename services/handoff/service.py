@@ -14,6 +14,7 @@ from contracts.handoff import (
     InfoCompletionSchema, LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema,
     PackageSchema, QualityAuditPageSchema, QualityAuditQuerySchema, QualityAuditSchema, RequirementSetSchema,
     RequirementsSchema, ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
+    WithdrawalSchema,
 )
 from contracts.inquiry import FIELD_KEY
 from contracts.reports import HandoffTimelinessQuerySchema, HandoffTimelinessReportSchema
@@ -29,7 +30,9 @@ from services.handoff.receiving import briefing_timeline, give_back, sign
 from services.handoff.settings import HandoffSettingsSchema
 from services.handoff.stepping import start_step, steps_of
 from services.handoff.store import Handoffs
-from services.handoff.submitting import complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit
+from services.handoff.submitting import (
+    complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit, withdraw_open,
+)
 from services.handoff.views import audit_view, handoff_view, requirements_view
 from services.handoff.permitting import (
     listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_see_steps,
@@ -104,6 +107,14 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "complete")
         return _dumped(self._published(complete_pending(self.handoffs, self.profile, self.plugins, self.policy,
                                                         handoff_id, request, _now())))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def withdraw_handoff(self, handoff_id, request):
+        """The sender takes back a handoff not yet accepted; the receivers are told."""
+        may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "withdraw")
+        request = load_input(WithdrawalSchema, request, what="withdrawal")
+        request["by"] = acting_user(self.caller, request["by"], "withdraw handoffs")
+        return _dumped(self._published(withdraw_open(self.handoffs, handoff_id, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def hand_over_leaver(self, person_id, request):

@@ -15,7 +15,7 @@ from services.handoff.answering import checklist_refused, refusals_answered
 from services.handoff.checking import checklist_items
 from services.handoff.domain.checklists import missing, ready_since
 from services.handoff.domain.handoffs import (
-    INFO_PENDING, OPEN, ChecklistFailed, Draft, Receivers, complete_info, open_handoff, resubmit,
+    INFO_PENDING, OPEN, ChecklistFailed, Draft, Receivers, complete_info, open_handoff, resubmit, withdraw,
 )
 from services.handoff.domain.kinds import annual_value, check_parties, check_value, collaborators_after
 from services.handoff.domain.package import archive_additions, package_of
@@ -120,6 +120,14 @@ def recheck_pending(store, profile, plugins, policy, customer_id, now):
         return []
     changed = [_read_again(store, plugins, policy, doc, archive, doc["written"], now)[1] for doc in pending]
     return [doc for doc in changed if doc is not None]
+
+
+def withdraw_open(store, handoff_id, request, now):
+    """The handoff withdrawn by its sender (or a manager); its hold on the customer's owner ends
+    with it (a withdrawn handoff is not open)."""
+    with refusals_answered():
+        _, after = store.change_handoff(handoff_id, lambda doc: withdraw(doc, request["by"], request["reason"], now))
+    return after or existing_handoff(store, handoff_id)
 
 
 def kind_of(policy, kind, configured=False):

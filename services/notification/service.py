@@ -121,6 +121,12 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
                           lambda open_: satisfying.closed_by_handoff_return(event, open_))
         self._schedule([rules.handoff_returned(event)])
 
+    @event_handler("handoff", "handoff_withdrawn", requeue_on_error=True)
+    def on_handoff_withdrawn(self, payload):
+        event = load_event("handoff_withdrawn", payload)
+        self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_withdrawal(event, open_))
+        self._schedule(rules.handoff_withdrawn(event))
+
     @event_handler("handoff", "requirement_changed", requeue_on_error=True)
     def on_requirement_changed(self, payload):
         self._schedule(rules.requirement_changed(load_event("requirement_changed", payload)))

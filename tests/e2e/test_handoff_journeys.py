@@ -1,6 +1,6 @@
 """Handoffs through the whole system, as people use them over HTTP: a customer's journey from
 marketing to sales to service, a vague lead refused, info pending that expires, a return and a
-resubmission, a team that signs one by one, a gate that refuses a step."""
+resubmission, a handoff withdrawn and sent again, a team that signs one by one, a gate that refuses a step."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -150,6 +150,24 @@ def test_a_returned_handoff_keeps_its_history_and_is_signed_when_resubmitted(sys
     signed = post(people[receiver], f"/handoffs/{handed['id']}/signatures", {}, 200)
     assert [h["action"] for h in signed["history"]] == ["submitted", "returned", "resubmitted", "signed", "accepted"]
     owner_becomes(api, customer["id"], receiver)
+
+
+def test_a_handoff_sent_to_the_wrong_person_is_withdrawn_and_sent_again(system, api, people):
+    customer = new_customer(system, api)
+    wrong, right = [p for p in SALES if p != customer["owner_id"]][:2]
+    mia = people["mia"]
+    record_contact(mia, customer["id"], 1, "email sent with the catalogue", result="customer replied")
+    handed = post(mia, "/handoffs", {"kind": "marketing_to_sales", "customer_id": customer["id"], "to": [wrong]})
+    assert people[wrong].post(f"/handoffs/{handed['id']}/withdrawal", json={"reason": "x"}).status_code == 403
+    withdrawn = post(mia, f"/handoffs/{handed['id']}/withdrawal", {"reason": "meant for the German desk"}, 200)
+    assert withdrawn["state"] == "withdrawn" and withdrawn["history"][-1]["by"] == "mia"
+    told = wait_for(lambda: reminders_about(people[wrong], wrong, handed["id"], "handoff_withdrawn", status="fired"),
+                    timeout=90, what="the receiver to be told of the withdrawal")
+    assert "meant for the German desk" in told[0]["message"]
+    assert handed["id"] not in [h["id"] for h in get(people[wrong], f"/users/{wrong}/handoffs/waiting")["items"]]
+    again = post(mia, "/handoffs", {"kind": "marketing_to_sales", "customer_id": customer["id"], "to": [right]})
+    post(people[right], f"/handoffs/{again['id']}/signatures", {}, 200)
+    owner_becomes(api, customer["id"], right)
 
 
 def test_a_high_value_team_handoff_waits_for_its_last_member(system, api, people):

@@ -220,6 +220,25 @@ def test_one_owner_changing_handoff_at_a_time_and_a_retried_submit_is_one_handof
     assert to_sales(crm, customer, to="carol", key="k-3")["state"] == "submitted"
 
 
+def test_a_withdrawn_handoff_frees_the_customer_for_another_and_cannot_be_signed(crm):
+    customer = crm.file(11)
+    contacted(crm, customer, days=(1,))
+    first = to_sales(crm, customer, key="w-1")
+    with pytest.raises(Conflict):
+        to_sales(crm, customer, to="carol", key="w-2")                 # one owner-changing handoff at a time
+    withdrawn = call(crm.handoff, "withdraw_handoff", first["id"], {"by": "mia", "reason": "bob is on leave"})
+    assert (withdrawn["state"], withdrawn["awaiting"]) == ("withdrawn", [])
+    assert call(crm.handoff, "withdraw_handoff", first["id"], {"by": "mia", "reason": "again"})["state"] == "withdrawn"
+    with pytest.raises(Conflict, match="withdrawn"):
+        call(crm.handoff, "sign_handoff", first["id"], {"by": "bob"})
+    second = to_sales(crm, customer, to="carol", key="w-2")
+    call(crm.handoff, "sign_handoff", second["id"], {"by": "carol"})
+    wait_for(lambda: _owner(crm.profile, customer) == "carol", timeout=30, what="carol to own the customer")
+    with pytest.raises(Conflict, match="only one not yet accepted"):
+        call(crm.handoff, "withdraw_handoff", second["id"], {"by": "mia", "reason": "too late"})
+    assert "withdrawn" in [h["action"] for h in handoff(crm, first["id"])["history"]]
+
+
 def test_a_leaver_serving_notice_keeps_each_customer_until_its_successor_signs(crm):
     first, second = crm.file(8), crm.file(9)
     assert {_owner(crm.profile, first), _owner(crm.profile, second)} == {"alice", "bob"}

@@ -144,6 +144,13 @@ def test_a_returned_handoff_tells_the_sender_and_a_requirement_change_tells_ever
     assert reminders_of(service, "alice") == []
     told = reminders_of(service, "mark")
     assert [(r["kind"], r["details"]["reasons"]) for r in told] == [("handoff_returned", "need is vague")]
+    publish("handoff_submitted", handoff_id="hof_3", kind="marketing_to_sales", customer_id="cus_1",
+            from_user="mark", to_users=["alice"], info_pending=False, pending_until=None, missing=[], submitted_at=AT)
+    assert [k for k, _ in kinds(reminders_of(service, "alice"))] == ["handoff_acceptance", "handoff_waiting"]
+    publish("handoff_withdrawn", handoff_id="hof_3", kind="marketing_to_sales", customer_id="cus_1", by="mark",
+            from_user="mark", to_users=["alice"], reason="sent to the wrong person", at=AT + timedelta(hours=2))
+    told = reminders_of(service, "alice")     # the waiting reminder is gone; alice is told why
+    assert [(r["kind"], r["details"]["reason"]) for r in told] == [("handoff_withdrawn", "sent to the wrong person")]
     publish("requirement_changed", change_id="chg_1", customer_id="cus_1", field="delivery_date",
             before="2026-12-20", after="2026-12-10", by="alice", at=AT, notify_users=["bob", "carol", "bob"])
     assert [r["kind"] for r in reminders_of(service, "bob")] == ["requirement_changed"]

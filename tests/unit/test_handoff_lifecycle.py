@@ -7,8 +7,8 @@ import pytest
 from services.handoff.domain import outbox
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
-    ACCEPTED, INFO_PENDING, RESUBMITTED, RETURNED, SUBMITTED, ChecklistFailed, Deadline, Draft, Receivers, acknowledge,
-    complete_info, is_overdue, open_handoff, resubmit, return_to_sender,
+    ACCEPTED, INFO_PENDING, RESUBMITTED, RETURNED, SUBMITTED, WITHDRAWN, ChecklistFailed, Deadline, Draft, Receivers, acknowledge,
+    complete_info, is_overdue, open_handoff, resubmit, return_to_sender, withdraw,
 )
 from services.handoff.domain.kinds import NOBODY_SIGNS, OWNER_UNCHANGED, SYSTEM, KindSpec, NotAllowed
 
@@ -140,6 +140,26 @@ def test_an_accepted_handoff_cannot_be_returned():
     doc = acknowledge(submitted(), "alice", None, later(1))
     with pytest.raises(NotAllowed, match="accepted"):
         return_to_sender(doc, "alice", ["too late"], later(2))
+
+
+def test_the_sender_withdraws_a_handoff_not_yet_accepted_and_the_receivers_are_told():
+    doc = withdraw(submitted(items=FAILED, pending=True), "mia", "alice is on leave until May", later(1))
+    assert (doc["state"], doc["awaiting"], doc["withdrawn_at"]) == (WITHDRAWN, [], later(1))
+    assert not is_overdue(doc, later(100))
+    assert doc["history"][-1] | {"at": None} == {"at": None, "action": "withdrawn", "by": "mia", "attempt": 1,
+                                                 "note": "alice is on leave until May"}
+    assert events(doc)[-1] == ("handoff_withdrawn", {
+        "handoff_id": "hof_1", "kind": "marketing_to_sales", "customer_id": "cus_1", "attempt": 1, "by": "mia",
+        "from_user": "mia", "to_users": ["alice"], "reason": "alice is on leave until May", "at": later(1)})
+    assert withdraw(doc, "mia", "again", later(2)) is None
+    with pytest.raises(NotAllowed, match="withdrawn"):
+        acknowledge(doc, "alice", None, later(2))
+    with pytest.raises(NotAllowed, match="waiting for its receivers"):
+        return_to_sender(doc, "alice", ["gone"], later(2))
+    returned = return_to_sender(submitted(), "alice", ["need is vague"], later(1))
+    assert withdraw(returned, "mia", "the customer bought elsewhere", later(2))["state"] == WITHDRAWN
+    with pytest.raises(NotAllowed, match="only one not yet accepted"):
+        withdraw(acknowledge(submitted(), "alice", None, later(1)), "mia", "too late", later(2))
 
 
 def test_an_info_pending_handoff_can_be_returned():

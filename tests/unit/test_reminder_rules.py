@@ -5,6 +5,7 @@ from services.notification.domain import reminders as rules
 from services.notification.domain.reminders import ReminderPolicy, first_touch
 from services.notification.domain.satisfying import (
     closed_by_acceptance, closed_by_allocation, closed_by_contact, closed_by_handoff_return, closed_by_info_completed,
+    closed_by_withdrawal,
     closed_by_merge, closed_by_return,
 )
 from services.notification.settings import ReminderSettingsSchema
@@ -151,6 +152,18 @@ def test_a_returned_handoff_tells_the_sender_why_and_cancels_what_it_asked_of_ot
     assert "fewer than 3 communications; intent level empty" in told["message"]
     made = rules.handoff_submitted(POLICY, submitted(info_pending=True))
     assert len(closed_by_handoff_return(returned, made)) == len(made)
+
+
+def test_a_withdrawn_handoff_tells_each_receiver_why_and_cancels_what_it_asked_of_them():
+    withdrawn = {"handoff_id": "hof_1", "kind": "sales_to_service", "customer_id": "cus_1", "by": "alice",
+                 "from_user": "alice", "to_users": ["bob", "carol"], "reason": "the order was cancelled",
+                 "at": ASSIGNED}
+    told = rules.handoff_withdrawn(withdrawn)
+    assert [(r["user_id"], r["kind"], r["due_at"]) for r in told] == [
+        ("bob", "handoff_withdrawn", ASSIGNED), ("carol", "handoff_withdrawn", ASSIGNED)]
+    assert "alice withdrew the sales to service handoff of customer cus_1: the order was cancelled." in told[0]["message"]
+    made = rules.handoff_submitted(POLICY, submitted(info_pending=True))
+    assert len(closed_by_withdrawal(withdrawn, made)) == len(made)
 
 
 def test_a_requirement_change_tells_each_user_once():

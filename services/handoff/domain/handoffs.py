@@ -3,6 +3,7 @@
     submitted / info_pending ──every receiver signs──▶ accepted
          │        └─info completed─▶ submitted           (info pending: 信息待补全, with a deadline)
          └──a receiver returns it──▶ returned ──sender resubmits──▶ resubmitted (or info_pending) …
+    any state but accepted ──the sender (or a manager) withdraws it──▶ withdrawn
 
 A handoff that fails its checklist is refused with the missing items, unless the sender asks
 for it to go through flagged "info pending" with a deadline. A receiver cannot sign while
@@ -18,8 +19,8 @@ from services.handoff.domain.checklists import missing
 from services.handoff.domain.kinds import NOBODY_SIGNS, SYSTEM, NotAllowed
 
 SUBMITTED, INFO_PENDING, RESUBMITTED = "submitted", "info_pending", "resubmitted"
-ACCEPTED, RETURNED = "accepted", "returned"
-STATES = (SUBMITTED, INFO_PENDING, RESUBMITTED, ACCEPTED, RETURNED)
+ACCEPTED, RETURNED, WITHDRAWN = "accepted", "returned", "withdrawn"
+STATES = (SUBMITTED, INFO_PENDING, RESUBMITTED, ACCEPTED, RETURNED, WITHDRAWN)
 WITH_RECEIVERS = (SUBMITTED, INFO_PENDING, RESUBMITTED)     # waiting for the receivers
 OPEN = WITH_RECEIVERS + (RETURNED,)                         # not yet accepted
 
@@ -121,6 +122,8 @@ def acknowledge(doc, user, note, now):
         raise NotAllowed("This handoff was returned to its sender; sign the resubmission.")
     if doc["state"] == ACCEPTED:
         raise NotAllowed("This handoff is already accepted.")
+    if doc["state"] == WITHDRAWN:
+        raise NotAllowed("This handoff was withdrawn by its sender: there is nothing to sign.")
     return _next(_signed(doc, user, note, now))
 
 
@@ -138,6 +141,20 @@ def return_to_sender(doc, user, reasons, now):
     changed = _noted(changed, "returned", user, now, "; ".join(reasons))
     return _next(outbox.added(changed, "handoff_returned", {
         **_about(doc), "by": user, "from_user": doc["from_user"], "reasons": list(reasons), "at": now}, now))
+
+
+def withdraw(doc, by, reason, now):
+    """The sender takes back a handoff not yet accepted (wrong receiver, a receiver away, the deal
+    changed): it waits for nobody, holds no change of owner, and the receivers are told. None if
+    already withdrawn."""
+    if doc["state"] == WITHDRAWN:
+        return None
+    if doc["state"] not in OPEN:
+        raise NotAllowed(f"This handoff is {doc['state']}: only one not yet accepted can be withdrawn.")
+    changed = _noted({**doc, "state": WITHDRAWN, "awaiting": [], "withdrawn_at": now}, "withdrawn", by, now, reason)
+    return _next(outbox.added(changed, "handoff_withdrawn", {
+        **_about(doc), "by": by, "from_user": doc["from_user"], "to_users": list(doc["to_users"]), "reason": reason,
+        "at": now}, now))
 
 
 def complete_info(doc, items, now, written=None, package=None):

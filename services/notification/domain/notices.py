@@ -15,6 +15,7 @@ TITLES = {
     "handoff_acceptance": "Handoff still waiting for your acceptance",
     "info_pending": "Pending handoff information overdue",
     "handoff_returned": "Handoff returned",
+    "handoff_withdrawn": "Handoff withdrawn",
     "requirement_changed": "Requirement changed",
 }
 DIGEST = "digest"
@@ -46,8 +47,8 @@ def notice_of(reminder, preferences, fired_at, digest_id=None):
     zone = ZoneInfo(preferences.time_zone)
     due = reminder["due_at"].astimezone(zone)
     body = reminder["message"]
-    if reminder["kind"] not in ("handoff_waiting", "handoff_returned", "requirement_changed", "allocation_stalled",
-                                "recycling_warning"):
+    if reminder["kind"] not in ("handoff_waiting", "handoff_returned", "handoff_withdrawn", "requirement_changed",
+                                "allocation_stalled", "recycling_warning"):
         body += f"\nDue {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
     if fired_at - reminder["fire_at"] > LATE_AFTER:
         body += f"\nSent late: it was due {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."

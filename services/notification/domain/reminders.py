@@ -23,9 +23,10 @@ HANDOFF_WAITING = "handoff_waiting"
 HANDOFF_ACCEPTANCE = "handoff_acceptance"
 INFO_PENDING = "info_pending"
 HANDOFF_RETURNED = "handoff_returned"
+HANDOFF_WITHDRAWN = "handoff_withdrawn"
 REQUIREMENT_CHANGED = "requirement_changed"
 KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, RECYCLING_WARNING, ALLOCATION_STALLED,
-         HANDOFF_WAITING, HANDOFF_ACCEPTANCE, INFO_PENDING, HANDOFF_RETURNED, REQUIREMENT_CHANGED)
+         HANDOFF_WAITING, HANDOFF_ACCEPTANCE, INFO_PENDING, HANDOFF_RETURNED, HANDOFF_WITHDRAWN, REQUIREMENT_CHANGED)
 # Reminders that plan work on a customer: announced (reminder_scheduled) for the customer's timeline.
 # The others tell of something that happened and go out at once.
 PLANNED_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, HANDOFF_ACCEPTANCE, INFO_PENDING)
@@ -175,6 +176,18 @@ def handoff_returned(returned):
                     f"{returned['customer_id']}: {reasons}.",
                     (returned["handoff_id"], returned["at"]), subject_id=returned["handoff_id"],
                     details={"handoff_id": returned["handoff_id"], "by": returned["by"], "reasons": reasons})
+
+
+def handoff_withdrawn(withdrawn):
+    """Each receiver is told at once that the sender took the handoff back, and why."""
+    what = withdrawn["kind"].replace("_", " ")
+    return [reminder(HANDOFF_WITHDRAWN, user, withdrawn["customer_id"], withdrawn["at"], withdrawn["at"],
+                     f"{withdrawn['by']} withdrew the {what} handoff of customer {withdrawn['customer_id']}: "
+                     f"{withdrawn['reason']}.",
+                     (user, withdrawn["handoff_id"], withdrawn["at"]), subject_id=withdrawn["handoff_id"],
+                     details={"handoff_id": withdrawn["handoff_id"], "by": withdrawn["by"],
+                              "reason": withdrawn["reason"]})
+            for user in _unique(withdrawn["to_users"])]
 
 
 def requirement_changed(change):

@@ -85,5 +85,11 @@ def closed_by_handoff_return(returned, open_reminders):
             if r["kind"] in HANDOFF_KINDS]
 
 
+def closed_by_withdrawal(withdrawn, open_reminders):
+    """A withdrawn handoff waits for nobody: its acceptance and pending-information reminders end."""
+    return [Closing(r["_id"], CANCELLED, f"withdrawn by {withdrawn['by']}") for r in open_reminders
+            if r["kind"] in HANDOFF_KINDS]
+
+
 def _at(text):
     return datetime.fromisoformat(text) if text else datetime.min.replace(tzinfo=timezone.utc)
