@@ -243,6 +243,21 @@ class ReminderScheduled(OutputSchema):
     scheduled_at = fields.AwareDateTime(required=True)
 
 
+class UserSaved(OutputSchema):
+    """gateway: a user was created or changed in the directory (the whole user, so a service that
+    missed an earlier change still ends up right). Services keep what they need of it: pool its
+    salespeople, handoff who is in which department."""
+
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"description": "member, manager, admin or integration."})
+    department = fields.String(allow_none=True, load_default=None)
+    team = fields.String(allow_none=True, load_default=None)
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True, metadata={"description": "Later changes have higher versions."})
+    at = fields.AwareDateTime(required=True)
+
+
 # event name -> (the service that dispatches it, its payload schema)
 EVENTS = {
     "inquiry_received": ("intake", InquiryReceived),
@@ -263,6 +278,7 @@ EVENTS = {
     "handoff_withdrawn": ("handoff", HandoffWithdrawn),
     "requirement_changed": ("handoff", RequirementChanged),
     "reminder_scheduled": ("notification", ReminderScheduled),
+    "user_saved": ("gateway", UserSaved),
 }
 
 

@@ -14,6 +14,7 @@ from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
 TOKEN_PREFIX = "bt_"
+PENDING, DONE = "pending", "done"    # whether a user's latest version went out as user_saved
 
 
 def token_hash(token):
@@ -33,6 +34,7 @@ class Directory(Store):
         self.tokens.create_index([("hash", ASCENDING)], unique=True)
         self.tokens.create_index([("user_id", ASCENDING)])
         self.users.create_index([("role", ASCENDING)])
+        self.users.create_index([("announce", ASCENDING)])
 
     # users
     def user(self, user_id):
@@ -50,6 +52,15 @@ class Directory(Store):
         if replaced:
             self.audit.changed("user", before, user)
         return replaced
+
+    def unannounced_users(self, limit):
+        """Users changed since they were last announced (user_saved not yet published)."""
+        return list(self.users.find({"announce": PENDING}).limit(limit))
+
+    def mark_announced(self, user):
+        """False when the user changed again meanwhile: that change is announced in its turn."""
+        return self.users.replace_one({"_id": user["_id"], "version": user["version"]},
+                                      {**user, "announce": DONE}).matched_count == 1
 
     def page_of_users(self, limit, offset):
         total = self.users.count_documents({})

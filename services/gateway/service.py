@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 
 from contracts import jsonschema
 from contracts.access import (
@@ -52,12 +53,15 @@ from services.gateway.settings import GatewaySettingsSchema
 from services.gateway import users
 from services.gateway.audit import merged_page
 from services.runtime.access import Caller
+from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS
 from services.runtime.settings import Settings
 
 # Who may call what (the services then decide per record): roles, departments, department:role.
+ANNOUNCE_RETRY_SECONDS = 5   # how often users saved but not yet announced are announced again
+ANNOUNCE_BATCH = 100
 STAFF = ("marketing", "sales", "service", "tech", "production", "manager", "admin")
 SELLERS = ("sales", "manager", "admin")
 MANAGERS = ("manager", "admin")
@@ -83,6 +87,7 @@ class GatewayService:
     audit_trail_store = AuditTrailStore()
     plugins = Plugins()
     caller = Caller()
+    dispatch = ReliableEventDispatcher()
 
     @json_route("GET", "/health", summary="Liveness of the gateway", returns=HealthSchema, tag="system", public=True)
     def health(self, request):
@@ -550,12 +555,22 @@ class GatewayService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def add_user(self, user):
         user = load_input(UserCreateSchema, user, what="user")
-        return UserSchema().dump(_user_view(users.create_user(self.directory, user, _now())))
+        created = users.create_user(self.directory, user, _now())
+        users.announce(self.directory, self.dispatch, created, _now())
+        return UserSchema().dump(_user_view(created))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_user(self, user_id, changes):
         changes = load_input(UserUpdateSchema, changes, what="change")
-        return UserSchema().dump(_user_view(users.update_user(self.directory, user_id, changes)))
+        changed = users.update_user(self.directory, user_id, changes)
+        users.announce(self.directory, self.dispatch, changed, _now())
+        return UserSchema().dump(_user_view(changed))
+
+    @timer(interval=ANNOUNCE_RETRY_SECONDS)
+    def announce_pending_users(self):
+        """Users whose user_saved could not go out when they were saved (see users.announce)."""
+        for user in self.directory.unannounced_users(ANNOUNCE_BATCH):
+            users.announce(self.directory, self.dispatch, user, _now())
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_user_page(self, query=None):

@@ -1,12 +1,18 @@
 """Users, their departments and roles, and their API tokens: what admins do, and what each user
 may do for themselves (see and revoke their own tokens)."""
+import logging
+
 from contracts.errors import Conflict, Forbidden, NotFound
+from contracts.events import dump_event
+from services.gateway.directory import PENDING
 from services.runtime.access import ADMIN
 from services.runtime.guarded import change_guarded
 
+log = logging.getLogger(__name__)
+
 def create_user(directory, user, now):
     stored, added = directory.add_user({**user, "_id": user.pop("id"), "active": True, "created_at": now,
-                                        "version": 0})
+                                        "version": 0, "announce": PENDING})
     if not added:
         raise Conflict(f"A user {stored['_id']} already exists.", {"id": stored["_id"]})
     return stored
@@ -14,7 +20,7 @@ def create_user(directory, user, now):
 
 def update_user(directory, user_id, changes):
     def change(user):
-        changed = {**user, **changes, "version": user["version"] + 1}
+        changed = {**user, **changes, "version": user["version"] + 1, "announce": PENDING}
         if changed.get("role") in ("member", "manager") and not changed.get("department"):
             raise Conflict(f"A {changed['role']} belongs to a department.", {"department": None})
         return changed
@@ -23,6 +29,21 @@ def update_user(directory, user_id, changes):
     if before is None:
         raise NotFound.of("user", user_id)
     return after
+
+
+def announce(directory, dispatch, user, now):
+    """Publish user_saved for the user as stored; False if it could not go out yet (nobody
+    subscribed, the broker away): the user stays pending and the timer tries again."""
+    try:
+        dispatch("user_saved", dump_event("user_saved", {
+            "user_id": user["_id"], "name": user["name"], "role": user["role"], "department": user.get("department"),
+            "team": user.get("team"), "active": user["active"], "version": user["version"], "at": now}))
+    except Exception as exc:  # whatever stops a publish, the pending mark keeps it for the timer
+        log.warning("user_saved for %s not published yet (%s: %s); it is retried", user["_id"], type(exc).__name__,
+                    exc)
+        return False
+    directory.mark_announced(user)
+    return True
 
 
 def issue_token(directory, actor, user_id, label, now):

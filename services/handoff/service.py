@@ -26,6 +26,7 @@ from services.handoff.checking import checklist_items
 from services.handoff.domain.checklists import ready_since
 from services.handoff.leaving import hand_over_leaver
 from services.handoff.measuring import measures_between
+from services.handoff.people import PeopleDirectory, save_user
 from services.handoff.receiving import briefing_timeline, give_back, sign
 from services.handoff.settings import HandoffSettingsSchema
 from services.handoff.stepping import start_step, steps_of
@@ -62,9 +63,18 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     plugins = Plugins()
     caller = Caller()
     audit_trail_store = AuditTrailStore()
-    policy = Settings("handoff", HandoffSettingsSchema)
+    settings = Settings("handoff", HandoffSettingsSchema)
     reports = Settings("reports", ReportPeriodSettingsSchema)
     dispatch = ReliableEventDispatcher()
+
+    @property
+    def policy(self):
+        """The settings, with the departments as the gateway's directory has them now."""
+        return {**self.settings, "directory": PeopleDirectory(self.handoffs, self.settings["directory"])}
+
+    @event_handler("gateway", "user_saved", requeue_on_error=True)
+    def on_user_saved(self, payload):
+        save_user(self.handoffs, load_event("user_saved", payload))
 
     # --- checklists -----------------------------------------------------------------------
 

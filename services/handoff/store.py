@@ -27,6 +27,7 @@ class Handoffs(Store):
         self.schedules = db.audit_schedules         # one per person audited
         self.audits = db.audits
         self.turns = db.scheduled_turns
+        self.people = db.people                     # the gateway's users, as handoff needs them
 
     def ensure_indexes(self):
         for field in ("customer_id", "state", "kind", "from_user", "to_users", "awaiting", "submitted_at",
@@ -38,6 +39,18 @@ class Handoffs(Store):
         self.steps.create_index([("customer_id", ASCENDING)])
         self.audits.create_index([("person", ASCENDING), ("at", DESCENDING)])
         self.audits.create_index([("at", DESCENDING)])
+
+    # people (services.handoff.people)
+    def person(self, user_id):
+        return self.people.find_one({"_id": user_id})
+
+    def add_person(self, person):
+        """True if added; False if someone saved them first."""
+        return insert_once(self.people, person)[1]
+
+    def replace_person(self, person, before):
+        return self.people.replace_one({"_id": person["_id"], "user_version": before["user_version"]},
+                                       person).matched_count == 1
 
     # handoffs
     def handoff(self, handoff_id):

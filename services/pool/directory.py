@@ -1,7 +1,12 @@
 """The salespeople the pool allocates to: seeded from configuration, then kept in the store so
 leave, overrides and computed weights survive restarts and are shared by every pool instance."""
+import logging
+
 from services.pool.domain.eligibility import Salesperson
+from services.pool.settings import MEMBER_ID
 from services.runtime.guarded import change_guarded
+
+log = logging.getLogger(__name__)
 
 
 def seed(pool, allocation, now):
@@ -15,6 +20,37 @@ def seed(pool, allocation, now):
                          "markets": person["markets"], "grades": person["grades"], "on_leave": False, "active": True,
                          "configured_weight": person["weight"], "computed_weight": None, "weight_override": None,
                          "conversion_rate": None, "since": now, "version": 0})
+
+
+def sync_user(pool, allocation, user, now):
+    """A user saved in the gateway's directory (user_saved). A member of the selling department
+    joins the salespeople (weight ``new_salesperson_weight``, every market and grade, until a
+    manager sets otherwise); one deactivated, moved to another department or made a manager is no
+    longer allocated to, and comes back when that is undone. Someone who left stays gone: leaving
+    is the pool's own operation. Returns the person, or None when the user is not one."""
+    sells = user["role"] == "member" and user["department"] == allocation["department"]
+    person = pool.person(user["user_id"])
+    if person is None:
+        if not (sells and user["active"]):
+            return None
+        if not MEMBER_ID.regex.match(user["user_id"]):
+            log.warning("user %s cannot be a salesperson: the pool's ids use letters, digits, _ and - only",
+                        user["user_id"])
+            return None
+        pool.add_person({"_id": user["user_id"], "order": len(pool.everyone()),
+                         "team": user["team"] or allocation["team"],
+                         "department": user["department"], "role": "sales", "markets": [], "grades": [],
+                         "on_leave": False, "active": True, "configured_weight": allocation["new_salesperson_weight"],
+                         "computed_weight": None, "weight_override": None, "conversion_rate": None, "since": now,
+                         "user_version": user["version"], "version": 0})
+        return pool.person(user["user_id"])
+
+    def synced(p):
+        if p.get("user_version", -1) >= user["version"]:
+            return None       # an older change, redelivered or overtaken
+        return {**p, "active": sells and user["active"] and not p.get("left_at"), "user_version": user["version"],
+                "team": user["team"] or p["team"], "department": user["department"] or p["department"]}
+    return change_person(pool, user["user_id"], synced)
 
 
 def effective_weight(person):

@@ -21,7 +21,7 @@ from plugins.errors import PluginFailed
 from services.pool.allocating import allocate, assign_requested_owner
 from services.pool.changing import change_holding
 from services.pool.claims import claim, reactivate, reject, release, search_scope, set_collaborator
-from services.pool.directory import change_person, seed, view
+from services.pool.directory import change_person, seed, sync_user, view
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import (
     ALLOCATED, NOBODY_ELIGIBLE, SYSTEM, Facts, give_back, new_holding, rejection_reason, with_facts,
@@ -101,6 +101,11 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
                       tags=tuple(event["tags"]))
         if self.pool.holding(event["customer_id"]) is not None:
             change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
+
+    @event_handler("gateway", "user_saved", requeue_on_error=True)
+    def on_user_saved(self, payload):
+        self._seeded()      # configured salespeople first, so a user who is one keeps their configured weight
+        sync_user(self.pool, self.allocation, load_event("user_saved", payload), _now())
 
     @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
     def on_handoff_accepted(self, payload):

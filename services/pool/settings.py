@@ -22,6 +22,10 @@ class SalespersonSchema(Schema):
 class AllocationSettingsSchema(Schema):
     team = fields.String(required=True, validate=MEMBER_ID)
     salespeople = fields.List(fields.Nested(SalespersonSchema), required=True)
+    # Users the admins add as members of this department (gateway's directory) become salespeople
+    # too, with this weight until a manager or the conversion rate sets another.
+    department = fields.String(load_default="sales")
+    new_salesperson_weight = fields.Integer(load_default=1, validate=validate.Range(min=0))
     # Weights follow each person's conversion rate over a window once they have enough customers
     # in it; until then (and when a manager overrides) the configured weight stands.
     weights_from_conversion = fields.Boolean(load_default=True)

@@ -22,7 +22,7 @@ from services.runtime.queries import load_input, page_of
 
 SYSTEM = "system"
 # Bookkeeping every write moves on: not a change anyone made.
-UNAUDITED_FIELDS = frozenset({"version", "updated_at", "outbox", "outbox_since"})
+UNAUDITED_FIELDS = frozenset({"version", "updated_at", "outbox", "outbox_since", "announce"})
 AUDIT_READERS = ("manager", "admin")
 
 

@@ -4,12 +4,14 @@ import pytest
 from deploy.local_system import local_system, provision_users
 from tests.integration.helpers import ApiClient
 
-# Who uses the system in these tests: {user id: (role, department, team)}.
+# Who uses the system in these tests: {user id: (role, department, team)}. Sales members become
+# salespeople of their team: alice, bob and carol are the default team's rotation (3:2:1 in
+# deploy/config.yaml); dora and erik sell in a second team, so the rotation tests see three people.
 PEOPLE = {
     "root": ("admin", None, None),
     "alice": ("member", "sales", "default"), "bob": ("member", "sales", "default"),
-    "carol": ("member", "sales", "default"), "dora": ("member", "sales", "default"),
-    "erik": ("member", "sales", "default"), "meier": ("manager", "sales", "default"),
+    "carol": ("member", "sales", "default"), "dora": ("member", "sales", "export-2"),
+    "erik": ("member", "sales", "export-2"), "meier": ("manager", "sales", "default"),
     "mia": ("member", "marketing", None), "sam": ("member", "service", None), "svc-lead": ("manager", "service", None),
     "sue": ("member", "service", None), "tom": ("member", "tech", None), "pete": ("member", "production", None),
     "web": ("integration", None, None),

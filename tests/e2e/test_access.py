@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.e2e.helpers import get, new_customer
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import ApiClient, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +72,34 @@ def test_managers_see_which_plugins_are_installed_and_healthy(people):
     assert listed["intent_grading"]["hooks"] == ["baton_grade_intent"]
     assert all(p["problems"] == [] for p in listed.values())
     assert people["alice"].get("/plugins").status_code == 403
+
+
+def test_a_salesperson_an_admin_adds_is_allocated_to_and_receives_handoffs_until_deactivated(system, api, people):
+    created = api.post("/users", json={"id": "hana", "name": "Hana", "role": "member", "department": "sales",
+                                       "team": "default"})
+    assert created.status_code == 201, created.text
+    hana = ApiClient(system.api, api.post("/users/hana/tokens", json={"label": "laptop"}).json()["token"])
+    listed = wait_for(lambda: {p["id"]: p for p in get(api, "/salespeople")["items"]}.get("hana"), timeout=30,
+                      what="hana to join the salespeople")
+    assert (listed["weight"], listed["on_leave"]) == (1, False)
+    # on leave for now, so the other tests' customers keep going to the people they know
+    assert api.patch("/salespeople/hana", json={"on_leave": True}).status_code == 200
+    customer = new_customer(system, api)
+    mia = people["mia"]
+    mia.post(f"/customers/{customer['id']}/communications", json={
+        "at": datetime.now(timezone.utc).isoformat(), "method": "phone", "summary": "confirmed 300 pcs of model X",
+        "result": "asked for a quote"})
+    handed = mia.post("/handoffs", json={"kind": "marketing_to_sales", "customer_id": customer["id"], "to": ["hana"]})
+    assert handed.status_code == 201, handed.text
+    assert hana.post(f"/handoffs/{handed.json()['id']}/signatures", json={}).status_code == 200
+    wait_for(lambda: get(api, f"/customers/{customer['id']}")["owner_id"] == "hana", timeout=30,
+             what="hana to own the customer")
+    assert api.patch("/users/hana", json={"active": False}).status_code == 200
+    wait_for(lambda: hana.get("/me").status_code == 401, timeout=30, what="hana's token to stop working")
+    wait_for(lambda: not {p["id"]: p for p in get(api, "/salespeople")["items"]}["hana"]["active"], timeout=30,
+             what="the pool to stop allocating to hana")
+    another = new_customer(system, api)      # no contact yet: a handoff of it fails its checklist (422, nothing kept)
+    refused = wait_for(lambda: (r := mia.post("/handoffs", json={
+        "kind": "marketing_to_sales", "customer_id": another["id"], "to": ["hana"]})).status_code == 400 and r.text,
+        timeout=30, what="handoff to refuse hana")      # (a Response with status 400 is falsy: its text is not)
+    assert "hana is in no department" in refused

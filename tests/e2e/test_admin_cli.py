@@ -21,8 +21,8 @@ def baton(system, *args, ok=True):
 
 def test_an_admin_creates_a_user_and_a_token_that_opens_the_api(system):
     created = baton(system, "users", "create", "lin", "--name", "Lin Hua", "--role", "member",
-                    "--department", "sales", "--team", "default")
-    assert created.strip() == "created lin (Lin Hua: sales member, team default)"
+                    "--department", "sales", "--team", "export-2")
+    assert created.strip() == "created lin (Lin Hua: sales member, team export-2)"
     assert "already exists" in baton(system, "users", "create", "lin", "--name", "X", "--role", "admin", ok=False)
     refused = baton(system, "users", "create", "x", "--name", "X", "--role", "manager", ok=False)
     assert "department" in refused and "Traceback" not in refused
@@ -31,7 +31,7 @@ def test_an_admin_creates_a_user_and_a_token_that_opens_the_api(system):
     token_id = baton(system, "tokens", "list", "lin").split()[0]
     baton(system, "tokens", "revoke", token_id)
     wait_for(lambda: ApiClient(system.api, token).get("/me").status_code == 401, what="the revoked token to stop")
-    assert "lin (Lin Hua: sales member, team default)" in baton(system, "users", "list")
+    assert "lin (Lin Hua: sales member, team export-2)" in baton(system, "users", "list")
 
 
 def test_users_load_from_a_file_once(system, tmp_path):

@@ -3,12 +3,15 @@ import json
 
 import pytest
 import requests
+from nameko.testing.services import entrypoint_waiter
 
 from deploy.docstore import free_port
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
 from services.profile.service import ProfileService
-from tests.integration.helpers import ApiClient, call, canonical_inquiry, provision, start_downstream_of, started
+from tests.integration.helpers import (
+    ApiClient, call, canonical_inquiry, provision, recorder_of, start_downstream_of, started,
+)
 
 
 @pytest.fixture
@@ -32,6 +35,18 @@ def base(gateway, config):
 def api(gateway, base):
     """An admin: every route is open to them."""
     return ApiClient(base, provision(gateway, "root", "admin"))
+
+
+def test_a_saved_user_is_announced_even_when_nobody_listened_at_the_time(container_factory, gateway, config):
+    call(gateway, "add_user", {"id": "dave", "name": "Dave", "role": "member", "department": "sales"})
+    listener = started(container_factory, recorder_of("gateway", "user_saved"), config)     # only now
+    with entrypoint_waiter(listener, "record", timeout=20) as announced:
+        pass                                                          # the gateway's timer tries again
+    assert {k: announced.get()[k] for k in ("user_id", "role", "department", "active", "version")} == {
+        "user_id": "dave", "role": "member", "department": "sales", "active": True, "version": 0}
+    with entrypoint_waiter(listener, "record", timeout=10) as changed:
+        call(gateway, "change_user", "dave", {"department": "service"})  # listened to: out at once
+    assert (changed.get()["department"], changed.get()["version"]) == ("service", 1)
 
 
 def test_health(base):

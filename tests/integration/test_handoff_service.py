@@ -220,6 +220,32 @@ def test_one_owner_changing_handoff_at_a_time_and_a_retried_submit_is_one_handof
     assert to_sales(crm, customer, to="carol", key="k-3")["state"] == "submitted"
 
 
+def test_a_user_an_admin_adds_to_sales_receives_handoffs_and_one_deactivated_does_not(crm):
+    customer = crm.file(12)
+    contacted(crm, customer, days=(1,))
+    with pytest.raises(InvalidInput, match="dave"):
+        to_sales(crm, customer, to="dave")                              # nobody told handoff of dave yet
+
+    def saved(version, **user):
+        with entrypoint_waiter(crm.handoff, "on_user_saved"):
+            event_dispatcher(crm.config)("gateway", "user_saved", dump_event("user_saved", {
+                "user_id": "dave", "name": "Dave", "role": "member", "department": "sales", "team": None,
+                "active": True, "version": version, "at": NOW, **user}))
+
+    saved(0)
+    first = to_sales(crm, customer, to="dave", key="dave-1")
+    call(crm.handoff, "withdraw_handoff", first["id"], {"by": "mia", "reason": "dave starts next month"})
+    saved(1, active=False)
+    saved(0)                                                            # older, redelivered: changes nothing
+    with pytest.raises(InvalidInput) as refused:
+        to_sales(crm, customer, to="dave", key="dave-2")
+    assert refused.value.details["fields"]["to"] == [
+        "dave is in no department: not an active user of the directory, nor listed in BATON.handoff.departments."]
+    saved(2, department="service")                                      # moved to service, active again
+    with pytest.raises(InvalidInput, match=r"dave \(service\)"):
+        to_sales(crm, customer, to="dave", key="dave-3")
+
+
 def test_a_withdrawn_handoff_frees_the_customer_for_another_and_cannot_be_signed(crm):
     customer = crm.file(11)
     contacted(crm, customer, days=(1,))

@@ -274,6 +274,32 @@ def test_a_leaver_s_customers_all_move_with_a_record_of_where(container_factory,
     assert db.holdings.find_one({"_id": "c6"})["owner_id"] == "carol"  # leavers take no new customers
 
 
+def user_saved(pool, config, version, **user):
+    with entrypoint_waiter(pool, "on_user_saved"):
+        event_dispatcher(config)("gateway", "user_saved", dump_event("user_saved", {
+            "user_id": "dave", "name": "Dave", "role": "member", "department": "sales", "team": None, "active": True,
+            "version": version, "at": AT, **user}))
+
+
+def test_a_member_added_to_sales_by_an_admin_joins_the_rotation_and_leaves_it_when_deactivated(
+        container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    user_saved(pool, config, 0, user_id="mia", department="marketing")      # not a seller
+    user_saved(pool, config, 0, user_id="meier", role="manager")            # manages, is not allocated to
+    user_saved(pool, config, 0)
+    assert [p["id"] for p in call(pool, "list_salespeople")["items"]] == ["alice", "bob", "carol", "dave"]
+    dave = db.salespeople.find_one({"_id": "dave"})
+    assert (dave["configured_weight"], dave["markets"], dave["active"]) == (1, [], True)
+    file_customers(pool, config, *(f"c{n}" for n in range(7)))          # 3:2:1:1
+    assert db.holdings.count_documents({"owner_id": "dave"}) == 1
+    user_saved(pool, config, 1, active=False)
+    user_saved(pool, config, 0)                                          # redelivered, older: changes nothing
+    file_customers(pool, config, *(f"d{n}" for n in range(7)))
+    assert db.holdings.count_documents({"owner_id": "dave"}) == 1        # no new customers while deactivated
+    user_saved(pool, config, 2)
+    assert db.salespeople.find_one({"_id": "dave"})["active"] is True
+
+
 def test_a_leaver_serving_notice_keeps_the_customers_and_each_goes_when_its_successor_signs(
         container_factory, config, db):
     pool = start_pool(container_factory, config)

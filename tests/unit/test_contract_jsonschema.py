@@ -470,6 +470,8 @@ SAMPLES = {
                                     "new_owner_id": "u1", "collaborators": ["m1"], "to_departments": ["sales"]},
     "event.handoff_returned.json": {"handoff_id": "h1", "kind": "marketing_to_sales", "customer_id": "c1",
                                     "by": "u1", "from_user": "m1", "reasons": ["need is vague"], "at": AT},
+    "event.user_saved.json": {"user_id": "u1", "name": "Dave", "role": "member", "department": "sales",
+                              "team": None, "active": True, "version": 0, "at": AT},
     "event.handoff_withdrawn.json": {"handoff_id": "h1", "kind": "marketing_to_sales", "customer_id": "c1",
                                      "by": "m1", "from_user": "m1", "to_users": ["u1"], "reason": "wrong person",
                                      "at": AT},

@@ -125,7 +125,8 @@ def _in_departments(directory, people, departments, role, field):
     for person in people:
         department = directory.department_of(person)
         if department is None:
-            raise NotAllowed(f"{person} is in no department (BATON.handoff.departments).", field)
+            raise NotAllowed(f"{person} is in no department: not an active user of the directory, nor listed in "
+                             "BATON.handoff.departments.", field)
         if department not in departments:
             raise NotAllowed(f"{person} ({department}) may not {role} this kind of handoff: only "
                              f"{' or '.join(departments)} may.", field)
