@@ -15,12 +15,13 @@ FIELDS = [f.name for f in dataclasses.fields(FollowedCustomer)]
 def follow(reminders, policy, customer_id, change, now):
     """Apply ``change`` (FollowedCustomer -> FollowedCustomer) and bring the follow-up reminder in
     line; returns the reminder to announce (new or said again on redelivery), or None."""
-    if reminders.followed_customer(customer_id) is None:
-        reminders.add_followed_customer({"_id": customer_id, "version": 0,
-                                         **dataclasses.asdict(FollowedCustomer(customer_id))})
+    current = reminders.followed_customer(customer_id)
+    if current is None:
+        current = reminders.add_followed_customer({"_id": customer_id, "version": 0,
+                                                   **dataclasses.asdict(FollowedCustomer(customer_id))})
     _, after = change_guarded(reminders.followed_customer, reminders.replace_followed_customer, customer_id,
                               lambda doc: {**doc, **dataclasses.asdict(change(_customer(doc))),
-                                           "version": doc["version"] + 1})
+                                           "version": doc["version"] + 1}, current)
     customer = _customer(after or reminders.followed_customer(customer_id))
     return _reconcile(reminders, policy, customer, now)
 

@@ -10,7 +10,10 @@ log = logging.getLogger(__name__)
 
 
 def seed(pool, allocation, now):
-    """Add every configured salesperson the store does not know yet (idempotent)."""
+    """Add every configured salesperson the store does not know yet (idempotent). Once per running
+    service: the configuration does not change while it runs."""
+    if allocation["team"] in pool.seeded_teams:
+        return
     known = {p["_id"] for p in pool.everyone()}
     for order, person in enumerate(allocation["salespeople"]):
         if person["id"] in known:
@@ -20,6 +23,7 @@ def seed(pool, allocation, now):
                          "markets": person["markets"], "grades": person["grades"], "on_leave": False, "active": True,
                          "configured_weight": person["weight"], "computed_weight": None, "weight_override": None,
                          "conversion_rate": None, "since": now, "version": 0})
+    pool.seeded_teams.add(allocation["team"])
 
 
 def sync_user(pool, allocation, user, now):

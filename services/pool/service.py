@@ -99,8 +99,10 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         facts = Facts(**{k: event[k] for k in ("company", "country", "intent_grade", "stage", "last_contact_at",
                                                "last_follow_up_at", "has_open_need", "deal_closed")},
                       tags=tuple(event["tags"]))
-        if self.pool.holding(event["customer_id"]) is not None:
+        try:
             change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
+        except NotFound:
+            pass            # not in the pool (not yet, or merged away): nothing to keep in step
 
     @event_handler("gateway", "user_saved", requeue_on_error=True)
     def on_user_saved(self, payload):

@@ -37,6 +37,9 @@ class Pool(Store):
         self.people = db.salespeople
         self.claimers = db.claimers           # one document per person: their recent claim times
         self.reassignments = db.reassignments
+        # Teams whose configured salespeople this running service has seeded (directory.seed); a
+        # set shared by the copies each worker gets.
+        self.seeded_teams = set()
         self.turns = db.scheduled_turns       # when each scheduled job is next due, shared by instances
 
     def ensure_indexes(self):

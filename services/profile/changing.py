@@ -6,10 +6,11 @@ class ArchiveBusy(DocumentBusy):
     """The archive kept changing under us; the event is redelivered and tried again."""
 
 
-def change_archive(customers, customer_id, change):
+def change_archive(customers, customer_id, change, current=None):
     """Apply ``change`` (archive -> new archive, or None for no change) without losing a
-    concurrent writer's change: re-read and retry when the version moved."""
-    before, _after = change_guarded(customers.get, customers.replace, customer_id, change)
+    concurrent writer's change: re-read and retry when the version moved. ``current``: the
+    archive as just read, if the caller has it."""
+    before, _after = change_guarded(customers.get, customers.replace, customer_id, change, current)
     if before is None:
         # Another worker has claimed the key but not yet written the archive.
         raise ArchiveBusy(f"customer {customer_id} is not written yet")

@@ -11,11 +11,13 @@ log = logging.getLogger(__name__)
 
 
 def record_owner(customers, customer_id, owner_id, team, reason, at):
-    if customers.get(customer_id) is None and (merge := customers.merge_of(customer_id)):
+    current = customers.get(customer_id)
+    if current is None and (merge := customers.merge_of(customer_id)):
         # Allocated while an inquiry linked it into another archive: that archive's owner stands.
         log.info("owner %s for %s ignored: merged into %s", owner_id, customer_id, merge["merged_into"])
         return
-    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at, team))
+    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at, team),
+                   current)
     customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
 
 

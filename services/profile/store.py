@@ -96,7 +96,10 @@ class Customers(Store):
         stored, added = insert_once(self.archives, _with_tags(archive))
         if added:
             self.audit.changed("customer", None, stored)
-        self.index_terms(archive["_id"])
+            # The terms of the archive just written (a writer changing it later indexes afresh).
+            _insert_new(self.terms, term_documents(stored))
+        else:
+            self.index_terms(archive["_id"])
         return added
 
     def replace(self, archive, before):

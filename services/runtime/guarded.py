@@ -14,13 +14,14 @@ class DocumentBusy(Exception):
     """The document kept changing under us; the caller's request or event is retried."""
 
 
-def change_guarded(get, replace, document_id, change):
+def change_guarded(get, replace, document_id, change, current=None):
     """(document before, document after): after is None when ``change`` (document -> new document
     with the version moved on, or None) finds nothing to change; before is None if there is no
     such document. ``replace(after, before)`` writes only if ``before`` is still the stored one.
-    ``change`` may raise after seeing the current document."""
-    for _attempt in range(MAX_WRITE_ATTEMPTS):
-        before = get(document_id)
+    ``change`` may raise after seeing the current document. ``current``: the document as the
+    caller just read it, tried first instead of reading it again (a stale one only costs a retry)."""
+    for attempt in range(MAX_WRITE_ATTEMPTS):
+        before = current if attempt == 0 and current is not None else get(document_id)
         if before is None:
             return None, None
         after = change(before)
