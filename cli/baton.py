@@ -12,8 +12,11 @@ system, so keep the broker private); imports go through the HTTP API like any in
     baton reports backfill
     baton plugins check
 """
+import fcntl
 import json
 import os
+import shutil
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -31,6 +34,7 @@ from deploy.supervisor import SERVICES  # noqa: E402
 
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config.yaml"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "var"      # as deploy.supervisor
 RPC_TIMEOUT_SECONDS = 60
 
 
@@ -183,6 +187,49 @@ def check_config(ctx, file):
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {file or ctx.config_path}")
     click.echo(f"{file or ctx.config_path}: every service's settings are valid")
+
+
+@config.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--data-dir", envvar="BATON_DATA_DIR", default=str(DEFAULT_DATA_DIR), show_default=True,
+              type=click.Path(file_okay=False),
+              help="The running system's data folder (its supervisor is found there).")
+@click.pass_obj
+def load_config(ctx, file, data_dir):
+    """Check FILE as every service would, make it the configuration (--config; the one it replaces
+    is kept beside it as .previous) and have the running services restart, one at a time, to read it."""
+    problems = config_problems(read_config(file))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {file}; the configuration is unchanged")
+    target, source = Path(ctx.config_path).resolve(), Path(file).resolve()
+    if source != target:
+        if target.exists():
+            shutil.copy2(target, target.with_name(target.name + ".previous"))
+        shutil.copy2(source, target)
+    pid = running_supervisor(Path(data_dir))
+    if pid is None:
+        click.echo(f"{target} holds the new configuration; no system runs with {data_dir}: "
+                   "it applies at the next start")
+        return
+    os.kill(pid, signal.SIGUSR1)
+    click.echo(f"{target} holds the new configuration; the services (supervisor pid {pid}) restart one at a time")
+
+
+def running_supervisor(data_dir):
+    """The pid of the supervisor holding ``data_dir``'s lock, or None when none runs."""
+    lock_path = data_dir / "supervisor.lock"
+    if not lock_path.exists():
+        return None
+    with open(lock_path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            return int(lock.read().strip())
+        fcntl.flock(lock, fcntl.LOCK_UN)     # nobody held it: no supervisor
+        return None
 
 
 def config_problems(config):

@@ -146,6 +146,7 @@ class Supervisor:
         self.docstore_restart_at: float | None = None
         self.children: list[ChildProcess] = []
         self.stopping = False
+        self.reloading = False
 
     def run(self) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -173,12 +174,35 @@ class Supervisor:
     def request_stop(self, *_signal_args) -> None:
         self.stopping = True
 
+    def request_reload(self, *_signal_args) -> None:
+        """SIGUSR1 (``baton config load``): the configuration file changed; services read it at start."""
+        self.reloading = True
+
+    def _reload(self) -> None:
+        """Restart the services one at a time, each once the one before answers again, so the
+        system keeps working (queues hold what arrives for a service meanwhile)."""
+        self.reloading = False
+        say(f"configuration {self.config} loaded: restarting the services one at a time")
+        for child in self.children:
+            if self.stopping:
+                return
+            child.stop_signal()
+            child.wait_or_kill(time.monotonic() + STOP_TIMEOUT_SECONDS)
+            child.start()
+            if child.name == "gateway" and self.wait_for_api:
+                deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+                while not self.stopping and not self._api_answers() and time.monotonic() < deadline:
+                    time.sleep(POLL_SECONDS)
+        say("every service runs with the loaded configuration")
+
     def _loop(self) -> None:
         started = time.monotonic()
         announced = not self.wait_for_api
         complained = False
         next_probe = started
         while not self.stopping:
+            if self.reloading:
+                self._reload()
             now = time.monotonic()
             self._tend(now)
             if not announced and now >= next_probe:
@@ -335,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGHUP too: closing the terminal should stop the system in order, like Ctrl-C.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, supervisor.request_stop)
+    signal.signal(signal.SIGUSR1, supervisor.request_reload)
     if supervisor.mongo_uri:
         say("using MongoDB at BATON_MONGO_URI; no embedded document store")
     return supervisor.run()

@@ -6,6 +6,7 @@ import sys
 import pytest
 import yaml
 
+from deploy.local_system import local_system, provision_users
 from tests.conftest import CONFIG_FILE
 from tests.integration.helpers import ApiClient, publish_inquiry, wait_for
 
@@ -68,3 +69,37 @@ def test_contracts_are_exported_and_plugins_checked(system, tmp_path):
     health = json.loads(baton(system, "plugins", "check", "--json"))
     assert {entry["name"] for entry in health} >= {"default_fields", "intent_grading", "trait_rules"}
     assert all(entry["problems"] == [] for entry in health)
+
+
+def test_an_admin_loads_a_configuration_and_the_running_services_restart_to_read_it(tmp_path):
+    original = CONFIG_FILE.read_text(encoding="utf-8")
+    config, data_dir = tmp_path / "config.yaml", tmp_path / "var"
+    config.write_text(original, encoding="utf-8")
+    with local_system(data_dir, services=["gateway", "pool"], config=config) as system:
+        admin = ApiClient(system.api, provision_users(system, {"root": ("admin", None, None)})["root"])
+
+        def salespeople():
+            try:
+                answer = admin.get("/salespeople")
+            except OSError:          # the gateway restarting
+                return []
+            return [p["id"] for p in answer.json()["items"]] if answer.status_code == 200 else []
+
+        assert salespeople() == ["alice", "bob", "carol"]
+        broken = tmp_path / "broken.yaml"
+        broken.write_text(original.replace("weight_scale: 10", "weight_scale: -1"), encoding="utf-8")
+        refused = baton(system, "--config", str(config), "config", "load", str(broken), "--data-dir", str(data_dir),
+                        ok=False)
+        assert "weight_scale" in refused and "the configuration is unchanged" in refused
+        assert config.read_text(encoding="utf-8") == original
+        hired = tmp_path / "hired.yaml"
+        hired.write_text(original.replace("      - {id: carol, weight: 1}\n",
+                                          "      - {id: carol, weight: 1}\n      - {id: zoe, weight: 2}\n"),
+                         encoding="utf-8")
+        loaded = baton(system, "--config", str(config), "config", "load", str(hired), "--data-dir", str(data_dir))
+        assert "restart one at a time" in loaded
+        wait_for(lambda: salespeople() == ["alice", "bob", "carol", "zoe"], timeout=120,
+                 what="the restarted pool to know zoe")
+        assert (tmp_path / "config.yaml.previous").read_text(encoding="utf-8") == original
+        done = "every service runs with the loaded configuration"
+        wait_for(lambda: done in (data_dir / "supervisor.out").read_text(), what="the supervisor to finish the restart")
