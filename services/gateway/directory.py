@@ -35,6 +35,13 @@ class Directory(Store):
         self.tokens.create_index([("user_id", ASCENDING)])
         self.users.create_index([("role", ASCENDING)])
         self.users.create_index([("announce", ASCENDING)])
+        self._announce_users_from_before()
+
+    def _announce_users_from_before(self):
+        """Users saved before user_saved existed are announced once (the directory is small)."""
+        for user in self.users.find({}):
+            if "announce" not in user:
+                self.users.replace_one({"_id": user["_id"], "version": user["version"]}, {**user, "announce": PENDING})
 
     # users
     def user(self, user_id):

@@ -1,5 +1,6 @@
 """The HTTP API over real services: JSON in and out, errors with one shape, never a trace."""
 import json
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -10,7 +11,7 @@ from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
 from services.profile.service import ProfileService
 from tests.integration.helpers import (
-    ApiClient, call, canonical_inquiry, provision, recorder_of, start_downstream_of, started,
+    ApiClient, call, canonical_inquiry, provision, recorder_of, start_downstream_of, started, wait_for,
 )
 
 
@@ -47,6 +48,17 @@ def test_a_saved_user_is_announced_even_when_nobody_listened_at_the_time(contain
     with entrypoint_waiter(listener, "record", timeout=10) as changed:
         call(gateway, "change_user", "dave", {"department": "service"})  # listened to: out at once
     assert (changed.get()["department"], changed.get()["version"]) == ("service", 1)
+
+
+def test_users_saved_before_announcements_existed_are_announced_once(container_factory, config, db):
+    db.users.insert_one({"_id": "old", "name": "Old Hand", "role": "member", "department": "sales", "team": None,
+                         "email": None, "active": True, "created_at": datetime.now(timezone.utc), "version": 3})
+    listener = started(container_factory, recorder_of("gateway", "user_saved"), config)
+    config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
+    with entrypoint_waiter(listener, "record", timeout=20) as announced:
+        started(container_factory, GatewayService, config)
+    assert (announced.get()["user_id"], announced.get()["version"]) == ("old", 3)
+    wait_for(lambda: db.users.find_one({"_id": "old"})["announce"] == "done", what="the gateway to note it")
 
 
 def test_health(base):
