@@ -12,10 +12,11 @@ Each inquiry comes from a company of its own whose name starts differently, as r
 other). Companies that all share a prefix ("Bench Company 1", "Bench Company 2", …) would all
 fall in one name block, and every inquiry would read that block (up to its limit).
 
-NOTES (2 CPUs, embedded store, 2026-12-02): an inquiry costs about 55 document commands across
-the services (counted with a pymongo CommandListener): intake 6, profile 20, pool 17 (of which
-one holdings count per salesperson, for the holding cap), notification 10, handoff 1. The
-embedded store serves them at a few ms each under this concurrency, which bounds the rate.
+NOTES (2 CPUs, embedded store, 2026-12-02): an inquiry costs about 50 document commands across
+the services (counted with a pymongo CommandListener): intake 6, profile 17, pool 16 (of which
+one holdings count per salesperson, for the holding cap: 3 here), notification 9, handoff 1. The
+embedded store serves them at a few ms each under this concurrency, which bounds the rate
+(about 10 inquiries/s here).
 """
 import argparse
 import json
