@@ -38,8 +38,7 @@ def sync_user(pool, allocation, user, now):
         if not (sells and user["active"]):
             return None
         if not MEMBER_ID.regex.match(user["user_id"]):
-            log.warning("user %s cannot be a salesperson: the pool's ids use letters, digits, _ and - only",
-                        user["user_id"])
+            log.warning("user %s cannot be a salesperson: %s", user["user_id"], MEMBER_ID.error)
             return None
         pool.add_person({"_id": user["user_id"], "order": len(pool.everyone()),
                          "team": user["team"] or allocation["team"],

@@ -5,8 +5,8 @@ from services.pool.domain.claiming import ClaimLimits
 from services.pool.domain.eligibility import RULES_BY_NAME
 from services.pool.domain.recycling import RecyclingRules
 
-# Person ids become field names in rotation documents: no "." or "$".
-MEMBER_ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}\Z", error="Use letters, digits, _ and - (max 64).")
+# As the gateway's user ids (contracts.access.USER_ID); no "," (rotation keys join ids with it).
+MEMBER_ID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
 GRADES = ("A", "B", "C")
 
 

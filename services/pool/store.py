@@ -259,22 +259,35 @@ def state_key(state, moment):
 
 
 def _rotation_fields(rotation):
+    # Per-person values as lists of pairs, not objects keyed by person: ids may hold "." (li.wei),
+    # which a field name may not.
     return {
         "members": [{"id": m.id, "weight": m.weight} for m in rotation.members],
-        "credit": rotation.credit,
-        "last_turn": rotation.last_turn,
+        "credit": _pairs(rotation.credit),
+        "last_turn": _pairs(rotation.last_turn),
         "turn": rotation.turn,
         "decisions": [{"customer_id": c, "owner_id": o} for c, o in rotation.decisions],
-        "served": rotation.served,
+        "served": _pairs(rotation.served),
     }
 
 
 def _rotation_of(doc):
     return Rotation(
         members=tuple(Member(m["id"], m["weight"]) for m in doc["members"]),
-        credit=dict(doc["credit"]),
-        last_turn=dict(doc["last_turn"]),
+        credit=_by_person(doc["credit"]),
+        last_turn=_by_person(doc["last_turn"]),
         turn=doc["turn"],
         decisions=tuple((d["customer_id"], d["owner_id"]) for d in doc["decisions"]),
-        served=dict(doc.get("served") or {}),
+        served=_by_person(doc.get("served")),
     )
+
+
+def _pairs(by_person):
+    return [{"id": person, "value": value} for person, value in by_person.items()]
+
+
+def _by_person(stored):
+    """{person: value} from the stored pairs (or from the objects rotations were stored as before)."""
+    if isinstance(stored, dict):
+        return dict(stored)
+    return {pair["id"]: pair["value"] for pair in stored or ()}

@@ -277,7 +277,7 @@ def test_a_leaver_s_customers_all_move_with_a_record_of_where(container_factory,
 def user_saved(pool, config, version, **user):
     with entrypoint_waiter(pool, "on_user_saved"):
         event_dispatcher(config)("gateway", "user_saved", dump_event("user_saved", {
-            "user_id": "dave", "name": "Dave", "role": "member", "department": "sales", "team": None, "active": True,
+            "user_id": "li.wei", "name": "Li Wei", "role": "member", "department": "sales", "team": None, "active": True,
             "version": version, "at": AT, **user}))
 
 
@@ -286,18 +286,18 @@ def test_a_member_added_to_sales_by_an_admin_joins_the_rotation_and_leaves_it_wh
     pool = start_pool(container_factory, config)
     user_saved(pool, config, 0, user_id="mia", department="marketing")      # not a seller
     user_saved(pool, config, 0, user_id="meier", role="manager")            # manages, is not allocated to
-    user_saved(pool, config, 0)
-    assert [p["id"] for p in call(pool, "list_salespeople")["items"]] == ["alice", "bob", "carol", "dave"]
-    dave = db.salespeople.find_one({"_id": "dave"})
-    assert (dave["configured_weight"], dave["markets"], dave["active"]) == (1, [], True)
+    user_saved(pool, config, 0)                                          # an id with a ".", as many companies use
+    assert [p["id"] for p in call(pool, "list_salespeople")["items"]] == ["alice", "bob", "carol", "li.wei"]
+    li_wei = db.salespeople.find_one({"_id": "li.wei"})
+    assert (li_wei["configured_weight"], li_wei["markets"], li_wei["active"]) == (1, [], True)
     file_customers(pool, config, *(f"c{n}" for n in range(7)))          # 3:2:1:1
-    assert db.holdings.count_documents({"owner_id": "dave"}) == 1
+    assert db.holdings.count_documents({"owner_id": "li.wei"}) == 1
     user_saved(pool, config, 1, active=False)
     user_saved(pool, config, 0)                                          # redelivered, older: changes nothing
     file_customers(pool, config, *(f"d{n}" for n in range(7)))
-    assert db.holdings.count_documents({"owner_id": "dave"}) == 1        # no new customers while deactivated
+    assert db.holdings.count_documents({"owner_id": "li.wei"}) == 1      # no new customers while deactivated
     user_saved(pool, config, 2)
-    assert db.salespeople.find_one({"_id": "dave"})["active"] is True
+    assert db.salespeople.find_one({"_id": "li.wei"})["active"] is True
 
 
 def test_a_leaver_serving_notice_keeps_the_customers_and_each_goes_when_its_successor_signs(
