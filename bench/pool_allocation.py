@@ -36,6 +36,7 @@ from bench.baselines import raw_broker_rate  # noqa: E402
 from bench.pool_system import customer_created, pool_system, publish_as_profile  # noqa: E402
 from services.pool.domain.eligibility import NewCustomer, Salesperson, eligible  # noqa: E402
 from services.pool.domain.rotation import Member, Rotation  # noqa: E402
+from services.pool.store import Pool  # noqa: E402
 
 TEAM = "default"
 SALESPEOPLE = [
@@ -72,9 +73,9 @@ def decide_in_pool(system, events, batch):
 def share_deviation(db):
     """(rotations, the largest |customers served - weighted share| over every member of each)."""
     worst, rotations = Fraction(0), 0
-    for rotation in db.rotations.find():
-        weights = {m["id"]: m["weight"] for m in rotation["members"] if m["weight"] > 0}
-        served = rotation.get("served") or {}
+    for rotation in Pool(db).all_rotations():
+        weights = {m.id: m.weight for m in rotation.members if m.weight > 0}
+        served = rotation.served
         turns, total = sum(served.values()), sum(weights.values())
         rotations += 1
         for member, weight in weights.items():

@@ -163,6 +163,10 @@ class Pool(Store):
             doc, _ = insert_once(self.rotations, {"_id": key, "version": 0, **_rotation_fields(Rotation(()))})
         return _rotation_of(doc), doc["version"]
 
+    def all_rotations(self):
+        """Every stored rotation, as ``domain.rotation.Rotation`` (for benches and checks)."""
+        return [_rotation_of(doc) for doc in self.rotations.find()]
+
     def save_rotation(self, key, rotation, expected_version):
         """False when another instance saved first (the caller reloads and decides again)."""
         return self.rotations.replace_one({"_id": key, "version": expected_version},
