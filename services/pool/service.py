@@ -200,7 +200,8 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def search_pool(self, query=None):
         query = load_input(PoolQuerySchema, query)
-        items, total = self.pool.search(**query, **search_scope(self.caller, query))
+        # The caller's scope wins over what they asked (it may name the same owner_id).
+        items, total = self.pool.search(**{**query, **search_scope(self.caller, query)})
         return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

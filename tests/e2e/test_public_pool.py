@@ -31,6 +31,8 @@ def test_a_released_customer_is_claimed_by_a_colleague_and_its_history_says_so(s
     again = people[owner].post(f"{path}/claim", json={})
     assert again.status_code == 409 and again.json()["error"]["details"]["limit"] == "release_protection"
     assert post(people[colleague], f"{path}/claim", {})["owner_id"] == colleague
+    mine = get(people[colleague], "/pool", state="owned", owner_id=colleague, limit=200)["items"]
+    assert customer["id"] in [item["customer_id"] for item in mine]
     wait_for(lambda: get(api, path)["owner_id"] == colleague, what="profile to follow the claim")
     summaries = [e["summary"] for e in get(people[colleague], f"{path}/timeline")["items"]]
     assert any(f"Moved from {owner} to the public pool" in s and "no answer to 4 mails" in s for s in summaries)
