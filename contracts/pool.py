@@ -2,13 +2,13 @@
 salespeople, and reassigning a leaver's customers."""
 from marshmallow import RAISE, Schema, fields, validate
 
-from contracts.access import acting_user_field
+from contracts.access import USER_ID, acting_user_field
 from contracts.base import OutputSchema
 from contracts.deals import CUSTOMER_STAGES
 from contracts.ownership import POOL_STATES, OwnershipSchema
 from contracts.paging import PageQuerySchema, page_schema, sort_field
 
-PERSON = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
+PERSON = USER_ID
 REASON = [validate.Length(min=1, error="A reason is required."), validate.Length(max=500)]
 
 

@@ -9,10 +9,11 @@ def save_user(store, user):
     """Keep what handoff needs of a saved user; an older version (redelivered, overtaken) changes nothing."""
     person = {"_id": user["user_id"], "department": user["department"], "active": user["active"],
               "user_version": user["version"]}
-    if store.person(user["user_id"]) is None and store.add_person(person):
-        return
-    change_guarded(store.person, store.replace_person, user["user_id"],
-                   lambda before: None if before["user_version"] >= user["version"] else {**before, **person})
+    stored, added = store.add_person(person)
+    if not added:
+        change_guarded(store.person, store.replace_person, user["user_id"],
+                       lambda before: None if before["user_version"] >= user["version"] else {**before, **person},
+                       stored)
 
 
 class PeopleDirectory:
@@ -24,7 +25,11 @@ class PeopleDirectory:
 
     def department_of(self, person):
         if person not in self.known:
-            saved = self.store.person(person)
-            self.known[person] = (self.configured.department_of(person) if saved is None
-                                  else saved["department"] if saved["active"] else None)
+            self.known[person] = self._looked_up(person)
         return self.known[person]
+
+    def _looked_up(self, person):
+        saved = self.store.person(person)
+        if saved is None:
+            return self.configured.department_of(person)
+        return saved["department"] if saved["active"] else None

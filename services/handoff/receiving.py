@@ -4,7 +4,6 @@ from datetime import datetime
 
 from services.handoff.answering import refusals_answered
 from services.handoff.domain.handoffs import acknowledge, return_to_sender
-from services.handoff.submitting import existing_handoff
 
 TIMELINE_SHOWN = 200      # the latest entries of the archive's timeline in the first view
 ACTIONS = {"submitted": "handed over", "resubmitted": "handed over again", "info_completed": "missing information completed",
@@ -12,17 +11,18 @@ ACTIONS = {"submitted": "handed over", "resubmitted": "handed over again", "info
            "withdrawn": "withdrawn by the sender"}
 
 
-def sign(store, handoff_id, request, now):
+def sign(store, handoff, request, now):
     with refusals_answered():
-        _, after = store.change_handoff(handoff_id, lambda doc: acknowledge(doc, request["by"], request.get("note"), now))
-    return after or existing_handoff(store, handoff_id)
+        before, after = store.change_handoff(handoff["_id"], lambda doc: acknowledge(
+            doc, request["by"], request.get("note"), now), handoff)
+    return after or before
 
 
-def give_back(store, handoff_id, request, now):
+def give_back(store, handoff, request, now):
     with refusals_answered():
-        _, after = store.change_handoff(handoff_id, lambda doc: return_to_sender(doc, request["by"], request["reasons"],
-                                                                                   now))
-    return after or existing_handoff(store, handoff_id)
+        before, after = store.change_handoff(handoff["_id"], lambda doc: return_to_sender(
+            doc, request["by"], request["reasons"], now), handoff)
+    return after or before
 
 
 def briefing_timeline(store, profile, customer_id):

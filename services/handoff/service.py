@@ -105,26 +105,29 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     def resubmit_handoff(self, handoff_id, request, key=None):
         request = load_input(ResubmitSchema, request, what="resubmission")
         request["by"] = acting_user(self.caller, request["by"], "resubmit handoffs")
-        may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "resubmit")
+        doc = existing_handoff(self.handoffs, handoff_id)
+        may_act_for_sender(self.caller, doc, "resubmit")
         return _dumped(self._published(resubmit_returned(self.handoffs, self.profile, self.plugins, self.policy,
-                                                         handoff_id, request, key, _now())))
+                                                         doc, request, key, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_info(self, handoff_id, request):
         """The sender completed what an info-pending handoff lacked: read it again."""
         request = load_input(InfoCompletionSchema, request, what="request")
         request["by"] = acting_user(self.caller, request["by"], "complete handoffs")
-        may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "complete")
+        doc = existing_handoff(self.handoffs, handoff_id)
+        may_act_for_sender(self.caller, doc, "complete")
         return _dumped(self._published(complete_pending(self.handoffs, self.profile, self.plugins, self.policy,
-                                                        handoff_id, request, _now())))
+                                                        doc, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def withdraw_handoff(self, handoff_id, request):
         """The sender takes back a handoff not yet accepted; the receivers are told."""
-        may_act_for_sender(self.caller, existing_handoff(self.handoffs, handoff_id), "withdraw")
+        doc = existing_handoff(self.handoffs, handoff_id)
+        may_act_for_sender(self.caller, doc, "withdraw")
         request = load_input(WithdrawalSchema, request, what="withdrawal")
         request["by"] = acting_user(self.caller, request["by"], "withdraw handoffs")
-        return _dumped(self._published(withdraw_open(self.handoffs, handoff_id, request, _now())))
+        return _dumped(self._published(withdraw_open(self.handoffs, doc, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def hand_over_leaver(self, person_id, request):
@@ -163,18 +166,20 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def sign_handoff(self, handoff_id, request):
         """A receiver accepts (signs); the handoff is accepted once every receiver has."""
-        may_answer(self.caller, existing_handoff(self.handoffs, handoff_id), "sign")
+        doc = existing_handoff(self.handoffs, handoff_id)
+        may_answer(self.caller, doc, "sign")
         request = load_input(SignSchema, request, what="signature")
         request["by"] = acting_user(self.caller, request["by"], "sign handoffs")
-        return _dumped(self._published(sign(self.handoffs, handoff_id, request, _now())))
+        return _dumped(self._published(sign(self.handoffs, doc, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def return_handoff(self, handoff_id, request):
         """A receiver returns the handoff to its sender with reasons."""
-        may_answer(self.caller, existing_handoff(self.handoffs, handoff_id), "return")
+        doc = existing_handoff(self.handoffs, handoff_id)
+        may_answer(self.caller, doc, "return")
         request = load_input(ReturnSchema, request, what="return")
         request["by"] = acting_user(self.caller, request["by"], "return handoffs")
-        return _dumped(self._published(give_back(self.handoffs, handoff_id, request, _now())))
+        return _dumped(self._published(give_back(self.handoffs, doc, request, _now())))
 
     # --- agreed requirements and gated steps ---------------------------------------------
 

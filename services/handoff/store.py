@@ -45,8 +45,8 @@ class Handoffs(Store):
         return self.people.find_one({"_id": user_id})
 
     def add_person(self, person):
-        """True if added; False if someone saved them first."""
-        return insert_once(self.people, person)[1]
+        """(stored person, added?): this one, or the one saved first."""
+        return insert_once(self.people, person)
 
     def replace_person(self, person, before):
         return self.people.replace_one({"_id": person["_id"], "user_version": before["user_version"]},
@@ -63,8 +63,9 @@ class Handoffs(Store):
             self.audit.changed("handoff", None, stored)
         return stored, added
 
-    def change_handoff(self, handoff_id, change):
-        return change_guarded(self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change)
+    def change_handoff(self, handoff_id, change, current=None):
+        """``current``: the handoff as the caller just read it, if it has it."""
+        return change_guarded(self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change, current)
 
     def _audited(self, collection, resource):
         return replacing(collection, lambda before, after: self.audit.changed(resource, before, after))

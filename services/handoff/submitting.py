@@ -74,9 +74,8 @@ def open_submitted(store, profile, plugins, policy, submission, now):
     return store.add_handoff(doc)[0]
 
 
-def resubmit_returned(store, profile, plugins, policy, handoff_id, request, key, now):
+def resubmit_returned(store, profile, plugins, policy, doc, request, key, now):
     """The returned handoff sent again, with a new package and to other receivers if given."""
-    doc = existing_handoff(store, handoff_id)
     spec = kind_of(policy, doc["kind"], configured=True)
     archive = profile.get_customer(doc["customer_id"])
     written = storable(request["package"]) if "package" in request else doc["written"]
@@ -88,15 +87,14 @@ def resubmit_returned(store, profile, plugins, policy, handoff_id, request, key,
     package = package_of(archive, written, agreed(store.register(doc["customer_id"])), value)
     with refusals_answered(), _refusal_kept(store, spec.name, doc["customer_id"], doc["from_user"], request["by"],
                                             key, now):
-        _, after = store.change_handoff(handoff_id, lambda current: resubmit(
+        before, after = store.change_handoff(doc["_id"], lambda current: resubmit(
             current, request["by"], items, written, package, request["info_pending"], request.get("pending_until"),
-            policy["deadline"], key, now, spec.info_pending, receivers))
-    return after or store.handoff(handoff_id)
+            policy["deadline"], key, now, spec.info_pending, receivers), doc)
+    return after or before
 
 
-def complete_pending(store, profile, plugins, policy, handoff_id, request, now):
+def complete_pending(store, profile, plugins, policy, doc, request, now):
     """The sender says what was missing is done (on the archive, or in the package given now)."""
-    doc = existing_handoff(store, handoff_id)
     if request["by"] not in (doc["from_user"], doc["submitted_by"]):
         raise InvalidInput(f"Only the sender ({doc['from_user']}) completes this handoff.",
                            {"fields": {"by": ["Not the sender."]}})
@@ -104,8 +102,8 @@ def complete_pending(store, profile, plugins, policy, handoff_id, request, now):
         raise Conflict(f"This handoff is {doc['state']}: no information is pending.", {"state": doc["state"]})
     written = storable(request["package"]) if "package" in request else doc["written"]
     archive = with_sender_additions(profile, profile.get_customer(doc["customer_id"]), written, request["by"])
-    _, after = _read_again(store, plugins, policy, doc, archive, written, now)
-    return after or store.handoff(handoff_id)
+    before, after = _read_again(store, plugins, policy, doc, archive, written, now)
+    return after or before
 
 
 def recheck_pending(store, profile, plugins, policy, customer_id, now):
@@ -122,12 +120,13 @@ def recheck_pending(store, profile, plugins, policy, customer_id, now):
     return [doc for doc in changed if doc is not None]
 
 
-def withdraw_open(store, handoff_id, request, now):
+def withdraw_open(store, handoff, request, now):
     """The handoff withdrawn by its sender (or a manager); its hold on the customer's owner ends
     with it (a withdrawn handoff is not open)."""
     with refusals_answered():
-        _, after = store.change_handoff(handoff_id, lambda doc: withdraw(doc, request["by"], request["reason"], now))
-    return after or existing_handoff(store, handoff_id)
+        before, after = store.change_handoff(handoff["_id"], lambda doc: withdraw(
+            doc, request["by"], request["reason"], now), handoff)
+    return after or before
 
 
 def kind_of(policy, kind, configured=False):
@@ -170,7 +169,7 @@ def _read_again(store, plugins, policy, doc, archive, written, now):
     package = package_of(archive, written, agreed(store.register(doc["customer_id"])),
                          doc["package"].get("annual_value"))
     return store.change_handoff(doc["_id"], lambda current: complete_info(
-        current, items, now, written if written != current["written"] else None, package))
+        current, items, now, written if written != current["written"] else None, package), doc)
 
 
 def _other_receivers(spec, policy, doc, request):

@@ -48,7 +48,7 @@ def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, setting
     result = result or Delivering()
 
     def handle(delivery):
-        leased = take_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery["_id"],
+        leased = take_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery,
                             lambda d: d["status"] == PENDING and d["next_attempt_at"] <= now, SENDING, now,
                             settings["lease_seconds"])
         if leased is not None:
@@ -108,7 +108,7 @@ def send_due_digests(outbox, reminders, preferences_of, immediate_channels, sett
             change_guarded(outbox.digests.get, outbox.digests.replace, digest["_id"], lambda d: {
                 **d, "due_at": quiet_end, "version": d["version"] + 1} if d["status"] == PENDING else None)
             continue
-        leased = take_lease(outbox.digests.get, outbox.digests.replace, digest["_id"],
+        leased = take_lease(outbox.digests.get, outbox.digests.replace, digest,
                             lambda d: d["status"] == PENDING and d["due_at"] <= now, SENDING, now, settings["lease_seconds"])
         if leased is None:
             continue

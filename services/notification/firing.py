@@ -45,7 +45,7 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
             **r, "fire_at": quiet_end, "version": r["version"] + 1} if r["status"] == PENDING and r["fire_at"] <= now
             else None)
         return "deferred" if deferred else None
-    leased = take_lease(reminders.get, reminders.replace, reminder["_id"],
+    leased = take_lease(reminders.get, reminders.replace, reminder,
                         lambda r: r["status"] == PENDING and r["fire_at"] <= now, FIRING, now, settings["lease_seconds"])
     if leased is None:
         return None

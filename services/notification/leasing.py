@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from services.runtime.guarded import change_guarded
 
-def take_lease(get, replace, doc_id, ready, busy_status, now, lease_seconds):
+def take_lease(get, replace, doc, ready, busy_status, now, lease_seconds):
     """The document leased to this caller (status ``busy_status``, a fresh ``lease_token``), or
-    None when it is not ``ready(doc)`` and not a lease that ran out — e.g. another instance won."""
+    None when it is not ``ready(doc)`` and not a lease that ran out — e.g. another instance won.
+    ``doc``: as the caller found it due (tried first; a stale one is read again)."""
     token = uuid.uuid4().hex
 
     def lease(current):
@@ -22,7 +23,7 @@ def take_lease(get, replace, doc_id, ready, busy_status, now, lease_seconds):
         return {**current, "status": busy_status, "lease_until": now + timedelta(seconds=lease_seconds),
                 "lease_token": token, "version": current["version"] + 1}
 
-    return change_guarded(get, replace, doc_id, lease)[1]
+    return change_guarded(get, replace, doc["_id"], lease, doc)[1]
 
 
 def finish_lease(get, replace, leased, change):
@@ -31,7 +32,7 @@ def finish_lease(get, replace, leased, change):
         if current.get("lease_token") != leased["lease_token"] or current["status"] != leased["status"]:
             return None
         return {**change(current), "lease_until": None, "lease_token": None, "version": current["version"] + 1}
-    return change_guarded(get, replace, leased["_id"], finish)[1]
+    return change_guarded(get, replace, leased["_id"], finish, leased)[1]
 
 
 def in_rounds(settings, fetch, handle):

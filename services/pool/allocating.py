@@ -23,9 +23,10 @@ def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, e
     owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding, exclude)
     if owner_id is None:
         change_holding(pool, customer_id, lambda h: give_back(h, h["state"] if h["state"] != OWNED else "public_pool",
-                                                               NOBODY_ELIGIBLE, SYSTEM, now))
+                                                               NOBODY_ELIGIBLE, SYSTEM, now), holding)
         return None, excluded
-    _, after = change_holding(pool, customer_id, lambda h: _take_unless_owned(h, owner_id, reason, now, exclude))
+    _, after = change_holding(pool, customer_id, lambda h: _take_unless_owned(h, owner_id, reason, now, exclude),
+                              holding)
     return after or pool.holding(customer_id), None
 
 

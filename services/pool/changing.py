@@ -4,10 +4,11 @@ from contracts.errors import NotFound
 from services.runtime.guarded import change_guarded
 
 
-def change_holding(pool, customer_id, change):
+def change_holding(pool, customer_id, change, current=None):
     """(holding before, holding after) — after is None when ``change`` found nothing to change.
-    ``change`` may raise (e.g. ``NotAllowed``) after seeing the current holding."""
-    before, after = change_guarded(pool.holding, pool.replace_holding, customer_id, change)
+    ``change`` may raise (e.g. ``NotAllowed``) after seeing the current holding. ``current``: the
+    holding as the caller just read it, if it has it."""
+    before, after = change_guarded(pool.holding, pool.replace_holding, customer_id, change, current)
     if before is None:
         raise NotFound.of("customer in the pool", customer_id)
     return before, after

@@ -33,7 +33,7 @@ def claim(pool, settings, limits_of, customer_id, person_id, now):
     _count_claim(pool, settings, limits_of(person["role"]), person_id, customer_id, now)
     try:
         _, after = change_holding(pool, customer_id, lambda h: take(h, person_id, CLAIMED, person_id, now)
-                                  if h["state"] in CLAIMABLE else _refuse_owned(h, person_id))
+                                  if h["state"] in CLAIMABLE else _refuse_owned(h, person_id), holding)
     except Conflict:
         _uncount_claim(pool, person_id, customer_id)   # lost the race: the claim does not count
         raise
@@ -133,7 +133,6 @@ def search_scope(actor, query):
 
 
 def _changed(pool, customer_id, change):
-    _holding(pool, customer_id)
     try:
         before, after = change_holding(pool, customer_id, change)
     except NotAllowed as exc:

@@ -1,12 +1,7 @@
 """The salespeople the pool allocates to: seeded from configuration, then kept in the store so
 leave, overrides and computed weights survive restarts and are shared by every pool instance."""
-import logging
-
 from services.pool.domain.eligibility import Salesperson
-from services.pool.settings import MEMBER_ID
 from services.runtime.guarded import change_guarded
-
-log = logging.getLogger(__name__)
 
 
 def seed(pool, allocation, now):
@@ -37,23 +32,19 @@ def sync_user(pool, allocation, user, now):
     if person is None:
         if not (sells and user["active"]):
             return None
-        if not MEMBER_ID.regex.match(user["user_id"]):
-            log.warning("user %s cannot be a salesperson: %s", user["user_id"], MEMBER_ID.error)
-            return None
-        pool.add_person({"_id": user["user_id"], "order": len(pool.everyone()),
+        return pool.add_person({"_id": user["user_id"], "order": len(pool.everyone()),
                          "team": user["team"] or allocation["team"],
                          "department": user["department"], "role": "sales", "markets": [], "grades": [],
                          "on_leave": False, "active": True, "configured_weight": allocation["new_salesperson_weight"],
                          "computed_weight": None, "weight_override": None, "conversion_rate": None, "since": now,
                          "user_version": user["version"], "version": 0})
-        return pool.person(user["user_id"])
 
     def synced(p):
         if p.get("user_version", -1) >= user["version"]:
             return None       # an older change, redelivered or overtaken
         return {**p, "active": sells and user["active"] and not p.get("left_at"), "user_version": user["version"],
                 "team": user["team"] or p["team"], "department": user["department"] or p["department"]}
-    return change_person(pool, user["user_id"], synced)
+    return change_person(pool, user["user_id"], synced, person)
 
 
 def effective_weight(person):
@@ -76,8 +67,10 @@ def view(pool, person):
     return {**person, "id": person["_id"], "weight": effective_weight(person), "held": pool.held_by(person["_id"])}
 
 
-def change_person(pool, person_id, change):
-    """The person after ``change`` (person -> changed person, or None), or None if unknown."""
-    before, _after = change_guarded(pool.person, pool.replace_person, person_id,
-                                    lambda p: (changed := change(p)) and {**changed, "version": p["version"] + 1})
-    return pool.person(person_id) if before is not None else None
+def change_person(pool, person_id, change, current=None):
+    """The person after ``change`` (person -> changed person, or None), or None if unknown.
+    ``current``: the person as the caller just read them, if it has them."""
+    before, after = change_guarded(pool.person, pool.replace_person, person_id,
+                                   lambda p: (changed := change(p)) and {**changed, "version": p["version"] + 1},
+                                   current)
+    return after or before

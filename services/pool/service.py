@@ -87,11 +87,11 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         now = _now()
         if change.state == PUBLIC_POOL:
             before, _ = change_holding(self.pool, event["customer_id"], lambda h: give_back(
-                h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None)
+                h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None, holding)
             self._allocate(before, event["customer_id"], now, reason=f"{change.note}, {ALLOCATED}")
         else:   # rejected: stays rejected, first on the review list
             change_holding(self.pool, event["customer_id"], lambda h: None if h.get("inquiry_since_rejection") else
-                           {**h, "inquiry_since_rejection": now, "version": h["version"] + 1})
+                           {**h, "inquiry_since_rejection": now, "version": h["version"] + 1}, holding)
 
     @event_handler("profile", "customer_updated", requeue_on_error=True)
     def on_customer_updated(self, payload):

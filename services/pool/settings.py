@@ -1,12 +1,13 @@
 """The pool's settings (BATON.allocation and BATON.pool), loaded into domain values once at start."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
+from contracts.access import USER_ID
 from services.pool.domain.claiming import ClaimLimits
 from services.pool.domain.eligibility import RULES_BY_NAME
 from services.pool.domain.recycling import RecyclingRules
 
-# As the gateway's user ids (contracts.access.USER_ID); no "," (rotation keys join ids with it).
-MEMBER_ID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
+# Salespeople are the gateway's users; their ids hold no "," (rotation keys join ids with it).
+MEMBER_ID = USER_ID
 GRADES = ("A", "B", "C")
 
 

@@ -67,7 +67,7 @@ def _recycle(pool, found, rules, now, deadline_come=False):
             return {**holding, "warned_for": None, "version": holding["version"] + 1}
         return None
 
-    before, after = change_holding(pool, found["_id"], change)
+    before, after = change_holding(pool, found["_id"], change, found)
     return (before, after, verdicts["v"]) if after is not None and not isinstance(verdicts["v"], Keep) else None
 
 

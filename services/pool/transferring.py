@@ -3,6 +3,7 @@
 the handoff names join it. Asked twice (a redelivery), nothing changes the second time."""
 import logging
 
+from contracts.errors import NotFound
 from services.pool.changing import change_holding
 from services.pool.domain.holdings import NotAllowed, give_back, take, with_collaborator
 from services.pool.domain.recycling import OWNED, PUBLIC_POOL
@@ -14,12 +15,12 @@ HANDED_OVER = "handed over"
 def transfer_on_acceptance(pool, event, now):
     """(holding before, holding after) to announce, or None when there is nothing to change: the
     customer is not in the pool, or cannot be taken (rejected: a person reactivates it first)."""
-    if pool.holding(event["customer_id"]) is None:
-        log.warning("handoff %s accepted for %s, which the pool does not hold", event["handoff_id"], event["customer_id"])
-        return None
     reason = f"{HANDED_OVER} ({event['kind']} {event['handoff_id']})"
     try:
         return change_holding(pool, event["customer_id"], lambda holding: _handed_over(holding, event, reason, now))
+    except NotFound:
+        log.warning("handoff %s accepted for %s, which the pool does not hold", event["handoff_id"], event["customer_id"])
+        return None
     except NotAllowed as exc:
         log.warning("handoff %s accepted, but %s cannot change owner: %s", event["handoff_id"], event["customer_id"],
                     exc)

@@ -23,16 +23,16 @@ def record_owner(customers, customer_id, owner_id, team, reason, at):
 
 def record_return(customers, customer_id, state, previous_owner, reason, by, at):
     """The pool took the customer from its owner (released, recycled, dormant, rejected…)."""
-    if customers.get(customer_id) is None:
+    if (current := customers.get(customer_id)) is None:
         return   # merged away meanwhile: the kept archive's place stands
-    change_archive(customers, customer_id, lambda archive: place(archive, None, state, reason, at))
+    change_archive(customers, customer_id, lambda archive: place(archive, None, state, reason, at), current)
     customers.record(timeline.returned_to_pool(customer_id, state, previous_owner, reason, by, at))
 
 
 def record_collaborators(customers, customer_id, collaborators, by, at):
-    if customers.get(customer_id) is None:
+    if (current := customers.get(customer_id)) is None:
         return
-    change_archive(customers, customer_id, lambda archive: with_collaborators(archive, collaborators, at))
+    change_archive(customers, customer_id, lambda archive: with_collaborators(archive, collaborators, at), current)
     customers.record(timeline.collaborators_changed(customer_id, collaborators, by, at))
 
 

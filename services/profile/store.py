@@ -109,7 +109,8 @@ class Customers(Store):
                                              written).matched_count == 1
         if replaced:
             self.audit.changed("customer", before, written)
-            self.index_terms(archive["_id"])
+            if term_documents(before) != term_documents(written):    # most writes touch no indexed field
+                self.index_terms(archive["_id"])
         return replaced
 
     def index_terms(self, customer_id):
