@@ -12,7 +12,6 @@ system, so keep the broker private); imports go through the HTTP API like any in
     baton reports backfill
     baton plugins check
 """
-import fcntl
 import json
 import os
 import shutil
@@ -30,11 +29,10 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from contracts.access import DEPARTMENTS, ROLES  # noqa: E402
 from contracts.errors import BatonError  # noqa: E402
-from deploy.supervisor import SERVICES  # noqa: E402
+from deploy.supervisor import DEFAULT_DATA_DIR, SERVICES, running_supervisor  # noqa: E402
 
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config.yaml"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "var"      # as deploy.supervisor
 RPC_TIMEOUT_SECONDS = 60
 
 
@@ -215,21 +213,6 @@ def load_config(ctx, file, data_dir):
         return
     os.kill(pid, signal.SIGUSR1)
     click.echo(f"{target} holds the new configuration; the services (supervisor pid {pid}) restart one at a time")
-
-
-def running_supervisor(data_dir):
-    """The pid of the supervisor holding ``data_dir``'s lock, or None when none runs."""
-    lock_path = data_dir / "supervisor.lock"
-    if not lock_path.exists():
-        return None
-    with open(lock_path, "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            return int(lock.read().strip())
-        fcntl.flock(lock, fcntl.LOCK_UN)     # nobody held it: no supervisor
-        return None
 
 
 def config_problems(config):

@@ -6,7 +6,7 @@ from contracts.access import acting_user_field
 from contracts.base import OutputSchema
 from contracts.deals import CURRENCY
 from contracts.paging import PageQuerySchema, page_schema
-from contracts.pool import PERSON
+from contracts.pool import EFFECTIVE_ON_ACCEPTANCE, LEAVING_EFFECTIVE, PERSON
 
 HANDOFF_STATES = ("submitted", "info_pending", "resubmitted", "accepted", "returned", "withdrawn")
 KIND = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="A handoff kind, e.g. marketing_to_sales.")
@@ -144,7 +144,7 @@ class LeaverHandoverSchema(_Request):
                            values=fields.Nested(PackageSchema), load_default=dict,
                            metadata={"description": "customer id -> what the leaver adds (open items…)."})
     pending_until = fields.AwareDateTime(metadata={"description": "Deadline for what the packages still lack."})
-    effective = fields.String(validate=validate.OneOf(("on_acceptance", "now")), load_default="on_acceptance",
+    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default=EFFECTIVE_ON_ACCEPTANCE,
                               metadata={"description": "on_acceptance: the leaver keeps each customer until its "
                                         "successor signs (serving notice). now: the customers move at once (the "
                                         "person is gone) and the successors sign for the packages after."})

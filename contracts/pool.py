@@ -140,7 +140,8 @@ class SalespersonUpdateSchema(_Request):
     role = fields.String(validate=validate.Length(min=1, max=50))
 
 
-LEAVING_EFFECTIVE = ("now", "on_acceptance")
+EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE = "now", "on_acceptance"   # when a leaver's customers move
+LEAVING_EFFECTIVE = (EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE)
 
 
 class LeavingSchema(_Request):
@@ -149,7 +150,7 @@ class LeavingSchema(_Request):
     by = acting_user_field()
     to = fields.String(validate=PERSON, allow_none=True, metadata={
         "description": "A named successor; without one, each customer goes by the allocation rules."})
-    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default="now", metadata={
+    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default=EFFECTIVE_NOW, metadata={
         "description": "now: the customers move at once (the person is gone). on_acceptance: successors are "
                        "chosen, and each customer moves when its successor signs the handoff (serving notice)."})
 
@@ -159,7 +160,7 @@ class MovedCustomerSchema(OutputSchema):
     to = fields.String(allow_none=True, metadata={
         "description": "None: nobody was eligible; it waits in the pool (effective now) or stays with the leaver "
                        "(on acceptance)."})
-    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default="now", dump_default="now",
+    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default=EFFECTIVE_NOW, dump_default=EFFECTIVE_NOW,
                               metadata={"description": "now: moved; on_acceptance: goes when its successor signs."})
 
 

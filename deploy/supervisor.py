@@ -24,6 +24,7 @@ from pathlib import Path
 from deploy.docstore import Docstore, die_with_parent, port_in_use
 
 REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = REPO / "var"
 SERVICES = [
     "services.intake.service",
     "services.profile.service",
@@ -38,6 +39,7 @@ STABLE_AFTER_SECONDS = 60      # a process up this long is healthy again: its ba
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 POLL_SECONDS = 0.5
+LOCK_FILE_NAME = "supervisor.lock"
 # nameko 2 on this eventlet only acts on SIGTERM when its hub next wakes, which can be never;
 # SIGINT (KeyboardInterrupt) makes `nameko run` stop its services gracefully at once.
 STOP_SIGNAL = signal.SIGINT
@@ -150,7 +152,7 @@ class Supervisor:
 
     def run(self) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.data_dir / "supervisor.lock", "a+") as lock:
+        with open(self.data_dir / LOCK_FILE_NAME, "a+") as lock:
             self._lock_data_dir(lock)
             if self.wait_for_api and port_in_use(*self._host_port()):
                 raise SystemExit(f"baton: {self.http_address} is already in use; stop what listens there "
@@ -179,8 +181,8 @@ class Supervisor:
         self.reloading = True
 
     def _reload(self) -> None:
-        """Restart the services one at a time, each once the one before answers again, so the
-        system keeps working (queues hold what arrives for a service meanwhile)."""
+        """Restart the services one at a time (after the gateway, until the API answers again), so
+        the system keeps working: queues hold what arrives for a service meanwhile."""
         self.reloading = False
         say(f"configuration {self.config} loaded: restarting the services one at a time")
         for child in self.children:
@@ -316,6 +318,21 @@ class Supervisor:
         say("stopped")
 
 
+def running_supervisor(data_dir: Path) -> int | None:
+    """The pid of the supervisor holding ``data_dir``'s lock (see _lock_data_dir), or None."""
+    lock_path = data_dir / LOCK_FILE_NAME
+    if not lock_path.exists():
+        return None
+    with open(lock_path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            return int(lock.read().strip())
+        fcntl.flock(lock, fcntl.LOCK_UN)     # nobody held it: no supervisor
+        return None
+
+
 def setting_path(name: str, default: Path) -> Path:
     """A path from the environment; a relative one is taken from the current directory."""
     value = os.environ.get(name)
@@ -350,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     supervisor = Supervisor(
         modules,
         config=config,
-        data_dir=setting_path("BATON_DATA_DIR", REPO / "var"),
+        data_dir=setting_path("BATON_DATA_DIR", DEFAULT_DATA_DIR),
         http_address=os.environ.get("BATON_HTTP_ADDRESS") or "127.0.0.1:8000",
         docstore_port=int(os.environ.get("BATON_DOCSTORE_PORT") or 27117),
         mongo_uri=os.environ.get("BATON_MONGO_URI") or None,

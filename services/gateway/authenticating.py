@@ -22,8 +22,8 @@ class Authenticator(SharedExtension):
     def setup(self):
         self.settings = load_section(self.container.config, "access", AccessSettingsSchema)
         self.client = connect(self.container.config["MONGO_URI"])
+        # Its indexes are the gateway's MongoStore(Directory)'s, made when that sets up.
         self.directory = Directory(self.client.get_default_database())
-        self.directory.ensure_indexes()
         self.cache = {}   # token -> (actor, expires at)
 
     def stop(self):

@@ -518,7 +518,7 @@ class GatewayService:
 
     @json_route("GET", "/me", summary="Who the token belongs to", returns=UserSchema, tag="users", allow=EVERYONE)
     def who_am_i(self, request):
-        return UserSchema().dump(_user_view(users.existing_user(self.directory, self.caller.user_id)))
+        return UserSchema().dump(_with_id(users.existing_user(self.directory, self.caller.user_id)))
 
     @json_route("GET", "/users", summary="List users", query=PageQuerySchema, returns=UserPageSchema, tag="users",
                 allow=("admin",))
@@ -557,14 +557,14 @@ class GatewayService:
         user = load_input(UserCreateSchema, user, what="user")
         created = users.create_user(self.directory, user, _now())
         users.announce(self.directory, self.dispatch, created, _now())
-        return UserSchema().dump(_user_view(created))
+        return UserSchema().dump(_with_id(created))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_user(self, user_id, changes):
         changes = load_input(UserUpdateSchema, changes, what="change")
         changed = users.update_user(self.directory, user_id, changes)
         users.announce(self.directory, self.dispatch, changed, _now())
-        return UserSchema().dump(_user_view(changed))
+        return UserSchema().dump(_with_id(changed))
 
     @timer(interval=ANNOUNCE_RETRY_SECONDS)
     def announce_pending_users(self):
@@ -576,22 +576,22 @@ class GatewayService:
     def list_user_page(self, query=None):
         query = load_input(PageQuerySchema, query)
         users, total = self.directory.page_of_users(query["limit"], query["offset"])
-        return UserPageSchema().dump(page_of([_user_view(u) for u in users], total, query))
+        return UserPageSchema().dump(page_of([_with_id(u) for u in users], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def issue_token(self, user_id, request=None):
         request = load_input(TokenRequestSchema, request, what="token request")
-        return IssuedTokenSchema().dump(_token_view(users.issue_token(self.directory, self.caller, user_id, request["label"],
+        return IssuedTokenSchema().dump(_with_id(users.issue_token(self.directory, self.caller, user_id, request["label"],
                                                                 _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_tokens(self, user_id):
-        return TokenListSchema().dump({"items": [_token_view(t) for t in users.tokens_of(self.directory, self.caller,
+        return TokenListSchema().dump({"items": [_with_id(t) for t in users.tokens_of(self.directory, self.caller,
                                                                                       user_id)]})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def revoke_token(self, token_id):
-        return TokenSchema().dump(_token_view(users.revoke_token(self.directory, self.caller, token_id, _now())))
+        return TokenSchema().dump(_with_id(users.revoke_token(self.directory, self.caller, token_id, _now())))
 
     # --- contracts and the API's own description --------------------------------------------
 
@@ -642,12 +642,9 @@ class GatewayService:
             raise ServiceUnavailable(f"The {service} service is not running.", {"service": service}) from None
 
 
-def _user_view(user):
-    return {**user, "id": user["_id"]}
-
-
-def _token_view(record):
-    return {**record, "id": record["_id"]}
+def _with_id(document):
+    """A stored user or token as its schema shows it (``_id`` as ``id``)."""
+    return {**document, "id": document["_id"]}
 
 
 def _now():

@@ -12,6 +12,7 @@ import hashlib
 import logging
 
 from contracts.errors import Conflict, NotFound
+from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
 from services.handoff.submitting import Submission, leaving_spec, open_submitted, storable
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,14 @@ def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now
             unassigned.append(moved["customer_id"])
             continue
         handoff_id = "hof_" + hashlib.sha256(f"{record['id']}:{moved['customer_id']}".encode()).hexdigest()[:20]
-        if (moved["effective"] == "on_acceptance" and store.handoff(handoff_id) is None
+        if (moved["effective"] == EFFECTIVE_ON_ACCEPTANCE and store.handoff(handoff_id) is None
                 and pool.get_owner(moved["customer_id"])["owner_id"] != leaver):
             continue        # no longer theirs (an earlier handoff was accepted meanwhile): nothing to hand over
         try:
             handoffs.append(open_submitted(store, profile, plugins, policy, Submission(
                 spec, handoff_id, moved["customer_id"], leaver, request["by"], (moved["to"],), moved["to"],
                 storable(request["packages"].get(moved["customer_id"], {})), True, request.get("pending_until"), None,
-                pool_decided=True, moved_already=moved["effective"] == "now"), now))
+                pool_decided=True, moved_already=moved["effective"] == EFFECTIVE_NOW), now))
         except NotFound:    # merged into another archive since it moved: that one carries the history
             log.warning("%s's customer %s is no longer an archive; no handoff for it", leaver, moved["customer_id"])
         except Conflict:    # another handoff will change its owner first; the leaver keeps it until then

@@ -7,6 +7,7 @@ leaver keeps each customer until its successor signs the handoff, and the pool m
 import hashlib
 
 from contracts.errors import Conflict, NotFound
+from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
 from services.pool.allocating import allocate, choose_owner
 from services.pool.changing import change_holding
 from services.pool.directory import change_person
@@ -14,10 +15,9 @@ from services.pool.domain.holdings import REASSIGNED, give_back, take
 from services.pool.domain.recycling import OWNED, PUBLIC_POOL
 
 MAX_CUSTOMERS = 100_000
-NOW, ON_ACCEPTANCE = "now", "on_acceptance"
 
 
-def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now, effective=NOW):
+def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now, effective=EFFECTIVE_NOW):
     """The reassignment record, and (holding before, after) for each customer moved.
 
     The leaver is marked inactive first, so no allocation running meanwhile gives them more;
@@ -38,12 +38,12 @@ def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now, ef
     for customer_id in pool.owned_ids(leaver, MAX_CUSTOMERS):
         reason = f"{REASSIGNED} from {leaver}"
         to = successor or chosen_before.get(customer_id)
-        if effective == ON_ACCEPTANCE:
+        if effective == EFFECTIVE_ON_ACCEPTANCE:
             if customer_id in chosen_before:
                 continue                       # chosen already; its handoff decides
             if to is None:
                 to, _nobody = choose_owner(pool, team, limits_of, rules, pool.holding(customer_id), exclude=(leaver,))
-            moved.append({"customer_id": customer_id, "to": to, "effective": ON_ACCEPTANCE})
+            moved.append({"customer_id": customer_id, "to": to, "effective": EFFECTIVE_ON_ACCEPTANCE})
             continue
         if to:
             before, after = change_holding(pool, customer_id, lambda h: _handed(h, leaver, to, reason, by, now))
@@ -54,7 +54,7 @@ def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now, ef
                                        exclude=(leaver,))
             after = after or pool.holding(customer_id)
         moved.append({"customer_id": customer_id, "to": after["owner_id"] if after["state"] == OWNED else None,
-                      "effective": NOW})
+                      "effective": EFFECTIVE_NOW})
         changes.append((before, after))
     record = pool.record_reassignment({"_id": reassignment_id, "leaver": leaver, "by": by, "at": now, "to": successor,
                                        "moved": moved})

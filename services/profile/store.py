@@ -143,7 +143,10 @@ class Customers(Store):
         query = {}
         if tag:
             tagged = self._with_term("tags", tag)
-            ids = tagged if ids is None else [i for i in ids if i in set(tagged)]
+            if ids is not None:
+                tagged_ids = set(tagged)
+                tagged = [i for i in ids if i in tagged_ids]
+            ids = tagged
         if ids is not None:
             query["_id"] = {"$in": ids}
         for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage), ("group_id", group_id)):

@@ -20,7 +20,6 @@ from services.handoff.domain.kinds import NOBODY_SIGNS, SYSTEM, NotAllowed
 
 SUBMITTED, INFO_PENDING, RESUBMITTED = "submitted", "info_pending", "resubmitted"
 ACCEPTED, RETURNED, WITHDRAWN = "accepted", "returned", "withdrawn"
-STATES = (SUBMITTED, INFO_PENDING, RESUBMITTED, ACCEPTED, RETURNED, WITHDRAWN)
 WITH_RECEIVERS = (SUBMITTED, INFO_PENDING, RESUBMITTED)     # waiting for the receivers
 OPEN = WITH_RECEIVERS + (RETURNED,)                         # not yet accepted
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.notification.domain.reminders import PLANNED_KINDS
+
 TITLES = {
     "first_touch": "First touch due",
     "second_touch": "Try again: no answer",
@@ -47,8 +49,7 @@ def notice_of(reminder, preferences, fired_at, digest_id=None):
     zone = ZoneInfo(preferences.time_zone)
     due = reminder["due_at"].astimezone(zone)
     body = reminder["message"]
-    if reminder["kind"] not in ("handoff_waiting", "handoff_returned", "handoff_withdrawn", "requirement_changed",
-                                "allocation_stalled", "recycling_warning"):
+    if reminder["kind"] in PLANNED_KINDS:     # the others tell of something that just happened
         body += f"\nDue {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
     if fired_at - reminder["fire_at"] > LATE_AFTER:
         body += f"\nSent late: it was due {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."

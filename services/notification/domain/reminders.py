@@ -25,8 +25,6 @@ INFO_PENDING = "info_pending"
 HANDOFF_RETURNED = "handoff_returned"
 HANDOFF_WITHDRAWN = "handoff_withdrawn"
 REQUIREMENT_CHANGED = "requirement_changed"
-KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, RECYCLING_WARNING, ALLOCATION_STALLED,
-         HANDOFF_WAITING, HANDOFF_ACCEPTANCE, INFO_PENDING, HANDOFF_RETURNED, HANDOFF_WITHDRAWN, REQUIREMENT_CHANGED)
 # Reminders that plan work on a customer: announced (reminder_scheduled) for the customer's timeline.
 # The others tell of something that happened and go out at once.
 PLANNED_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, HANDOFF_ACCEPTANCE, INFO_PENDING)

@@ -81,14 +81,16 @@ def closed_by_acceptance(accepted, open_reminders):
 
 def closed_by_handoff_return(returned, open_reminders):
     """A returned handoff waits for nobody's acceptance and no pending information any more."""
-    return [Closing(r["_id"], CANCELLED, f"returned by {returned['by']}") for r in open_reminders
-            if r["kind"] in HANDOFF_KINDS]
+    return _handoff_waits_for_nobody(open_reminders, f"returned by {returned['by']}")
 
 
 def closed_by_withdrawal(withdrawn, open_reminders):
-    """A withdrawn handoff waits for nobody: its acceptance and pending-information reminders end."""
-    return [Closing(r["_id"], CANCELLED, f"withdrawn by {withdrawn['by']}") for r in open_reminders
-            if r["kind"] in HANDOFF_KINDS]
+    """A withdrawn handoff likewise."""
+    return _handoff_waits_for_nobody(open_reminders, f"withdrawn by {withdrawn['by']}")
+
+
+def _handoff_waits_for_nobody(open_reminders, why):
+    return [Closing(r["_id"], CANCELLED, why) for r in open_reminders if r["kind"] in HANDOFF_KINDS]
 
 
 def _at(text):

@@ -1,4 +1,5 @@
 """Timeline entries (客户时间轴): one per step, worded for a newcomer reading the history."""
+from services.profile.domain.visibility import PRICE_FIELDS   # the timeline is read by roles that may not see prices
 
 
 def entry(customer_id, kind, ref, at, summary, actor, refs):
@@ -80,9 +81,6 @@ def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
     return entry(customer_id, "reminder_scheduled", reminder_id, at,
                  f"Reminder for {user_id}: {kind.replace('_', ' ')} due {due_at:%Y-%m-%d %H:%M} UTC",
                  "notification", {"reminder_id": reminder_id, "user_id": user_id})
-
-
-PRICE_FIELDS = ("target_price",)   # as domain.visibility: the timeline is read by roles that may not see prices
 
 
 def details_updated(customer_id, changed, by, at):
