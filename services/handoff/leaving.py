@@ -8,12 +8,11 @@ successor signs, as with every handoff. Effective now (the person is already gon
 the customers at once, so none waits on an owner who is not there; the successors then sign for
 the packages.
 """
-import hashlib
 import logging
 
 from contracts.errors import Conflict, NotFound
 from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
-from services.handoff.submitting import Submission, leaving_spec, open_submitted, storable
+from services.handoff.submitting import Submission, keyed_id, leaving_spec, open_submitted, storable
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now
         if moved["to"] is None:
             unassigned.append(moved["customer_id"])
             continue
-        handoff_id = "hof_" + hashlib.sha256(f"{record['id']}:{moved['customer_id']}".encode()).hexdigest()[:20]
+        handoff_id = keyed_id("hof_", record["id"], moved["customer_id"])
         if (moved["effective"] == EFFECTIVE_ON_ACCEPTANCE and store.handoff(handoff_id) is None
                 and pool.get_owner(moved["customer_id"])["owner_id"] != leaver):
             continue        # no longer theirs (an earlier handoff was accepted meanwhile): nothing to hand over

@@ -206,8 +206,7 @@ class _refusal_kept:
     def __init__(self, store, kind, customer_id, sender, by, key, now):
         self.store, self.refusal = store, {"kind": kind, "customer_id": customer_id, "from_user": sender, "by": by,
                                            "at": now}
-        self.refusal_id = "ref_" + (hashlib.sha256(f"{customer_id}:{kind}:{key}".encode()).hexdigest()[:20]
-                                    if key else uuid.uuid4().hex[:20])
+        self.refusal_id = keyed_id("ref_", customer_id, kind, key) if key else "ref_" + uuid.uuid4().hex[:20]
 
     def __enter__(self):
         return self
@@ -224,4 +223,9 @@ def _handoff_id(customer_id, kind, key):
     """From the caller's idempotency key (a retried submit finds the first), else new."""
     if key is None:
         return "hof_" + uuid.uuid4().hex[:20]
-    return "hof_" + hashlib.sha256(f"{customer_id}:{kind}:{key}".encode()).hexdigest()[:20]
+    return keyed_id("hof_", customer_id, kind, key)
+
+
+def keyed_id(prefix, *parts):
+    """An id derived from what caused the record: the same cause, the same id (idempotency)."""
+    return prefix + hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()[:20]

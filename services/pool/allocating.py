@@ -3,7 +3,9 @@ pool instances: eligibility first, then the weighted rotation of the people elig
 from services.pool.changing import change_holding
 from services.pool.directory import salespeople
 from services.pool.domain.eligibility import NewCustomer, eligible
-from services.pool.domain.holdings import ALLOCATED, FILED_BY_HAND, NOBODY_ELIGIBLE, SYSTEM, give_back, take
+from services.pool.domain.holdings import (
+    ALLOCATED, FILED_BY_HAND, NOBODY_ELIGIBLE, SYSTEM, give_back, hand_over, take,
+)
 from services.pool.domain.recycling import OWNED
 from services.pool.domain.rotation import Member, NobodyEligible
 
@@ -45,9 +47,7 @@ def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
 def _take_unless_owned(holding, owner_id, reason, now, exclude):
     if holding["state"] == OWNED and holding["owner_id"] not in exclude:
         return None          # another instance allocated it meanwhile: its decision stands
-    if holding["state"] == OWNED:
-        holding = give_back(holding, "public_pool", reason, SYSTEM, now)
-    return take(holding, owner_id, reason, SYSTEM, now)
+    return hand_over(holding, owner_id, reason, SYSTEM, now)
 
 
 def _turn(pool, team, chosen, customer_id):

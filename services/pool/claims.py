@@ -82,9 +82,7 @@ def release(pool, customer_id, person_id, reason, now, any_owner):
     def change(holding):
         if holding["state"] != OWNED:
             raise NotAllowed(f"only an owned customer can be released ({_who(holding)})")
-        if holding["owner_id"] != person_id and not any_owner:
-            raise Forbidden.because(f"{person_id} may not release {customer_id} ({_who(holding)}): its owner or a "
-                                    "manager may.", owner_id=holding["owner_id"])
+        _owner_or_manager(holding, person_id, any_owner, "release")
         return give_back(holding, PUBLIC_POOL, f"released: {reason}", person_id, now)
     return _changed(pool, customer_id, change)
 
@@ -94,9 +92,7 @@ def reject(pool, customer_id, person_id, reason, now, any_owner):
     reason = _reason(reason)
 
     def change(holding):
-        if not any_owner and holding["owner_id"] != person_id:
-            raise Forbidden.because(f"{person_id} may not reject {customer_id} ({_who(holding)}): its owner or a "
-                                    "manager may.", owner_id=holding["owner_id"])
+        _owner_or_manager(holding, person_id, any_owner, "reject")
         return give_back(holding, REJECTED, rejection(reason), person_id, now)
     return _changed(pool, customer_id, change)
 
@@ -114,9 +110,7 @@ def reactivate(pool, customer_id, person_id, reason, now):
 def set_collaborator(pool, customer_id, user, present, by, any_owner):
     """The owner names (or removes) collaborators; managers (``any_owner``) on any customer."""
     def change(holding):
-        if not any_owner and holding["owner_id"] != by:
-            raise Forbidden.because(f"{by} may not change who works on {customer_id} ({_who(holding)}): its owner "
-                                    "or a manager may.", owner_id=holding["owner_id"])
+        _owner_or_manager(holding, by, any_owner, "change who works on")
         return with_collaborator(holding, user, present)
     return _changed(pool, customer_id, change)
 
@@ -138,6 +132,13 @@ def _changed(pool, customer_id, change):
     except NotAllowed as exc:
         raise Conflict(f"{customer_id}: {exc}.", {}) from exc
     return before, after
+
+
+def _owner_or_manager(holding, person_id, any_owner, doing):
+    """Owners act on their own customers; managers (``any_owner``) on any."""
+    if not any_owner and holding["owner_id"] != person_id:
+        raise Forbidden.because(f"{person_id} may not {doing} {holding['_id']} ({_who(holding)}): its owner or a "
+                                "manager may.", owner_id=holding["owner_id"])
 
 
 def _reason(text):

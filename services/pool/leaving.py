@@ -11,8 +11,8 @@ from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
 from services.pool.allocating import allocate, choose_owner
 from services.pool.changing import change_holding
 from services.pool.directory import change_person
-from services.pool.domain.holdings import REASSIGNED, give_back, take
-from services.pool.domain.recycling import OWNED, PUBLIC_POOL
+from services.pool.domain.holdings import REASSIGNED, hand_over
+from services.pool.domain.recycling import OWNED
 
 MAX_CUSTOMERS = 100_000
 
@@ -68,4 +68,4 @@ def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now, ef
 def _handed(holding, leaver, successor, reason, by, now):
     if holding["state"] != OWNED or holding["owner_id"] != leaver:
         return None
-    return take(give_back(holding, PUBLIC_POOL, reason, by, now), successor, reason, by, now)
+    return hand_over(holding, successor, reason, by, now)

@@ -5,8 +5,8 @@ import logging
 
 from contracts.errors import NotFound
 from services.pool.changing import change_holding
-from services.pool.domain.holdings import NotAllowed, give_back, take, with_collaborator
-from services.pool.domain.recycling import OWNED, PUBLIC_POOL
+from services.pool.domain.holdings import NotAllowed, hand_over, with_collaborator
+from services.pool.domain.recycling import OWNED
 
 log = logging.getLogger(__name__)
 HANDED_OVER = "handed over"
@@ -30,8 +30,7 @@ def transfer_on_acceptance(pool, event, now):
 def _handed_over(holding, event, reason, now):
     changed, owner = holding, event["new_owner_id"]
     if owner and not (holding["state"] == OWNED and holding["owner_id"] == owner):
-        released = give_back(holding, PUBLIC_POOL, reason, event["by"], now) if holding["state"] == OWNED else holding
-        changed = take(released, owner, reason, event["by"], now)
+        changed = hand_over(holding, owner, reason, event["by"], now)
     for user in event["collaborators"]:
         if user != changed["owner_id"]:
             changed = with_collaborator(changed, user, True) or changed

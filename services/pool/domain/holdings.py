@@ -95,6 +95,13 @@ def give_back(holding, state, reason, by, now):
                   "by": by, "warned_for": None, "released_by": released_by, "follow_up_clock": None})
 
 
+def hand_over(holding, owner_id, reason, by, now):
+    """The holding owned by ``owner_id``, given back to the pool first when someone else owns it
+    (so the move shows as a release and a take, and the releaser's protection applies)."""
+    released = give_back(holding, PUBLIC_POOL, reason, by, now) if holding["state"] == OWNED else holding
+    return take(released, owner_id, reason, by, now)
+
+
 def warned(holding, key):
     return None if holding.get("warned_for") == key else _next({**holding, "warned_for": key})
 
