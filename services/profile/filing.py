@@ -34,10 +34,11 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     decision = decide(holders, similar)
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
-        matched = _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now)
+        free = {kind: value for kind, value in keys.items() if kind not in holders}
+        matched = _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free, now)
         # Also after a crash between linking and announcing: the merge records say what it linked.
         return merges_caused_by(customers, inquiry_id) + [matched]
-    for kind, holder in customers.claim_keys(keys, new_id).items():
+    for kind, holder in customers.claim_keys(keys, new_id, shared_with=decision.candidates).items():
         if holder != new_id and holder not in decision.candidates:
             # Another inquiry took this key since we looked: decide again on redelivery.
             raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
@@ -131,7 +132,7 @@ def most_similar_name(customers, matching, inquiry, exclude=None):
     return close[0] if len(close) == 1 else None
 
 
-def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys, now):
+def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free_keys, now):
     customer_id, matched_on = decision.customer_id, decision.matched_on
     grade, _ = grade_intent(plugins, inquiry)
     traits = read_traits(plugins, inquiry.get("message"))
@@ -141,7 +142,7 @@ def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, keys,
         return merged and (note_traits(merged, traits, inquiry_id, received_at, now) or merged)
 
     change_archive(customers, customer_id, change)
-    customers.claim_keys(keys, customer_id)   # the customer is now also found by this inquiry's new keys
+    customers.add_keys(free_keys, customer_id)   # the customer is now also found by this inquiry's new keys
     entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on)]
     if traits:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, received_at))

@@ -47,17 +47,37 @@ class Customers(Store):
         self.facts.create_index([("customer_id", ASCENDING)])
 
     # matching keys
-    def claim_keys(self, keys, customer_id):
-        """{kind: holder} after claiming every free key for ``customer_id`` in one write;
-        a key someone already held keeps its earlier holder."""
+    def claim_keys(self, keys, customer_id, shared_with=()):
+        """{kind: holder} after claiming the free keys for a new archive ``customer_id``.
+
+        Keys are claimed one after another in one fixed order (their ids), and claiming stops at
+        the first key a customer outside ``shared_with`` holds. Of two inquiries racing to open
+        one customer's archive, the first to a key goes on and the other stops there: they can
+        never each take part of the customer's keys and both open an archive."""
+        pending = sorted(f"{kind}:{value}" for kind, value in keys.items())
+        while pending:
+            try:
+                self.keys.insert_many([{"_id": key, "customer_id": customer_id} for key in pending], ordered=True)
+                break
+            except BulkWriteError as error:
+                taken = pending[error.details["writeErrors"][0]["index"]]
+                holder = self.keys.find_one({"_id": taken})
+                if holder is None:
+                    continue                        # released since: claim it now
+                if holder["customer_id"] not in (customer_id, *shared_with):
+                    break
+                pending = pending[pending.index(taken) + 1:]
+        return self.holders_of(keys)
+
+    def add_keys(self, keys, customer_id):
+        """Let ``customer_id`` be found by the keys no one holds yet; held keys stay their holders'."""
         if not keys:
-            return {}
+            return
         try:
             self.keys.insert_many([{"_id": f"{kind}:{value}", "customer_id": customer_id}
                                    for kind, value in keys.items()], ordered=False)
-            return {kind: customer_id for kind in keys}
         except BulkWriteError:
-            return self.holders_of(keys)
+            pass
 
     def holders_of(self, keys):
         """{kind: customer} for the keys someone holds: one indexed lookup, never a scan."""

@@ -5,7 +5,7 @@ from tests.integration.helpers import canonical_inquiry, publish_inquiry, wait_f
 
 
 def unique_email():
-    return f"buyer-{uuid.uuid4().hex[:8]}@acme-{uuid.uuid4().hex[:4]}.de"
+    return f"buyer-{uuid.uuid4().hex[:8]}@acme-{uuid.uuid4().hex[:8]}.de"
 
 
 def lead(email):

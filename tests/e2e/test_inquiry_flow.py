@@ -183,7 +183,10 @@ def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, p
                     "Bad,not-an-email,Broken Row Ltd,Germany,hello\n", encoding="utf-8")
     mapping, api = load_mapping("alibaba"), Api(system.api, people["mia"].token)
     _, missing, first = import_file(api, path, mapping, wait_seconds=60, progress=None)
-    assert [o["outcome"] for o in first] == ["created", "merged", "rejected"]
+    # The two rows are one customer: one opened the archive, the other joined it (workers file
+    # concurrently, so which row came first is not promised).
+    assert sorted(o["outcome"] for o in first[:2]) == ["created", "merged"], first
+    assert first[0]["customer_id"] == first[1]["customer_id"] and first[2]["outcome"] == "rejected", first
     assert first[2]["errors"] == {"contact": {"email": ["Not a valid email address."]}}
     assert missing == ["contact.phone", "products"]
     _, _, second = import_file(api, path, mapping, wait_seconds=60, progress=None)

@@ -8,7 +8,7 @@ from nameko.testing.services import entrypoint_waiter
 from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import call, canonical_inquiry, recorder_of, start_downstream_of, started
+from tests.integration.helpers import call, canonical_inquiry, recorder_of, start_downstream_of, started, wait_for
 
 
 
@@ -304,3 +304,37 @@ def test_filing_by_hand_is_refused_naming_the_owner_when_the_customer_exists(pro
     assert event.get()["requested_owner"] == "bob"
     assert call(profile, "create_customer", new, "card-3")["id"] == first["id"]     # retried: same archive
     assert call(profile, "list_customers", {})["total"] == 2
+
+
+def test_inquiries_from_one_customer_filed_at_once_make_one_archive(profile, config, db):
+    """Several workers file inquiries with the same keys at the same moment: each customer gets
+    exactly one archive, holding every one of its inquiries, and each inquiry names it."""
+    dispatch = event_dispatcher(config)
+    companies, per_company = 8, 3
+    names = ["Amber", "Birch", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Harbor"]
+    for n, name in enumerate(names[:companies]):
+        for copy in range(per_company):
+            email = f"buyer{copy}@{name.lower()}-works.de"
+            inquiry = canonical_inquiry(email=email, company=f"{name} Works GmbH",
+                                        contact={"name": "Buyer", "email": email, "phone": f"+49 30 1234 56{n:02d}"})
+            dispatch("intake", "inquiry_received", dump_event("inquiry_received", {
+                "inquiry_id": f"inq_r{n}_{copy}", "received_at": datetime.now(timezone.utc), "inquiry": inquiry}))
+    wait_for(lambda: sum(len(a.get("inquiry_ids", [])) for a in db.customers.find()) == companies * per_company,
+             timeout=60, what="every inquiry filed")
+    archives = list(db.customers.find())
+    assert len(archives) == companies
+    for archive in archives:
+        assert len({i.split("_")[1] for i in archive["inquiry_ids"]}) == 1, archive["inquiry_ids"]
+        assert archive["sources"][0]["inquiry_id"] in archive["inquiry_ids"]
+
+
+def test_an_archive_s_keys_are_claimed_in_one_order_stopping_at_another_customer_s(db):
+    """Two inquiries racing to open one customer's archive cannot each take part of its keys."""
+    from services.profile.store import Customers
+    customers = Customers(db)
+    keys = {"company": "DE:amberworks", "email": "li@amber-works.de", "email_domain": "amber-works.de"}
+    db.customer_keys.insert_one({"_id": "email:li@amber-works.de", "customer_id": "cus_rival"})
+    # in key order: company:… is claimed, email:… is the rival's, so email_domain:… is left alone
+    assert customers.claim_keys(keys, "cus_new") == {"company": "cus_new", "email": "cus_rival"}
+    assert customers.claim_keys(keys, "cus_new", shared_with=("cus_rival",)) == {
+        "company": "cus_new", "email": "cus_rival", "email_domain": "cus_new"}
