@@ -12,8 +12,12 @@ class MemoryCustomers:
         found = {kind: self.keys.get(f"{kind}:{value}") for kind, value in keys.items()}
         return {kind: holder for kind, holder in found.items() if holder}
 
-    def claim_keys(self, keys, customer_id):
+    def claim_keys(self, keys, customer_id, shared_with=()):
+        # one filing at a time here: no race to stop at
         return {kind: self.keys.setdefault(f"{kind}:{value}", customer_id) for kind, value in keys.items()}
+
+    def add_keys(self, keys, customer_id):
+        self.claim_keys(keys, customer_id)
 
     def repoint_keys(self, from_customer, to_customer):
         for key, holder in self.keys.items():

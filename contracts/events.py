@@ -118,6 +118,8 @@ class AllocationStalled(OutputSchema):
 
     customer_id = fields.String(required=True)
     team = fields.String(required=True)
+    department = fields.String(allow_none=True, load_default=None,
+                               metadata={"description": "The department allocating (its managers are told)."})
     reasons = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
                           metadata={"description": "Each salesperson and why they could not take it."})
     at = fields.AwareDateTime(required=True)

@@ -74,6 +74,8 @@ class InquiryRecordSchema(OutputSchema):
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
                          metadata={"description": "Field -> reasons, for a rejected inquiry."})
     raw_body = fields.String(allow_none=True, metadata={"description": "The body as received, kept for a rejected inquiry."})
+    raw_body_complete = fields.Boolean(load_default=True, metadata={
+        "description": "False when the body was over the size limit and only its start is kept (a replay leaves it rejected)."})
     customer_id = fields.String(allow_none=True)
 
 

@@ -485,8 +485,10 @@ class GatewayService:
     @json_route("POST", "/inquiries", summary="Submit an inquiry", body=InquirySchema, returns=SubmissionSchema,
                 status=202, tag="inquiries", allow=INQUIRY_SENDERS)
     def submit_inquiry(self, request):
-        """202 accepted, 200 for a message id seen before (``Idempotency-Key``), 422 rejected with
-        its field errors — and kept."""
+        """202 accepted; 422 rejected with its field errors — and kept. A retry with the same
+        ``Idempotency-Key`` gets the first answer again (``Idempotent-Replay: true``); an inquiry
+        whose ``X-Message-Id`` was seen before (or whose key's record has expired) is answered
+        200 with ``duplicate: true`` and filed once."""
         return self._submit(request, request.get_data(as_text=True), channel=None)
 
     @json_route("POST", "/channels/<channel>/inquiries", summary="Submit a channel's own payload",

@@ -3,6 +3,7 @@
 The same code serves AMQP deliveries and HTTP submissions, so both paths keep every body,
 reject with the same field-level errors, and treat a repeated message id as already done.
 """
+import base64
 import hashlib
 import json
 import logging
@@ -91,7 +92,7 @@ def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, messag
             "received_at": datetime.now(timezone.utc),
             "inquiry": examined.inquiry,
             "errors": examined.errors,
-            "raw_body": body[:max_body_bytes].decode("utf-8", errors="replace"),
+            **kept_body(body, max_body_bytes),
             "customer_id": None,
             "announced": False,
         }
@@ -101,6 +102,23 @@ def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, messag
     if record["status"] == "accepted" and not record["announced"]:
         announce(inquiries, publish, record)
     return {"id": inquiry_id, "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
+
+
+def kept_body(body, max_body_bytes):
+    """How a body is kept with its record: as text to read (``raw_body``) and, when that text is
+    not the exact bytes (not UTF-8), the bytes too, so a replay examines what was sent. Only the
+    first ``max_body_bytes`` are kept (then ``raw_body_complete`` is False)."""
+    kept = body[:max_body_bytes]
+    text = kept.decode("utf-8", errors="replace")
+    exact = None if text.encode("utf-8") == kept else base64.b64encode(kept).decode("ascii")
+    return {"raw_body": text, "raw_body_base64": exact, "raw_body_complete": len(body) <= max_body_bytes}
+
+
+def body_of(record):
+    """The bytes a record kept (see ``kept_body``)."""
+    if record.get("raw_body_base64"):
+        return base64.b64decode(record["raw_body_base64"])
+    return record["raw_body"].encode("utf-8")
 
 
 def announce(inquiries, publish, record):
@@ -132,8 +150,10 @@ def replay_rejected(inquiries, plugins, max_body_bytes, publish, ids, limit, now
     """
     accepted, still_rejected = [], []
     for record in inquiries.rejected(ids, limit):
-        body = record["raw_body"].encode("utf-8")
-        examined = examine(body, channel_of_routing_key(record["routing_key"]), plugins, max_body_bytes)
+        if not record.get("raw_body_complete", True):
+            still_rejected.append(record["_id"])     # only its start was kept: nothing to examine again
+            continue
+        examined = examine(body_of(record), channel_of_routing_key(record["routing_key"]), plugins, max_body_bytes)
         replayed = {**record, "errors": examined.errors, "replayed_at": now}
         if examined.accepted:
             replayed = {**replayed, "status": "accepted", "inquiry": examined.inquiry, "announced": False}

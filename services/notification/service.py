@@ -26,6 +26,7 @@ from services.notification.settings import NotificationSettingsSchema, ReminderS
 from services.notification.store import Outbox, Recipients, Reminders
 from services.runtime import audit
 from services.runtime.access import Caller, acting_user, own_or_managed, require
+from services.runtime.directory import keep_latest
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
@@ -85,7 +86,16 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
 
     @event_handler("pool", "allocation_stalled", requeue_on_error=True)
     def on_allocation_stalled(self, payload):
-        self._schedule(rules.allocation_stalled(self.policy, load_event("allocation_stalled", payload)))
+        stall = load_event("allocation_stalled", payload)
+        directory = self.recipients.managers_in(stall["department"]) if stall["department"] else []
+        self._schedule(rules.allocation_stalled(stall, rules.managers_to_tell(self.policy, stall, directory)))
+
+    @event_handler("gateway", "user_saved", requeue_on_error=True)
+    def on_user_saved(self, payload):
+        """Who manages which team, from the gateway's user directory."""
+        user = load_event("user_saved", payload)
+        keep_latest(self.recipients, {"_id": user["user_id"], "role": user["role"], "department": user["department"],
+                                      "team": user["team"], "active": user["active"], "user_version": user["version"]})
 
     @event_handler("profile", "customers_merged", requeue_on_error=True)
     def on_customers_merged(self, payload):

@@ -167,13 +167,31 @@ class Outbox:
 
 
 class Recipients(Store):
-    """Each person's notification preferences (time zone, quiet hours, digest, channels, addresses)."""
+    """Each person's notification preferences (time zone, quiet hours, digest, channels, addresses),
+    and what the user directory says of them (role, department, team: who manages whom)."""
 
     def __init__(self, db):
         self.preferences = db.preferences
+        self.people = db.people
 
     def ensure_indexes(self):
-        pass   # read by _id only
+        self.people.create_index([("department", ASCENDING)])   # preferences: read by _id only
+
+    # the user directory (user_saved), through services.runtime.directory.keep_latest
+    def person(self, user_id):
+        return self.people.find_one({"_id": user_id})
+
+    def add_person(self, person):
+        return insert_once(self.people, person)
+
+    def replace_person(self, person, before):
+        return self.people.replace_one({"_id": person["_id"], "user_version": before["user_version"]},
+                                       person).matched_count == 1
+
+    def managers_in(self, department):
+        """(user id, team) of the department's active managers."""
+        return [(p["_id"], p["team"]) for p in self.people.find({"department": department})
+                if p["role"] == "manager" and p["active"]]
 
     def stored(self, user_id):
         return self.preferences.find_one({"_id": user_id})

@@ -301,7 +301,8 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         if stalled is not None:
             log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
             self.dispatch("allocation_stalled", dump_event("allocation_stalled", {
-                "customer_id": customer_id, "team": self.allocation["team"], "reasons": stalled, "at": now}))
+                "customer_id": customer_id, "team": self.allocation["team"], "department": self.allocation["department"],
+                "reasons": stalled, "at": now}))
             return
         self._announce(before, after)
 

@@ -133,7 +133,9 @@ def test_an_email_published_raw_is_filed_through_its_connector(intake, announced
 
 def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container_factory, config, db, announced):
     """Google Ads leads arrive while its connector is not enabled: kept as rejected. Once it is
-    enabled, a replay accepts and announces them; a second replay changes nothing."""
+    enabled, a replay accepts and announces them; a second replay changes nothing. A body that was
+    not UTF-8 is examined again as the bytes sent; one over the size limit stays rejected as such."""
+    config["BATON"]["intake"]["max_body_bytes"] = 2000
     enabled = config["BATON"]["plugins"]["enabled"]
     config["BATON"]["plugins"]["enabled"] = [name for name in enabled if name != "google_ads"]
     before_fix = started(container_factory, IntakeService, config)
@@ -141,6 +143,9 @@ def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container
         {"column_id": "FULL_NAME", "string_value": "Li Wei"}, {"column_id": "WORK_EMAIL", "string_value": "li@wei.cn"}]}
     receive(before_fix, config, lead, routing_key="channel.google_ads", message_id="ads-1")
     receive(before_fix, config, b"{not json", message_id="broken-1")
+    latin1 = json.dumps(canonical_inquiry(company="Müller GmbH"), ensure_ascii=False).encode("latin-1")
+    receive(before_fix, config, latin1, message_id="latin1-1")
+    receive(before_fix, config, json.dumps(canonical_inquiry(message="x" * 3000)), message_id="big-1")
     assert db.inquiries.find_one({"message_id": "ads-1"})["errors"]["channel"][0].startswith("No connector")
     before_fix.stop()
     config["BATON"]["plugins"]["enabled"] = enabled
@@ -148,7 +153,11 @@ def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container
     with entrypoint_waiter(announced, "record") as event:
         with entrypoint_hook(fixed, "replay_rejected") as replay:
             result = replay({})
-    assert (result["examined"], len(result["accepted"]), len(result["still_rejected"])) == (2, 1, 1)
+    assert (result["examined"], len(result["accepted"]), len(result["still_rejected"])) == (4, 1, 3)
+    assert "not UTF-8" in db.inquiries.find_one({"message_id": "latin1-1"})["errors"]["_body"][0]
+    big = db.inquiries.find_one({"message_id": "big-1"})
+    assert (big["errors"]["_body"], big["raw_body_complete"], len(big["raw_body"])) == (
+        ["The body is 3162 bytes; the limit is 2000."], False, 2000)
     assert event.get()["inquiry"]["contact"]["email"] == "li@wei.cn"
     record = db.inquiries.find_one({"message_id": "ads-1"})
     assert (record["status"], record["errors"], record["announced"]) == ("accepted", {}, True)

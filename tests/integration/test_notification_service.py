@@ -100,6 +100,29 @@ def test_a_stalled_allocation_tells_the_manager_once_until_someone_gets_the_cust
     assert [r["close_reason"] for r in reminders_of(service, "max", status="done")] == ["allocated to bob"]
 
 
+def test_a_stall_is_told_to_the_team_s_manager_in_the_user_directory(container_factory, config):
+    service = notification(container_factory, config)
+
+    def saved(user_id, version, role="manager", active=True, team="export"):
+        send(service, "on_user_saved", "gateway", "user_saved", dump_event("user_saved", {
+            "user_id": user_id, "name": user_id, "role": role, "department": "sales", "team": team,
+            "active": active, "version": version, "at": AT}), config)
+
+    def stall(customer_id):
+        send(service, "on_allocation_stalled", "pool", "allocation_stalled", dump_event("allocation_stalled", {
+            "customer_id": customer_id, "team": "export", "department": "sales", "reasons": {}, "at": AT}), config)
+
+    saved("li.na", 2)
+    saved("li.na", 1, active=False)            # an older version, redelivered late: changes nothing
+    saved("sam", 1, role="member")
+    stall("cus_1")
+    assert [r["kind"] for r in reminders_of(service, "li.na")] == ["allocation_stalled"]
+    assert reminders_of(service, "sam") == [] and reminders_of(service, "manager") == []
+    saved("li.na", 3, active=False)            # deactivated: the configured manager is told again
+    stall("cus_2")
+    assert [r["customer_id"] for r in reminders_of(service, "manager")] == ["cus_2"]
+
+
 def handoff(event_type, **payload):
     return event_type, dump_event(event_type, payload)
 

@@ -101,8 +101,8 @@ def test_a_customer_leaving_its_owner_cancels_only_their_reminders():
 
 
 def test_allocation_completes_the_managers_notice_and_a_merge_cancels_everything():
-    stalled = rules.allocation_stalled(POLICY, {"customer_id": "cus_1", "team": "export",
-                                                "reasons": {"alice": ["on leave"]}, "at": ASSIGNED})
+    stalled = rules.allocation_stalled({"customer_id": "cus_1", "team": "export",
+                                        "reasons": {"alice": ["on leave"]}, "at": ASSIGNED}, ("manager",))
     assert [(r["user_id"], r["kind"]) for r in stalled] == [("manager", "allocation_stalled")]
     assert "alice: on leave" in stalled[0]["message"]
     assert [c.status for c in closed_by_allocation("bob", stalled)] == ["done"]
@@ -110,10 +110,20 @@ def test_allocation_completes_the_managers_notice_and_a_merge_cancels_everything
 
 
 def test_a_repeated_stall_names_the_same_reminder_so_it_collapses():
-    first = rules.allocation_stalled(POLICY, {"customer_id": "cus_1", "team": "t", "reasons": {}, "at": ASSIGNED})[0]
-    again = rules.allocation_stalled(POLICY, {"customer_id": "cus_1", "team": "t", "reasons": {},
-                                              "at": ASSIGNED + timedelta(hours=1)})[0]
+    first = rules.allocation_stalled({"customer_id": "cus_1", "team": "t", "reasons": {}, "at": ASSIGNED}, ("max",))[0]
+    again = rules.allocation_stalled({"customer_id": "cus_1", "team": "t", "reasons": {},
+                                      "at": ASSIGNED + timedelta(hours=1)}, ("max",))[0]
     assert first["_id"] == again["_id"] and first["occurrences"] != again["occurrences"]
+
+
+def test_a_stall_is_told_to_the_team_s_managers_then_the_department_s_then_the_configured_ones():
+    policy = ReminderPolicy(first_touch_within=timedelta(days=3), managers={"default": ("cfg",), "export": ("cfg_x",)})
+    stall = {"customer_id": "cus_1", "team": "export"}
+    directory = [("max", "export"), ("mo", "export"), ("lee", None), ("ida", "import")]
+    assert rules.managers_to_tell(policy, stall, directory) == ("max", "mo")
+    assert rules.managers_to_tell(policy, stall, directory[2:]) == ("lee",)
+    assert rules.managers_to_tell(policy, stall, directory[3:]) == ("cfg_x",)
+    assert rules.managers_to_tell(policy, {"team": "asia"}, []) == ("cfg",)
 
 
 def test_a_submitted_handoff_tells_each_receiver_at_once_and_reminds_them_after_the_window():

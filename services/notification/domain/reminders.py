@@ -126,8 +126,18 @@ def recycling_warning(warning):
                     details={"returns_at": _text(warning["due_at"]), "reason": warning["reason"]})
 
 
-def allocation_stalled(policy, stall):
-    """Nobody is eligible for a customer: each manager of the team is told, once while it stays open
+def managers_to_tell(policy, stall, directory):
+    """Who hears that nobody can take a customer. ``directory``: the allocating department's active
+    managers in the user directory, as (user id, team). The team's own managers; else the
+    department's managers of no particular team; while the directory names neither, the
+    configured ``managers`` of the team."""
+    own = tuple(manager for manager, team in directory if team == stall["team"])
+    untied = tuple(manager for manager, team in directory if team is None)
+    return own or untied or policy.managers_of(stall["team"])
+
+
+def allocation_stalled(stall, managers):
+    """Nobody is eligible for a customer: each of ``managers`` is told, once while it stays open
     (a repeated stall of the same customer collapses into it)."""
     reasons = "; ".join(f"{person}: {', '.join(why)}" for person, why in sorted(stall["reasons"].items()))
     return [reminder(ALLOCATION_STALLED, manager, stall["customer_id"], stall["at"], stall["at"],
@@ -135,7 +145,7 @@ def allocation_stalled(policy, stall):
                      f"the pool. {reasons or 'No salespeople in the team.'}",
                      (manager, stall["customer_id"]), occurrence=stall["at"],
                      details={"team": stall["team"], "reasons": reasons})
-            for manager in policy.managers_of(stall["team"])]
+            for manager in managers]
 
 
 # --- handoffs -------------------------------------------------------------------------------
