@@ -11,13 +11,14 @@ from pymongo import ASCENDING, DESCENDING
 
 from services.handoff.domain.handoffs import INFO_PENDING
 from services.runtime.audit import Store
+from services.runtime.directory import KeptPeople
 from services.runtime.guarded import change_guarded, replacing, take_turn
 from services.runtime.mongo import insert_once
 
 MEASURED_AT_MOST = 100_000   # handoffs read for one measures request
 
 
-class Handoffs(Store):
+class Handoffs(KeptPeople, Store):
     def __init__(self, db):
         self.handoffs = db.handoffs
         self.refusals = db.refused_handoffs          # submissions refused by their checklist (measures)
@@ -39,18 +40,6 @@ class Handoffs(Store):
         self.steps.create_index([("customer_id", ASCENDING)])
         self.audits.create_index([("person", ASCENDING), ("at", DESCENDING)])
         self.audits.create_index([("at", DESCENDING)])
-
-    # people (services.handoff.people)
-    def person(self, user_id):
-        return self.people.find_one({"_id": user_id})
-
-    def add_person(self, person):
-        """(stored person, added?): this one, or the one saved first."""
-        return insert_once(self.people, person)
-
-    def replace_person(self, person, before):
-        return self.people.replace_one({"_id": person["_id"], "user_version": before["user_version"]},
-                                       person).matched_count == 1
 
     # handoffs
     def handoff(self, handoff_id):

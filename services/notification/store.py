@@ -12,6 +12,7 @@ only what is due, however many reminders are stored (bench/reminder_firing.py me
 from pymongo import ASCENDING, DESCENDING
 
 from services.runtime.audit import Store
+from services.runtime.directory import KeptPeople
 from services.runtime.mongo import insert_once
 
 OPEN = ["pending", "firing", "fired"]
@@ -166,7 +167,7 @@ class Outbox:
         return list(cursor), total
 
 
-class Recipients(Store):
+class Recipients(KeptPeople, Store):
     """Each person's notification preferences (time zone, quiet hours, digest, channels, addresses),
     and what the user directory says of them (role, department, team: who manages whom)."""
 
@@ -176,17 +177,6 @@ class Recipients(Store):
 
     def ensure_indexes(self):
         self.people.create_index([("department", ASCENDING)])   # preferences: read by _id only
-
-    # the user directory (user_saved), through services.runtime.directory.keep_latest
-    def person(self, user_id):
-        return self.people.find_one({"_id": user_id})
-
-    def add_person(self, person):
-        return insert_once(self.people, person)
-
-    def replace_person(self, person, before):
-        return self.people.replace_one({"_id": person["_id"], "user_version": before["user_version"]},
-                                       person).matched_count == 1
 
     def managers_in(self, department):
         """(user id, team) of the department's active managers."""
