@@ -9,6 +9,7 @@ system, so keep the broker private); imports go through the HTTP API like any in
     baton config check deploy/config.yaml
     baton pool list --state public_pool --country DE
     baton inquiries replay
+    baton events parked
     baton reports backfill
     baton plugins check
 """
@@ -29,6 +30,7 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from contracts.access import DEPARTMENTS, ROLES  # noqa: E402
 from contracts.errors import BatonError  # noqa: E402
+from contracts.parked import EVENT_HANDLING_SERVICES  # noqa: E402
 from deploy.supervisor import DEFAULT_DATA_DIR, SERVICES, running_supervisor  # noqa: E402
 
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
@@ -241,6 +243,9 @@ def settings_sections():
             for value in vars(service).values():
                 if isinstance(value, Settings):
                     found.setdefault((value.section, value.schema_cls), set()).add(service.name)
+                for entrypoint in getattr(value, "nameko_entrypoints", ()):   # e.g. event handlers' retries
+                    if hasattr(entrypoint, "SETTINGS"):
+                        found.setdefault(entrypoint.SETTINGS, set()).add(service.name)
     return [(section, schema, services) for (section, schema), services in found.items()]
 
 
@@ -272,6 +277,40 @@ def replay(ctx, ids, limit):
                f"{len(result['still_rejected'])} still rejected")
     for inquiry_id in result["accepted"]:
         click.echo(f"  accepted {inquiry_id}")
+
+
+@main.group(help="Events a service's handler gave up on (parked with the error; the queue went on).")
+def events():
+    pass
+
+
+@events.command("parked")
+@click.option("--service", type=click.Choice(EVENT_HANDLING_SERVICES), help="Only this service's; default: all.")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_obj
+def parked_events(ctx, service, limit):
+    """List parked events, newest first, with the handler and why it failed."""
+    found = 0
+    for name in [service] if service else EVENT_HANDLING_SERVICES:
+        page = ctx.rpc(name, "parked_events", {"limit": limit})
+        found += page["total"]
+        for parked in page["items"]:
+            click.echo(f"{parked['id']}  {parked['parked_at']}  {parked['service']}.{parked['handler']} "
+                       f"({parked['source']} {parked['event_type']}, {parked['attempts']} attempts): {parked['error']}")
+    click.echo(f"{found} parked")
+
+
+@events.command("retry")
+@click.option("--service", type=click.Choice(EVENT_HANDLING_SERVICES), help="Only this service's; default: all.")
+@click.option("--id", "ids", multiple=True, help="A parked event to retry (repeatable); default: every one.")
+@click.pass_obj
+def retry_parked(ctx, service, ids):
+    """Hand parked events to their handlers again, once the cause is fixed (one that fails again is parked again)."""
+    retried = [parked_id for name in ([service] if service else EVENT_HANDLING_SERVICES)
+               for parked_id in ctx.rpc(name, "retry_parked_events", {"ids": list(ids)} if ids else {})["retried"]]
+    click.echo(f"{len(retried)} handed to their handlers again")
+    for parked_id in retried:
+        click.echo(f"  {parked_id}")
 
 
 @main.command("import")

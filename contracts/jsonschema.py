@@ -32,6 +32,7 @@ from contracts.handoff import ChecklistSchema, HandoffSchema, MeasuresSchema, Qu
 from contracts.inquiry import InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.notification import DeliverySchema, InboxEntrySchema, PreferencesSchema, WebhookNotificationSchema
 from contracts.ownership import OwnershipSchema
+from contracts.parked import ParkedEventSchema
 from contracts.reminder import ReminderSchema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -57,6 +58,7 @@ PUBLISHED = {
     "handoff-measures.json": MeasuresSchema,
     "quality-audit.json": QualityAuditSchema,
     "error.json": ErrorBodySchema,
+    "parked-event.json": ParkedEventSchema,
     **{f"event.{name}.json": schema for name, (_source, schema) in EVENTS.items()},
 }
 

@@ -30,6 +30,9 @@ from contracts.handoff import (
 from contracts.inquiry import InquiryListQuerySchema, InquiryPageSchema, InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.ownership import OwnershipSchema
 from contracts.paging import PageQuerySchema
+from contracts.parked import (
+    EVENT_HANDLING_SERVICES, ParkedEventPageSchema, ParkedEventQuerySchema, RetryParkedResultSchema, RetryParkedSchema,
+)
 from contracts.pool import (
     ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema, LeavingSchema, PoolPageSchema,
     PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema,
@@ -51,7 +54,7 @@ from services.gateway.directory import Directory
 from services.gateway.http import ServiceUnavailable, error_response, json_route
 from services.gateway.settings import GatewaySettingsSchema
 from services.gateway import users
-from services.gateway.audit import merged_page
+from services.gateway.merged_lists import merged_page
 from services.runtime.access import Caller
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
@@ -515,6 +518,25 @@ class GatewayService:
             entries, total = self.audit_trail_store.page(**query)
             return AuditPageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
         return self._call(service, "audit_trail", query)
+
+    # --- parked events -------------------------------------------------------------------------
+
+    @json_route("GET", "/parked-events", summary="Events a service's handler gave up on, with the error",
+                query=ParkedEventQuerySchema, returns=ParkedEventPageSchema, tag="events", allow=("admin",))
+    def parked_events(self, request):
+        """Newest first, across every service. A handler that fails is given its event again
+        (``BATON.events``); after the last attempt the event is parked here and its queue goes on."""
+        return merged_page(lambda service, query: self._call(service, "parked_events", query), _query(request),
+                           EVENT_HANDLING_SERVICES, "parked_at")
+
+    @json_route("POST", "/parked-events/retry", summary="Hand parked events to their handlers again",
+                body=RetryParkedSchema, returns=RetryParkedResultSchema, tag="events", allow=("admin",))
+    def retry_parked_events(self, request):
+        """Once the cause is fixed: the chosen ``ids`` (or every parked event, at most ``limit`` per
+        service) go back on their handlers' queues; one that fails again is parked again."""
+        body = _json_body(request)
+        return {"retried": [parked_id for service in EVENT_HANDLING_SERVICES
+                            for parked_id in self._call(service, "retry_parked_events", body)["retried"]]}
 
     # --- users and API tokens ----------------------------------------------------------------
 

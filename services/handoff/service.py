@@ -3,7 +3,6 @@ info pending with deadlines, packages, leavers, agreed requirements, gated steps
 from datetime import datetime, timezone
 
 from marshmallow import ValidationError
-from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -39,9 +38,9 @@ from services.handoff.permitting import (
     listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_see_steps,
     may_start_step,
 )
-from services.runtime import audit
+from services.runtime import audit, parking
 from services.runtime.access import Caller, SystemRpcProxy, acting_user, require
-from services.runtime.events import ReliableEventDispatcher
+from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.reporting import REPORT_READERS, ReportPeriodSettingsSchema, report_query
@@ -53,7 +52,7 @@ ANNOUNCE_BATCH = 100
 HANDOFFS, REGISTERS = "handoffs", "registers"
 
 
-class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
+class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "handoff"
 
     handoffs = MongoStore(Handoffs)
@@ -72,7 +71,7 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
         """The settings, with the departments as the gateway's directory has them now."""
         return {**self.settings, "directory": PeopleDirectory(self.handoffs, self.settings["directory"])}
 
-    @event_handler("gateway", "user_saved", requeue_on_error=True)
+    @event_handler("gateway", "user_saved")
     def on_user_saved(self, payload):
         save_user(self.handoffs, load_event("user_saved", payload))
 
@@ -260,7 +259,7 @@ class HandoffService(audit.AuditTrailEntrypoints):   # not imported by name: `na
 
     # --- what happens elsewhere, and schedules --------------------------------------------
 
-    @event_handler("profile", "customer_updated", requeue_on_error=True)
+    @event_handler("profile", "customer_updated")
     def on_customer_updated(self, payload):
         """The archive changed: an info-pending handoff may now be complete."""
         customer_id = load_event("customer_updated", payload)["customer_id"]

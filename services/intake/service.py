@@ -2,7 +2,6 @@
 from datetime import datetime, timedelta, timezone
 
 from kombu import Exchange, Queue
-from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -18,9 +17,9 @@ from services.intake.entrypoints import consume_raw
 from services.intake.receiving import announce_pending, receive_inquiry, replay_rejected
 from services.intake.settings import IntakeSettingsSchema
 from services.intake.store import Inquiries
-from services.runtime import audit
+from services.runtime import audit, parking
 from services.runtime.access import Caller, require
-from services.runtime.events import ReliableEventDispatcher
+from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
@@ -34,7 +33,7 @@ inquiry_exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
 intake_queue = Queue(INTAKE_QUEUE, exchange=inquiry_exchange, routing_key="#", durable=True)
 
 
-class IntakeService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
+class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "intake"
 
     inquiries = MongoStore(Inquiries)
@@ -45,7 +44,7 @@ class IntakeService(audit.AuditTrailEntrypoints):   # not imported by name: `nam
     dispatch = ReliableEventDispatcher()
 
     # Requeue on unexpected errors (a store outage): bad input never raises, so nothing loops.
-    @consume_raw(intake_queue, requeue_on_error=True)
+    @consume_raw(intake_queue)
     def receive_published(self, delivery):
         self._receive(delivery["body"], delivery["message_id"], delivery["routing_key"], via="amqp")
 

@@ -2,7 +2,6 @@
 time, through channel plugins (in-app inbox, email, webhook, chat)."""
 from datetime import datetime, timezone
 
-from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -24,10 +23,10 @@ from services.notification.recipients import cached, preferences_of, set_prefere
 from services.notification.reminding import COLLAPSED, close_all, mark_done, schedule, snooze
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
 from services.notification.store import Outbox, Recipients, Reminders
-from services.runtime import audit
+from services.runtime import audit, parking
 from services.runtime.access import Caller, acting_user, own_or_managed, require
 from services.runtime.directory import keep_latest
-from services.runtime.events import ReliableEventDispatcher
+from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
@@ -35,7 +34,7 @@ from services.runtime.settings import Settings
 TICK_SECONDS = 10   # how often each instance looks for due reminders (leases keep it to one firing)
 
 
-class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
+class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "notification"
 
     reminders = MongoStore(Reminders)
@@ -50,7 +49,7 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
 
     # --- customers ------------------------------------------------------------------------
 
-    @event_handler("pool", "customer_allocated", requeue_on_error=True)
+    @event_handler("pool", "customer_allocated")
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
         self._close(event["customer_id"], event["allocated_at"],
@@ -58,7 +57,7 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
         self._schedule([rules.first_touch(self.policy, event["customer_id"], event["owner_id"], event["allocated_at"])])
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["owner_id"]))
 
-    @event_handler("profile", "communication_recorded", requeue_on_error=True)
+    @event_handler("profile", "communication_recorded")
     def on_communication_recorded(self, payload):
         """A recorded contact is the first touch (done, not left to nag); an unanswered one asks
         for a second, a meeting for its minutes."""
@@ -68,36 +67,36 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
         self._schedule(asked + [r for r in [rules.meeting_minutes(self.policy, event)] if r])
         self._follow(event["customer_id"], lambda c: follow_up.with_contact(c, event))
 
-    @event_handler("profile", "customer_updated", requeue_on_error=True)
+    @event_handler("profile", "customer_updated")
     def on_customer_updated(self, payload):
         """Grades, stage and deal status set the cadence of the next follow-up."""
         event = load_event("customer_updated", payload)
         self._follow(event["customer_id"], lambda c: follow_up.with_archive(c, event))
 
-    @event_handler("pool", "customer_returned", requeue_on_error=True)
+    @event_handler("pool", "customer_returned")
     def on_customer_returned(self, payload):
         event = load_event("customer_returned", payload)
         self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_return(event, open_))
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, None))
 
-    @event_handler("pool", "recycling_warned", requeue_on_error=True)
+    @event_handler("pool", "recycling_warned")
     def on_recycling_warned(self, payload):
         self._schedule([rules.recycling_warning(load_event("recycling_warned", payload))])
 
-    @event_handler("pool", "allocation_stalled", requeue_on_error=True)
+    @event_handler("pool", "allocation_stalled")
     def on_allocation_stalled(self, payload):
         stall = load_event("allocation_stalled", payload)
         directory = self.recipients.managers_in(stall["department"]) if stall["department"] else []
         self._schedule(rules.allocation_stalled(stall, rules.managers_to_tell(self.policy, stall, directory)))
 
-    @event_handler("gateway", "user_saved", requeue_on_error=True)
+    @event_handler("gateway", "user_saved")
     def on_user_saved(self, payload):
         """Who manages which team, from the gateway's user directory."""
         user = load_event("user_saved", payload)
         keep_latest(self.recipients, {"_id": user["user_id"], "role": user["role"], "department": user["department"],
                                       "team": user["team"], "active": user["active"], "user_version": user["version"]})
 
-    @event_handler("profile", "customers_merged", requeue_on_error=True)
+    @event_handler("profile", "customers_merged")
     def on_customers_merged(self, payload):
         event = load_event("customers_merged", payload)
         self._close(event["absorbed_id"], event["merged_at"], lambda open_: satisfying.closed_by_merge(event, open_))
@@ -105,16 +104,16 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
 
     # --- handoffs -------------------------------------------------------------------------
 
-    @event_handler("handoff", "handoff_submitted", requeue_on_error=True)
+    @event_handler("handoff", "handoff_submitted")
     def on_handoff_submitted(self, payload):
         self._schedule(rules.handoff_submitted(self.policy, load_event("handoff_submitted", payload)))
 
-    @event_handler("handoff", "handoff_info_completed", requeue_on_error=True)
+    @event_handler("handoff", "handoff_info_completed")
     def on_handoff_info_completed(self, payload):
         event = load_event("handoff_info_completed", payload)
         self._close_about(event["handoff_id"], event["at"], satisfying.closed_by_info_completed)
 
-    @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
+    @event_handler("handoff", "handoff_accepted")
     def on_handoff_accepted(self, payload):
         event = load_event("handoff_accepted", payload)
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_acceptance(event, open_))
@@ -124,20 +123,20 @@ class NotificationService(audit.AuditTrailEntrypoints):   # not imported by name
                 event["new_owner_id"], reason, open_, rules.OWNER_KINDS))
             self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["new_owner_id"]))
 
-    @event_handler("handoff", "handoff_returned", requeue_on_error=True)
+    @event_handler("handoff", "handoff_returned")
     def on_handoff_returned(self, payload):
         event = load_event("handoff_returned", payload)
         self._close_about(event["handoff_id"], event["at"],
                           lambda open_: satisfying.closed_by_handoff_return(event, open_))
         self._schedule([rules.handoff_returned(event)])
 
-    @event_handler("handoff", "handoff_withdrawn", requeue_on_error=True)
+    @event_handler("handoff", "handoff_withdrawn")
     def on_handoff_withdrawn(self, payload):
         event = load_event("handoff_withdrawn", payload)
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_withdrawal(event, open_))
         self._schedule(rules.handoff_withdrawn(event))
 
-    @event_handler("handoff", "requirement_changed", requeue_on_error=True)
+    @event_handler("handoff", "requirement_changed")
     def on_requirement_changed(self, payload):
         self._schedule(rules.requirement_changed(load_event("requirement_changed", payload)))
 

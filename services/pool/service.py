@@ -2,7 +2,6 @@
 import logging
 from datetime import datetime, timedelta, timezone
 
-from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -34,8 +33,8 @@ from services.pool.sweeping import sweep
 from services.pool.transferring import transfer_on_acceptance
 from services.pool.weights import recompute_weights
 from services.runtime.access import MANAGERS, Caller, acting_user, allowed, require
-from services.runtime import audit
-from services.runtime.events import ReliableEventDispatcher
+from services.runtime import audit, parking
+from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.report_rules import count_reasons
@@ -46,7 +45,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 30   # how often instances look whether a sweep is due (the period itself is configured)
 
 
-class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
+class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "pool"
 
     pool = MongoStore(Pool)
@@ -60,7 +59,7 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
 
     # --- what happens to customers elsewhere ----------------------------------------------
 
-    @event_handler("profile", "customer_created", requeue_on_error=True)
+    @event_handler("profile", "customer_created")
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
         now = _now()
@@ -78,7 +77,7 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         else:
             self._allocate(before, event["customer_id"], now)
 
-    @event_handler("profile", "inquiry_matched", requeue_on_error=True)
+    @event_handler("profile", "inquiry_matched")
     def on_inquiry_matched(self, payload):
         event = load_event("inquiry_matched", payload)
         holding = self.pool.holding(event["customer_id"])
@@ -93,7 +92,7 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
             change_holding(self.pool, event["customer_id"], lambda h: None if h.get("inquiry_since_rejection") else
                            {**h, "inquiry_since_rejection": now, "version": h["version"] + 1}, holding)
 
-    @event_handler("profile", "customer_updated", requeue_on_error=True)
+    @event_handler("profile", "customer_updated")
     def on_customer_updated(self, payload):
         event = load_event("customer_updated", payload)
         facts = Facts(**{k: event[k] for k in ("company", "country", "intent_grade", "stage", "last_contact_at",
@@ -104,19 +103,19 @@ class PoolService(audit.AuditTrailEntrypoints):   # not imported by name: `namek
         except NotFound:
             pass            # not in the pool (not yet, or merged away): nothing to keep in step
 
-    @event_handler("gateway", "user_saved", requeue_on_error=True)
+    @event_handler("gateway", "user_saved")
     def on_user_saved(self, payload):
         self._seeded()      # configured salespeople first, so a user who is one keeps their configured weight
         sync_user(self.pool, self.allocation, load_event("user_saved", payload), _now())
 
-    @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
+    @event_handler("handoff", "handoff_accepted")
     def on_handoff_accepted(self, payload):
         # Ownership changes only when every receiver has signed.
         event = load_event("handoff_accepted", payload)
         if event["complete"] and (changed := transfer_on_acceptance(self.pool, event, _now())):
             self._announce(*changed)
 
-    @event_handler("profile", "customers_merged", requeue_on_error=True)
+    @event_handler("profile", "customers_merged")
     def on_customers_merged(self, payload):
         # The absorbed archive is no longer a customer: it holds no place in anyone's book.
         self.pool.forget(load_event("customers_merged", payload)["absorbed_id"])

@@ -3,7 +3,6 @@ import hashlib
 import uuid
 from datetime import datetime, timezone
 
-from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from contracts.communication import CommunicationSchema
@@ -37,15 +36,15 @@ from services.profile.settings import CommunicationSettingsSchema, MatchingSetti
 from services.profile.store import Customers
 from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
 from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
-from services.runtime import audit
-from services.runtime.events import ReliableEventDispatcher
+from services.runtime import audit, parking
+from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS, report_query
 from services.runtime.settings import Settings
 
 
-class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `nameko run` would take it for a service
+class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
     name = "profile"
 
     customers = MongoStore(Customers)
@@ -58,7 +57,7 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
-    @event_handler("intake", "inquiry_received", requeue_on_error=True)
+    @event_handler("intake", "inquiry_received")
     def on_inquiry_received(self, payload):
         event = load_event("inquiry_received", payload)
         for name, announced in file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"],
@@ -68,38 +67,38 @@ class ProfileService(audit.AuditTrailEntrypoints):   # not imported by name: `na
                                event["received_at"], announced["customer_id"], opened=name == "customer_created")
         self._updated(announced["customer_id"])
 
-    @event_handler("pool", "customer_allocated", requeue_on_error=True)
+    @event_handler("pool", "customer_allocated")
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
         record_owner(self.customers, event["customer_id"], event["owner_id"], event["team"], event["reason"],
                      event["allocated_at"])
 
-    @event_handler("pool", "customer_returned", requeue_on_error=True)
+    @event_handler("pool", "customer_returned")
     def on_customer_returned(self, payload):
         event = load_event("customer_returned", payload)
         record_return(self.customers, event["customer_id"], event["state"], event["previous_owner_id"], event["reason"],
                       event["by"], event["at"])
 
-    @event_handler("pool", "collaborators_changed", requeue_on_error=True)
+    @event_handler("pool", "collaborators_changed")
     def on_collaborators_changed(self, payload):
         event = load_event("collaborators_changed", payload)
         record_collaborators(self.customers, event["customer_id"], event["collaborators"], event["by"], event["at"])
 
-    @event_handler("handoff", "handoff_accepted", requeue_on_error=True)
+    @event_handler("handoff", "handoff_accepted")
     def on_handoff_accepted(self, payload):
         event = load_event("handoff_accepted", payload)
         if event["complete"]:
             record_handoff(self.customers, event["customer_id"], event["to_departments"], event["handoff_id"],
                            event["kind"], event["by"], event["at"])
 
-    @event_handler("pool", "recycling_warned", requeue_on_error=True)
+    @event_handler("pool", "recycling_warned")
     def on_recycling_warned(self, payload):
         event = load_event("recycling_warned", payload)
         if self.customers.get(event["customer_id"]) is not None:
             self.customers.record(timeline.recycling_warned(event["customer_id"], event["owner_id"], event["reason"],
                                                             event["due_at"], event["warned_at"]))
 
-    @event_handler("notification", "reminder_scheduled", requeue_on_error=True)
+    @event_handler("notification", "reminder_scheduled")
     def on_reminder_scheduled(self, payload):
         event = load_event("reminder_scheduled", payload)
         self.customers.record(timeline.reminder_scheduled(

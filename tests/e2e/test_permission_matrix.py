@@ -180,6 +180,8 @@ CASES = [
     Case("GET", "/reports/lost-reasons", MANAGERS),
     Case("GET", "/audit", MANAGERS),
     Case("GET", "/plugins", MANAGERS),
+    Case("GET", "/parked-events", {"root"}),
+    Case("POST", "/parked-events/retry", {"root"}, body=lambda ctx: {"ids": []}),
     Case("GET", "/me", EVERYONE),
     Case("GET", "/users", {"root"}),
     Case("POST", "/users", {"root"}, body=lambda ctx: {"id": f"u-{uuid.uuid4().hex[:8]}", "name": "New",

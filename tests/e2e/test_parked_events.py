@@ -1,0 +1,29 @@
+"""An event no handler can take, on the real system: it is given again a few times, then parked
+with the error where an admin finds it, and the queue goes on; retried, it is handled or parked again."""
+from nameko.standalone.events import event_dispatcher
+
+from tests.e2e.helpers import new_customer
+from tests.integration.helpers import wait_for
+
+
+def parked_allocations(api):
+    page = api.get("/parked-events", params={"event_type": "customer_allocated"}).json()
+    return sorted(f"{p['service']}.{p['handler']}" for p in page["items"]), page["items"]
+
+
+def test_a_malformed_event_is_parked_with_its_error_listed_and_retried(system, api, people):
+    # A pool that published a customer_allocated without its owner (a bug, a bad deploy).
+    event_dispatcher({"AMQP_URI": system.amqp_uri})("pool", "customer_allocated", {"customer_id": "cus_ghost"})
+    handlers, items = wait_for(lambda: (found := parked_allocations(api))[0] and found, timeout=60,
+                               what="the event parked by each service that handles it")
+    assert handlers == ["notification.on_customer_allocated", "profile.on_customer_allocated"]
+    assert all(p["attempts"] == 8 and "owner_id" in p["error"] and p["payload"] == {"customer_id": "cus_ghost"}
+               for p in items)
+    # the queues went on: the next inquiry is filed, allocated and reminded as usual
+    assert new_customer(system, api)["owner_id"]
+    # only an admin sees or retries them
+    assert people["meier"].get("/parked-events").status_code == 403
+    retried = api.post("/parked-events/retry", json={"ids": [p["id"] for p in items]}).json()["retried"]
+    assert sorted(retried) == sorted(p["id"] for p in items)
+    assert parked_allocations(api)[0] == []                # back on their queues…
+    wait_for(lambda: parked_allocations(api)[0] == handlers, timeout=60, what="the still-malformed event parked again")
