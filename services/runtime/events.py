@@ -73,9 +73,11 @@ class RetriedEventHandler(EventHandler):
                           self.container.service_name, self.method_name, self.event_type, attempt, parked_id,
                           _reason(exc_info[1]))
         except Exception:
-            # The broker or the store is not there: leave the event on its queue as it was.
+            # The broker or the store is not there: leave the event on its queue as it was, after
+            # the longest wait (not in a tight loop while the store is down).
             log.exception("%s.%s: could not retry or park a %s event; it is given again",
                           self.container.service_name, self.method_name, self.event_type)
+            eventlet.sleep(self.retry["longest_wait_seconds"])
             return self.queue_consumer.requeue_message(message)
         self.queue_consumer.ack_message(message)
 

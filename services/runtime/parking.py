@@ -93,7 +93,8 @@ def republish(amqp_uri, queue, body, headers, content_type, content_encoding):
     queue name), persistent, with the broker confirming it."""
     with get_producer(amqp_uri) as producer:
         producer.publish(body, exchange="", routing_key=queue, headers=headers, content_type=content_type,
-                         content_encoding=content_encoding, delivery_mode=2, retry=True)
+                         content_encoding=content_encoding, delivery_mode=2, retry=True,
+                         retry_policy={"max_retries": 3})   # then the caller leaves the event where it was
 
 
 class Republisher(DependencyProvider):
