@@ -18,10 +18,11 @@ insert_many; ``Pool.ensure_indexes`` runs after loading. The mix (of every holdi
   and past their notice (to return to the pool), 30 % silent pool customers without a need (to
   move to the dormant pool).
 
-At each size: ``--timed-sweeps`` sweeps of ``--timed-batch`` (the same work at both sizes), then
-sweeps of ``--batch`` (the shipped sweep_batch) until one changes nothing, then idle sweeps, then
-a check that nothing generated as due is left due, then the ``due`` query timed with the indexes
-of its clock dropped and present (``--probes``; 0 skips it).
+At each size: ``--timed-sweeps`` sweeps of ``--timed-batch`` (the same work at both sizes), one
+more traced for the most memory it holds, then sweeps of ``--batch`` (the shipped sweep_batch)
+until one changes nothing, then idle sweeps, then a check that nothing generated as due is left
+due, then the ``due`` query timed with the indexes of its clock dropped and present (``--probes``;
+0 skips it).
 
     .venv/bin/python bench/pool_recycling.py                         # 10,000 and 1,000,000
     .venv/bin/python bench/pool_recycling.py --large 100000          # quick run
@@ -41,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.loading import Progress, generated  # noqa: E402
+from bench.memory import peak_allocated  # noqa: E402
 from deploy.docstore import Docstore, free_port  # noqa: E402
 from services.pool.domain.holdings import RECYCLED, SYSTEM, Facts, give_back, new_holding, take, warned  # noqa: E402
 from services.pool.domain.recycling import (  # noqa: E402
@@ -203,6 +205,10 @@ def measure(client, size, args):
     one = statistics.median(s[0] for s in sweeps)
     print(f"  one sweep (batch {args.timed_batch}): median {one * 1000:,.0f} ms over {args.timed_sweeps} "
           f"({', '.join(f'{s[1]} changes' for s in sweeps)})", flush=True)
+    # the same work at both sizes, as the timed sweeps
+    (_, swept, _), peak = peak_allocated(lambda: timed_sweep(pool, args.timed_batch))
+    print(f"  memory: a sweep of batch {args.timed_batch} ({swept} changes) held at most {peak / 1024:,.0f} KB",
+          flush=True)
     drained, count, changes = drain(pool, args.batch)
     print(f"  drain (batch {args.batch}): {drained:,.1f} s in {count} sweeps, "
           f"{', '.join(f'{k} {v:,}' for k, v in changes.items())}", flush=True)
@@ -211,7 +217,7 @@ def measure(client, size, args):
     print(f"  idle sweep (nothing due): median {idle * 1000:,.0f} ms; left due after the drain: {sum(left.values()):,}"
           + (f" ({', '.join(f'{k} {v:,}' for k, v in left.items())})" if left else ""), flush=True)
     result = {"size": size, "one": one, "idle": idle, "drain": drained, "left": sum(left.values()),
-              "changed": sum(changes.values()) + sum(s[1] for s in sweeps)}
+              "changed": sum(changes.values()) + sum(s[1] for s in sweeps) + swept, "peak": peak}
     if args.probes:
         present, dropped, names = probe_due(pool, args.probes, args.batch)
         result["probe"] = (present, dropped)
@@ -253,6 +259,8 @@ def main(argv=None):
           f"({small['one'] * 1000:,.0f} ms -> {large['one'] * 1000:,.0f} ms)")
     print(f"  idle sweep             {large['idle'] / small['idle']:6.1f}x   "
           f"({small['idle'] * 1000:,.0f} ms -> {large['idle'] * 1000:,.0f} ms)")
+    print(f"  memory of a sweep      {large['peak'] / small['peak']:6.1f}x   "
+          f"({small['peak'] / 1024:,.0f} KB -> {large['peak'] / 1024:,.0f} KB: a sweep holds one batch)")
     print(f"  full drain at {large['size']:,}: {large['drain']:,.1f} s for {large['changed']:,} changes; "
           f"left due: {large['left']:,} (must be 0)")
     if "probe" in large:

@@ -7,7 +7,8 @@ delivery throughput per channel.
 For each size a database ``bench_<n>`` is loaded with n reminders as the rules make them
 (first touch, second touch, follow-up, minutes, handoff acceptance; a third already fired or
 closed), due over the next 60 days, plus the same ``--due-per-minute`` reminders due in each of
-the ``--minutes`` measured minutes at both sizes. Each measured minute then runs the real firing
+the ``--minutes`` measured minutes at both sizes (and one more, whose pass is traced for the
+most memory it holds). Each measured minute then runs the real firing
 pass (``services.notification.firing.fire_due``: the indexed due query, a lease per reminder, a
 notice, an inbox delivery, marked fired) against the embedded document store; the figure is the
 median pass. Generation runs in worker processes while this one inserts; indexes are created
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pymongo import MongoClient  # noqa: E402
 
+from bench.memory import peak_allocated  # noqa: E402
 from deploy.docstore import Docstore, free_port  # noqa: E402
 from plugins.host import PluginHost  # noqa: E402
 from services.notification.delivering import InboxFiling, deliver_due  # noqa: E402
@@ -121,7 +123,7 @@ def load(db, count, args, label):
             start = next(batches, None)
             if start is not None:
                 pending.append(pool.submit(generate_batch, start, min(start + args.batch, count), args.seed,
-                                           args.minutes, args.due_per_minute))
+                                           args.minutes + 1, args.due_per_minute))   # + the memory minute
 
         for _ in range(2 * args.workers):
             submit_next()
@@ -165,9 +167,12 @@ def measure_firing(client, size, args):
     print(f"  median pass {statistics.median(passes):,.1f} ms for {args.due_per_minute} due "
           f"({statistics.median(passes) / args.due_per_minute:,.2f} ms per reminder); "
           f"median due query {statistics.median(finds):,.1f} ms", flush=True)
+    now = NOW + timedelta(minutes=args.minutes + 1)
+    fired, peak = peak_allocated(lambda: fire_due(reminders, outbox, preferences, set(), SETTINGS, now))
+    print(f"  memory: a pass firing {fired.fired} held at most {peak / 1024:,.0f} KB", flush=True)
     if args.drop:
         client.drop_database(db.name)
-    return statistics.median(passes), statistics.median(finds)
+    return statistics.median(passes), statistics.median(finds), peak
 
 
 # ---------------------------------------------------------------- delivery throughput
@@ -254,8 +259,8 @@ def main(argv=None):
         with Docstore(data_dir, port=free_port(), log_file=data_dir / "docstore.log") as store:
             client = MongoClient(store.uri(), tz_aware=True)
             print(f"document store: nx-27017 at {store.uri()} in {data_dir}")
-            small, small_find = measure_firing(client, args.small, args)
-            large, large_find = measure_firing(client, args.large, args)
+            small, small_find, small_peak = measure_firing(client, args.small, args)
+            large, large_find, large_peak = measure_firing(client, args.large, args)
             throughput = measure_delivery(client, args)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -264,6 +269,8 @@ def main(argv=None):
     print(f"  find and fire {args.due_per_minute} due reminders: {small:,.1f} ms at {args.small:,}, {large:,.1f} ms at "
           f"{args.large:,}: ratio {ratio:.2f}x (target <= {TARGET_RATIO:g}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
     print(f"  the due query alone: {small_find:,.1f} ms and {large_find:,.1f} ms: ratio {find_ratio:.2f}x")
+    print(f"  memory of a pass: {small_peak / 1024:,.0f} KB and {large_peak / 1024:,.0f} KB: ratio "
+          f"{large_peak / small_peak:.2f}x (a pass holds one batch, whatever is stored)")
     print("  delivery throughput: " + ", ".join(f"{c} {r:,.0f}/s" for c, r in throughput.items()))
 
 
