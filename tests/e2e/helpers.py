@@ -1,4 +1,7 @@
-"""What the end-to-end tests share: unique customers, and reading the API as an integration would."""
+"""What the end-to-end tests share: unique customers, reading the API as an integration would,
+and the admin command line."""
+import subprocess
+import sys
 import uuid
 
 from tests.integration.helpers import canonical_inquiry, publish_inquiry, wait_for
@@ -41,3 +44,11 @@ def new_customer(system, api, message=None):
     inquiry = lead(email) if message is None else {**lead(email), "message": message}
     publish_inquiry(system.amqp_uri, inquiry, message_id=f"e2e-{uuid.uuid4()}")
     return customer_by_email(api, email)
+
+
+def baton(system, *args, ok=True):
+    """The admin command line against ``system``, as an admin types it: its output."""
+    done = subprocess.run([sys.executable, "-m", "cli.baton", "--amqp-uri", system.amqp_uri, *args],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode == 0) is ok, done.stdout + done.stderr
+    return done.stdout + done.stderr

@@ -1,23 +1,15 @@
 """The admin command line against the running system, as an admin types it."""
 import json
-import subprocess
-import sys
 
 import pytest
 import yaml
 
 from deploy.local_system import local_system, provision_users
 from tests.conftest import CONFIG_FILE
+from tests.e2e.helpers import baton
 from tests.integration.helpers import ApiClient, publish_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def baton(system, *args, ok=True):
-    done = subprocess.run([sys.executable, "-m", "cli.baton", "--amqp-uri", system.amqp_uri, *args],
-                          capture_output=True, text=True, timeout=120)
-    assert (done.returncode == 0) is ok, done.stdout + done.stderr
-    return done.stdout + done.stderr
 
 
 def test_an_admin_creates_a_user_and_a_token_that_opens_the_api(system):

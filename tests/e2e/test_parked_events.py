@@ -2,7 +2,7 @@
 with the error where an admin finds it, and the queue goes on; retried, it is handled or parked again."""
 from nameko.standalone.events import event_dispatcher
 
-from tests.e2e.helpers import new_customer
+from tests.e2e.helpers import baton, new_customer
 from tests.integration.helpers import wait_for
 
 
@@ -21,9 +21,14 @@ def test_a_malformed_event_is_parked_with_its_error_listed_and_retried(system, a
                for p in items)
     # the queues went on: the next inquiry is filed, allocated and reminded as usual
     assert new_customer(system, api)["owner_id"]
-    # only an admin sees or retries them
+    # only an admin sees or retries them, through the API or the command line
     assert people["meier"].get("/parked-events").status_code == 403
-    retried = api.post("/parked-events/retry", json={"ids": [p["id"] for p in items]}).json()["retried"]
-    assert sorted(retried) == sorted(p["id"] for p in items)
+    listed = baton(system, "events", "parked", "--service", "profile")
+    assert f"profile.on_customer_allocated (pool customer_allocated, 8 attempts)" in listed and "owner_id" in listed
+    by_service = {p["service"]: p["id"] for p in items}
+    assert api.post("/parked-events/retry", json={"ids": [by_service["notification"]]}).json()["retried"] == [
+        by_service["notification"]]
+    assert f"1 handed to their handlers again\n  {by_service['profile']}" in baton(
+        system, "events", "retry", "--id", by_service["profile"])
     assert parked_allocations(api)[0] == []                # back on their queues…
     wait_for(lambda: parked_allocations(api)[0] == handlers, timeout=60, what="the still-malformed event parked again")
