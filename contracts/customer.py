@@ -9,14 +9,36 @@ from contracts.inquiry import ContactSchema, InquirySchema
 from contracts.ownership import POOL_STATES
 from contracts.paging import PageQuerySchema, page_schema, sort_field
 
-GRADES = ("A", "B", "C")
+GRADES = ("A", "B", "C")                 # intent: clear need and near-term purchase … vague
+VALUE_GRADES = ("A", "B", "C", "D")      # value: core, potential, ordinary, low value or payment risk
 NAME = validate.Length(min=1, max=300)
 
 
 class GradeSchema(OutputSchema):
-    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    grade = fields.String(required=True, validate=validate.OneOf(VALUE_GRADES))
     reasons = fields.List(fields.String(), required=True)
-    rule = fields.String(required=True, metadata={"description": "The grading plugin that decided."})
+    rule = fields.String(required=True, metadata={
+        "description": "The grading plugin that decided, or 'by <user>' for a grade set by hand."})
+
+
+class GradingSchema(Schema):
+    """Grade a customer by hand (the quarterly regrade, or when something changed): the intent
+    grade, the value grade or both, with the reason."""
+
+    class Meta:
+        unknown = RAISE
+
+    by = acting_user_field("Who grades")
+    intent_grade = fields.String(validate=validate.OneOf(GRADES), metadata={
+        "description": "A clear need, budget and near-term purchase; B need not detailed; C vague, no timeline."})
+    value_grade = fields.String(validate=validate.OneOf(VALUE_GRADES), metadata={
+        "description": "A core (large, stable, pays on time); B potential; C ordinary; D low value or payment risk."})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @validates_schema
+    def a_grade_to_set(self, data, **kwargs):
+        if "intent_grade" not in data and "value_grade" not in data:
+            raise ValidationError("Give intent_grade, value_grade or both.", field_name="_schema")
 
 
 class SourceSchema(OutputSchema):
@@ -92,6 +114,10 @@ class CustomerSchema(OutputSchema):
     special_requirements = fields.List(fields.String(), load_default=list, dump_default=list, metadata={
         "description": "Lifted from notes starting with 【特殊】, e.g. 'invoice must carry the VAT number'."})
     intent_grade = fields.Nested(GradeSchema, allow_none=True)
+    value_grade = fields.Nested(GradeSchema, allow_none=True, dump_default=None, metadata={
+        "description": "Set by hand (POST /customers/<id>/grades) once the customer's value is known."})
+    graded_at = fields.AwareDateTime(allow_none=True, dump_default=None, metadata={
+        "description": "When a grade was last set; the owner is reminded to regrade a quarter later."})
     grading_error = fields.String(allow_none=True, metadata={"description": "Why grading failed, naming the plugin."})
     owner_id = fields.String(allow_none=True, metadata={"description": "None while the customer is in the public pool."})
     pool_state = fields.String(dump_default="public_pool", validate=validate.OneOf(POOL_STATES), metadata={
@@ -148,7 +174,7 @@ TIMELINE_KINDS = ("customer_created", "inquiry_received", "flagged_for_review", 
                   "reminder_scheduled", "communication_recorded", "customers_merged", "details_updated",
                   "quote_recorded", "sample_recorded", "order_recorded", "stage_changed", "traits_noted",
                   "group_linked", "group_left", "returned_to_pool", "recycling_warned", "collaborators_changed",
-                  "handoff_accepted")
+                  "handoff_accepted", "graded")
 
 
 class TimelineEntrySchema(OutputSchema):

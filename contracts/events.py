@@ -74,6 +74,8 @@ class CustomerUpdated(OutputSchema):
     value_grade = fields.String(load_default=None, allow_none=True, metadata={
         "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "
                        "it sets a follow-up cadence."})
+    graded_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "When a grade was last set (filing or by hand): the quarterly regrade counts from it."})
     stage = fields.String(required=True)
     tags = fields.List(fields.String(), required=True)
     last_contact_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Latest inquiry or communication."})

@@ -6,7 +6,7 @@ from contracts.paging import PageQuerySchema, page_schema
 
 REMINDER_KINDS = ("first_touch", "second_touch", "follow_up", "meeting_minutes", "recycling_warning",
                   "allocation_stalled", "handoff_waiting", "handoff_acceptance", "info_pending", "handoff_returned",
-                  "handoff_withdrawn", "requirement_changed")
+                  "handoff_withdrawn", "requirement_changed", "regrade")
 REMINDER_STATUSES = ("pending", "firing", "fired", "done", "cancelled")
 OPEN_STATUSES = ("pending", "firing", "fired")
 

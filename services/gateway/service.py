@@ -16,8 +16,8 @@ from contracts.api import ContractListSchema, HealthSchema, PluginListSchema
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerCreateSchema, CustomerListQuerySchema, CustomerPageSchema,
-    CustomerSchema, CustomerUpdateSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema, MergeRequestSchema,
-    TimelinePageSchema,
+    CustomerSchema, CustomerUpdateSchema, GradingSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema,
+    MergeRequestSchema, TimelinePageSchema,
 )
 from contracts.deals import OrderSchema, QuoteSchema, SampleSchema, StageChangeSchema
 from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
@@ -157,6 +157,13 @@ class GatewayService:
                 body=StageChangeSchema, returns=CustomerSchema, tag="customers", allow=SELLERS)
     def change_stage(self, request, customer_id):
         return self._call("profile", "change_stage", customer_id, _json_body(request))
+
+    @json_route("POST", "/customers/<customer_id>/grades", summary="Grade the customer by hand (a regrade)",
+                body=GradingSchema, returns=CustomerSchema, tag="customers", allow=SELLERS)
+    def grade_customer(self, request, customer_id):
+        """The intent grade (A/B/C), the value grade (A/B/C/D) or both, with the reason. The owner
+        is reminded to regrade a quarter after the last grading."""
+        return self._call("profile", "grade_customer", customer_id, _json_body(request))
 
     @json_route("POST", "/customers/<customer_id>/merge", summary="Merge a duplicate into this archive",
                 body=MergeRequestSchema, returns=CustomerSchema, tag="customers", allow=MANAGERS)

@@ -249,16 +249,16 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return self.plugins.notification_channels(self.settings["channels"], InboxFiling(self.outbox))
 
     def _follow(self, customer_id, change):
-        reminder = follow(self.reminders, self.policy, customer_id, change, _now())
-        if reminder is not None:
-            self._announce(reminder)
+        for reminder in follow(self.reminders, self.policy, customer_id, change, _now()):
+            if reminder["kind"] in rules.ANNOUNCED_KINDS:
+                self._announce(reminder)
 
     def _schedule(self, new_reminders):
         for new in new_reminders:
             reminder, outcome = schedule(self.reminders, new)
             # Said again on redelivery (the first try may have stopped before it); profile's
             # timeline keeps one entry per reminder.
-            if outcome != COLLAPSED and reminder["kind"] in rules.PLANNED_KINDS:
+            if outcome != COLLAPSED and reminder["kind"] in rules.ANNOUNCED_KINDS:
                 self._announce(reminder)
 
     def _announce(self, reminder):

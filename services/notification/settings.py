@@ -41,6 +41,7 @@ class ReminderSettingsSchema(Schema):
     meeting_methods = fields.List(fields.String(), load_default=lambda: ["meeting"])
     minutes_methods = fields.List(fields.String(), load_default=lambda: ["email"])
     handoff_accept_within_hours = fields.Float(load_default=24, validate=POSITIVE)
+    regrade_every_days = fields.Float(load_default=90, allow_none=True, validate=POSITIVE)
     managers = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), load_default=dict,
                           validate=_check_manager_ids)
 
@@ -60,6 +61,7 @@ class ReminderSettingsSchema(Schema):
             meeting_methods=tuple(data["meeting_methods"]),
             minutes_methods=tuple(data["minutes_methods"]),
             handoff_accept_within=timedelta(hours=data["handoff_accept_within_hours"]),
+            regrade_every=_days(data["regrade_every_days"]),
             managers={team: tuple(people) for team, people in data["managers"].items()},
         )
 

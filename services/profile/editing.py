@@ -10,6 +10,7 @@ from services.profile.changing import change_archive, existing_archive
 from services.profile.domain import timeline
 from services.profile.domain.deals import change_stage, record_step
 from services.profile.domain.details import update_details
+from services.profile.domain.grades import grade_changes, regrade
 from services.profile.domain.groups import group_id_for, join_group, leave_group
 from services.profile.domain.matching import identity_keys
 from services.profile.domain.normalising import registration_code_problem
@@ -73,6 +74,14 @@ def set_stage(customers, customer_id, stage, by, reason, now):
     entry = timeline.stage_changed(customer_id, before, stage, by, reason, now)
     customers.record(entry)
     return entry
+
+
+def grade(customers, customer_id, grades, by, reason, now):
+    """Set grades by hand (a regrade), on the archive and its timeline."""
+    before = existing_archive(customers, customer_id)
+    change_archive(customers, customer_id, lambda archive: regrade(archive, grades, by, reason, now), before)
+    after = existing_archive(customers, customer_id)
+    customers.record(timeline.graded(customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now))
 
 
 def link_group(customers, customer_id, other_id, by, name, now):

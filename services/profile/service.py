@@ -8,8 +8,8 @@ from nameko.rpc import rpc
 from contracts.communication import CommunicationSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerCreateSchema, CustomerListQuerySchema, CustomerPageSchema,
-    CustomerSchema, CustomerUpdateSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema, MergeRequestSchema,
-    TimelinePageSchema,
+    CustomerSchema, CustomerUpdateSchema, GradingSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema,
+    MergeRequestSchema, TimelinePageSchema,
 )
 from contracts.deals import DEAL_STEPS, StageChangeSchema
 from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput
@@ -25,7 +25,9 @@ from services.profile.domain.normalising import normalise_email
 from services.profile.changing import existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
-from services.profile.editing import group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer
+from services.profile.editing import (
+    grade, group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer,
+)
 from services.profile.domain.communications import was_answered
 from services.profile.domain.summary import summary_of
 from services.profile.filing import add_communication, file_inquiry
@@ -179,6 +181,17 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
                           datetime.now(timezone.utc))
         if entry is not None:
             reporting.note_stage_change(self.customers, self.reports, entry, change.get("reason"))
+        self._updated(customer_id)
+        return self._view(self._archive(customer_id))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def grade_customer(self, customer_id, grading):
+        """Set the intent grade, the value grade or both by hand, with the reason (a regrade)."""
+        grading = load_input(GradingSchema, grading, what="grading")
+        by = self._by(grading["by"], "grade customers")
+        self._changeable(customer_id, "grade")
+        grades = {field: grading[field] for field in ("intent_grade", "value_grade") if field in grading}
+        grade(self.customers, customer_id, grades, by, grading["reason"], datetime.now(timezone.utc))
         self._updated(customer_id)
         return self._view(self._archive(customer_id))
 

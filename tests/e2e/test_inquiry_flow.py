@@ -58,7 +58,7 @@ def test_the_same_message_delivered_twice_changes_nothing(system, api):
     assert (again["inquiry_count"], again["owner_id"]) == (1, customer["owner_id"])
     assert len(get(api, f"/customers/{customer['id']}/timeline")["items"]) == 5
     reminders = get(api, f"/users/{customer['owner_id']}/reminders", limit=200)["items"]
-    assert [r["customer_id"] for r in reminders].count(customer["id"]) == 1
+    assert [(r["customer_id"], r["kind"]) for r in reminders].count((customer["id"], "first_touch")) == 1
     assert [i["message_id"] for i in get(api, "/inquiries", limit=200)["items"]].count(message_id) == 1
 
 

@@ -77,6 +77,8 @@ CASES = [
          lambda ctx: {"at": NOW, "amount": 9000, "currency": "USD"}, needs=("customer",), audited=True),
     Case("PUT", "/customers/<customer_id>/stage", {"root", "alice", "meier"}, customer_path("/stage"),
          lambda ctx: {"stage": "negotiation"}, needs=("customer",), audited=True),
+    Case("POST", "/customers/<customer_id>/grades", {"root", "alice", "meier"}, customer_path("/grades"),
+         lambda ctx: {"value_grade": "B", "reason": "matrix"}, needs=("customer",), audited=True),
     Case("POST", "/customers/<customer_id>/merge", {"root", "meier"}, customer_path("/merge"),
          lambda ctx: {"absorb": "cus_none"}, needs=("customer",)),
     Case("GET", "/customers/<customer_id>/group", {"root", "alice", "meier", "mia"}, customer_path("/group"),

@@ -163,3 +163,26 @@ def test_email_and_webhook_deliveries_fail_then_recover(system, api, mail_server
     assert refused.status_code == 400 and "channels" in refused.json()["error"]["details"]["fields"]
     channels = {c["name"] for c in get(api, "/notification-channels")["channels"]}
     assert channels == {"inbox", "email", "webhook", "chat"}
+
+
+def test_the_owner_regrades_a_customer_and_is_reminded_a_quarter_later(system, api, people):
+    customer = new_customer(system, api)
+    owner = people[customer["owner_id"]]
+    filed = wait_for(lambda: next(iter(reminders(api, customer["owner_id"], kind="regrade",
+                                                 customer_id=customer["id"])), None), timeout=30,
+                     what="the regrade of the filing's grade")
+    graded = owner.post(f"/customers/{customer['id']}/grades", json={
+        "value_grade": "A", "reason": "three orders, paid on time"})
+    assert graded.status_code == 200, graded.text
+    body = graded.json()
+    assert (body["value_grade"]["grade"], body["value_grade"]["rule"]) == ("A", f"by {customer['owner_id']}")
+    due = datetime.fromisoformat(body["graded_at"]) + timedelta(days=90)
+    moved = wait_for(lambda: [r for r in reminders(api, customer["owner_id"], kind="regrade", customer_id=customer["id"])
+                              if r["id"] != filed["id"]], timeout=30, what="the next quarter's regrade")
+    assert [datetime.fromisoformat(r["due_at"]) for r in moved] == [due]
+    closed = reminder_of(api, customer["owner_id"], customer["id"], "regrade", status="done")
+    assert closed["id"] == filed["id"] and closed["close_reason"].startswith("graded on")
+    refused = people["mia"].post(f"/customers/{customer['id']}/grades", json={"value_grade": "B", "reason": "x"})
+    assert refused.status_code == 403
+    bad = owner.post(f"/customers/{customer['id']}/grades", json={"value_grade": "E", "reason": "x"})
+    assert bad.status_code == 400 and "value_grade" in bad.json()["error"]["details"]["fields"]

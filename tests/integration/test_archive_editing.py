@@ -158,3 +158,30 @@ def test_merging_keeps_the_business_record_of_both(profile, file):
     merged = call(profile, "merge_customers", acme, {"absorb": dup, "by": "manager"})
     assert len(merged["quotes"]) == 1 and merged["stage"] == "quoted"
     assert merged["cautions"] == ["no calls before 10:00"] and "ACME Hamburg" in merged["aliases"]
+
+
+def test_grades_are_set_by_hand_with_the_reason_and_announced(profile, file, container_factory, config):
+    from tests.integration.helpers import recorder_of
+    updated = started(container_factory, recorder_of("profile", "customer_updated"), config)
+    acme = file("inq_1", canonical_inquiry())
+    filed = call(profile, "get_customer", acme)
+    assert filed["intent_grade"]["grade"] == "A" and filed["value_grade"] is None and filed["graded_at"]
+    with entrypoint_waiter(updated, "record") as event:
+        graded = call(profile, "grade_customer", acme, {"by": "alice", "value_grade": "B", "intent_grade": "B",
+                                                        "reason": "budget not confirmed; first order 20k USD"})
+    assert graded["value_grade"] == {"grade": "B", "reasons": ["budget not confirmed; first order 20k USD"],
+                                     "rule": "by alice"}
+    assert graded["intent_grade"]["grade"] == "B" and graded["graded_at"] > filed["graded_at"]
+    assert (event.get()["value_grade"], event.get()["graded_at"]) == ("B", graded["graded_at"])
+    entry = call(profile, "get_timeline", acme)["items"][-1]
+    assert (entry["kind"], entry["actor"]) == ("graded", "alice")
+    assert "intent A → B, value — → B (budget not confirmed" in entry["summary"]
+    for bad, field in (({"by": "alice", "reason": "x"}, "_schema"), ({"by": "alice", "value_grade": "E", "reason": "x"},
+                                                                      "value_grade"),
+                       ({"by": "alice", "intent_grade": "D", "reason": "x"}, "intent_grade"),
+                       ({"by": "alice", "value_grade": "A"}, "reason")):
+        with pytest.raises(InvalidInput) as refused:
+            call(profile, "grade_customer", acme, bad)
+        assert field in refused.value.details["fields"]
+    with pytest.raises(NotFound):
+        call(profile, "grade_customer", "cus_nobody", {"by": "alice", "value_grade": "A", "reason": "x"})

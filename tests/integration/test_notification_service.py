@@ -180,11 +180,33 @@ def test_a_returned_handoff_tells_the_sender_and_a_requirement_change_tells_ever
     assert [r["kind"] for r in reminders_of(service, "carol")] == ["requirement_changed"]
 
 
-def updated(version, grade, stage="new_contact", last=None):
+def updated(version, grade, stage="new_contact", last=None, graded_at=None, value_grade=None):
     return dump_event("customer_updated", {
         "customer_id": "cus_1", "version": version, "company": "Acme", "country": "DE", "intent_grade": grade,
+        "value_grade": value_grade, "graded_at": graded_at,
         "stage": stage, "tags": [], "last_contact_at": last, "last_follow_up_at": last, "has_open_need": True,
         "deal_closed": False})
+
+
+def test_the_owner_is_reminded_to_regrade_a_quarter_after_each_grading(container_factory, config):
+    service = notification(container_factory, config)
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(1, "B", graded_at=AT), config)
+    assert reminders_of(service, "alice") == []                       # nobody owns it yet
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    first = reminders_of(service, "alice", kind="regrade")
+    assert [r["due_at"] for r in first] == [(AT + timedelta(days=90)).isoformat()]
+    regraded_at = AT + timedelta(days=30)
+    send(service, "on_customer_updated", "profile", "customer_updated",
+         updated(2, "A", graded_at=regraded_at, value_grade="B"), config)
+    now_open = reminders_of(service, "alice", kind="regrade")
+    assert [r["due_at"] for r in now_open] == [(regraded_at + timedelta(days=90)).isoformat()]
+    assert "intent A, value B" in now_open[0]["message"]
+    assert [r["close_reason"] for r in reminders_of(service, "alice", kind="regrade", status="done")] == [
+        f"graded on {regraded_at:%Y-%m-%d %H:%M}"]
+    send(service, "on_customer_returned", "pool", "customer_returned", dump_event("customer_returned", {
+        "customer_id": "cus_1", "state": "public_pool", "previous_owner_id": "alice", "reason": "released",
+        "by": "alice", "at": AT + timedelta(days=40)}), config)
+    assert reminders_of(service, "alice", kind="regrade") == []
 
 
 def test_each_contact_starts_the_next_follow_up_by_cadence_which_grade_changes_move(container_factory, config):

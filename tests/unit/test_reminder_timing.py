@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 
 from services.notification.domain.follow_up import (
-    FollowedCustomer, follow_up_reminder, next_follow_up, with_archive, with_contact,
+    FollowedCustomer, follow_up_reminder, next_follow_up, regrade_reminder, with_archive, with_contact,
 )
 from services.notification.domain.notices import Preferences, digest_of, notice_of
 from services.notification.domain.reminders import first_touch
@@ -107,6 +107,20 @@ def test_each_contact_starts_a_new_cycle_with_its_own_reminder():
     first = follow_up_reminder(POLICY, customer(), LAST)
     later = follow_up_reminder(POLICY, customer(last_follow_up_at=LAST + timedelta(days=2)), LAST)
     assert first["_id"] != later["_id"] and first["kind"] == "follow_up"
+
+
+def test_the_owner_reviews_the_grades_a_quarter_after_the_last_grading():
+    graded = customer(graded_at=LAST, value_grade="B")
+    due = regrade_reminder(POLICY, graded, LAST)
+    assert (due["kind"], due["user_id"], due["due_at"]) == ("regrade", "alice", LAST + timedelta(days=90))
+    assert "intent B, value B" in due["message"]
+    regraded = regrade_reminder(POLICY, customer(graded_at=LAST + timedelta(days=80)), LAST)
+    assert regraded["_id"] != due["_id"] and regraded["due_at"] == LAST + timedelta(days=170)
+    for nothing_asked in (customer(graded_at=None), customer(graded_at=LAST, owner_id=None),
+                          customer(graded_at=LAST, stage="dormant")):
+        assert regrade_reminder(POLICY, nothing_asked, LAST) is None
+    never = ReminderSettingsSchema().load({**load_config_file()["BATON"]["reminders"], "regrade_every_days": None})
+    assert regrade_reminder(never, graded, LAST) is None
 
 
 def test_a_notice_shows_the_due_time_in_the_persons_zone_and_says_when_it_is_late():

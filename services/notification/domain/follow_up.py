@@ -1,6 +1,8 @@
 """The follow-up cycle of an owned customer: after each contact, the next one is due by the
 cadence of its grades, at least every ``update_every`` while it is in an active stage, or when
-the last contact planned it (a recorded reason such as "travelling, call next week").
+the last contact planned it (a recorded reason such as "travelling, call next week"). And the
+quarterly regrade: ``regrade_every`` after the customer was last graded, its owner reviews the
+grades.
 
 What notification knows of a customer (``FollowedCustomer``) is built from pool's allocations
 and returns, profile's updates and contacts, and handoffs that give it a new owner.
@@ -8,7 +10,7 @@ and returns, profile's updates and contacts, and handoffs that give it a new own
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.notification.domain.reminders import FOLLOW_UP, reminder, reminder_id
+from services.notification.domain.reminders import FOLLOW_UP, REGRADE, reminder, reminder_id
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class FollowedCustomer:
     last_follow_up_at: datetime | None = None
     next_follow_up_at: datetime | None = None     # planned at the latest contact
     planned_at: datetime | None = None            # when that latest contact happened
+    graded_at: datetime | None = None
     profile_version: int = -1
 
 
@@ -36,7 +39,7 @@ def with_archive(customer, update):
     last = _latest(customer.last_follow_up_at, update["last_follow_up_at"])
     return replace(customer, intent_grade=update["intent_grade"], value_grade=update.get("value_grade"),
                    stage=update["stage"], deal_closed=update["deal_closed"], last_follow_up_at=last,
-                   profile_version=update["version"])
+                   graded_at=update.get("graded_at"), profile_version=update["version"])
 
 
 def with_contact(customer, contact):
@@ -85,6 +88,22 @@ def follow_up_reminder(policy, customer, now):
                     f"Follow up with customer {customer.customer_id} by {due:%Y-%m-%d %H:%M} UTC ({why}; "
                     f"last contact {last:%Y-%m-%d %H:%M} UTC).",
                     _cycle(customer), details={"why": why, "last_contact_at": last.isoformat()})
+
+
+def regrade_reminder(policy, customer, now):
+    """The owner's quarterly review of the grades (one per owner and grading), or None: no owner,
+    never graded, a silent stage, or no regrade asked."""
+    graded = customer.graded_at
+    if customer.owner_id is None or graded is None or policy.regrade_every is None \
+            or customer.stage in policy.silent_stages:
+        return None
+    due = graded + policy.regrade_every
+    grades = ", ".join(f"{name} {grade}" for name, grade in (("intent", customer.intent_grade),
+                                                              ("value", customer.value_grade)) if grade)
+    return reminder(REGRADE, customer.owner_id, customer.customer_id, due, now,
+                    f"Review the grades of customer {customer.customer_id} by {due:%Y-%m-%d} "
+                    f"({grades or 'no grade yet'}; last graded {graded:%Y-%m-%d}).",
+                    (customer.customer_id, customer.owner_id, graded), details={"graded_at": graded.isoformat()})
 
 
 def follow_up_id(customer):

@@ -25,11 +25,15 @@ INFO_PENDING = "info_pending"
 HANDOFF_RETURNED = "handoff_returned"
 HANDOFF_WITHDRAWN = "handoff_withdrawn"
 REQUIREMENT_CHANGED = "requirement_changed"
-# Reminders that plan work on a customer: announced (reminder_scheduled) for the customer's timeline.
-# The others tell of something that happened and go out at once.
-PLANNED_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, HANDOFF_ACCEPTANCE, INFO_PENDING)
+REGRADE = "regrade"
+# Reminders that plan work on a customer: their notices show when it was due. The others tell of
+# something that happened and go out at once.
+PLANNED_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, MEETING_MINUTES, HANDOFF_ACCEPTANCE, INFO_PENDING, REGRADE)
+# Of those, the ones announced (reminder_scheduled) for the customer's timeline: the quarterly
+# regrade is routine, not news of the customer.
+ANNOUNCED_KINDS = tuple(kind for kind in PLANNED_KINDS if kind != REGRADE)
 # What a customer's owner does for that customer: cancelled when the customer leaves them.
-OWNER_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, RECYCLING_WARNING)
+OWNER_KINDS = (FIRST_TOUCH, SECOND_TOUCH, FOLLOW_UP, RECYCLING_WARNING, REGRADE)
 HANDOFF_KINDS = (HANDOFF_WAITING, HANDOFF_ACCEPTANCE, INFO_PENDING)
 
 
@@ -49,6 +53,7 @@ class ReminderPolicy:
     meeting_methods: tuple = ("meeting",)
     minutes_methods: tuple = ("email",)                # a later contact this way sends the minutes
     handoff_accept_within: timedelta = timedelta(hours=24)
+    regrade_every: timedelta | None = None              # grades reviewed quarterly
     managers: dict = field(default_factory=dict)       # team -> manager ids ("default" for any team)
 
     def managers_of(self, team):

@@ -42,6 +42,8 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "needs": _needs_of(inquiry),
         "products": list(inquiry.get("products") or []),
         "intent_grade": grade,
+        "value_grade": None,
+        "graded_at": now if grade else None,
         "grading_error": grading_error,
         "owner_id": None,
         "pool_state": "public_pool",
@@ -81,6 +83,8 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     if archive["stage"] == "new_contact":
         merged["stage"] = stage_for(inquiry)
     merged["intent_grade"] = stronger_grade(archive.get("intent_grade"), grade)
+    if merged["intent_grade"] != archive.get("intent_grade"):
+        merged["graded_at"] = now
     known = archive.get("possible_duplicates", [])
     merged["possible_duplicates"] = known + [c for c in possible_duplicates if c not in known and c != archive["_id"]]
     merged["inquiry_ids"] = archive["inquiry_ids"] + [inquiry_id]
@@ -174,6 +178,10 @@ def combine_archives(kept, absorbed, now):
         combined["stage"] = stage_after(kept["stage"], absorbed["stage"])
     combined["custom_fields"] = {**absorbed.get("custom_fields", {}), **kept.get("custom_fields", {})}
     combined["intent_grade"] = stronger_grade(kept.get("intent_grade"), absorbed.get("intent_grade"))
+    # the value grade set more recently speaks for the merged customer
+    latest = max((kept, absorbed), key=lambda a: (a.get("value_grade") is not None, a.get("graded_at") or now))
+    combined["value_grade"] = latest.get("value_grade")
+    combined["graded_at"] = max(filter(None, (kept.get("graded_at"), absorbed.get("graded_at"))), default=None)
     both = kept.get("possible_duplicates", []) + absorbed.get("possible_duplicates", [])
     combined["possible_duplicates"] = [c for c in dict.fromkeys(both) if c not in (kept["_id"], absorbed["_id"])]
     combined["absorbed_ids"] = kept.get("absorbed_ids", []) + [absorbed["_id"]]

@@ -13,7 +13,9 @@ def summary_of(archive):
     return {
         "customer_id": archive["_id"], "version": archive["version"], "company": archive.get("company"),
         "country": normalise_country(archive.get("country")),
-        "intent_grade": (archive.get("intent_grade") or {}).get("grade"), "stage": archive["stage"],
+        "intent_grade": (archive.get("intent_grade") or {}).get("grade"),
+        "value_grade": (archive.get("value_grade") or {}).get("grade"), "graded_at": archive.get("graded_at"),
+        "stage": archive["stage"],
         "tags": list(archive.get("tags", [])),
         "last_contact_at": max(contacts) if contacts else None,
         "last_follow_up_at": max(communications) if communications else None,

@@ -116,6 +116,10 @@ def stage_changed(customer_id, before, after, by, reason, at):
     return entry(customer_id, "stage_changed", f"{after}:{at.isoformat()}", at, summary, by, {"stage": after})
 
 
+def graded(customer_id, changes, by, reason, at):
+    return entry(customer_id, "graded", at.isoformat(), at, f"Graded by {by}: {changes} ({reason})", by, {})
+
+
 def traits_noted(customer_id, traits, source_id, at):
     found = "; ".join(f"{t['label']} (“{_clip(t['evidence'], 60)}”)" for t in traits)
     return entry(customer_id, "traits_noted", source_id, at, f"Traits noted: {found}", traits[0]["rule"],

@@ -1,0 +1,20 @@
+"""Grades set by hand: the intent grade (how near a purchase) and the value grade (what the
+customer is worth to us), each with who set it and why. Setting one, even to what it was, is a
+regrade: the quarter until the next one counts from it."""
+
+
+def regrade(archive, grades, by, reason, now):
+    """The archive with ``grades`` ({"intent_grade"/"value_grade": "A"…}) set by ``by``."""
+    given = {field: {"grade": grade, "reasons": [reason.strip()], "rule": f"by {by}"}
+             for field, grade in grades.items()}
+    return {**archive, **given, "graded_at": now, "updated_at": now, "version": archive["version"] + 1}
+
+
+def grade_changes(before, after, fields):
+    """e.g. "intent B → A, value — → B" for the timeline."""
+    names = {"intent_grade": "intent", "value_grade": "value"}
+    return ", ".join(f"{names[f]} {_grade(before, f)} → {_grade(after, f)}" for f in fields)
+
+
+def _grade(archive, field):
+    return (archive.get(field) or {}).get("grade") or "—"
