@@ -30,3 +30,7 @@ class CommunicationRecordSchema(CommunicationSchema):
     by = fields.String(required=True, metadata={"description": "Who talked to the customer."})
     id = fields.String(required=True)
     recorded_at = fields.AwareDateTime(required=True)
+    recorded_after_minutes = fields.Integer(allow_none=True, dump_default=None, metadata={
+        "description": "How long after it happened it was recorded."})
+    recorded_late = fields.Boolean(dump_default=False, metadata={
+        "description": "Recorded later than the notes convention asks (BATON.communications.record_within_minutes)."})

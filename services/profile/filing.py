@@ -9,7 +9,7 @@ from plugins.errors import PluginFailed
 from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
-from services.profile.domain.communications import record_communication
+from services.profile.domain.communications import communication_record, record_communication
 from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
 from services.profile.domain.normalising import normalise_country
 from services.profile.domain.traits import note_traits
@@ -91,18 +91,19 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     }
 
 
-def add_communication(customers, plugins, customer_id, record_id, communication, now):
+def add_communication(customers, plugins, customer_id, record_id, communication, now, record_within=None):
     """Record a contact on the archive and the timeline; the same record id twice adds it once.
     Traits the plugins read in it (with the words that show them) are noted too."""
     text = "\n".join(filter(None, [communication.get("customer_words"), communication["summary"]]))
     traits = read_traits(plugins, text)
 
     def change(archive):
-        recorded = record_communication(archive, record_id, communication, now)
+        recorded = record_communication(archive, record_id, communication, now, record_within)
         return recorded and (note_traits(recorded, traits, record_id, communication["at"], now) or recorded)
 
     change_archive(customers, customer_id, change)
-    entries = [timeline.communication_recorded(customer_id, {"id": record_id, **communication})]
+    record = communication_record(record_id, communication, now, record_within)
+    entries = [timeline.communication_recorded(customer_id, record, record_within)]
     if traits:
         entries.append(timeline.traits_noted(customer_id, traits, record_id, communication["at"]))
     customers.record(*entries)

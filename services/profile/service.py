@@ -1,7 +1,7 @@
 """profile: keeps the one archive per customer and its timeline."""
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.rpc import rpc
 
@@ -135,7 +135,9 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         communication["by"] = self._by(communication["by"], "record contacts")
         self._changeable(customer_id, "record a contact with")
         now, record_id = datetime.now(timezone.utc), _record_id("com", record_id)
-        add_communication(self.customers, self.plugins, customer_id, record_id, communication, now)
+        within = self.communications["record_within_minutes"]
+        add_communication(self.customers, self.plugins, customer_id, record_id, communication, now,
+                          None if within is None else timedelta(minutes=within))
         archive = self._archive(customer_id)
         recorded = next(c for c in archive["communications"] if c["id"] == record_id)
         self.dispatch("communication_recorded", dump_event("communication_recorded", {

@@ -16,6 +16,7 @@ class MatchingSettingsSchema(Schema):
 
 class CommunicationSettingsSchema(Schema):
     unanswered_phrases = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
+    record_within_minutes = fields.Float(load_default=60, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
 
 
 COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}\Z", error="An ISO 3166 alpha-2 code in capitals, e.g. DE.")

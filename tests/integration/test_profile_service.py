@@ -227,6 +227,14 @@ def test_a_communication_is_recorded_once_with_special_requirements_lifted(profi
     with entrypoint_waiter(recorded, "record") as event:
         call(profile, "record_communication", "cus_1", {**note, "summary": "called", "result": "无人接听"}, "call-2")
     assert (event.get()["method"], event.get()["answered"], event.get()["result"]) == ("phone", False, "无人接听")
+    yesterday = (at - timedelta(days=1)).isoformat()
+    late = call(profile, "record_communication", "cus_1", {**note, "at": yesterday, "summary": "met"}, "call-3")
+    record = late["communications"][0]                     # in time order: yesterday's first
+    assert (record["summary"], record["recorded_late"], record["recorded_after_minutes"] >= 1440) == ("met", True, True)
+    assert [c["recorded_late"] for c in late["communications"][1:]] == [False, False]
+    entry = next(e for e in call(profile, "get_timeline", "cus_1")["items"]
+                 if e["refs"].get("communication_id") == record["id"])
+    assert entry["summary"].endswith("after it happened; the notes convention asks within 1 h)")
 
 
 def test_merging_two_archives_keeps_everything_and_records_who(profile, announce, container_factory, config):

@@ -4,6 +4,7 @@ A line that starts with 【特殊】 is a special requirement ("【特殊】invo
 number"): it is lifted into the archive's list so it cannot be lost between departments.
 """
 import re
+from datetime import timedelta
 
 SPECIAL_MARKER = re.compile(r"^\s*(?:【特殊】|\[特殊\]|\[special\])\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
@@ -25,12 +26,21 @@ def was_answered(result, unanswered_phrases):
     return not any(phrase.casefold() in text for phrase in unanswered_phrases)
 
 
-def record_communication(archive, record_id, communication, now):
+def communication_record(record_id, communication, now, record_within=None):
+    """The record as kept: the communication, when it was recorded and how long after it happened."""
+    after = max(now - communication["at"], timedelta(0))
+    return {"id": record_id, **communication, "recorded_at": now,
+            "recorded_after_minutes": int(after.total_seconds() // 60),
+            "recorded_late": record_within is not None and after > record_within}
+
+
+def record_communication(archive, record_id, communication, now, record_within=None):
     """The archive with the communication added (and its special requirements lifted), or
-    None if a record with this id is already there."""
+    None if a record with this id is already there. ``record_within`` (a timedelta): a record
+    made later than this after the contact is marked late."""
     if any(c["id"] == record_id for c in archive.get("communications", [])):
         return None
-    record = {"id": record_id, **communication, "recorded_at": now}
+    record = communication_record(record_id, communication, now, record_within)
     lifted = special_requirements_in(communication.get("summary"), communication.get("customer_words"))
     known = archive.get("special_requirements", [])
     return {

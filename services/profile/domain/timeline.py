@@ -33,10 +33,13 @@ def flagged_for_review(customer_id, candidates, at):
                  "profile", {"candidates": ",".join(candidates)})
 
 
-def communication_recorded(customer_id, record):
+def communication_recorded(customer_id, record, record_within=None):
     summary = f"{record['method'].replace('_', ' ')} by {record['by']}: {_clip(record['summary'])}"
     if record.get("customer_words"):
         summary += f" — customer: “{_clip(record['customer_words'])}”"
+    if record.get("recorded_late"):
+        summary += (f" (recorded {_minutes(record['recorded_after_minutes'])} after it happened; the notes "
+                    f"convention asks within {_minutes(record_within.total_seconds() // 60)})")
     return entry(customer_id, "communication_recorded", record["id"], record["at"], summary, record["by"],
                  {"communication_id": record["id"]})
 
@@ -147,3 +150,14 @@ def _shown(value):
 def _clip(text, limit=140):
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _minutes(minutes):
+    """e.g. 45 min, 3 h 10 min, 2 d 4 h."""
+    minutes = int(minutes)
+    days, hours, rest = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{rest} min"
