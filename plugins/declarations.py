@@ -5,6 +5,7 @@ from dataclasses import dataclass
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FIELD_KINDS = ("text", "number", "boolean", "choice")
 GRADES = ("A", "B", "C")
+VALUE_GRADES = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,30 @@ class CustomField:
 
 
 @dataclass(frozen=True)
-class IntentGrade:
-    """A grading rule's verdict on how ready a lead is to buy (seed 003: A, B, C)."""
+class _Grade:
+    """A grading rule's verdict: the grade, why, and the rule (plugin) that gave it."""
 
     grade: str
     reasons: tuple
     rule: str
+    SCALE = ()          # the grades a verdict of this kind may give
+    KIND = ""
 
     def __post_init__(self):
-        if self.grade not in GRADES:
-            raise ValueError(f"intent grade must be one of {', '.join(GRADES)}, got {self.grade!r}")
+        if self.grade not in self.SCALE:
+            raise ValueError(f"{self.KIND} grade must be one of {', '.join(self.SCALE)}, got {self.grade!r}")
+
+
+class IntentGrade(_Grade):
+    """How ready a lead is to buy (seed 003: A, B, C)."""
+
+    SCALE, KIND = GRADES, "intent"
+
+
+class ValueGrade(_Grade):
+    """What a customer is worth (seed 004: A core, B potential, C ordinary, D low value or payment risk)."""
+
+    SCALE, KIND = VALUE_GRADES, "value"
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,25 @@ def baton_grade_intent(inquiry):
     """
 
 
+@hookspec(firstresult=True)
+def baton_grade_value(orders, valuation, now):
+    """Grade what a customer is worth: A core (large, stable), B potential, C ordinary, D low
+    value or payment risk. Asked each time an order is recorded, unless a person set the value
+    grade by hand (a person's judgment stands until they regrade).
+
+    Parameters: ``orders`` — the customer's orders (dicts shaped like
+    ``contracts.deals.OrderRecordSchema``: ``at``, ``amount``, ``currency`` …), copies;
+    ``valuation`` — ``BATON.grading`` (``value_currency``, ``exchange_rates`` into it,
+    ``core_annual_value``, ``potential_annual_value``); ``now`` — the time of grading.
+
+    Returns: a ``plugins.declarations.ValueGrade``, or None to leave the decision to the next rule
+    (or the grade as it is).
+
+    firstresult: yes. The plugin enabled last is asked first, so a company's rule can replace
+    the built-in one or add to it.
+    """
+
+
 # --- Allocation ------------------------------------------------------------------------
 
 

@@ -8,13 +8,14 @@ import copy
 import dataclasses
 import functools
 import logging
+from datetime import datetime, timezone
 from importlib.metadata import entry_points
 
 import pluggy
 
 from plugins import hookspecs
 from plugins.declarations import (
-    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, NotificationChannel, Trait,
+    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, NotificationChannel, Trait, ValueGrade,
     validate_custom_values,
 )
 from plugins.errors import DeliveryFailed, PluginFailed, PluginLoadError
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "baton.plugins"
 # What a health check feeds the hooks that read text or inquiries.
 SAMPLE_TEXT = "We compare your quote with a Shanghai supplier; price is key. 我们需要CE认证。"
+SAMPLE_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SAMPLE_ORDERS = [{"id": "ord_1", "at": SAMPLE_NOW, "amount": 12000.0, "currency": "USD", "by": "alice"}]
+SAMPLE_VALUATION = {"value_currency": "CNY", "exchange_rates": {"CNY": 1, "USD": 7.1},
+                    "core_annual_value": 1_000_000, "potential_annual_value": 100_000}
 SAMPLE_INQUIRY = {"schema_version": 1, "channel": "website_form", "company": "Acme GmbH", "country": "DE",
                   "contact": {"name": "Jane", "email": "jane@acme.de"}, "message": SAMPLE_TEXT}
 
@@ -69,7 +74,8 @@ class PluginHost:
                   ((p["name"], p["hooks"]) for p in self.describe())}
         trials = [("baton_custom_fields", self.custom_fields), ("baton_allocation_rules", self.allocation_rules),
                   ("baton_traits", lambda: self.traits(SAMPLE_TEXT)),
-                  ("baton_grade_intent", lambda: self.grade_intent(SAMPLE_INQUIRY))]
+                  ("baton_grade_intent", lambda: self.grade_intent(SAMPLE_INQUIRY)),
+                  ("baton_grade_value", lambda: self.grade_value(SAMPLE_ORDERS, SAMPLE_VALUATION, SAMPLE_NOW))]
         for hook_name, trial in trials:
             try:
                 trial()
@@ -156,6 +162,10 @@ class PluginHost:
 
     def grade_intent(self, inquiry):
         return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
+
+    def grade_value(self, orders, valuation, now):
+        return self._first("baton_grade_value", ValueGrade, orders=copy.deepcopy(orders),
+                           valuation=copy.deepcopy(valuation), now=now)
 
     def inquiry_from_channel(self, channel, payload):
         return self._first("baton_inquiry_from_channel", dict, channel=channel, payload=payload)

@@ -3,19 +3,23 @@
 Each change is one versioned write of the archive plus a timeline entry; asking twice with
 the same record id changes nothing the second time.
 """
+import logging
 from datetime import date
 
 from contracts.errors import Conflict, InvalidInput
+from plugins.errors import PluginFailed
 from services.profile.changing import change_archive, existing_archive
 from services.profile.domain import timeline
 from services.profile.domain.deals import change_stage, record_step
 from services.profile.domain.details import update_details
-from services.profile.domain.grades import grade_changes, regrade
+from services.profile.domain.grades import grade_changes, regrade, value_graded
 from services.profile.domain.groups import group_id_for, join_group, leave_group
 from services.profile.domain.matching import identity_keys
 from services.profile.domain.normalising import registration_code_problem
 
 MAX_GROUP_MEMBERS = 500   # listed per group; far above any real group's subsidiaries
+
+log = logging.getLogger(__name__)
 
 
 def update_customer(customers, plugins, customer_id, changes, now):
@@ -82,6 +86,26 @@ def grade(customers, customer_id, grades, by, reason, now):
     change_archive(customers, customer_id, lambda archive: regrade(archive, grades, by, reason, now), before)
     after = existing_archive(customers, customer_id)
     customers.record(timeline.graded(customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now))
+
+
+def grade_value(customers, plugins, customer_id, valuation, now):
+    """After an order: the value grade the rule plugins give (``baton_grade_value``), on the
+    archive and its timeline — unless a person set it by hand. A failing plugin is logged by
+    name and changes nothing: the order is recorded either way."""
+    before = existing_archive(customers, customer_id)
+    try:
+        opinion = plugins.grade_value(before.get("orders") or [], valuation, now)
+    except PluginFailed as exc:
+        log.warning("value grade of %s not set: %s", customer_id, exc.message)
+        return
+    if opinion is None:
+        return
+    verdict = {"grade": opinion.grade, "reasons": list(opinion.reasons), "rule": opinion.rule}
+    change_archive(customers, customer_id, lambda archive: value_graded(archive, verdict, now), before)
+    after = existing_archive(customers, customer_id)
+    if after.get("value_grade") != before.get("value_grade"):
+        customers.record(timeline.graded(customer_id, grade_changes(before, after, ["value_grade"]), opinion.rule,
+                                         "; ".join(opinion.reasons), now))
 
 
 def link_group(customers, customer_id, other_id, by, name, now):

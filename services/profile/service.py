@@ -26,7 +26,7 @@ from services.profile.changing import existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
 from services.profile.editing import (
-    grade, group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer,
+    grade, grade_value, group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer,
 )
 from services.profile.domain.communications import was_answered
 from services.profile.domain.summary import summary_of
@@ -34,7 +34,9 @@ from services.profile.filing import add_communication, file_inquiry
 from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.merging import merge_customers
 from services.profile import reporting
-from services.profile.settings import CommunicationSettingsSchema, MatchingSettingsSchema, ReportSettingsSchema
+from services.profile.settings import (
+    CommunicationSettingsSchema, GradingSettingsSchema, MatchingSettingsSchema, ReportSettingsSchema,
+)
 from services.profile.store import Customers
 from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
 from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
@@ -53,6 +55,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     plugins = Plugins()
     matching = Settings("matching", MatchingSettingsSchema)
     communications = Settings("communications", CommunicationSettingsSchema)
+    grading = Settings("grading", GradingSettingsSchema)
     access = Settings("access", AccessSettingsSchema)
     reports = Settings("reports", ReportSettingsSchema)
     caller = Caller()
@@ -169,7 +172,10 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         record["by"] = self._by(record["by"], f"record {kind}")
         self._changeable(customer_id, f"record {kind} for")
         record_id = _record_id(kind[:3], record_id)
-        record_deal_step(self.customers, customer_id, kind, record_id, record, datetime.now(timezone.utc))
+        now = datetime.now(timezone.utc)
+        record_deal_step(self.customers, customer_id, kind, record_id, record, now)
+        if kind == "orders":
+            grade_value(self.customers, self.plugins, customer_id, self.grading, now)
         reporting.note_deal_step(self.customers, self.reports, customer_id, kind, record_id, record)
         self._updated(customer_id)
         return self._view(self._archive(customer_id))

@@ -14,6 +14,16 @@ class MatchingSettingsSchema(Schema):
     max_name_block = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class GradingSettingsSchema(Schema):
+    """``BATON.grading``: what the value-grade rule plugins are given (``baton_grade_value``)."""
+
+    value_currency = fields.String(required=True, validate=validate.Length(equal=3))
+    exchange_rates = fields.Dict(keys=fields.String(validate=validate.Length(equal=3)),
+                                 values=fields.Float(validate=validate.Range(min=0, min_inclusive=False)), required=True)
+    core_annual_value = fields.Float(required=True, validate=validate.Range(min=0))
+    potential_annual_value = fields.Float(required=True, validate=validate.Range(min=0))
+
+
 class CommunicationSettingsSchema(Schema):
     unanswered_phrases = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
     record_within_minutes = fields.Float(load_default=60, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))

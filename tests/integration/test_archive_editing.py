@@ -185,3 +185,16 @@ def test_grades_are_set_by_hand_with_the_reason_and_announced(profile, file, con
         assert field in refused.value.details["fields"]
     with pytest.raises(NotFound):
         call(profile, "grade_customer", "cus_nobody", {"by": "alice", "value_grade": "A", "reason": "x"})
+
+
+def test_an_order_sets_the_value_grade_by_the_rule_plugin_until_a_person_grades_it(profile, file):
+    acme = file("inq_1", canonical_inquiry())
+    order = {"by": "alice", "at": NOW.isoformat(), "amount": 20000, "currency": "USD"}    # 142,000 CNY
+    graded = call(profile, "record_deal_step", acme, "orders", order, "ord-1")
+    assert graded["value_grade"]["grade"] == "B" and graded["value_grade"]["rule"] == "value_grading"
+    assert graded["value_grade"]["reasons"][0] == "orders of the last 365 days: 142,000 CNY"
+    entry = call(profile, "get_timeline", acme)["items"][-1]
+    assert (entry["kind"], entry["actor"]) == ("graded", "value_grading") and "value — → B" in entry["summary"]
+    call(profile, "grade_customer", acme, {"by": "alice", "value_grade": "D", "reason": "paid the last two orders late"})
+    bigger = call(profile, "record_deal_step", acme, "orders", {**order, "amount": 200000}, "ord-2")
+    assert (bigger["value_grade"]["grade"], bigger["value_grade"]["rule"]) == ("D", "by alice")

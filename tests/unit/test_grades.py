@@ -1,5 +1,5 @@
 """Grades set by hand: who and why on the grade, the regrade clock restarted, the change told."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from services.profile.domain.archive import combine_archives, open_archive
 from services.profile.domain.grades import grade_changes, regrade
@@ -32,3 +32,51 @@ def test_merged_archives_keep_the_latest_value_grade_and_grading():
                        LATER)
     merged = combine_archives(kept, absorbed, LATER)
     assert (merged["value_grade"]["grade"], merged["graded_at"]) == ("A", LATER)
+
+
+def test_the_built_in_value_rule_grades_by_last_year_s_orders_in_one_currency():
+    from plugins.builtin import value_grading
+    from plugins.host import PluginHost
+    host = PluginHost([("value_grading", value_grading)])
+    valuation = {"value_currency": "CNY", "exchange_rates": {"CNY": 1, "USD": 7.1},
+                 "core_annual_value": 1_000_000, "potential_annual_value": 100_000}
+
+    def order(days_ago, amount, currency="USD"):
+        return {"id": f"o{days_ago}", "at": LATER - timedelta(days=days_ago), "amount": amount, "currency": currency}
+
+    assert host.grade_value([], valuation, LATER) is None
+    assert host.grade_value([order(400, 10**6)], valuation, LATER) is None          # older than a year
+    ordinary = host.grade_value([order(10, 5000)], valuation, LATER)
+    assert (ordinary.grade, ordinary.reasons[0]) == ("C", "orders of the last 365 days: 35,500 CNY")
+    assert host.grade_value([order(10, 10_000), order(100, 5_000)], valuation, LATER).grade == "B"   # 106,500
+    core = host.grade_value([order(10, 150_000)], valuation, LATER)
+    assert (core.grade, core.rule) == ("A", "value_grading")
+    unpriced = host.grade_value([order(10, 5000), order(20, 900, "CHF")], valuation, LATER)
+    assert "orders in CHF left out: no exchange rate configured" in unpriced.reasons[0]
+
+
+def test_a_broken_value_rule_is_named_and_decides_nothing():
+    import pytest
+    from plugins.errors import PluginFailed
+    from plugins.host import PluginHost
+    from plugins.markers import hookimpl
+
+    class Broken:
+        @hookimpl
+        def baton_grade_value(self, orders, valuation, now):
+            return orders[0]["missing"]
+
+    with pytest.raises(PluginFailed) as failed:
+        PluginHost([("broken_value", Broken())]).grade_value([{"at": LATER}], {}, LATER)
+    assert "broken_value" in failed.value.message and "KeyError" in failed.value.message
+
+
+def test_a_rule_s_value_grade_never_replaces_one_set_by_hand():
+    from services.profile.domain.grades import value_graded
+    archive = open_archive("cus_1", "inq_1", INQUIRY, PLUGIN_GRADE, None, FILED)
+    verdict = {"grade": "B", "reasons": ["orders of the last 365 days: 200,000 CNY"], "rule": "value_grading"}
+    by_rule = value_graded(archive, verdict, LATER)
+    assert by_rule["value_grade"] == verdict and by_rule["graded_at"] == FILED      # no regrade
+    assert value_graded(by_rule, verdict, LATER) is None
+    by_hand = regrade(by_rule, {"value_grade": "D"}, "alice", "pays late", LATER)
+    assert value_graded(by_hand, {**verdict, "grade": "A"}, LATER) is None
