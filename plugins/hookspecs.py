@@ -64,8 +64,8 @@ def baton_grade_intent(inquiry):
 @hookspec(firstresult=True)
 def baton_grade_value(orders, valuation, now):
     """Grade what a customer is worth: A core (large, stable), B potential, C ordinary, D low
-    value or payment risk. Asked each time an order is recorded, unless a person set the value
-    grade by hand (a person's judgment stands until they regrade).
+    value or payment risk. Asked each time an order is recorded; a value grade a person set by
+    hand is kept whatever the rules say (their judgment stands until they regrade).
 
     Parameters: ``orders`` — the customer's orders (dicts shaped like
     ``contracts.deals.OrderRecordSchema``: ``at``, ``amount``, ``currency`` …), copies;
