@@ -44,7 +44,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
     dispatch = ReliableEventDispatcher()
 
     # Requeue on unexpected errors (a store outage): bad input never raises, so nothing loops.
-    @consume_raw(intake_queue)
+    @consume_raw(intake_queue, requeue_on_error=True)
     def receive_published(self, delivery):
         self._receive(delivery["body"], delivery["message_id"], delivery["routing_key"], via="amqp")
 
