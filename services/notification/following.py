@@ -28,10 +28,9 @@ def follow(reminders, policy, customer_id, change, now):
 
 
 def _reconcile(reminders, policy, customer, now):
-    wanted = {kind: make(policy, customer, now) for kind, make in ((FOLLOW_UP, follow_up_reminder),
-                                                                   (REGRADE, regrade_reminder))}
-    open_ = reminders.open_for_customer(customer.customer_id)
-    stale = [r for r in open_ if r["kind"] in wanted and (wanted[r["kind"]] is None or r["_id"] != wanted[r["kind"]]["_id"])]
+    wanted = {FOLLOW_UP: follow_up_reminder(policy, customer, now), REGRADE: regrade_reminder(policy, customer, now)}
+    stale = [r for r in reminders.open_for_customer(customer.customer_id)
+             if r["kind"] in wanted and r["_id"] != (wanted[r["kind"]] or {}).get("_id")]
     close_all(reminders, [_closing(r, customer) for r in stale], now)
     return [stored for stored in (_keep(reminders, w) for w in wanted.values() if w is not None) if stored]
 
@@ -48,19 +47,20 @@ def _keep(reminders, wanted):
     return stored
 
 
+# Per kind: the customer's clock a reminder's cycle is counted from, the reminder's detail that
+# holds the clock it was made for, what moving the clock on is, and what the reminder asks.
+CYCLES = {FOLLOW_UP: ("last_follow_up_at", "last_contact_at", "followed up on", "follow-up of this kind"),
+          REGRADE: ("graded_at", "graded_at", "graded on", "regrade")}
+
+
 def _closing(reminder, customer):
-    if reminder["kind"] == REGRADE:
-        graded = customer.graded_at
-        if reminder["user_id"] == customer.owner_id and graded is not None \
-                and reminder["details"].get("graded_at", "") < graded.isoformat():
-            return Closing(reminder["_id"], DONE, f"graded on {graded:%Y-%m-%d %H:%M}")
-        return Closing(reminder["_id"], CANCELLED, f"no regrade is asked any more (owner {customer.owner_id or 'none'}, "
-                                                   f"stage {customer.stage or 'unknown'})")
-    last = customer.last_follow_up_at
-    if reminder["user_id"] == customer.owner_id and last is not None \
-            and reminder["details"].get("last_contact_at", "") < last.isoformat():
-        return Closing(reminder["_id"], DONE, f"followed up on {last:%Y-%m-%d %H:%M}")
-    return Closing(reminder["_id"], CANCELLED, "no follow-up of this kind is asked any more "
+    """Done when its owner moved the clock on (a contact, a grading); else no longer asked."""
+    clock, detail, done, asked = CYCLES[reminder["kind"]]
+    moved = getattr(customer, clock)
+    if reminder["user_id"] == customer.owner_id and moved is not None \
+            and reminder["details"].get(detail, "") < moved.isoformat():
+        return Closing(reminder["_id"], DONE, f"{done} {moved:%Y-%m-%d %H:%M}")
+    return Closing(reminder["_id"], CANCELLED, f"no {asked} is asked any more "
                    f"(owner {customer.owner_id or 'none'}, stage {customer.stage or 'unknown'})")
 
 

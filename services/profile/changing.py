@@ -9,11 +9,13 @@ class ArchiveBusy(DocumentBusy):
 def change_archive(customers, customer_id, change, current=None):
     """Apply ``change`` (archive -> new archive, or None for no change) without losing a
     concurrent writer's change: re-read and retry when the version moved. ``current``: the
-    archive as just read, if the caller has it."""
-    before, _after = change_guarded(customers.get, customers.replace, customer_id, change, current)
+    archive as just read, if the caller has it. Returns (archive before, archive after — None when
+    ``change`` found nothing to change)."""
+    before, after = change_guarded(customers.get, customers.replace, customer_id, change, current)
     if before is None:
         # Another worker has claimed the key but not yet written the archive.
         raise ArchiveBusy(f"customer {customer_id} is not written yet")
+    return before, after
 
 
 def existing_archive(customers, customer_id):

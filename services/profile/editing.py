@@ -82,9 +82,8 @@ def set_stage(customers, customer_id, stage, by, reason, now):
 
 def grade(customers, customer_id, grades, by, reason, now):
     """Set grades by hand (a regrade), on the archive and its timeline."""
-    before = existing_archive(customers, customer_id)
-    change_archive(customers, customer_id, lambda archive: regrade(archive, grades, by, reason, now), before)
-    after = existing_archive(customers, customer_id)
+    before, after = change_archive(customers, customer_id, lambda archive: regrade(archive, grades, by, reason, now),
+                                   existing_archive(customers, customer_id))
     customers.record(timeline.graded(customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now))
 
 
@@ -101,9 +100,8 @@ def grade_value(customers, plugins, customer_id, valuation, now):
     if opinion is None:
         return
     verdict = {"grade": opinion.grade, "reasons": list(opinion.reasons), "rule": opinion.rule}
-    change_archive(customers, customer_id, lambda archive: value_graded(archive, verdict, now), before)
-    after = existing_archive(customers, customer_id)
-    if after.get("value_grade") != before.get("value_grade"):
+    before, after = change_archive(customers, customer_id, lambda archive: value_graded(archive, verdict, now), before)
+    if after is not None:
         customers.record(timeline.graded(customer_id, grade_changes(before, after, ["value_grade"]), opinion.rule,
                                          "; ".join(opinion.reasons), now))
 

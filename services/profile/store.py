@@ -60,13 +60,14 @@ class Customers(Store):
                 self.keys.insert_many([{"_id": key, "customer_id": customer_id} for key in pending], ordered=True)
                 break
             except BulkWriteError as error:
-                taken = pending[error.details["writeErrors"][0]["index"]]
-                holder = self.keys.find_one({"_id": taken})
+                taken = error.details["writeErrors"][0]["index"]     # the ones before it are claimed
+                holder = self.keys.find_one({"_id": pending[taken]})
                 if holder is None:
-                    continue                        # released since: claim it now
+                    pending = pending[taken:]          # released since: claim it now
+                    continue
                 if holder["customer_id"] not in (customer_id, *shared_with):
                     break
-                pending = pending[pending.index(taken) + 1:]
+                pending = pending[taken + 1:]
         return self.holders_of(keys)
 
     def add_keys(self, keys, customer_id):

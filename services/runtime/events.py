@@ -48,10 +48,6 @@ class RetriedEventHandler(EventHandler):
     parked = ParkedEvents()
     SETTINGS = ("events", EventRetrySettingsSchema)   # read at start (and by `baton config check`)
 
-    def __init__(self, source_service, event_type, **kwargs):
-        kwargs.pop("requeue_on_error", None)        # every failure is retried, then parked
-        super().__init__(source_service, event_type, **kwargs)
-
     def setup(self):
         super().setup()
         self.retry = load_section(self.container.config, *self.SETTINGS)

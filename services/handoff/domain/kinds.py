@@ -6,12 +6,12 @@ A kind says which departments send and receive, its checklist, how many receiver
 they sign, who owns the customer once it is accepted, and the annual value it is for.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+
+from plugins.valuation import value_note, yearly_order_value
 
 EACH_SIGNS, NOBODY_SIGNS = "each", "none"
 RECEIVER_OWNS, OWNER_UNCHANGED = "receiver", "unchanged"
 SYSTEM = "handoff"        # who "signs" a handoff that needs no signature (the archive sync)
-VALUE_WINDOW = timedelta(days=365)
 
 
 class NotAllowed(Exception):
@@ -92,20 +92,8 @@ def annual_value(archive, expected, valuation, now):
     """(value, note): last 365 days' orders converted into the valuation's currency, or what the
     sender expects the customer to buy in a year if that is more. Orders in a currency without a
     rate are left out, and the note says so."""
-    since = now - VALUE_WINDOW
-    total, unpriced = 0.0, set()
-    for order in archive.get("orders") or []:
-        at = order["at"] if isinstance(order["at"], datetime) else datetime.fromisoformat(order["at"])
-        if at < since:
-            continue
-        rate = valuation.rates.get(order["currency"])
-        if rate is None:
-            unpriced.add(order["currency"])
-        else:
-            total += order["amount"] * rate
-    note = f"orders of the last 365 days: {total:,.0f} {valuation.currency}"
-    if unpriced:
-        note += f" (orders in {', '.join(sorted(unpriced))} left out: no exchange rate configured)"
+    total, unpriced = yearly_order_value(archive.get("orders") or [], valuation.rates, now)
+    note = value_note(total, unpriced, valuation.currency)
     if expected is not None and expected > total:
         return expected, f"expected by the sender: {expected:,.0f} {valuation.currency}; {note}"
     return total, note
