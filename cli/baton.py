@@ -5,6 +5,7 @@ It talks to the running services over RabbitMQ RPC (an RPC caller without a user
 system, so keep the broker private); imports go through the HTTP API like any integration.
 
     baton users create alice --name "Alice Wang" --role member --department sales --team default
+    baton users password alice            # asked twice; the console's sign-in
     baton tokens issue alice --label laptop
     baton config check deploy/config.yaml
     baton pool list --state public_pool --country DE
@@ -114,6 +115,25 @@ def update_user(ctx, user_id, **changes):
     if not changes:
         raise click.UsageError("say what to change")
     click.echo(f"updated {_describe(ctx.rpc('gateway', 'change_user', user_id, changes))}")
+
+
+@users.command("password")
+@click.argument("user_id")
+@click.pass_obj
+def set_password(ctx, user_id):
+    """Set or reset USER_ID's password for signing in to the console. Asked twice, unseen at a
+    terminal; from a pipe, the first two lines of standard input (e.g. printf 'p\\np\\n' | baton …)."""
+    if sys.stdin.isatty():
+        password = click.prompt("New password", hide_input=True, confirmation_prompt="Again")
+    else:
+        lines = sys.stdin.read().splitlines()
+        if len(lines) < 2:
+            raise click.ClickException("give the password twice, one per line, on standard input")
+        password, again = lines[0], lines[1]
+        if password != again:
+            raise click.ClickException("the two passwords differ; nothing was changed")
+    result = ctx.rpc("gateway", "set_password", user_id, {"password": password})
+    click.echo(f"password set for {result['user_id']}")
 
 
 @users.command("load")

@@ -18,6 +18,9 @@ DEPARTMENTS = ("marketing", "sales", "service", "tech", "production")
 ROLES = ("member", "manager", "admin", "integration")
 USER_ID = validate.Regexp(r"\A[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
 ACTOR_CONTEXT_KEY = "actor"
+# The languages the console and the messages people read come in.
+LANGUAGES = ("zh-CN", "en")
+PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
 
 
 def acting_user_field(who="Who does it"):
@@ -78,9 +81,76 @@ class UserSchema(OutputSchema):
     email = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
     created_at = fields.AwareDateTime(required=True)
+    language = fields.String(allow_none=True, dump_default=None, metadata={
+        "description": "The language the person chose (zh-CN or en); null: their browser's."})
+    password_set = fields.Boolean(dump_default=False, metadata={"description": "Whether they can sign in."})
 
 
 UserPageSchema = page_schema(UserSchema)
+
+
+class MeUpdateSchema(Schema):
+    """What a person changes about themselves."""
+
+    class Meta:
+        unknown = RAISE
+
+    language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "zh-CN or en; null: follow the browser."})
+
+
+class PersonSchema(OutputSchema):
+    """A colleague as anyone may see them: enough to show a name for an id."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    department = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    active = fields.Boolean(required=True)
+
+
+class PeopleSchema(OutputSchema):
+    items = fields.List(fields.Nested(PersonSchema), required=True)
+
+
+class PasswordSetSchema(Schema):
+    """A new password: an admin sets anyone's; a person changes their own with the current one."""
+
+    class Meta:
+        unknown = RAISE
+
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    current_password = fields.String(validate=validate.Length(max=200), load_only=True, metadata={
+        "description": "Required when changing your own password (admins setting another's need none)."})
+
+
+class PasswordSetResultSchema(OutputSchema):
+    user_id = fields.String(required=True)
+    password_set_at = fields.AwareDateTime(required=True)
+
+
+class SessionRequestSchema(Schema):
+    """Signing in with a user id and password."""
+
+    class Meta:
+        unknown = RAISE
+
+    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class SessionSchema(OutputSchema):
+    """A session just opened: ``token`` is sent as 'Authorization: Bearer <token>' like an API token."""
+
+    token = fields.String(required=True)
+    user = fields.Nested(UserSchema, required=True)
+    idle_hours = fields.Float(required=True, metadata={
+        "description": "The session ends after this long without a call (BATON.access.session_idle_hours)."})
+
+
+class SessionEndedSchema(OutputSchema):
+    ended = fields.Boolean(required=True)
 
 
 class TokenRequestSchema(Schema):

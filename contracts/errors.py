@@ -85,7 +85,15 @@ class Refused(BatonError):
     code = "refused"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Refused, Unauthenticated, Forbidden)
+@deserialize_to_instance
+class TooManyAttempts(BatonError):
+    """Too many failed attempts in a while (sign-in); ``details.retry_after_seconds`` says when
+    trying again can succeed."""
+
+    code = "too_many_attempts"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Refused, Unauthenticated, Forbidden, TooManyAttempts)
 
 
 class ErrorDetailSchema(OutputSchema):

@@ -102,6 +102,9 @@ class InboxEntrySchema(OutputSchema):
     title = fields.String(required=True)
     body = fields.String(required=True)
     customer_id = fields.String(allow_none=True)
+    customer_name = fields.String(allow_none=True, metadata={
+        "description": "The customer's company name as notification knows it now (a rename shows at once); "
+                       "null when there is no customer or its name is not known yet."})
     due_at = fields.AwareDateTime(allow_none=True, metadata={"description": "The original due time, even when sent late."})
     fired_at = fields.AwareDateTime(required=True)
     read = fields.Boolean(required=True)

@@ -57,6 +57,34 @@ class ContactStatusListSchema(OutputSchema):
         "description": "The customers the pool knows, in the order asked."})
 
 
+CLAIM_PERIODS = ("day", "week", "month")
+
+
+class ClaimPeriodSchema(OutputSchema):
+    period = fields.String(required=True, validate=validate.OneOf(CLAIM_PERIODS), metadata={
+        "description": "A calendar period in the company's time zone (BATON.pool.time_zone); a week starts on "
+                       "BATON.pool.week_starts_on."})
+    used = fields.Integer(required=True, metadata={"description": "Claims counted in this period so far."})
+    limit = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The most this person may claim in the period (their role's limit); null: no limit."})
+    remaining = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "limit - used, never below 0; null: no limit."})
+    resets_at = fields.AwareDateTime(required=True, metadata={
+        "description": "When the next period starts and its count begins again (in the company's time zone)."})
+
+
+class ClaimAllowanceSchema(OutputSchema):
+    """What a salesperson may still claim from the public pool: the limits and counts the claim
+    rule itself applies. A claim needs a remaining claim in every period and held below max_held."""
+
+    user_id = fields.String(required=True)
+    limits = fields.List(fields.Nested(ClaimPeriodSchema), required=True, metadata={
+        "description": "The day, the week and the month, in that order."})
+    held = fields.Integer(required=True, metadata={"description": "Customers they own now."})
+    max_held = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The most customers they may hold (their role's cap); null: no cap."})
+
+
 class SweepSchema(_Request):
     now = fields.AwareDateTime(metadata={"description": "Sweep as of this time (tests, replays); default now."})
 

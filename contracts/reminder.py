@@ -16,6 +16,9 @@ class ReminderSchema(OutputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(REMINDER_KINDS))
     user_id = fields.String(required=True)
     customer_id = fields.String(required=True)
+    customer_name = fields.String(allow_none=True, metadata={
+        "description": "The customer's company name as notification knows it now (a rename shows at once); "
+                       "null until profile has told it."})
     subject_id = fields.String(allow_none=True, metadata={"description": "The handoff or change it is about."})
     due_at = fields.AwareDateTime(required=True)
     fire_at = fields.AwareDateTime(metadata={

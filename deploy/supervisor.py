@@ -209,10 +209,10 @@ class Supervisor:
             self._tend(now)
             if not announced and now >= next_probe:
                 if self._api_answers():
-                    say(f"Baton API: http://{self.http_address}/   docs: http://{self.http_address}/docs   "
+                    say(f"Baton console: http://{self.http_address}/   API docs: http://{self.http_address}/docs   "
                         f"(logs: {self.log_dir}/<service>.log; Ctrl-C stops everything)")
-                    say("every call needs a token; the first admin: .venv/bin/baton users create admin --name Admin "
-                        "--role admin && .venv/bin/baton tokens issue admin")
+                    say("to sign in, make the first admin: .venv/bin/baton users create admin --name Admin "
+                        "--role admin && .venv/bin/baton users password admin")
                     announced = True
                 elif now - started > READY_TIMEOUT_SECONDS:
                     if not complained:

@@ -14,6 +14,7 @@ from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 
 TOKEN_PREFIX = "bt_"
+SESSION_PREFIX = "bs_"   # a console session's token: expires when idle, ends at sign-out
 PENDING, DONE = "pending", "done"    # whether a user's latest version went out as user_saved
 
 
@@ -21,18 +22,30 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_token():
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+def new_token(prefix=TOKEN_PREFIX):
+    return prefix + secrets.token_urlsafe(32)
+
+
+def _without_secret(record, secret="hash"):
+    return {k: v for k, v in record.items() if k != secret}
 
 
 class Directory(Store):
     def __init__(self, db):
         self.users = db.users
         self.tokens = db.api_tokens
+        self.credentials = db.credentials
+        self.sessions = db.sessions
+        self.failures = db.sign_in_failures
 
     def ensure_indexes(self):
         self.tokens.create_index([("hash", ASCENDING)], unique=True)
         self.tokens.create_index([("user_id", ASCENDING)])
+        self.sessions.create_index([("hash", ASCENDING)], unique=True)
+        self.sessions.create_index([("user_id", ASCENDING)])
+        # failed sign-ins by key ("user:<id>" or "address:<ip>") and time (epoch seconds: the
+        # embedded store serves ranges on numbers from an index, not on datetimes)
+        self.failures.create_index([("key", ASCENDING), ("at_epoch", ASCENDING)])
         self.users.create_index([("role", ASCENDING)])
         self.users.create_index([("announce", ASCENDING)])
         self._announce_users_from_before()
@@ -73,6 +86,62 @@ class Directory(Store):
         total = self.users.count_documents({})
         return list(self.users.find({}).sort("_id", ASCENDING).skip(offset).limit(limit)), total
 
+    def people(self, limit):
+        """Everyone's id, name, role, department, team and status, by id (a company's staff)."""
+        fields = {"name": 1, "role": 1, "department": 1, "team": 1, "active": 1}
+        return list(self.users.find({}, fields).sort("_id", ASCENDING).limit(limit))
+
+    # passwords: kept apart from the user, so no user read or audit entry carries a hash
+    def credential(self, user_id):
+        return self.credentials.find_one({"_id": user_id})
+
+    def has_password(self, user_id):
+        return self.credentials.find_one({"_id": user_id}, {"_id": 1}) is not None
+
+    def set_credential(self, user_id, password_hash, now, by):
+        before = self.credential(user_id)
+        record = {"_id": user_id, "hash": password_hash, "set_at": now, "set_by": by}
+        self.credentials.replace_one({"_id": user_id}, record, upsert=True)
+        self.audit.changed("credential", before and _without_secret(before), _without_secret(record))
+        return record
+
+    # console sessions
+    def open_session(self, user_id, address, now, expires_at):
+        """(the secret token, its stored record)."""
+        token = new_token(SESSION_PREFIX)
+        record = {"_id": "ses_" + uuid.uuid4().hex[:16], "hash": token_hash(token), "user_id": user_id,
+                  "address": address, "created_at": now, "last_used_at": now, "expires_at": expires_at,
+                  "ended_at": None}
+        self.sessions.insert_one(record)
+        self.audit.changed("session", None, _without_secret(record))
+        return token, record
+
+    def session_by_secret(self, token):
+        return self.sessions.find_one({"hash": token_hash(token)})
+
+    def touch_session(self, record, now, expires_at):
+        """Bookkeeping (not audited): the session was used, so its idle clock restarts."""
+        self.sessions.replace_one({"_id": record["_id"]}, {**record, "last_used_at": now, "expires_at": expires_at})
+
+    def end_session(self, record, now):
+        ended = {**record, "ended_at": now}
+        self.sessions.replace_one({"_id": record["_id"]}, ended)
+        self.audit.changed("session", _without_secret(record), _without_secret(ended))
+        return ended
+
+    # failed sign-ins
+    def failures_since(self, key, since_epoch, limit):
+        """The failures of ``key`` at or after ``since_epoch``, oldest first, at most ``limit``."""
+        return list(self.failures.find({"key": key, "at_epoch": {"$gte": since_epoch}})
+                    .sort("at_epoch", ASCENDING).limit(limit))
+
+    def add_failure(self, key, at_epoch):
+        self.failures.insert_one({"_id": "fail_" + uuid.uuid4().hex, "key": key, "at_epoch": at_epoch})
+
+    def forget_failures(self, key, before_epoch):
+        """Failures that can no longer count (older than the window), or a user's after a success."""
+        self.failures.delete_many({"key": key, "at_epoch": {"$lt": before_epoch}})
+
     # tokens
     def issue(self, user_id, label, now):
         """(the secret token, its stored record)."""
@@ -80,7 +149,7 @@ class Directory(Store):
         record = {"_id": "tok_" + uuid.uuid4().hex[:16], "hash": token_hash(token), "user_id": user_id,
                   "label": label, "created_at": now, "revoked_at": None, "last_used_at": None}
         self.tokens.insert_one(record)
-        self.audit.changed("token", None, {k: v for k, v in record.items() if k != "hash"})
+        self.audit.changed("token", None, _without_secret(record))
         return token, record
 
     def token_by_secret(self, token):
@@ -95,5 +164,4 @@ class Directory(Store):
     def replace_token(self, record, before=None):
         self.tokens.replace_one({"_id": record["_id"]}, record)
         if before is not None:   # a revocation; "last used" is bookkeeping
-            self.audit.changed("token", {k: v for k, v in before.items() if k != "hash"},
-                               {k: v for k, v in record.items() if k != "hash"})
+            self.audit.changed("token", _without_secret(before), _without_secret(record))

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 STATUS_OF_CODE = {"invalid_input": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-                  "refused": 422, "unavailable": 503}
+                  "refused": 422, "too_many_attempts": 429, "unavailable": 503}
 
 
 class ServiceUnavailable(BatonError):
@@ -53,20 +53,22 @@ class JsonRoute(HttpRequestHandler):
     - ``summary``: one line for the docs; the handler's docstring adds a description;
     - ``query`` / ``body``: the contract schema of the query string / JSON body;
     - ``returns``: the contract schema of the answer, with ``status`` its HTTP status;
-    - ``tag``: the group it is listed under.
+    - ``tag``: the group it is listed under;
+    - ``errors``: answers it may give besides the common ones, {status: what it means}.
     """
 
     authenticator = Authenticator()
     idempotency = IdempotencyLog()
 
     def __init__(self, method, url, summary=None, query=None, body=None, returns=None, status=200, tag=None,
-                 allow=None, public=False, **kwargs):
+                 allow=None, public=False, errors=None, **kwargs):
         """``allow``: who may call it — roles, departments or department:role (the services
         then decide per record); ``public``: no token needed (health, the API's own docs)."""
         if not public and not allow:
             raise ValueError(f"{method} {url}: say who may call it (allow=...) or that it is public")
         self.summary, self.query, self.body, self.returns = summary, query, body, returns
         self.status, self.tag, self.allow, self.public = status, tag, tuple(allow or ()), public
+        self.errors = dict(errors or {})
         super().__init__(method, url, **kwargs)
 
     def handle_request(self, request):

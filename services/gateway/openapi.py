@@ -64,7 +64,7 @@ def document(service_cls):
             success["content"] = {"application/json": {"schema": _reference(route.returns, components)}}
         operation["responses"] = {str(route.status): success, **{
             status: {"description": text, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ErrorBody"}}}} for status, text in ERRORS.items()}}
+                "schema": {"$ref": "#/components/schemas/ErrorBody"}}}} for status, text in {**ERRORS, **route.errors}.items()}}
         for method in route.method.split(","):
             paths.setdefault(path, {})[method.lower()] = operation
     return {

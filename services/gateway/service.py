@@ -9,8 +9,9 @@ from nameko.timer import timer
 
 from contracts import jsonschema
 from contracts.access import (
-    AuditPageSchema, AuditQuerySchema, IssuedTokenSchema, TokenListSchema, TokenRequestSchema, TokenSchema, UserCreateSchema, UserPageSchema, UserSchema,
-    UserUpdateSchema,
+    AuditPageSchema, AuditQuerySchema, IssuedTokenSchema, MeUpdateSchema, PasswordSetResultSchema, PasswordSetSchema,
+    PeopleSchema, SessionEndedSchema, SessionRequestSchema, SessionSchema, TokenListSchema, TokenRequestSchema,
+    TokenSchema, UserCreateSchema, UserPageSchema, UserSchema, UserUpdateSchema,
 )
 from contracts.api import ContractListSchema, HealthSchema, PluginListSchema
 from contracts.communication import CommunicationSchema
@@ -34,9 +35,10 @@ from contracts.parked import (
     EVENT_HANDLING_SERVICES, ParkedEventPageSchema, ParkedEventQuerySchema, RetryParkedResultSchema, RetryParkedSchema,
 )
 from contracts.pool import (
-    ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema, LeavingSchema, PoolPageSchema,
-    PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema,
-    SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema, SweepSchema, WeightsSchema,
+    ClaimAllowanceSchema, ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema,
+    LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema,
+    RejectSchema, ReleaseSchema, SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema,
+    SweepSchema, WeightsSchema,
 )
 from contracts.notification import (
     ChannelListSchema, DeliveryPageSchema, DeliveryQuerySchema, DoneSchema, InboxEntrySchema, InboxPageSchema,
@@ -49,13 +51,15 @@ from contracts.reports import (
     PlaceQuerySchema,
 )
 from plugins.dependency import Plugins
-from services.gateway import openapi
+from services.gateway import openapi, sessions
+from services.gateway.authenticating import AuthenticatorAccess
+from services.gateway.console import console_file
 from services.gateway.directory import Directory
 from services.gateway.http import ServiceUnavailable, error_response, json_route
 from services.gateway.settings import GatewaySettingsSchema
 from services.gateway import users
 from services.gateway.merged_lists import merged_page
-from services.runtime.access import Caller
+from services.runtime.access import AccessSettingsSchema, Caller
 from services.runtime.events import ReliableEventDispatcher
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
@@ -86,6 +90,8 @@ class GatewayService:
     pool = RpcProxy("pool")
     notification = RpcProxy("notification")
     settings = Settings("gateway", GatewaySettingsSchema)
+    access_settings = Settings("access", AccessSettingsSchema)
+    authenticator = AuthenticatorAccess()
     directory = MongoStore(Directory)
     audit_trail_store = AuditTrailStore()
     plugins = Plugins()
@@ -198,6 +204,14 @@ class GatewayService:
     def claim(self, request, customer_id):
         """409 names the winner of a race, or the limit reached and when it resets."""
         return self._call("pool", "claim", customer_id, _json_body(request))
+
+    @json_route("GET", "/users/<user_id>/claims", summary="What a salesperson may still claim from the pool",
+                returns=ClaimAllowanceSchema, tag="pool", allow=EVERYONE)
+    def claim_allowance(self, request, user_id):
+        """Per day, week and month (calendar periods in the company's time zone): claims used, the
+        limit, what remains and when it resets; and customers held beside the holding cap. Your own;
+        a manager's department's people; anyone's for an admin."""
+        return self._call("pool", "claim_allowance", user_id)
 
     @json_route("POST", "/customers/<customer_id>/release", summary="Give a customer back to the public pool",
                 body=ReleaseSchema, returns=OwnershipSchema, tag="pool", allow=SELLERS)
@@ -549,7 +563,48 @@ class GatewayService:
 
     @json_route("GET", "/me", summary="Who the token belongs to", returns=UserSchema, tag="users", allow=EVERYONE)
     def who_am_i(self, request):
-        return UserSchema().dump(_with_id(users.existing_user(self.directory, self.caller.user_id)))
+        return self._user_view(users.existing_user(self.directory, self.caller.user_id))
+
+    @json_route("PATCH", "/me", summary="Change what a person keeps about themselves (their language)",
+                body=MeUpdateSchema, returns=UserSchema, tag="users", allow=EVERYONE)
+    def update_me(self, request):
+        changes = load_input(MeUpdateSchema, _json_body(request), what="change")
+        return self._user_view(users.update_user(self.directory, self.caller.user_id, changes))
+
+    @json_route("GET", "/people", summary="Everyone's name, role, department and team (names for ids)",
+                returns=PeopleSchema, tag="users", allow=STAFF)
+    def list_people(self, request):
+        return PeopleSchema().dump({"items": [_with_id(p) for p in self.directory.people(users.MAX_PEOPLE)]})
+
+    # --- signing in to the console -------------------------------------------------------------
+
+    @json_route("POST", "/sessions", summary="Sign in: a session token for the user id and password",
+                body=SessionRequestSchema, returns=SessionSchema, status=201, tag="sessions", public=True,
+                errors={"429": "Too many failed sign-ins lately: details.retry_after_seconds says when to try again."})
+    def sign_in(self, request):
+        """The token is sent like an API token (``Authorization: Bearer …``) and ends after
+        ``BATON.access.session_idle_hours`` without a call, or at sign-out. Wrong credentials answer
+        401; after ``sign_in_failures_allowed`` failures of a user id or an address within
+        ``sign_in_window_minutes``, 429 with ``retry_after_seconds``."""
+        body = load_input(SessionRequestSchema, _json_body(request), what="sign-in")
+        token, user = sessions.sign_in(self.directory, self.access_settings, body["user_id"], body["password"],
+                                       _client_address(request, self.settings), _now())
+        return 201, SessionSchema().dump({"token": token, "user": self._user_fields(user),
+                                          "idle_hours": self.access_settings["session_idle_hours"]})
+
+    @json_route("DELETE", "/sessions/current", summary="Sign out: the calling session ends",
+                returns=SessionEndedSchema, tag="sessions", allow=EVERYONE)
+    def sign_out(self, request):
+        """``ended`` is false when the call was made with an API token (those are revoked instead)."""
+        token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        ended = sessions.sign_out(self.directory, token, _now())
+        self.authenticator.forget(token)
+        return {"ended": ended}
+
+    @json_route("PUT", "/users/<user_id>/password", summary="Set a password (admins) or change your own",
+                body=PasswordSetSchema, returns=PasswordSetResultSchema, tag="sessions", allow=EVERYONE)
+    def set_password_route(self, request, user_id):
+        return self.set_password(user_id, _json_body(request))
 
     @json_route("GET", "/users", summary="List users", query=PageQuerySchema, returns=UserPageSchema, tag="users",
                 allow=("admin",))
@@ -588,14 +643,14 @@ class GatewayService:
         user = load_input(UserCreateSchema, user, what="user")
         created = users.create_user(self.directory, user, _now())
         users.announce(self.directory, self.dispatch, created, _now())
-        return UserSchema().dump(_with_id(created))
+        return self._user_view(created)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_user(self, user_id, changes):
         changes = load_input(UserUpdateSchema, changes, what="change")
         changed = users.update_user(self.directory, user_id, changes)
         users.announce(self.directory, self.dispatch, changed, _now())
-        return UserSchema().dump(_with_id(changed))
+        return self._user_view(changed)
 
     @timer(interval=ANNOUNCE_RETRY_SECONDS)
     def announce_pending_users(self):
@@ -604,10 +659,22 @@ class GatewayService:
             users.announce(self.directory, self.dispatch, user, _now())
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_password(self, user_id, request):
+        request = load_input(PasswordSetSchema, request, what="password")
+        return PasswordSetResultSchema().dump(sessions.set_password(
+            self.directory, self.caller, user_id, request["password"], request.get("current_password"), _now()))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_user_page(self, query=None):
         query = load_input(PageQuerySchema, query)
         users, total = self.directory.page_of_users(query["limit"], query["offset"])
-        return UserPageSchema().dump(page_of([_with_id(u) for u in users], total, query))
+        return UserPageSchema().dump(page_of([self._user_fields(u) for u in users], total, query))
+
+    def _user_fields(self, user):
+        return {**_with_id(user), "password_set": self.directory.has_password(user["_id"])}
+
+    def _user_view(self, user):
+        return UserSchema().dump(self._user_fields(user))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def issue_token(self, user_id, request=None):
@@ -651,6 +718,16 @@ class GatewayService:
     def docs_page(self, request):
         return openapi.docs_page()
 
+    # --- the web console (web/dist) -------------------------------------------------------------
+
+    @console_file("/")
+    def console_index(self, request):
+        """Served by ConsoleFiles itself: no worker runs."""
+
+    @console_file("/<path:path>")
+    def console_page(self, request, path):
+        """Served by ConsoleFiles itself: no worker runs."""
+
     def _deal_step(self, request, customer_id, kind):
         return self._call("profile", "record_deal_step", customer_id, kind, _json_body(request),
                           record_id=_idempotency_key(request))
@@ -680,6 +757,16 @@ def _with_id(document):
 
 def _now():
     return datetime.now(timezone.utc)
+
+
+def _client_address(request, settings):
+    """The address a sign-in came from: the connection's, or, from a proxy we trust, the last
+    address it added to X-Forwarded-For."""
+    address = request.remote_addr
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+    if forwarded and address in settings["trusted_proxies"]:
+        return forwarded[-1]
+    return address
 
 
 def _query(request):

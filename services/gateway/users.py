@@ -9,6 +9,7 @@ from services.runtime.access import ADMIN
 from services.runtime.guarded import change_guarded
 
 log = logging.getLogger(__name__)
+MAX_PEOPLE = 10_000   # GET /people answers everyone at once: a company's staff, not its customers
 
 def create_user(directory, user, now):
     stored, added = directory.add_user({**user, "_id": user.pop("id"), "active": True, "created_at": now,

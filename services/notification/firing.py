@@ -27,18 +27,27 @@ def fire_due(reminders, outbox, preferences_of, immediate_channels, settings, no
     """Fire every reminder due at ``now`` (and any whose firing an instance left unfinished).
     ``immediate_channels``: names of channels that take each notice at once even in digest mode."""
     result = Firing()
+    names = {}      # the company names of the batch in hand, read in one query
+
+    def due(limit):
+        batch = reminders.stale(now, limit) + reminders.due(now, limit)
+        names.clear()
+        names.update(reminders.customer_names(r["customer_id"] for r in batch))
+        return batch
 
     def handle(reminder):
-        outcome = fire(reminders, outbox, preferences_of(reminder["user_id"]), immediate_channels, settings, reminder, now)
+        outcome = fire(reminders, outbox, preferences_of(reminder["user_id"]), immediate_channels, settings, reminder,
+                       now, names.get(reminder["customer_id"]))
         result.fired += outcome == FIRED
         result.deferred += outcome == "deferred"
 
-    in_rounds(settings, lambda limit: reminders.stale(now, limit) + reminders.due(now, limit), handle)
+    in_rounds(settings, due, handle)
     return result
 
 
-def fire(reminders, outbox, preferences, immediate_channels, settings, reminder, now):
-    """FIRED, "deferred", or None (not ours to fire: another instance took it, or it closed)."""
+def fire(reminders, outbox, preferences, immediate_channels, settings, reminder, now, customer_name=None):
+    """FIRED, "deferred", or None (not ours to fire: another instance took it, or it closed).
+    ``customer_name``: the customer's company name, when known, for the notice's words."""
     quiet_end = quiet_until(preferences, now)
     if quiet_end is not None and reminder["status"] == PENDING:
         _, deferred = change_reminder(reminders, reminder["_id"], lambda r: {
@@ -54,7 +63,7 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
         digest_id = digest_id_of(preferences.user_id, local_day(preferences, next_digest_at(preferences, now)))
         outbox.digests.add({"_id": digest_id, "user_id": preferences.user_id, "due_at": next_digest_at(preferences, now),
                            "status": PENDING, "version": 0, "created_at": now})
-    notice, _ = outbox.add_notice(notice_of(leased, preferences, now, digest_id))
+    notice, _ = outbox.add_notice(notice_of(leased, preferences, now, digest_id, customer_name))
     for channel in preferences.channels:
         if notice["digest_id"] is None or channel in immediate_channels:
             outbox.deliveries.add(delivery_of(notice, channel, now))

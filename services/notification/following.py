@@ -1,7 +1,8 @@
 """Keeping each owned customer's follow-up and regrade reminders in step with what happens to it:
 a contact completes the cycle's follow-up and starts the next, a grading completes the regrade
 and starts the next quarter's, a grade or stage change moves them, a new owner takes them over, a
-silent stage or leaving its owner cancels them."""
+silent stage or leaving its owner cancels them. What is followed of each customer also names it:
+reminders and inbox entries are shown with its company name."""
 import dataclasses
 
 from services.notification.domain.follow_up import FollowedCustomer, follow_up_reminder, regrade_reminder
@@ -9,6 +10,7 @@ from services.notification.domain.reminders import CANCELLED, DONE, FOLLOW_UP, P
 from services.notification.domain.satisfying import Closing
 from services.notification.leasing import change_guarded
 from services.notification.reminding import SCHEDULED, REPEATED, change_reminder, close_all, schedule
+from services.notification.store import Reminders
 
 FIELDS = [f.name for f in dataclasses.fields(FollowedCustomer)]
 
@@ -25,6 +27,14 @@ def follow(reminders, policy, customer_id, change, now):
                                            "version": doc["version"] + 1}, current)
     customer = _customer(after or reminders.followed_customer(customer_id))
     return _reconcile(reminders, policy, customer, now)
+
+
+def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
+    """``docs`` (reminders, inbox entries) each with ``customer_name``: its customer's company name
+    as notification follows it now, read for them all in one query — never stored on them, so a
+    rename shows at once. None while the name is not known."""
+    names = reminders.customer_names(doc.get("customer_id") for doc in docs)
+    return [{**doc, "customer_name": names.get(doc.get("customer_id"))} for doc in docs]
 
 
 def _reconcile(reminders, policy, customer, now):

@@ -18,7 +18,7 @@ from services.notification.domain import follow_up
 from services.notification.domain import reminders as rules
 from services.notification.domain import satisfying
 from services.notification.firing import fire_due
-from services.notification.following import follow
+from services.notification.following import follow, named
 from services.notification.recipients import cached, preferences_of, set_preferences, view_of
 from services.notification.reminding import COLLAPSED, close_all, mark_done, schedule, snooze
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
@@ -67,9 +67,16 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         self._schedule(asked + [r for r in [rules.meeting_minutes(self.policy, event)] if r])
         self._follow(event["customer_id"], lambda c: follow_up.with_contact(c, event))
 
+    @event_handler("profile", "customer_created")
+    def on_customer_created(self, payload):
+        """Its company name, shown with its reminders and inbox entries (a customer filed by hand
+        announces no update until it changes)."""
+        event = load_event("customer_created", payload)
+        self._follow(event["customer_id"], lambda c: follow_up.with_creation(c, event))
+
     @event_handler("profile", "customer_updated")
     def on_customer_updated(self, payload):
-        """Grades, stage and deal status set the cadence of the next follow-up."""
+        """Grades, stage and deal status set the cadence of the next follow-up; the name is shown."""
         event = load_event("customer_updated", payload)
         self._follow(event["customer_id"], lambda c: follow_up.with_archive(c, event))
 
@@ -168,13 +175,13 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def snooze_reminder(self, reminder_id, request):
         request = load_input(SnoozeSchema, request, what="snooze")
         request["by"] = acting_user(self.caller, request["by"], "snooze reminders")
-        return _reminder_view(snooze(self.reminders, reminder_id, request, _now()))
+        return self._reminder_view(snooze(self.reminders, reminder_id, request, _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_reminder(self, reminder_id, request):
         request = load_input(DoneSchema, request, what="done")
         request["by"] = acting_user(self.caller, request["by"], "mark reminders done")
-        return _reminder_view(mark_done(self.reminders, reminder_id, request, _now()))
+        return self._reminder_view(mark_done(self.reminders, reminder_id, request, _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_preferences(self, user_id):
@@ -201,7 +208,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         if not entry["read"]:
             entry = {**entry, "read": True, "read_at": _now()}
             self.outbox.replace_inbox_entry(entry)
-        return InboxEntrySchema().dump(_view(entry))
+        return InboxEntrySchema().dump(_view(*named(self.reminders, [entry])))
 
     # --- reading --------------------------------------------------------------------------
 
@@ -211,7 +218,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         query = load_input(ReminderListQuerySchema, query)
         status = query.pop("status")
         items, total = self.reminders.page_for(user_id, OPEN_STATUSES if status == "open" else (status,), **query)
-        return ReminderPageSchema().dump(page_of([_view(r) for r in items], total, query))
+        return ReminderPageSchema().dump(page_of([_view(r) for r in named(self.reminders, items)], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_reminder(self, reminder_id):
@@ -219,14 +226,14 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         if reminder is None:
             raise NotFound.of("reminder", reminder_id)
         own_or_managed(self.caller, reminder["user_id"], "see the reminders")
-        return _reminder_view(reminder)
+        return self._reminder_view(reminder)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inbox(self, user_id, query=None):
         own_or_managed(self.caller, user_id, "see the inbox")
         query = load_input(InboxQuerySchema, query)
         items, total = self.outbox.inbox_page(user_id, query["unread"], query["limit"], query["offset"])
-        return InboxPageSchema().dump(page_of([_view(e) for e in items], total, query))
+        return InboxPageSchema().dump(page_of([_view(e) for e in named(self.reminders, items)], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_deliveries(self, query=None):
@@ -244,6 +251,9 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
                                          "broken_plugins": broken})
 
     # --- plumbing -------------------------------------------------------------------------
+
+    def _reminder_view(self, reminder):
+        return ReminderSchema().dump(_view(*named(self.reminders, [reminder])))
 
     def _channels(self):
         return self.plugins.notification_channels(self.settings["channels"], InboxFiling(self.outbox))
@@ -280,7 +290,3 @@ def _now():
 
 def _view(doc):
     return {**doc, "id": doc["_id"]}
-
-
-def _reminder_view(reminder):
-    return ReminderSchema().dump(_view(reminder))

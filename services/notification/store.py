@@ -70,7 +70,7 @@ class Schedule(Store):
 class Reminders(Schedule):
     def __init__(self, db):
         super().__init__(db.reminders, "fire_at", "firing")
-        self.followed = db.followed_customers   # per customer: owner, grades, stage, last contact
+        self.followed = db.followed_customers   # per customer: name, owner, grades, stage, last contact
 
     def replace(self, doc, before):
         replaced = super().replace(doc, before)
@@ -111,6 +111,14 @@ class Reminders(Schedule):
 
     def forget_customer(self, customer_id):
         self.followed.delete_one({"_id": customer_id})
+
+    def customer_names(self, customer_ids):
+        """{customer id: company name} of the followed customers among ``customer_ids``, in one
+        query by id (a page of reminders or inbox entries, a firing batch); unknown ones are left out."""
+        ids = sorted({customer_id for customer_id in customer_ids if customer_id})
+        if not ids:
+            return {}
+        return {doc["_id"]: doc.get("company") for doc in self.followed.find({"_id": {"$in": ids}}, {"company": 1})}
 
 
 class Outbox:

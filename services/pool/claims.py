@@ -1,18 +1,21 @@
-"""Claiming from the public pool, releasing, rejecting and reactivating customers.
+"""Claiming from the public pool (and what a person may still claim), releasing, rejecting and
+reactivating customers.
 
 Two people claiming one customer at the same moment: both read it claimable, one version-
 guarded write wins, the other re-reads it owned and is told who won. A person's own claims
 are counted in one document of theirs, also version-guarded, so a double click cannot pass
 a limit either.
 """
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pool.changing import change_holding
-from services.pool.domain.claiming import check_claim, check_reclaim, release_reason
+from services.pool.domain.claiming import ClaimLimits, check_claim, check_reclaim, claim_allowance, release_reason
 from services.pool.domain.holdings import CLAIMED, CLAIMABLE, NotAllowed, give_back, rejection, take, with_collaborator
 from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
-from services.runtime.access import ADMIN, MANAGER
+from services.pool.store import Pool
+from services.runtime.access import ADMIN, MANAGER, Actor
 
 CLAIMS_KEPT_DAYS = 40   # a month and a week: enough history for every calendar-period limit
 
@@ -49,7 +52,7 @@ def _refuse_owned(holding, person_id):
 def _count_claim(pool, settings, limits, person_id, customer_id, now):
     for _attempt in range(20):
         doc = pool.claimer(person_id)
-        recent = [c for c in doc["claims"] if c["at"] > now - timedelta(days=CLAIMS_KEPT_DAYS)]
+        recent = _recent(doc["claims"], now)
         refusal = check_claim(limits, [c["at"] for c in recent], pool.held_by(person_id, at_most=limits.max_held), now,
                               settings["week_starts_on"], tz=settings["time_zone"])
         if refusal:
@@ -58,6 +61,11 @@ def _count_claim(pool, settings, limits, person_id, customer_id, now):
         if pool.replace_claimer(changed, doc["version"]):
             return
     raise Conflict(f"Too many claims by {person_id} at once; try again.", {})
+
+
+def _recent(claims, now):
+    """The claims still counted: older ones no period reaches are dropped."""
+    return [c for c in claims if c["at"] > now - timedelta(days=CLAIMS_KEPT_DAYS)]
 
 
 def _uncount_claim(pool, person_id, customer_id):
@@ -124,6 +132,37 @@ def search_scope(actor, query):
             raise Forbidden.because(f"{actor.user_id} may search only their own customers.", owner_id=query["owner_id"])
         return {"owner_id": actor.user_id}
     return {"team": actor.team or ""}
+
+
+def remaining_claims(pool: Pool, settings: dict, limits_of: Callable[[str], ClaimLimits], actor: Actor | None,
+                     person_id: str, now: datetime) -> dict:
+    """What ``person_id`` may still claim (``ClaimAllowanceSchema``): their role's limits over the
+    claims and holdings the claim rule counts. A person sees their own, a manager those of the
+    people of their department, an admin anyone's."""
+    department = _claims_readable_in(actor, person_id)
+    person = pool.person(person_id)
+    if person is None:
+        raise NotFound.of("salesperson", person_id)
+    if department is not None and person["department"] != department:
+        raise Forbidden.because(f"{actor.describe()} may not see the claims of {person_id} (department "
+                                f"{person['department']}): only their own department's.", user_id=person_id)
+    allowance = claim_allowance(limits_of(person["role"]), [c["at"] for c in _recent(pool.claims_of(person_id), now)],
+                                pool.held_by(person_id), now, settings["week_starts_on"], tz=settings["time_zone"])
+    return {"user_id": person_id, "held": allowance.held, "max_held": allowance.max_held,
+            "limits": [{"period": p.period, "used": p.used, "limit": p.allowed, "remaining": p.remaining,
+                        "resets_at": p.resets_at} for p in allowance.periods]}
+
+
+def _claims_readable_in(actor, person_id):
+    """None: the caller may see anyone's claims (the system, an admin, the person themselves);
+    else the department whose people's claims they may see (its manager). Others are refused
+    before anything is looked up."""
+    if actor is None or actor.user_id == person_id or actor.is_any(ADMIN):
+        return None
+    if actor.is_any(MANAGER) and actor.department:
+        return actor.department
+    raise Forbidden.because(f"{actor.describe()} may not see the claims of {person_id}: only their own.",
+                            user_id=person_id)
 
 
 def _changed(pool, customer_id, change):

@@ -10,16 +10,17 @@ from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
 from contracts.paging import PageQuerySchema
 from contracts.pool import (
-    ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema, LeavingSchema, PoolPageSchema,
-    PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema, RejectSchema, ReleaseSchema,
-    SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema, SweepSchema, WeightsSchema,
+    ClaimAllowanceSchema, ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema,
+    LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema,
+    RejectSchema, ReleaseSchema, SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema,
+    SweepSchema, WeightsSchema,
 )
 from contracts.reports import BackfillRequestSchema, BackfillResultSchema, PeriodQuerySchema, RejectedReasonsSchema
 from plugins.dependency import Plugins
 from plugins.errors import PluginFailed
 from services.pool.allocating import allocate, assign_requested_owner
 from services.pool.changing import change_holding
-from services.pool.claims import claim, reactivate, reject, release, search_scope, set_collaborator
+from services.pool.claims import claim, reactivate, reject, release, remaining_claims, search_scope, set_collaborator
 from services.pool.directory import change_person, seed, sync_user, view
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import (
@@ -159,6 +160,13 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         before = self.pool.holding(customer_id)
         after = claim(self.pool, self.settings, self._limits_of, customer_id, who, _now())
         return self._announce(before, after)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def claim_allowance(self, user_id):
+        """What ``user_id`` may still claim this day, week and month, and how many they hold."""
+        self._seeded()
+        return ClaimAllowanceSchema().dump(remaining_claims(self.pool, self.settings, self._limits_of, self.caller,
+                                                            user_id, _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def release(self, customer_id, request):

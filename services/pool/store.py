@@ -197,6 +197,11 @@ class Pool(Store):
             doc, _ = insert_once(self.claimers, {"_id": person_id, "claims": [], "version": 0})
         return doc
 
+    def claims_of(self, person_id):
+        """The claims ``claimer`` counts for this person, read only (none yet: [])."""
+        doc = self.claimers.find_one({"_id": person_id})
+        return doc["claims"] if doc is not None else []
+
     def replace_claimer(self, doc, expected_version):
         return self.claimers.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1
 

@@ -110,6 +110,12 @@ class AccessSettingsSchema(Schema):
     price_readers = fields.List(fields.String(validate=validate.Length(min=1)), required=True)
     # How long the gateway trusts a token it looked up (a revoked token may serve this long).
     token_cache_seconds = fields.Float(required=True, validate=validate.Range(min=0))
+    # A signed-in session ends after this many hours without a call, and at sign-out.
+    session_idle_hours = fields.Float(required=True, validate=validate.Range(min=0.01))
+    # Failed sign-ins allowed per user id, and per address, within the window; then a wait.
+    sign_in_failures_allowed = fields.Integer(required=True, validate=validate.Range(min=1))
+    sign_in_failures_per_address = fields.Integer(required=True, validate=validate.Range(min=1))
+    sign_in_window_minutes = fields.Float(required=True, validate=validate.Range(min=0.1))
 
 
 class SystemRpcProxy(RpcProxy):

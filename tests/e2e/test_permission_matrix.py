@@ -90,6 +90,7 @@ CASES = [
     Case("GET", "/customers/<customer_id>/owner", STAFF, customer_path("/owner"), needs=("customer",)),
     Case("POST", "/customers/<customer_id>/claim", {"alice", "bob", "meier"}, customer_path("/claim"),
          lambda ctx: {}, needs=("customer",)),
+    Case("GET", "/users/<user_id>/claims", {"root", "bob", "meier"}, lambda ctx: "/users/bob/claims"),
     Case("POST", "/customers/<customer_id>/release", {"root", "alice", "meier", "svc-lead"}, customer_path("/release"),
          lambda ctx: {"reason": "matrix"}, needs=("customer",)),
     Case("POST", "/customers/<customer_id>/reject", {"root", "alice", "meier", "svc-lead"}, customer_path("/reject"),
@@ -185,6 +186,11 @@ CASES = [
     Case("GET", "/parked-events", {"root"}),
     Case("POST", "/parked-events/retry", {"root"}, body=lambda ctx: {"ids": []}),
     Case("GET", "/me", EVERYONE),
+    Case("PATCH", "/me", EVERYONE, body=lambda ctx: {"language": "en"}),
+    Case("GET", "/people", STAFF),
+    Case("DELETE", "/sessions/current", EVERYONE),     # with an API token: nothing ends, nothing refused
+    Case("PUT", "/users/<user_id>/password", {"root", "bob"}, lambda ctx: "/users/bob/password",
+         lambda ctx: {"password": "matrix password 1", "current_password": "matrix password 1"}, audited=True),
     Case("GET", "/users", {"root"}),
     Case("POST", "/users", {"root"}, body=lambda ctx: {"id": f"u-{uuid.uuid4().hex[:8]}", "name": "New",
                                                        "role": "member", "department": "sales"}, audited=True),
@@ -195,7 +201,7 @@ CASES = [
     Case("DELETE", "/tokens/<token_id>", {"root", "bob"}, lambda ctx: f"/tokens/{ctx['token']}", needs=("token",)),
 ]
 PUBLIC = {("GET", "/health"), ("GET", "/contracts"), ("GET", "/contracts/<name>"), ("GET", "/openapi.json"),
-          ("GET", "/docs")}
+          ("GET", "/docs"), ("POST", "/sessions")}
 
 
 @pytest.fixture(scope="module")
@@ -284,10 +290,12 @@ def test_each_role_is_allowed_or_refused_with_a_reason(case, clients, matrix_sys
 
 
 def test_public_routes_need_no_token(matrix_system):
-    for method, route in PUBLIC:
+    for method, route in PUBLIC - {("POST", "/sessions")}:
         path = route.replace("<name>", "inquiry.v1.json")
         assert requests.request(method, matrix_system.api + path, timeout=15).status_code == 200, path
     assert ApiClient(matrix_system.api).get("/me").status_code == 401
+    signing_in = ApiClient(matrix_system.api).post("/sessions", json={"user_id": "nobody", "password": "not it"})
+    assert signing_in.status_code == 401 and "password is wrong" in signing_in.json()["error"]["message"]
 
 
 def test_prices_are_absent_for_roles_that_may_not_see_them(clients):

@@ -9,6 +9,7 @@ from nameko.testing.services import entrypoint_waiter
 from deploy.docstore import free_port
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
+from services.pool.service import PoolService
 from services.profile.service import ProfileService
 from tests.integration.helpers import (
     ApiClient, call, canonical_inquiry, provision, recorder_of, start_downstream_of, started, wait_for,
@@ -181,3 +182,22 @@ def test_users_manage_their_own_tokens_and_admins_everyone_s(gateway, base, api)
     assert bob.delete(f"/tokens/{second['id']}").json()["revoked_at"] is not None
     assert ApiClient(base, second["token"]).get("/me").status_code == 401
     assert bob.get("/me").status_code == 200                               # the other token still works
+
+
+def test_the_claims_left_are_read_through_the_pool_as_the_caller(container_factory, gateway, base, config):
+    config["BATON"]["pool"]["claim_limits"] = {"per_day": 4, "per_week": 20, "per_month": 60, "max_held": 200}
+    started(container_factory, PoolService, config)
+    alice = ApiClient(base, provision(gateway, "alice", "member", "sales", "default"))
+    mine = alice.get("/users/alice/claims")
+    assert mine.status_code == 200, mine.text
+    assert [(p["period"], p["used"], p["limit"], p["remaining"]) for p in mine.json()["limits"]] == [
+        ("day", 0, 4, 4), ("week", 0, 20, 20), ("month", 0, 60, 60)]
+    assert (mine.json()["held"], mine.json()["max_held"]) == (0, 200)
+    refused = alice.get("/users/bob/claims")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    assert "only their own" in refused.json()["error"]["message"]
+    manager = ApiClient(base, provision(gateway, "meier", "manager", "sales", "default"))
+    assert manager.get("/users/bob/claims").json()["user_id"] == "bob"
+    other = ApiClient(base, provision(gateway, "svc-lead", "manager", "service"))
+    assert other.get("/users/bob/claims").status_code == 403
+    assert manager.get("/users/nobody-here/claims").status_code == 404

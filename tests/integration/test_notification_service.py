@@ -3,10 +3,13 @@ from datetime import datetime, timedelta, timezone
 
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from pymongo import MongoClient, monitoring
 
 from contracts.events import dump_event
+from services.notification.following import named
 from services.notification.service import NotificationService
-from tests.integration.helpers import recorder_of, started
+from services.notification.store import Reminders
+from tests.integration.helpers import call, recorder_of, started
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
@@ -233,3 +236,91 @@ def test_each_contact_starts_the_next_follow_up_by_cadence_which_grade_changes_m
         "customer_id": "cus_1", "state": "public_pool", "previous_owner_id": "alice", "reason": "recycled",
         "by": "pool", "at": AT + timedelta(days=20)}), config)
     assert reminders_of(service, "alice") == []
+
+
+def created(customer_id, company):
+    return dump_event("customer_created", {"customer_id": customer_id, "inquiry_id": "inq_" + customer_id,
+                                           "occurred_at": AT, "company": company, "country": "DE",
+                                           "country_code": "DE", "intent_grade": "B"})
+
+
+def renamed(customer_id, version, company):
+    return dump_event("customer_updated", {
+        "customer_id": customer_id, "version": version, "company": company, "country": "DE", "intent_grade": "B",
+        "stage": "inquiry", "tags": [], "last_contact_at": None, "last_follow_up_at": None, "has_open_need": True,
+        "deal_closed": False})
+
+
+def test_reminders_and_the_inbox_show_the_customer_s_company_name_as_it_is_now(container_factory, config, db):
+    config["BATON"]["notification"]["fire_on_timer"] = False      # the test's clock fires
+    service = notification(container_factory, config)
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    [unnamed] = reminders_of(service, "alice")
+    assert (unnamed["customer_id"], unnamed["customer_name"]) == ("cus_1", None)    # its name not heard yet
+    send(service, "on_customer_created", "profile", "customer_created", created("cus_1", "Acme GmbH"), config)
+    assert [r["customer_name"] for r in reminders_of(service, "alice")] == ["Acme GmbH"]
+    assert call(service, "get_reminder", unnamed["id"])["customer_name"] == "Acme GmbH"
+
+    assert call(service, "fire_due", (AT + timedelta(days=3, minutes=1)).isoformat())["fired"] == 1
+    [entry] = call(service, "list_inbox", "alice", {})["items"]
+    assert (entry["title"], entry["customer_id"], entry["customer_name"]) == (
+        "First touch due: Acme GmbH", "cus_1", "Acme GmbH")
+    assert entry["body"].startswith("First touch with new customer Acme GmbH by") and "cus_1" not in entry["body"]
+
+    send(service, "on_customer_updated", "profile", "customer_updated", renamed("cus_1", 2, "Acme Europe GmbH"),
+         config)
+    send(service, "on_customer_created", "profile", "customer_created", created("cus_1", "Acme GmbH"), config)  # late
+    assert [r["customer_name"] for r in reminders_of(service, "alice")] == ["Acme Europe GmbH"]    # at once
+    assert call(service, "get_reminder", unnamed["id"])["customer_name"] == "Acme Europe GmbH"
+    [entry] = call(service, "list_inbox", "alice", {})["items"]
+    assert (entry["customer_name"], entry["title"]) == ("Acme Europe GmbH", "First touch due: Acme GmbH")  # as sent
+    assert call(service, "mark_read", "alice", entry["id"], {"by": "alice"})["customer_name"] == "Acme Europe GmbH"
+    done = call(service, "complete_reminder", unnamed["id"], {"by": "alice", "note": "called"})
+    assert done["customer_name"] == "Acme Europe GmbH"
+    assert "customer_name" not in db.reminders.find_one({"_id": unnamed["id"]})           # never stored on it
+    assert "customer_name" not in db.inbox.find_one({"_id": entry["id"]})
+
+
+def test_a_merged_away_customer_is_forgotten_and_the_kept_one_keeps_its_name(container_factory, config):
+    service = notification(container_factory, config)
+    for customer_id, company in (("cus_1", "Acme GmbH"), ("cus_2", "ACME Germany")):
+        send(service, "on_customer_created", "profile", "customer_created", created(customer_id, company), config)
+        send(service, "on_customer_allocated", "pool", "customer_allocated", allocated(customer_id, "alice"), config)
+    send(service, "on_customers_merged", "profile", "customers_merged", dump_event("customers_merged", {
+        "kept_id": "cus_1", "absorbed_id": "cus_2", "by": "manager", "merged_at": AT + timedelta(hours=1)}), config)
+    assert [(r["customer_id"], r["customer_name"]) for r in reminders_of(service, "alice")] == [("cus_1", "Acme GmbH")]
+    assert [(r["customer_id"], r["customer_name"]) for r in reminders_of(service, "alice", status="cancelled")] == [
+        ("cus_2", None)]                                   # no longer a customer: nothing named by it
+
+
+class FindCommands(monitoring.CommandListener):
+    def __init__(self):
+        self.commands = []
+
+    def started(self, event):
+        if event.command_name == "find":
+            self.commands.append(event.command)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def test_a_page_is_named_in_one_query_by_its_customers_ids(mongo_uri, db):
+    reminders = Reminders(db)
+    for n in range(20):
+        reminders.add_followed_customer({"_id": f"cus_{n}", "version": 0, "company": f"Company {n}"})
+    finds = FindCommands()
+    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
+    try:
+        page = [{"_id": f"rem_{n}", "customer_id": f"cus_{n % 12}"} for n in range(50)] + [
+            {"_id": "ibx_digest", "customer_id": None}, {"_id": "rem_gone", "customer_id": "cus_gone"}]
+        shown = named(Reminders(client.get_default_database()), page)
+    finally:
+        client.close()
+    assert [f["filter"] for f in finds.commands] == [{"_id": {"$in": sorted({f"cus_{n}" for n in range(12)}
+                                                                              | {"cus_gone"})}}]
+    assert [d["customer_name"] for d in shown[:13]] == [f"Company {n % 12}" for n in range(13)]
+    assert [d["customer_name"] for d in shown[-2:]] == [None, None]

@@ -9,9 +9,9 @@ import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import entrypoint_waiter
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from contracts.errors import Conflict, InvalidInput, NotFound
+from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contracts.events import dump_event
 from services.pool.service import PoolService
 from tests.integration.helpers import call, recorder_of, start_downstream_of, started, wait_for
@@ -187,6 +187,59 @@ def test_claim_limits_say_which_limit_and_when_it_resets(container_factory, conf
     call(pool, "claim", "c3", {"by": "boss"})                       # managers: no limit configured
     with pytest.raises(InvalidInput):
         call(pool, "claim", "c3", {"by": "nobody-here"})
+
+
+def as_user(container, method, actor, *args):
+    """Call as a person the gateway authenticated: (user id, role, department)."""
+    user_id, role, department = actor
+    with entrypoint_hook(container, method, context_data={"actor": {
+            "user_id": user_id, "role": role, "department": department, "team": None}}) as hook:
+        return hook(*args)
+
+
+def test_the_claims_left_are_the_claim_rule_s_own_limits_and_counts(container_factory, config, db):
+    config["BATON"]["pool"]["claim_limits"] = {"per_day": 2, "per_week": 3, "per_month": 60, "max_held": 5}
+    config["BATON"]["allocation"]["salespeople"] = [{"id": "alice", "weight": 0}, {"id": "boss", "weight": 0,
+                                                                                   "role": "manager"}]
+    pool = start_pool(container_factory, config)
+    file_customers(pool, config, "c0", "c1", "c2", "c3")
+    fresh = call(pool, "claim_allowance", "alice")
+    assert fresh["user_id"] == "alice" and (fresh["held"], fresh["max_held"]) == (0, 5)
+    assert [(p["period"], p["used"], p["limit"], p["remaining"]) for p in fresh["limits"]] == [
+        ("day", 0, 2, 2), ("week", 0, 3, 3), ("month", 0, 60, 60)]
+    assert all(p["resets_at"].endswith("+08:00") for p in fresh["limits"])      # BATON.pool.time_zone
+    call(pool, "claim", "c0", {"by": "alice"})
+    call(pool, "claim", "c1", {"by": "alice"})
+    used = call(pool, "claim_allowance", "alice")
+    assert [(p["period"], p["used"], p["remaining"]) for p in used["limits"]] == [
+        ("day", 2, 0), ("week", 2, 1), ("month", 2, 58)]
+    assert used["held"] == 2
+    with pytest.raises(Conflict) as refused:                # the claim rule agrees, to the second
+        call(pool, "claim", "c2", {"by": "alice"})
+    assert (refused.value.details["limit"], refused.value.details["resets_at"]) == (
+        "per_day", used["limits"][0]["resets_at"])
+    assert call(pool, "claim_allowance", "alice") == used   # a refused claim counts for nothing
+    boss = call(pool, "claim_allowance", "boss")           # BATON.pool.role_limits: managers have none
+    assert [(p["used"], p["limit"], p["remaining"]) for p in boss["limits"]] == [(0, None, None)] * 3
+    assert boss["max_held"] is None
+    assert db.claimers.find_one({"_id": "boss"}) is None    # reading writes nothing
+    with pytest.raises(NotFound):
+        call(pool, "claim_allowance", "nobody-here")
+
+
+def test_a_person_sees_their_own_claims_a_manager_their_department_s_and_an_admin_anyone_s(
+        container_factory, config):
+    pool = start_pool(container_factory, config)
+    for caller in (("alice", "member", "sales"), ("meier", "manager", "sales"), ("root", "admin", None)):
+        assert as_user(pool, "claim_allowance", caller, "alice")["user_id"] == "alice", caller
+    for caller in (("bob", "member", "sales"), ("sam", "manager", "service"), ("web", "integration", None)):
+        with pytest.raises(Forbidden) as refused:
+            as_user(pool, "claim_allowance", caller, "alice")
+        assert caller[0] in refused.value.message and "alice" in refused.value.message
+    with pytest.raises(Forbidden):                            # refused before anyone is looked up
+        as_user(pool, "claim_allowance", ("bob", "member", "sales"), "nobody-here")
+    with pytest.raises(NotFound):
+        as_user(pool, "claim_allowance", ("meier", "manager", "sales"), "nobody-here")
 
 
 def test_released_customers_need_a_reason_and_are_protected_from_their_releaser(container_factory, config, db):

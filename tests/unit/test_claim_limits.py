@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.pool.domain.claiming import (
-    ClaimLimits, ClaimRefused, check_claim, check_reclaim, limits_for, protected_until, release_reason,
+    ClaimLimits, ClaimRefused, check_claim, check_reclaim, claim_allowance, limits_for, protected_until,
+    release_reason,
 )
 
 SHANGHAI = "Asia/Shanghai"
@@ -118,3 +119,77 @@ def test_a_release_reason_is_required_and_tidied():
     for blank in ("", "   \n\t", None):
         with pytest.raises(ValueError, match="reason is required"):
             release_reason(blank)
+
+
+def periods(allowance):
+    return [(p.period, p.used, p.allowed, p.remaining, p.resets_at) for p in allowance.periods]
+
+
+def test_the_allowance_counts_each_calendar_period_and_says_when_it_resets():
+    now = local(2026, 11, 25, 10, 0)                       # a Wednesday
+    claims = ([local(2026, 11, 25, 0, 5)] * 2               # today, just after local midnight
+              + [local(2026, 11, 23, 9, 0)] * 3             # Monday: this week
+              + [local(2026, 11, 22, 23, 59)]               # the Sunday before: this month only
+              + [local(2026, 10, 31, 23, 59)] * 4)          # last month: not counted
+    allowance = claim_allowance(LIMITS, claims, 12, now, tz=SHANGHAI)
+    assert periods(allowance) == [("day", 2, 5, 3, local(2026, 11, 26)), ("week", 5, 20, 15, local(2026, 11, 30)),
+                                  ("month", 6, 60, 54, local(2026, 12, 1))]
+    assert (allowance.held, allowance.max_held) == (12, 200)
+    assert all(p.resets_at.utcoffset() == timedelta(hours=8) for p in allowance.periods)
+
+
+def test_the_allowance_s_day_is_the_company_zone_s_day_not_utc_s():
+    yesterday_evening = datetime(2026, 11, 22, 15, 30, tzinfo=timezone.utc)   # 23:30 on the 22nd in Shanghai
+    now = datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc)                  # 01:00 on the 23rd (a Monday)
+    shanghai = claim_allowance(LIMITS, [yesterday_evening] * 5, 0, now, tz=SHANGHAI)
+    utc = claim_allowance(LIMITS, [yesterday_evening] * 5, 0, now, tz="UTC")
+    assert [(p.period, p.used) for p in shanghai.periods] == [("day", 0), ("week", 0), ("month", 5)]
+    assert [(p.period, p.used, p.remaining) for p in utc.periods][0] == ("day", 5, 0)
+    assert shanghai.periods[0].resets_at == local(2026, 11, 24)
+    assert utc.periods[0].resets_at == datetime(2026, 11, 23, tzinfo=timezone.utc)
+
+
+def test_the_allowance_s_week_starts_on_the_configured_day_and_its_month_turns_at_year_end():
+    now = local(2026, 12, 30, 10, 0)                       # a Wednesday
+    sunday = [local(2026, 12, 27, 10, 0)] * 3
+    monday_weeks = claim_allowance(LIMITS, sunday, 0, now, tz=SHANGHAI)
+    sunday_weeks = claim_allowance(LIMITS, sunday, 0, now, week_starts_on=6, tz=SHANGHAI)
+    assert (monday_weeks.periods[1].used, monday_weeks.periods[1].resets_at) == (0, local(2027, 1, 4))
+    assert (sunday_weeks.periods[1].used, sunday_weeks.periods[1].resets_at) == (3, local(2027, 1, 3))
+    assert monday_weeks.periods[2].resets_at == local(2027, 1, 1)
+
+
+def test_a_role_override_without_a_limit_shows_no_limit_and_nothing_remaining_to_count():
+    manager = limits_for("manager", LIMITS, {"manager": {"per_day": None, "per_week": None, "max_held": None}})
+    now = local(2026, 11, 25, 10, 0)
+    allowance = claim_allowance(manager, [now - timedelta(hours=1)] * 30, 250, now, tz=SHANGHAI)
+    assert [(p.period, p.used, p.allowed, p.remaining) for p in allowance.periods] == [
+        ("day", 30, None, None), ("week", 30, None, None), ("month", 30, 60, 30)]
+    assert (allowance.held, allowance.max_held) == (250, None)
+    junior = claim_allowance(limits_for("junior", LIMITS, {"junior": {"per_day": 2}}), [], 0, now, tz=SHANGHAI)
+    assert (junior.periods[0].allowed, junior.periods[0].remaining) == (2, 2)
+
+
+def test_used_beyond_a_lowered_limit_leaves_nothing_remaining_never_less():
+    now = local(2026, 11, 25, 10, 0)
+    allowance = claim_allowance(ClaimLimits(per_day=3), [now] * 5, 0, now, tz=SHANGHAI)
+    assert (allowance.periods[0].used, allowance.periods[0].remaining) == (5, 0)
+
+
+@pytest.mark.parametrize("today, this_week, held", [(0, 0, 0), (4, 4, 10), (5, 5, 10), (1, 20, 10), (0, 0, 200),
+                                                     (2, 19, 199)])
+def test_a_claim_is_refused_exactly_when_the_allowance_shows_nothing_remaining(today, this_week, held):
+    now = local(2026, 11, 25, 10, 0)
+    claims = [local(2026, 11, 25, 9, 0)] * today + [local(2026, 11, 23, 9, 0)] * (this_week - today)
+    allowance = claim_allowance(LIMITS, claims, held, now, tz=SHANGHAI)
+    exhausted = [p for p in allowance.periods if p.remaining == 0]
+    refused = check_claim(LIMITS, claims, held, now, tz=SHANGHAI)
+    capped = allowance.max_held is not None and allowance.held >= allowance.max_held
+    assert (refused is None) == (not exhausted and not capped)
+    if refused is not None and not capped:
+        assert (refused.limit, refused.resets_at) in {(p.limit, p.resets_at) for p in exhausted}
+
+
+def test_the_allowance_refuses_a_naive_now():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        claim_allowance(LIMITS, [], 0, datetime(2026, 11, 23), tz=SHANGHAI)

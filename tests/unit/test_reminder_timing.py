@@ -5,10 +5,10 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 
 from services.notification.domain.follow_up import (
-    FollowedCustomer, follow_up_reminder, next_follow_up, regrade_reminder, with_archive, with_contact,
+    FollowedCustomer, follow_up_reminder, next_follow_up, regrade_reminder, with_archive, with_contact, with_creation,
 )
-from services.notification.domain.notices import Preferences, digest_of, notice_of
-from services.notification.domain.reminders import first_touch
+from services.notification.domain.notices import Preferences, digest_of, named, notice_of
+from services.notification.domain.reminders import first_touch, recycling_warning
 from services.notification.domain.timing import RetryPolicy, next_attempt_at, next_digest_at, quiet_until
 from services.notification.settings import ReminderSettingsSchema
 from tests.conftest import load_config_file
@@ -140,3 +140,44 @@ def test_a_digest_lists_the_days_notices_or_is_nothing():
     digest = digest_of({"_id": "dig_alice_20261124", "user_id": "alice", "due_at": LAST}, notices, prefs(), LAST)
     assert digest["title"] == "Your Baton digest: 1 reminder" and digest["items"] == [notices[0]["_id"]]
     assert digest_of({"_id": "d", "user_id": "alice", "due_at": LAST}, [], prefs(), LAST) is None
+
+
+def test_a_notice_calls_the_customer_by_its_company_name_when_it_is_known():
+    reminder = first_touch(POLICY, "cus_1", "alice", LAST)
+    unnamed = notice_of(reminder, prefs(), reminder["due_at"])
+    assert unnamed["title"] == "First touch due: customer cus_1"
+    assert unnamed["body"].startswith("First touch with new customer cus_1 by")
+    notice = notice_of(reminder, prefs(), reminder["due_at"], customer_name="Acme GmbH")
+    assert notice["title"] == "First touch due: Acme GmbH"
+    assert notice["body"].startswith("First touch with new customer Acme GmbH by") and "cus_1" not in notice["body"]
+    assert (notice["_id"], notice["customer_id"]) == (unnamed["_id"], "cus_1")   # the same notice, named
+    digest = digest_of({"_id": "dig_alice_20261124", "user_id": "alice", "due_at": LAST}, [notice], prefs(), LAST)
+    assert "Acme GmbH" in digest["body"] and "cus_1" not in digest["body"]
+
+
+def test_naming_replaces_the_customer_s_id_wherever_a_rule_wrote_it():
+    warning = recycling_warning({"customer_id": "cus_7", "owner_id": "alice", "warned_at": LAST,
+                                 "due_at": LAST + timedelta(days=3), "reason": "no follow-up recorded for 15 days"})
+    assert named(warning["message"], "cus_7", "Bolt Ltd").startswith("Customer Bolt Ltd returns to the public pool")
+    assert named("Nobody can take customer cus_7; customer cus_7 waits.", "cus_7", "Bolt Ltd") == (
+        "Nobody can take customer Bolt Ltd; customer Bolt Ltd waits.")
+    assert named(warning["message"], "cus_7", None) == warning["message"]
+    assert named("Customer cus_77 and customer cus_7.", "cus_7", "Bolt Ltd") == (
+        "Customer cus_77 and customer Bolt Ltd.")                # another id that starts alike is left alone
+    odd = r"A\1 & Co"                                          # taken as it is, never as a pattern
+    assert named("customer cus_7: see customer cus_7", "cus_7", odd) == f"customer {odd}: see customer {odd}"
+
+
+def test_the_followed_customer_keeps_the_company_name_profile_last_said():
+    created = with_creation(FollowedCustomer("cus_1"), {"company": "Acme GmbH"})
+    assert created.company == "Acme GmbH"
+    renamed = with_archive(created, {"version": 2, "company": "Acme Europe GmbH", "intent_grade": "B",
+                                     "stage": "inquiry", "deal_closed": False, "last_follow_up_at": None})
+    assert renamed.company == "Acme Europe GmbH"
+    assert with_creation(renamed, {"company": "Acme GmbH"}).company == "Acme Europe GmbH"   # a late creation
+    older = with_archive(renamed, {"version": 1, "company": "Acme", "intent_grade": "B", "stage": "inquiry",
+                                   "deal_closed": False, "last_follow_up_at": None})
+    assert older.company == "Acme Europe GmbH"
+    unsaid = with_archive(renamed, {"version": 3, "intent_grade": "B", "stage": "quoted", "deal_closed": False,
+                                    "last_follow_up_at": None})
+    assert unsaid.company == "Acme Europe GmbH"            # an update without the field keeps the name

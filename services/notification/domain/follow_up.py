@@ -5,7 +5,8 @@ quarterly regrade: ``regrade_every`` after the customer was last graded, its own
 grades.
 
 What notification knows of a customer (``FollowedCustomer``) is built from pool's allocations
-and returns, profile's updates and contacts, and handoffs that give it a new owner.
+and returns, profile's creations, updates and contacts, and handoffs that give it a new owner —
+its company name too, which reminders and notices show instead of the customer's id.
 """
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,6 +17,7 @@ from services.notification.domain.reminders import FOLLOW_UP, REGRADE, reminder,
 @dataclass(frozen=True)
 class FollowedCustomer:
     customer_id: str
+    company: str | None = None                    # its name, as profile last said it
     owner_id: str | None = None
     intent_grade: str | None = None
     value_grade: str | None = None
@@ -32,14 +34,22 @@ def with_owner(customer, owner_id):
     return replace(customer, owner_id=owner_id)
 
 
+def with_creation(customer: FollowedCustomer, created: dict) -> FollowedCustomer:
+    """The archive as profile opened it (``customer_created``): its company name, unless an update
+    (which carries the name as it is now) was heard first."""
+    if customer.profile_version >= 0:
+        return customer
+    return replace(customer, company=created.get("company"))
+
+
 def with_archive(customer, update):
     """profile's latest view of the archive; an older one (lower version) changes nothing."""
     if update["version"] <= customer.profile_version:
         return customer
     last = _latest(customer.last_follow_up_at, update["last_follow_up_at"])
-    return replace(customer, intent_grade=update["intent_grade"], value_grade=update.get("value_grade"),
-                   stage=update["stage"], deal_closed=update["deal_closed"], last_follow_up_at=last,
-                   graded_at=update.get("graded_at"), profile_version=update["version"])
+    return replace(customer, company=update.get("company", customer.company), intent_grade=update["intent_grade"],
+                   value_grade=update.get("value_grade"), stage=update["stage"], deal_closed=update["deal_closed"],
+                   last_follow_up_at=last, graded_at=update.get("graded_at"), profile_version=update["version"])
 
 
 def with_contact(customer, contact):

@@ -1,5 +1,7 @@
 """What a person is told: a fired reminder (or a day's digest of them) as a notice, worded in
-their time zone, with the original due time shown even when it fires late (after downtime)."""
+their time zone, with the original due time shown even when it fires late (after downtime), and
+the customer called by its company name once notification knows it."""
+import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,10 +47,14 @@ def notice_id(reminder):
     return f"ntf_{reminder['_id']}_{reminder['fire_at']:%Y%m%dT%H%M%S}"
 
 
-def notice_of(reminder, preferences, fired_at, digest_id=None):
+def notice_of(reminder, preferences, fired_at, digest_id=None, customer_name=None):
+    """``customer_name``: the customer's company name when known; the notice then calls the
+    customer by it where the reminder's message names it by id."""
     zone = ZoneInfo(preferences.time_zone)
     due = reminder["due_at"].astimezone(zone)
-    body = reminder["message"]
+    customer_id = reminder.get("customer_id")
+    customer = customer_name or f"customer {customer_id}"
+    body = named(reminder["message"], customer_id, customer_name)
     if reminder["kind"] in PLANNED_KINDS:     # the others tell of something that just happened
         body += f"\nDue {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
     if fired_at - reminder["fire_at"] > LATE_AFTER:
@@ -61,14 +67,23 @@ def notice_of(reminder, preferences, fired_at, digest_id=None):
         "reminder_id": reminder["_id"],
         "kind": reminder["kind"],
         "title": TITLES.get(reminder["kind"], reminder["kind"].replace("_", " ").capitalize())
-                 + (f": customer {reminder['customer_id']}" if reminder.get("customer_id") else ""),
+                 + (f": {customer}" if customer_id else ""),
         "body": body,
-        "customer_id": reminder.get("customer_id"),
+        "customer_id": customer_id,
         "due_at": reminder["due_at"],
         "fired_at": fired_at,
         "digest_id": digest_id,
         "items": [],
     }
+
+
+def named(text: str, customer_id: str | None, customer_name: str | None) -> str:
+    """``text`` with "customer <id>" (as the reminder rules write it) saying the company's name
+    instead, when it is known."""
+    if not (customer_id and customer_name):
+        return text
+    return re.sub(rf"\b([Cc]ustomer) {re.escape(customer_id)}(?![\w-]|\.\w)",
+                  lambda match: f"{match[1]} {customer_name}", text)
 
 
 def digest_id_of(user_id, day):

@@ -11,6 +11,9 @@ say exactly when claiming opens again. (A rolling window would give a reset time
 with every earlier claim.) The price is that 5 at 23:59 and 5 at 00:01 are both allowed; the
 weekly and monthly limits bound that.
 
+``claim_allowance`` is what is left: the same periods, counts and limits ``check_claim``
+decides by, so what a person is shown and what a claim is refused by cannot differ.
+
 Pure: callers pass the current time as a timezone-aware datetime and the settings as values.
 """
 from dataclasses import dataclass, fields, replace
@@ -21,6 +24,8 @@ MONDAY = 0  # datetime.weekday() numbering; the default first day of a claiming 
 
 PER_DAY, PER_WEEK, PER_MONTH, MAX_HELD = "per_day", "per_week", "per_month", "max_held"
 RELEASE_PROTECTION = "release_protection"
+DAY, WEEK, MONTH = "day", "week", "month"
+PERIOD_OF_LIMIT = {PER_DAY: DAY, PER_WEEK: WEEK, PER_MONTH: MONTH}
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,42 @@ class ClaimRefused:
 _PERIOD_LABELS = {PER_DAY: "daily", PER_WEEK: "weekly", PER_MONTH: "monthly"}
 
 
+@dataclass(frozen=True)
+class PeriodAllowance:
+    """One calendar period of claiming: the claims counted in it, its limit (None: no limit) and
+    when the next period starts, counting from zero again."""
+    limit: str                  # per_day, per_week or per_month: the limit a refusal names
+    used: int
+    allowed: int | None
+    resets_at: datetime
+
+    @property
+    def period(self) -> str:
+        return PERIOD_OF_LIMIT[self.limit]
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.allowed is None else max(self.allowed - self.used, 0)
+
+
+@dataclass(frozen=True)
+class ClaimAllowance:
+    """What one person may still claim: each period (day, week, month) and the holding cap."""
+    periods: tuple[PeriodAllowance, ...]
+    held: int
+    max_held: int | None
+
+
+def claim_allowance(limits: ClaimLimits, claims_so_far: list[datetime], held: int, now: datetime,
+                    week_starts_on: int = MONDAY, *, tz: str) -> ClaimAllowance:
+    """The periods and the cap ``check_claim`` decides by, as they stand at ``now`` (same
+    arguments): a claim is allowed exactly while every period has a claim remaining and
+    ``held`` is below ``max_held``."""
+    _require_aware(now, "now")
+    return ClaimAllowance(_period_allowances(limits, claims_so_far, now, week_starts_on, ZoneInfo(tz)), held,
+                          limits.max_held)
+
+
 def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
     """None if this person may claim one more customer now, else the ``ClaimRefused``.
 
@@ -88,15 +129,11 @@ def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
     The holding cap is reported first, since no waiting lifts it. Among period limits, the
     one that lifts last is reported, so its reset time is when a claim will succeed.
     """
-    _require_aware(now, "now")
-    zone = ZoneInfo(tz)
-    if limits.max_held is not None and held >= limits.max_held:
-        return ClaimRefused(MAX_HELD, limits.max_held, held, None)
-    refusals = [
-        refusal
-        for limit, period in _periods(now.astimezone(zone).date(), week_starts_on, zone)
-        if (refusal := _period_refusal(limit, getattr(limits, limit), period, claims_so_far)) is not None
-    ]
+    allowance = claim_allowance(limits, claims_so_far, held, now, week_starts_on, tz=tz)
+    if allowance.max_held is not None and allowance.held >= allowance.max_held:
+        return ClaimRefused(MAX_HELD, allowance.max_held, allowance.held, None)
+    refusals = [ClaimRefused(p.limit, p.allowed, p.used, p.resets_at if p.allowed > 0 else None)
+                for p in allowance.periods if p.remaining == 0]
     if not refusals:
         return None
     return max(refusals, key=_lifts_last)
@@ -109,14 +146,10 @@ def _lifts_last(refusal):
     return (False, refusal.resets_at.timestamp())
 
 
-def _period_refusal(limit, allowed, period, claims):
-    if allowed is None:
-        return None
-    start, next_start = period
-    used = sum(1 for claimed_at in claims if claimed_at >= start)
-    if used < allowed:
-        return None
-    return ClaimRefused(limit, allowed, used, next_start if allowed > 0 else None)
+def _period_allowances(limits, claims, now, week_starts_on, zone):
+    return tuple(PeriodAllowance(limit, sum(1 for claimed_at in claims if claimed_at >= start), getattr(limits, limit),
+                                 next_start)
+                 for limit, (start, next_start) in _periods(now.astimezone(zone).date(), week_starts_on, zone))
 
 
 def _periods(today, week_starts_on, zone):

@@ -1,0 +1,90 @@
+"""The web console's files (``web/dist``, built by scripts/bootstrap), served by the gateway at ``/``.
+
+- a built file is served as it is: hashed assets (``/assets/…``) cached for a year, everything
+  else revalidated, text compressed with gzip when the browser takes it;
+- any other page address a browser asks for (``Accept: text/html``) gets ``index.html``, so the
+  console's own routes (``/day``, ``/c/<id>``…) survive a reload; API routes match first, since
+  werkzeug tries a catch-all rule last;
+- anything else unknown is the API's JSON 404.
+
+No worker is spawned: reading a file needs no service.
+"""
+import gzip
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.wrappers import Response
+
+from services.gateway.http import error_response
+from services.gateway.settings import GatewaySettingsSchema
+from services.runtime.settings import load_section
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+ASSETS = "assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+MIN_COMPRESSED_BYTES = 1024
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Baton</title>
+<p>The Baton console is not built yet: run <code>scripts/bootstrap</code> (it builds <code>web/</code> into
+<code>web/dist</code>), then reload. The API answers meanwhile; <a href="/docs">/docs</a> describes it.</p>"""
+
+
+def console_dir(configured: str) -> Path:
+    """The built console's folder: ``BATON.gateway.console_dir``, relative to the repository."""
+    path = Path(configured)
+    return (path if path.is_absolute() else REPOSITORY / path).resolve()
+
+
+class ConsoleFiles(HttpRequestHandler):
+    def __init__(self, url):
+        super().__init__("GET", url)
+
+    def setup(self):
+        super().setup()
+        self.root = console_dir(load_section(self.container.config, "gateway", GatewaySettingsSchema)["console_dir"])
+
+    def handle_request(self, request):
+        relative = request.path.lstrip("/")
+        file = self._file(relative) if relative else None
+        if file is not None:
+            return self._send(request, file, IMMUTABLE if relative.startswith(ASSETS) else REVALIDATE)
+        if relative and (relative.startswith(ASSETS) or "text/html" not in request.headers.get("Accept", "")):
+            return error_response("not_found", f"No route or file {request.path}.", {"path": request.path})
+        index = self._file("index.html")
+        if index is None:
+            return Response(NOT_BUILT, status=503, mimetype="text/html")
+        return self._send(request, index, REVALIDATE)
+
+    def _file(self, relative):
+        """The file under the console's folder, or None (never one outside it)."""
+        candidate = (self.root / relative).resolve()
+        if self.root not in candidate.parents or not candidate.is_file():
+            return None
+        return candidate
+
+    def _send(self, request, file, cache_control):
+        mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        stat = file.stat()
+        body, encoding = _content(str(file), stat.st_mtime_ns, stat.st_size,
+                                  "gzip" in request.headers.get("Accept-Encoding", "")
+                                  and mimetype.startswith(COMPRESSIBLE))
+        headers = {"Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        charset = "; charset=utf-8" if mimetype.startswith(("text/", "application/javascript")) else ""
+        return Response(body, status=200, headers=headers, content_type=mimetype + charset)
+
+
+@lru_cache(maxsize=256)
+def _content(path, mtime_ns, size, compress):
+    """A file's bytes (gzipped when asked and worth it), kept while the file is unchanged."""
+    data = Path(path).read_bytes()
+    if compress and size >= MIN_COMPRESSED_BYTES:
+        return gzip.compress(data, compresslevel=6, mtime=0), "gzip"
+    return data, None
+
+
+console_file = ConsoleFiles.decorator
