@@ -2,22 +2,24 @@
 
 - a built file is served as it is: hashed assets (``/assets/…``) cached for a year, everything
   else revalidated, text compressed with gzip when the browser takes it;
-- any other page address a browser asks for (``Accept: text/html``) gets ``index.html``, so the
-  console's own routes (``/day``, ``/c/<id>``…) survive a reload; API routes match first, since
-  werkzeug tries a catch-all rule last;
+- any other page address a browser navigates to (it prefers text/html to JSON) gets
+  ``index.html``, so the console's own routes (``/day``, ``/c/<id>``…) survive a reload — also
+  where a page shares its address with an API route (``/pool``): the API routes ask
+  ``ConsoleFolder.wants_page`` first (``services.gateway.http``);
 - anything else unknown is the API's JSON 404.
 
 No worker is spawned: reading a file needs no service.
 """
 import gzip
+import json
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
 
+from nameko.extensions import SharedExtension
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
-from services.gateway.http import error_response
 from services.gateway.settings import GatewaySettingsSchema
 from services.runtime.settings import load_section
 
@@ -38,21 +40,29 @@ def console_dir(configured: str) -> Path:
     return (path if path.is_absolute() else REPOSITORY / path).resolve()
 
 
-class ConsoleFiles(HttpRequestHandler):
-    def __init__(self, url):
-        super().__init__("GET", url)
+class ConsoleFolder(SharedExtension):
+    """The built console's folder, shared by the routes of a gateway container."""
 
     def setup(self):
-        super().setup()
         self.root = console_dir(load_section(self.container.config, "gateway", GatewaySettingsSchema)["console_dir"])
 
-    def handle_request(self, request):
+    @staticmethod
+    def wants_page(request):
+        """A browser navigating (it prefers HTML to JSON), not a client of the API."""
+        return request.method in ("GET", "HEAD") and request.accept_mimetypes.best_match(
+            ["application/json", "text/html"]) == "text/html"
+
+    def respond(self, request):
         relative = request.path.lstrip("/")
         file = self._file(relative) if relative else None
         if file is not None:
             return self._send(request, file, IMMUTABLE if relative.startswith(ASSETS) else REVALIDATE)
-        if relative and (relative.startswith(ASSETS) or "text/html" not in request.headers.get("Accept", "")):
-            return error_response("not_found", f"No route or file {request.path}.", {"path": request.path})
+        if relative and (relative.startswith(ASSETS) or not self.wants_page(request)):
+            return _not_found(request.path)
+        return self.page(request)
+
+    def page(self, request):
+        """index.html: the console finds its page from the address."""
         index = self._file("index.html")
         if index is None:
             return Response(NOT_BUILT, status=503, mimetype="text/html")
@@ -76,6 +86,21 @@ class ConsoleFiles(HttpRequestHandler):
             headers["Content-Encoding"] = encoding
         charset = "; charset=utf-8" if mimetype.startswith(("text/", "application/javascript")) else ""
         return Response(body, status=200, headers=headers, content_type=mimetype + charset)
+
+
+class ConsoleFiles(HttpRequestHandler):
+    folder = ConsoleFolder()
+
+    def __init__(self, url):
+        super().__init__("GET", url)
+
+    def handle_request(self, request):
+        return self.folder.respond(request)
+
+
+def _not_found(path):
+    body = {"error": {"code": "not_found", "message": f"No route or file {path}.", "details": {"path": path}}}
+    return Response(json.dumps(body), status=404, mimetype="application/json")
 
 
 @lru_cache(maxsize=256)

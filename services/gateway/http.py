@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from contracts.access import ACTOR_CONTEXT_KEY
 from contracts.errors import BatonError
 from services.gateway.authenticating import Authenticator
+from services.gateway.console import ConsoleFolder
 from services.gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
 from services.gateway.idempotency import IdempotencyLog
 from services.runtime.access import require
@@ -59,6 +60,7 @@ class JsonRoute(HttpRequestHandler):
 
     authenticator = Authenticator()
     idempotency = IdempotencyLog()
+    console = ConsoleFolder()
 
     def __init__(self, method, url, summary=None, query=None, body=None, returns=None, status=200, tag=None,
                  allow=None, public=False, errors=None, **kwargs):
@@ -75,6 +77,8 @@ class JsonRoute(HttpRequestHandler):
         """As nameko's, but the worker's context carries the authenticated caller, and a caller
         the route does not allow is refused before any service is asked."""
         request.shallow = False
+        if not self.public and self.console.wants_page(request):
+            return self.console.page(request)    # a reload of a console page sharing an API address
         try:
             context_data = {} if self.public else {ACTOR_CONTEXT_KEY: self._caller(request)}
             key = request.headers.get(IDEMPOTENCY_HEADER)

@@ -158,3 +158,6 @@ def test_the_console_is_served_with_its_routes_and_cache_headers(base):
     assert requests.get(f"{base}/%2e%2e/secret.txt", headers={"Accept": "*/*"}).status_code == 404
     assert requests.get(f"{base}/health").json() == {"status": "ok"}           # API routes come first
     assert requests.get(f"{base}/me").status_code == 401
+    assert requests.get(f"{base}/me", headers={"Accept": "application/json"}).status_code == 401
+    browsing = requests.get(f"{base}/pool", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browsing.status_code == 200 and browsing.text == index.text     # a console page sharing its address
