@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import TimelineList from '../TimelineList.vue'
+import { setup } from './helpers'
+
+const entries = [
+  { id: '1', at: '2026-12-04T01:00:00Z', kind: 'communication_recorded', summary: 'phone by alice: customer confirmed 500 pcs', actor: 'alice' },
+  { id: '2', at: '2026-12-04T17:00:00Z', kind: 'handoff_accepted', summary: 'Handoff sales to service accepted by sam', actor: 'sam' },
+  { id: '3', at: '2026-12-03T02:00:00Z', kind: 'owner_assigned', summary: 'Assigned to alice (weighted round-robin)', actor: 'pool' },
+  { id: '4', at: '2026-12-04T15:30:00Z', kind: 'quote_recorded', summary: 'Quote by alice: LED panel × 2000', actor: 'alice' },
+]
+
+describe('TimelineList', () => {
+  it('groups entries by day in the person\'s time zone, newest first', () => {
+    const w = mount(TimelineList, { ...setup('Asia/Shanghai'), props: { entries } })
+    const days = w.findAll('section.day')
+    // Shanghai is UTC+8: 17:00Z on the 4th is the 5th; 15:30Z is 23:30 on the 4th
+    expect(days.map((d) => d.attributes('data-day'))).toEqual(['2026-12-05', '2026-12-04', '2026-12-03'])
+    expect(days[0].findAll('[data-test=timeline-entry]')).toHaveLength(1)
+    expect(days[1].findAll('[data-test=timeline-entry]')).toHaveLength(2)
+    // within a day, newest first: the quote (23:30) before the contact (09:00)
+    const second = days[1].findAll('[data-test=timeline-entry]')
+    expect(second[0].text()).toContain('Quote')
+    expect(second[0].text()).toContain('23:30')
+    expect(second[1].text()).toContain('Contact record')
+    expect(second[1].text()).toContain('09:00')
+  })
+
+  it('groups by the UTC day in UTC', () => {
+    const w = mount(TimelineList, { ...setup('UTC'), props: { entries } })
+    expect(w.findAll('section.day').map((d) => d.attributes('data-day'))).toEqual(['2026-12-04', '2026-12-03'])
+  })
+
+  it('shows the actor by name, never the id, and services by their label', () => {
+    const w = mount(TimelineList, { ...setup('UTC'), props: { entries } })
+    const actors = w.findAll('[data-test=timeline-actor]').map((a) => a.text())
+    expect(actors).toEqual(['Sam Zhou', 'Alice Wang', 'Alice Wang', 'Public pool'])
+    // people named inside the server's summary are shown by name too
+    expect(w.text()).toContain('accepted by Sam Zhou')
+    expect(w.text()).toContain('Assigned to Alice Wang')
+    expect(w.text()).not.toMatch(/\balice\b/)
+    expect(w.text()).not.toMatch(/\bsam\b/)
+  })
+
+  it('says when there is nothing yet', () => {
+    const w = mount(TimelineList, { ...setup(), props: { entries: [] } })
+    expect(w.text()).toContain('Nothing on the timeline yet.')
+  })
+})
