@@ -4,6 +4,9 @@ Each is registered with nameko so an RPC caller receives the same class (not a g
 ``RemoteError``) and the gateway can turn it into an HTTP status. Arguments stay JSON-safe:
 a message and a details dict.
 """
+import json
+from datetime import date
+
 from marshmallow import fields
 from nameko.exceptions import deserialize_to_instance
 
@@ -16,7 +19,13 @@ class BatonError(Exception):
     code = "error"
 
     def __init__(self, message, details=None):
-        super().__init__(message, details or {})
+        # nameko sends an error's args through safe_for_serialization, which turns every value but
+        # a string, list or dict into its str() ("False", "30", "None"): the details travel as one
+        # JSON text instead, so they arrive with their types. Given that text, it is read back.
+        if isinstance(details, str):
+            details = json.loads(details)
+        self._details = details or {}
+        super().__init__(message, json.dumps(self._details, ensure_ascii=False, default=_json_value))
 
     @property
     def message(self):
@@ -24,7 +33,7 @@ class BatonError(Exception):
 
     @property
     def details(self):
-        return self.args[1]
+        return self._details
 
     def to_dict(self):
         return {"code": self.code, "message": self.message, "details": self.details}
@@ -91,6 +100,11 @@ class TooManyAttempts(BatonError):
     trying again can succeed."""
 
     code = "too_many_attempts"
+
+
+def _json_value(value):
+    """Details JSON has no type for: a moment or a day as ISO text, anything else as its text."""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Refused, Unauthenticated, Forbidden, TooManyAttempts)

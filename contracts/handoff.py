@@ -39,6 +39,42 @@ class ChecklistSchema(OutputSchema):
         "description": "When it passed: the latest dated fact it rests on (a contact, the third record, an order)."})
 
 
+# --- the kinds -------------------------------------------------------------------------------
+
+class AnnualValueRangeSchema(OutputSchema):
+    currency = fields.String(required=True, metadata={"description": "BATON.handoff.value_currency."})
+    at_least = fields.Float(allow_none=True, metadata={"description": "For customers buying at least this a year."})
+    below = fields.Float(allow_none=True, metadata={"description": "For customers buying less than this a year."})
+
+
+class HandoffKindSchema(OutputSchema):
+    """A kind of handoff as configured (BATON.handoff.kinds)."""
+
+    name = fields.String(required=True, metadata={"description": "e.g. sales_to_service."})
+    from_ = fields.List(fields.String(), data_key="from", attribute="from", required=True, metadata={
+        "description": "The departments that send it."})
+    to = fields.List(fields.String(), required=True, metadata={"description": "The departments receivers belong to."})
+    min_receivers = fields.Integer(required=True)
+    max_receivers = fields.Integer(required=True)
+    each_signs = fields.Boolean(required=True, metadata={
+        "description": "Every receiver signs; false: nobody does (the archive is synced)."})
+    changes_owner = fields.Boolean(required=True, metadata={
+        "description": "A receiver (the new owner) owns the customer once accepted; false: the owner stays."})
+    sender_collaborates = fields.Boolean(required=True, metadata={
+        "description": "The sender works on the customer beside the new owner once accepted."})
+    info_pending = fields.Boolean(required=True, metadata={
+        "description": "May go through flagged info pending (信息待补全) when checklist items are missing."})
+    annual_value = fields.Nested(AnnualValueRangeSchema, allow_none=True, required=True, metadata={
+        "description": "The customers' annual value the kind is for (the high-value team, the ordinary sync); "
+                       "null: any customer."})
+    checklist = fields.List(fields.String(), required=True, metadata={
+        "description": "The checklist's item names, in order: the configured rules, then the plugins'."})
+
+
+class HandoffKindListSchema(OutputSchema):
+    items = fields.List(fields.Nested(HandoffKindSchema), required=True)
+
+
 # --- the package a sender writes --------------------------------------------------------------
 
 class OutstandingPaymentSchema(_Request):
@@ -176,7 +212,9 @@ class HistoryEntrySchema(OutputSchema):
 
 
 class PackageViewSchema(OutputSchema):
-    """The package as the receiver reads it: the archive at submission plus what the sender wrote."""
+    """The package as the receiver reads it: the archive at submission plus what the sender wrote.
+    Prices (orders' and outstanding payments' amounts, the annual values, agreed requirements named
+    as prices) are null for callers who may not see them (BATON.access.price_readers)."""
 
     customer = fields.Dict(required=True, metadata={"description": "company, country, city, website, contacts."})
     stage = fields.String(allow_none=True)
@@ -193,7 +231,8 @@ class PackageViewSchema(OutputSchema):
     outstanding_payments = fields.List(fields.Dict(), required=True)
     orders = fields.List(fields.Dict(), required=True)
     deal_closed = fields.Boolean(required=True)
-    agreed_requirements = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    agreed_requirements = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), required=True,
+                                      metadata={"description": "null: a price the caller may not see."})
     recent_communications = fields.List(fields.Dict(), required=True)
     case = fields.Dict(allow_none=True)
     expected_annual_value = fields.Float(allow_none=True)
@@ -239,6 +278,10 @@ class BriefingEntrySchema(OutputSchema):
     summary = fields.String(required=True)
     actor = fields.String(required=True)
     source = fields.String(required=True, metadata={"description": "profile (the archive's timeline) or handoff."})
+    details = fields.Dict(keys=fields.String(), dump_default=dict, metadata={
+        "description": "What the summary says as data (people by user id, times in ISO 8601; never prices), as on "
+                       "the archive's timeline; handoff steps {kind, action, by, from, to, note}, requirement_changed "
+                       "{field, before, after, by, note, source, priced}, step_started {step, department, by}."})
 
 
 class BriefingSchema(HandoffSchema):

@@ -3,6 +3,7 @@ that cannot list its rules) is a failed item naming the plugin, so it can never 
 through and never stops the others from being shown."""
 from plugins.errors import PluginFailed
 from services.handoff.domain.checklists import Item, Subject, evaluate
+from services.handoff.domain.kinds import KindSpec
 
 PLUGINS_ITEM = "plugin_rules"
 
@@ -10,6 +11,16 @@ PLUGINS_ITEM = "plugin_rules"
 def checklist_items(plugins, policy, spec, archive, written):
     """Every item of ``spec``'s checklist over ``archive`` and what the sender ``written``."""
     return evaluate(spec.checklist, Subject(archive, written), policy["checklist"], plugin_rules(plugins, spec.name))
+
+
+def checklist_names(plugins, spec: KindSpec) -> list[str]:
+    """The names of ``spec``'s checklist items: the configured rules, then the plugins' (one
+    ``plugin_rules`` item when the plugins cannot list theirs, as in an evaluation)."""
+    try:
+        added = [rule.name for rule in plugins.handoff_rules(spec.name)]
+    except PluginFailed:
+        added = [PLUGINS_ITEM]
+    return [*spec.checklist, *added]
 
 
 def plugin_rules(plugins, kind):

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from services.handoff.answering import refusals_answered
 from services.handoff.domain.handoffs import acknowledge, return_to_sender
+from services.handoff.domain.requirements import requirement_change_summary
+from services.runtime.prices import is_price_name
 
 TIMELINE_SHOWN = 200      # the latest entries of the archive's timeline in the first view
 ACTIONS = {"submitted": "handed over", "resubmitted": "handed over again", "info_completed": "missing information completed",
@@ -35,10 +37,10 @@ def briefing_timeline(store, profile, customer_id):
     for doc in store.of_customer(customer_id):
         entries += [_handoff_entry(doc, h) for h in doc["history"]]
     register = store.register(customer_id) or {"changes": []}
-    entries += [_entry(c["at"], "requirement_changed", f"{c['field']}: {c['before'] or '—'} → {c['after'] or '—'}"
-                       + (f" ({c['note']})" if c.get("note") else "") + (f", via {c['source']}" if c.get("source") else ""),
-                       c["by"]) for c in register["changes"]]
-    entries += [_entry(s["at"], "step_started", f"{s['step'].replace('_', ' ')} started ({s['department']})", s["by"])
+    entries += [_entry(c["at"], "requirement_changed", requirement_change_summary(c), c["by"], _change_details(c))
+                for c in register["changes"]]
+    entries += [_entry(s["at"], "step_started", f"{s['step'].replace('_', ' ')} started ({s['department']})", s["by"],
+                       {"step": s["step"], "department": s["department"], "by": s["by"]})
                 for s in store.started_steps(customer_id).values()]
     return sorted(entries, key=lambda e: e["at"])
 
@@ -49,8 +51,19 @@ def _handoff_entry(doc, history):
         summary += f" by {doc['from_user']} to {', '.join(doc['to_users'])}"
     if history["note"]:
         summary += f" — {history['note']}"
-    return _entry(history["at"], f"handoff_{history['action']}", summary, history["by"])
+    return _entry(history["at"], f"handoff_{history['action']}", summary, history["by"],
+                  {"kind": doc["kind"], "action": history["action"], "by": history["by"], "from": doc["from_user"],
+                   "to": list(doc["to_users"]), "note": history["note"] or None})
 
 
-def _entry(at, kind, summary, actor):
-    return {"at": at, "kind": kind, "summary": summary, "actor": actor, "source": "handoff"}
+def _change_details(change):
+    """A requirement change as data; one named as a price without its values or note (as its summary)."""
+    priced = is_price_name(change["field"])
+    return {"field": change["field"], "by": change["by"], "source": change.get("source"),
+            "before": None if priced else change["before"], "after": None if priced else change["after"],
+            "note": None if priced else change.get("note"), "priced": priced}
+
+
+def _entry(at, kind, summary, actor, details=None):
+    """``details``: what ``summary`` says as data (people by id), for a client to word it in the reader's language."""
+    return {"at": at, "kind": kind, "summary": summary, "actor": actor, "source": "handoff", "details": details or {}}

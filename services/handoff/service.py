@@ -9,8 +9,8 @@ from nameko.timer import timer
 from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
 from contracts.events import load_event
 from contracts.handoff import (
-    AuditRunSchema, BriefingSchema, ChecklistSchema, HandoffListQuerySchema, HandoffPageSchema, HandoffSchema,
-    InfoCompletionSchema, LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema,
+    AuditRunSchema, BriefingSchema, ChecklistSchema, HandoffKindListSchema, HandoffListQuerySchema, HandoffPageSchema,
+    HandoffSchema, InfoCompletionSchema, LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema,
     PackageSchema, QualityAuditPageSchema, QualityAuditQuerySchema, QualityAuditSchema, RequirementSetSchema,
     RequirementsSchema, ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
     WithdrawalSchema,
@@ -21,7 +21,7 @@ from plugins.dependency import Plugins
 from services.handoff.agreeing import set_requirement
 from services.handoff.announcing import publish, publish_pending
 from services.handoff.auditing import run_audits
-from services.handoff.checking import checklist_items
+from services.handoff.checking import checklist_items, checklist_names
 from services.handoff.domain.checklists import ready_since
 from services.handoff.leaving import hand_over_leaver
 from services.handoff.measuring import measures_between
@@ -33,13 +33,14 @@ from services.handoff.store import Handoffs
 from services.handoff.submitting import (
     complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit, withdraw_open,
 )
-from services.handoff.views import audit_view, handoff_view, requirements_view
+from services.handoff.views import audit_view, handoff_view, kind_view, requirements_view
+from services.handoff.domain.visibility import requirements_without_prices, without_prices
 from services.handoff.permitting import (
     listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_see_steps,
     may_start_step,
 )
 from services.runtime import audit, parking
-from services.runtime.access import Caller, SystemRpcProxy, acting_user, require
+from services.runtime.access import AccessSettingsSchema, Caller, SystemRpcProxy, acting_user, require, sees_prices
 from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
@@ -63,6 +64,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     settings = Settings("handoff", HandoffSettingsSchema)
+    access = Settings("access", AccessSettingsSchema)
     reports = Settings("reports", ReportPeriodSettingsSchema)
     dispatch = ReliableEventDispatcher()
 
@@ -75,7 +77,15 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     def on_user_saved(self, payload):
         save_user(self.handoffs, load_event("user_saved", payload))
 
-    # --- checklists -----------------------------------------------------------------------
+    # --- kinds and checklists -------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_kinds(self):
+        """The kinds of handoff as configured: who sends and receives, signs and owns, for which
+        annual value, and the checklist's item names."""
+        currency = self.policy["valuation"].currency
+        return HandoffKindListSchema().dump({"items": [
+            kind_view(spec, checklist_names(self.plugins, spec), currency) for spec in self.policy["kinds"].values()]})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def evaluate_checklist(self, kind, customer_id, package=None):
@@ -149,7 +159,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """The receiver's first view: the handoff and its package beside the customer's timeline."""
         doc = existing_handoff(self.handoffs, handoff_id)
         may_see(self.caller, doc, self.profile.get_customer(doc["customer_id"]))
-        return BriefingSchema().dump({**handoff_view(doc, _now()),
+        return BriefingSchema().dump({**self._priced(handoff_view(doc, _now())),
                                       "timeline": briefing_timeline(self.handoffs, self.profile, doc["customer_id"])})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -160,7 +170,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
             may_hand_over(self.caller, self.profile.get_customer(query["customer_id"]))
         now, overdue = _now(), query.pop("overdue", None)
         items, total = self.handoffs.page(**query, overdue_at=now if overdue else None)
-        return HandoffPageSchema().dump(page_of([handoff_view(d, now) for d in items], total, query))
+        return HandoffPageSchema().dump(page_of([self._priced(handoff_view(d, now)) for d in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def sign_handoff(self, handoff_id, request):
@@ -185,7 +195,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_requirements(self, customer_id):
         may_change_customer(self.caller, self.profile.get_customer(customer_id), "read the requirements of")
-        return RequirementsSchema().dump(requirements_view(customer_id, self.handoffs.register(customer_id)))
+        return self._requirements(customer_id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def set_requirement(self, customer_id, field, request):
@@ -199,7 +209,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         may_change_customer(self.caller, self.profile.get_customer(customer_id), "change the requirements of")
         register = set_requirement(self.handoffs, self.profile, self.pool, customer_id, field, request, _now())
         publish(self.handoffs, self.dispatch, REGISTERS, register)
-        return RequirementsSchema().dump(requirements_view(customer_id, self.handoffs.register(customer_id)))
+        return self._requirements(customer_id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_steps(self, customer_id):
@@ -280,7 +290,17 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     def _published(self, doc):
         """Publish what the change left in the handoff's outbox; the handoff as it is now."""
         publish(self.handoffs, self.dispatch, HANDOFFS, doc)
-        return handoff_view(self.handoffs.handoff(doc["_id"]) or doc, _now())
+        return self._priced(handoff_view(self.handoffs.handoff(doc["_id"]) or doc, _now()))
+
+    def _priced(self, view):
+        """A handoff as the caller may read it: its prices blanked unless they are a price reader."""
+        return view if sees_prices(self.caller, self.access["price_readers"]) else without_prices(view)
+
+    def _requirements(self, customer_id):
+        view = requirements_view(customer_id, self.handoffs.register(customer_id))
+        if not sees_prices(self.caller, self.access["price_readers"]):
+            view = requirements_without_prices(view)
+        return RequirementsSchema().dump(view)
 
 
 def _dumped(view):

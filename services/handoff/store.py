@@ -14,6 +14,7 @@ from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
 from services.runtime.guarded import change_guarded, replacing, take_turn
 from services.runtime.mongo import insert_once
+from services.runtime.queries import count
 
 MEASURED_AT_MOST = 100_000   # handoffs read for one measures request
 
@@ -69,7 +70,7 @@ class Handoffs(KeptPeople, Store):
         if overdue_at is not None:
             query["state"] = INFO_PENDING
             query["pending_until"] = {"$lt": overdue_at}
-        total = self.handoffs.count_documents(query)
+        total = count(self.handoffs, query)
         cursor = self.handoffs.find(query).sort("submitted_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
@@ -168,7 +169,7 @@ class Handoffs(KeptPeople, Store):
             query["person"] = person
         if passed is not None:
             query["passed"] = passed
-        total = self.audits.count_documents(query)
+        total = count(self.audits, query)
         return list(self.audits.find(query).sort("at", DESCENDING).skip(offset).limit(limit)), total
 
     def take_turn(self, job, now, every):

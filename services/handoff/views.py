@@ -1,5 +1,6 @@
 """Documents as the contracts show them (contracts.handoff)."""
 from services.handoff.domain.handoffs import department_in, is_overdue
+from services.handoff.domain.kinds import EACH_SIGNS, KindSpec
 
 
 def handoff_view(doc, now):
@@ -15,3 +16,15 @@ def requirements_view(customer_id, register):
 
 def audit_view(report):
     return {**report, "id": report["_id"]}
+
+
+def kind_view(spec: KindSpec, checklist: list[str], currency: str) -> dict:
+    """A configured kind (domain.kinds.KindSpec) as contracts.handoff.HandoffKindSchema shows it."""
+    valued = spec.min_annual_value is not None or spec.below_annual_value is not None
+    return {"name": spec.name, "from": list(spec.senders), "to": list(spec.receivers),
+            "min_receivers": spec.min_receivers, "max_receivers": spec.max_receivers,
+            "each_signs": spec.signatures == EACH_SIGNS, "changes_owner": spec.transfers_owner,
+            "sender_collaborates": spec.sender_collaborates, "info_pending": spec.info_pending,
+            "annual_value": {"currency": currency, "at_least": spec.min_annual_value,
+                             "below": spec.below_annual_value} if valued else None,
+            "checklist": list(checklist)}

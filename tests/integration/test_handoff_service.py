@@ -396,3 +396,65 @@ def test_an_event_nobody_hears_yet_waits_in_the_outbox_and_goes_out_later(contai
         pass
     assert event.get()["handoff_id"] == sent["id"]
     wait_for(lambda: db.handoffs.find_one({"_id": sent["id"]})["outbox"] == [], what="the outbox to be cleared")
+
+
+def as_user(container, method, actor, *args):
+    """Call as a person the gateway authenticated: (user id, role, department)."""
+    user_id, role, department = actor
+    with entrypoint_hook(container, method, context_data={"actor": {
+            "user_id": user_id, "role": role, "department": department, "team": None}}) as hook:
+        return hook(*args)
+
+
+SAM, ALICE = ("sam", "member", "service"), ("alice", "member", "sales")
+PRICES = ("48000", "48,000", "340,800", "33600", "33,600", "4.10")     # the order, its yearly value, a payment, a target
+
+
+def test_service_reads_the_package_checklist_and_requirements_without_prices(crm):
+    customer = crm.file(14)
+    contacted(crm, customer)
+    call(crm.profile, "record_deal_step", customer, "orders", {
+        "at": NOW.isoformat(), "by": "alice", "amount": 48000, "currency": "USD", "delivery_date": "2026-05-20",
+        "payment_method": "30% T/T"}, record_id="order-14")
+    call(crm.handoff, "set_requirement", customer, "target_price", {"value": "USD 4.10 FOB", "by": "alice",
+                                                                     "note": "agreed at 4.10"})
+    submit = {"kind": "sales_to_service", "customer_id": customer, "by": "alice", "to": ["sam"],
+              "package": {"pain_points": ["late deliveries"], "solution": "X-200 with spare parts kit",
+                          "no_special_requirements": True,
+                          "outstanding_payments": [{"amount": 33600, "currency": "USD", "due_date": "2026-06-30"}]}}
+    sent = as_user(crm.handoff, "submit_handoff", ALICE, submit)
+    assert (sent["package"]["orders"][0]["amount"], sent["package"]["outstanding_payments"][0]["amount"]) == (
+        48000.0, 33600.0)                                             # the sales sender sees them
+    order_item = next(i for i in sent["checklist"] if i["name"] == "order_details_complete")
+    assert order_item["reason"].startswith("order of ") and "48" not in order_item["reason"]   # nobody's reason has it
+    briefing = as_user(crm.handoff, "get_handoff", SAM, sent["id"])
+    waiting = as_user(crm.handoff, "list_handoffs", SAM, {"awaiting": "sam"})["items"][0]
+    signed = as_user(crm.handoff, "sign_handoff", SAM, sent["id"], {"by": "sam"})
+    for view in (briefing, waiting, signed):
+        assert [o["amount"] for o in view["package"]["orders"]] == [None]
+        assert [p["amount"] for p in view["package"]["outstanding_payments"]] == [None]
+        assert view["package"]["agreed_requirements"] == {"target_price": None}
+        assert not [price for price in PRICES if price in repr(view)], view
+    assert any(e["kind"] == "requirement_changed" and e["summary"] == "target_price: changed"
+               for e in briefing["timeline"])
+    wait_for(lambda: call(crm.pool, "get_owner", customer)["collaborators"] == ["sam"], timeout=30,
+             what="sam to collaborate")
+    checklist = as_user(crm.handoff, "evaluate_checklist", SAM, "sales_to_service", customer)
+    requirements = as_user(crm.handoff, "get_requirements", SAM, customer)
+    assert requirements["fields"]["target_price"]["value"] is None
+    assert [(c["before"], c["after"], c["note"]) for c in requirements["changes"]] == [(None, None, None)]
+    assert not [price for view in (checklist, requirements) for price in PRICES if price in repr(view)]
+    assert as_user(crm.handoff, "get_requirements", ALICE, customer)["fields"]["target_price"]["value"] == "USD 4.10 FOB"
+    assert as_user(crm.handoff, "get_handoff", ALICE, sent["id"])["package"]["orders"][0]["amount"] == 48000.0
+
+
+def test_the_kinds_are_listed_as_configured(crm):
+    kinds = {k["name"]: k for k in call(crm.handoff, "list_kinds")["items"]}
+    assert list(kinds) == list(crm.config["BATON"]["handoff"]["kinds"])
+    assert kinds["sales_to_service"] | {"checklist": None} == {
+        "name": "sales_to_service", "from": ["sales"], "to": ["service"], "min_receivers": 1, "max_receivers": 3,
+        "each_signs": True, "changes_owner": False, "sender_collaborates": False, "info_pending": True,
+        "annual_value": None, "checklist": None}
+    assert kinds["sales_to_service"]["checklist"][-1] == "solution_offered"
+    assert kinds["high_value_team"]["annual_value"] == {"currency": "CNY", "at_least": 1_000_000, "below": None}
+    assert (kinds["ordinary_sync"]["each_signs"], kinds["ordinary_sync"]["annual_value"]["below"]) == (False, 100_000)

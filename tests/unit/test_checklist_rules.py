@@ -133,7 +133,7 @@ def test_deal_status_must_say_yes_or_no():
 def test_after_a_deal_the_order_needs_amount_delivery_date_and_payment_method():
     assert verdict("order_details_complete") == (True, "no deal: order details are not needed")
     assert verdict("order_details_complete", archive(orders=[order()])) == (
-        True, "order 12,000.00 USD, delivery 2026-05-01, payment 30% T/T")
+        True, "order of 2026-03-02 with its amount, delivery 2026-05-01, payment 30% T/T")   # never the amount
     assert verdict("order_details_complete", archive(orders=[order(delivery_date=None, payment_method=None)])) == (
         False, "The order of 2026-03-02 lacks: delivery date, payment method.")
     by_archive = archive(orders=[order(payment_method=None)], custom_fields={"payment_method": "L/C"})

@@ -10,6 +10,7 @@ from services.handoff.domain.kinds import (
     collaborators_after,
 )
 from services.handoff.domain.package import archive_additions, package_of
+from services.handoff.views import kind_view
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 PEOPLE = Directory({"marketing": ("mia",), "sales": ("alice", "bob"), "service": ("sam",), "tech": ("tom",)})
@@ -97,3 +98,15 @@ def test_the_package_carries_the_archive_and_what_the_sender_wrote():
         True, {"voltage": "110V"}, ["no_special_requirements"])
     assert archive_additions(archive, written) == {"cautions": ["no discount pitches", "calls after 3 pm only"]}
     assert archive_additions(archive, {"cautions": ["no discount pitches"]}) == {}
+
+
+def test_a_kind_is_listed_as_configured_with_its_value_range_and_checklist():
+    team = kind_view(TEAM, ["communications_continuous", "export_licence"], "CNY")
+    assert team == {"name": "high_value_team", "from": ["sales"], "to": ["sales", "tech", "service"],
+                    "min_receivers": 2, "max_receivers": 10, "each_signs": True, "changes_owner": True,
+                    "sender_collaborates": True, "info_pending": True,
+                    "annual_value": {"currency": "CNY", "at_least": 1_000_000, "below": None},
+                    "checklist": ["communications_continuous", "export_licence"]}
+    service = kind_view(TO_SERVICE, [], "CNY")
+    assert (service["changes_owner"], service["annual_value"], service["max_receivers"]) == (False, None, 3)
+    assert kind_view(SYNC, [], "CNY")["annual_value"] == {"currency": "CNY", "at_least": None, "below": 100_000}

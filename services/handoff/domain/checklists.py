@@ -175,7 +175,8 @@ def order_details_complete(subject, _policy):
                if not value]
     if lacking:
         return Item(name, False, f"The order of {_day(order['at'])} lacks: {', '.join(lacking)}.")
-    return Item(name, True, f"order {order['amount']:,.2f} {order['currency']}, delivery {order['delivery_date']}, "
+    # No amount in the reason: reasons are stored with handoffs and refusals, read by roles that may not see prices.
+    return Item(name, True, f"order of {_day(order['at'])} with its amount, delivery {order['delivery_date']}, "
                             f"payment {payment}", _recorded_at(order))
 
 

@@ -6,6 +6,7 @@ A change ("deliver 10 days earlier", said on WhatsApp) is recorded once, with wh
 where, and everyone who holds part of the customer is told.
 """
 from services.handoff.domain import outbox
+from services.runtime.prices import is_price_name
 
 
 def new_register(customer_id, now):
@@ -40,3 +41,15 @@ def people_to_notify(owner, collaborators, participants, changed_by):
     handoffs and those who started a step — except whoever made the change."""
     people = [owner, *collaborators, *participants]
     return sorted({p for p in people if p and p != changed_by})
+
+
+def requirement_change_summary(change: dict) -> str:
+    """A change as the customer's timeline words it, e.g. "voltage: 220V → 110V (deliver to the US), via
+    whatsapp". A requirement named as a price (target_price…) only says it changed: the timeline is
+    read by roles that may not see prices, and the note on a price is about it."""
+    if is_price_name(change["field"]):
+        summary = f"{change['field']}: changed"
+    else:
+        summary = (f"{change['field']}: {change['before'] or '—'} → {change['after'] or '—'}"
+                   + (f" ({change['note']})" if change.get("note") else ""))
+    return summary + (f", via {change['source']}" if change.get("source") else "")

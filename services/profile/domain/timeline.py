@@ -1,10 +1,19 @@
-"""Timeline entries (客户时间轴): one per step, worded for a newcomer reading the history."""
+"""Timeline entries (客户时间轴): one per step, worded for a newcomer reading the history.
+
+Each entry's ``summary`` is English; its ``details`` say the same as data — people by user id,
+times in ISO 8601, grades, stages — so a client words it in the reader's language and time zone.
+Prices and amounts are in neither: the timeline is read by roles that may not see them."""
+import re
+
 from services.profile.domain.visibility import PRICE_FIELDS   # the timeline is read by roles that may not see prices
 
+VALUE_GRADE = "value_grade"
+_OLD_VALUE_REASON = re.compile(r"^(Graded by [^:]+: [^(]*\bvalue [^(]*?) \(.*\)\Z", re.DOTALL)
 
-def entry(customer_id, kind, ref, at, summary, actor, refs):
+
+def entry(customer_id, kind, ref, at, summary, actor, refs, details=None):
     return {"_id": f"{customer_id}:{kind}:{ref}", "customer_id": customer_id, "kind": kind,
-            "at": at, "summary": summary, "actor": actor, "refs": refs}
+            "at": at, "summary": summary, "actor": actor, "refs": refs, "details": details or {}}
 
 
 def inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on=None):
@@ -15,7 +24,9 @@ def inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on=N
     if matched_on:
         summary += f" — merged into this archive (same {matched_on})"
     return entry(customer_id, "inquiry_received", inquiry_id, inquiry.get("occurred_at") or received_at,
-                 summary, "intake", {"inquiry_id": inquiry_id})
+                 summary, "intake", {"inquiry_id": inquiry_id},
+                 {"channel": inquiry["channel"], "campaign": inquiry.get("campaign"), "matched_on": matched_on,
+                  "message": _clip(inquiry["message"]) if inquiry.get("message") else None})
 
 
 def customer_created(archive, inquiry_id):
@@ -24,13 +35,15 @@ def customer_created(archive, inquiry_id):
     if grade:
         summary += f"; intent grade {grade['grade']} ({'; '.join(grade['reasons'])})"
     return entry(archive["_id"], "customer_created", inquiry_id, archive["created_at"], summary, "profile",
-                 {"inquiry_id": inquiry_id})
+                 {"inquiry_id": inquiry_id},
+                 {"inquiry_id": inquiry_id, "intent_grade": grade["grade"] if grade else None,
+                  "grade_reasons": list(grade["reasons"]) if grade else []})
 
 
 def flagged_for_review(customer_id, candidates, at):
     return entry(customer_id, "flagged_for_review", "candidates", at,
                  f"May be the same customer as {', '.join(candidates)}: waiting for a person to decide",
-                 "profile", {"candidates": ",".join(candidates)})
+                 "profile", {"candidates": ",".join(candidates)}, {"candidates": list(candidates)})
 
 
 def communication_recorded(customer_id, record, record_within=None):
@@ -40,57 +53,71 @@ def communication_recorded(customer_id, record, record_within=None):
     if record.get("recorded_late"):
         summary += (f" (recorded {_minutes(record['recorded_after_minutes'])} after it happened; the notes "
                     f"convention asks within {_minutes(record_within.total_seconds() // 60)})")
+    late = bool(record.get("recorded_late"))
     return entry(customer_id, "communication_recorded", record["id"], record["at"], summary, record["by"],
-                 {"communication_id": record["id"]})
+                 {"communication_id": record["id"]},
+                 {"method": record["method"], "by": record["by"], "note": _clip(record["summary"]),
+                  "customer_words": _clip(record["customer_words"]) if record.get("customer_words") else None,
+                  "late_minutes": int(record["recorded_after_minutes"]) if late else None,
+                  "within_minutes": int(record_within.total_seconds() // 60) if late and record_within else None})
 
 
 def customers_merged(kept_id, absorbed, by, at):
     owner = f", owned by {absorbed['owner_id']}" if absorbed.get("owner_id") else ""
     return entry(kept_id, "customers_merged", absorbed["_id"], at,
                  f"Merged {absorbed['_id']} ({absorbed.get('company') or 'no company'}{owner}) into this archive by {by}",
-                 by, {"absorbed_id": absorbed["_id"]})
+                 by, {"absorbed_id": absorbed["_id"]},
+                 {"absorbed_id": absorbed["_id"], "company": absorbed.get("company"), "owner": absorbed.get("owner_id"),
+                  "by": by})
 
 
 def owner_assigned(customer_id, owner_id, team, reason, at):
     return entry(customer_id, "owner_assigned", f"{owner_id}:{at.isoformat()}", at,
-                 f"Assigned to {owner_id} ({reason}, team {team})", "pool", {"owner_id": owner_id})
+                 f"Assigned to {owner_id} ({reason}, team {team})", "pool", {"owner_id": owner_id},
+                 {"owner": owner_id, "team": team, "reason": reason})
 
 
 def returned_to_pool(customer_id, state, previous_owner, reason, by, at):
     where = {"public_pool": "the public pool", "dormant": "the dormant pool", "rejected": "the rejected list"}[state]
     taken = f" from {previous_owner}" if previous_owner else ""
     return entry(customer_id, "returned_to_pool", f"{state}:{at.isoformat()}", at,
-                 f"Moved{taken} to {where} by {by}: {reason}", by, {"state": state})
+                 f"Moved{taken} to {where} by {by}: {reason}", by, {"state": state},
+                 {"state": state, "previous_owner": previous_owner, "by": by, "reason": reason})
 
 
 def collaborators_changed(customer_id, collaborators, by, at):
     named = ", ".join(collaborators) or "none"
     return entry(customer_id, "collaborators_changed", f"{at.isoformat()}", at,
-                 f"Collaborators now: {named} (by {by})", by, {"collaborators": ",".join(collaborators)})
+                 f"Collaborators now: {named} (by {by})", by, {"collaborators": ",".join(collaborators)},
+                 {"collaborators": list(collaborators), "by": by})
 
 
-def handoff_accepted(customer_id, handoff_id, kind, by, at):
+def handoff_accepted(customer_id, handoff_id, kind, by, at, from_user=None, new_owner=None):
+    """``from_user``: who handed it over; ``new_owner``: who owns the customer now, when it changed."""
     return entry(customer_id, "handoff_accepted", handoff_id, at,
-                 f"Handoff {kind.replace('_', ' ')} accepted by {by}", by, {"handoff_id": handoff_id})
+                 f"Handoff {kind.replace('_', ' ')} accepted by {by}", by, {"handoff_id": handoff_id},
+                 {"kind": kind, "by": by, "from": from_user, "new_owner": new_owner})
 
 
 def recycling_warned(customer_id, owner_id, reason, due_at, at):
     return entry(customer_id, "recycling_warned", f"{due_at.isoformat()}", at,
                  f"{owner_id} warned: returns to the public pool at {due_at:%Y-%m-%d %H:%M} UTC ({reason})",
-                 "pool", {"owner_id": owner_id})
+                 "pool", {"owner_id": owner_id}, {"owner": owner_id, "returns_at": _iso(due_at), "reason": reason})
 
 
 def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
     return entry(customer_id, "reminder_scheduled", reminder_id, at,
                  f"Reminder for {user_id}: {kind.replace('_', ' ')} due {due_at:%Y-%m-%d %H:%M} UTC",
-                 "notification", {"reminder_id": reminder_id, "user_id": user_id})
+                 "notification", {"reminder_id": reminder_id, "user_id": user_id},
+                 {"reminder_kind": kind, "user": user_id, "due_at": _iso(due_at)})
 
 
 def details_updated(customer_id, changed, by, at):
-    parts = [f"{name.replace('_', ' ')}: " + ("changed" if name in PRICE_FIELDS else f"{_shown(before)} → {_shown(after)}")
-             for name, (before, after) in changed.items()]
+    shown = {name: _change_shown(name, before, after) for name, (before, after) in changed.items()}
+    parts = [f"{name.replace('_', ' ')}: {change}" for name, change in shown.items()]
     return entry(customer_id, "details_updated", f"{by}:{at.isoformat()}", at,
-                 f"Details updated by {by}: " + "; ".join(parts), by, {"fields": ",".join(changed)})
+                 f"Details updated by {by}: " + "; ".join(parts), by, {"fields": ",".join(changed)},
+                 {"by": by, "changes": [{"field": name, "change": change} for name, change in shown.items()]})
 
 
 STEP_WORDING = {
@@ -105,22 +132,39 @@ STEP_WORDING = {
                + (f", payment {r['payment_method']}" if r.get("payment_method") else "")),
 }
 WHEN = {"quotes": "at", "samples": "sent_at", "orders": "at"}
+# What of a step the timeline's details carry: never its prices or amounts.
+STEP_DETAILS = {"quotes": ("product", "quantity", "valid_until"), "samples": ("model", "test_days"),
+                "orders": ("products", "delivery_date", "payment_method")}
 
 
 def step_recorded(customer_id, kind, record):
     # Prices stay off the timeline: it is read by roles that may not see them.
     entry_kind, wording = STEP_WORDING[kind]
     return entry(customer_id, entry_kind, record["id"], record[WHEN[kind]], wording(record), record["by"],
-                 {"record_id": record["id"]})
+                 {"record_id": record["id"]},
+                 {"by": record["by"], **{name: _iso(record.get(name)) for name in STEP_DETAILS[kind]}})
 
 
 def stage_changed(customer_id, before, after, by, reason, at):
     summary = f"Stage {before.replace('_', ' ')} → {after.replace('_', ' ')} by {by}" + (f": {reason}" if reason else "")
-    return entry(customer_id, "stage_changed", f"{after}:{at.isoformat()}", at, summary, by, {"stage": after})
+    return entry(customer_id, "stage_changed", f"{after}:{at.isoformat()}", at, summary, by, {"stage": after},
+                 {"before": before, "after": after, "by": by, "reason": reason or None})
 
 
-def graded(customer_id, changes, by, reason, at):
-    return entry(customer_id, "graded", at.isoformat(), at, f"Graded by {by}: {changes} ({reason})", by, {})
+def graded(customer_id, changes, by, reason, at, fields=()):
+    """``fields``: the grades set. A value grade's reason is about money (the yearly order value, a
+    person's note on it): it stays on the archive, for those who may see prices."""
+    shown = "" if VALUE_GRADE in fields else f" ({reason})"
+    return entry(customer_id, "graded", at.isoformat(), at, f"Graded by {by}: {changes}{shown}", by, {},
+                 {"by": by, "grades": _grade_changes(changes), "reason": None if VALUE_GRADE in fields else reason})
+
+
+def shown(stored: dict) -> dict:
+    """A stored entry as it is read. Value gradings stored before their reasons were kept off the
+    timeline still carry them ("… value — → A (orders of the last 365 days: 340,800 CNY; …)")."""
+    if stored["kind"] == "graded" and (unpriced := _OLD_VALUE_REASON.match(stored["summary"])):
+        return {**stored, "summary": unpriced.group(1)}
+    return stored
 
 
 def traits_noted(customer_id, traits, source_id, at):
@@ -131,12 +175,47 @@ def traits_noted(customer_id, traits, source_id, at):
 
 def group_linked(customer_id, group_id, name, other_id, by, at):
     return entry(customer_id, "group_linked", f"{group_id}:{other_id}", at,
-                 f"Linked with {other_id} in group {name or group_id} by {by}", by, {"group_id": group_id, "other_id": other_id})
+                 f"Linked with {other_id} in group {name or group_id} by {by}", by, {"group_id": group_id, "other_id": other_id},
+                 {"group_id": group_id, "group_name": name, "other": other_id, "by": by})
 
 
 def group_left(customer_id, group_id, by, at):
     return entry(customer_id, "group_left", f"{group_id}:{at.isoformat()}", at, f"Left group {group_id} ({by})", by,
-                 {"group_id": group_id})
+                 {"group_id": group_id}, {"group_id": group_id, "by": by})
+
+
+CONTACT_FIELDS = ("name", "title", "email", "phone", "whatsapp", "linkedin")
+
+
+def _change_shown(name, before, after):
+    if name in PRICE_FIELDS:
+        return "changed"
+    if name == "contacts":
+        return _contacts_changed(before or [], after or [])
+    if name in ("needs", "products"):
+        # long lists of the customer's words: what was added and removed says what changed
+        before, after = before or [], after or []
+        listed = [f"+ {_clip(v, 60)}" for v in after if v not in before]
+        listed += [f"− {_clip(v, 60)}" for v in before if v not in after]
+        return "; ".join(listed) or "reordered"
+    return f"{_shown(before)} → {_shown(after)}"
+
+
+def _contacts_changed(before, after):
+    """e.g. "Jane Doe: email jane@acme.de → j.doe@acme.de; added Li Wei; removed bob@acme.de"."""
+    removed, added = [c for c in before if c not in after], [c for c in after if c not in before]
+    parts = []
+    for old, new in zip(removed, added):     # a contact corrected stays in its place in the list
+        fields = [f"{name} {_shown(old.get(name))} → {_shown(new.get(name))}"
+                  for name in CONTACT_FIELDS if old.get(name) != new.get(name)]
+        parts.append(f"{_contact(new)}: {', '.join(fields)}")
+    parts += [f"added {_contact(c)}" for c in added[len(removed):]]
+    parts += [f"removed {_contact(c)}" for c in removed[len(added):]]
+    return "; ".join(parts) or "reordered"
+
+
+def _contact(contact):
+    return _clip(contact.get("name") or contact.get("email") or contact.get("phone") or "a contact", 60)
 
 
 def _shown(value):
@@ -145,6 +224,21 @@ def _shown(value):
     if isinstance(value, list):
         return ", ".join(_shown(v) if not isinstance(v, dict) else (v.get("name") or v.get("model") or str(v)) for v in value)
     return _clip(str(value), 60)
+
+
+_GRADE_CHANGE = re.compile(r"\b(intent|value) ([^\s,]+) → ([^\s,]+)")
+
+
+def _grade_changes(changes):
+    """"intent B → A, value — → B" (``grades.grade_changes``) as [{grade, before, after}], "—" as None."""
+    return [{"grade": f"{name}_grade", "before": None if before == "—" else before,
+             "after": None if after == "—" else after}
+            for name, before, after in _GRADE_CHANGE.findall(changes)]
+
+
+def _iso(value):
+    """A datetime or date as ISO 8601 text (details travel as JSON); anything else as it is."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _clip(text, limit=140):

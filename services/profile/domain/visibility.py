@@ -13,7 +13,8 @@ system. The rules (DOMAIN "Permissions", issue 7):
 - the owner, a collaborator or a manager who sees it may change an archive, and marketing any
   (it screens every lead: contacts attempted, needs made specific);
 - price fields (quotes' prices, order amounts, target price) are shown only to the roles the
-  configuration names.
+  configuration names, and so are the value grade's reasons: the yearly order value a rule read
+  ("orders of the last 365 days: 340,800 CNY"), or what a person wrote about the customer's worth.
 """
 from dataclasses import dataclass
 
@@ -73,11 +74,14 @@ def refusal(actor, archive, doing):
 
 
 def without_prices(view):
-    """The archive view with every price field blanked (null), for callers who may not see them."""
+    """The archive view with every price field blanked (null), for callers who may not see them;
+    the value grade keeps its grade and who set it, without its reasons."""
     hidden = {**view, **{name: None for name in PRICE_FIELDS if name in view}}
     for records, field in PRICED_RECORDS.items():
         if records in view:
             hidden[records] = [{**record, field: None} for record in view[records]]
+    if view.get("value_grade"):
+        hidden["value_grade"] = {**view["value_grade"], "reasons": []}
     return hidden
 
 
