@@ -109,6 +109,10 @@ class InboxEntrySchema(OutputSchema):
     fired_at = fields.AwareDateTime(required=True)
     read = fields.Boolean(required=True)
     read_at = fields.AwareDateTime(allow_none=True)
+    details = fields.Dict(keys=fields.String(), dump_default=dict, metadata={
+        "description": "The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, "
+                       "e.g. requirement_changed {field, before, after, by}): what a client words the entry "
+                       "from in the reader's language and time zone. {} for a notice without a reminder."})
 
 
 InboxPageSchema = page_schema(InboxEntrySchema)

@@ -26,7 +26,19 @@ class ReminderSchema(OutputSchema):
     status = fields.String(required=True, validate=validate.OneOf(REMINDER_STATUSES), metadata={
         "description": "pending (waiting), fired (notified, still open), done, cancelled (made moot)."})
     message = fields.String(required=True)
-    details = fields.Dict(keys=fields.String(), dump_default=dict)
+    details = fields.Dict(keys=fields.String(), dump_default=dict, metadata={
+        "description": "What it is about, as data (people by user id, times in ISO 8601) for a client to word it in "
+                       "the reader's language and time zone; ``message`` is the same in English. Per kind: "
+                       "first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, "
+                       "basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; "
+                       "meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; "
+                       "recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: "
+                       "[{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, "
+                       "from_user, missing (checklist item names, comma-separated), info_pending, pending_until, "
+                       "submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn "
+                       "{handoff_id, kind, by, reason}; requirement_changed {field, before, after, by} (before and "
+                       "after null for a requirement named as a price). Reminders made before a detail was added "
+                       "lack it."})
     created_at = fields.AwareDateTime(required=True)
     fired_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)

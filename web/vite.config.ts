@@ -52,5 +52,9 @@ export default defineConfig({
     setupFiles: ['tests/setup.ts'],
     css: false,
     server: { deps: { inline: ['element-plus'] } },
+    // Child processes rather than worker threads: a thread worker starved on a busy 2-core machine
+    // can exit unexpectedly and fail the run; a fork is slower to start but sturdy.
+    pool: 'forks',
+    testTimeout: 20_000,
   },
 })

@@ -32,16 +32,20 @@ class Delivering:
 
 
 class InboxFiling:
-    """The in-app inbox as channel plugins see it (``inbox.put(message)``)."""
+    """The in-app inbox as channel plugins see it (``inbox.put(message)``). An entry keeps its
+    reminder's ``details`` (read from the notice it files: a channel's message carries only
+    words), so a client words it in the reader's language; {} for a notice without a reminder."""
 
     def __init__(self, outbox):
         self.outbox = outbox
 
     def put(self, message):
+        notice = self.outbox.notice(message.id) or {}
         self.outbox.file_in_inbox({
             "_id": message.id, "user_id": message.user_id, "kind": message.kind, "title": message.title,
             "body": message.body, "customer_id": message.customer_id, "due_at": message.due_at,
-            "fired_at": message.fired_at, "read": False, "read_at": None})
+            "fired_at": message.fired_at, "read": False, "read_at": None,
+            "details": dict(notice.get("details") or {})})
 
 
 def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, settings, now, result=None):

@@ -14,6 +14,7 @@ from pymongo import ASCENDING, DESCENDING
 from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
 from services.runtime.mongo import insert_once
+from services.runtime.queries import count
 
 OPEN = ["pending", "firing", "fired"]
 
@@ -95,7 +96,7 @@ class Reminders(Schedule):
             query["kind"] = kind
         if customer_id:
             query["customer_id"] = customer_id
-        total = self.collection.count_documents(query)
+        total = count(self.collection, query)
         cursor = self.collection.find(query).sort("due_at", ASCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
@@ -152,7 +153,7 @@ class Outbox:
     # deliveries (self.deliveries) and digests (self.digests) are Schedules
     def page_of_deliveries(self, limit, offset, user_id=None, status=None, channel=None):
         query = {k: v for k, v in (("user_id", user_id), ("status", status), ("channel", channel)) if v}
-        total = self.deliveries.collection.count_documents(query)
+        total = count(self.deliveries.collection, query)
         cursor = self.deliveries.collection.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
@@ -170,7 +171,7 @@ class Outbox:
         query = {"user_id": user_id}
         if unread_only:
             query["read"] = False
-        total = self.inbox.count_documents(query)
+        total = count(self.inbox, query)
         cursor = self.inbox.find(query).sort("fired_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 

@@ -9,6 +9,9 @@ import pytest
 from tests.conftest import REPO
 
 RUNS = {
+    # a whole system and Chromium (web/dist built, /usr/bin/chromium): about 40 s, most of it start-up
+    "console.py": (["--small", "3", "--large", "30", "--runs", "1"], "first page (rows of both lists shown)"),
+    "country_spellings.py": ([], "(target >= 95%, wrong 0)"),
     "match_latency.py": (["--small", "200", "--large", "1000", "--lookups", "10", "--warmup", "2", "--scan-probes",
                           "2"], "latency "),
     "intake_throughput.py": (["--messages", "20"], "Baton intake end to end"),

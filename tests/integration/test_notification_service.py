@@ -183,6 +183,19 @@ def test_a_returned_handoff_tells_the_sender_and_a_requirement_change_tells_ever
     assert [r["kind"] for r in reminders_of(service, "carol")] == ["requirement_changed"]
 
 
+def test_a_price_requirement_change_is_told_without_its_values(container_factory, config):
+    config["BATON"]["notification"]["fire_on_timer"] = False      # the test's clock fires
+    service = notification(container_factory, config)
+    send(service, "on_requirement_changed", "handoff", "requirement_changed", dump_event("requirement_changed", {
+        "change_id": "chg_9", "customer_id": "cus_9", "field": "target_price", "before": "USD 4.20 FOB",
+        "after": "USD 4.10 FOB", "by": "alice", "at": AT, "notify_users": ["sam"]}), config)
+    [told] = reminders_of(service, "sam")
+    assert (told["kind"], told["details"]["before"], told["details"]["after"]) == ("requirement_changed", None, None)
+    call(service, "fire_due", (AT + timedelta(minutes=1)).isoformat())
+    [entry] = call(service, "list_inbox", "sam", {})["items"]
+    assert "target price" in entry["body"] and not [t for t in ("4.20", "4.10") if t in repr([told, entry])]
+
+
 def updated(version, grade, stage="new_contact", last=None, graded_at=None, value_grade=None):
     return dump_event("customer_updated", {
         "customer_id": "cus_1", "version": version, "company": "Acme", "country": "DE", "intent_grade": grade,
@@ -324,3 +337,33 @@ def test_a_page_is_named_in_one_query_by_its_customers_ids(mongo_uri, db):
                                                                               | {"cus_gone"})}}]
     assert [d["customer_name"] for d in shown[:13]] == [f"Company {n % 12}" for n in range(13)]
     assert [d["customer_name"] for d in shown[-2:]] == [None, None]
+
+
+def test_an_inbox_entry_carries_its_reminder_s_details(container_factory, config, db):
+    config["BATON"]["notification"]["fire_on_timer"] = False      # the test's clock fires
+    service = notification(container_factory, config)
+    send(service, "on_requirement_changed", "handoff", "requirement_changed", dump_event("requirement_changed", {
+        "change_id": "chg_1", "customer_id": "cus_1", "field": "voltage", "before": "220V", "after": "110V",
+        "by": "alice", "at": AT, "notify_users": ["sam"]}), config)
+    send(service, "on_handoff_submitted", "handoff", "handoff_submitted", dump_event("handoff_submitted", {
+        "handoff_id": "hof_1", "kind": "sales_to_service", "customer_id": "cus_1", "from_user": "alice",
+        "to_users": ["sam"], "info_pending": True, "pending_until": AT + timedelta(days=2),
+        "missing": ["special_requirements_marked", "solution_offered"], "submitted_at": AT}), config)
+    reminders = {r["kind"]: r for r in reminders_of(service, "sam")}
+    assert reminders["requirement_changed"]["details"] == {"field": "voltage", "before": "220V", "after": "110V",
+                                                           "by": "alice"}
+    call(service, "fire_due", (AT + timedelta(minutes=1)).isoformat())
+    entries = {e["kind"]: e for e in call(service, "list_inbox", "sam", {})["items"]}
+    assert sorted(entries) == ["handoff_waiting", "requirement_changed"]     # the others are not due yet
+    for kind, entry in entries.items():
+        assert entry["details"] == reminders[kind]["details"]
+    assert entries["handoff_waiting"]["details"] == {
+        "handoff_id": "hof_1", "kind": "sales_to_service", "from_user": "alice",
+        "missing": "special_requirements_marked, solution_offered", "info_pending": True,
+        "pending_until": (AT + timedelta(days=2)).isoformat(), "submitted_at": AT.isoformat()}
+    read = call(service, "mark_read", "sam", entries["requirement_changed"]["id"], {"by": "sam"})
+    assert read["details"] == reminders["requirement_changed"]["details"]
+    # an entry filed before inbox entries kept details reads as {}
+    db.inbox.update_one({"_id": read["id"]}, {"$unset": {"details": ""}})
+    again = {e["kind"]: e for e in call(service, "list_inbox", "sam", {})["items"]}
+    assert again["requirement_changed"]["details"] == {}

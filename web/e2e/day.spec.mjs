@@ -39,9 +39,26 @@ describe('my day', () => {
       await page.locator('[data-test=my-customers-table] a.customer-link').first().waitFor()
       // the header names the person
       await page.getByText(user('alice').name).first().waitFor()
+      // each reminder's line is worded from its details: names, times in her zone, no ids
+      await item.locator('.detail').waitFor()
       const text = await visibleText(page)
       assert.ok(!/\bcus_/.test(text), 'no customer id is visible on /day')
+      assert.ok(!/\b(?:hof|cus|man)_/.test(text), `no handoff, customer or inquiry id on /day: ${text.match(/\b(?:hof|cus|man)_\S*/)?.[0]}`)
+      assert.ok(!/\bUTC\b/.test(text), `no UTC time on /day: ${text.match(/.{0,40}\bUTC\b/)?.[0]}`)
+      for (const detail of await page.locator('li.reminder .detail').allInnerTexts()) {
+        assert.ok(!/\b(?:alice|bob|sam)\b/.test(detail), `people by name, not id: ${detail}`)
+      }
+      assert.ok((await item.locator('.detail').innerText()).includes(company), 'the line names the company')
       await shot(page, 'day-alice-desktop')
+      // a row's "more actions" menu is built when opened, and opens on that first click
+      assert.equal(await page.locator('section[aria-labelledby="reminders-title"] .el-dropdown').count(), 0)
+      await item.locator('[data-test=reminder-more]').click()
+      const withNote = page.locator('.el-dropdown-menu [data-test=reminder-done-with-note]')
+      await withNote.waitFor()
+      assert.equal(await page.evaluate(() => document.activeElement?.closest('.el-dropdown')?.querySelector('[data-test=reminder-more]') === document.activeElement), true,
+        'focus moved to the menu button that took the plain one\'s place')
+      await page.locator('#reminders-title').click({ position: { x: 2, y: 2 } })   // a click elsewhere closes it
+      await withNote.waitFor({ state: 'hidden' })
       assert.deepEqual(page.jsErrors, [])
     } finally {
       await closePage(page)

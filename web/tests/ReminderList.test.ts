@@ -4,7 +4,7 @@ import type { Reminder } from '@/api/types'
 import { _setSessionForTests } from '@/composables/useSession'
 import { rememberCustomerName } from '@/composables/useCustomerNames'
 import ReminderList from '@/features/day/components/ReminderList.vue'
-import { mountOptions, testUser } from './helpers'
+import { flush, mountOptions, testUser } from './helpers'
 
 const now = new Date('2026-03-05T04:00:00Z') // 12:00 in Shanghai
 
@@ -32,8 +32,9 @@ describe('ReminderList', () => {
     expect(text).toContain('Acme GmbH')
     expect(text).toContain('First contact with a new customer')
     expect(text).not.toMatch(/cus_/)
-    // the message's id was replaced by the name
-    expect(w.find('.detail').text()).toBe('First touch with new Acme GmbH by 2026-03-06 04:00 UTC.')
+    // worded from the kind, not the server's message: the name, the due time in the person's zone
+    expect(w.find('.detail').text()).toMatch(/^Contact Acme GmbH for the first time by Fri, Mar 6(, 2026)?, 12:00\.$/)
+    expect(text).not.toContain('UTC')
     // the due time in the person's zone (Shanghai: 12:00)
     expect(w.find('time').text()).toContain('12:00')
     const link = w.find('a.customer-link')
@@ -48,7 +49,8 @@ describe('ReminderList', () => {
         reminders: [
           reminder({ id: 'a', customer_id: 'cus_known', customer_name: null, message: '' }),
           reminder({ id: 'b', customer_id: 'cus_unknown', customer_name: null, message: 'About cus_unknown.' }),
-          reminder({ id: 'c', customer_id: 'cus_man_1f2e', customer_name: 'Manual Co', message: 'Follow up with customer cus_man_1f2e by 2026-03-06.' }),
+          // a kind the console does not know: the server's message, with ids and UTC times replaced
+          reminder({ id: 'c', kind: 'new_kind' as Reminder['kind'], customer_id: 'cus_man_1f2e', customer_name: 'Manual Co', message: 'Follow up with customer cus_man_1f2e by 2026-03-06 04:00 UTC (asked by sam).' }),
         ],
         now,
       },
@@ -56,8 +58,8 @@ describe('ReminderList', () => {
     })
     expect(w.text()).toContain('Known Ltd')
     expect(w.text()).toContain('Unnamed customer')
-    expect(w.text()).toContain('Follow up with Manual Co by 2026-03-06.')
-    expect(w.text()).not.toMatch(/cus_/)
+    expect(w.text()).toMatch(/Follow up with Manual Co by Fri, Mar 6(, 2026)?, 12:00 \(asked by sam\)\./)
+    expect(w.text()).not.toMatch(/cus_|UTC/)
   })
 
   it('marks overdue reminders and sorts soonest first', () => {
@@ -94,5 +96,28 @@ describe('ReminderList', () => {
     await w.find('[data-test=reminder-log]').trigger('click')
     expect(w.emitted('done')?.[0][0]).toMatchObject({ id: 'rem_1' })
     expect(w.emitted('log')?.[0][0]).toMatchObject({ id: 'rem_1' })
+  })
+
+  it('builds the "more actions" menu of a row only when it is opened', async () => {
+    const w = mount(ReminderList, {
+      props: { reminders: [reminder({ id: 'a' }), reminder({ id: 'b', customer_name: 'Beta Co' })], now },
+      attachTo: document.body,
+      ...mountOptions('en'),
+    })
+    // a plain button per row, no dropdown (no popper, no hidden menu) until one is opened
+    expect(w.findAll('[data-test=reminder-more]')).toHaveLength(2)
+    expect(w.findAll('.el-dropdown')).toHaveLength(0)
+    expect(document.querySelector('[data-test=reminder-done-with-note]')).toBeNull()
+    await w.findAll('li.reminder')[1].find('[data-test=reminder-more]').trigger('click')
+    await flush()
+    const rows = w.findAll('li.reminder')
+    expect(rows[1].findAll('.el-dropdown')).toHaveLength(1)
+    expect(rows[0].findAll('.el-dropdown')).toHaveLength(0)
+    const item = document.querySelector<HTMLElement>('[data-test=reminder-done-with-note]')
+    expect(item?.textContent).toContain('Done, with a note')
+    item?.click()
+    await flush()
+    expect(w.emitted('doneWithNote')?.[0][0]).toMatchObject({ id: 'b' })
+    w.unmount()
   })
 })

@@ -54,6 +54,39 @@ describe('api client', () => {
     expect(err.field('method')).toBe('')
   })
 
+  it('flattens nested field errors into dotted names, never "[object Object]"', async () => {
+    stubFetch(() => ({
+      status: 400,
+      body: {
+        error: {
+          code: 'invalid_input',
+          message: 'Check the fields.',
+          details: {
+            fields: {
+              contacts: { '0': { email: ['Not a valid email address.'] }, '2': { phone: ['Too short.'], name: 'Required.' } },
+              titles: [{ registration_code: ['Not a valid DE VAT number.'] }],
+              custom_fields: { industry: { code: ['Unknown.'] } },
+              company: ['Required.'],
+              _schema: ['Give at least one field.'],
+            },
+          },
+        },
+      },
+    }))
+    const err = (await api('PATCH', '/customers/c1', { body: {} }).catch((e) => e)) as ApiError
+    expect(err.fields).toEqual({
+      'contacts.0.email': ['Not a valid email address.'],
+      'contacts.2.phone': ['Too short.'],
+      'contacts.2.name': ['Required.'],
+      'titles.0.registration_code': ['Not a valid DE VAT number.'],
+      'custom_fields.industry.code': ['Unknown.'],
+      company: ['Required.'],
+      _schema: ['Give at least one field.'],
+    })
+    expect(err.field('contacts.0.email')).toBe('Not a valid email address.')
+    expect(JSON.stringify(err.fields)).not.toContain('[object Object]')
+  })
+
   it('keeps a 409 refusal message as the server gave it', async () => {
     stubFetch(() => ({
       status: 409,

@@ -63,41 +63,51 @@ def with_contact(customer, contact):
 def next_follow_up(policy, customer):
     """(due, why) of the next follow-up, or None when none is asked (no owner, no contact yet —
     the first touch asks for that —, a silent stage, no rule for its grades)."""
+    nxt = _next_follow_up(policy, customer)
+    return nxt and nxt[:2]
+
+
+def _next_follow_up(policy, customer):
+    """(due, why, basis): ``basis`` says ``why`` as data (the rule, its grade or stage, its span in
+    hours), so a client can word it in the reader's language."""
     last = customer.last_follow_up_at
     if customer.owner_id is None or last is None or customer.stage in policy.silent_stages:
         return None
     planned = customer.next_follow_up_at
     if planned is not None and customer.planned_at is not None and customer.planned_at >= last:
-        return planned, "planned at the last contact"
+        return planned, "planned at the last contact", {"basis": "planned"}
     rules = []
     if customer.stage == "lost":
         if policy.win_back_every:
-            rules.append((policy.win_back_every, "quarterly win-back of a lost customer"))
+            rules.append((policy.win_back_every, "quarterly win-back of a lost customer", {"basis": "win_back"}))
     else:
         if customer.intent_grade in policy.intent_cadence:
-            rules.append((policy.intent_cadence[customer.intent_grade], f"cadence of intent grade {customer.intent_grade}"))
+            rules.append((policy.intent_cadence[customer.intent_grade], f"cadence of intent grade {customer.intent_grade}",
+                          {"basis": "intent_grade", "grade": customer.intent_grade}))
         if customer.value_grade in policy.value_cadence:
-            rules.append((policy.value_cadence[customer.value_grade], f"cadence of value grade {customer.value_grade}"))
+            rules.append((policy.value_cadence[customer.value_grade], f"cadence of value grade {customer.value_grade}",
+                          {"basis": "value_grade", "grade": customer.value_grade}))
         if customer.stage in policy.active_stages and not customer.deal_closed:
             rules.append((policy.update_every, f"an active customer ({customer.stage}) is updated at least every "
-                                               f"{_span(policy.update_every)}"))
+                                               f"{_span(policy.update_every)}",
+                          {"basis": "active_stage", "stage": customer.stage}))
     if not rules:
         return None
-    every, why = min(rules, key=lambda rule: rule[0])
-    return last + every, why
+    every, why, basis = min(rules, key=lambda rule: rule[0])
+    return last + every, why, {**basis, "every_hours": every.total_seconds() / 3600}
 
 
 def follow_up_reminder(policy, customer, now):
     """The reminder of this cycle (one per owner and last contact), or None."""
-    nxt = next_follow_up(policy, customer)
+    nxt = _next_follow_up(policy, customer)
     if nxt is None:
         return None
-    due, why = nxt
+    due, why, basis = nxt
     last = customer.last_follow_up_at
     return reminder(FOLLOW_UP, customer.owner_id, customer.customer_id, due, now,
                     f"Follow up with customer {customer.customer_id} by {due:%Y-%m-%d %H:%M} UTC ({why}; "
                     f"last contact {last:%Y-%m-%d %H:%M} UTC).",
-                    _cycle(customer), details={"why": why, "last_contact_at": last.isoformat()})
+                    _cycle(customer), details={"why": why, "last_contact_at": last.isoformat(), **basis})
 
 
 def regrade_reminder(policy, customer, now):
@@ -113,7 +123,9 @@ def regrade_reminder(policy, customer, now):
     return reminder(REGRADE, customer.owner_id, customer.customer_id, due, now,
                     f"Review the grades of customer {customer.customer_id} by {due:%Y-%m-%d} "
                     f"({grades or 'no grade yet'}; last graded {graded:%Y-%m-%d}).",
-                    (customer.customer_id, customer.owner_id, graded), details={"graded_at": graded.isoformat()})
+                    (customer.customer_id, customer.owner_id, graded),
+                    details={"graded_at": graded.isoformat(), "intent_grade": customer.intent_grade,
+                             "value_grade": customer.value_grade})
 
 
 def follow_up_id(customer):

@@ -74,6 +74,8 @@ def notice_of(reminder, preferences, fired_at, digest_id=None, customer_name=Non
         "fired_at": fired_at,
         "digest_id": digest_id,
         "items": [],
+        # the reminder's facts (people, times, fields) for a client to word it in the reader's language
+        "details": dict(reminder.get("details") or {}),
     }
 
 
@@ -110,4 +112,5 @@ def digest_of(digest, notices, preferences, at):
         "fired_at": at,
         "digest_id": None,
         "items": [n["_id"] for n in notices],
+        "details": {},
     }

@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from services.runtime.prices import is_price_name
+
 PENDING, FIRING, FIRED, DONE, CANCELLED = "pending", "firing", "fired", "done", "cancelled"
 OPEN = (PENDING, FIRING, FIRED)          # still asking for something
 CLOSED = (DONE, CANCELLED)
@@ -105,7 +107,8 @@ def second_touch(policy, contact):
                     f"No answer from customer {contact['customer_id']} on {_utc(contact['at'])} "
                     f"({contact['method']}): try again by {_utc(due_at)}.",
                     (contact["customer_id"], contact["record_id"]),
-                    details={"record_id": contact["record_id"], "contact_at": _text(contact["at"])})
+                    details={"record_id": contact["record_id"], "contact_at": _text(contact["at"]),
+                             "method": contact["method"]})
 
 
 def meeting_minutes(policy, contact):
@@ -118,7 +121,8 @@ def meeting_minutes(policy, contact):
                     f"Send the minutes of the {contact['method'].replace('_', ' ')} with customer "
                     f"{contact['customer_id']} on {_utc(contact['at'])} by {_utc(due_at)}.",
                     (contact["customer_id"], contact["record_id"]),
-                    details={"record_id": contact["record_id"], "meeting_at": _text(contact["at"])})
+                    details={"record_id": contact["record_id"], "meeting_at": _text(contact["at"]),
+                             "method": contact["method"]})
 
 
 def recycling_warning(warning):
@@ -149,7 +153,9 @@ def allocation_stalled(stall, managers):
                      f"Nobody in team {stall['team']} can take customer {stall['customer_id']}; it waits in "
                      f"the pool. {reasons or 'No salespeople in the team.'}",
                      (manager, stall["customer_id"]), occurrence=stall["at"],
-                     details={"team": stall["team"], "reasons": reasons})
+                     details={"team": stall["team"], "reasons": reasons,
+                              "by_person": [{"person": person, "reasons": list(why)}
+                                            for person, why in sorted(stall["reasons"].items())]})
             for manager in managers]
 
 
@@ -161,7 +167,10 @@ def handoff_submitted(policy, handoff):
     kind, customer, handoff_id = handoff["kind"], handoff["customer_id"], handoff["handoff_id"]
     what = f"{kind.replace('_', ' ')} handoff of customer {customer} from {handoff['from_user']}"
     missing = ", ".join(handoff["missing"])
-    details = {"handoff_id": handoff_id, "from_user": handoff["from_user"], "missing": missing}
+    # What a client needs to word it in the reader's language: the kind, the people, the times.
+    details = {"handoff_id": handoff_id, "from_user": handoff["from_user"], "missing": missing, "kind": kind,
+               "info_pending": bool(handoff["info_pending"]), "pending_until": _text(handoff["pending_until"]) or None,
+               "submitted_at": _text(handoff["submitted_at"])}
     at, accept_by = handoff["submitted_at"], handoff["submitted_at"] + policy.handoff_accept_within
     out = []
     for user in _unique(handoff["to_users"]):
@@ -188,7 +197,8 @@ def handoff_returned(returned):
                     f"{returned['by']} returned the {returned['kind'].replace('_', ' ')} handoff of customer "
                     f"{returned['customer_id']}: {reasons}.",
                     (returned["handoff_id"], returned["at"]), subject_id=returned["handoff_id"],
-                    details={"handoff_id": returned["handoff_id"], "by": returned["by"], "reasons": reasons})
+                    details={"handoff_id": returned["handoff_id"], "by": returned["by"], "reasons": reasons,
+                             "kind": returned["kind"]})
 
 
 def handoff_withdrawn(withdrawn):
@@ -199,16 +209,19 @@ def handoff_withdrawn(withdrawn):
                      f"{withdrawn['reason']}.",
                      (user, withdrawn["handoff_id"], withdrawn["at"]), subject_id=withdrawn["handoff_id"],
                      details={"handoff_id": withdrawn["handoff_id"], "by": withdrawn["by"],
-                              "reason": withdrawn["reason"]})
+                              "reason": withdrawn["reason"], "kind": withdrawn["kind"]})
             for user in _unique(withdrawn["to_users"])]
 
 
 def requirement_changed(change):
-    """Everyone concerned is told once about a changed requirement (a user listed twice, once)."""
-    before, after = _shown(change["before"]), _shown(change["after"])
+    """Everyone concerned is told once about a changed requirement (a user listed twice, once). A
+    requirement named as a price (target_price…) is told without its values: notices go to every
+    department holding part of the customer, and those who may see prices read it on the customer."""
+    priced = is_price_name(change["field"])
+    before, after = (None, None) if priced else (_shown(change["before"]), _shown(change["after"]))
+    what = f"{change['by']} changed {change['field'].replace('_', ' ')} of customer {change['customer_id']}"
     return [reminder(REQUIREMENT_CHANGED, user, change["customer_id"], change["at"], change["at"],
-                     f"{change['by']} changed {change['field'].replace('_', ' ')} of customer {change['customer_id']}: "
-                     f"{before} → {after}.",
+                     f"{what}." if priced else f"{what}: {before} → {after}.",
                      (user, change["change_id"]), subject_id=change["change_id"],
                      details={"field": change["field"], "before": before, "after": after, "by": change["by"]})
             for user in _unique(change["notify_users"])]

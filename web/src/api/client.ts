@@ -23,7 +23,8 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly details: Record<string, unknown>
-  /** details.fields: a field name → messages (empty object when none). */
+  /** details.fields: a field name → messages (empty object when none). Nested errors (a list's
+   * rows, a nested object's fields) are flattened into dotted names: `contacts.0.email`. */
   readonly fields: Record<string, string[]>
 
   constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
@@ -41,13 +42,25 @@ export class ApiError extends Error {
   }
 }
 
-function normaliseFields(raw: unknown): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
+/** `{"contacts": {"0": {"email": ["…"]}}}` → `{"contacts.0.email": ["…"]}`; a list of messages
+ * stays under its field; objects inside a list are its rows (`titles.1.name`). */
+export function normaliseFields(raw: unknown, prefix = '', out: Record<string, string[]> = {}): Record<string, string[]> {
   if (!raw || typeof raw !== 'object') return out
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (Array.isArray(v)) out[k] = v.map(String)
-    else if (v != null) out[k] = [String(v)]
+  const add = (path: string, message: unknown) => (out[path] ??= []).push(String(message))
+  const visit = (path: string, value: unknown) => {
+    if (value === null || value === undefined) return
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        if (item !== null && typeof item === 'object') visit(`${path}.${i}`, item)
+        else if (item !== null && item !== undefined) add(path, item)
+      })
+    } else if (typeof value === 'object') {
+      normaliseFields(value, path, out)
+    } else {
+      add(path, value)
+    }
   }
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) visit(prefix ? `${prefix}.${k}` : k, v)
   return out
 }
 

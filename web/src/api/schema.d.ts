@@ -246,6 +246,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/countries/unknown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Countries customers wrote that name no country Baton knows
+         * @description Kept as written with no country_code, with how many archives each: map a spelling in
+         *     BATON.countries.aliases, then run ``baton countries backfill``.
+         */
+        get: operations["unknown_countries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/{customer_id}/owner": {
         parameters: {
             query?: never;
@@ -527,6 +548,27 @@ export interface paths {
         put?: never;
         /** Recompute weights from conversion now */
         post: operations["recompute_weights"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/handoff-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The kinds of handoff as configured
+         * @description Who sends and receives each kind, how many receivers, who signs and owns once accepted,
+         *     the annual value it is for, and its checklist's item names (BATON.handoff.kinds).
+         */
+        get: operations["list_handoff_kinds"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1147,7 +1189,8 @@ export interface paths {
         };
         /**
          * Stored inquiries with their outcome
-         * @description Rejected ones carry their raw body and field errors.
+         * @description Rejected ones carry their raw body and field errors. An integration sees only the inquiries
+         *     it submitted itself (find one by the ``external_id`` it gave).
          */
         get: operations["list_inquiries"];
         put?: never;
@@ -1556,7 +1599,10 @@ export interface components {
                     whatsapp?: string;
                     linkedin?: string;
                 } | unknown | unknown)[];
+                /** @description As given. */
                 country?: string | null;
+                /** @description ISO 3166-1 alpha-2 recognised from country (any spelling); null: none given, or a spelling not recognised (GET /countries/unknown lists them). */
+                country_code?: string | null;
                 city?: string | null;
                 website?: string | null;
                 registration_code?: string | null;
@@ -1806,6 +1852,10 @@ export interface components {
                 custom_fields?: {
                     [key: string]: unknown;
                 };
+                /** @description The sender's own reference (its form's or system's id): kept with the inquiry and searchable (GET /inquiries?external_id=). */
+                external_id?: string;
+                /** @description false: a customer this inquiry opens, or brings back from the dormant pool, waits in the public pool to be claimed instead of being allocated (an imported backlog). Default true. */
+                allocate?: boolean;
             };
         };
         /** Customer */
@@ -1821,7 +1871,10 @@ export interface components {
                 whatsapp?: string;
                 linkedin?: string;
             } | unknown | unknown)[];
+            /** @description As given. */
             country?: string | null;
+            /** @description ISO 3166-1 alpha-2 recognised from country (any spelling); null: none given, or a spelling not recognised (GET /countries/unknown lists them). */
+            country_code?: string | null;
             city?: string | null;
             website?: string | null;
             registration_code?: string | null;
@@ -2033,6 +2086,8 @@ export interface components {
                 customer_id: string;
                 company?: string | null;
                 country?: string | null;
+                /** @description ISO 3166-1 alpha-2 recognised from country (any spelling); null: none given, or a spelling not recognised (GET /countries/unknown lists them). */
+                country_code?: string | null;
                 owner_id?: string | null;
                 /** @enum {string} */
                 pool_status: "owned" | "public_pool" | "dormant" | "rejected";
@@ -2050,9 +2105,25 @@ export interface components {
             /** @description Who does it: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
             company?: string;
+            /** @description Any spelling, kept as given with the country_code it is recognised as; a spelling no country has is kept too, with country_code null, and listed by GET /countries/unknown. null clears it. */
             country?: string | null;
             city?: string | null;
+            /** @description A URL or bare domain, kept as its registrable domain (https://www.acme.co.uk/en: acme.co.uk); anything else is a field error. null clears it. */
             website?: string | null;
+            /** @description Every contact, replacing the archive's list. Emails are checked by email-validator and phones read by phonenumbers (a local number in the archive's country), as an inquiry's are; field errors name the index, e.g. contacts.0.email. An email or phone added finds this archive from then on, one removed no longer does; 409 naming the customer when another archive has it. */
+            contacts?: ({
+                name?: string;
+                title?: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                whatsapp?: string;
+                linkedin?: string;
+            } | unknown | unknown)[];
+            /** @description Needs in the customer's words, replacing the archive's list. */
+            needs?: string[];
+            /** @description Replacing the archive's list. */
+            products?: string[];
             registration_code?: string | null;
             aliases?: string[];
             titles?: {
@@ -2102,6 +2173,8 @@ export interface components {
                 refs?: {
                     [key: string]: string;
                 };
+                /** @description What the summary says, as data — people by user id, times in ISO 8601, grades, stages — for a client to word it in the reader's language and time zone; never prices or amounts. Per kind, e.g. reminder_scheduled {reminder_kind, user, due_at}; owner_assigned {owner, team, reason}; handoff_accepted {kind, by, from, new_owner}; customer_created {inquiry_id, intent_grade, grade_reasons}; communication_recorded {method, by, note, customer_words, late_minutes, within_minutes}; recycling_warned {owner, returns_at, reason}; returned_to_pool {state, previous_owner, by, reason}; stage_changed {before, after, by, reason}; graded {by, grades: [{grade, before, after}], reason}. {} on entries written before details were kept: read the summary. */
+                details?: Record<string, never>;
             }[];
             total?: number;
             limit?: number;
@@ -2240,6 +2313,8 @@ export interface components {
                 customer_id: string;
                 company?: string | null;
                 country?: string | null;
+                /** @description ISO 3166-1 alpha-2 recognised from country (any spelling); null: none given, or a spelling not recognised (GET /countries/unknown lists them). */
+                country_code?: string | null;
                 owner_id?: string | null;
                 stage: string;
             }[];
@@ -2260,6 +2335,20 @@ export interface components {
         GroupLeave: {
             /** @description Who does it: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
+        };
+        /** UnknownCountryList */
+        UnknownCountryList: {
+            /** @description Most customers first. */
+            items: {
+                /** @description As most of its customers wrote it. */
+                country: string;
+                /** @description Every spelling written alike (case, accents, punctuation aside): one alias maps them all. */
+                spellings: string[];
+                /** @description Archives with this country. */
+                customers: number;
+                /** @description Up to 10 of them. */
+                customer_ids: string[];
+            }[];
         };
         /** Ownership */
         Ownership: {
@@ -2384,7 +2473,10 @@ export interface components {
                 /** @description Who changed it last (a person, or 'pool'). */
                 by?: string | null;
                 company?: string | null;
+                /** @description As given (an ISO code for holdings from before country_code). */
                 country?: string | null;
+                /** @description ISO 3166-1 alpha-2 recognised from country; null: none given, or not recognised. */
+                country_code?: string | null;
                 intent_grade?: string | null;
                 stage?: string | null;
                 tags?: string[];
@@ -2423,7 +2515,10 @@ export interface components {
                 /** @description Who changed it last (a person, or 'pool'). */
                 by?: string | null;
                 company?: string | null;
+                /** @description As given (an ISO code for holdings from before country_code). */
                 country?: string | null;
+                /** @description ISO 3166-1 alpha-2 recognised from country; null: none given, or not recognised. */
+                country_code?: string | null;
                 intent_grade?: string | null;
                 stage?: string | null;
                 tags?: string[];
@@ -2565,6 +2660,38 @@ export interface components {
             weights: {
                 [key: string]: number | null;
             };
+        };
+        /** HandoffKindList */
+        HandoffKindList: {
+            items: {
+                /** @description e.g. sales_to_service. */
+                name: string;
+                /** @description The departments that send it. */
+                from: string[];
+                /** @description The departments receivers belong to. */
+                to: string[];
+                min_receivers: number;
+                max_receivers: number;
+                /** @description Every receiver signs; false: nobody does (the archive is synced). */
+                each_signs: boolean;
+                /** @description A receiver (the new owner) owns the customer once accepted; false: the owner stays. */
+                changes_owner: boolean;
+                /** @description The sender works on the customer beside the new owner once accepted. */
+                sender_collaborates: boolean;
+                /** @description May go through flagged info pending (信息待补全) when checklist items are missing. */
+                info_pending: boolean;
+                /** @description The customers' annual value the kind is for (the high-value team, the ordinary sync); null: any customer. */
+                annual_value: {
+                    /** @description BATON.handoff.value_currency. */
+                    currency: string;
+                    /** @description For customers buying at least this a year. */
+                    at_least?: number | null;
+                    /** @description For customers buying less than this a year. */
+                    below?: number | null;
+                } | null;
+                /** @description The checklist's item names, in order: the configured rules, then the plugins'. */
+                checklist: string[];
+            }[];
         };
         /**
          * Checklist
@@ -2734,7 +2861,7 @@ export interface components {
                 note: string;
                 missing?: string[];
             }[];
-            /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. */
+            /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. Prices (orders' and outstanding payments' amounts, the annual values, agreed requirements named as prices) are null for callers who may not see them (BATON.access.price_readers). */
             package: {
                 /** @description company, country, city, website, contacts. */
                 customer: Record<string, never>;
@@ -2752,8 +2879,9 @@ export interface components {
                 outstanding_payments: Record<string, never>[];
                 orders: Record<string, never>[];
                 deal_closed: boolean;
+                /** @description null: a price the caller may not see. */
                 agreed_requirements: {
-                    [key: string]: string;
+                    [key: string]: string | null;
                 };
                 recent_communications: Record<string, never>[];
                 case?: Record<string, never> | null;
@@ -2833,7 +2961,7 @@ export interface components {
                     note: string;
                     missing?: string[];
                 }[];
-                /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. */
+                /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. Prices (orders' and outstanding payments' amounts, the annual values, agreed requirements named as prices) are null for callers who may not see them (BATON.access.price_readers). */
                 package: {
                     /** @description company, country, city, website, contacts. */
                     customer: Record<string, never>;
@@ -2851,8 +2979,9 @@ export interface components {
                     outstanding_payments: Record<string, never>[];
                     orders: Record<string, never>[];
                     deal_closed: boolean;
+                    /** @description null: a price the caller may not see. */
                     agreed_requirements: {
-                        [key: string]: string;
+                        [key: string]: string | null;
                     };
                     recent_communications: Record<string, never>[];
                     case?: Record<string, never> | null;
@@ -2938,7 +3067,7 @@ export interface components {
                 note: string;
                 missing?: string[];
             }[];
-            /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. */
+            /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. Prices (orders' and outstanding payments' amounts, the annual values, agreed requirements named as prices) are null for callers who may not see them (BATON.access.price_readers). */
             package: {
                 /** @description company, country, city, website, contacts. */
                 customer: Record<string, never>;
@@ -2956,8 +3085,9 @@ export interface components {
                 outstanding_payments: Record<string, never>[];
                 orders: Record<string, never>[];
                 deal_closed: boolean;
+                /** @description null: a price the caller may not see. */
                 agreed_requirements: {
-                    [key: string]: string;
+                    [key: string]: string | null;
                 };
                 recent_communications: Record<string, never>[];
                 case?: Record<string, never> | null;
@@ -2987,6 +3117,8 @@ export interface components {
                 actor: string;
                 /** @description profile (the archive's timeline) or handoff. */
                 source: string;
+                /** @description What the summary says as data (people by user id, times in ISO 8601; never prices), as on the archive's timeline; handoff steps {kind, action, by, from, to, note}, requirement_changed {field, before, after, by, note, source, priced}, step_started {step, department, by}. */
+                details?: Record<string, never>;
             }[];
         };
         /** Sign */
@@ -3211,7 +3343,7 @@ export interface components {
                     note: string;
                     missing?: string[];
                 }[];
-                /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. */
+                /** @description The package as the receiver reads it: the archive at submission plus what the sender wrote. Prices (orders' and outstanding payments' amounts, the annual values, agreed requirements named as prices) are null for callers who may not see them (BATON.access.price_readers). */
                 package: {
                     /** @description company, country, city, website, contacts. */
                     customer: Record<string, never>;
@@ -3229,8 +3361,9 @@ export interface components {
                     outstanding_payments: Record<string, never>[];
                     orders: Record<string, never>[];
                     deal_closed: boolean;
+                    /** @description null: a price the caller may not see. */
                     agreed_requirements: {
-                        [key: string]: string;
+                        [key: string]: string | null;
                     };
                     recent_communications: Record<string, never>[];
                     case?: Record<string, never> | null;
@@ -3497,8 +3630,10 @@ export interface components {
                     change: number;
                     /** @description The change in % of the month before; null when the month before had none. */
                     change_pct?: number | null;
-                    /** @description An ISO 3166 country code (null: no country known), or a region. */
+                    /** @description An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region. */
                     place?: string | null;
+                    /** @description The country's name in BATON.countries.display_language (when counted per country). */
+                    name?: string | null;
                     /** @description The country's region (when counted per country). */
                     region?: string;
                 }[];
@@ -3530,7 +3665,10 @@ export interface components {
                 share_pct?: number | null;
             }[];
             places: {
+                /** @description An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region. */
                 place?: string | null;
+                /** @description The country's name in BATON.countries.display_language (when counted per country). */
+                name?: string | null;
                 /** @description Customers who inquired in the period. */
                 customers: number;
                 /** @description Every configured need, most asked first. */
@@ -3752,6 +3890,7 @@ export interface components {
                  */
                 status: "pending" | "firing" | "fired" | "done" | "cancelled";
                 message: string;
+                /** @description What it is about, as data (people by user id, times in ISO 8601) for a client to word it in the reader's language and time zone; ``message`` is the same in English. Per kind: first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: [{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, from_user, missing (checklist item names, comma-separated), info_pending, pending_until, submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn {handoff_id, kind, by, reason}; requirement_changed {field, before, after, by} (before and after null for a requirement named as a price). Reminders made before a detail was added lack it. */
                 details?: Record<string, never>;
                 /** Format: date-time */
                 created_at: string;
@@ -3799,6 +3938,7 @@ export interface components {
              */
             status: "pending" | "firing" | "fired" | "done" | "cancelled";
             message: string;
+            /** @description What it is about, as data (people by user id, times in ISO 8601) for a client to word it in the reader's language and time zone; ``message`` is the same in English. Per kind: first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: [{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, from_user, missing (checklist item names, comma-separated), info_pending, pending_until, submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn {handoff_id, kind, by, reason}; requirement_changed {field, before, after, by} (before and after null for a requirement named as a price). Reminders made before a detail was added lack it. */
             details?: Record<string, never>;
             /** Format: date-time */
             created_at: string;
@@ -3859,6 +3999,8 @@ export interface components {
                 read: boolean;
                 /** Format: date-time */
                 read_at?: string | null;
+                /** @description The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, e.g. requirement_changed {field, before, after, by}): what a client words the entry from in the reader's language and time zone. {} for a notice without a reminder. */
+                details?: Record<string, never>;
             }[];
             total?: number;
             limit?: number;
@@ -3889,6 +4031,8 @@ export interface components {
             read: boolean;
             /** Format: date-time */
             read_at?: string | null;
+            /** @description The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, e.g. requirement_changed {field, before, after, by}): what a client words the entry from in the reader's language and time zone. {} for a notice without a reminder. */
+            details?: Record<string, never>;
         };
         /** Preferences */
         Preferences: {
@@ -4039,6 +4183,10 @@ export interface components {
                     custom_fields?: {
                         [key: string]: unknown;
                     };
+                    /** @description The sender's own reference (its form's or system's id): kept with the inquiry and searchable (GET /inquiries?external_id=). */
+                    external_id?: string;
+                    /** @description false: a customer this inquiry opens, or brings back from the dormant pool, waits in the public pool to be claimed instead of being allocated (an imported backlog). Default true. */
+                    allocate?: boolean;
                 } | null;
                 /** @description Field -> reasons, for a rejected inquiry. */
                 errors?: {
@@ -4052,6 +4200,12 @@ export interface components {
                  */
                 raw_body_complete: boolean;
                 customer_id?: string | null;
+                /** @description ISO 3166-1 alpha-2 the inquiry's country names, in any spelling; null: none given, or not recognised. */
+                country_code?: string | null;
+                /** @description The user whose token submitted it over HTTP; null for AMQP, which names no user. */
+                submitted_by?: string | null;
+                /** @description The sender's own reference: the inquiry's, or a rejected body's when it names one. */
+                external_id?: string | null;
             }[];
             total?: number;
             limit?: number;
@@ -4107,6 +4261,10 @@ export interface components {
                 custom_fields?: {
                     [key: string]: unknown;
                 };
+                /** @description The sender's own reference (its form's or system's id): kept with the inquiry and searchable (GET /inquiries?external_id=). */
+                external_id?: string;
+                /** @description false: a customer this inquiry opens, or brings back from the dormant pool, waits in the public pool to be claimed instead of being allocated (an imported backlog). Default true. */
+                allocate?: boolean;
             } | null;
             /** @description Field -> reasons, for a rejected inquiry. */
             errors?: {
@@ -4120,6 +4278,12 @@ export interface components {
              */
             raw_body_complete: boolean;
             customer_id?: string | null;
+            /** @description ISO 3166-1 alpha-2 the inquiry's country names, in any spelling; null: none given, or not recognised. */
+            country_code?: string | null;
+            /** @description The user whose token submitted it over HTTP; null for AMQP, which names no user. */
+            submitted_by?: string | null;
+            /** @description The sender's own reference: the inquiry's, or a rejected body's when it names one. */
+            external_id?: string | null;
         };
         /**
          * Inquiry
@@ -4160,6 +4324,10 @@ export interface components {
             custom_fields?: {
                 [key: string]: unknown;
             };
+            /** @description The sender's own reference (its form's or system's id): kept with the inquiry and searchable (GET /inquiries?external_id=). */
+            external_id?: string;
+            /** @description false: a customer this inquiry opens, or brings back from the dormant pool, waits in the public pool to be claimed instead of being allocated (an imported backlog). Default true. */
+            allocate?: boolean;
         };
         /**
          * Submission
@@ -4541,9 +4709,10 @@ export interface operations {
                 offset?: number;
                 owner_id?: string;
                 email?: string;
+                /** @description Any spelling: a name in a market's language (Germany, Deutschland, 德国), an ISO alpha-2 or alpha-3 code (DE, DEU) or a trade form; matched on its country_code. 400 naming country when no country has that spelling. */
                 country?: string;
                 stage?: "new_contact" | "inquiry" | "quoted" | "sample" | "negotiation" | "customer" | "lost" | "invalid" | "rejected" | "dormant";
-                /** @description e.g. 'price sensitive' or a grade. */
+                /** @description e.g. 'price sensitive' or a grade; a country in any spelling finds its ISO code's tag too. */
                 tag?: string;
                 group_id?: string;
                 /** @description Sort by one of created_at, updated_at, company, stage; a leading '-' for descending (default -created_at). */
@@ -4705,6 +4874,7 @@ export interface operations {
                 email?: string;
                 phone?: string;
                 website?: string;
+                /** @description Any spelling; names are compared within its ISO country (an unknown one: among the unknown). */
                 country?: string;
                 registration_code?: string;
             };
@@ -5810,6 +5980,80 @@ export interface operations {
             };
         };
     };
+    unknown_countries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Countries customers wrote that name no country Baton knows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnknownCountryList"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_owner: {
         parameters: {
             query?: never;
@@ -6451,10 +6695,11 @@ export interface operations {
                 offset?: number;
                 state?: "owned" | "public_pool" | "dormant" | "rejected";
                 owner_id?: string;
-                /** @description ISO 3166 alpha-2. */
+                /** @description Any spelling: a name in a market's language (Germany, Deutschland, 德国), an ISO alpha-2 or alpha-3 code (DE, DEU) or a trade form; matched on its country_code. 400 naming country when no country has that spelling. */
                 country?: string;
                 grade?: "A" | "B" | "C";
                 stage?: "new_contact" | "inquiry" | "quoted" | "sample" | "negotiation" | "customer" | "lost" | "invalid" | "rejected" | "dormant";
+                /** @description A country in any spelling finds its ISO code's tag too. */
                 tag?: string;
                 /** @description Why it is in the pool: released, recycled, reactivated, nobody eligible… (prefix match). */
                 reason?: string;
@@ -7093,6 +7338,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Weights"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_handoff_kinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kinds of handoff as configured */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoffKindList"];
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -10123,6 +10442,7 @@ export interface operations {
                 offset?: number;
                 status?: "accepted" | "rejected";
                 channel?: string;
+                external_id?: string;
                 /** @description Sort by one of received_at; a leading '-' for descending (default -received_at). */
                 sort?: "received_at" | "-received_at";
             };

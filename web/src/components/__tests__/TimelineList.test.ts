@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import TimelineList from '../TimelineList.vue'
+import { applyLanguage } from '@/i18n'
 import { setup } from './helpers'
 
 const entries = [
@@ -45,5 +46,39 @@ describe('TimelineList', () => {
   it('says when there is nothing yet', () => {
     const w = mount(TimelineList, { ...setup(), props: { entries: [] } })
     expect(w.text()).toContain('Nothing on the timeline yet.')
+  })
+})
+
+describe('TimelineList with details', () => {
+  const withDetails = [
+    {
+      id: 'r', at: '2026-12-04T03:50:00Z', kind: 'reminder_scheduled', actor: 'notification',
+      summary: 'Reminder for alice: first touch due 2026-12-07 03:50 UTC',
+      details: { reminder_kind: 'first_touch', user: 'alice', due_at: '2026-12-07T03:50:00+00:00' },
+    },
+    {
+      id: 'h', at: '2026-12-04T04:00:00Z', kind: 'handoff_accepted', actor: 'sam',
+      summary: 'Handoff sales to service accepted by sam',
+      details: { kind: 'sales_to_service', by: 'sam', from: 'alice', new_owner: null },
+    },
+    // written before entries kept details: the summary, with names and local times
+    { id: 'o', at: '2026-12-04T03:00:00Z', kind: 'recycling_warned', actor: 'pool', summary: 'alice warned: returns to the public pool at 2026-12-07 03:00 UTC (no deal within 90 days of claiming)' },
+  ]
+
+  it('words each entry from its details in the person\'s language and zone', async () => {
+    const w = mount(TimelineList, { ...setup('Asia/Shanghai'), props: { entries: withDetails } })
+    const text = w.text()
+    expect(text).toMatch(/Reminder for Alice Wang: first contact, due .*Dec 7.*11:50/)
+    expect(text).toContain('Sales → service handoff from Alice Wang signed by Sam Zhou')
+    expect(text).toMatch(/Alice Wang warned: returns to the public pool at .*Dec 7.*11:00 \(no deal/)
+    expect(text).not.toMatch(/UTC|\balice\b|\bsam\b/)
+
+    applyLanguage('zh-CN')
+    await w.vm.$nextTick()
+    const zh = w.text()
+    expect(zh).toMatch(/提醒 Alice Wang：首次联系，.*11:50 到期/)
+    expect(zh).toContain('Alice Wang 发起的销售部 → 客服部移交已由 Sam Zhou 签收')
+    expect(zh).not.toMatch(/UTC|\balice\b|\bsam\b/)
+    applyLanguage('en')
   })
 })

@@ -3,8 +3,11 @@ import type { Communication, Customer, Page, PoolEntry, Reminder } from '@/api/t
 
 const u = (id: string) => encodeURIComponent(id)
 
-export function openReminders(userId: string) {
-  return api<Page<Reminder>>('GET', `/users/${u(userId)}/reminders`, { query: { status: 'open', limit: 200 } })
+/** A page of the person's open reminders, soonest due first (the API's order). */
+export function openReminders(userId: string, page: { limit: number; offset?: number }) {
+  return api<Page<Reminder>>('GET', `/users/${u(userId)}/reminders`, {
+    query: { status: 'open', limit: page.limit, offset: page.offset ?? 0 },
+  })
 }
 
 export function markDone(reminderId: string, note?: string) {

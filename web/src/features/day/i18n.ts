@@ -23,6 +23,7 @@ export default {
       more: 'More actions',
       showLater: 'Show {n} later reminder | Show {n} later reminders',
       hideLater: 'Hide later reminders',
+      showMore: 'Show the next reminder ({total} not shown) | Show the next {n} reminders ({total} not shown)',
       nothingThisWeek: 'Nothing due in the next 7 days.',
     },
     kind: {
@@ -146,6 +147,7 @@ export default {
       more: '更多操作',
       showLater: '显示之后的 {n} 条提醒',
       hideLater: '收起之后的提醒',
+      showMore: '再显示 {n} 条（还有 {total} 条未显示）',
       nothingThisWeek: '未来 7 天没有到期的提醒。',
     },
     kind: {
