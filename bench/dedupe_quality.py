@@ -28,6 +28,8 @@ from plugins.builtin import intent_grading  # noqa: E402
 from plugins.host import PluginHost  # noqa: E402
 from services.profile.filing import file_inquiry  # noqa: E402
 from services.profile.settings import MatchingSettingsSchema  # noqa: E402
+from services.runtime.countries import with_country_code  # noqa: E402
+from services.runtime.country_settings import CountrySettingsSchema  # noqa: E402
 
 LATIN_WORDS = ["Acme", "Bolt", "Nordic", "Global", "Pacific", "Delta", "Summit", "Apex", "Vertex", "Orion", "Atlas",
                "Zenith", "Harbor", "Crown", "Falcon", "Sterling", "Union", "Royal", "Golden", "Silver", "Blue",
@@ -196,12 +198,13 @@ def main(argv=None):
     companies = make_companies(max(50, args.inquiries // 4), rng)
     customers, plugins = MemoryCustomers(), PluginHost([("intent_grading", intent_grading)])
     matching = MatchingSettingsSchema().load(load_config()["BATON"]["matching"])
+    countries = CountrySettingsSchema().load(load_config()["BATON"]["countries"])
     now = datetime.now(timezone.utc)
     truth, predicted, flagged = [], [], 0
     started = time.perf_counter()
     for n in range(args.inquiries):
         company = rng.choice(companies)
-        inquiry = make_inquiry(company, rng)
+        inquiry = with_country_code(make_inquiry(company, rng), countries)    # as profile reads it first
         *_, (name, event) = file_inquiry(customers, plugins, matching, f"inq_{n:08d}", inquiry, now, now)
         flagged += bool(event.get("needs_review"))
         if args.salespeople and name == "customer_created" and not event["needs_review"]:

@@ -158,13 +158,15 @@ def phone_of(firm, international):
 
 
 def first_inquiry(firm):
-    """The inquiry that opened the customer's archive."""
+    """The inquiry that opened the customer's archive (its country an ISO code: its own country_code,
+    as profile recognises it before filing)."""
     rng = firm["rng"]
     contact = {"name": firm["person"].title(), "email": email_of(firm)}
     if rng.random() < 0.8:
         contact["phone"] = phone_of(firm, rng.random() < 0.5)
     inquiry = {"schema_version": 1, "channel": rng.choice(CHANNELS), "contact": contact, "country": firm["country"],
-               "company": legal_name(firm, rng), "message": rng.choice(MESSAGES), "city": None}
+               "country_code": firm["country"], "company": legal_name(firm, rng), "message": rng.choice(MESSAGES),
+               "city": None}
     if rng.random() < 0.6:
         inquiry["website"] = f"https://www.{firm['domain']}/"
     if firm["code"]:
@@ -206,7 +208,7 @@ def lookup_inquiries(kind, count, stored, seed, rng):
         if kind == "miss":
             firm = company(10**9 + rng.randrange(10**8), seed)   # never stored
             out.append(({"schema_version": 1, "channel": "website_form", "country": firm["country"],
-                         "company": legal_name(firm, rng),
+                         "country_code": firm["country"], "company": legal_name(firm, rng),
                          "contact": {"name": "Buyer", "email": f"buyer{rng.randrange(10**9)}@new-{firm['domain']}"}},
                         None))
             continue
@@ -221,13 +223,14 @@ def lookup_inquiries(kind, count, stored, seed, rng):
             else:
                 contact["phone"] = phone_of(firm, rng.random() < 0.5)
                 contact["email"] = f"someone{rng.randrange(10**9)}@gmail.com"
-            inquiry = {"schema_version": 1, "channel": "email", "country": firm["country"], "contact": contact}
+            inquiry = {"schema_version": 1, "channel": "email", "country": firm["country"],
+                       "country_code": firm["country"], "contact": contact}
         else:  # typo: only the (misspelt) name connects it to the archive
             name = firm["name"] if firm["country"] == "CN" else typo(firm["name"], rng)
             if firm["country"] == "CN":
                 name = name[:-1] + "X" + name[-1:] if rng.random() < 0.5 else name + "厂"
             inquiry = {"schema_version": 1, "channel": "website_form", "country": firm["country"],
-                       "company": legal_name(dict(firm, name=name), rng),
+                       "country_code": firm["country"], "company": legal_name(dict(firm, name=name), rng),
                        "contact": {"name": "Buyer", "email": f"buyer{rng.randrange(10**9)}@qq.com"}}
         out.append((inquiry, f"cus_{n:08d}"))
     return out
@@ -305,7 +308,7 @@ def scan_probe(db, customers, matching, lookups, probes):
     timings, found_sizes = [], []
     try:
         for _kind, inquiry, _ in lookups[:probes]:
-            block = name_block(inquiry.get("company"), inquiry.get("country"))
+            block = name_block(inquiry.get("company"), inquiry.get("country_code"))
             started = time.perf_counter()
             found = customers.in_name_block(block, matching["max_name_block"])
             timings.append((time.perf_counter() - started) * 1000)

@@ -12,6 +12,7 @@ system, so keep the broker private); imports go through the HTTP API like any in
     baton inquiries replay
     baton events parked
     baton reports backfill
+    baton countries unknown | backfill
     baton plugins check
 """
 import json
@@ -339,11 +340,13 @@ def retry_parked(ctx, service, ids):
 @click.option("--api", default="http://127.0.0.1:8000", show_default=True)
 @click.option("--token", envvar="BATON_TOKEN", required=True, help="A marketing or integration user's token.")
 @click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for filing.")
-def import_command(file, mapping, api, token, wait):
+@click.option("--into-pool", is_flag=True, help="Leave the new customers in the public pool, unallocated (a backlog).")
+def import_command(file, mapping, api, token, wait, into_pool):
     """Import an inquiry file (CSV or XLSX) through the API; importing it again changes nothing."""
     from cli.import_file import main as import_main
 
-    code = import_main([file, "--mapping", mapping, "--api", api, "--token", token, "--wait", str(wait)])
+    code = import_main([file, "--mapping", mapping, "--api", api, "--token", token, "--wait", str(wait)]
+                       + (["--into-pool"] if into_pool else []))
     sys.exit(code)
 
 
@@ -366,7 +369,8 @@ def list_pool(ctx, state, country, grade, reason, owner, limit):
     page = ctx.rpc("pool", "search_pool", {k: v for k, v in query.items() if v is not None})
     click.echo(f"{page['total']} {state.replace('_', ' ')} customer(s)")
     for item in page["items"]:
-        click.echo(f"  {item['customer_id']}  {item.get('company') or '?'}  {item.get('country') or '--'}  "
+        country = item.get("country_code") or item.get("country") or "--"
+        click.echo(f"  {item['customer_id']}  {item.get('company') or '?'}  {country}  "
                    f"grade {item.get('intent_grade') or '-'}  {item['owner_id'] or ''}  {item['reason']}")
 
 
@@ -405,6 +409,48 @@ def backfill_reports(ctx, batch):
             if after is None:
                 break
         click.echo(f"{service}: {examined} {what} examined, {written} report records written")
+
+
+# --- countries --------------------------------------------------------------------------------
+
+# What the country backfill fills in: (service, RPC, what it goes through).
+COUNTRY_BACKFILLS = (("profile", "backfill_country_codes", "archives"), ("pool", "backfill_country_codes", "holdings"))
+
+
+@main.group(help="Countries as customers wrote them, and the ISO codes recognised in them.")
+def countries():
+    pass
+
+
+@countries.command("unknown")
+@click.pass_obj
+def unknown_countries(ctx):
+    """Countries customers wrote that name no country (or two), most customers first: map each in
+    BATON.countries.aliases (then `baton config load` and `baton countries backfill`)."""
+    items = ctx.rpc("profile", "unknown_countries")["items"]
+    for item in items:
+        also = [s for s in item["spellings"] if s != item["country"]]
+        click.echo(f"  {item['country']!r}: {item['customers']} customers"
+                   + (f" (also written {', '.join(map(repr, also))})" if also else "")
+                   + f", e.g. {', '.join(item['customer_ids'][:3])}")
+    click.echo(f"{len(items)} unknown spellings")
+
+
+@countries.command("backfill")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 2000), help="Records per RPC.")
+@click.pass_obj
+def backfill_countries(ctx, batch):
+    """Read the country of every archive and holding again and keep its ISO code: for data from
+    before country codes, and after BATON.countries.aliases changed. Safe to run again."""
+    for service, method, what in COUNTRY_BACKFILLS:
+        examined = written = 0
+        after = None
+        while True:
+            result = ctx.rpc(service, method, {"after": after, "limit": batch})
+            examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
+            if after is None:
+                break
+        click.echo(f"{service}: {examined} {what} examined, {written} given a country code")
 
 
 # --- contracts and plugins -------------------------------------------------------------------

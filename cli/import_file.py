@@ -1,11 +1,13 @@
 """Import an inquiry file (Alibaba.com / Made-in-China exports, trade-show card lists; CSV or XLSX).
 
-    python -m cli.import_file FILE --mapping alibaba [--api http://127.0.0.1:8000] [--token T]
+    python -m cli.import_file FILE --mapping alibaba [--into-pool] [--api http://127.0.0.1:8000] [--token T]
 
 Each row becomes a canonical inquiry through the column mapping and is posted to the running
 system like any integration's inquiry, keyed by its content: importing the same file again
-changes nothing. Ends with a report: created, merged, flagged for review, rejected (with the
-field and reason), and rows imported before.
+changes nothing. Ends with a report: created, merged (and which into a do-not-contact customer),
+flagged for review, rejected (with the field and reason), and rows imported before. With
+``--into-pool`` the new customers wait in the public pool to be claimed instead of being
+allocated, so a backlog does not bury the salespeople in first-touch reminders.
 """
 import argparse
 import json
@@ -16,15 +18,17 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from cli.rows import UnreadableFile, read_rows, row_key, to_inquiry
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "deploy" / "import_mappings"
-TARGETS = {"company", "country", "city", "website", "message", "products", "registration_code",
+TARGETS = {"company", "country", "city", "website", "message", "products", "registration_code", "occurred_at",
            "contact.name", "contact.title", "contact.email", "contact.phone", "contact.whatsapp", "contact.linkedin"}
 POLL_SECONDS = 0.2
+CONTACT_STATUS_BATCH = 500   # the most POST /pool/contact-status takes at once
 
 
 class ImportError_(Exception):
@@ -43,6 +47,13 @@ def load_mapping(name_or_path):
     if not mapping.get("channel") or not mapping.get("columns") or bad:
         raise ImportError_(f"mapping {path.name}: needs 'channel' and 'columns'"
                            + (f"; unknown targets {bad} (allowed: {', '.join(sorted(TARGETS))})" if bad else ""))
+    if "occurred_at" in mapping["columns"].values():
+        # The file's times are written without an offset: say whose clock they are on.
+        try:
+            ZoneInfo(str(mapping.get("time_zone")))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ImportError_(f"mapping {path.name}: 'occurred_at' needs 'time_zone', the export's time zone "
+                               f"(e.g. Asia/Shanghai); {mapping.get('time_zone')!r} is none") from None
     return mapping
 
 
@@ -62,7 +73,8 @@ class Api:
             return error.code, json.loads(error.read() or b"null")
 
 
-def import_file(api, path, mapping, wait_seconds, progress=sys.stderr):
+def import_file(api, path, mapping, wait_seconds, progress=sys.stderr, into_pool=False):
+    """Post every row; ``into_pool``: the customers the rows open wait in the public pool."""
     header, rows = read_rows(path)
     # A mapping lists alternative headers (English and Chinese exports): name only the fields
     # that no column of this file can fill.
@@ -70,7 +82,8 @@ def import_file(api, path, mapping, wait_seconds, progress=sys.stderr):
     missing = sorted(set(mapping["columns"].values()) - filled)
     outcomes, started = [], time.monotonic()
     for number, row in enumerate(rows, start=2):   # line 1 holds the headers
-        status, body = api.call("POST", "/inquiries", to_inquiry(row, mapping),
+        inquiry = to_inquiry(row, mapping) | ({"allocate": False} if into_pool else {})
+        status, body = api.call("POST", "/inquiries", inquiry,
                                 {"X-Message-Id": row_key(mapping["channel"], row), "content-type": "application/json"})
         if status == 422:
             outcomes.append({"row": number, "outcome": "rejected", "errors": body["error"]["details"]["fields"]})
@@ -84,6 +97,7 @@ def import_file(api, path, mapping, wait_seconds, progress=sys.stderr):
     if progress:
         print(file=progress)
     _classify(api, [o for o in outcomes if o["outcome"] is None], wait_seconds)
+    _mark_do_not_contact(api, [o for o in outcomes if o["outcome"] in ("merged", "filed")])
     return header, missing, outcomes
 
 
@@ -104,9 +118,12 @@ def _classify(api, pending, wait_seconds):
             if not inquiry.get("customer_id"):
                 waiting.append(outcome)
                 continue
-            _, customer = api.call("GET", f"/customers/{inquiry['customer_id']}")
+            outcome["customer_id"] = inquiry["customer_id"]
+            status, customer = api.call("GET", f"/customers/{inquiry['customer_id']}")
+            if status != 200:      # an integration's token reads its inquiries, not the customers
+                outcome["outcome"] = "filed"
+                continue
             opened = customer["sources"][0]["inquiry_id"] == outcome["id"]
-            outcome["customer_id"] = customer["id"]
             if opened and customer.get("possible_duplicates"):
                 outcome.update(outcome="flagged", candidates=customer["possible_duplicates"])
             else:
@@ -118,10 +135,28 @@ def _classify(api, pending, wait_seconds):
         outcome["outcome"] = "not filed yet"
 
 
+def _mark_do_not_contact(api, filed):
+    """Note on each row filed into a customer on the do-not-contact list (rejected) the reason."""
+    for start in range(0, len(filed), CONTACT_STATUS_BATCH):
+        batch = filed[start:start + CONTACT_STATUS_BATCH]
+        status, body = api.call("POST", "/pool/contact-status",
+                                {"customer_ids": list(dict.fromkeys(o["customer_id"] for o in batch))},
+                                {"content-type": "application/json"})
+        if status != 200:
+            raise ImportError_(f"the API answered {status} when asked which customers must not be contacted: {body}")
+        refused = {s["customer_id"]: s["reason"] for s in body["items"] if s["do_not_contact"]}
+        for outcome in batch:
+            if outcome["customer_id"] in refused:
+                outcome["do_not_contact"] = refused[outcome["customer_id"]]
+
+
 def report(path, missing, outcomes, out=sys.stdout):
     counts = Counter(o["outcome"] for o in outcomes)
+    counts["do not contact"] = sum(1 for o in outcomes if o.get("do_not_contact"))
     print(f"{Path(path).name}: {len(outcomes)} rows", file=out)
     for name, label in (("created", "created"), ("merged", "merged into existing customers"),
+                        ("filed", "filed into customers (this token may not tell created from merged)"),
+                        ("do not contact", "of them into do-not-contact (rejected) customers"),
                         ("flagged", "flagged for review (possible duplicates)"), ("rejected", "rejected"),
                         ("before", "imported before (unchanged)"), ("not filed yet", "not filed yet")):
         if counts[name]:
@@ -131,6 +166,9 @@ def report(path, missing, outcomes, out=sys.stdout):
     for o in outcomes:
         if o["outcome"] == "rejected":
             print(f"  row {o['row']}: rejected — {_reasons(o['errors'])}", file=out)
+        elif o.get("do_not_contact"):
+            print(f"  row {o['row']}: {o['outcome']} into {o['customer_id']}, a do-not-contact customer "
+                  f"({o['do_not_contact']})", file=out)
         elif o["outcome"] == "merged":
             print(f"  row {o['row']}: merged into {o['customer_id']}", file=out)
         elif o["outcome"] == "flagged":
@@ -149,6 +187,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m cli.import_file", description=__doc__.split("\n\n")[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--mapping", required=True, help="alibaba, made_in_china, trade_show, or a .yaml path")
+    parser.add_argument("--into-pool", action="store_true",
+                        help="leave the new customers in the public pool to be claimed, unallocated (a backlog)")
     parser.add_argument("--api", default="http://127.0.0.1:8000", help="the gateway (default %(default)s)")
     parser.add_argument("--wait", type=float, default=120, help="seconds to wait for filing (default %(default)s)")
     parser.add_argument("--token", default=os.environ.get("BATON_TOKEN"),
@@ -158,11 +198,12 @@ def main(argv=None):
         parser.error("give an API token: --token or BATON_TOKEN")
     try:
         mapping = load_mapping(args.mapping)
-        _, missing, outcomes = import_file(Api(args.api, args.token), args.file, mapping, args.wait)
+        _, missing, outcomes = import_file(Api(args.api, args.token), args.file, mapping, args.wait,
+                                           into_pool=args.into_pool)
     except (ImportError_, UnreadableFile, OSError) as error:
         print(f"import: {error}", file=sys.stderr)
         return 2
-    report(args.file, missing, outcomes)
+    report(args.file, missing, outcomes, sys.stdout)      # the stdout of now, not of import time
     return 0
 
 

@@ -3,10 +3,17 @@ import csv
 import hashlib
 import io
 import json
+import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # Exports from Chinese platforms are often GB18030 (GBK) rather than UTF-8.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# Year first, as exports write it: 2024-03-05 14:22:10, 2024/3/5 14:22, 2024.03.05, 2024年3月5日 14:22,
+# with or without an offset. A day-first date is ambiguous (05/03): a mapping names its date_format.
+YEAR_FIRST = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                        r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 
 
 class UnreadableFile(Exception):
@@ -68,11 +75,38 @@ def to_inquiry(row, mapping):
             inquiry.setdefault("products", []).extend(p.strip() for p in value.replace("，", ",").split(",") if p.strip())
         elif target.startswith("contact."):
             inquiry["contact"].setdefault(target.split(".", 1)[1], value)
+        elif target == "occurred_at":
+            inquiry.setdefault(target, inquiry_time(value, mapping.get("time_zone"), mapping.get("date_format")))
         else:
             inquiry.setdefault(target, value)
     if messages:
         inquiry["message"] = "\n".join(messages)
     return inquiry
+
+
+def inquiry_time(value: str, time_zone: str | None, date_format: str | None = None) -> str:
+    """When the customer inquired, as ISO 8601 with an offset: a time written without one is in
+    ``time_zone`` (the export's). A value that cannot be read is returned as written, so the
+    contract refuses the row naming the field."""
+    if date_format:
+        try:
+            moment = datetime.strptime(value, date_format)
+        except ValueError:
+            return value
+    elif (found := YEAR_FIRST.fullmatch(value)) is None:
+        return value
+    else:
+        year, month, day, hour, minute, second, offset = found.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}:{minute or '00'}:{second or '00'}"
+        try:
+            moment = datetime.fromisoformat(text + ("+00:00" if offset == "Z" else offset or ""))
+        except ValueError:
+            return value            # no such day (2024-02-30)
+    if moment.tzinfo is None:
+        if not time_zone:
+            return value
+        moment = moment.replace(tzinfo=ZoneInfo(time_zone))
+    return moment.isoformat()
 
 
 def row_key(channel, row):

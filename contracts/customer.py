@@ -12,6 +12,12 @@ from contracts.paging import PageQuerySchema, page_schema, sort_field
 GRADES = ("A", "B", "C")                 # intent: clear need and near-term purchase … vague
 VALUE_GRADES = ("A", "B", "C", "D")      # value: core, potential, ordinary, low value or payment risk
 NAME = validate.Length(min=1, max=300)
+NOT_BLANK = validate.Regexp(r"\s*\S", error="Give some text, or null to clear it.")
+COUNTRY_CODE = {"description": "ISO 3166-1 alpha-2 recognised from country (any spelling); null: none given, or "
+                               "a spelling not recognised (GET /countries/unknown lists them)."}
+COUNTRY_QUERY = {"description": "Any spelling: a name in a market's language (Germany, Deutschland, 德国), an ISO "
+                                "alpha-2 or alpha-3 code (DE, DEU) or a trade form; matched on its country_code. "
+                                "400 naming country when no country has that spelling."}
 
 
 class GradeSchema(OutputSchema):
@@ -101,7 +107,8 @@ class CustomerSchema(OutputSchema):
     id = fields.String(required=True)
     company = fields.String(allow_none=True)
     contacts = fields.List(fields.Nested(ContactSchema), required=True)
-    country = fields.String(allow_none=True)
+    country = fields.String(allow_none=True, metadata={"description": "As given."})
+    country_code = fields.String(allow_none=True, dump_default=None, metadata=COUNTRY_CODE)
     city = fields.String(allow_none=True)
     website = fields.String(allow_none=True)
     registration_code = fields.String(allow_none=True)
@@ -161,9 +168,10 @@ class CustomerListQuerySchema(PageQuerySchema):
 
     owner_id = fields.String(validate=validate.Length(max=100))
     email = fields.String(validate=validate.Length(max=320))
-    country = fields.String(validate=validate.Length(max=100))
+    country = fields.String(validate=validate.Length(max=100), metadata=COUNTRY_QUERY)
     stage = fields.String(validate=validate.OneOf(CUSTOMER_STAGES))
-    tag = fields.String(validate=validate.Length(max=60), metadata={"description": "e.g. 'price sensitive' or a grade."})
+    tag = fields.String(validate=validate.Length(max=60), metadata={
+        "description": "e.g. 'price sensitive' or a grade; a country in any spelling finds its ISO code's tag too."})
     group_id = fields.String(validate=validate.Length(max=100))
     sort = sort_field(("created_at", "updated_at", "company", "stage"), "-created_at")
 
@@ -185,6 +193,16 @@ class TimelineEntrySchema(OutputSchema):
     summary = fields.String(required=True)
     actor = fields.String(required=True, metadata={"description": "The user or service that did it."})
     refs = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "Ids of related records."})
+    details = fields.Dict(keys=fields.String(), dump_default=dict, metadata={
+        "description": "What the summary says, as data — people by user id, times in ISO 8601, grades, stages — for a "
+                       "client to word it in the reader's language and time zone; never prices or amounts. Per kind, "
+                       "e.g. reminder_scheduled {reminder_kind, user, due_at}; owner_assigned {owner, team, reason}; "
+                       "handoff_accepted {kind, by, from, new_owner}; customer_created {inquiry_id, intent_grade, "
+                       "grade_reasons}; communication_recorded {method, by, note, customer_words, late_minutes, "
+                       "within_minutes}; recycling_warned {owner, returns_at, reason}; returned_to_pool {state, "
+                       "previous_owner, by, reason}; stage_changed {before, after, by, reason}; graded {by, grades: "
+                       "[{grade, before, after}], reason}. {} on entries written before details were kept: read "
+                       "the summary."})
 
 
 TimelinePageSchema = page_schema(TimelineEntrySchema)
@@ -203,7 +221,8 @@ class CustomerCheckSchema(Schema):
     email = fields.String(validate=validate.Length(max=320))
     phone = fields.String(validate=validate.Length(max=50))
     website = fields.String(validate=validate.Length(max=300))
-    country = fields.String(validate=validate.Length(max=100))
+    country = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Any spelling; names are compared within its ISO country (an unknown one: among the unknown)."})
     registration_code = fields.String(validate=validate.Length(max=64))
 
     @validates_schema
@@ -218,6 +237,7 @@ class LikelyCustomerSchema(OutputSchema):
     customer_id = fields.String(required=True)
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
+    country_code = fields.String(allow_none=True, dump_default=None, metadata=COUNTRY_CODE)
     owner_id = fields.String(allow_none=True)
     pool_status = fields.String(required=True, validate=validate.OneOf(POOL_STATES))
     matched_on = fields.List(fields.String(), required=True, metadata={"description": "Exact keys it shares, strongest first."})
@@ -261,9 +281,22 @@ class CustomerUpdateSchema(Schema):
 
     by = acting_user_field()
     company = fields.String(validate=NAME)
-    country = fields.String(validate=validate.Length(max=100), allow_none=True)
+    country = fields.String(validate=[validate.Length(max=100), NOT_BLANK], allow_none=True, metadata={
+        "description": "Any spelling, kept as given with the country_code it is recognised as; a spelling no country "
+                       "has is kept too, with country_code null, and listed by GET /countries/unknown. null clears it."})
     city = fields.String(validate=validate.Length(max=100), allow_none=True)
-    website = fields.String(validate=validate.Length(max=300), allow_none=True)
+    website = fields.String(validate=validate.Length(max=300), allow_none=True, metadata={
+        "description": "A URL or bare domain, kept as its registrable domain (https://www.acme.co.uk/en: acme.co.uk); "
+                       "anything else is a field error. null clears it."})
+    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(min=1, max=50), metadata={
+        "description": "Every contact, replacing the archive's list. Emails are checked by email-validator and phones "
+                       "read by phonenumbers (a local number in the archive's country), as an inquiry's are; field errors "
+                       "name the index, e.g. contacts.0.email. An email or phone added finds this archive from then on, "
+                       "one removed no longer does; 409 naming the customer when another archive has it."})
+    needs = fields.List(fields.String(validate=validate.Length(min=1, max=20000)), validate=validate.Length(max=200),
+                        metadata={"description": "Needs in the customer's words, replacing the archive's list."})
+    products = fields.List(fields.String(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=500),
+                           metadata={"description": "Replacing the archive's list."})
     registration_code = fields.String(validate=validate.Length(max=64), allow_none=True)
     aliases = fields.List(fields.String(validate=NAME), validate=validate.Length(max=50))
     titles = fields.List(fields.Nested(TitleSchema), validate=validate.Length(max=50))
@@ -305,6 +338,7 @@ class GroupMemberSchema(OutputSchema):
     customer_id = fields.String(required=True)
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
+    country_code = fields.String(allow_none=True, dump_default=None, metadata=COUNTRY_CODE)
     owner_id = fields.String(allow_none=True)
     stage = fields.String(required=True)
 

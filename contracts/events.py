@@ -25,13 +25,15 @@ class CustomerCreated(OutputSchema):
     inquiry_id = fields.String(required=True)
     occurred_at = fields.AwareDateTime(required=True)
     company = fields.String(allow_none=True)
-    country = fields.String(allow_none=True)
+    country = fields.String(allow_none=True, metadata={"description": "As given."})
     country_code = fields.String(load_default=None, allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."})
     intent_grade = fields.String(allow_none=True)
     requested_owner = fields.String(load_default=None, allow_none=True, metadata={
         "description": "A salesperson who filed it by hand and keeps it; otherwise the rotation decides."})
     needs_review = fields.Boolean(load_default=False, metadata={
         "description": "It may duplicate other archives; it waits unallocated until a person decides."})
+    allocate = fields.Boolean(load_default=True, metadata={
+        "description": "false: the inquiry asked for the public pool; it waits there to be claimed, unallocated."})
 
 
 class InquiryMatched(OutputSchema):
@@ -41,6 +43,8 @@ class InquiryMatched(OutputSchema):
     inquiry_id = fields.String(required=True)
     occurred_at = fields.AwareDateTime(required=True)
     matched_on = fields.String(required=True, metadata={"description": "The matching key, e.g. 'email'."})
+    allocate = fields.Boolean(load_default=True, metadata={
+        "description": "false: the inquiry asked for the public pool; a dormant customer it brings back waits there."})
 
 
 class CustomersMerged(OutputSchema):
@@ -69,7 +73,10 @@ class CustomerUpdated(OutputSchema):
     customer_id = fields.String(required=True)
     version = fields.Integer(required=True)
     company = fields.String(allow_none=True)
-    country = fields.String(allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."})
+    country = fields.String(allow_none=True, metadata={
+        "description": "As given (a profile before country_code sent the ISO code here)."})
+    country_code = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "ISO 3166 alpha-2 when known (recognised from country)."})
     intent_grade = fields.String(allow_none=True)
     value_grade = fields.String(load_default=None, allow_none=True, metadata={
         "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "

@@ -9,6 +9,7 @@ INQUIRY_SCHEMA_VERSION = 1
 # Keys become MongoDB field names: no "$" or "." may ever reach the store.
 FIELD_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="Use lower-case letters, digits and _ (max 64).")
 CHANNEL_NAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{0,63}\Z", error="Use lower-case letters, digits, _ . - (max 64).")
+EXTERNAL_ID_MAX = 200
 
 
 class ContactSchema(Schema):
@@ -56,6 +57,12 @@ class InquirySchema(Schema):
     occurred_at = fields.AwareDateTime(metadata={"description": "When the customer made the inquiry (ISO 8601 with offset)."})
     custom_fields = fields.Dict(keys=fields.String(validate=FIELD_KEY), values=fields.Raw(allow_none=True),
                                 metadata={"description": "Values of custom fields declared by plugins."})
+    external_id = fields.String(validate=validate.Length(min=1, max=EXTERNAL_ID_MAX), metadata={
+        "description": "The sender's own reference (its form's or system's id): kept with the inquiry and searchable "
+                       "(GET /inquiries?external_id=)."})
+    allocate = fields.Boolean(metadata={
+        "description": "false: a customer this inquiry opens, or brings back from the dormant pool, waits in the "
+                       "public pool to be claimed instead of being allocated (an imported backlog). Default true."})
 
 
 INQUIRY_STATUSES = ("accepted", "rejected")
@@ -77,6 +84,13 @@ class InquiryRecordSchema(OutputSchema):
     raw_body_complete = fields.Boolean(load_default=True, metadata={
         "description": "False when the body was over the size limit and only its start is kept (a replay leaves it rejected)."})
     customer_id = fields.String(allow_none=True)
+    country_code = fields.String(allow_none=True, dump_default=None, metadata={
+        "description": "ISO 3166-1 alpha-2 the inquiry's country names, in any spelling; null: none given, or not "
+                       "recognised."})
+    submitted_by = fields.String(allow_none=True, metadata={
+        "description": "The user whose token submitted it over HTTP; null for AMQP, which names no user."})
+    external_id = fields.String(allow_none=True, metadata={
+        "description": "The sender's own reference: the inquiry's, or a rejected body's when it names one."})
 
 
 class InquiryListQuerySchema(PageQuerySchema):
@@ -85,6 +99,7 @@ class InquiryListQuerySchema(PageQuerySchema):
 
     status = fields.String(validate=validate.OneOf(INQUIRY_STATUSES))
     channel = fields.String(validate=CHANNEL_NAME)
+    external_id = fields.String(validate=validate.Length(min=1, max=EXTERNAL_ID_MAX))
     sort = sort_field(("received_at",), "-received_at")
 
 

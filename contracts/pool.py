@@ -101,10 +101,14 @@ class PoolQuerySchema(PageQuerySchema):
 
     state = fields.String(load_default="public_pool", validate=validate.OneOf(POOL_STATES))
     owner_id = fields.String(validate=PERSON)
-    country = fields.String(validate=validate.Length(equal=2), metadata={"description": "ISO 3166 alpha-2."})
+    country = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Any spelling: a name in a market's language (Germany, Deutschland, 德国), an ISO alpha-2 or "
+                       "alpha-3 code (DE, DEU) or a trade form; matched on its country_code. 400 naming country when "
+                       "no country has that spelling."})
     grade = fields.String(validate=validate.OneOf(("A", "B", "C")))
     stage = fields.String(validate=validate.OneOf(CUSTOMER_STAGES))
-    tag = fields.String(validate=validate.Length(max=60))
+    tag = fields.String(validate=validate.Length(max=60), metadata={
+        "description": "A country in any spelling finds its ISO code's tag too."})
     reason = fields.String(validate=validate.Length(max=100), metadata={
         "description": "Why it is in the pool: released, recycled, reactivated, nobody eligible… (prefix match)."})
     last_contact_before = fields.AwareDateTime()
@@ -114,7 +118,10 @@ class PoolQuerySchema(PageQuerySchema):
 
 class PoolEntrySchema(OwnershipSchema):
     company = fields.String(allow_none=True)
-    country = fields.String(allow_none=True)
+    country = fields.String(allow_none=True, metadata={"description": "As given (an ISO code for holdings from "
+                                                                      "before country_code)."})
+    country_code = fields.String(allow_none=True, dump_default=None, metadata={
+        "description": "ISO 3166-1 alpha-2 recognised from country; null: none given, or not recognised."})
     intent_grade = fields.String(allow_none=True)
     stage = fields.String(allow_none=True)
     tags = fields.List(fields.String(), dump_default=list)

@@ -67,7 +67,9 @@ class MonthOnMonthSchema(OutputSchema):
 
 class PlaceMonthSchema(MonthOnMonthSchema):
     place = fields.String(allow_none=True, metadata={
-        "description": "An ISO 3166 country code (null: no country known), or a region."})
+        "description": "An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region."})
+    name = fields.String(allow_none=True, metadata={
+        "description": "The country's name in BATON.countries.display_language (when counted per country)."})
     region = fields.String(metadata={"description": "The country's region (when counted per country)."})
 
 
@@ -99,7 +101,10 @@ class NeedShareSchema(OutputSchema):
 
 
 class PlaceNeedsSchema(OutputSchema):
-    place = fields.String(allow_none=True)
+    place = fields.String(allow_none=True, metadata={
+        "description": "An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region."})
+    name = fields.String(allow_none=True, metadata={
+        "description": "The country's name in BATON.countries.display_language (when counted per country)."})
     customers = fields.Integer(required=True, metadata={"description": "Customers who inquired in the period."})
     needs = fields.List(fields.Nested(NeedShareSchema), required=True, metadata={
         "description": "Every configured need, most asked first."})

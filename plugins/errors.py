@@ -15,6 +15,15 @@ class PluginFailed(BatonError):
         return cls(f"plugin '{plugin}' failed in {hook}: {reason}", {"plugin": plugin, "hook": hook})
 
 
+class NotAnInquiry(Exception):
+    """Raised by a channel connector for a payload its channel carries that is no inquiry (a
+    bounce, an auto-reply, a mailing list's mail): intake keeps it as rejected with ``reason``."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class PluginLoadError(Exception):
     """An enabled plugin cannot be found or imported; the service refuses to start."""
 

@@ -137,7 +137,9 @@ def baton_inquiry_from_channel(channel, payload):
 
     Returns: a dict shaped like ``contracts.inquiry.InquirySchema`` (``schema_version`` 1)
     for a channel this plugin handles, else None. The result is validated against the
-    contract before anything is stored, so a connector cannot store bad data.
+    contract before anything is stored, so a connector cannot store bad data. A payload of
+    the channel that is no inquiry (a bounce, an auto-reply) raises
+    ``plugins.errors.NotAnInquiry(reason)``: it is kept as rejected with that reason.
 
     firstresult: yes. The first connector that answers wins.
     """

@@ -18,7 +18,7 @@ from plugins.declarations import (
     AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, NotificationChannel, Trait, ValueGrade,
     validate_custom_values,
 )
-from plugins.errors import DeliveryFailed, PluginFailed, PluginLoadError
+from plugins.errors import DeliveryFailed, NotAnInquiry, PluginFailed, PluginLoadError
 from plugins.markers import PROJECT
 
 log = logging.getLogger(__name__)
@@ -260,7 +260,7 @@ def _named_failures(function, plugin_name, hook_name):
     def call(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except PluginFailed:
+        except (PluginFailed, NotAnInquiry):
             raise
         except Exception as exc:  # a plugin's bug, whatever it is, is reported as that plugin's
             raise PluginFailed.of(plugin_name, hook_name, f"{type(exc).__name__}: {exc}") from exc

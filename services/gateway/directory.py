@@ -12,6 +12,7 @@ from pymongo import ASCENDING
 
 from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
+from services.runtime.queries import count
 
 TOKEN_PREFIX = "bt_"
 SESSION_PREFIX = "bs_"   # a console session's token: expires when idle, ends at sign-out
@@ -83,7 +84,7 @@ class Directory(Store):
                                       {**user, "announce": DONE}).matched_count == 1
 
     def page_of_users(self, limit, offset):
-        total = self.users.count_documents({})
+        total = count(self.users, {})
         return list(self.users.find({}).sort("_id", ASCENDING).skip(offset).limit(limit)), total
 
     def people(self, limit):

@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 
-from contracts.inquiry import InquirySchema
+from contracts.inquiry import EXTERNAL_ID_MAX, InquirySchema
 from contracts.topology import channel_of_routing_key
-from plugins.errors import PluginFailed
+from plugins.errors import NotAnInquiry, PluginFailed
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ def examine(body, channel, plugins, max_body_bytes):
             payload = plugins.inquiry_from_channel(channel, payload)
         except PluginFailed as exc:
             return Examined(None, {"_plugin": [exc.message]})
+        except NotAnInquiry as exc:
+            return Examined(None, {"_not_an_inquiry": [exc.reason]})
         if payload is None:
             installed = ", ".join(plugins.plugin_names()) or "none"
             return Examined(None, {"channel": [f"No connector handles channel {channel!r} (plugins: {installed})."]})
@@ -71,8 +73,10 @@ def examine(body, channel, plugins, max_body_bytes):
     return Examined(inquiry)
 
 
-def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, message_id, routing_key, via):
+def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, message_id, routing_key, via,
+                    submitted_by=None):
     """Record one delivery and publish it if accepted. Returns the submission outcome.
+    ``submitted_by``: the user whose token sent it over HTTP (AMQP names none).
 
     Idempotent: a message id seen before changes nothing, except that an accepted inquiry whose
     announcement was interrupted is announced again (downstream handlers are idempotent).
@@ -95,6 +99,8 @@ def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, messag
             **kept_body(body, max_body_bytes),
             "customer_id": None,
             "announced": False,
+            "submitted_by": submitted_by,
+            "external_id": external_id_of(examined, body),
         }
         if not inquiries.add(record):
             # Another worker recorded the same message a moment ago.
@@ -102,6 +108,20 @@ def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, messag
     if record["status"] == "accepted" and not record["announced"]:
         announce(inquiries, publish, record)
     return {"id": inquiry_id, "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
+
+
+def external_id_of(examined: Examined, body: bytes) -> str | None:
+    """The sender's own reference: the inquiry's; for a rejected one, the body's when it is a JSON
+    object naming one that fits the contract, so a sender finds its rejections by it too."""
+    if examined.inquiry is not None:
+        return examined.inquiry.get("external_id")
+    if "_body" in examined.errors:
+        return None        # too large, not text, not a JSON object: nothing to read it from
+    try:
+        reference = json.loads(body.decode("utf-8")).get("external_id")
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
+    return reference if isinstance(reference, str) and 0 < len(reference) <= EXTERNAL_ID_MAX else None
 
 
 def kept_body(body, max_body_bytes):
@@ -154,7 +174,8 @@ def replay_rejected(inquiries, plugins, max_body_bytes, publish, ids, limit, now
             still_rejected.append(record["_id"])     # only its start was kept: nothing to examine again
             continue
         examined = examine(body_of(record), channel_of_routing_key(record["routing_key"]), plugins, max_body_bytes)
-        replayed = {**record, "errors": examined.errors, "replayed_at": now}
+        replayed = {**record, "errors": examined.errors, "replayed_at": now,
+                    "external_id": external_id_of(examined, body_of(record))}
         if examined.accepted:
             replayed = {**replayed, "status": "accepted", "inquiry": examined.inquiry, "announced": False}
         if not inquiries.replace_rejected(replayed, record):

@@ -14,11 +14,13 @@ from contracts.inquiry import (
 from contracts.topology import CANONICAL_ROUTING_KEY, CHANNEL_ROUTING_PREFIX, INQUIRY_EXCHANGE, INTAKE_QUEUE
 from plugins.dependency import Plugins
 from services.intake.entrypoints import consume_raw
+from services.intake.reading import check_readable, submitter_scope
 from services.intake.receiving import announce_pending, receive_inquiry, replay_rejected
 from services.intake.settings import IntakeSettingsSchema
 from services.intake.store import Inquiries
 from services.runtime import audit, parking
 from services.runtime.access import Caller, require
+from services.runtime.country_settings import CountrySettingsSchema
 from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
@@ -26,8 +28,6 @@ from services.runtime.settings import Settings
 
 # The timer's period is fixed at import; how old a pending announcement must be is configured.
 ANNOUNCE_CHECK_SECONDS = 1
-# Marketing's original records: marketing reads them, service too (never to change them), and managers.
-INQUIRY_READERS = ("marketing", "service", "manager", "admin")
 
 inquiry_exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
 intake_queue = Queue(INTAKE_QUEUE, exchange=inquiry_exchange, routing_key="#", durable=True)
@@ -39,6 +39,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
     inquiries = MongoStore(Inquiries)
     plugins = Plugins()
     settings = Settings("intake", IntakeSettingsSchema)
+    countries = Settings("countries", CountrySettingsSchema)
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
@@ -52,22 +53,24 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
     def submit_inquiry(self, body, message_id=None, channel=None):
         """Receive an inquiry over HTTP: ``body`` is the JSON text, ``channel`` names a connector."""
         routing_key = CHANNEL_ROUTING_PREFIX + channel if channel else CANONICAL_ROUTING_KEY
-        return SubmissionSchema().dump(self._receive(body.encode("utf-8"), message_id, routing_key, via="http"))
+        return SubmissionSchema().dump(self._receive(body.encode("utf-8"), message_id, routing_key, via="http",
+                                                     submitted_by=self.caller.user_id if self.caller else None))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_inquiry(self, inquiry_id):
-        require(self.caller, INQUIRY_READERS, "read inquiries")
+        submitter_scope(self.caller)      # refused before anyone learns whether it exists
         record = self.inquiries.get(inquiry_id)
         if record is None:
             raise NotFound.of("inquiry", inquiry_id)
-        return InquiryRecordSchema().dump(_as_view(record))
+        check_readable(self.caller, record)
+        return InquiryRecordSchema().dump(_as_view(record, self.countries))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inquiries(self, query=None):
-        require(self.caller, INQUIRY_READERS, "read inquiries")
+        submitted_by = submitter_scope(self.caller)
         query = load_input(InquiryListQuerySchema, query)
-        items, total = self.inquiries.page(**query)
-        return InquiryPageSchema().dump(page_of([_as_view(r) for r in items], total, query))
+        items, total = self.inquiries.page(**query, submitted_by=submitted_by)
+        return InquiryPageSchema().dump(page_of([_as_view(r, self.countries) for r in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def replay_rejected(self, request=None):
@@ -100,10 +103,10 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
         event = load_event("customers_merged", payload)
         self.inquiries.relink_customer(event["absorbed_id"], event["kept_id"])
 
-    def _receive(self, body, message_id, routing_key, via):
+    def _receive(self, body, message_id, routing_key, via, submitted_by=None):
         return receive_inquiry(
             self.inquiries, self.plugins, self.settings["max_body_bytes"], self._announce,
-            body=body, message_id=message_id, routing_key=routing_key, via=via,
+            body=body, message_id=message_id, routing_key=routing_key, via=via, submitted_by=submitted_by,
         )
 
     def _announce(self, inquiry_id, received_at, inquiry):
@@ -111,5 +114,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
             "inquiry_received", {"inquiry_id": inquiry_id, "received_at": received_at, "inquiry": inquiry}))
 
 
-def _as_view(record):
-    return {**record, "id": record["_id"]}
+def _as_view(record, countries):
+    # The country is read as it is shown, with the aliases in force: the record keeps what was sent.
+    country = (record.get("inquiry") or {}).get("country")
+    return {**record, "id": record["_id"], "country_code": countries.code_of(country)}

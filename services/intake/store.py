@@ -4,9 +4,10 @@ from pymongo import ASCENDING, DESCENDING
 from contracts.paging import sort_spec
 from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
+from services.runtime.queries import count
 
 
-AUDITED_FIELDS = ("message_id", "status", "via", "routing_key", "customer_id")
+AUDITED_FIELDS = ("message_id", "status", "via", "routing_key", "customer_id", "submitted_by", "external_id")
 
 
 class Inquiries(Store):
@@ -17,6 +18,8 @@ class Inquiries(Store):
         self.collection.create_index([("status", ASCENDING), ("received_at", DESCENDING)])
         self.collection.create_index([("received_at", DESCENDING)])
         self.collection.create_index([("announced", ASCENDING), ("received_at", ASCENDING)])
+        self.collection.create_index([("external_id", ASCENDING)])
+        self.collection.create_index([("submitted_by", ASCENDING), ("received_at", DESCENDING)])
 
     def get(self, inquiry_id):
         return self.collection.find_one({"_id": inquiry_id})
@@ -57,12 +60,17 @@ class Inquiries(Store):
     def relink_customer(self, from_customer, to_customer):
         self.collection.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
-    def page(self, status=None, channel=None, limit=50, offset=0, sort="-received_at"):
+    def page(self, status=None, channel=None, external_id=None, submitted_by=None, limit=50, offset=0,
+             sort="-received_at"):
         query = {}
         if status:
             query["status"] = status
         if channel:
             query["inquiry.channel"] = channel
-        total = self.collection.count_documents(query)
+        if external_id:
+            query["external_id"] = external_id
+        if submitted_by:
+            query["submitted_by"] = submitted_by
+        total = count(self.collection, query)
         cursor = self.collection.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total

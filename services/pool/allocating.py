@@ -36,7 +36,7 @@ def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
     """(the person whose turn it is among those eligible for the holding, None) — or (None,
     {person: reasons}) when nobody is eligible. Takes a turn of the rotation, changes no holding."""
     people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
-    customer = NewCustomer(holding.get("country"), holding.get("intent_grade"), None, team)
+    customer = NewCustomer(holding.get("country_code"), holding.get("intent_grade"), None, team)
     chosen, excluded = eligible(people, customer, rules=rules)
     try:
         return _turn(pool, team, chosen, holding["_id"]), None

@@ -24,7 +24,8 @@ from services.pool.claims import claim, reactivate, reject, release, remaining_c
 from services.pool.directory import change_person, seed, sync_user, view
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import (
-    ALLOCATED, NOBODY_ELIGIBLE, SYSTEM, Facts, give_back, new_holding, rejection_reason, with_facts,
+    ALLOCATED, NEW_UNALLOCATED, NOBODY_ELIGIBLE, POOL_ASKED, SYSTEM, Facts, give_back, new_holding, rejection_reason,
+    with_country_code, with_facts,
 )
 from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED, reactivation_on_inquiry
 from services.pool.leaving import reassign_leaver
@@ -34,6 +35,8 @@ from services.pool.sweeping import sweep
 from services.pool.transferring import transfer_on_acceptance
 from services.pool.weights import recompute_weights
 from services.runtime.access import MANAGERS, Caller, acting_user, allowed, require
+from services.runtime.countries import tags_for
+from services.runtime.country_settings import CountrySettingsSchema, country_in_query
 from services.runtime import audit, parking
 from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
@@ -53,6 +56,7 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     allocation = Settings("allocation", AllocationSettingsSchema)
     settings = Settings("pool", PoolSettingsSchema)
     reports = Settings("reports", ReportPeriodSettingsSchema)
+    countries = Settings("countries", CountrySettingsSchema)
     plugins = Plugins()
     caller = Caller()
     audit_trail_store = AuditTrailStore()
@@ -64,8 +68,10 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
         now = _now()
-        facts = Facts(company=event["company"], country=event["country_code"], intent_grade=event["intent_grade"])
-        before = self.pool.add_holding(new_holding(event["customer_id"], self.allocation["team"], facts, now))
+        facts = Facts(company=event["company"], country=event["country"], country_code=event["country_code"],
+                      intent_grade=event["intent_grade"])
+        reason = NEW_UNALLOCATED if event["allocate"] or event["requested_owner"] else POOL_ASKED
+        before = self.pool.add_holding(new_holding(event["customer_id"], self.allocation["team"], facts, now, reason))
         if before["state"] == OWNED:
             self._announce(None, before)     # redelivered: say it again, downstream handlers ignore repeats
             return
@@ -75,7 +81,7 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
             return
         if event["requested_owner"]:
             self._announce(before, assign_requested_owner(self.pool, event["customer_id"], event["requested_owner"], now))
-        else:
+        elif event["allocate"]:
             self._allocate(before, event["customer_id"], now)
 
     @event_handler("profile", "inquiry_matched")
@@ -86,9 +92,12 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
             return
         now = _now()
         if change.state == PUBLIC_POOL:
-            before, _ = change_holding(self.pool, event["customer_id"], lambda h: give_back(
+            before, after = change_holding(self.pool, event["customer_id"], lambda h: give_back(
                 h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None, holding)
-            self._allocate(before, event["customer_id"], now, reason=f"{change.note}, {ALLOCATED}")
+            if event["allocate"]:
+                self._allocate(before, event["customer_id"], now, reason=f"{change.note}, {ALLOCATED}")
+            else:
+                self._announce(before, after)     # back in the public pool, to be claimed
         else:   # rejected: stays rejected, first on the review list
             change_holding(self.pool, event["customer_id"], lambda h: None if h.get("inquiry_since_rejection") else
                            {**h, "inquiry_since_rejection": now, "version": h["version"] + 1}, holding)
@@ -98,6 +107,8 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         event = load_event("customer_updated", payload)
         facts = Facts(**{k: event[k] for k in ("company", "country", "intent_grade", "stage", "last_contact_at",
                                                "last_follow_up_at", "has_open_need", "deal_closed")},
+                      # a profile from before country_code sent the ISO code as country
+                      country_code=event["country_code"] or self.countries.code_of(event["country"]),
                       tags=tuple(event["tags"]))
         try:
             change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
@@ -207,8 +218,10 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def search_pool(self, query=None):
         query = load_input(PoolQuerySchema, query)
+        asked = country_in_query(self.countries, query)
+        asked["tags"] = tags_for(asked.pop("tag", None), self.countries)
         # The caller's scope wins over what they asked (it may name the same owner_id).
-        items, total = self.pool.search(**{**query, **search_scope(self.caller, query)})
+        items, total = self.pool.search(**{**asked, **search_scope(self.caller, query)})
         return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -251,6 +264,25 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         request = load_input(BackfillRequestSchema, request, what="request")
         holdings, keyless = self.pool.without_state_key(REJECTED, request["after"], request["limit"])
         written = sum(self.pool.rekey(h) for h in keyless)
+        done = len(holdings) < request["limit"]
+        return BackfillResultSchema().dump({"examined": len(holdings), "written": written,
+                                            "next_after": None if done else holdings[-1]["_id"]})
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def backfill_country_codes(self, request=None):
+        """Give holdings written before holdings kept a ``country_code`` theirs, read from their
+        country (then an ISO code), one batch in id order (admin CLI: ``baton countries backfill``)."""
+        require(self.caller, ("admin",), "backfill country codes")
+        request = load_input(BackfillRequestSchema, request, what="request")
+        holdings, missing = self.pool.without_country_code(request["after"], request["limit"])
+        written = 0
+        for holding in missing:
+            code = self.countries.code_of(holding.get("country"))
+            try:
+                written += change_holding(self.pool, holding["_id"], lambda h: with_country_code(h, code),
+                                          holding)[1] is not None
+            except NotFound:
+                pass        # merged away since it was read
         done = len(holdings) < request["limit"]
         return BackfillResultSchema().dump({"examined": len(holdings), "written": written,
                                             "next_after": None if done else holdings[-1]["_id"]})

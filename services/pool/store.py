@@ -13,6 +13,7 @@ from services.pool.domain.rotation import Member, Rotation
 from services.runtime.audit import Store
 from services.runtime.guarded import take_turn
 from services.runtime.mongo import insert_once
+from services.runtime.queries import count
 
 # The clocks the recycling sweep looks up: each with the condition a candidate must meet (an
 # owner's clocks: no closed deal; the contact clock: no open need) and the rule it times.
@@ -43,7 +44,7 @@ class Pool(Store):
         self.turns = db.scheduled_turns       # when each scheduled job is next due, shared by instances
 
     def ensure_indexes(self):
-        for field in ("state", "owner_id", "country", "intent_grade", "stage", "reason", "contact_clock", "since",
+        for field in ("state", "owner_id", "country_code", "intent_grade", "stage", "reason", "contact_clock", "since",
                       "team", "state_key", *(_key_field(clock) for clock in SWEEP_KEYS)):
             self.holdings.create_index([(field, ASCENDING)])
         # Both equalities in one index: with one index per field SQLite may pick state's (a scan
@@ -99,6 +100,13 @@ class Pool(Store):
         holdings = list(self.holdings.find(query).sort("_id", ASCENDING).limit(limit))
         return holdings, [h for h in holdings if "state_key" not in h]
 
+    def without_country_code(self, after: str | None, limit: int) -> tuple[list, list]:
+        """(up to ``limit`` holdings after ``after`` in id order, those of them written before
+        holdings kept a ``country_code``)."""
+        holdings = list(self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING)
+                        .limit(limit))
+        return holdings, [h for h in holdings if "country_code" not in h]
+
     def forget(self, customer_id):
         before = self.holding(customer_id)
         self.holdings.delete_one({"_id": customer_id})
@@ -106,30 +114,31 @@ class Pool(Store):
             self.audit.changed("holding", _unkeyed(before), None)
 
     def held_by(self, owner_id, at_most=None):
-        """How many customers ``owner_id`` owns, counted up to ``at_most`` (a cap needs no more:
-        every allocation and claim asks, so the count must not grow with what a person holds)."""
-        # Not count_documents: nx-27017 runs its aggregation in Python over every holding.
-        return len(self.owned_ids(owner_id, at_most or 0))
+        """How many customers ``owner_id`` owns, up to ``at_most`` (a cap needs no more). Every
+        allocation and claim asks: a count on the (owner_id, state) index, reading no holding."""
+        held = count(self.holdings, {"owner_id": owner_id, "state": "owned"})
+        return min(held, at_most) if at_most else held
 
     def owned_ids(self, owner_id, limit):
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
 
-    def search(self, state, limit, offset, owner_id=None, country=None, grade=None, stage=None, tag=None,
+    def search(self, state, limit, offset, owner_id=None, country_code=None, grade=None, stage=None, tags=(),
                reason=None, last_contact_before=None, last_contact_after=None, team=None, sort="-since"):
+        """``tags``: any of these (a tag as asked, and the code of the country it spells)."""
         query = {"state": state}
-        for name, value in (("owner_id", owner_id), ("country", country), ("intent_grade", grade), ("stage", stage),
-                            ("team", team)):
+        for name, value in (("owner_id", owner_id), ("country_code", country_code), ("intent_grade", grade),
+                            ("stage", stage), ("team", team)):
             if value is not None:
                 query[name] = value
-        if tag:
+        if tags:
             # $in, not equality: the embedded store matches nothing on equality with an indexed array
-            query["tags"] = {"$in": [tag]}
+            query["tags"] = {"$in": list(tags)}
         if reason:
             # a prefix range, not a regex: index-backed, and the embedded store has no compiled regex
             query["reason"] = {"$gte": reason, "$lt": reason + "\uffff"}
         if last_contact_before or last_contact_after:
             query["contact_clock"] = {k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v}
-        total = self.holdings.count_documents(query)
+        total = count(self.holdings, query)
         cursor = self.holdings.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 

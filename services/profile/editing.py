@@ -11,26 +11,34 @@ from plugins.errors import PluginFailed
 from services.profile.changing import change_archive, existing_archive
 from services.profile.domain import timeline
 from services.profile.domain.deals import change_stage, record_step
-from services.profile.domain.details import update_details
+from services.profile.domain.details import typed_problems, update_details, with_website_domain
 from services.profile.domain.grades import grade_changes, regrade, value_graded
 from services.profile.domain.groups import group_id_for, join_group, leave_group
-from services.profile.domain.matching import identity_keys
+from services.profile.domain.matching import contact_keys, identity_keys
 from services.profile.domain.normalising import registration_code_problem
+from services.runtime.countries import with_country_code
 
 MAX_GROUP_MEMBERS = 500   # listed per group; far above any real group's subsidiaries
+KEY_WORDS = {"company": "A name", "code": "A registration code", "website": "The website", "email": "An email",
+             "phone": "A phone number", "email_domain": "An email's company domain"}
 
 log = logging.getLogger(__name__)
 
 
-def update_customer(customers, plugins, customer_id, changes, now):
-    """Apply a person's corrections; refuses custom values that break their declarations and
-    names that belong to another customer (link or merge those instead)."""
+def update_customer(customers, plugins, countries, customer_id, changes, now):
+    """Apply a person's corrections; refuses custom values that break their declarations, websites,
+    emails and phones that are none, and names, emails and phones that belong to another customer
+    (link or merge those instead). A country given (the archive's, a title's) is kept with the
+    ``country_code`` ``countries`` recognise in it."""
     by = changes.pop("by")
     if problems := plugins.validate_custom_values(changes.get("custom_fields") or {}):
         raise InvalidInput.from_messages({"custom_fields": problems}, what="change")
+    changes = _with_country_codes(changes, countries)
     before = existing_archive(customers, customer_id)
-    if problems := _code_problems(changes, changes.get("country", before.get("country"))):
+    country_code = changes.get("country_code", before.get("country_code"))
+    if problems := {**_code_problems(changes, country_code), **typed_problems(changes, before, country_code)}:
         raise InvalidInput.from_messages(problems, what="change")
+    changes = with_website_domain(changes)
     proposed, _ = update_details(before, changes, now)
     if proposed is None:
         return
@@ -84,7 +92,8 @@ def grade(customers, customer_id, grades, by, reason, now):
     """Set grades by hand (a regrade), on the archive and its timeline."""
     before, after = change_archive(customers, customer_id, lambda archive: regrade(archive, grades, by, reason, now),
                                    existing_archive(customers, customer_id))
-    customers.record(timeline.graded(customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now))
+    customers.record(timeline.graded(customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now,
+                                     fields=list(grades)))
 
 
 def grade_value(customers, plugins, customer_id, valuation, now):
@@ -103,7 +112,7 @@ def grade_value(customers, plugins, customer_id, valuation, now):
     before, after = change_archive(customers, customer_id, lambda archive: value_graded(archive, verdict, now), before)
     if after is not None:
         customers.record(timeline.graded(customer_id, grade_changes(before, after, ["value_grade"]), opinion.rule,
-                                         "; ".join(opinion.reasons), now))
+                                         "; ".join(opinion.reasons), now, fields=["value_grade"]))
 
 
 def link_group(customers, customer_id, other_id, by, name, now):
@@ -140,21 +149,31 @@ def group_view(customers, customer_id):
 
 def _member(archive):
     return {"customer_id": archive["_id"], "company": archive.get("company"), "country": archive.get("country"),
-            "owner_id": archive.get("owner_id"), "stage": archive["stage"]}
+            "country_code": archive.get("country_code"), "owner_id": archive.get("owner_id"), "stage": archive["stage"]}
 
 
-def _code_problems(changes, country):
+def _with_country_codes(changes, countries):
+    if "country" in changes:
+        changes = with_country_code(changes, countries)
+    if "titles" in changes:
+        changes = {**changes, "titles": [with_country_code(title, countries) for title in changes["titles"]]}
+    return changes
+
+
+def _code_problems(changes, country_code):
     problems = {}
-    if reason := registration_code_problem(changes.get("registration_code"), country):
+    if reason := registration_code_problem(changes.get("registration_code"), country_code):
         problems["registration_code"] = [reason]
     for index, title in enumerate(changes.get("titles", [])):
-        if reason := registration_code_problem(title.get("registration_code"), title.get("country") or country):
+        title_country = title["country_code"] if title.get("country") else country_code
+        if reason := registration_code_problem(title.get("registration_code"), title_country):
             problems.setdefault("titles", {})[index] = {"registration_code": [reason]}
     return problems
 
 
 def _keys_of(archive):
-    return identity_keys(archive)
+    # Contacts' keys too: an email or phone added finds this archive, one removed no longer does.
+    return identity_keys(archive) | contact_keys(archive)
 
 
 def _claim_or_refuse(customers, customer_id, keys):
@@ -173,6 +192,6 @@ def _claim_or_refuse(customers, customer_id, keys):
 
 def _describe(taken):
     kinds = sorted({kind for kind, _ in taken})
-    return " and ".join({"company": "A name", "code": "A registration code", "website": "The website"}.get(k, k) for k in kinds)
+    return " and ".join(KEY_WORDS.get(k, k) for k in kinds)
 
 

@@ -11,7 +11,6 @@ from services.profile.domain import timeline
 from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import communication_record, record_communication
 from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
-from services.profile.domain.normalising import normalise_country
 from services.profile.domain.traits import note_traits
 from services.profile.merging import merge_customers, merge_event
 
@@ -21,6 +20,7 @@ LINKED_BY = "profile (an inquiry linked them)"
 
 
 def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now):
+    """File an inquiry (with its ``country_code``, ``services.runtime.countries.with_country_code``)."""
     new_id = customer_id_for(inquiry_id)
     opened = customers.get(new_id)
     if opened is not None:
@@ -85,9 +85,10 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     return "customer_created", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
         "company": archive["company"], "country": archive["country"],
-        "country_code": normalise_country(archive["country"]),
+        "country_code": archive.get("country_code"),
         "intent_grade": (archive["intent_grade"] or {}).get("grade"),
         "needs_review": bool(archive["possible_duplicates"]),
+        "allocate": inquiry.get("allocate", True),
     }
 
 
@@ -124,7 +125,7 @@ def read_traits(plugins, text):
 
 def most_similar_name(customers, matching, inquiry, exclude=None):
     """The one archive in the inquiry's name block whose name is close enough to be a typo of it."""
-    block = name_block(inquiry.get("company"), inquiry.get("country"))
+    block = name_block(inquiry.get("company"), inquiry.get("country_code"))
     if block is None:
         return None
     close = [known["_id"] for known in customers.in_name_block(block, matching["max_name_block"])
@@ -150,6 +151,7 @@ def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free_
     customers.record(*entries)
     return "inquiry_matched", {
         "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,
+        "allocate": inquiry.get("allocate", True),
     }
 
 

@@ -36,10 +36,10 @@ def record_collaborators(customers, customer_id, collaborators, by, at):
     customers.record(timeline.collaborators_changed(customer_id, collaborators, by, at))
 
 
-def record_handoff(customers, customer_id, departments, handoff_id, kind, by, at):
+def record_handoff(customers, customer_id, departments, handoff_id, kind, by, at, from_user=None, new_owner=None):
     """A handoff was accepted: the receiving departments now hold part of the customer."""
     if customers.get(customer_id) is None:
         return
     for department in departments:
         change_archive(customers, customer_id, lambda archive, d=department: handed_to(archive, d, at))
-    customers.record(timeline.handoff_accepted(customer_id, handoff_id, kind, by, at))
+    customers.record(timeline.handoff_accepted(customer_id, handoff_id, kind, by, at, from_user, new_owner))

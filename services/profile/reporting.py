@@ -15,7 +15,6 @@ What each report reads — index-backed reads only, never every archive:
 A month is a calendar month in ``BATON.reports.time_zone`` as it was set when the fact was noted.
 """
 from services.profile.domain import reports
-from services.profile.domain.normalising import normalise_country
 from services.profile.domain.report_facts import (
     FACT_OF_STEP, INQUIRY, QUOTE, SAMPLE, STAGE, archive_facts, inquiry_fact, needs_in, products_of, stage_fact,
     step_fact,
@@ -30,13 +29,15 @@ INQUIRY_FIELDS = ("month", "at", "customer_id", "country", "opened", "channel", 
 # --- noting facts as things happen ----------------------------------------------------------------
 
 def note_inquiry(customers, settings, inquiry_id, inquiry, received_at, customer_id, opened):
-    """An inquiry filed into ``customer_id``; its country is the archive's when it names none."""
+    """An inquiry filed into ``customer_id`` (with its ``country_code``); its country is the
+    archive's when it names none."""
     at = inquiry.get("occurred_at") or received_at
-    country = inquiry.get("country") or (customers.get(customer_id) or {}).get("country")
+    country = (inquiry.get("country_code") if inquiry.get("country")
+               else (customers.get(customer_id) or {}).get("country_code"))
     products = products_of(inquiry.get("products"))
     customers.note_facts([inquiry_fact(
         inquiry_id, customer_id, at, month_of(at, settings["zone"]), opened=opened,
-        country=normalise_country(country), channel=inquiry["channel"], campaign=inquiry.get("campaign"),
+        country=country, channel=inquiry["channel"], campaign=inquiry.get("campaign"),
         needs=needs_in([inquiry.get("message"), *products], settings["needs"]), products=products)])
 
 
@@ -58,29 +59,32 @@ def backfill(customers, settings, after, limit):
     written = 0
     for archive in archives:
         entries = customers.stage_changes_of(archive["_id"]) if archive.get("stage_reason") else []
-        written += customers.note_facts(archive_facts(
-            archive, entries, lambda at: month_of(at, settings["zone"]), settings["needs"],
-            normalise_country(archive.get("country"))))
+        written += customers.note_facts(archive_facts(archive, entries, lambda at: month_of(at, settings["zone"]),
+                                                      settings["needs"], archive.get("country_code")))
     done = len(archives) < limit
     return {"examined": len(archives), "written": written, "next_after": None if done else archives[-1]["_id"]}
 
 
 # --- the reports ------------------------------------------------------------------------------------
 
-def inquiries_by_place(customers, settings, period, by):
+def inquiries_by_place(customers, settings, countries, period, by):
     facts = customers.facts_between(INQUIRY, period.month_before, period.last, ("month", "country"))
     region_of = _region_lookup(settings)
     place_of = (lambda fact: fact["country"]) if by == "country" else (lambda fact: region_of(fact["country"]))
     months = reports.inquiries_by_place(facts, period.months, period.month_before, place_of,
                                         region_of if by == "country" else None)
+    for month in months:
+        _name_countries(month["places"], countries, by)
     return period.answer(by=by, months=months)
 
 
-def demand(customers, settings, period, by):
+def demand(customers, settings, countries, period, by):
     facts = customers.facts_between(INQUIRY, period.first, period.last, INQUIRY_FIELDS)
     region_of = _region_lookup(settings)
     place_of = (lambda fact: fact["country"]) if by == "country" else (lambda fact: region_of(fact["country"]))
-    return period.answer(by=by, **reports.demand(facts, place_of, list(settings["needs"]), settings["top_products"]))
+    answer = reports.demand(facts, place_of, list(settings["needs"]), settings["top_products"])
+    _name_countries(answer["places"], countries, by)
+    return period.answer(by=by, **answer)
 
 
 def follow_up(customers, period):
@@ -101,6 +105,13 @@ def conversion(customers, period):
 def lost_reasons(customers, settings, period):
     facts = customers.facts_between(STAGE, period.first, period.last, ("stage", "reason"))
     return period.answer(**reports.lost_reasons(facts, settings["lost_stages"]))
+
+
+def _name_countries(rows, countries, by):
+    """Each row's country named beside its code, for people (``BATON.countries.display_language``)."""
+    if by == "country":
+        for row in rows:
+            row["name"] = countries.name_of(row["place"])
 
 
 def _region_lookup(settings):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from nameko.rpc import rpc
 
 from contracts.communication import CommunicationSchema
+from contracts.countries import UnknownCountryListSchema
 from contracts.customer import (
     CheckResultSchema, CustomerCheckSchema, CustomerCreateSchema, CustomerListQuerySchema, CustomerPageSchema,
     CustomerSchema, CustomerUpdateSchema, GradingSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema,
@@ -33,13 +34,15 @@ from services.profile.domain.summary import summary_of
 from services.profile.filing import add_communication, file_inquiry
 from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.merging import merge_customers
-from services.profile import reporting
+from services.profile import country_codes, reporting
 from services.profile.settings import (
     CommunicationSettingsSchema, GradingSettingsSchema, MatchingSettingsSchema, ReportSettingsSchema,
 )
 from services.profile.store import Customers
 from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
 from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
+from services.runtime.countries import tags_for, with_country_code
+from services.runtime.country_settings import CountrySettingsSchema, country_in_query
 from services.runtime import audit, parking
 from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
@@ -58,6 +61,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     grading = Settings("grading", GradingSettingsSchema)
     access = Settings("access", AccessSettingsSchema)
     reports = Settings("reports", ReportSettingsSchema)
+    countries = Settings("countries", CountrySettingsSchema)
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
@@ -65,10 +69,11 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     @event_handler("intake", "inquiry_received")
     def on_inquiry_received(self, payload):
         event = load_event("inquiry_received", payload)
+        inquiry = with_country_code(event["inquiry"], self.countries)
         for name, announced in file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"],
-                                            event["inquiry"], event["received_at"], datetime.now(timezone.utc)):
+                                            inquiry, event["received_at"], datetime.now(timezone.utc)):
             self.dispatch(name, dump_event(name, announced))
-        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], event["inquiry"],
+        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], inquiry,
                                event["received_at"], announced["customer_id"], opened=name == "customer_created")
         self._updated(announced["customer_id"])
 
@@ -94,7 +99,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         event = load_event("handoff_accepted", payload)
         if event["complete"]:
             record_handoff(self.customers, event["customer_id"], event["to_departments"], event["handoff_id"],
-                           event["kind"], event["by"], event["at"])
+                           event["kind"], event["by"], event["at"], event["from_user"], event["new_owner_id"])
 
     @event_handler("pool", "recycling_warned")
     def on_recycling_warned(self, payload):
@@ -117,18 +122,20 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_customers(self, query=None):
         query = load_input(CustomerListQuerySchema, query)
-        email = query.pop("email", None)
+        asked = country_in_query(self.countries, query)
+        asked["tags"] = tags_for(asked.pop("tag", None), self.countries)
+        email = asked.pop("email", None)
         if email is not None:
             normalised = normalise_email(email)
             holders = self.customers.holders_of({"email": normalised}) if normalised else {}
-            query["ids"] = list(holders.values())
-        items, total = self.customers.page(**query, scope=scope_of(self.caller))
+            asked["ids"] = list(holders.values())
+        items, total = self.customers.page(**asked, scope=scope_of(self.caller))
         return CustomerPageSchema().dump(page_of([self._shown(a) for a in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def check_before_create(self, typed):
         """Likely existing customers for what a salesperson typed, with owner and pool status."""
-        typed = load_input(CustomerCheckSchema, typed, what="check")
+        typed = with_country_code(load_input(CustomerCheckSchema, typed, what="check"), self.countries)
         return CheckResultSchema().dump(likely_customers(self.customers, self.matching, typed))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -159,7 +166,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         if any(name in changes for name in PRICE_FIELDS) and not sees_prices(self.caller, self.access["price_readers"]):
             raise Forbidden.because(f"{self.caller.user_id} may not set prices ({', '.join(PRICE_FIELDS)}).",
                                     fields=list(PRICE_FIELDS))
-        update_customer(self.customers, self.plugins, customer_id, changes, datetime.now(timezone.utc))
+        update_customer(self.customers, self.plugins, self.countries, customer_id, changes, datetime.now(timezone.utc))
         self._updated(customer_id)
         return self._view(self._archive(customer_id))
 
@@ -231,10 +238,11 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request = load_input(CustomerCreateSchema, request, what="customer")
         created_by = self._by(request["created_by"], "file customers")
         now = datetime.now(timezone.utc)
-        event = create_customer(self.customers, self.plugins, self.matching, created_by,
-                                request["customer"], key or uuid.uuid4().hex, now)
+        inquiry = with_country_code(request["customer"], self.countries)
+        event = create_customer(self.customers, self.plugins, self.matching, created_by, inquiry,
+                                key or uuid.uuid4().hex, now)
         self.dispatch("customer_created", dump_event("customer_created", event))
-        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], request["customer"], now,
+        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], inquiry, now,
                                event["customer_id"], opened=True)
         return self._view(self._archive(event["customer_id"]))
 
@@ -257,7 +265,8 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         query = load_input(PageQuerySchema, query)
         self._readable(customer_id)
         entries, total = self.customers.timeline_page(customer_id, **query)
-        return TimelinePageSchema().dump(page_of([{**e, "id": e["_id"]} for e in entries], total, query))
+        shown = [{**timeline.shown(e), "id": e["_id"]} for e in entries]
+        return TimelinePageSchema().dump(page_of(shown, total, query))
 
     # --- reports (services/profile/reporting.py says what each reads) ---------------------------
 
@@ -266,13 +275,14 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """Inquiries per country or region and month, with the month-on-month change."""
         query, period = self._report_query(PlaceQuerySchema, query, MARKETING_REPORT_READERS)
         return InquiriesByPlaceReportSchema().dump(
-            reporting.inquiries_by_place(self.customers, self.reports, period, query["by"]))
+            reporting.inquiries_by_place(self.customers, self.reports, self.countries, period, query["by"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def report_demand(self, query=None):
         """The products most asked for; the share of customers per place asking for each need."""
         query, period = self._report_query(DemandQuerySchema, query, REPORT_READERS)
-        return DemandReportSchema().dump(reporting.demand(self.customers, self.reports, period, query["by"]))
+        return DemandReportSchema().dump(
+            reporting.demand(self.customers, self.reports, self.countries, period, query["by"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def report_follow_up(self, query=None):
@@ -299,6 +309,26 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request = load_input(BackfillRequestSchema, request, what="request")
         return BackfillResultSchema().dump(
             reporting.backfill(self.customers, self.reports, request["after"], request["limit"]))
+
+    # --- countries ----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def unknown_countries(self):
+        """Countries customers wrote that were recognised as none, with how many archives each."""
+        require(self.caller, MANAGERS, "list unknown countries")
+        return UnknownCountryListSchema().dump(country_codes.unknown_countries(self.customers))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def backfill_country_codes(self, request=None):
+        """Read the country of one batch of archives again and keep its code (admin CLI: ``baton
+        countries backfill``): archives from before country codes, and after the aliases changed."""
+        require(self.caller, ("admin",), "backfill country codes")
+        request = load_input(BackfillRequestSchema, request, what="request")
+        result, changed = country_codes.fill_country_codes(self.customers, self.countries, request["after"],
+                                                           request["limit"], datetime.now(timezone.utc))
+        for customer_id in changed:
+            self._updated(customer_id)       # pool keeps the code too
+        return BackfillResultSchema().dump(result)
 
     def _report_query(self, schema, query, readers):
         return report_query(self.caller, readers, schema, query, self.reports, datetime.now(timezone.utc))

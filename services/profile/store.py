@@ -8,6 +8,7 @@ from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED
 from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
+from services.runtime.queries import count
 
 
 DUPLICATE_KEY = 11000
@@ -33,7 +34,7 @@ class Customers(Store):
 
     def ensure_indexes(self):
         self.archives.create_index([("owner_id", ASCENDING)])
-        self.archives.create_index([("country", ASCENDING)])
+        self.archives.create_index([("country_code", ASCENDING)])
         self.archives.create_index([("stage", ASCENDING)])
         self.archives.create_index([("created_at", DESCENDING)])
         self.keys.create_index([("customer_id", ASCENDING)])
@@ -137,7 +138,8 @@ class Customers(Store):
     def index_terms(self, customer_id):
         """Make the term documents agree with the archive as stored now. Reading it afresh
         means that of two writers racing, the one that indexes last indexes the latest."""
-        archive = self.archives.find_one({"_id": customer_id}, {name: 1 for name in TERM_FIELDS})
+        archive = self.archives.find_one({"_id": customer_id},
+                                         {name: 1 for name in (*TERM_FIELDS, "country", "country_code")})
         wanted = {doc["_id"]: doc for doc in term_documents(archive)} if archive else {}
         held = {doc["_id"] for doc in self.terms.find({"customer_id": customer_id}, {"_id": 1})}
         if stale := held - set(wanted):
@@ -157,25 +159,26 @@ class Customers(Store):
                                                              {"customer_id": 1}).limit(limit)]
         return list(self.archives.find({"_id": {"$in": ids}}, {"company": 1})) if ids else []
 
-    def page(self, ids=None, owner_id=None, country=None, stage=None, tag=None, group_id=None, limit=50, offset=0,
+    def page(self, ids=None, owner_id=None, country_code=None, stage=None, tags=(), group_id=None, limit=50, offset=0,
              scope=None, sort="-created_at"):
-        """A page of archives, newest first; ``scope`` (``domain.visibility.Scope``) limits them to
-        what the caller may see."""
+        """A page of archives, newest first; ``tags``: any of these; ``scope`` (``domain.visibility.Scope``)
+        limits them to what the caller may see."""
         query = {}
-        if tag:
-            tagged = self._with_term("tags", tag)
+        if tags:
+            tagged = list(dict.fromkeys(c for tag in tags for c in self._with_term("tags", tag)))
             if ids is not None:
                 tagged_ids = set(tagged)
                 tagged = [i for i in ids if i in tagged_ids]
             ids = tagged
         if ids is not None:
             query["_id"] = {"$in": ids}
-        for name, value in (("owner_id", owner_id), ("country", country), ("stage", stage), ("group_id", group_id)):
+        for name, value in (("owner_id", owner_id), ("country_code", country_code), ("stage", stage),
+                            ("group_id", group_id)):
             if value:
                 query[name] = value
         if scope is not None:
             query = {"$and": [query, self._visible(scope)]}
-        total = self.archives.count_documents(query)
+        total = count(self.archives, query)
         cursor = self.archives.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
@@ -216,7 +219,7 @@ class Customers(Store):
 
     def timeline_page(self, customer_id, limit=50, offset=0):
         query = {"customer_id": customer_id}
-        total = self.timeline.count_documents(query)
+        total = count(self.timeline, query)
         cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
@@ -247,13 +250,26 @@ class Customers(Store):
         """Up to ``limit`` archives in id order after ``after`` (None: from the first)."""
         return list(self.archives.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit))
 
+    # countries
+    def unknown_countries(self) -> list[tuple[str, str]]:
+        """[(country as given, customer id)] of archives whose country was recognised as none: a
+        range of the terms' index (they are few; an admin maps them)."""
+        found = self.terms.find({"term": {"$gte": UNKNOWN_COUNTRY, "$lt": UNKNOWN_COUNTRY + "\uffff"}},
+                                {"term": 1, "customer_id": 1})
+        return [(doc["term"].removeprefix(UNKNOWN_COUNTRY), doc["customer_id"]) for doc in found]
+
 
 TERM_FIELDS = ("name_blocks", "tags", "collaborators", "departments")
+# An archive whose country is given but recognised as none is found by this term and its text (one
+# from before country codes, with none yet, only once `baton countries backfill` has read it).
+UNKNOWN_COUNTRY = "unknown_country:"
 
 
 def term_documents(archive):
     """The term documents an archive (as stored, tags included) is found by."""
     terms = {f"{name}:{value}" for name in TERM_FIELDS for value in archive.get(name) or []}
+    if (archive.get("country") or "").strip() and "country_code" in archive and archive["country_code"] is None:
+        terms.add(UNKNOWN_COUNTRY + archive["country"].strip())
     return [{"_id": f"{term}|{archive['_id']}", "term": term, "customer_id": archive["_id"]} for term in sorted(terms)]
 
 

@@ -18,7 +18,7 @@ from pymongo import ASCENDING, DESCENDING
 from contracts.access import AuditPageSchema, AuditQuerySchema
 from contracts.errors import EXPECTED_ERRORS
 from services.runtime.access import require
-from services.runtime.queries import load_input, page_of
+from services.runtime.queries import count, load_input, page_of
 
 SYSTEM = "system"
 # Bookkeeping every write moves on: not a change anyone made.
@@ -66,7 +66,7 @@ class AuditTrail:
                 query[name] = value
         if since or until:
             query["at"] = {k: v for k, v in (("$gte", since), ("$lt", until)) if v}
-        total = self.entries.count_documents(query)
+        total = count(self.entries, query)
         return list(self.entries.find(query).sort("at", DESCENDING).skip(offset).limit(limit)), total
 
 

@@ -21,7 +21,7 @@ from contracts.parked import (
 )
 from services.runtime.access import require
 from services.runtime.mongo import connect, insert_once
-from services.runtime.queries import load_input, page_of
+from services.runtime.queries import count, load_input, page_of
 
 ATTEMPT_HEADER = "x-baton-attempt"     # which delivery of an event this is (1 when absent)
 PARKED_READERS = ("admin",)
@@ -66,7 +66,7 @@ class ParkedEvents(SharedExtension):
         query = {"service": self.container.service_name}
         if event_type:
             query["event_type"] = event_type
-        total = self._events().count_documents(query)
+        total = count(self._events(), query)
         return list(self._events().find(query).sort("parked_at", DESCENDING).skip(offset).limit(limit)), total
 
     def chosen(self, ids, limit):

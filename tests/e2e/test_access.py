@@ -1,10 +1,11 @@
 """Access as people meet it: records by department and role, hidden prices, the audit trail."""
+import uuid
 from datetime import datetime, timezone
 
 import pytest
 
-from tests.e2e.helpers import get, new_customer
-from tests.integration.helpers import ApiClient, wait_for
+from tests.e2e.helpers import get, new_customer, unique_email
+from tests.integration.helpers import ApiClient, canonical_inquiry, publish_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -64,6 +65,27 @@ def test_every_change_is_in_the_audit_trail_with_who_and_before_and_after(system
     issued = api.post("/users/mia/tokens", json={"label": "audit check"}).json()
     token_entries = get(api, "/audit", resource_id=issued["id"])["items"]
     assert [(e["service"], e["actor"], e["resource"]) for e in token_entries] == [("gateway", "root", "token")]
+
+
+def test_the_owner_corrects_a_contacts_email_and_the_next_inquiry_from_it_joins_the_same_archive(system, api, people):
+    customer = new_customer(system, api)
+    owner, path = people[customer["owner_id"]], f"/customers/{customer['id']}"
+    old_email, new_email = customer["contacts"][0]["email"], unique_email()
+    for typo in ("not an email", "jane@acme.invalid"):      # refused by the contract, then by email-validator
+        refused = owner.patch(path, json={"contacts": [{**customer["contacts"][0], "email": typo}]})
+        assert refused.status_code == 400, refused.text
+        assert list(refused.json()["error"]["details"]["fields"]["contacts"]["0"]) == ["email"]
+    corrected = owner.patch(path, json={"contacts": [{**customer["contacts"][0], "email": new_email}]})
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["contacts"][0]["email"] == new_email
+    assert get(api, "/customers", email=old_email)["total"] == 0             # the old address finds it no more
+    [entry] = [e for e in get(owner, f"{path}/timeline", limit=200)["items"] if e["kind"] == "details_updated"]
+    assert entry["actor"] == customer["owner_id"] and f"email {old_email} → {new_email}" in entry["summary"]
+    later = {name: value for name, value in canonical_inquiry(email=new_email).items() if name != "company"}
+    publish_inquiry(system.amqp_uri, later, message_id=f"e2e-{uuid.uuid4()}")
+    merged = wait_for(lambda: (c := get(api, path))["inquiry_count"] == 2 and c, timeout=30, what="the merge")
+    assert merged["owner_id"] == customer["owner_id"]
+    assert [c["id"] for c in get(api, "/customers", email=new_email)["items"]] == [customer["id"]]
 
 
 def test_managers_see_which_plugins_are_installed_and_healthy(people):

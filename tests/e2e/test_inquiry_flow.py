@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e.helpers import customer_by_email, get, lead, timeline_kinds, unique_email
+from tests.e2e.helpers import baton, customer_by_email, get, lead, timeline_kinds, unique_email
 from tests.integration.helpers import publish_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -75,6 +75,35 @@ def test_an_inquiry_from_a_known_email_joins_the_existing_customer(system, api):
     assert get(api, "/customers", email=email)["total"] == 1
     summaries = [e["summary"] for e in get(api, f"/customers/{first['id']}/timeline")["items"]]
     assert any("merged into this archive (same email)" in s for s in summaries)
+
+
+def test_a_country_in_any_spelling_is_one_market_by_its_iso_code(system, api):
+    email, unknown = unique_email(), unique_email()
+    publish_inquiry(system.amqp_uri, {**lead(email), "country": "Deutschland"}, message_id=f"e2e-{uuid.uuid4()}")
+    customer = customer_by_email(api, email)
+    assert (customer["country"], customer["country_code"]) == ("Deutschland", "DE") and "DE" in customer["tags"]
+    for spelling in ("DE", "Germany", "德国", "deu"):
+        found = get(api, "/customers", country=spelling, owner_id=customer["owner_id"], limit=200)["items"]
+        assert customer["id"] in [c["id"] for c in found], spelling
+    pooled = get(api, "/pool", state="owned", country="Deutschland", owner_id=customer["owner_id"], limit=200)
+    assert {"customer_id": customer["id"], "country": "Deutschland", "country_code": "DE"}.items() <= next(
+        e for e in pooled["items"] if e["customer_id"] == customer["id"]).items()
+    assert customer["id"] in [c["id"] for c in get(api, "/customers", tag="Germany", limit=200)["items"]]
+    refused = api.get("/customers", params={"country": "Xyzland"})
+    assert refused.status_code == 400 and "Xyzland" in refused.json()["error"]["details"]["fields"]["country"][0]
+    assert api.get("/pool", params={"country": "Xyzland"}).status_code == 400
+    record = next(i for i in get(api, "/inquiries", status="accepted", limit=200)["items"]
+                  if i["customer_id"] == customer["id"])
+    assert (record["inquiry"]["country"], record["country_code"]) == ("Deutschland", "DE")
+    # a spelling no country has is kept as given, with no code, and listed for an admin to map
+    publish_inquiry(system.amqp_uri, {**lead(unknown), "country": "Deutchland"}, message_id=f"e2e-{uuid.uuid4()}")
+    kept = customer_by_email(api, unknown, owned=False)
+    assert (kept["country"], kept["country_code"]) == ("Deutchland", None)
+    listed = next(u for u in get(api, "/countries/unknown")["items"] if u["country"] == "Deutchland")
+    assert kept["id"] in listed["customer_ids"]
+    assert "'Deutchland': " in baton(system, "countries", "unknown")
+    backfilled = baton(system, "countries", "backfill")       # everything here has its code already
+    assert "archives examined, 0 given a country code" in backfilled and "holdings examined" in backfilled
 
 
 def test_invalid_messages_are_kept_with_their_errors_and_do_not_block_the_queue(system, api):
@@ -188,13 +217,83 @@ def test_importing_an_export_twice_files_each_row_once_and_reports_why(system, p
     assert sorted(o["outcome"] for o in first[:2]) == ["created", "merged"], first
     assert first[0]["customer_id"] == first[1]["customer_id"] and first[2]["outcome"] == "rejected", first
     assert first[2]["errors"] == {"contact": {"email": ["Not a valid email address."]}}
-    assert missing == ["contact.phone", "products"]
+    assert missing == ["contact.phone", "occurred_at", "products"]
     _, _, second = import_file(api, path, mapping, wait_seconds=60, progress=None)
     assert [o["outcome"] for o in second] == ["before", "before", "rejected"]
     import io
     out = io.StringIO()
     report(path, missing, first, out)
     assert "row 4: rejected — contact.email: Not a valid email address." in out.getvalue()
+
+
+def test_a_backlog_imported_into_the_pool_waits_there_dated_as_the_file_says(system, people, tmp_path, capsys):
+    from cli.import_file import main
+    api = people["root"]
+    refused_email = unique_email()
+    publish_inquiry(system.amqp_uri, lead(refused_email), message_id=f"e2e-{uuid.uuid4()}")
+    refused = customer_by_email(api, refused_email)
+    assert api.post(f"/customers/{refused['id']}/reject", json={"reason": "asked us to stop"}).status_code == 200
+    backlog = [unique_email() for _ in range(2)]
+    path = tmp_path / "backlog.csv"
+    path.write_text("Buyer Name,Email,Company,Country/Region,Inquiry Content,询盘时间\n"
+                    + "".join(f"B{n},{email},{lead(email)['company']},Liechtenstein,500 sets,2025-11-03 10:00\n"
+                              for n, email in enumerate(backlog))
+                    + f"Again,{refused_email},,,price again?,2025-11-04 09:30\n", encoding="utf-8")
+    code = main([str(path), "--mapping", "alibaba", "--api", system.api, "--token", people["mia"].token,
+                 "--wait", "60", "--into-pool"])
+    report = capsys.readouterr().out
+    assert code == 0, report
+    assert "     2 created" in report and "     1 of them into do-not-contact (rejected) customers" in report
+    assert f"row 4: merged into {refused['id']}, a do-not-contact customer (rejected: asked us to stop)" in report
+    for email in backlog:
+        customer = customer_by_email(api, email, owned=False)
+        owner = get(api, f"/customers/{customer['id']}/owner")
+        assert (owner["state"], owner["owner_id"]) == ("public_pool", None), owner
+        assert owner["reason"] == "not allocated: its inquiry asked for the public pool"
+        assert datetime.fromisoformat(customer["sources"][0]["at"]) == datetime.fromisoformat("2025-11-03T10:00+08:00")
+    assert get(api, f"/customers/{refused['id']}/owner")["state"] == "rejected"       # still: a person decides
+    # Reports count the inquiries in the month the file gives, not the month they were imported in.
+    november = get(api, "/reports/inquiries", **{"from": "2025-11", "to": "2025-11", "by": "country"})
+    assert next(p for p in november["months"][0]["places"] if p["place"] == "LI")["inquiries"] >= 2
+    # Nobody was handed the backlog: no first-touch reminders for it.
+    customer_ids = {customer_by_email(api, email, owned=False)["id"] for email in backlog}
+    assert not [r for seller in ("alice", "bob", "carol", "dora", "erik")
+                for r in get(api, f"/users/{seller}/reminders", limit=200)["items"] if r["customer_id"] in customer_ids]
+
+
+def test_an_integration_reads_what_became_of_its_inquiries_and_no_one_else_s(system, people):
+    web, mia = people["web"], people["mia"]
+    reference = f"form-{uuid.uuid4().hex[:8]}"
+    assert web.post("/inquiries", json=lead(unique_email()) | {"external_id": reference}).status_code == 202
+
+    def filed():
+        items = get(web, "/inquiries", external_id=reference)["items"]
+        return items and items[0]["customer_id"] and items[0]
+
+    mine = wait_for(filed, timeout=30, what="web's inquiry filed into a customer")
+    assert (mine["status"], mine["submitted_by"], mine["inquiry"]["external_id"]) == ("accepted", "web", reference)
+    bad = {"schema_version": 1, "channel": "website_form", "external_id": f"{reference}-2", "contact": {"email": "no"}}
+    assert web.post("/inquiries", json=bad).status_code == 422
+    [rejected] = get(web, "/inquiries", external_id=f"{reference}-2")["items"]
+    assert rejected["errors"] == {"contact": {"email": ["Not a valid email address."]}}
+    theirs = mia.post("/inquiries", json=lead(unique_email()) | {"external_id": reference}).json()["id"]
+    refused = web.get(f"/inquiries/{theirs}")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    assert [i["id"] for i in get(web, "/inquiries", external_id=reference)["items"]] == [mine["id"]]
+    assert get(mia, "/inquiries", external_id=reference)["total"] == 2       # marketing reads every one
+
+
+def test_a_bounce_mailed_to_the_email_channel_is_kept_as_rejected_and_files_no_customer(system, api):
+    raw = ("From: Mail Delivery System <MAILER-DAEMON@mx1.example-sales.com>\n"
+           "Subject: Undelivered Mail Returned to Sender\n\n550 5.1.1 <zzz@zzz-imports.com>: User unknown\n")
+    answer = api.post("/channels/email/inquiries", json={"raw": raw})
+    assert answer.status_code == 422
+    details = answer.json()["error"]["details"]
+    assert details["fields"] == {"_not_an_inquiry": [
+        "a bounce from the mail system (MAILER-DAEMON@mx1.example-sales.com), not an inquiry"]}
+    listed = get(api, "/inquiries", status="rejected", limit=200)["items"]
+    assert details["inquiry_id"] in {i["id"] for i in listed}
+    assert get(api, "/customers", email="MAILER-DAEMON@mx1.example-sales.com")["total"] == 0
 
 
 HOSTILE = [

@@ -9,9 +9,11 @@ must be refused go first, so no allowed call has changed the record they are ref
 The system is one of its own: the matrix claims, rejects and releases customers, which would
 use up the shared system's claim limits.
 """
+import json
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -56,6 +58,7 @@ def customer_path(suffix=""):
 
 CASES = [
     Case("GET", "/customers", STAFF),
+    Case("GET", "/countries/unknown", MANAGERS),
     Case("POST", "/customers", {"root", "alice", "bob", "meier", "svc-lead"},
          body=lambda ctx: {"customer": lead(unique_email()) | {"channel": "trade_show"}}),
     Case("GET", "/customers/check", {"root", "alice", "bob", "meier", "mia", "svc-lead"},
@@ -112,6 +115,7 @@ CASES = [
          lambda ctx: {"to": "carol"}),
     Case("GET", "/reassignments/<reassignment_id>", MANAGERS, lambda ctx: "/reassignments/rea_none"),
     Case("POST", "/salespeople/weights", MANAGERS),
+    Case("GET", "/handoff-kinds", STAFF),
     Case("GET", "/customers/<customer_id>/checklists/<kind>", {"root", "alice", "meier", "mia"},
          customer_path("/checklists/marketing_to_sales"), needs=("customer",)),
     Case("POST", "/customers/<customer_id>/checklists/<kind>", {"root", "alice", "meier", "mia"},
@@ -169,9 +173,11 @@ CASES = [
          lambda ctx: "/users/bob/preferences", lambda ctx: {"digest": False}, audited=True),
     Case("GET", "/deliveries", STAFF),
     Case("GET", "/notification-channels", STAFF),
-    Case("GET", "/inquiries", {"root", "meier", "mia", "sam", "svc-lead"}),
+    Case("GET", "/inquiries", {"root", "meier", "mia", "sam", "svc-lead", "web"}),     # web: only its own
+    Case("GET", "/inquiries/<inquiry_id>", {"root", "meier", "mia", "sam", "svc-lead", "web"},
+         lambda ctx: f"/inquiries/{ctx['web_inquiry']}", needs=("web_inquiry",)),
     Case("GET", "/inquiries/<inquiry_id>", {"root", "meier", "mia", "sam", "svc-lead"},
-         lambda ctx: "/inquiries/inq_none"),
+         lambda ctx: f"/inquiries/{ctx['mia_inquiry']}", needs=("mia_inquiry",)),      # another's: not web's
     Case("POST", "/inquiries", {"root", "mia", "web"}, body=lambda ctx: lead(unique_email())),
     Case("POST", "/channels/<channel>/inquiries", {"root", "mia", "web"},
          lambda ctx: "/channels/website_form/inquiries", lambda ctx: {"email": unique_email(), "message": "500 pcs"}),
@@ -246,6 +252,17 @@ class Context(dict):
                                                   if r["customer_id"] == self["customer"]), None),
                                     timeout=30, what="alice's first touch")
 
+    def make_web_inquiry(self):
+        self["web_inquiry"] = self._inquiry_of("web")
+
+    def make_mia_inquiry(self):
+        self["mia_inquiry"] = self._inquiry_of("mia")
+
+    def _inquiry_of(self, sender):
+        sent = self.clients[sender].post("/inquiries", json=lead(unique_email()))
+        assert sent.status_code == 202, sent.text
+        return sent.json()["id"]
+
     def make_token(self):
         issued = self.clients["root"].post("/users/bob/tokens", json={"label": "to revoke"})
         self["token"] = issued.json()["id"]
@@ -310,3 +327,76 @@ def test_prices_are_absent_for_roles_that_may_not_see_them(clients):
         assert prices == ((7.5, 1200, "USD 7 FOB") if shown else (None, None, None)), caller
     refused = clients["mia"].patch(path, json={"target_price": "USD 1"})
     assert refused.status_code == 403 and "target_price" in refused.json()["error"]["message"]
+
+
+# The prices of the journey below (an order, the yearly value it makes, a payment due, a quote, a target),
+# any digit-grouped figure and any figure beside a currency; the lead's "2,000 pcs" is no price.
+PRICE_FIGURES = re.compile(r"(?<![\d.,])(?:48,?000|340,?800|33,?600|7\.25)(?![\d,])|USD 7 FOB")
+FIGURES = re.compile(r"\d{1,3}(?:,\d{3})+|\b[A-Z]{3} ?\d|\d ?(?:USD|CNY|EUR)\b")
+NOT_PRICES = ("2,000 pcs",)
+PRICE_KEYS = ("amount", "unit_price", "target_price", "expected_annual_value", "annual_value")
+
+
+def prices_in(answer):
+    """Every price figure in an answer's JSON, and every price field that is not null."""
+    text = json.dumps(answer, ensure_ascii=False)
+    for words in NOT_PRICES:
+        text = text.replace(words, "")
+    found = PRICE_FIGURES.findall(text) + FIGURES.findall(text)
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                # a priced entry (an annual value, an agreed requirement) is a dict whose value is the price
+                if key in PRICE_KEYS and (inner.get("value") if isinstance(inner, dict) else inner) is not None:
+                    found.append(f"{path}.{key}")
+                walk(inner, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{path}[{index}]")
+    walk(answer, "")
+    return found
+
+
+def test_a_service_member_reads_a_handoff_and_its_customer_without_any_price(clients):
+    alice, sam = clients["alice"], clients["sam"]
+    customer = Context(clients, ("customer",))["customer"]
+    path = f"/customers/{customer}"
+    started = datetime.now(timezone.utc) - timedelta(days=3)
+    for day in range(3):
+        recorded = alice.post(f"{path}/communications", json={
+            "at": (started + timedelta(days=day)).isoformat(), "method": "phone", "result": "quote requested",
+            "summary": f"call {day}: model X, quantities, delivery"})
+        assert recorded.status_code == 201, recorded.text
+    for step, record in (("quotes", {"product": "X-9", "unit_price": 7.25, "currency": "USD", "quantity": 2000}),
+                         ("orders", {"amount": 48000, "currency": "USD", "products": ["X-9"],
+                                     "delivery_date": "2026-05-20", "payment_method": "30% T/T"})):
+        assert alice.post(f"{path}/{step}", json={"at": NOW, **record}).status_code == 201
+    assert alice.patch(path, json={"target_price": "USD 7 FOB"}).status_code == 200
+    assert alice.put(f"{path}/requirements/target_price", json={"value": "USD 7 FOB"}).status_code == 200
+    assert alice.put(f"{path}/collaborators/sam", json={}).status_code == 200
+    wait_for(lambda: sam.get(path).status_code == 200, timeout=30, what="sam to work on the customer")
+    sent = alice.post("/handoffs", json={
+        "kind": "sales_to_service", "customer_id": customer, "to": ["sam"],
+        "package": {"pain_points": ["late deliveries"], "solution": "X-9 with a spare parts kit",
+                    "no_special_requirements": True,
+                    "outstanding_payments": [{"amount": 33600, "currency": "USD", "due_date": "2026-06-30"}]}})
+    assert sent.status_code == 201, sent.text
+    handoff = sent.json()["id"]
+    assert PRICE_FIGURES.search(json.dumps(sent.json())) and prices_in(get_ok(alice, f"/handoffs/{handoff}"))
+    assert "340,800" in json.dumps(get_ok(alice, path)["value_grade"])          # sales sees the yearly value
+    reads = {route: get_ok(sam, route) for route in (
+        f"/handoffs/{handoff}", "/users/sam/handoffs/waiting", f"{path}/handoffs",
+        f"{path}/checklists/sales_to_service", path, f"{path}/timeline", f"{path}/requirements")}
+    reads["POST checklist"] = sam.post(f"{path}/checklists/sales_to_service", json={"solution": "X-9 kit"}).json()
+    reads["signature"] = sam.post(f"/handoffs/{handoff}/signatures", json={"note": "read"}).json()
+    assert reads["signature"]["state"] == "accepted", reads["signature"]
+    assert {route: prices_in(answer) for route, answer in reads.items()} == {route: [] for route in reads}
+    assert reads[path]["value_grade"]["grade"] and reads[path]["orders"][0]["currency"] == "USD"
+    assert reads[f"/handoffs/{handoff}"]["package"]["orders"][0]["delivery_date"] == "2026-05-20"
+
+
+def get_ok(client, route):
+    answer = client.get(route)
+    assert answer.status_code == 200, f"{route}: {answer.status_code} {answer.text}"
+    return answer.json()

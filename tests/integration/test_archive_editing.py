@@ -175,7 +175,7 @@ def test_grades_are_set_by_hand_with_the_reason_and_announced(profile, file, con
     assert (event.get()["value_grade"], event.get()["graded_at"]) == ("B", graded["graded_at"])
     entry = call(profile, "get_timeline", acme)["items"][-1]
     assert (entry["kind"], entry["actor"]) == ("graded", "alice")
-    assert "intent A → B, value — → B (budget not confirmed" in entry["summary"]
+    assert entry["summary"] == "Graded by alice: intent A → B, value — → B"     # a value grade's reason: not here
     for bad, field in (({"by": "alice", "reason": "x"}, "_schema"), ({"by": "alice", "value_grade": "E", "reason": "x"},
                                                                       "value_grade"),
                        ({"by": "alice", "intent_grade": "D", "reason": "x"}, "intent_grade"),
@@ -198,3 +198,89 @@ def test_an_order_sets_the_value_grade_by_the_rule_plugin_until_a_person_grades_
     call(profile, "grade_customer", acme, {"by": "alice", "value_grade": "D", "reason": "paid the last two orders late"})
     bigger = call(profile, "record_deal_step", acme, "orders", {**order, "amount": 200000}, "ord-2")
     assert (bigger["value_grade"]["grade"], bigger["value_grade"]["rule"]) == ("D", "by alice")
+
+
+def _without_company(inquiry):
+    return {name: value for name, value in inquiry.items() if name != "company"}
+
+
+def _by_index(errors):
+    # a list's field errors by index, as JSON (and so HTTP) names them: "0", not 0
+    return {str(index): reasons for index, reasons in errors.items()}
+
+
+def test_contacts_are_corrected_and_the_archive_is_found_by_the_new_email_not_the_old(
+        profile, file, db, container_factory, config):
+    from tests.integration.helpers import recorder_of
+    updated = started(container_factory, recorder_of("profile", "customer_updated"), config)
+    acme = file("inq_1", canonical_inquiry())               # jane@acme.de, Acme GmbH, DE
+    with entrypoint_waiter(updated, "record") as event:
+        changed = call(profile, "update_customer", acme, {
+            "by": "alice", "website": "https://www.acme-lighting.de/en",
+            "contacts": [{"name": "Jane Doe", "email": "jane.doe@acme-lighting.de", "phone": "030 1234567"},
+                         {"name": "Li Wei", "email": "Li.Wei@gmail.com"}],
+            "needs": ["2,000 pcs of X-200 with CE by March"], "products": ["X-200"]})
+    assert changed["website"] == "acme-lighting.de"
+    assert changed["contacts"][1] == {"name": "Li Wei", "email": "Li.Wei@gmail.com"}        # kept as typed
+    assert (changed["needs"], changed["products"]) == (["2,000 pcs of X-200 with CE by March"], ["X-200"])
+    version = db.customers.find_one({"_id": acme})["version"]
+    assert (event.get()["customer_id"], event.get()["version"]) == (acme, version)
+    keys = {doc["_id"] for doc in db.customer_keys.find({"customer_id": acme})}
+    assert {"email:jane.doe@acme-lighting.de", "email_domain:acme-lighting.de", "phone:+49301234567",
+            "email:liwei@gmail.com", "website:acme-lighting.de", "company:DE:acme"} <= keys
+    assert not keys & {"email:jane@acme.de", "email_domain:acme.de"}          # removed: they match it no more
+    entry = call(profile, "get_timeline", acme)["items"][-1]
+    assert (entry["kind"], entry["actor"]) == ("details_updated", "alice")
+    assert ("contacts: Jane Doe: email jane@acme.de → jane.doe@acme-lighting.de, phone — → 030 1234567; added Li Wei"
+            in entry["summary"]) and "products: + X-200" in entry["summary"]
+    trail = db.audit.find_one({"resource_id": acme, "action": "update_customer"})     # actor: the caller (none here)
+    added = [c["email"] for c in trail["changes"]["contacts"]["added"]]
+    assert added == ["jane.doe@acme-lighting.de", "Li.Wei@gmail.com"]
+    assert trail["changes"]["contacts"]["removed"] == [{"name": "Jane Doe", "email": "jane@acme.de"}]
+    # An inquiry from the new (free-mail) address merges by its email; one from the old opens a new archive.
+    file("inq_2", _without_company(canonical_inquiry(email="liwei@gmail.com", message="Also 300 sets of X-300")))
+    merged = call(profile, "get_customer", acme)
+    assert merged["inquiry_count"] == 2
+    assert any(e["summary"].endswith("merged into this archive (same email)")
+               for e in call(profile, "get_timeline", acme)["items"] if e["refs"].get("inquiry_id") == "inq_2")
+    assert file("inq_3", _without_company(canonical_inquiry())) == "cus_3"
+    assert call(profile, "get_customer", "cus_3")["contacts"][0]["email"] == "jane@acme.de"
+    assert db.customer_keys.find_one({"_id": "email:jane@acme.de"})["customer_id"] == "cus_3"
+
+
+def test_contact_website_and_country_errors_name_their_field_and_another_customers_email_is_refused(
+        profile, file, db):
+    acme = file("inq_1", canonical_inquiry())
+    bolt = file("inq_2", canonical_inquiry(email="x@bolt.de", company="Bolt Tools GmbH"))
+    before = db.customers.find_one({"_id": acme})
+    with pytest.raises(InvalidInput) as typed:
+        call(profile, "update_customer", acme, {"by": "alice", "website": "not a website", "contacts": [
+            {"name": "Jane Doe", "email": "jane@acme.de"}, {"email": "li@acme.invalid"},
+            {"name": "Bo", "phone": "12345"}]})
+    fields = typed.value.details["fields"]
+    assert fields["website"] == ["Not a website: give a URL or a domain, e.g. https://www.acme.de/en or acme.de."]
+    contacts = _by_index(fields["contacts"])                # contacts.1.email, contacts.2.phone
+    assert set(contacts) == {"1", "2"} and "special-use or reserved" in contacts["1"]["email"][0]
+    assert contacts["2"] == {"phone": ["Not a phone number in DE: give it with its country code, e.g. "
+                                               "+49 30 1234567."]}
+    with pytest.raises(InvalidInput) as contract:
+        call(profile, "update_customer", acme, {"by": "alice", "contacts": [{"email": "not an email"}], "country": ""})
+    assert _by_index(contract.value.details["fields"]["contacts"]) == {"0": {"email": ["Not a valid email address."]}}
+    assert contract.value.details["fields"]["country"] == ["Give some text, or null to clear it."]
+    with pytest.raises(Conflict) as taken:
+        call(profile, "update_customer", acme, {"by": "alice", "contacts": [
+            {"name": "Jane Doe", "email": "jane@acme.de", "phone": "+49 40 7654321"}, {"email": "X@Bolt.de"}]})
+    assert taken.value.details["customers"] == [{"customer_id": bolt, "owner_id": None}]
+    assert taken.value.details["keys"] == ["email:x@bolt.de", "email_domain:bolt.de"]
+    assert taken.value.message.startswith("An email and An email's company domain already identifies")
+    assert db.customers.find_one({"_id": acme}) == before
+    assert db.customer_keys.find_one({"_id": "phone:+49407654321"}) is None       # the refused change claimed nothing
+    # An unknown country is kept as given and reported, not refused; a local phone reads in the archive's country.
+    kept = call(profile, "update_customer", acme, {"by": "alice", "country": "Neverland"})
+    assert (kept["country"], kept["country_code"]) == ("Neverland", None)
+    assert any(row["country"] == "Neverland" and acme in row["customer_ids"]
+               for row in call(profile, "unknown_countries")["items"])
+    local = call(profile, "update_customer", acme, {"by": "alice", "country": "Deutschland", "contacts": [
+        {"name": "Jane Doe", "email": "jane@acme.de", "phone": "040 7654321"}]})
+    assert local["country_code"] == "DE"
+    assert db.customer_keys.find_one({"_id": "phone:+49407654321"})["customer_id"] == acme

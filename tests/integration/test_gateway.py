@@ -8,6 +8,7 @@ from nameko.testing.services import entrypoint_waiter
 
 from deploy.docstore import free_port
 from services.gateway.service import GatewayService
+from services.handoff.service import HandoffService
 from services.intake.service import IntakeService
 from services.pool.service import PoolService
 from services.profile.service import ProfileService
@@ -164,6 +165,19 @@ def test_a_route_refuses_roles_it_does_not_serve_and_says_who_it_serves(gateway,
     assert web.get("/customers").status_code == 403
 
 
+def test_an_integration_finds_what_became_of_its_inquiry_by_its_own_reference(gateway, base):
+    web = ApiClient(base, provision(gateway, "web", "integration"))
+    shop = ApiClient(base, provision(gateway, "shop", "integration"))
+    sent = web.post("/inquiries", json=canonical_inquiry(external_id="order-form-7"), headers={"X-Message-Id": "w-7"})
+    assert sent.status_code == 202
+    found = web.get("/inquiries", params={"external_id": "order-form-7"}).json()["items"]
+    assert [(i["id"], i["submitted_by"], i["status"]) for i in found] == [(sent.json()["id"], "web", "accepted")]
+    assert shop.get("/inquiries", params={"external_id": "order-form-7"}).json()["total"] == 0
+    refused = shop.get(f"/inquiries/{sent.json()['id']}")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    assert web.get(f"/inquiries/{sent.json()['id']}").json()["external_id"] == "order-form-7"
+
+
 def test_users_manage_their_own_tokens_and_admins_everyone_s(gateway, base, api):
     created = api.post("/users", json={"id": "bob", "name": "Bob", "role": "member", "department": "sales",
                                        "team": "default"})
@@ -201,3 +215,27 @@ def test_the_claims_left_are_read_through_the_pool_as_the_caller(container_facto
     other = ApiClient(base, provision(gateway, "svc-lead", "manager", "service"))
     assert other.get("/users/bob/claims").status_code == 403
     assert manager.get("/users/nobody-here/claims").status_code == 404
+
+
+def test_a_refusal_s_details_keep_their_json_types_and_the_kinds_are_listed(container_factory, gateway, base, config):
+    started(container_factory, HandoffService, config)
+    mia = ApiClient(base, provision(gateway, "mia", "member", "marketing"))
+    provision(gateway, "bob", "member", "sales", "default")
+    sent = mia.post("/inquiries", json=canonical_inquiry(email="vague@acme.de", message="We want to cooperate"))
+    assert sent.status_code == 202, sent.text
+    customer = wait_for(lambda: mia.get("/customers", params={"email": "vague@acme.de"}).json()["items"],
+                        what="the lead to be filed")[0]["id"]
+    refused = mia.post("/handoffs", json={"kind": "marketing_to_sales", "customer_id": customer, "to": ["bob"]})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "refused"), refused.text
+    details = refused.json()["error"]["details"]
+    assert details["info_pending_allowed"] is True and details["missing"] == ["need_is_specific", "contact_attempted"]
+    assert [(i["name"], i["passed"]) for i in details["items"]] == [
+        ("source_recorded", True), ("basic_info_complete", True), ("need_is_specific", False),
+        ("contact_attempted", False)]
+    kinds = mia.get("/handoff-kinds")
+    assert kinds.status_code == 200, kinds.text
+    sales_to_service = next(k for k in kinds.json()["items"] if k["name"] == "sales_to_service")
+    assert (sales_to_service["from"], sales_to_service["max_receivers"], sales_to_service["changes_owner"]) == (
+        ["sales"], 3, False)
+    web = ApiClient(base, provision(gateway, "web", "integration"))
+    assert web.get("/handoff-kinds").status_code == 403

@@ -4,9 +4,9 @@ import json
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from contracts.errors import InvalidInput, NotFound
+from contracts.errors import Forbidden, InvalidInput, NotFound
 from services.intake.service import IntakeService
-from tests.integration.helpers import canonical_inquiry, publish_inquiry, recorder_of, started, wait_for
+from tests.integration.helpers import call, canonical_inquiry, publish_inquiry, recorder_of, started, wait_for
 
 
 @pytest.fixture
@@ -167,3 +167,49 @@ def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container
             replay({"ids": "all"})
     trail = [e for e in db.audit.find({"resource_id": record["_id"]})]
     assert any(e["changes"].get("status") == {"before": "rejected", "after": "accepted"} for e in trail)
+
+
+def test_a_bounce_mailed_in_is_kept_as_rejected_with_the_reason_and_listed(intake, announced, config):
+    bounce = ("From: Mail Delivery System <MAILER-DAEMON@mx1.example-sales.com>\nSubject: Undelivered Mail\n"
+              "Auto-Submitted: auto-replied\nContent-Type: multipart/report; report-type=delivery-status; "
+              "boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nUser unknown\n--b\n"
+              "Content-Type: message/delivery-status\n\nAction: failed\nStatus: 5.1.1\n--b--\n")
+    with pytest.raises(entrypoint_waiter.Timeout):
+        with entrypoint_waiter(announced, "record", timeout=1.5):
+            receive(intake, config, {"raw": bounce}, routing_key="channel.email", message_id="bounce-1")
+    [record] = call(intake, "list_inquiries", {"status": "rejected"})["items"]
+    assert record["errors"] == {"_not_an_inquiry": [
+        "a delivery report (multipart/report, report-type delivery-status), not an inquiry"]}
+    assert record["routing_key"] == "channel.email" and "MAILER-DAEMON" in record["raw_body"]
+
+
+def as_caller(container, method, actor, *args):
+    """Call as the gateway would for a token's user: (user id, role, department)."""
+    user_id, role, department = actor
+    with entrypoint_hook(container, method, context_data={"actor": {
+            "user_id": user_id, "role": role, "department": department, "team": None}}) as hook:
+        return hook(*args)
+
+
+WEB, SHOP, MIA, ALICE = ("web", "integration", None), ("shop", "integration", None), ("mia", "member", "marketing"), (
+    "alice", "member", "sales")
+
+
+def test_an_integration_reads_its_own_inquiries_by_its_reference_and_no_one_else_s(intake):
+    mine = as_caller(intake, "submit_inquiry", WEB, json.dumps(canonical_inquiry(external_id="form-42")), "w-1")
+    refused = as_caller(intake, "submit_inquiry", WEB, json.dumps({"external_id": "form-43", "channel": 5}), "w-2")
+    theirs = as_caller(intake, "submit_inquiry", SHOP, json.dumps(canonical_inquiry(external_id="form-42")), "s-1")
+    found = as_caller(intake, "list_inquiries", WEB, {"external_id": "form-42"})
+    assert [(i["id"], i["submitted_by"], i["external_id"]) for i in found["items"]] == [(mine["id"], "web", "form-42")]
+    assert as_caller(intake, "list_inquiries", WEB, {"external_id": "form-43"})["items"][0]["status"] == "rejected"
+    assert {i["id"] for i in as_caller(intake, "list_inquiries", WEB, {})["items"]} == {mine["id"], refused["id"]}
+    assert as_caller(intake, "get_inquiry", WEB, mine["id"])["inquiry"]["external_id"] == "form-42"
+    with pytest.raises(Forbidden, match="only the inquiries it submitted itself"):
+        as_caller(intake, "get_inquiry", WEB, theirs["id"])
+    with pytest.raises(NotFound):
+        as_caller(intake, "get_inquiry", WEB, "inq_missing")
+    # marketing reads every one, by anyone's reference; a salesperson none
+    assert as_caller(intake, "list_inquiries", MIA, {"external_id": "form-42"})["total"] == 2
+    assert as_caller(intake, "get_inquiry", MIA, theirs["id"])["submitted_by"] == "shop"
+    with pytest.raises(Forbidden):
+        as_caller(intake, "list_inquiries", ALICE, {})

@@ -292,6 +292,29 @@ def test_neglected_customers_are_warned_then_returned_and_silent_ones_go_dormant
     assert call(pool, "search_pool", {"state": "dormant", "tag": "quoted"})["total"] == 0
 
 
+def test_the_pool_is_searched_by_country_in_any_spelling(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    with entrypoint_waiter(pool, "on_customer_created"):     # flagged for review: it stays in the public pool
+        event_dispatcher(config)("profile", "customer_created", dump_event("customer_created", {
+            "customer_id": "c1", "inquiry_id": "inq_c1", "occurred_at": AT, "company": "Acme", "country": "Deutschland",
+            "country_code": "DE", "intent_grade": "B", "needs_review": True}))
+    for spelling in ("Germany", "德国", "Deutschland", "DEU", "de"):
+        assert [i["customer_id"] for i in call(pool, "search_pool", {"country": spelling})["items"]] == ["c1"], spelling
+    [entry] = call(pool, "search_pool", {"country": "Germany"})["items"]
+    assert (entry["country"], entry["country_code"]) == ("Deutschland", "DE")
+    assert call(pool, "search_pool", {"country": "France"})["total"] == 0
+    with pytest.raises(InvalidInput) as refused:
+        call(pool, "search_pool", {"country": "Xyzland"})
+    assert list(refused.value.details["fields"]) == ["country"] and "Unknown country 'Xyzland'" in refused.value.message
+    # a holding from before holdings kept a code (its country then an ISO code) is found once backfilled
+    old = {k: v for k, v in db.holdings.find_one({"_id": "c1"}).items() if k != "country_code"}
+    db.holdings.replace_one({"_id": "c1"}, {**old, "country": "DE"})
+    assert call(pool, "search_pool", {"country": "DE"})["total"] == 0
+    assert call(pool, "backfill_country_codes", {"limit": 10}) == {"examined": 1, "written": 1, "next_after": None}
+    assert [i["customer_id"] for i in call(pool, "search_pool", {"country": "Germany"})["items"]] == ["c1"]
+    assert call(pool, "backfill_country_codes", {})["written"] == 0          # again: nothing left to fill
+
+
 def test_a_new_inquiry_wakes_a_dormant_customer_and_a_rejected_one_is_reviewed(container_factory, config, db):
     pool = start_pool(container_factory, config)
     file_customers(pool, config, "c0", "c1")
@@ -310,6 +333,30 @@ def test_a_new_inquiry_wakes_a_dormant_customer_and_a_rejected_one_is_reviewed(c
     assert [(r["customer_id"], r["new_inquiry"]) for r in review["items"]] == [("c0", True)]
     call(pool, "reactivate", "c0", {"by": "manager", "reason": "new price list"})
     assert call(pool, "get_owner", "c0")["state"] == "public_pool"
+
+
+def test_customers_whose_inquiry_asked_for_the_pool_wait_there_unallocated(container_factory, config, db):
+    pool = start_pool(container_factory, config)
+    returned = started(container_factory, recorder_of("pool", "customer_returned"), config)
+    file_customers(pool, config, "c0", "c1", allocate=False)
+    file_customers(pool, config, "c2")
+    assert [call(pool, "get_owner", c)["owner_id"] for c in ("c0", "c1", "c2")] == [None, None, "alice"]
+    assert owners_in_turn_order(db) == ["alice"]          # the pooled ones took nobody's turn
+    waiting = call(pool, "search_pool", {"reason": "not allocated"})
+    assert sorted(i["customer_id"] for i in waiting["items"]) == ["c0", "c1"]
+    assert waiting["items"][0]["reason"] == "not allocated: its inquiry asked for the public pool"
+    call(pool, "claim", "c0", {"by": "bob"})               # claimed like any pool customer
+    assert call(pool, "get_owner", "c0")["owner_id"] == "bob"
+    # A dormant customer an inquiry for the pool brings back returns to the pool, still unallocated.
+    dormant = {**db.holdings.find_one({"_id": "c2"}), "state": "dormant", "owner_id": None}
+    db.holdings.replace_one({"_id": "c2"}, dormant)
+    with entrypoint_waiter(returned, "record") as event:
+        with entrypoint_waiter(pool, "on_inquiry_matched"):
+            event_dispatcher(config)("profile", "inquiry_matched", dump_event("inquiry_matched", {
+                "customer_id": "c2", "inquiry_id": "inq_backlog", "occurred_at": AT, "matched_on": "email",
+                "allocate": False}))
+    assert (event.get()["state"], event.get()["reason"]) == ("public_pool", "reactivated by new inquiry")
+    assert (call(pool, "get_owner", "c2")["state"], call(pool, "get_owner", "c2")["owner_id"]) == ("public_pool", None)
 
 
 def test_a_leaver_s_customers_all_move_with_a_record_of_where(container_factory, config, db):

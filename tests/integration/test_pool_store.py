@@ -128,6 +128,7 @@ def test_conversion_counts_the_customers_given_in_the_window_and_their_closed_de
 def test_the_pool_is_searched_by_tag(pool):
     tagged = new_holding("t1", "default", Facts(tags=("DE", "lost")), NOW)
     add(pool, tagged, new_holding("t2", "default", Facts(tags=("US",)), NOW), new_holding("t3", "default", Facts(), NOW))
-    items, total = pool.search(PUBLIC_POOL, 10, 0, tag="lost")
+    items, total = pool.search(PUBLIC_POOL, 10, 0, tags=("lost",))
     assert (ids(items), total) == (["t1"], 1)
-    assert pool.search(OWNED, 10, 0, tag="lost") == ([], 0)
+    assert pool.search(OWNED, 10, 0, tags=("lost",)) == ([], 0)
+    assert [h["_id"] for h in pool.search(PUBLIC_POOL, 10, 0, tags=("Germany", "DE"))[0]] == ["t1"]   # any of them

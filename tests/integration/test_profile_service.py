@@ -89,6 +89,19 @@ def test_an_inquiry_from_a_known_email_is_merged_into_its_archive(profile, annou
     assert "merged into this archive (same email)" in timeline[-1]["summary"]
 
 
+def test_an_inquiry_that_asks_for_the_pool_says_so_to_the_pool(profile, created, announce, container_factory,
+                                                                 config):
+    matched = started(container_factory, recorder_of("profile", "inquiry_matched"), config)
+    with entrypoint_waiter(created, "record") as opened:
+        received(announce, "inq_1", canonical_inquiry(allocate=False, external_id="crm-1"))
+    with entrypoint_waiter(matched, "record") as joined:
+        received(announce, "inq_2", canonical_inquiry(allocate=False, message="Also 300 sets"))
+    assert (opened.get()["allocate"], joined.get()["allocate"]) == (False, False)
+    with entrypoint_waiter(created, "record") as allocated:
+        received(announce, "inq_3", canonical_inquiry(email="li@bolt.cn", company="Bolt Ltd"))
+    assert allocated.get()["allocate"] is True
+
+
 def test_allocation_and_reminders_land_on_archive_and_timeline(profile, announce):
     received(announce, "inq_1", canonical_inquiry())
     at = datetime.now(timezone.utc) + timedelta(seconds=1)
@@ -122,6 +135,68 @@ def test_customers_are_found_by_normalised_email_and_filtered(profile, announce)
     with pytest.raises(InvalidInput) as refused:
         call(profile, "list_customers", {"sort": "password"})
     assert "sort" in refused.value.details["fields"]
+
+
+def test_a_country_in_any_spelling_is_kept_as_given_beside_its_iso_code(profile, announce, container_factory,
+                                                                       config):
+    updated = started(container_factory, recorder_of("profile", "customer_updated"), config)
+    with entrypoint_waiter(updated, "record", callback=about("cus_1")) as event:
+        received(announce, "inq_1", canonical_inquiry(country="Deutschland"))
+    assert (event.get()["country"], event.get()["country_code"]) == ("Deutschland", "DE")      # pool keeps both
+    received(announce, "inq_2", canonical_inquiry(email="li@wei.cn", company="Wei Lighting", country="中國"))
+    customer = call(profile, "get_customer", "cus_1")
+    assert (customer["country"], customer["country_code"]) == ("Deutschland", "DE") and "DE" in customer["tags"]
+    for spelling in ("DE", "Germany", "德国", "deu", "ALLEMAGNE"):
+        assert [c["id"] for c in call(profile, "list_customers", {"country": spelling})["items"]] == ["cus_1"], spelling
+    assert [c["id"] for c in call(profile, "list_customers", {"country": "P.R. China"})["items"]] == ["cus_2"]
+    assert [c["id"] for c in call(profile, "list_customers", {"tag": "Germany"})["items"]] == ["cus_1"]
+    with pytest.raises(InvalidInput) as refused:
+        call(profile, "list_customers", {"country": "Xyzland"})
+    assert list(refused.value.details["fields"]) == ["country"] and "Unknown country 'Xyzland'" in refused.value.message
+    # one company name in one country, however the country is spelt: the same company
+    received(announce, "inq_3", canonical_inquiry(email="buyer@acme-hamburg.de", country="GERMANY"))
+    assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 2
+    candidates = call(profile, "check_before_create", {"company": "ACME GmbH", "country": "Allemagne"})["candidates"]
+    assert [(c["customer_id"], c["country_code"]) for c in candidates] == [("cus_1", "DE")]
+
+
+def test_an_unknown_country_is_kept_listed_and_read_again_once_mapped(container_factory, config, db):
+    dispatch = event_dispatcher(config)
+
+    def receive(profile, inquiry_id, inquiry):
+        with entrypoint_waiter(profile, "on_inquiry_received"):
+            dispatch("intake", "inquiry_received", dump_event("inquiry_received", {
+                "inquiry_id": inquiry_id, "received_at": datetime.now(timezone.utc), "inquiry": inquiry}))
+
+    first = started(container_factory, ProfileService, config)
+    receive(first, "inq_1", canonical_inquiry(country="Deutchland"))
+    receive(first, "inq_2", canonical_inquiry(email="b@bolt.de", company="Bolt GmbH", country="DEUTCHLAND"))
+    kept = call(first, "get_customer", "cus_1")
+    assert (kept["country"], kept["country_code"], kept["tags"][:2]) == ("Deutchland", None, ["inquiry", "A"])
+    [unknown] = call(first, "unknown_countries")["items"]       # one spelling, however it is written
+    assert (unknown["spellings"], unknown["customers"], unknown["customer_ids"]) == (
+        ["DEUTCHLAND", "Deutchland"], 2, ["cus_1", "cus_2"])
+    # cus_2 as an archive from before archives kept a country code
+    db.customers.replace_one({"_id": "cus_2"}, {k: v for k, v in db.customers.find_one({"_id": "cus_2"}).items()
+                                                if k != "country_code"})
+    first.stop()
+    # an admin maps the spelling (BATON.countries.aliases), restarts and backfills
+    mapped = {**config, "BATON": {**config["BATON"], "countries": {**config["BATON"]["countries"],
+                                                                   "aliases": {"Deutchland": "DE"}}}}
+    profile = started(container_factory, ProfileService, mapped)
+    updated = started(container_factory, recorder_of("profile", "customer_updated"), mapped)
+    with entrypoint_waiter(updated, "record", callback=about("cus_1")) as event:
+        assert call(profile, "backfill_country_codes", {"limit": 1}) == {
+            "examined": 1, "written": 1, "next_after": "cus_1"}
+    assert event.get()["country_code"] == "DE"                                    # pool follows
+    assert call(profile, "backfill_country_codes", {"after": "cus_1"}) == {
+        "examined": 1, "written": 1, "next_after": None}
+    assert call(profile, "backfill_country_codes", {})["written"] == 0           # again: nothing to change
+    assert [call(profile, "get_customer", c)["country_code"] for c in ("cus_1", "cus_2")] == ["DE", "DE"]
+    assert call(profile, "unknown_countries")["items"] == []
+    # found now by the keys of its country: the same company from Germany joins it
+    receive(profile, "inq_3", canonical_inquiry(email="x@bolt-hamburg.de", company="Bolt GmbH", country="Germany"))
+    assert call(profile, "get_customer", "cus_2")["inquiry_count"] == 2
 
 
 def test_unknown_customers_and_bad_queries_are_refused_clearly(profile):
@@ -346,3 +421,48 @@ def test_an_archive_s_keys_are_claimed_in_one_order_stopping_at_another_customer
     assert customers.claim_keys(keys, "cus_new") == {"company": "cus_new", "email": "cus_rival"}
     assert customers.claim_keys(keys, "cus_new", shared_with=("cus_rival",)) == {
         "company": "cus_new", "email": "cus_rival", "email_domain": "cus_new"}
+
+
+def test_timeline_entries_carry_their_details_as_data_never_ids_in_words_nor_amounts(profile, announce, db):
+    """What a client words each entry from in the reader's language: people by id, times in ISO
+    8601; entries written before details were kept read as {} (the client falls back to the summary)."""
+    received(announce, "inq_1", canonical_inquiry())
+    at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)
+    announce("pool", "customer_allocated", {"customer_id": "cus_1", "owner_id": "alice", "team": "default",
+                                            "allocated_at": at, "reason": "weighted round-robin"}, "on_customer_allocated")
+    announce("notification", "reminder_scheduled", {
+        "reminder_id": "rem_first_touch_1", "kind": "first_touch", "user_id": "alice", "customer_id": "cus_1",
+        "due_at": at + timedelta(days=3), "scheduled_at": at}, "on_reminder_scheduled")
+    announce("handoff", "handoff_accepted", {
+        "handoff_id": "hof_1", "kind": "sales_to_service", "customer_id": "cus_1", "by": "sam", "at": at,
+        "complete": True, "from_user": "alice", "new_owner_id": None, "to_departments": ["service"]},
+        "on_handoff_accepted")
+    announce("pool", "recycling_warned", {"customer_id": "cus_1", "owner_id": "alice",
+                                          "reason": "no follow-up recorded for 30 days",
+                                          "due_at": at + timedelta(days=7), "warned_at": at}, "on_recycling_warned")
+    call(profile, "record_communication", "cus_1", {"at": at.isoformat(), "method": "phone", "by": "alice",
+                                                    "summary": "Called, quote sent"}, "call-1")
+    call(profile, "record_deal_step", "cus_1", "orders", {
+        "at": at.isoformat(), "by": "alice", "amount": 61770, "currency": "CNY", "products": ["LP-6060"],
+        "delivery_date": "2027-02-20", "payment_method": "30% T/T deposit"}, record_id="o-1")
+    call(profile, "grade_customer", "cus_1", {"by": "alice", "intent_grade": "B", "reason": "budget not confirmed"})
+    details = {e["kind"]: e["details"] for e in call(profile, "get_timeline", "cus_1")["items"]}
+    assert details["customer_created"] == {"inquiry_id": "inq_1", "intent_grade": "A",
+                                           "grade_reasons": details["customer_created"]["grade_reasons"]}
+    assert details["owner_assigned"] == {"owner": "alice", "team": "default", "reason": "weighted round-robin"}
+    assert details["reminder_scheduled"] == {"reminder_kind": "first_touch", "user": "alice",
+                                             "due_at": (at + timedelta(days=3)).isoformat()}
+    assert details["handoff_accepted"] == {"kind": "sales_to_service", "by": "sam", "from": "alice", "new_owner": None}
+    assert details["recycling_warned"] == {"owner": "alice", "returns_at": (at + timedelta(days=7)).isoformat(),
+                                           "reason": "no follow-up recorded for 30 days"}
+    assert (details["communication_recorded"]["method"], details["communication_recorded"]["by"]) == ("phone", "alice")
+    assert details["order_recorded"] == {"by": "alice", "products": ["LP-6060"], "delivery_date": "2027-02-20",
+                                         "payment_method": "30% T/T deposit"}
+    assert details["graded"] == {"by": "alice", "grades": [{"grade": "intent_grade", "before": "A", "after": "B"}],
+                                 "reason": "budget not confirmed"}
+    text = repr(details)
+    assert "UTC" not in text and "61770" not in text and "61,770" not in text and "CNY" not in text
+    # an entry written before details were kept
+    db.timeline.update_one({"_id": "cus_1:owner_assigned:" + f"alice:{at.isoformat()}"}, {"$unset": {"details": ""}})
+    old = next(e for e in call(profile, "get_timeline", "cus_1")["items"] if e["kind"] == "owner_assigned")
+    assert old["details"] == {} and old["summary"].startswith("Assigned to alice")

@@ -74,10 +74,14 @@ def test_inquiries_per_country_and_region_month_on_month(profile, file):
     [march] = by_country["months"]
     assert (march["month"], march["inquiries"], march["previous"], march["change"], march["change_pct"]) == (
         "2026-03", 5, 3, 2, 66.7)
+    # per ISO code, whatever the spelling (DE, Germany, 德国), with the country's name for people
     assert march["places"] == [
-        {"place": "DE", "region": "EU", "inquiries": 4, "previous": 2, "change": 2, "change_pct": 100.0},
-        {"place": "FR", "region": "EU", "inquiries": 1, "previous": 0, "change": 1, "change_pct": None},
-        {"place": "US", "region": "North America", "inquiries": 0, "previous": 1, "change": -1, "change_pct": -100.0}]
+        {"place": "DE", "name": "Germany", "region": "EU", "inquiries": 4, "previous": 2, "change": 2,
+         "change_pct": 100.0},
+        {"place": "FR", "name": "France", "region": "EU", "inquiries": 1, "previous": 0, "change": 1,
+         "change_pct": None},
+        {"place": "US", "name": "United States", "region": "North America", "inquiries": 0, "previous": 1,
+         "change": -1, "change_pct": -100.0}]
     by_region = call(profile, "report_inquiries_by_place", {"from": "2026-02", "to": "2026-03", "by": "region"})
     assert [m["month"] for m in by_region["months"]] == ["2026-02", "2026-03"]
     assert [(p["place"], p["inquiries"], p["previous"]) for p in by_region["months"][1]["places"]] == [
@@ -105,6 +109,7 @@ def test_the_products_and_needs_most_asked_for_per_region(profile, file):
         20.0, 20.0, 20.0, 20.0, 0.0)
     us = call(profile, "report_demand", {**MARCH, "by": "country"})["places"]
     assert {n["need"] for n in next(p for p in us if p["place"] == "US")["needs"] if n["customers"]} == {"UL", "110V", "OEM"}
+    assert {(p["place"], p["name"]) for p in us} >= {("US", "United States"), ("FR", "France")}
 
 
 def test_follow_up_from_first_quote_to_first_sample_per_salesperson(profile, file):

@@ -14,7 +14,8 @@ AT = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
 def archive(**fields):
-    return {"_id": "cus_1", "stage": "inquiry", "version": 1, "company": "Acme GmbH", "country": "DE", **fields}
+    return {"_id": "cus_1", "stage": "inquiry", "version": 1, "company": "Acme GmbH", "country": "Germany",
+            "country_code": "DE", **fields}
 
 
 @pytest.mark.parametrize("current, reached, expected", [
@@ -46,8 +47,8 @@ def test_a_renamed_company_keeps_its_old_name_as_an_alias_and_only_real_changes_
 
 
 def test_every_name_and_code_of_an_archive_is_a_key_that_finds_it():
-    acme = archive(aliases=["ACME Beleuchtung"], titles=[{"name": "Acme (HK) Ltd", "country": "HK",
-                                                          "registration_code": None}],
+    acme = archive(aliases=["ACME Beleuchtung"], titles=[{"name": "Acme (HK) Ltd", "country": "Hong Kong",
+                                                          "country_code": "HK", "registration_code": None}],
                    website="https://www.acme.de/en", registration_code="DE136695976")
     assert identity_keys(acme) == {
         ("company", "DE:acme"), ("company", "DE:acmebeleuchtung"), ("company", "HK:acmehk"),
@@ -55,9 +56,11 @@ def test_every_name_and_code_of_an_archive_is_a_key_that_finds_it():
 
 
 def test_tags_read_market_stage_and_core_need_then_hand_set_ones():
-    tagged = archive(stage="quoted", intent_grade={"grade": "B"}, country="US",
+    tagged = archive(stage="quoted", intent_grade={"grade": "B"}, country="U.S.A.", country_code="US",
                      traits=[{"label": "price sensitive"}], manual_tags=["cares about lead time", "B"])
     assert tags_of(tagged) == ["quoted", "B", "US", "price sensitive", "cares about lead time"]
+    # the market is tagged by its code, never the raw text; a country recognised as none tags nothing
+    assert tags_of(archive(country="Atlantis", country_code=None)) == ["inquiry"]
 
 
 def test_traits_are_noted_once_with_their_source_and_competitors_are_named():

@@ -3,7 +3,7 @@ import pytest
 from openpyxl import Workbook
 
 from cli.import_file import ImportError_, load_mapping
-from cli.rows import UnreadableFile, read_rows, row_key, to_inquiry
+from cli.rows import UnreadableFile, inquiry_time, read_rows, row_key, to_inquiry
 from contracts.inquiry import InquirySchema
 
 ALIBABA_CSV = "Buyer Name,Email,Company,Country/Region,Product Name,Inquiry Content,Quantity\n" \
@@ -65,3 +65,109 @@ def test_progress_on_a_long_file_says_how_far_how_fast_and_how_long_is_left():
     from cli.import_file import progress_line
     assert progress_line(150, 2000, 4.0) == "sent 150/2000 rows (8%), 38 rows/s, about 49 s left"
     assert progress_line(2000, 2000, 50.0) == "sent 2000/2000 rows (100%), 40 rows/s"
+
+
+def test_the_file_s_inquiry_time_fills_occurred_at_in_the_export_s_time_zone(tmp_path):
+    path = tmp_path / "询盘.csv"
+    path.write_text("买家姓名,邮箱,询盘内容,询盘时间\n王伟,wang@huada.cn,需要2000件,2025/12/31 23:30\n", encoding="utf-8")
+    _, rows = read_rows(path)
+    inquiry = to_inquiry(rows[0], load_mapping("alibaba"))
+    assert inquiry["occurred_at"] == "2025-12-31T23:30:00+08:00"     # December in China, whatever the clock here
+    assert InquirySchema().validate(inquiry) == {}
+
+
+@pytest.mark.parametrize("written, read", [
+    ("2026-03-05 14:22:10", "2026-03-05T14:22:10+08:00"),
+    ("2026/3/5 9:05", "2026-03-05T09:05:00+08:00"),
+    ("2026.03.05", "2026-03-05T00:00:00+08:00"),
+    ("2026年3月5日 14:22", "2026-03-05T14:22:00+08:00"),
+    ("2026-03-05T14:22:10+01:00", "2026-03-05T14:22:10+01:00"),       # its own offset wins
+    ("2026-03-05 14:22:10Z", "2026-03-05T14:22:10+00:00"),
+    ("2026-02-30", "2026-02-30"),          # no such day: left as written, so the contract names the field
+    ("05/03/2026", "05/03/2026"),          # day or month first? only a date_format can say
+    ("last week", "last week"),
+])
+def test_inquiry_times_are_read_year_first_with_or_without_an_offset(written, read):
+    assert inquiry_time(written, "Asia/Shanghai") == read
+
+
+def test_a_day_first_export_names_its_date_format_and_an_unreadable_time_is_refused_by_the_contract():
+    assert inquiry_time("05/03/2026 14:22", "Europe/Berlin", "%d/%m/%Y %H:%M") == "2026-03-05T14:22:00+01:00"
+    mapping = {"channel": "trade_show", "time_zone": "Asia/Shanghai", "columns": {"Email": "contact.email",
+                                                                                  "Date": "occurred_at"}}
+    inquiry = to_inquiry({"Email": "a@acme.de", "Date": "soon"}, mapping)
+    assert InquirySchema().validate(inquiry) == {"occurred_at": ["Not a valid datetime."]}
+
+
+def test_a_mapping_that_reads_times_must_say_whose_clock_they_are_on(tmp_path):
+    mapping = tmp_path / "times.yaml"
+    mapping.write_text("channel: x\ncolumns: {Email: contact.email, When: occurred_at}\n")
+    with pytest.raises(ImportError_, match="'occurred_at' needs 'time_zone'"):
+        load_mapping(str(mapping))
+    mapping.write_text("channel: x\ntime_zone: Mars/Olympus\ncolumns: {When: occurred_at}\n")
+    with pytest.raises(ImportError_, match="'Mars/Olympus' is none"):
+        load_mapping(str(mapping))
+
+
+class FakeApi:
+    """The gateway as the importer sees it: each row filed at once into the customer named."""
+
+    def __init__(self, customers, rejected=(), reads_customers=True):
+        self.customers, self.rejected, self.reads_customers = customers, set(rejected), reads_customers
+        self.posted = []
+
+    def call(self, method, path, body=None, headers=None):
+        if (method, path) == ("POST", "/inquiries"):
+            self.posted.append(body)
+            return 202, {"id": f"inq_{len(self.posted)}", "duplicate": False}
+        if path.startswith("/inquiries/"):
+            return 200, {"customer_id": self.customers[int(path.rsplit("_", 1)[1]) - 1]}
+        if path.startswith("/customers/"):
+            if not self.reads_customers:
+                return 403, {"error": {"code": "forbidden"}}
+            customer_id = path.rsplit("/", 1)[1]     # the first row opened its customer, the others joined theirs
+            return 200, {"id": customer_id, "sources": [{"inquiry_id": "inq_1"}]}
+        if path == "/pool/contact-status":
+            return 200, {"items": [{"customer_id": c, "do_not_contact": c in self.rejected,
+                                    "reason": "rejected: asked us to stop" if c in self.rejected else "owned"}
+                                   for c in body["customer_ids"]]}
+        raise AssertionError(path)
+
+
+def backlog(tmp_path, rows=2):
+    path = tmp_path / "backlog.csv"
+    path.write_text("Email,Company\n" + "".join(f"b{n}@acme{n}.de,Acme {n}\n" for n in range(rows)), encoding="utf-8")
+    return path
+
+
+def test_into_the_pool_every_row_asks_not_to_be_allocated(tmp_path):
+    from cli.import_file import import_file
+    api = FakeApi(["cus_new", "cus_old"])
+    import_file(api, backlog(tmp_path), load_mapping("alibaba"), wait_seconds=5, progress=None, into_pool=True)
+    assert [body["allocate"] for body in api.posted] == [False, False]
+    plain = FakeApi(["cus_new", "cus_old"])
+    import_file(plain, backlog(tmp_path), load_mapping("alibaba"), wait_seconds=5, progress=None)
+    assert all("allocate" not in body for body in plain.posted)
+
+
+def test_a_row_merged_into_a_do_not_contact_customer_is_reported_as_such(tmp_path):
+    import io
+
+    from cli.import_file import import_file, report
+    path = backlog(tmp_path)
+    _, missing, outcomes = import_file(FakeApi(["cus_new", "cus_old"], rejected={"cus_old"}), path,
+                                       load_mapping("alibaba"), wait_seconds=5, progress=None)
+    assert [(o["outcome"], o.get("do_not_contact")) for o in outcomes] == [
+        ("created", None), ("merged", "rejected: asked us to stop")]
+    out = io.StringIO()
+    report(path, missing, outcomes, out)
+    assert "     1 of them into do-not-contact (rejected) customers" in out.getvalue()
+    assert "row 3: merged into cus_old, a do-not-contact customer (rejected: asked us to stop)" in out.getvalue()
+
+
+def test_with_a_token_that_reads_no_customers_rows_are_reported_filed(tmp_path):
+    from cli.import_file import import_file
+    api = FakeApi(["cus_new", "cus_old"], rejected={"cus_old"}, reads_customers=False)
+    _, _, outcomes = import_file(api, backlog(tmp_path), load_mapping("alibaba"), wait_seconds=5, progress=None)
+    assert [(o["outcome"], o.get("do_not_contact")) for o in outcomes] == [
+        ("filed", None), ("filed", "rejected: asked us to stop")]

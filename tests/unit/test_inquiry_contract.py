@@ -31,9 +31,18 @@ def test_missing_required_fields_are_named():
     ({"occurred_at": "2026-11-20T10:00:00"}, "occurred_at", "Not a valid aware datetime."),
     ({"products": "lamp"}, "products", "Not a valid list."),
     ({"colour": "red"}, "colour", "Unknown field."),
+    ({"external_id": "x" * 201}, "external_id", "Length must be between 1 and 200."),
+    ({"external_id": 42}, "external_id", "Not a valid string."),
+    ({"allocate": "later"}, "allocate", "Not a valid boolean."),
 ])
 def test_each_refusal_names_the_field_and_the_reason(changes, field, reason):
     assert errors_of(**changes)[field] == [reason]
+
+
+def test_the_sender_s_reference_and_the_pool_switch_are_kept_as_given():
+    loaded = InquirySchema().load({**VALID, "external_id": "form-2026-0042", "allocate": False})
+    assert (loaded["external_id"], loaded["allocate"]) == ("form-2026-0042", False)
+    assert "allocate" not in InquirySchema().load(VALID)      # absent: allocated as always
 
 
 def test_contact_rules_are_reported_inside_contact():

@@ -3,7 +3,8 @@ from services.profile.domain.matching import MatchDecision, decide, match_keys
 
 
 def test_an_inquiry_carries_every_key_it_can_strongest_first():
-    keys = match_keys({"company": "Acme Trading GmbH", "country": "Deutschland", "website": "https://www.acme.de",
+    keys = match_keys({"company": "Acme Trading GmbH", "country": "Deutschland", "country_code": "DE",
+                       "website": "https://www.acme.de",
                        "registration_code": "DE136695976",
                        "contact": {"email": "Jane@Acme.de", "phone": "030 1234567"}})
     assert keys == {"code": "eu_vat:DE136695976", "email": "jane@acme.de", "phone": "+49301234567",
@@ -46,9 +47,10 @@ def test_a_similar_name_matches_only_when_no_key_does():
 
 def test_names_are_blocked_by_country_and_first_letters():
     from services.profile.domain.matching import name_block
-    assert name_block("Acme Trading GmbH", "Germany") == "DE:acme"
+    assert name_block("Acme Trading GmbH", "DE") == "DE:acme"
     assert name_block("ACME Tradng", "DE") == "DE:acme"
-    assert name_block("廣州貿易有限公司", "中国") == "CN:广州贸易"
+    assert name_block("廣州貿易有限公司", "CN") == "CN:广州贸易"
+    assert name_block("Acme Trading GmbH", None) == "?:acme"     # no country, or one recognised as none
     assert name_block(None, "DE") is None
 
 
@@ -64,13 +66,15 @@ def test_candidates_rank_by_strongest_shared_key_then_name_similarity():
 def archive(customer_id, owner_id=None, age_days=0, **identity):
     from datetime import datetime, timedelta, timezone
     created = datetime(2026, 1, 1, tzinfo=timezone.utc) - timedelta(days=age_days)
-    return {"_id": customer_id, "owner_id": owner_id, "created_at": created, "country": "DE", **identity}
+    return {"_id": customer_id, "owner_id": owner_id, "created_at": created, "country": "Deutschland",
+            "country_code": "DE", **identity}
 
 
 def test_an_inquiry_links_a_contact_without_company_to_the_company_it_names():
     from services.profile.domain.matching import archives_to_link
     person, company = archive("cus_p"), archive("cus_c", company="Acme GmbH", age_days=3)
-    kept, absorbed = archives_to_link([person, company], {"company": "ACME GmbH.", "country": "Germany"}, 90)
+    kept, absorbed = archives_to_link([person, company], {"company": "ACME GmbH.", "country": "Germany",
+                                                           "country_code": "DE"}, 90)
     assert kept["_id"] == "cus_c" and [a["_id"] for a in absorbed] == ["cus_p"]   # the oldest is kept
 
 
@@ -91,7 +95,8 @@ def test_archives_that_name_different_companies_are_not_linked():
     assert identity_conflict(archive("a", registration_code="DE136695976"), archive("b", registration_code="DE129273398"),
                              90) == "registration_code"
     assert identity_conflict(archive("a", website="acme.de"), archive("b", website="https://www.acme.com"), 90) == "website"
-    assert identity_conflict(archive("a"), {**archive("b"), "country": "France"}, 90) == "country"
+    assert identity_conflict(archive("a"), {**archive("b"), "country": "France", "country_code": "FR"}, 90) == "country"
+    assert identity_conflict(archive("a"), {**archive("b"), "country": "Atlantis", "country_code": None}, 90) is None
     assert identity_conflict(archive("a", company="Acme Trading GmbH"), archive("b", company="ACME Tradng", website="acme.de"), 90) is None
     # the inquiry itself must agree: a contact of Acme writing for Bolt links nothing
     assert archives_to_link([archive("cus_p"), archive("cus_c", company="Acme GmbH")], {"company": "Bolt GmbH"}, 90) is None

@@ -2,8 +2,7 @@
 import pytest
 
 from services.profile.domain.normalising import (
-    company_email_domain, normalise_company, normalise_country, normalise_phone, normalise_registration_code,
-    registrable_domain,
+    company_email_domain, normalise_company, normalise_phone, normalise_registration_code, registrable_domain,
 )
 
 
@@ -22,22 +21,12 @@ def test_different_companies_stay_different():
     assert normalise_company("") is None and normalise_company("GmbH") in (None, "gmbh")
 
 
-@pytest.mark.parametrize("raw, code", [
-    ("USA", "US"), ("U.S.", "US"), ("美国", "US"), ("美國", "US"), ("United States", "US"),
-    ("Germany", "DE"), ("DE", "DE"), ("德国", "DE"), ("Viet Nam", "VN"), ("uk", "GB"), ("中国", "CN"),
-])
-def test_countries_become_iso_codes(raw, code):
-    assert normalise_country(raw) == code
-
-
-def test_unknown_countries_have_no_code():
-    assert normalise_country("Atlantis") is None and normalise_country(None) is None
-
-
+# Countries are recognised before these rules (services.runtime.countries, tests/unit/test_countries.py):
+# they take the ISO code.
 @pytest.mark.parametrize("raw, country, e164", [
-    ("030 1234567", "Germany", "+49301234567"),
+    ("030 1234567", "DE", "+49301234567"),
     ("+49 (30) 123-4567", None, "+49301234567"),
-    ("138 0013 8000", "中国", "+8613800138000"),
+    ("138 0013 8000", "CN", "+8613800138000"),
     ("＋８６ １３８００１３８０００", None, "+8613800138000"),
 ])
 def test_phones_become_e164_with_the_country_as_hint(raw, country, e164):
@@ -67,16 +56,16 @@ def test_registration_codes_are_checked_by_their_standard():
     assert normalise_registration_code("91110000600037341L") == ("cn_uscc", "91110000600037341L")
     assert normalise_registration_code("91110000600037341X") is None          # check digit wrong
     assert normalise_registration_code("DE 136 695 976") == ("eu_vat", "DE136695976")
-    assert normalise_registration_code("136695976", country="Germany") == ("eu_vat", "DE136695976")
+    assert normalise_registration_code("136695976", country_code="DE") == ("eu_vat", "DE136695976")
     assert normalise_registration_code("12345") is None
 
 
 @pytest.mark.parametrize("code, country, problem", [
     ("DE136695976", None, None),
     ("DE136695975", None, "Not a valid DE VAT number"),
-    ("136695975", "Germany", "Not a valid DE VAT number"),
-    ("911100006000373410", "中国", "Not a valid unified social credit code"),
-    ("12345", "USA", None),          # no standard we check: kept as typed
+    ("136695975", "DE", "Not a valid DE VAT number"),
+    ("911100006000373410", "CN", "Not a valid unified social credit code"),
+    ("12345", "US", None),          # no standard we check: kept as typed
 ])
 def test_a_registration_code_is_checked_where_a_standard_exists(code, country, problem):
     from services.profile.domain.normalising import registration_code_problem

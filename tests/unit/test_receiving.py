@@ -1,12 +1,13 @@
 """intake's examination of a raw body, with the real built-in plugins (no I/O)."""
 import json
+from functools import partial
 
 import pytest
 
 from plugins import hookimpl
 from plugins.builtin import default_fields, website_form
 from plugins.host import PluginHost
-from services.intake.receiving import examine, inquiry_id_for, message_id_for
+from services.intake.receiving import examine, external_id_of, inquiry_id_for, message_id_for, receive_inquiry
 
 LIMIT = 10_000
 
@@ -66,3 +67,46 @@ def test_message_ids_map_to_stable_inquiry_ids():
     assert message_id_for("m-1", "inquiry", b"x") == "m-1"
     derived = message_id_for(None, "inquiry", b"x")
     assert derived.startswith("sha256:") and derived != message_id_for(None, "channel.web", b"x")
+
+
+def test_a_connector_s_no_inquiry_is_kept_as_rejected_with_its_reason():
+    from plugins.builtin import email_inquiry
+    raw = "From: MAILER-DAEMON@mx.acme.de\nSubject: Undelivered Mail Returned to Sender\n\nUser unknown\n"
+    examined = examine(json.dumps({"raw": raw}).encode(), "email", PluginHost([("email", email_inquiry)]), LIMIT)
+    assert examined.errors == {"_not_an_inquiry": ["a bounce from the mail system (MAILER-DAEMON@mx.acme.de), "
+                                                   "not an inquiry"]}
+
+
+def test_the_sender_s_reference_is_kept_for_accepted_and_rejected_bodies(plugins):
+    accepted = body(external_id="crm-17")
+    assert external_id_of(examine(accepted, None, plugins, LIMIT), accepted) == "crm-17"
+    refused = body(external_id="crm-18", colour="red")
+    assert external_id_of(examine(refused, None, plugins, LIMIT), refused) == "crm-18"
+    for unusable in (body(external_id=18, colour="red"), body(external_id="x" * 201, colour="red"), b"[1]", b"{oops"):
+        assert external_id_of(examine(unusable, None, plugins, LIMIT), unusable) is None
+
+
+class Inquiries:
+    """The store's part receive_inquiry uses, in memory."""
+
+    def __init__(self):
+        self.records = {}
+
+    def get(self, inquiry_id):
+        return self.records.get(inquiry_id)
+
+    def add(self, record):
+        return self.records.setdefault(record["_id"], record) is record
+
+    def mark_announced(self, inquiry_id):
+        self.records[inquiry_id]["announced"] = True
+
+
+def test_a_record_names_who_submitted_it_and_the_sender_s_reference(plugins):
+    inquiries = Inquiries()
+    receive = partial(receive_inquiry, inquiries, plugins, LIMIT, lambda *args: None, routing_key="inquiry")
+    by_http = receive(body=body(external_id="web-1"), message_id="m-1", via="http", submitted_by="web")
+    by_amqp = receive(body=body(), message_id="m-2", via="amqp")
+    http_record, amqp_record = inquiries.get(by_http["id"]), inquiries.get(by_amqp["id"])
+    assert (http_record["submitted_by"], http_record["external_id"]) == ("web", "web-1")
+    assert (amqp_record["submitted_by"], amqp_record["external_id"]) == (None, None)

@@ -14,6 +14,8 @@ SYSTEM = "pool"
 # Why a customer is where it is (the start of ``reason``; the rest says more).
 ALLOCATED, CLAIMED, FILED_BY_HAND, REASSIGNED = "weighted round-robin", "claimed", "filed by hand", "reassigned"
 NEW_UNALLOCATED, RELEASED, RECYCLED, NOBODY_ELIGIBLE = "waiting for allocation", "released", "recycled", "nobody eligible"
+# An inquiry sent with ``allocate: false`` (a backlog imported into the pool): it waits to be claimed.
+POOL_ASKED = "not allocated: its inquiry asked for the public pool"
 
 
 def rejection(reason):
@@ -34,7 +36,8 @@ class NotAllowed(Exception):
 class Facts:
     """What the pool knows of a customer from profile's events (for rules and search)."""
     company: str | None = None
-    country: str | None = None
+    country: str | None = None           # as given
+    country_code: str | None = None      # ISO 3166 alpha-2 when known: what rules and searches read
     intent_grade: str | None = None
     stage: str = "new_contact"
     tags: tuple = ()
@@ -52,8 +55,9 @@ def new_holding(customer_id, team, facts, now, reason=NEW_UNALLOCATED):
 
 
 def facts_fields(facts, created_at):
-    return {"company": facts.company, "country": facts.country, "intent_grade": facts.intent_grade,
-            "stage": facts.stage, "tags": list(facts.tags), "last_contact_at": facts.last_contact_at,
+    return {"company": facts.company, "country": facts.country, "country_code": facts.country_code,
+            "intent_grade": facts.intent_grade, "stage": facts.stage, "tags": list(facts.tags),
+            "last_contact_at": facts.last_contact_at,
             "last_follow_up_at": facts.last_follow_up_at, "has_open_need": facts.has_open_need,
             "deal_closed": facts.deal_closed,
             # kept as fields so one index serves each recycling query (see recycling.due_thresholds)
@@ -67,6 +71,14 @@ def with_facts(holding, facts, profile_version):
     changed = {**holding, **facts_fields(facts, holding["created_at"]), "profile_version": profile_version}
     changed["follow_up_clock"] = _follow_up_clock(changed)
     return _next(changed)
+
+
+def with_country_code(holding: dict, country_code: str | None) -> dict | None:
+    """The holding keeping the ISO code of its country, or None if it keeps one already (holdings
+    written before holdings kept one)."""
+    if "country_code" in holding:
+        return None
+    return _next({**holding, "country_code": country_code})
 
 
 def take(holding, owner_id, reason, by, now):

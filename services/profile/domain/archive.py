@@ -4,6 +4,7 @@ Merging only adds: a value already on the archive is never overwritten by a late
 so what a salesperson corrected by hand survives the next web form.
 """
 import hashlib
+from datetime import datetime
 
 from services.profile.domain.communications import special_requirements_in
 from services.profile.domain.deals import MAIN_PATH, stage_after
@@ -34,6 +35,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "company": inquiry.get("company"),
         "contacts": [dict(inquiry["contact"])],
         "country": inquiry.get("country"),
+        "country_code": inquiry.get("country_code"),    # recognised from the country as given
         "city": inquiry.get("city"),
         "website": inquiry.get("website"),
         "registration_code": inquiry.get("registration_code"),
@@ -54,7 +56,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "possible_duplicates": list(possible_duplicates),
         "communications": [],
         "special_requirements": special_requirements_in(inquiry.get("message")),
-        "name_blocks": [b for b in [name_block(inquiry.get("company"), inquiry.get("country"))] if b],
+        "name_blocks": [b for b in [name_block(inquiry.get("company"), inquiry.get("country_code"))] if b],
         "custom_fields": dict(inquiry.get("custom_fields") or {}),
         "inquiry_ids": [inquiry_id],
         "created_at": now,
@@ -71,8 +73,11 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     for name in ("company", "country", "city", "website", "registration_code"):
         if not merged.get(name) and inquiry.get(name):
             merged[name] = inquiry[name]
+    if merged.get("country") != archive.get("country"):
+        merged["country_code"] = inquiry.get("country_code")      # the code goes with its country
     merged["contacts"] = _merge_contact(archive["contacts"], inquiry["contact"])
-    block = name_block(inquiry.get("company"), inquiry.get("country") or archive.get("country"))
+    block = name_block(inquiry.get("company"), inquiry.get("country_code") if inquiry.get("country")
+                       else archive.get("country_code"))
     merged["name_blocks"] = archive.get("name_blocks", []) + ([block] if block and block not in archive.get("name_blocks", []) else [])
     merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry, now)]
     known = archive.get("special_requirements", [])
@@ -160,6 +165,7 @@ def combine_archives(kept, absorbed, now):
     combined = dict(kept)
     for name in ("company", "country", "city", "website", "registration_code", "target_price", "group_id", "group_name"):
         combined[name] = kept.get(name) or absorbed.get(name)
+    combined["country_code"] = (kept if kept.get("country") else absorbed).get("country_code")
     if absorbed.get("company") and absorbed["company"] != combined["company"]:
         combined["aliases"] = kept.get("aliases", []) + [absorbed["company"]]   # still found by its old name
     contacts = list(kept["contacts"])
@@ -188,3 +194,19 @@ def combine_archives(kept, absorbed, now):
     combined["updated_at"] = now
     combined["version"] = kept["version"] + 1
     return combined
+
+
+def with_country_codes(archive: dict, country_code: str | None, title_codes: list, now: datetime) -> dict | None:
+    """The archive keeping the ISO codes its country and its titles' countries name (``title_codes``,
+    in the titles' order), and its name block in that country; None if it keeps these already."""
+    titles = [{**title, "country_code": code} for title, code in zip(archive.get("titles", []), title_codes)]
+    if "country_code" in archive and archive["country_code"] == country_code and titles == archive.get("titles", []):
+        return None
+    blocks = list(archive.get("name_blocks", []))
+    if (block := name_block(archive.get("company"), country_code)) and block not in blocks:
+        blocks.append(block)     # blocks it had stay: inquiries written as before still find it
+    changed = {**archive, "country_code": country_code, "name_blocks": blocks, "updated_at": now,
+               "version": archive["version"] + 1}
+    if titles:
+        changed["titles"] = titles
+    return changed

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from services.profile.domain.normalising import (
-    company_email_domain, normalise_company, normalise_country, normalise_email, normalise_phone,
-    normalise_registration_code, registrable_domain,
+    company_email_domain, normalise_company, normalise_email, normalise_phone, normalise_registration_code,
+    registrable_domain,
 )
 
 # Names sharing country and first letters are compared by similarity: a typo after the first
@@ -24,9 +24,10 @@ KEY_TIERS = (("code", "email", "phone"), ("email_domain", "website"), ("company"
 
 
 def match_keys(inquiry):
-    """The matching keys an inquiry carries, ``{kind: normalised value}``, strongest first."""
+    """The matching keys an inquiry carries, ``{kind: normalised value}``, strongest first
+    (its country read as its ``country_code``)."""
     contact = inquiry.get("contact") or {}
-    country = inquiry.get("country")
+    country = inquiry.get("country_code")
     candidates = {
         "code": code_key(inquiry.get("registration_code"), country),
         "email": normalise_email(contact.get("email")),
@@ -38,27 +39,41 @@ def match_keys(inquiry):
     return {kind: candidates[kind] for kind in KEY_KINDS if candidates[kind]}
 
 
-def company_key(name, country):
+def company_key(name, country_code):
     # A name alone is common across countries ("ABC Trading"): it matches within one country.
     company = normalise_company(name)
-    return f"{normalise_country(country) or '?'}:{company}" if company else None
+    return f"{country_code or '?'}:{company}" if company else None
 
 
-def code_key(code, country):
-    code = normalise_registration_code(code, country)
+def code_key(code, country_code):
+    code = normalise_registration_code(code, country_code)
     return ":".join(code) if code else None
 
 
 def identity_keys(archive):
     """The keys an archive's own identity gives it: its company name and aliases in its country,
     each title (多抬头) in the title's country, every registration code, its website. {(kind, value)}."""
-    country = archive.get("country")
+    country = archive.get("country_code")
     keys = {("company", company_key(name, country)) for name in [archive.get("company"), *archive.get("aliases", [])]}
     keys.add(("code", code_key(archive.get("registration_code"), country)))
     for title in archive.get("titles", []):
-        keys.add(("company", company_key(title["name"], title.get("country") or country)))
-        keys.add(("code", code_key(title.get("registration_code"), title.get("country") or country)))
+        # a title in a country of its own (known or not) is not in the archive's
+        title_country = title.get("country_code") if title.get("country") else country
+        keys.add(("company", company_key(title["name"], title_country)))
+        keys.add(("code", code_key(title.get("registration_code"), title_country)))
     keys.add(("website", registrable_domain(archive.get("website"))))
+    return {(kind, value) for kind, value in keys if value}
+
+
+def contact_keys(archive: dict) -> set:
+    """The keys an archive's contacts give it: each email, its company's domain (never a free-mail
+    one) and each phone, read with the archive's country as the hint for a local number. {(kind, value)}."""
+    country = archive.get("country_code")
+    keys = set()
+    for contact in archive.get("contacts", []):
+        email = contact.get("email")
+        keys |= {("email", normalise_email(email)), ("email_domain", company_email_domain(email)),
+                 ("phone", normalise_phone(contact.get("phone"), country))}
     return {(kind, value) for kind, value in keys if value}
 
 
@@ -100,10 +115,10 @@ def decide(holders, similar_name=None):
 DIGITS = re.compile(r"\d+")
 
 
-def name_block(company, country):
+def name_block(company, country_code):
     """The block a company name is compared within, e.g. "DE:acme"; None without a name."""
     name = normalise_company(company)
-    return f"{normalise_country(country) or '?'}:{name[:NAME_BLOCK_LETTERS]}" if name else None
+    return f"{country_code or '?'}:{name[:NAME_BLOCK_LETTERS]}" if name else None
 
 
 def name_similarity(typed, known):
@@ -145,11 +160,11 @@ def rank_candidates(holders, similar_names, min_similarity):
 def identity_conflict(a, b, min_name_similarity):
     """The attribute on which two archives (or an archive and an inquiry) name different
     customers, or None when nothing they both state disagrees."""
-    code_a = normalise_registration_code(a.get("registration_code"), a.get("country"))
-    code_b = normalise_registration_code(b.get("registration_code"), b.get("country"))
+    code_a = normalise_registration_code(a.get("registration_code"), a.get("country_code"))
+    code_b = normalise_registration_code(b.get("registration_code"), b.get("country_code"))
     if code_a and code_b and code_a != code_b:
         return "registration_code"
-    country_a, country_b = normalise_country(a.get("country")), normalise_country(b.get("country"))
+    country_a, country_b = a.get("country_code"), b.get("country_code")
     if country_a and country_b and country_a != country_b:
         return "country"
     site_a, site_b = registrable_domain(a.get("website")), registrable_domain(b.get("website"))

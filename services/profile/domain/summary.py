@@ -1,6 +1,5 @@
 """What other services filter and decide by, read off the archive (the ``customer_updated`` event)."""
 from services.profile.domain.deals import MAIN_PATH
-from services.profile.domain.normalising import normalise_country
 
 # Stages in which the customer is waiting for something from us.
 OPEN_NEED_STAGES = ("inquiry", "quoted", "sample", "negotiation")
@@ -12,7 +11,7 @@ def summary_of(archive):
     contacts = communications + inquiries
     return {
         "customer_id": archive["_id"], "version": archive["version"], "company": archive.get("company"),
-        "country": normalise_country(archive.get("country")),
+        "country": archive.get("country"), "country_code": archive.get("country_code"),
         "intent_grade": (archive.get("intent_grade") or {}).get("grade"),
         "value_grade": (archive.get("value_grade") or {}).get("grade"), "graded_at": archive.get("graded_at"),
         "stage": archive["stage"],

@@ -7,6 +7,7 @@ by hand come last.
 
 def tags_of(archive):
     grade = (archive.get("intent_grade") or {}).get("grade")
-    derived = [archive.get("stage"), grade, archive.get("country")]
+    # the market as its ISO code, whatever spelling the customer wrote (an unknown one tags nothing)
+    derived = [archive.get("stage"), grade, archive.get("country_code")]
     derived += [trait["label"] for trait in archive.get("traits", [])]
     return list(dict.fromkeys(t for t in derived + list(archive.get("manual_tags", [])) if t))
