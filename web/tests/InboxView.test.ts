@@ -61,3 +61,61 @@ describe('InboxView', () => {
     })
   }
 })
+
+const DIGEST = {
+  id: 'grp_alice_first_touch_20261204T0200', user_id: 'alice', kind: 'inbox_digest', customer_id: null, customer_name: null,
+  title: '12 new customers assigned to you', body: 'Kessler Licht GmbH, Maple Lighting Inc', due_at: null,
+  fired_at: '2026-12-04T02:30:00Z', read: false, read_at: null, items: ['ntf_a', 'ntf_b'], grouped_in: null,
+  details: {
+    of_kind: 'first_touch', count: 12,
+    customers: [
+      { customer_id: 'cus_1', customer_name: 'Kessler Licht GmbH' },
+      { customer_id: 'cus_2', customer_name: 'Maple Lighting Inc' },
+    ],
+  },
+}
+const SUMMARY = {
+  id: 'ntf_summary_meier_20261204', user_id: 'meier', kind: 'manager_summary', customer_id: null, customer_name: null,
+  title: 'Team summary 2026-12-04: 3 overdue, 1 returning to the pool soon', body: 'Overdue reminders: alice 3.',
+  due_at: null, fired_at: '2026-12-04T00:00:00Z', read: false, read_at: null, items: [], grouped_in: null,
+  details: {
+    day: '2026-12-04', within_days: 3, overdue: [{ user_id: 'alice', count: 3 }],
+    recycling: [{ customer_id: 'cus_3', customer_name: 'Acme GmbH', owner_id: 'alice', returns_at: '2026-12-06T00:00:00+00:00' }],
+  },
+}
+
+describe('InboxView digests and summaries', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  for (const lang of ['en', 'zh-CN'] as const) {
+    it(`shows a digest as one entry linking each company, and a team summary, in ${lang}`, async () => {
+      setToken('bt_test')
+      _setSessionForTests(testUser({ id: 'alice' }), 'Asia/Shanghai')
+      _setPeopleForTests(PEOPLE)
+      stubFetch((call) =>
+        call.url.startsWith('/people')
+          ? { status: 200, body: { items: PEOPLE, total: 2, limit: 200, offset: 0 } }
+          : { status: 200, body: { items: [DIGEST, SUMMARY], total: 2, limit: 30, offset: 0 } },
+      )
+      const w = mount(InboxView, mountOptions(lang))
+      await flush()
+      await flush()
+      const titles = w.findAll('[data-test=inbox-title]').map((e) => e.text())
+      const links = w.findAll('[data-test=inbox-customers] a')
+      expect(links.map((a) => [a.text(), a.attributes('href')])).toEqual([
+        ['Kessler Licht GmbH', '/c/cus_1'], ['Maple Lighting Inc', '/c/cus_2'], ['Acme GmbH', '/c/cus_3']])
+      const texts = w.findAll('[data-test=inbox-text]').map((e) => e.text())
+      if (lang === 'en') {
+        expect(titles[0]).toBe('12 new customers assigned to you')
+        expect(titles[1]).toMatch(/^Team summary .*Dec.*4/)
+        expect(texts).toEqual(['Overdue reminders: Alice Wang 3 Returning to the public pool within 3 days:'])
+      } else {
+        expect(titles[0]).toBe('12 个新客户分配给你')
+        expect(titles[1]).toMatch(/^团队日报/)
+        expect(texts).toEqual(['逾期提醒：Alice Wang 3 3 天内将回到公海：'])
+      }
+      expect(w.text()).not.toMatch(/\bcus_|UTC|\balice\b/)
+      setToken(null)
+    })
+  }
+})

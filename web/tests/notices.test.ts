@@ -84,6 +84,12 @@ const REMINDERS: Array<{ n: NoticeSource; shows: string[]; en: RegExp; zh: RegEx
     zh: /^Maple Lighting Inc 如不跟进，将于 .*11:00 自动回收（掉入公海）（30 天没有跟进记录）。$/,
   },
   {
+    n: { kind: 'returned_to_pool', due_at: '2026-12-07T03:00:00Z', details: { returned_at: '2026-12-07T03:00:00+00:00', reason: 'recycled: no follow-up recorded for 15 days', by: 'pool' } },
+    shows: ['Maple Lighting Inc', '11:00'],
+    en: /^Maple Lighting Inc went back to the public pool on .*Dec 7.*11:00 \(.*15.*\)\.$/,
+    zh: /^Maple Lighting Inc 已于 .*11:00 回到公海（.*15.*）。$/,
+  },
+  {
     n: { kind: 'allocation_stalled', due_at: '2026-12-04T03:00:00Z', details: {
       team: 'default', reasons: 'alice: on leave; bob: holds 50 customers, the cap is 50',
       by_person: [{ person: 'alice', reasons: ['on leave'] }, { person: 'bob', reasons: ['holds 50 customers, the cap is 50', "serves DE, FR; customer's country is US"] }],
@@ -117,6 +123,12 @@ const REMINDERS: Array<{ n: NoticeSource; shows: string[]; en: RegExp; zh: RegEx
     zh: /^Sam Zhou 退回了 Maple Lighting Inc 的移交（销售部 → 客服部）：voltage not stated; no contact phone。$/,
   },
   {
+    n: { kind: 'owner_handoff', due_at: '2026-12-04T03:40:00Z', details: { handoff_id: 'hof_1a2b3c4d5e6f', kind: 'repair_case', from_user: 'alice', to_users: 'bob', submitted_at: '2026-12-04T03:40:00Z' } },
+    shows: ['Maple Lighting Inc', 'Alice Wang', 'Bob Li'],
+    en: /^Alice Wang hands your customer Maple Lighting Inc to Bob Li \(Repair case\); it is theirs once accepted\.$/,
+    zh: /^Alice Wang 正将你的客户 Maple Lighting Inc 移交给 Bob Li（售后维修）；签收后归对方所有。$/,
+  },
+  {
     n: { kind: 'handoff_withdrawn', due_at: '2026-12-04T03:40:00Z', details: { handoff_id: 'hof_1a2b3c4d5e6f', by: 'alice', reason: 'sent to the wrong person', kind: 'repair_case' } },
     shows: ['Maple Lighting Inc', 'Alice Wang'],
     en: /^Alice Wang withdrew the handoff of Maple Lighting Inc \(Repair case\): sent to the wrong person\.$/,
@@ -127,6 +139,12 @@ const REMINDERS: Array<{ n: NoticeSource; shows: string[]; en: RegExp; zh: RegEx
     shows: ['Maple Lighting Inc', 'Sam Zhou', '110V'],
     en: /^Sam Zhou changed voltage of Maple Lighting Inc: — → 110V\.$/,
     zh: /^Sam Zhou 修改了 Maple Lighting Inc 的电压：— → 110V。$/,
+  },
+  {
+    n: { kind: 'requirement_changed', due_at: '2026-12-04T03:49:56Z', details: { field: 'delivery_date', before: '2027-01-15', after: '2027-01-05', by: 'sam', note: 'deliver 10 days earlier', source: 'whatsapp', order_id: 'ord_1' } },
+    shows: ['Maple Lighting Inc', 'Sam Zhou', '2027-01-05', 'deliver 10 days earlier'],
+    en: /^Sam Zhou changed delivery date of Maple Lighting Inc: 2027-01-15 → 2027-01-05 \(deliver 10 days earlier\)\. The order changed with it\.$/,
+    zh: /^Sam Zhou 修改了 Maple Lighting Inc 的交期：2027-01-15 → 2027-01-05（deliver 10 days earlier）。订单已随之修改。$/,
   },
   {
     n: { kind: 'requirement_changed', due_at: '2026-12-04T03:49:56Z', details: { field: 'target_price', before: null, after: null, by: 'alice' } },
@@ -288,6 +306,11 @@ const TIMELINE: Array<{ e: TimelineSource; en: RegExp; zh: RegExp }> = [
     e: { kind: 'requirement_changed', summary: 'voltage: 220V → 110V, via whatsapp', actor: 'sam', details: { field: 'voltage', before: '220V', after: '110V', by: 'sam', note: null, source: 'whatsapp', priced: false } },
     en: /^voltage: 220V → 110V, via whatsapp$/,
     zh: /^电压：220V → 110V，来源：whatsapp$/,
+  },
+  {
+    e: { kind: 'order_amended', summary: 'Order delivery date: 2027-01-15 → 2027-01-05 by sam (deliver 10 days earlier)', actor: 'sam', details: { order_id: 'ord_1', field: 'delivery_date', before: '2027-01-15', after: '2027-01-05', by: 'sam', note: 'deliver 10 days earlier' } },
+    en: /^Order delivery date: 2027-01-15 → 2027-01-05 by Sam Zhou \(deliver 10 days earlier\)$/,
+    zh: /^Sam Zhou 修改订单交期：2027-01-15 → 2027-01-05（deliver 10 days earlier）$/,
   },
 ]
 

@@ -11,8 +11,56 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness of the gateway */
-        get: operations["health"];
+        /**
+         * Health of every service
+         * @description Each service answers within ``BATON.health.deadline_seconds`` whether its store answers a
+         *     ping and its queues have consumers (answering at all shows the broker carries RPC). 200 when
+         *     all are healthy, 503 naming those that are not. No ids nor secrets: open to anyone.
+         */
+        get: operations["health_of_services"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether this gateway can serve (for load balancers)
+         * @description 200 once the gateway's store answers a ping and an RPC through the broker comes back; cheap.
+         */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics in the Prometheus text format
+         * @description For an admin's token or the scraper's ``BATON.health.metrics_token`` (``BATON_METRICS_TOKEN``).
+         *     Inquiries by outcome and channel, reminders due and overdue, deliveries by channel and result,
+         *     parked events, handler retries and queue depths — counted in each service's store, so every
+         *     instance agrees — with this gateway's request latency per route and its refusals by status.
+         */
+        get: operations["metrics_text"];
         put?: never;
         post?: never;
         delete?: never;
@@ -30,7 +78,8 @@ export interface paths {
         };
         /**
          * List customer archives
-         * @description ``email`` is matched after normalisation; the newest archives come first.
+         * @description ``email`` is matched after normalisation; the newest archives come first. With
+         *     ``format=csv|xlsx``, every customer the filters find as a file (one row each).
          */
         get: operations["list_customers"];
         put?: never;
@@ -380,6 +429,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/screening": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Leads waiting for marketing's screening, newest first
+         * @description With ``BATON.allocation.screening`` (default) a new lead waits here, owned by nobody, until
+         *     marketing screens it (POST /customers/<id>/screening) and hands it to sales (POST /handoffs,
+         *     kind marketing_to_sales; ``to`` left out: the weighted round-robin chooses) or marks it invalid.
+         */
+        get: operations["screening_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{customer_id}/screening": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record marketing's screening of a lead
+         * @description Ideal-customer fit (yes/no), the specific need (added to the needs), and whether contact was
+         *     attempted with its result (kept as a communication record): what the marketing → sales checklist
+         *     reads. ``Idempotency-Key`` honoured.
+         */
+        post: operations["record_screening"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{customer_id}/invalid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a lead invalid, with the reason
+         * @description Out of the screening queue (or the public pool) and off every list, at the archive stage
+         *     ``invalid`` with the reason; not on the do-not-contact list (rejection is). An owned customer
+         *     only by its owner or a manager; a manager may reactivate it.
+         */
+        post: operations["mark_invalid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/{customer_id}/collaborators/{user}": {
         parameters: {
             query?: never;
@@ -407,7 +522,8 @@ export interface paths {
         };
         /**
          * Search the public pool, the dormant pool or the rejected list
-         * @description ``reason`` matches the start of why a customer is where it is (released, recycled…).
+         * @description ``reason`` matches the start of why a customer is where it is (released, recycled…). With
+         *     ``format=csv|xlsx``, every entry the filters find as a file (one row each).
          */
         get: operations["search_pool"];
         put?: never;
@@ -444,8 +560,55 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Which customers must not be contacted */
+        /**
+         * Which customers must not be contacted
+         * @description Ids the pool does not know are listed in ``unknown``, never left out.
+         */
         post: operations["contact_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/do-not-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customers marketing must not contact, or whether one found by email, domain or phone is
+         * @description Rejected customers (拒绝往来) with their names, most recently rejected first. Asked by
+         *     ``email``, ``domain`` or ``phone`` (any spelling, as profile matches customers), only the
+         *     customer those find; ``found`` lists it whether it is on the list or not.
+         */
+        get: operations["do_not_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/do-not-contact/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The do-not-contact list as CSV or XLSX
+         * @description Every rejected customer, one row each: customer_id, company, country, country_code, reason,
+         *     rejected_at, rejected_by; ``format=csv`` (the default; UTF-8 with a byte-order mark, for
+         *     spreadsheets) or ``xlsx``.
+         */
+        get: operations["export_do_not_contact"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -478,6 +641,27 @@ export interface paths {
         };
         /** The people allocation serves */
         get: operations["list_salespeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team-board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each salesperson's overdue reminders, handoffs waiting and claims
+         * @description For managers: every active salesperson (of ``team``) with the figures notification, handoff
+         *     and pool answer for them, asked as the caller; a figure the caller may not see is null.
+         */
+        get: operations["get_team_board"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1225,6 +1409,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inquiries/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit many inquiries at once, each answered in order
+         * @description Up to ``BATON.intake.batch_max`` (500) inquiries; each item is accepted, a duplicate (its
+         *     ``message_id`` — or its inquiry's ``external_id`` — seen before: filed once) or rejected with
+         *     its field errors and kept, exactly as ``POST /inquiries`` would answer it alone. 200 whatever
+         *     the items' outcomes; 400 only when the batch itself is not a list of 1 to batch_max items.
+         */
+        post: operations["submit_inquiry_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/channels/{channel}/inquiries": {
         parameters: {
             query?: never;
@@ -1449,7 +1656,8 @@ export interface paths {
         put?: never;
         /**
          * Issue an API token (shown once)
-         * @description Admins issue tokens for anyone; a user for themselves.
+         * @description Admins issue tokens for anyone; a user for themselves. The token is shown once and never
+         *     kept for a replay: an ``Idempotency-Key`` is not honoured here (a retry issues another).
          */
         post: operations["issue_token_route"];
         delete?: never;
@@ -1580,10 +1788,45 @@ export interface components {
                 details: Record<string, never>;
             };
         };
-        /** Health */
+        /**
+         * Health
+         * @description ``GET /health``: 200 when every service answers healthy, 503 naming those that do not.
+         */
         Health: {
-            /** @description 'ok' while the gateway answers. */
-            status: string;
+            /**
+             * @description 'ok' when every service is healthy, else 'failing'.
+             * @enum {string}
+             */
+            status: "ok" | "failing";
+            /** @description Each service (the gateway too) by name, with its checks. */
+            services: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "ok" | "failing";
+                    /** @description Why the service is failing: it did not answer in time, is not running, or a check failed. */
+                    reason?: string | null;
+                    checks: {
+                        [key: string]: {
+                            /** @enum {string} */
+                            status: "ok" | "failing";
+                            /** @description Why it is failing (null when ok). */
+                            reason?: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The services not healthy. */
+            failing: string[];
+        };
+        /**
+         * Ready
+         * @description ``GET /ready``: 200 once the gateway can serve (its store answers, RPC over the broker works).
+         */
+        Ready: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            /** @description Why not ready; empty when ready. */
+            reasons: string[];
         };
         /** CustomerPage */
         CustomerPage: {
@@ -1679,11 +1922,11 @@ export interface components {
                 /** @description None while the customer is in the public pool. */
                 owner_id?: string | null;
                 /**
-                 * @description owned, public_pool, dormant or rejected, as the pool service last said.
+                 * @description owned, public_pool, dormant, rejected or invalid, as the pool service last said.
                  * @default public_pool
                  * @enum {string}
                  */
-                pool_state: "owned" | "public_pool" | "dormant" | "rejected";
+                pool_state: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
                 /** @description Why it is in the pool. */
                 pool_reason?: string | null;
                 /** @description The sales team whose pool it is in. */
@@ -1799,6 +2042,19 @@ export interface components {
                 }[];
                 /** @description Why it is lost, invalid, rejected or dormant. */
                 stage_reason?: string | null;
+                /** @description Marketing's screening (POST /customers/<id>/screening), the latest; null: not screened. */
+                screening?: {
+                    fit: boolean;
+                    need: string;
+                    contact_attempted: boolean;
+                    contact_result?: string | null;
+                    /** @description Its communication record. */
+                    contact_record_id?: string | null;
+                    note?: string | null;
+                    by: string;
+                    /** Format: date-time */
+                    at: string;
+                } | null;
                 inquiry_count: number;
                 /** Format: date-time */
                 created_at: string;
@@ -1951,11 +2207,11 @@ export interface components {
             /** @description None while the customer is in the public pool. */
             owner_id?: string | null;
             /**
-             * @description owned, public_pool, dormant or rejected, as the pool service last said.
+             * @description owned, public_pool, dormant, rejected or invalid, as the pool service last said.
              * @default public_pool
              * @enum {string}
              */
-            pool_state: "owned" | "public_pool" | "dormant" | "rejected";
+            pool_state: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
             /** @description Why it is in the pool. */
             pool_reason?: string | null;
             /** @description The sales team whose pool it is in. */
@@ -2071,6 +2327,19 @@ export interface components {
             }[];
             /** @description Why it is lost, invalid, rejected or dormant. */
             stage_reason?: string | null;
+            /** @description Marketing's screening (POST /customers/<id>/screening), the latest; null: not screened. */
+            screening?: {
+                fit: boolean;
+                need: string;
+                contact_attempted: boolean;
+                contact_result?: string | null;
+                /** @description Its communication record. */
+                contact_record_id?: string | null;
+                note?: string | null;
+                by: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
             inquiry_count: number;
             /** Format: date-time */
             created_at: string;
@@ -2090,7 +2359,7 @@ export interface components {
                 country_code?: string | null;
                 owner_id?: string | null;
                 /** @enum {string} */
-                pool_status: "owned" | "public_pool" | "dormant" | "rejected";
+                pool_status: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
                 /** @description Exact keys it shares, strongest first. */
                 matched_on: string[];
                 /** @description Company-name similarity, 0-100. */
@@ -2165,7 +2434,7 @@ export interface components {
                  */
                 at: string;
                 /** @enum {string} */
-                kind: "customer_created" | "inquiry_received" | "flagged_for_review" | "owner_assigned" | "reminder_scheduled" | "communication_recorded" | "customers_merged" | "details_updated" | "quote_recorded" | "sample_recorded" | "order_recorded" | "stage_changed" | "traits_noted" | "group_linked" | "group_left" | "returned_to_pool" | "recycling_warned" | "collaborators_changed" | "handoff_accepted" | "graded";
+                kind: "customer_created" | "inquiry_received" | "flagged_for_review" | "owner_assigned" | "reminder_scheduled" | "communication_recorded" | "customers_merged" | "details_updated" | "quote_recorded" | "sample_recorded" | "order_recorded" | "order_amended" | "stage_changed" | "traits_noted" | "group_linked" | "group_left" | "returned_to_pool" | "recycling_warned" | "collaborators_changed" | "handoff_accepted" | "graded" | "handoff_submitted" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "step_started" | "reminder_done" | "reminder_snoozed";
                 summary: string;
                 /** @description The user or service that did it. */
                 actor: string;
@@ -2173,7 +2442,7 @@ export interface components {
                 refs?: {
                     [key: string]: string;
                 };
-                /** @description What the summary says, as data — people by user id, times in ISO 8601, grades, stages — for a client to word it in the reader's language and time zone; never prices or amounts. Per kind, e.g. reminder_scheduled {reminder_kind, user, due_at}; owner_assigned {owner, team, reason}; handoff_accepted {kind, by, from, new_owner}; customer_created {inquiry_id, intent_grade, grade_reasons}; communication_recorded {method, by, note, customer_words, late_minutes, within_minutes}; recycling_warned {owner, returns_at, reason}; returned_to_pool {state, previous_owner, by, reason}; stage_changed {before, after, by, reason}; graded {by, grades: [{grade, before, after}], reason}. {} on entries written before details were kept: read the summary. */
+                /** @description What the summary says, as data — people by user id, times in ISO 8601, grades, stages — for a client to word it in the reader's language and time zone; never prices or amounts. Per kind, e.g. reminder_scheduled {reminder_kind, user, due_at}; reminder_done {reminder_kind, user, by, note}; reminder_snoozed {reminder_kind, user, by, until, reason}; handoff_submitted {handoff_id, kind, from, to, info_pending, missing, attempt, action}; handoff_returned {handoff_id, kind, by, from, reasons, action, note}; handoff_withdrawn {handoff_id, kind, by, reason, action, note}; requirement_changed {field, before, after, by, note, source, order_id, priced} (a price named without values); step_started {step, department, by}; owner_assigned {owner, team, reason}; handoff_accepted {kind, by, from, new_owner}; customer_created {inquiry_id, intent_grade, grade_reasons}; communication_recorded {method, by, note, customer_words, late_minutes, within_minutes}; recycling_warned {owner, returns_at, reason}; returned_to_pool {state, previous_owner, by, reason}; stage_changed {before, after, by, reason}; graded {by, grades: [{grade, before, after}], reason}. {} on entries written before details were kept: read the summary. */
                 details?: Record<string, never>;
             }[];
             total?: number;
@@ -2354,10 +2623,10 @@ export interface components {
         Ownership: {
             customer_id: string;
             /**
-             * @description owned; public_pool (公海, claimable); dormant (休眠, no contact for long); rejected.
+             * @description owned; public_pool (公海, claimable); dormant (休眠, no contact for long); rejected; screening (waiting for marketing's screening); invalid (an invalid lead).
              * @enum {string}
              */
-            state: "owned" | "public_pool" | "dormant" | "rejected";
+            state: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
             /** @description None unless owned. */
             owner_id?: string | null;
             collaborators?: string[];
@@ -2431,9 +2700,87 @@ export interface components {
         };
         /**
          * Reactivate
-         * @description Bring a rejected or dormant customer back to the public pool (new price, new product…).
+         * @description Bring a rejected, dormant or invalid customer back to the public pool (new price, new product…).
          */
         Reactivate: {
+            /** @description Who does it: the caller by default; a manager or admin may name someone else. */
+            by?: string | null;
+            /** @description Read by the next person who claims it, e.g. 'no answer to 4 mails since June'. */
+            reason: string;
+        };
+        /** ScreeningEntryPage */
+        ScreeningEntryPage: {
+            items?: {
+                customer_id: string;
+                company?: string | null;
+                contact_name?: string | null;
+                email?: string | null;
+                phone?: string | null;
+                country?: string | null;
+                country_code?: string | null;
+                /** @description The source channel it first came through. */
+                channel?: string | null;
+                campaign?: string | null;
+                initial_behaviour?: string | null;
+                inquiry_id?: string | null;
+                /** @description The first inquiry's message, as written. */
+                inquiry_text?: string | null;
+                needs?: string[];
+                /** @description Archives sharing matching keys with it: check them before handing it to sales. */
+                possible_duplicates?: string[];
+                /** @description The screening recorded so far (POST /customers/<id>/screening), or null. */
+                screening?: Record<string, never> | null;
+                /** @description Its marketing → sales handoff not yet accepted (the lead is the receiver's once they sign; a returned one waits for marketing), or null. */
+                hand_over?: {
+                    handoff_id: string;
+                    /** @description submitted, info_pending, resubmitted or returned. */
+                    state: string;
+                    to_users: string[];
+                    /** Format: date-time */
+                    submitted_at: string;
+                } | null;
+                /**
+                 * Format: date-time
+                 * @description When it entered the queue.
+                 */
+                arrived_at: string;
+            }[];
+            total?: number;
+            limit?: number;
+            offset?: number;
+        };
+        /**
+         * Screening
+         * @description Marketing's screening of a lead (初筛, seed 000): what the marketing → sales checklist reads.
+         */
+        Screening: {
+            /** @description Who screened it: the caller by default; a manager or admin may name someone else. */
+            by?: string | null;
+            /** @description Matches the ideal customer profile (yes/no). */
+            fit: boolean;
+            /** @description The specific need in the customer's words ('wants 2,000 pcs of model X'), not 'wants to cooperate'; added to the archive's needs. */
+            need: string;
+            /** @description Whether contact was attempted. */
+            contact_attempted: boolean;
+            /** @description Required when contact_attempted: when, how and with what result. */
+            contact?: {
+                /**
+                 * Format: date-time
+                 * @description When it was attempted (ISO 8601 with offset).
+                 */
+                at: string;
+                /** @enum {string} */
+                method: "phone" | "email" | "whatsapp" | "wechat" | "linkedin" | "meeting" | "video_call" | "trade_show" | "other";
+                /** @description What came of it, e.g. 'no answer', 'confirmed 2,000 pcs, wants samples'. */
+                result: string;
+            };
+            note?: string;
+        };
+        /**
+         * InvalidLead
+         * @description Mark a lead invalid (无效线索): out of the screening queue and every list, the reason kept (not target industry, contact left…). Not the do-not-contact list: that is for rejected customers.
+         */
+        InvalidLead: {
             /** @description Who does it: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
             /** @description Read by the next person who claims it, e.g. 'no answer to 4 mails since June'. */
@@ -2450,10 +2797,10 @@ export interface components {
             items?: {
                 customer_id: string;
                 /**
-                 * @description owned; public_pool (公海, claimable); dormant (休眠, no contact for long); rejected.
+                 * @description owned; public_pool (公海, claimable); dormant (休眠, no contact for long); rejected; screening (waiting for marketing's screening); invalid (an invalid lead).
                  * @enum {string}
                  */
-                state: "owned" | "public_pool" | "dormant" | "rejected";
+                state: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
                 /** @description None unless owned. */
                 owner_id?: string | null;
                 collaborators?: string[];
@@ -2492,10 +2839,10 @@ export interface components {
             items?: {
                 customer_id: string;
                 /**
-                 * @description owned; public_pool (公海, claimable); dormant (休眠, no contact for long); rejected.
+                 * @description owned; public_pool (公海, claimable); dormant (休眠, no contact for long); rejected; screening (waiting for marketing's screening); invalid (an invalid lead).
                  * @enum {string}
                  */
-                state: "owned" | "public_pool" | "dormant" | "rejected";
+                state: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
                 /** @description None unless owned. */
                 owner_id?: string | null;
                 collaborators?: string[];
@@ -2543,10 +2890,35 @@ export interface components {
             items: {
                 customer_id: string;
                 /** @enum {string} */
-                state: "owned" | "public_pool" | "dormant" | "rejected";
+                state: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
                 do_not_contact: boolean;
                 reason: string;
             }[];
+            /** @description The ids asked that name no customer the pool knows (a typo, or merged away), in the order asked: never left out silently. */
+            unknown: string[];
+        };
+        /**
+         * DoNotContactPage
+         * @description Customers marketing must not contact (rejected: 拒绝往来), most recently rejected first.
+         */
+        DoNotContactPage: {
+            items?: {
+                customer_id: string;
+                company: string | null;
+                /** @description As given. */
+                country: string | null;
+                country_code: string | null;
+                /** @description Why it was rejected, as the person wrote it. */
+                reason: string;
+                /** Format: date-time */
+                rejected_at: string;
+                rejected_by: string;
+            }[];
+            total?: number;
+            limit?: number;
+            offset?: number;
+            /** @description Asked by email, domain or phone: the customers those found, on the list or not (empty: no customer has them). Absent for the whole list. */
+            found?: string[];
         };
         /** Sweep */
         Sweep: {
@@ -2584,6 +2956,50 @@ export interface components {
                 weight_override?: number | null;
                 conversion_rate?: number | null;
                 held: number;
+            }[];
+        };
+        /**
+         * TeamBoard
+         * @description Every active salesperson (of ``team``), by id.
+         */
+        TeamBoard: {
+            items: {
+                user_id: string;
+                team: string;
+                on_leave: boolean;
+                /** @description Reminders past their due time and not done (notification's fired ones); null: not yours to see. */
+                overdue_reminders?: number | null;
+                /** @description Pending or fired. */
+                open_reminders?: number | null;
+                /** @description Handoffs waiting for their signature. */
+                handoffs_waiting?: number | null;
+                /** @description Claims used and left today, this week and this month, and customers held (pool). */
+                claims?: {
+                    user_id: string;
+                    /** @description The day, the week and the month, in that order. */
+                    limits: {
+                        /**
+                         * @description A calendar period in the company's time zone (BATON.pool.time_zone); a week starts on BATON.pool.week_starts_on.
+                         * @enum {string}
+                         */
+                        period: "day" | "week" | "month";
+                        /** @description Claims counted in this period so far. */
+                        used: number;
+                        /** @description The most this person may claim in the period (their role's limit); null: no limit. */
+                        limit: number | null;
+                        /** @description limit - used, never below 0; null: no limit. */
+                        remaining: number | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next period starts and its count begins again (in the company's time zone).
+                         */
+                        resets_at: string;
+                    }[];
+                    /** @description Customers they own now. */
+                    held: number;
+                    /** @description The most customers they may hold (their role's cap); null: no cap. */
+                    max_held: number | null;
+                } | null;
             }[];
         };
         /** SalespersonUpdate */
@@ -2758,8 +3174,8 @@ export interface components {
             customer_id: string;
             /** @description The sender: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
-            /** @description The receivers; for a team handoff, every member (each must acknowledge). */
-            to: string[];
+            /** @description The receivers; for a team handoff, every member (each must acknowledge). Left out for a kind whose receiver the pool's weighted round-robin chooses (marketing_to_sales: a screened lead goes to whoever's turn it is). */
+            to?: string[];
             /** @description Who owns the customer once accepted, among the receivers (default: the first). */
             new_owner?: string;
             /** @description What the sender adds to what the archive already says (移交清单). Special requirements and cautions written here are added to the archive too. */
@@ -3277,6 +3693,11 @@ export interface components {
              */
             pending_until?: string;
             /**
+             * Format: date-time
+             * @description When the leaver's sign-in ends (their last day); it ends earlier, at once, when their last customer has moved. Without it: when their last customer has moved.
+             */
+            sign_in_until?: string;
+            /**
              * @description on_acceptance: the leaver keeps each customer until its successor signs (serving notice). now: the customers move at once (the person is gone) and the successors sign for the packages after.
              * @default on_acceptance
              * @enum {string}
@@ -3392,6 +3813,11 @@ export interface components {
             unassigned: string[];
             /** @description Customers with another owner-changing handoff open: the leaver keeps them until it is settled, then asks again. */
             waiting?: string[];
+            /**
+             * Format: date-time
+             * @description When the leaver's sign-in ends, once known: the date given, or now when their last customer has moved; null while they still hold customers (it ends when the last one moves).
+             */
+            sign_in_ends_at?: string | null;
         };
         /** Requirements */
         Requirements: {
@@ -3416,16 +3842,24 @@ export interface components {
                 at: string;
                 note?: string | null;
                 source?: string | null;
+                /** @description The order changed with it (a field orders carry), if any. */
+                order_id?: string | null;
+                /** @description What it was read from: the contact record whose 【特殊】 line stated it. */
+                source_id?: string | null;
                 notified: string[];
             }[];
         };
         /**
          * RequirementSet
-         * @description Record or change an agreed requirement ("voltage": "110V"; "delivery_date": "2026-05-10").
+         * @description Record or change an agreed requirement ("voltage": "110V"; "delivery_date": "2026-05-10"). A field the orders carry (BATON.handoff.requirements.order_fields: delivery_date, payment_method) changes the order it concerns too, so gates, checklists and packages read the new value.
          */
         RequirementSet: {
-            /** @description null clears it. */
-            value: string | null;
+            /** @description null clears it. A date (BATON.handoff.requirements.date_fields) is YYYY-MM-DD. Give value or shift_days. */
+            value?: string | null;
+            /** @description For a date: move it this many days from its current value (-10: ten days earlier). */
+            shift_days?: number;
+            /** @description The order the change concerns (default: the latest order, for a field orders carry). */
+            order_id?: string;
             /** @description Who does it: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
             /** @description e.g. 'deliver 10 days earlier'. */
@@ -3634,8 +4068,8 @@ export interface components {
                     place?: string | null;
                     /** @description The country's name in BATON.countries.display_language (when counted per country). */
                     name?: string | null;
-                    /** @description The country's region (when counted per country). */
-                    region?: string;
+                    /** @description The country's region (when counted per country); null: in no region. */
+                    region?: string | null;
                 }[];
             }[];
         };
@@ -3870,7 +4304,7 @@ export interface components {
             items?: {
                 id: string;
                 /** @enum {string} */
-                kind: "first_touch" | "second_touch" | "follow_up" | "meeting_minutes" | "recycling_warning" | "allocation_stalled" | "handoff_waiting" | "handoff_acceptance" | "info_pending" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "regrade";
+                kind: "first_touch" | "second_touch" | "follow_up" | "meeting_minutes" | "recycling_warning" | "allocation_stalled" | "handoff_waiting" | "handoff_acceptance" | "info_pending" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "regrade" | "returned_to_pool" | "owner_handoff";
                 user_id: string;
                 customer_id: string;
                 /** @description The customer's company name as notification knows it now (a rename shows at once); null until profile has told it. */
@@ -3890,7 +4324,7 @@ export interface components {
                  */
                 status: "pending" | "firing" | "fired" | "done" | "cancelled";
                 message: string;
-                /** @description What it is about, as data (people by user id, times in ISO 8601) for a client to word it in the reader's language and time zone; ``message`` is the same in English. Per kind: first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: [{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, from_user, missing (checklist item names, comma-separated), info_pending, pending_until, submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn {handoff_id, kind, by, reason}; requirement_changed {field, before, after, by} (before and after null for a requirement named as a price). Reminders made before a detail was added lack it. */
+                /** @description What it is about, as data (people by user id, times in ISO 8601) for a client to word it in the reader's language and time zone; ``message`` is the same in English. Per kind: first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: [{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, from_user, missing (checklist item names, comma-separated), info_pending, pending_until, submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn {handoff_id, kind, by, reason}; requirement_changed {field, before, after, by, note, source, order_id} (before, after and note null for a requirement named as a price; order_id: the order changed with it); returned_to_pool {returned_at, reason, by}; owner_handoff (the owner told that someone hands their customer to another) {handoff_id, kind, from_user, to_users, submitted_at}. Reminders made before a detail was added lack it. */
                 details?: Record<string, never>;
                 /** Format: date-time */
                 created_at: string;
@@ -3918,7 +4352,7 @@ export interface components {
         Reminder: {
             id: string;
             /** @enum {string} */
-            kind: "first_touch" | "second_touch" | "follow_up" | "meeting_minutes" | "recycling_warning" | "allocation_stalled" | "handoff_waiting" | "handoff_acceptance" | "info_pending" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "regrade";
+            kind: "first_touch" | "second_touch" | "follow_up" | "meeting_minutes" | "recycling_warning" | "allocation_stalled" | "handoff_waiting" | "handoff_acceptance" | "info_pending" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "regrade" | "returned_to_pool" | "owner_handoff";
             user_id: string;
             customer_id: string;
             /** @description The customer's company name as notification knows it now (a rename shows at once); null until profile has told it. */
@@ -3938,7 +4372,7 @@ export interface components {
              */
             status: "pending" | "firing" | "fired" | "done" | "cancelled";
             message: string;
-            /** @description What it is about, as data (people by user id, times in ISO 8601) for a client to word it in the reader's language and time zone; ``message`` is the same in English. Per kind: first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: [{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, from_user, missing (checklist item names, comma-separated), info_pending, pending_until, submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn {handoff_id, kind, by, reason}; requirement_changed {field, before, after, by} (before and after null for a requirement named as a price). Reminders made before a detail was added lack it. */
+            /** @description What it is about, as data (people by user id, times in ISO 8601) for a client to word it in the reader's language and time zone; ``message`` is the same in English. Per kind: first_touch {}; second_touch {record_id, contact_at, method}; follow_up {why, last_contact_at, basis (planned, intent_grade, value_grade, active_stage, win_back), grade?, stage?, every_hours}; meeting_minutes {record_id, meeting_at, method}; regrade {graded_at, intent_grade, value_grade}; recycling_warning {returns_at, reason}; allocation_stalled {team, reasons, by_person: [{person, reasons}]}; handoff_waiting, handoff_acceptance, info_pending {handoff_id, kind, from_user, missing (checklist item names, comma-separated), info_pending, pending_until, submitted_at}; handoff_returned {handoff_id, kind, by, reasons}; handoff_withdrawn {handoff_id, kind, by, reason}; requirement_changed {field, before, after, by, note, source, order_id} (before, after and note null for a requirement named as a price; order_id: the order changed with it); returned_to_pool {returned_at, reason, by}; owner_handoff (the owner told that someone hands their customer to another) {handoff_id, kind, from_user, to_users, submitted_at}. Reminders made before a detail was added lack it. */
             details?: Record<string, never>;
             /** Format: date-time */
             created_at: string;
@@ -3999,8 +4433,12 @@ export interface components {
                 read: boolean;
                 /** Format: date-time */
                 read_at?: string | null;
-                /** @description The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, e.g. requirement_changed {field, before, after, by}): what a client words the entry from in the reader's language and time zone. {} for a notice without a reminder. */
+                /** @description The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, e.g. requirement_changed {field, before, after, by}): what a client words the entry from in the reader's language and time zone. {} for a notice without a reminder. An inbox_digest: {of_kind, count, customers: [{customer_id, customer_name}]}; a manager_summary: {day, overdue: [{user_id, count}], recycling: [{customer_id, customer_name, owner_id, returns_at}], within_days}. */
                 details?: Record<string, never>;
+                /** @description An inbox_digest's entries (many notices of one kind within a short window), each still readable: GET /users/<id>/inbox?digest=<this id>. [] otherwise. */
+                items?: string[];
+                /** @description The digest entry that lists this one. */
+                grouped_in?: string | null;
             }[];
             total?: number;
             limit?: number;
@@ -4031,8 +4469,12 @@ export interface components {
             read: boolean;
             /** Format: date-time */
             read_at?: string | null;
-            /** @description The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, e.g. requirement_changed {field, before, after, by}): what a client words the entry from in the reader's language and time zone. {} for a notice without a reminder. */
+            /** @description The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, e.g. requirement_changed {field, before, after, by}): what a client words the entry from in the reader's language and time zone. {} for a notice without a reminder. An inbox_digest: {of_kind, count, customers: [{customer_id, customer_name}]}; a manager_summary: {day, overdue: [{user_id, count}], recycling: [{customer_id, customer_name, owner_id, returns_at}], within_days}. */
             details?: Record<string, never>;
+            /** @description An inbox_digest's entries (many notices of one kind within a short window), each still readable: GET /users/<id>/inbox?digest=<this id>. [] otherwise. */
+            items?: string[];
+            /** @description The digest entry that lists this one. */
+            grouped_in?: string | null;
         };
         /** Preferences */
         Preferences: {
@@ -4206,6 +4648,11 @@ export interface components {
                 submitted_by?: string | null;
                 /** @description The sender's own reference: the inquiry's, or a rejected body's when it names one. */
                 external_id?: string | null;
+                /**
+                 * @description What profile made of it once filed: created (it opened an archive), flagged (it opened one that may duplicate others), merged (it joined an existing archive); null before.
+                 * @enum {string|null}
+                 */
+                filed_as?: "created" | "flagged" | "merged" | null;
             }[];
             total?: number;
             limit?: number;
@@ -4284,6 +4731,11 @@ export interface components {
             submitted_by?: string | null;
             /** @description The sender's own reference: the inquiry's, or a rejected body's when it names one. */
             external_id?: string | null;
+            /**
+             * @description What profile made of it once filed: created (it opened an archive), flagged (it opened one that may duplicate others), merged (it joined an existing archive); null before.
+             * @enum {string|null}
+             */
+            filed_as?: "created" | "flagged" | "merged" | null;
         };
         /**
          * Inquiry
@@ -4342,6 +4794,42 @@ export interface components {
             errors?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * InquiryBatch
+         * @description Up to ``BATON.intake.batch_max`` (500) inquiries in one call, each answered in order.
+         */
+        InquiryBatch: {
+            items: {
+                /** @description This item's idempotency key, as X-Message-Id is a single submission's: a message id seen before is answered duplicate and filed once. Default: the inquiry's external_id (scoped to the submitter), else one derived from its content. */
+                message_id?: string;
+                /** @description A canonical inquiry (inquiry.v1), examined on its own: a bad one is rejected and kept with its field errors, and the batch goes on. */
+                inquiry: Record<string, never>;
+            }[];
+        };
+        /** InquiryBatchResult */
+        InquiryBatchResult: {
+            items: {
+                /** @description The item's place in the batch, from 0. */
+                index: number;
+                /**
+                 * @description accepted (stored and announced), duplicate (its message id was seen before: nothing changed; status says how it went then), rejected (stored with its field errors).
+                 * @enum {string}
+                 */
+                outcome: "accepted" | "duplicate" | "rejected";
+                /** @description The stored inquiry's id; null for an item that is not {message_id?, inquiry: object}. */
+                id?: string | null;
+                message_id?: string | null;
+                /** @enum {string|null} */
+                status?: "accepted" | "rejected" | null;
+                /** @description Field -> reasons, for a rejected item (an inquiry's fields, or the item's own). */
+                errors?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            accepted: number;
+            duplicates: number;
+            rejected: number;
         };
         /** AuditEntryPage */
         AuditEntryPage: {
@@ -4422,6 +4910,11 @@ export interface components {
              * @default false
              */
             password_set: boolean;
+            /**
+             * Format: date-time
+             * @description A leaver's: from then on they can no longer sign in or use their tokens (set when their last customer has moved, or at the date their manager gave).
+             */
+            sign_in_ends_at?: string | null;
         };
         /**
          * MeUpdate
@@ -4476,6 +4969,11 @@ export interface components {
                  * @default false
                  */
                 password_set: boolean;
+                /**
+                 * Format: date-time
+                 * @description A leaver's: from then on they can no longer sign in or use their tokens (set when their last customer has moved, or at the date their manager gave).
+                 */
+                sign_in_ends_at?: string | null;
             };
             /** @description The session ends after this long without a call (BATON.access.session_idle_hours). */
             idle_hours: number;
@@ -4518,6 +5016,11 @@ export interface components {
                  * @default false
                  */
                 password_set: boolean;
+                /**
+                 * Format: date-time
+                 * @description A leaver's: from then on they can no longer sign in or use their tokens (set when their last customer has moved, or at the date their manager gave).
+                 */
+                sign_in_ends_at?: string | null;
             }[];
             total?: number;
             limit?: number;
@@ -4628,7 +5131,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    health: {
+    health_of_services: {
         parameters: {
             query?: never;
             header?: never;
@@ -4637,7 +5140,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Liveness of the gateway */
+            /** @description Health of every service */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4655,7 +5158,149 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No valid API token (Authorization: Bearer <token>). */
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service is failing: 'failing' names it, its entry says why. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether this gateway can serve (for load balancers) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready: 'reasons' says why. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    metrics_text: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics in the Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or an unknown one. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4664,7 +5309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed for this user: the message says why. */
+            /** @description The token is not an admin's. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4691,6 +5336,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -4705,10 +5366,17 @@ export interface operations {
     list_customers: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 limit?: number;
                 offset?: number;
                 owner_id?: string;
+                /** @description Any case or spacing. */
                 email?: string;
+                /** @description A company's domain, website or any address at it (acme.de, www.acme.de/en, x@acme.de). */
+                domain?: string;
+                /** @description As written; a local number is read in `country`. Several of email, domain and phone must all find the customer. */
+                phone?: string;
                 /** @description Any spelling: a name in a market's language (Germany, Deutschland, 德国), an ISO alpha-2 or alpha-3 code (DE, DEU) or a trade form; matched on its country_code. 400 naming country when no country has that spelling. */
                 country?: string;
                 stage?: "new_contact" | "inquiry" | "quoted" | "sample" | "negotiation" | "customer" | "lost" | "invalid" | "rejected" | "dormant";
@@ -4731,6 +5399,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerPage"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -4771,6 +5441,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4849,6 +5535,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4938,6 +5640,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5007,6 +5725,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5094,6 +5828,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5110,6 +5860,10 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description reminders: with the reminder bookkeeping (reminder_scheduled, reminder_done, reminder_snoozed), left out by default. */
+                include?: "reminders";
+                /** @description Only these kinds, comma-separated (e.g. handoff_submitted,requirement_changed); include is then not needed. 422 naming kinds for a kind that does not exist. */
+                kinds?: string;
             };
             header?: never;
             path: {
@@ -5166,6 +5920,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5253,6 +6023,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5326,6 +6112,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5413,6 +6215,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5486,6 +6304,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5573,6 +6407,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5646,6 +6496,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5733,6 +6599,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5802,6 +6684,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5889,6 +6787,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -5962,6 +6876,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6043,6 +6973,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -6112,6 +7058,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6199,6 +7161,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -6268,6 +7246,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6355,6 +7349,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -6435,6 +7445,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -6508,6 +7534,307 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    screening_queue: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Leads waiting for marketing's screening, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningEntryPage"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_screening: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Screening"];
+            };
+        };
+        responses: {
+            /** @description Record marketing's screening of a lead */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_invalid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvalidLead"];
+            };
+        };
+        responses: {
+            /** @description Mark a lead invalid, with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ownership"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6596,6 +7923,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -6677,6 +8020,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -6691,9 +8050,11 @@ export interface operations {
     search_pool: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 limit?: number;
                 offset?: number;
-                state?: "owned" | "public_pool" | "dormant" | "rejected";
+                state?: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid";
                 owner_id?: string;
                 /** @description Any spelling: a name in a market's language (Germany, Deutschland, 德国), an ISO alpha-2 or alpha-3 code (DE, DEU) or a trade form; matched on its country_code. 400 naming country when no country has that spelling. */
                 country?: string;
@@ -6721,6 +8082,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PoolEntryPage"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -6761,6 +8124,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6838,6 +8217,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6923,6 +8318,217 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    do_not_contact: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description e.g. Jane@Acme.de */
+                email?: string;
+                /** @description A company's domain, website or any address at it: acme.de, https://www.acme.de/en, x@acme.de. */
+                domain?: string;
+                /** @description As written: +49 30 1234567, 0049-30-1234567, or 030 1234567 with country. */
+                phone?: string;
+                /** @description The country (any spelling) a local phone number is read in. */
+                country?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customers marketing must not contact, or whether one found by email, domain or phone is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoNotContactPage"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_do_not_contact: {
+        parameters: {
+            query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The do-not-contact list as CSV or XLSX */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7001,6 +8607,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7068,6 +8690,115 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_team_board: {
+        parameters: {
+            query?: {
+                /** @description Only this sales team's people; default: every salesperson the caller may see. */
+                team?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each salesperson's overdue reminders, handoffs waiting and claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamBoard"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7155,6 +8886,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7228,6 +8975,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7311,6 +9074,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7385,6 +9164,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7452,6 +9247,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7536,6 +9347,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7610,6 +9437,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7704,6 +9547,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7782,6 +9641,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -7851,6 +9726,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7938,6 +9829,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8011,6 +9918,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8098,6 +10021,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8178,6 +10117,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8251,6 +10206,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8347,6 +10318,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8429,6 +10416,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8525,6 +10528,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8605,6 +10624,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8674,6 +10709,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8762,6 +10813,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8831,6 +10898,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8919,6 +11002,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -8992,6 +11091,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9078,6 +11193,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -9154,6 +11285,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -9168,6 +11315,8 @@ export interface operations {
     report_inquiries: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 /** @description The first month (YYYY-MM); default: BATON.reports.default_months months up to 'to'. */
                 from?: string;
                 /** @description The last month (YYYY-MM), included; default: the current month. */
@@ -9188,6 +11337,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InquiriesByPlaceReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -9228,6 +11379,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9249,6 +11416,8 @@ export interface operations {
     report_demand: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 /** @description The first month (YYYY-MM); default: BATON.reports.default_months months up to 'to'. */
                 from?: string;
                 /** @description The last month (YYYY-MM), included; default: the current month. */
@@ -9269,6 +11438,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemandReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -9309,6 +11480,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9330,6 +11517,8 @@ export interface operations {
     report_follow_up: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 /** @description The first month (YYYY-MM); default: BATON.reports.default_months months up to 'to'. */
                 from?: string;
                 /** @description The last month (YYYY-MM), included; default: the current month. */
@@ -9348,6 +11537,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -9388,6 +11579,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9409,6 +11616,8 @@ export interface operations {
     report_conversion: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 /** @description The first month (YYYY-MM); default: BATON.reports.default_months months up to 'to'. */
                 from?: string;
                 /** @description The last month (YYYY-MM), included; default: the current month. */
@@ -9427,6 +11636,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversionReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -9467,6 +11678,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9488,6 +11715,8 @@ export interface operations {
     report_handoffs: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 /** @description The first month (YYYY-MM); default: BATON.reports.default_months months up to 'to'. */
                 from?: string;
                 /** @description The last month (YYYY-MM), included; default: the current month. */
@@ -9507,6 +11736,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HandoffTimelinessReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -9547,6 +11778,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9568,6 +11815,8 @@ export interface operations {
     report_lost_reasons: {
         parameters: {
             query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
                 /** @description The first month (YYYY-MM); default: BATON.reports.default_months months up to 'to'. */
                 from?: string;
                 /** @description The last month (YYYY-MM), included; default: the current month. */
@@ -9586,6 +11835,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LostAndRejectedReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -9626,6 +11877,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9651,7 +11918,7 @@ export interface operations {
                 offset?: number;
                 /** @description open (pending, firing or fired; the default), or one status. */
                 status?: "open" | "pending" | "firing" | "fired" | "done" | "cancelled";
-                kind?: "first_touch" | "second_touch" | "follow_up" | "meeting_minutes" | "recycling_warning" | "allocation_stalled" | "handoff_waiting" | "handoff_acceptance" | "info_pending" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "regrade";
+                kind?: "first_touch" | "second_touch" | "follow_up" | "meeting_minutes" | "recycling_warning" | "allocation_stalled" | "handoff_waiting" | "handoff_acceptance" | "info_pending" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "regrade" | "returned_to_pool" | "owner_handoff";
                 customer_id?: string;
             };
             header?: never;
@@ -9709,6 +11976,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9785,6 +12068,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9872,6 +12171,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -9952,6 +12267,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -9970,6 +12301,8 @@ export interface operations {
                 offset?: number;
                 /** @description Only entries not yet read. */
                 unread?: boolean;
+                /** @description The entries a digest entry (kind inbox_digest) stands for, instead of the inbox as shown. */
+                digest?: string;
             };
             header?: never;
             path: {
@@ -10026,6 +12359,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10114,6 +12463,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -10183,6 +12548,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10270,6 +12651,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -10343,6 +12740,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10424,6 +12837,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -10443,6 +12872,8 @@ export interface operations {
                 status?: "accepted" | "rejected";
                 channel?: string;
                 external_id?: string;
+                /** @description Only these inquiries (comma-separated ids, at most 200): what an importer asks to learn what became of its rows. */
+                ids?: string;
                 /** @description Sort by one of received_at; a leading '-' for descending (default -received_at). */
                 sort?: "received_at" | "-received_at";
             };
@@ -10506,6 +12937,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -10530,6 +12977,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Seen before (its X-Message-Id, or an expired Idempotency-Key): filed once, answered with duplicate: true. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
             /** @description Submit an inquiry */
             202: {
                 headers: {
@@ -10577,6 +13033,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10660,6 +13132,116 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit_inquiry_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InquiryBatch"];
+            };
+        };
+        responses: {
+            /** @description Submit many inquiries at once, each answered in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InquiryBatchResult"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -10682,6 +13264,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Seen before (its X-Message-Id, or an expired Idempotency-Key): filed once, answered with duplicate: true. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
             /** @description Submit a channel's own payload */
             202: {
                 headers: {
@@ -10729,6 +13320,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10818,6 +13425,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -10889,6 +13512,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10974,6 +13613,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11041,6 +13696,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11126,6 +13797,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11200,6 +13887,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11242,17 +13945,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No valid API token (Authorization: Bearer <token>). */
+            /** @description The user id or password is wrong. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed for this user: the message says why. */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11271,6 +13965,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11361,6 +14071,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11434,6 +14160,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11518,6 +14260,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11589,6 +14347,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11676,6 +14450,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11745,6 +14535,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11832,6 +14638,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11908,6 +14730,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -11946,24 +14784,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No valid API token (Authorization: Bearer <token>). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed for this user: the message says why. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Not found. */
             404: {
                 headers: {
@@ -11975,6 +14795,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12020,24 +14856,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No valid API token (Authorization: Bearer <token>). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed for this user: the message says why. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Not found. */
             404: {
                 headers: {
@@ -12049,6 +14867,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12130,6 +14964,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A service did not answer; details.service names it. */
             503: {
                 headers: {
@@ -12166,24 +15016,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No valid API token (Authorization: Bearer <token>). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed for this user: the message says why. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Not found. */
             404: {
                 headers: {
@@ -12195,6 +15027,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12238,24 +15086,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No valid API token (Authorization: Bearer <token>). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not allowed for this user: the message says why. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Not found. */
             404: {
                 headers: {
@@ -12267,6 +15097,22 @@ export interface operations {
             };
             /** @description Conflicts with the current state (e.g. owned by someone else). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

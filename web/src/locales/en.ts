@@ -52,6 +52,8 @@ export default {
     public_pool: 'Public pool',
     dormant: 'Dormant customers',
     rejected: 'Rejected',
+    screening: 'Waiting for screening',
+    invalid: 'Invalid lead',
   },
   department: { sales: 'Sales', marketing: 'Marketing', service: 'Service' },
   role: { admin: 'Admin', manager: 'Manager', member: 'Member', integration: 'Integration' },
@@ -59,4 +61,6 @@ export default {
   relative: { justNow: 'just now' },
   total: '{n} in total',
   fieldError: 'Check this field',
+  exportAs: 'Export {what} as {format}',
+  downloaded: 'Downloaded {file}',
 }

@@ -53,6 +53,8 @@ const zh: typeof en = {
     public_pool: '公海',
     dormant: '休眠客户',
     rejected: '已拒绝',
+    screening: '待市场初筛',
+    invalid: '无效线索',
   },
   department: { sales: '销售部', marketing: '市场部', service: '客服部（售后）' },
   role: { admin: '管理员', manager: '经理', member: '成员', integration: '系统集成' },
@@ -60,5 +62,7 @@ const zh: typeof en = {
   relative: { justNow: '刚刚' },
   total: '共 {n} 条',
   fieldError: '请检查此项',
+  exportAs: '导出{what}为 {format}',
+  downloaded: '已下载 {file}',
 }
 export default zh

@@ -67,6 +67,7 @@ describe('TimelineList with details', () => {
 
   it('words each entry from its details in the person\'s language and zone', async () => {
     const w = mount(TimelineList, { ...setup('Asia/Shanghai'), props: { entries: withDetails } })
+    await w.find('[data-test=show-reminders]').trigger('click')      // reminders are off by default
     const text = w.text()
     expect(text).toMatch(/Reminder for Alice Wang: first contact, due .*Dec 7.*11:50/)
     expect(text).toContain('Sales → service handoff from Alice Wang signed by Sam Zhou')
@@ -80,5 +81,54 @@ describe('TimelineList with details', () => {
     expect(zh).toContain('Alice Wang 发起的销售部 → 客服部移交已由 Sam Zhou 签收')
     expect(zh).not.toMatch(/UTC|\balice\b|\bsam\b/)
     applyLanguage('en')
+  })
+})
+
+describe('TimelineList and the reminder bookkeeping', () => {
+  const entries = [
+    {
+      id: 's', at: '2026-12-04T02:00:00Z', kind: 'handoff_submitted', actor: 'alice',
+      summary: 'Handoff sales to service submitted by alice to sam',
+      details: { handoff_id: 'hnd_1', kind: 'sales_to_service', from: 'alice', to: ['sam'], action: 'submitted', by: 'alice', note: null },
+    },
+    {
+      id: 'r', at: '2026-12-04T03:50:00Z', kind: 'reminder_scheduled', actor: 'notification',
+      summary: 'Reminder for alice: first touch due 2026-12-07 03:50 UTC',
+      details: { reminder_kind: 'first_touch', user: 'alice', due_at: '2026-12-07T03:50:00+00:00' },
+    },
+    {
+      id: 'z', at: '2026-12-04T04:10:00Z', kind: 'reminder_snoozed', actor: 'alice',
+      summary: 'Reminder first touch for alice snoozed by alice until 2026-12-04 06:10 UTC: customer travelling',
+      details: { reminder_kind: 'first_touch', user: 'alice', by: 'alice', until: '2026-12-04T06:10:00+00:00', reason: 'customer travelling' },
+    },
+    {
+      id: 'd', at: '2026-12-04T05:00:00Z', kind: 'reminder_done', actor: 'alice', summary: 'Reminder first touch for alice done by alice',
+      details: { reminder_kind: 'first_touch', user: 'alice', by: 'alice', note: null },
+    },
+  ]
+
+  it('leaves reminders out until "show reminders" is switched on, in en and zh-CN', async () => {
+    const w = mount(TimelineList, { ...setup('Asia/Shanghai'), props: { entries } })
+    expect(w.findAll('[data-test=timeline-entry]')).toHaveLength(1)
+    expect(w.text()).toContain('Alice Wang handed it over to Sam Zhou')
+    expect(w.find('[data-test=show-reminders]').text()).toContain('Show reminders')
+    await w.find('[data-test=show-reminders]').trigger('click')
+    expect(w.findAll('[data-test=timeline-entry]')).toHaveLength(4)
+    const text = w.text()
+    expect(text).toMatch(/Alice Wang snoozed the first contact until .*14:10 — customer travelling/)
+    expect(text).toContain('Alice Wang did the first contact')
+    expect(text).not.toMatch(/UTC|\balice\b/)
+
+    applyLanguage('zh-CN')
+    await w.vm.$nextTick()
+    expect(w.find('[data-test=show-reminders]').text()).toContain('显示提醒')
+    expect(w.text()).toMatch(/Alice Wang 将首次联系推迟到 .*14:10 — customer travelling/)
+    expect(w.text()).toContain('Alice Wang 已完成首次联系')
+    applyLanguage('en')
+  })
+
+  it('offers no switch when there is no reminder to show', () => {
+    const w = mount(TimelineList, { ...setup('UTC'), props: { entries: entries.slice(0, 1) } })
+    expect(w.find('[data-test=show-reminders]').exists()).toBe(false)
   })
 })

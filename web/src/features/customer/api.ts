@@ -50,7 +50,7 @@ export const getCustomer = (id: string) => api<Customer>('GET', c(id))
 export const patchCustomer = (id: string, body: CustomerUpdate, idempotencyKey?: string) =>
   api<Customer>('PATCH', c(id), { body, idempotencyKey })
 export const getTimeline = (id: string) =>
-  api<Page<TimelineEntry>>('GET', `${c(id)}/timeline`, { query: { limit: 200 } })
+  api<Page<TimelineEntry>>('GET', `${c(id)}/timeline`, { query: { limit: 200, include: 'reminders' } })
 export const getOwner = (id: string) => api<Ownership>('GET', `${c(id)}/owner`)
 export const getGroup = (id: string) => api<GroupView>('GET', `${c(id)}/group`)
 export const recordContact = (id: string, body: CommunicationBody, idempotencyKey?: string) =>

@@ -40,6 +40,8 @@ export default {
       handoff_withdrawn: 'A handoff was withdrawn',
       requirement_changed: 'A requirement changed',
       regrade: 'Time to review the grades',
+      returned_to_pool: 'Your customer went back to the public pool',
+      owner_handoff: 'Your customer is being handed to someone else',
       other: 'Reminder',
     },
     done: {
@@ -164,6 +166,8 @@ export default {
       handoff_withdrawn: '移交已撤回',
       requirement_changed: '需求变更',
       regrade: '该复核客户等级了',
+      returned_to_pool: '你的客户已回到公海',
+      owner_handoff: '你的客户正被移交他人',
       other: '提醒',
     },
     done: {

@@ -11,7 +11,7 @@ import {
 export const NOTICE_KINDS = [
   'first_touch', 'second_touch', 'follow_up', 'meeting_minutes', 'recycling_warning', 'allocation_stalled',
   'handoff_waiting', 'handoff_acceptance', 'info_pending', 'handoff_returned', 'handoff_withdrawn',
-  'requirement_changed', 'regrade',
+  'requirement_changed', 'regrade', 'returned_to_pool', 'owner_handoff',
 ] as const
 
 /** What both a reminder and an inbox entry carry. */
@@ -66,6 +66,11 @@ const RENDER: Record<string, Render> = {
     return ctx.t('notices.reminder.recycling_warning', { ...v, at: ctx.dateTime(d.returns_at), reason: poolReason(ctx, d.reason) })
   },
 
+  returned_to_pool: (_n, d, ctx, v) => {
+    if (!has(d.returned_at)) return null
+    return ctx.t('notices.reminder.returned_to_pool', { ...v, at: ctx.dateTime(d.returned_at), reason: poolReason(ctx, d.reason) })
+  },
+
   allocation_stalled: (_n, d, ctx, v) => {
     if (!has(d.team)) return null
     const head = ctx.t('notices.reminder.allocation_stalled', { ...v, team: str(d.team) })
@@ -113,6 +118,12 @@ const RENDER: Record<string, Render> = {
     return ctx.t('notices.reminder.handoff_returned', { ...v, by: ctx.person(d.by), kindPart: kindPart(ctx, d.kind), reasons: str(d.reasons) })
   },
 
+  owner_handoff: (_n, d, ctx, v) => {
+    if (!has(d.from_user) || !has(d.to_users)) return null
+    const to = str(d.to_users).split(',').map((p) => ctx.person(p.trim())).join(', ')
+    return ctx.t('notices.reminder.owner_handoff', { ...v, from: ctx.person(d.from_user), to, kindPart: kindPart(ctx, d.kind) })
+  },
+
   handoff_withdrawn: (_n, d, ctx, v) => {
     if (!has(d.by)) return null
     return ctx.t('notices.reminder.handoff_withdrawn', { ...v, by: ctx.person(d.by), kindPart: kindPart(ctx, d.kind), reason: str(d.reason) })
@@ -127,6 +138,9 @@ const RENDER: Record<string, Render> = {
       ...named,
       before: requirementValue(ctx, d.before),
       after: requirementValue(ctx, d.after),
+      // the note travels with the notice; reminders made before it was added lack it
+      notePart: has(d.note) ? ctx.t('notices.reminder.requirementNotePart', { note: str(d.note) }) : '',
+      orderPart: has(d.order_id) ? ctx.t('notices.reminder.requirementOrderPart') : '',
     })
   },
 

@@ -173,6 +173,17 @@ const RENDER: Record<string, Render> = {
     })
   },
 
+  order_amended: (d, ctx) => {
+    if (!has(d.field) || !has(d.by)) return null
+    return tl(ctx, 'order_amended', {
+      field: requirementField(ctx, d.field),
+      before: requirementValue(ctx, d.before),
+      after: requirementValue(ctx, d.after),
+      by: ctx.person(d.by),
+      notePart: part(ctx, 'orderNotePart', has(d.note), { note: str(d.note) }),
+    })
+  },
+
   stage_changed: (d, ctx) => {
     if (!has(d.after) || !has(d.by)) return null
     const reason = str(d.reason)
@@ -225,6 +236,28 @@ const RENDER: Record<string, Render> = {
 
   step_started: (d, ctx) =>
     has(d.step) ? tl(ctx, 'step_started', { step: words(str(d.step)), department: departmentLabel(ctx, d.department) }) : null,
+
+  // the reminder bookkeeping (shown with "show reminders")
+  reminder_done: (d, ctx) => {
+    if (!has(d.reminder_kind) || !has(d.user)) return null
+    const kind = str(d.reminder_kind)
+    return tl(ctx, 'reminder_done', {
+      user: ctx.person(d.user),
+      kind: label(ctx, `notices.reminderKind.${kind}`, words(kind)),
+      notePart: part(ctx, 'notePart', has(d.note), { note: str(d.note) }),
+    })
+  },
+
+  reminder_snoozed: (d, ctx) => {
+    if (!has(d.reminder_kind) || !has(d.user) || !has(d.until)) return null
+    const kind = str(d.reminder_kind)
+    return tl(ctx, 'reminder_snoozed', {
+      user: ctx.person(d.user),
+      kind: label(ctx, `notices.reminderKind.${kind}`, words(kind)),
+      until: ctx.dateTime(d.until),
+      notePart: part(ctx, 'notePart', has(d.reason), { note: str(d.reason) }),
+    })
+  },
 }
 
 function handoffStep(d: Details, ctx: TextContext): string | null {

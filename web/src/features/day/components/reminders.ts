@@ -4,7 +4,7 @@ import type { Reminder } from '@/api/types'
 export const KNOWN_KINDS = [
   'first_touch', 'second_touch', 'follow_up', 'meeting_minutes', 'recycling_warning', 'allocation_stalled',
   'handoff_waiting', 'handoff_acceptance', 'info_pending', 'handoff_returned', 'handoff_withdrawn',
-  'requirement_changed', 'regrade',
+  'requirement_changed', 'regrade', 'returned_to_pool', 'owner_handoff',
 ]
 
 export function kindKey(kind: string): string {
