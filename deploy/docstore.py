@@ -6,6 +6,7 @@ talks plain pymongo to ``uri()``, so production only changes the URI.
     with Docstore(Path("var/docstore")) as store:
         MongoClient(store.uri()).baton.customers.find_one()
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -33,7 +34,7 @@ STOP_TIMEOUT_SECONDS = 10
 LAUNCHER = (
     "import ctypes, logging, sys\n"
     "try:\n"
-    "    ctypes.CDLL(None).prctl(1, 15)\n"      # PR_SET_PDEATHSIG, SIGTERM
+    "    ctypes.CDLL(None).prctl(1, 15)\n"  # PR_SET_PDEATHSIG, SIGTERM
     "except (AttributeError, OSError):\n"
     "    pass\n"
     "logging.disable(logging.INFO)\n"
@@ -47,6 +48,27 @@ LAUNCHER = (
     "sys.exit(main())\n"
 )
 PID_FILE_NAME = "nx-27017.pid"
+
+
+def copy_database_file(source: Path, target: Path) -> None:
+    """SQLite's online backup of one database file: a consistent copy even while it is written."""
+    import sqlite3
+    from contextlib import closing
+
+    with (
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)) as src,
+        closing(sqlite3.connect(target, timeout=30)) as dst,
+    ):
+        src.backup(dst)
+
+
+def table_names(file: Path) -> set[str]:
+    """The collections (tables) of one database file of the embedded store."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=30)) as db:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -77,8 +99,7 @@ def die_with_parent(signum: int = signal.SIGTERM) -> None:
 class Docstore:
     """One nx-27017 server keeping its databases in ``data_dir`` (one SQLite file each)."""
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 27117,
-                 log_file: Path | None = None):
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 27117, log_file: Path | None = None):
         self.data_dir = Path(data_dir).resolve()
         self.host = host
         self.port = port
@@ -102,16 +123,29 @@ class Docstore:
         self._clear_stale_pid_file()
         # Otherwise a foreign server on the port would answer our ping and look like ours.
         if port_in_use(self.host, self.port):
-            raise RuntimeError(f"cannot start the document store: {self.host}:{self.port} is already in use "
-                               "(choose another port, e.g. with BATON_DOCSTORE_PORT)")
-        command = [sys.executable, "-c", LAUNCHER, "--data-dir", str(self.data_dir),
-                   "--host", self.host, "-p", str(self.port), "--pid-file", str(self.pid_file),
-                   # nx-27017 would write every record both to this file and to stderr; stderr
-                   # alone (below) also catches tracebacks from before its logging is set up.
-                   "--log-file", os.devnull]
+            raise RuntimeError(
+                f"cannot start the document store: {self.host}:{self.port} is already in use "
+                "(choose another port, e.g. with BATON_DOCSTORE_PORT)"
+            )
+        command = [
+            sys.executable,
+            "-c",
+            LAUNCHER,
+            "--data-dir",
+            str(self.data_dir),
+            "--host",
+            self.host,
+            "-p",
+            str(self.port),
+            "--pid-file",
+            str(self.pid_file),
+            # nx-27017 would write every record both to this file and to stderr; stderr
+            # alone (below) also catches tracebacks from before its logging is set up.
+            "--log-file",
+            os.devnull,
+        ]
         with open(self.log_file, "ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._wait_until_ready()
         return self
 
@@ -134,17 +168,19 @@ class Docstore:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if not self.running:
-                raise RuntimeError(f"the document store exited at start (log: {self.log_file}):\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(f"the document store exited at start (log: {self.log_file}):\n{self.log_tail()}")
             try:
-                with MongoClient(self.uri(), serverSelectionTimeoutMS=500, connectTimeoutMS=500) as client:
+                client: MongoClient = MongoClient(self.uri(), serverSelectionTimeoutMS=500, connectTimeoutMS=500)
+                with client:
                     client.admin.command("ping")
                 return
             except PyMongoError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"the document store did not answer within {START_TIMEOUT_SECONDS} s "
-                           f"(log: {self.log_file}):\n{self.log_tail()}")
+        raise RuntimeError(
+            f"the document store did not answer within {START_TIMEOUT_SECONDS} s "
+            f"(log: {self.log_file}):\n{self.log_tail()}"
+        )
 
     def _clear_stale_pid_file(self) -> None:
         """nx-27017 refuses to start while its pid file names a live process.

@@ -4,18 +4,29 @@ import eventlet
 eventlet.monkey_patch()
 
 import logging  # noqa: E402
+import os  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 from nameko.cli.main import setup_yaml_parser  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
 
 from deploy.docstore import Docstore, free_port  # noqa: E402
+from tests.databases import drop_databases  # noqa: E402
 from tests.endpoints import RecordingSmtpServer  # noqa: E402
+
+# Most tests are about what happens once a lead has an owner: their systems (local_system passes
+# this environment on) and configurations (load_config_file) allocate on arrival. The screening
+# tests turn it back on (BATON_SCREENING=true, or allocation.screening in their config).
+os.environ.setdefault("BATON_SCREENING", "false")
+# The shipped configuration names nobody; the tests' salespeople (users they provision) weigh 3:2:1.
+os.environ.setdefault("BATON_SALESPEOPLE", "[{id: alice, weight: 3}, {id: bob, weight: 2}, {id: carol, weight: 1}]")
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_FILE = REPO / "deploy" / "config.yaml"
+FINISHED_URIS: list[str] = []  # store URIs of finished tests, whose databases are dropped next
 
 # The driver and the broker client chatter at DEBUG/INFO; test output should show our logs.
 for noisy in ("pymongo", "kombu", "amqp", "nameko"):
@@ -41,7 +52,16 @@ def docstore(tmp_path_factory):
 
 @pytest.fixture
 def mongo_uri(docstore):
-    return docstore.uri(f"test_{uuid.uuid4().hex[:12]}")
+    """A store URI of the test's own: its services' databases (``<database>_<service>``) are new.
+
+    Each test's databases are dropped when the next one starts: by then its services have
+    stopped, where during its own teardown some may still run and write."""
+    with MongoClient(docstore.uri(), tz_aware=True) as client:
+        while FINISHED_URIS:
+            drop_databases(client, FINISHED_URIS.pop())
+    uri = docstore.uri(f"test_{uuid.uuid4().hex[:12]}")
+    yield uri
+    FINISHED_URIS.append(uri)
 
 
 @pytest.fixture(scope="session")

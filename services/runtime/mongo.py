@@ -1,25 +1,133 @@
 """MongoDB access for nameko services.
 
-One ``MongoClient`` per container; every worker receives the same store object, a thin class
-with domain-named methods over a ``pymongo.database.Database``. Documents use string ids
-(the embedded document server cannot match ObjectId values) and each write touches one
-document, guarded in its filter where it must not race. A write that carries datetimes
-replaces the whole document, because the embedded server's ``$set`` stores datetimes as
-strings, booleans as 1/0 and ``$push`` of a sub-document as a JSON string.
+Each service keeps its data in a database of its own (``services.runtime.databases``) and opens
+only the collections listed for it there (``OwnedDatabase``). One ``MongoClient`` per URI and
+process (``shared_client``): a service's stores, audit trail, parked events and idempotency log
+all use it, each holding a ``DatabaseLease`` it gives back at stop; the last one given back
+closes the client (any still open at exit are closed then).
+
+Every worker receives the same store object, a thin class with domain-named methods over a
+``pymongo.database.Database``. Documents use string ids (the embedded document server cannot
+match ObjectId values) and each write touches one document, guarded in its filter where it must
+not race. A write that carries datetimes replaces the whole document, because the embedded
+server's ``$set`` stores datetimes as strings, booleans as 1/0 and ``$push`` of a sub-document
+as a JSON string.
 """
+
+import atexit
+import threading
+
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
+from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.runtime.access import actor_of
 from services.runtime.audit import AuditRecorder, AuditTrail, Store
+from services.runtime.databases import collections_of, service_database_name, service_uri, uri_problems
+from services.runtime.settings import ConfigurationError
 
 SERVER_SELECTION_TIMEOUT_MS = 10_000
 
 
-def connect(uri):
-    """A client that returns timezone-aware datetimes (the store keeps UTC)."""
+def connect(uri: str) -> MongoClient:
+    """A client of its own that returns timezone-aware datetimes (the store keeps UTC). Services
+    use ``shared_client``; this is for tools and tests that want a client to close themselves."""
     return MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
+
+
+_clients: dict[str, MongoClient] = {}
+_holders: dict[str, int] = {}
+
+
+_clients_lock = threading.Lock()  # a container sets its extensions up concurrently (green threads)
+
+
+def shared_client(uri: str) -> MongoClient:
+    """This process's client for ``uri``, made on first use; pair every call with ``release_client``."""
+    with _clients_lock:
+        if uri not in _clients:
+            _clients[uri], _holders[uri] = connect(uri), 0
+        _holders[uri] += 1
+        return _clients[uri]
+
+
+def release_client(uri: str) -> None:
+    """One holder is done with ``uri``'s client; the last one closes it."""
+    with _clients_lock:
+        if uri not in _holders:
+            return
+        _holders[uri] -= 1
+        if _holders[uri] > 0:
+            return
+        _holders.pop(uri)
+        client = _clients.pop(uri)
+    client.close()
+
+
+@atexit.register
+def close_clients() -> None:
+    """Whatever is still open when the process ends (a container killed without stopping)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+        _holders.clear()
+    for client in clients:
+        client.close()
+
+
+class UnownedCollection(ConfigurationError):
+    pass
+
+
+class OwnedDatabase(Database):
+    """A service's database that opens only the service's own collections, so no store can read
+    or write another service's data by accident."""
+
+    def __init__(self, client: MongoClient, name: str, service: str) -> None:
+        super().__init__(client, name)
+        self.service = service
+        self.owned = collections_of(service)
+
+    def _check(self, name: str) -> None:
+        # "$cmd" and "system.*" are the driver's own, not data.
+        if name not in self.owned and not name.startswith(("$", "system.")):
+            raise UnownedCollection(
+                f"the {self.service} service opened the collection {name!r}, which is not its own: list it "
+                f"under {self.service!r} in services/runtime/databases.py COLLECTIONS (or get the data from "
+                "the service that owns it, by its events or RPC)"
+            )
+
+    def __getitem__(self, name: str):
+        self._check(name)
+        return super().__getitem__(name)
+
+    def get_collection(self, name: str, *args, **kwargs):
+        self._check(name)
+        return super().get_collection(name, *args, **kwargs)
+
+
+def service_database(config: dict, service: str, client: MongoClient) -> OwnedDatabase:
+    """``service``'s database on ``client`` (a client of ``service_uri(config, service)``)."""
+    return OwnedDatabase(client, service_database_name(config, service), service)
+
+
+class DatabaseLease:
+    """A container's hold on its service's database through the process's shared client;
+    ``release`` (at stop or kill, however often called) gives the hold back once."""
+
+    def __init__(self, config: dict, service: str) -> None:
+        problems = uri_problems(config)
+        if problems:
+            raise ConfigurationError("; ".join(problems))
+        self.uri = service_uri(config, service)
+        self.database = service_database(config, service, shared_client(self.uri))
+        self.released = False
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            release_client(self.uri)
 
 
 def insert_once(collection, document):
@@ -45,18 +153,18 @@ class MongoStore(DependencyProvider):
         self.store_class = store_class
 
     def setup(self):
-        self.client = connect(self.container.config["MONGO_URI"])
-        db = self.client.get_default_database()
+        self.lease = DatabaseLease(self.container.config, self.container.service_name)
+        db = self.lease.database
         self.store = self.store_class(db)
         self.store.ensure_indexes()
         self.trail = AuditTrail(db, self.container.service_name)
         self.trail.ensure_indexes()
 
     def stop(self):
-        self.client.close()
+        self.lease.release()
 
     def kill(self):
-        self.client.close()
+        self.lease.release()
 
     def get_dependency(self, worker_ctx):
         if not isinstance(self.store, Store):
@@ -72,8 +180,8 @@ class AuditTrailStore(MongoStore):
         super().__init__(None)
 
     def setup(self):
-        self.client = connect(self.container.config["MONGO_URI"])
-        self.store = AuditTrail(self.client.get_default_database(), self.container.service_name)
+        self.lease = DatabaseLease(self.container.config, self.container.service_name)
+        self.store = AuditTrail(self.lease.database, self.container.service_name)
         self.store.ensure_indexes()
 
     def get_dependency(self, worker_ctx):

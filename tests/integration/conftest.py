@@ -4,6 +4,7 @@ import pytest
 from pymongo import MongoClient
 
 from tests.conftest import load_config_file
+from tests.databases import ServiceDatabases
 
 
 @pytest.fixture(scope="session")
@@ -17,11 +18,28 @@ def config(file_config, rabbit_config, mongo_uri):
     merged = copy.deepcopy(file_config)
     merged.update(rabbit_config)
     merged["MONGO_URI"] = mongo_uri
+    # No gateway runs here to tell handoff who works where: the tests' people, placed by configuration.
+    merged["BATON"]["handoff"]["departments"] = {
+        "marketing": ["mia"],
+        "sales": ["alice", "bob", "carol"],
+        "service": ["sam", "sue"],
+        "tech": ["tom"],
+        "production": ["pete"],
+    }
     return merged
+
+
+@pytest.fixture(autouse=True)
+def test_clock(monkeypatch):
+    """Sweeps and firing take the ``now`` these tests give (services.runtime.given_clock); a test
+    of the refusal takes it away with ``monkeypatch.delenv``."""
+    monkeypatch.setenv("BATON_TEST_CLOCK", "1")
 
 
 @pytest.fixture
 def db(mongo_uri):
+    """The services' databases under the test's store URI (``tests.databases.ServiceDatabases``):
+    ``db.holdings`` is pool's, ``db.of("intake").audit`` intake's audit trail."""
     client = MongoClient(mongo_uri, tz_aware=True)
-    yield client.get_default_database()
+    yield ServiceDatabases(client, mongo_uri)
     client.close()
