@@ -13,8 +13,13 @@ system, so keep the broker private); imports go through the HTTP API like any in
     baton events parked
     baton reports backfill
     baton countries unknown | backfill
+    baton customers rekey
     baton plugins check
+    baton migrate --drop-old            # an install from before: one database per service
+    baton backup var/backups/2026-12-04 # while it runs; baton restore FOLDER into a stopped one
+    baton upgrades --wait 600           # stored data brought to this version (the services do it)
 """
+
 import json
 import os
 import shutil
@@ -29,6 +34,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 import click  # noqa: E402
 import yaml  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from pymongo.errors import PyMongoError  # noqa: E402
 
 from contracts.access import DEPARTMENTS, ROLES  # noqa: E402
 from contracts.errors import BatonError  # noqa: E402
@@ -59,16 +65,29 @@ class Context:
 
 
 @click.group(help=__doc__.split("\n\n")[0])
-@click.option("--amqp-uri", envvar="BATON_AMQP_URI", default=DEFAULT_AMQP_URI, show_default=True,
-              help="The broker the services use.")
-@click.option("--config", "config_path", envvar="BATON_CONFIG", default=str(DEFAULT_CONFIG), show_default=True,
-              type=click.Path(dir_okay=False), help="The configuration file.")
+@click.option(
+    "--amqp-uri",
+    envvar="BATON_AMQP_URI",
+    default=DEFAULT_AMQP_URI,
+    show_default=True,
+    help="The broker the services use.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    envvar="BATON_CONFIG",
+    default=str(DEFAULT_CONFIG),
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The configuration file.",
+)
 @click.pass_context
 def main(ctx, amqp_uri, config_path):
     ctx.obj = Context(amqp_uri, config_path)
 
 
 # --- users and tokens ---------------------------------------------------------------------
+
 
 @main.group(help="Users, their departments and roles.")
 def users():
@@ -84,8 +103,11 @@ def users():
 @click.option("--email")
 @click.pass_obj
 def create_user(ctx, user_id, name, role, department, team, email):
-    user = ctx.rpc("gateway", "add_user", {"id": user_id, "name": name, "role": role, "department": department,
-                                           "team": team, "email": email})
+    user = ctx.rpc(
+        "gateway",
+        "add_user",
+        {"id": user_id, "name": name, "role": role, "department": department, "team": team, "email": email},
+    )
     click.echo(f"created {_describe(user)}")
 
 
@@ -192,6 +214,7 @@ def revoke_token(ctx, token_id):
 
 # --- configuration -------------------------------------------------------------------------
 
+
 @main.group(help="The configuration file every service reads.")
 def config():
     pass
@@ -212,9 +235,14 @@ def check_config(ctx, file):
 
 @config.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--data-dir", envvar="BATON_DATA_DIR", default=str(DEFAULT_DATA_DIR), show_default=True,
-              type=click.Path(file_okay=False),
-              help="The running system's data folder (its supervisor is found there).")
+@click.option(
+    "--data-dir",
+    envvar="BATON_DATA_DIR",
+    default=str(DEFAULT_DATA_DIR),
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The running system's data folder (its supervisor is found there).",
+)
 @click.pass_obj
 def load_config(ctx, file, data_dir):
     """Check FILE as every service would, make it the configuration (--config; the one it replaces
@@ -231,8 +259,9 @@ def load_config(ctx, file, data_dir):
         shutil.copy2(source, target)
     pid = running_supervisor(Path(data_dir))
     if pid is None:
-        click.echo(f"{target} holds the new configuration; no system runs with {data_dir}: "
-                   "it applies at the next start")
+        click.echo(
+            f"{target} holds the new configuration; no system runs with {data_dir}: it applies at the next start"
+        )
         return
     os.kill(pid, signal.SIGUSR1)
     click.echo(f"{target} holds the new configuration; the services (supervisor pid {pid}) restart one at a time")
@@ -240,9 +269,10 @@ def load_config(ctx, file, data_dir):
 
 def config_problems(config):
     """One line per section a service would refuse to start with."""
+    from services.runtime.databases import uri_problems
     from services.runtime.settings import ConfigurationError, load_section
 
-    problems = []
+    problems = uri_problems(config)
     for section, schema_cls, services in settings_sections():
         try:
             load_section(config, section, schema_cls)
@@ -264,7 +294,7 @@ def settings_sections():
             for value in vars(service).values():
                 if isinstance(value, Settings):
                     found.setdefault((value.section, value.schema_cls), set()).add(service.name)
-                for entrypoint in getattr(value, "nameko_entrypoints", ()):   # e.g. event handlers' retries
+                for entrypoint in getattr(value, "nameko_entrypoints", ()):  # e.g. event handlers' retries
                     if hasattr(entrypoint, "SETTINGS"):
                         found.setdefault(entrypoint.SETTINGS, set()).add(service.name)
     return [(section, schema, services) for (section, schema), services in found.items()]
@@ -273,14 +303,197 @@ def settings_sections():
 def read_config(path):
     from nameko.cli.main import setup_yaml_parser
 
-    setup_yaml_parser()   # ${VAR:default} as `nameko run` reads it
+    setup_yaml_parser()  # ${VAR:default} as `nameko run` reads it
     try:
         return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise click.ClickException(f"cannot read {path}: {error}") from error
 
 
+# --- the document store -----------------------------------------------------------------------
+
+
+@main.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option(
+    "--data-dir",
+    envvar="BATON_DATA_DIR",
+    default=str(DEFAULT_DATA_DIR),
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The data folder of the system (running or not).",
+)
+@click.option(
+    "--mongo-uri",
+    envvar="BATON_MONGO_URI",
+    default=None,
+    help="A real MongoDB instead of the embedded store: mongodump copies each service's database.",
+)
+def backup_command(folder, data_dir, mongo_uri):
+    """Copy every service's database into FOLDER (new or empty) while the system runs, with a
+    manifest of what it holds (version, time, documents per collection)."""
+    from cli.backup import BackupRefused, back_up_embedded, mongodb_commands
+
+    if mongo_uri:
+        _run_or_print(mongodb_commands(mongo_uri, Path(folder)), "back up")
+        return
+    try:
+        manifest = back_up_embedded(Path(data_dir), Path(folder))
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    for database, entry in sorted(manifest["databases"].items()):
+        click.echo(
+            f"{database}: {sum(entry['collections'].values())} documents in {len(entry['collections'])} collections"
+        )
+    click.echo(f"backup of Baton {manifest['baton_version']} made at {manifest['made_at']} in {folder}")
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--data-dir",
+    envvar="BATON_DATA_DIR",
+    default=str(DEFAULT_DATA_DIR),
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The data folder to restore into; no system may run on it.",
+)
+@click.option("--replace", is_flag=True, help="Move the databases already in the data folder aside first.")
+@click.option(
+    "--mongo-uri",
+    envvar="BATON_MONGO_URI",
+    default=None,
+    help="A real MongoDB instead of the embedded store: mongorestore puts each database back.",
+)
+def restore_command(folder, data_dir, replace, mongo_uri):
+    """Put the databases of a backup (FOLDER) into a stopped or fresh install, checking every
+    collection's count against the backup's manifest."""
+    from cli.backup import BackupRefused, mongodb_commands, restore_embedded
+
+    if mongo_uri:
+        _run_or_print(mongodb_commands(mongo_uri, Path(folder), restore=True), "restore")
+        return
+    if (pid := running_supervisor(Path(data_dir))) is not None:
+        raise click.ClickException(f"a system runs on {data_dir} (supervisor pid {pid}); stop it first")
+    try:
+        manifest = restore_embedded(Path(folder), Path(data_dir), replace=replace)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    documents = sum(sum(e["collections"].values()) for e in manifest["databases"].values())
+    click.echo(
+        f"restored {len(manifest['databases'])} databases ({documents} documents, as counted at "
+        f"{manifest['made_at']}) into {data_dir}; start the system on it"
+    )
+
+
+def _run_or_print(commands, doing):
+    """Run MongoDB's own tools when installed; otherwise say what to run."""
+    import subprocess
+
+    if shutil.which(commands[0][0]) is None:
+        click.echo(f"{commands[0][0]} is not installed here; to {doing} each service's database, run:")
+        for command in commands:
+            click.echo("  " + " ".join(command))
+        raise SystemExit(2)
+    for command in commands:
+        if subprocess.run(command).returncode != 0:
+            raise click.ClickException(f"{' '.join(command)} failed; nothing after it was run")
+
+
+@main.command("upgrades")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Wait up to this many seconds for every collection to reach its latest version.",
+)
+@click.pass_obj
+def upgrades_command(ctx, wait_seconds):
+    """The version each service's stored data is at; the services bring it to the latest in the background."""
+    import time
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        rows = [(service, row) for service in UPGRADING_SERVICES for row in ctx.rpc(service, "stored_data_versions")]
+        behind = [row for _, row in rows if row["version"] < row["latest"]]
+        if not behind or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    for service, row in rows:
+        pending = f"; to do: {', '.join(row['pending'])}" if row["pending"] else ""
+        click.echo(f"{service}.{row['collection']}: version {row['version']} of {row['latest']}{pending}")
+    if behind and wait_seconds:
+        raise click.ClickException(f"{len(behind)} collection(s) not at their latest version yet")
+
+
+# The services that declare upgrades of their stored data (services/runtime/upgrades.py).
+UPGRADING_SERVICES = ("profile", "pool")
+
+
+@main.command("migrate")
+@click.option(
+    "--from",
+    "source_uri",
+    help="The single database of the install from before (default: the "
+    "database MONGO_URI names, e.g. mongodb://127.0.0.1:27117/baton).",
+)
+@click.option(
+    "--batch-size", default=500, show_default=True, type=click.IntRange(min=1), help="Documents copied per round trip."
+)
+@click.option(
+    "--drop-old", is_flag=True, help="Once every document is found in its new database, drop the old collections."
+)
+@click.option(
+    "--data-dir",
+    default=str(DEFAULT_DATA_DIR),
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The data folder of a local system, which must not be running.",
+)
+@click.pass_obj
+def migrate_command(ctx, source_uri, batch_size, drop_old, data_dir):
+    """Move an install from before (every service in one database) into each service's own
+    database; run it again to resume, or with --drop-old to remove the old collections."""
+    from cli.migrate import MigrationRefused, migrate_install
+    from services.runtime.databases import database_of
+
+    pid = running_supervisor(Path(data_dir))
+    if pid is not None:
+        raise click.ClickException(f"the system runs on {data_dir} (supervisor pid {pid}); stop it first")
+    config = ctx.config()
+    try:
+        report = migrate_install(config, source_uri, batch_size=batch_size, drop_old=drop_old, say=click.echo)
+    except MigrationRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    except PyMongoError as error:
+        raise click.ClickException(f"the document store failed: {error}; run baton migrate again to resume") from error
+    source_name = database_of(source_uri or config["MONGO_URI"])
+    for collection in report.unowned:
+        click.echo(f"{collection}: no service keeps it; left in {source_name}")
+    for collection, left in sorted(report.unplaced.items()):
+        click.echo(f"{collection}: {left} document(s) no service takes; left in {source_name}")
+    if not report.complete:
+        raise click.ClickException(
+            "some documents are missing from their new databases; nothing was dropped (run baton migrate again)"
+        )
+    moved = sum(outcome.copied for outcome in report.outcomes)
+    if report.dropped:
+        click.echo(
+            f"migrated: {moved} document(s) copied; every one is in its service's database; "
+            f"dropped {len(report.dropped)} old collection(s) from {source_name}"
+        )
+    elif report.outcomes:
+        click.echo(
+            f"migrated: {moved} document(s) copied; every one is in its service's database; "
+            f"the old collections are kept in {source_name} (--drop-old removes them)"
+        )
+    else:
+        click.echo(f"nothing to migrate in {source_name}")
+
+
 # --- inquiries, imports, the pool ------------------------------------------------------------
+
 
 @main.group(help="Inquiries as intake keeps them.")
 def inquiries():
@@ -294,8 +507,10 @@ def inquiries():
 def replay(ctx, ids, limit):
     """Examine rejected inquiries again after a fix (a connector enabled, a plugin or contract fixed)."""
     result = ctx.rpc("intake", "replay_rejected", {"ids": list(ids), "limit": limit} if ids else {"limit": limit})
-    click.echo(f"examined {result['examined']}: {len(result['accepted'])} accepted now, "
-               f"{len(result['still_rejected'])} still rejected")
+    click.echo(
+        f"examined {result['examined']}: {len(result['accepted'])} accepted now, "
+        f"{len(result['still_rejected'])} still rejected"
+    )
     for inquiry_id in result["accepted"]:
         click.echo(f"  accepted {inquiry_id}")
 
@@ -316,8 +531,10 @@ def parked_events(ctx, service, limit):
         page = ctx.rpc(name, "parked_events", {"limit": limit})
         found += page["total"]
         for parked in page["items"]:
-            click.echo(f"{parked['id']}  {parked['parked_at']}  {parked['service']}.{parked['handler']} "
-                       f"({parked['source']} {parked['event_type']}, {parked['attempts']} attempts): {parked['error']}")
+            click.echo(
+                f"{parked['id']}  {parked['parked_at']}  {parked['service']}.{parked['handler']} "
+                f"({parked['source']} {parked['event_type']}, {parked['attempts']} attempts): {parked['error']}"
+            )
     click.echo(f"{found} parked")
 
 
@@ -327,8 +544,11 @@ def parked_events(ctx, service, limit):
 @click.pass_obj
 def retry_parked(ctx, service, ids):
     """Hand parked events to their handlers again, once the cause is fixed (one that fails again is parked again)."""
-    retried = [parked_id for name in ([service] if service else EVENT_HANDLING_SERVICES)
-               for parked_id in ctx.rpc(name, "retry_parked_events", {"ids": list(ids)} if ids else {})["retried"]]
+    retried = [
+        parked_id
+        for name in ([service] if service else EVENT_HANDLING_SERVICES)
+        for parked_id in ctx.rpc(name, "retry_parked_events", {"ids": list(ids)} if ids else {})["retried"]
+    ]
     click.echo(f"{len(retried)} handed to their handlers again")
     for parked_id in retried:
         click.echo(f"  {parked_id}")
@@ -345,8 +565,10 @@ def import_command(file, mapping, api, token, wait, into_pool):
     """Import an inquiry file (CSV or XLSX) through the API; importing it again changes nothing."""
     from cli.import_file import main as import_main
 
-    code = import_main([file, "--mapping", mapping, "--api", api, "--token", token, "--wait", str(wait)]
-                       + (["--into-pool"] if into_pool else []))
+    code = import_main(
+        [file, "--mapping", mapping, "--api", api, "--token", token, "--wait", str(wait)]
+        + (["--into-pool"] if into_pool else [])
+    )
     sys.exit(code)
 
 
@@ -356,8 +578,12 @@ def pool():
 
 
 @pool.command("list")
-@click.option("--state", default="public_pool", show_default=True,
-              type=click.Choice(["public_pool", "dormant", "rejected", "owned"]))
+@click.option(
+    "--state",
+    default="public_pool",
+    show_default=True,
+    type=click.Choice(["public_pool", "dormant", "rejected", "owned"]),
+)
 @click.option("--country")
 @click.option("--grade", type=click.Choice(["A", "B", "C"]))
 @click.option("--reason", help="Why it is there, by its start: released, recycled, nobody eligible…")
@@ -370,8 +596,10 @@ def list_pool(ctx, state, country, grade, reason, owner, limit):
     click.echo(f"{page['total']} {state.replace('_', ' ')} customer(s)")
     for item in page["items"]:
         country = item.get("country_code") or item.get("country") or "--"
-        click.echo(f"  {item['customer_id']}  {item.get('company') or '?'}  {country}  "
-                   f"grade {item.get('intent_grade') or '-'}  {item['owner_id'] or ''}  {item['reason']}")
+        click.echo(
+            f"  {item['customer_id']}  {item.get('company') or '?'}  {country}  "
+            f"grade {item.get('intent_grade') or '-'}  {item['owner_id'] or ''}  {item['reason']}"
+        )
 
 
 @pool.command("sweep")
@@ -430,9 +658,11 @@ def unknown_countries(ctx):
     items = ctx.rpc("profile", "unknown_countries")["items"]
     for item in items:
         also = [s for s in item["spellings"] if s != item["country"]]
-        click.echo(f"  {item['country']!r}: {item['customers']} customers"
-                   + (f" (also written {', '.join(map(repr, also))})" if also else "")
-                   + f", e.g. {', '.join(item['customer_ids'][:3])}")
+        click.echo(
+            f"  {item['country']!r}: {item['customers']} customers"
+            + (f" (also written {', '.join(map(repr, also))})" if also else "")
+            + f", e.g. {', '.join(item['customer_ids'][:3])}"
+        )
     click.echo(f"{len(items)} unknown spellings")
 
 
@@ -453,7 +683,33 @@ def backfill_countries(ctx, batch):
         click.echo(f"{service}: {examined} {what} examined, {written} given a country code")
 
 
+# --- customers --------------------------------------------------------------------------------
+
+
+@main.group(help="Customer archives as profile keeps them.")
+def customers():
+    pass
+
+
+@customers.command("rekey")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 2000), help="Archives per RPC.")
+@click.pass_obj
+def rekey_customers(ctx, batch):
+    """Rewrite every archive's matching keys as this version makes them (a website and an email's
+    domain are one key; names folded for accents, transliterations and more legal forms), so
+    archives stored before are still found. Safe to run again."""
+    examined = written = 0
+    after = None
+    while True:
+        result = ctx.rpc("profile", "backfill_match_keys", {"after": after, "limit": batch})
+        examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
+        if after is None:
+            break
+    click.echo(f"profile: {examined} archives examined, {written} rekeyed")
+
+
 # --- contracts and plugins -------------------------------------------------------------------
+
 
 @main.group(help="The published contracts.")
 def schemas():

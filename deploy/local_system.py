@@ -6,6 +6,7 @@ embedded document store and data folder, the real supervisor — torn down after
 
     with local_system(data_dir, services=["pool"], config=path) as system:   # a part, configured
 """
+
 import importlib
 import json
 import os
@@ -39,13 +40,17 @@ class System(NamedTuple):
     amqp_uri: str
     mongo_uri: str
     supervisor_pid: int
+    data_dir: Path | None = None  # its logs are in data_dir / "log" / "<service>.log"
 
 
 def management(method, path, body=None):
     """A call to RabbitMQ's management API (guest/guest on this machine)."""
     request = urllib.request.Request(
-        f"{MANAGEMENT}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": "Basic " + b64encode(b"guest:guest").decode(), "content-type": "application/json"})
+        f"{MANAGEMENT}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": "Basic " + b64encode(b"guest:guest").decode(), "content-type": "application/json"},
+    )
     with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
         text = response.read()
         return json.loads(text) if text else None
@@ -64,7 +69,9 @@ def expected_queues(modules=SERVICES):
             for method_name, method in vars(service).items():
                 for entrypoint in getattr(method, "nameko_entrypoints", ()):
                     if isinstance(entrypoint, EventHandler):
-                        names.add(f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{service.name}.{method_name}")
+                        names.add(
+                            f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{service.name}.{method_name}"
+                        )
     return names
 
 
@@ -81,9 +88,16 @@ def local_system(data_dir, services=None, config=None, env=None):
     management("PUT", f"/permissions/{vhost}/guest", {"configure": ".*", "write": ".*", "read": ".*"})
     address, docstore_port = f"127.0.0.1:{free_port()}", free_port()
     amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
-    env = {**os.environ, "BATON_AMQP_URI": amqp_uri, "BATON_DATA_DIR": str(data_dir),
-           "BATON_DOCSTORE_PORT": str(docstore_port), "BATON_HTTP_ADDRESS": address, **(env or {})}
+    env = {
+        **os.environ,
+        "BATON_AMQP_URI": amqp_uri,
+        "BATON_DATA_DIR": str(data_dir),
+        "BATON_DOCSTORE_PORT": str(docstore_port),
+        "BATON_HTTP_ADDRESS": address,
+        **(env or {}),
+    }
     env.pop("BATON_MONGO_URI", None)
+    docstore_port = int(env["BATON_DOCSTORE_PORT"])  # a caller may choose it (a bench's proxies sit in front)
     if config is not None:
         env["BATON_CONFIG"] = str(Path(config).resolve())
     command = [sys.executable, "-m", "deploy.supervisor"]
@@ -93,7 +107,7 @@ def local_system(data_dir, services=None, config=None, env=None):
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_until_ready(f"http://{address}", vhost, process, modules)
-        yield System(f"http://{address}", amqp_uri, f"mongodb://127.0.0.1:{docstore_port}/baton", process.pid)
+        yield System(f"http://{address}", amqp_uri, f"mongodb://127.0.0.1:{docstore_port}/baton", process.pid, data_dir)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -115,12 +129,26 @@ def provision_users(system, people):
     with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as cluster:
         for user_id, (role, department, team) in people.items():
             try:
-                cluster.gateway.add_user({"id": user_id, "name": user_id.title(), "role": role,
-                                          "department": department, "team": team})
+                cluster.gateway.add_user(
+                    {"id": user_id, "name": user_id.title(), "role": role, "department": department, "team": team}
+                )
             except Conflict:
-                pass   # provisioned before (a second fixture of the same run)
+                pass  # provisioned before (a second fixture of the same run)
             tokens[user_id] = cluster.gateway.issue_token(user_id, {"label": "provisioned"})["token"]
     return tokens
+
+
+def salespeople_known(system, user_ids, timeout=60):
+    """Wait until the pool allocates to these users (it learns of them from the gateway's
+    ``user_saved``): salespeople are users, and a system starts with none."""
+    deadline = time.monotonic() + timeout
+    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as cluster:
+        while time.monotonic() < deadline:
+            known = {p["id"] for p in cluster.pool.list_salespeople()["items"] if p["active"]}
+            if set(user_ids) <= known:
+                return
+            time.sleep(0.2)
+    raise RuntimeError(f"the pool did not learn of {sorted(set(user_ids) - known)} within {timeout} s")
 
 
 def _wait_until_ready(api, vhost, process, modules):
@@ -140,7 +168,7 @@ def _wait_until_ready(api, vhost, process, modules):
 
 def _healthy(api):
     try:
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f"{api}/health", timeout=1) as r:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f"{api}/ready", timeout=1) as r:
             return r.status == 200
     except OSError:
         return False

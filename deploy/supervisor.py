@@ -5,8 +5,10 @@ service, each in its own process, restarted whenever it exits.
 
 Environment: BATON_CONFIG, BATON_DATA_DIR, BATON_MONGO_URI, BATON_DOCSTORE_PORT,
 BATON_HTTP_ADDRESS, BATON_SERVICES (see README.md); everything else in the environment, such as
-BATON_AMQP_URI, reaches the services unchanged.
+BATON_AMQP_URI or a service's own BATON_MONGO_URI_<SERVICE>, reaches the services unchanged. Each
+service keeps its data in a database of its own on the store (services/runtime/databases.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from deploy.docstore import Docstore, die_with_parent, port_in_use
+from deploy.docstore import Docstore, copy_database_file, die_with_parent, port_in_use, table_names
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = REPO / "var"
@@ -35,7 +37,7 @@ SERVICES = [
 ]
 FIRST_BACKOFF_SECONDS = 1
 MAX_BACKOFF_SECONDS = 30
-STABLE_AFTER_SECONDS = 60      # a process up this long is healthy again: its backoff starts over
+STABLE_AFTER_SECONDS = 60  # a process up this long is healthy again: its backoff starts over
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 POLL_SECONDS = 0.5
@@ -43,7 +45,7 @@ LOCK_FILE_NAME = "supervisor.lock"
 # nameko 2 on this eventlet only acts on SIGTERM when its hub next wakes, which can be never;
 # SIGINT (KeyboardInterrupt) makes `nameko run` stop its services gracefully at once.
 STOP_SIGNAL = signal.SIGINT
-HEALTH_PROBE_SECONDS = 2       # between /health probes once the first minute has passed
+HEALTH_PROBE_SECONDS = 2  # between /ready probes once the first minute has passed
 
 
 def say(message: str) -> None:
@@ -89,10 +91,16 @@ class ChildProcess:
             # and being "restarted". die_with_parent: a supervisor killed with SIGKILL leaves no
             # service holding the HTTP port or consuming queues. (No threads here, so preexec_fn
             # is safe.)
-            self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            process_group=0,
-                                            preexec_fn=partial(die_with_parent, STOP_SIGNAL))  # noqa: PLW1509
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                process_group=0,
+                preexec_fn=partial(die_with_parent, STOP_SIGNAL),
+            )  # noqa: PLW1509
         self.started_at = time.monotonic()
         self.restart_at = None
         self.note(f"started {self.name} (pid {self.process.pid})")
@@ -104,6 +112,7 @@ class ChildProcess:
                 self.note(f"restarting {self.name}")
                 self.start()
             return
+        assert self.process is not None, "poll() follows start()"
         code = self.process.poll()
         if code is None:
             self.backoff.note_uptime(now - self.started_at)
@@ -136,8 +145,16 @@ class ChildProcess:
 
 
 class Supervisor:
-    def __init__(self, modules: list[str], config: Path, data_dir: Path, http_address: str,
-                 docstore_port: int, mongo_uri: str | None, wait_for_api: bool = True):
+    def __init__(
+        self,
+        modules: list[str],
+        config: Path,
+        data_dir: Path,
+        http_address: str,
+        docstore_port: int,
+        mongo_uri: str | None,
+        wait_for_api: bool = True,
+    ):
         self.modules, self.config, self.data_dir = modules, config, data_dir
         self.http_address, self.docstore_port, self.mongo_uri = http_address, docstore_port, mongo_uri
         self.wait_for_api = wait_for_api
@@ -155,16 +172,22 @@ class Supervisor:
         with open(self.data_dir / LOCK_FILE_NAME, "a+") as lock:
             self._lock_data_dir(lock)
             if self.wait_for_api and port_in_use(*self._host_port()):
-                raise SystemExit(f"baton: {self.http_address} is already in use; stop what listens there "
-                                 "or choose another BATON_HTTP_ADDRESS")
+                raise SystemExit(
+                    f"baton: {self.http_address} is already in use; stop what listens there "
+                    "or choose another BATON_HTTP_ADDRESS"
+                )
             try:
                 mongo_uri = self.mongo_uri or self._start_docstore()
-                env = dict(os.environ, BATON_MONGO_URI=mongo_uri, BATON_HTTP_ADDRESS=self.http_address,
-                           PYTHONUNBUFFERED="1")
+                self._move_install_from_before(mongo_uri)
+                env = dict(
+                    os.environ, BATON_MONGO_URI=mongo_uri, BATON_HTTP_ADDRESS=self.http_address, PYTHONUNBUFFERED="1"
+                )
                 for module in self.modules:
                     name = service_name(module)
                     command = [sys.executable, "-m", "nameko", "run", "--config", str(self.config), module]
-                    self.children.append(ChildProcess(name, command, env, self.log_dir / f"{name}.log"))
+                    self.children.append(
+                        ChildProcess(name, command, dict(env, BATON_SERVICE=name), self.log_dir / f"{name}.log")
+                    )
                 if not self.stopping:
                     for child in self.children:
                         child.start()
@@ -209,10 +232,14 @@ class Supervisor:
             self._tend(now)
             if not announced and now >= next_probe:
                 if self._api_answers():
-                    say(f"Baton console: http://{self.http_address}/   API docs: http://{self.http_address}/docs   "
-                        f"(logs: {self.log_dir}/<service>.log; Ctrl-C stops everything)")
-                    say("to sign in, make the first admin: .venv/bin/baton users create admin --name Admin "
-                        "--role admin && .venv/bin/baton users password admin")
+                    say(
+                        f"Baton console: http://{self.http_address}/   API docs: http://{self.http_address}/docs   "
+                        f"(logs: {self.log_dir}/<service>.log; Ctrl-C stops everything)"
+                    )
+                    say(
+                        "to sign in, make the first admin: .venv/bin/baton users create admin --name Admin "
+                        "--role admin && .venv/bin/baton users password admin"
+                    )
                     announced = True
                 elif now - started > READY_TIMEOUT_SECONDS:
                     if not complained:
@@ -228,9 +255,42 @@ class Supervisor:
 
     # --- the document store -------------------------------------------------------------------
 
+    def _move_install_from_before(self, mongo_uri: str) -> None:
+        """An install from before one database per service is moved (``baton migrate --drop-old``)
+        before any service starts; the embedded store's old file is copied aside first. A fresh
+        install has nothing to move. Stored data is then brought to this version by each service
+        in the background (services/runtime/upgrades.py)."""
+        import yaml
+        from nameko.cli.main import setup_yaml_parser
+
+        from cli.migrate import MigrationRefused, migrate_install
+        from services.runtime.databases import COLLECTIONS, EVERY_SERVICE, database_of
+
+        setup_yaml_parser()
+        config = yaml.safe_load(self.config.read_text(encoding="utf-8")) or {}
+        config["MONGO_URI"] = mongo_uri
+        old_file = self.data_dir / "docstore" / f"{database_of(mongo_uri)}.db"
+        owned = {name for names in COLLECTIONS.values() for name in names} | set(EVERY_SERVICE)
+        if self.docstore is not None and old_file.exists() and owned & table_names(old_file):
+            aside = self.data_dir / "backups" / f"before-upgrade-{datetime.now():%Y%m%dT%H%M%S}"
+            aside.mkdir(parents=True, exist_ok=True)
+            copy_database_file(old_file, aside / old_file.name)
+        try:
+            report = migrate_install(config, drop_old=True, say=lambda line: say(f"migrate: {line}"))
+        except MigrationRefused as refused:
+            raise SystemExit(f"baton: {refused}") from None
+        if not report.complete:
+            raise SystemExit(
+                "baton: moving the install from before left documents behind; nothing was dropped. "
+                "Run `baton migrate` to see which, then start again"
+            )
+        if report.outcomes:
+            say(f"migrate: every service has its own database now ({len(report.dropped)} old collections dropped)")
+
     def _start_docstore(self) -> str:
-        self.docstore = Docstore(self.data_dir / "docstore", port=self.docstore_port,
-                                 log_file=self.log_dir / "docstore.log")
+        self.docstore = Docstore(
+            self.data_dir / "docstore", port=self.docstore_port, log_file=self.log_dir / "docstore.log"
+        )
         try:
             self.docstore.start()
         except RuntimeError as error:
@@ -250,17 +310,20 @@ class Supervisor:
             self.docstore_backoff.note_uptime(now - self.docstore_started_at)
             delay = self.docstore_backoff.next_delay()
             self.docstore_restart_at = now + delay
-            say(f"the document store exited with code {self.docstore.process.returncode}; restarting in "
-                f"{delay} s (log: {self.docstore.log_file})")
+            exited = self.docstore.process
+            say(
+                f"the document store exited with code {exited.returncode if exited else None}; restarting in "
+                f"{delay} s (log: {self.docstore.log_file})"
+            )
         elif now >= self.docstore_restart_at:
             say("restarting the document store")
             self.docstore_restart_at = None
             try:
-                self.docstore.start()   # blocks until it answers, at most 30 s
+                self.docstore.start()  # blocks until it answers, at most 30 s
                 self.docstore_started_at = time.monotonic()
                 say(f"document store back at {self.docstore.uri()}")
             except RuntimeError as error:
-                say(str(error))   # still not running: the next _tend_docstore schedules another try
+                say(str(error))  # still not running: the next _tend_docstore schedules another try
 
     # --- readiness ----------------------------------------------------------------------------
 
@@ -272,14 +335,17 @@ class Supervisor:
         # No proxy: an http_proxy in the environment must not carry a request for 127.0.0.1.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with opener.open(f"http://{self.http_address}/health", timeout=1) as response:
+            # /ready, not /health: a subset of the services (--services) never makes /health 200
+            with opener.open(f"http://{self.http_address}/ready", timeout=1) as response:
                 return response.status == 200
         except (OSError, ValueError):
             return False
 
     def _complain_api_missing(self) -> None:
-        say(f"the API did not answer at http://{self.http_address}/health within {READY_TIMEOUT_SECONDS} s; "
-            "still supervising, and will announce it once it answers.")
+        say(
+            f"the API did not answer at http://{self.http_address}/ready within {READY_TIMEOUT_SECONDS} s; "
+            "still supervising, and will announce it once it answers."
+        )
         gateway = next((c for c in self.children if c.name == "gateway"), None)
         if gateway is not None and gateway.log_file.exists():
             tail = gateway.log_file.read_text(errors="replace").splitlines()[-20:]
@@ -297,8 +363,10 @@ class Supervisor:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            raise SystemExit(f"baton: another supervisor (pid {lock.read().strip() or '?'}) already runs "
-                             f"with {self.data_dir}; stop it first") from None
+            raise SystemExit(
+                f"baton: another supervisor (pid {lock.read().strip() or '?'}) already runs "
+                f"with {self.data_dir}; stop it first"
+            ) from None
         lock.truncate(0)
         lock.write(str(os.getpid()))
         lock.flush()
@@ -329,7 +397,7 @@ def running_supervisor(data_dir: Path) -> int | None:
         except BlockingIOError:
             lock.seek(0)
             return int(lock.read().strip())
-        fcntl.flock(lock, fcntl.LOCK_UN)     # nobody held it: no supervisor
+        fcntl.flock(lock, fcntl.LOCK_UN)  # nobody held it: no supervisor
         return None
 
 
@@ -339,14 +407,20 @@ def setting_path(name: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+# The formatters deploy/config.yaml's LOGGING defines; a service would die at start on another.
+LOG_FORMATS = ("plain", "json")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m deploy.supervisor",
         description="Runs the document store (unless BATON_MONGO_URI is set) and every Baton service, "
-                    "restarting any that exits. Ctrl-C stops everything. Settings come from BATON_* "
-                    "environment variables; see README.md.")
-    parser.add_argument("--services", metavar="NAMES",
-                        help="comma-separated subset to run, e.g. intake,profile (default: all)")
+        "restarting any that exits. Ctrl-C stops everything. Settings come from BATON_* "
+        "environment variables; see README.md.",
+    )
+    parser.add_argument(
+        "--services", metavar="NAMES", help="comma-separated subset to run, e.g. intake,profile (default: all)"
+    )
     args = parser.parse_args(argv)
 
     # BATON_SERVICES replaces the module list (tests use it to run stand-in services).
@@ -356,11 +430,16 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {name.strip() for name in args.services.split(",") if name.strip()}
         unknown = wanted - {service_name(m) for m in modules}
         if unknown:
-            parser.error(f"unknown service(s): {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(service_name(m) for m in modules)}")
+            parser.error(
+                f"unknown service(s): {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(service_name(m) for m in modules)}"
+            )
         modules = [m for m in modules if service_name(m) in wanted]
-        wait_for_api = "gateway" in wanted   # without the gateway there is no API to wait for
+        wait_for_api = "gateway" in wanted  # without the gateway there is no API to wait for
 
+    log_format = os.environ.get("BATON_LOG_FORMAT") or "plain"
+    if log_format not in LOG_FORMATS:
+        parser.error(f"BATON_LOG_FORMAT is {log_format!r}; it must be one of: {', '.join(LOG_FORMATS)}")
     config = setting_path("BATON_CONFIG", REPO / "deploy" / "config.yaml")
     if not config.is_file():
         parser.error(f"no configuration file at {config} (BATON_CONFIG)")
