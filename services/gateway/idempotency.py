@@ -4,9 +4,11 @@ first answer again, without doing the work twice.
 The first request with a key records itself as in progress (one insert: two racing requests
 cannot both win), runs, and stores its answer; a retry replays that answer (header
 ``Idempotent-Replay: true``). A key is the caller's own, per route; reusing one for a different
-body is refused. An answer that failed on our side (5xx) is forgotten, so a retry can run again.
+body is refused. Only a successful answer (2xx) is kept: a refused request (4xx) retried after its
+data was fixed, or one that failed on our side (5xx), runs again.
 Records are kept ``BATON.gateway.idempotency_keep_hours``.
 """
+
 import hashlib
 import time
 
@@ -15,7 +17,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from services.gateway.settings import GatewaySettingsSchema
-from services.runtime.mongo import connect
+from services.runtime.mongo import DatabaseLease
 from services.runtime.settings import load_section
 
 HEADER = "Idempotency-Key"
@@ -31,18 +33,19 @@ class Replay:
 
 class IdempotencyLog(SharedExtension):
     def setup(self):
-        self.keep_seconds = load_section(self.container.config, "gateway", GatewaySettingsSchema)[
-            "idempotency_keep_hours"] * 3600
-        self.client = connect(self.container.config["MONGO_URI"])
-        self.records = self.client.get_default_database().idempotency_keys
+        self.keep_seconds = (
+            load_section(self.container.config, "gateway", GatewaySettingsSchema)["idempotency_keep_hours"] * 3600
+        )
+        self.lease = DatabaseLease(self.container.config, self.container.service_name)
+        self.records = self.lease.database.idempotency_keys
         self.records.create_index([("expires_epoch", ASCENDING)])
         self.next_purge = 0
 
     def stop(self):
-        self.client.close()
+        self.lease.release()
 
     def kill(self):
-        self.client.close()
+        self.lease.release()
 
     def begin(self, user_id, method, url, key, body):
         """A ``Replay``: ``record_id`` set means run and then ``finish``; ``status`` set means
@@ -51,12 +54,19 @@ class IdempotencyLog(SharedExtension):
         record_id = hashlib.sha256(f"{user_id}\0{method}\0{url}\0{key}".encode()).hexdigest()
         fingerprint = hashlib.sha256(body).hexdigest()
         try:
-            self.records.insert_one({"_id": record_id, "fingerprint": fingerprint, "status": None, "body": None,
-                                     "expires_epoch": int(time.time() + self.keep_seconds)})
+            self.records.insert_one(
+                {
+                    "_id": record_id,
+                    "fingerprint": fingerprint,
+                    "status": None,
+                    "body": None,
+                    "expires_epoch": int(time.time() + self.keep_seconds),
+                }
+            )
             return Replay(record_id=record_id)
         except DuplicateKeyError:
             stored = self.records.find_one({"_id": record_id})
-        if stored is None:              # purged a moment ago: run it as new
+        if stored is None:  # purged a moment ago: run it as new
             return self.begin(user_id, method, url, key, body)
         if stored["fingerprint"] != fingerprint:
             return Replay(conflict=f"This {HEADER} was used for a different request; use a new key.")
@@ -65,11 +75,12 @@ class IdempotencyLog(SharedExtension):
         return Replay(status=stored["status"], body=stored["body"])
 
     def finish(self, record_id, status, body):
-        if status >= 500:
-            self.records.delete_one({"_id": record_id})     # our failure: a retry may run it again
+        if not 200 <= status < 300:
+            self.records.delete_one({"_id": record_id})  # refused or failed: a retry may run it again
         else:
-            self.records.replace_one({"_id": record_id}, {**self.records.find_one({"_id": record_id}),
-                                                          "status": status, "body": body})
+            self.records.replace_one(
+                {"_id": record_id}, {**self.records.find_one({"_id": record_id}), "status": status, "body": body}
+            )
 
     def _purge_now_and_then(self):
         now = time.time()

@@ -5,6 +5,7 @@ walks the gateway's entrypoints and turns those schemas into components with the
 generator that exports ``contracts/jsonschema/`` — so there is no second, hand-written copy
 to drift. OpenAPI 3.1 uses JSON Schema 2020-12 as it is.
 """
+
 import inspect
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from contracts import jsonschema
 from contracts.errors import ErrorBodySchema
+from services.gateway.exports import XLSX_TYPE
 from services.gateway.http import JsonRoute
 
 TITLE = "Baton API"
@@ -26,7 +28,17 @@ ERRORS = {
     "403": "Not allowed for this user: the message says why.",
     "404": "Not found.",
     "409": "Conflicts with the current state (e.g. owned by someone else).",
+    "422": "Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which.",
     "503": "A service did not answer; details.service names it.",
+}
+# What a route needing no token cannot answer.
+AUTHENTICATION_ERRORS = ("401", "403")
+# Answered by the HTTP server itself, before any route runs, for a request line beyond its limit.
+URI_TOO_LONG = {"414": "The request line (path and query) is too long."}
+# What a route with a ``format`` query answers besides JSON (services.gateway.exports).
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    XLSX_TYPE: {"schema": {"type": "string", "contentEncoding": "binary"}},
 }
 PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -57,24 +69,52 @@ def document(service_cls):
         if parameters:
             operation["parameters"] = parameters
         if route.body is not None:
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": _reference(route.body, components)}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _reference(route.body, components)}},
+            }
         success = {"description": route.summary or "OK"}
         if route.returns is not None:
             success["content"] = {"application/json": {"schema": _reference(route.returns, components)}}
-        operation["responses"] = {str(route.status): success, **{
-            status: {"description": text, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ErrorBody"}}}} for status, text in {**ERRORS, **route.errors}.items()}}
+        if route.query is not None and "format" in route.query().fields:  # an export: files besides JSON
+            success.setdefault("content", {}).update(EXPORT_CONTENT)
+        errors = {
+            **{
+                status: text
+                for status, text in ERRORS.items()
+                if not (route.public and status in AUTHENTICATION_ERRORS)
+            },
+            **{str(status): text for status, text in route.errors.items()},
+        }
+        operation["responses"] = {
+            str(route.status): success,
+            **{str(status): {**success, "description": text} for status, text in route.also_succeeds.items()},
+            **{
+                status: {
+                    "description": text,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+                }
+                for status, text in errors.items()
+            },
+            **{status: {"description": text} for status, text in URI_TOO_LONG.items()},
+        }
         for method in route.method.split(","):
             paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": TITLE, "version": VERSION, "description": (
-            "Baton's HTTP API. Every error has the body ErrorBody. Lists take limit and offset and answer "
-            "{items, total, limit, offset}. Creates honour an Idempotency-Key header.")},
+        "info": {
+            "title": TITLE,
+            "version": VERSION,
+            "description": (
+                "Baton's HTTP API. Every error has the body ErrorBody. Lists take limit and offset and answer "
+                "{items, total, limit, offset}. Creates honour an Idempotency-Key header."
+            ),
+        },
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {
-            "token": {"type": "http", "scheme": "bearer", "description": "A per-user API token."}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "A per-user API token."}},
+        },
     }
 
 
@@ -91,15 +131,23 @@ def _path_and_parameters(url):
             schema["enum"] = [a.strip() for a in match["args"].split(",")]
         parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
         return "{" + match["name"] + "}"
+
     return PARAMETER.sub(replace, url), parameters
 
 
 def _query_parameters(schema_cls):
     body = jsonschema.to_json_schema(schema_cls)
     required = set(body.get("required", ()))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop,
-             **({"description": prop["description"]} if "description" in prop else {})}
-            for name, prop in body["properties"].items()]
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": prop,
+            **({"description": prop["description"]} if "description" in prop else {}),
+        }
+        for name, prop in body["properties"].items()
+    ]
 
 
 def _reference(schema_cls, components):

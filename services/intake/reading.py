@@ -4,6 +4,7 @@ Marketing's original records are read by marketing, by service (never to change 
 managers and admins. An integration reads only the inquiries it submitted itself, to see what
 became of them: accepted and filed into a customer, or rejected with the reasons.
 """
+
 from contracts.errors import Forbidden
 from services.runtime.access import INTEGRATION, Actor, require
 
@@ -20,6 +21,8 @@ def submitter_scope(actor: Actor | None) -> str | None:
 def check_readable(actor: Actor | None, record: dict) -> None:
     """Raise ``Forbidden`` unless ``actor`` may read this stored inquiry."""
     scope = submitter_scope(actor)
-    if scope is not None and record.get("submitted_by") != scope:
-        raise Forbidden.because(f"{actor.describe()} may read only the inquiries it submitted itself; "
-                                f"{record['_id']} is not one of them.", inquiry_id=record["_id"])
+    if actor is not None and scope is not None and record.get("submitted_by") != scope:
+        raise Forbidden.because(
+            f"{actor.describe()} may read only the inquiries it submitted itself; {record['_id']} is not one of them.",
+            inquiry_id=record["_id"],
+        )

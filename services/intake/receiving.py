@@ -3,18 +3,20 @@
 The same code serves AMQP deliveries and HTTP submissions, so both paths keep every body,
 reject with the same field-level errors, and treat a repeated message id as already done.
 """
+
 import base64
 import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import ValidationError
 
-from contracts.inquiry import EXTERNAL_ID_MAX, InquirySchema
+from contracts.inquiry import EXTERNAL_ID_MAX, InquiryBatchItemSchema, InquirySchema
 from contracts.topology import channel_of_routing_key
 from plugins.errors import NotAnInquiry, PluginFailed
+from services.runtime.input_limits import InputLimits, InputRefused, check_json_bytes
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +43,13 @@ def message_id_for(message_id, routing_key, body):
     return "sha256:" + hashlib.sha256((routing_key or "").encode() + b"\0" + body).hexdigest()
 
 
-def examine(body, channel, plugins, max_body_bytes):
-    """Turn a raw body into a canonical inquiry, or the errors that say why not."""
-    if len(body) > max_body_bytes:
-        return Examined(None, {"_body": [f"The body is {len(body)} bytes; the limit is {max_body_bytes}."]})
+def examine(body: bytes, channel: str | None, plugins, limits: InputLimits) -> Examined:
+    """Turn a raw body into a canonical inquiry, or the errors that say why not. Whatever the
+    bytes, this returns: hostile ones are refused within ``limits`` before anything parses them."""
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return Examined(None, {"_body": [f"The body is not UTF-8 text: {exc.reason} at byte {exc.start}."]})
-    except json.JSONDecodeError as exc:
-        return Examined(None, {"_body": [f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."]})
+        payload = check_json_bytes(body, limits)
+    except InputRefused as refused:
+        return Examined(None, refused.messages())
     if not isinstance(payload, dict):
         return Examined(None, {"_body": [f"Expected a JSON object, got {type(payload).__name__}."]})
     if channel:
@@ -66,48 +65,156 @@ def examine(body, channel, plugins, max_body_bytes):
     try:
         inquiry = InquirySchema().load(payload)
     except ValidationError as exc:
-        return Examined(None, exc.messages)
+        return Examined(None, storable_errors(exc.messages))
     custom_errors = plugins.validate_custom_values(inquiry.get("custom_fields") or {})
     if custom_errors:
-        return Examined(None, {"custom_fields": custom_errors})
+        return Examined(None, storable_errors({"custom_fields": custom_errors}))
     return Examined(inquiry)
 
 
-def receive_inquiry(inquiries, plugins, max_body_bytes, publish, *, body, message_id, routing_key, via,
-                    submitted_by=None):
+def storable_errors(messages):
+    """Field errors as the store keeps them: marshmallow keys a list's items by int (``{"products":
+    {0: [...]}}``) and an unknown field by the sender's own key, and a document's keys must be text
+    without NUL."""
+    if isinstance(messages, dict):
+        return {str(key).replace("\0", "\\u0000"): storable_errors(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [storable_errors(item) for item in messages]
+    return messages
+
+
+def receive_inquiry(
+    inquiries, plugins, limits: InputLimits, publish, *, body: bytes, message_id, routing_key, via, submitted_by=None
+):
     """Record one delivery and publish it if accepted. Returns the submission outcome.
     ``submitted_by``: the user whose token sent it over HTTP (AMQP names none).
 
     Idempotent: a message id seen before changes nothing, except that an accepted inquiry whose
     announcement was interrupted is announced again (downstream handlers are idempotent).
+    The insert is the duplicate check (its id derives from the message id): no read first.
     """
     message_id = message_id_for(message_id, routing_key, body)
-    inquiry_id = inquiry_id_for(message_id)
-    record = inquiries.get(inquiry_id)
-    duplicate = record is not None
-    if not duplicate:
-        examined = examine(body, channel_of_routing_key(routing_key), plugins, max_body_bytes)
-        record = {
-            "_id": inquiry_id,
-            "message_id": message_id,
-            "status": "accepted" if examined.accepted else "rejected",
-            "via": via,
-            "routing_key": routing_key,
-            "received_at": datetime.now(timezone.utc),
-            "inquiry": examined.inquiry,
-            "errors": examined.errors,
-            **kept_body(body, max_body_bytes),
-            "customer_id": None,
-            "announced": False,
-            "submitted_by": submitted_by,
-            "external_id": external_id_of(examined, body),
-        }
-        if not inquiries.add(record):
-            # Another worker recorded the same message a moment ago.
-            duplicate, record = True, inquiries.get(inquiry_id)
+    record = new_record(body, message_id, routing_key, via, submitted_by, plugins, limits)
+    duplicate = not inquiries.add(record)
+    if duplicate:
+        record = inquiries.get(record["_id"])
+    else:
+        _note_rejected(record)
     if record["status"] == "accepted" and not record["announced"]:
         announce(inquiries, publish, record)
-    return {"id": inquiry_id, "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
+    return {"id": record["_id"], "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
+
+
+def new_record(body: bytes, message_id: str, routing_key, via, submitted_by, plugins, limits: InputLimits) -> dict:
+    """The record a first delivery of ``message_id`` is kept as, accepted or rejected."""
+    examined = examine(body, channel_of_routing_key(routing_key), plugins, limits)
+    return {
+        "_id": inquiry_id_for(message_id),
+        "message_id": message_id,
+        "status": "accepted" if examined.accepted else "rejected",
+        "via": via,
+        "routing_key": routing_key,
+        "received_at": datetime.now(UTC),
+        "inquiry": examined.inquiry,
+        "errors": examined.errors,
+        **kept_body(body, limits.max_body_bytes),
+        "customer_id": None,
+        "announced": False,
+        "submitted_by": submitted_by,
+        "external_id": external_id_of(examined, body),
+    }
+
+
+def _note_rejected(record):
+    if record["status"] == "rejected":  # bad input is expected: said once, naming the fields, not the bytes
+        log.info(
+            "inquiry %s (%s, %r) kept as rejected; fields: %.500r",
+            record["_id"],
+            record["via"],
+            record["routing_key"],
+            sorted(record["errors"]),
+        )
+
+
+def batch_message_id(item: dict, submitted_by: str | None) -> str | None:
+    """A batch item's idempotency key: its own ``message_id``, else its inquiry's ``external_id``
+    scoped to the submitter (two integrations may use the same references), else None (the
+    content then decides, as for a single submission without a key)."""
+    if item.get("message_id"):
+        return item["message_id"]
+    reference = item["inquiry"].get("external_id")
+    if isinstance(reference, str) and reference:
+        return f"external_id:{submitted_by or ''}:{reference}"
+    return None
+
+
+def item_body(inquiry: dict) -> bytes:
+    """A batch item's inquiry as the bytes a single submission would have sent (kept, and hashed
+    for a content-derived message id)."""
+    return json.dumps(inquiry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def receive_batch(
+    inquiries, plugins, limits: InputLimits, publish, *, items: list, routing_key, via, submitted_by=None
+) -> list[dict]:
+    """Record many inquiries at once: each item is examined, kept and announced exactly as
+    ``receive_inquiry`` would, but the store is asked a fixed number of times for the whole batch
+    (one read of the ids, one insert, one audit insert, one announced mark) instead of per item.
+    Returns one outcome per item, in order: {index, outcome, id, message_id, status, errors}."""
+    outcomes: list[dict] = []
+    wanted: dict[str, tuple] = {}  # inquiry id -> (message id, body) of its first item
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise ValidationError(
+                    {"_item": [f"Expected an object {{message_id?, inquiry}}, got {type(item).__name__}."]}
+                )
+            item = InquiryBatchItemSchema().load(item)
+        except ValidationError as exc:  # not even an item: nothing to keep, its place says why
+            outcomes.append(
+                {
+                    "index": index,
+                    "outcome": "rejected",
+                    "id": None,
+                    "message_id": None,
+                    "status": None,
+                    "errors": storable_errors(exc.messages),
+                }
+            )
+            continue
+        body = item_body(item["inquiry"])
+        message_id = message_id_for(batch_message_id(item, submitted_by), routing_key, body)
+        inquiry_id = inquiry_id_for(message_id)
+        wanted.setdefault(inquiry_id, (message_id, body))
+        outcomes.append({"index": index, "id": inquiry_id, "message_id": message_id})
+    stored = inquiries.get_many(list(wanted))
+    fresh = {
+        inquiry_id: new_record(body, message_id, routing_key, via, submitted_by, plugins, limits)
+        for inquiry_id, (message_id, body) in wanted.items()
+        if inquiry_id not in stored
+    }
+    taken = inquiries.add_many(list(fresh.values()))
+    stored |= inquiries.get_many(list(taken))  # recorded by a concurrent submission meanwhile
+    for record in (fresh[i] for i in fresh if i not in taken):
+        _note_rejected(record)
+    records = {**{i: r for i, r in fresh.items() if i not in taken}, **stored}
+    announced = [
+        r["_id"]
+        for r in records.values()
+        if r["status"] == "accepted" and not r["announced"] and _published(publish, r)
+    ]
+    inquiries.mark_many_announced(announced)
+    first_seen = {i for i in fresh if i not in taken}
+    for outcome in outcomes:
+        if outcome["id"] is None:
+            continue
+        record = records[outcome["id"]]
+        new = outcome["id"] in first_seen
+        first_seen.discard(outcome["id"])  # a second item with the same message id is its duplicate
+        outcome.update(
+            status=record["status"], errors=record["errors"], outcome=record["status"] if new else "duplicate"
+        )
+    return outcomes
 
 
 def external_id_of(examined: Examined, body: bytes) -> str | None:
@@ -116,12 +223,14 @@ def external_id_of(examined: Examined, body: bytes) -> str | None:
     if examined.inquiry is not None:
         return examined.inquiry.get("external_id")
     if "_body" in examined.errors:
-        return None        # too large, not text, not a JSON object: nothing to read it from
+        return None  # too large, not text, too deep, not a JSON object: nothing to read it from
     try:
         reference = json.loads(body.decode("utf-8")).get("external_id")
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+    except (ValueError, RecursionError, AttributeError):  # refused by the limits somewhere inside
         return None
-    return reference if isinstance(reference, str) and 0 < len(reference) <= EXTERNAL_ID_MAX else None
+    if not isinstance(reference, str) or not 0 < len(reference) <= EXTERNAL_ID_MAX or not reference.isprintable():
+        return None  # not printable: a lone surrogate cannot even be stored
+    return reference
 
 
 def kept_body(body, max_body_bytes):
@@ -146,13 +255,20 @@ def announce(inquiries, publish, record):
 
     The inquiry is already stored, so the submitter's answer does not depend on the broker.
     """
+    if not _published(publish, record):
+        return False
+    inquiries.mark_announced(record["_id"])
+    return True
+
+
+def _published(publish, record) -> bool:
     try:
         publish(record["_id"], record["received_at"], record["inquiry"])
     except Exception as exc:  # any publish failure: the outbox timer retries
-        log.warning("inquiry %s stored but not yet announced (%s: %s); will retry",
-                    record["_id"], type(exc).__name__, exc)
+        log.warning(
+            "inquiry %s stored but not yet announced (%s: %s); will retry", record["_id"], type(exc).__name__, exc
+        )
         return False
-    inquiries.mark_announced(record["_id"])
     return True
 
 
@@ -161,7 +277,7 @@ def announce_pending(inquiries, publish, older_than, batch_size):
     return sum(announce(inquiries, publish, record) for record in inquiries.unannounced(older_than, batch_size))
 
 
-def replay_rejected(inquiries, plugins, max_body_bytes, publish, ids, limit, now):
+def replay_rejected(inquiries, plugins, limits: InputLimits, publish, ids, limit, now):
     """Examine rejected inquiries again, after a fix to a connector, a plugin or the contract:
     those that pass now are accepted and announced as if just received; the others keep their
     new errors. Returns {"examined", "accepted": [ids], "still_rejected": [ids]}.
@@ -171,15 +287,19 @@ def replay_rejected(inquiries, plugins, max_body_bytes, publish, ids, limit, now
     accepted, still_rejected = [], []
     for record in inquiries.rejected(ids, limit):
         if not record.get("raw_body_complete", True):
-            still_rejected.append(record["_id"])     # only its start was kept: nothing to examine again
+            still_rejected.append(record["_id"])  # only its start was kept: nothing to examine again
             continue
-        examined = examine(body_of(record), channel_of_routing_key(record["routing_key"]), plugins, max_body_bytes)
-        replayed = {**record, "errors": examined.errors, "replayed_at": now,
-                    "external_id": external_id_of(examined, body_of(record))}
+        examined = examine(body_of(record), channel_of_routing_key(record["routing_key"]), plugins, limits)
+        replayed = {
+            **record,
+            "errors": examined.errors,
+            "replayed_at": now,
+            "external_id": external_id_of(examined, body_of(record)),
+        }
         if examined.accepted:
             replayed = {**replayed, "status": "accepted", "inquiry": examined.inquiry, "announced": False}
         if not inquiries.replace_rejected(replayed, record):
-            continue   # replayed by someone else meanwhile
+            continue  # replayed by someone else meanwhile
         if examined.accepted:
             accepted.append(record["_id"])
             announce(inquiries, publish, replayed)

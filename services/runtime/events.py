@@ -10,7 +10,9 @@ failures are a moment's contention, such as a document another worker is still w
 ``max_attempts`` the event is parked with its error (``services.runtime.parking``) and the queue
 goes on: an event no handler can take never spins a service, and is never dropped.
 """
+
 import logging
+from typing import Any
 
 import eventlet
 from marshmallow import Schema, fields, validate
@@ -18,7 +20,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventDispatcher, EventHandler
 
 from contracts.errors import BatonError
-from services.runtime.parking import ATTEMPT_HEADER, ParkedEvents, republish
+from services.runtime.parking import ATTEMPT_HEADER, ParkedEvents, delivery_key, republish
 from services.runtime.settings import load_section
 
 log = logging.getLogger(__name__)
@@ -42,40 +44,128 @@ def wait_before(settings, attempt):
     return min(settings["first_wait_seconds"] * settings["factor"] ** (attempt - 2), settings["longest_wait_seconds"])
 
 
-class RetriedEventHandler(EventHandler):
-    """nameko's event handler, given its event again after a failure and parking it at last."""
+class RetriesThenParks:
+    """Mixed into a nameko ``Consumer`` (an event handler, intake's raw consumer): a message whose
+    worker failed is put back on its queue after a growing wait, with its attempt counted in a
+    header, and parked with its error after ``max_attempts``; it is acknowledged either way, so
+    nothing the handler cannot take is redelivered without bound."""
 
     parked = ParkedEvents()
-    SETTINGS = ("events", EventRetrySettingsSchema)   # read at start (and by `baton config check`)
+    SETTINGS = ("events", EventRetrySettingsSchema)  # read at start (and by `baton config check`)
+    # What the nameko Consumer this is mixed into provides.
+    container: Any
+    method_name: str
+    queue: Any
+    queue_consumer: Any
 
     def setup(self):
         super().setup()
         self.retry = load_section(self.container.config, *self.SETTINGS)
         self.amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
 
+    def retry_headers(self, message) -> dict:
+        """Headers a retried copy carries besides the attempt (what the first delivery told)."""
+        return dict(message.headers or {})
+
+    def parked_kind(self, message) -> str | None:
+        """What the parked record lists it as (an event's type)."""
+        return getattr(self, "event_type", None)
+
+    def handle_message(self, body, message):
+        # A worker that died with the message (a crash, a kill, memory) never answers; the broker
+        # then gives it again, marked redelivered, with no attempt counted: those are counted in
+        # the store, and a message that keeps killing its worker is parked instead of handled.
+        if message.delivery_info.get("redelivered") and self._redelivered_too_often(message):
+            return
+        super().handle_message(body, message)
+
+    def _redelivered_too_often(self, message) -> bool:
+        try:
+            times = self.parked.count_redelivery(delivery_key(self.queue.name, message))
+            if times < self.retry["max_attempts"]:
+                return False
+            reason = f"Redelivered {times} times unanswered: its worker died handling it each time."
+            parked_id = self.parked.park(
+                self, message, reason, times, self.parked_kind(message), self.retry_headers(message)
+            )
+        except Exception:  # the store is not there: handle it as usual (a failure is retried)
+            log.warning(
+                "%s.%s: could not count a redelivery", self.container.service_name, self.method_name, exc_info=True
+            )
+            return False
+        log.error(
+            "%s.%s parked a %s message as %s: %s",
+            self.container.service_name,
+            self.method_name,
+            self.parked_kind(message),
+            parked_id,
+            reason,
+        )
+        self.queue_consumer.ack_message(message)
+        return True
+
     def handle_message_processed(self, message, result=None, exc_info=None):
+        if message.delivery_info.get("redelivered"):
+            self._forget_redeliveries(message)
         if exc_info is None:
             return self.queue_consumer.ack_message(message)
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER) or 1)
+        service, kind = self.container.service_name, self.parked_kind(message)
         try:
             if attempt < self.retry["max_attempts"]:
                 eventlet.sleep(wait_before(self.retry, attempt + 1))
-                republish(self.amqp_uri, self.queue.name, message.body,
-                          {**(message.headers or {}), ATTEMPT_HEADER: attempt + 1},
-                          message.content_type, message.content_encoding)
+                republish(
+                    self.amqp_uri,
+                    self.queue.name,
+                    message.body,
+                    {**self.retry_headers(message), ATTEMPT_HEADER: attempt + 1},
+                    message.content_type,
+                    message.content_encoding,
+                )
+                self._count_retry(kind)
             else:
-                parked_id = self.parked.park(self, message, _reason(exc_info[1]), attempt)
-                log.error("%s.%s gave up on a %s event after %d attempts; parked as %s: %s",
-                          self.container.service_name, self.method_name, self.event_type, attempt, parked_id,
-                          _reason(exc_info[1]))
+                parked_id = self.parked.park(
+                    self, message, _reason(exc_info[1]), attempt, kind, self.retry_headers(message)
+                )
+                log.error(
+                    "%s.%s gave up on a %s message after %d attempts; parked as %s: %s",
+                    service,
+                    self.method_name,
+                    kind,
+                    attempt,
+                    parked_id,
+                    _reason(exc_info[1]),
+                )
         except Exception:
-            # The broker or the store is not there: leave the event on its queue as it was, after
+            # The broker or the store is not there: leave the message on its queue as it was, after
             # the longest wait (not in a tight loop while the store is down).
-            log.exception("%s.%s: could not retry or park a %s event; it is given again",
-                          self.container.service_name, self.method_name, self.event_type)
+            log.exception(
+                "%s.%s: could not retry or park a %s message; it is given again", service, self.method_name, kind
+            )
             eventlet.sleep(self.retry["longest_wait_seconds"])
             return self.queue_consumer.requeue_message(message)
         self.queue_consumer.ack_message(message)
+
+    def _count_retry(self, kind) -> None:
+        try:
+            self.parked.count_retry(self.method_name, kind)
+        except Exception:  # a retry missing from /metrics is no reason to hold its message back
+            log.warning("%s.%s: could not count a retry", self.container.service_name, self.method_name, exc_info=True)
+
+    def _forget_redeliveries(self, message) -> None:
+        try:
+            self.parked.forget_redeliveries(delivery_key(self.queue.name, message))
+        except Exception:  # a count left behind only makes a later crash loop park a little sooner
+            log.warning(
+                "%s.%s: could not forget a redelivery count",
+                self.container.service_name,
+                self.method_name,
+                exc_info=True,
+            )
+
+
+class RetriedEventHandler(RetriesThenParks, EventHandler):
+    """nameko's event handler, given its event again after a failure and parking it at last."""
 
 
 event_handler = RetriedEventHandler.decorator

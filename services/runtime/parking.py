@@ -5,59 +5,108 @@ cause is fixed.
 A parked event's id is derived from the delivery it was (queue, body, the dispatch's call id),
 so a delivery parked twice — the broker gave it again before the first ack — is kept once.
 """
+
+import base64
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.rpc import rpc
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from contracts.errors import EXPECTED_ERRORS
 from contracts.parked import (
-    ParkedEventPageSchema, ParkedEventQuerySchema, RetryParkedResultSchema, RetryParkedSchema,
+    ParkedEventPageSchema,
+    ParkedEventQuerySchema,
+    RetryParkedResultSchema,
+    RetryParkedSchema,
 )
 from services.runtime.access import require
-from services.runtime.mongo import connect, insert_once
+from services.runtime.health import note_retry
+from services.runtime.mongo import DatabaseLease, insert_once
 from services.runtime.queries import count, load_input, page_of
 
-ATTEMPT_HEADER = "x-baton-attempt"     # which delivery of an event this is (1 when absent)
+ATTEMPT_HEADER = "x-baton-attempt"  # which delivery of an event this is (1 when absent)
+# A copy put straight on a queue (a retry, a parked message handed back) loses the routing key and
+# message id it was first published with; a consumer that reads them (intake) keeps them here.
+ROUTING_KEY_HEADER = "x-baton-routing-key"
+MESSAGE_ID_HEADER = "x-baton-message-id"
 PARKED_READERS = ("admin",)
 
 
 class ParkedEvents(SharedExtension):
-    """One per service container. The client is made on first use: most services never park."""
+    """One per service container, in the service's own database through the process's shared
+    client. The collection is opened on first use: most services never park."""
 
     def setup(self):
-        self.uri, self.client, self.collection = self.container.config["MONGO_URI"], None, None
+        self.lease, self.collection = None, None
 
     def _events(self):
         if self.collection is None:
-            self.client = connect(self.uri)
-            self.collection = self.client.get_default_database().parked_events
+            self.lease = DatabaseLease(self.container.config, self.container.service_name)
+            self.collection = self.lease.database.parked_events
             self.collection.create_index([("service", ASCENDING), ("parked_at", DESCENDING)])
         return self.collection
 
     def stop(self):
-        if self.client is not None:
-            self.client.close()
+        if self.lease is not None:
+            self.lease.release()
 
     kill = stop
 
-    def park(self, handler, message, error, attempts):
-        """Keep ``message`` (a kombu message ``handler``, an event handler, failed on) with its error."""
-        headers = {k: v for k, v in (message.headers or {}).items() if k != ATTEMPT_HEADER}
+    def count_redelivery(self, key: str) -> int:
+        """Count one more time the broker gave delivery ``key`` again unanswered (its worker died,
+        or it was put back); returns how many times so far."""
+        self._events()
+        record = self.lease.database.redeliveries.find_one_and_update(
+            {"_id": key},
+            {"$inc": {"count": 1}, "$set": {"service": self.container.service_name, "last_at": datetime.now(UTC)}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return record["count"]
+
+    def count_retry(self, handler: str, kind: str | None) -> None:
+        """One more retry of ``handler``'s messages (``baton_handler_retries_total`` in /metrics)."""
+        self._events()
+        note_retry(self.lease.database, self.container.service_name, handler, kind)
+
+    def forget_redeliveries(self, key: str) -> None:
+        self._events()
+        self.lease.database.redeliveries.delete_one({"_id": key})
+
+    def park(self, handler, message, error, attempts, kind=None, headers=None):
+        """Keep ``message`` (a kombu message ``handler``, a consumer, failed on) with its error;
+        ``kind``: what it is listed as (an event's type, an inquiry's routing key); ``headers``:
+        what a retry hands back with it (the message's own by default)."""
+        headers = {
+            k: v for k, v in (message.headers if headers is None else headers or {}).items() if k != ATTEMPT_HEADER
+        }
         body = message.body if isinstance(message.body, bytes) else message.body.encode("utf-8")
-        identity = json.dumps([handler.queue.name, headers.get("nameko.call_id_stack")], default=str).encode()
+        cause = [handler.queue.name, headers.get("nameko.call_id_stack")]
+        if headers.get(MESSAGE_ID_HEADER):  # two messages alike but for their ids are two
+            cause.append(headers[MESSAGE_ID_HEADER])
+        identity = json.dumps(cause, default=str).encode()
+        text = body.decode("utf-8", errors="replace")
         record = {
             "_id": "prk_" + hashlib.sha256(identity + b"\0" + body).hexdigest()[:24],
-            "service": self.container.service_name, "handler": handler.method_name,
-            "source": handler.source_service, "event_type": handler.event_type, "queue": handler.queue.name,
-            "body": body.decode("utf-8", errors="replace"), "content_type": message.content_type,
-            "content_encoding": message.content_encoding, "headers": json.loads(json.dumps(headers, default=str)),
-            "error": error, "attempts": attempts, "parked_at": datetime.now(timezone.utc),
+            "service": self.container.service_name,
+            "handler": handler.method_name,
+            "source": getattr(handler, "source_service", None),
+            "event_type": kind,
+            "queue": handler.queue.name,
+            "body": text,
+            "content_type": message.content_type,
+            # bytes that are not UTF-8 are kept exactly too, so a retry hands back what was sent
+            "body_base64": None if text.encode("utf-8") == body else base64.b64encode(body).decode("ascii"),
+            "content_encoding": message.content_encoding,
+            "headers": json.loads(json.dumps(headers, default=str)),
+            "error": error,
+            "attempts": attempts,
+            "parked_at": datetime.now(UTC),
         }
         insert_once(self._events(), record)
         return record["_id"]
@@ -88,13 +137,33 @@ class ParkedEventsDesk(DependencyProvider):
         return self.parked
 
 
+def delivery_key(queue: str, message) -> str:
+    """The same for every delivery of one message to one queue (and differing per retry attempt)."""
+    headers = message.headers or {}
+    cause = [
+        queue,
+        message.properties.get("message_id"),
+        *(str(headers.get(name)) for name in ("nameko.call_id_stack", MESSAGE_ID_HEADER, ATTEMPT_HEADER)),
+    ]
+    body = message.body if isinstance(message.body, bytes) else str(message.body).encode("utf-8", "surrogatepass")
+    return "dlv_" + hashlib.sha256(json.dumps(cause, default=str).encode() + b"\0" + body).hexdigest()[:24]
+
+
 def republish(amqp_uri, queue, body, headers, content_type, content_encoding):
     """Put an event's message straight onto one handler's queue (the default exchange routes by
     queue name), persistent, with the broker confirming it."""
     with get_producer(amqp_uri) as producer:
-        producer.publish(body, exchange="", routing_key=queue, headers=headers, content_type=content_type,
-                         content_encoding=content_encoding, delivery_mode=2, retry=True,
-                         retry_policy={"max_retries": 3})   # then the caller leaves the event where it was
+        producer.publish(
+            body,
+            exchange="",
+            routing_key=queue,
+            headers=headers,
+            content_type=content_type,
+            content_encoding=content_encoding,
+            delivery_mode=2,
+            retry=True,
+            retry_policy={"max_retries": 3},
+        )  # then the caller leaves the event where it was
 
 
 class Republisher(DependencyProvider):
@@ -108,7 +177,7 @@ class Republisher(DependencyProvider):
 def view(record):
     try:
         payload = json.loads(record["body"])
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or hostile JSON: shown as the text it is
         payload = record["body"]
     return {**record, "id": record["_id"], "payload": payload}
 
@@ -135,8 +204,8 @@ class ParkedEventEntrypoints:
         request = load_input(RetryParkedSchema, request, what="retry request")
         retried = []
         for record in self.parked_events_desk.chosen(request.get("ids"), request["limit"]):
-            self.republish(record["queue"], record["body"].encode("utf-8"), record["headers"],
-                           record["content_type"], record["content_encoding"])
+            body = base64.b64decode(record["body_base64"]) if record.get("body_base64") else record["body"].encode()
+            self.republish(record["queue"], body, record["headers"], record["content_type"], record["content_encoding"])
             self.parked_events_desk.forget(record["_id"])
             retried.append(record["_id"])
         return RetryParkedResultSchema().dump({"retried": retried})

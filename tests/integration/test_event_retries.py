@@ -1,5 +1,6 @@
 """Event handlers through real RabbitMQ and the document server: a failure is given again after a
 wait; an event no handler can take is parked with its error, listed, and handled once retried."""
+
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook
@@ -49,7 +50,7 @@ def test_waits_grow_from_the_first_to_the_longest():
 
 
 def test_a_handler_that_fails_for_a_moment_handles_the_event_once(ledger, config):
-    FAILURES["left"] = 2                   # fails twice, succeeds on the third and last attempt
+    FAILURES["left"] = 2  # fails twice, succeeds on the third and last attempt
     place(config, "o-1")
     wait_for(lambda: HANDLED == ["o-1"], what="the third attempt")
     assert call(ledger, "parked_events")["total"] == 0
@@ -58,17 +59,23 @@ def test_a_handler_that_fails_for_a_moment_handles_the_event_once(ledger, config
 def test_an_event_no_attempt_can_take_is_parked_then_handled_when_retried(ledger, config, db):
     FAILURES["left"] = 3
     place(config, "o-2")
-    page = wait_for(lambda: call(ledger, "parked_events")["items"] and call(ledger, "parked_events"),
-                    what="the event parked")
+    page = wait_for(
+        lambda: call(ledger, "parked_events")["items"] and call(ledger, "parked_events"), what="the event parked"
+    )
     parked = page["items"][0]
     assert (parked["service"], parked["handler"], parked["source"], parked["event_type"], parked["attempts"]) == (
-        "ledger", "on_order_placed", "shop", "order_placed", 3)
+        "ledger",
+        "on_order_placed",
+        "shop",
+        "order_placed",
+        3,
+    )
     assert parked["payload"] == {"order": "o-2"} and parked["error"] == "RuntimeError: ledger locked (o-2)"
-    place(config, "o-3")                   # the queue went on
+    place(config, "o-3")  # the queue went on
     wait_for(lambda: HANDLED == ["o-3"], what="the next event")
     assert call(ledger, "retry_parked_events", {"ids": [parked["id"]]}) == {"retried": [parked["id"]]}
     wait_for(lambda: HANDLED == ["o-3", "o-2"], what="the retried event")
-    assert call(ledger, "parked_events")["total"] == 0 and db.parked_events.count_documents({}) == 0
+    assert call(ledger, "parked_events")["total"] == 0 and db.of("ledger").parked_events.count_documents({}) == 0
 
 
 def test_bad_requests_for_parked_events_name_the_field(ledger):
