@@ -48,6 +48,7 @@ NOTES (measured in this sandbox, 2 CPUs; see the report printed by the script fo
   which both nx-27017 and MongoDB serve from an index.
 - ``holders_of`` (``_id`` $in on customer_keys) uses the unique index on the ``_id`` column.
 """
+
 import argparse
 import os
 import random
@@ -56,7 +57,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -74,41 +75,158 @@ from services.profile.settings import MatchingSettingsSchema  # noqa: E402
 from services.profile.store import DUPLICATE_KEY, Customers, term_documents  # noqa: E402
 
 TARGET_RATIO = 2.0
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 OWNERS = [f"sales_{i:02d}" for i in range(40)]
 
 # Latin company names: two or three syllables, then a trade; ~1,500 syllables give the first word
 # (and so the 4-letter block) thousands of different beginnings per country.
-ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pr",
-          "r", "s", "sh", "st", "t", "tr", "v", "w", "z"]
+ONSETS = [
+    "b",
+    "br",
+    "c",
+    "ch",
+    "d",
+    "dr",
+    "f",
+    "fl",
+    "g",
+    "gr",
+    "h",
+    "j",
+    "k",
+    "kr",
+    "l",
+    "m",
+    "n",
+    "p",
+    "pr",
+    "r",
+    "s",
+    "sh",
+    "st",
+    "t",
+    "tr",
+    "v",
+    "w",
+    "z",
+]
 VOWELS = ["a", "e", "i", "o", "u", "ai", "ei", "ou", "y"]
 CODAS = ["", "", "n", "r", "l", "s", "x", "m", "nd", "rt"]
-TRADES = ["Trading", "Imports", "Supplies", "Lighting", "Tools", "Textiles", "Electronics", "Furniture",
-          "Packaging", "Machinery", "Plastics", "Foods", "Logistics", "Hardware", "Ceramics", "Industries",
-          "Systems", "Components", "Solutions", "Group"]
-SUFFIXES = {"DE": ["GmbH", "GmbH & Co. KG", "AG"], "US": ["Inc.", "LLC", "Corp."], "GB": ["Ltd", "Limited", "PLC"],
-            "FR": ["SARL", "SA", "SAS"], "PL": ["Sp. z o.o.", "S.A."]}
+TRADES = [
+    "Trading",
+    "Imports",
+    "Supplies",
+    "Lighting",
+    "Tools",
+    "Textiles",
+    "Electronics",
+    "Furniture",
+    "Packaging",
+    "Machinery",
+    "Plastics",
+    "Foods",
+    "Logistics",
+    "Hardware",
+    "Ceramics",
+    "Industries",
+    "Systems",
+    "Components",
+    "Solutions",
+    "Group",
+]
+SUFFIXES = {
+    "DE": ["GmbH", "GmbH & Co. KG", "AG"],
+    "US": ["Inc.", "LLC", "Corp."],
+    "GB": ["Ltd", "Limited", "PLC"],
+    "FR": ["SARL", "SA", "SAS"],
+    "PL": ["Sp. z o.o.", "S.A."],
+}
 COUNTRIES = ["DE", "US", "GB", "FR", "PL", "CN", "CN"]
 TLD = {"DE": "de", "US": "com", "GB": "co.uk", "FR": "fr", "PL": "pl", "CN": "com.cn"}
-DIAL = {"DE": ("49", "30", 7), "US": ("1", "212", 7), "GB": ("44", "20", 8), "FR": ("33", "1", 8),
-        "PL": ("48", "22", 7), "CN": ("86", "138", 8)}
-CN_CITIES = ["广州", "深圳", "上海", "宁波", "义乌", "东莞", "佛山", "厦门", "苏州", "杭州", "青岛", "天津", "温州",
-             "台州", "中山", "珠海", "无锡", "常州", "南通", "泉州", "福州", "长沙", "武汉", "成都", "重庆", "西安",
-             "郑州", "济南", "合肥", "南京"]
+DIAL = {
+    "DE": ("49", "30", 7),
+    "US": ("1", "212", 7),
+    "GB": ("44", "20", 8),
+    "FR": ("33", "1", 8),
+    "PL": ("48", "22", 7),
+    "CN": ("86", "138", 8),
+}
+CN_CITIES = [
+    "广州",
+    "深圳",
+    "上海",
+    "宁波",
+    "义乌",
+    "东莞",
+    "佛山",
+    "厦门",
+    "苏州",
+    "杭州",
+    "青岛",
+    "天津",
+    "温州",
+    "台州",
+    "中山",
+    "珠海",
+    "无锡",
+    "常州",
+    "南通",
+    "泉州",
+    "福州",
+    "长沙",
+    "武汉",
+    "成都",
+    "重庆",
+    "西安",
+    "郑州",
+    "济南",
+    "合肥",
+    "南京",
+]
 CN_CHARS = list("华贸电达兴盛恒丰国机纺织隆鑫源通泰安宏伟建新科创金银龙凤顺昌荣鼎辉明光海天宇星瑞祥富嘉诚信德利航")
 CN_TRADES = ["贸易", "电子", "照明", "机械", "纺织", "科技", "五金", "塑料", "包装", "家具", "陶瓷", "实业"]
 CN_SUFFIXES = ["有限公司", "股份有限公司", "有限责任公司", "公司"]
 FREE_MAIL = ["gmail.com", "qq.com", "163.com", "outlook.com", "yahoo.com", "126.com", "hotmail.com"]
-FIRST_NAMES = ["anna", "ben", "carla", "dmitri", "eva", "felix", "grace", "hans", "ines", "jan", "kai", "lena",
-               "li", "wang", "zhang", "chen", "liu", "mike", "nina", "omar", "paul", "rosa", "sam", "tom", "yuki"]
+FIRST_NAMES = [
+    "anna",
+    "ben",
+    "carla",
+    "dmitri",
+    "eva",
+    "felix",
+    "grace",
+    "hans",
+    "ines",
+    "jan",
+    "kai",
+    "lena",
+    "li",
+    "wang",
+    "zhang",
+    "chen",
+    "liu",
+    "mike",
+    "nina",
+    "omar",
+    "paul",
+    "rosa",
+    "sam",
+    "tom",
+    "yuki",
+]
 CHANNELS = ["website_form", "google_ads", "alibaba", "made_in_china", "trade_show", "email", "whatsapp", "linkedin"]
-MESSAGES = ["Need 500 pcs, please quote", "Please send price for 2,000 units, delivery to Hamburg",
-            "Looking for a supplier of LED panels, 1,200 pcs per month", "",
-            "We need samples first. Special requirement: CE certificate"]
+MESSAGES = [
+    "Need 500 pcs, please quote",
+    "Please send price for 2,000 units, delivery to Hamburg",
+    "Looking for a supplier of LED panels, 1,200 pcs per month",
+    "",
+    "We need samples first. Special requirement: CE certificate",
+]
 GRADE = {"grade": "B", "reasons": ["states a quantity"], "rule": "quantity"}
 
 
 # ---------------------------------------------------------------- generated customers
+
 
 def company(n, seed):
     """Customer ``n``'s company: the same for one (n, seed) in every run and every process."""
@@ -119,21 +237,33 @@ def company(n, seed):
         name = rng.choice(CN_CITIES) + chars + rng.choice(CN_TRADES)
         slug = f"{rng.choice(['hua', 'xin', 'long', 'sheng', 'da', 'feng', 'tai', 'hong'])}tech"
     else:
-        word = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
-                       for _ in range(rng.choice((2, 2, 3))))
+        word = "".join(
+            rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(rng.choice((2, 2, 3)))
+        )
         name = f"{word.title()} {rng.choice(TRADES)}"
         slug = word[:12]
     digits = DIAL[country][2]
     first = rng.randrange(2, 10) if country == "US" else rng.randrange(1, 10)
     phone = str(first) + "".join(str(rng.randrange(10)) for _ in range(digits - 1))
-    return {"n": n, "country": country, "name": name, "domain": f"{slug}{n}.{TLD[country]}", "phone": phone,
-            "code": _uscc(rng) if country == "CN" and rng.random() < 0.5 else None,
-            "person": rng.choice(FIRST_NAMES), "free_mail": rng.random() < 0.3, "rng": rng}
+    return {
+        "n": n,
+        "country": country,
+        "name": name,
+        "domain": f"{slug}{n}.{TLD[country]}",
+        "phone": phone,
+        "code": _uscc(rng) if country == "CN" and rng.random() < 0.5 else None,
+        "person": rng.choice(FIRST_NAMES),
+        "free_mail": rng.random() < 0.3,
+        "rng": rng,
+    }
 
 
 def _uscc(rng):
-    body = "91" + "".join(rng.choice("0123456789") for _ in range(6)) + "".join(
-        rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    body = (
+        "91"
+        + "".join(rng.choice("0123456789") for _ in range(6))
+        + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    )
     return body + uscc.calc_check_digit(body)
 
 
@@ -164,9 +294,16 @@ def first_inquiry(firm):
     contact = {"name": firm["person"].title(), "email": email_of(firm)}
     if rng.random() < 0.8:
         contact["phone"] = phone_of(firm, rng.random() < 0.5)
-    inquiry = {"schema_version": 1, "channel": rng.choice(CHANNELS), "contact": contact, "country": firm["country"],
-               "country_code": firm["country"], "company": legal_name(firm, rng), "message": rng.choice(MESSAGES),
-               "city": None}
+    inquiry = {
+        "schema_version": 1,
+        "channel": rng.choice(CHANNELS),
+        "contact": contact,
+        "country": firm["country"],
+        "country_code": firm["country"],
+        "company": legal_name(firm, rng),
+        "message": rng.choice(MESSAGES),
+        "city": None,
+    }
     if rng.random() < 0.6:
         inquiry["website"] = f"https://www.{firm['domain']}/"
     if firm["code"]:
@@ -185,8 +322,11 @@ def customer_documents(n, seed):
     if rng.random() < 0.85:
         archive["owner_id"] = rng.choice(OWNERS)
     keys = match_keys(inquiry)
-    return (archive, [{"_id": f"{kind}:{value}", "customer_id": customer_id} for kind, value in keys.items()],
-            term_documents(archive))
+    return (
+        archive,
+        [{"_id": f"{kind}:{value}", "customer_id": customer_id} for kind, value in keys.items()],
+        term_documents(archive),
+    )
 
 
 def typo(text, rng):
@@ -195,9 +335,9 @@ def typo(text, rng):
     i = rng.choice(letters[5:-1] or letters[-1:])
     kind = rng.random()
     if kind < 0.4:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind < 0.7 and i + 1 < len(text) and text[i + 1].isalpha() and text[i + 1] != text[i]:
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
     return text[:i] + text[i] + text[i:]
 
 
@@ -206,37 +346,57 @@ def lookup_inquiries(kind, count, stored, seed, rng):
     out = []
     for _ in range(count):
         if kind == "miss":
-            firm = company(10**9 + rng.randrange(10**8), seed)   # never stored
-            out.append(({"schema_version": 1, "channel": "website_form", "country": firm["country"],
-                         "country_code": firm["country"], "company": legal_name(firm, rng),
-                         "contact": {"name": "Buyer", "email": f"buyer{rng.randrange(10**9)}@new-{firm['domain']}"}},
-                        None))
+            firm = company(10**9 + rng.randrange(10**8), seed)  # never stored
+            out.append(
+                (
+                    {
+                        "schema_version": 1,
+                        "channel": "website_form",
+                        "country": firm["country"],
+                        "country_code": firm["country"],
+                        "company": legal_name(firm, rng),
+                        "contact": {"name": "Buyer", "email": f"buyer{rng.randrange(10**9)}@new-{firm['domain']}"},
+                    },
+                    None,
+                )
+            )
             continue
         n = rng.randrange(stored)
         firm = company(n, seed)
         if kind == "hit":
             # A later inquiry from the customer: its address (in another case), or its phone.
             contact = {"name": "Buyer"}
-            had_phone = "phone" in match_keys(first_inquiry(firm))   # stored as a key
+            had_phone = "phone" in match_keys(first_inquiry(firm))  # stored as a key
             if not had_phone or rng.random() < 0.5:
                 contact["email"] = email_of(firm).upper()
             else:
                 contact["phone"] = phone_of(firm, rng.random() < 0.5)
                 contact["email"] = f"someone{rng.randrange(10**9)}@gmail.com"
-            inquiry = {"schema_version": 1, "channel": "email", "country": firm["country"],
-                       "country_code": firm["country"], "contact": contact}
+            inquiry = {
+                "schema_version": 1,
+                "channel": "email",
+                "country": firm["country"],
+                "country_code": firm["country"],
+                "contact": contact,
+            }
         else:  # typo: only the (misspelt) name connects it to the archive
             name = firm["name"] if firm["country"] == "CN" else typo(firm["name"], rng)
             if firm["country"] == "CN":
                 name = name[:-1] + "X" + name[-1:] if rng.random() < 0.5 else name + "厂"
-            inquiry = {"schema_version": 1, "channel": "website_form", "country": firm["country"],
-                       "country_code": firm["country"], "company": legal_name(dict(firm, name=name), rng),
-                       "contact": {"name": "Buyer", "email": f"buyer{rng.randrange(10**9)}@qq.com"}}
+            inquiry = {
+                "schema_version": 1,
+                "channel": "website_form",
+                "country": firm["country"],
+                "country_code": firm["country"],
+                "company": legal_name(dict(firm, name=name), rng),
+                "contact": {"name": "Buyer", "email": f"buyer{rng.randrange(10**9)}@qq.com"},
+            }
         out.append((inquiry, f"cus_{n:08d}"))
     return out
 
 
 # ---------------------------------------------------------------- loading
+
 
 def generate_batch(start, stop, seed):
     """Archives, key and term documents of customers start..stop-1 (run in a worker process)."""
@@ -275,6 +435,7 @@ def load(db, count, seed, batch, workers, label):
 
 
 # ---------------------------------------------------------------- timing
+
 
 def match(customers, matching, inquiry):
     """The read path of file_inquiry: key holders, else the one similar name."""
@@ -329,31 +490,46 @@ def measure(client, size, args, matching, rng):
     index_seconds = time.perf_counter() - started
     archives = db.customers.estimated_document_count()
     keys = db.customer_keys.estimated_document_count()
-    print(f"  stored: {archives:,} archives, {keys:,} key docs; load {elapsed:,.1f} s "
-          f"({size / elapsed:,.0f} customers/s, {(size + key_docs) / elapsed:,.0f} docs/s), "
-          f"ensure_indexes {index_seconds:,.1f} s", flush=True)
+    print(
+        f"  stored: {archives:,} archives, {keys:,} key docs; load {elapsed:,.1f} s "
+        f"({size / elapsed:,.0f} customers/s, {(size + key_docs) / elapsed:,.0f} docs/s), "
+        f"ensure_indexes {index_seconds:,.1f} s",
+        flush=True,
+    )
     kinds = ("hit", "miss", "typo")
     warm = [(kind, *pair) for kind in kinds for pair in lookup_inquiries(kind, args.warmup, size, args.seed, rng)]
     timed = [(kind, *pair) for kind in kinds for pair in lookup_inquiries(kind, args.lookups, size, args.seed, rng)]
     rng.shuffle(timed)
     time_lookups(customers, matching, warm)
     timings, correct = time_lookups(customers, matching, timed)
-    result = {"size": size, "archives": archives, "keys": keys, "load_seconds": elapsed,
-              "timings": timings, "correct": correct}
+    result = {
+        "size": size,
+        "archives": archives,
+        "keys": keys,
+        "load_seconds": elapsed,
+        "timings": timings,
+        "correct": correct,
+    }
     for kind in kinds:
         values = timings[kind]
-        print(f"  {kind:<5} n={len(values):>5}  median {statistics.median(values):7.3f} ms  "
-              f"p95 {percentile(values, 0.95):7.3f} ms  matched as expected {correct[kind]}/{len(values)}")
+        print(
+            f"  {kind:<5} n={len(values):>5}  median {statistics.median(values):7.3f} ms  "
+            f"p95 {percentile(values, 0.95):7.3f} ms  matched as expected {correct[kind]}/{len(values)}"
+        )
     every = [v for kind in kinds for v in timings[kind]]
-    print(f"  all   n={len(every):>5}  median {statistics.median(every):7.3f} ms  p95 {percentile(every, 0.95):7.3f} ms")
+    print(
+        f"  all   n={len(every):>5}  median {statistics.median(every):7.3f} ms  p95 {percentile(every, 0.95):7.3f} ms"
+    )
     if args.scan_probes:
         # Typo lookups: each one's block holds at least the archive it misspells.
         typos = [item for item in timed if item[0] == "typo"]
         probe, sizes = scan_probe(db, customers, matching, typos, args.scan_probes)
         result["probe"] = probe
-        print(f"  in_name_block WITHOUT the terms index: median {statistics.median(probe):8.1f} ms, "
-              f"p95 {percentile(probe, 0.95):8.1f} ms; {sum(1 for n in sizes if n)}/{len(sizes)} blocks returned "
-              f"archives (mean {statistics.mean(sizes):.1f}, max {max(sizes)} per block)")
+        print(
+            f"  in_name_block WITHOUT the terms index: median {statistics.median(probe):8.1f} ms, "
+            f"p95 {percentile(probe, 0.95):8.1f} ms; {sum(1 for n in sizes if n)}/{len(sizes)} blocks returned "
+            f"archives (mean {statistics.mean(sizes):.1f}, max {max(sizes)} per block)"
+        )
     if args.drop:
         client.drop_database(db.name)
     return result
@@ -366,16 +542,28 @@ def main(argv=None):
     parser.add_argument("--lookups", type=int, default=500, help="timed lookups per kind (hit, miss, typo) and size")
     parser.add_argument("--warmup", type=int, default=50, help="untimed lookups per kind before timing")
     parser.add_argument("--batch", type=int, default=5_000, help="customers per insert_many")
-    parser.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1),
-                        help="processes generating customers while loading")
-    parser.add_argument("--scan-probes", type=int, default=20,
-                        help="name-block lookups timed with the terms index dropped (0: skip)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(1, (os.cpu_count() or 2) - 1),
+        help="processes generating customers while loading",
+    )
+    parser.add_argument(
+        "--scan-probes", type=int, default=20, help="name-block lookups timed with the terms index dropped (0: skip)"
+    )
     parser.add_argument("--no-scan-probe", dest="scan_probes", action="store_const", const=0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", dest="drop", action="store_false", help="keep each database after measuring it")
     args = parser.parse_args(argv)
-    matching = MatchingSettingsSchema().load({"min_name_similarity": 80, "max_name_block": 200,
-                                              "merge_name_similarity": 90})
+    matching = MatchingSettingsSchema().load(
+        {
+            "min_name_similarity": 80,
+            "max_name_block": 200,
+            "merge_name_similarity": 90,
+            "min_word_similarity": 75,
+            "typo_phone_prefix_digits": 7,
+        }
+    )
     rng = random.Random(args.seed)
     data_dir = Path(tempfile.mkdtemp(prefix="baton-match-latency-"))
     results = []
@@ -389,8 +577,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     small, large = results
-    print(f"\n== ratio {large['archives']:,} / {small['archives']:,} stored customers "
-          f"(target <= {TARGET_RATIO:g}x)")
+    print(f"\n== ratio {large['archives']:,} / {small['archives']:,} stored customers (target <= {TARGET_RATIO:g}x)")
     worst = 0.0
     for kind in ("hit", "miss", "typo"):
         a, b = small["timings"][kind], large["timings"][kind]
@@ -406,13 +593,17 @@ def main(argv=None):
     print(f"  latency {verdict}: worst median ratio {max(worst, overall):.2f}x")
     if "probe" in small and "probe" in large:
         ratio = statistics.median(large["probe"]) / statistics.median(small["probe"])
-        print(f"  in_name_block without its index: median {ratio:.1f}x for "
-              f"{large['archives'] / small['archives']:.0f}x the archives (a scan)")
+        print(
+            f"  in_name_block without its index: median {ratio:.1f}x for "
+            f"{large['archives'] / small['archives']:.0f}x the archives (a scan)"
+        )
     typo_found = small["correct"]["typo"] + large["correct"]["typo"]
     typo_total = len(small["timings"]["typo"]) + len(large["timings"]["typo"])
     if typo_found < typo_total / 2:
-        print(f"  WARNING: only {typo_found}/{typo_total} typo lookups found their archive: name-block lookups\n"
-              "  are not finding what they should, so the miss and typo figures above mean little.")
+        print(
+            f"  WARNING: only {typo_found}/{typo_total} typo lookups found their archive: name-block lookups\n"
+            "  are not finding what they should, so the miss and typo figures above mean little."
+        )
     return 0
 
 

@@ -1,24 +1,38 @@
 """Check before create: the customers a salesperson is probably about to file again."""
-from services.profile.domain.matching import match_keys, name_block, name_similarity, rank_candidates
+
+from services.profile.domain.matching import match_keys, name_blocks, name_similarity, rank_candidates
 
 
 def likely_customers(customers, matching, typed):
     """Likely customers for what was ``typed`` (with its ``country_code``, ``with_country_code``)."""
-    inquiry = {"company": typed.get("company"), "country_code": typed.get("country_code"),
-               "website": typed.get("website"), "registration_code": typed.get("registration_code"),
-               "contact": {"email": typed.get("email"), "phone": typed.get("phone")}}
+    inquiry = {
+        "company": typed.get("company"),
+        "country_code": typed.get("country_code"),
+        "website": typed.get("website"),
+        "registration_code": typed.get("registration_code"),
+        "contact": {"email": typed.get("email"), "phone": typed.get("phone")},
+    }
     holders = customers.holders_of(match_keys(inquiry))
     similar = {}
-    if block := name_block(typed.get("company"), typed.get("country_code")):
+    for block in name_blocks(typed.get("company"), typed.get("country_code")):
         for known in customers.in_name_block(block, matching["max_name_block"]):
             similar[known["_id"]] = name_similarity(typed["company"], known.get("company"))
     ranked = rank_candidates(holders, similar, matching["min_name_similarity"])
     archives = {c: customers.get(c) for c in dict.fromkeys(c.customer_id for c in ranked)}
-    return {"candidates": [
-        {"customer_id": c.customer_id, "company": archives[c.customer_id]["company"],
-         "country": archives[c.customer_id]["country"], "country_code": archives[c.customer_id].get("country_code"),
-         "owner_id": archives[c.customer_id]["owner_id"],
-         "pool_status": archives[c.customer_id].get("pool_state") or (
-             "owned" if archives[c.customer_id]["owner_id"] else "public_pool"),
-         "matched_on": list(c.matched_on), "similarity": c.similarity}
-        for c in ranked if archives[c.customer_id] is not None]}
+    return {
+        "candidates": [
+            {
+                "customer_id": c.customer_id,
+                "company": archives[c.customer_id]["company"],
+                "country": archives[c.customer_id]["country"],
+                "country_code": archives[c.customer_id].get("country_code"),
+                "owner_id": archives[c.customer_id]["owner_id"],
+                "pool_status": archives[c.customer_id].get("pool_state")
+                or ("owned" if archives[c.customer_id]["owner_id"] else "public_pool"),
+                "matched_on": list(c.matched_on),
+                "similarity": c.similarity,
+            }
+            for c in ranked
+            if archives[c.customer_id] is not None
+        ]
+    }

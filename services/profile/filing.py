@@ -3,6 +3,7 @@
 Returns the events to announce, in order. A redelivered inquiry returns the same events
 again, which downstream handlers ignore, so a crash between writing and announcing loses nothing.
 """
+
 import logging
 
 from plugins.errors import PluginFailed
@@ -10,13 +11,28 @@ from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import communication_record, record_communication
-from services.profile.domain.matching import archives_to_link, decide, match_keys, name_block, name_similarity
+from services.profile.domain.matching import (
+    MatchDecision,
+    another_company_named,
+    archives_to_link,
+    decide,
+    match_keys,
+    name_blocks,
+    named_after_place,
+    other_registration_code,
+    same_name,
+    second_signal,
+)
+from services.profile.domain.normalising import normalise_company
 from services.profile.domain.traits import note_traits
+from services.profile.editing import link_group
 from services.profile.merging import merge_customers, merge_event
 
 log = logging.getLogger(__name__)
 
 LINKED_BY = "profile (an inquiry linked them)"
+GROUPED_BY = "profile (same domain, another registration code)"
+PLACE_NAMED_BY = "profile (a group company's name: another's with its city)"
 
 
 def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now):
@@ -31,27 +47,149 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     if link_archives(customers, matching, holders, inquiry, inquiry_id, now):
         holders = _holders(customers, keys, new_id)
     similar = None if holders else most_similar_name(customers, matching, inquiry)
-    decision = decide(holders, similar)
+    if similar and not second_signal(inquiry, customers.get(similar) or {}, matching["typo_phone_prefix_digits"]):
+        # A similar name alone never merges: a person is asked whether it is the same company.
+        decision = MatchDecision(candidates=(similar,))
+    else:
+        decision = decide(holders, similar)
+    group_of = None
+    if decision.matched_on == "domain":
+        decision, group_of = _within_group(customers, matching, decision, holders, inquiry)
+    if decision.customer_id and (sister := _group_company(customers, matching, decision, holders, inquiry)):
+        # Filed by its own code, address or phone, on a domain another company of its group holds: linked, not flagged.
+        link_group(customers, decision.customer_id, sister, GROUPED_BY, None, now)
+        decision = MatchDecision(
+            decision.customer_id, decision.matched_on, tuple(c for c in decision.candidates if c != sister)
+        )
+    if decision.customer_id and group_of:
+        # The group company its name already has an archive for (opened from private mail): now in the group.
+        _join_group_of(customers, decision.customer_id, group_of, now)
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
         free = {kind: value for kind, value in keys.items() if kind not in holders}
         matched = _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free, now)
         # Also after a crash between linking and announcing: the merge records say what it linked.
         return merges_caused_by(customers, inquiry_id) + [matched]
-    for kind, holder in customers.claim_keys(keys, new_id, shared_with=decision.candidates).items():
-        if holder != new_id and holder not in decision.candidates:
+    shared_with = (*decision.candidates, *([group_of] if group_of else []))
+    for kind, holder in customers.claim_keys(keys, new_id, shared_with=shared_with).items():
+        if holder != new_id and holder not in shared_with:
             # Another inquiry took this key since we looked: decide again on redelivery.
             raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
     grade, grading_error = grade_intent(plugins, inquiry)
     archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now, decision.candidates)
-    archive = note_traits(archive, read_traits(plugins, inquiry.get("message")), inquiry_id, received_at, now) or archive
+    archive = (
+        note_traits(archive, read_traits(plugins, inquiry.get("message")), inquiry_id, received_at, now) or archive
+    )
     customers.add(archive)
+    if group_of:
+        link_group(customers, new_id, group_of, GROUPED_BY, None, now)
+    elif sister := group_company_by_place(customers, matching, inquiry, new_id):
+        link_group(customers, new_id, sister, PLACE_NAMED_BY, None, now)
     return [_announce_opened(customers, archive, inquiry_id, inquiry, received_at)]
+
+
+def group_company_by_place(customers, matching, inquiry, new_id):
+    """The archive whose company a new archive's is a group company of by name and place: one name is
+    the other's with the city of the longer-named one added ("Nevado Herramientas Valencia", from
+    Valencia, beside "Nevado Herramientas"); the city is the second signal a bare name prefix lacks.
+    None when no archive, or archives of more than one group, are so named."""
+    typed = normalise_company(inquiry.get("company"))
+    if not typed:
+        return None
+    found = {}
+    for block in name_blocks(inquiry.get("company"), inquiry.get("country_code")):
+        for known in customers.in_name_block(block, matching["max_name_block"]):
+            name = normalise_company(known.get("company"))
+            if known["_id"] == new_id or not name or name == typed:
+                continue
+            if named_after_place(inquiry["company"], known["company"], inquiry.get("city")):
+                found[known["_id"]] = None
+            elif len(name) > len(typed) and _within(typed, name):
+                # the longer name is the archive's: its own city says whether the rest is a place
+                archive = customers.get(known["_id"]) or {}
+                if named_after_place(archive.get("company"), inquiry["company"], archive.get("city")):
+                    found[known["_id"]] = None
+    groups = {(customers.get(c) or {}).get("group_id") or c for c in found}
+    return next(iter(found)) if len(groups) == 1 else None
+
+
+def _within(short: str, long: str) -> bool:
+    # ``short``'s letters in order within ``long``: cheap, before an archive is read for its city
+    letters = iter(long)
+    return all(letter in letters for letter in short)
+
+
+def _within_group(customers, matching, decision, holders, inquiry):
+    """(decision, archive whose group a new archive joins) for a match on the company's domain.
+
+    A group's companies share its domain: an inquiry stating another registration code than the
+    domain's archive, or stating a code under a name that differs from the archive's in a
+    meaningful word ("Acme Hamburg" beside "Acme"), or without a code one name the other's with its
+    city added, is another company of the group: filed into the archive its name already has (one of
+    the group, or one in no group yet, which then joins it), else a new archive linked to the group."""
+    found = customers.get(decision.customer_id)
+    if found is None:
+        return decision, None
+    named = holders.get("company")
+    member = customers.get(named) if named and named != found["_id"] else None
+    if member is not None and found.get("group_id") and member.get("group_id") == found["group_id"]:
+        others = tuple(c for c in decision.candidates if c != named)
+        return MatchDecision(customer_id=named, matched_on="company", candidates=others), None
+    coded = other_registration_code(inquiry, found)
+    if not (coded or _another_entity_named(inquiry, found, matching)):
+        return decision, None
+    others = tuple(c for c in decision.candidates if c != found["_id"])
+    if member is not None and not member.get("group_id") and not other_registration_code(inquiry, member):
+        # Its name's archive (one opened from private mail) is this group company's: merged there, then grouped.
+        others = tuple(c for c in others if c != named)
+        return MatchDecision(customer_id=named, matched_on="company", candidates=others), found["_id"]
+    # Another code says another legal entity; without one, "Acme Hamburg" from Hamburg may still be Acme's
+    # office: grouped either way, and then flagged for a person.
+    return MatchDecision(candidates=others if coded else (found["_id"], *others)), found["_id"]
+
+
+def _join_group_of(customers, customer_id, other_id, now):
+    this, other = customers.get(customer_id), customers.get(other_id)
+    if (
+        this is not None
+        and other is not None
+        and not (this.get("group_id") and this.get("group_id") == other.get("group_id"))
+    ):
+        link_group(customers, customer_id, other_id, GROUPED_BY, None, now)
 
 
 def _holders(customers, keys, new_id):
     # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
     return {kind: holder for kind, holder in customers.holders_of(keys).items() if holder != new_id}
+
+
+def _group_company(customers, matching, decision, holders, inquiry):
+    """The archive holding the inquiry's domain when it is another legal entity (another code, or a
+    name differing in a meaningful word) than the one its code, address or phone filed it into, and
+    not yet in one group with it; else None."""
+    holder = holders.get("domain")
+    if decision.matched_on not in ("code", "email", "phone") or not holder or holder == decision.customer_id:
+        return None
+    sister, this = customers.get(holder), customers.get(decision.customer_id)
+    if (
+        sister is None
+        or this is None
+        or not (other_registration_code(inquiry, sister) or _another_entity_named(inquiry, sister, matching))
+    ):
+        return None
+    return None if this.get("group_id") and this.get("group_id") == sister.get("group_id") else holder
+
+
+def _another_entity_named(inquiry, archive, matching):
+    if inquiry.get("registration_code"):
+        return another_company_named(
+            inquiry, archive, matching["merge_name_similarity"], matching["min_word_similarity"]
+        )
+    # Without a code of its own, a name in other words on the same domain may be this company's (in another
+    # language, or its "Hamburg office"); only one that is the other's with its city added is another company's.
+    return named_after_place(inquiry.get("company"), archive.get("company"), inquiry.get("city")) or named_after_place(
+        archive.get("company"), inquiry.get("company"), archive.get("city")
+    )
 
 
 def link_archives(customers, matching, holders, inquiry, inquiry_id, now):
@@ -60,7 +198,7 @@ def link_archives(customers, matching, holders, inquiry, inquiry_id, now):
     if len(ids) < 2:
         return False
     archives = [a for a in (customers.get(i) for i in ids) if a is not None]
-    link = archives_to_link(archives, inquiry, matching["merge_name_similarity"])
+    link = archives_to_link(archives, inquiry, matching["merge_name_similarity"], matching["min_word_similarity"])
     if link is None:
         return False
     kept, absorbed = link
@@ -75,16 +213,21 @@ def merges_caused_by(customers, inquiry_id):
 
 def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     customer_id = archive["_id"]
-    entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at),
-               timeline.customer_created(archive, inquiry_id)]
+    entries = [
+        timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at),
+        timeline.customer_created(archive, inquiry_id),
+    ]
     if archive["possible_duplicates"]:
         entries.append(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
     if traits := [t for t in archive.get("traits", []) if t["source_id"] == inquiry_id]:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, archive["created_at"]))
     customers.record(*entries)
     return "customer_created", {
-        "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": archive["created_at"],
-        "company": archive["company"], "country": archive["country"],
+        "customer_id": customer_id,
+        "inquiry_id": inquiry_id,
+        "occurred_at": archive["created_at"],
+        "company": archive["company"],
+        "country": archive["country"],
         "country_code": archive.get("country_code"),
         "intent_grade": (archive["intent_grade"] or {}).get("grade"),
         "needs_review": bool(archive["possible_duplicates"]),
@@ -116,8 +259,10 @@ def read_traits(plugins, text):
     if not (text or "").strip():
         return []
     try:
-        return [{"name": t.name, "label": t.label, "evidence": t.evidence, "suggestion": t.suggestion, "rule": t.rule}
-                for t in plugins.traits(text)]
+        return [
+            {"name": t.name, "label": t.label, "evidence": t.evidence, "suggestion": t.suggestion, "rule": t.rule}
+            for t in plugins.traits(text)
+        ]
     except PluginFailed as exc:
         log.warning("traits not read: %s", exc.message)
         return []
@@ -125,12 +270,22 @@ def read_traits(plugins, text):
 
 def most_similar_name(customers, matching, inquiry, exclude=None):
     """The one archive in the inquiry's name block whose name is close enough to be a typo of it."""
-    block = name_block(inquiry.get("company"), inquiry.get("country_code"))
-    if block is None:
-        return None
-    close = [known["_id"] for known in customers.in_name_block(block, matching["max_name_block"])
-             if known["_id"] != exclude
-             and name_similarity(inquiry["company"], known.get("company")) >= matching["merge_name_similarity"]]
+    known = {
+        archive["_id"]: archive
+        for block in name_blocks(inquiry.get("company"), inquiry.get("country_code"))
+        for archive in customers.in_name_block(block, matching["max_name_block"])
+    }
+    close = [
+        customer_id
+        for customer_id, archive in known.items()
+        if customer_id != exclude
+        and same_name(
+            inquiry["company"],
+            archive.get("company"),
+            matching["merge_name_similarity"],
+            matching["min_word_similarity"],
+        )
+    ]
     return close[0] if len(close) == 1 else None
 
 
@@ -144,13 +299,16 @@ def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free_
         return merged and (note_traits(merged, traits, inquiry_id, received_at, now) or merged)
 
     change_archive(customers, customer_id, change)
-    customers.add_keys(free_keys, customer_id)   # the customer is now also found by this inquiry's new keys
+    customers.add_keys(free_keys, customer_id)  # the customer is now also found by this inquiry's new keys
     entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on)]
     if traits:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, received_at))
     customers.record(*entries)
     return "inquiry_matched", {
-        "customer_id": customer_id, "inquiry_id": inquiry_id, "occurred_at": now, "matched_on": matched_on,
+        "customer_id": customer_id,
+        "inquiry_id": inquiry_id,
+        "occurred_at": now,
+        "matched_on": matched_on,
         "allocate": inquiry.get("allocate", True),
     }
 

@@ -1,5 +1,6 @@
 """profile: filing inquiries into archives, through real events and the document server."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -9,7 +10,6 @@ from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
 from tests.integration.helpers import call, canonical_inquiry, recorder_of, start_downstream_of, started, wait_for
-
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +39,12 @@ def announce(config, profile):
 
 
 def received(announce, inquiry_id, inquiry):
-    announce("intake", "inquiry_received",
-             {"inquiry_id": inquiry_id, "received_at": datetime.now(timezone.utc), "inquiry": inquiry}, "on_inquiry_received")
+    announce(
+        "intake",
+        "inquiry_received",
+        {"inquiry_id": inquiry_id, "received_at": datetime.now(UTC), "inquiry": inquiry},
+        "on_inquiry_received",
+    )
 
 
 def without_company(inquiry):
@@ -52,19 +56,24 @@ def about(customer_id):
     return lambda worker_ctx, result, exc_info: result["customer_id"] == customer_id
 
 
-
 def test_a_new_inquiry_opens_an_archive_and_announces_it(profile, created, announce):
     with entrypoint_waiter(created, "record") as event:
         received(announce, "inq_1", canonical_inquiry())
     assert event.get()["customer_id"] == "cus_1"
     customer = call(profile, "get_customer", "cus_1")
     assert (customer["company"], customer["stage"], customer["owner_id"], customer["inquiry_count"]) == (
-        "Acme GmbH", "inquiry", None, 1)
-    assert customer["intent_grade"]["grade"] == "A"          # quantity + deadline, by the built-in rule
+        "Acme GmbH",
+        "inquiry",
+        None,
+        1,
+    )
+    assert customer["intent_grade"]["grade"] == "A"  # quantity + deadline, by the built-in rule
     assert customer["sources"][0]["channel"] == "website_form"
     kinds = [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
     assert kinds == ["inquiry_received", "customer_created", "traits_noted"]
-    assert [(t["name"], t["evidence"]) for t in customer["traits"]] == [("quality_focused", "CE")]   # "…with CE by March"
+    assert [(t["name"], t["evidence"]) for t in customer["traits"]] == [
+        ("quality_focused", "CE")
+    ]  # "…with CE by March"
     assert customer["tags"] == ["inquiry", "A", "DE", "quality focused"]
 
 
@@ -78,8 +87,13 @@ def test_the_same_inquiry_twice_changes_nothing(profile, announce, db):
 
 def test_an_inquiry_from_a_known_email_is_merged_into_its_archive(profile, announce, config):
     received(announce, "inq_1", canonical_inquiry())
-    received(announce, "inq_2", canonical_inquiry(email="JANE@ACME.DE", channel="trade_show",
-                                                  message="Also 300 sets of model Y", city="Berlin"))
+    received(
+        announce,
+        "inq_2",
+        canonical_inquiry(
+            email="JANE@ACME.DE", channel="trade_show", message="Also 300 sets of model Y", city="Berlin"
+        ),
+    )
     page = call(profile, "list_customers", {})
     assert page["total"] == 1
     customer = page["items"][0]
@@ -89,8 +103,7 @@ def test_an_inquiry_from_a_known_email_is_merged_into_its_archive(profile, annou
     assert "merged into this archive (same email)" in timeline[-1]["summary"]
 
 
-def test_an_inquiry_that_asks_for_the_pool_says_so_to_the_pool(profile, created, announce, container_factory,
-                                                                 config):
+def test_an_inquiry_that_asks_for_the_pool_says_so_to_the_pool(profile, created, announce, container_factory, config):
     matched = started(container_factory, recorder_of("profile", "inquiry_matched"), config)
     with entrypoint_waiter(created, "record") as opened:
         received(announce, "inq_1", canonical_inquiry(allocate=False, external_id="crm-1"))
@@ -104,19 +117,39 @@ def test_an_inquiry_that_asks_for_the_pool_says_so_to_the_pool(profile, created,
 
 def test_allocation_and_reminders_land_on_archive_and_timeline(profile, announce):
     received(announce, "inq_1", canonical_inquiry())
-    at = datetime.now(timezone.utc) + timedelta(seconds=1)
-    allocated = {"customer_id": "cus_1", "owner_id": "alice", "team": "default", "allocated_at": at,
-                 "reason": "weighted round-robin"}
+    at = datetime.now(UTC) + timedelta(seconds=1)
+    allocated = {
+        "customer_id": "cus_1",
+        "owner_id": "alice",
+        "team": "default",
+        "allocated_at": at,
+        "reason": "weighted round-robin",
+    }
     announce("pool", "customer_allocated", allocated, "on_customer_allocated")
-    announce("pool", "customer_allocated", allocated, "on_customer_allocated")   # redelivered
-    announce("notification", "reminder_scheduled", {
-        "reminder_id": "rem_first_touch_cus_1", "kind": "first_touch", "user_id": "alice",
-        "customer_id": "cus_1", "due_at": at + timedelta(days=3), "scheduled_at": at,
-    }, "on_reminder_scheduled")
+    announce("pool", "customer_allocated", allocated, "on_customer_allocated")  # redelivered
+    announce(
+        "notification",
+        "reminder_scheduled",
+        {
+            "reminder_id": "rem_first_touch_cus_1",
+            "kind": "first_touch",
+            "user_id": "alice",
+            "customer_id": "cus_1",
+            "due_at": at + timedelta(days=3),
+            "scheduled_at": at,
+        },
+        "on_reminder_scheduled",
+    )
     assert call(profile, "get_customer", "cus_1")["owner_id"] == "alice"
-    timeline = call(profile, "get_timeline", "cus_1")["items"]
-    assert [e["kind"] for e in timeline] == ["inquiry_received", "customer_created", "traits_noted", "owner_assigned",
-                                             "reminder_scheduled"]
+    timeline = call(profile, "get_timeline", "cus_1", {"include": "reminders"})["items"]
+    assert [e["kind"] for e in timeline] == [
+        "inquiry_received",
+        "customer_created",
+        "traits_noted",
+        "owner_assigned",
+        "reminder_scheduled",
+    ]
+    assert "reminder_scheduled" not in [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
     assert f"first touch due {at + timedelta(days=3):%Y-%m-%d %H:%M} UTC" in timeline[-1]["summary"]
 
 
@@ -137,12 +170,11 @@ def test_customers_are_found_by_normalised_email_and_filtered(profile, announce)
     assert "sort" in refused.value.details["fields"]
 
 
-def test_a_country_in_any_spelling_is_kept_as_given_beside_its_iso_code(profile, announce, container_factory,
-                                                                       config):
+def test_a_country_in_any_spelling_is_kept_as_given_beside_its_iso_code(profile, announce, container_factory, config):
     updated = started(container_factory, recorder_of("profile", "customer_updated"), config)
     with entrypoint_waiter(updated, "record", callback=about("cus_1")) as event:
         received(announce, "inq_1", canonical_inquiry(country="Deutschland"))
-    assert (event.get()["country"], event.get()["country_code"]) == ("Deutschland", "DE")      # pool keeps both
+    assert (event.get()["country"], event.get()["country_code"]) == ("Deutschland", "DE")  # pool keeps both
     received(announce, "inq_2", canonical_inquiry(email="li@wei.cn", company="Wei Lighting", country="中國"))
     customer = call(profile, "get_customer", "cus_1")
     assert (customer["country"], customer["country_code"]) == ("Deutschland", "DE") and "DE" in customer["tags"]
@@ -165,33 +197,50 @@ def test_an_unknown_country_is_kept_listed_and_read_again_once_mapped(container_
 
     def receive(profile, inquiry_id, inquiry):
         with entrypoint_waiter(profile, "on_inquiry_received"):
-            dispatch("intake", "inquiry_received", dump_event("inquiry_received", {
-                "inquiry_id": inquiry_id, "received_at": datetime.now(timezone.utc), "inquiry": inquiry}))
+            dispatch(
+                "intake",
+                "inquiry_received",
+                dump_event(
+                    "inquiry_received", {"inquiry_id": inquiry_id, "received_at": datetime.now(UTC), "inquiry": inquiry}
+                ),
+            )
 
     first = started(container_factory, ProfileService, config)
     receive(first, "inq_1", canonical_inquiry(country="Deutchland"))
     receive(first, "inq_2", canonical_inquiry(email="b@bolt.de", company="Bolt GmbH", country="DEUTCHLAND"))
     kept = call(first, "get_customer", "cus_1")
     assert (kept["country"], kept["country_code"], kept["tags"][:2]) == ("Deutchland", None, ["inquiry", "A"])
-    [unknown] = call(first, "unknown_countries")["items"]       # one spelling, however it is written
+    [unknown] = call(first, "unknown_countries")["items"]  # one spelling, however it is written
     assert (unknown["spellings"], unknown["customers"], unknown["customer_ids"]) == (
-        ["DEUTCHLAND", "Deutchland"], 2, ["cus_1", "cus_2"])
+        ["DEUTCHLAND", "Deutchland"],
+        2,
+        ["cus_1", "cus_2"],
+    )
     # cus_2 as an archive from before archives kept a country code
-    db.customers.replace_one({"_id": "cus_2"}, {k: v for k, v in db.customers.find_one({"_id": "cus_2"}).items()
-                                                if k != "country_code"})
+    db.customers.replace_one(
+        {"_id": "cus_2"}, {k: v for k, v in db.customers.find_one({"_id": "cus_2"}).items() if k != "country_code"}
+    )
     first.stop()
     # an admin maps the spelling (BATON.countries.aliases), restarts and backfills
-    mapped = {**config, "BATON": {**config["BATON"], "countries": {**config["BATON"]["countries"],
-                                                                   "aliases": {"Deutchland": "DE"}}}}
+    mapped = {
+        **config,
+        "BATON": {**config["BATON"], "countries": {**config["BATON"]["countries"], "aliases": {"Deutchland": "DE"}}},
+    }
     profile = started(container_factory, ProfileService, mapped)
     updated = started(container_factory, recorder_of("profile", "customer_updated"), mapped)
     with entrypoint_waiter(updated, "record", callback=about("cus_1")) as event:
         assert call(profile, "backfill_country_codes", {"limit": 1}) == {
-            "examined": 1, "written": 1, "next_after": "cus_1"}
-    assert event.get()["country_code"] == "DE"                                    # pool follows
+            "examined": 1,
+            "written": 1,
+            "next_after": "cus_1",
+        }
+    assert event.get()["country_code"] == "DE"  # pool follows
     assert call(profile, "backfill_country_codes", {"after": "cus_1"}) == {
-        "examined": 1, "written": 1, "next_after": None}
-    assert call(profile, "backfill_country_codes", {})["written"] == 0           # again: nothing to change
+        "examined": 1,
+        "written": 1,
+        "next_after": None,
+    }
+    assert call(profile, "backfill_country_codes", {})["written"] == 0  # again: nothing to change
     assert [call(profile, "get_customer", c)["country_code"] for c in ("cus_1", "cus_2")] == ["DE", "DE"]
     assert call(profile, "unknown_countries")["items"] == []
     # found now by the keys of its country: the same company from Germany joins it
@@ -224,10 +273,24 @@ def test_free_mail_senders_with_the_same_provider_stay_apart(profile, announce):
 
 
 def test_the_same_phone_finds_the_customer_across_channels(profile, announce):
-    received(announce, "inq_1", {**canonical_inquiry(company="Kowalski Trade"), "country": "PL",
-                                 "contact": {"name": "Jan", "phone": "+48 22 123 45 67"}})
-    received(announce, "inq_2", {**canonical_inquiry(company="K. Trade", channel="whatsapp"),
-                                 "contact": {"phone": "22 123 45 67"}, "country": "Poland"})
+    received(
+        announce,
+        "inq_1",
+        {
+            **canonical_inquiry(company="Kowalski Trade"),
+            "country": "PL",
+            "contact": {"name": "Jan", "phone": "+48 22 123 45 67"},
+        },
+    )
+    received(
+        announce,
+        "inq_2",
+        {
+            **canonical_inquiry(company="K. Trade", channel="whatsapp"),
+            "contact": {"phone": "22 123 45 67"},
+            "country": "Poland",
+        },
+    )
     customer = call(profile, "get_customer", "cus_1")
     assert customer["inquiry_count"] == 2
     inquiries = [e for e in call(profile, "get_timeline", "cus_1")["items"] if e["kind"] == "inquiry_received"]
@@ -236,12 +299,21 @@ def test_the_same_phone_finds_the_customer_across_channels(profile, announce):
 
 def test_strong_keys_of_two_customers_flag_the_new_one_for_review(profile, created, announce):
     received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
-    received(announce, "inq_2", {**canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"),
-                                 "contact": {"email": "sales@bolt.de", "phone": "+49 30 1234567"}})
+    received(
+        announce,
+        "inq_2",
+        {
+            **canonical_inquiry(email="sales@bolt.de", company="Bolt GmbH"),
+            "contact": {"email": "sales@bolt.de", "phone": "+49 30 1234567"},
+        },
+    )
     # Acme's address, Bolt's phone: which one? (Earlier customers' events may still be arriving.)
     with entrypoint_waiter(created, "record", callback=about("cus_3")) as event:
-        received(announce, "inq_3", {**canonical_inquiry(company="Cobalt GmbH"),
-                                     "contact": {"email": "jane@acme.de", "phone": "030 1234567"}})
+        received(
+            announce,
+            "inq_3",
+            {**canonical_inquiry(company="Cobalt GmbH"), "contact": {"email": "jane@acme.de", "phone": "030 1234567"}},
+        )
     assert event.get()["needs_review"] is True
     flagged = call(profile, "get_customer", "cus_3")
     assert flagged["possible_duplicates"] == ["cus_1", "cus_2"]
@@ -258,16 +330,26 @@ def test_a_weaker_key_of_another_customer_is_noted_not_merged(profile, announce)
 
 
 def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(profile, announce):
-    received(announce, "inq_1", canonical_inquiry())                                       # Acme GmbH, DE
+    received(announce, "inq_1", canonical_inquiry())  # Acme GmbH, DE
     received(announce, "inq_2", canonical_inquiry(email="x@bolt.de", company="Bolt Tools GmbH"))
-    announce("pool", "customer_allocated", {"customer_id": "cus_1", "owner_id": "alice", "team": "default",
-                                            "allocated_at": datetime.now(timezone.utc), "reason": "test"},
-             "on_customer_allocated")
+    announce(
+        "pool",
+        "customer_allocated",
+        {
+            "customer_id": "cus_1",
+            "owner_id": "alice",
+            "team": "default",
+            "allocated_at": datetime.now(UTC),
+            "reason": "test",
+        },
+        "on_customer_allocated",
+    )
     typo = call(profile, "check_before_create", {"company": "ACME Gmbh.", "country": "Germany"})["candidates"]
     assert [(c["customer_id"], c["owner_id"], c["pool_status"]) for c in typo] == [("cus_1", "alice", "owned")]
     by_domain = call(profile, "check_before_create", {"email": "new.buyer@bolt.de"})["candidates"]
     assert [(c["customer_id"], c["matched_on"], c["pool_status"]) for c in by_domain] == [
-        ("cus_2", ["email_domain"], "public_pool")]
+        ("cus_2", ["domain"], "public_pool")
+    ]
     misspelt = call(profile, "check_before_create", {"company": "Acmee GmbH", "country": "DE"})["candidates"]
     assert [(c["customer_id"], c["matched_on"], c["similarity"] >= 80) for c in misspelt] == [("cus_1", [], True)]
     assert call(profile, "check_before_create", {"company": "Zeta Marine"})["candidates"] == []
@@ -279,16 +361,22 @@ def test_check_before_create_lists_likely_customers_with_owner_and_pool_status(p
     assert "company" in nothing_typed.value.details["fields"]
 
 
-def test_a_communication_is_recorded_once_with_special_requirements_lifted(profile, announce, container_factory,
-                                                                         config):
+def test_a_communication_is_recorded_once_with_special_requirements_lifted(
+    profile, announce, container_factory, config
+):
     recorded = started(container_factory, recorder_of("profile", "communication_recorded"), config)
     received(announce, "inq_1", canonical_inquiry(message="2,000 pcs\n【特殊】110V version only"))
-    at = datetime.now(timezone.utc)
-    note = {"at": at.isoformat(), "method": "phone", "by": "alice",
-            "summary": "Called, confirmed 500 pcs, asked 10% off, quote sent\n【特殊】invoice must carry the VAT number",
-            "customer_words": "We compare with a Shanghai supplier", "result": "quote requested"}
+    at = datetime.now(UTC)
+    note = {
+        "at": at.isoformat(),
+        "method": "phone",
+        "by": "alice",
+        "summary": "Called, confirmed 500 pcs, asked 10% off, quote sent\n【特殊】invoice must carry the VAT number",
+        "customer_words": "We compare with a Shanghai supplier",
+        "result": "quote requested",
+    }
     call(profile, "record_communication", "cus_1", note, "call-1")
-    customer = call(profile, "record_communication", "cus_1", note, "call-1")     # retried
+    customer = call(profile, "record_communication", "cus_1", note, "call-1")  # retried
     assert len(customer["communications"]) == 1
     assert customer["special_requirements"] == ["110V version only", "invoice must carry the VAT number"]
     *_, entry, traits = call(profile, "get_timeline", "cus_1")["items"]
@@ -304,11 +392,12 @@ def test_a_communication_is_recorded_once_with_special_requirements_lifted(profi
     assert (event.get()["method"], event.get()["answered"], event.get()["result"]) == ("phone", False, "无人接听")
     yesterday = (at - timedelta(days=1)).isoformat()
     late = call(profile, "record_communication", "cus_1", {**note, "at": yesterday, "summary": "met"}, "call-3")
-    record = late["communications"][0]                     # in time order: yesterday's first
+    record = late["communications"][0]  # in time order: yesterday's first
     assert (record["summary"], record["recorded_late"], record["recorded_after_minutes"] >= 1440) == ("met", True, True)
     assert [c["recorded_late"] for c in late["communications"][1:]] == [False, False]
-    entry = next(e for e in call(profile, "get_timeline", "cus_1")["items"]
-                 if e["refs"].get("communication_id") == record["id"])
+    entry = next(
+        e for e in call(profile, "get_timeline", "cus_1")["items"] if e["refs"].get("communication_id") == record["id"]
+    )
     assert entry["summary"].endswith("after it happened; the notes convention asks within 1 h)")
 
 
@@ -316,8 +405,18 @@ def test_merging_two_archives_keeps_everything_and_records_who(profile, announce
     started(container_factory, recorder_of("profile", "customers_merged", role="downstream"), config)
     received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
     received(announce, "inq_2", canonical_inquiry(email="li.wei@gmail.com", company="ACME Hamburg", city="Hamburg"))
-    call(profile, "record_communication", "cus_2", {"at": datetime.now(timezone.utc).isoformat(), "method": "email",
-                                                   "by": "bob", "summary": "sent catalogue\n【特殊】needs CE"}, "c-1")
+    call(
+        profile,
+        "record_communication",
+        "cus_2",
+        {
+            "at": datetime.now(UTC).isoformat(),
+            "method": "email",
+            "by": "bob",
+            "summary": "sent catalogue\n【特殊】needs CE",
+        },
+        "c-1",
+    )
     merged = call(profile, "merge_customers", "cus_1", {"absorb": "cus_2", "by": "manager.meier"})
     again = call(profile, "merge_customers", "cus_1", {"absorb": "cus_2", "by": "manager.meier"})
     assert again["inquiry_count"] == merged["inquiry_count"] == 2
@@ -340,12 +439,12 @@ def test_an_inquiry_that_proves_two_archives_one_customer_links_them_once(profil
     linking = canonical_inquiry(email="buyer.li@gmail.com", company="ACME GmbH")
     with entrypoint_waiter(merges, "record") as merged:
         received(announce, "inq_3", linking)
-    assert merged.get() == {**merged.get(), "kept_id": "cus_1", "absorbed_id": "cus_2"}      # the oldest is kept
+    assert merged.get() == {**merged.get(), "kept_id": "cus_1", "absorbed_id": "cus_2"}  # the oldest is kept
     archive = call(profile, "get_customer", "cus_1")
     assert archive["company"] == "Acme GmbH" and archive["inquiry_count"] == 3
     assert {c["email"] for c in archive["contacts"]} == {"buyer.li@gmail.com", "jane@acme.de"}
     assert "customers_merged" in [e["kind"] for e in call(profile, "get_timeline", "cus_1")["items"]]
-    with entrypoint_waiter(merges, "record") as again:       # redelivered: the same merge is announced again
+    with entrypoint_waiter(merges, "record") as again:  # redelivered: the same merge is announced again
         received(announce, "inq_3", linking)
     assert again.get()["absorbed_id"] == "cus_2"
     assert call(profile, "list_customers", {})["total"] == 1
@@ -355,9 +454,18 @@ def test_two_salespeople_s_archives_are_flagged_not_linked(profile, announce):
     received(announce, "inq_1", without_company(canonical_inquiry(email="buyer.li@gmail.com")))
     received(announce, "inq_2", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
     for customer_id, owner in (("cus_1", "alice"), ("cus_2", "bob")):
-        announce("pool", "customer_allocated", {"customer_id": customer_id, "owner_id": owner, "team": "default",
-                                                "allocated_at": datetime.now(timezone.utc), "reason": "test"},
-                 "on_customer_allocated")
+        announce(
+            "pool",
+            "customer_allocated",
+            {
+                "customer_id": customer_id,
+                "owner_id": owner,
+                "team": "default",
+                "allocated_at": datetime.now(UTC),
+                "reason": "test",
+            },
+            "on_customer_allocated",
+        )
     received(announce, "inq_3", canonical_inquiry(email="buyer.li@gmail.com", company="Acme GmbH"))
     assert call(profile, "list_customers", {})["total"] == 2
     assert call(profile, "get_customer", "cus_1")["possible_duplicates"] == ["cus_2"]
@@ -365,27 +473,43 @@ def test_two_salespeople_s_archives_are_flagged_not_linked(profile, announce):
 
 def test_filing_by_hand_is_refused_naming_the_owner_when_the_customer_exists(profile, announce, created):
     from contracts.errors import Conflict
+
     received(announce, "inq_1", canonical_inquiry(email="jane@acme.de", company="Acme GmbH"))
-    announce("pool", "customer_allocated", {"customer_id": "cus_1", "owner_id": "alice", "team": "default",
-                                            "allocated_at": datetime.now(timezone.utc), "reason": "test"},
-             "on_customer_allocated")
-    request = {"created_by": "bob", "customer": canonical_inquiry(email="purchasing@acme.de", company="ACME Gmbh.",
-                                                                  channel="trade_show")}
+    announce(
+        "pool",
+        "customer_allocated",
+        {
+            "customer_id": "cus_1",
+            "owner_id": "alice",
+            "team": "default",
+            "allocated_at": datetime.now(UTC),
+            "reason": "test",
+        },
+        "on_customer_allocated",
+    )
+    request = {
+        "created_by": "bob",
+        "customer": canonical_inquiry(email="purchasing@acme.de", company="ACME Gmbh.", channel="trade_show"),
+    }
     with pytest.raises(Conflict) as refused:
         call(profile, "create_customer", request, "card-1")
-    assert refused.value.message == "This customer already exists as cus_1 (same email domain), owned by alice."
+    assert refused.value.message == "This customer already exists as cus_1 (same domain), owned by alice."
     assert refused.value.details["customers"] == [{"customer_id": "cus_1", "owner_id": "alice"}]
     typo = {"created_by": "bob", "customer": canonical_inquiry(email="x@gmail.com", company="Acme GmbH.")}
     with pytest.raises(Conflict, match="owned by alice"):
         call(profile, "create_customer", typo, "card-2")
 
-    new = {"created_by": "bob", "customer": canonical_inquiry(email="li@zeta-marine.cn", company="Zeta Marine",
-                                                              country="CN", channel="trade_show")}
+    new = {
+        "created_by": "bob",
+        "customer": canonical_inquiry(
+            email="li@zeta-marine.cn", company="Zeta Marine", country="CN", channel="trade_show"
+        ),
+    }
     filed_by_bob = lambda worker_ctx, result, exc_info: result.get("requested_owner") == "bob"  # noqa: E731
     with entrypoint_waiter(created, "record", callback=filed_by_bob) as event:
         first = call(profile, "create_customer", new, "card-3")
     assert event.get()["requested_owner"] == "bob"
-    assert call(profile, "create_customer", new, "card-3")["id"] == first["id"]     # retried: same archive
+    assert call(profile, "create_customer", new, "card-3")["id"] == first["id"]  # retried: same archive
     assert call(profile, "list_customers", {})["total"] == 2
 
 
@@ -398,12 +522,24 @@ def test_inquiries_from_one_customer_filed_at_once_make_one_archive(profile, con
     for n, name in enumerate(names[:companies]):
         for copy in range(per_company):
             email = f"buyer{copy}@{name.lower()}-works.de"
-            inquiry = canonical_inquiry(email=email, company=f"{name} Works GmbH",
-                                        contact={"name": "Buyer", "email": email, "phone": f"+49 30 1234 56{n:02d}"})
-            dispatch("intake", "inquiry_received", dump_event("inquiry_received", {
-                "inquiry_id": f"inq_r{n}_{copy}", "received_at": datetime.now(timezone.utc), "inquiry": inquiry}))
-    wait_for(lambda: sum(len(a.get("inquiry_ids", [])) for a in db.customers.find()) == companies * per_company,
-             timeout=60, what="every inquiry filed")
+            inquiry = canonical_inquiry(
+                email=email,
+                company=f"{name} Works GmbH",
+                contact={"name": "Buyer", "email": email, "phone": f"+49 30 1234 56{n:02d}"},
+            )
+            dispatch(
+                "intake",
+                "inquiry_received",
+                dump_event(
+                    "inquiry_received",
+                    {"inquiry_id": f"inq_r{n}_{copy}", "received_at": datetime.now(UTC), "inquiry": inquiry},
+                ),
+            )
+    wait_for(
+        lambda: sum(len(a.get("inquiry_ids", [])) for a in db.customers.find()) == companies * per_company,
+        timeout=60,
+        what="every inquiry filed",
+    )
     archives = list(db.customers.find())
     assert len(archives) == companies
     for archive in archives:
@@ -414,55 +550,161 @@ def test_inquiries_from_one_customer_filed_at_once_make_one_archive(profile, con
 def test_an_archive_s_keys_are_claimed_in_one_order_stopping_at_another_customer_s(db):
     """Two inquiries racing to open one customer's archive cannot each take part of its keys."""
     from services.profile.store import Customers
+
     customers = Customers(db)
-    keys = {"company": "DE:amberworks", "email": "li@amber-works.de", "email_domain": "amber-works.de"}
+    keys = {"company": "DE:amberworks", "email": "li@amber-works.de", "phone": "+49301234567"}
     db.customer_keys.insert_one({"_id": "email:li@amber-works.de", "customer_id": "cus_rival"})
-    # in key order: company:… is claimed, email:… is the rival's, so email_domain:… is left alone
+    # in key order: company:… is claimed, email:… is the rival's, so phone:… is left alone
     assert customers.claim_keys(keys, "cus_new") == {"company": "cus_new", "email": "cus_rival"}
     assert customers.claim_keys(keys, "cus_new", shared_with=("cus_rival",)) == {
-        "company": "cus_new", "email": "cus_rival", "email_domain": "cus_new"}
+        "company": "cus_new",
+        "email": "cus_rival",
+        "phone": "cus_new",
+    }
 
 
 def test_timeline_entries_carry_their_details_as_data_never_ids_in_words_nor_amounts(profile, announce, db):
     """What a client words each entry from in the reader's language: people by id, times in ISO
     8601; entries written before details were kept read as {} (the client falls back to the summary)."""
     received(announce, "inq_1", canonical_inquiry())
-    at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)
-    announce("pool", "customer_allocated", {"customer_id": "cus_1", "owner_id": "alice", "team": "default",
-                                            "allocated_at": at, "reason": "weighted round-robin"}, "on_customer_allocated")
-    announce("notification", "reminder_scheduled", {
-        "reminder_id": "rem_first_touch_1", "kind": "first_touch", "user_id": "alice", "customer_id": "cus_1",
-        "due_at": at + timedelta(days=3), "scheduled_at": at}, "on_reminder_scheduled")
-    announce("handoff", "handoff_accepted", {
-        "handoff_id": "hof_1", "kind": "sales_to_service", "customer_id": "cus_1", "by": "sam", "at": at,
-        "complete": True, "from_user": "alice", "new_owner_id": None, "to_departments": ["service"]},
-        "on_handoff_accepted")
-    announce("pool", "recycling_warned", {"customer_id": "cus_1", "owner_id": "alice",
-                                          "reason": "no follow-up recorded for 30 days",
-                                          "due_at": at + timedelta(days=7), "warned_at": at}, "on_recycling_warned")
-    call(profile, "record_communication", "cus_1", {"at": at.isoformat(), "method": "phone", "by": "alice",
-                                                    "summary": "Called, quote sent"}, "call-1")
-    call(profile, "record_deal_step", "cus_1", "orders", {
-        "at": at.isoformat(), "by": "alice", "amount": 61770, "currency": "CNY", "products": ["LP-6060"],
-        "delivery_date": "2027-02-20", "payment_method": "30% T/T deposit"}, record_id="o-1")
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    announce(
+        "pool",
+        "customer_allocated",
+        {
+            "customer_id": "cus_1",
+            "owner_id": "alice",
+            "team": "default",
+            "allocated_at": at,
+            "reason": "weighted round-robin",
+        },
+        "on_customer_allocated",
+    )
+    announce(
+        "notification",
+        "reminder_scheduled",
+        {
+            "reminder_id": "rem_first_touch_1",
+            "kind": "first_touch",
+            "user_id": "alice",
+            "customer_id": "cus_1",
+            "due_at": at + timedelta(days=3),
+            "scheduled_at": at,
+        },
+        "on_reminder_scheduled",
+    )
+    announce(
+        "handoff",
+        "handoff_accepted",
+        {
+            "handoff_id": "hof_1",
+            "kind": "sales_to_service",
+            "customer_id": "cus_1",
+            "by": "sam",
+            "at": at,
+            "complete": True,
+            "from_user": "alice",
+            "new_owner_id": None,
+            "to_departments": ["service"],
+        },
+        "on_handoff_accepted",
+    )
+    announce(
+        "pool",
+        "recycling_warned",
+        {
+            "customer_id": "cus_1",
+            "owner_id": "alice",
+            "reason": "no follow-up recorded for 30 days",
+            "due_at": at + timedelta(days=7),
+            "warned_at": at,
+        },
+        "on_recycling_warned",
+    )
+    call(
+        profile,
+        "record_communication",
+        "cus_1",
+        {"at": at.isoformat(), "method": "phone", "by": "alice", "summary": "Called, quote sent"},
+        "call-1",
+    )
+    call(
+        profile,
+        "record_deal_step",
+        "cus_1",
+        "orders",
+        {
+            "at": at.isoformat(),
+            "by": "alice",
+            "amount": 61770,
+            "currency": "CNY",
+            "products": ["LP-6060"],
+            "delivery_date": "2027-02-20",
+            "payment_method": "30% T/T deposit",
+        },
+        record_id="o-1",
+    )
     call(profile, "grade_customer", "cus_1", {"by": "alice", "intent_grade": "B", "reason": "budget not confirmed"})
-    details = {e["kind"]: e["details"] for e in call(profile, "get_timeline", "cus_1")["items"]}
-    assert details["customer_created"] == {"inquiry_id": "inq_1", "intent_grade": "A",
-                                           "grade_reasons": details["customer_created"]["grade_reasons"]}
+    entries = call(profile, "get_timeline", "cus_1", {"include": "reminders"})["items"]
+    details = {e["kind"]: e["details"] for e in entries}
+    assert details["customer_created"] == {
+        "inquiry_id": "inq_1",
+        "intent_grade": "A",
+        "grade_reasons": details["customer_created"]["grade_reasons"],
+    }
     assert details["owner_assigned"] == {"owner": "alice", "team": "default", "reason": "weighted round-robin"}
-    assert details["reminder_scheduled"] == {"reminder_kind": "first_touch", "user": "alice",
-                                             "due_at": (at + timedelta(days=3)).isoformat()}
+    assert details["reminder_scheduled"] == {
+        "reminder_kind": "first_touch",
+        "user": "alice",
+        "due_at": (at + timedelta(days=3)).isoformat(),
+    }
     assert details["handoff_accepted"] == {"kind": "sales_to_service", "by": "sam", "from": "alice", "new_owner": None}
-    assert details["recycling_warned"] == {"owner": "alice", "returns_at": (at + timedelta(days=7)).isoformat(),
-                                           "reason": "no follow-up recorded for 30 days"}
+    assert details["recycling_warned"] == {
+        "owner": "alice",
+        "returns_at": (at + timedelta(days=7)).isoformat(),
+        "reason": "no follow-up recorded for 30 days",
+    }
     assert (details["communication_recorded"]["method"], details["communication_recorded"]["by"]) == ("phone", "alice")
-    assert details["order_recorded"] == {"by": "alice", "products": ["LP-6060"], "delivery_date": "2027-02-20",
-                                         "payment_method": "30% T/T deposit"}
-    assert details["graded"] == {"by": "alice", "grades": [{"grade": "intent_grade", "before": "A", "after": "B"}],
-                                 "reason": "budget not confirmed"}
+    assert details["order_recorded"] == {
+        "by": "alice",
+        "products": ["LP-6060"],
+        "delivery_date": "2027-02-20",
+        "payment_method": "30% T/T deposit",
+    }
+    assert details["graded"] == {
+        "by": "alice",
+        "grades": [{"grade": "intent_grade", "before": "A", "after": "B"}],
+        "reason": "budget not confirmed",
+    }
     text = repr(details)
     assert "UTC" not in text and "61770" not in text and "61,770" not in text and "CNY" not in text
     # an entry written before details were kept
     db.timeline.update_one({"_id": "cus_1:owner_assigned:" + f"alice:{at.isoformat()}"}, {"$unset": {"details": ""}})
     old = next(e for e in call(profile, "get_timeline", "cus_1")["items"] if e["kind"] == "owner_assigned")
     assert old["details"] == {} and old["summary"].startswith("Assigned to alice")
+
+
+def test_a_contacts_special_lines_that_state_a_requirement_travel_with_its_event(
+    profile, announce, container_factory, config
+):
+    recorded = started(container_factory, recorder_of("profile", "communication_recorded"), config)
+    received(announce, "inq_1", canonical_inquiry())
+    note = {
+        "at": datetime.now(UTC).isoformat(),
+        "method": "whatsapp",
+        "by": "alice",
+        "summary": "Jane confirmed.\n【特殊】needs 110V\n【特殊】美规插头，交货期 2027年3月1日\n【特殊】invoice in EUR",
+    }
+    with entrypoint_waiter(recorded, "record") as event:
+        call(profile, "record_communication", "cus_1", note, "call-stated")
+    assert event.get()["stated_requirements"] == [
+        {"field": "voltage", "value": "110V", "line": "needs 110V"},
+        {"field": "plug_type", "value": "US", "line": "美规插头，交货期 2027年3月1日"},
+        {"field": "delivery_date", "value": "2027-03-01", "line": "美规插头，交货期 2027年3月1日"},
+    ]
+    # every line is still a special requirement in words
+    assert call(profile, "get_customer", "cus_1")["special_requirements"][-3:] == [
+        "needs 110V",
+        "美规插头，交货期 2027年3月1日",
+        "invoice in EUR",
+    ]

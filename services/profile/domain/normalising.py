@@ -5,23 +5,33 @@ none of them touches the network (tldextract reads its bundled public-suffix sna
 country comes as its ISO alpha-2 ``country_code``, recognised once from what was typed
 (``services.runtime.countries``) and kept beside it.
 """
+
 import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 import opencc
 import phonenumbers
 import tldextract
+import yaml
+from anyascii import anyascii
 from cleanco import basename
+from cleanco.clean import prepare_default_terms
 from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc
 from stdnum.eu import vat
 
 from plugins.free_mail import FREE_MAIL_DOMAINS
 
-
-# Chinese legal forms, longest first, and the group marker: 有限公司 is to 深圳某某 what GmbH is to Acme.
-CHINESE_LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "集团")
 PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
+# Scripts whose letters are transliterated to ASCII when comparing names (Latin with accents, Greek,
+# Cyrillic); Chinese, Japanese and Korean stay as written, so 广州 is never "guangzhou".
+_TRANSLITERATED = re.compile(r"[\u00c0-\u024f\u0370-\u04ff\u1e00-\u1eff]")
+# German umlauts are written ü, ue or u: folding "ue" to "u" (after ü → u) makes all three one.
+_UMLAUT_DIGRAPHS = re.compile(r"(?<=[aou])e")
+# Chinese, Japanese (kana) and Korean: names in these scripts have no spaces between words.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SIMPLIFY = opencc.OpenCC("t2s")
 _DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
@@ -114,21 +124,97 @@ def website_domain(value: str | None) -> str | None:
     return registrable_domain(match.group(1))
 
 
-def normalise_company(value):
-    """A company name without legal form, case, punctuation, width or script differences:
-    "ACME Trading GmbH", "Acme Trading, Inc." and "acme trading" compare equal, as do
-    "廣州貿易有限公司" and "广州贸易公司"."""
-    if not value:
-        return None
-    name = fold(value)
+def fold_latin(text: str) -> str:
+    """Accents and transliterations folded to ASCII (Müller → Muller, Straße → Strasse, ı → i,
+    ş → s, ł → l, Công → Cong), with anyascii; other scripts are left as they are."""
+    return _TRANSLITERATED.sub(lambda letter: anyascii(letter.group()), text)
+
+
+@lru_cache(maxsize=1)
+def legal_forms() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """(suffixes, prefixes) from legal_forms.yaml, each as the words it folds to, longest first."""
+    data = yaml.safe_load((Path(__file__).with_name("legal_forms.yaml")).read_text(encoding="utf-8"))
+
+    def words(forms):
+        folded = {tuple(_words(form)) for form in forms}
+        return tuple(sorted((w for w in folded if w), key=lambda w: (-len(w), -len("".join(w)), w)))
+
+    return words(data["suffix"]), words(data["prefix"])
+
+
+@lru_cache(maxsize=1)
+def legal_form_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words of suffix forms, words of prefix forms), as folded: cleanco's terms and legal_forms.yaml's
+    ("gmbh", "limited", "sirketi" …; "cong", "tnhh" …): what a misspelt legal form is a misspelling of."""
+    suffixes, prefixes = legal_forms()
+    cleanco_terms = {word for _, term in prepare_default_terms() for part in term for word in _words(part)}
+    suffix_words = {word for form in suffixes for word in form} | cleanco_terms
+    return frozenset(w for w in suffix_words if w.isalpha()), frozenset(w for form in prefixes for w in form)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in PUNCTUATION.split(fold_latin(fold(text))) if w]
+
+
+def company_words(value: str | None) -> list[str]:
+    return list(_company_words(value)) if value else []
+
+
+@lru_cache(maxsize=65536)  # names repeat (a customer writes again); folding them is the costly part
+def _company_words(value: str) -> tuple[str, ...]:
+    """The words of a company name once legal forms, case, punctuation, width, accents and scripts
+    are set aside: "Müller Elektrotechnik GmbH" → ["muller", "elektrotechnik"], as is
+    "MUELLER ELEKTROTECHNIK"; "廣州貿易有限公司" → ["广州贸易"]. Empty when nothing is left."""
+    name = fold_latin(fold(value))
     for _ in range(3):  # "Co., Ltd." is two legal forms in a row
         stripped = basename(name)
-        for suffix in CHINESE_LEGAL_SUFFIXES:
-            stripped = stripped.removesuffix(suffix)
         if stripped == name:
             break
         name = stripped
-    return PUNCTUATION.sub("", name) or None
+    words = [w for w in PUNCTUATION.split(name) if w]
+    suffixes, prefixes = legal_forms()
+    for _ in range(4):  # "San. ve Tic. Ltd. Şti.": forms follow each other
+        before = list(words)
+        words = _strip_form(words, suffixes, at_end=True)
+        words = _strip_form(words, prefixes, at_end=False)
+        if words == before:
+            break
+    return tuple(_UMLAUT_DIGRAPHS.sub("", w) if w.isascii() else w for w in words)
+
+
+def _strip_form(words: list[str], forms, at_end: bool) -> list[str]:
+    for form in forms:
+        n = len(form)
+        if len(words) > n and (words[-n:] if at_end else words[:n]) == list(form):
+            return words[:-n] if at_end else words[n:]
+        edge = words[-1 if at_end else 0] if words else ""
+        # A form in a script without spaces is part of the name's last (or first) word: 广州贸易有限公司.
+        # (Only forms of two characters or more: "(주)" alone is a letter many names begin with.)
+        if (
+            n == 1
+            and len(form[0]) > 1
+            and CJK.search(form[0])
+            and len(edge) > len(form[0])
+            and (edge.endswith(form[0]) if at_end else edge.startswith(form[0]))
+        ):
+            trimmed = edge[: -len(form[0])] if at_end else edge[len(form[0]) :]
+            return words[:-1] + [trimmed] if at_end else [trimmed] + words[1:]
+    return words
+
+
+def refold_company(normalised: str) -> str:
+    """A company name kept normalised before accents and transliterations were folded
+    ("müllerelektrotechnik", "muellerelektrotechnik"), as ``normalise_company`` gives it now."""
+    folded = fold_latin(normalised)
+    return _UMLAUT_DIGRAPHS.sub("", folded) if folded.isascii() else folded
+
+
+def normalise_company(value):
+    """A company name without legal form, case, punctuation, width, accent or script differences:
+    "ACME Trading GmbH", "Acme Trading, Inc." and "acme trading" compare equal, as do
+    "Müller Elektrotechnik GmbH", "MUELLER ELEKTROTECHNIK" and "Muller Elektrotechnik", and
+    "廣州貿易有限公司" and "广州贸易公司"."""
+    return "".join(company_words(value)) or None
 
 
 def normalise_registration_code(value, country_code=None):
