@@ -1,4 +1,5 @@
 """Baselines measured in the same run as a bench's own figure, so a ratio survives a busy machine."""
+
 import time
 import uuid
 
@@ -15,8 +16,9 @@ def raw_broker_rate(amqp_uri, count, body):
         started = time.perf_counter()
         producer = connection.Producer()
         for n in range(count):
-            producer.publish(body, routing_key=queue.name, content_type="application/json", delivery_mode=2,
-                             message_id=str(n))
+            producer.publish(
+                body, routing_key=queue.name, content_type="application/json", delivery_mode=2, message_id=str(n)
+            )
 
         def on_message(message):
             nonlocal received

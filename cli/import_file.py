@@ -9,12 +9,14 @@ flagged for review, rejected (with the field and reason), and rows imported befo
 ``--into-pool`` the new customers wait in the public pool to be claimed instead of being
 allocated, so a backlog does not bury the salespeople in first-touch reminders.
 """
+
 import argparse
 import json
 import os
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -25,10 +27,27 @@ import yaml
 from cli.rows import UnreadableFile, read_rows, row_key, to_inquiry
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "deploy" / "import_mappings"
-TARGETS = {"company", "country", "city", "website", "message", "products", "registration_code", "occurred_at",
-           "contact.name", "contact.title", "contact.email", "contact.phone", "contact.whatsapp", "contact.linkedin"}
+TARGETS = {
+    "company",
+    "country",
+    "city",
+    "website",
+    "message",
+    "products",
+    "registration_code",
+    "occurred_at",
+    "contact.name",
+    "contact.title",
+    "contact.email",
+    "contact.phone",
+    "contact.whatsapp",
+    "contact.linkedin",
+}
 POLL_SECONDS = 0.2
-CONTACT_STATUS_BATCH = 500   # the most POST /pool/contact-status takes at once
+CONTACT_STATUS_BATCH = 500  # the most POST /pool/contact-status takes at once
+BATCH_SIZE = 500  # rows a POST /inquiries/batch call (the server's BATON.intake.batch_max by default)
+BATCH_BYTES = 512 * 1024  # half the server's default body limit (BATON.limits.max_body_bytes)
+LOOKUP_BATCH = 200  # inquiries one GET /inquiries?ids= asks after (a page's most)
 
 
 class ImportError_(Exception):
@@ -45,15 +64,19 @@ def load_mapping(name_or_path):
     mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     bad = {h: t for h, t in (mapping.get("columns") or {}).items() if t not in TARGETS}
     if not mapping.get("channel") or not mapping.get("columns") or bad:
-        raise ImportError_(f"mapping {path.name}: needs 'channel' and 'columns'"
-                           + (f"; unknown targets {bad} (allowed: {', '.join(sorted(TARGETS))})" if bad else ""))
+        raise ImportError_(
+            f"mapping {path.name}: needs 'channel' and 'columns'"
+            + (f"; unknown targets {bad} (allowed: {', '.join(sorted(TARGETS))})" if bad else "")
+        )
     if "occurred_at" in mapping["columns"].values():
         # The file's times are written without an offset: say whose clock they are on.
         try:
             ZoneInfo(str(mapping.get("time_zone")))
         except (ZoneInfoNotFoundError, ValueError):
-            raise ImportError_(f"mapping {path.name}: 'occurred_at' needs 'time_zone', the export's time zone "
-                               f"(e.g. Asia/Shanghai); {mapping.get('time_zone')!r} is none") from None
+            raise ImportError_(
+                f"mapping {path.name}: 'occurred_at' needs 'time_zone', the export's time zone "
+                f"(e.g. Asia/Shanghai); {mapping.get('time_zone')!r} is none"
+            ) from None
     return mapping
 
 
@@ -64,8 +87,12 @@ class Api:
 
     def call(self, method, path, body=None, headers=None):
         headers = {**(headers or {}), "Authorization": f"Bearer {self.token}"}
-        request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers,
-                                         data=json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            f"{self.base}{path}",
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
         try:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, json.loads(response.read() or b"null")
@@ -73,32 +100,59 @@ class Api:
             return error.code, json.loads(error.read() or b"null")
 
 
-def import_file(api, path, mapping, wait_seconds, progress=sys.stderr, into_pool=False):
-    """Post every row; ``into_pool``: the customers the rows open wait in the public pool."""
+def import_file(api, path, mapping, wait_seconds, progress=sys.stderr, into_pool=False, batch_size=BATCH_SIZE):
+    """Post every row, ``batch_size`` rows a call (POST /inquiries/batch; each row keyed by its
+    content, so a retried or repeated import files each row once); ``into_pool``: the customers
+    the rows open wait in the public pool."""
     header, rows = read_rows(path)
     # A mapping lists alternative headers (English and Chinese exports): name only the fields
     # that no column of this file can fill.
     filled = {target for column, target in mapping["columns"].items() if column in header}
     missing = sorted(set(mapping["columns"].values()) - filled)
     outcomes, started = [], time.monotonic()
-    for number, row in enumerate(rows, start=2):   # line 1 holds the headers
-        inquiry = to_inquiry(row, mapping) | ({"allocate": False} if into_pool else {})
-        status, body = api.call("POST", "/inquiries", inquiry,
-                                {"X-Message-Id": row_key(mapping["channel"], row), "content-type": "application/json"})
-        if status == 422:
-            outcomes.append({"row": number, "outcome": "rejected", "errors": body["error"]["details"]["fields"]})
-        elif status in (200, 202):
-            outcomes.append({"row": number, "id": body["id"], "outcome": "before" if body["duplicate"] else None})
-        else:
-            raise ImportError_(f"row {number}: the API answered {status}: {body}")
-        if progress and (len(outcomes) % 50 == 0 or len(outcomes) == len(rows)):
-            print("\r" + progress_line(len(outcomes), len(rows), time.monotonic() - started), end="",
-                  file=progress, flush=True)
+    for chunk, items in _batches(rows, mapping, into_pool, batch_size):
+        status, body = api.call("POST", "/inquiries/batch", {"items": items}, {"content-type": "application/json"})
+        if status != 200:
+            raise ImportError_(f"rows {chunk[0][0]}-{chunk[-1][0]}: the API answered {status}: {body}")
+        for (number, _), item in zip(chunk, body["items"], strict=True):
+            if item["outcome"] == "rejected" or item["status"] == "rejected":
+                outcomes.append({"row": number, "outcome": "rejected", "errors": item["errors"]})
+            else:
+                outcomes.append(
+                    {"row": number, "id": item["id"], "outcome": "before" if item["outcome"] == "duplicate" else None}
+                )
+        if progress:
+            print(
+                "\r" + progress_line(len(outcomes), len(rows), time.monotonic() - started),
+                end="",
+                file=progress,
+                flush=True,
+            )
     if progress:
         print(file=progress)
     _classify(api, [o for o in outcomes if o["outcome"] is None], wait_seconds)
     _mark_do_not_contact(api, [o for o in outcomes if o["outcome"] in ("merged", "filed")])
     return header, missing, outcomes
+
+
+def _batches(rows, mapping, into_pool, batch_size):
+    """([(row number, row)], [batch item]) of at most ``batch_size`` rows and about BATCH_BYTES of
+    JSON each (long messages: a whole call must stay within the server's body limit)."""
+    chunk, items, size = [], [], 0
+    for number, row in enumerate(rows, start=2):  # line 1 holds the headers
+        item = {
+            "message_id": row_key(mapping["channel"], row),
+            "inquiry": to_inquiry(row, mapping) | ({"allocate": False} if into_pool else {}),
+        }
+        item_size = len(json.dumps(item).encode())
+        if chunk and (len(chunk) == batch_size or size + item_size > BATCH_BYTES):
+            yield chunk, items
+            chunk, items, size = [], [], 0
+        chunk.append((number, row))
+        items.append(item)
+        size += item_size
+    if chunk:
+        yield chunk, items
 
 
 def progress_line(sent, total, elapsed):
@@ -109,25 +163,26 @@ def progress_line(sent, total, elapsed):
 
 
 def _classify(api, pending, wait_seconds):
-    """created / merged / flagged, once profile has filed each inquiry."""
+    """created / merged / flagged, once profile has filed each inquiry (intake keeps what profile
+    made of it): asked LOOKUP_BATCH inquiries a call."""
     deadline = time.monotonic() + wait_seconds
     while pending and time.monotonic() < deadline:
         waiting = []
-        for outcome in pending:
-            _, inquiry = api.call("GET", f"/inquiries/{outcome['id']}")
-            if not inquiry.get("customer_id"):
-                waiting.append(outcome)
-                continue
-            outcome["customer_id"] = inquiry["customer_id"]
-            status, customer = api.call("GET", f"/customers/{inquiry['customer_id']}")
-            if status != 200:      # an integration's token reads its inquiries, not the customers
-                outcome["outcome"] = "filed"
-                continue
-            opened = customer["sources"][0]["inquiry_id"] == outcome["id"]
-            if opened and customer.get("possible_duplicates"):
-                outcome.update(outcome="flagged", candidates=customer["possible_duplicates"])
-            else:
-                outcome["outcome"] = "created" if opened else "merged"
+        for start in range(0, len(pending), LOOKUP_BATCH):
+            batch = {o["id"]: o for o in pending[start : start + LOOKUP_BATCH]}
+            status, page = api.call(
+                "GET", "/inquiries?" + urllib.parse.urlencode({"ids": ",".join(batch), "limit": LOOKUP_BATCH})
+            )
+            if status != 200:
+                raise ImportError_(f"the API answered {status} when asked what became of the rows: {page}")
+            filed = {i["id"]: i for i in page["items"] if i.get("customer_id") and i.get("filed_as")}
+            for inquiry_id, outcome in batch.items():
+                if inquiry_id not in filed:
+                    waiting.append(outcome)
+                    continue
+                outcome.update(customer_id=filed[inquiry_id]["customer_id"], outcome=filed[inquiry_id]["filed_as"])
+                if outcome["outcome"] == "flagged":
+                    outcome["candidates"] = _candidates(api, outcome["customer_id"])
         pending = waiting
         if pending:
             time.sleep(POLL_SECONDS)
@@ -135,13 +190,22 @@ def _classify(api, pending, wait_seconds):
         outcome["outcome"] = "not filed yet"
 
 
+def _candidates(api, customer_id):
+    """The archives a flagged one may duplicate (none named for a token that may not read customers)."""
+    status, customer = api.call("GET", f"/customers/{customer_id}")
+    return customer.get("possible_duplicates") or [] if status == 200 else []
+
+
 def _mark_do_not_contact(api, filed):
     """Note on each row filed into a customer on the do-not-contact list (rejected) the reason."""
     for start in range(0, len(filed), CONTACT_STATUS_BATCH):
-        batch = filed[start:start + CONTACT_STATUS_BATCH]
-        status, body = api.call("POST", "/pool/contact-status",
-                                {"customer_ids": list(dict.fromkeys(o["customer_id"] for o in batch))},
-                                {"content-type": "application/json"})
+        batch = filed[start : start + CONTACT_STATUS_BATCH]
+        status, body = api.call(
+            "POST",
+            "/pool/contact-status",
+            {"customer_ids": list(dict.fromkeys(o["customer_id"] for o in batch))},
+            {"content-type": "application/json"},
+        )
         if status != 200:
             raise ImportError_(f"the API answered {status} when asked which customers must not be contacted: {body}")
         refused = {s["customer_id"]: s["reason"] for s in body["items"] if s["do_not_contact"]}
@@ -154,11 +218,16 @@ def report(path, missing, outcomes, out=sys.stdout):
     counts = Counter(o["outcome"] for o in outcomes)
     counts["do not contact"] = sum(1 for o in outcomes if o.get("do_not_contact"))
     print(f"{Path(path).name}: {len(outcomes)} rows", file=out)
-    for name, label in (("created", "created"), ("merged", "merged into existing customers"),
-                        ("filed", "filed into customers (this token may not tell created from merged)"),
-                        ("do not contact", "of them into do-not-contact (rejected) customers"),
-                        ("flagged", "flagged for review (possible duplicates)"), ("rejected", "rejected"),
-                        ("before", "imported before (unchanged)"), ("not filed yet", "not filed yet")):
+    for name, label in (
+        ("created", "created"),
+        ("merged", "merged into existing customers"),
+        ("filed", "filed into customers (this token may not tell created from merged)"),
+        ("do not contact", "of them into do-not-contact (rejected) customers"),
+        ("flagged", "flagged for review (possible duplicates)"),
+        ("rejected", "rejected"),
+        ("before", "imported before (unchanged)"),
+        ("not filed yet", "not filed yet"),
+    ):
         if counts[name]:
             print(f"  {counts[name]:6d} {label}", file=out)
     if missing:
@@ -167,12 +236,18 @@ def report(path, missing, outcomes, out=sys.stdout):
         if o["outcome"] == "rejected":
             print(f"  row {o['row']}: rejected — {_reasons(o['errors'])}", file=out)
         elif o.get("do_not_contact"):
-            print(f"  row {o['row']}: {o['outcome']} into {o['customer_id']}, a do-not-contact customer "
-                  f"({o['do_not_contact']})", file=out)
+            print(
+                f"  row {o['row']}: {o['outcome']} into {o['customer_id']}, a do-not-contact customer "
+                f"({o['do_not_contact']})",
+                file=out,
+            )
         elif o["outcome"] == "merged":
             print(f"  row {o['row']}: merged into {o['customer_id']}", file=out)
         elif o["outcome"] == "flagged":
-            print(f"  row {o['row']}: {o['customer_id']} may duplicate {', '.join(o['candidates'])}", file=out)
+            print(
+                f"  row {o['row']}: {o['customer_id']} may duplicate {', '.join(o['candidates']) or 'other customers'}",
+                file=out,
+            )
 
 
 def _reasons(errors, prefix=""):
@@ -187,23 +262,38 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m cli.import_file", description=__doc__.split("\n\n")[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--mapping", required=True, help="alibaba, made_in_china, trade_show, or a .yaml path")
-    parser.add_argument("--into-pool", action="store_true",
-                        help="leave the new customers in the public pool to be claimed, unallocated (a backlog)")
+    parser.add_argument(
+        "--into-pool",
+        action="store_true",
+        help="leave the new customers in the public pool to be claimed, unallocated (a backlog)",
+    )
     parser.add_argument("--api", default="http://127.0.0.1:8000", help="the gateway (default %(default)s)")
     parser.add_argument("--wait", type=float, default=120, help="seconds to wait for filing (default %(default)s)")
-    parser.add_argument("--token", default=os.environ.get("BATON_TOKEN"),
-                        help="an API token of a marketing user or an integration (default: $BATON_TOKEN)")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=BATCH_SIZE,
+        help="rows a call (default %(default)s; at most the server's BATON.intake.batch_max)",
+    )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("BATON_TOKEN"),
+        help="an API token of a marketing user or an integration (default: $BATON_TOKEN)",
+    )
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("give an API token: --token or BATON_TOKEN")
     try:
         mapping = load_mapping(args.mapping)
-        _, missing, outcomes = import_file(Api(args.api, args.token), args.file, mapping, args.wait,
-                                           into_pool=args.into_pool)
+        if args.batch < 1:
+            raise ImportError_(f"--batch must be at least 1, not {args.batch}")
+        _, missing, outcomes = import_file(
+            Api(args.api, args.token), args.file, mapping, args.wait, into_pool=args.into_pool, batch_size=args.batch
+        )
     except (ImportError_, UnreadableFile, OSError) as error:
         print(f"import: {error}", file=sys.stderr)
         return 2
-    report(args.file, missing, outcomes, sys.stdout)      # the stdout of now, not of import time
+    report(args.file, missing, outcomes, sys.stdout)  # the stdout of now, not of import time
     return 0
 
 

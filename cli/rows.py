@@ -1,4 +1,5 @@
 """Reading inquiry files (CSV or XLSX) and turning their rows into canonical inquiries."""
+
 import csv
 import hashlib
 import io
@@ -12,8 +13,10 @@ from zoneinfo import ZoneInfo
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 # Year first, as exports write it: 2024-03-05 14:22:10, 2024/3/5 14:22, 2024.03.05, 2024年3月5日 14:22,
 # with or without an offset. A day-first date is ambiguous (05/03): a mapping names its date_format.
-YEAR_FIRST = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                        r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+YEAR_FIRST = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+)
 
 
 class UnreadableFile(Exception):
@@ -70,9 +73,13 @@ def to_inquiry(row, mapping):
         if not value:
             continue
         if target == "message":
-            messages.append(value if header.lower() in ("message", "inquiry content", "询盘内容") else f"{header}: {value}")
+            messages.append(
+                value if header.lower() in ("message", "inquiry content", "询盘内容") else f"{header}: {value}"
+            )
         elif target == "products":
-            inquiry.setdefault("products", []).extend(p.strip() for p in value.replace("，", ",").split(",") if p.strip())
+            inquiry.setdefault("products", []).extend(
+                p.strip() for p in value.replace("，", ",").split(",") if p.strip()
+            )
         elif target.startswith("contact."):
             inquiry["contact"].setdefault(target.split(".", 1)[1], value)
         elif target == "occurred_at":
@@ -101,7 +108,7 @@ def inquiry_time(value: str, time_zone: str | None, date_format: str | None = No
         try:
             moment = datetime.fromisoformat(text + ("+00:00" if offset == "Z" else offset or ""))
         except ValueError:
-            return value            # no such day (2024-02-30)
+            return value  # no such day (2024-02-30)
     if moment.tzinfo is None:
         if not time_zone:
             return value

@@ -1,27 +1,35 @@
 """intake: the door every inquiry comes through, from AMQP or HTTP."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from kombu import Exchange, Queue
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from contracts.errors import EXPECTED_ERRORS, NotFound
+from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
 from contracts.events import dump_event, load_event
 from contracts.inquiry import (
-    InquiryListQuerySchema, InquiryPageSchema, InquiryRecordSchema, ReplayRequestSchema, ReplayResultSchema,
+    InquiryBatchResultSchema,
+    InquiryListQuerySchema,
+    InquiryPageSchema,
+    InquiryRecordSchema,
+    ReplayRequestSchema,
+    ReplayResultSchema,
     SubmissionSchema,
 )
 from contracts.topology import CANONICAL_ROUTING_KEY, CHANNEL_ROUTING_PREFIX, INQUIRY_EXCHANGE, INTAKE_QUEUE
 from plugins.dependency import Plugins
+from services.intake import figures
 from services.intake.entrypoints import consume_raw
 from services.intake.reading import check_readable, submitter_scope
-from services.intake.receiving import announce_pending, receive_inquiry, replay_rejected
+from services.intake.receiving import announce_pending, receive_batch, receive_inquiry, replay_rejected
 from services.intake.settings import IntakeSettingsSchema
 from services.intake.store import Inquiries
-from services.runtime import audit, parking
+from services.runtime import audit, health, parking
 from services.runtime.access import Caller, require
 from services.runtime.country_settings import CountrySettingsSchema
 from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.input_limits import InputLimitsSchema
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
@@ -33,19 +41,23 @@ inquiry_exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
 intake_queue = Queue(INTAKE_QUEUE, exchange=inquiry_exchange, routing_key="#", durable=True)
 
 
-class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
+# The mixins are not imported by name: `nameko run` would take them for services.
+class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints):
     name = "intake"
+    service_figures = figures.FIGURES  # for /metrics (services.runtime.health)
 
     inquiries = MongoStore(Inquiries)
     plugins = Plugins()
     settings = Settings("intake", IntakeSettingsSchema)
+    limits = Settings("limits", InputLimitsSchema)
     countries = Settings("countries", CountrySettingsSchema)
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
-    # Requeue on unexpected errors (a store outage): bad input never raises, so nothing loops.
-    @consume_raw(intake_queue, requeue_on_error=True)
+    # Bad input never raises (it is stored as rejected); an unexpected error (a store outage) is
+    # retried a bounded number of times, then the message is parked (see entrypoints).
+    @consume_raw(intake_queue)
     def receive_published(self, delivery):
         self._receive(delivery["body"], delivery["message_id"], delivery["routing_key"], via="amqp")
 
@@ -53,12 +65,53 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
     def submit_inquiry(self, body, message_id=None, channel=None):
         """Receive an inquiry over HTTP: ``body`` is the JSON text, ``channel`` names a connector."""
         routing_key = CHANNEL_ROUTING_PREFIX + channel if channel else CANONICAL_ROUTING_KEY
-        return SubmissionSchema().dump(self._receive(body.encode("utf-8"), message_id, routing_key, via="http",
-                                                     submitted_by=self.caller.user_id if self.caller else None))
+        # surrogatepass: text that is not UTF-8 arrives as such and is rejected naming why, not a 500
+        raw = body.encode("utf-8", "surrogatepass")
+        return SubmissionSchema().dump(
+            self._receive(
+                raw, message_id, routing_key, via="http", submitted_by=self.caller.user_id if self.caller else None
+            )
+        )
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_batch(self, batch=None):
+        """Receive up to ``batch_max`` canonical inquiries at once (``InquiryBatchSchema``): each is
+        examined, kept and announced as ``submit_inquiry`` would, and answered in order."""
+        items = (batch or {}).get("items") if isinstance(batch, dict) else None
+        unknown = sorted(set(batch) - {"items"}) if isinstance(batch, dict) else []
+        batch_max = self.settings["batch_max"]
+        if unknown:
+            raise InvalidInput.from_messages({name: ["Unknown field."] for name in unknown}, what="batch")
+        if not isinstance(items, list) or not 1 <= len(items) <= batch_max:
+            given = f"{len(items)} were given" if isinstance(items, list) else "none were given"
+            raise InvalidInput.from_messages(
+                {"items": [f"Give 1 to {batch_max} inquiries as a list ({given})."]}, what="batch"
+            )
+        outcomes = receive_batch(
+            self.inquiries,
+            self.plugins,
+            self.limits,
+            self._announce,
+            items=items,
+            routing_key=CANONICAL_ROUTING_KEY,
+            via="http",
+            submitted_by=self.caller.user_id if self.caller else None,
+        )
+        tally = {
+            name: sum(1 for o in outcomes if o["outcome"] == name) for name in ("accepted", "duplicate", "rejected")
+        }
+        return InquiryBatchResultSchema().dump(
+            {
+                "items": outcomes,
+                "accepted": tally["accepted"],
+                "duplicates": tally["duplicate"],
+                "rejected": tally["rejected"],
+            }
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_inquiry(self, inquiry_id):
-        submitter_scope(self.caller)      # refused before anyone learns whether it exists
+        submitter_scope(self.caller)  # refused before anyone learns whether it exists
         record = self.inquiries.get(inquiry_id)
         if record is None:
             raise NotFound.of("inquiry", inquiry_id)
@@ -69,7 +122,8 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
     def list_inquiries(self, query=None):
         submitted_by = submitter_scope(self.caller)
         query = load_input(InquiryListQuerySchema, query)
-        items, total = self.inquiries.page(**query, submitted_by=submitted_by)
+        ids = query.pop("ids", None)
+        items, total = self.inquiries.page(**query, ids=ids.split(",") if ids else None, submitted_by=submitted_by)
         return InquiryPageSchema().dump(page_of([_as_view(r, self.countries) for r in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -77,26 +131,37 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
         """Examine rejected inquiries again after a fix; those that pass now are accepted."""
         require(self.caller, ("admin",), "replay rejected inquiries")
         request = load_input(ReplayRequestSchema, request, what="replay request")
-        return ReplayResultSchema().dump(replay_rejected(
-            self.inquiries, self.plugins, self.settings["max_body_bytes"], self._announce, request.get("ids"),
-            request["limit"], datetime.now(timezone.utc)))
+        return ReplayResultSchema().dump(
+            replay_rejected(
+                self.inquiries,
+                self.plugins,
+                self.limits,
+                self._announce,
+                request.get("ids"),
+                request["limit"],
+                datetime.now(UTC),
+            )
+        )
 
     @timer(interval=ANNOUNCE_CHECK_SECONDS)
     def retry_announcements(self):
         """The outbox: announce accepted inquiries whose first announcement failed."""
         retry_after = timedelta(seconds=self.settings["announce_retry_after_seconds"])
-        announce_pending(self.inquiries, self._announce, datetime.now(timezone.utc) - retry_after,
-                         self.settings["announce_batch_size"])
+        announce_pending(
+            self.inquiries, self._announce, datetime.now(UTC) - retry_after, self.settings["announce_batch_size"]
+        )
 
     @event_handler("profile", "customer_created")
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
-        self.inquiries.link_customer(event["inquiry_id"], event["customer_id"])
+        self.inquiries.link_customer(
+            event["inquiry_id"], event["customer_id"], "flagged" if event["needs_review"] else "created"
+        )
 
     @event_handler("profile", "inquiry_matched")
     def on_inquiry_matched(self, payload):
         event = load_event("inquiry_matched", payload)
-        self.inquiries.link_customer(event["inquiry_id"], event["customer_id"])
+        self.inquiries.link_customer(event["inquiry_id"], event["customer_id"], "merged")
 
     @event_handler("profile", "customers_merged")
     def on_customers_merged(self, payload):
@@ -105,13 +170,22 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints)
 
     def _receive(self, body, message_id, routing_key, via, submitted_by=None):
         return receive_inquiry(
-            self.inquiries, self.plugins, self.settings["max_body_bytes"], self._announce,
-            body=body, message_id=message_id, routing_key=routing_key, via=via, submitted_by=submitted_by,
+            self.inquiries,
+            self.plugins,
+            self.limits,
+            self._announce,
+            body=body,
+            message_id=message_id,
+            routing_key=routing_key,
+            via=via,
+            submitted_by=submitted_by,
         )
 
     def _announce(self, inquiry_id, received_at, inquiry):
-        self.dispatch("inquiry_received", dump_event(
-            "inquiry_received", {"inquiry_id": inquiry_id, "received_at": received_at, "inquiry": inquiry}))
+        self.dispatch(
+            "inquiry_received",
+            dump_event("inquiry_received", {"inquiry_id": inquiry_id, "received_at": received_at, "inquiry": inquiry}),
+        )
 
 
 def _as_view(record, countries):

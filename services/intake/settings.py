@@ -2,8 +2,9 @@ from marshmallow import Schema, fields, validate
 
 
 class IntakeSettingsSchema(Schema):
-    # Largest body kept; a bigger one is rejected (and its first bytes kept) instead of stored whole.
-    max_body_bytes = fields.Integer(required=True, validate=validate.Range(1024, 15 * 1024 * 1024))
+    # (The largest body, and what else an inquiry may be, is BATON.limits: services.runtime.input_limits.)
     # When a stored-but-unannounced inquiry is announced again, and how many per check.
     announce_retry_after_seconds = fields.Float(required=True, validate=validate.Range(min=0.1))
     announce_batch_size = fields.Integer(required=True, validate=validate.Range(min=1))
+    # The most inquiries one POST /inquiries/batch (RPC submit_batch) takes.
+    batch_max = fields.Integer(required=True, validate=validate.Range(min=1))

@@ -1,13 +1,15 @@
 """Where intake keeps every inquiry it received, accepted or rejected."""
+
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
 
 from contracts.paging import sort_spec
 from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 from services.runtime.queries import count
 
-
 AUDITED_FIELDS = ("message_id", "status", "via", "routing_key", "customer_id", "submitted_by", "external_id")
+DUPLICATE_KEY = 11000
 
 
 class Inquiries(Store):
@@ -27,20 +29,58 @@ class Inquiries(Store):
     def add(self, record):
         """False if an inquiry with this id is already stored."""
         added = insert_once(self.collection, record)[1]
-        if added:   # the trail names the record; the body itself is kept here, once
-            self.audit.changed("inquiry", None, {key: record.get(key) for key in AUDITED_FIELDS} | {"_id": record["_id"]})
+        if added:  # the trail names the record; the body itself is kept here, once
+            self.audit.changed(
+                "inquiry", None, {key: record.get(key) for key in AUDITED_FIELDS} | {"_id": record["_id"]}
+            )
         return added
+
+    def get_many(self, inquiry_ids):
+        """{id: record} for those of ``inquiry_ids`` stored, in one command."""
+        if not inquiry_ids:
+            return {}
+        return {r["_id"]: r for r in self.collection.find({"_id": {"$in": list(inquiry_ids)}})}
+
+    def add_many(self, records):
+        """Insert new records in one command; returns the ids stored by someone else meanwhile
+        (a concurrent submission of the same message), which were not written."""
+        if not records:
+            return set()
+        taken = set()
+        try:
+            self.collection.insert_many(records, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {records[e["index"]]["_id"] for e in errors}
+        self.audit.changed_many(
+            "inquiry",
+            [
+                (None, {key: r.get(key) for key in AUDITED_FIELDS} | {"_id": r["_id"]})
+                for r in records
+                if r["_id"] not in taken
+            ],
+        )
+        return taken
 
     def mark_announced(self, inquiry_id):
         self.collection.update_one({"_id": inquiry_id}, {"$set": {"announced": True}})
+
+    def mark_many_announced(self, inquiry_ids):
+        if inquiry_ids:
+            self.collection.update_many({"_id": {"$in": list(inquiry_ids)}}, {"$set": {"announced": True}})
 
     def unannounced(self, older_than, limit):
         query = {"announced": False, "status": "accepted", "received_at": {"$lt": older_than}}
         return list(self.collection.find(query).sort("received_at", ASCENDING).limit(limit))
 
-    def link_customer(self, inquiry_id, customer_id):
-        before = self.collection.find_one_and_update({"_id": inquiry_id}, {"$set": {"customer_id": customer_id}},
-                                                     projection={"customer_id": 1})
+    def link_customer(self, inquiry_id, customer_id, filed_as=None):
+        """``filed_as``: created, flagged or merged (what profile made of it), kept with the link."""
+        change = {"customer_id": customer_id} | ({"filed_as": filed_as} if filed_as else {})
+        before = self.collection.find_one_and_update(
+            {"_id": inquiry_id}, {"$set": change}, projection={"customer_id": 1}
+        )
         if before is not None:
             self.audit.changed("inquiry", before, {**before, "customer_id": customer_id})
 
@@ -53,16 +93,28 @@ class Inquiries(Store):
         """Write a replayed record if it is still the rejected one read (a whole-document write)."""
         replaced = self.collection.replace_one({"_id": record["_id"], "status": "rejected"}, record).matched_count == 1
         if replaced:
-            self.audit.changed("inquiry", {k: before.get(k) for k in ("_id", "status", "errors")},
-                               {k: record.get(k) for k in ("_id", "status", "errors")})
+            self.audit.changed(
+                "inquiry",
+                {k: before.get(k) for k in ("_id", "status", "errors")},
+                {k: record.get(k) for k in ("_id", "status", "errors")},
+            )
         return replaced
 
     def relink_customer(self, from_customer, to_customer):
         self.collection.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
-    def page(self, status=None, channel=None, external_id=None, submitted_by=None, limit=50, offset=0,
-             sort="-received_at"):
-        query = {}
+    def page(
+        self,
+        status=None,
+        channel=None,
+        external_id=None,
+        submitted_by=None,
+        ids=None,
+        limit=50,
+        offset=0,
+        sort="-received_at",
+    ):
+        query = {"_id": {"$in": list(ids)}} if ids else {}
         if status:
             query["status"] = status
         if channel:
