@@ -5,6 +5,7 @@ The gateway authenticates each HTTP call by its token and passes the caller on a
 applies the access policy to its own data. An internal caller without an actor (a service
 handling an event, the admin CLI) acts as the system.
 """
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.base import OutputSchema
@@ -25,8 +26,11 @@ PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
 
 def acting_user_field(who="Who does it"):
     """The ``by`` of a request: optional, because an authenticated caller is who does it."""
-    return fields.String(load_default=None, validate=USER_ID, metadata={
-        "description": f"{who}: the caller by default; a manager or admin may name someone else."})
+    return fields.String(
+        load_default=None,
+        validate=USER_ID,
+        metadata={"description": f"{who}: the caller by default; a manager or admin may name someone else."},
+    )
 
 
 class ActorSchema(Schema):
@@ -49,15 +53,20 @@ class UserCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     department = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(DEPARTMENTS))
-    team = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64), metadata={
-        "description": "Salespeople see their team's pool."})
+    team = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Salespeople see their team's pool."},
+    )
     email = fields.Email(allow_none=True, load_default=None)
 
     @validates_schema
     def department_fits_role(self, data, **kwargs):
         if data["role"] in ("member", "manager") and not data.get("department"):
-            raise ValidationError(f"A {data['role']} belongs to a department: one of {', '.join(DEPARTMENTS)}.",
-                                  field_name="department")
+            raise ValidationError(
+                f"A {data['role']} belongs to a department: one of {', '.join(DEPARTMENTS)}.", field_name="department"
+            )
 
 
 class UserUpdateSchema(Schema):
@@ -81,9 +90,20 @@ class UserSchema(OutputSchema):
     email = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
     created_at = fields.AwareDateTime(required=True)
-    language = fields.String(allow_none=True, dump_default=None, metadata={
-        "description": "The language the person chose (zh-CN or en); null: their browser's."})
+    language = fields.String(
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "The language the person chose (zh-CN or en); null: their browser's."},
+    )
     password_set = fields.Boolean(dump_default=False, metadata={"description": "Whether they can sign in."})
+    sign_in_ends_at = fields.AwareDateTime(
+        allow_none=True,
+        dump_default=None,
+        metadata={
+            "description": "A leaver's: from then on they can no longer sign in or use their tokens (set when their last "
+            "customer has moved, or at the date their manager gave)."
+        },
+    )
 
 
 UserPageSchema = page_schema(UserSchema)
@@ -95,8 +115,11 @@ class MeUpdateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES), metadata={
-        "description": "zh-CN or en; null: follow the browser."})
+    language = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "zh-CN or en; null: follow the browser."},
+    )
 
 
 class PersonSchema(OutputSchema):
@@ -121,8 +144,11 @@ class PasswordSetSchema(Schema):
         unknown = RAISE
 
     password = fields.String(required=True, validate=PASSWORD, load_only=True)
-    current_password = fields.String(validate=validate.Length(max=200), load_only=True, metadata={
-        "description": "Required when changing your own password (admins setting another's need none)."})
+    current_password = fields.String(
+        validate=validate.Length(max=200),
+        load_only=True,
+        metadata={"description": "Required when changing your own password (admins setting another's need none)."},
+    )
 
 
 class PasswordSetResultSchema(OutputSchema):
@@ -145,8 +171,10 @@ class SessionSchema(OutputSchema):
 
     token = fields.String(required=True)
     user = fields.Nested(UserSchema, required=True)
-    idle_hours = fields.Float(required=True, metadata={
-        "description": "The session ends after this long without a call (BATON.access.session_idle_hours)."})
+    idle_hours = fields.Float(
+        required=True,
+        metadata={"description": "The session ends after this long without a call (BATON.access.session_idle_hours)."},
+    )
 
 
 class SessionEndedSchema(OutputSchema):
@@ -157,8 +185,11 @@ class TokenRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    label = fields.String(load_default="api", validate=validate.Length(min=1, max=100), metadata={
-        "description": "What the token is for, e.g. 'laptop' or 'website form'."})
+    label = fields.String(
+        load_default="api",
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "What the token is for, e.g. 'laptop' or 'website form'."},
+    )
 
 
 class TokenSchema(OutputSchema):
@@ -193,8 +224,12 @@ class AuditEntrySchema(OutputSchema):
     action = fields.String(required=True, metadata={"description": "What was called, e.g. 'claim'."})
     actor = fields.String(required=True, metadata={"description": "The user, or 'system'."})
     actor_role = fields.String(allow_none=True)
-    changes = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True, metadata={
-        "description": "field -> {before, after}; a created or deleted record lists every field."})
+    changes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        required=True,
+        metadata={"description": "field -> {before, after}; a created or deleted record lists every field."},
+    )
 
 
 class AuditQuerySchema(PageQuerySchema):

@@ -1,4 +1,5 @@
 """Answers the HTTP API gives of its own (not relayed from a service)."""
+
 from marshmallow import fields
 
 from contracts.base import OutputSchema
@@ -9,15 +10,21 @@ class HealthSchema(OutputSchema):
 
 
 class ContractListSchema(OutputSchema):
-    contracts = fields.List(fields.String(), required=True, metadata={
-        "description": "File names of the published JSON Schemas, each served at /contracts/<name>."})
+    contracts = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "File names of the published JSON Schemas, each served at /contracts/<name>."},
+    )
 
 
 class PluginHealthSchema(OutputSchema):
     name = fields.String(required=True, metadata={"description": "The entry-point name it is enabled by."})
     hooks = fields.List(fields.String(), required=True, metadata={"description": "The hooks it implements."})
-    problems = fields.List(fields.String(), required=True, metadata={
-        "description": "What a trial of its declarations found, naming the hook; empty when healthy."})
+    problems = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What a trial of its declarations found, naming the hook; empty when healthy."},
+    )
 
 
 class PluginListSchema(OutputSchema):

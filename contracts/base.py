@@ -5,6 +5,7 @@ integration's payload surfaces at once. What Baton sends — events, views, erro
 readers ignore fields they do not know, so adding a field never breaks an older reader
 (a handler during a rolling deploy, an integration validating what it reads).
 """
+
 from marshmallow import EXCLUDE, Schema
 
 

@@ -1,4 +1,5 @@
 """Countries as Baton recognises them: the spellings it recognised as none, for an admin to map."""
+
 from marshmallow import fields
 
 from contracts.base import OutputSchema
@@ -10,12 +11,18 @@ class UnknownCountrySchema(OutputSchema):
     ``baton countries backfill``."""
 
     country = fields.String(required=True, metadata={"description": "As most of its customers wrote it."})
-    spellings = fields.List(fields.String(), required=True, metadata={
-        "description": "Every spelling written alike (case, accents, punctuation aside): one alias maps them all."})
+    spellings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Every spelling written alike (case, accents, punctuation aside): one alias maps them all."
+        },
+    )
     customers = fields.Integer(required=True, metadata={"description": "Archives with this country."})
     customer_ids = fields.List(fields.String(), required=True, metadata={"description": "Up to 10 of them."})
 
 
 class UnknownCountryListSchema(OutputSchema):
-    items = fields.List(fields.Nested(UnknownCountrySchema), required=True, metadata={
-        "description": "Most customers first."})
+    items = fields.List(
+        fields.Nested(UnknownCountrySchema), required=True, metadata={"description": "Most customers first."}
+    )

@@ -4,6 +4,7 @@ Each is registered with nameko so an RPC caller receives the same class (not a g
 ``RemoteError``) and the gateway can turn it into an HTTP status. Arguments stay JSON-safe:
 a message and a details dict.
 """
+
 import json
 from datetime import date
 
@@ -111,8 +112,12 @@ EXPECTED_ERRORS = (InvalidInput, NotFound, Conflict, Refused, Unauthenticated, F
 
 
 class ErrorDetailSchema(OutputSchema):
-    code = fields.String(required=True, metadata={
-        "description": "invalid_input, unauthenticated, forbidden, not_found, conflict, refused, unavailable…"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "invalid_input, unauthenticated, forbidden, not_found, conflict, refused, unavailable…"
+        },
+    )
     message = fields.String(required=True)
     details = fields.Dict(required=True, metadata={"description": "e.g. {'fields': {field: [reasons]}}"})
 

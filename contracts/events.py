@@ -4,7 +4,8 @@ A dispatcher dumps the payload with the event's schema; a handler loads it with 
 schema, so both sides agree on one definition. Every event carries the id that makes its
 handling idempotent (an inquiry, customer or reminder id).
 """
-from marshmallow import fields
+
+from marshmallow import fields, validate
 
 from contracts.base import OutputSchema
 from contracts.inquiry import InquirySchema
@@ -26,14 +27,25 @@ class CustomerCreated(OutputSchema):
     occurred_at = fields.AwareDateTime(required=True)
     company = fields.String(allow_none=True)
     country = fields.String(allow_none=True, metadata={"description": "As given."})
-    country_code = fields.String(load_default=None, allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."})
+    country_code = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "ISO 3166 alpha-2 when known."}
+    )
     intent_grade = fields.String(allow_none=True)
-    requested_owner = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "A salesperson who filed it by hand and keeps it; otherwise the rotation decides."})
-    needs_review = fields.Boolean(load_default=False, metadata={
-        "description": "It may duplicate other archives; it waits unallocated until a person decides."})
-    allocate = fields.Boolean(load_default=True, metadata={
-        "description": "false: the inquiry asked for the public pool; it waits there to be claimed, unallocated."})
+    requested_owner = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "A salesperson who filed it by hand and keeps it; otherwise the rotation decides."},
+    )
+    needs_review = fields.Boolean(
+        load_default=False,
+        metadata={"description": "It may duplicate other archives; it waits unallocated until a person decides."},
+    )
+    allocate = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "false: the inquiry asked for the public pool; it waits there to be claimed, unallocated."
+        },
+    )
 
 
 class InquiryMatched(OutputSchema):
@@ -43,8 +55,12 @@ class InquiryMatched(OutputSchema):
     inquiry_id = fields.String(required=True)
     occurred_at = fields.AwareDateTime(required=True)
     matched_on = fields.String(required=True, metadata={"description": "The matching key, e.g. 'email'."})
-    allocate = fields.Boolean(load_default=True, metadata={
-        "description": "false: the inquiry asked for the public pool; a dormant customer it brings back waits there."})
+    allocate = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "false: the inquiry asked for the public pool; a dormant customer it brings back waits there."
+        },
+    )
 
 
 class CustomersMerged(OutputSchema):
@@ -64,6 +80,14 @@ class CustomerAllocated(OutputSchema):
     team = fields.String(required=True)
     allocated_at = fields.AwareDateTime(required=True)
     reason = fields.String(required=True)
+    allocation_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Names this allocation, the same when it is announced again: what reminders and timeline "
+            "entries it causes are keyed by (absent from a pool older than it)."
+        },
+    )
 
 
 class CustomerUpdated(OutputSchema):
@@ -73,20 +97,38 @@ class CustomerUpdated(OutputSchema):
     customer_id = fields.String(required=True)
     version = fields.Integer(required=True)
     company = fields.String(allow_none=True)
-    country = fields.String(allow_none=True, metadata={
-        "description": "As given (a profile before country_code sent the ISO code here)."})
-    country_code = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "ISO 3166 alpha-2 when known (recognised from country)."})
+    country = fields.String(
+        allow_none=True, metadata={"description": "As given (a profile before country_code sent the ISO code here)."}
+    )
+    country_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "ISO 3166 alpha-2 when known (recognised from country)."},
+    )
     intent_grade = fields.String(allow_none=True)
-    value_grade = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "
-                       "it sets a follow-up cadence."})
-    graded_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
-        "description": "When a grade was last set (filing or by hand): the quarterly regrade counts from it."})
+    value_grade = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "
+            "it sets a follow-up cadence."
+        },
+    )
+    graded_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "When a grade was last set (filing or by hand): the quarterly regrade counts from it."
+        },
+    )
     stage = fields.String(required=True)
     tags = fields.List(fields.String(), required=True)
-    last_contact_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Latest inquiry or communication."})
-    last_follow_up_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Latest communication recorded."})
+    last_contact_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Latest inquiry or communication."}
+    )
+    last_follow_up_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Latest communication recorded."}
+    )
     has_open_need = fields.Boolean(required=True)
     deal_closed = fields.Boolean(required=True)
 
@@ -127,11 +169,26 @@ class AllocationStalled(OutputSchema):
 
     customer_id = fields.String(required=True)
     team = fields.String(required=True)
-    department = fields.String(allow_none=True, load_default=None,
-                               metadata={"description": "The department allocating (its managers are told)."})
-    reasons = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
-                          metadata={"description": "Each salesperson and why they could not take it."})
+    department = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The department allocating (its managers are told)."},
+    )
+    reasons = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Each salesperson and why they could not take it."},
+    )
     at = fields.AwareDateTime(required=True)
+
+
+class StatedRequirementSchema(OutputSchema):
+    """A requirement a 【特殊】 line states: "【特殊】needs 110V" is voltage 110V."""
+
+    field = fields.String(required=True, metadata={"description": "e.g. voltage, plug_type, certification."})
+    value = fields.String(required=True, metadata={"description": "e.g. 110V, Type A, CE, UL; a date YYYY-MM-DD."})
+    line = fields.String(required=True, metadata={"description": "The line it was read from, without the marker."})
 
 
 class CommunicationRecorded(OutputSchema):
@@ -143,18 +200,33 @@ class CommunicationRecorded(OutputSchema):
     owner_id = fields.String(allow_none=True, metadata={"description": "The customer's owner when it was recorded."})
     at = fields.AwareDateTime(required=True, metadata={"description": "When the contact happened."})
     recorded_at = fields.AwareDateTime(required=True)
-    method = fields.String(required=True, metadata={"description": "phone, email, meeting… (contracts.communication.METHODS)"})
+    method = fields.String(
+        required=True, metadata={"description": "phone, email, meeting… (contracts.communication.METHODS)"}
+    )
     by = fields.String(required=True)
     result = fields.String(allow_none=True, metadata={"description": "e.g. 'no answer', 'quote requested'."})
-    answered = fields.Boolean(required=True, metadata={
-        "description": "False when the result says the customer did not answer (no answer, 未回复, voicemail…)."})
+    answered = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "False when the result says the customer did not answer (no answer, 未回复, voicemail…)."
+        },
+    )
     next_follow_up_at = fields.AwareDateTime(allow_none=True)
+    stated_requirements = fields.List(
+        fields.Nested(StatedRequirementSchema),
+        load_default=list,
+        metadata={
+            "description": "Structured requirements its 【特殊】 lines state (voltage, plug_type, certification, "
+            "packaging, delivery_date): handoff records them as agreed requirements."
+        },
+    )
 
 
 def _attempt():
     # Consumers tell a resubmission (and what follows it) from the first round by this.
-    return fields.Integer(load_default=1, metadata={
-        "description": "Which submission of the handoff: 1, then 2 after the first return…"})
+    return fields.Integer(
+        load_default=1, metadata={"description": "Which submission of the handoff: 1, then 2 after the first return…"}
+    )
 
 
 class HandoffSubmitted(OutputSchema):
@@ -164,14 +236,29 @@ class HandoffSubmitted(OutputSchema):
     kind = fields.String(required=True, metadata={"description": "marketing_to_sales, sales_to_service, …"})
     customer_id = fields.String(required=True)
     from_user = fields.String(required=True)
-    to_users = fields.List(fields.String(), required=True, metadata={
-        "description": "Who must accept; for a team handoff every member must acknowledge."})
-    info_pending = fields.Boolean(required=True, metadata={
-        "description": "Submitted with checklist items missing (信息待补全), to be completed by pending_until."})
+    to_users = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Who must accept; for a team handoff every member must acknowledge."},
+    )
+    info_pending = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Submitted with checklist items missing (信息待补全), to be completed by pending_until."
+        },
+    )
     pending_until = fields.AwareDateTime(allow_none=True)
     missing = fields.List(fields.String(), required=True, metadata={"description": "Checklist items that failed."})
     submitted_at = fields.AwareDateTime(required=True)
     attempt = _attempt()
+    owner_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The customer's owner when the handoff would give it to someone else and the owner is "
+            "not the sender (they are told); else null."
+        },
+    )
 
 
 class HandoffInfoCompleted(OutputSchema):
@@ -195,10 +282,16 @@ class HandoffAccepted(OutputSchema):
     complete = fields.Boolean(required=True)
     from_user = fields.String(required=True)
     new_owner_id = fields.String(allow_none=True, metadata={"description": "Who owns the customer once complete."})
-    collaborators = fields.List(fields.String(), load_default=list, metadata={
-        "description": "Who works on the customer beside its owner once complete (e.g. the sender, a team)."})
-    to_departments = fields.List(fields.String(), load_default=list, metadata={
-        "description": "The departments that now hold part of the customer (e.g. service after a deal)."})
+    collaborators = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={"description": "Who works on the customer beside its owner once complete (e.g. the sender, a team)."},
+    )
+    to_departments = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={"description": "The departments that now hold part of the customer (e.g. service after a deal)."},
+    )
     attempt = _attempt()
 
 
@@ -241,6 +334,43 @@ class RequirementChanged(OutputSchema):
     by = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
     notify_users = fields.List(fields.String(), required=True)
+    note = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Why, in the words of whoever recorded it (e.g. 'customer asked on WhatsApp')."},
+    )
+    source = fields.String(allow_none=True, load_default=None, metadata={"description": "Where it was said."})
+    order_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The order changed with it (a field orders carry)."},
+    )
+    owner_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The customer's owner: their managers are told too."},
+    )
+
+
+class StepStarted(OutputSchema):
+    """handoff: a department started a step of the customer (production, shipping…) once its gate
+    was open."""
+
+    customer_id = fields.String(required=True)
+    step = fields.String(required=True, metadata={"description": "The step's name (BATON.handoff.steps)."})
+    department = fields.String(required=True)
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class LeaverSignInEnds(OutputSchema):
+    """handoff: a leaver's sign-in ends — once their last customer has moved, or at the date the
+    manager gave. The gateway refuses their sessions and tokens from ``at`` on."""
+
+    user_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True, metadata={"description": "From when they may no longer sign in."})
+    reason = fields.String(required=True, metadata={"description": "last_customer_moved or date_given."})
+    by = fields.String(required=True, metadata={"description": "The manager who handed the leaver's customers over."})
 
 
 class ReminderScheduled(OutputSchema):
@@ -252,6 +382,25 @@ class ReminderScheduled(OutputSchema):
     customer_id = fields.String(required=True)
     due_at = fields.AwareDateTime(required=True)
     scheduled_at = fields.AwareDateTime(required=True)
+
+
+class ReminderUpdated(OutputSchema):
+    """notification: a person marked a customer's reminder done or snoozed it (the timeline's
+    reminder bookkeeping)."""
+
+    reminder_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    user_id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(("done", "snoozed")))
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    until = fields.AwareDateTime(allow_none=True, load_default=None, metadata={"description": "Snoozed until."})
+    note = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The note of a done reminder or the reason of a snooze."},
+    )
 
 
 class UserSaved(OutputSchema):
@@ -288,7 +437,10 @@ EVENTS = {
     "handoff_returned": ("handoff", HandoffReturned),
     "handoff_withdrawn": ("handoff", HandoffWithdrawn),
     "requirement_changed": ("handoff", RequirementChanged),
+    "leaver_sign_in_ends": ("handoff", LeaverSignInEnds),
+    "step_started": ("handoff", StepStarted),
     "reminder_scheduled": ("notification", ReminderScheduled),
+    "reminder_updated": ("notification", ReminderUpdated),
     "user_saved": ("gateway", UserSaved),
 }
 

@@ -1,6 +1,7 @@
 """Handoffs (移交) as people submit, sign and return them, and as services and the API show them:
 checklists, packages, requirement changes, gated steps, measures and audits."""
-from marshmallow import RAISE, Schema, fields, validate
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.access import acting_user_field
 from contracts.base import OutputSchema
@@ -22,6 +23,7 @@ class _Request(Schema):
 
 # --- checklists -------------------------------------------------------------------------------
 
+
 class ChecklistItemSchema(OutputSchema):
     name = fields.String(required=True)
     passed = fields.Boolean(required=True)
@@ -35,11 +37,17 @@ class ChecklistSchema(OutputSchema):
     customer_id = fields.String(required=True)
     passed = fields.Boolean(required=True, metadata={"description": "True when every item passed."})
     items = fields.List(fields.Nested(ChecklistItemSchema), required=True)
-    ready_at = fields.AwareDateTime(allow_none=True, dump_default=None, metadata={
-        "description": "When it passed: the latest dated fact it rests on (a contact, the third record, an order)."})
+    ready_at = fields.AwareDateTime(
+        allow_none=True,
+        dump_default=None,
+        metadata={
+            "description": "When it passed: the latest dated fact it rests on (a contact, the third record, an order)."
+        },
+    )
 
 
 # --- the kinds -------------------------------------------------------------------------------
+
 
 class AnnualValueRangeSchema(OutputSchema):
     currency = fields.String(required=True, metadata={"description": "BATON.handoff.value_currency."})
@@ -51,24 +59,44 @@ class HandoffKindSchema(OutputSchema):
     """A kind of handoff as configured (BATON.handoff.kinds)."""
 
     name = fields.String(required=True, metadata={"description": "e.g. sales_to_service."})
-    from_ = fields.List(fields.String(), data_key="from", attribute="from", required=True, metadata={
-        "description": "The departments that send it."})
+    from_ = fields.List(
+        fields.String(),
+        data_key="from",
+        attribute="from",
+        required=True,
+        metadata={"description": "The departments that send it."},
+    )
     to = fields.List(fields.String(), required=True, metadata={"description": "The departments receivers belong to."})
     min_receivers = fields.Integer(required=True)
     max_receivers = fields.Integer(required=True)
-    each_signs = fields.Boolean(required=True, metadata={
-        "description": "Every receiver signs; false: nobody does (the archive is synced)."})
-    changes_owner = fields.Boolean(required=True, metadata={
-        "description": "A receiver (the new owner) owns the customer once accepted; false: the owner stays."})
-    sender_collaborates = fields.Boolean(required=True, metadata={
-        "description": "The sender works on the customer beside the new owner once accepted."})
-    info_pending = fields.Boolean(required=True, metadata={
-        "description": "May go through flagged info pending (信息待补全) when checklist items are missing."})
-    annual_value = fields.Nested(AnnualValueRangeSchema, allow_none=True, required=True, metadata={
-        "description": "The customers' annual value the kind is for (the high-value team, the ordinary sync); "
-                       "null: any customer."})
-    checklist = fields.List(fields.String(), required=True, metadata={
-        "description": "The checklist's item names, in order: the configured rules, then the plugins'."})
+    each_signs = fields.Boolean(
+        required=True, metadata={"description": "Every receiver signs; false: nobody does (the archive is synced)."}
+    )
+    changes_owner = fields.Boolean(
+        required=True,
+        metadata={"description": "A receiver (the new owner) owns the customer once accepted; false: the owner stays."},
+    )
+    sender_collaborates = fields.Boolean(
+        required=True, metadata={"description": "The sender works on the customer beside the new owner once accepted."}
+    )
+    info_pending = fields.Boolean(
+        required=True,
+        metadata={"description": "May go through flagged info pending (信息待补全) when checklist items are missing."},
+    )
+    annual_value = fields.Nested(
+        AnnualValueRangeSchema,
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The customers' annual value the kind is for (the high-value team, the ordinary sync); "
+            "null: any customer."
+        },
+    )
+    checklist = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The checklist's item names, in order: the configured rules, then the plugins'."},
+    )
 
 
 class HandoffKindListSchema(OutputSchema):
@@ -76,6 +104,7 @@ class HandoffKindListSchema(OutputSchema):
 
 
 # --- the package a sender writes --------------------------------------------------------------
+
 
 class OutstandingPaymentSchema(_Request):
     amount = fields.Float(required=True, validate=validate.Range(min=0))
@@ -87,7 +116,9 @@ class OutstandingPaymentSchema(_Request):
 class RepairCaseSchema(_Request):
     """An after-sales case: which order, what is wrong, where (客户地址 + 订单号 + 故障情况)."""
 
-    order_id = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "An order on the archive."})
+    order_id = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "An order on the archive."}
+    )
     fault = fields.String(validate=TEXT)
     address = fields.String(validate=validate.Length(min=1, max=500))
 
@@ -98,22 +129,31 @@ class PackageSchema(_Request):
 
     pain_points = fields.List(LINE, validate=validate.Length(max=50))
     solution = fields.String(validate=TEXT, metadata={"description": "The solution offered."})
-    open_items = fields.List(LINE, validate=validate.Length(max=50), metadata={
-        "description": "What is not done yet: unfinished needs, promised follow-ups."})
+    open_items = fields.List(
+        LINE,
+        validate=validate.Length(max=50),
+        metadata={"description": "What is not done yet: unfinished needs, promised follow-ups."},
+    )
     no_open_items = fields.Boolean(metadata={"description": "The sender states nothing is open."})
     outstanding_payments = fields.List(fields.Nested(OutstandingPaymentSchema), validate=validate.Length(max=50))
     special_requirements = fields.List(LINE, validate=validate.Length(max=50))
     no_special_requirements = fields.Boolean()
-    cautions = fields.List(LINE, validate=validate.Length(max=50), metadata={
-        "description": "Communication taboos (沟通禁忌), e.g. 'dislikes hard discount pitches'."})
+    cautions = fields.List(
+        LINE,
+        validate=validate.Length(max=50),
+        metadata={"description": "Communication taboos (沟通禁忌), e.g. 'dislikes hard discount pitches'."},
+    )
     no_cautions = fields.Boolean()
-    expected_annual_value = fields.Float(validate=validate.Range(min=0), metadata={
-        "description": "What the customer is expected to buy in a year, in the configured value currency."})
+    expected_annual_value = fields.Float(
+        validate=validate.Range(min=0),
+        metadata={"description": "What the customer is expected to buy in a year, in the configured value currency."},
+    )
     case = fields.Nested(RepairCaseSchema)
     notes = fields.String(validate=TEXT)
 
 
 # --- what people do ---------------------------------------------------------------------------
+
 
 class SubmitSchema(_Request):
     """Hand a customer over. Refused with the missing items when the checklist fails, unless
@@ -122,21 +162,40 @@ class SubmitSchema(_Request):
     kind = fields.String(required=True, validate=KIND)
     customer_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     by = acting_user_field("The sender")
-    to = fields.List(fields.String(validate=PERSON), required=True, validate=PEOPLE, metadata={
-        "description": "The receivers; for a team handoff, every member (each must acknowledge)."})
-    new_owner = fields.String(validate=PERSON, metadata={
-        "description": "Who owns the customer once accepted, among the receivers (default: the first)."})
+    to = fields.List(
+        fields.String(validate=PERSON),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "The receivers; for a team handoff, every member (each must acknowledge). Left out for a "
+            "kind whose receiver the pool's weighted round-robin chooses (marketing_to_sales: a "
+            "screened lead goes to whoever's turn it is)."
+        },
+    )
+    new_owner = fields.String(
+        validate=PERSON,
+        metadata={"description": "Who owns the customer once accepted, among the receivers (default: the first)."},
+    )
     package = fields.Nested(PackageSchema, load_default=dict)
-    info_pending = fields.Boolean(load_default=False, metadata={
-        "description": "If checklist items are missing, submit anyway flagged 'info pending' until pending_until."})
+    info_pending = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "If checklist items are missing, submit anyway flagged 'info pending' until pending_until."
+        },
+    )
     pending_until = fields.AwareDateTime(metadata={"description": "Default: the configured number of days."})
 
 
 class ResubmitSchema(_Request):
     by = acting_user_field()
     package = fields.Nested(PackageSchema, metadata={"description": "Replaces the package; default: the one returned."})
-    to = fields.List(fields.String(validate=PERSON), validate=PEOPLE, metadata={
-        "description": "Other receivers (e.g. the one who returned it was the wrong person); default: the same."})
+    to = fields.List(
+        fields.String(validate=PERSON),
+        validate=PEOPLE,
+        metadata={
+            "description": "Other receivers (e.g. the one who returned it was the wrong person); default: the same."
+        },
+    )
     new_owner = fields.String(validate=PERSON)
     info_pending = fields.Boolean(load_default=False)
     pending_until = fields.AwareDateTime()
@@ -158,14 +217,21 @@ class WithdrawalSchema(_Request):
     """The sender (or a manager) takes back a handoff not yet accepted; the receivers are told."""
 
     by = acting_user_field()
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
-        "description": "Why (wrong receiver, receiver away, deal changed…); the receivers read it."})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Why (wrong receiver, receiver away, deal changed…); the receivers read it."},
+    )
 
 
 class ReturnSchema(_Request):
     by = acting_user_field()
-    reasons = fields.List(LINE, required=True, validate=validate.Length(min=1, max=20), metadata={
-        "description": "What is missing or wrong; the sender reads these."})
+    reasons = fields.List(
+        LINE,
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "What is missing or wrong; the sender reads these."},
+    )
 
 
 class LeaverHandoverSchema(_Request):
@@ -174,19 +240,37 @@ class LeaverHandoverSchema(_Request):
     unless the person is already gone (effective now)."""
 
     by = acting_user_field("The manager")
-    to = fields.String(validate=PERSON, allow_none=True, metadata={
-        "description": "A successor; without one, each customer goes by the allocation rules."})
-    packages = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                           values=fields.Nested(PackageSchema), load_default=dict,
-                           metadata={"description": "customer id -> what the leaver adds (open items…)."})
+    to = fields.String(
+        validate=PERSON,
+        allow_none=True,
+        metadata={"description": "A successor; without one, each customer goes by the allocation rules."},
+    )
+    packages = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        values=fields.Nested(PackageSchema),
+        load_default=dict,
+        metadata={"description": "customer id -> what the leaver adds (open items…)."},
+    )
     pending_until = fields.AwareDateTime(metadata={"description": "Deadline for what the packages still lack."})
-    effective = fields.String(validate=validate.OneOf(LEAVING_EFFECTIVE), load_default=EFFECTIVE_ON_ACCEPTANCE,
-                              metadata={"description": "on_acceptance: the leaver keeps each customer until its "
-                                        "successor signs (serving notice). now: the customers move at once (the "
-                                        "person is gone) and the successors sign for the packages after."})
+    sign_in_until = fields.AwareDateTime(
+        metadata={
+            "description": "When the leaver's sign-in ends (their last day); it ends earlier, at once, when their last "
+            "customer has moved. Without it: when their last customer has moved."
+        }
+    )
+    effective = fields.String(
+        validate=validate.OneOf(LEAVING_EFFECTIVE),
+        load_default=EFFECTIVE_ON_ACCEPTANCE,
+        metadata={
+            "description": "on_acceptance: the leaver keeps each customer until its "
+            "successor signs (serving notice). now: the customers move at once (the "
+            "person is gone) and the successors sign for the packages after."
+        },
+    )
 
 
 # --- what the service shows -------------------------------------------------------------------
+
 
 class AcknowledgementSchema(OutputSchema):
     user = fields.String(required=True)
@@ -203,8 +287,9 @@ class ReturnRecordSchema(OutputSchema):
 
 class HistoryEntrySchema(OutputSchema):
     at = fields.AwareDateTime(required=True)
-    action = fields.String(required=True, metadata={
-        "description": "submitted, resubmitted, info_completed, signed, accepted, returned."})
+    action = fields.String(
+        required=True, metadata={"description": "submitted, resubmitted, info_completed, signed, accepted, returned."}
+    )
     by = fields.String(required=True)
     attempt = fields.Integer(required=True)
     note = fields.String(required=True)
@@ -231,15 +316,24 @@ class PackageViewSchema(OutputSchema):
     outstanding_payments = fields.List(fields.Dict(), required=True)
     orders = fields.List(fields.Dict(), required=True)
     deal_closed = fields.Boolean(required=True)
-    agreed_requirements = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), required=True,
-                                      metadata={"description": "null: a price the caller may not see."})
+    agreed_requirements = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        required=True,
+        metadata={"description": "null: a price the caller may not see."},
+    )
     recent_communications = fields.List(fields.Dict(), required=True)
     case = fields.Dict(allow_none=True)
     expected_annual_value = fields.Float(allow_none=True)
     annual_value = fields.Dict(allow_none=True, metadata={"description": "For value kinds: value, currency, note."})
     notes = fields.String(allow_none=True)
-    stated_none = fields.List(fields.String(), required=True, metadata={
-        "description": "What the sender states there is none of (no_special_requirements, no_cautions, no_open_items)."})
+    stated_none = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "What the sender states there is none of (no_special_requirements, no_cautions, no_open_items)."
+        },
+    )
 
 
 class HandoffSchema(OutputSchema):
@@ -278,10 +372,15 @@ class BriefingEntrySchema(OutputSchema):
     summary = fields.String(required=True)
     actor = fields.String(required=True)
     source = fields.String(required=True, metadata={"description": "profile (the archive's timeline) or handoff."})
-    details = fields.Dict(keys=fields.String(), dump_default=dict, metadata={
-        "description": "What the summary says as data (people by user id, times in ISO 8601; never prices), as on "
-                       "the archive's timeline; handoff steps {kind, action, by, from, to, note}, requirement_changed "
-                       "{field, before, after, by, note, source, priced}, step_started {step, department, by}."})
+    details = fields.Dict(
+        keys=fields.String(),
+        dump_default=dict,
+        metadata={
+            "description": "What the summary says as data (people by user id, times in ISO 8601; never prices), as on "
+            "the archive's timeline; handoff steps {kind, action, by, from, to, note}, requirement_changed "
+            "{field, before, after, by, note, source, priced}, step_started {step, department, by}."
+        },
+    )
 
 
 class BriefingSchema(HandoffSchema):
@@ -311,24 +410,71 @@ class LeavingResultSchema(OutputSchema):
     reassignment_id = fields.String(required=True, metadata={"description": "pool's record of what moved where."})
     handoffs = fields.List(fields.Nested(HandoffSchema), required=True)
     effective = fields.String(required=True, metadata={"description": "on_acceptance or now, as asked."})
-    unassigned = fields.List(fields.String(), required=True, metadata={
-        "description": "Customers nobody was eligible for, with no handoff: they wait in the pool (now) or stay "
-                       "with the leaver (on acceptance)."})
-    waiting = fields.List(fields.String(), load_default=list, dump_default=list, metadata={
-        "description": "Customers with another owner-changing handoff open: the leaver keeps them until it is "
-                       "settled, then asks again."})
+    unassigned = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Customers nobody was eligible for, with no handoff: they wait in the pool (now) or stay "
+            "with the leaver (on acceptance)."
+        },
+    )
+    waiting = fields.List(
+        fields.String(),
+        load_default=list,
+        dump_default=list,
+        metadata={
+            "description": "Customers with another owner-changing handoff open: the leaver keeps them until it is "
+            "settled, then asks again."
+        },
+    )
+    sign_in_ends_at = fields.AwareDateTime(
+        allow_none=True,
+        dump_default=None,
+        metadata={
+            "description": "When the leaver's sign-in ends, once known: the date given, or now when their last customer "
+            "has moved; null while they still hold customers (it ends when the last one moves)."
+        },
+    )
 
 
 # --- agreed requirements and gated steps ------------------------------------------------------
 
-class RequirementSetSchema(_Request):
-    """Record or change an agreed requirement ("voltage": "110V"; "delivery_date": "2026-05-10")."""
 
-    value = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=500), metadata={
-        "description": "null clears it."})
+class RequirementSetSchema(_Request):
+    """Record or change an agreed requirement ("voltage": "110V"; "delivery_date": "2026-05-10"). A
+    field the orders carry (BATON.handoff.requirements.order_fields: delivery_date, payment_method)
+    changes the order it concerns too, so gates, checklists and packages read the new value."""
+
+    value = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={
+            "description": "null clears it. A date (BATON.handoff.requirements.date_fields) is YYYY-MM-DD. Give value "
+            "or shift_days."
+        },
+    )
+    shift_days = fields.Integer(
+        validate=validate.Range(min=-3650, max=3650),
+        metadata={"description": "For a date: move it this many days from its current value (-10: ten days earlier)."},
+    )
+    order_id = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "The order the change concerns (default: the latest order, for a field orders carry)."
+        },
+    )
     by = acting_user_field()
-    note = fields.String(validate=validate.Length(max=2000), metadata={"description": "e.g. 'deliver 10 days earlier'."})
+    note = fields.String(
+        validate=validate.Length(max=2000), metadata={"description": "e.g. 'deliver 10 days earlier'."}
+    )
     source = fields.String(validate=validate.Length(max=100), metadata={"description": "Where it was said: whatsapp…"})
+
+    @validates_schema
+    def value_or_shift(self, data, **kwargs):
+        if ("value" in data) == ("shift_days" in data):
+            raise ValidationError("Give either value or shift_days.", field_name="value")
+        if data.get("shift_days") == 0:
+            raise ValidationError("Moving a date by 0 days changes nothing.", field_name="shift_days")
 
 
 class AgreedValueSchema(OutputSchema):
@@ -348,13 +494,28 @@ class RequirementChangeSchema(OutputSchema):
     at = fields.AwareDateTime(required=True)
     note = fields.String(allow_none=True)
     source = fields.String(allow_none=True)
+    order_id = fields.String(
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "The order changed with it (a field orders carry), if any."},
+    )
+    source_id = fields.String(
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "What it was read from: the contact record whose 【特殊】 line stated it."},
+    )
     notified = fields.List(fields.String(), required=True)
 
 
 class RequirementsSchema(OutputSchema):
     customer_id = fields.String(required=True)
-    fields_ = fields.Dict(keys=fields.String(), values=fields.Nested(AgreedValueSchema), data_key="fields",
-                          attribute="fields", required=True)
+    fields_ = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(AgreedValueSchema),
+        data_key="fields",
+        attribute="fields",
+        required=True,
+    )
     changes = fields.List(fields.Nested(RequirementChangeSchema), required=True)
 
 
@@ -386,6 +547,7 @@ class StepsSchema(OutputSchema):
 
 
 # --- measures and audits ----------------------------------------------------------------------
+
 
 class AuditRunSchema(_Request):
     now = fields.AwareDateTime(metadata={"description": "Audit as of this time (tests, replays); default now."})

@@ -15,6 +15,7 @@ derived. A schema states them as a class attribute, merged into its object::
 and a field as ``metadata={"json_schema": {...}}``, merged into its property (it also stands
 for the field's validators that have no mapping).
 """
+
 import argparse
 import copy
 import inspect
@@ -29,6 +30,7 @@ from contracts.customer import CheckResultSchema, CustomerSchema, TimelineEntryS
 from contracts.errors import ErrorBodySchema
 from contracts.events import EVENTS
 from contracts.handoff import ChecklistSchema, HandoffSchema, MeasuresSchema, QualityAuditSchema, SubmitSchema
+from contracts.health import HealthSchema
 from contracts.inquiry import InquiryRecordSchema, InquirySchema, SubmissionSchema
 from contracts.notification import DeliverySchema, InboxEntrySchema, PreferencesSchema, WebhookNotificationSchema
 from contracts.ownership import OwnershipSchema
@@ -58,6 +60,7 @@ PUBLISHED = {
     "handoff-measures.json": MeasuresSchema,
     "quality-audit.json": QualityAuditSchema,
     "error.json": ErrorBodySchema,
+    "health.json": HealthSchema,
     "parked-event.json": ParkedEventSchema,
     **{f"event.{name}.json": schema for name, (_source, schema) in EVENTS.items()},
 }
@@ -118,8 +121,9 @@ def _object(schema, unknown, enclosing):
     if description := _first_paragraph(cls.__doc__):
         out["description"] = description
     loaded = schema.load_fields  # marshmallow refuses dump-only fields on load
-    out["properties"] = {field.data_key or key: _field(field, f"{name}.{key}", enclosing)
-                         for key, field in loaded.items()}
+    out["properties"] = {
+        field.data_key or key: _field(field, f"{name}.{key}", enclosing) for key, field in loaded.items()
+    }
     required = [field.data_key or key for key, field in loaded.items() if field.required]
     if required:
         out["required"] = required
@@ -172,8 +176,10 @@ def _field(field, where, enclosing):
         if out is None:
             raise UnsupportedField(f"{where}: no JSON Schema mapping for {type(field).__name__}")
         if isinstance(field, (fields.DateTime, fields.Date)) and field.format not in ISO_FORMATS:
-            raise UnsupportedField(f"{where}: no JSON Schema mapping for {type(field).__name__}"
-                                   f"(format={field.format!r}); only ISO 8601 is supported")
+            raise UnsupportedField(
+                f"{where}: no JSON Schema mapping for {type(field).__name__}"
+                f"(format={field.format!r}); only ISO 8601 is supported"
+            )
         if isinstance(field, fields.Url) and field.relative:
             out["format"] = "uri-reference"
     stated = field.metadata.get("json_schema")
@@ -217,8 +223,9 @@ def _constraint(validator, json_type, where, tolerate=False):
     if isinstance(validator, (validate.Email, validate.URL)):
         return {}  # the field's "format" already says it
     if isinstance(validator, validate.Length):
-        low, high = {"array": ("minItems", "maxItems"),
-                     "object": ("minProperties", "maxProperties")}.get(json_type, ("minLength", "maxLength"))
+        low, high = {"array": ("minItems", "maxItems"), "object": ("minProperties", "maxProperties")}.get(
+            json_type, ("minLength", "maxLength")
+        )
         if validator.equal is not None:
             return {low: validator.equal, high: validator.equal}
         return {k: v for k, v in ((low, validator.min), (high, validator.max)) if v is not None}
@@ -247,16 +254,19 @@ def _constraint(validator, json_type, where, tolerate=False):
     if tolerate:
         return {}  # the field's metadata["json_schema"] states what this validator checks
     kind = getattr(validator, "__name__", None) or type(validator).__name__
-    raise UnsupportedField(f"{where}: no JSON Schema mapping for validator {kind}; "
-                           f"state the rule as metadata={{'json_schema': {{...}}}}")
+    raise UnsupportedField(
+        f"{where}: no JSON Schema mapping for validator {kind}; state the rule as metadata={{'json_schema': {{...}}}}"
+    )
 
 
 def _pattern(regex, where):
     """An ECMA-262 pattern that accepts what ``regex.match`` accepts."""
     pattern = regex.pattern
     if regex.flags & ~re.UNICODE:
-        raise UnsupportedField(f"{where}: regex flags {re.RegexFlag(regex.flags & ~re.UNICODE)!r} "
-                               f"have no JSON Schema form; write them into the pattern")
+        raise UnsupportedField(
+            f"{where}: regex flags {re.RegexFlag(regex.flags & ~re.UNICODE)!r} "
+            f"have no JSON Schema form; write them into the pattern"
+        )
     if pattern.startswith("\\A"):
         pattern = "^" + pattern[2:]
     if re.search(r"(?<!\\)(?:\\\\)*\\Z$", pattern):

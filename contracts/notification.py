@@ -1,5 +1,6 @@
 """What people set and read about their notifications: preferences, snooze and done, the in-app
 inbox, deliveries with their attempts, and the installed channels."""
+
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
@@ -29,25 +30,49 @@ class _Request(Schema):
 
 
 class QuietHoursSchema(_Request):
-    start = fields.String(required=True, validate=CLOCK, metadata={"description": "Local time quiet hours begin, e.g. 22:00."})
-    end = fields.String(required=True, validate=CLOCK, metadata={"description": "Local time they end, e.g. 07:30 (next day when earlier than start)."})
+    start = fields.String(
+        required=True, validate=CLOCK, metadata={"description": "Local time quiet hours begin, e.g. 22:00."}
+    )
+    end = fields.String(
+        required=True,
+        validate=CLOCK,
+        metadata={"description": "Local time they end, e.g. 07:30 (next day when earlier than start)."},
+    )
 
 
 class PreferencesUpdateSchema(_Request):
     """What a person changes about how and when they are told; fields left out stay as they are."""
 
-    time_zone = fields.String(validate=known_zone, metadata={
-        "description": "An IANA time zone, e.g. Asia/Shanghai.", "json_schema": {"minLength": 1}})
-    quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True, metadata={
-        "description": "Nothing is sent in these hours; what falls due then goes out when they end. null: none."})
-    digest = fields.Boolean(metadata={"description": "One daily digest instead of a message per reminder (the inbox still gets each)."})
+    time_zone = fields.String(
+        validate=known_zone,
+        metadata={"description": "An IANA time zone, e.g. Asia/Shanghai.", "json_schema": {"minLength": 1}},
+    )
+    quiet_hours = fields.Nested(
+        QuietHoursSchema,
+        allow_none=True,
+        metadata={
+            "description": "Nothing is sent in these hours; what falls due then goes out when they end. null: none."
+        },
+    )
+    digest = fields.Boolean(
+        metadata={"description": "One daily digest instead of a message per reminder (the inbox still gets each)."}
+    )
     digest_at = fields.String(validate=CLOCK, metadata={"description": "Local time of the daily digest."})
-    channels = fields.List(fields.String(validate=CHANNEL), validate=validate.Length(max=20), metadata={
-        "description": "Channel names (GET /notification-channels), e.g. [inbox, email, webhook]."})
-    addresses = fields.Dict(keys=fields.String(validate=CHANNEL), values=fields.String(validate=validate.Length(max=2000)),
-                            metadata={"description": "Per channel: an email address, a webhook URL…"})
-    secrets = fields.Dict(keys=fields.String(validate=CHANNEL), values=fields.String(validate=validate.Length(min=16, max=200)),
-                          metadata={"description": "Per channel signing secrets (webhook HMAC); never shown again."})
+    channels = fields.List(
+        fields.String(validate=CHANNEL),
+        validate=validate.Length(max=20),
+        metadata={"description": "Channel names (GET /notification-channels), e.g. [inbox, email, webhook]."},
+    )
+    addresses = fields.Dict(
+        keys=fields.String(validate=CHANNEL),
+        values=fields.String(validate=validate.Length(max=2000)),
+        metadata={"description": "Per channel: an email address, a webhook URL…"},
+    )
+    secrets = fields.Dict(
+        keys=fields.String(validate=CHANNEL),
+        values=fields.String(validate=validate.Length(min=16, max=200)),
+        metadata={"description": "Per channel signing secrets (webhook HMAC); never shown again."},
+    )
 
     @validates("channels")
     def no_repeats(self, value, **kwargs):
@@ -74,7 +99,10 @@ class FireSchema(_Request):
 class SnoozeSchema(_Request):
     by = acting_user_field("Who snoozes (the person reminded)")
     until = fields.AwareDateTime(metadata={"description": "Fire again at this time…"})
-    minutes = fields.Integer(validate=validate.Range(min=1, max=MAX_SNOOZE_MINUTES), metadata={"description": "…or this many minutes from now."})
+    minutes = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_SNOOZE_MINUTES),
+        metadata={"description": "…or this many minutes from now."},
+    )
     reason = fields.String(validate=REASON, metadata={"description": "e.g. 'customer travelling, call next week'."})
 
     @validates_schema
@@ -93,6 +121,12 @@ class InboxQuerySchema(PageQuerySchema):
         unknown = RAISE
 
     unread = fields.Boolean(load_default=False, metadata={"description": "Only entries not yet read."})
+    digest = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={
+            "description": "The entries a digest entry (kind inbox_digest) stands for, instead of the inbox as shown."
+        },
+    )
 
 
 class InboxEntrySchema(OutputSchema):
@@ -102,17 +136,42 @@ class InboxEntrySchema(OutputSchema):
     title = fields.String(required=True)
     body = fields.String(required=True)
     customer_id = fields.String(allow_none=True)
-    customer_name = fields.String(allow_none=True, metadata={
-        "description": "The customer's company name as notification knows it now (a rename shows at once); "
-                       "null when there is no customer or its name is not known yet."})
-    due_at = fields.AwareDateTime(allow_none=True, metadata={"description": "The original due time, even when sent late."})
+    customer_name = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The customer's company name as notification knows it now (a rename shows at once); "
+            "null when there is no customer or its name is not known yet."
+        },
+    )
+    due_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "The original due time, even when sent late."}
+    )
     fired_at = fields.AwareDateTime(required=True)
     read = fields.Boolean(required=True)
     read_at = fields.AwareDateTime(allow_none=True)
-    details = fields.Dict(keys=fields.String(), dump_default=dict, metadata={
-        "description": "The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, "
-                       "e.g. requirement_changed {field, before, after, by}): what a client words the entry "
-                       "from in the reader's language and time zone. {} for a notice without a reminder."})
+    details = fields.Dict(
+        keys=fields.String(),
+        dump_default=dict,
+        metadata={
+            "description": "The reminder's details, as on GET /reminders/<id> (people by id, times in ISO 8601, "
+            "e.g. requirement_changed {field, before, after, by}): what a client words the entry "
+            "from in the reader's language and time zone. {} for a notice without a reminder. "
+            "An inbox_digest: {of_kind, count, customers: [{customer_id, customer_name}]}; a "
+            "manager_summary: {day, overdue: [{user_id, count}], recycling: [{customer_id, "
+            "customer_name, owner_id, returns_at}], within_days}."
+        },
+    )
+    # read from item_ids: a dict without the key would give marshmallow its bound method dict.items
+    items = fields.List(
+        fields.String(),
+        attribute="item_ids",
+        dump_default=list,
+        metadata={
+            "description": "An inbox_digest's entries (many notices of one kind within a short window), each "
+            "still readable: GET /users/<id>/inbox?digest=<this id>. [] otherwise."
+        },
+    )
+    grouped_in = fields.String(allow_none=True, metadata={"description": "The digest entry that lists this one."})
 
 
 InboxPageSchema = page_schema(InboxEntrySchema)
@@ -137,8 +196,11 @@ class DeliverySchema(OutputSchema):
     channel = fields.String(required=True)
     kind = fields.String(required=True)
     title = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(DELIVERY_STATUSES), metadata={
-        "description": "pending (next attempt at next_attempt_at), sending, delivered, failed (for good)."})
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(DELIVERY_STATUSES),
+        metadata={"description": "pending (next attempt at next_attempt_at), sending, delivered, failed (for good)."},
+    )
     attempts = fields.List(fields.Nested(AttemptSchema), required=True)
     next_attempt_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
@@ -164,13 +226,19 @@ class ChannelSchema(OutputSchema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     needs_address = fields.Boolean(required=True)
-    digestible = fields.Boolean(required=True, metadata={"description": "False: takes every notice at once, even in digest mode."})
+    digestible = fields.Boolean(
+        required=True, metadata={"description": "False: takes every notice at once, even in digest mode."}
+    )
 
 
 class ChannelListSchema(OutputSchema):
     channels = fields.List(fields.Nested(ChannelSchema), required=True)
-    broken_plugins = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={
-        "description": "Channel plugins that failed to declare themselves, with why."})
+    broken_plugins = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Channel plugins that failed to declare themselves, with why."},
+    )
 
 
 class WebhookItemSchema(OutputSchema):
@@ -189,5 +257,8 @@ class WebhookNotificationSchema(WebhookItemSchema):
     '<X-Baton-Timestamp>.<raw body>'); X-Baton-Delivery repeats ``id``."""
 
     event = fields.String(required=True, validate=validate.Equal("baton.notification"))
-    items = fields.List(fields.Nested(WebhookItemSchema), required=True, metadata={
-        "description": "A digest's notices; empty otherwise."})
+    items = fields.List(
+        fields.Nested(WebhookItemSchema),
+        required=True,
+        metadata={"description": "A digest's notices; empty otherwise."},
+    )

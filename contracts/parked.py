@@ -1,6 +1,7 @@
 """Parked events: an event a service's handler failed on every time it was given it. It is kept
 with the error, and the queue goes on; an admin lists them and, once the cause is fixed, has the
 service handle them again."""
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from contracts.base import OutputSchema
@@ -17,8 +18,10 @@ class ParkedEventSchema(OutputSchema):
     handler = fields.String(required=True, metadata={"description": "The handler (method) that failed."})
     source = fields.String(required=True, metadata={"description": "The service that dispatched the event."})
     event_type = fields.String(required=True)
-    payload = fields.Raw(allow_none=True, metadata={
-        "description": "The event as it was sent (its JSON, or its text when it was not JSON)."})
+    payload = fields.Raw(
+        allow_none=True,
+        metadata={"description": "The event as it was sent (its JSON, or its text when it was not JSON)."},
+    )
     error = fields.String(required=True, metadata={"description": "Why the handler failed, the last time."})
     attempts = fields.Integer(required=True)
     parked_at = fields.AwareDateTime(required=True)
@@ -45,5 +48,8 @@ class RetryParkedSchema(Schema):
 
 
 class RetryParkedResultSchema(OutputSchema):
-    retried = fields.List(fields.String(), required=True, metadata={
-        "description": "Handed to their handlers again (one that fails again is parked again)."})
+    retried = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Handed to their handlers again (one that fails again is parked again)."},
+    )

@@ -4,12 +4,17 @@ Every report covers a period of calendar months, ``from`` and ``to`` as "YYYY-MM
 included); without them, the last ``BATON.reports.default_months`` months up to the current
 one. Percentages are 0–100 with one decimal, and null where they would divide by zero.
 """
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.base import OutputSchema
 from contracts.handoff import KIND, MeasuresSchema
+from contracts.paging import ExportQuerySchema
 
-MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", error="A month as YYYY-MM, e.g. 2026-03.")
+# Years 1900-2999: a report for year 0000 (or 9999, whose month after overflows) is refused, not a crash.
+MONTH = validate.Regexp(
+    r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])\Z", error="A month as YYYY-MM between 1900-01 and 2999-12, e.g. 2026-03."
+)
 PLACE_KINDS = ("country", "region")
 
 
@@ -18,6 +23,7 @@ def _month_field(key, description):
 
 
 # --- what a report asks ------------------------------------------------------------------------
+
 
 class PeriodQuerySchema(Schema):
     """The months a report covers."""
@@ -35,20 +41,43 @@ class PeriodQuerySchema(Schema):
 
 
 class PlaceQuerySchema(PeriodQuerySchema):
-    by = fields.String(load_default="country", validate=validate.OneOf(PLACE_KINDS), metadata={
-        "description": "Count per ISO country, or per region (BATON.reports.regions)."})
+    by = fields.String(
+        load_default="country",
+        validate=validate.OneOf(PLACE_KINDS),
+        metadata={"description": "Count per ISO country, or per region (BATON.reports.regions)."},
+    )
 
 
 class DemandQuerySchema(PeriodQuerySchema):
-    by = fields.String(load_default="region", validate=validate.OneOf(PLACE_KINDS), metadata={
-        "description": "Shares of customers asking for each need per region, or per ISO country."})
+    by = fields.String(
+        load_default="region",
+        validate=validate.OneOf(PLACE_KINDS),
+        metadata={"description": "Shares of customers asking for each need per region, or per ISO country."},
+    )
 
 
 class HandoffTimelinessQuerySchema(PeriodQuerySchema):
     kind = fields.String(validate=KIND)
 
 
+class PeriodExportQuerySchema(PeriodQuerySchema, ExportQuerySchema):
+    """A report's period, and optionally a file format."""
+
+
+class PlaceExportQuerySchema(PlaceQuerySchema, ExportQuerySchema):
+    """A report's period and places, and optionally a file format."""
+
+
+class DemandExportQuerySchema(DemandQuerySchema, ExportQuerySchema):
+    """The demand report's period and places, and optionally a file format."""
+
+
+class HandoffTimelinessExportQuerySchema(HandoffTimelinessQuerySchema, ExportQuerySchema):
+    """The handoff report's period and kind, and optionally a file format."""
+
+
 # --- what reports answer -----------------------------------------------------------------------
+
 
 class PeriodAnswerSchema(OutputSchema):
     """The months a report covers."""
@@ -61,24 +90,40 @@ class MonthOnMonthSchema(OutputSchema):
     inquiries = fields.Integer(required=True)
     previous = fields.Integer(required=True, metadata={"description": "Inquiries the month before."})
     change = fields.Integer(required=True, metadata={"description": "This month minus the month before."})
-    change_pct = fields.Float(allow_none=True, metadata={
-        "description": "The change in % of the month before; null when the month before had none."})
+    change_pct = fields.Float(
+        allow_none=True,
+        metadata={"description": "The change in % of the month before; null when the month before had none."},
+    )
 
 
 class PlaceMonthSchema(MonthOnMonthSchema):
-    place = fields.String(allow_none=True, metadata={
-        "description": "An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region."})
-    name = fields.String(allow_none=True, metadata={
-        "description": "The country's name in BATON.countries.display_language (when counted per country)."})
-    region = fields.String(metadata={"description": "The country's region (when counted per country)."})
+    place = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region."
+        },
+    )
+    name = fields.String(
+        allow_none=True,
+        metadata={"description": "The country's name in BATON.countries.display_language (when counted per country)."},
+    )
+    region = fields.String(
+        allow_none=True,
+        metadata={"description": "The country's region (when counted per country); null: in no region."},
+    )
 
 
 class MonthOfPlacesSchema(MonthOnMonthSchema):
     """One month, every place together and each place."""
 
     month = fields.String(required=True)
-    places = fields.List(fields.Nested(PlaceMonthSchema), required=True, metadata={
-        "description": "Most inquiries first; a place with none this month but some the month before is listed."})
+    places = fields.List(
+        fields.Nested(PlaceMonthSchema),
+        required=True,
+        metadata={
+            "description": "Most inquiries first; a place with none this month but some the month before is listed."
+        },
+    )
 
 
 class InquiriesByPlaceReportSchema(PeriodAnswerSchema):
@@ -101,13 +146,22 @@ class NeedShareSchema(OutputSchema):
 
 
 class PlaceNeedsSchema(OutputSchema):
-    place = fields.String(allow_none=True, metadata={
-        "description": "An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region."})
-    name = fields.String(allow_none=True, metadata={
-        "description": "The country's name in BATON.countries.display_language (when counted per country)."})
+    place = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "An ISO 3166 alpha-2 country code (null: no country known or recognised), or a region."
+        },
+    )
+    name = fields.String(
+        allow_none=True,
+        metadata={"description": "The country's name in BATON.countries.display_language (when counted per country)."},
+    )
     customers = fields.Integer(required=True, metadata={"description": "Customers who inquired in the period."})
-    needs = fields.List(fields.Nested(NeedShareSchema), required=True, metadata={
-        "description": "Every configured need, most asked first."})
+    needs = fields.List(
+        fields.Nested(NeedShareSchema),
+        required=True,
+        metadata={"description": "Every configured need, most asked first."},
+    )
 
 
 class DemandReportSchema(PeriodAnswerSchema):
@@ -116,19 +170,25 @@ class DemandReportSchema(PeriodAnswerSchema):
 
     by = fields.String(required=True)
     customers = fields.Integer(required=True, metadata={"description": "Customers who inquired in the period."})
-    products = fields.List(fields.Nested(ProductDemandSchema), required=True, metadata={
-        "description": "At most BATON.reports.top_products, most inquiries first."})
+    products = fields.List(
+        fields.Nested(ProductDemandSchema),
+        required=True,
+        metadata={"description": "At most BATON.reports.top_products, most inquiries first."},
+    )
     needs = fields.List(fields.Nested(NeedShareSchema), required=True)
     places = fields.List(fields.Nested(PlaceNeedsSchema), required=True)
 
 
 class FollowUpFiguresSchema(OutputSchema):
-    samples = fields.Integer(required=True, metadata={
-        "description": "Customers whose first sample after their first quote was sent in the period."})
+    samples = fields.Integer(
+        required=True,
+        metadata={"description": "Customers whose first sample after their first quote was sent in the period."},
+    )
     average_days = fields.Float(allow_none=True, metadata={"description": "First quote → that sample, in days."})
     median_days = fields.Float(allow_none=True)
-    waiting = fields.Integer(required=True, metadata={
-        "description": "Customers first quoted in the period with no sample sent yet."})
+    waiting = fields.Integer(
+        required=True, metadata={"description": "Customers first quoted in the period with no sample sent yet."}
+    )
 
 
 class SalespersonFollowUpSchema(FollowUpFiguresSchema):
@@ -169,16 +229,17 @@ class HandoffTimelinessReportSchema(PeriodAnswerSchema, MeasuresSchema):
     """The handoff measures (GET /measures/handoffs) over the period's months."""
 
 
-
 class ReasonCountSchema(OutputSchema):
-    reason = fields.String(required=True, metadata={
-        "description": "Reasons differing only in letter case or spacing count as one."})
+    reason = fields.String(
+        required=True, metadata={"description": "Reasons differing only in letter case or spacing count as one."}
+    )
     count = fields.Integer(required=True)
 
 
 class StageReasonSchema(ReasonCountSchema):
-    stage = fields.String(required=True, metadata={
-        "description": "One of BATON.reports.lost_stages (lost, invalid, rejected)."})
+    stage = fields.String(
+        required=True, metadata={"description": "One of BATON.reports.lost_stages (lost, invalid, rejected)."}
+    )
 
 
 class LostReasonsSchema(PeriodAnswerSchema):
@@ -203,6 +264,7 @@ class LostAndRejectedReportSchema(PeriodAnswerSchema):
 
 
 # --- filling in report facts for archives opened before they existed ------------------------------
+
 
 class BackfillRequestSchema(Schema):
     """One batch of archives (or holdings), in id order after ``after``."""

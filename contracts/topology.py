@@ -18,5 +18,5 @@ CHANNEL_ROUTING_PREFIX = "channel."
 def channel_of_routing_key(routing_key):
     """The connector named by a ``channel.<name>`` routing key, or None for a canonical body."""
     if routing_key and routing_key.startswith(CHANNEL_ROUTING_PREFIX):
-        return routing_key[len(CHANNEL_ROUTING_PREFIX):] or None
+        return routing_key[len(CHANNEL_ROUTING_PREFIX) :] or None
     return None

@@ -18,6 +18,7 @@ Declare it in your package's ``pyproject.toml``::
 and enable it by adding ``acme_fields`` to ``BATON.plugins.enabled`` in the config file. The
 built-in plugins (``plugins.builtin``) are declared and enabled exactly the same way.
 """
+
 from plugins.markers import hookimpl, hookspec
 
 __all__ = ["hookimpl", "hookspec"]

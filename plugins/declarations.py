@@ -1,6 +1,8 @@
 """What plugins return: plain, validated value objects (no I/O)."""
+
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FIELD_KINDS = ("text", "number", "boolean", "choice")
@@ -51,8 +53,8 @@ class _Grade:
     grade: str
     reasons: tuple
     rule: str
-    SCALE = ()          # the grades a verdict of this kind may give
-    KIND = ""
+    SCALE: ClassVar[tuple[str, ...]] = ()  # the grades a verdict of this kind may give
+    KIND: ClassVar[str] = ""
 
     def __post_init__(self):
         if self.grade not in self.SCALE:
@@ -167,15 +169,23 @@ class OutgoingMessage:
     title: str
     body: str
     customer_id: str | None
-    due_at: object          # datetime (aware) or None
-    fired_at: object        # datetime (aware)
+    due_at: object  # datetime (aware) or None
+    fired_at: object  # datetime (aware)
     items: tuple = ()
 
     def as_dict(self):
         """JSON-safe: datetimes in ISO 8601."""
-        return {"id": self.id, "user_id": self.user_id, "kind": self.kind, "title": self.title, "body": self.body,
-                "customer_id": self.customer_id, "due_at": self.due_at.isoformat() if self.due_at else None,
-                "fired_at": self.fired_at.isoformat(), "items": [item.as_dict() for item in self.items]}
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "kind": self.kind,
+            "title": self.title,
+            "body": self.body,
+            "customer_id": self.customer_id,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "fired_at": self.fired_at.isoformat(),
+            "items": [item.as_dict() for item in self.items],
+        }
 
 
 @dataclass(frozen=True)

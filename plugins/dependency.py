@@ -1,4 +1,5 @@
 """The plugin host as a nameko dependency: built once per service, at start-up."""
+
 from nameko.extensions import DependencyProvider
 
 from plugins.host import PluginHost

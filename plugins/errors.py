@@ -1,4 +1,5 @@
 """Plugin failures, named after the plugin so an admin knows what to fix or disable."""
+
 from nameko.exceptions import deserialize_to_instance
 
 from contracts.errors import BatonError

@@ -3,6 +3,7 @@
 Hooks are called through ``plugins.host.PluginHost``, never through ``pm.hook`` directly,
 so each result is checked before it can reach stored data.
 """
+
 from plugins.markers import hookspec
 
 # --- Archive: fields ------------------------------------------------------------------

@@ -4,18 +4,26 @@ Every plugin, built-in or third-party, comes from the ``baton.plugins`` entry-po
 loads only when its name is enabled in the config. Each hook implementation is wrapped so an
 exception names the plugin; every result is checked before a caller sees it.
 """
+
 import copy
 import dataclasses
 import functools
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import entry_points
 
 import pluggy
 
 from plugins import hookspecs
 from plugins.declarations import (
-    AllocationRule, ChecklistVerdict, CustomField, HandoffRule, IntentGrade, NotificationChannel, Trait, ValueGrade,
+    AllocationRule,
+    ChecklistVerdict,
+    CustomField,
+    HandoffRule,
+    IntentGrade,
+    NotificationChannel,
+    Trait,
+    ValueGrade,
     validate_custom_values,
 )
 from plugins.errors import DeliveryFailed, NotAnInquiry, PluginFailed, PluginLoadError
@@ -26,12 +34,22 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "baton.plugins"
 # What a health check feeds the hooks that read text or inquiries.
 SAMPLE_TEXT = "We compare your quote with a Shanghai supplier; price is key. 我们需要CE认证。"
-SAMPLE_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SAMPLE_NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SAMPLE_ORDERS = [{"id": "ord_1", "at": SAMPLE_NOW, "amount": 12000.0, "currency": "USD", "by": "alice"}]
-SAMPLE_VALUATION = {"value_currency": "CNY", "exchange_rates": {"CNY": 1, "USD": 7.1},
-                    "core_annual_value": 1_000_000, "potential_annual_value": 100_000}
-SAMPLE_INQUIRY = {"schema_version": 1, "channel": "website_form", "company": "Acme GmbH", "country": "DE",
-                  "contact": {"name": "Jane", "email": "jane@acme.de"}, "message": SAMPLE_TEXT}
+SAMPLE_VALUATION = {
+    "value_currency": "CNY",
+    "exchange_rates": {"CNY": 1, "USD": 7.1},
+    "core_annual_value": 1_000_000,
+    "potential_annual_value": 100_000,
+}
+SAMPLE_INQUIRY = {
+    "schema_version": 1,
+    "channel": "website_form",
+    "company": "Acme GmbH",
+    "country": "DE",
+    "contact": {"name": "Jane", "email": "jane@acme.de"},
+    "message": SAMPLE_TEXT,
+}
 
 
 class PluginHost:
@@ -64,18 +82,25 @@ class PluginHost:
 
     def describe(self):
         """Each plugin with the hooks it implements (for an 'installed plugins' view)."""
-        return [{"name": name, "hooks": sorted(c.name for c in self.pm.get_hookcallers(plugin))}
-                for name, plugin in self.pm.list_name_plugin()]
+        return [
+            {"name": name, "hooks": sorted(c.name for c in self.pm.get_hookcallers(plugin))}
+            for name, plugin in self.pm.list_name_plugin()
+        ]
 
     def health(self):
         """Each plugin with its hooks and what a trial of its declarations found: a failure names
         the plugin and the hook (for ``baton plugins check`` and the installed-plugins view)."""
-        report = {name: {"name": name, "hooks": hooks, "problems": []} for name, hooks in
-                  ((p["name"], p["hooks"]) for p in self.describe())}
-        trials = [("baton_custom_fields", self.custom_fields), ("baton_allocation_rules", self.allocation_rules),
-                  ("baton_traits", lambda: self.traits(SAMPLE_TEXT)),
-                  ("baton_grade_intent", lambda: self.grade_intent(SAMPLE_INQUIRY)),
-                  ("baton_grade_value", lambda: self.grade_value(SAMPLE_ORDERS, SAMPLE_VALUATION, SAMPLE_NOW))]
+        report = {
+            name: {"name": name, "hooks": hooks, "problems": []}
+            for name, hooks in ((p["name"], p["hooks"]) for p in self.describe())
+        }
+        trials = [
+            ("baton_custom_fields", self.custom_fields),
+            ("baton_allocation_rules", self.allocation_rules),
+            ("baton_traits", lambda: self.traits(SAMPLE_TEXT)),
+            ("baton_grade_intent", lambda: self.grade_intent(SAMPLE_INQUIRY)),
+            ("baton_grade_value", lambda: self.grade_value(SAMPLE_ORDERS, SAMPLE_VALUATION, SAMPLE_NOW)),
+        ]
         for hook_name, trial in trials:
             try:
                 trial()
@@ -92,11 +117,15 @@ class PluginHost:
         for impl in self._impls("baton_custom_fields"):
             for field in impl.function() or []:
                 if not isinstance(field, CustomField):
-                    raise PluginFailed.of(impl.plugin_name, "baton_custom_fields",
-                                          f"returned {type(field).__name__}, not CustomField")
+                    raise PluginFailed.of(
+                        impl.plugin_name, "baton_custom_fields", f"returned {type(field).__name__}, not CustomField"
+                    )
                 if field.name in declared:
-                    raise PluginFailed.of(impl.plugin_name, "baton_custom_fields",
-                                          f"field {field.name!r} is already declared by plugin '{declared[field.name][0]}'")
+                    raise PluginFailed.of(
+                        impl.plugin_name,
+                        "baton_custom_fields",
+                        f"field {field.name!r} is already declared by plugin '{declared[field.name][0]}'",
+                    )
                 declared[field.name] = (impl.plugin_name, field)
         return [field for _, field in declared.values()]
 
@@ -117,8 +146,11 @@ class PluginHost:
         for impl in self.pm.hook.baton_allocation_rules.get_hookimpls():
             for rule in impl.function() or []:
                 if not isinstance(rule, AllocationRule):
-                    raise PluginFailed.of(impl.plugin_name, "baton_allocation_rules",
-                                          f"returned {type(rule).__name__}, not AllocationRule")
+                    raise PluginFailed.of(
+                        impl.plugin_name,
+                        "baton_allocation_rules",
+                        f"returned {type(rule).__name__}, not AllocationRule",
+                    )
                 rules.append(AllocationRule(rule.name, _checked_rule(rule, impl.plugin_name)))
         return rules
 
@@ -128,8 +160,11 @@ class PluginHost:
         rules, added_by = [], {}
         for plugin, rule in self._each_returned("baton_handoff_rules", HandoffRule, kind=kind):
             if rule.name in added_by:
-                raise PluginFailed.of(plugin, "baton_handoff_rules",
-                                      f"rule {rule.name!r} is already added by plugin '{added_by[rule.name]}'")
+                raise PluginFailed.of(
+                    plugin,
+                    "baton_handoff_rules",
+                    f"rule {rule.name!r} is already added by plugin '{added_by[rule.name]}'",
+                )
             added_by[rule.name] = plugin
             rules.append(HandoffRule(rule.name, _checked_handoff_rule(rule, plugin)))
         return rules
@@ -144,7 +179,9 @@ class PluginHost:
         for impl in self.pm.hook.baton_notification_channels.get_hookimpls():  # registration order
             try:
                 declared = impl.function(*({"settings": settings, "inbox": inbox}[arg] for arg in impl.argnames))
-                if not isinstance(declared, (list, tuple)) or not all(isinstance(c, NotificationChannel) for c in declared):
+                if not isinstance(declared, (list, tuple)) or not all(
+                    isinstance(c, NotificationChannel) for c in declared
+                ):
                     raise PluginFailed.of(impl.plugin_name, hook, "did not return a list of NotificationChannel")
             except PluginFailed as exc:
                 log.error("%s", exc.message)
@@ -153,8 +190,10 @@ class PluginHost:
             for channel in declared:
                 if channel.name in owners:
                     failures[impl.plugin_name] = PluginFailed.of(
-                        impl.plugin_name, hook, f"channel {channel.name!r} is already declared by plugin "
-                                                f"'{owners[channel.name]}'").message
+                        impl.plugin_name,
+                        hook,
+                        f"channel {channel.name!r} is already declared by plugin '{owners[channel.name]}'",
+                    ).message
                     continue
                 owners[channel.name] = impl.plugin_name
                 channels[channel.name] = dataclasses.replace(channel, send=_checked_send(channel, impl.plugin_name))
@@ -164,8 +203,9 @@ class PluginHost:
         return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
 
     def grade_value(self, orders, valuation, now):
-        return self._first("baton_grade_value", ValueGrade, orders=copy.deepcopy(orders),
-                           valuation=copy.deepcopy(valuation), now=now)
+        return self._first(
+            "baton_grade_value", ValueGrade, orders=copy.deepcopy(orders), valuation=copy.deepcopy(valuation), now=now
+        )
 
     def inquiry_from_channel(self, channel, payload):
         return self._first("baton_inquiry_from_channel", dict, channel=channel, payload=payload)
@@ -191,12 +231,16 @@ class PluginHost:
             if returned is None:
                 continue
             if not isinstance(returned, (list, tuple)):
-                raise PluginFailed.of(impl.plugin_name, hook_name,
-                                      f"returned {type(returned).__name__}, not a list of {item_type.__name__}")
+                raise PluginFailed.of(
+                    impl.plugin_name,
+                    hook_name,
+                    f"returned {type(returned).__name__}, not a list of {item_type.__name__}",
+                )
             for item in returned:
                 if not isinstance(item, item_type):
-                    raise PluginFailed.of(impl.plugin_name, hook_name,
-                                          f"returned {type(item).__name__}, not {item_type.__name__}")
+                    raise PluginFailed.of(
+                        impl.plugin_name, hook_name, f"returned {type(item).__name__}, not {item_type.__name__}"
+                    )
                 yield impl.plugin_name, item
 
     def _first(self, hook_name, result_type, **kwargs):
@@ -206,25 +250,39 @@ class PluginHost:
             if result is None:
                 continue
             if not isinstance(result, result_type):
-                raise PluginFailed.of(impl.plugin_name, hook_name,
-                                      f"returned {type(result).__name__}, not {result_type.__name__}")
+                raise PluginFailed.of(
+                    impl.plugin_name, hook_name, f"returned {type(result).__name__}, not {result_type.__name__}"
+                )
             return result
         return None
 
 
 def _checked_rule(rule, plugin_name):
     def check(person, customer):
-        return _checked_answer(plugin_name, "baton_allocation_rules", rule.name, lambda: rule.check(person, customer),
-                               lambda reason: reason is None or isinstance(reason, str), "a reason (str) or None")
+        return _checked_answer(
+            plugin_name,
+            "baton_allocation_rules",
+            rule.name,
+            lambda: rule.check(person, customer),
+            lambda reason: reason is None or isinstance(reason, str),
+            "a reason (str) or None",
+        )
+
     return check
 
 
 def _checked_handoff_rule(rule, plugin_name):
     def check(archive, package):
         # copies: whatever the rule does to them cannot reach the archive or the handoff
-        return _checked_answer(plugin_name, "baton_handoff_rules", rule.name,
-                               lambda: rule.check(copy.deepcopy(archive), copy.deepcopy(package)),
-                               lambda verdict: isinstance(verdict, ChecklistVerdict), "ChecklistVerdict")
+        return _checked_answer(
+            plugin_name,
+            "baton_handoff_rules",
+            rule.name,
+            lambda: rule.check(copy.deepcopy(archive), copy.deepcopy(package)),
+            lambda verdict: isinstance(verdict, ChecklistVerdict),
+            "ChecklistVerdict",
+        )
+
     return check
 
 
@@ -246,12 +304,18 @@ def _checked_send(channel, plugin_name):
         except DeliveryFailed:
             raise
         except Exception as exc:  # a channel's bug: this delivery fails, named; nothing else does
-            raise DeliveryFailed(f"plugin '{plugin_name}' failed in channel '{channel.name}': "
-                                 f"{type(exc).__name__}: {exc}", permanent=True) from exc
+            raise DeliveryFailed(
+                f"plugin '{plugin_name}' failed in channel '{channel.name}': {type(exc).__name__}: {exc}",
+                permanent=True,
+            ) from exc
         if receipt is not None and not isinstance(receipt, str):
-            raise DeliveryFailed(f"plugin '{plugin_name}' failed in channel '{channel.name}': returned "
-                                 f"{type(receipt).__name__}, not a receipt (str) or None", permanent=True)
+            raise DeliveryFailed(
+                f"plugin '{plugin_name}' failed in channel '{channel.name}': returned "
+                f"{type(receipt).__name__}, not a receipt (str) or None",
+                permanent=True,
+            )
         return receipt
+
     return send
 
 
@@ -264,15 +328,18 @@ def _named_failures(function, plugin_name, hook_name):
             raise
         except Exception as exc:  # a plugin's bug, whatever it is, is reported as that plugin's
             raise PluginFailed.of(plugin_name, hook_name, f"{type(exc).__name__}: {exc}") from exc
+
     return call
 
 
 def _load(name, entry_point):
     if entry_point is None:
-        raise PluginLoadError(f"plugin '{name}' is enabled but no installed package declares it "
-                              f"(entry-point group '{ENTRY_POINT_GROUP}')")
+        raise PluginLoadError(
+            f"plugin '{name}' is enabled but no installed package declares it (entry-point group '{ENTRY_POINT_GROUP}')"
+        )
     try:
         return entry_point.load()
     except Exception as exc:  # import errors of any kind are reported with the plugin's name
-        raise PluginLoadError(f"plugin '{name}' ({entry_point.value}) failed to load: "
-                              f"{type(exc).__name__}: {exc}") from exc
+        raise PluginLoadError(
+            f"plugin '{name}' ({entry_point.value}) failed to load: {type(exc).__name__}: {exc}"
+        ) from exc

@@ -1,6 +1,7 @@
 """What a customer's orders of the last 365 days are worth in one currency, converted at set
 rates. One definition for the value-grade rules (``baton_grade_value``) and the handoff's value
 kinds, so both reckon and word the figure the same way."""
+
 from datetime import datetime, timedelta
 
 WINDOW = timedelta(days=365)

@@ -1,6 +1,7 @@
 """Real local endpoints the notification channels deliver to: an HTTP server that records each
 POST and answers from a script (fail, fail, then recover), and an SMTP server (aiosmtpd) that
 refuses with a temporary error a given number of times before accepting."""
+
 import json
 import threading
 from email import message_from_bytes
@@ -22,8 +23,9 @@ class RecordingHttpServer:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                server.received.append({"path": self.path, "headers": dict(self.headers), "raw": raw,
-                                        "json": json.loads(raw or b"null")})
+                server.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "raw": raw, "json": json.loads(raw or b"null")}
+                )
                 status = server.answers.pop(0) if len(server.answers) > 1 else server.answers[0]
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

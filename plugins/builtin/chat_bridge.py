@@ -3,6 +3,7 @@
 Expected shape: {"platform": "whatsapp"|"linkedin", "from": "+49 30 123" or a profile URL,
 "profile_name": "Jane Doe", "text": "...", "company": optional, "country": optional}.
 """
+
 from plugins.markers import hookimpl
 
 CHANNELS = {"whatsapp": "WhatsApp", "linkedin": "LinkedIn"}
@@ -22,8 +23,12 @@ def baton_inquiry_from_channel(channel, payload):
         contact["linkedin"] = sender
     if payload.get("email"):
         contact["email"] = payload["email"]
-    inquiry = {"schema_version": 1, "channel": channel, "contact": contact,
-               "initial_behaviour": f"sent a {CHANNELS[channel]} message"}
+    inquiry = {
+        "schema_version": 1,
+        "channel": channel,
+        "contact": contact,
+        "initial_behaviour": f"sent a {CHANNELS[channel]} message",
+    }
     for field in ("company", "country", "message"):
         value = payload.get("text") if field == "message" else payload.get(field)
         if value:

@@ -5,6 +5,7 @@ oapi.dingtalk.com, hooks.slack.com) or forced with ``BATON.notification.channels
 WeCom and DingTalk answer 200 with an ``errcode``; anything but 0 is a failure (their rate
 limits are retried, a bad key is not).
 """
+
 import json
 import urllib.parse
 
@@ -16,7 +17,7 @@ from plugins.markers import hookimpl
 NAME = "chat"
 APPS = ("wecom", "dingtalk", "slack")
 HOSTS = {"qyapi.weixin.qq.com": "wecom", "oapi.dingtalk.com": "dingtalk", "hooks.slack.com": "slack"}
-RATE_LIMITED = {45009, 130101}   # WeCom, DingTalk: too many messages, try later
+RATE_LIMITED = {45009, 130101}  # WeCom, DingTalk: too many messages, try later
 
 
 def app_of(url, configured=None):
@@ -30,17 +31,25 @@ def payload(app, message):
     if app == "wecom":
         return {"msgtype": "markdown", "markdown": {"content": f"**{message.title}**\n{message.body}"}}
     if app == "dingtalk":
-        return {"msgtype": "markdown", "markdown": {"title": message.title, "text": f"### {message.title}\n{message.body}"}}
-    return {"text": text, "blocks": [
-        {"type": "header", "text": {"type": "plain_text", "text": message.title[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": message.body[:3000]}}]}
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": message.title, "text": f"### {message.title}\n{message.body}"},
+        }
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": message.title[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": message.body[:3000]}},
+        ],
+    }
 
 
 def sender_of(settings):
     def send(message, recipient):
         app = app_of(recipient.address, settings.get("app"))
-        status, text = post_json(recipient.address, encoded(payload(app, message)), {},
-                                 float(settings.get("timeout_seconds", 10)))
+        status, text = post_json(
+            recipient.address, encoded(payload(app, message)), {}, float(settings.get("timeout_seconds", 10))
+        )
         if app in ("wecom", "dingtalk"):
             try:
                 code = int(json.loads(text or "{}").get("errcode", 0))
@@ -49,10 +58,17 @@ def sender_of(settings):
             if code:
                 raise DeliveryFailed(f"{app} refused the message: {text[:200]}", permanent=code not in RATE_LIMITED)
         return f"{app} HTTP {status}"
+
     return send
 
 
 @hookimpl
 def baton_notification_channels(settings):
-    return [NotificationChannel(NAME, sender_of(settings.get(NAME) or {}),
-                                "A chat group's incoming webhook (WeCom, DingTalk or Slack).", check_address=check_url)]
+    return [
+        NotificationChannel(
+            NAME,
+            sender_of(settings.get(NAME) or {}),
+            "A chat group's incoming webhook (WeCom, DingTalk or Slack).",
+            check_address=check_url,
+        )
+    ]

@@ -4,8 +4,8 @@ username/password, ``security``: none, starttls or ssl, timeout_seconds).
 The Message-ID is derived from the notice, so a retried delivery is recognisably the same mail.
 A 4xx answer or a lost connection is retried; a 5xx refusal of the address is permanent.
 """
+
 import smtplib
-import socket
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -44,8 +44,11 @@ def sender_of(settings):
         security = settings.get("security", "none")
         client = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
         try:
-            with client(settings.get("host", "127.0.0.1"), int(settings.get("port", 25)),
-                        timeout=float(settings.get("timeout_seconds", 10))) as smtp:
+            with client(
+                settings.get("host", "127.0.0.1"),
+                int(settings.get("port", 25)),
+                timeout=float(settings.get("timeout_seconds", 10)),
+            ) as smtp:
                 if security == "starttls":
                     smtp.starttls()
                 if settings.get("username"):
@@ -53,18 +56,27 @@ def sender_of(settings):
                 smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            raise DeliveryFailed(f"SMTP refused {recipient.address}: {exc.recipients}",
-                                 permanent=all(code >= 500 for code in codes)) from exc
+            raise DeliveryFailed(
+                f"SMTP refused {recipient.address}: {exc.recipients}", permanent=all(code >= 500 for code in codes)
+            ) from exc
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryFailed(f"SMTP answered {exc.smtp_code}: {exc.smtp_error!r}",
-                                 permanent=exc.smtp_code >= 500) from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            raise DeliveryFailed(
+                f"SMTP answered {exc.smtp_code}: {exc.smtp_error!r}", permanent=exc.smtp_code >= 500
+            ) from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise DeliveryFailed(f"SMTP server unreachable: {type(exc).__name__}: {exc}") from exc
         return mail["Message-ID"]
+
     return send
 
 
 @hookimpl
 def baton_notification_channels(settings):
-    return [NotificationChannel(NAME, sender_of(settings.get(NAME) or {}), "Email through the configured SMTP server.",
-                                check_address=check_address)]
+    return [
+        NotificationChannel(
+            NAME,
+            sender_of(settings.get(NAME) or {}),
+            "Email through the configured SMTP server.",
+            check_address=check_address,
+        )
+    ]

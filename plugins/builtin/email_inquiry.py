@@ -9,6 +9,7 @@ rejected): bounces and delivery reports (RFC 3464 multipart/report, MAILER-DAEMO
 auto-replies (RFC 3834 Auto-Submitted, X-Autoreply, out-of-office subjects), mailing lists and
 bulk mail (RFC 2919 List-Id, RFC 2369 List-Unsubscribe, Precedence: bulk/list/junk).
 """
+
 import re
 import unicodedata
 from email import policy
@@ -19,14 +20,18 @@ from email.utils import parseaddr
 import tldextract
 
 from plugins.errors import NotAnInquiry
-from plugins.markers import hookimpl
 from plugins.free_mail import FREE_MAIL_DOMAINS
+from plugins.markers import hookimpl
 
 CHANNEL = "email"
-LEGAL_FORM = re.compile(r"\b(GmbH|AG|KG|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|S\.?A\.?S?|SARL|S\.?r\.?l\.?|B\.?V\.?|"
-                        r"Co\.,? ?Ltd\.?|Sp\. z o\.o\.)(?=\W|$)|有限公司|股份有限公司", re.IGNORECASE)
-SIGNATURE_START = re.compile(r"^(--\s*$|best regards|kind regards|regards|best|thanks|sincerely|此致|谢谢)",
-                             re.IGNORECASE)
+LEGAL_FORM = re.compile(
+    r"\b(GmbH|AG|KG|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|S\.?A\.?S?|SARL|S\.?r\.?l\.?|B\.?V\.?|"
+    r"Co\.,? ?Ltd\.?|Sp\. z o\.o\.)(?=\W|$)|有限公司|股份有限公司",
+    re.IGNORECASE,
+)
+SIGNATURE_START = re.compile(
+    r"^(--\s*$|best regards|kind regards|regards|best|thanks|sincerely|此致|谢谢)", re.IGNORECASE
+)
 MAX_SIGNATURE_LINES = 8
 # The bundled public-suffix snapshot: no download, no cache written (as profile's normalising).
 _DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -34,27 +39,76 @@ _DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
 BULK_PRECEDENCE = ("bulk", "list", "junk")
 # How auto-replies begin their subject in the markets' languages, when no header says so.
-OUT_OF_OFFICE_SUBJECTS = tuple(phrase.casefold() for phrase in (
-    "out of office", "out of the office", "automatic reply", "auto reply", "auto-reply", "autoreply",
-    "auto response", "auto-response", "autoresponse", "away from the office", "on vacation", "on holiday",
-    "abwesenheit", "abwesend", "automatische antwort", "nicht im büro", "außer haus",            # de
-    "réponse automatique", "absence du bureau", "absent du bureau", "message d'absence",        # fr
-    "respuesta automática", "fuera de la oficina", "fuera de oficina",                          # es
-    "resposta automática", "fora do escritório",                                                # pt
-    "risposta automatica", "fuori ufficio", "fuori sede",                                       # it
-    "automatisch antwoord", "afwezig", "buiten kantoor",                                        # nl
-    "odpowiedź automatyczna", "automatyczna odpowiedź", "poza biurem", "nieobecność",           # pl
-    "otomatik yanıt", "otomatik cevap", "ofis dışında",                                         # tr
-    "автоответ", "автоматический ответ", "вне офиса",                                           # ru
-    "trả lời tự động", "vắng mặt",                                                              # vi
-    "رد تلقائي", "الرد التلقائي", "خارج المكتب",                                                # ar
-    "自動返信", "自動応答", "不在通知", "外出中",                                                   # ja
-    "자동 응답", "자동응답", "자동 회신", "부재중",                                                  # ko
-    "自动回复", "自動回覆", "自動回复", "自动答复", "休假中", "不在办公室",                             # zh
-))
+OUT_OF_OFFICE_SUBJECTS = tuple(
+    phrase.casefold()
+    for phrase in (
+        "out of office",
+        "out of the office",
+        "automatic reply",
+        "auto reply",
+        "auto-reply",
+        "autoreply",
+        "auto response",
+        "auto-response",
+        "autoresponse",
+        "away from the office",
+        "on vacation",
+        "on holiday",
+        "abwesenheit",
+        "abwesend",
+        "automatische antwort",
+        "nicht im büro",
+        "außer haus",  # de
+        "réponse automatique",
+        "absence du bureau",
+        "absent du bureau",
+        "message d'absence",  # fr
+        "respuesta automática",
+        "fuera de la oficina",
+        "fuera de oficina",  # es
+        "resposta automática",
+        "fora do escritório",  # pt
+        "risposta automatica",
+        "fuori ufficio",
+        "fuori sede",  # it
+        "automatisch antwoord",
+        "afwezig",
+        "buiten kantoor",  # nl
+        "odpowiedź automatyczna",
+        "automatyczna odpowiedź",
+        "poza biurem",
+        "nieobecność",  # pl
+        "otomatik yanıt",
+        "otomatik cevap",
+        "ofis dışında",  # tr
+        "автоответ",
+        "автоматический ответ",
+        "вне офиса",  # ru
+        "trả lời tự động",
+        "vắng mặt",  # vi
+        "رد تلقائي",
+        "الرد التلقائي",
+        "خارج المكتب",  # ar
+        "自動返信",
+        "自動応答",
+        "不在通知",
+        "外出中",  # ja
+        "자동 응답",
+        "자동응답",
+        "자동 회신",
+        "부재중",  # ko
+        "自动回复",
+        "自動回覆",
+        "自動回复",
+        "自动答复",
+        "休假中",
+        "不在办公室",  # zh
+    )
+)
 # What a reply, a forward or a tag puts before the subject: "RE: ", "AW: ", "回复：", "[External] ".
-SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|fw|fwd|wg|tr|rv|回复|答复|转发)\s*[:：]\s*|\[[^\]]*\]\s*|\([^)]*\)\s*)",
-                            re.IGNORECASE)
+SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|sv|fw|fwd|wg|tr|rv|回复|答复|转发)\s*[:：]\s*|\[[^\]]*\]\s*|\([^)]*\)\s*)", re.IGNORECASE
+)
 
 
 @hookimpl
@@ -71,8 +125,12 @@ def baton_inquiry_from_channel(channel, payload):
     if reason := not_an_inquiry(message, address):
         raise NotAnInquiry(reason)
     body = _text_of(message)
-    inquiry = {"schema_version": 1, "channel": CHANNEL, "initial_behaviour": "sent an email",
-               "contact": {k: v for k, v in (("name", name), ("email", address)) if v}}
+    inquiry = {
+        "schema_version": 1,
+        "channel": CHANNEL,
+        "initial_behaviour": "sent an email",
+        "contact": {k: v for k, v in (("name", name), ("email", address)) if v},
+    }
     subject = str(message.get("Subject", "")).strip()
     inquiry["message"] = "\n\n".join(filter(None, [subject, body.strip()])) or None
     company = _company_in_signature(body) or _company_from_domain(address)
@@ -114,7 +172,7 @@ def _header(message, name):
 def _out_of_office(subject):
     text = unicodedata.normalize("NFKC", subject).casefold()
     while (prefix := SUBJECT_PREFIX.match(text)) and prefix.end():
-        text = text[prefix.end():]
+        text = text[prefix.end() :]
     return text.startswith(OUT_OF_OFFICE_SUBJECTS)
 
 
@@ -128,8 +186,10 @@ def _text_of(message):
 
 def _company_in_signature(body):
     lines = [line.strip() for line in body.splitlines()]
-    start = next((i for i, line in enumerate(lines) if SIGNATURE_START.match(line)), max(0, len(lines) - MAX_SIGNATURE_LINES))
-    for line in lines[start:start + MAX_SIGNATURE_LINES + 1]:
+    start = next(
+        (i for i, line in enumerate(lines) if SIGNATURE_START.match(line)), max(0, len(lines) - MAX_SIGNATURE_LINES)
+    )
+    for line in lines[start : start + MAX_SIGNATURE_LINES + 1]:
         if LEGAL_FORM.search(line) and len(line) <= 120:
             return line
     return None

@@ -3,6 +3,7 @@
 It takes each notice as it fires even for people who read a daily digest elsewhere: an inbox
 is read when its owner chooses, so it never disturbs.
 """
+
 from plugins.declarations import NotificationChannel
 from plugins.markers import hookimpl
 
@@ -15,5 +16,6 @@ def baton_notification_channels(inbox):
         inbox.put(message)
         return None
 
-    return [NotificationChannel(NAME, send, "In-app inbox, read through the API.", needs_address=False,
-                                digestible=False)]
+    return [
+        NotificationChannel(NAME, send, "In-app inbox, read through the API.", needs_address=False, digestible=False)
+    ]

@@ -4,6 +4,7 @@ A: a specific quantity and either a near-term timeline or a budget/target price.
 B: a specific need (a quantity, or a named product) without timeline or budget.
 C: vague ("wants to cooperate", "interested", "send catalog") or nothing.
 """
+
 import re
 
 from plugins.declarations import IntentGrade
@@ -24,8 +25,9 @@ TIMELINE = re.compile(
     re.IGNORECASE,
 )
 BUDGET = re.compile(r"(budget|target price|usd|us\$|\$\s*\d|eur\s*\d|€\s*\d|预算|目标价)", re.IGNORECASE)
-VAGUE = re.compile(r"(想合作|合作意向|感兴趣|wants? to cooperate|cooperation|interested|send (?:me )?(?:your )?catalog)",
-                   re.IGNORECASE)
+VAGUE = re.compile(
+    r"(想合作|合作意向|感兴趣|wants? to cooperate|cooperation|interested|send (?:me )?(?:your )?catalog)", re.IGNORECASE
+)
 
 
 def _evidence(pattern, text):
@@ -47,5 +49,7 @@ def baton_grade_intent(inquiry):
         need = f"specific quantity: '{quantity}'" if quantity else f"named product: '{product}'"
         return IntentGrade("B", (need, "no timeline or budget yet"), RULE)
     vague = _evidence(VAGUE, text)
-    reason = f"vague: '{vague}'" if vague else ("no need stated" if not text.strip() else "no quantity or product named")
+    reason = (
+        f"vague: '{vague}'" if vague else ("no need stated" if not text.strip() else "no quantity or product named")
+    )
     return IntentGrade("C", (reason,), RULE)

@@ -1,7 +1,7 @@
 """POSTing JSON to someone else's endpoint, for the webhook channels: which answers mean
 "try again later" (no answer, 408, 425, 429, 5xx) and which mean "this will never work"."""
+
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,8 +21,9 @@ def check_url(address):
 
 def post_json(url, body, headers, timeout):
     """The answer's (status, text) for a 2xx; DeliveryFailed otherwise. ``body``: bytes."""
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "Baton", **headers})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "Baton", **headers}
+    )
     try:
         with NO_PROXY.open(request, timeout=timeout) as response:
             return response.status, response.read(65536).decode("utf-8", "replace")
@@ -30,7 +31,7 @@ def post_json(url, body, headers, timeout):
         text = exc.read(500).decode("utf-8", "replace")
         permanent = exc.code < 500 and exc.code not in RETRYABLE_STATUSES
         raise DeliveryFailed(f"{url} answered {exc.code}: {text[:200]}", permanent=permanent) from exc
-    except (urllib.error.URLError, OSError, socket.timeout) as exc:
+    except (TimeoutError, urllib.error.URLError, OSError) as exc:
         raise DeliveryFailed(f"{url} unreachable: {getattr(exc, 'reason', exc)}") from exc
 
 

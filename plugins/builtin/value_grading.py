@@ -3,6 +3,7 @@ converted into ``value_currency``: at least ``core_annual_value`` is A (core), a
 ``potential_annual_value`` B (potential), any order C (ordinary). D (payment risk) is a
 person's judgment: this rule never gives it, and a grade set by hand is never replaced.
 """
+
 from plugins.declarations import ValueGrade
 from plugins.markers import hookimpl
 from plugins.valuation import value_note, yearly_order_value
@@ -18,8 +19,11 @@ def baton_grade_value(orders, valuation, now):
     currency = valuation["value_currency"]
     reason = value_note(total, unpriced, currency)
     if total >= valuation["core_annual_value"]:
-        return ValueGrade("A", (reason, f"core: at least {valuation['core_annual_value']:,.0f} {currency} a year"), RULE)
+        return ValueGrade(
+            "A", (reason, f"core: at least {valuation['core_annual_value']:,.0f} {currency} a year"), RULE
+        )
     if total >= valuation["potential_annual_value"]:
-        return ValueGrade("B", (reason, f"potential: at least {valuation['potential_annual_value']:,.0f} {currency} a year"),
-                          RULE)
+        return ValueGrade(
+            "B", (reason, f"potential: at least {valuation['potential_annual_value']:,.0f} {currency} a year"), RULE
+        )
     return ValueGrade("C", (reason, "ordinary"), RULE)

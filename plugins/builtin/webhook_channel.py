@@ -6,6 +6,7 @@ Headers: ``X-Baton-Delivery`` (the notice id: the same on every retry), ``X-Bato
 webhook.secret``). A receiver recomputes it, compares in constant time and refuses old
 timestamps. Retried with backoff on no answer, 408, 425, 429 and 5xx; any other 4xx is permanent.
 """
+
 import hashlib
 import hmac
 import time
@@ -31,18 +32,31 @@ def sender_of(settings):
     def send(message, recipient):
         secret = recipient.secret or settings.get("secret")
         if not secret:
-            raise DeliveryFailed("no webhook secret: set one in the preferences or "
-                                 "BATON.notification.channels.webhook.secret", permanent=True)
+            raise DeliveryFailed(
+                "no webhook secret: set one in the preferences or BATON.notification.channels.webhook.secret",
+                permanent=True,
+            )
         body = body_of(message)
         timestamp = str(int(time.time()))
-        status, _ = post_json(recipient.address, body, {
-            "X-Baton-Delivery": message.id, "X-Baton-Timestamp": timestamp,
-            "X-Baton-Signature": signature(secret, timestamp, body)}, float(settings.get("timeout_seconds", 10)))
+        status, _ = post_json(
+            recipient.address,
+            body,
+            {
+                "X-Baton-Delivery": message.id,
+                "X-Baton-Timestamp": timestamp,
+                "X-Baton-Signature": signature(secret, timestamp, body),
+            },
+            float(settings.get("timeout_seconds", 10)),
+        )
         return f"HTTP {status}"
+
     return send
 
 
 @hookimpl
 def baton_notification_channels(settings):
-    return [NotificationChannel(NAME, sender_of(settings.get(NAME) or {}), "Signed JSON POSTed to your URL.",
-                                check_address=check_url)]
+    return [
+        NotificationChannel(
+            NAME, sender_of(settings.get(NAME) or {}), "Signed JSON POSTed to your URL.", check_address=check_url
+        )
+    ]

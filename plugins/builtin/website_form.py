@@ -1,10 +1,16 @@
 """Channel connector for website contact forms: flat fields in, a canonical inquiry out."""
+
 from plugins.markers import hookimpl
 
 CHANNEL = "website_form"
 # The form's field names (several spellings seen in the wild) -> inquiry fields.
-TOP_LEVEL = {"company": ("company", "company_name"), "country": ("country",), "city": ("city",),
-             "website": ("website", "url"), "message": ("message", "comments", "inquiry")}
+TOP_LEVEL = {
+    "company": ("company", "company_name"),
+    "country": ("country",),
+    "city": ("city",),
+    "website": ("website", "url"),
+    "message": ("message", "comments", "inquiry"),
+}
 CONTACT = {"name": ("name", "full_name"), "email": ("email",), "phone": ("phone", "tel")}
 
 

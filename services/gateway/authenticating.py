@@ -6,34 +6,36 @@ deactivated user may still be served. Two kinds of token: API tokens (``bt_``) f
 and scripts, valid until revoked; console sessions (``bs_``), which end at sign-out or after
 ``BATON.access.session_idle_hours`` without a call.
 """
+
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from nameko.extensions import DependencyProvider, SharedExtension
 
 from contracts.errors import Unauthenticated
 from services.gateway.directory import SESSION_PREFIX, Directory
+from services.gateway.leavers import may_sign_in, refusal
 from services.runtime.access import AccessSettingsSchema, Actor
-from services.runtime.mongo import connect
+from services.runtime.mongo import DatabaseLease
 from services.runtime.settings import load_section
 
-LAST_USED_EVERY = timedelta(minutes=10)   # how stale "last used" may be: not a write per request
-SESSION_TOUCH_EVERY = timedelta(minutes=1)   # a session's idle clock is kept to the minute
+LAST_USED_EVERY = timedelta(minutes=10)  # how stale "last used" may be: not a write per request
+SESSION_TOUCH_EVERY = timedelta(minutes=1)  # a session's idle clock is kept to the minute
 
 
 class Authenticator(SharedExtension):
     def setup(self):
         self.settings = load_section(self.container.config, "access", AccessSettingsSchema)
-        self.client = connect(self.container.config["MONGO_URI"])
+        self.lease = DatabaseLease(self.container.config, self.container.service_name)
         # Its indexes are the gateway's MongoStore(Directory)'s, made when that sets up.
-        self.directory = Directory(self.client.get_default_database())
-        self.cache = {}   # token -> (actor, expires at)
+        self.directory = Directory(self.lease.database)
+        self.cache = {}  # token -> (actor, expires at)
 
     def stop(self):
-        self.client.close()
+        self.lease.release()
 
     def kill(self):
-        self.client.close()
+        self.lease.release()
 
     def actor_for(self, authorization):
         """The ``Actor`` a request's Authorization header names, or ``Unauthenticated``."""
@@ -42,7 +44,7 @@ class Authenticator(SharedExtension):
         if cached and cached[1] > time.monotonic():
             return cached[0]
         actor = self._look_up(token)
-        if len(self.cache) > 10_000:     # bounded: drop everything rather than track ages
+        if len(self.cache) > 10_000:  # bounded: drop everything rather than track ages
             self.cache.clear()
         self.cache[token] = (actor, time.monotonic() + self.settings["token_cache_seconds"])
         return actor
@@ -58,24 +60,25 @@ class Authenticator(SharedExtension):
         if record is None or record["revoked_at"] is not None:
             raise Unauthenticated("The API token is unknown or revoked.", {})
         user = self.directory.user(record["user_id"])
-        if user is None or not user["active"]:
-            raise Unauthenticated(f"The user {record['user_id']} is not active.", {"user_id": record["user_id"]})
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
+        if not may_sign_in(user, now):
+            raise Unauthenticated(refusal(record["user_id"], user), {"user_id": record["user_id"]})
         if record["last_used_at"] is None or now - record["last_used_at"] > LAST_USED_EVERY:
             self.directory.replace_token({**record, "last_used_at": now})
         return _actor(user)
 
     def _session_actor(self, token):
         record = self.directory.session_by_secret(token)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if record is None or record["ended_at"] is not None:
             raise Unauthenticated("You are signed out; sign in again.", {"reason": "signed_out"})
         if record["expires_at"] <= now:
-            raise Unauthenticated("The session expired after a while without use; sign in again.",
-                                  {"reason": "session_expired"})
+            raise Unauthenticated(
+                "The session expired after a while without use; sign in again.", {"reason": "session_expired"}
+            )
         user = self.directory.user(record["user_id"])
-        if user is None or not user["active"]:
-            raise Unauthenticated(f"The user {record['user_id']} is not active.", {"user_id": record["user_id"]})
+        if not may_sign_in(user, now):
+            raise Unauthenticated(refusal(record["user_id"], user), {"user_id": record["user_id"]})
         if now - record["last_used_at"] > SESSION_TOUCH_EVERY:
             self.directory.touch_session(record, now, now + timedelta(hours=self.settings["session_idle_hours"]))
         return _actor(user)

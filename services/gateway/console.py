@@ -10,6 +10,7 @@
 
 No worker is spawned: reading a file needs no service.
 """
+
 import gzip
 import json
 import mimetypes
@@ -49,8 +50,10 @@ class ConsoleFolder(SharedExtension):
     @staticmethod
     def wants_page(request):
         """A browser navigating (it prefers HTML to JSON), not a client of the API."""
-        return request.method in ("GET", "HEAD") and request.accept_mimetypes.best_match(
-            ["application/json", "text/html"]) == "text/html"
+        return (
+            request.method in ("GET", "HEAD")
+            and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+        )
 
     def respond(self, request):
         relative = request.path.lstrip("/")
@@ -78,9 +81,12 @@ class ConsoleFolder(SharedExtension):
     def _send(self, request, file, cache_control):
         mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         stat = file.stat()
-        body, encoding = _content(str(file), stat.st_mtime_ns, stat.st_size,
-                                  "gzip" in request.headers.get("Accept-Encoding", "")
-                                  and mimetype.startswith(COMPRESSIBLE))
+        body, encoding = _content(
+            str(file),
+            stat.st_mtime_ns,
+            stat.st_size,
+            "gzip" in request.headers.get("Accept-Encoding", "") and mimetype.startswith(COMPRESSIBLE),
+        )
         headers = {"Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
         if encoding:
             headers["Content-Encoding"] = encoding

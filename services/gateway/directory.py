@@ -4,6 +4,7 @@ A token is shown once, when issued; only its SHA-256 is stored (a token is 32 ra
 a plain hash cannot be reversed by guessing). Revoking a token or deactivating its user stops
 it within the authenticator's cache period.
 """
+
 import hashlib
 import secrets
 import uuid
@@ -15,8 +16,8 @@ from services.runtime.mongo import insert_once
 from services.runtime.queries import count
 
 TOKEN_PREFIX = "bt_"
-SESSION_PREFIX = "bs_"   # a console session's token: expires when idle, ends at sign-out
-PENDING, DONE = "pending", "done"    # whether a user's latest version went out as user_saved
+SESSION_PREFIX = "bs_"  # a console session's token: expires when idle, ends at sign-out
+PENDING, DONE = "pending", "done"  # whether a user's latest version went out as user_saved
 
 
 def token_hash(token):
@@ -74,14 +75,22 @@ class Directory(Store):
             self.audit.changed("user", before, user)
         return replaced
 
+    def other_active_admins(self, user_id):
+        """How many active admins there are besides ``user_id``."""
+        return count(self.users, {"role": "admin", "active": True, "_id": {"$ne": user_id}})
+
     def unannounced_users(self, limit):
         """Users changed since they were last announced (user_saved not yet published)."""
         return list(self.users.find({"announce": PENDING}).limit(limit))
 
     def mark_announced(self, user):
         """False when the user changed again meanwhile: that change is announced in its turn."""
-        return self.users.replace_one({"_id": user["_id"], "version": user["version"]},
-                                      {**user, "announce": DONE}).matched_count == 1
+        return (
+            self.users.replace_one(
+                {"_id": user["_id"], "version": user["version"]}, {**user, "announce": DONE}
+            ).matched_count
+            == 1
+        )
 
     def page_of_users(self, limit, offset):
         total = count(self.users, {})
@@ -110,9 +119,16 @@ class Directory(Store):
     def open_session(self, user_id, address, now, expires_at):
         """(the secret token, its stored record)."""
         token = new_token(SESSION_PREFIX)
-        record = {"_id": "ses_" + uuid.uuid4().hex[:16], "hash": token_hash(token), "user_id": user_id,
-                  "address": address, "created_at": now, "last_used_at": now, "expires_at": expires_at,
-                  "ended_at": None}
+        record = {
+            "_id": "ses_" + uuid.uuid4().hex[:16],
+            "hash": token_hash(token),
+            "user_id": user_id,
+            "address": address,
+            "created_at": now,
+            "last_used_at": now,
+            "expires_at": expires_at,
+            "ended_at": None,
+        }
         self.sessions.insert_one(record)
         self.audit.changed("session", None, _without_secret(record))
         return token, record
@@ -133,8 +149,9 @@ class Directory(Store):
     # failed sign-ins
     def failures_since(self, key, since_epoch, limit):
         """The failures of ``key`` at or after ``since_epoch``, oldest first, at most ``limit``."""
-        return list(self.failures.find({"key": key, "at_epoch": {"$gte": since_epoch}})
-                    .sort("at_epoch", ASCENDING).limit(limit))
+        return list(
+            self.failures.find({"key": key, "at_epoch": {"$gte": since_epoch}}).sort("at_epoch", ASCENDING).limit(limit)
+        )
 
     def add_failure(self, key, at_epoch):
         self.failures.insert_one({"_id": "fail_" + uuid.uuid4().hex, "key": key, "at_epoch": at_epoch})
@@ -147,8 +164,15 @@ class Directory(Store):
     def issue(self, user_id, label, now):
         """(the secret token, its stored record)."""
         token = new_token()
-        record = {"_id": "tok_" + uuid.uuid4().hex[:16], "hash": token_hash(token), "user_id": user_id,
-                  "label": label, "created_at": now, "revoked_at": None, "last_used_at": None}
+        record = {
+            "_id": "tok_" + uuid.uuid4().hex[:16],
+            "hash": token_hash(token),
+            "user_id": user_id,
+            "label": label,
+            "created_at": now,
+            "revoked_at": None,
+            "last_used_at": None,
+        }
         self.tokens.insert_one(record)
         self.audit.changed("token", None, _without_secret(record))
         return token, record
@@ -164,5 +188,5 @@ class Directory(Store):
 
     def replace_token(self, record, before=None):
         self.tokens.replace_one({"_id": record["_id"]}, record)
-        if before is not None:   # a revocation; "last used" is bookkeeping
+        if before is not None:  # a revocation; "last used" is bookkeeping
             self.audit.changed("token", _without_secret(before), _without_secret(record))

@@ -3,6 +3,7 @@
 A stored hash names its parameters, so they can be raised later and old hashes still verify:
 ``scrypt$<log2 n>$<r>$<p>$<salt hex>$<hash hex>``.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -39,8 +40,15 @@ def spend_a_check(password: str) -> None:
 
 def _scrypt(password, salt, log2_n, block_size, parallelism):
     n = 1 << log2_n
-    return hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, n=n, r=block_size, p=parallelism,
-                          maxmem=2 * 128 * n * block_size * parallelism + 1024 * 1024, dklen=KEY_BYTES)
+    return hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"),
+        salt=salt,
+        n=n,
+        r=block_size,
+        p=parallelism,
+        maxmem=2 * 128 * n * block_size * parallelism + 1024 * 1024,
+        dklen=KEY_BYTES,
+    )
 
 
 _DUMMY = hash_password(secrets.token_urlsafe(16))

@@ -4,6 +4,7 @@ on failed sign-ins per user id and per address.
 Hashing is memory-hard and slow on purpose, so it runs in a real thread (eventlet's tpool): one
 sign-in must not stall every other request of the gateway for its tenth of a second.
 """
+
 import logging
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from eventlet import tpool
 
 from contracts.errors import Forbidden, TooManyAttempts, Unauthenticated
 from services.gateway import passwords
+from services.gateway.leavers import may_sign_in, refusal
 from services.gateway.users import existing_user, may_manage_tokens_of
 from services.runtime.access import ADMIN
 
@@ -31,12 +33,12 @@ def sign_in(directory, settings, user_id: str, password: str, address: str | Non
         right = False
     else:
         right = tpool.execute(passwords.verify_password, password, credential["hash"])
-    if not right or not user["active"]:
+    if not right or not may_sign_in(user, now):
         for key in keys:
             directory.add_failure(key, now.timestamp())
         log.info("sign-in refused for %r from %s", user_id, address)
-        raise Unauthenticated(WRONG if not right else f"The user {user_id} is not active.", {"reason": "sign_in"})
-    directory.forget_failures(keys[0], now.timestamp() + 1)   # a success clears the user's count
+        raise Unauthenticated(WRONG if not right else refusal(user_id, user), {"reason": "sign_in"})
+    directory.forget_failures(keys[0], now.timestamp() + 1)  # a success clears the user's count
     token, _ = directory.open_session(user_id, address, now, now + idle(settings))
     return token, user
 
@@ -48,11 +50,13 @@ def set_password(directory, actor, user_id: str, password: str, current_password
     existing_user(directory, user_id)
     if actor is not None and actor.role != ADMIN:
         credential = directory.credential(user_id)
-        if credential is not None and not tpool.execute(passwords.verify_password, current_password or "",
-                                                        credential["hash"]):
+        if credential is not None and not tpool.execute(
+            passwords.verify_password, current_password or "", credential["hash"]
+        ):
             raise Forbidden("The current password is wrong.", {"fields": {"current_password": ["Wrong password."]}})
-    stored = directory.set_credential(user_id, tpool.execute(passwords.hash_password, password), now,
-                                      actor.user_id if actor else "system")
+    stored = directory.set_credential(
+        user_id, tpool.execute(passwords.hash_password, password), now, actor.user_id if actor else "system"
+    )
     return {"user_id": user_id, "password_set_at": stored["set_at"]}
 
 
@@ -80,7 +84,8 @@ def _refuse_while_locked(directory, settings, keys, now):
             log.info("sign-in refused for %s: %d failures within %g minutes", key, len(recent), window / 60)
             raise TooManyAttempts(
                 f"Too many failed sign-ins; try again in {_minutes(wait)}.",
-                {"retry_after_seconds": wait, "limit": allowed, "window_minutes": window / 60})
+                {"retry_after_seconds": wait, "limit": allowed, "window_minutes": window / 60},
+            )
         directory.forget_failures(key, since)
 
 

@@ -1,5 +1,6 @@
 """Users, their departments and roles, and their API tokens: what admins do, and what each user
 may do for themselves (see and revoke their own tokens)."""
+
 import logging
 
 from contracts.errors import Conflict, Forbidden, NotFound
@@ -9,11 +10,13 @@ from services.runtime.access import ADMIN
 from services.runtime.guarded import change_guarded
 
 log = logging.getLogger(__name__)
-MAX_PEOPLE = 10_000   # GET /people answers everyone at once: a company's staff, not its customers
+MAX_PEOPLE = 10_000  # GET /people answers everyone at once: a company's staff, not its customers
+
 
 def create_user(directory, user, now):
-    stored, added = directory.add_user({**user, "_id": user.pop("id"), "active": True, "created_at": now,
-                                        "version": 0, "announce": PENDING})
+    stored, added = directory.add_user(
+        {**user, "_id": user.pop("id"), "active": True, "created_at": now, "version": 0, "announce": PENDING}
+    )
     if not added:
         raise Conflict(f"A user {stored['_id']} already exists.", {"id": stored["_id"]})
     return stored
@@ -24,6 +27,12 @@ def update_user(directory, user_id, changes):
         changed = {**user, **changes, "version": user["version"] + 1, "announce": PENDING}
         if changed.get("role") in ("member", "manager") and not changed.get("department"):
             raise Conflict(f"A {changed['role']} belongs to a department.", {"department": None})
+        if _is_active_admin(user) and not _is_active_admin(changed) and not directory.other_active_admins(user_id):
+            # Nobody could then manage users or tokens again short of editing the store by hand.
+            raise Conflict(
+                f"{user_id} is the last active admin: make another user an active admin first.",
+                {"user_id": user_id, "reason": "last_active_admin"},
+            )
         return changed
 
     before, after = change_guarded(directory.user, directory.replace_user, user_id, change)
@@ -32,16 +41,32 @@ def update_user(directory, user_id, changes):
     return after
 
 
+def _is_active_admin(user):
+    return user.get("role") == ADMIN and bool(user.get("active"))
+
+
 def announce(directory, dispatch, user, now):
     """Publish user_saved for the user as stored; False if it could not go out yet (nobody
     subscribed, the broker away): the user stays pending and the timer tries again."""
     try:
-        dispatch("user_saved", dump_event("user_saved", {
-            "user_id": user["_id"], "name": user["name"], "role": user["role"], "department": user.get("department"),
-            "team": user.get("team"), "active": user["active"], "version": user["version"], "at": now}))
+        dispatch(
+            "user_saved",
+            dump_event(
+                "user_saved",
+                {
+                    "user_id": user["_id"],
+                    "name": user["name"],
+                    "role": user["role"],
+                    "department": user.get("department"),
+                    "team": user.get("team"),
+                    "active": user["active"],
+                    "version": user["version"],
+                    "at": now,
+                },
+            ),
+        )
     except Exception as exc:  # whatever stops a publish, the pending mark keeps it for the timer
-        log.warning("user_saved for %s not published yet (%s: %s); it is retried", user["_id"], type(exc).__name__,
-                    exc)
+        log.warning("user_saved for %s not published yet (%s: %s); it is retried", user["_id"], type(exc).__name__, exc)
         return False
     directory.mark_announced(user)
     return True

@@ -1,6 +1,7 @@
 """Publishing the events a change left in its document's outbox, then clearing them. An event that
 cannot go out now (nobody subscribed yet, the broker away) stays there and the timer publishes
 it later: a handoff stored is never a handoff nobody hears of."""
+
 import logging
 
 from contracts.events import dump_event
@@ -19,8 +20,9 @@ def publish(store, dispatch, collection, doc):
         try:
             dispatch(event["name"], dump_event(event["name"], event["payload"]))
         except Exception as exc:  # whatever stops a publish, the outbox keeps the event for the timer
-            log.warning("%s %s not published yet (%s: %s); it is retried", event["name"], event["id"],
-                        type(exc).__name__, exc)
+            log.warning(
+                "%s %s not published yet (%s: %s); it is retried", event["name"], event["id"], type(exc).__name__, exc
+            )
             continue
         published.add(event["id"])
     if published:

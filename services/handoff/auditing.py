@@ -2,6 +2,7 @@
 a while; a report is kept per person and due date, and their schedule moves on (less often after
 passes in a row). Several instances may run it at once: the report id and the version-guarded
 schedule make one audit of each person per due date."""
+
 import logging
 from datetime import datetime
 
@@ -23,11 +24,18 @@ def run_audits(store, pool, profile, policy, now):
         stored = store.quality_audit(audit_id(person, schedule["next_at"]))
         if stored is None:
             stored = _audit(store, pool, profile, policy, person, schedule, now)
-        else:   # an earlier run stored the report and stopped before the schedule moved on
-            store.replace_schedule({**schedule, "passes_in_a_row": stored["passes_in_a_row"],
-                                    "relaxed": stored["relaxed"], "next_at": stored["next_at"],
-                                    "last_audit_id": stored["_id"], "version": schedule["version"] + 1},
-                                   schedule["version"])
+        else:  # an earlier run stored the report and stopped before the schedule moved on
+            store.replace_schedule(
+                {
+                    **schedule,
+                    "passes_in_a_row": stored["passes_in_a_row"],
+                    "relaxed": stored["relaxed"],
+                    "next_at": stored["next_at"],
+                    "last_audit_id": stored["_id"],
+                    "version": schedule["version"] + 1,
+                },
+                schedule["version"],
+            )
         reports.append(stored)
     return reports
 
@@ -39,7 +47,7 @@ def _audit(store, pool, profile, policy, person, schedule, now):
     for customer_id in sample(held, policy["audit"].sample_size, audit):
         try:
             archive = profile.get_customer(customer_id)
-        except NotFound:       # merged or gone since the pool listed it
+        except NotFound:  # merged or gone since the pool listed it
             continue
         checked.append((customer_id, evaluate(policy["audit"].checklist, Subject(archive, {}), policy["checklist"])))
     made, after = report(audit, person, schedule, checked, now, policy["audit"])
@@ -54,8 +62,11 @@ def _held_since(pool, person, cutoff):
     held, offset = [], 0
     while True:
         page = pool.search_pool({"state": "owned", "owner_id": person, "limit": POOL_PAGE, "offset": offset})
-        held += [h["customer_id"] for h in page["items"]
-                 if h["allocated_at"] and datetime.fromisoformat(h["allocated_at"]) <= cutoff]
+        held += [
+            h["customer_id"]
+            for h in page["items"]
+            if h["allocated_at"] and datetime.fromisoformat(h["allocated_at"]) <= cutoff
+        ]
         offset += POOL_PAGE
         if offset >= page["total"]:
             return held

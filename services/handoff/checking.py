@@ -1,6 +1,7 @@
 """Checklists over the archive, with the rules plugins add: a plugin rule that fails (or a plugin
 that cannot list its rules) is a failed item naming the plugin, so it can never let a handoff
 through and never stops the others from being shown."""
+
 from plugins.errors import PluginFailed
 from services.handoff.domain.checklists import Item, Subject, evaluate
 from services.handoff.domain.kinds import KindSpec
@@ -39,4 +40,5 @@ def _guarded(rule):
         except PluginFailed as exc:
             return Item(rule.name, False, exc.message)
         return Item(rule.name, verdict.passed, verdict.reason)
+
     return item

@@ -8,11 +8,14 @@ successor signs, as with every handoff. Effective now (the person is already gon
 the customers at once, so none waits on an owner who is not there; the successors then sign for
 the packages.
 """
+
 import logging
 
 from contracts.errors import Conflict, NotFound
 from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
-from services.handoff.submitting import Submission, keyed_id, leaving_spec, open_submitted, storable
+from services.handoff.domain.handoffs import OPEN
+from services.handoff.domain.leavers import DATE_GIVEN, LAST_CUSTOMER_MOVED, new_leaver, sign_in_ended
+from services.handoff.submitting import Submission, keyed_id, leaving_spec, open_submitted, storable, withdraw_open
 
 log = logging.getLogger(__name__)
 
@@ -20,28 +23,97 @@ log = logging.getLogger(__name__)
 def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now):
     """(pool's reassignment record, the handoffs opened, customers left unassigned, customers
     waiting for another owner-changing handoff to be settled first)."""
-    record = pool.salesperson_leaves(leaver, {"by": request["by"], "to": request.get("to"),
-                                              "effective": request["effective"]})
+    record = pool.salesperson_leaves(
+        leaver, {"by": request["by"], "to": request.get("to"), "effective": request["effective"]}
+    )
     spec = leaving_spec(policy)
-    handoffs, unassigned, waiting, seen = [], [], [], set()
-    for moved in record["moved"]:
-        if moved["customer_id"] in seen:        # moved now after being chosen on acceptance: one handoff
-            continue
-        seen.add(moved["customer_id"])
+    handoffs, unassigned, waiting = [], [], []
+    # moved now after being chosen on acceptance: the latest move counts, one handoff for it
+    latest = {moved["customer_id"]: moved for moved in record["moved"]}
+    for moved in latest.values():
         if moved["to"] is None:
             unassigned.append(moved["customer_id"])
             continue
         handoff_id = keyed_id("hof_", record["id"], moved["customer_id"])
-        if (moved["effective"] == EFFECTIVE_ON_ACCEPTANCE and store.handoff(handoff_id) is None
-                and pool.get_owner(moved["customer_id"])["owner_id"] != leaver):
-            continue        # no longer theirs (an earlier handoff was accepted meanwhile): nothing to hand over
+        if moved["effective"] == EFFECTIVE_NOW:
+            handoff_id = keyed_id("hof_", record["id"], moved["customer_id"], EFFECTIVE_NOW)
+            handoffs += close_superseded(
+                store, spec.name, leaver, moved["customer_id"], moved["to"], request["by"], now, keep=handoff_id
+            )
+        if (
+            moved["effective"] == EFFECTIVE_ON_ACCEPTANCE
+            and store.handoff(handoff_id) is None
+            and pool.get_owner(moved["customer_id"])["owner_id"] != leaver
+        ):
+            continue  # no longer theirs (an earlier handoff was accepted meanwhile): nothing to hand over
         try:
-            handoffs.append(open_submitted(store, profile, plugins, policy, Submission(
-                spec, handoff_id, moved["customer_id"], leaver, request["by"], (moved["to"],), moved["to"],
-                storable(request["packages"].get(moved["customer_id"], {})), True, request.get("pending_until"), None,
-                pool_decided=True, moved_already=moved["effective"] == EFFECTIVE_NOW), now))
-        except NotFound:    # merged into another archive since it moved: that one carries the history
+            handoffs.append(
+                open_submitted(
+                    store,
+                    profile,
+                    plugins,
+                    policy,
+                    Submission(
+                        spec,
+                        handoff_id,
+                        moved["customer_id"],
+                        leaver,
+                        request["by"],
+                        (moved["to"],),
+                        moved["to"],
+                        storable(request["packages"].get(moved["customer_id"], {})),
+                        True,
+                        request.get("pending_until"),
+                        None,
+                        pool_decided=True,
+                        moved_already=moved["effective"] == EFFECTIVE_NOW,
+                    ),
+                    now,
+                )
+            )
+        except NotFound:  # merged into another archive since it moved: that one carries the history
             log.warning("%s's customer %s is no longer an archive; no handoff for it", leaver, moved["customer_id"])
-        except Conflict:    # another handoff will change its owner first; the leaver keeps it until then
+        except Conflict:  # another handoff will change its owner first; the leaver keeps it until then
             waiting.append(moved["customer_id"])
     return record, handoffs, unassigned, waiting
+
+
+def close_superseded(store, kind, leaver, customer_id, successor, by, now, keep):
+    """The leaver's open leaving handoffs of a customer that has now moved at once, withdrawn
+    (info-pending ones too): they can no longer change its owner, and nobody is left to complete
+    them. The successor signs the package of the move (``keep``) instead. The handoffs withdrawn now."""
+    closed = []
+    for doc in store.of_customer(customer_id, OPEN):
+        if doc["kind"] != kind or doc["from_user"] != leaver or doc["_id"] == keep:
+            continue
+        closed.append(
+            withdraw_open(
+                store, doc, {"by": by, "reason": f"{leaver} has left: the customer moved at once to {successor}"}, now
+            )
+        )
+    return closed
+
+
+def end_sign_in(store, pool, leaver, by, sign_in_until, now):
+    """The leaver's record after their customers were handed over: their sign-in ends at the date
+    given, and at once if they hold no customer any more (else when the last one moves)."""
+    store.leaver(leaver) or store.add_leaver(new_leaver(leaver, by, now))
+    if sign_in_until is not None:
+        store.change_leaver(leaver, lambda record: sign_in_ended(record, sign_in_until, DATE_GIVEN, by, now))
+    return sign_in_when_nothing_held(store, pool, leaver, now)
+
+
+def sign_in_when_nothing_held(store, pool, leaver, now):
+    """End the leaver's sign-in now if the pool gives them no customer any more; the record."""
+    record = store.leaver(leaver)
+    if record is None or not record["waits_for_customers"] or holds_customers(pool, leaver):
+        return record
+    _, after = store.change_leaver(
+        leaver, lambda current: sign_in_ended(current, now, LAST_CUSTOMER_MOVED, current["by"], now)
+    )
+    return after or store.leaver(leaver)
+
+
+def holds_customers(pool, leaver):
+    """Whether the pool still gives ``leaver`` a customer (asked of pool, whose data it is)."""
+    return pool.search_pool({"state": "owned", "owner_id": leaver, "limit": 1})["total"] > 0

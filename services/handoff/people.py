@@ -2,13 +2,21 @@
 the configured ``BATON.handoff.departments`` for anyone the directory has not told of. A user
 added by an admin can send and receive handoffs at once; one deactivated is in no department, so
 nothing is handed to them."""
+
 from services.runtime.directory import keep_latest
 
 
 def save_user(store, user):
     """Keep what handoff needs of a saved user; an older version (redelivered, overtaken) changes nothing."""
-    keep_latest(store, {"_id": user["user_id"], "department": user["department"], "active": user["active"],
-                        "user_version": user["version"]})
+    keep_latest(
+        store,
+        {
+            "_id": user["user_id"],
+            "department": user["department"],
+            "active": user["active"],
+            "user_version": user["version"],
+        },
+    )
 
 
 class PeopleDirectory:

@@ -5,10 +5,11 @@ own the customer), so these rules decide instead: the sender, the receivers, the
 owner and collaborators, managers and admins. Marketing hands over any lead (every lead is
 theirs until sales accepts it). The caller is an actor, or None for the system.
 """
+
 from contracts.errors import Forbidden
 
 OVERSEERS = ("manager", "admin")
-EVERY_CUSTOMER = ("marketing", "sales")   # departments that hold every customer (as profile's visibility)
+EVERY_CUSTOMER = ("marketing", "sales")  # departments that hold every customer (as profile's visibility)
 
 
 def oversees(actor, archive):
@@ -26,48 +27,88 @@ def works_on(actor, archive):
 def may_hand_over(actor, archive):
     if actor is None or actor.department == "marketing" or oversees(actor, archive) or works_on(actor, archive):
         return
-    raise Forbidden.because(f"{actor.describe()} may not hand over {_id_of(archive)}: only its owner, a collaborator, "
-                            "marketing (for a lead) or a manager may.", customer_id=_id_of(archive))
+    raise Forbidden.because(
+        f"{actor.describe()} may not hand over {_id_of(archive)}: only its owner, a collaborator, "
+        "marketing (for a lead) or a manager may.",
+        customer_id=_id_of(archive),
+    )
+
+
+def may_change_owner(actor, archive, transfers_owner, new_owner=None):
+    """A handoff that gives a customer someone owns to another: only that owner or a manager.
+    ``new_owner``: who would own it once accepted (None: not yet chosen)."""
+    owner = archive.get("owner_id")
+    if (
+        actor is None
+        or not transfers_owner
+        or not owner
+        or new_owner == owner
+        or actor.user_id == owner
+        or oversees(actor, archive)
+    ):
+        return
+    raise Forbidden.because(
+        f"{actor.describe()} may not hand {_id_of(archive)} to someone else: {owner} owns it, and "
+        "only its owner or a manager may.",
+        customer_id=_id_of(archive),
+        owner_id=owner,
+    )
 
 
 def may_see(actor, handoff, archive):
     if actor is None or oversees(actor, archive) or _takes_part(actor, handoff) or works_on(actor, archive):
         return
-    raise Forbidden.because(f"{actor.describe()} may not see handoff {handoff['_id']}: it is neither theirs to send "
-                            "nor to receive.", handoff_id=handoff["_id"])
+    raise Forbidden.because(
+        f"{actor.describe()} may not see handoff {handoff['_id']}: it is neither theirs to send nor to receive.",
+        handoff_id=handoff["_id"],
+    )
 
 
 def may_answer(actor, handoff, doing):
     """Signing or returning: a receiver (a manager may answer in a receiver's name)."""
     if actor is None or actor.is_any(*OVERSEERS) or actor.user_id in (handoff.get("to_users") or ()):
         return
-    raise Forbidden.because(f"{actor.describe()} may not {doing} handoff {handoff['_id']}: it goes to "
-                            f"{', '.join(handoff.get('to_users') or [])}.", handoff_id=handoff["_id"])
+    raise Forbidden.because(
+        f"{actor.describe()} may not {doing} handoff {handoff['_id']}: it goes to "
+        f"{', '.join(handoff.get('to_users') or [])}.",
+        handoff_id=handoff["_id"],
+    )
 
 
 def may_act_for_sender(actor, handoff, doing):
     """Resubmitting, completing pending information: the sender (or a manager)."""
     if actor is None or actor.is_any(*OVERSEERS) or actor.user_id == handoff["submitted_by"]:
         return
-    raise Forbidden.because(f"{actor.describe()} may not {doing} handoff {handoff['_id']}: its sender "
-                            f"{handoff['submitted_by']} or a manager may.", handoff_id=handoff["_id"])
+    raise Forbidden.because(
+        f"{actor.describe()} may not {doing} handoff {handoff['_id']}: its sender "
+        f"{handoff['submitted_by']} or a manager may.",
+        handoff_id=handoff["_id"],
+    )
 
 
 def may_change_customer(actor, archive, doing):
     """Agreed requirements: whoever works on the customer, or a manager of a department holding it."""
     if actor is None or oversees(actor, archive) or works_on(actor, archive):
         return
-    raise Forbidden.because(f"{actor.describe()} may not {doing} {_id_of(archive)}: its owner, a collaborator or a "
-                            "manager may.", customer_id=_id_of(archive))
+    raise Forbidden.because(
+        f"{actor.describe()} may not {doing} {_id_of(archive)}: its owner, a collaborator or a manager may.",
+        customer_id=_id_of(archive),
+    )
 
 
 def may_start_step(actor, archive, department):
     """A step belongs to a department: its people (and its manager) start it; admins any."""
-    if actor is None or actor.role == "admin" or (department and actor.department == department) \
-            or (not department and (works_on(actor, archive) or oversees(actor, archive))):
+    if (
+        actor is None
+        or actor.role == "admin"
+        or (department and actor.department == department)
+        or (not department and (works_on(actor, archive) or oversees(actor, archive)))
+    ):
         return
-    raise Forbidden.because(f"{actor.describe()} may not start a {department or 'customer'} step for "
-                            f"{_id_of(archive)}.", department=department)
+    raise Forbidden.because(
+        f"{actor.describe()} may not start a {department or 'customer'} step for {_id_of(archive)}.",
+        department=department,
+    )
 
 
 def may_see_steps(actor, archive, step_departments):
@@ -84,13 +125,16 @@ def listing_scope(actor, query):
         return
     mine = actor.user_id in (query.get("from_user"), query.get("to_user"), query.get("awaiting"))
     if not mine:
-        raise Forbidden.because(f"{actor.describe()} may list only handoffs they send or receive: give from_user, "
-                                f"to_user or awaiting as {actor.user_id}.")
+        raise Forbidden.because(
+            f"{actor.describe()} may list only handoffs they send or receive: give from_user, "
+            f"to_user or awaiting as {actor.user_id}."
+        )
 
 
 def _takes_part(actor, handoff):
-    return actor.user_id in (handoff.get("submitted_by"), handoff.get("from_user")) \
-        or actor.user_id in (handoff.get("to_users") or ())
+    return actor.user_id in (handoff.get("submitted_by"), handoff.get("from_user")) or actor.user_id in (
+        handoff.get("to_users") or ()
+    )
 
 
 def _id_of(archive):

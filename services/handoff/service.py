@@ -1,6 +1,7 @@
 """handoff: checked handoffs between departments (移交) — checklists, submit / sign / return,
 info pending with deadlines, packages, leavers, agreed requirements, gated steps, measures, audits."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from marshmallow import ValidationError
 from nameko.rpc import rpc
@@ -9,37 +10,69 @@ from nameko.timer import timer
 from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
 from contracts.events import load_event
 from contracts.handoff import (
-    AuditRunSchema, BriefingSchema, ChecklistSchema, HandoffKindListSchema, HandoffListQuerySchema, HandoffPageSchema,
-    HandoffSchema, InfoCompletionSchema, LeaverHandoverSchema, LeavingResultSchema, MeasuresQuerySchema, MeasuresSchema,
-    PackageSchema, QualityAuditPageSchema, QualityAuditQuerySchema, QualityAuditSchema, RequirementSetSchema,
-    RequirementsSchema, ResubmitSchema, ReturnSchema, SignSchema, StepsSchema, StepStartSchema, SubmitSchema,
+    AuditRunSchema,
+    BriefingSchema,
+    ChecklistSchema,
+    HandoffKindListSchema,
+    HandoffListQuerySchema,
+    HandoffPageSchema,
+    HandoffSchema,
+    InfoCompletionSchema,
+    LeaverHandoverSchema,
+    LeavingResultSchema,
+    MeasuresQuerySchema,
+    MeasuresSchema,
+    PackageSchema,
+    QualityAuditPageSchema,
+    QualityAuditQuerySchema,
+    QualityAuditSchema,
+    RequirementSetSchema,
+    RequirementsSchema,
+    ResubmitSchema,
+    ReturnSchema,
+    SignSchema,
+    StepsSchema,
+    StepStartSchema,
+    SubmitSchema,
     WithdrawalSchema,
 )
 from contracts.inquiry import FIELD_KEY
 from contracts.reports import HandoffTimelinessQuerySchema, HandoffTimelinessReportSchema
 from plugins.dependency import Plugins
-from services.handoff.agreeing import set_requirement
+from services.handoff.agreeing import record_stated, set_requirement
 from services.handoff.announcing import publish, publish_pending
 from services.handoff.auditing import run_audits
 from services.handoff.checking import checklist_items, checklist_names
 from services.handoff.domain.checklists import ready_since
-from services.handoff.leaving import hand_over_leaver
+from services.handoff.domain.visibility import requirements_without_prices, without_prices
+from services.handoff.leaving import end_sign_in, hand_over_leaver, sign_in_when_nothing_held
 from services.handoff.measuring import measures_between
 from services.handoff.people import PeopleDirectory, save_user
+from services.handoff.permitting import (
+    listing_scope,
+    may_act_for_sender,
+    may_answer,
+    may_change_customer,
+    may_change_owner,
+    may_hand_over,
+    may_see,
+    may_see_steps,
+    may_start_step,
+)
 from services.handoff.receiving import briefing_timeline, give_back, sign
 from services.handoff.settings import HandoffSettingsSchema
 from services.handoff.stepping import start_step, steps_of
 from services.handoff.store import Handoffs
 from services.handoff.submitting import (
-    complete_pending, existing_handoff, recheck_pending, resubmit_returned, submit, withdraw_open,
+    complete_pending,
+    existing_handoff,
+    recheck_pending,
+    resubmit_returned,
+    submit,
+    withdraw_open,
 )
 from services.handoff.views import audit_view, handoff_view, kind_view, requirements_view
-from services.handoff.domain.visibility import requirements_without_prices, without_prices
-from services.handoff.permitting import (
-    listing_scope, may_act_for_sender, may_answer, may_change_customer, may_hand_over, may_see, may_see_steps,
-    may_start_step,
-)
-from services.runtime import audit, parking
+from services.runtime import audit, health, parking
 from services.runtime.access import AccessSettingsSchema, Caller, SystemRpcProxy, acting_user, require, sees_prices
 from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
@@ -47,13 +80,14 @@ from services.runtime.queries import load_input, page_of
 from services.runtime.reporting import REPORT_READERS, ReportPeriodSettingsSchema, report_query
 from services.runtime.settings import Settings
 
-ANNOUNCE_CHECK_SECONDS = 1   # how often unpublished events are looked for (how old they must be is configured)
-AUDIT_CHECK_SECONDS = 60     # how often instances look whether an audit run is due
+ANNOUNCE_CHECK_SECONDS = 1  # how often unpublished events are looked for (how old they must be is configured)
+AUDIT_CHECK_SECONDS = 60  # how often instances look whether an audit run is due
 ANNOUNCE_BATCH = 100
-HANDOFFS, REGISTERS = "handoffs", "registers"
+HANDOFFS, REGISTERS, LEAVERS = "handoffs", "registers", "leavers"
 
 
-class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
+# The mixins are not imported by name: `nameko run` would take them for services.
+class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints):
     name = "handoff"
 
     handoffs = MongoStore(Handoffs)
@@ -84,8 +118,14 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """The kinds of handoff as configured: who sends and receives, signs and owns, for which
         annual value, and the checklist's item names."""
         currency = self.policy["valuation"].currency
-        return HandoffKindListSchema().dump({"items": [
-            kind_view(spec, checklist_names(self.plugins, spec), currency) for spec in self.policy["kinds"].values()]})
+        return HandoffKindListSchema().dump(
+            {
+                "items": [
+                    kind_view(spec, checklist_names(self.plugins, spec), currency)
+                    for spec in self.policy["kinds"].values()
+                ]
+            }
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def evaluate_checklist(self, kind, customer_id, package=None):
@@ -96,8 +136,15 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         archive = self.profile.get_customer(customer_id)
         may_hand_over(self.caller, archive)
         items = checklist_items(self.plugins, self.policy, self.policy["kinds"][kind], archive, written)
-        return ChecklistSchema().dump({"kind": kind, "customer_id": customer_id, "passed": all(i.passed for i in items),
-                                       "items": [vars(i) for i in items], "ready_at": ready_since(items)})
+        return ChecklistSchema().dump(
+            {
+                "kind": kind,
+                "customer_id": customer_id,
+                "passed": all(i.passed for i in items),
+                "items": [vars(i) for i in items],
+                "ready_at": ready_since(items),
+            }
+        )
 
     # --- the sender -----------------------------------------------------------------------
 
@@ -106,9 +153,18 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """Hand a customer over (``SubmitSchema``); ``key`` makes a retried call harmless."""
         request = load_input(SubmitSchema, request, what="handoff")
         request["by"] = acting_user(self.caller, request["by"], "hand customers over")
-        may_hand_over(self.caller, self.profile.get_customer(request["customer_id"]))
-        return _dumped(self._published(submit(self.handoffs, self.profile, self.plugins, self.policy, request, key,
-                                              _now())))
+        archive = self.profile.get_customer(request["customer_id"])
+        may_hand_over(self.caller, archive)
+        if (spec := self.policy["kinds"].get(request["kind"])) is not None:
+            may_change_owner(
+                self.caller, archive, spec.transfers_owner, request.get("new_owner") or next(iter(request["to"]), None)
+            )
+            if not request["to"] and spec.receiver_by_rotation:
+                request["to"] = [self.pool.receiver_for_lead(request["customer_id"])["receiver"]]
+        request["current_owner"] = archive.get("owner_id")
+        return _dumped(
+            self._published(submit(self.handoffs, self.profile, self.plugins, self.policy, request, key, _now()))
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def resubmit_handoff(self, handoff_id, request, key=None):
@@ -116,8 +172,11 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request["by"] = acting_user(self.caller, request["by"], "resubmit handoffs")
         doc = existing_handoff(self.handoffs, handoff_id)
         may_act_for_sender(self.caller, doc, "resubmit")
-        return _dumped(self._published(resubmit_returned(self.handoffs, self.profile, self.plugins, self.policy,
-                                                         doc, request, key, _now())))
+        return _dumped(
+            self._published(
+                resubmit_returned(self.handoffs, self.profile, self.plugins, self.policy, doc, request, key, _now())
+            )
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_info(self, handoff_id, request):
@@ -126,8 +185,11 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request["by"] = acting_user(self.caller, request["by"], "complete handoffs")
         doc = existing_handoff(self.handoffs, handoff_id)
         may_act_for_sender(self.caller, doc, "complete")
-        return _dumped(self._published(complete_pending(self.handoffs, self.profile, self.plugins, self.policy,
-                                                        doc, request, _now())))
+        return _dumped(
+            self._published(
+                complete_pending(self.handoffs, self.profile, self.plugins, self.policy, doc, request, _now())
+            )
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def withdraw_handoff(self, handoff_id, request):
@@ -145,12 +207,23 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         require(self.caller, ("manager", "admin"), "hand over a leaver's customers")
         request = load_input(LeaverHandoverSchema, request, what="request")
         request["by"] = acting_user(self.caller, request["by"], "hand over a leaver's customers")
-        record, opened, unassigned, waiting = hand_over_leaver(self.handoffs, self.profile, self.pool, self.plugins,
-                                                               self.policy, person_id, request, _now())
-        return LeavingResultSchema().dump({"leaver": person_id, "reassignment_id": record["id"],
-                                           "effective": request["effective"],
-                                           "handoffs": [self._published(doc) for doc in opened],
-                                           "unassigned": unassigned, "waiting": waiting})
+        record, opened, unassigned, waiting = hand_over_leaver(
+            self.handoffs, self.profile, self.pool, self.plugins, self.policy, person_id, request, _now()
+        )
+        handoffs = [self._published(doc) for doc in opened]
+        leaver = end_sign_in(self.handoffs, self.pool, person_id, request["by"], request.get("sign_in_until"), _now())
+        publish(self.handoffs, self.dispatch, LEAVERS, leaver)
+        return LeavingResultSchema().dump(
+            {
+                "leaver": person_id,
+                "reassignment_id": record["id"],
+                "effective": request["effective"],
+                "handoffs": handoffs,
+                "unassigned": unassigned,
+                "waiting": waiting,
+                "sign_in_ends_at": leaver["sign_in_ends_at"],
+            }
+        )
 
     # --- the receivers --------------------------------------------------------------------
 
@@ -159,8 +232,12 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """The receiver's first view: the handoff and its package beside the customer's timeline."""
         doc = existing_handoff(self.handoffs, handoff_id)
         may_see(self.caller, doc, self.profile.get_customer(doc["customer_id"]))
-        return BriefingSchema().dump({**self._priced(handoff_view(doc, _now())),
-                                      "timeline": briefing_timeline(self.handoffs, self.profile, doc["customer_id"])})
+        return BriefingSchema().dump(
+            {
+                **self._priced(handoff_view(doc, _now())),
+                "timeline": briefing_timeline(self.handoffs, self.profile, doc["customer_id"]),
+            }
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_handoffs(self, query=None):
@@ -207,14 +284,19 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request = load_input(RequirementSetSchema, request, what="requirement")
         request["by"] = acting_user(self.caller, request["by"], "change requirements")
         may_change_customer(self.caller, self.profile.get_customer(customer_id), "change the requirements of")
-        register = set_requirement(self.handoffs, self.profile, self.pool, customer_id, field, request, _now())
+        register = set_requirement(
+            self.handoffs, self.profile, self.pool, self.policy["requirements"], customer_id, field, request, _now()
+        )
         publish(self.handoffs, self.dispatch, REGISTERS, register)
         return self._requirements(customer_id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_steps(self, customer_id):
-        may_see_steps(self.caller, self.profile.get_customer(customer_id),
-                      {spec.department for spec in self.policy["steps"].values()})
+        may_see_steps(
+            self.caller,
+            self.profile.get_customer(customer_id),
+            {spec.department for spec in self.policy["steps"].values()},
+        )
         return StepsSchema().dump(steps_of(self.handoffs, self.profile, self.policy, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -224,8 +306,10 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request["by"] = acting_user(self.caller, request["by"], "start steps")
         spec = self.policy["steps"].get(step)
         may_start_step(self.caller, self.profile.get_customer(customer_id), spec.department if spec else None)
-        return StepsSchema().dump(start_step(self.handoffs, self.profile, self.policy, customer_id, step, request,
-                                             _now()))
+        announce = lambda record: publish(self.handoffs, self.dispatch, "steps", record)  # noqa: E731
+        return StepsSchema().dump(
+            start_step(self.handoffs, self.profile, self.policy, customer_id, step, request, _now(), announce)
+        )
 
     # --- measures and audits --------------------------------------------------------------
 
@@ -238,10 +322,15 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def report_timeliness(self, query=None):
         """The measures above over a period of months, for the reports (GET /reports/handoffs)."""
-        query, period = report_query(self.caller, REPORT_READERS, HandoffTimelinessQuerySchema, query, self.reports,
-                                     _now())
-        measured = measures_between(self.handoffs, self.policy, {
-            "since": period.since, "until": period.last_moment, "kind": query.get("kind")}, _now())
+        query, period = report_query(
+            self.caller, REPORT_READERS, HandoffTimelinessQuerySchema, query, self.reports, _now()
+        )
+        measured = measures_between(
+            self.handoffs,
+            self.policy,
+            {"since": period.since, "until": period.last_moment, "kind": query.get("kind")},
+            _now(),
+        )
         return HandoffTimelinessReportSchema().dump(period.answer(**measured))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -276,6 +365,38 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         for doc in recheck_pending(self.handoffs, self.profile, self.plugins, self.policy, customer_id, _now()):
             publish(self.handoffs, self.dispatch, HANDOFFS, doc)
 
+    @event_handler("profile", "communication_recorded")
+    def on_communication_recorded(self, payload):
+        """A contact's 【特殊】 lines that state a requirement (voltage, plug, certification,
+        packaging, delivery date) are recorded as that requirement: nothing typed twice."""
+        contact = load_event("communication_recorded", payload)
+        if not contact["stated_requirements"]:
+            return
+        record_stated(
+            self.handoffs,
+            self.profile,
+            self.pool,
+            self.policy["requirements"],
+            contact["customer_id"],
+            contact["stated_requirements"],
+            contact,
+            _now(),
+        )
+        # read again: every change left its event in the one register's outbox
+        publish(self.handoffs, self.dispatch, REGISTERS, self.handoffs.register(contact["customer_id"]))
+
+    @event_handler("pool", "customer_allocated")
+    def on_customer_allocated(self, payload):
+        """A customer moved: a leaver whose sign-in waits for their last customer may be done."""
+        load_event("customer_allocated", payload)
+        for leaver in self.handoffs.leavers_holding_customers():
+            publish(
+                self.handoffs,
+                self.dispatch,
+                LEAVERS,
+                sign_in_when_nothing_held(self.handoffs, self.pool, leaver, _now()),
+            )
+
     @timer(interval=ANNOUNCE_CHECK_SECONDS)
     def retry_announcements(self):
         now, every = _now(), self.policy["announce_retry_after"]
@@ -308,4 +429,4 @@ def _dumped(view):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

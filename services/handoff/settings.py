@@ -1,16 +1,25 @@
 """The handoff service's settings (BATON.handoff), loaded into domain values once at start-up: a
 wrong rule name, department or step stops the service with a message naming the key."""
+
 from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from contracts.deals import ORDER_AMENDABLE
 from services.handoff.domain.audit import AuditPolicy
 from services.handoff.domain.checklists import RULES, ChecklistPolicy
 from services.handoff.domain.gates import StepSpec
 from services.handoff.domain.handoffs import Deadline
 from services.handoff.domain.kinds import (
-    EACH_SIGNS, NOBODY_SIGNS, OWNER_UNCHANGED, RECEIVER_OWNS, Directory, KindSpec, Valuation,
+    EACH_SIGNS,
+    NOBODY_SIGNS,
+    OWNER_UNCHANGED,
+    RECEIVER_OWNS,
+    Directory,
+    KindSpec,
+    Valuation,
 )
+from services.handoff.domain.requirements import RequirementPolicy
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="Use lower-case letters, digits and _ (max 64).")
 PHRASES = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
@@ -42,6 +51,8 @@ class KindSchema(Schema):
     info_pending = fields.Boolean(load_default=True)
     min_annual_value = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
     below_annual_value = fields.Float(load_default=None, allow_none=True, validate=POSITIVE)
+    # A sender who names no receiver gets the pool's weighted round-robin choice (a screened lead).
+    receiver_by_rotation = fields.Boolean(load_default=False)
 
     @validates_schema
     def receivers_in_order(self, data, **kwargs):
@@ -65,21 +76,33 @@ class AuditSchema(Schema):
     check_every_seconds = fields.Integer(load_default=3600, validate=validate.Range(min=1))
 
 
+class RequirementsSchema(Schema):
+    order_fields = fields.List(
+        fields.String(validate=validate.OneOf(ORDER_AMENDABLE)), load_default=lambda: list(ORDER_AMENDABLE)
+    )
+    date_fields = fields.List(fields.String(validate=NAME), load_default=lambda: ["delivery_date"])
+
+
 class HandoffSettingsSchema(Schema):
     vague_needs = fields.Nested(VagueNeedsSchema, required=True)
     min_communications = fields.Integer(load_default=3, validate=validate.Range(min=1))
     max_communication_gap_days = fields.Float(load_default=7, validate=POSITIVE)
     no_progress_phrases = PHRASES
+    # Leads are screened by marketing before sales (BATON.allocation.screening): "screening_recorded"
+    # asks for the screening; without it, a lead never screened passes that item.
+    screening_required = fields.Boolean(load_default=True)
     info_pending_days = fields.Float(load_default=3, validate=POSITIVE)
     max_info_pending_days = fields.Float(load_default=30, validate=POSITIVE)
     value_currency = fields.String(load_default="CNY", validate=validate.Length(equal=3))
-    exchange_rates = fields.Dict(keys=fields.String(validate=validate.Length(equal=3)),
-                                 values=fields.Float(validate=POSITIVE), load_default=dict)
+    exchange_rates = fields.Dict(
+        keys=fields.String(validate=validate.Length(equal=3)), values=fields.Float(validate=POSITIVE), load_default=dict
+    )
     departments = fields.Dict(keys=fields.String(validate=NAME), values=fields.List(fields.String()), required=True)
     kinds = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(KindSchema), required=True)
     steps = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(StepSchema), load_default=dict)
     audit = fields.Nested(AuditSchema, required=True)
     announce_retry_after_seconds = fields.Float(load_default=5, validate=POSITIVE)
+    requirements = fields.Nested(RequirementsSchema, load_default=lambda: RequirementsSchema().load({}))
 
     @validates_schema
     def names_agree(self, data, **kwargs):
@@ -101,21 +124,49 @@ class HandoffSettingsSchema(Schema):
         vague = tuple(data["vague_needs"]["zh"]) + tuple(p.lower() for p in data["vague_needs"]["en"])
         audit = data["audit"]
         return {
-            "checklist": ChecklistPolicy(vague, data["min_communications"],
-                                         timedelta(days=data["max_communication_gap_days"]),
-                                         tuple(data["no_progress_phrases"])),
-            "kinds": {name: KindSpec(name, tuple(k["senders"]), tuple(k["receivers"]), tuple(k["checklist"]),
-                                     k["min_receivers"], k["max_receivers"], k["signatures"], k["new_owner"],
-                                     k["sender_collaborates"], k["info_pending"], k["min_annual_value"],
-                                     k["below_annual_value"]) for name, k in data["kinds"].items()},
+            "checklist": ChecklistPolicy(
+                vague,
+                data["min_communications"],
+                timedelta(days=data["max_communication_gap_days"]),
+                tuple(data["no_progress_phrases"]),
+                data["screening_required"],
+            ),
+            "kinds": {
+                name: KindSpec(
+                    name,
+                    tuple(k["senders"]),
+                    tuple(k["receivers"]),
+                    tuple(k["checklist"]),
+                    k["min_receivers"],
+                    k["max_receivers"],
+                    k["signatures"],
+                    k["new_owner"],
+                    k["sender_collaborates"],
+                    k["info_pending"],
+                    k["min_annual_value"],
+                    k["below_annual_value"],
+                    k["receiver_by_rotation"],
+                )
+                for name, k in data["kinds"].items()
+            },
             "directory": Directory({d: tuple(people) for d, people in data["departments"].items()}),
             "valuation": Valuation(data["value_currency"], dict(data["exchange_rates"])),
             "deadline": Deadline(data["info_pending_days"], data["max_info_pending_days"]),
-            "steps": {name: StepSpec(name, s["department"], tuple(s["after"]), tuple(s["requires"]))
-                      for name, s in data["steps"].items()},
-            "audit": AuditPolicy(tuple(audit["checklist"]), timedelta(days=audit["every_days"]),
-                                 timedelta(days=audit["relaxed_every_days"]), audit["passes_to_relax"],
-                                 audit["sample_size"], timedelta(days=audit["min_age_days"])),
+            "steps": {
+                name: StepSpec(name, s["department"], tuple(s["after"]), tuple(s["requires"]))
+                for name, s in data["steps"].items()
+            },
+            "audit": AuditPolicy(
+                tuple(audit["checklist"]),
+                timedelta(days=audit["every_days"]),
+                timedelta(days=audit["relaxed_every_days"]),
+                audit["passes_to_relax"],
+                audit["sample_size"],
+                timedelta(days=audit["min_age_days"]),
+            ),
             "audit_check_every": timedelta(seconds=audit["check_every_seconds"]),
             "announce_retry_after": timedelta(seconds=data["announce_retry_after_seconds"]),
+            "requirements": RequirementPolicy(
+                tuple(data["requirements"]["order_fields"]), tuple(data["requirements"]["date_fields"])
+            ),
         }

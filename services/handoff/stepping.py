@@ -1,5 +1,6 @@
 """Departments' steps behind gates: each declared step with what it still waits for, and starting
 one — refused, naming every missing field and earlier step, until the gate is open."""
+
 from contracts.errors import NotFound
 from services.handoff.answering import gate_refused, refusals_answered
 from services.handoff.domain.gates import check_starter, gate, step_record
@@ -9,12 +10,17 @@ from services.handoff.domain.requirements import agreed
 def steps_of(store, profile, policy, customer_id):
     archive = profile.get_customer(customer_id)
     started, agreed_now = store.started_steps(customer_id), agreed(store.register(customer_id))
-    return {"customer_id": customer_id, "steps": [
-        _step_view(spec, gate(spec, set(started), agreed_now, archive), started.get(spec.name))
-        for spec in policy["steps"].values()]}
+    return {
+        "customer_id": customer_id,
+        "steps": [
+            _step_view(spec, gate(spec, set(started), agreed_now, archive), started.get(spec.name))
+            for spec in policy["steps"].values()
+        ],
+    }
 
 
-def start_step(store, profile, policy, customer_id, step, request, now):
+def start_step(store, profile, policy, customer_id, step, request, now, published=lambda record: None):
+    """``published(record)``: publishes the started step's waiting event (left for the timer if it cannot)."""
     spec = policy["steps"].get(step)
     if spec is None:
         known = ", ".join(policy["steps"]) or "none configured"
@@ -27,11 +33,19 @@ def start_step(store, profile, policy, customer_id, step, request, now):
         verdict = gate(spec, set(started), agreed(store.register(customer_id)), archive)
         if not verdict.open:
             raise gate_refused(verdict)
-        store.start_step(step_record(customer_id, spec, request["by"], now))
+        published(store.start_step(step_record(customer_id, spec, request["by"], now))[0])
     return steps_of(store, profile, policy, customer_id)
 
 
 def _step_view(spec, verdict, started):
-    return {"step": spec.name, "department": spec.department, "after": list(spec.after), "requires": list(spec.requires),
-            "open": verdict.open, "missing_fields": list(verdict.missing_fields),
-            "missing_steps": list(verdict.missing_steps), "reasons": list(verdict.reasons), "started": started}
+    return {
+        "step": spec.name,
+        "department": spec.department,
+        "after": list(spec.after),
+        "requires": list(spec.requires),
+        "open": verdict.open,
+        "missing_fields": list(verdict.missing_fields),
+        "missing_steps": list(verdict.missing_steps),
+        "reasons": list(verdict.reasons),
+        "started": started,
+    }

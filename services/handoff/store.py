@@ -7,6 +7,7 @@ fields (receivers, those still to sign) are matched with ``$in``: equality on an
 matches nothing there. Periods are closed at both ends: the embedded store compares datetimes in
 whole seconds, so ``$lt`` misses what happened earlier in the same second.
 """
+
 from pymongo import ASCENDING, DESCENDING
 
 from services.handoff.domain.handoffs import INFO_PENDING
@@ -16,28 +17,39 @@ from services.runtime.guarded import change_guarded, replacing, take_turn
 from services.runtime.mongo import insert_once
 from services.runtime.queries import count
 
-MEASURED_AT_MOST = 100_000   # handoffs read for one measures request
+MEASURED_AT_MOST = 100_000  # handoffs read for one measures request
 
 
 class Handoffs(KeptPeople, Store):
     def __init__(self, db):
         self.handoffs = db.handoffs
-        self.refusals = db.refused_handoffs          # submissions refused by their checklist (measures)
-        self.registers = db.agreed_requirements     # one per customer: agreed fields and their changes
-        self.steps = db.started_steps               # one per customer and step
-        self.transfers = db.open_transfers          # one per customer: the handoff that may change its owner
-        self.schedules = db.audit_schedules         # one per person audited
+        self.refusals = db.refused_handoffs  # submissions refused by their checklist (measures)
+        self.registers = db.agreed_requirements  # one per customer: agreed fields and their changes
+        self.steps = db.started_steps  # one per customer and step
+        self.transfers = db.open_transfers  # one per customer: the handoff that may change its owner
+        self.schedules = db.audit_schedules  # one per person audited
         self.audits = db.audits
         self.turns = db.scheduled_turns
-        self.people = db.people                     # the gateway's users, as handoff needs them
+        self.people = db.people  # the gateway's users, as handoff needs them
+        self.leavers = db.leavers  # one per leaver: when their sign-in ends
 
     def ensure_indexes(self):
-        for field in ("customer_id", "state", "kind", "from_user", "to_users", "awaiting", "submitted_at",
-                      "outbox_since"):
+        for field in (
+            "customer_id",
+            "state",
+            "kind",
+            "from_user",
+            "to_users",
+            "awaiting",
+            "submitted_at",
+            "outbox_since",
+        ):
             self.handoffs.create_index([(field, ASCENDING)])
         self.handoffs.create_index([("state", ASCENDING), ("pending_until", ASCENDING)])
         self.refusals.create_index([("at", ASCENDING)])
         self.registers.create_index([("outbox_since", ASCENDING)])
+        self.leavers.create_index([("outbox_since", ASCENDING)])
+        self.leavers.create_index([("waits_for_customers", ASCENDING)])
         self.steps.create_index([("customer_id", ASCENDING)])
         self.audits.create_index([("person", ASCENDING), ("at", DESCENDING)])
         self.audits.create_index([("at", DESCENDING)])
@@ -60,10 +72,28 @@ class Handoffs(KeptPeople, Store):
     def _audited(self, collection, resource):
         return replacing(collection, lambda before, after: self.audit.changed(resource, before, after))
 
-    def page(self, limit, offset, customer_id=None, from_user=None, to_user=None, awaiting=None, kind=None,
-             state=None, overdue_at=None):
-        query = {name: value for name, value in (("customer_id", customer_id), ("from_user", from_user),
-                                                 ("kind", kind), ("state", state)) if value}
+    def page(
+        self,
+        limit,
+        offset,
+        customer_id=None,
+        from_user=None,
+        to_user=None,
+        awaiting=None,
+        kind=None,
+        state=None,
+        overdue_at=None,
+    ):
+        query = {
+            name: value
+            for name, value in (
+                ("customer_id", customer_id),
+                ("from_user", from_user),
+                ("kind", kind),
+                ("state", state),
+            )
+            if value
+        }
         for field, person in (("to_users", to_user), ("awaiting", awaiting)):
             if person:
                 query[field] = {"$in": [person]}
@@ -112,9 +142,15 @@ class Handoffs(KeptPeople, Store):
     def with_unpublished(self, cutoff, limit):
         """(collection name, document id) of documents holding events older than ``cutoff``."""
         found = []
-        for name, collection in (("handoffs", self.handoffs), ("registers", self.registers)):
-            found += [(name, d["_id"]) for d in collection.find({"outbox_since": {"$lte": cutoff}}, {"_id": 1})
-                      .limit(limit)]
+        for name, collection in (
+            ("handoffs", self.handoffs),
+            ("registers", self.registers),
+            ("leavers", self.leavers),
+            ("steps", self.steps),
+        ):
+            found += [
+                (name, d["_id"]) for d in collection.find({"outbox_since": {"$lte": cutoff}}, {"_id": 1}).limit(limit)
+            ]
         return found
 
     def document(self, collection_name, document_id):
@@ -122,8 +158,12 @@ class Handoffs(KeptPeople, Store):
 
     def change_in(self, collection_name, document_id, change):
         collection = getattr(self, collection_name)
-        return change_guarded(lambda doc_id: collection.find_one({"_id": doc_id}),
-                              self._audited(collection, collection_name.removesuffix("s")), document_id, change)
+        return change_guarded(
+            lambda doc_id: collection.find_one({"_id": doc_id}),
+            self._audited(collection, collection_name.removesuffix("s")),
+            document_id,
+            change,
+        )
 
     # agreed requirements
     def register(self, customer_id):
@@ -137,6 +177,20 @@ class Handoffs(KeptPeople, Store):
 
     def change_register(self, customer_id, change):
         return change_guarded(self.register, self._audited(self.registers, "requirements"), customer_id, change)
+
+    # leavers
+    def leaver(self, person):
+        return self.leavers.find_one({"_id": person})
+
+    def add_leaver(self, record):
+        return insert_once(self.leavers, record)[0]
+
+    def change_leaver(self, person, change):
+        return change_guarded(self.leaver, self._audited(self.leavers, "leaver"), person, change)
+
+    def leavers_holding_customers(self, limit=1000):
+        """Leavers whose sign-in waits for their last customer to move."""
+        return [r["_id"] for r in self.leavers.find({"waits_for_customers": True}, {"_id": 1}).limit(limit)]
 
     # steps
     def started_steps(self, customer_id):
@@ -154,8 +208,10 @@ class Handoffs(KeptPeople, Store):
         return insert_once(self.schedules, schedule)[0]
 
     def replace_schedule(self, schedule, expected_version):
-        return self.schedules.replace_one({"_id": schedule["_id"], "version": expected_version},
-                                          schedule).matched_count == 1
+        return (
+            self.schedules.replace_one({"_id": schedule["_id"], "version": expected_version}, schedule).matched_count
+            == 1
+        )
 
     def add_audit(self, report):
         return insert_once(self.audits, report)

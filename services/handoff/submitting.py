@@ -5,6 +5,7 @@ The checklist is read over the archive as profile has it now; special requiremen
 the sender writes into the package are added to the archive first, so the archive stays the one
 record. A submission refused by its checklist is kept (without the handoff) for the measures.
 """
+
 import hashlib
 import uuid
 from dataclasses import dataclass, replace
@@ -15,7 +16,15 @@ from services.handoff.answering import checklist_refused, refusals_answered
 from services.handoff.checking import checklist_items
 from services.handoff.domain.checklists import missing, ready_since
 from services.handoff.domain.handoffs import (
-    INFO_PENDING, OPEN, ChecklistFailed, Draft, Receivers, complete_info, open_handoff, resubmit, withdraw,
+    INFO_PENDING,
+    OPEN,
+    ChecklistFailed,
+    Draft,
+    Receivers,
+    complete_info,
+    open_handoff,
+    resubmit,
+    withdraw,
 )
 from services.handoff.domain.kinds import annual_value, check_parties, check_value, collaborators_after
 from services.handoff.domain.package import archive_additions, package_of
@@ -24,28 +33,46 @@ from services.handoff.domain.requirements import agreed
 
 @dataclass(frozen=True)
 class Submission:
-    spec: object                 # domain.kinds.KindSpec
+    spec: object  # domain.kinds.KindSpec
     handoff_id: str
     customer_id: str
     sender: str
-    by: str                      # who submits: the sender, or a manager for someone leaving
+    by: str  # who submits: the sender, or a manager for someone leaving
     receivers: tuple
     new_owner: str | None
-    written: dict                # contracts.handoff.PackageSchema
+    written: dict  # contracts.handoff.PackageSchema
     info_pending: bool
     pending_until: object
     key: str | None
-    pool_decided: bool = False   # the pool chose the receiver (a leaver's successor): no department check
+    pool_decided: bool = False  # the pool chose the receiver (a leaver's successor): no department check
     moved_already: bool = False  # the pool moved the customer already (a leaver gone): no transfer to hold
+    current_owner: str | None = None  # who owns the customer as the sender submits
 
 
 def submit(store, profile, plugins, policy, request, key, now):
     """The stored handoff (the one submitted first under the same ``key``, if any)."""
     spec = kind_of(policy, request["kind"])
-    return open_submitted(store, profile, plugins, policy, Submission(
-        spec, _handoff_id(request["customer_id"], spec.name, key), request["customer_id"], request["by"],
-        request["by"], tuple(request["to"]), request.get("new_owner"), storable(request["package"]),
-        request["info_pending"], request.get("pending_until"), key), now)
+    return open_submitted(
+        store,
+        profile,
+        plugins,
+        policy,
+        Submission(
+            spec,
+            _handoff_id(request["customer_id"], spec.name, key),
+            request["customer_id"],
+            request["by"],
+            request["by"],
+            tuple(request["to"]),
+            request.get("new_owner"),
+            storable(request["package"]),
+            request["info_pending"],
+            request.get("pending_until"),
+            key,
+            current_owner=request.get("current_owner"),
+        ),
+        now,
+    )
 
 
 def open_submitted(store, profile, plugins, policy, submission, now):
@@ -55,20 +82,38 @@ def open_submitted(store, profile, plugins, policy, submission, now):
         return existing
     archive = profile.get_customer(customer_id)
     with refusals_answered():
-        new_owner = check_parties(spec, policy["directory"], submission.sender, submission.receivers,
-                                  submission.new_owner, checked_departments=not submission.pool_decided)
+        new_owner = check_parties(
+            spec,
+            policy["directory"],
+            submission.sender,
+            submission.receivers,
+            submission.new_owner,
+            checked_departments=not submission.pool_decided,
+        )
         value = _checked_value(spec, policy, archive, submission.written, now)
     archive = with_sender_additions(profile, archive, submission.written, submission.by)
     items = checklist_items(plugins, policy, spec, archive, submission.written)
-    draft = Draft(submission.handoff_id, spec, customer_id, submission.sender, submission.by, submission.receivers,
-                  new_owner, tuple(collaborators_after(spec, submission.sender, submission.receivers, new_owner)),
-                  {p: policy["directory"].department_of(p) for p in (submission.sender, *submission.receivers)},
-                  submission.written,
-                  package_of(archive, submission.written, agreed(store.register(customer_id)), value))
-    with refusals_answered(), _refusal_kept(store, spec.name, customer_id, submission.sender, submission.by,
-                                            submission.key, now):
-        doc = open_handoff(draft, items, submission.info_pending, submission.pending_until, ready_since(items),
-                           policy["deadline"], now)
+    draft = Draft(
+        submission.handoff_id,
+        spec,
+        customer_id,
+        submission.sender,
+        submission.by,
+        submission.receivers,
+        new_owner,
+        tuple(collaborators_after(spec, submission.sender, submission.receivers, new_owner)),
+        {p: policy["directory"].department_of(p) for p in (submission.sender, *submission.receivers)},
+        submission.written,
+        package_of(archive, submission.written, agreed(store.register(customer_id)), value),
+        _owner_told(spec, submission),
+    )
+    with (
+        refusals_answered(),
+        _refusal_kept(store, spec.name, customer_id, submission.sender, submission.by, submission.key, now),
+    ):
+        doc = open_handoff(
+            draft, items, submission.info_pending, submission.pending_until, ready_since(items), policy["deadline"], now
+        )
     if spec.transfers_owner and not submission.moved_already:
         _hold_transfer(store, customer_id, submission.handoff_id)
     return store.add_handoff(doc)[0]
@@ -85,19 +130,37 @@ def resubmit_returned(store, profile, plugins, policy, doc, request, key, now):
     archive = with_sender_additions(profile, archive, written, request["by"])
     items = checklist_items(plugins, policy, spec, archive, written)
     package = package_of(archive, written, agreed(store.register(doc["customer_id"])), value)
-    with refusals_answered(), _refusal_kept(store, spec.name, doc["customer_id"], doc["from_user"], request["by"],
-                                            key, now):
-        before, after = store.change_handoff(doc["_id"], lambda current: resubmit(
-            current, request["by"], items, written, package, request["info_pending"], request.get("pending_until"),
-            policy["deadline"], key, now, spec.info_pending, receivers), doc)
+    with (
+        refusals_answered(),
+        _refusal_kept(store, spec.name, doc["customer_id"], doc["from_user"], request["by"], key, now),
+    ):
+        before, after = store.change_handoff(
+            doc["_id"],
+            lambda current: resubmit(
+                current,
+                request["by"],
+                items,
+                written,
+                package,
+                request["info_pending"],
+                request.get("pending_until"),
+                policy["deadline"],
+                key,
+                now,
+                spec.info_pending,
+                receivers,
+            ),
+            doc,
+        )
     return after or before
 
 
 def complete_pending(store, profile, plugins, policy, doc, request, now):
     """The sender says what was missing is done (on the archive, or in the package given now)."""
     if request["by"] not in (doc["from_user"], doc["submitted_by"]):
-        raise InvalidInput(f"Only the sender ({doc['from_user']}) completes this handoff.",
-                           {"fields": {"by": ["Not the sender."]}})
+        raise InvalidInput(
+            f"Only the sender ({doc['from_user']}) completes this handoff.", {"fields": {"by": ["Not the sender."]}}
+        )
     if doc["state"] != INFO_PENDING:
         raise Conflict(f"This handoff is {doc['state']}: no information is pending.", {"state": doc["state"]})
     written = storable(request["package"]) if "package" in request else doc["written"]
@@ -114,7 +177,7 @@ def recheck_pending(store, profile, plugins, policy, customer_id, now):
         return []
     try:
         archive = profile.get_customer(customer_id)
-    except NotFound:        # merged away meanwhile: nothing more will complete it
+    except NotFound:  # merged away meanwhile: nothing more will complete it
         return []
     changed = [_read_again(store, plugins, policy, doc, archive, doc["written"], now)[1] for doc in pending]
     return [doc for doc in changed if doc is not None]
@@ -124,8 +187,9 @@ def withdraw_open(store, handoff, request, now):
     """The handoff withdrawn by its sender (or a manager); its hold on the customer's owner ends
     with it (a withdrawn handoff is not open)."""
     with refusals_answered():
-        before, after = store.change_handoff(handoff["_id"], lambda doc: withdraw(
-            doc, request["by"], request["reason"], now), handoff)
+        before, after = store.change_handoff(
+            handoff["_id"], lambda doc: withdraw(doc, request["by"], request["reason"], now), handoff
+        )
     return after or before
 
 
@@ -134,8 +198,9 @@ def kind_of(policy, kind, configured=False):
         if configured:
             raise Conflict(f"Handoffs of kind {kind!r} are no longer configured (BATON.handoff.kinds).", {"kind": kind})
         known = ", ".join(sorted(policy["kinds"]))
-        raise InvalidInput(f"No handoff kind {kind!r}; the kinds are: {known}.",
-                           {"fields": {"kind": [f"One of: {known}."]}})
+        raise InvalidInput(
+            f"No handoff kind {kind!r}; the kinds are: {known}.", {"fields": {"kind": [f"One of: {known}."]}}
+        )
     return policy["kinds"][kind]
 
 
@@ -166,19 +231,26 @@ def leaving_spec(policy):
 def _read_again(store, plugins, policy, doc, archive, written, now):
     spec = kind_of(policy, doc["kind"], configured=True)
     items = checklist_items(plugins, policy, spec, archive, written)
-    package = package_of(archive, written, agreed(store.register(doc["customer_id"])),
-                         doc["package"].get("annual_value"))
-    return store.change_handoff(doc["_id"], lambda current: complete_info(
-        current, items, now, written if written != current["written"] else None, package), doc)
+    package = package_of(
+        archive, written, agreed(store.register(doc["customer_id"])), doc["package"].get("annual_value")
+    )
+    return store.change_handoff(
+        doc["_id"],
+        lambda current: complete_info(current, items, now, written if written != current["written"] else None, package),
+        doc,
+    )
 
 
 def _other_receivers(spec, policy, doc, request):
     if "to" not in request:
         return None
     new_owner = check_parties(spec, policy["directory"], doc["from_user"], request["to"], request.get("new_owner"))
-    return Receivers(tuple(request["to"]), new_owner,
-                     tuple(collaborators_after(spec, doc["from_user"], request["to"], new_owner)),
-                     {p: policy["directory"].department_of(p) for p in request["to"]})
+    return Receivers(
+        tuple(request["to"]),
+        new_owner,
+        tuple(collaborators_after(spec, doc["from_user"], request["to"], new_owner)),
+        {p: policy["directory"].department_of(p) for p in request["to"]},
+    )
 
 
 def _checked_value(spec, policy, archive, written, now):
@@ -190,22 +262,36 @@ def _checked_value(spec, policy, archive, written, now):
     return {"value": value, "currency": valuation.currency, "note": note}
 
 
+def _owner_told(spec, submission):
+    """The owner a handoff would take the customer from when they are not the one sending it."""
+    owner = submission.current_owner
+    if spec.transfers_owner and owner and owner not in (submission.sender, submission.by, *submission.receivers):
+        return owner
+    return None
+
+
 def _hold_transfer(store, customer_id, handoff_id):
     def still_open(other_id):
         other = store.handoff(other_id)
         return other is not None and other["state"] in OPEN
+
     holder = store.hold_transfer(customer_id, handoff_id, still_open)
     if holder != handoff_id:
-        raise Conflict(f"Customer {customer_id} already has an open handoff that changes its owner ({holder}): "
-                       "it must be accepted first, or resubmitted if it was returned.", {"handoff_id": holder})
+        raise Conflict(
+            f"Customer {customer_id} already has an open handoff that changes its owner ({holder}): "
+            "it must be accepted first, or resubmitted if it was returned.",
+            {"handoff_id": holder},
+        )
 
 
 class _refusal_kept:
     """Keeps a submission refused by its checklist (for the measures) and answers with the items."""
 
     def __init__(self, store, kind, customer_id, sender, by, key, now):
-        self.store, self.refusal = store, {"kind": kind, "customer_id": customer_id, "from_user": sender, "by": by,
-                                           "at": now}
+        self.store, self.refusal = (
+            store,
+            {"kind": kind, "customer_id": customer_id, "from_user": sender, "by": by, "at": now},
+        )
         self.refusal_id = keyed_id("ref_", customer_id, kind, key) if key else "ref_" + uuid.uuid4().hex[:20]
 
     def __enter__(self):
@@ -215,8 +301,9 @@ class _refusal_kept:
         if not isinstance(exc, ChecklistFailed):
             return False
         self.store.add_refusal({"_id": self.refusal_id, **self.refusal, "missing": missing(exc.items)})
-        raise checklist_refused(self.refusal["kind"], self.refusal["customer_id"], exc.items,
-                                exc.pending_allowed) from exc
+        raise checklist_refused(
+            self.refusal["kind"], self.refusal["customer_id"], exc.items, exc.pending_allowed
+        ) from exc
 
 
 def _handoff_id(customer_id, kind, key):

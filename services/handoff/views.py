@@ -1,12 +1,17 @@
 """Documents as the contracts show them (contracts.handoff)."""
+
 from services.handoff.domain.handoffs import department_in, is_overdue
 from services.handoff.domain.kinds import EACH_SIGNS, KindSpec
 
 
 def handoff_view(doc, now):
     people = [doc["from_user"], *doc["to_users"]]
-    return {**doc, "id": doc["_id"], "overdue": is_overdue(doc, now),
-            "departments": {person: department_in(doc, person) for person in people}}
+    return {
+        **doc,
+        "id": doc["_id"],
+        "overdue": is_overdue(doc, now),
+        "departments": {person: department_in(doc, person) for person in people},
+    }
 
 
 def requirements_view(customer_id, register):
@@ -21,10 +26,18 @@ def audit_view(report):
 def kind_view(spec: KindSpec, checklist: list[str], currency: str) -> dict:
     """A configured kind (domain.kinds.KindSpec) as contracts.handoff.HandoffKindSchema shows it."""
     valued = spec.min_annual_value is not None or spec.below_annual_value is not None
-    return {"name": spec.name, "from": list(spec.senders), "to": list(spec.receivers),
-            "min_receivers": spec.min_receivers, "max_receivers": spec.max_receivers,
-            "each_signs": spec.signatures == EACH_SIGNS, "changes_owner": spec.transfers_owner,
-            "sender_collaborates": spec.sender_collaborates, "info_pending": spec.info_pending,
-            "annual_value": {"currency": currency, "at_least": spec.min_annual_value,
-                             "below": spec.below_annual_value} if valued else None,
-            "checklist": list(checklist)}
+    return {
+        "name": spec.name,
+        "from": list(spec.senders),
+        "to": list(spec.receivers),
+        "min_receivers": spec.min_receivers,
+        "max_receivers": spec.max_receivers,
+        "each_signs": spec.signatures == EACH_SIGNS,
+        "changes_owner": spec.transfers_owner,
+        "sender_collaborates": spec.sender_collaborates,
+        "info_pending": spec.info_pending,
+        "annual_value": {"currency": currency, "at_least": spec.min_annual_value, "below": spec.below_annual_value}
+        if valued
+        else None,
+        "checklist": list(checklist),
+    }

@@ -5,12 +5,14 @@ attempt: delivered, pending again after a backoff, or failed for good (a permane
 broken plugin, attempts used up) — visible through the API. One channel failing never stops
 another.
 """
+
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from plugins.declarations import OutgoingMessage, Recipient
 from plugins.errors import DeliveryFailed
-from services.notification.domain.notices import digest_of
+from services.notification.domain.notices import DIGEST, INBOX_DIGEST, digest_of, group_id_of, inbox_digest
 from services.notification.domain.reminders import CLOSED, PENDING
 from services.notification.domain.timing import next_attempt_at, quiet_until
 from services.notification.firing import delivery_of
@@ -19,6 +21,7 @@ from services.notification.leasing import change_guarded, finish_lease, in_round
 log = logging.getLogger(__name__)
 SENDING, DELIVERED, FAILED, SENT = "sending", "delivered", "failed", "sent"
 MAX_ATTEMPTS_KEPT = 20
+DIGEST_WRITE_ATTEMPTS = 10
 
 
 @dataclass
@@ -34,27 +37,68 @@ class Delivering:
 class InboxFiling:
     """The in-app inbox as channel plugins see it (``inbox.put(message)``). An entry keeps its
     reminder's ``details`` (read from the notice it files: a channel's message carries only
-    words), so a client words it in the reader's language; {} for a notice without a reminder."""
+    words), so a client words it in the reader's language; {} for a notice without a reminder.
 
-    def __init__(self, outbox):
-        self.outbox = outbox
+    Many entries of one kind for one person within ``digest_window_minutes`` (``digest_min_count``
+    or more) are shown as one digest entry listing them (an import's 165 first touches: one line
+    per window, not 165)."""
+
+    def __init__(self, outbox, settings=None, customer_names=lambda ids: {}):
+        self.outbox, self.settings, self.customer_names = outbox, settings or {}, customer_names
 
     def put(self, message):
         notice = self.outbox.notice(message.id) or {}
-        self.outbox.file_in_inbox({
-            "_id": message.id, "user_id": message.user_id, "kind": message.kind, "title": message.title,
-            "body": message.body, "customer_id": message.customer_id, "due_at": message.due_at,
-            "fired_at": message.fired_at, "read": False, "read_at": None,
-            "details": dict(notice.get("details") or {})})
+        window = self.settings.get("digest_window_minutes")
+        group_id = (
+            group_id_of(message.user_id, message.kind, message.fired_at, timedelta(minutes=window))
+            if window and message.kind not in (DIGEST, INBOX_DIGEST)
+            else None
+        )
+        self.outbox.file_in_inbox(
+            {
+                "_id": message.id,
+                "user_id": message.user_id,
+                "kind": message.kind,
+                "title": message.title,
+                "body": message.body,
+                "customer_id": message.customer_id,
+                "due_at": message.due_at,
+                "fired_at": message.fired_at,
+                "read": False,
+                "read_at": None,
+                "group_id": group_id,
+                "grouped_in": None,
+                "details": dict(notice.get("details") or {}),
+            }
+        )
+        if group_id is not None:
+            self._digest(group_id)
+
+    def _digest(self, group_id):
+        members = self.outbox.inbox_members(group_id)
+        if len(members) < self.settings["digest_min_count"]:
+            return
+        names = self.customer_names(m.get("customer_id") for m in members)
+        for _attempt in range(DIGEST_WRITE_ATTEMPTS):  # another instance filing into it: read again
+            stored = self.outbox.inbox_entry(group_id)
+            if self.outbox.save_inbox_digest(inbox_digest(group_id, members, names, stored), stored):
+                break
+        self.outbox.mark_grouped([m["_id"] for m in members], group_id)
 
 
 def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, settings, now, result=None):
     result = result or Delivering()
 
     def handle(delivery):
-        leased = take_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery,
-                            lambda d: d["status"] == PENDING and d["next_attempt_at"] <= now, SENDING, now,
-                            settings["lease_seconds"])
+        leased = take_lease(
+            outbox.deliveries.get,
+            outbox.deliveries.replace,
+            delivery,
+            lambda d: d["status"] == PENDING and d["next_attempt_at"] <= now,
+            SENDING,
+            now,
+            settings["lease_seconds"],
+        )
         if leased is not None:
             outcome = _attempt(outbox, channels, broken_plugins, preferences_of(leased["user_id"]), retry, leased, now)
             result.delivered += outcome == DELIVERED
@@ -68,38 +112,75 @@ def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, setting
 def _attempt(outbox, channels, broken_plugins, preferences, retry, delivery, now):
     notice = outbox.notice(delivery["notice_id"])
     channel = channels.get(delivery["channel"])
-    recipient = Recipient(preferences.user_id, preferences.time_zone, preferences.addresses.get(delivery["channel"]),
-                          preferences.secrets.get(delivery["channel"]))
+    recipient = Recipient(
+        preferences.user_id,
+        preferences.time_zone,
+        preferences.addresses.get(delivery["channel"]),
+        preferences.secrets.get(delivery["channel"]),
+    )
     try:
         if channel is None:
             broken = "; ".join(broken_plugins.values())
-            raise DeliveryFailed(f"no channel named {delivery['channel']!r} is installed"
-                                 + (f" (plugins that failed: {broken})" if broken else ""), permanent=True)
+            raise DeliveryFailed(
+                f"no channel named {delivery['channel']!r} is installed"
+                + (f" (plugins that failed: {broken})" if broken else ""),
+                permanent=True,
+            )
         if channel.needs_address and not recipient.address:
             raise DeliveryFailed(f"{preferences.user_id} has no address for channel {channel.name!r}", permanent=True)
         receipt = channel.send(message_of(outbox, notice), recipient)
     except DeliveryFailed as failure:
-        exc = failure   # kept past the except block for the write below
+        exc = failure  # kept past the except block for the write below
         attempts = len(delivery["attempts"]) + 1
         retry_at = None if exc.permanent else next_attempt_at(retry, attempts, now)
         status = PENDING if retry_at else FAILED
         if status == FAILED:
             log.warning("delivery %s failed for good: %s", delivery["_id"], exc.reason)
-        finish_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery, lambda d: {
-            **d, "status": status, "next_attempt_at": retry_at or d["next_attempt_at"], "last_error": exc.reason,
-            "failed_at": now if status == FAILED else None,
-            "attempts": _kept(d["attempts"] + [{"at": now, "ok": False, "error": exc.reason, "permanent": exc.permanent}])})
+        finish_lease(
+            outbox.deliveries.get,
+            outbox.deliveries.replace,
+            delivery,
+            lambda d: {
+                **d,
+                "status": status,
+                "next_attempt_at": retry_at or d["next_attempt_at"],
+                "last_error": exc.reason,
+                "failed_at": now if status == FAILED else None,
+                "attempts": _kept(
+                    d["attempts"] + [{"at": now, "ok": False, "error": exc.reason, "permanent": exc.permanent}]
+                ),
+            },
+        )
         return status
-    finish_lease(outbox.deliveries.get, outbox.deliveries.replace, delivery, lambda d: {
-        **d, "status": DELIVERED, "delivered_at": now, "receipt": receipt, "last_error": None,
-        "attempts": _kept(d["attempts"] + [{"at": now, "ok": True, "receipt": receipt}])})
+    finish_lease(
+        outbox.deliveries.get,
+        outbox.deliveries.replace,
+        delivery,
+        lambda d: {
+            **d,
+            "status": DELIVERED,
+            "delivered_at": now,
+            "receipt": receipt,
+            "last_error": None,
+            "attempts": _kept(d["attempts"] + [{"at": now, "ok": True, "receipt": receipt}]),
+        },
+    )
     return DELIVERED
 
 
 def message_of(outbox, notice):
     items = tuple(message_of(outbox, item) for item in (outbox.notice(i) for i in notice.get("items") or []) if item)
-    return OutgoingMessage(notice["_id"], notice["user_id"], notice["kind"], notice["title"], notice["body"],
-                           notice.get("customer_id"), notice.get("due_at"), notice["fired_at"], items)
+    return OutgoingMessage(
+        notice["_id"],
+        notice["user_id"],
+        notice["kind"],
+        notice["title"],
+        notice["body"],
+        notice.get("customer_id"),
+        notice.get("due_at"),
+        notice["fired_at"],
+        items,
+    )
 
 
 def send_due_digests(outbox, reminders, preferences_of, immediate_channels, settings, now, result):
@@ -109,15 +190,31 @@ def send_due_digests(outbox, reminders, preferences_of, immediate_channels, sett
         preferences = preferences_of(digest["user_id"])
         quiet_end = quiet_until(preferences, now)
         if quiet_end is not None and digest["status"] == PENDING:
-            change_guarded(outbox.digests.get, outbox.digests.replace, digest["_id"], lambda d: {
-                **d, "due_at": quiet_end, "version": d["version"] + 1} if d["status"] == PENDING else None)
+            change_guarded(
+                outbox.digests.get,
+                outbox.digests.replace,
+                digest["_id"],
+                lambda d, quiet_end=quiet_end: (
+                    {**d, "due_at": quiet_end, "version": d["version"] + 1} if d["status"] == PENDING else None
+                ),
+            )
             continue
-        leased = take_lease(outbox.digests.get, outbox.digests.replace, digest,
-                            lambda d: d["status"] == PENDING and d["due_at"] <= now, SENDING, now, settings["lease_seconds"])
+        leased = take_lease(
+            outbox.digests.get,
+            outbox.digests.replace,
+            digest,
+            lambda d: d["status"] == PENDING and d["due_at"] <= now,
+            SENDING,
+            now,
+            settings["lease_seconds"],
+        )
         if leased is None:
             continue
-        notices = [n for n in outbox.notices_in(digest["_id"])
-                   if (r := reminders.get(n["reminder_id"])) is None or r["status"] not in CLOSED]
+        notices = [
+            n
+            for n in outbox.notices_in(digest["_id"])
+            if (r := reminders.get(n["reminder_id"])) is None or r["status"] not in CLOSED
+        ]
         summary = digest_of(leased, notices, preferences, now)
         if summary is not None:
             stored, _ = outbox.add_notice(summary)
@@ -125,8 +222,12 @@ def send_due_digests(outbox, reminders, preferences_of, immediate_channels, sett
                 if channel not in immediate_channels:
                     outbox.deliveries.add(delivery_of(stored, channel, now))
             result.digests += 1
-        finish_lease(outbox.digests.get, outbox.digests.replace, leased, lambda d: {
-            **d, "status": SENT, "sent_at": now, "notice_count": len(notices)})
+        finish_lease(
+            outbox.digests.get,
+            outbox.digests.replace,
+            leased,
+            lambda d, notices=notices: {**d, "status": SENT, "sent_at": now, "notice_count": len(notices)},
+        )
     return result
 
 

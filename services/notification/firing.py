@@ -6,6 +6,7 @@ deliveries queued, then marked fired while the lease holds. A reminder that fall
 person's quiet hours is deferred to their end; one for a person who reads a daily digest waits
 for the digest on every channel but those that take each notice at once (an inbox).
 """
+
 from dataclasses import dataclass
 
 from services.notification.domain.notices import digest_id_of, notice_of
@@ -27,7 +28,7 @@ def fire_due(reminders, outbox, preferences_of, immediate_channels, settings, no
     """Fire every reminder due at ``now`` (and any whose firing an instance left unfinished).
     ``immediate_channels``: names of channels that take each notice at once even in digest mode."""
     result = Firing()
-    names = {}      # the company names of the batch in hand, read in one query
+    names = {}  # the company names of the batch in hand, read in one query
 
     def due(limit):
         batch = reminders.stale(now, limit) + reminders.due(now, limit)
@@ -36,8 +37,16 @@ def fire_due(reminders, outbox, preferences_of, immediate_channels, settings, no
         return batch
 
     def handle(reminder):
-        outcome = fire(reminders, outbox, preferences_of(reminder["user_id"]), immediate_channels, settings, reminder,
-                       now, names.get(reminder["customer_id"]))
+        outcome = fire(
+            reminders,
+            outbox,
+            preferences_of(reminder["user_id"]),
+            immediate_channels,
+            settings,
+            reminder,
+            now,
+            names.get(reminder["customer_id"]),
+        )
         result.fired += outcome == FIRED
         result.deferred += outcome == "deferred"
 
@@ -50,19 +59,40 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
     ``customer_name``: the customer's company name, when known, for the notice's words."""
     quiet_end = quiet_until(preferences, now)
     if quiet_end is not None and reminder["status"] == PENDING:
-        _, deferred = change_reminder(reminders, reminder["_id"], lambda r: {
-            **r, "fire_at": quiet_end, "version": r["version"] + 1} if r["status"] == PENDING and r["fire_at"] <= now
-            else None)
+        _, deferred = change_reminder(
+            reminders,
+            reminder["_id"],
+            lambda r: (
+                {**r, "fire_at": quiet_end, "version": r["version"] + 1}
+                if r["status"] == PENDING and r["fire_at"] <= now
+                else None
+            ),
+        )
         return "deferred" if deferred else None
-    leased = take_lease(reminders.get, reminders.replace, reminder,
-                        lambda r: r["status"] == PENDING and r["fire_at"] <= now, FIRING, now, settings["lease_seconds"])
+    leased = take_lease(
+        reminders.get,
+        reminders.replace,
+        reminder,
+        lambda r: r["status"] == PENDING and r["fire_at"] <= now,
+        FIRING,
+        now,
+        settings["lease_seconds"],
+    )
     if leased is None:
         return None
     digest_id = None
     if preferences.digest:
         digest_id = digest_id_of(preferences.user_id, local_day(preferences, next_digest_at(preferences, now)))
-        outbox.digests.add({"_id": digest_id, "user_id": preferences.user_id, "due_at": next_digest_at(preferences, now),
-                           "status": PENDING, "version": 0, "created_at": now})
+        outbox.digests.add(
+            {
+                "_id": digest_id,
+                "user_id": preferences.user_id,
+                "due_at": next_digest_at(preferences, now),
+                "status": PENDING,
+                "version": 0,
+                "created_at": now,
+            }
+        )
     notice, _ = outbox.add_notice(notice_of(leased, preferences, now, digest_id, customer_name))
     for channel in preferences.channels:
         if notice["digest_id"] is None or channel in immediate_channels:
@@ -73,7 +103,22 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
 
 def delivery_of(notice, channel, now):
     """A notice's delivery through one channel: one per notice and channel, whatever retries."""
-    return {"_id": f"dlv_{notice['_id']}_{channel}", "notice_id": notice["_id"], "user_id": notice["user_id"],
-            "channel": channel, "kind": notice["kind"], "title": notice["title"], "status": "pending",
-            "attempts": [], "next_attempt_at": now, "lease_until": None, "lease_token": None, "version": 0,
-            "created_at": now, "delivered_at": None, "failed_at": None, "receipt": None, "last_error": None}
+    return {
+        "_id": f"dlv_{notice['_id']}_{channel}",
+        "notice_id": notice["_id"],
+        "user_id": notice["user_id"],
+        "channel": channel,
+        "kind": notice["kind"],
+        "title": notice["title"],
+        "status": "pending",
+        "attempts": [],
+        "next_attempt_at": now,
+        "lease_until": None,
+        "lease_token": None,
+        "version": 0,
+        "created_at": now,
+        "delivered_at": None,
+        "failed_at": None,
+        "receipt": None,
+        "last_error": None,
+    }

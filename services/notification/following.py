@@ -3,13 +3,14 @@ a contact completes the cycle's follow-up and starts the next, a grading complet
 and starts the next quarter's, a grade or stage change moves them, a new owner takes them over, a
 silent stage or leaving its owner cancels them. What is followed of each customer also names it:
 reminders and inbox entries are shown with its company name."""
+
 import dataclasses
 
 from services.notification.domain.follow_up import FollowedCustomer, follow_up_reminder, regrade_reminder
 from services.notification.domain.reminders import CANCELLED, DONE, FOLLOW_UP, PENDING, REGRADE
 from services.notification.domain.satisfying import Closing
 from services.notification.leasing import change_guarded
-from services.notification.reminding import SCHEDULED, REPEATED, change_reminder, close_all, schedule
+from services.notification.reminding import REPEATED, SCHEDULED, change_reminder, close_all, schedule
 from services.notification.store import Reminders
 
 FIELDS = [f.name for f in dataclasses.fields(FollowedCustomer)]
@@ -20,11 +21,16 @@ def follow(reminders, policy, customer_id, change, now):
     reminders in line; returns those to announce (new or said again on redelivery)."""
     current = reminders.followed_customer(customer_id)
     if current is None:
-        current = reminders.add_followed_customer({"_id": customer_id, "version": 0,
-                                                   **dataclasses.asdict(FollowedCustomer(customer_id))})
-    _, after = change_guarded(reminders.followed_customer, reminders.replace_followed_customer, customer_id,
-                              lambda doc: {**doc, **dataclasses.asdict(change(_customer(doc))),
-                                           "version": doc["version"] + 1}, current)
+        current = reminders.add_followed_customer(
+            {"_id": customer_id, "version": 0, **dataclasses.asdict(FollowedCustomer(customer_id))}
+        )
+    _, after = change_guarded(
+        reminders.followed_customer,
+        reminders.replace_followed_customer,
+        customer_id,
+        lambda doc: {**doc, **dataclasses.asdict(change(_customer(doc))), "version": doc["version"] + 1},
+        current,
+    )
     customer = _customer(after or reminders.followed_customer(customer_id))
     return _reconcile(reminders, policy, customer, now)
 
@@ -39,8 +45,11 @@ def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
 
 def _reconcile(reminders, policy, customer, now):
     wanted = {FOLLOW_UP: follow_up_reminder(policy, customer, now), REGRADE: regrade_reminder(policy, customer, now)}
-    stale = [r for r in reminders.open_for_customer(customer.customer_id)
-             if r["kind"] in wanted and r["_id"] != (wanted[r["kind"]] or {}).get("_id")]
+    stale = [
+        r
+        for r in reminders.open_for_customer(customer.customer_id)
+        if r["kind"] in wanted and r["_id"] != (wanted[r["kind"]] or {}).get("_id")
+    ]
     close_all(reminders, [_closing(r, customer) for r in stale], now)
     return [stored for stored in (_keep(reminders, w) for w in wanted.values() if w is not None) if stored]
 
@@ -51,29 +60,49 @@ def _keep(reminders, wanted):
     if outcome not in (SCHEDULED, REPEATED):
         return None
     if stored["status"] == PENDING and stored["due_at"] != wanted["due_at"] and not stored.get("snoozed_until"):
-        change_reminder(reminders, stored["_id"], lambda r: {
-            **r, "due_at": wanted["due_at"], "fire_at": wanted["due_at"], "message": wanted["message"],
-            "details": wanted["details"], "version": r["version"] + 1} if r["status"] == PENDING else None)
+        change_reminder(
+            reminders,
+            stored["_id"],
+            lambda r: (
+                {
+                    **r,
+                    "due_at": wanted["due_at"],
+                    "fire_at": wanted["due_at"],
+                    "message": wanted["message"],
+                    "details": wanted["details"],
+                    "version": r["version"] + 1,
+                }
+                if r["status"] == PENDING
+                else None
+            ),
+        )
     return stored
 
 
 # Per kind: the customer's clock a reminder's cycle is counted from, the reminder's detail that
 # holds the clock it was made for, what moving the clock on is, and what the reminder asks.
-CYCLES = {FOLLOW_UP: ("last_follow_up_at", "last_contact_at", "followed up on", "follow-up of this kind"),
-          REGRADE: ("graded_at", "graded_at", "graded on", "regrade")}
+CYCLES = {
+    FOLLOW_UP: ("last_follow_up_at", "last_contact_at", "followed up on", "follow-up of this kind"),
+    REGRADE: ("graded_at", "graded_at", "graded on", "regrade"),
+}
 
 
 def _closing(reminder, customer):
     """Done when its owner moved the clock on (a contact, a grading); else no longer asked."""
     clock, detail, done, asked = CYCLES[reminder["kind"]]
     moved = getattr(customer, clock)
-    if reminder["user_id"] == customer.owner_id and moved is not None \
-            and reminder["details"].get(detail, "") < moved.isoformat():
+    if (
+        reminder["user_id"] == customer.owner_id
+        and moved is not None
+        and reminder["details"].get(detail, "") < moved.isoformat()
+    ):
         return Closing(reminder["_id"], DONE, f"{done} {moved:%Y-%m-%d %H:%M}")
-    return Closing(reminder["_id"], CANCELLED, f"no {asked} is asked any more "
-                   f"(owner {customer.owner_id or 'none'}, stage {customer.stage or 'unknown'})")
+    return Closing(
+        reminder["_id"],
+        CANCELLED,
+        f"no {asked} is asked any more (owner {customer.owner_id or 'none'}, stage {customer.stage or 'unknown'})",
+    )
 
 
 def _customer(doc):
     return FollowedCustomer(**{name: doc.get(name) for name in FIELDS if name in doc})
-

@@ -5,10 +5,12 @@ The embedded document store has no transaction isolation and its ``$set`` mangle
 so every change replaces the whole document with its version in the filter; a loser re-reads
 and decides again.
 """
+
 import uuid
 from datetime import timedelta
 
 from services.runtime.guarded import change_guarded
+
 
 def take_lease(get, replace, doc, ready, busy_status, now, lease_seconds):
     """The document leased to this caller (status ``busy_status``, a fresh ``lease_token``), or
@@ -20,18 +22,25 @@ def take_lease(get, replace, doc, ready, busy_status, now, lease_seconds):
         expired = current["status"] == busy_status and current.get("lease_until") and current["lease_until"] <= now
         if not (ready(current) or expired):
             return None
-        return {**current, "status": busy_status, "lease_until": now + timedelta(seconds=lease_seconds),
-                "lease_token": token, "version": current["version"] + 1}
+        return {
+            **current,
+            "status": busy_status,
+            "lease_until": now + timedelta(seconds=lease_seconds),
+            "lease_token": token,
+            "version": current["version"] + 1,
+        }
 
     return change_guarded(get, replace, doc["_id"], lease, doc)[1]
 
 
 def finish_lease(get, replace, leased, change):
     """Apply ``change`` only while our lease holds (after it ran out another instance may own it)."""
+
     def finish(current):
         if current.get("lease_token") != leased["lease_token"] or current["status"] != leased["status"]:
             return None
         return {**change(current), "lease_until": None, "lease_token": None, "version": current["version"] + 1}
+
     return change_guarded(get, replace, leased["_id"], finish, leased)[1]
 
 

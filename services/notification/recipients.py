@@ -1,5 +1,6 @@
 """Each person's notification preferences: stored by notification (a plain user id until a user
 directory exists), with the configured defaults for whatever they have not set."""
+
 from datetime import time
 
 from contracts.errors import InvalidInput
@@ -22,6 +23,7 @@ def cached(function):
         if user_id not in seen:
             seen[user_id] = function(user_id)
         return seen[user_id]
+
     return lookup
 
 
@@ -44,12 +46,22 @@ def set_preferences(recipients, defaults, channels, user_id, changes, now):
 
 
 def view_of(preferences, updated_at):
-    quiet = ({"start": f"{preferences.quiet_start:%H:%M}", "end": f"{preferences.quiet_end:%H:%M}"}
-             if preferences.quiet_start is not None else None)
-    return {"user_id": preferences.user_id, "time_zone": preferences.time_zone, "quiet_hours": quiet,
-            "digest": preferences.digest, "digest_at": f"{preferences.digest_at:%H:%M}",
-            "channels": list(preferences.channels), "addresses": dict(preferences.addresses),
-            "secrets_set": sorted(preferences.secrets), "updated_at": updated_at}
+    quiet = (
+        {"start": f"{preferences.quiet_start:%H:%M}", "end": f"{preferences.quiet_end:%H:%M}"}
+        if preferences.quiet_start is not None
+        else None
+    )
+    return {
+        "user_id": preferences.user_id,
+        "time_zone": preferences.time_zone,
+        "quiet_hours": quiet,
+        "digest": preferences.digest,
+        "digest_at": f"{preferences.digest_at:%H:%M}",
+        "channels": list(preferences.channels),
+        "addresses": dict(preferences.addresses),
+        "secrets_set": sorted(preferences.secrets),
+        "updated_at": updated_at,
+    }
 
 
 def _check(values, channels):
@@ -58,7 +70,8 @@ def _check(values, channels):
         channel = channels.get(name)
         if channel is None:
             errors.setdefault("channels", []).append(
-                f"No channel named {name!r} is installed (installed: {', '.join(sorted(channels)) or 'none'}).")
+                f"No channel named {name!r} is installed (installed: {', '.join(sorted(channels)) or 'none'})."
+            )
         elif channel.needs_address and not values["addresses"].get(name):
             errors.setdefault("addresses", []).append(f"Channel {name!r} needs an address.")
     for name, address in values["addresses"].items():
@@ -81,12 +94,16 @@ def _set_fields(doc):
 def _preferences(user_id, values):
     quiet = values.get("quiet_hours")
     return Preferences(
-        user_id=user_id, time_zone=values["time_zone"],
+        user_id=user_id,
+        time_zone=values["time_zone"],
         quiet_start=parse_clock(quiet["start"]) if quiet else None,
         quiet_end=parse_clock(quiet["end"]) if quiet else None,
-        digest=bool(values["digest"]), digest_at=_clock(values["digest_at"]),
-        channels=tuple(values["channels"]), addresses=dict(values.get("addresses") or {}),
-        secrets=dict(values.get("secrets") or {}))
+        digest=bool(values["digest"]),
+        digest_at=_clock(values["digest_at"]),
+        channels=tuple(values["channels"]),
+        addresses=dict(values.get("addresses") or {}),
+        secrets=dict(values.get("secrets") or {}),
+    )
 
 
 def _clock(value):

@@ -1,6 +1,7 @@
 """Scheduling and closing reminders without losing a concurrent change (a redelivered event, the
 firing loop of another instance, a person's snooze): every write replaces one document guarded
 by its version, re-reading and deciding again when the version moved."""
+
 from datetime import timedelta
 
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -33,11 +34,19 @@ def schedule(reminders, new):
         occurrences = (current["occurrences"] + [occurrence])[-MAX_OCCURRENCES_KEPT:]
         if current["status"] in OPEN:
             outcome["o"] = COLLAPSED
-            return {**current, "occurrences": occurrences, "repeats": current.get("repeats", 0) + 1,
-                    "version": current["version"] + 1}
+            return {
+                **current,
+                "occurrences": occurrences,
+                "repeats": current.get("repeats", 0) + 1,
+                "version": current["version"] + 1,
+            }
         outcome["o"] = REOPENED
-        return {**new, "occurrences": occurrences, "repeats": current.get("repeats", 0) + 1,
-                "version": current["version"] + 1}
+        return {
+            **new,
+            "occurrences": occurrences,
+            "repeats": current.get("repeats", 0) + 1,
+            "version": current["version"] + 1,
+        }
 
     before, after = change_reminder(reminders, new["_id"], change)
     return (after or before), outcome.get("o", REPEATED)
@@ -45,11 +54,21 @@ def schedule(reminders, new):
 
 def close(reminders, closing, at, by="system"):
     """Close an open reminder (done or cancelled) with the reason; a closed one stays as it is."""
+
     def change(current):
         if current["status"] in CLOSED:
             return None
-        return {**current, "status": closing.status, "closed_at": at, "closed_by": by, "close_reason": closing.reason,
-                "lease_until": None, "lease_token": None, "version": current["version"] + 1}
+        return {
+            **current,
+            "status": closing.status,
+            "closed_at": at,
+            "closed_by": by,
+            "close_reason": closing.reason,
+            "lease_until": None,
+            "lease_token": None,
+            "version": current["version"] + 1,
+        }
+
     return change_reminder(reminders, closing.reminder_id, change)[1]
 
 
@@ -59,8 +78,16 @@ def close_all(reminders, closings, at, by="system"):
 
 def reopen_at(current, due_at, **extra):
     """The reminder pending again, to fire at ``due_at`` (a snooze, a moved follow-up)."""
-    return {**current, "status": PENDING, "due_at": due_at, "fire_at": due_at, "lease_until": None,
-            "lease_token": None, "version": current["version"] + 1, **extra}
+    return {
+        **current,
+        "status": PENDING,
+        "due_at": due_at,
+        "fire_at": due_at,
+        "lease_until": None,
+        "lease_token": None,
+        "version": current["version"] + 1,
+        **extra,
+    }
 
 
 def snooze(reminders, reminder_id, request, now):
@@ -74,24 +101,42 @@ def snooze(reminders, reminder_id, request, now):
         _check_owner(current, request["by"], "snooze")
         if current["status"] in CLOSED:
             raise Conflict(f"Reminder {reminder_id} is already {current['status']}.", {"status": current["status"]})
-        return {**current, "status": PENDING, "fire_at": until, "snoozed_until": until, "snoozed_by": request["by"],
-                "snooze_reason": request.get("reason"), "lease_until": None, "lease_token": None,
-                "version": current["version"] + 1}
+        return {
+            **current,
+            "status": PENDING,
+            "fire_at": until,
+            "snoozed_until": until,
+            "snoozed_by": request["by"],
+            "snooze_reason": request.get("reason"),
+            "lease_until": None,
+            "lease_token": None,
+            "version": current["version"] + 1,
+        }
 
     return _changed(reminders, reminder_id, change)
 
 
 def mark_done(reminders, reminder_id, request, now):
     """Done by hand (a done reminder stays done; a cancelled one cannot be done)."""
+
     def change(current):
         _check_owner(current, request["by"], "mark done")
         if current["status"] == DONE:
             return None
         if current["status"] == CANCELLED:
-            raise Conflict(f"Reminder {reminder_id} was cancelled: {current.get('close_reason')}.", {"status": CANCELLED})
-        return {**current, "status": DONE, "closed_at": now, "closed_by": request["by"],
-                "close_reason": request.get("note") or "marked done", "lease_until": None, "lease_token": None,
-                "version": current["version"] + 1}
+            raise Conflict(
+                f"Reminder {reminder_id} was cancelled: {current.get('close_reason')}.", {"status": CANCELLED}
+            )
+        return {
+            **current,
+            "status": DONE,
+            "closed_at": now,
+            "closed_by": request["by"],
+            "close_reason": request.get("note") or "marked done",
+            "lease_until": None,
+            "lease_token": None,
+            "version": current["version"] + 1,
+        }
 
     return _changed(reminders, reminder_id, change)
 
@@ -105,5 +150,6 @@ def _changed(reminders, reminder_id, change):
 
 def _check_owner(reminder, by, what):
     if by != reminder["user_id"]:
-        raise Forbidden.because(f"Only {reminder['user_id']}, whom it reminds, can {what} it.",
-                                user_id=reminder["user_id"])
+        raise Forbidden.because(
+            f"Only {reminder['user_id']}, whom it reminds, can {what} it.", user_id=reminder["user_id"]
+        )

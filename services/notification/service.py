@@ -1,41 +1,60 @@
 """notification: reminders from what happens to customers and handoffs, fired once each, on
 time, through channel plugins (in-app inbox, email, webhook, chat)."""
-from datetime import datetime, timezone
 
+import logging
+from datetime import UTC, datetime
+
+from nameko.amqp.publish import UndeliverableMessage
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.notification import (
-    ChannelListSchema, DeliveryPageSchema, DeliveryQuerySchema, DoneSchema, FireSchema, InboxEntrySchema,
-    InboxPageSchema, InboxQuerySchema, PreferencesSchema, PreferencesUpdateSchema, ReadSchema, SnoozeSchema,
+    ChannelListSchema,
+    DeliveryPageSchema,
+    DeliveryQuerySchema,
+    DoneSchema,
+    FireSchema,
+    InboxEntrySchema,
+    InboxPageSchema,
+    InboxQuerySchema,
+    PreferencesSchema,
+    PreferencesUpdateSchema,
+    ReadSchema,
+    SnoozeSchema,
 )
 from contracts.reminder import OPEN_STATUSES, ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
 from plugins.dependency import Plugins
+from services.notification import figures
 from services.notification.delivering import Delivering, InboxFiling, deliver_due, send_due_digests
-from services.notification.domain import follow_up
+from services.notification.domain import follow_up, satisfying
 from services.notification.domain import reminders as rules
-from services.notification.domain import satisfying
+from services.notification.domain.notices import INBOX_DIGEST, with_customer_names
 from services.notification.firing import fire_due
 from services.notification.following import follow, named
 from services.notification.recipients import cached, preferences_of, set_preferences, view_of
 from services.notification.reminding import COLLAPSED, close_all, mark_done, schedule, snooze
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
 from services.notification.store import Outbox, Recipients, Reminders
-from services.runtime import audit, parking
+from services.notification.summarising import send_manager_summaries
+from services.runtime import audit, health, parking
 from services.runtime.access import Caller, acting_user, own_or_managed, require
 from services.runtime.directory import keep_latest
 from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.given_clock import accept_given_now
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.settings import Settings
 
-TICK_SECONDS = 10   # how often each instance looks for due reminders (leases keep it to one firing)
+log = logging.getLogger(__name__)
+TICK_SECONDS = 10  # how often each instance looks for due reminders (leases keep it to one firing)
 
 
-class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
+# The mixins are not imported by name: `nameko run` would take them for services.
+class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints):
     name = "notification"
+    service_figures = figures.FIGURES  # for /metrics (services.runtime.health)
 
     reminders = MongoStore(Reminders)
     outbox = MongoStore(Outbox)
@@ -52,9 +71,27 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     @event_handler("pool", "customer_allocated")
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
-        self._close(event["customer_id"], event["allocated_at"],
-                    lambda open_: satisfying.closed_by_allocation(event["owner_id"], open_))
-        self._schedule([rules.first_touch(self.policy, event["customer_id"], event["owner_id"], event["allocated_at"])])
+        self._close(
+            event["customer_id"],
+            event["allocated_at"],
+            lambda open_: satisfying.closed_by_allocation(event["owner_id"], open_),
+        )
+        # a customer moved from its owner (a leaver's, at once): what it asked of them goes; the
+        # new owner gets their own first touch and follow-up below
+        self._close(
+            event["customer_id"],
+            event["allocated_at"],
+            lambda open_: satisfying.closed_by_new_owner(
+                event["owner_id"], f"moved to {event['owner_id']} ({event['reason']})", open_, rules.OWNER_KINDS
+            ),
+        )
+        self._schedule(
+            [
+                rules.first_touch(
+                    self.policy, event["customer_id"], event["owner_id"], event["allocated_at"], event["allocation_id"]
+                )
+            ]
+        )
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["owner_id"]))
 
     @event_handler("profile", "communication_recorded")
@@ -62,7 +99,9 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         """A recorded contact is the first touch (done, not left to nag); an unanswered one asks
         for a second, a meeting for its minutes."""
         event = load_event("communication_recorded", payload)
-        self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_contact(self.policy, event, open_))
+        self._close(
+            event["customer_id"], event["at"], lambda open_: satisfying.closed_by_contact(self.policy, event, open_)
+        )
         asked = [rules.second_touch(self.policy, event)] if not event["answered"] else []
         self._schedule(asked + [r for r in [rules.meeting_minutes(self.policy, event)] if r])
         self._follow(event["customer_id"], lambda c: follow_up.with_contact(c, event))
@@ -84,6 +123,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def on_customer_returned(self, payload):
         event = load_event("customer_returned", payload)
         self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_return(event, open_))
+        self._schedule([told for told in [rules.returned_to_pool(event)] if told])
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, None))
 
     @event_handler("pool", "recycling_warned")
@@ -100,8 +140,17 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def on_user_saved(self, payload):
         """Who manages which team, from the gateway's user directory."""
         user = load_event("user_saved", payload)
-        keep_latest(self.recipients, {"_id": user["user_id"], "role": user["role"], "department": user["department"],
-                                      "team": user["team"], "active": user["active"], "user_version": user["version"]})
+        keep_latest(
+            self.recipients,
+            {
+                "_id": user["user_id"],
+                "role": user["role"],
+                "department": user["department"],
+                "team": user["team"],
+                "active": user["active"],
+                "user_version": user["version"],
+            },
+        )
 
     @event_handler("profile", "customers_merged")
     def on_customers_merged(self, payload):
@@ -126,15 +175,19 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_acceptance(event, open_))
         if event["complete"] and event["new_owner_id"]:
             reason = f"handed over to {event['new_owner_id']} ({event['kind'].replace('_', ' ')})"
-            self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_new_owner(
-                event["new_owner_id"], reason, open_, rules.OWNER_KINDS))
+            self._close(
+                event["customer_id"],
+                event["at"],
+                lambda open_: satisfying.closed_by_new_owner(event["new_owner_id"], reason, open_, rules.OWNER_KINDS),
+            )
             self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["new_owner_id"]))
 
     @event_handler("handoff", "handoff_returned")
     def on_handoff_returned(self, payload):
         event = load_event("handoff_returned", payload)
-        self._close_about(event["handoff_id"], event["at"],
-                          lambda open_: satisfying.closed_by_handoff_return(event, open_))
+        self._close_about(
+            event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_handoff_return(event, open_)
+        )
         self._schedule([rules.handoff_returned(event)])
 
     @event_handler("handoff", "handoff_withdrawn")
@@ -145,7 +198,11 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
 
     @event_handler("handoff", "requirement_changed")
     def on_requirement_changed(self, payload):
-        self._schedule(rules.requirement_changed(load_event("requirement_changed", payload)))
+        """Everyone holding part of the customer is told, and the owner's managers."""
+        change = load_event("requirement_changed", payload)
+        owner = self.recipients.person(change["owner_id"]) if change["owner_id"] else None
+        managers = rules.owners_managers(owner, self.recipients.people_in(owner["department"]) if owner else [])
+        self._schedule(rules.requirement_changed(change, managers))
 
     # --- firing -------------------------------------------------------------------------
 
@@ -159,15 +216,21 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         """Fire what is due, send due digests, deliver and retry (``now``: ISO time with offset, for
         tests and replays)."""
         require(self.caller, ("admin",), "fire reminders by hand")
-        now = load_input(FireSchema, {"now": now} if now else {}, what="firing").get("now") or _now()
+        given = load_input(FireSchema, {"now": now} if now else {}, what="firing").get("now")
+        accept_given_now(given, self.reminders.audit, "firing")  # an invented time only on a test clock, audited
+        now = given or _now()
         preferences = cached(lambda user_id: preferences_of(self.recipients, self.settings["defaults"], user_id))
         channels, broken = self._channels()
         immediate = {name for name, channel in channels.items() if not channel.digestible}
         fired = fire_due(self.reminders, self.outbox, preferences, immediate, self.settings, now)
-        delivering = send_due_digests(self.outbox, self.reminders, preferences, immediate, self.settings, now,
-                                      Delivering())
+        delivering = send_due_digests(
+            self.outbox, self.reminders, preferences, immediate, self.settings, now, Delivering()
+        )
+        summaries = send_manager_summaries(
+            self.outbox, self.reminders, self.recipients, preferences, self.settings, now
+        )
         deliver_due(self.outbox, channels, broken, preferences, self.settings["retry"], self.settings, now, delivering)
-        return {"fired": fired.fired, "deferred": fired.deferred, **vars(delivering)}
+        return {"fired": fired.fired, "deferred": fired.deferred, "summaries": summaries, **vars(delivering)}
 
     # --- what people do -------------------------------------------------------------------
 
@@ -175,28 +238,37 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def snooze_reminder(self, reminder_id, request):
         request = load_input(SnoozeSchema, request, what="snooze")
         request["by"] = acting_user(self.caller, request["by"], "snooze reminders")
-        return self._reminder_view(snooze(self.reminders, reminder_id, request, _now()))
+        now = _now()
+        snoozed = snooze(self.reminders, reminder_id, request, now)
+        self._announce_change(snoozed, "snoozed", now, until=snoozed["fire_at"], note=request.get("reason"))
+        return self._reminder_view(snoozed)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_reminder(self, reminder_id, request):
         request = load_input(DoneSchema, request, what="done")
         request["by"] = acting_user(self.caller, request["by"], "mark reminders done")
-        return self._reminder_view(mark_done(self.reminders, reminder_id, request, _now()))
+        done = mark_done(self.reminders, reminder_id, request, _now())
+        # at: when it was closed, so marking it done again names the same timeline entry
+        if done.get("closed_by") == request["by"]:  # not one a contact had closed already
+            self._announce_change(done, "done", done["closed_at"], note=request.get("note"))
+        return self._reminder_view(done)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_preferences(self, user_id):
         own_or_managed(self.caller, user_id, "read the preferences")
         stored = self.recipients.stored(user_id) or {}
-        return PreferencesSchema().dump(view_of(preferences_of(self.recipients, self.settings["defaults"], user_id),
-                                                stored.get("updated_at")))
+        return PreferencesSchema().dump(
+            view_of(preferences_of(self.recipients, self.settings["defaults"], user_id), stored.get("updated_at"))
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def set_preferences(self, user_id, changes):
         own_or_managed(self.caller, user_id, "change the preferences")
         changes = load_input(PreferencesUpdateSchema, changes, what="preferences")
         channels, _ = self._channels()
-        return PreferencesSchema().dump(view_of(*set_preferences(
-            self.recipients, self.settings["defaults"], channels, user_id, changes, _now())))
+        return PreferencesSchema().dump(
+            view_of(*set_preferences(self.recipients, self.settings["defaults"], channels, user_id, changes, _now()))
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def mark_read(self, user_id, entry_id, request):
@@ -208,7 +280,10 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         if not entry["read"]:
             entry = {**entry, "read": True, "read_at": _now()}
             self.outbox.replace_inbox_entry(entry)
-        return InboxEntrySchema().dump(_view(*named(self.reminders, [entry])))
+        for item in self.outbox.inbox_members(entry_id) if entry["kind"] == INBOX_DIGEST else []:
+            if not item["read"]:  # read in one go with the digest standing for them
+                self.outbox.replace_inbox_entry({**item, "read": True, "read_at": entry["read_at"]})
+        return InboxEntrySchema().dump(*self._inbox_views([entry]))
 
     # --- reading --------------------------------------------------------------------------
 
@@ -232,8 +307,10 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def list_inbox(self, user_id, query=None):
         own_or_managed(self.caller, user_id, "see the inbox")
         query = load_input(InboxQuerySchema, query)
-        items, total = self.outbox.inbox_page(user_id, query["unread"], query["limit"], query["offset"])
-        return InboxPageSchema().dump(page_of([_view(e) for e in named(self.reminders, items)], total, query))
+        items, total = self.outbox.inbox_page(
+            user_id, query["unread"], query["limit"], query["offset"], query.get("digest")
+        )
+        return InboxPageSchema().dump(page_of(self._inbox_views(items), total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_deliveries(self, query=None):
@@ -247,8 +324,9 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_channels(self):
         channels, broken = self._channels()
-        return ChannelListSchema().dump({"channels": sorted(channels.values(), key=lambda c: c.name),
-                                         "broken_plugins": broken})
+        return ChannelListSchema().dump(
+            {"channels": sorted(channels.values(), key=lambda c: c.name), "broken_plugins": broken}
+        )
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -256,7 +334,25 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return ReminderSchema().dump(_view(*named(self.reminders, [reminder])))
 
     def _channels(self):
-        return self.plugins.notification_channels(self.settings["channels"], InboxFiling(self.outbox))
+        return self.plugins.notification_channels(
+            self.settings["channels"], InboxFiling(self.outbox, self.settings, self.reminders.customer_names)
+        )
+
+    def _inbox_views(self, entries):
+        """Inbox entries as read: customers called by their company names as known now, a digest's too."""
+        listed = [c for e in entries for c in (e.get("details") or {}).get("customer_ids", [])]
+        names = self.reminders.customer_names(listed)
+        return [
+            _view(
+                {
+                    "grouped_in": None,
+                    **e,
+                    "item_ids": e.get("items") or [],
+                    **({"details": with_customer_names(e["details"], names)} if e["kind"] == INBOX_DIGEST else {}),
+                }
+            )
+            for e in named(self.reminders, entries)
+        ]
 
     def _follow(self, customer_id, change):
         for reminder in follow(self.reminders, self.policy, customer_id, change, _now()):
@@ -272,10 +368,46 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
                 self._announce(reminder)
 
     def _announce(self, reminder):
-        self.dispatch("reminder_scheduled", dump_event("reminder_scheduled", {
-            "reminder_id": reminder["_id"], "kind": reminder["kind"], "user_id": reminder["user_id"],
-            "customer_id": reminder["customer_id"], "due_at": reminder["due_at"],
-            "scheduled_at": reminder["created_at"]}))
+        self.dispatch(
+            "reminder_scheduled",
+            dump_event(
+                "reminder_scheduled",
+                {
+                    "reminder_id": reminder["_id"],
+                    "kind": reminder["kind"],
+                    "user_id": reminder["user_id"],
+                    "customer_id": reminder["customer_id"],
+                    "due_at": reminder["due_at"],
+                    "scheduled_at": reminder["created_at"],
+                },
+            ),
+        )
+
+    def _announce_change(self, reminder, change, at, until=None, note=None):
+        """A person's done or snooze, for the customer's timeline (its reminder bookkeeping)."""
+        if not (reminder["kind"] in rules.ANNOUNCED_KINDS and reminder.get("customer_id")):
+            return
+        try:
+            self.dispatch(
+                "reminder_updated",
+                dump_event(
+                    "reminder_updated",
+                    {
+                        "reminder_id": reminder["_id"],
+                        "kind": reminder["kind"],
+                        "user_id": reminder["user_id"],
+                        "customer_id": reminder["customer_id"],
+                        "change": change,
+                        "by": reminder["user_id"],
+                        "at": at,
+                        "until": until,
+                        "note": note,
+                    },
+                ),
+            )
+        except UndeliverableMessage:
+            # the person's done or snooze stands; only its line in the timeline's bookkeeping is missing
+            log.warning("reminder_updated for %s not delivered (nobody subscribed)", reminder["_id"])
 
     def _close(self, customer_id, at, closings_of):
         close_all(self.reminders, closings_of(self.reminders.open_for_customer(customer_id)), at)
@@ -285,7 +417,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _view(doc):

@@ -1,5 +1,6 @@
 """notification's settings: BATON.reminders (the follow-up SOP's numbers) and BATON.notification
 (firing, delivery, recipients' defaults, channels), loaded into domain values once at start."""
+
 from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
@@ -23,10 +24,16 @@ def _days(value):
 
 class CadenceSchema(Schema):
     # days between follow-ups per grade; null: no cadence for that grade
-    intent = fields.Dict(keys=fields.String(validate=validate.OneOf(GRADES)),
-                         values=fields.Float(allow_none=True, validate=POSITIVE), load_default=dict)
-    value = fields.Dict(keys=fields.String(validate=validate.OneOf(GRADES)),
-                        values=fields.Float(allow_none=True, validate=POSITIVE), load_default=dict)
+    intent = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(GRADES)),
+        values=fields.Float(allow_none=True, validate=POSITIVE),
+        load_default=dict,
+    )
+    value = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(GRADES)),
+        values=fields.Float(allow_none=True, validate=POSITIVE),
+        load_default=dict,
+    )
     lost_win_back_days = fields.Float(allow_none=True, validate=POSITIVE, load_default=None)
 
 
@@ -42,8 +49,9 @@ class ReminderSettingsSchema(Schema):
     minutes_methods = fields.List(fields.String(), load_default=lambda: ["email"])
     handoff_accept_within_hours = fields.Float(load_default=24, validate=POSITIVE)
     regrade_every_days = fields.Float(load_default=90, allow_none=True, validate=POSITIVE)
-    managers = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), load_default=dict,
-                          validate=_check_manager_ids)
+    managers = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), load_default=dict, validate=_check_manager_ids
+    )
 
     @post_load
     def as_policy(self, data, **kwargs):
@@ -74,8 +82,12 @@ class RetrySchema(Schema):
 
     @post_load
     def as_policy(self, data, **kwargs):
-        return RetryPolicy(data["max_attempts"], timedelta(seconds=data["first_wait_seconds"]), data["factor"],
-                           timedelta(seconds=data["longest_wait_seconds"]))
+        return RetryPolicy(
+            data["max_attempts"],
+            timedelta(seconds=data["first_wait_seconds"]),
+            data["factor"],
+            timedelta(seconds=data["longest_wait_seconds"]),
+        )
 
 
 class RecipientDefaultsSchema(Schema):
@@ -101,3 +113,20 @@ class NotificationSettingsSchema(Schema):
     retry = fields.Nested(RetrySchema, load_default=lambda: RetrySchema().load({}))
     defaults = fields.Nested(RecipientDefaultsSchema, load_default=lambda: RecipientDefaultsSchema().load({}))
     channels = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
+    # the inbox's digests: this many notices of one kind for one person within the window are one entry
+    digest_window_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=24 * 60))
+    digest_min_count = fields.Integer(load_default=5, validate=validate.Range(min=2))
+    manager_summary = fields.Nested(
+        lambda: ManagerSummarySchema(), load_default=lambda: ManagerSummarySchema().load({})
+    )
+
+
+class ManagerSummarySchema(Schema):
+    """Each manager's daily summary of their team: overdue reminders per person, and the customers
+    that return to the public pool within ``recycling_within_days``."""
+
+    enabled = fields.Boolean(load_default=True)
+    at = fields.String(
+        load_default="08:00", validate=CLOCK, metadata={"description": "Local time, the manager's zone."}
+    )
+    recycling_within_days = fields.Float(load_default=3, validate=POSITIVE)

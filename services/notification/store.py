@@ -9,6 +9,7 @@ of a JSON fallback expression no index serves, and equality under a compound ind
 field is not index-backed either; an integer range on a field that is null once done touches
 only what is due, however many reminders are stored (bench/reminder_firing.py measures it).
 """
+
 from pymongo import ASCENDING, DESCENDING
 
 from services.runtime.audit import Store
@@ -48,34 +49,45 @@ class Schedule(Store):
 
     def replace(self, doc, before):
         """False when another writer changed it since ``before`` was read (the caller re-reads)."""
-        return self.collection.replace_one({"_id": doc["_id"], "version": before["version"]},
-                                           self._keyed(doc)).matched_count == 1
+        return (
+            self.collection.replace_one(
+                {"_id": doc["_id"], "version": before["version"]}, self._keyed(doc)
+            ).matched_count
+            == 1
+        )
 
     def due(self, now, limit):
         """Pending documents whose time has come, oldest first: an index range, no scan."""
-        return list(self.collection.find({"wake_epoch": {"$lte": epoch(now)}, "status": "pending"})
-                    .sort("wake_epoch", ASCENDING).limit(limit))
+        return list(
+            self.collection.find({"wake_epoch": {"$lte": epoch(now)}, "status": "pending"})
+            .sort("wake_epoch", ASCENDING)
+            .limit(limit)
+        )
 
     def stale(self, now, limit):
         """Documents an instance leased and did not finish (it died): their lease ran out."""
-        return list(self.collection.find({"lease_epoch": {"$lte": epoch(now)}, "status": self.busy_status})
-                    .limit(limit))
+        return list(
+            self.collection.find({"lease_epoch": {"$lte": epoch(now)}, "status": self.busy_status}).limit(limit)
+        )
 
     def _keyed(self, doc):
         """``doc`` with its query keys: ``wake_epoch`` while pending, ``lease_epoch`` while leased."""
         status = doc.get("status")
-        return {**doc, "wake_epoch": epoch(doc.get(self.wake_field)) if status == "pending" else None,
-                "lease_epoch": epoch(doc.get("lease_until")) if status == self.busy_status else None}
+        return {
+            **doc,
+            "wake_epoch": epoch(doc.get(self.wake_field)) if status == "pending" else None,
+            "lease_epoch": epoch(doc.get("lease_until")) if status == self.busy_status else None,
+        }
 
 
 class Reminders(Schedule):
     def __init__(self, db):
         super().__init__(db.reminders, "fire_at", "firing")
-        self.followed = db.followed_customers   # per customer: name, owner, grades, stage, last contact
+        self.followed = db.followed_customers  # per customer: name, owner, grades, stage, last contact
 
     def replace(self, doc, before):
         replaced = super().replace(doc, before)
-        if replaced and self.audit.actor is not None:   # what people do (snooze, done); firing is bookkeeping
+        if replaced and self.audit.actor is not None:  # what people do (snooze, done); firing is bookkeeping
             self.audit.changed("reminder", before, doc)
         return replaced
 
@@ -86,6 +98,16 @@ class Reminders(Schedule):
 
     def open_for_customer(self, customer_id):
         return list(self.collection.find({"customer_id": customer_id, "status": {"$in": OPEN}}))
+
+    def open_of_users(self, user_ids, kinds):
+        """Open reminders of these kinds for these people (a manager's team summary)."""
+        if not user_ids:
+            return []
+        return list(
+            self.collection.find(
+                {"user_id": {"$in": list(user_ids)}, "status": {"$in": OPEN}, "kind": {"$in": list(kinds)}}
+            )
+        )
 
     def open_about(self, subject_id):
         return list(self.collection.find({"subject_id": subject_id, "status": {"$in": OPEN}}))
@@ -139,6 +161,7 @@ class Outbox:
         self.deliveries.collection.create_index([("created_at", ASCENDING)])
         self.digests.ensure_indexes()
         self.inbox.create_index([("user_id", ASCENDING)])
+        self.inbox.create_index([("group_id", ASCENDING)])
 
     # notices
     def add_notice(self, notice):
@@ -167,8 +190,24 @@ class Outbox:
     def replace_inbox_entry(self, entry):
         self.inbox.replace_one({"_id": entry["_id"]}, entry)
 
-    def inbox_page(self, user_id, unread_only, limit, offset):
-        query = {"user_id": user_id}
+    def inbox_members(self, group_id):
+        """The inbox entries of a digest's window (its kind, person and window), oldest first."""
+        return list(self.inbox.find({"group_id": group_id}).sort("fired_at", ASCENDING))
+
+    def save_inbox_digest(self, digest, stored):
+        """False when another filing changed it since ``stored`` was read (the caller re-reads)."""
+        if stored is None:
+            return insert_once(self.inbox, digest)[1]
+        return self.inbox.replace_one({"_id": digest["_id"], "version": stored["version"]}, digest).matched_count == 1
+
+    def mark_grouped(self, entry_ids, group_id):
+        """Entries a digest stands for: left out of the inbox's list, listed under the digest."""
+        self.inbox.update_many({"_id": {"$in": list(entry_ids)}}, {"$set": {"grouped_in": group_id}})
+
+    def inbox_page(self, user_id, unread_only, limit, offset, digest=None):
+        """``digest``: the entries that digest stands for; otherwise the inbox as shown, each
+        digest in place of its entries."""
+        query = {"user_id": user_id, "grouped_in": digest}
         if unread_only:
             query["read"] = False
         total = count(self.inbox, query)
@@ -185,12 +224,23 @@ class Recipients(KeptPeople, Store):
         self.people = db.people
 
     def ensure_indexes(self):
-        self.people.create_index([("department", ASCENDING)])   # preferences: read by _id only
+        self.people.create_index([("department", ASCENDING)])  # preferences: read by _id only
 
     def managers_in(self, department):
         """(user id, team) of the department's active managers."""
-        return [(p["_id"], p["team"]) for p in self.people.find({"department": department})
-                if p["role"] == "manager" and p["active"]]
+        return [
+            (p["_id"], p["team"])
+            for p in self.people.find({"department": department})
+            if p["role"] == "manager" and p["active"]
+        ]
+
+    def active_managers(self):
+        """The directory's active managers ({_id, department, team})."""
+        return [p for p in self.people.find({"role": "manager"}) if p["active"]]
+
+    def people_in(self, department):
+        """What the user directory says of the department's people ({_id, role, team, active})."""
+        return list(self.people.find({"department": department}))
 
     def stored(self, user_id):
         return self.preferences.find_one({"_id": user_id})
@@ -202,7 +252,9 @@ class Recipients(KeptPeople, Store):
         return stored, added
 
     def replace(self, doc, before):
-        replaced = self.preferences.replace_one({"_id": doc["_id"], "version": before["version"]}, doc).matched_count == 1
+        replaced = (
+            self.preferences.replace_one({"_id": doc["_id"], "version": before["version"]}, doc).matched_count == 1
+        )
         if replaced:
             self.audit.changed("preferences", before, doc)
         return replaced

@@ -1,13 +1,21 @@
 """Giving a customer an owner by the allocation rules, exactly once, whatever the number of
 pool instances: eligibility first, then the weighted rotation of the people eligible now."""
+
 from services.pool.changing import change_holding
 from services.pool.directory import salespeople
-from services.pool.domain.eligibility import NewCustomer, eligible
+from services.pool.domain.eligibility import NewCustomer, below_holding_cap, eligible, rule_name
 from services.pool.domain.holdings import (
-    ALLOCATED, FILED_BY_HAND, NOBODY_ELIGIBLE, SYSTEM, give_back, hand_over, take,
+    ALLOCATED,
+    FILED_BY_HAND,
+    NOBODY_ELIGIBLE,
+    SYSTEM,
+    give_back,
+    hand_over,
+    take,
 )
 from services.pool.domain.recycling import OWNED
 from services.pool.domain.rotation import Member, NobodyEligible
+from services.pool.guarding import PersonBusy, PersonLock, taking_for
 
 MAX_SAVE_ATTEMPTS = 50  # optimistic-concurrency retries against other pool instances
 
@@ -16,20 +24,55 @@ class RotationBusy(Exception):
     """Other instances kept winning the race; the event is redelivered and tried again."""
 
 
-def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, exclude=()):
+def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, exclude=(), lock=None):
     """(holding, None) once owned, or (None, {person: reasons}) when nobody is eligible: the
-    customer then waits in the public pool, marked so, for a manager to settle."""
+    customer then waits in the public pool, marked so, for a manager to settle.
+
+    The chosen person's holding cap is counted again under their lease (``guarding``), as the
+    customer is written: allocations and claims at the same moment never take anyone past it. One
+    found at the cap then is passed over and the rotation asked again without them."""
+    lock = lock or PersonLock()
     holding = pool.holding(customer_id)
     if holding["state"] == OWNED and not exclude:
         return holding, None
-    owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding, exclude)
-    if owner_id is None:
-        change_holding(pool, customer_id, lambda h: give_back(h, h["state"] if h["state"] != OWNED else "public_pool",
-                                                               NOBODY_ELIGIBLE, SYSTEM, now), holding)
-        return None, excluded
-    _, after = change_holding(pool, customer_id, lambda h: _take_unless_owned(h, owner_id, reason, now, exclude),
-                              holding)
-    return after or pool.holding(customer_id), None
+    capped = {}
+    while True:
+        owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding, (*exclude, *capped))
+        if owner_id is None:
+            change_holding(
+                pool,
+                customer_id,
+                lambda h: give_back(
+                    h, h["state"] if h["state"] != OWNED else "public_pool", NOBODY_ELIGIBLE, SYSTEM, now
+                ),
+                holding,
+            )
+            return None, {**excluded, **capped}
+        try:
+            with taking_for(pool, owner_id, lock):
+                if (at_cap := _at_cap(pool, limits_of, rules, owner_id)) is None:
+                    _, after = change_holding(
+                        pool,
+                        customer_id,
+                        lambda h, owner_id=owner_id: _take_unless_owned(h, owner_id, reason, now, exclude),
+                        holding,
+                    )
+                    return after or pool.holding(customer_id), None
+        except PersonBusy as exc:
+            raise RotationBusy(str(exc)) from exc
+        capped[owner_id] = [at_cap]
+
+
+def _at_cap(pool, limits_of, rules, person_id):
+    """Why ``person_id`` can take no more customers now (the holding-cap rule's words), or None —
+    and None when that rule is not in force."""
+    if not any(rule_name(r) == below_holding_cap.name for r in rules):
+        return None
+    person = pool.person(person_id)
+    max_held = limits_of(person["role"]).max_held if person else None
+    if max_held is None or (held := pool.held_by(person_id, at_most=max_held)) < max_held:
+        return None
+    return f"{below_holding_cap.name}: holds {held} customers, the cap is {max_held}"
 
 
 def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
@@ -46,7 +89,7 @@ def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
 
 def _take_unless_owned(holding, owner_id, reason, now, exclude):
     if holding["state"] == OWNED and holding["owner_id"] not in exclude:
-        return None          # another instance allocated it meanwhile: its decision stands
+        return None  # another instance allocated it meanwhile: its decision stands
     return hand_over(holding, owner_id, reason, SYSTEM, now)
 
 
@@ -66,6 +109,7 @@ def _turn(pool, team, chosen, customer_id):
 
 def assign_requested_owner(pool, customer_id, owner_id, now):
     """A salesperson who filed the customer by hand owns it; no rotation takes a turn."""
-    _, after = change_holding(pool, customer_id, lambda h: None if h["state"] == OWNED else
-                              take(h, owner_id, FILED_BY_HAND, owner_id, now))
+    _, after = change_holding(
+        pool, customer_id, lambda h: None if h["state"] == OWNED else take(h, owner_id, FILED_BY_HAND, owner_id, now)
+    )
     return after or pool.holding(customer_id)

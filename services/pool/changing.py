@@ -1,5 +1,6 @@
 """Changing a customer's holding without losing a concurrent change (two claims, a claim and
 the recycling sweep, two pool instances): re-read and decide again when the version moved."""
+
 from contracts.errors import NotFound
 from services.runtime.guarded import change_guarded
 

@@ -3,43 +3,93 @@ reactivating customers.
 
 Two people claiming one customer at the same moment: both read it claimable, one version-
 guarded write wins, the other re-reads it owned and is told who won. A person's own claims
-are counted in one document of theirs, also version-guarded, so a double click cannot pass
-a limit either.
+are counted in one document of theirs, also version-guarded, and counted and written under
+that person's lease (``guarding``), so neither parallel clicks nor an allocation at the same
+moment can pass a limit or the holding cap. A claim is made only within the claimer's own
+team's pool, and never straight back by the person a customer was recycled from for neglect.
 """
+
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pool.changing import change_holding
-from services.pool.domain.claiming import ClaimLimits, check_claim, check_reclaim, claim_allowance, release_reason
-from services.pool.domain.holdings import CLAIMED, CLAIMABLE, NotAllowed, give_back, rejection, take, with_collaborator
-from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
+from services.pool.domain.claiming import (
+    POOL_SCOPE,
+    ClaimLimits,
+    check_claim,
+    check_claim_back,
+    check_reclaim,
+    claim_allowance,
+    outside_pool_scope,
+    release_reason,
+)
+from services.pool.domain.holdings import (
+    CLAIMABLE,
+    CLAIMED,
+    NotAllowed,
+    give_back,
+    recycled_from,
+    rejection,
+    take,
+    with_collaborator,
+)
+from services.pool.domain.recycling import DORMANT, INVALID, OWNED, PUBLIC_POOL, REJECTED
+from services.pool.guarding import PersonBusy, taking_for
 from services.pool.store import Pool
 from services.runtime.access import ADMIN, MANAGER, Actor
 
-CLAIMS_KEPT_DAYS = 40   # a month and a week: enough history for every calendar-period limit
+CLAIMS_KEPT_DAYS = 40  # a month and a week: enough history for every calendar-period limit
 
 
 def claim(pool, settings, limits_of, customer_id, person_id, now):
     person = pool.person(person_id)
     if person is None or not person.get("active", True):
-        raise InvalidInput(f"{person_id} is not an active salesperson.", {"fields": {"by": ["Not an active salesperson."]}})
+        raise InvalidInput(
+            f"{person_id} is not an active salesperson.", {"fields": {"by": ["Not an active salesperson."]}}
+        )
     holding = _holding(pool, customer_id)
     if holding["state"] == OWNED:
         _refuse_owned(holding, person_id)
     if holding["state"] not in CLAIMABLE:
-        raise Conflict(f"{customer_id} is {holding['state']} ({holding['reason']}); only pool customers can be claimed.",
-                       {"state": holding["state"]})
+        raise Conflict(
+            f"{customer_id} is {holding['state']} ({holding['reason']}); only pool customers can be claimed.",
+            {"state": holding["state"]},
+        )
+    if why := outside_pool_scope(person.get("team"), holding.get("team")):
+        raise Forbidden.because(
+            f"Claim refused: {why}.", limit=POOL_SCOPE, team=holding.get("team"), claimer_team=person.get("team")
+        )
+    protection = settings["claim_limits"]
     released = (holding.get("released_by") or {}).get(person_id)
-    if refusal := check_reclaim(released, settings["claim_limits"].release_protection_days, now, tz=settings["time_zone"]):
+    if refusal := check_reclaim(released, protection.release_protection_days, now, tz=settings["time_zone"]):
         raise _refused(refusal)
-    _count_claim(pool, settings, limits_of(person["role"]), person_id, customer_id, now)
+    if recycled := recycled_from(holding, person_id):
+        if refusal := check_claim_back(
+            recycled[0], protection.recycle_protection_days, now, tz=settings["time_zone"], reason=recycled[1]
+        ):
+            raise _refused(refusal)
     try:
-        _, after = change_holding(pool, customer_id, lambda h: take(h, person_id, CLAIMED, person_id, now)
-                                  if h["state"] in CLAIMABLE else _refuse_owned(h, person_id), holding)
-    except Conflict:
-        _uncount_claim(pool, person_id, customer_id)   # lost the race: the claim does not count
-        raise
+        # Counted and written under the person's lease: parallel claims (or an allocation) cannot
+        # each read the last claim or the last place under the cap as still free.
+        with taking_for(pool, person_id, settings["person_lock"]):
+            _count_claim(pool, settings, limits_of(person["role"]), person_id, customer_id, now)
+            try:
+                _, after = change_holding(
+                    pool,
+                    customer_id,
+                    lambda h: (
+                        take(h, person_id, CLAIMED, person_id, now)
+                        if h["state"] in CLAIMABLE
+                        else _refuse_owned(h, person_id)
+                    ),
+                    holding,
+                )
+            except Conflict:
+                _uncount_claim(pool, person_id, customer_id)  # lost the race: the claim does not count
+                raise
+    except PersonBusy as exc:
+        raise Conflict(f"Claim not made: {exc}; try again.", {"busy": True}) from exc
     return after
 
 
@@ -53,8 +103,14 @@ def _count_claim(pool, settings, limits, person_id, customer_id, now):
     for _attempt in range(20):
         doc = pool.claimer(person_id)
         recent = _recent(doc["claims"], now)
-        refusal = check_claim(limits, [c["at"] for c in recent], pool.held_by(person_id, at_most=limits.max_held), now,
-                              settings["week_starts_on"], tz=settings["time_zone"])
+        refusal = check_claim(
+            limits,
+            [c["at"] for c in recent],
+            pool.held_by(person_id, at_most=limits.max_held),
+            now,
+            settings["week_starts_on"],
+            tz=settings["time_zone"],
+        )
         if refusal:
             raise _refused(refusal)
         changed = {**doc, "claims": recent + [{"customer_id": customer_id, "at": now}], "version": doc["version"] + 1}
@@ -72,15 +128,18 @@ def _uncount_claim(pool, person_id, customer_id):
     for _attempt in range(20):
         doc = pool.claimer(person_id)
         kept = [c for c in doc["claims"] if c["customer_id"] != customer_id]
-        if kept == doc["claims"] or pool.replace_claimer({**doc, "claims": kept, "version": doc["version"] + 1},
-                                                         doc["version"]):
+        if kept == doc["claims"] or pool.replace_claimer(
+            {**doc, "claims": kept, "version": doc["version"] + 1}, doc["version"]
+        ):
             return
 
 
 def _refused(refusal):
     resets = refusal.resets_at.isoformat() if refusal.resets_at else None
-    return Conflict(f"Claim refused: {refusal.message}.", {
-        "limit": refusal.limit, "allowed": refusal.allowed, "used": refusal.used, "resets_at": resets})
+    details = {"limit": refusal.limit, "allowed": refusal.allowed, "used": refusal.used, "resets_at": resets}
+    if refusal.reason is not None:
+        details["reason"] = refusal.reason
+    return Conflict(f"Claim refused: {refusal.message}.", details)
 
 
 def release(pool, customer_id, person_id, reason, now, any_owner):
@@ -92,6 +151,7 @@ def release(pool, customer_id, person_id, reason, now, any_owner):
             raise NotAllowed(f"only an owned customer can be released ({_who(holding)})")
         _owner_or_manager(holding, person_id, any_owner, "release")
         return give_back(holding, PUBLIC_POOL, f"released: {reason}", person_id, now)
+
     return _changed(pool, customer_id, change)
 
 
@@ -102,6 +162,7 @@ def reject(pool, customer_id, person_id, reason, now, any_owner):
     def change(holding):
         _owner_or_manager(holding, person_id, any_owner, "reject")
         return give_back(holding, REJECTED, rejection(reason), person_id, now)
+
     return _changed(pool, customer_id, change)
 
 
@@ -109,17 +170,20 @@ def reactivate(pool, customer_id, person_id, reason, now):
     reason = _reason(reason)
 
     def change(holding):
-        if holding["state"] not in (REJECTED, DORMANT):
-            raise NotAllowed(f"only rejected or dormant customers are reactivated ({_who(holding)})")
+        if holding["state"] not in (REJECTED, DORMANT, INVALID):
+            raise NotAllowed(f"only rejected, dormant or invalid customers are reactivated ({_who(holding)})")
         return give_back(holding, PUBLIC_POOL, f"reactivated: {reason}", person_id, now)
+
     return _changed(pool, customer_id, change)
 
 
 def set_collaborator(pool, customer_id, user, present, by, any_owner):
     """The owner names (or removes) collaborators; managers (``any_owner``) on any customer."""
+
     def change(holding):
         _owner_or_manager(holding, by, any_owner, "change who works on")
         return with_collaborator(holding, user, present)
+
     return _changed(pool, customer_id, change)
 
 
@@ -134,8 +198,14 @@ def search_scope(actor, query):
     return {"team": actor.team or ""}
 
 
-def remaining_claims(pool: Pool, settings: dict, limits_of: Callable[[str], ClaimLimits], actor: Actor | None,
-                     person_id: str, now: datetime) -> dict:
+def remaining_claims(
+    pool: Pool,
+    settings: dict,
+    limits_of: Callable[[str], ClaimLimits],
+    actor: Actor | None,
+    person_id: str,
+    now: datetime,
+) -> dict:
     """What ``person_id`` may still claim (``ClaimAllowanceSchema``): their role's limits over the
     claims and holdings the claim rule counts. A person sees their own, a manager those of the
     people of their department, an admin anyone's."""
@@ -143,14 +213,29 @@ def remaining_claims(pool: Pool, settings: dict, limits_of: Callable[[str], Clai
     person = pool.person(person_id)
     if person is None:
         raise NotFound.of("salesperson", person_id)
-    if department is not None and person["department"] != department:
-        raise Forbidden.because(f"{actor.describe()} may not see the claims of {person_id} (department "
-                                f"{person['department']}): only their own department's.", user_id=person_id)
-    allowance = claim_allowance(limits_of(person["role"]), [c["at"] for c in _recent(pool.claims_of(person_id), now)],
-                                pool.held_by(person_id), now, settings["week_starts_on"], tz=settings["time_zone"])
-    return {"user_id": person_id, "held": allowance.held, "max_held": allowance.max_held,
-            "limits": [{"period": p.period, "used": p.used, "limit": p.allowed, "remaining": p.remaining,
-                        "resets_at": p.resets_at} for p in allowance.periods]}
+    if actor is not None and department is not None and person["department"] != department:
+        raise Forbidden.because(
+            f"{actor.describe()} may not see the claims of {person_id} (department "
+            f"{person['department']}): only their own department's.",
+            user_id=person_id,
+        )
+    allowance = claim_allowance(
+        limits_of(person["role"]),
+        [c["at"] for c in _recent(pool.claims_of(person_id), now)],
+        pool.held_by(person_id),
+        now,
+        settings["week_starts_on"],
+        tz=settings["time_zone"],
+    )
+    return {
+        "user_id": person_id,
+        "held": allowance.held,
+        "max_held": allowance.max_held,
+        "limits": [
+            {"period": p.period, "used": p.used, "limit": p.allowed, "remaining": p.remaining, "resets_at": p.resets_at}
+            for p in allowance.periods
+        ],
+    }
 
 
 def _claims_readable_in(actor, person_id):
@@ -161,8 +246,9 @@ def _claims_readable_in(actor, person_id):
         return None
     if actor.is_any(MANAGER) and actor.department:
         return actor.department
-    raise Forbidden.because(f"{actor.describe()} may not see the claims of {person_id}: only their own.",
-                            user_id=person_id)
+    raise Forbidden.because(
+        f"{actor.describe()} may not see the claims of {person_id}: only their own.", user_id=person_id
+    )
 
 
 def _changed(pool, customer_id, change):
@@ -176,8 +262,10 @@ def _changed(pool, customer_id, change):
 def _owner_or_manager(holding, person_id, any_owner, doing):
     """Owners act on their own customers; managers (``any_owner``) on any."""
     if not any_owner and holding["owner_id"] != person_id:
-        raise Forbidden.because(f"{person_id} may not {doing} {holding['_id']} ({_who(holding)}): its owner or a "
-                                "manager may.", owner_id=holding["owner_id"])
+        raise Forbidden.because(
+            f"{person_id} may not {doing} {holding['_id']} ({_who(holding)}): its owner or a manager may.",
+            owner_id=holding["owner_id"],
+        )
 
 
 def _reason(text):

@@ -4,6 +4,7 @@ by the allocation rules, and a record says what went where (问题4: the history
 Effective ``now`` (the person is gone) the customers move at once. Effective ``on_acceptance``
 (someone serving notice, handing over through handoffs) the successors are only chosen: the
 leaver keeps each customer until its successor signs the handoff, and the pool moves it then."""
+
 import hashlib
 
 from contracts.errors import Conflict, NotFound
@@ -40,24 +41,31 @@ def reassign_leaver(pool, team, limits_of, rules, leaver, successor, by, now, ef
         to = successor or chosen_before.get(customer_id)
         if effective == EFFECTIVE_ON_ACCEPTANCE:
             if customer_id in chosen_before:
-                continue                       # chosen already; its handoff decides
+                continue  # chosen already; its handoff decides
             if to is None:
                 to, _nobody = choose_owner(pool, team, limits_of, rules, pool.holding(customer_id), exclude=(leaver,))
             moved.append({"customer_id": customer_id, "to": to, "effective": EFFECTIVE_ON_ACCEPTANCE})
             continue
         if to:
-            before, after = change_holding(pool, customer_id, lambda h: _handed(h, leaver, to, reason, by, now))
+            before, after = change_holding(
+                pool, customer_id, lambda h, to=to, reason=reason: _handed(h, leaver, to, reason, by, now)
+            )
             after = after or pool.holding(customer_id)
         else:
             before = pool.holding(customer_id)
-            after, _stalled = allocate(pool, team, limits_of, rules, customer_id, now, reason=reason,
-                                       exclude=(leaver,))
+            after, _stalled = allocate(pool, team, limits_of, rules, customer_id, now, reason=reason, exclude=(leaver,))
             after = after or pool.holding(customer_id)
-        moved.append({"customer_id": customer_id, "to": after["owner_id"] if after["state"] == OWNED else None,
-                      "effective": EFFECTIVE_NOW})
+        moved.append(
+            {
+                "customer_id": customer_id,
+                "to": after["owner_id"] if after["state"] == OWNED else None,
+                "effective": EFFECTIVE_NOW,
+            }
+        )
         changes.append((before, after))
-    record = pool.record_reassignment({"_id": reassignment_id, "leaver": leaver, "by": by, "at": now, "to": successor,
-                                       "moved": moved})
+    record = pool.record_reassignment(
+        {"_id": reassignment_id, "leaver": leaver, "by": by, "at": now, "to": successor, "moved": moved}
+    )
     if record["moved"] != moved and moved:
         # asked again: the first record stands, extended with what moved (or was chosen) now
         first, record = record, {**record, "moved": record["moved"] + moved}

@@ -1,6 +1,7 @@
 """pool: who owns each customer — allocation, claims, releases, recycling, rejection, leavers."""
+
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -10,10 +11,30 @@ from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
 from contracts.paging import PageQuerySchema
 from contracts.pool import (
-    ClaimAllowanceSchema, ClaimSchema, CollaboratorSchema, ContactStatusListSchema, ContactStatusQuerySchema,
-    LeavingSchema, PoolPageSchema, PoolQuerySchema, ReactivateSchema, ReassignmentSchema, RejectedPageSchema,
-    RejectSchema, ReleaseSchema, SalespeopleSchema, SalespersonSchema, SalespersonUpdateSchema, SweepResultSchema,
-    SweepSchema, WeightsSchema,
+    DO_NOT_CONTACT_READERS,
+    ClaimAllowanceSchema,
+    ClaimSchema,
+    CollaboratorSchema,
+    ContactStatusListSchema,
+    ContactStatusQuerySchema,
+    DoNotContactIdsSchema,
+    DoNotContactPageSchema,
+    InvalidLeadSchema,
+    LeavingSchema,
+    PoolPageSchema,
+    PoolQuerySchema,
+    ReactivateSchema,
+    ReassignmentSchema,
+    ReceiverSchema,
+    RejectedPageSchema,
+    RejectSchema,
+    ReleaseSchema,
+    SalespeopleSchema,
+    SalespersonSchema,
+    SalespersonUpdateSchema,
+    SweepResultSchema,
+    SweepSchema,
+    WeightsSchema,
 )
 from contracts.reports import BackfillRequestSchema, BackfillResultSchema, PeriodQuerySchema, RejectedReasonsSchema
 from plugins.dependency import Plugins
@@ -24,21 +45,34 @@ from services.pool.claims import claim, reactivate, reject, release, remaining_c
 from services.pool.directory import change_person, seed, sync_user, view
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import (
-    ALLOCATED, NEW_UNALLOCATED, NOBODY_ELIGIBLE, POOL_ASKED, SYSTEM, Facts, give_back, new_holding, rejection_reason,
-    with_country_code, with_facts,
+    ALLOCATED,
+    NEW_UNALLOCATED,
+    NOBODY_ELIGIBLE,
+    POOL_ASKED,
+    SYSTEM,
+    Facts,
+    allocation_id,
+    give_back,
+    new_holding,
+    rejection_reason,
+    screening_holding,
+    with_facts,
 )
-from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED, reactivation_on_inquiry
+from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED, SCREENING, reactivation_on_inquiry
 from services.pool.leaving import reassign_leaver
+from services.pool.screening import mark_invalid, receiver_for
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.store import Pool
 from services.pool.sweeping import sweep
 from services.pool.transferring import transfer_on_acceptance
+from services.pool.upgrading import UPGRADES, fill_country_codes
 from services.pool.weights import recompute_weights
+from services.runtime import audit, health, parking, upgrades
 from services.runtime.access import MANAGERS, Caller, acting_user, allowed, require
 from services.runtime.countries import tags_for
 from services.runtime.country_settings import CountrySettingsSchema, country_in_query
-from services.runtime import audit, parking
 from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.given_clock import accept_given_now
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.report_rules import count_reasons
@@ -46,10 +80,14 @@ from services.runtime.reporting import REPORT_READERS, ReportPeriodSettingsSchem
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 30   # how often instances look whether a sweep is due (the period itself is configured)
+SCREENERS = ("marketing", "manager", "admin")
+TICK_SECONDS = 30  # how often instances look whether a sweep is due (the period itself is configured)
 
 
-class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
+# The mixins are not imported by name: `nameko run` would take them for services.
+class PoolService(
+    audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints, upgrades.UpgradeEntrypoints
+):
     name = "pool"
 
     pool = MongoStore(Pool)
@@ -61,6 +99,8 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     caller = Caller()
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
+    UPGRADES = UPGRADES
+    schema_versions = upgrades.UpgradeStore(UPGRADES)
 
     # --- what happens to customers elsewhere ----------------------------------------------
 
@@ -68,19 +108,29 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
         now = _now()
-        facts = Facts(company=event["company"], country=event["country"], country_code=event["country_code"],
-                      intent_grade=event["intent_grade"])
+        facts = Facts(
+            company=event["company"],
+            country=event["country"],
+            country_code=event["country_code"],
+            intent_grade=event["intent_grade"],
+        )
         reason = NEW_UNALLOCATED if event["allocate"] or event["requested_owner"] else POOL_ASKED
+        if self.allocation["screening"] and event["allocate"] and not event["requested_owner"]:
+            # Marketing screens it first; sales gets it by the handoff marketing sends (screening.py).
+            self.pool.add_holding(screening_holding(event["customer_id"], self.allocation["team"], facts, now))
+            return
         before = self.pool.add_holding(new_holding(event["customer_id"], self.allocation["team"], facts, now, reason))
         if before["state"] == OWNED:
-            self._announce(None, before)     # redelivered: say it again, downstream handlers ignore repeats
+            self._announce(None, before)  # redelivered: say it again, downstream handlers ignore repeats
             return
         if event["needs_review"]:
             # It may be someone's existing customer (撞单): it waits in the pool until a person decides.
             log.info("customer %s may duplicate another archive; left unallocated for review", event["customer_id"])
             return
         if event["requested_owner"]:
-            self._announce(before, assign_requested_owner(self.pool, event["customer_id"], event["requested_owner"], now))
+            self._announce(
+                before, assign_requested_owner(self.pool, event["customer_id"], event["requested_owner"], now)
+            )
         elif event["allocate"]:
             self._allocate(before, event["customer_id"], now)
 
@@ -92,32 +142,57 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
             return
         now = _now()
         if change.state == PUBLIC_POOL:
-            before, after = change_holding(self.pool, event["customer_id"], lambda h: give_back(
-                h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None, holding)
+            before, after = change_holding(
+                self.pool,
+                event["customer_id"],
+                lambda h: give_back(h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None,
+                holding,
+            )
             if event["allocate"]:
                 self._allocate(before, event["customer_id"], now, reason=f"{change.note}, {ALLOCATED}")
             else:
-                self._announce(before, after)     # back in the public pool, to be claimed
-        else:   # rejected: stays rejected, first on the review list
-            change_holding(self.pool, event["customer_id"], lambda h: None if h.get("inquiry_since_rejection") else
-                           {**h, "inquiry_since_rejection": now, "version": h["version"] + 1}, holding)
+                self._announce(before, after)  # back in the public pool, to be claimed
+        else:  # rejected: stays rejected, first on the review list
+            change_holding(
+                self.pool,
+                event["customer_id"],
+                lambda h: (
+                    None
+                    if h.get("inquiry_since_rejection")
+                    else {**h, "inquiry_since_rejection": now, "version": h["version"] + 1}
+                ),
+                holding,
+            )
 
     @event_handler("profile", "customer_updated")
     def on_customer_updated(self, payload):
         event = load_event("customer_updated", payload)
-        facts = Facts(**{k: event[k] for k in ("company", "country", "intent_grade", "stage", "last_contact_at",
-                                               "last_follow_up_at", "has_open_need", "deal_closed")},
-                      # a profile from before country_code sent the ISO code as country
-                      country_code=event["country_code"] or self.countries.code_of(event["country"]),
-                      tags=tuple(event["tags"]))
+        facts = Facts(
+            **{
+                k: event[k]
+                for k in (
+                    "company",
+                    "country",
+                    "intent_grade",
+                    "stage",
+                    "last_contact_at",
+                    "last_follow_up_at",
+                    "has_open_need",
+                    "deal_closed",
+                )
+            },
+            # a profile from before country_code sent the ISO code as country
+            country_code=event["country_code"] or self.countries.code_of(event["country"]),
+            tags=tuple(event["tags"]),
+        )
         try:
             change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
         except NotFound:
-            pass            # not in the pool (not yet, or merged away): nothing to keep in step
+            pass  # not in the pool (not yet, or merged away): nothing to keep in step
 
     @event_handler("gateway", "user_saved")
     def on_user_saved(self, payload):
-        self._seeded()      # configured salespeople first, so a user who is one keeps their configured weight
+        self._seeded()  # people who were never users set aside first: a user saved now is active
         sync_user(self.pool, self.allocation, load_event("user_saved", payload), _now())
 
     @event_handler("handoff", "handoff_accepted")
@@ -138,7 +213,9 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     def sweep_when_due(self):
         if self.pool.take_turn("recycling", _now(), timedelta(seconds=self.settings["sweep_every_seconds"])):
             self.run_sweep()
-        if self.pool.take_turn("weights", _now(), timedelta(seconds=self.allocation["recompute_weights_every_seconds"])):
+        if self.pool.take_turn(
+            "weights", _now(), timedelta(seconds=self.allocation["recompute_weights_every_seconds"])
+        ):
             recompute_weights(self.pool, self.allocation, _now())
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -146,12 +223,24 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         """Warn, recycle and move to dormant what is due (``now``: ISO time with offset, for tests
         and replays; the current time without it)."""
         require(self.caller, ("admin",), "run the recycling sweep by hand")
-        now = load_input(SweepSchema, {"now": now} if now else {}, what="sweep").get("now") or _now()
+        given = load_input(SweepSchema, {"now": now} if now else {}, what="sweep").get("now")
+        accept_given_now(given, self.pool.audit, "sweep")  # an invented time only on a test clock, audited
+        now = given or _now()
         warnings, returns, dormant = sweep(self.pool, self.settings["recycling"], self.settings["sweep_batch"], now)
         for _before, after, verdict in warnings:
-            self.dispatch("recycling_warned", dump_event("recycling_warned", {
-                "customer_id": after["_id"], "owner_id": after["owner_id"], "reason": verdict.reason,
-                "due_at": verdict.due_at, "warned_at": now}))
+            self.dispatch(
+                "recycling_warned",
+                dump_event(
+                    "recycling_warned",
+                    {
+                        "customer_id": after["_id"],
+                        "owner_id": after["owner_id"],
+                        "reason": verdict.reason,
+                        "due_at": verdict.due_at,
+                        "warned_at": now,
+                    },
+                ),
+            )
         for before, after, _verdict in returns + dormant:
             self._announce(before, after)
         return SweepResultSchema().dump({"warned": len(warnings), "returned": len(returns), "dormant": len(dormant)})
@@ -176,22 +265,25 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     def claim_allowance(self, user_id):
         """What ``user_id`` may still claim this day, week and month, and how many they hold."""
         self._seeded()
-        return ClaimAllowanceSchema().dump(remaining_claims(self.pool, self.settings, self._limits_of, self.caller,
-                                                            user_id, _now()))
+        return ClaimAllowanceSchema().dump(
+            remaining_claims(self.pool, self.settings, self._limits_of, self.caller, user_id, _now())
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def release(self, customer_id, request):
         request = load_input(ReleaseSchema, request, what="release")
         who = acting_user(self.caller, request["by"], "release customers")
-        return self._announce(*release(self.pool, customer_id, who, request["reason"], _now(),
-                                       any_owner=allowed(self.caller, MANAGERS)))
+        return self._announce(
+            *release(self.pool, customer_id, who, request["reason"], _now(), any_owner=allowed(self.caller, MANAGERS))
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def reject(self, customer_id, request):
         request = load_input(RejectSchema, request, what="rejection")
         who = acting_user(self.caller, request["by"], "reject customers")
-        return self._announce(*reject(self.pool, customer_id, who, request["reason"], _now(),
-                                      any_owner=allowed(self.caller, MANAGERS)))
+        return self._announce(
+            *reject(self.pool, customer_id, who, request["reason"], _now(), any_owner=allowed(self.caller, MANAGERS))
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def reactivate(self, customer_id, request):
@@ -200,12 +292,48 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         who = acting_user(self.caller, request["by"], "reactivate customers")
         return self._announce(*reactivate(self.pool, customer_id, who, request["reason"], _now()))
 
+    # --- marketing's screening (screening.py) -------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def screening_queue(self, query=None):
+        """The leads waiting for marketing's screening, newest first."""
+        require(self.caller, SCREENERS, "read the screening queue")
+        query = load_input(PageQuerySchema, query)
+        items, total = self.pool.search(SCREENING, limit=query["limit"], offset=query["offset"], sort="-since")
+        return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def receiver_for_lead(self, customer_id):
+        """Whose turn it is to receive a screened lead (handoff asks when marketing names nobody)."""
+        require(self.caller, SCREENERS, "choose who receives a lead")
+        self._seeded()
+        return ReceiverSchema().dump(
+            {
+                "customer_id": customer_id,
+                "receiver": receiver_for(
+                    self.pool, self.allocation["team"], self._limits_of, self._rules(), customer_id
+                ),
+            }
+        )
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def mark_invalid(self, customer_id, request):
+        require(self.caller, (*SCREENERS, "sales"), "mark leads invalid")
+        request = load_input(InvalidLeadSchema, request, what="request")
+        who = acting_user(self.caller, request["by"], "mark leads invalid")
+        return self._announce(
+            *mark_invalid(
+                self.pool, customer_id, who, request["reason"], _now(), any_owner=allowed(self.caller, MANAGERS)
+            )
+        )
+
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def set_collaborator(self, customer_id, request, present=True):
         request = load_input(CollaboratorSchema, request, what="collaborator")
         who = acting_user(self.caller, request["by"], "name collaborators")
-        before, after = set_collaborator(self.pool, customer_id, request["user"], present, who,
-                                         any_owner=allowed(self.caller, MANAGERS))
+        before, after = set_collaborator(
+            self.pool, customer_id, request["user"], present, who, any_owner=allowed(self.caller, MANAGERS)
+        )
         return self._announce(before, after, by=who)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -228,9 +356,52 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     def contact_status(self, query):
         """For marketing channels: which of these customers must not be contacted, and why."""
         query = load_input(ContactStatusQuerySchema, query)
-        return ContactStatusListSchema().dump({"items": [
-            {"customer_id": h["_id"], "state": h["state"], "do_not_contact": h["state"] == REJECTED,
-             "reason": h["reason"]} for h in self.pool.holdings_of(query["customer_ids"])]})
+        known = self.pool.holdings_of(query["customer_ids"])
+        ids = {h["_id"] for h in known}
+        return ContactStatusListSchema().dump(
+            {
+                "items": [
+                    {
+                        "customer_id": h["_id"],
+                        "state": h["state"],
+                        "do_not_contact": h["state"] == REJECTED,
+                        "reason": h["reason"],
+                    }
+                    for h in known
+                ],
+                "unknown": [c for c in dict.fromkeys(query["customer_ids"]) if c not in ids],
+            }
+        )
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def do_not_contact(self, query=None):
+        """The rejected customers (拒绝往来) marketing must not contact, most recently rejected first;
+        only those of ``customer_ids`` when given."""
+        require(self.caller, DO_NOT_CONTACT_READERS, "read the do-not-contact list")
+        query = load_input(DoNotContactIdsSchema, query)
+        if "customer_ids" in query:
+            rejected = [h for h in self.pool.holdings_of(query["customer_ids"]) if h["state"] == REJECTED]
+            items, total = rejected[query["offset"] : query["offset"] + query["limit"]], len(rejected)
+        else:
+            items, total = self.pool.search(REJECTED, limit=query["limit"], offset=query["offset"])
+        return DoNotContactPageSchema().dump(
+            page_of(
+                [
+                    {
+                        "customer_id": h["_id"],
+                        "company": h.get("company"),
+                        "country": h.get("country"),
+                        "country_code": h.get("country_code"),
+                        "reason": rejection_reason(h),
+                        "rejected_at": h["since"],
+                        "rejected_by": h["by"],
+                    }
+                    for h in items
+                ],
+                total,
+                query,
+            )
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def rejected_for_review(self, query=None):
@@ -241,10 +412,21 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         items, total = self.pool.search(REJECTED, limit=10_000, offset=0)
         days = timedelta(days=self.settings["rejected_review_days"])
         items.sort(key=lambda h: (h.get("inquiry_since_rejection") is None, h["since"]))
-        page = items[query["offset"]:query["offset"] + query["limit"]]
-        return RejectedPageSchema().dump(page_of([{**_entry(h), "review_due_at": h["since"] + days,
-                                                   "new_inquiry": h.get("inquiry_since_rejection") is not None}
-                                                  for h in page], total, query))
+        page = items[query["offset"] : query["offset"] + query["limit"]]
+        return RejectedPageSchema().dump(
+            page_of(
+                [
+                    {
+                        **_entry(h),
+                        "review_due_at": h["since"] + days,
+                        "new_inquiry": h.get("inquiry_since_rejection") is not None,
+                    }
+                    for h in page
+                ],
+                total,
+                query,
+            )
+        )
 
     # --- reports ------------------------------------------------------------------------
 
@@ -265,8 +447,9 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         holdings, keyless = self.pool.without_state_key(REJECTED, request["after"], request["limit"])
         written = sum(self.pool.rekey(h) for h in keyless)
         done = len(holdings) < request["limit"]
-        return BackfillResultSchema().dump({"examined": len(holdings), "written": written,
-                                            "next_after": None if done else holdings[-1]["_id"]})
+        return BackfillResultSchema().dump(
+            {"examined": len(holdings), "written": written, "next_after": None if done else holdings[-1]["_id"]}
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def backfill_country_codes(self, request=None):
@@ -274,25 +457,18 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         country (then an ISO code), one batch in id order (admin CLI: ``baton countries backfill``)."""
         require(self.caller, ("admin",), "backfill country codes")
         request = load_input(BackfillRequestSchema, request, what="request")
-        holdings, missing = self.pool.without_country_code(request["after"], request["limit"])
-        written = 0
-        for holding in missing:
-            code = self.countries.code_of(holding.get("country"))
-            try:
-                written += change_holding(self.pool, holding["_id"], lambda h: with_country_code(h, code),
-                                          holding)[1] is not None
-            except NotFound:
-                pass        # merged away since it was read
-        done = len(holdings) < request["limit"]
-        return BackfillResultSchema().dump({"examined": len(holdings), "written": written,
-                                            "next_after": None if done else holdings[-1]["_id"]})
+        return BackfillResultSchema().dump(
+            fill_country_codes(self.pool, self.countries, request["after"], request["limit"])
+        )
 
     # --- salespeople ----------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_salespeople(self):
         self._seeded()
-        return SalespeopleSchema().dump({"items": [view(self.pool, p) for p in self.pool.everyone(self.allocation["team"])]})
+        return SalespeopleSchema().dump(
+            {"items": [view(self.pool, p) for p in self.pool.everyone(self.allocation["team"])]}
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_salesperson(self, person_id, changes):
@@ -300,8 +476,9 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         changes = load_input(SalespersonUpdateSchema, changes, what="change")
         self._seeded()
         changes.pop("by", None)
-        person = change_person(self.pool, person_id, lambda p: None if all(p.get(k) == v for k, v in changes.items())
-                               else {**p, **changes})
+        person = change_person(
+            self.pool, person_id, lambda p: None if all(p.get(k) == v for k, v in changes.items()) else {**p, **changes}
+        )
         if person is None:
             raise NotFound.of("salesperson", person_id)
         return SalespersonSchema().dump(view(self.pool, person))
@@ -312,8 +489,17 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         request = load_input(LeavingSchema, request, what="request")
         who = acting_user(self.caller, request["by"], "reassign customers")
         self._seeded()
-        record, changes = reassign_leaver(self.pool, self.allocation["team"], self._limits_of, self._rules(),
-                                          person_id, request.get("to"), who, _now(), request["effective"])
+        record, changes = reassign_leaver(
+            self.pool,
+            self.allocation["team"],
+            self._limits_of,
+            self._rules(),
+            person_id,
+            request.get("to"),
+            who,
+            _now(),
+            request["effective"],
+        )
         for before, after in changes:
             self._announce(before, after)
         return ReassignmentSchema().dump({**record, "id": record["_id"]})
@@ -330,18 +516,43 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
     def _allocate(self, before, customer_id, now, reason=ALLOCATED):
         self._seeded()
         try:
-            after, stalled = allocate(self.pool, self.allocation["team"], self._limits_of, self._rules(), customer_id, now,
-                                      reason=reason)
+            after, stalled = allocate(
+                self.pool,
+                self.allocation["team"],
+                self._limits_of,
+                self._rules(),
+                customer_id,
+                now,
+                reason=reason,
+                lock=self.settings["person_lock"],
+            )
         except PluginFailed as exc:
             failure = exc.message
             after, stalled = None, {"": [failure]}
-            change_holding(self.pool, customer_id, lambda h: give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {failure}",
-                                                                       SYSTEM, now) if h["state"] != OWNED else None)
+            change_holding(
+                self.pool,
+                customer_id,
+                lambda h: (
+                    give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {failure}", SYSTEM, now)
+                    if h["state"] != OWNED
+                    else None
+                ),
+            )
         if stalled is not None:
             log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
-            self.dispatch("allocation_stalled", dump_event("allocation_stalled", {
-                "customer_id": customer_id, "team": self.allocation["team"], "department": self.allocation["department"],
-                "reasons": stalled, "at": now}))
+            self.dispatch(
+                "allocation_stalled",
+                dump_event(
+                    "allocation_stalled",
+                    {
+                        "customer_id": customer_id,
+                        "team": self.allocation["team"],
+                        "department": self.allocation["department"],
+                        "reasons": stalled,
+                        "at": now,
+                    },
+                ),
+            )
             return
         self._announce(before, after)
 
@@ -350,19 +561,51 @@ class PoolService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints): 
         if after is None:
             return _ownership(before)
         if before is not None and before["collaborators"] != after["collaborators"]:
-            self.dispatch("collaborators_changed", dump_event("collaborators_changed", {
-                "customer_id": after["_id"], "collaborators": after["collaborators"], "by": by or after["by"],
-                "at": _now()}))
-        owner_changed = after["state"] == OWNED and (before is None or before.get("owner_id") != after["owner_id"]
-                                                     or before["state"] != OWNED)
+            self.dispatch(
+                "collaborators_changed",
+                dump_event(
+                    "collaborators_changed",
+                    {
+                        "customer_id": after["_id"],
+                        "collaborators": after["collaborators"],
+                        "by": by or after["by"],
+                        "at": _now(),
+                    },
+                ),
+            )
+        owner_changed = after["state"] == OWNED and (
+            before is None or before.get("owner_id") != after["owner_id"] or before["state"] != OWNED
+        )
         if owner_changed:
-            self.dispatch("customer_allocated", dump_event("customer_allocated", {
-                "customer_id": after["_id"], "owner_id": after["owner_id"], "team": after["team"],
-                "allocated_at": after["allocated_at"], "reason": after["reason"]}))
+            self.dispatch(
+                "customer_allocated",
+                dump_event(
+                    "customer_allocated",
+                    {
+                        "customer_id": after["_id"],
+                        "owner_id": after["owner_id"],
+                        "team": after["team"],
+                        "allocated_at": after["allocated_at"],
+                        "reason": after["reason"],
+                        "allocation_id": allocation_id(after),
+                    },
+                ),
+            )
         elif after["state"] != OWNED and (before["state"] != after["state"] or before["reason"] != after["reason"]):
-            self.dispatch("customer_returned", dump_event("customer_returned", {
-                "customer_id": after["_id"], "state": after["state"], "previous_owner_id": before.get("owner_id"),
-                "reason": after["reason"], "by": after["by"], "at": after["since"]}))
+            self.dispatch(
+                "customer_returned",
+                dump_event(
+                    "customer_returned",
+                    {
+                        "customer_id": after["_id"],
+                        "state": after["state"],
+                        "previous_owner_id": before.get("owner_id"),
+                        "reason": after["reason"],
+                        "by": after["by"],
+                        "at": after["since"],
+                    },
+                ),
+            )
         return _ownership(after)
 
     def _limits_of(self, role):
@@ -385,4 +628,4 @@ def _entry(holding):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

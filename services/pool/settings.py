@@ -1,10 +1,12 @@
 """The pool's settings (BATON.allocation and BATON.pool), loaded into domain values once at start."""
+
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from contracts.access import USER_ID
 from services.pool.domain.claiming import ClaimLimits
 from services.pool.domain.eligibility import RULES_BY_NAME
 from services.pool.domain.recycling import RecyclingRules
+from services.pool.guarding import PersonLock
 
 # Salespeople are the gateway's users; their ids hold no "," (rotation keys join ids with it).
 MEMBER_ID = USER_ID
@@ -22,10 +24,14 @@ class SalespersonSchema(Schema):
 
 class AllocationSettingsSchema(Schema):
     team = fields.String(required=True, validate=MEMBER_ID)
-    salespeople = fields.List(fields.Nested(SalespersonSchema), required=True)
+    # Per-user settings, by user id: they apply only to users the directory has (never a person by themselves).
+    salespeople = fields.List(fields.Nested(SalespersonSchema), load_default=list)
     # Users the admins add as members of this department (gateway's directory) become salespeople
     # too, with this weight until a manager or the conversion rate sets another.
     department = fields.String(load_default="sales")
+    # New leads wait in marketing's screening queue (初筛) and reach sales by a checked handoff;
+    # false: allocated on arrival.
+    screening = fields.Boolean(load_default=True)
     new_salesperson_weight = fields.Integer(load_default=1, validate=validate.Range(min=0))
     # Weights follow each person's conversion rate over a window once they have enough customers
     # in it; until then (and when a manager overrides) the configured weight stands.
@@ -57,6 +63,12 @@ class ClaimLimitsSchema(Schema):
     per_month = fields.Integer(allow_none=True, validate=validate.Range(min=0), load_default=60)
     max_held = fields.Integer(allow_none=True, validate=validate.Range(min=0), load_default=200)
     release_protection_days = fields.Integer(validate=validate.Range(min=0), load_default=30)
+    recycle_protection_days = fields.Integer(validate=validate.Range(min=0), load_default=15)
+
+
+class PersonLockSchema(Schema):
+    lease_seconds = fields.Float(load_default=10, validate=validate.Range(min=0, min_inclusive=False))
+    wait_seconds = fields.Float(load_default=5, validate=validate.Range(min=0, min_inclusive=False))
 
 
 class RecyclingSchema(Schema):
@@ -76,11 +88,13 @@ class PoolSettingsSchema(Schema):
     sweep_every_seconds = fields.Integer(load_default=300, validate=validate.Range(min=1))
     sweep_batch = fields.Integer(load_default=1000, validate=validate.Range(min=1))
     rejected_review_days = fields.Integer(load_default=30, validate=validate.Range(min=1))
+    person_lock = fields.Nested(PersonLockSchema, load_default=dict)
 
     @post_load
     def as_domain(self, data, **kwargs):
         try:
             data["claim_limits"] = ClaimLimits(**data["claim_limits"])
+            data["person_lock"] = PersonLock(**data["person_lock"])
             data["recycling"] = RecyclingRules(**data["recycling"])
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc

@@ -3,7 +3,9 @@
 Every write replaces a whole document under a version guard (single-document atomicity):
 the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes.
 """
-from datetime import timezone
+
+import time
+from datetime import UTC
 
 from pymongo import ASCENDING
 
@@ -26,8 +28,11 @@ from services.runtime.queries import count
 # has nothing to be looked at for until then. A sweep query is then one index range on both
 # stores, oldest first, holding only candidates (never closed deals, open needs, notices still
 # running); the id makes keys unique, so a page can start after the last key of the one before.
-SWEEP_KEYS = {"follow_up_clock": ("deal_closed", NO_FOLLOW_UP), "allocated_at": ("deal_closed", NO_DEAL),
-              "contact_clock": ("has_open_need", None)}
+SWEEP_KEYS = {
+    "follow_up_clock": ("deal_closed", NO_FOLLOW_UP),
+    "allocated_at": ("deal_closed", NO_DEAL),
+    "contact_clock": ("has_open_need", None),
+}
 WARNED = "warned "
 
 
@@ -36,16 +41,28 @@ class Pool(Store):
         self.holdings = db.holdings
         self.rotations = db.rotations
         self.people = db.salespeople
-        self.claimers = db.claimers           # one document per person: their recent claim times
+        self.claimers = db.claimers  # one document per person: their recent claim times
+        self.takers = db.person_leases  # one per person: who is taking customers for them now
         self.reassignments = db.reassignments
         # Teams whose configured salespeople this running service has seeded (directory.seed); a
         # set shared by the copies each worker gets.
         self.seeded_teams = set()
-        self.turns = db.scheduled_turns       # when each scheduled job is next due, shared by instances
+        self.turns = db.scheduled_turns  # when each scheduled job is next due, shared by instances
 
     def ensure_indexes(self):
-        for field in ("state", "owner_id", "country_code", "intent_grade", "stage", "reason", "contact_clock", "since",
-                      "team", "state_key", *(_key_field(clock) for clock in SWEEP_KEYS)):
+        for field in (
+            "state",
+            "owner_id",
+            "country_code",
+            "intent_grade",
+            "stage",
+            "reason",
+            "contact_clock",
+            "since",
+            "team",
+            "state_key",
+            *(_key_field(clock) for clock in SWEEP_KEYS),
+        ):
             self.holdings.create_index([(field, ASCENDING)])
         # Both equalities in one index: with one index per field SQLite may pick state's (a scan
         # of every owned customer) to count one person's.
@@ -76,22 +93,33 @@ class Pool(Store):
 
     def replace_holding(self, holding, before):
         """Write the holding if ``before`` is still the stored one."""
-        replaced = self.holdings.replace_one({"_id": holding["_id"], "version": before["version"]},
-                                             with_sweep_keys(holding)).matched_count == 1
+        replaced = (
+            self.holdings.replace_one(
+                {"_id": holding["_id"], "version": before["version"]}, with_sweep_keys(holding)
+            ).matched_count
+            == 1
+        )
         if replaced:
             self.audit.changed("holding", _unkeyed(before), _unkeyed(holding))
         return replaced
 
     def rekey(self, holding):
         """Write the holding's derived keys only (same version: nothing anyone changed)."""
-        return self.holdings.replace_one({"_id": holding["_id"], "version": holding["version"]},
-                                         with_sweep_keys(holding)).matched_count == 1
+        return (
+            self.holdings.replace_one(
+                {"_id": holding["_id"], "version": holding["version"]}, with_sweep_keys(holding)
+            ).matched_count
+            == 1
+        )
 
     def entered_between(self, state, since, until):
         """Holdings that entered ``state`` in [since, until) and are in it still: a range of the
         ``state_key`` index (the embedded store ranges over no datetime index)."""
-        return list(self.holdings.find({"state_key": {"$gte": state_key(state, since), "$lt": state_key(state, until)}},
-                                       {"reason": 1}))
+        return list(
+            self.holdings.find(
+                {"state_key": {"$gte": state_key(state, since), "$lt": state_key(state, until)}}, {"reason": 1}
+            )
+        )
 
     def without_state_key(self, state, after, limit):
         """(up to ``limit`` holdings in ``state`` after ``after`` in id order, those of them written
@@ -103,8 +131,9 @@ class Pool(Store):
     def without_country_code(self, after: str | None, limit: int) -> tuple[list, list]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them written before
         holdings kept a ``country_code``)."""
-        holdings = list(self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING)
-                        .limit(limit))
+        holdings = list(
+            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
+        )
         return holdings, [h for h in holdings if "country_code" not in h]
 
     def forget(self, customer_id):
@@ -122,12 +151,31 @@ class Pool(Store):
     def owned_ids(self, owner_id, limit):
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
 
-    def search(self, state, limit, offset, owner_id=None, country_code=None, grade=None, stage=None, tags=(),
-               reason=None, last_contact_before=None, last_contact_after=None, team=None, sort="-since"):
+    def search(
+        self,
+        state,
+        limit,
+        offset,
+        owner_id=None,
+        country_code=None,
+        grade=None,
+        stage=None,
+        tags=(),
+        reason=None,
+        last_contact_before=None,
+        last_contact_after=None,
+        team=None,
+        sort="-since",
+    ):
         """``tags``: any of these (a tag as asked, and the code of the country it spells)."""
         query = {"state": state}
-        for name, value in (("owner_id", owner_id), ("country_code", country_code), ("intent_grade", grade),
-                            ("stage", stage), ("team", team)):
+        for name, value in (
+            ("owner_id", owner_id),
+            ("country_code", country_code),
+            ("intent_grade", grade),
+            ("stage", stage),
+            ("team", team),
+        ):
             if value is not None:
                 query[name] = value
         if tags:
@@ -137,7 +185,9 @@ class Pool(Store):
             # a prefix range, not a regex: index-backed, and the embedded store has no compiled regex
             query["reason"] = {"$gte": reason, "$lt": reason + "\uffff"}
         if last_contact_before or last_contact_after:
-            query["contact_clock"] = {k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v}
+            query["contact_clock"] = {
+                k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v
+            }
         total = count(self.holdings, query)
         cursor = self.holdings.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
@@ -153,8 +203,11 @@ class Pool(Store):
         field = _key_field(clock)
         prefix = _key_prefix(state, flag, condition[flag]) + (WARNED if warned else "")
         start = {"$gt": after[field]} if after else {"$gte": prefix}
-        return list(self.holdings.find({field: {**start, "$lte": f"{prefix}{_utc_key(cutoff)} \uffff"}})
-                    .sort(field, ASCENDING).limit(limit))
+        return list(
+            self.holdings.find({field: {**start, "$lte": f"{prefix}{_utc_key(cutoff)} \uffff"}})
+            .sort(field, ASCENDING)
+            .limit(limit)
+        )
 
     def converted(self, owner_id, since):
         """(customers allocated to ``owner_id`` since ``since``, how many of those closed a deal)."""
@@ -178,9 +231,13 @@ class Pool(Store):
 
     def save_rotation(self, key, rotation, expected_version):
         """False when another instance saved first (the caller reloads and decides again)."""
-        return self.rotations.replace_one({"_id": key, "version": expected_version},
-                                          {"_id": key, "version": expected_version + 1, **_rotation_fields(rotation)}
-                                          ).matched_count == 1
+        return (
+            self.rotations.replace_one(
+                {"_id": key, "version": expected_version},
+                {"_id": key, "version": expected_version + 1, **_rotation_fields(rotation)},
+            ).matched_count
+            == 1
+        )
 
     # salespeople
     def person(self, person_id):
@@ -193,8 +250,9 @@ class Pool(Store):
         return insert_once(self.people, person)[0]
 
     def replace_person(self, person, before):
-        replaced = self.people.replace_one({"_id": person["_id"], "version": before["version"]},
-                                           person).matched_count == 1
+        replaced = (
+            self.people.replace_one({"_id": person["_id"], "version": before["version"]}, person).matched_count == 1
+        )
         if replaced:
             self.audit.changed("salesperson", before, person)
         return replaced
@@ -213,6 +271,25 @@ class Pool(Store):
 
     def replace_claimer(self, doc, expected_version):
         return self.claimers.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1
+
+    # one taker at a time per person (guarding.taking_for)
+    def hold_person(self, person_id: str, holder: str, lease_seconds: float) -> bool:
+        """True when ``holder`` now holds ``person_id``'s lease: a guarded conditional update that
+        matches only a lease run out. Times are epoch seconds: a range on datetimes is no guard on
+        the embedded store (it compares them through SQLite's datetime(), ignoring fractions)."""
+        for _first_lease in (False, True):
+            now = time.time()
+            if self.takers.update_one(
+                {"_id": person_id, "until": {"$lt": now}}, {"$set": {"until": now + lease_seconds, "holder": holder}}
+            ).matched_count:
+                return True
+            if _first_lease or self.takers.find_one({"_id": person_id}, {"_id": 1}) is not None:
+                return False
+            insert_once(self.takers, {"_id": person_id, "until": 0.0, "holder": None})
+        return False
+
+    def let_go_person(self, person_id: str, holder: str) -> None:
+        self.takers.update_one({"_id": person_id, "holder": holder}, {"$set": {"until": 0.0, "holder": None}})
 
     # scheduled jobs: exactly one instance takes each turn
     def take_turn(self, job, now, every):
@@ -242,8 +319,11 @@ def _unkeyed(holding):
 def with_sweep_keys(holding):
     """The holding as the store writes it: with a key for each clock the sweep looks up, and its
     state with the moment it entered it (the reports' range of rejections)."""
-    return {**holding, **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS},
-            "state_key": state_key(holding["state"], holding["since"])}
+    return {
+        **holding,
+        **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS},
+        "state_key": state_key(holding["state"], holding["since"]),
+    }
 
 
 def _sweep_key(holding, clock):
@@ -268,12 +348,13 @@ def _key_prefix(state, flag, value):
 
 def _utc_key(moment):
     """UTC to the millisecond, as BSON keeps times: a holding read back gets the same key."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
+
 
 def state_key(state, moment):
     """``state`` and a moment as one string that sorts by state, then time."""
-    return f"{state}|{moment.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}"
+    return f"{state}|{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}"
 
 
 def _rotation_fields(rotation):

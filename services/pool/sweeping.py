@@ -6,11 +6,22 @@ made, so one found but kept cannot hold back those behind it. Each verdict is de
 fresh holding and written version-guarded, so two pool instances sweeping at once change each
 customer once.
 """
+
 from services.pool.changing import change_holding
-from services.pool.domain.holdings import RECYCLED, SYSTEM, give_back, warned
+from services.pool.domain.holdings import SYSTEM, give_back, recycle, warned
 from services.pool.domain.recycling import (
-    DORMANT, OWNED, PUBLIC_POOL, Keep, MoveToDormant, OwnedCustomer, PooledCustomer, ReturnToPool, Warn,
-    dormancy_verdict, due_thresholds, recycling_verdict,
+    DORMANT,
+    OWNED,
+    PUBLIC_POOL,
+    Keep,
+    MoveToDormant,
+    OwnedCustomer,
+    PooledCustomer,
+    ReturnToPool,
+    Warn,
+    dormancy_verdict,
+    due_thresholds,
+    recycling_verdict,
 )
 
 
@@ -18,17 +29,32 @@ def sweep(pool, rules, batch, now):
     """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict),
     at most ``batch`` changes from each range of candidates."""
     cutoffs = due_thresholds(rules, now)
-    deals = (False,) if rules.closed_deals_exempt else (False, True)   # no deal: closed deals never due
+    deals = (False,) if rules.closed_deals_exempt else (False, True)  # no deal: closed deals never due
     ranges = [("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, deal) for deal in deals]
     ranges.append(("allocated_at", cutoffs.warn_claimed_at_or_before, False))
     warnings, returns = [], []
     for clock, cutoff, deal_closed in ranges:
         for warned_range, until in ((False, cutoff), (True, now)):
-            for outcome in _changes(pool, batch, lambda h, w=warned_range: _recycle(pool, h, rules, now, w),
-                                    clock, until, OWNED, warned=warned_range, deal_closed=deal_closed):
+            for outcome in _changes(
+                pool,
+                batch,
+                lambda h, w=warned_range: _recycle(pool, h, rules, now, w),
+                clock,
+                until,
+                OWNED,
+                warned=warned_range,
+                deal_closed=deal_closed,
+            ):
                 (warnings if isinstance(outcome[2], Warn) else returns).append(outcome)
-    dormant = _changes(pool, batch, lambda h: _to_dormant(pool, h["_id"], rules, now),
-                       "contact_clock", cutoffs.dormant_contact_clock_at_or_before, PUBLIC_POOL, has_open_need=False)
+    dormant = _changes(
+        pool,
+        batch,
+        lambda h: _to_dormant(pool, h["_id"], rules, now),
+        "contact_clock",
+        cutoffs.dormant_contact_clock_at_or_before,
+        PUBLIC_POOL,
+        has_open_need=False,
+    )
     return warnings, returns, dormant
 
 
@@ -59,7 +85,7 @@ def _recycle(pool, found, rules, now, deadline_come=False):
         if isinstance(verdict, Warn):
             return warned(holding, verdict.key)
         if isinstance(verdict, ReturnToPool):
-            return give_back(holding, PUBLIC_POOL, f"{RECYCLED}: {verdict.reason}", SYSTEM, now)
+            return recycle(holding, verdict.reason, now)
         if deadline_come and holding.get("warned_for") == found["warned_for"]:
             # Kept although the deadline it was warned of has come: the warning was answered (a
             # follow-up moved the clock on), so it no longer counts. Forgetting it changes no
@@ -85,11 +111,19 @@ def _to_dormant(pool, customer_id, rules, now):
 
 
 def _owned(holding):
-    return OwnedCustomer(holding["_id"], holding["owner_id"], holding["allocated_at"], holding.get("last_follow_up_at"),
-                         bool(holding.get("deal_closed")), bool(holding.get("has_open_need")),
-                         holding.get("last_contact_at"), holding.get("warned_for"))
+    return OwnedCustomer(
+        holding["_id"],
+        holding["owner_id"],
+        holding["allocated_at"],
+        holding.get("last_follow_up_at"),
+        bool(holding.get("deal_closed")),
+        bool(holding.get("has_open_need")),
+        holding.get("last_contact_at"),
+        holding.get("warned_for"),
+    )
 
 
 def _pooled(holding):
-    return PooledCustomer(holding["_id"], holding.get("last_contact_at"), bool(holding.get("has_open_need")),
-                          holding["created_at"])
+    return PooledCustomer(
+        holding["_id"], holding.get("last_contact_at"), bool(holding.get("has_open_need")), holding["created_at"]
+    )

@@ -1,6 +1,7 @@
 """Ownership follows an accepted handoff, and only then: once every receiver has signed
 (``handoff_accepted`` with ``complete``), the new owner takes the customer and the collaborators
 the handoff names join it. Asked twice (a redelivery), nothing changes the second time."""
+
 import logging
 
 from contracts.errors import NotFound
@@ -19,11 +20,14 @@ def transfer_on_acceptance(pool, event, now):
     try:
         return change_holding(pool, event["customer_id"], lambda holding: _handed_over(holding, event, reason, now))
     except NotFound:
-        log.warning("handoff %s accepted for %s, which the pool does not hold", event["handoff_id"], event["customer_id"])
+        log.warning(
+            "handoff %s accepted for %s, which the pool does not hold", event["handoff_id"], event["customer_id"]
+        )
         return None
     except NotAllowed as exc:
-        log.warning("handoff %s accepted, but %s cannot change owner: %s", event["handoff_id"], event["customer_id"],
-                    exc)
+        log.warning(
+            "handoff %s accepted, but %s cannot change owner: %s", event["handoff_id"], event["customer_id"], exc
+        )
         return None
 
 

@@ -1,5 +1,6 @@
 """Weights from conversion: each salesperson's share of new customers follows how many of the
 customers given to them in the window closed a deal (recomputed on a schedule)."""
+
 from datetime import timedelta
 
 from services.pool.directory import change_person
@@ -20,7 +21,14 @@ def recompute_weights(pool, allocation, now):
     result = {}
     for person in pool.everyone(allocation["team"]):
         weight, rate = computed_weight(*pool.converted(person["_id"], since), allocation)
-        change_person(pool, person["_id"], lambda p, w=weight, r=rate: None if (p.get("computed_weight"), p.get(
-            "conversion_rate")) == (w, r) else {**p, "computed_weight": w, "conversion_rate": r})
+        change_person(
+            pool,
+            person["_id"],
+            lambda p, w=weight, r=rate: (
+                None
+                if (p.get("computed_weight"), p.get("conversion_rate")) == (w, r)
+                else {**p, "computed_weight": w, "conversion_rate": r}
+            ),
+        )
         result[person["_id"]] = weight
     return result

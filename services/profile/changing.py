@@ -1,6 +1,8 @@
 """Changing an archive without losing a concurrent writer's change (single-document atomicity)."""
+
 from contracts.errors import NotFound
 from services.runtime.guarded import DocumentBusy, change_guarded
+
 
 class ArchiveBusy(DocumentBusy):
     """The archive kept changing under us; the event is redelivered and tried again."""
@@ -24,7 +26,9 @@ def existing_archive(customers, customer_id):
     if archive is None:
         merge = customers.merge_of(customer_id)
         if merge is not None:
-            raise NotFound(f"Customer {customer_id} was merged into {merge['merged_into']}.",
-                           {"resource": "customer", "id": customer_id, "merged_into": merge["merged_into"]})
+            raise NotFound(
+                f"Customer {customer_id} was merged into {merge['merged_into']}.",
+                {"resource": "customer", "id": customer_id, "merged_into": merge["merged_into"]},
+            )
         raise NotFound.of("customer", customer_id)
     return archive

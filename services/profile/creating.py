@@ -1,4 +1,5 @@
 """Filing a customer by hand: refused, naming the owner, when the customer already exists (撞单)."""
+
 from contracts.errors import Conflict
 from services.profile.domain.archive import manual_source_id
 from services.profile.domain.matching import decide, match_keys
@@ -8,14 +9,16 @@ from services.profile.filing import file_inquiry, most_similar_name
 def create_customer(customers, plugins, matching, created_by, inquiry, key, now):
     """The ``customer_created`` event for a new archive, or ``Conflict`` naming who has it."""
     source_id = manual_source_id(key)
-    itself = "cus_" + source_id      # a retried call finds the archive it opened the first time
+    itself = "cus_" + source_id  # a retried call finds the archive it opened the first time
     holders = {kind: holder for kind, holder in customers.holders_of(match_keys(inquiry)).items() if holder != itself}
     similar = None if holders else most_similar_name(customers, matching, inquiry, exclude=itself)
     decision = decide(holders, similar)
     existing = [decision.customer_id] if decision.customer_id else list(decision.candidates)
     if existing:
-        raise Conflict(_who_has(customers, existing, decision.matched_on), {
-            "customers": [{"customer_id": c, "owner_id": (customers.get(c) or {}).get("owner_id")} for c in existing]})
+        raise Conflict(
+            _who_has(customers, existing, decision.matched_on),
+            {"customers": [{"customer_id": c, "owner_id": (customers.get(c) or {}).get("owner_id")} for c in existing]},
+        )
     # Nothing matched, so filing opens one archive and links none: one event.
     [(_, event)] = file_inquiry(customers, plugins, matching, source_id, inquiry, now, now)
     return {**event, "requested_owner": created_by}

@@ -3,14 +3,15 @@
 Each change is one versioned write of the archive plus a timeline entry; asking twice with
 the same record id changes nothing the second time.
 """
+
 import logging
 from datetime import date
 
-from contracts.errors import Conflict, InvalidInput
+from contracts.errors import Conflict, InvalidInput, NotFound
 from plugins.errors import PluginFailed
 from services.profile.changing import change_archive, existing_archive
 from services.profile.domain import timeline
-from services.profile.domain.deals import change_stage, record_step
+from services.profile.domain.deals import amend_order, change_stage, record_step
 from services.profile.domain.details import typed_problems, update_details, with_website_domain
 from services.profile.domain.grades import grade_changes, regrade, value_graded
 from services.profile.domain.groups import group_id_for, join_group, leave_group
@@ -18,9 +19,14 @@ from services.profile.domain.matching import contact_keys, identity_keys
 from services.profile.domain.normalising import registration_code_problem
 from services.runtime.countries import with_country_code
 
-MAX_GROUP_MEMBERS = 500   # listed per group; far above any real group's subsidiaries
-KEY_WORDS = {"company": "A name", "code": "A registration code", "website": "The website", "email": "An email",
-             "phone": "A phone number", "email_domain": "An email's company domain"}
+MAX_GROUP_MEMBERS = 500  # listed per group; far above any real group's subsidiaries
+KEY_WORDS = {
+    "company": "A name",
+    "code": "A registration code",
+    "domain": "The company's domain",
+    "email": "An email",
+    "phone": "A phone number",
+}
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +78,43 @@ def record_deal_step(customers, customer_id, kind, record_id, record, now):
     after = customers.get(customer_id)["stage"]
     if stages.get("before") and after != stages["before"]:
         # The customer reached the stage when the quote, sample or order happened, not when typed in.
-        entries.append(timeline.stage_changed(customer_id, stages["before"], after, record["by"],
-                                              f"{kind[:-1]} recorded", entries[0]["at"]))
+        entries.append(
+            timeline.stage_changed(
+                customer_id, stages["before"], after, record["by"], f"{kind[:-1]} recorded", entries[0]["at"]
+            )
+        )
     customers.record(*entries)
+
+
+def amend_deal_order(customers, customer_id, order_id, amendment, now):
+    """Change an order as an agreed requirement change asks ("deliver 10 days earlier"), with a
+    timeline entry naming before and after; the same change asked twice changes it once."""
+    existing_archive(customers, customer_id)
+    seen = {}
+
+    def change(archive):
+        try:
+            amended, seen["before"] = amend_order(
+                archive,
+                order_id,
+                amendment["field"],
+                amendment["value"],
+                amendment["change_id"],
+                amendment["by"],
+                amendment.get("note"),
+                now,
+            )
+        except KeyError:
+            raise NotFound(
+                f"Customer {customer_id} has no order {order_id}.",
+                {"resource": "order", "id": order_id, "field": "order_id"},
+            ) from None
+        return amended
+
+    _, after = change_archive(customers, customer_id, change)
+    if after is not None:
+        customers.record(timeline.order_amended(customer_id, order_id, {**amendment, "before": seen["before"]}, now))
+    return after is not None
 
 
 def set_stage(customers, customer_id, stage, by, reason, now):
@@ -90,10 +130,17 @@ def set_stage(customers, customer_id, stage, by, reason, now):
 
 def grade(customers, customer_id, grades, by, reason, now):
     """Set grades by hand (a regrade), on the archive and its timeline."""
-    before, after = change_archive(customers, customer_id, lambda archive: regrade(archive, grades, by, reason, now),
-                                   existing_archive(customers, customer_id))
-    customers.record(timeline.graded(customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now,
-                                     fields=list(grades)))
+    before, after = change_archive(
+        customers,
+        customer_id,
+        lambda archive: regrade(archive, grades, by, reason, now),
+        existing_archive(customers, customer_id),
+    )
+    customers.record(
+        timeline.graded(
+            customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now, fields=list(grades)
+        )
+    )
 
 
 def grade_value(customers, plugins, customer_id, valuation, now):
@@ -111,8 +158,16 @@ def grade_value(customers, plugins, customer_id, valuation, now):
     verdict = {"grade": opinion.grade, "reasons": list(opinion.reasons), "rule": opinion.rule}
     before, after = change_archive(customers, customer_id, lambda archive: value_graded(archive, verdict, now), before)
     if after is not None:
-        customers.record(timeline.graded(customer_id, grade_changes(before, after, ["value_grade"]), opinion.rule,
-                                         "; ".join(opinion.reasons), now, fields=["value_grade"]))
+        customers.record(
+            timeline.graded(
+                customer_id,
+                grade_changes(before, after, ["value_grade"]),
+                opinion.rule,
+                "; ".join(opinion.reasons),
+                now,
+                fields=["value_grade"],
+            )
+        )
 
 
 def link_group(customers, customer_id, other_id, by, name, now):
@@ -126,8 +181,12 @@ def link_group(customers, customer_id, other_id, by, name, now):
         members = [m["_id"] for m in customers.group_members(other["group_id"], MAX_GROUP_MEMBERS)]
     for member in [customer_id, *members]:
         change_archive(customers, member, lambda archive: join_group(archive, group_id, name, now))
-    customers.record(*(timeline.group_linked(member, group_id, name, peer, by, now)
-                       for member, peer in [(customer_id, other_id), *((m, customer_id) for m in members)]))
+    customers.record(
+        *(
+            timeline.group_linked(member, group_id, name, peer, by, now)
+            for member, peer in [(customer_id, other_id), *((m, customer_id) for m in members)]
+        )
+    )
     return group_id
 
 
@@ -144,12 +203,21 @@ def group_view(customers, customer_id):
     if not archive.get("group_id"):
         return {"group": None, "members": [_member(archive)]}
     members = customers.group_members(archive["group_id"], MAX_GROUP_MEMBERS)
-    return {"group": {"id": archive["group_id"], "name": archive.get("group_name")}, "members": [_member(m) for m in members]}
+    return {
+        "group": {"id": archive["group_id"], "name": archive.get("group_name")},
+        "members": [_member(m) for m in members],
+    }
 
 
 def _member(archive):
-    return {"customer_id": archive["_id"], "company": archive.get("company"), "country": archive.get("country"),
-            "country_code": archive.get("country_code"), "owner_id": archive.get("owner_id"), "stage": archive["stage"]}
+    return {
+        "customer_id": archive["_id"],
+        "company": archive.get("company"),
+        "country": archive.get("country"),
+        "country_code": archive.get("country_code"),
+        "owner_id": archive.get("owner_id"),
+        "stage": archive["stage"],
+    }
 
 
 def _with_country_codes(changes, countries):
@@ -181,17 +249,19 @@ def _claim_or_refuse(customers, customer_id, keys):
     taken = {key: holder for key, holder in holders.items() if holder != customer_id}
     if not taken:
         return
-    customers.release_identity(claimed, customer_id)   # only what this call took: the refusal changes nothing
+    customers.release_identity(claimed, customer_id)  # only what this call took: the refusal changes nothing
     others = sorted(set(taken.values()))
     owners = {c: (customers.get(c) or {}).get("owner_id") for c in others}
     shown = ", ".join(f"{c} ({'owned by ' + owners[c] if owners[c] else 'in the public pool'})" for c in others)
-    raise Conflict(f"{_describe(taken)} already identifies {shown}: merge the archives or link them as a group.",
-                   {"customers": [{"customer_id": c, "owner_id": owners[c]} for c in others],
-                    "keys": [f"{kind}:{value}" for kind, value in sorted(taken)]})
+    raise Conflict(
+        f"{_describe(taken)} already identifies {shown}: merge the archives or link them as a group.",
+        {
+            "customers": [{"customer_id": c, "owner_id": owners[c]} for c in others],
+            "keys": [f"{kind}:{value}" for kind, value in sorted(taken)],
+        },
+    )
 
 
 def _describe(taken):
     kinds = sorted({kind for kind, _ in taken})
     return " and ".join(KEY_WORDS.get(k, k) for k in kinds)
-
-

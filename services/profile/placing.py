@@ -1,32 +1,55 @@
 """Where a customer stands, as the other services decide it: its owner, team and pool state
 (pool), its collaborators (pool), the departments holding it (handoff). Profile keeps a copy so
 the archive shows it and access follows it."""
+
 import logging
 
 from services.profile.changing import change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import handed_to, place, with_collaborators
+from services.profile.domain.deals import change_stage
+
+# The pool state and the archive stage share the word: a rejected customer is both, and so is a
+# lead marketing marked invalid (无效线索).
+REJECTED_STAGE = "rejected"
+STAGES_OF_POOL_STATES = (REJECTED_STAGE, "invalid")
 
 log = logging.getLogger(__name__)
 
 
-def record_owner(customers, customer_id, owner_id, team, reason, at):
+def record_owner(customers, customer_id, owner_id, team, reason, at, allocation_id=None):
     current = customers.get(customer_id)
     if current is None and (merge := customers.merge_of(customer_id)):
         # Allocated while an inquiry linked it into another archive: that archive's owner stands.
         log.info("owner %s for %s ignored: merged into %s", owner_id, customer_id, merge["merged_into"])
         return
-    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at, team),
-                   current)
-    customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at))
+    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at, team), current)
+    customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at, allocation_id))
 
 
 def record_return(customers, customer_id, state, previous_owner, reason, by, at):
-    """The pool took the customer from its owner (released, recycled, dormant, rejected…)."""
+    """The pool took the customer from its owner (released, recycled, dormant, rejected…).
+
+    A rejected customer is at the stage ``rejected`` too, with the person's reason, so the archive,
+    its filters and its timeline say what the pool says (the lost-reasons report takes rejections
+    from the pool). Returns the stage change's timeline entry, or None."""
     if (current := customers.get(customer_id)) is None:
-        return   # merged away meanwhile: the kept archive's place stands
-    change_archive(customers, customer_id, lambda archive: place(archive, None, state, reason, at), current)
-    customers.record(timeline.returned_to_pool(customer_id, state, previous_owner, reason, by, at))
+        return None  # merged away meanwhile: the kept archive's place stands
+    rejected = state in STAGES_OF_POOL_STATES
+    said = reason.removeprefix(f"{state}: ")  # the person's own words, without the pool's "rejected: "
+
+    def placed(archive):
+        moved = place(archive, None, state, reason, at) or archive
+        if rejected:
+            moved = change_stage(moved, state, said, at) or moved
+        return None if moved is archive else {**moved, "version": archive["version"] + 1}  # one write, one version
+
+    before, _ = change_archive(customers, customer_id, placed, current)
+    entries = [timeline.returned_to_pool(customer_id, state, previous_owner, reason, by, at)]
+    if rejected and before["stage"] != state:
+        entries.append(timeline.stage_changed(customer_id, before["stage"], state, by, said, at, from_pool=True))
+    customers.record(*entries)
+    return entries[1] if len(entries) > 1 else None
 
 
 def record_collaborators(customers, customer_id, collaborators, by, at):

@@ -1,58 +1,117 @@
 """profile: keeps the one archive per customer and its timeline."""
+
 import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from nameko.rpc import rpc
 
 from contracts.communication import CommunicationSchema
 from contracts.countries import UnknownCountryListSchema
 from contracts.customer import (
-    CheckResultSchema, CustomerCheckSchema, CustomerCreateSchema, CustomerListQuerySchema, CustomerPageSchema,
-    CustomerSchema, CustomerUpdateSchema, GradingSchema, GroupLeaveSchema, GroupLinkSchema, GroupViewSchema,
-    MergeRequestSchema, TimelinePageSchema,
+    CheckResultSchema,
+    CustomerCheckSchema,
+    CustomerCreateSchema,
+    CustomerListQuerySchema,
+    CustomerPageSchema,
+    CustomerSchema,
+    CustomerUpdateSchema,
+    GradingSchema,
+    GroupLeaveSchema,
+    GroupLinkSchema,
+    GroupViewSchema,
+    MergeRequestSchema,
+    ScreeningSchema,
+    TimelinePageSchema,
+    TimelineQuerySchema,
+    timeline_kinds_asked,
 )
-from contracts.deals import DEAL_STEPS, StageChangeSchema
-from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput
+from contracts.deals import DEAL_STEPS, OrderAmendmentSchema, StageChangeSchema
+from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput, Refused
 from contracts.events import dump_event, load_event
-from contracts.paging import PageQuerySchema
 from contracts.reports import (
-    BackfillRequestSchema, BackfillResultSchema, ConversionReportSchema, DemandQuerySchema, DemandReportSchema,
-    FollowUpReportSchema, InquiriesByPlaceReportSchema, LostReasonsSchema, PeriodQuerySchema, PlaceQuerySchema,
+    BackfillRequestSchema,
+    BackfillResultSchema,
+    ConversionReportSchema,
+    DemandQuerySchema,
+    DemandReportSchema,
+    FollowUpReportSchema,
+    InquiriesByPlaceReportSchema,
+    LostReasonsSchema,
+    PeriodQuerySchema,
+    PlaceQuerySchema,
 )
 from plugins.dependency import Plugins
-from services.profile.domain import timeline
-from services.profile.domain.normalising import normalise_email
-from services.profile.changing import existing_archive
+from services.profile import country_codes, rekeying, reporting
+from services.profile.changing import change_archive, existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
-from services.profile.editing import (
-    grade, grade_value, group_view, link_group, record_deal_step, set_stage, unlink_group, update_customer,
-)
-from services.profile.domain.communications import was_answered
+from services.profile.domain import timeline
+from services.profile.domain.communications import dated_ahead, special_requirements_in, was_answered
+from services.profile.domain.lookup import LOOKUP_FIELDS, lookup_keys
+from services.profile.domain.screening import screened, screening_summary
+from services.profile.domain.stated import stated_requirements
 from services.profile.domain.summary import summary_of
+from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
+from services.profile.editing import (
+    amend_deal_order,
+    grade,
+    grade_value,
+    group_view,
+    link_group,
+    record_deal_step,
+    set_stage,
+    unlink_group,
+    update_customer,
+)
 from services.profile.filing import add_communication, file_inquiry
-from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.merging import merge_customers
-from services.profile import country_codes, reporting
+from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.settings import (
-    CommunicationSettingsSchema, GradingSettingsSchema, MatchingSettingsSchema, ReportSettingsSchema,
+    CommunicationSettingsSchema,
+    GradingSettingsSchema,
+    MatchingSettingsSchema,
+    ReportSettingsSchema,
 )
 from services.profile.store import Customers
-from services.profile.domain.visibility import PRICE_FIELDS, can_read, refusal, scope_of, without_prices
+from services.runtime import audit, health, parking, upgrades
 from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
 from services.runtime.countries import tags_for, with_country_code
 from services.runtime.country_settings import CountrySettingsSchema, country_in_query
-from services.runtime import audit, parking
 from services.runtime.events import ReliableEventDispatcher, event_handler
 from services.runtime.mongo import AuditTrailStore, MongoStore
+from services.runtime.prices import is_price_name
 from services.runtime.queries import load_input, page_of
 from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS, report_query
 from services.runtime.settings import Settings
 
+SCREENERS = ("marketing", "manager", "admin")  # who screens leads (初筛)
 
-class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints):   # not imported by name: `nameko run` would take it for a service
+
+# The mixins are not imported by name: `nameko run` would take them for services.
+# Archives from before this version, brought up to it in the background (services/runtime/upgrades.py).
+UPGRADES = (
+    upgrades.Upgrade(
+        "customers",
+        2,
+        "country codes read from every spelling of the country",
+        lambda service, after, limit: service._fill_country_codes(after, limit)["next_after"],
+    ),
+    upgrades.Upgrade(
+        "customers",
+        3,
+        "matching keys as today's rules make them (folded names, one domain key)",
+        lambda service, after, limit: service._rekey(after, limit)["next_after"],
+    ),
+)
+
+
+class ProfileService(
+    audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints, upgrades.UpgradeEntrypoints
+):
     name = "profile"
+    UPGRADES = UPGRADES
+    schema_versions = upgrades.UpgradeStore(UPGRADES)
 
     customers = MongoStore(Customers)
     plugins = Plugins()
@@ -70,24 +129,54 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     def on_inquiry_received(self, payload):
         event = load_event("inquiry_received", payload)
         inquiry = with_country_code(event["inquiry"], self.countries)
-        for name, announced in file_inquiry(self.customers, self.plugins, self.matching, event["inquiry_id"],
-                                            inquiry, event["received_at"], datetime.now(timezone.utc)):
+        for name, announced in file_inquiry(
+            self.customers,
+            self.plugins,
+            self.matching,
+            event["inquiry_id"],
+            inquiry,
+            event["received_at"],
+            datetime.now(UTC),
+        ):
             self.dispatch(name, dump_event(name, announced))
-        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], inquiry,
-                               event["received_at"], announced["customer_id"], opened=name == "customer_created")
+        reporting.note_inquiry(
+            self.customers,
+            self.reports,
+            event["inquiry_id"],
+            inquiry,
+            event["received_at"],
+            announced["customer_id"],
+            opened=name == "customer_created",
+        )
         self._updated(announced["customer_id"])
 
     @event_handler("pool", "customer_allocated")
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
-        record_owner(self.customers, event["customer_id"], event["owner_id"], event["team"], event["reason"],
-                     event["allocated_at"])
+        record_owner(
+            self.customers,
+            event["customer_id"],
+            event["owner_id"],
+            event["team"],
+            event["reason"],
+            event["allocated_at"],
+            event["allocation_id"],
+        )
 
     @event_handler("pool", "customer_returned")
     def on_customer_returned(self, payload):
         event = load_event("customer_returned", payload)
-        record_return(self.customers, event["customer_id"], event["state"], event["previous_owner_id"], event["reason"],
-                      event["by"], event["at"])
+        # No report fact for the stage it sets: the lost-reasons report counts rejections in the
+        # pool from the pool's own figures, and counted here too they would show twice.
+        record_return(
+            self.customers,
+            event["customer_id"],
+            event["state"],
+            event["previous_owner_id"],
+            event["reason"],
+            event["by"],
+            event["at"],
+        )
 
     @event_handler("pool", "collaborators_changed")
     def on_collaborators_changed(self, payload):
@@ -98,22 +187,73 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     def on_handoff_accepted(self, payload):
         event = load_event("handoff_accepted", payload)
         if event["complete"]:
-            record_handoff(self.customers, event["customer_id"], event["to_departments"], event["handoff_id"],
-                           event["kind"], event["by"], event["at"], event["from_user"], event["new_owner_id"])
+            record_handoff(
+                self.customers,
+                event["customer_id"],
+                event["to_departments"],
+                event["handoff_id"],
+                event["kind"],
+                event["by"],
+                event["at"],
+                event["from_user"],
+                event["new_owner_id"],
+            )
 
     @event_handler("pool", "recycling_warned")
     def on_recycling_warned(self, payload):
         event = load_event("recycling_warned", payload)
         if self.customers.get(event["customer_id"]) is not None:
-            self.customers.record(timeline.recycling_warned(event["customer_id"], event["owner_id"], event["reason"],
-                                                            event["due_at"], event["warned_at"]))
+            self.customers.record(
+                timeline.recycling_warned(
+                    event["customer_id"], event["owner_id"], event["reason"], event["due_at"], event["warned_at"]
+                )
+            )
 
     @event_handler("notification", "reminder_scheduled")
     def on_reminder_scheduled(self, payload):
         event = load_event("reminder_scheduled", payload)
-        self.customers.record(timeline.reminder_scheduled(
-            event["customer_id"], event["reminder_id"], event["kind"], event["user_id"],
-            event["due_at"], event["scheduled_at"]))
+        self.customers.record(
+            timeline.reminder_scheduled(
+                event["customer_id"],
+                event["reminder_id"],
+                event["kind"],
+                event["user_id"],
+                event["due_at"],
+                event["scheduled_at"],
+            )
+        )
+
+    @event_handler("notification", "reminder_updated")
+    def on_reminder_updated(self, payload):
+        self._record_if_known(timeline.reminder_updated(load_event("reminder_updated", payload)))
+
+    # what handoff announces of the customer: its timeline tells every event once, in order
+
+    @event_handler("handoff", "handoff_submitted")
+    def on_handoff_submitted(self, payload):
+        self._record_if_known(timeline.handoff_submitted(load_event("handoff_submitted", payload)))
+
+    @event_handler("handoff", "handoff_returned")
+    def on_handoff_returned(self, payload):
+        self._record_if_known(timeline.handoff_returned(load_event("handoff_returned", payload)))
+
+    @event_handler("handoff", "handoff_withdrawn")
+    def on_handoff_withdrawn(self, payload):
+        self._record_if_known(timeline.handoff_withdrawn(load_event("handoff_withdrawn", payload)))
+
+    @event_handler("handoff", "requirement_changed")
+    def on_requirement_changed(self, payload):
+        change = load_event("requirement_changed", payload)
+        self._record_if_known(timeline.requirement_changed(change, is_price_name(change["field"])))
+
+    @event_handler("handoff", "step_started")
+    def on_step_started(self, payload):
+        self._record_if_known(timeline.step_started(load_event("step_started", payload)))
+
+    def _record_if_known(self, entry):
+        # an event about a customer merged away (or never filed) has no timeline to go on
+        if self.customers.get(entry["customer_id"]) is not None:
+            self.customers.record(entry)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_customer(self, customer_id):
@@ -124,11 +264,14 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         query = load_input(CustomerListQuerySchema, query)
         asked = country_in_query(self.countries, query)
         asked["tags"] = tags_for(asked.pop("tag", None), self.countries)
-        email = asked.pop("email", None)
-        if email is not None:
-            normalised = normalise_email(email)
-            holders = self.customers.holders_of({"email": normalised}) if normalised else {}
-            asked["ids"] = list(holders.values())
+        keys, problems = lookup_keys({name: asked.pop(name, None) for name in LOOKUP_FIELDS}, asked.get("country_code"))
+        if problems:
+            raise InvalidInput("The lookup is not valid: see the field errors.", {"fields": problems})
+        if keys:
+            holders = self.customers.holders_of(keys)
+            found = set(holders.values())
+            # several asked must all lead to one customer
+            asked["ids"] = list(found) if len(holders) == len(keys) and len(found) == 1 else []
         items, total = self.customers.page(**asked, scope=scope_of(self.caller))
         return CustomerPageSchema().dump(page_of([self._shown(a) for a in items], total, query))
 
@@ -144,17 +287,79 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         communication = load_input(CommunicationSchema, communication, what="communication")
         communication["by"] = self._by(communication["by"], "record contacts")
         self._changeable(customer_id, "record a contact with")
-        now, record_id = datetime.now(timezone.utc), _record_id("com", record_id)
+        now, record_id = datetime.now(UTC), _record_id("com", record_id)
+        if ahead := dated_ahead(communication["at"], now, timedelta(minutes=self.communications["clock_skew_minutes"])):
+            raise Refused(f"The contact's time is in the future. {ahead}", {"fields": {"at": [ahead]}})
         within = self.communications["record_within_minutes"]
-        add_communication(self.customers, self.plugins, customer_id, record_id, communication, now,
-                          None if within is None else timedelta(minutes=within))
+        add_communication(
+            self.customers,
+            self.plugins,
+            customer_id,
+            record_id,
+            communication,
+            now,
+            None if within is None else timedelta(minutes=within),
+        )
         archive = self._archive(customer_id)
         recorded = next(c for c in archive["communications"] if c["id"] == record_id)
-        self.dispatch("communication_recorded", dump_event("communication_recorded", {
-            **recorded, "customer_id": customer_id, "record_id": record_id, "owner_id": archive["owner_id"],
-            "result": recorded.get("result"), "next_follow_up_at": recorded.get("next_follow_up_at"),
-            "answered": was_answered(recorded.get("result"), self.communications["unanswered_phrases"])}))
+        self.dispatch(
+            "communication_recorded",
+            dump_event(
+                "communication_recorded",
+                {
+                    **recorded,
+                    "customer_id": customer_id,
+                    "record_id": record_id,
+                    "owner_id": archive["owner_id"],
+                    "result": recorded.get("result"),
+                    "next_follow_up_at": recorded.get("next_follow_up_at"),
+                    "answered": was_answered(recorded.get("result"), self.communications["unanswered_phrases"]),
+                    "stated_requirements": [
+                        vars(stated)
+                        for stated in stated_requirements(
+                            special_requirements_in(recorded.get("summary"), recorded.get("customer_words"))
+                        )
+                    ],
+                },
+            ),
+        )
         self._updated(customer_id)
+        return self._view(self._archive(customer_id))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_screening(self, customer_id, record, record_id=None):
+        """Marketing's screening of a lead (``ScreeningSchema``): the need joins the archive's needs,
+        the contact attempt is a communication record; ``record_id`` makes a retried call harmless."""
+        require(self.caller, SCREENERS, "screen leads")
+        record = load_input(ScreeningSchema, record, what="screening")
+        record["by"] = self._by(record["by"], "screen leads")
+        self._changeable(customer_id, "screen")
+        contact_id = None
+        if record["contact_attempted"]:
+            contact = record["contact"]
+            # the attempt is a contact like any other: the checklist, reminders and timeline read it there
+            key = f"screening:{customer_id}:{record_id or uuid.uuid4().hex}"
+            self.record_communication(
+                customer_id,
+                {
+                    "at": contact["at"].isoformat(),
+                    "method": contact["method"],
+                    "by": record["by"],
+                    "summary": f"Screening contact: {contact['result']}",
+                    "result": contact["result"],
+                },
+                record_id=key,
+            )
+            contact_id = _record_id("com", key)
+        now = datetime.now(UTC)
+        _, after = change_archive(self.customers, customer_id, lambda a: screened(a, record, contact_id, now))
+        if after is not None:
+            self.customers.record(
+                timeline.details_updated(
+                    customer_id, {"screening": (None, screening_summary(record))}, record["by"], now
+                )
+            )
+            self._updated(customer_id)
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -164,9 +369,10 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         changes["by"] = self._by(changes["by"], "change archives")
         self._changeable(customer_id, "change")
         if any(name in changes for name in PRICE_FIELDS) and not sees_prices(self.caller, self.access["price_readers"]):
-            raise Forbidden.because(f"{self.caller.user_id} may not set prices ({', '.join(PRICE_FIELDS)}).",
-                                    fields=list(PRICE_FIELDS))
-        update_customer(self.customers, self.plugins, self.countries, customer_id, changes, datetime.now(timezone.utc))
+            raise Forbidden.because(
+                f"{self.caller.user_id} may not set prices ({', '.join(PRICE_FIELDS)}).", fields=list(PRICE_FIELDS)
+            )
+        update_customer(self.customers, self.plugins, self.countries, customer_id, changes, datetime.now(UTC))
         self._updated(customer_id)
         return self._view(self._archive(customer_id))
 
@@ -174,12 +380,14 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     def record_deal_step(self, customer_id, kind, record, record_id=None):
         """Add a quote, sample or order (``kind``: quotes, samples, orders); the stage follows."""
         if kind not in DEAL_STEPS:
-            raise InvalidInput(f"No such record kind {kind!r}.", {"fields": {"kind": [f"One of: {', '.join(DEAL_STEPS)}."]}})
+            raise InvalidInput(
+                f"No such record kind {kind!r}.", {"fields": {"kind": [f"One of: {', '.join(DEAL_STEPS)}."]}}
+            )
         record = load_input(DEAL_STEPS[kind], record, what=kind[:-1])
         record["by"] = self._by(record["by"], f"record {kind}")
         self._changeable(customer_id, f"record {kind} for")
         record_id = _record_id(kind[:3], record_id)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         record_deal_step(self.customers, customer_id, kind, record_id, record, now)
         if kind == "orders":
             grade_value(self.customers, self.plugins, customer_id, self.grading, now)
@@ -188,12 +396,23 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def amend_order(self, customer_id, order_id, amendment):
+        """An agreed requirement change reaches the order it concerns (handoff asks, having checked
+        who may change the customer's requirements): True when the order changed."""
+        amendment = load_input(OrderAmendmentSchema, amendment, what="order change")
+        amendment["by"] = self._by(amendment["by"], "change orders")
+        self._changeable(customer_id, "change the orders of")
+        changed = amend_deal_order(self.customers, customer_id, order_id, amendment, datetime.now(UTC))
+        if changed:
+            self._updated(customer_id)
+        return changed
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_stage(self, customer_id, change):
         change = load_input(StageChangeSchema, change, what="stage change")
         by = self._by(change["by"], "change stages")
         self._changeable(customer_id, "change the stage of")
-        entry = set_stage(self.customers, customer_id, change["stage"], by, change.get("reason"),
-                          datetime.now(timezone.utc))
+        entry = set_stage(self.customers, customer_id, change["stage"], by, change.get("reason"), datetime.now(UTC))
         if entry is not None:
             reporting.note_stage_change(self.customers, self.reports, entry, change.get("reason"))
         self._updated(customer_id)
@@ -206,7 +425,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         by = self._by(grading["by"], "grade customers")
         self._changeable(customer_id, "grade")
         grades = {field: grading[field] for field in ("intent_grade", "value_grade") if field in grading}
-        grade(self.customers, customer_id, grades, by, grading["reason"], datetime.now(timezone.utc))
+        grade(self.customers, customer_id, grades, by, grading["reason"], datetime.now(UTC))
         self._updated(customer_id)
         return self._view(self._archive(customer_id))
 
@@ -216,7 +435,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         by = self._by(request["by"], "link groups")
         self._changeable(customer_id, "link a group to")
         self._changeable(request["link"], "link a group to")
-        link_group(self.customers, customer_id, request["link"], by, request.get("name"), datetime.now(timezone.utc))
+        link_group(self.customers, customer_id, request["link"], by, request.get("name"), datetime.now(UTC))
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -224,7 +443,7 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request = load_input(GroupLeaveSchema, request, what="request")
         by = self._by(request["by"], "change groups")
         self._changeable(customer_id, "take out of its group")
-        unlink_group(self.customers, customer_id, by, datetime.now(timezone.utc))
+        unlink_group(self.customers, customer_id, by, datetime.now(UTC))
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -237,13 +456,15 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """File a customer by hand for ``created_by``; ``Conflict`` names the owner if it exists."""
         request = load_input(CustomerCreateSchema, request, what="customer")
         created_by = self._by(request["created_by"], "file customers")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         inquiry = with_country_code(request["customer"], self.countries)
-        event = create_customer(self.customers, self.plugins, self.matching, created_by, inquiry,
-                                key or uuid.uuid4().hex, now)
+        event = create_customer(
+            self.customers, self.plugins, self.matching, created_by, inquiry, key or uuid.uuid4().hex, now
+        )
         self.dispatch("customer_created", dump_event("customer_created", event))
-        reporting.note_inquiry(self.customers, self.reports, event["inquiry_id"], inquiry, now,
-                               event["customer_id"], opened=True)
+        reporting.note_inquiry(
+            self.customers, self.reports, event["inquiry_id"], inquiry, now, event["customer_id"], opened=True
+        )
         return self._view(self._archive(event["customer_id"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -253,18 +474,21 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         request = load_input(MergeRequestSchema, request, what="merge request")
         by = self._by(request["by"], "merge archives")
         self._changeable(kept_id, "merge into")
-        if self.customers.get(request["absorb"]) is not None:   # absorbed before: the merge is repeated
+        if self.customers.get(request["absorb"]) is not None:  # absorbed before: the merge is repeated
             self._changeable(request["absorb"], "merge")
-        merged = merge_customers(self.customers, kept_id, request["absorb"], by, datetime.now(timezone.utc))
+        merged = merge_customers(self.customers, kept_id, request["absorb"], by, datetime.now(UTC))
         self.dispatch("customers_merged", dump_event("customers_merged", merged))
         self._updated(kept_id)
         return self._view(self._archive(kept_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_timeline(self, customer_id, query=None):
-        query = load_input(PageQuerySchema, query)
+        """Every event of the customer in order; the reminder bookkeeping only when asked for."""
+        query = load_input(TimelineQuerySchema, query)
         self._readable(customer_id)
-        entries, total = self.customers.timeline_page(customer_id, **query)
+        entries, total = self.customers.timeline_page(
+            customer_id, query["limit"], query["offset"], timeline_kinds_asked(query)
+        )
         shown = [{**timeline.shown(e), "id": e["_id"]} for e in entries]
         return TimelinePageSchema().dump(page_of(shown, total, query))
 
@@ -275,14 +499,16 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         """Inquiries per country or region and month, with the month-on-month change."""
         query, period = self._report_query(PlaceQuerySchema, query, MARKETING_REPORT_READERS)
         return InquiriesByPlaceReportSchema().dump(
-            reporting.inquiries_by_place(self.customers, self.reports, self.countries, period, query["by"]))
+            reporting.inquiries_by_place(self.customers, self.reports, self.countries, period, query["by"])
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def report_demand(self, query=None):
         """The products most asked for; the share of customers per place asking for each need."""
         query, period = self._report_query(DemandQuerySchema, query, REPORT_READERS)
         return DemandReportSchema().dump(
-            reporting.demand(self.customers, self.reports, self.countries, period, query["by"]))
+            reporting.demand(self.customers, self.reports, self.countries, period, query["by"])
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def report_follow_up(self, query=None):
@@ -308,7 +534,8 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         require(self.caller, ("admin",), "backfill report facts")
         request = load_input(BackfillRequestSchema, request, what="request")
         return BackfillResultSchema().dump(
-            reporting.backfill(self.customers, self.reports, request["after"], request["limit"]))
+            reporting.backfill(self.customers, self.reports, request["after"], request["limit"])
+        )
 
     # --- countries ----------------------------------------------------------------------------
 
@@ -324,14 +551,29 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         countries backfill``): archives from before country codes, and after the aliases changed."""
         require(self.caller, ("admin",), "backfill country codes")
         request = load_input(BackfillRequestSchema, request, what="request")
-        result, changed = country_codes.fill_country_codes(self.customers, self.countries, request["after"],
-                                                           request["limit"], datetime.now(timezone.utc))
+        return BackfillResultSchema().dump(self._fill_country_codes(request["after"], request["limit"]))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def backfill_match_keys(self, request=None):
+        """Rewrite one batch of archives' matching keys as today's rules make them (admin CLI: ``baton
+        customers rekey``): after key kinds changed or names are folded further."""
+        require(self.caller, ("admin",), "rekey customers")
+        request = load_input(BackfillRequestSchema, request, what="request")
+        return BackfillResultSchema().dump(self._rekey(request["after"], request["limit"]))
+
+    def _fill_country_codes(self, after, limit):
+        result, changed = country_codes.fill_country_codes(
+            self.customers, self.countries, after, limit, datetime.now(UTC)
+        )
         for customer_id in changed:
-            self._updated(customer_id)       # pool keeps the code too
-        return BackfillResultSchema().dump(result)
+            self._updated(customer_id)  # pool keeps the code too
+        return result
+
+    def _rekey(self, after, limit):
+        return rekeying.rekey_archives(self.customers, after, limit, datetime.now(UTC))
 
     def _report_query(self, schema, query, readers):
-        return report_query(self.caller, readers, schema, query, self.reports, datetime.now(timezone.utc))
+        return report_query(self.caller, readers, schema, query, self.reports, datetime.now(UTC))
 
     def _archive(self, customer_id):
         return existing_archive(self.customers, customer_id)
@@ -339,8 +581,11 @@ class ProfileService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     def _readable(self, customer_id):
         archive = self._archive(customer_id)
         if not can_read(self.caller, archive):
-            raise Forbidden.because(f"{self.caller.user_id} may not see {customer_id}: it is neither theirs nor in "
-                                    "their department's or team's view.", customer_id=customer_id)
+            raise Forbidden.because(
+                f"{self.caller.user_id} may not see {customer_id}: it is neither theirs nor in "
+                "their department's or team's view.",
+                customer_id=customer_id,
+            )
         return archive
 
     def _changeable(self, customer_id, doing):

@@ -1,4 +1,5 @@
 """Where profile keeps archives, the keys that find them, and their timelines."""
+
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
@@ -9,7 +10,6 @@ from services.profile.domain.visibility import POOLED
 from services.runtime.audit import Store
 from services.runtime.mongo import insert_once
 from services.runtime.queries import count
-
 
 DUPLICATE_KEY = 11000
 ID_BATCH = 500
@@ -61,14 +61,14 @@ class Customers(Store):
                 self.keys.insert_many([{"_id": key, "customer_id": customer_id} for key in pending], ordered=True)
                 break
             except BulkWriteError as error:
-                taken = error.details["writeErrors"][0]["index"]     # the ones before it are claimed
+                taken = error.details["writeErrors"][0]["index"]  # the ones before it are claimed
                 holder = self.keys.find_one({"_id": pending[taken]})
                 if holder is None:
-                    pending = pending[taken:]          # released since: claim it now
+                    pending = pending[taken:]  # released since: claim it now
                     continue
                 if holder["customer_id"] not in (customer_id, *shared_with):
                     break
-                pending = pending[taken + 1:]
+                pending = pending[taken + 1 :]
         return self.holders_of(keys)
 
     def add_keys(self, keys, customer_id):
@@ -76,8 +76,9 @@ class Customers(Store):
         if not keys:
             return
         try:
-            self.keys.insert_many([{"_id": f"{kind}:{value}", "customer_id": customer_id}
-                                   for kind, value in keys.items()], ordered=False)
+            self.keys.insert_many(
+                [{"_id": f"{kind}:{value}", "customer_id": customer_id} for kind, value in keys.items()], ordered=False
+            )
         except BulkWriteError:
             pass
 
@@ -106,6 +107,20 @@ class Customers(Store):
         for kind, value in pairs:
             self.keys.delete_one({"_id": f"{kind}:{value}", "customer_id": customer_id})
 
+    def rekey(self, customer_id, current_key):
+        """Rewrite this customer's stored keys with ``current_key`` ((kind, value) -> (kind, value)):
+        the new key is claimed if free, the old one given up. How many were rewritten."""
+        rewritten = 0
+        for doc in list(self.keys.find({"customer_id": customer_id})):
+            kind, _, value = doc["_id"].partition(":")
+            new_id = ":".join(current_key(kind, value))
+            if new_id == doc["_id"]:
+                continue
+            _insert_new(self.keys, [{"_id": new_id, "customer_id": customer_id}])  # a holder of it keeps it
+            self.keys.delete_one({"_id": doc["_id"], "customer_id": customer_id})
+            rewritten += 1
+        return rewritten
+
     def repoint_keys(self, from_customer, to_customer):
         """Hand keys claimed for an archive that was never opened to the one it merged into."""
         self.keys.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
@@ -127,25 +142,27 @@ class Customers(Store):
     def replace(self, archive, before):
         """Write the archive if nobody changed it since ``before`` was read."""
         written = _with_tags(archive)
-        replaced = self.archives.replace_one({"_id": archive["_id"], "version": before["version"]},
-                                             written).matched_count == 1
+        replaced = (
+            self.archives.replace_one({"_id": archive["_id"], "version": before["version"]}, written).matched_count == 1
+        )
         if replaced:
             self.audit.changed("customer", before, written)
-            if term_documents(before) != term_documents(written):    # most writes touch no indexed field
+            if term_documents(before) != term_documents(written):  # most writes touch no indexed field
                 self.index_terms(archive["_id"])
         return replaced
 
     def index_terms(self, customer_id):
         """Make the term documents agree with the archive as stored now. Reading it afresh
         means that of two writers racing, the one that indexes last indexes the latest."""
-        archive = self.archives.find_one({"_id": customer_id},
-                                         {name: 1 for name in (*TERM_FIELDS, "country", "country_code")})
+        archive = self.archives.find_one(
+            {"_id": customer_id}, {name: 1 for name in (*TERM_FIELDS, "country", "country_code")}
+        )
         wanted = {doc["_id"]: doc for doc in term_documents(archive)} if archive else {}
         held = {doc["_id"] for doc in self.terms.find({"customer_id": customer_id}, {"_id": 1})}
         if stale := held - set(wanted):
             self.terms.delete_many({"_id": {"$in": list(stale)}})
         if missing := set(wanted) - held:
-            _insert_new(self.terms, [wanted[key] for key in missing])     # a racing writer may index one too
+            _insert_new(self.terms, [wanted[key] for key in missing])  # a racing writer may index one too
 
     def _with_term(self, field, value):
         return [doc["customer_id"] for doc in self.terms.find({"term": f"{field}:{value}"}, {"customer_id": 1})]
@@ -155,12 +172,25 @@ class Customers(Store):
 
     def in_name_block(self, block, limit):
         """Archives whose company name falls in ``block`` (indexed), at most ``limit``."""
-        ids = [doc["customer_id"] for doc in self.terms.find({"term": f"name_blocks:{block}"},
-                                                             {"customer_id": 1}).limit(limit)]
+        ids = [
+            doc["customer_id"]
+            for doc in self.terms.find({"term": f"name_blocks:{block}"}, {"customer_id": 1}).limit(limit)
+        ]
         return list(self.archives.find({"_id": {"$in": ids}}, {"company": 1})) if ids else []
 
-    def page(self, ids=None, owner_id=None, country_code=None, stage=None, tags=(), group_id=None, limit=50, offset=0,
-             scope=None, sort="-created_at"):
+    def page(
+        self,
+        ids=None,
+        owner_id=None,
+        country_code=None,
+        stage=None,
+        tags=(),
+        group_id=None,
+        limit=50,
+        offset=0,
+        scope=None,
+        sort="-created_at",
+    ):
         """A page of archives, newest first; ``tags``: any of these; ``scope`` (``domain.visibility.Scope``)
         limits them to what the caller may see."""
         query = {}
@@ -172,8 +202,12 @@ class Customers(Store):
             ids = tagged
         if ids is not None:
             query["_id"] = {"$in": ids}
-        for name, value in (("owner_id", owner_id), ("country_code", country_code), ("stage", stage),
-                            ("group_id", group_id)):
+        for name, value in (
+            ("owner_id", owner_id),
+            ("country_code", country_code),
+            ("stage", stage),
+            ("group_id", group_id),
+        ):
             if value:
                 query[name] = value
         if scope is not None:
@@ -185,8 +219,10 @@ class Customers(Store):
     def _visible(self, scope):
         if scope.department is not None:
             return {"_id": {"$in": self._with_term("departments", scope.department)}}
-        mine = [{"owner_id": scope.owner_or_collaborator},
-                {"_id": {"$in": self._with_term("collaborators", scope.owner_or_collaborator)}}]
+        mine = [
+            {"owner_id": scope.owner_or_collaborator},
+            {"_id": {"$in": self._with_term("collaborators", scope.owner_or_collaborator)}},
+        ]
         if scope.team_pool:
             mine.append({"pool_state": {"$in": list(POOLED)}, "team": {"$in": [scope.team, None]}})
         return {"$or": mine}
@@ -217,8 +253,11 @@ class Customers(Store):
         """Add timeline entries once each: an id names its step, so a redelivered event adds nothing."""
         _insert_new(self.timeline, entries)
 
-    def timeline_page(self, customer_id, limit=50, offset=0):
+    def timeline_page(self, customer_id, limit=50, offset=0, kinds=None):
+        """``kinds``: only entries of these kinds (all when None)."""
         query = {"customer_id": customer_id}
+        if kinds is not None:
+            query["kind"] = {"$in": list(kinds)}
         total = count(self.timeline, query)
         cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
@@ -243,8 +282,11 @@ class Customers(Store):
         """Just ``fields`` of these archives, found by id (in batches the store takes in one query)."""
         ids = list(dict.fromkeys(customer_ids))
         projection = {name: 1 for name in fields}
-        return [archive for start in range(0, len(ids), ID_BATCH)
-                for archive in self.archives.find({"_id": {"$in": ids[start:start + ID_BATCH]}}, projection)]
+        return [
+            archive
+            for start in range(0, len(ids), ID_BATCH)
+            for archive in self.archives.find({"_id": {"$in": ids[start : start + ID_BATCH]}}, projection)
+        ]
 
     def archives_after(self, after, limit):
         """Up to ``limit`` archives in id order after ``after`` (None: from the first)."""
@@ -254,8 +296,9 @@ class Customers(Store):
     def unknown_countries(self) -> list[tuple[str, str]]:
         """[(country as given, customer id)] of archives whose country was recognised as none: a
         range of the terms' index (they are few; an admin maps them)."""
-        found = self.terms.find({"term": {"$gte": UNKNOWN_COUNTRY, "$lt": UNKNOWN_COUNTRY + "\uffff"}},
-                                {"term": 1, "customer_id": 1})
+        found = self.terms.find(
+            {"term": {"$gte": UNKNOWN_COUNTRY, "$lt": UNKNOWN_COUNTRY + "\uffff"}}, {"term": 1, "customer_id": 1}
+        )
         return [(doc["term"].removeprefix(UNKNOWN_COUNTRY), doc["customer_id"]) for doc in found]
 
 

@@ -6,6 +6,7 @@ causes. ``Caller`` hands a worker that actor, or None for the system (an event h
 person behind it, the admin CLI over RPC, a timer). The rules below are pure: each service asks
 them about its own records — the gateway's routing is only the first fence.
 """
+
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -50,8 +51,9 @@ def allowed(actor, labels):
 def require(actor, labels, doing):
     """Raise ``Forbidden`` unless ``allowed``; the message names who may."""
     if not allowed(actor, labels):
-        raise Forbidden.because(f"{actor.describe()} may not {doing}; allowed: {', '.join(sorted(labels))}.",
-                                allowed=sorted(labels))
+        raise Forbidden.because(
+            f"{actor.describe()} may not {doing}; allowed: {', '.join(sorted(labels))}.", allowed=sorted(labels)
+        )
 
 
 def acting_user(actor, claimed, doing):
@@ -59,7 +61,9 @@ def acting_user(actor, claimed, doing):
     someone else (a manager reassigning, the CLI importing). A member may not act as another."""
     if actor is None:
         if not claimed:
-            raise InvalidInput("Say who does this: no user is calling.", {"fields": {"by": ["Missing: no user is calling."]}})
+            raise InvalidInput(
+                "Say who does this: no user is calling.", {"fields": {"by": ["Missing: no user is calling."]}}
+            )
         return claimed
     if claimed in (None, actor.user_id):
         return actor.user_id
@@ -81,7 +85,7 @@ def sees_prices(actor, price_readers):
     return allowed(actor, price_readers)
 
 
-NOBODY = Actor("invalid-caller", "none")   # named by no policy: every check refuses it
+NOBODY = Actor("invalid-caller", "none")  # named by no policy: every check refuses it
 
 
 def actor_of(context_data):

@@ -11,6 +11,7 @@ and punctuation dropped ("Côte d’Ivoire", "COTE D'IVOIRE" and "cote divoire" 
 that two sources give to different countries is ambiguous and recognised as none: an unknown
 country is kept as given and reported, never guessed.
 """
+
 import gettext
 import re
 import unicodedata
@@ -31,22 +32,46 @@ _PYCOUNTRY_NAMES = ("name", "official_name", "common_name")
 
 _SIMPLIFY = opencc.OpenCC("t2s")
 # Letters NFKD keeps whole, which people write without their marks (Đức, Łódź, Türkiye in ASCII).
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d",
-                          "ħ": "h", "ـ": ""})
+_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d", "ħ": "h", "ـ": ""}
+)
 # Kana voicing marks are letters of their own (ドイツ is not トイツ): kept where accents go.
 _KEPT_MARKS = frozenset("\u3099\u309a")
-_DOTS = re.compile(r"[.·。]")       # "U.A.E." is "UAE", not "U A E"
+_DOTS = re.compile(r"[.·。]")  # "U.A.E." is "UAE", not "U A E"
 _WORD = re.compile(r"\w+")
 # Parts of a name written side by side: "Myanmar (Burma)", "Congo - Kinshasa", "Korea, Republic of".
 _PARTS = re.compile(r"[()\[\],;/|，、（）]|\s[-–—]\s")
 # What CLDR leaves out that people add: articles before a name, and "Republic of" in any of the
 # markets' languages ("The Netherlands", "Republic of Korea", "République de Guinée").
-_LEADING_ARTICLES = frozenset({"the", "la", "le", "les", "l", "el", "los", "las", "die", "der", "das", "il", "lo",
-                               "het"})
-_REPUBLIC = frozenset({"republic", "republique", "republica", "republik", "repubblica", "republiek", "republika",
-                       "cumhuriyeti"})
-_AFTER_REPUBLIC = frozenset({"of", "the", "de", "du", "des", "d", "del", "della", "dell", "di", "do", "da", "dos",
-                             "das", "van", "la", "l", "el", "der"})
+_LEADING_ARTICLES = frozenset(
+    {"the", "la", "le", "les", "l", "el", "los", "las", "die", "der", "das", "il", "lo", "het"}
+)
+_REPUBLIC = frozenset(
+    {"republic", "republique", "republica", "republik", "repubblica", "republiek", "republika", "cumhuriyeti"}
+)
+_AFTER_REPUBLIC = frozenset(
+    {
+        "of",
+        "the",
+        "de",
+        "du",
+        "des",
+        "d",
+        "del",
+        "della",
+        "dell",
+        "di",
+        "do",
+        "da",
+        "dos",
+        "das",
+        "van",
+        "la",
+        "l",
+        "el",
+        "der",
+    }
+)
 
 
 def country_key(text: str | None) -> str:
@@ -81,8 +106,12 @@ def _words(text, keep_marks=False):
         return ()
     folded = _SIMPLIFY.convert(unicodedata.normalize("NFKC", text)).casefold()
     if not keep_marks:
-        folded = unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFKD", folded)
-                                                      if not unicodedata.combining(c) or c in _KEPT_MARKS))
+        folded = unicodedata.normalize(
+            "NFC",
+            "".join(
+                c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c) or c in _KEPT_MARKS
+            ),
+        )
         folded = folded.translate(_LETTERS)
     return tuple(_WORD.findall(_DOTS.sub("", folded)))
 
@@ -95,7 +124,7 @@ def _parts(text):
     return [part.strip() for part in _PARTS.split(text) if part.strip()] if text else []
 
 
-AMBIGUOUS = None    # what a key two countries share stands for
+AMBIGUOUS = None  # what a key two countries share stands for
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +132,7 @@ class Tier:
     """Keys of one source of spellings: ``exact`` keeps accents, ``folded`` drops them, ``verbatim``
     keeps the case. Each maps a key to an alpha-2 code, or to ``AMBIGUOUS`` when the source gives
     it to two countries."""
+
     exact: dict
     folded: dict
     verbatim: dict = field(default_factory=dict)
@@ -191,6 +221,7 @@ def _name_of(code, language):
 
 # --- building the tiers ---------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=8)
 def load_countries(languages: tuple, aliases: tuple = (), display_language: str = "en") -> Countries:
     """The recogniser for names in ``languages`` (Babel locale names: each with its regional
@@ -199,14 +230,19 @@ def load_countries(languages: tuple, aliases: tuple = (), display_language: str 
     forms = [(form["spelling"], form["code"]) for form in trade_forms()]
     derived = [(form, code) for spelling, code in names for form in _derived_forms(spelling)]
     # ISO codes are written in capitals: "AO" is Angola, whatever "Ao" is in Vietnamese (Austria).
-    codes = Tier({}, {}, {code: country.alpha_2 for country in pycountry.countries
-                          for code in (country.alpha_2, country.alpha_3)})
+    codes = Tier(
+        {},
+        {},
+        {code: country.alpha_2 for country in pycountry.countries for code in (country.alpha_2, country.alpha_3)},
+    )
     names_tier = _tier(names)
     # A code in any case ("de", "Usa") as a name: folded only, so "bi" (Burundi's code, and Belgium
     # in Vietnamese without its accent, Bỉ) is ambiguous while "Bỉ" is Belgium.
     _add(names_tier.folded, ((code.casefold(), alpha_2) for code, alpha_2 in codes.verbatim.items()))
-    return Countries(tiers=(_tier(aliases), codes, _tier(forms), names_tier, _tier(derived, core=True)),
-                     display_language=display_language)
+    return Countries(
+        tiers=(_tier(aliases), codes, _tier(forms), names_tier, _tier(derived, core=True)),
+        display_language=display_language,
+    )
 
 
 def known_language(language: str) -> bool:
@@ -261,13 +297,20 @@ def _names(languages):
         pairs |= {(name, code) for code, name in territories.items() if code in ISO_CODES}
     for catalogue in _pycountry_catalogues(languages):
         for country in pycountry.countries:
-            pairs |= {(catalogue.gettext(getattr(country, name)), country.alpha_2)
-                      for name in _PYCOUNTRY_NAMES if hasattr(country, name)}
+            pairs |= {
+                (catalogue.gettext(getattr(country, name)), country.alpha_2)
+                for name in _PYCOUNTRY_NAMES
+                if hasattr(country, name)
+            }
     return sorted(pairs)
 
 
 def _pycountry_catalogues(languages):
     folders = Path(pycountry.LOCALES_DIR)
-    found = [d.name for d in folders.iterdir() if (d / "LC_MESSAGES" / "iso3166-1.mo").exists()
-             and any(d.name == lang or d.name.startswith(lang + "_") for lang in languages)]
+    found = [
+        d.name
+        for d in folders.iterdir()
+        if (d / "LC_MESSAGES" / "iso3166-1.mo").exists()
+        and any(d.name == lang or d.name.startswith(lang + "_") for lang in languages)
+    ]
     return [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[name]) for name in sorted(found)]

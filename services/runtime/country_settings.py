@@ -4,13 +4,16 @@ display language, a company's own aliases — and a query's country read through
 Every service loads the same section into the same recogniser (``services.runtime.countries``),
 so intake, profile and pool read a spelling alike.
 """
+
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
 from contracts.errors import InvalidInput
 from services.runtime.countries import ISO_CODES, Countries, country_key, known_language, load_countries
 
-UNKNOWN_COUNTRY = ("Unknown country {text!r}: give its name (in any of the markets' languages) or its ISO 3166 "
-                   "alpha-2 or alpha-3 code. An admin can map this spelling in BATON.countries.aliases.")
+UNKNOWN_COUNTRY = (
+    "Unknown country {text!r}: give its name (in any of the markets' languages) or its ISO 3166 "
+    "alpha-2 or alpha-3 code. An admin can map this spelling in BATON.countries.aliases."
+)
 
 
 class CountrySettingsSchema(Schema):
@@ -19,11 +22,13 @@ class CountrySettingsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    languages = fields.List(fields.String(validate=validate.Length(min=2, max=20)), required=True,
-                            validate=validate.Length(min=1))
+    languages = fields.List(
+        fields.String(validate=validate.Length(min=2, max=20)), required=True, validate=validate.Length(min=1)
+    )
     display_language = fields.String(load_default="en")
-    aliases = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                          values=fields.String(), load_default=dict)
+    aliases = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)), values=fields.String(), load_default=dict
+    )
 
     @validates("languages")
     def languages_cldr_knows(self, value, **kwargs):
@@ -37,22 +42,29 @@ class CountrySettingsSchema(Schema):
 
     @validates("aliases")
     def aliases_name_one_country(self, value, **kwargs):
-        problems = [f"{spelling!r}: {code!r} is no ISO 3166 alpha-2 code" for spelling, code in value.items()
-                    if code not in ISO_CODES]
+        problems = [
+            f"{spelling!r}: {code!r} is no ISO 3166 alpha-2 code"
+            for spelling, code in value.items()
+            if code not in ISO_CODES
+        ]
         codes = {}
         for spelling, code in value.items():
             codes.setdefault(country_key(spelling), set()).add(code)
             if not country_key(spelling):
                 problems.append(f"{spelling!r} has no letters to recognise")
-        problems += [f"spellings written alike ({key!r}) name {', '.join(sorted(found))}"
-                     for key, found in codes.items() if len(found) > 1]
+        problems += [
+            f"spellings written alike ({key!r}) name {', '.join(sorted(found))}"
+            for key, found in codes.items()
+            if len(found) > 1
+        ]
         if problems:
             raise ValidationError(problems)
 
     @post_load
     def recogniser(self, data, **kwargs):
-        return load_countries(tuple(data["languages"]), tuple(sorted(data["aliases"].items())),
-                              data["display_language"])
+        return load_countries(
+            tuple(data["languages"]), tuple(sorted(data["aliases"].items())), data["display_language"]
+        )
 
 
 def country_in_query(countries: Countries, query: dict, field: str = "country") -> dict:

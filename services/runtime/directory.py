@@ -1,5 +1,6 @@
 """What a service keeps of the gateway's users (user_saved): the latest version wins, in whatever
 order the events arrive or however often one is redelivered."""
+
 from services.runtime.guarded import change_guarded
 from services.runtime.mongo import insert_once
 
@@ -16,8 +17,12 @@ class KeptPeople:
         return insert_once(self.people, person)
 
     def replace_person(self, person, before):
-        return self.people.replace_one({"_id": person["_id"], "user_version": before["user_version"]},
-                                       person).matched_count == 1
+        return (
+            self.people.replace_one(
+                {"_id": person["_id"], "user_version": before["user_version"]}, person
+            ).matched_count
+            == 1
+        )
 
 
 def keep_latest(store, person):
@@ -25,6 +30,10 @@ def keep_latest(store, person):
     ``KeptPeople`` store, unless the stored one is as new."""
     stored, added = store.add_person(person)
     if not added:
-        change_guarded(store.person, store.replace_person, person["_id"],
-                       lambda before: None if before["user_version"] >= person["user_version"] else {**before, **person},
-                       stored)
+        change_guarded(
+            store.person,
+            store.replace_person,
+            person["_id"],
+            lambda before: None if before["user_version"] >= person["user_version"] else {**before, **person},
+            stored,
+        )

@@ -5,6 +5,7 @@ The embedded store has no transactions, so this is how every multi-step change s
 Every service's "change one record" goes through ``change_guarded`` with its store's own read and
 write methods, so the write is the store's (and lands in the audit trail).
 """
+
 from services.runtime.mongo import insert_once
 
 MAX_WRITE_ATTEMPTS = 20
@@ -33,12 +34,15 @@ def change_guarded(get, replace, document_id, change, current=None):
 def replacing(collection, on_replaced=None):
     """``replace(after, before)`` for a plain collection: a whole-document write guarded by version;
     ``on_replaced(before, after)`` hears of each write (the audit trail)."""
+
     def replace(after, before):
-        replaced = collection.replace_one({"_id": before["_id"], "version": before["version"]},
-                                          after).matched_count == 1
+        replaced = (
+            collection.replace_one({"_id": before["_id"], "version": before["version"]}, after).matched_count == 1
+        )
         if replaced and on_replaced is not None:
             on_replaced(before, after)
         return replaced
+
     return replace
 
 
@@ -49,6 +53,9 @@ def take_turn(collection, job, now, every):
         doc, _ = insert_once(collection, {"_id": job, "next_at": now, "version": 0})
     if doc["next_at"] > now:
         return False
-    return collection.replace_one({"_id": job, "version": doc["version"]},
-                                  {"_id": job, "next_at": now + every, "version": doc["version"] + 1}
-                                  ).matched_count == 1
+    return (
+        collection.replace_one(
+            {"_id": job, "version": doc["version"]}, {"_id": job, "next_at": now + every, "version": doc["version"] + 1}
+        ).matched_count
+        == 1
+    )

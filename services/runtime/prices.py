@@ -6,6 +6,7 @@ Besides the records' own price fields (a quote's unit price, an order's amount, 
 a value people name themselves — an agreed requirement, a custom field — is a price when its name
 says so: ``target_price``, ``unit_price``, ``deposit_amount``, ``tooling_cost``, ``annual_value``.
 """
+
 import re
 
 PRICE_NAME = re.compile(r"(?:^|_)(?:price|amount|cost|value)s?(?:_|\Z)")

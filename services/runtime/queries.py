@@ -1,6 +1,7 @@
 """Loading what a caller sent (a list query or a request body) with its contract schema, so every
 service refuses bad input alike: ``InvalidInput`` naming each field; and the page every list call
 answers, with its total counted from the indexes (``count``)."""
+
 from marshmallow import ValidationError
 
 from contracts.errors import InvalidInput
@@ -43,7 +44,7 @@ def count(collection, query):
     return collection.database.command("count", collection.name, query=spelled)["n"]
 
 
-_IN_AS_OR_AT_MOST = 20        # longer lists stay ``$in`` (a long OR chain is no cheaper)
+_IN_AS_OR_AT_MOST = 20  # longer lists stay ``$in`` (a long OR chain is no cheaper)
 
 
 def _countable(query):
@@ -73,5 +74,5 @@ def _countable(query):
         else:
             clauses.append({field: condition})
     if not clauses:
-        return {"_id": {"$exists": True}}     # every document, counted on the _id index (not metadata)
+        return {"_id": {"$exists": True}}  # every document, counted on the _id index (not metadata)
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

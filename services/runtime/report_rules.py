@@ -1,7 +1,8 @@
 """Pure rules every service's reports share: calendar months ("YYYY-MM") and free-text reasons
 counted alike. No I/O and no framework imports, so each service's ``domain/`` may use them."""
+
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 NO_REASON = "(none given)"
 
@@ -25,7 +26,7 @@ def months_from(first, last):
 def month_start(month, zone):
     """When ``month`` starts in ``zone``, as a UTC datetime."""
     year, number = map(int, month.split("-"))
-    return datetime(year, number, 1, tzinfo=zone).astimezone(timezone.utc)
+    return datetime(year, number, 1, tzinfo=zone).astimezone(UTC)
 
 
 def count_reasons(reasons):

@@ -6,6 +6,7 @@ the current one, and never more than ``max_months``. Each service reads that sec
 ``ReportPeriodSettingsSchema`` (profile adds keys of its own), so one setting decides the months
 of every report.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +30,7 @@ _LAST_MOMENT = timedelta(seconds=1)
 class Period:
     """Months ``first`` to ``last`` (both included): ``since`` is when the first starts and
     ``until`` when the month after the last starts (UTC)."""
+
     first: str
     last: str
     since: datetime

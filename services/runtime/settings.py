@@ -3,6 +3,7 @@
 A wrong value stops the service with a message naming the key, instead of failing later
 inside a worker.
 """
+
 from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 

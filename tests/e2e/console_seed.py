@@ -6,9 +6,10 @@ Against a running system by hand (e.g. `scripts/run` on :8000):
     .venv/bin/python -m tests.e2e.console_seed --api http://127.0.0.1:8000 \\
         --amqp-uri pyamqp://guest:guest@127.0.0.1:5672/ --out /tmp/fixture.json
 """
+
 import argparse
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -43,22 +44,37 @@ def seed_console(system, screenshots):
             cluster.gateway.set_password(user, {"password": password_of(user)})
     alice, bob = clients["alice"], clients["bob"]
     mine = _filed_by(alice, "alice")
-    wait_for(lambda: any(r["customer_id"] == mine["id"] and r["kind"] == "first_touch"
-                         for r in alice.get("/users/alice/reminders").json()["items"]),
-             timeout=30, what="alice's first-touch reminder")
+    wait_for(
+        lambda: any(
+            r["customer_id"] == mine["id"] and r["kind"] == "first_touch"
+            for r in alice.get("/users/alice/reminders").json()["items"]
+        ),
+        timeout=30,
+        what="alice's first-touch reminder",
+    )
     in_pool = _filed_by(bob, "bob")
     released = bob.post(f"/customers/{in_pool['id']}/release", json={"reason": "no answer to three mails"})
     assert released.status_code == 200, released.text
-    wait_for(lambda: alice.get(f"/customers/{in_pool['id']}/owner").json().get("state") == "public_pool",
-             timeout=30, what="the released customer in the public pool")
+    wait_for(
+        lambda: alice.get(f"/customers/{in_pool['id']}/owner").json().get("state") == "public_pool",
+        timeout=30,
+        what="the released customer in the public pool",
+    )
     handed = _handed_to_service(alice, _filed_by(alice, "alice"))
+    lead = _screening_lead(clients["mia"], alice)
     return {
-        "baseUrl": system.api, "screenshots": str(screenshots),
-        "users": {user: {"password": password_of(user), "name": name, "role": role, "department": department,
-                         "team": team} for user, (name, role, department, team) in CONSOLE_PEOPLE.items()},
-        "seed": {"alice_customer": {"id": mine["id"], "company": mine["company"]},
-                 "pool_customer": {"id": in_pool["id"], "company": in_pool["company"]},
-                 "handoff_for_sam": handed},
+        "baseUrl": system.api,
+        "screenshots": str(screenshots),
+        "users": {
+            user: {"password": password_of(user), "name": name, "role": role, "department": department, "team": team}
+            for user, (name, role, department, team) in CONSOLE_PEOPLE.items()
+        },
+        "seed": {
+            "alice_customer": {"id": mine["id"], "company": mine["company"]},
+            "pool_customer": {"id": in_pool["id"], "company": in_pool["company"]},
+            "handoff_for_sam": handed,
+            "screening_lead": lead,
+        },
     }
 
 
@@ -67,32 +83,78 @@ def _filed_by(client, user):
     created = client.post("/customers", json={"customer": lead(unique_email()) | {"channel": "trade_show"}})
     assert created.status_code == 201, created.text
     customer = created.json()
-    wait_for(lambda: client.get(f"/customers/{customer['id']}/owner").json().get("owner_id") == user
-             and client.get(f"/customers/{customer['id']}").json().get("owner_id") == user,
-             timeout=30, what=f"{user} to own {customer['id']}")
+    wait_for(
+        lambda: (
+            client.get(f"/customers/{customer['id']}/owner").json().get("owner_id") == user
+            and client.get(f"/customers/{customer['id']}").json().get("owner_id") == user
+        ),
+        timeout=30,
+        what=f"{user} to own {customer['id']}",
+    )
     return customer
+
+
+def _screening_lead(mia, reader):
+    """A website lead marketing submits, once it waits in the screening queue (owned by nobody)."""
+    sent = mia.post("/inquiries", json=lead(unique_email()))
+    assert sent.status_code == 202, sent.text
+    customer_id = wait_for(
+        lambda: mia.get(f"/inquiries/{sent.json()['id']}").json().get("customer_id"),
+        timeout=30,
+        what="the lead to be filed",
+    )
+    wait_for(
+        lambda: reader.get(f"/customers/{customer_id}/owner").json().get("state") == "screening",
+        timeout=30,
+        what="the lead in the screening queue",
+    )
+    return {"id": customer_id, "company": mia.get(f"/customers/{customer_id}").json()["company"]}
 
 
 def _handed_to_service(alice, customer):
     """A won customer alice hands to service (sam), with what its checklist asks for."""
     path = f"/customers/{customer['id']}"
-    now = datetime.now(timezone.utc)
-    for days_ago, summary, result in ((2, "phone call, confirmed 2,000 pcs of model X", "asked for a quote"),
-                                      (1, "video call, walked through the spec sheet", "sample approved"),
-                                      (0, "phone call, order confirmed\n【特殊】needs CE marking", "order placed")):
-        recorded = alice.post(f"{path}/communications", json={
-            "at": (now - timedelta(days=days_ago)).isoformat(), "method": "phone", "summary": summary,
-            "result": result})
+    now = datetime.now(UTC)
+    for days_ago, summary, result in (
+        (2, "phone call, confirmed 2,000 pcs of model X", "asked for a quote"),
+        (1, "video call, walked through the spec sheet", "sample approved"),
+        (0, "phone call, order confirmed\n【特殊】needs CE marking", "order placed"),
+    ):
+        recorded = alice.post(
+            f"{path}/communications",
+            json={
+                "at": (now - timedelta(days=days_ago)).isoformat(),
+                "method": "phone",
+                "summary": summary,
+                "result": result,
+            },
+        )
         assert recorded.status_code == 201, recorded.text
-    ordered = alice.post(f"{path}/orders", json={
-        "at": now.isoformat(), "amount": 48000, "currency": "USD", "delivery_date": "2027-03-01",
-        "payment_method": "30% T/T deposit, 70% before shipment"})
+    ordered = alice.post(
+        f"{path}/orders",
+        json={
+            "at": now.isoformat(),
+            "amount": 48000,
+            "currency": "USD",
+            "delivery_date": "2027-03-01",
+            "payment_method": "30% T/T deposit, 70% before shipment",
+        },
+    )
     assert ordered.status_code == 201, ordered.text
-    submitted = alice.post("/handoffs", json={
-        "kind": "sales_to_service", "customer_id": customer["id"], "to": ["sam"],
-        "package": {"pain_points": ["their last supplier shipped late twice"],
-                    "solution": "X-200 with a spare parts kit", "open_items": ["send the CE declaration"],
-                    "cautions": ["dislikes hard discount pitches"]}})
+    submitted = alice.post(
+        "/handoffs",
+        json={
+            "kind": "sales_to_service",
+            "customer_id": customer["id"],
+            "to": ["sam"],
+            "package": {
+                "pain_points": ["their last supplier shipped late twice"],
+                "solution": "X-200 with a spare parts kit",
+                "open_items": ["send the CE declaration"],
+                "cautions": ["dislikes hard discount pitches"],
+            },
+        },
+    )
     assert submitted.status_code == 201 and submitted.json()["state"] == "submitted", submitted.text
     return {"id": submitted.json()["id"], "company": customer["company"], "customer_id": customer["id"]}
 

@@ -9,11 +9,12 @@ must be refused go first, so no allowed call has changed the record they are ref
 The system is one of its own: the matrix claims, rejects and releases customers, which would
 use up the shared system's claim limits.
 """
+
 import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -29,27 +30,32 @@ pytestmark = pytest.mark.e2e
 # Who calls: the owner of the records (alice) and a colleague (bob) in sales, a sales manager,
 # marketing, service and its manager, an integration, and an admin.
 CALLERS = {
-    "root": ("admin", None, None), "alice": ("member", "sales", "default"), "bob": ("member", "sales", "default"),
-    "carol": ("member", "sales", "default"), "meier": ("manager", "sales", "default"),
-    "mia": ("member", "marketing", None), "sam": ("member", "service", None),
-    "svc-lead": ("manager", "service", None), "web": ("integration", None, None),
+    "root": ("admin", None, None),
+    "alice": ("member", "sales", "default"),
+    "bob": ("member", "sales", "default"),
+    "carol": ("member", "sales", "default"),
+    "meier": ("manager", "sales", "default"),
+    "mia": ("member", "marketing", None),
+    "sam": ("member", "service", None),
+    "svc-lead": ("manager", "service", None),
+    "web": ("integration", None, None),
 }
 MATRIX = ("root", "alice", "bob", "meier", "mia", "sam", "svc-lead", "web")
 EVERYONE = set(MATRIX)
 STAFF = EVERYONE - {"web"}
 MANAGERS = {"root", "meier", "svc-lead"}
-NOW = datetime.now(timezone.utc).isoformat()
+NOW = datetime.now(UTC).isoformat()
 
 
 @dataclass
 class Case:
     method: str
-    route: str                      # as declared (the route the case checks)
+    route: str  # as declared (the route the case checks)
     allowed: set
-    path: object = None             # ctx -> path; default: the route itself
-    body: object = None             # ctx -> JSON body
-    needs: tuple = ()               # what the case's context must hold: customer, handoff, reminder, token
-    audited: bool = False           # a successful call changes a record: the trail must show it
+    path: object = None  # ctx -> path; default: the route itself
+    body: object = None  # ctx -> JSON body
+    needs: tuple = ()  # what the case's context must hold: customer, handoff, reminder, token
+    audited: bool = False  # a successful call changes a record: the trail must show it
 
 
 def customer_path(suffix=""):
@@ -59,128 +65,418 @@ def customer_path(suffix=""):
 CASES = [
     Case("GET", "/customers", STAFF),
     Case("GET", "/countries/unknown", MANAGERS),
-    Case("POST", "/customers", {"root", "alice", "bob", "meier", "svc-lead"},
-         body=lambda ctx: {"customer": lead(unique_email()) | {"channel": "trade_show"}}),
-    Case("GET", "/customers/check", {"root", "alice", "bob", "meier", "mia", "svc-lead"},
-         path=lambda ctx: "/customers/check?company=Acme"),
+    Case(
+        "POST",
+        "/customers",
+        {"root", "alice", "bob", "meier", "svc-lead"},
+        body=lambda ctx: {"customer": lead(unique_email()) | {"channel": "trade_show"}},
+    ),
+    Case(
+        "GET",
+        "/customers/check",
+        {"root", "alice", "bob", "meier", "mia", "svc-lead"},
+        path=lambda ctx: "/customers/check?company=Acme",
+    ),
     Case("GET", "/customers/<customer_id>", {"root", "alice", "meier", "mia"}, customer_path(), needs=("customer",)),
-    Case("PATCH", "/customers/<customer_id>", {"root", "alice", "meier", "mia"}, customer_path(),
-         body=lambda ctx: {"city": "Bremen"}, needs=("customer",), audited=True),
-    Case("GET", "/customers/<customer_id>/timeline", {"root", "alice", "meier", "mia"}, customer_path("/timeline"),
-         needs=("customer",)),
-    Case("POST", "/customers/<customer_id>/communications", {"root", "alice", "meier", "mia"},
-         customer_path("/communications"), lambda ctx: {"at": NOW, "method": "phone", "summary": "called"},
-         needs=("customer",), audited=True),
-    Case("POST", "/customers/<customer_id>/quotes", {"root", "alice", "meier"}, customer_path("/quotes"),
-         lambda ctx: {"at": NOW, "product": "X-200", "unit_price": 4.2, "currency": "USD"}, needs=("customer",),
-         audited=True),
-    Case("POST", "/customers/<customer_id>/samples", {"root", "alice", "meier"}, customer_path("/samples"),
-         lambda ctx: {"sent_at": NOW, "model": "X-200"}, needs=("customer",), audited=True),
-    Case("POST", "/customers/<customer_id>/orders", {"root", "alice", "meier"}, customer_path("/orders"),
-         lambda ctx: {"at": NOW, "amount": 9000, "currency": "USD"}, needs=("customer",), audited=True),
-    Case("PUT", "/customers/<customer_id>/stage", {"root", "alice", "meier"}, customer_path("/stage"),
-         lambda ctx: {"stage": "negotiation"}, needs=("customer",), audited=True),
-    Case("POST", "/customers/<customer_id>/grades", {"root", "alice", "meier"}, customer_path("/grades"),
-         lambda ctx: {"value_grade": "B", "reason": "matrix"}, needs=("customer",), audited=True),
-    Case("POST", "/customers/<customer_id>/merge", {"root", "meier"}, customer_path("/merge"),
-         lambda ctx: {"absorb": "cus_none"}, needs=("customer",)),
-    Case("GET", "/customers/<customer_id>/group", {"root", "alice", "meier", "mia"}, customer_path("/group"),
-         needs=("customer",)),
-    Case("POST", "/customers/<customer_id>/group", {"root", "alice", "meier"}, customer_path("/group"),
-         lambda ctx: {"link": ctx["sister"], "name": "Matrix Group"}, needs=("customer", "sister"), audited=True),
-    Case("DELETE", "/customers/<customer_id>/group", {"root", "alice", "meier"}, customer_path("/group"),
-         lambda ctx: {}, needs=("customer",)),
+    # marketing (mia) reads alice's customer but does not change it nor record contacts on it
+    Case(
+        "PATCH",
+        "/customers/<customer_id>",
+        {"root", "alice", "meier"},
+        customer_path(),
+        body=lambda ctx: {"city": "Bremen"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "GET",
+        "/customers/<customer_id>/timeline",
+        {"root", "alice", "meier", "mia"},
+        customer_path("/timeline"),
+        needs=("customer",),
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/communications",
+        {"root", "alice", "meier"},
+        customer_path("/communications"),
+        lambda ctx: {"at": NOW, "method": "phone", "summary": "called"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/quotes",
+        {"root", "alice", "meier"},
+        customer_path("/quotes"),
+        lambda ctx: {"at": NOW, "product": "X-200", "unit_price": 4.2, "currency": "USD"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/samples",
+        {"root", "alice", "meier"},
+        customer_path("/samples"),
+        lambda ctx: {"sent_at": NOW, "model": "X-200"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/orders",
+        {"root", "alice", "meier"},
+        customer_path("/orders"),
+        lambda ctx: {"at": NOW, "amount": 9000, "currency": "USD"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "PUT",
+        "/customers/<customer_id>/stage",
+        {"root", "alice", "meier"},
+        customer_path("/stage"),
+        lambda ctx: {"stage": "negotiation"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/grades",
+        {"root", "alice", "meier"},
+        customer_path("/grades"),
+        lambda ctx: {"value_grade": "B", "reason": "matrix"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/merge",
+        {"root", "meier"},
+        customer_path("/merge"),
+        lambda ctx: {"absorb": "cus_none"},
+        needs=("customer",),
+    ),
+    Case(
+        "GET",
+        "/customers/<customer_id>/group",
+        {"root", "alice", "meier", "mia"},
+        customer_path("/group"),
+        needs=("customer",),
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/group",
+        {"root", "alice", "meier"},
+        customer_path("/group"),
+        lambda ctx: {"link": ctx["sister"], "name": "Matrix Group"},
+        needs=("customer", "sister"),
+        audited=True,
+    ),
+    Case(
+        "DELETE",
+        "/customers/<customer_id>/group",
+        {"root", "alice", "meier"},
+        customer_path("/group"),
+        lambda ctx: {},
+        needs=("customer",),
+    ),
     Case("GET", "/customers/<customer_id>/owner", STAFF, customer_path("/owner"), needs=("customer",)),
-    Case("POST", "/customers/<customer_id>/claim", {"alice", "bob", "meier"}, customer_path("/claim"),
-         lambda ctx: {}, needs=("customer",)),
+    Case(
+        "POST",
+        "/customers/<customer_id>/claim",
+        {"alice", "bob", "meier"},
+        customer_path("/claim"),
+        lambda ctx: {},
+        needs=("customer",),
+    ),
     Case("GET", "/users/<user_id>/claims", {"root", "bob", "meier"}, lambda ctx: "/users/bob/claims"),
-    Case("POST", "/customers/<customer_id>/release", {"root", "alice", "meier", "svc-lead"}, customer_path("/release"),
-         lambda ctx: {"reason": "matrix"}, needs=("customer",)),
-    Case("POST", "/customers/<customer_id>/reject", {"root", "alice", "meier", "svc-lead"}, customer_path("/reject"),
-         lambda ctx: {"reason": "matrix"}, needs=("customer",), audited=True),
-    Case("POST", "/customers/<customer_id>/reactivate", MANAGERS, customer_path("/reactivate"),
-         lambda ctx: {"reason": "matrix"}, needs=("customer",)),
-    Case("PUT", "/customers/<customer_id>/collaborators/<user>", {"root", "alice", "meier", "svc-lead"},
-         customer_path("/collaborators/carol"), lambda ctx: {}, needs=("customer",), audited=True),
-    Case("DELETE", "/customers/<customer_id>/collaborators/<user>", {"root", "alice", "meier", "svc-lead"},
-         customer_path("/collaborators/carol"), lambda ctx: {}, needs=("customer",)),
+    Case(
+        "POST",
+        "/customers/<customer_id>/release",
+        {"root", "alice", "meier", "svc-lead"},
+        customer_path("/release"),
+        lambda ctx: {"reason": "matrix"},
+        needs=("customer",),
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/reject",
+        {"root", "alice", "meier", "svc-lead"},
+        customer_path("/reject"),
+        lambda ctx: {"reason": "matrix"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/reactivate",
+        MANAGERS,
+        customer_path("/reactivate"),
+        lambda ctx: {"reason": "matrix"},
+        needs=("customer",),
+    ),
+    Case(
+        "PUT",
+        "/customers/<customer_id>/collaborators/<user>",
+        {"root", "alice", "meier", "svc-lead"},
+        customer_path("/collaborators/carol"),
+        lambda ctx: {},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "DELETE",
+        "/customers/<customer_id>/collaborators/<user>",
+        {"root", "alice", "meier", "svc-lead"},
+        customer_path("/collaborators/carol"),
+        lambda ctx: {},
+        needs=("customer",),
+    ),
     Case("GET", "/pool", {"root", "alice", "bob", "meier", "svc-lead"}),
     Case("GET", "/pool/rejected", MANAGERS),
     Case("POST", "/pool/contact-status", EVERYONE - {"sam"}, body=lambda ctx: {"customer_ids": ["cus_x"]}),
+    Case("GET", "/do-not-contact", MANAGERS | {"mia"}),
+    Case("GET", "/do-not-contact/export", MANAGERS | {"mia"}),
     Case("POST", "/pool/sweep", {"root"}, body=lambda ctx: {}),
     Case("GET", "/salespeople", {"root", "alice", "bob", "meier", "svc-lead"}),
-    Case("PATCH", "/salespeople/<person_id>", MANAGERS, lambda ctx: "/salespeople/carol",
-         lambda ctx: {"on_leave": False}),
-    Case("POST", "/salespeople/<person_id>/leaving", MANAGERS, lambda ctx: "/salespeople/carol/leaving",
-         lambda ctx: {"to": "carol"}),
+    Case(
+        "PATCH", "/salespeople/<person_id>", MANAGERS, lambda ctx: "/salespeople/carol", lambda ctx: {"on_leave": False}
+    ),
+    Case(
+        "POST",
+        "/salespeople/<person_id>/leaving",
+        MANAGERS,
+        lambda ctx: "/salespeople/carol/leaving",
+        lambda ctx: {"to": "carol"},
+    ),
     Case("GET", "/reassignments/<reassignment_id>", MANAGERS, lambda ctx: "/reassignments/rea_none"),
     Case("POST", "/salespeople/weights", MANAGERS),
     Case("GET", "/handoff-kinds", STAFF),
-    Case("GET", "/customers/<customer_id>/checklists/<kind>", {"root", "alice", "meier", "mia"},
-         customer_path("/checklists/marketing_to_sales"), needs=("customer",)),
-    Case("POST", "/customers/<customer_id>/checklists/<kind>", {"root", "alice", "meier", "mia"},
-         customer_path("/checklists/marketing_to_sales"), lambda ctx: {}, needs=("customer",)),
-    Case("POST", "/handoffs", {"root", "alice", "meier", "mia"},
-         body=lambda ctx: {"kind": "marketing_to_sales", "customer_id": ctx["customer"], "to": ["bob"]},
-         needs=("customer",)),
+    Case(
+        "GET",
+        "/customers/<customer_id>/checklists/<kind>",
+        {"root", "alice", "meier", "mia"},
+        customer_path("/checklists/marketing_to_sales"),
+        needs=("customer",),
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/checklists/<kind>",
+        {"root", "alice", "meier", "mia"},
+        customer_path("/checklists/marketing_to_sales"),
+        lambda ctx: {},
+        needs=("customer",),
+    ),
+    # alice owns the customer: a handoff giving it to someone else is hers or a manager's (mia: 403)
+    Case(
+        "POST",
+        "/handoffs",
+        {"root", "alice", "meier"},
+        body=lambda ctx: {"kind": "marketing_to_sales", "customer_id": ctx["customer"], "to": ["bob"]},
+        needs=("customer",),
+    ),
+    Case("GET", "/screening", {"root", "meier", "svc-lead", "mia"}),
+    # marketing screens leads nobody owns yet: alice's customer is hers (a sales manager may)
+    Case(
+        "POST",
+        "/customers/<customer_id>/screening",
+        {"root", "meier"},
+        customer_path("/screening"),
+        lambda ctx: {"fit": True, "need": "300 pcs of model X", "contact_attempted": False},
+        needs=("customer",),
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/invalid",
+        {"root", "alice", "meier", "svc-lead"},
+        customer_path("/invalid"),
+        lambda ctx: {"reason": "matrix: contact left"},
+        needs=("customer",),
+        audited=True,
+    ),
     Case("GET", "/handoffs", MANAGERS),
-    Case("GET", "/handoffs/<handoff_id>", {"root", "alice", "bob", "meier", "mia"},
-         lambda ctx: f"/handoffs/{ctx['handoff']}", needs=("handoff",)),
-    Case("POST", "/handoffs/<handoff_id>/signatures", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: f"/handoffs/{ctx['handoff']}/signatures", lambda ctx: {}, needs=("handoff",)),
-    Case("POST", "/handoffs/<handoff_id>/returns", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: f"/handoffs/{ctx['handoff']}/returns", lambda ctx: {"reasons": ["which voltage?"]},
-         needs=("handoff",), audited=True),
-    Case("POST", "/handoffs/<handoff_id>/resubmissions", {"root", "meier", "mia", "svc-lead"},
-         lambda ctx: f"/handoffs/{ctx['handoff']}/resubmissions", lambda ctx: {}, needs=("handoff",)),
-    Case("POST", "/handoffs/<handoff_id>/info", {"root", "meier", "mia", "svc-lead"},
-         lambda ctx: f"/handoffs/{ctx['handoff']}/info", lambda ctx: {}, needs=("handoff",)),
-    Case("POST", "/handoffs/<handoff_id>/withdrawal", {"root", "meier", "mia", "svc-lead"},
-         lambda ctx: f"/handoffs/{ctx['handoff']}/withdrawal", lambda ctx: {"reason": "matrix"}, needs=("handoff",),
-         audited=True),
-    Case("GET", "/customers/<customer_id>/handoffs", {"root", "alice", "meier", "mia"},
-         customer_path("/handoffs"), needs=("customer",)),
-    Case("GET", "/users/<user_id>/handoffs/waiting", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: "/users/bob/handoffs/waiting"),
-    Case("GET", "/users/<user_id>/handoffs/sent", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: "/users/bob/handoffs/sent"),
+    Case(
+        "GET",
+        "/handoffs/<handoff_id>",
+        {"root", "alice", "bob", "meier", "mia"},
+        lambda ctx: f"/handoffs/{ctx['handoff']}",
+        needs=("handoff",),
+    ),
+    Case(
+        "POST",
+        "/handoffs/<handoff_id>/signatures",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: f"/handoffs/{ctx['handoff']}/signatures",
+        lambda ctx: {},
+        needs=("handoff",),
+    ),
+    Case(
+        "POST",
+        "/handoffs/<handoff_id>/returns",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: f"/handoffs/{ctx['handoff']}/returns",
+        lambda ctx: {"reasons": ["which voltage?"]},
+        needs=("handoff",),
+        audited=True,
+    ),
+    Case(
+        "POST",
+        "/handoffs/<handoff_id>/resubmissions",
+        {"root", "meier", "mia", "svc-lead"},
+        lambda ctx: f"/handoffs/{ctx['handoff']}/resubmissions",
+        lambda ctx: {},
+        needs=("handoff",),
+    ),
+    Case(
+        "POST",
+        "/handoffs/<handoff_id>/info",
+        {"root", "meier", "mia", "svc-lead"},
+        lambda ctx: f"/handoffs/{ctx['handoff']}/info",
+        lambda ctx: {},
+        needs=("handoff",),
+    ),
+    Case(
+        "POST",
+        "/handoffs/<handoff_id>/withdrawal",
+        {"root", "meier", "mia", "svc-lead"},
+        lambda ctx: f"/handoffs/{ctx['handoff']}/withdrawal",
+        lambda ctx: {"reason": "matrix"},
+        needs=("handoff",),
+        audited=True,
+    ),
+    Case(
+        "GET",
+        "/customers/<customer_id>/handoffs",
+        {"root", "alice", "meier", "mia"},
+        customer_path("/handoffs"),
+        needs=("customer",),
+    ),
+    Case(
+        "GET",
+        "/users/<user_id>/handoffs/waiting",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: "/users/bob/handoffs/waiting",
+    ),
+    Case(
+        "GET",
+        "/users/<user_id>/handoffs/sent",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: "/users/bob/handoffs/sent",
+    ),
     Case("POST", "/users/<user_id>/leaving", MANAGERS, lambda ctx: "/users/carol/leaving", lambda ctx: {"to": "carol"}),
-    Case("GET", "/customers/<customer_id>/requirements", {"root", "alice", "meier"}, customer_path("/requirements"),
-         needs=("customer",)),
-    Case("PUT", "/customers/<customer_id>/requirements/<field>", {"root", "alice", "meier"},
-         customer_path("/requirements/voltage"), lambda ctx: {"value": "110V"}, needs=("customer",), audited=True),
-    Case("GET", "/customers/<customer_id>/steps", {"root", "alice", "bob", "meier", "mia"}, customer_path("/steps"),
-         needs=("customer",)),
-    Case("POST", "/customers/<customer_id>/steps/<step>", {"root", "alice", "bob", "meier"},
-         customer_path("/steps/order_confirmed"), lambda ctx: {}, needs=("customer",)),
+    Case(
+        "GET",
+        "/customers/<customer_id>/requirements",
+        {"root", "alice", "meier"},
+        customer_path("/requirements"),
+        needs=("customer",),
+    ),
+    Case(
+        "PUT",
+        "/customers/<customer_id>/requirements/<field>",
+        {"root", "alice", "meier"},
+        customer_path("/requirements/voltage"),
+        lambda ctx: {"value": "110V"},
+        needs=("customer",),
+        audited=True,
+    ),
+    Case(
+        "GET",
+        "/customers/<customer_id>/steps",
+        {"root", "alice", "bob", "meier", "mia"},
+        customer_path("/steps"),
+        needs=("customer",),
+    ),
+    Case(
+        "POST",
+        "/customers/<customer_id>/steps/<step>",
+        {"root", "alice", "bob", "meier"},
+        customer_path("/steps/order_confirmed"),
+        lambda ctx: {},
+        needs=("customer",),
+    ),
     Case("GET", "/measures/handoffs", MANAGERS),
+    Case("GET", "/team-board", MANAGERS),
     Case("GET", "/quality-audits", MANAGERS),
     Case("GET", "/quality-audits/<audit_id>", MANAGERS, lambda ctx: "/quality-audits/aud_none"),
     Case("GET", "/users/<user_id>/reminders", {"root", "bob", "meier", "svc-lead"}, lambda ctx: "/users/bob/reminders"),
-    Case("GET", "/reminders/<reminder_id>", {"root", "alice", "meier", "svc-lead"},
-         lambda ctx: f"/reminders/{ctx['reminder']}", needs=("reminder",)),
-    Case("POST", "/reminders/<reminder_id>/snooze", {"root", "alice", "meier", "svc-lead"},
-         lambda ctx: f"/reminders/{ctx['reminder']}/snooze", lambda ctx: {"by": "alice", "minutes": 60},
-         needs=("reminder",)),
-    Case("POST", "/reminders/<reminder_id>/done", {"root", "alice", "meier", "svc-lead"},
-         lambda ctx: f"/reminders/{ctx['reminder']}/done", lambda ctx: {"by": "alice"}, needs=("reminder",)),
+    Case(
+        "GET",
+        "/reminders/<reminder_id>",
+        {"root", "alice", "meier", "svc-lead"},
+        lambda ctx: f"/reminders/{ctx['reminder']}",
+        needs=("reminder",),
+    ),
+    Case(
+        "POST",
+        "/reminders/<reminder_id>/snooze",
+        {"root", "alice", "meier", "svc-lead"},
+        lambda ctx: f"/reminders/{ctx['reminder']}/snooze",
+        lambda ctx: {"by": "alice", "minutes": 60},
+        needs=("reminder",),
+    ),
+    Case(
+        "POST",
+        "/reminders/<reminder_id>/done",
+        {"root", "alice", "meier", "svc-lead"},
+        lambda ctx: f"/reminders/{ctx['reminder']}/done",
+        lambda ctx: {"by": "alice"},
+        needs=("reminder",),
+    ),
     Case("GET", "/users/<user_id>/inbox", {"root", "bob", "meier", "svc-lead"}, lambda ctx: "/users/bob/inbox"),
-    Case("POST", "/users/<user_id>/inbox/<entry_id>/read", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: "/users/bob/inbox/ibx_none/read", lambda ctx: {}),
-    Case("GET", "/users/<user_id>/preferences", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: "/users/bob/preferences"),
-    Case("PUT", "/users/<user_id>/preferences", {"root", "bob", "meier", "svc-lead"},
-         lambda ctx: "/users/bob/preferences", lambda ctx: {"digest": False}, audited=True),
+    Case(
+        "POST",
+        "/users/<user_id>/inbox/<entry_id>/read",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: "/users/bob/inbox/ibx_none/read",
+        lambda ctx: {},
+    ),
+    Case(
+        "GET",
+        "/users/<user_id>/preferences",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: "/users/bob/preferences",
+    ),
+    Case(
+        "PUT",
+        "/users/<user_id>/preferences",
+        {"root", "bob", "meier", "svc-lead"},
+        lambda ctx: "/users/bob/preferences",
+        lambda ctx: {"digest": False},
+        audited=True,
+    ),
     Case("GET", "/deliveries", STAFF),
     Case("GET", "/notification-channels", STAFF),
-    Case("GET", "/inquiries", {"root", "meier", "mia", "sam", "svc-lead", "web"}),     # web: only its own
-    Case("GET", "/inquiries/<inquiry_id>", {"root", "meier", "mia", "sam", "svc-lead", "web"},
-         lambda ctx: f"/inquiries/{ctx['web_inquiry']}", needs=("web_inquiry",)),
-    Case("GET", "/inquiries/<inquiry_id>", {"root", "meier", "mia", "sam", "svc-lead"},
-         lambda ctx: f"/inquiries/{ctx['mia_inquiry']}", needs=("mia_inquiry",)),      # another's: not web's
+    Case("GET", "/inquiries", {"root", "meier", "mia", "sam", "svc-lead", "web"}),  # web: only its own
+    Case(
+        "GET",
+        "/inquiries/<inquiry_id>",
+        {"root", "meier", "mia", "sam", "svc-lead", "web"},
+        lambda ctx: f"/inquiries/{ctx['web_inquiry']}",
+        needs=("web_inquiry",),
+    ),
+    Case(
+        "GET",
+        "/inquiries/<inquiry_id>",
+        {"root", "meier", "mia", "sam", "svc-lead"},
+        lambda ctx: f"/inquiries/{ctx['mia_inquiry']}",
+        needs=("mia_inquiry",),
+    ),  # another's: not web's
     Case("POST", "/inquiries", {"root", "mia", "web"}, body=lambda ctx: lead(unique_email())),
-    Case("POST", "/channels/<channel>/inquiries", {"root", "mia", "web"},
-         lambda ctx: "/channels/website_form/inquiries", lambda ctx: {"email": unique_email(), "message": "500 pcs"}),
+    Case(
+        "POST",
+        "/inquiries/batch",
+        {"root", "mia", "web"},
+        body=lambda ctx: {"items": [{"message_id": unique_email(), "inquiry": lead(unique_email())}]},
+    ),
+    Case(
+        "POST",
+        "/channels/<channel>/inquiries",
+        {"root", "mia", "web"},
+        lambda ctx: "/channels/website_form/inquiries",
+        lambda ctx: {"email": unique_email(), "message": "500 pcs"},
+    ),
     Case("GET", "/reports/inquiries", MANAGERS | {"mia"}),
     Case("GET", "/reports/conversion", MANAGERS | {"mia"}),
     Case("GET", "/reports/demand", MANAGERS),
@@ -190,24 +486,49 @@ CASES = [
     Case("GET", "/audit", MANAGERS),
     Case("GET", "/plugins", MANAGERS),
     Case("GET", "/parked-events", {"root"}),
+    Case("GET", "/metrics", {"root"}),  # or the scraper's BATON.health.metrics_token
     Case("POST", "/parked-events/retry", {"root"}, body=lambda ctx: {"ids": []}),
     Case("GET", "/me", EVERYONE),
     Case("PATCH", "/me", EVERYONE, body=lambda ctx: {"language": "en"}),
     Case("GET", "/people", STAFF),
-    Case("DELETE", "/sessions/current", EVERYONE),     # with an API token: nothing ends, nothing refused
-    Case("PUT", "/users/<user_id>/password", {"root", "bob"}, lambda ctx: "/users/bob/password",
-         lambda ctx: {"password": "matrix password 1", "current_password": "matrix password 1"}, audited=True),
+    Case("DELETE", "/sessions/current", EVERYONE),  # with an API token: nothing ends, nothing refused
+    Case(
+        "PUT",
+        "/users/<user_id>/password",
+        {"root", "bob"},
+        lambda ctx: "/users/bob/password",
+        lambda ctx: {"password": "matrix password 1", "current_password": "matrix password 1"},
+        audited=True,
+    ),
     Case("GET", "/users", {"root"}),
-    Case("POST", "/users", {"root"}, body=lambda ctx: {"id": f"u-{uuid.uuid4().hex[:8]}", "name": "New",
-                                                       "role": "member", "department": "sales"}, audited=True),
+    Case(
+        "POST",
+        "/users",
+        {"root"},
+        body=lambda ctx: {"id": f"u-{uuid.uuid4().hex[:8]}", "name": "New", "role": "member", "department": "sales"},
+        audited=True,
+    ),
     Case("PATCH", "/users/<user_id>", {"root"}, lambda ctx: "/users/carol", lambda ctx: {"name": "Carol Li"}),
     Case("GET", "/users/<user_id>/tokens", {"root", "bob"}, lambda ctx: "/users/bob/tokens"),
-    Case("POST", "/users/<user_id>/tokens", {"root", "bob"}, lambda ctx: "/users/bob/tokens",
-         lambda ctx: {"label": "matrix"}, audited=True),
+    Case(
+        "POST",
+        "/users/<user_id>/tokens",
+        {"root", "bob"},
+        lambda ctx: "/users/bob/tokens",
+        lambda ctx: {"label": "matrix"},
+        audited=True,
+    ),
     Case("DELETE", "/tokens/<token_id>", {"root", "bob"}, lambda ctx: f"/tokens/{ctx['token']}", needs=("token",)),
 ]
-PUBLIC = {("GET", "/health"), ("GET", "/contracts"), ("GET", "/contracts/<name>"), ("GET", "/openapi.json"),
-          ("GET", "/docs"), ("POST", "/sessions")}
+PUBLIC = {
+    ("GET", "/health"),
+    ("GET", "/ready"),
+    ("GET", "/contracts"),
+    ("GET", "/contracts/<name>"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("POST", "/sessions"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -240,17 +561,36 @@ class Context(dict):
 
     def make_handoff(self):
         self.make_customer()
-        submitted = self.clients["mia"].post("/handoffs", json={
-            "kind": "marketing_to_sales", "customer_id": self["customer"], "to": ["bob"], "info_pending": True})
+        # mia's handoff of alice's customer, sent by an admin in her name: marketing alone may not give
+        # a customer sales owns to someone else
+        submitted = self.clients["root"].post(
+            "/handoffs",
+            json={
+                "kind": "marketing_to_sales",
+                "customer_id": self["customer"],
+                "by": "mia",
+                "to": ["bob"],
+                "info_pending": True,
+            },
+        )
         assert submitted.status_code == 201, submitted.text
         self["handoff"] = submitted.json()["id"]
 
     def make_reminder(self):
         self.make_customer()
         alice = self.clients["alice"]
-        self["reminder"] = wait_for(lambda: next((r["id"] for r in alice.get("/users/alice/reminders").json()["items"]
-                                                  if r["customer_id"] == self["customer"]), None),
-                                    timeout=30, what="alice's first touch")
+        self["reminder"] = wait_for(
+            lambda: next(
+                (
+                    r["id"]
+                    for r in alice.get("/users/alice/reminders").json()["items"]
+                    if r["customer_id"] == self["customer"]
+                ),
+                None,
+            ),
+            timeout=30,
+            what="alice's first touch",
+        )
 
     def make_web_inquiry(self):
         self["web_inquiry"] = self._inquiry_of("web")
@@ -272,9 +612,14 @@ class Context(dict):
         created = alice.post("/customers", json={"customer": lead(unique_email()) | {"channel": "trade_show"}})
         assert created.status_code == 201, created.text
         customer_id = created.json()["id"]
-        wait_for(lambda: alice.get(f"/customers/{customer_id}/owner").json().get("owner_id") == "alice"
-                 and alice.get(f"/customers/{customer_id}").json().get("owner_id") == "alice",
-                 timeout=30, what="alice to own her new customer")
+        wait_for(
+            lambda: (
+                alice.get(f"/customers/{customer_id}/owner").json().get("owner_id") == "alice"
+                and alice.get(f"/customers/{customer_id}").json().get("owner_id") == "alice"
+            ),
+            timeout=30,
+            what="alice to own her new customer",
+        )
         return customer_id
 
 
@@ -290,19 +635,24 @@ def test_each_role_is_allowed_or_refused_with_a_reason(case, clients, matrix_sys
     ctx = Context(clients, case.needs)
     path = case.path(ctx) if case.path else case.route
     body = case.body(ctx) if case.body else None
-    for caller in sorted(EVERYONE - case.allowed):          # refused first: nothing has changed yet
+    for caller in sorted(EVERYONE - case.allowed):  # refused first: nothing has changed yet
         answer = clients[caller].request(case.method, path, json=body)
         assert answer.status_code == 403, f"{caller}: {answer.status_code} {answer.text}"
         error = answer.json()["error"]
         assert error["code"] == "forbidden" and error["message"], error
     changed = not case.audited
     for caller in sorted(case.allowed):
-        started = datetime.now(timezone.utc).isoformat()
+        started = datetime.now(UTC).isoformat()
         answer = clients[caller].request(case.method, path, json=body)
         assert answer.status_code not in (401, 403), f"{caller}: {answer.status_code} {answer.text}"
-        if not changed and answer.status_code < 300:     # the first to succeed changed the record
-            changed = wait_for(lambda: clients["root"].get("/audit", params={"actor": caller, "since": started})
-                               .json()["items"], timeout=20, what=f"{caller}'s change in the audit trail")
+        if not changed and answer.status_code < 300:  # the first to succeed changed the record
+            changed = wait_for(
+                lambda caller=caller, started=started: (
+                    clients["root"].get("/audit", params={"actor": caller, "since": started}).json()["items"]
+                ),
+                timeout=20,
+                what=f"{caller}'s change in the audit trail",
+            )
     assert changed, "an audited write that nobody allowed could make"
 
 
@@ -325,8 +675,8 @@ def test_prices_are_absent_for_roles_that_may_not_see_them(clients):
         archive = clients[caller].get(path).json()
         prices = (archive["quotes"][0]["unit_price"], archive["orders"][0]["amount"], archive["target_price"])
         assert prices == ((7.5, 1200, "USD 7 FOB") if shown else (None, None, None)), caller
-    refused = clients["mia"].patch(path, json={"target_price": "USD 1"})
-    assert refused.status_code == 403 and "target_price" in refused.json()["error"]["message"]
+    refused = clients["mia"].patch(path, json={"target_price": "USD 1"})  # nor may marketing set one
+    assert refused.status_code == 403
 
 
 # The prices of the journey below (an order, the yearly value it makes, a payment due, a quote, a target),
@@ -354,6 +704,7 @@ def prices_in(answer):
         elif isinstance(value, list):
             for index, inner in enumerate(value):
                 walk(inner, f"{path}[{index}]")
+
     walk(answer, "")
     return found
 
@@ -362,32 +713,66 @@ def test_a_service_member_reads_a_handoff_and_its_customer_without_any_price(cli
     alice, sam = clients["alice"], clients["sam"]
     customer = Context(clients, ("customer",))["customer"]
     path = f"/customers/{customer}"
-    started = datetime.now(timezone.utc) - timedelta(days=3)
+    started = datetime.now(UTC) - timedelta(days=3)
     for day in range(3):
-        recorded = alice.post(f"{path}/communications", json={
-            "at": (started + timedelta(days=day)).isoformat(), "method": "phone", "result": "quote requested",
-            "summary": f"call {day}: model X, quantities, delivery"})
+        recorded = alice.post(
+            f"{path}/communications",
+            json={
+                "at": (started + timedelta(days=day)).isoformat(),
+                "method": "phone",
+                "result": "quote requested",
+                "summary": f"call {day}: model X, quantities, delivery",
+            },
+        )
         assert recorded.status_code == 201, recorded.text
-    for step, record in (("quotes", {"product": "X-9", "unit_price": 7.25, "currency": "USD", "quantity": 2000}),
-                         ("orders", {"amount": 48000, "currency": "USD", "products": ["X-9"],
-                                     "delivery_date": "2026-05-20", "payment_method": "30% T/T"})):
+    for step, record in (
+        ("quotes", {"product": "X-9", "unit_price": 7.25, "currency": "USD", "quantity": 2000}),
+        (
+            "orders",
+            {
+                "amount": 48000,
+                "currency": "USD",
+                "products": ["X-9"],
+                "delivery_date": "2026-05-20",
+                "payment_method": "30% T/T",
+            },
+        ),
+    ):
         assert alice.post(f"{path}/{step}", json={"at": NOW, **record}).status_code == 201
     assert alice.patch(path, json={"target_price": "USD 7 FOB"}).status_code == 200
     assert alice.put(f"{path}/requirements/target_price", json={"value": "USD 7 FOB"}).status_code == 200
     assert alice.put(f"{path}/collaborators/sam", json={}).status_code == 200
     wait_for(lambda: sam.get(path).status_code == 200, timeout=30, what="sam to work on the customer")
-    sent = alice.post("/handoffs", json={
-        "kind": "sales_to_service", "customer_id": customer, "to": ["sam"],
-        "package": {"pain_points": ["late deliveries"], "solution": "X-9 with a spare parts kit",
-                    "no_special_requirements": True,
-                    "outstanding_payments": [{"amount": 33600, "currency": "USD", "due_date": "2026-06-30"}]}})
+    sent = alice.post(
+        "/handoffs",
+        json={
+            "kind": "sales_to_service",
+            "customer_id": customer,
+            "to": ["sam"],
+            "package": {
+                "pain_points": ["late deliveries"],
+                "solution": "X-9 with a spare parts kit",
+                "no_special_requirements": True,
+                "outstanding_payments": [{"amount": 33600, "currency": "USD", "due_date": "2026-06-30"}],
+            },
+        },
+    )
     assert sent.status_code == 201, sent.text
     handoff = sent.json()["id"]
     assert PRICE_FIGURES.search(json.dumps(sent.json())) and prices_in(get_ok(alice, f"/handoffs/{handoff}"))
-    assert "340,800" in json.dumps(get_ok(alice, path)["value_grade"])          # sales sees the yearly value
-    reads = {route: get_ok(sam, route) for route in (
-        f"/handoffs/{handoff}", "/users/sam/handoffs/waiting", f"{path}/handoffs",
-        f"{path}/checklists/sales_to_service", path, f"{path}/timeline", f"{path}/requirements")}
+    assert "340,800" in json.dumps(get_ok(alice, path)["value_grade"])  # sales sees the yearly value
+    reads = {
+        route: get_ok(sam, route)
+        for route in (
+            f"/handoffs/{handoff}",
+            "/users/sam/handoffs/waiting",
+            f"{path}/handoffs",
+            f"{path}/checklists/sales_to_service",
+            path,
+            f"{path}/timeline",
+            f"{path}/requirements",
+        )
+    }
     reads["POST checklist"] = sam.post(f"{path}/checklists/sales_to_service", json={"solution": "X-9 kit"}).json()
     reads["signature"] = sam.post(f"/handoffs/{handoff}/signatures", json={"note": "read"}).json()
     assert reads["signature"]["state"] == "accepted", reads["signature"]

@@ -1,4 +1,5 @@
 """The public pool (公海) over HTTP, as salespeople and managers use it, on the real system."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -21,7 +22,9 @@ def test_a_released_customer_is_claimed_by_a_colleague_and_its_history_says_so(s
     path, owner = f"/customers/{customer['id']}", customer["owner_id"]
     colleague = sorted(SALESPEOPLE - {owner})[0]
     blank = people[owner].post(f"{path}/release", json={"reason": ""})
-    assert blank.status_code == 400 and blank.json()["error"]["details"]["fields"] == {"reason": ["A reason is required."]}
+    assert blank.status_code == 400 and blank.json()["error"]["details"]["fields"] == {
+        "reason": ["A reason is required."]
+    }
     not_theirs = people[colleague].post(f"{path}/release", json={"reason": "mine now"})
     assert not_theirs.status_code == 403 and f"owned by {owner}" in not_theirs.json()["error"]["message"]
     released = post(people[owner], f"{path}/release", {"reason": "no answer to 4 mails since June"})
@@ -37,7 +40,7 @@ def test_a_released_customer_is_claimed_by_a_colleague_and_its_history_says_so(s
     summaries = [e["summary"] for e in get(people[colleague], f"{path}/timeline")["items"]]
     assert any(f"Moved from {owner} to the public pool" in s and "no answer to 4 mails" in s for s in summaries)
     assert any(s.startswith(f"Assigned to {colleague} (claimed") for s in summaries)
-    assert people[owner].get(path).status_code == 403             # no longer theirs, and not in the pool
+    assert people[owner].get(path).status_code == 403  # no longer theirs, and not in the pool
 
 
 def test_two_salespeople_claiming_at_once_get_one_winner_and_the_loser_is_told_who(system, api, people):
@@ -61,11 +64,23 @@ def test_a_rejected_customer_is_on_the_do_not_contact_list_until_reactivated(sys
     assert people[outsider].post(f"{path}/reject", json={"reason": "not mine to say"}).status_code == 403
     post(manager, f"{path}/reject", {"reason": "need mismatch: wants retail packs"})
     status = post(people["mia"], "/pool/contact-status", {"customer_ids": [customer["id"], "cus_unknown"]})["items"]
-    assert status == [{"customer_id": customer["id"], "state": "rejected", "do_not_contact": True,
-                       "reason": "rejected: need mismatch: wants retail packs"}]
+    assert status == [
+        {
+            "customer_id": customer["id"],
+            "state": "rejected",
+            "do_not_contact": True,
+            "reason": "rejected: need mismatch: wants retail packs",
+        }
+    ]
     email = customer["contacts"][0]["email"]
-    checked = wait_for(lambda: [c for c in get(people["mia"], "/customers/check", email=email)["candidates"]
-                                if c["pool_status"] == "rejected"], what="check before create to show the rejection")
+    checked = wait_for(
+        lambda: [
+            c
+            for c in get(people["mia"], "/customers/check", email=email)["candidates"]
+            if c["pool_status"] == "rejected"
+        ],
+        what="check before create to show the rejection",
+    )
     assert checked[0]["customer_id"] == customer["id"]
     review = get(manager, "/pool/rejected", limit=200)["items"]
     assert any(r["customer_id"] == customer["id"] and r["review_due_at"] for r in review)
@@ -73,8 +88,10 @@ def test_a_rejected_customer_is_on_the_do_not_contact_list_until_reactivated(sys
     assert people["alice"].post(f"{path}/claim", json={}).status_code == 409
     assert people["alice"].post(f"{path}/reactivate", json={"reason": "new price list"}).status_code == 403
     assert post(manager, f"{path}/reactivate", {"reason": "new price list"})["state"] == "public_pool"
-    assert post(people["mia"], "/pool/contact-status", {"customer_ids": [customer["id"]]})["items"][0][
-        "do_not_contact"] is False
+    assert (
+        post(people["mia"], "/pool/contact-status", {"customer_ids": [customer["id"]]})["items"][0]["do_not_contact"]
+        is False
+    )
     bad = people["mia"].post("/pool/contact-status", json={"customer_ids": {"$gt": ""}})
     assert bad.status_code == 400 and "customer_ids" in bad.json()["error"]["details"]["fields"]
 

@@ -1,10 +1,11 @@
 """The reports over HTTP on the real system: a manager reads each one about customers filed and
 worked on here; marketing reads the two it may; a salesperson is refused; the admin fills in
 report facts for what was there before with `baton reports backfill`."""
+
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,9 +14,15 @@ from tests.e2e.helpers import customer_by_email, get, lead, unique_email
 from tests.integration.helpers import publish_inquiry
 
 pytestmark = pytest.mark.e2e
-THIS_MONTH = datetime.now(timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-ROUTES = ("/reports/inquiries", "/reports/demand", "/reports/follow-up", "/reports/conversion", "/reports/handoffs",
-          "/reports/lost-reasons")
+THIS_MONTH = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+ROUTES = (
+    "/reports/inquiries",
+    "/reports/demand",
+    "/reports/follow-up",
+    "/reports/conversion",
+    "/reports/handoffs",
+    "/reports/lost-reasons",
+)
 
 
 def period():
@@ -39,12 +46,27 @@ def posted(client, path, body, status=201):
 
 def test_a_manager_reads_every_report_about_what_happened_here(system, api, people):
     campaign = f"report-{uuid.uuid4().hex[:8]}"
-    iceland = customer_from(system, api, country="Iceland", campaign=campaign, channel="google_ads",
-                            message="We need 300 pcs with CE and our custom logo", products=["Report lamp"])
+    iceland = customer_from(
+        system,
+        api,
+        country="Iceland",
+        campaign=campaign,
+        channel="google_ads",
+        message="We need 300 pcs with CE and our custom logo",
+        products=["Report lamp"],
+    )
     owner, path = people[iceland["owner_id"]], f"/customers/{iceland['id']}"
-    now = datetime.now(timezone.utc)
-    posted(owner, f"{path}/quotes", {"at": (now - timedelta(minutes=30)).isoformat(), "product": "Report lamp",
-                                     "unit_price": 2.5, "currency": "USD"})
+    now = datetime.now(UTC)
+    posted(
+        owner,
+        f"{path}/quotes",
+        {
+            "at": (now - timedelta(minutes=30)).isoformat(),
+            "product": "Report lamp",
+            "unit_price": 2.5,
+            "currency": "USD",
+        },
+    )
     posted(owner, f"{path}/samples", {"sent_at": (now - timedelta(minutes=6)).isoformat(), "model": "Report lamp"})
     posted(owner, f"{path}/orders", {"at": now.isoformat(), "amount": 750, "currency": "USD"})
     lost = customer_from(system, api, country="Iceland")
@@ -52,7 +74,9 @@ def test_a_manager_reads_every_report_about_what_happened_here(system, api, peop
     response = people[lost["owner_id"]].put(f"/customers/{lost['id']}/stage", json={"stage": "lost", "reason": reason})
     assert response.status_code == 200, response.text
     rejected = customer_from(system, api)
-    posted(people[rejected["owner_id"]], f"/customers/{rejected['id']}/reject", {"reason": f"no budget {campaign}"}, 200)
+    posted(
+        people[rejected["owner_id"]], f"/customers/{rejected['id']}/reject", {"reason": f"no budget {campaign}"}, 200
+    )
     manager, months = people["meier"], period()
 
     inquiries = get(manager, "/reports/inquiries", **months)
@@ -60,7 +84,9 @@ def test_a_manager_reads_every_report_about_what_happened_here(system, api, peop
     this_month = inquiries["months"][-1]
     assert next(p for p in this_month["places"] if p["place"] == "IS")["inquiries"] >= 2
     demand = get(manager, "/reports/demand", by="country", **months)
-    iceland_needs = {n["need"]: n["customers"] for n in next(p for p in demand["places"] if p["place"] == "IS")["needs"]}
+    iceland_needs = {
+        n["need"]: n["customers"] for n in next(p for p in demand["places"] if p["place"] == "IS")["needs"]
+    }
     assert iceland_needs["CE"] >= 1 and iceland_needs["custom logo"] >= 1
     assert any(p["product"] == "Report lamp" for p in demand["products"])
     follow_up = get(manager, "/reports/follow-up", **months)
@@ -69,7 +95,11 @@ def test_a_manager_reads_every_report_about_what_happened_here(system, api, peop
     conversion = get(manager, "/reports/conversion", **months)
     ads = next(c for c in conversion["channels"] if c["channel"] == "google_ads")
     assert next(c for c in ads["campaigns"] if c["campaign"] == campaign) == {
-        "campaign": campaign, "opened": 1, "converted": 1, "rate_pct": 100.0}
+        "campaign": campaign,
+        "opened": 1,
+        "converted": 1,
+        "rate_pct": 100.0,
+    }
     handoffs = get(manager, "/reports/handoffs", **months)
     assert handoffs["from"] == months["from"] and isinstance(handoffs["handoffs"], int)
     reasons = get(manager, "/reports/lost-reasons", **months)
@@ -94,8 +124,12 @@ def test_marketing_reads_conversion_and_inquiries_and_sales_no_report(people):
 
 def test_the_admin_backfills_report_facts_for_what_was_there_before(system, api):
     customer_from(system, api)
-    done = subprocess.run([sys.executable, "-m", "cli.baton", "--amqp-uri", system.amqp_uri, "reports", "backfill",
-                           "--batch", "50"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.baton", "--amqp-uri", system.amqp_uri, "reports", "backfill", "--batch", "50"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     profile, pool = done.stdout.strip().splitlines()
     assert profile.startswith("profile: ") and "archives examined" in profile

@@ -1,6 +1,7 @@
 """The HTTP API over real services: JSON in and out, errors with one shape, never a trace."""
+
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -13,7 +14,14 @@ from services.intake.service import IntakeService
 from services.pool.service import PoolService
 from services.profile.service import ProfileService
 from tests.integration.helpers import (
-    ApiClient, call, canonical_inquiry, provision, recorder_of, start_downstream_of, started, wait_for,
+    ApiClient,
+    call,
+    canonical_inquiry,
+    provision,
+    recorder_of,
+    start_downstream_of,
+    started,
+    wait_for,
 )
 
 
@@ -21,10 +29,10 @@ from tests.integration.helpers import (
 def gateway(container_factory, config):
     config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
     config["BATON"]["gateway"]["rpc_timeout_seconds"] = 1
-    config["BATON"]["access"]["token_cache_seconds"] = 0         # see revocations at once
+    config["BATON"]["access"]["token_cache_seconds"] = 0  # see revocations at once
     start_downstream_of(container_factory, config, "intake", "profile")
     gateway = started(container_factory, GatewayService, config)
-    for service in (IntakeService, ProfileService):   # no pool: its calls must time out
+    for service in (IntakeService, ProfileService):  # no pool: its calls must time out
         started(container_factory, service, config)
     return gateway
 
@@ -42,19 +50,35 @@ def api(gateway, base):
 
 def test_a_saved_user_is_announced_even_when_nobody_listened_at_the_time(container_factory, gateway, config):
     call(gateway, "add_user", {"id": "dave", "name": "Dave", "role": "member", "department": "sales"})
-    listener = started(container_factory, recorder_of("gateway", "user_saved"), config)     # only now
+    listener = started(container_factory, recorder_of("gateway", "user_saved"), config)  # only now
     with entrypoint_waiter(listener, "record", timeout=20) as announced:
-        pass                                                          # the gateway's timer tries again
+        pass  # the gateway's timer tries again
     assert {k: announced.get()[k] for k in ("user_id", "role", "department", "active", "version")} == {
-        "user_id": "dave", "role": "member", "department": "sales", "active": True, "version": 0}
+        "user_id": "dave",
+        "role": "member",
+        "department": "sales",
+        "active": True,
+        "version": 0,
+    }
     with entrypoint_waiter(listener, "record", timeout=10) as changed:
         call(gateway, "change_user", "dave", {"department": "service"})  # listened to: out at once
     assert (changed.get()["department"], changed.get()["version"]) == ("service", 1)
 
 
 def test_users_saved_before_announcements_existed_are_announced_once(container_factory, config, db):
-    db.users.insert_one({"_id": "old", "name": "Old Hand", "role": "member", "department": "sales", "team": None,
-                         "email": None, "active": True, "created_at": datetime.now(timezone.utc), "version": 3})
+    db.users.insert_one(
+        {
+            "_id": "old",
+            "name": "Old Hand",
+            "role": "member",
+            "department": "sales",
+            "team": None,
+            "email": None,
+            "active": True,
+            "created_at": datetime.now(UTC),
+            "version": 3,
+        }
+    )
     listener = started(container_factory, recorder_of("gateway", "user_saved"), config)
     config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
     with entrypoint_waiter(listener, "record", timeout=20) as announced:
@@ -63,8 +87,10 @@ def test_users_saved_before_announcements_existed_are_announced_once(container_f
     wait_for(lambda: db.users.find_one({"_id": "old"})["announce"] == "done", what="the gateway to note it")
 
 
-def test_health(base):
-    assert requests.get(f"{base}/health").json() == {"status": "ok"}
+def test_health_names_the_service_that_is_not_running(base):
+    answer = requests.get(f"{base}/health")  # no pool, handoff nor notification here
+    assert answer.status_code == 503 and answer.json()["status"] == "failing" and "pool" in answer.json()["failing"]
+    assert requests.get(f"{base}/ready").json()["status"] == "ready"
 
 
 def test_a_posted_inquiry_is_accepted_once(api):
@@ -81,11 +107,14 @@ def test_a_write_retried_with_its_idempotency_key_gets_the_first_answer_again(ap
     again = api.post("/inquiries", data=body, headers={"Idempotency-Key": "retry-1"})
     assert first.status_code == 202 and "Idempotent-Replay" not in first.headers
     assert (again.status_code, again.json(), again.headers["Idempotent-Replay"]) == (202, first.json(), "true")
-    other = api.post("/inquiries", data=json.dumps(canonical_inquiry(email="else@acme.de")),
-                     headers={"Idempotency-Key": "retry-1"})
+    other = api.post(
+        "/inquiries", data=json.dumps(canonical_inquiry(email="else@acme.de")), headers={"Idempotency-Key": "retry-1"}
+    )
     assert other.status_code == 409 and "different request" in other.json()["error"]["message"]
     created = api.post("/users", json={"id": "kim", "name": "Kim", "role": "admin"}, headers={"Idempotency-Key": "u-1"})
-    replayed = api.post("/users", json={"id": "kim", "name": "Kim", "role": "admin"}, headers={"Idempotency-Key": "u-1"})
+    replayed = api.post(
+        "/users", json={"id": "kim", "name": "Kim", "role": "admin"}, headers={"Idempotency-Key": "u-1"}
+    )
     assert created.status_code == replayed.status_code == 201 and replayed.json() == created.json()
 
 
@@ -101,8 +130,10 @@ def test_a_bad_inquiry_gets_422_with_field_errors_and_is_kept(api):
 
 
 def test_a_website_form_posts_form_encoded_through_its_connector(api):
-    response = api.post("/channels/website_form/inquiries",
-                             data={"name": "Li Wei", "email": "li@wei.cn", "message": "500 sets, target price USD 9"})
+    response = api.post(
+        "/channels/website_form/inquiries",
+        data={"name": "Li Wei", "email": "li@wei.cn", "message": "500 sets, target price USD 9"},
+    )
     assert response.status_code == 202
     stored = api.get(f"/inquiries/{response.json()['id']}").json()
     assert stored["inquiry"]["contact"] == {"name": "Li Wei", "email": "li@wei.cn"}
@@ -149,7 +180,7 @@ def test_every_call_needs_a_token_of_an_active_user(gateway, base, db):
     me = alice.get("/me").json()
     assert (me["id"], me["role"], me["department"], me["team"]) == ("alice", "member", "sales", "default")
     assert db.api_tokens.count_documents({}) == 1
-    assert token not in json.dumps(list(db.api_tokens.find()), default=str)      # only its hash is kept
+    assert token not in json.dumps(list(db.api_tokens.find()), default=str)  # only its hash is kept
     call(gateway, "change_user", "alice", {"active": False})
     assert alice.get("/me").status_code == 401
 
@@ -159,7 +190,8 @@ def test_a_route_refuses_roles_it_does_not_serve_and_says_who_it_serves(gateway,
     refused = marketing.post("/customers/cus_1/claim", json={})
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
     assert refused.json()["error"]["message"] == (
-        "mia (marketing member) may not call POST /customers/<customer_id>/claim; allowed: sales.")
+        "mia (marketing member) may not call POST /customers/<customer_id>/claim; allowed: sales."
+    )
     web = ApiClient(base, provision(gateway, "web", "integration"))
     assert web.post("/inquiries", data=json.dumps(canonical_inquiry())).status_code == 202
     assert web.get("/customers").status_code == 403
@@ -179,8 +211,9 @@ def test_an_integration_finds_what_became_of_its_inquiry_by_its_own_reference(ga
 
 
 def test_users_manage_their_own_tokens_and_admins_everyone_s(gateway, base, api):
-    created = api.post("/users", json={"id": "bob", "name": "Bob", "role": "member", "department": "sales",
-                                       "team": "default"})
+    created = api.post(
+        "/users", json={"id": "bob", "name": "Bob", "role": "member", "department": "sales", "team": "default"}
+    )
     assert created.status_code == 201 and created.json()["active"] is True
     assert api.post("/users", json={"id": "bob", "name": "Bob", "role": "admin"}).status_code == 409
     refused = api.post("/users", json={"id": "x", "name": "X", "role": "manager"})
@@ -195,7 +228,7 @@ def test_users_manage_their_own_tokens_and_admins_everyone_s(gateway, base, api)
     assert bob.get("/users").status_code == 403
     assert bob.delete(f"/tokens/{second['id']}").json()["revoked_at"] is not None
     assert ApiClient(base, second["token"]).get("/me").status_code == 401
-    assert bob.get("/me").status_code == 200                               # the other token still works
+    assert bob.get("/me").status_code == 200  # the other token still works
 
 
 def test_the_claims_left_are_read_through_the_pool_as_the_caller(container_factory, gateway, base, config):
@@ -205,7 +238,10 @@ def test_the_claims_left_are_read_through_the_pool_as_the_caller(container_facto
     mine = alice.get("/users/alice/claims")
     assert mine.status_code == 200, mine.text
     assert [(p["period"], p["used"], p["limit"], p["remaining"]) for p in mine.json()["limits"]] == [
-        ("day", 0, 4, 4), ("week", 0, 20, 20), ("month", 0, 60, 60)]
+        ("day", 0, 4, 4),
+        ("week", 0, 20, 20),
+        ("month", 0, 60, 60),
+    ]
     assert (mine.json()["held"], mine.json()["max_held"]) == (0, 200)
     refused = alice.get("/users/bob/claims")
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
@@ -223,19 +259,27 @@ def test_a_refusal_s_details_keep_their_json_types_and_the_kinds_are_listed(cont
     provision(gateway, "bob", "member", "sales", "default")
     sent = mia.post("/inquiries", json=canonical_inquiry(email="vague@acme.de", message="We want to cooperate"))
     assert sent.status_code == 202, sent.text
-    customer = wait_for(lambda: mia.get("/customers", params={"email": "vague@acme.de"}).json()["items"],
-                        what="the lead to be filed")[0]["id"]
+    customer = wait_for(
+        lambda: mia.get("/customers", params={"email": "vague@acme.de"}).json()["items"], what="the lead to be filed"
+    )[0]["id"]
     refused = mia.post("/handoffs", json={"kind": "marketing_to_sales", "customer_id": customer, "to": ["bob"]})
     assert (refused.status_code, refused.json()["error"]["code"]) == (422, "refused"), refused.text
     details = refused.json()["error"]["details"]
     assert details["info_pending_allowed"] is True and details["missing"] == ["need_is_specific", "contact_attempted"]
     assert [(i["name"], i["passed"]) for i in details["items"]] == [
-        ("source_recorded", True), ("basic_info_complete", True), ("need_is_specific", False),
-        ("contact_attempted", False)]
+        ("source_recorded", True),
+        ("basic_info_complete", True),
+        ("need_is_specific", False),
+        ("contact_attempted", False),
+        ("screening_recorded", True),
+    ]  # screening is off here
     kinds = mia.get("/handoff-kinds")
     assert kinds.status_code == 200, kinds.text
     sales_to_service = next(k for k in kinds.json()["items"] if k["name"] == "sales_to_service")
     assert (sales_to_service["from"], sales_to_service["max_receivers"], sales_to_service["changes_owner"]) == (
-        ["sales"], 3, False)
+        ["sales"],
+        3,
+        False,
+    )
     web = ApiClient(base, provision(gateway, "web", "integration"))
     assert web.get("/handoff-kinds").status_code == 403

@@ -1,4 +1,5 @@
 """intake through real RabbitMQ and the document server."""
+
 import json
 
 import pytest
@@ -31,7 +32,11 @@ def test_a_published_inquiry_is_stored_and_announced(intake, announced, config, 
     assert payload["inquiry"]["contact"]["email"] == "jane@acme.de"
     record = db.inquiries.find_one({"_id": payload["inquiry_id"]})
     assert (record["status"], record["message_id"], record["via"], record["announced"]) == (
-        "accepted", "site-1", "amqp", True)
+        "accepted",
+        "site-1",
+        "amqp",
+        True,
+    )
 
 
 def test_the_same_message_twice_is_stored_and_announced_once(intake, announced, config, db):
@@ -62,13 +67,21 @@ def test_a_contract_violation_names_each_field(intake, config, db):
 
 
 def test_a_channel_payload_goes_through_its_connector(intake, announced, config):
-    form = {"name": "Li Wei", "email": "li@wei-trading.cn", "company": "Wei Trading", "message": "想要2000件",
-            "utm_campaign": "canton-fair"}
+    form = {
+        "name": "Li Wei",
+        "email": "li@wei-trading.cn",
+        "company": "Wei Trading",
+        "message": "想要2000件",
+        "utm_campaign": "canton-fair",
+    }
     with entrypoint_waiter(announced, "record") as event:
         receive(intake, config, form, routing_key="channel.website_form", message_id="form-1")
     inquiry = event.get()["inquiry"]
     assert (inquiry["channel"], inquiry["campaign"], inquiry["contact"]["email"]) == (
-        "website_form", "canton-fair", "li@wei-trading.cn")
+        "website_form",
+        "canton-fair",
+        "li@wei-trading.cn",
+    )
 
 
 def test_an_unknown_channel_is_rejected_naming_it(intake, config, db):
@@ -88,7 +101,11 @@ def test_submission_over_rpc_reports_outcome_and_duplicates(intake):
         again = submit(json.dumps(canonical_inquiry()), message_id="http-1")
         bad = submit("[]", message_id="http-2")
     assert (first["status"], first["duplicate"], again["duplicate"], again["id"]) == (
-        "accepted", False, True, first["id"])
+        "accepted",
+        False,
+        True,
+        first["id"],
+    )
     assert bad["status"] == "rejected" and bad["errors"] == {"_body": ["Expected a JSON object, got list."]}
 
 
@@ -112,7 +129,7 @@ def test_stored_inquiries_are_listed_and_fetched_with_their_outcome(intake, conf
 def test_an_inquiry_accepted_while_nobody_listens_is_announced_later(container_factory, config, db):
     config["BATON"]["intake"]["announce_retry_after_seconds"] = 0.2
     intake = started(container_factory, IntakeService, config)
-    receive(intake, config, canonical_inquiry(), message_id="early-1")   # no consumer for its event yet
+    receive(intake, config, canonical_inquiry(), message_id="early-1")  # no consumer for its event yet
     assert db.inquiries.find_one({"message_id": "early-1"})["announced"] is False
     listener = started(container_factory, recorder_of("intake", "inquiry_received"), config)
     with entrypoint_waiter(listener, "record", timeout=10) as event:
@@ -122,25 +139,36 @@ def test_an_inquiry_accepted_while_nobody_listens_is_announced_later(container_f
 
 
 def test_an_email_published_raw_is_filed_through_its_connector(intake, announced, config):
-    raw = ("From: Jane Doe <jane@acme-lighting.de>\nSubject: LED panels\n\n2,000 pcs with CE please.\n\n"
-           "Best regards\nAcme Lighting GmbH\n")
+    raw = (
+        "From: Jane Doe <jane@acme-lighting.de>\nSubject: LED panels\n\n2,000 pcs with CE please.\n\n"
+        "Best regards\nAcme Lighting GmbH\n"
+    )
     with entrypoint_waiter(announced, "record") as event:
         receive(intake, config, {"raw": raw}, routing_key="channel.email", message_id="mail-1")
     inquiry = event.get()["inquiry"]
     assert (inquiry["channel"], inquiry["company"], inquiry["contact"]["email"]) == (
-        "email", "Acme Lighting GmbH", "jane@acme-lighting.de")
+        "email",
+        "Acme Lighting GmbH",
+        "jane@acme-lighting.de",
+    )
 
 
 def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container_factory, config, db, announced):
     """Google Ads leads arrive while its connector is not enabled: kept as rejected. Once it is
     enabled, a replay accepts and announces them; a second replay changes nothing. A body that was
     not UTF-8 is examined again as the bytes sent; one over the size limit stays rejected as such."""
-    config["BATON"]["intake"]["max_body_bytes"] = 2000
+    config["BATON"]["limits"]["max_body_bytes"] = 2000
     enabled = config["BATON"]["plugins"]["enabled"]
     config["BATON"]["plugins"]["enabled"] = [name for name in enabled if name != "google_ads"]
     before_fix = started(container_factory, IntakeService, config)
-    lead = {"lead_id": "L1", "campaign_id": 7, "user_column_data": [
-        {"column_id": "FULL_NAME", "string_value": "Li Wei"}, {"column_id": "WORK_EMAIL", "string_value": "li@wei.cn"}]}
+    lead = {
+        "lead_id": "L1",
+        "campaign_id": 7,
+        "user_column_data": [
+            {"column_id": "FULL_NAME", "string_value": "Li Wei"},
+            {"column_id": "WORK_EMAIL", "string_value": "li@wei.cn"},
+        ],
+    }
     receive(before_fix, config, lead, routing_key="channel.google_ads", message_id="ads-1")
     receive(before_fix, config, b"{not json", message_id="broken-1")
     latin1 = json.dumps(canonical_inquiry(company="Müller GmbH"), ensure_ascii=False).encode("latin-1")
@@ -157,7 +185,10 @@ def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container
     assert "not UTF-8" in db.inquiries.find_one({"message_id": "latin1-1"})["errors"]["_body"][0]
     big = db.inquiries.find_one({"message_id": "big-1"})
     assert (big["errors"]["_body"], big["raw_body_complete"], len(big["raw_body"])) == (
-        ["The body is 3162 bytes; the limit is 2000."], False, 2000)
+        ["The body is 3162 bytes; the limit is 2000."],
+        False,
+        2000,
+    )
     assert event.get()["inquiry"]["contact"]["email"] == "li@wei.cn"
     record = db.inquiries.find_one({"message_id": "ads-1"})
     assert (record["status"], record["errors"], record["announced"]) == ("accepted", {}, True)
@@ -165,34 +196,44 @@ def test_rejected_inquiries_are_replayed_after_a_fix_and_accepted_once(container
         assert replay({"ids": result["accepted"]})["examined"] == 0
         with pytest.raises(InvalidInput):
             replay({"ids": "all"})
-    trail = [e for e in db.audit.find({"resource_id": record["_id"]})]
+    trail = [e for e in db.of("intake").audit.find({"resource_id": record["_id"]})]
     assert any(e["changes"].get("status") == {"before": "rejected", "after": "accepted"} for e in trail)
 
 
 def test_a_bounce_mailed_in_is_kept_as_rejected_with_the_reason_and_listed(intake, announced, config):
-    bounce = ("From: Mail Delivery System <MAILER-DAEMON@mx1.example-sales.com>\nSubject: Undelivered Mail\n"
-              "Auto-Submitted: auto-replied\nContent-Type: multipart/report; report-type=delivery-status; "
-              "boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nUser unknown\n--b\n"
-              "Content-Type: message/delivery-status\n\nAction: failed\nStatus: 5.1.1\n--b--\n")
+    bounce = (
+        "From: Mail Delivery System <MAILER-DAEMON@mx1.example-sales.com>\nSubject: Undelivered Mail\n"
+        "Auto-Submitted: auto-replied\nContent-Type: multipart/report; report-type=delivery-status; "
+        'boundary="b"\n\n--b\nContent-Type: text/plain\n\nUser unknown\n--b\n'
+        "Content-Type: message/delivery-status\n\nAction: failed\nStatus: 5.1.1\n--b--\n"
+    )
     with pytest.raises(entrypoint_waiter.Timeout):
         with entrypoint_waiter(announced, "record", timeout=1.5):
             receive(intake, config, {"raw": bounce}, routing_key="channel.email", message_id="bounce-1")
     [record] = call(intake, "list_inquiries", {"status": "rejected"})["items"]
-    assert record["errors"] == {"_not_an_inquiry": [
-        "a delivery report (multipart/report, report-type delivery-status), not an inquiry"]}
+    assert record["errors"] == {
+        "_not_an_inquiry": ["a delivery report (multipart/report, report-type delivery-status), not an inquiry"]
+    }
     assert record["routing_key"] == "channel.email" and "MAILER-DAEMON" in record["raw_body"]
 
 
 def as_caller(container, method, actor, *args):
     """Call as the gateway would for a token's user: (user id, role, department)."""
     user_id, role, department = actor
-    with entrypoint_hook(container, method, context_data={"actor": {
-            "user_id": user_id, "role": role, "department": department, "team": None}}) as hook:
+    with entrypoint_hook(
+        container,
+        method,
+        context_data={"actor": {"user_id": user_id, "role": role, "department": department, "team": None}},
+    ) as hook:
         return hook(*args)
 
 
-WEB, SHOP, MIA, ALICE = ("web", "integration", None), ("shop", "integration", None), ("mia", "member", "marketing"), (
-    "alice", "member", "sales")
+WEB, SHOP, MIA, ALICE = (
+    ("web", "integration", None),
+    ("shop", "integration", None),
+    ("mia", "member", "marketing"),
+    ("alice", "member", "sales"),
+)
 
 
 def test_an_integration_reads_its_own_inquiries_by_its_reference_and_no_one_else_s(intake):

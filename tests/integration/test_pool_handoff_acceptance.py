@@ -1,6 +1,7 @@
 """pool follows accepted handoffs: the owner and collaborators change only once every receiver has
 signed, once, through real events on the document server."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -10,7 +11,7 @@ from contracts.events import dump_event
 from services.pool.service import PoolService
 from tests.integration.helpers import recorder_of, start_downstream_of, started
 
-AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -18,18 +19,45 @@ def pool(container_factory, config):
     start_downstream_of(container_factory, config, "pool")
     pool = started(container_factory, PoolService, config)
     with entrypoint_waiter(pool, "on_customer_created"):
-        event_dispatcher(config)("profile", "customer_created", dump_event("customer_created", {
-            "customer_id": "c1", "inquiry_id": "inq_c1", "occurred_at": AT, "company": None, "country": None,
-            "intent_grade": None}))
+        event_dispatcher(config)(
+            "profile",
+            "customer_created",
+            dump_event(
+                "customer_created",
+                {
+                    "customer_id": "c1",
+                    "inquiry_id": "inq_c1",
+                    "occurred_at": AT,
+                    "company": None,
+                    "country": None,
+                    "intent_grade": None,
+                },
+            ),
+        )
     return pool
 
 
 def accepted(pool, config, complete=True, new_owner="bob", collaborators=("mia",), customer_id="c1"):
     with entrypoint_waiter(pool, "on_handoff_accepted"):
-        event_dispatcher(config)("handoff", "handoff_accepted", dump_event("handoff_accepted", {
-            "handoff_id": "hof_1", "kind": "marketing_to_sales", "customer_id": customer_id, "by": "bob", "at": AT,
-            "complete": complete, "from_user": "mia", "new_owner_id": new_owner if complete else None,
-            "collaborators": list(collaborators) if complete else [], "attempt": 1}))
+        event_dispatcher(config)(
+            "handoff",
+            "handoff_accepted",
+            dump_event(
+                "handoff_accepted",
+                {
+                    "handoff_id": "hof_1",
+                    "kind": "marketing_to_sales",
+                    "customer_id": customer_id,
+                    "by": "bob",
+                    "at": AT,
+                    "complete": complete,
+                    "from_user": "mia",
+                    "new_owner_id": new_owner if complete else None,
+                    "collaborators": list(collaborators) if complete else [],
+                    "attempt": 1,
+                },
+            ),
+        )
 
 
 def owner(pool, customer_id="c1"):
@@ -65,6 +93,6 @@ def test_a_handoff_keeping_the_owner_adds_collaborators_only(config, pool):
 def test_a_rejected_or_unknown_customer_is_left_as_it_is(config, pool):
     with entrypoint_hook(pool, "reject") as reject:
         reject("c1", {"by": "alice", "reason": "price too high"})
-    accepted(pool, config)                                   # handled (acknowledged), not retried forever
+    accepted(pool, config)  # handled (acknowledged), not retried forever
     assert (owner(pool)["state"], owner(pool)["owner_id"]) == ("rejected", None)
     accepted(pool, config, customer_id="c-unknown")

@@ -1,7 +1,8 @@
 """pool's store and recycling sweep on the document server: the sweep's candidates come from one
 index range per clock, and what is never due (closed deals, open needs) or still in its notice
 period cannot hold back what is due."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,24 +11,33 @@ from services.pool.domain.recycling import DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_
 from services.pool.store import Pool
 from services.pool.sweeping import sweep
 
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 RULES = RecyclingRules()
 
 
 @pytest.fixture
 def pool(db):
-    store = Pool(db)
+    store = Pool(db.of("pool"))
     store.ensure_indexes()
     return store
 
 
-def owned(customer_id, follow_up_days_ago, claimed_days_ago=30, deal_closed=False, warned_due_in_days=None,
-          owner="alice"):
-    facts = Facts(last_follow_up_at=NOW - follow_up_days_ago * DAY, deal_closed=deal_closed,
-                  last_contact_at=NOW - follow_up_days_ago * DAY)
-    holding = take(new_holding(customer_id, "default", facts, NOW - 900 * DAY), owner, "claimed", owner,
-                   NOW - claimed_days_ago * DAY)
+def owned(
+    customer_id, follow_up_days_ago, claimed_days_ago=30, deal_closed=False, warned_due_in_days=None, owner="alice"
+):
+    facts = Facts(
+        last_follow_up_at=NOW - follow_up_days_ago * DAY,
+        deal_closed=deal_closed,
+        last_contact_at=NOW - follow_up_days_ago * DAY,
+    )
+    holding = take(
+        new_holding(customer_id, "default", facts, NOW - 900 * DAY),
+        owner,
+        "claimed",
+        owner,
+        NOW - claimed_days_ago * DAY,
+    )
     if warned_due_in_days is not None:
         holding = warned(holding, Warn(NO_FOLLOW_UP, "no follow-up", NOW + warned_due_in_days * DAY).key)
     return holding
@@ -48,9 +58,17 @@ def ids(holdings):
 
 
 def test_due_is_the_range_of_one_clock_oldest_first_at_or_before_the_cutoff_and_pages_on(pool):
-    add(pool, owned("c10", 10), owned("c20", 20), owned("c15", 15), owned("c18", 18),
-        owned("deal", 40, deal_closed=True), pooled("p", 300, open_need=False),
-        owned("warned_soon", 19, warned_due_in_days=1), owned("warned_past", 19, warned_due_in_days=-1))
+    add(
+        pool,
+        owned("c10", 10),
+        owned("c20", 20),
+        owned("c15", 15),
+        owned("c18", 18),
+        owned("deal", 40, deal_closed=True),
+        pooled("p", 300, open_need=False),
+        owned("warned_soon", 19, warned_due_in_days=1),
+        owned("warned_past", 19, warned_due_in_days=-1),
+    )
     cutoff = NOW - 15 * DAY
     assert ids(pool.due("follow_up_clock", cutoff, OWNED, 10, deal_closed=False)) == ["c20", "c18", "c15"]
     # warned: by the deadline they were warned of, whatever their clock
@@ -81,8 +99,13 @@ def test_holdings_never_due_or_still_in_notice_do_not_hold_back_those_due(pool):
     add(pool, *(pooled(f"needs{n}", 400 + n, open_need=True) for n in range(5)))
     # Due for no deal too, but warned of no follow-up first: found by their claim clock, and kept.
     add(pool, *(owned(f"both{n}", 14.5, claimed_days_ago=89, warned_due_in_days=1) for n in range(4)))
-    add(pool, owned("due1", 20), owned("due2", 21), owned("no_deal", 1, claimed_days_ago=88),
-        pooled("silent", 300, open_need=False))
+    add(
+        pool,
+        owned("due1", 20),
+        owned("due2", 21),
+        owned("no_deal", 1, claimed_days_ago=88),
+        pooled("silent", 300, open_need=False),
+    )
     warnings, returns, dormant = sweep(pool, RULES, 3, NOW)
     assert sorted(ids(after for _before, after, _verdict in warnings)) == ["due1", "due2", "no_deal"]
     assert returns == []
@@ -96,7 +119,7 @@ def test_holdings_never_due_or_still_in_notice_do_not_hold_back_those_due(pool):
 
 
 def test_a_warning_answered_by_a_follow_up_is_forgotten_when_its_deadline_comes(pool):
-    add(pool, owned("answered", 2, warned_due_in_days=-1))     # followed up after the warning
+    add(pool, owned("answered", 2, warned_due_in_days=-1))  # followed up after the warning
     assert sweep(pool, RULES, 10, NOW) == ([], [], [])
     assert (pool.holding("answered")["state"], pool.holding("answered")["warned_for"]) == (OWNED, None)
     warnings, _returns, _dormant = sweep(pool, RULES, 10, NOW + 10 * DAY)  # its new deadline, warned in time
@@ -105,7 +128,7 @@ def test_a_warning_answered_by_a_follow_up_is_forgotten_when_its_deadline_comes(
 
 def test_a_holding_stored_before_the_sweep_keys_existed_gets_them_at_start(db, pool):
     old = give_back(pooled("old", 300, open_need=False), PUBLIC_POOL, "released: x", "bob", NOW - 300 * DAY)
-    db.holdings.insert_one(old)                                # as earlier versions wrote it
+    db.holdings.insert_one(old)  # as earlier versions wrote it
     assert pool.due("contact_clock", NOW - 180 * DAY, PUBLIC_POOL, 10, has_open_need=False) == []
     pool.ensure_indexes()
     assert ids(pool.due("contact_clock", NOW - 180 * DAY, PUBLIC_POOL, 10, has_open_need=False)) == ["old"]
@@ -119,16 +142,23 @@ def test_held_by_counts_what_a_person_owns_now(pool):
 
 
 def test_conversion_counts_the_customers_given_in_the_window_and_their_closed_deals(pool):
-    add(pool, owned("old", 1, claimed_days_ago=120), owned("new", 1, claimed_days_ago=10),
-        owned("won", 1, claimed_days_ago=20, deal_closed=True), owned("bobs", 1, claimed_days_ago=5, owner="bob"))
+    add(
+        pool,
+        owned("old", 1, claimed_days_ago=120),
+        owned("new", 1, claimed_days_ago=10),
+        owned("won", 1, claimed_days_ago=20, deal_closed=True),
+        owned("bobs", 1, claimed_days_ago=5, owner="bob"),
+    )
     assert pool.converted("alice", NOW - 90 * DAY) == (2, 1)
     assert pool.converted("carol", NOW - 90 * DAY) == (0, 0)
 
 
 def test_the_pool_is_searched_by_tag(pool):
     tagged = new_holding("t1", "default", Facts(tags=("DE", "lost")), NOW)
-    add(pool, tagged, new_holding("t2", "default", Facts(tags=("US",)), NOW), new_holding("t3", "default", Facts(), NOW))
+    add(
+        pool, tagged, new_holding("t2", "default", Facts(tags=("US",)), NOW), new_holding("t3", "default", Facts(), NOW)
+    )
     items, total = pool.search(PUBLIC_POOL, 10, 0, tags=("lost",))
     assert (ids(items), total) == (["t1"], 1)
     assert pool.search(OWNED, 10, 0, tags=("lost",)) == ([], 0)
-    assert [h["_id"] for h in pool.search(PUBLIC_POOL, 10, 0, tags=("Germany", "DE"))[0]] == ["t1"]   # any of them
+    assert [h["_id"] for h in pool.search(PUBLIC_POOL, 10, 0, tags=("Germany", "DE"))[0]] == ["t1"]  # any of them

@@ -1,5 +1,6 @@
 """Pure rules of the archive's business record: stages, hand corrections, tags, traits, groups."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,18 +11,32 @@ from services.profile.domain.matching import identity_keys
 from services.profile.domain.tags import tags_of
 from services.profile.domain.traits import note_traits
 
-AT = datetime(2026, 11, 1, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def archive(**fields):
-    return {"_id": "cus_1", "stage": "inquiry", "version": 1, "company": "Acme GmbH", "country": "Germany",
-            "country_code": "DE", **fields}
+    return {
+        "_id": "cus_1",
+        "stage": "inquiry",
+        "version": 1,
+        "company": "Acme GmbH",
+        "country": "Germany",
+        "country_code": "DE",
+        **fields,
+    }
 
 
-@pytest.mark.parametrize("current, reached, expected", [
-    ("new_contact", "quoted", "quoted"), ("inquiry", "sample", "sample"), ("sample", "quoted", "sample"),
-    ("customer", "quoted", "customer"), ("lost", "quoted", "quoted"), ("dormant", "customer", "customer"),
-])
+@pytest.mark.parametrize(
+    "current, reached, expected",
+    [
+        ("new_contact", "quoted", "quoted"),
+        ("inquiry", "sample", "sample"),
+        ("sample", "quoted", "sample"),
+        ("customer", "quoted", "customer"),
+        ("lost", "quoted", "quoted"),
+        ("dormant", "customer", "customer"),
+    ],
+)
 def test_a_step_moves_the_stage_forward_only_and_wins_back_side_paths(current, reached, expected):
     assert stage_after(current, reached) == expected
 
@@ -41,41 +56,69 @@ def test_a_renamed_company_keeps_its_old_name_as_an_alias_and_only_real_changes_
     assert updated["aliases"] == ["Acme GmbH"] and set(changed) == {"company", "city", "aliases"}
     assert changed["city"] == (None, "Hamburg")
     assert update_details(updated, {"city": "Hamburg"}, AT) == (None, {})
-    cleared, _ = update_details(archive(custom_fields={"industry": "tools", "hs_code": "9405"}),
-                                {"custom_fields": {"industry": None}}, AT)
+    cleared, _ = update_details(
+        archive(custom_fields={"industry": "tools", "hs_code": "9405"}), {"custom_fields": {"industry": None}}, AT
+    )
     assert cleared["custom_fields"] == {"hs_code": "9405"}
 
 
 def test_every_name_and_code_of_an_archive_is_a_key_that_finds_it():
-    acme = archive(aliases=["ACME Beleuchtung"], titles=[{"name": "Acme (HK) Ltd", "country": "Hong Kong",
-                                                          "country_code": "HK", "registration_code": None}],
-                   website="https://www.acme.de/en", registration_code="DE136695976")
+    acme = archive(
+        aliases=["ACME Beleuchtung"],
+        titles=[{"name": "Acme (HK) Ltd", "country": "Hong Kong", "country_code": "HK", "registration_code": None}],
+        website="https://www.acme.de/en",
+        registration_code="DE136695976",
+    )
     assert identity_keys(acme) == {
-        ("company", "DE:acme"), ("company", "DE:acmebeleuchtung"), ("company", "HK:acmehk"),
-        ("code", "eu_vat:DE136695976"), ("website", "acme.de")}
+        ("company", "DE:acme"),
+        ("company", "DE:acmebeleuchtung"),
+        ("company", "HK:acmehk"),
+        ("code", "eu_vat:DE136695976"),
+        ("domain", "acme.de"),
+    }
 
 
 def test_tags_read_market_stage_and_core_need_then_hand_set_ones():
-    tagged = archive(stage="quoted", intent_grade={"grade": "B"}, country="U.S.A.", country_code="US",
-                     traits=[{"label": "price sensitive"}], manual_tags=["cares about lead time", "B"])
+    tagged = archive(
+        stage="quoted",
+        intent_grade={"grade": "B"},
+        country="U.S.A.",
+        country_code="US",
+        traits=[{"label": "price sensitive"}],
+        manual_tags=["cares about lead time", "B"],
+    )
     assert tags_of(tagged) == ["quoted", "B", "US", "price sensitive", "cares about lead time"]
     # the market is tagged by its code, never the raw text; a country recognised as none tags nothing
     assert tags_of(archive(country="Atlantis", country_code=None)) == ["inquiry"]
 
 
 def test_traits_are_noted_once_with_their_source_and_competitors_are_named():
-    found = [{"name": "comparing_competitors", "label": "has competitor", "evidence": "a Shanghai supplier",
-              "suggestion": "stress QC", "rule": "trait_rules"},
-             {"name": "price_sensitive", "label": "price sensitive", "evidence": "too expensive", "suggestion": "",
-              "rule": "trait_rules"}]
+    found = [
+        {
+            "name": "comparing_competitors",
+            "label": "has competitor",
+            "evidence": "a Shanghai supplier",
+            "suggestion": "stress QC",
+            "rule": "trait_rules",
+        },
+        {
+            "name": "price_sensitive",
+            "label": "price sensitive",
+            "evidence": "too expensive",
+            "suggestion": "",
+            "rule": "trait_rules",
+        },
+    ]
     noted = note_traits(archive(), found, "com_1", AT, AT)
     assert [t["source_id"] for t in noted["traits"]] == ["com_1", "com_1"]
-    assert noted["competitors"] == [{"name": "a Shanghai supplier", "evidence": "a Shanghai supplier", "source_id": "com_1"}]
+    assert noted["competitors"] == [
+        {"name": "a Shanghai supplier", "evidence": "a Shanghai supplier", "source_id": "com_1"}
+    ]
     assert note_traits(noted, [{**found[1], "evidence": "TOO EXPENSIVE"}], "com_2", AT, AT) is None
 
 
 def test_joining_and_leaving_a_group():
     joined = join_group(archive(), "grp_1", "Acme Group", AT)
     assert (joined["group_id"], joined["group_name"]) == ("grp_1", "Acme Group")
-    assert join_group(joined, "grp_1", None, AT) is None          # keeps its name, nothing to change
+    assert join_group(joined, "grp_1", None, AT) is None  # keeps its name, nothing to change
     assert leave_group(joined, AT)["group_id"] is None and leave_group(archive(), AT) is None

@@ -1,9 +1,10 @@
 """What the audit trail says changed between two versions of a record."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from services.runtime.audit import _plain, changes_between
 
-AT = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 def test_only_fields_that_differ_are_listed_and_bookkeeping_is_left_out():
@@ -25,4 +26,7 @@ def test_a_created_record_lists_every_field_and_a_deleted_one_too():
 
 def test_stored_values_are_plain_json():
     assert _plain({"at": AT, "items": [{"when": AT.date()}], "n": 1}) == {
-        "at": "2026-11-20T08:00:00+00:00", "items": [{"when": "2026-11-20"}], "n": 1}
+        "at": "2026-11-20T08:00:00+00:00",
+        "items": [{"when": "2026-11-20"}],
+        "n": 1,
+    }

@@ -1,4 +1,5 @@
 """The built-in channel connectors: each channel's own shape in, a valid canonical inquiry out."""
+
 import pytest
 
 from contracts.inquiry import InquirySchema
@@ -52,11 +53,20 @@ def test_an_email_payload_without_the_message_text_is_refused_by_name():
 
 
 def test_a_google_ads_lead_form_maps_columns_and_keeps_custom_answers_as_the_need():
-    lead = {"lead_id": "L1", "campaign_id": 9981, "form_id": 17, "user_column_data": [
-        {"column_id": "FIRST_NAME", "string_value": "Li"}, {"column_id": "LAST_NAME", "string_value": "Wei"},
-        {"column_id": "WORK_EMAIL", "string_value": "li@wei.cn"}, {"column_id": "PHONE_NUMBER", "string_value": "+86 138 0013 8000"},
-        {"column_id": "COMPANY_NAME", "string_value": "Wei Trading"}, {"column_id": "COUNTRY", "string_value": "China"},
-        {"column_id": "Q1", "column_name": "How many units?", "string_value": "5000"}]}
+    lead = {
+        "lead_id": "L1",
+        "campaign_id": 9981,
+        "form_id": 17,
+        "user_column_data": [
+            {"column_id": "FIRST_NAME", "string_value": "Li"},
+            {"column_id": "LAST_NAME", "string_value": "Wei"},
+            {"column_id": "WORK_EMAIL", "string_value": "li@wei.cn"},
+            {"column_id": "PHONE_NUMBER", "string_value": "+86 138 0013 8000"},
+            {"column_id": "COMPANY_NAME", "string_value": "Wei Trading"},
+            {"column_id": "COUNTRY", "string_value": "China"},
+            {"column_id": "Q1", "column_name": "How many units?", "string_value": "5000"},
+        ],
+    }
     inquiry = valid(google_ads.baton_inquiry_from_channel("google_ads", lead))
     assert inquiry["contact"] == {"name": "Li Wei", "email": "li@wei.cn", "phone": "+86 138 0013 8000"}
     assert (inquiry["company"], inquiry["country"], inquiry["campaign"]) == ("Wei Trading", "China", "9981")
@@ -64,13 +74,25 @@ def test_a_google_ads_lead_form_maps_columns_and_keeps_custom_answers_as_the_nee
     assert inquiry["initial_behaviour"] == "submitted Google Ads lead form 17"
 
 
-@pytest.mark.parametrize("channel, sender, expected", [
-    ("whatsapp", "+49 30 1234567", {"name": "Hans", "phone": "+49 30 1234567", "whatsapp": "+49 30 1234567"}),
-    ("linkedin", "https://www.linkedin.com/in/hans", {"name": "Hans", "linkedin": "https://www.linkedin.com/in/hans"}),
-])
+@pytest.mark.parametrize(
+    "channel, sender, expected",
+    [
+        ("whatsapp", "+49 30 1234567", {"name": "Hans", "phone": "+49 30 1234567", "whatsapp": "+49 30 1234567"}),
+        (
+            "linkedin",
+            "https://www.linkedin.com/in/hans",
+            {"name": "Hans", "linkedin": "https://www.linkedin.com/in/hans"},
+        ),
+    ],
+)
 def test_chat_messages_become_inquiries_from_their_sender(channel, sender, expected):
-    payload = {"platform": channel, "from": sender, "profile_name": "Hans", "text": "price for 300 sets?",
-               "email": "hans@example.de"}
+    payload = {
+        "platform": channel,
+        "from": sender,
+        "profile_name": "Hans",
+        "text": "price for 300 sets?",
+        "email": "hans@example.de",
+    }
     inquiry = valid(chat_bridge.baton_inquiry_from_channel(channel, payload))
     assert inquiry["contact"] == {**expected, "email": "hans@example.de"}
     assert inquiry["message"] == "price for 300 sets?"
@@ -184,7 +206,7 @@ Today's Topics:
    1. Looking for 5,000 LED tubes (Zzz Imports)
 
 --===============0993165870==
-Content-Type: multipart/digest; boundary="===============1212==" 
+Content-Type: multipart/digest; boundary="===============1212=="
 
 --===============1212==
 Content-Type: message/rfc822
@@ -228,40 +250,77 @@ Content-Type: text/html; charset="utf-8"
 """
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (DSN_BOUNCE, "a delivery report (multipart/report, report-type delivery-status), not an inquiry"),
-    (GMAIL_BOUNCE, "a bounce from the mail system (mailer-daemon@googlemail.com), not an inquiry"),
-    ("From: postmaster@zeta-trading.co.uk\nSubject: Message delayed\n\nStill trying.\n",
-     "a bounce from the mail system (postmaster@zeta-trading.co.uk), not an inquiry"),
-    ("From: x@acme.de\nX-Failed-Recipients: a@b.de\nSubject: failed\n\nfailed\n",
-     "a bounce from the mail system (x@acme.de), not an inquiry"),
-    (OUT_OF_OFFICE, "an auto-reply (Auto-Submitted: auto-generated), not an inquiry"),
-    ("From: li@wei.cn\nX-Autoreply: yes\nSubject: Re: price\n\nI am away.\n",
-     "an auto-reply (X-Autoreply: yes), not an inquiry"),
-    ("From: li@wei.cn\nPrecedence: auto_reply\nSubject: Re: price\n\nI am away.\n",
-     "an auto-reply (Precedence: auto_reply), not an inquiry"),
-    ("From: li@wei.cn\nSubject: Out of Office: Re: price\n\nI am away.\n",
-     "an auto-reply (subject 'Out of Office: Re: price'), not an inquiry"),
-    (LIST_DIGEST, "mailing-list mail (List-Id: Trade leads for lighting buyers <trade-leads.lists.example.org>), "
-                  "not an inquiry"),
-    ("From: news@fair.example\nList-Unsubscribe: <mailto:u@fair.example>\nSubject: Fair news\n\nNews\n",
-     "mailing-list mail (List-Unsubscribe: <mailto:u@fair.example>), not an inquiry"),
-    ("From: news@fair.example\nPrecedence: bulk\nSubject: Fair news\n\nNews\n",
-     "bulk mail (Precedence: bulk), not an inquiry"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (DSN_BOUNCE, "a delivery report (multipart/report, report-type delivery-status), not an inquiry"),
+        (GMAIL_BOUNCE, "a bounce from the mail system (mailer-daemon@googlemail.com), not an inquiry"),
+        (
+            "From: postmaster@zeta-trading.co.uk\nSubject: Message delayed\n\nStill trying.\n",
+            "a bounce from the mail system (postmaster@zeta-trading.co.uk), not an inquiry",
+        ),
+        (
+            "From: x@acme.de\nX-Failed-Recipients: a@b.de\nSubject: failed\n\nfailed\n",
+            "a bounce from the mail system (x@acme.de), not an inquiry",
+        ),
+        (OUT_OF_OFFICE, "an auto-reply (Auto-Submitted: auto-generated), not an inquiry"),
+        (
+            "From: li@wei.cn\nX-Autoreply: yes\nSubject: Re: price\n\nI am away.\n",
+            "an auto-reply (X-Autoreply: yes), not an inquiry",
+        ),
+        (
+            "From: li@wei.cn\nPrecedence: auto_reply\nSubject: Re: price\n\nI am away.\n",
+            "an auto-reply (Precedence: auto_reply), not an inquiry",
+        ),
+        (
+            "From: li@wei.cn\nSubject: Out of Office: Re: price\n\nI am away.\n",
+            "an auto-reply (subject 'Out of Office: Re: price'), not an inquiry",
+        ),
+        (
+            LIST_DIGEST,
+            "mailing-list mail (List-Id: Trade leads for lighting buyers <trade-leads.lists.example.org>), "
+            "not an inquiry",
+        ),
+        (
+            "From: news@fair.example\nList-Unsubscribe: <mailto:u@fair.example>\nSubject: Fair news\n\nNews\n",
+            "mailing-list mail (List-Unsubscribe: <mailto:u@fair.example>), not an inquiry",
+        ),
+        (
+            "From: news@fair.example\nPrecedence: bulk\nSubject: Fair news\n\nNews\n",
+            "bulk mail (Precedence: bulk), not an inquiry",
+        ),
+    ],
+)
 def test_bounces_auto_replies_and_list_mail_are_refused_as_no_inquiry_with_the_reason(raw, reason):
     with pytest.raises(NotAnInquiry) as refused:
         email_inquiry.baton_inquiry_from_channel("email", {"raw": raw})
     assert refused.value.reason == reason
 
 
-@pytest.mark.parametrize("subject", [
-    "Out of Office: Re: price list", "Automatic reply: Inquiry", "RE: [EXT] Auto-Reply: quote", "Abwesenheitsnotiz",
-    "AUSSER HAUS bis 10.03.", "Réponse automatique : devis", "Respuesta automática: cotización",
-    "Resposta automática: cotação", "Risposta automatica: preventivo", "Automatisch antwoord: offerte",
-    "Odpowiedź automatyczna: oferta", "Otomatik yanıt: fiyat teklifi", "Автоответ: запрос", "Trả lời tự động: báo giá",
-    "رد تلقائي: عرض سعر", "自動返信: 見積もり", "자동 응답: 견적", "自动回复：询价", "自動回覆: 詢價",
-])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Out of Office: Re: price list",
+        "Automatic reply: Inquiry",
+        "RE: [EXT] Auto-Reply: quote",
+        "Abwesenheitsnotiz",
+        "AUSSER HAUS bis 10.03.",
+        "Réponse automatique : devis",
+        "Respuesta automática: cotización",
+        "Resposta automática: cotação",
+        "Risposta automatica: preventivo",
+        "Automatisch antwoord: offerte",
+        "Odpowiedź automatyczna: oferta",
+        "Otomatik yanıt: fiyat teklifi",
+        "Автоответ: запрос",
+        "Trả lời tự động: báo giá",
+        "رد تلقائي: عرض سعر",
+        "自動返信: 見積もり",
+        "자동 응답: 견적",
+        "自动回复：询价",
+        "自動回覆: 詢價",
+    ],
+)
 def test_an_out_of_office_subject_in_the_markets_languages_is_an_auto_reply(subject):
     raw = f"From: buyer@zeta-trading.co.uk\nSubject: {subject}\nContent-Type: text/plain; charset=utf-8\n\nAway.\n"
     with pytest.raises(NotAnInquiry, match="an auto-reply"):
@@ -289,8 +348,9 @@ def test_the_company_is_the_registrable_domain_s_name_not_the_mail_host_s():
     assert email_inquiry.baton_inquiry_from_channel("email", {"raw": zeta})["company"] == "Zeta Trading"
 
 
-@pytest.mark.parametrize("sender", ["hans@gmx.de", "li@vip.163.com", "ann@web.de", "x@yandex.ru", "root@localhost",
-                                    "ops@[192.0.2.1]"])
+@pytest.mark.parametrize(
+    "sender", ["hans@gmx.de", "li@vip.163.com", "ann@web.de", "x@yandex.ru", "root@localhost", "ops@[192.0.2.1]"]
+)
 def test_free_mail_and_hosts_without_a_registered_name_never_name_a_company(sender):
     raw = f"From: {sender}\nSubject: price\n\n500 sets please\n"
     assert "company" not in email_inquiry.baton_inquiry_from_channel("email", {"raw": raw})

@@ -1,11 +1,18 @@
 """Claiming from the public pool: calendar limits, holding cap, release protection, reasons."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.pool.domain.claiming import (
-    ClaimLimits, ClaimRefused, check_claim, check_reclaim, claim_allowance, limits_for, protected_until,
+    ClaimLimits,
+    ClaimRefused,
+    check_claim,
+    check_reclaim,
+    claim_allowance,
+    limits_for,
+    protected_until,
     release_reason,
 )
 
@@ -35,8 +42,8 @@ def test_the_daily_limit_is_a_calendar_day_in_the_company_zone():
 
 def test_claims_before_local_midnight_count_for_the_previous_day():
     # 23:30 Shanghai on the 22nd is 15:30 UTC: same UTC day as "now", another local day.
-    yesterday_evening = datetime(2026, 11, 22, 15, 30, tzinfo=timezone.utc)
-    now = datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc)  # 01:00 on the 23rd in Shanghai
+    yesterday_evening = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
+    now = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # 01:00 on the 23rd in Shanghai
     assert check_claim(LIMITS, claims_at(yesterday_evening, 5), 0, now, tz=SHANGHAI) is None
     assert check_claim(LIMITS, claims_at(yesterday_evening, 5), 0, now, tz="UTC").limit == "per_day"
 
@@ -100,7 +107,7 @@ def test_negative_limits_are_refused():
 
 
 def test_release_protection_holds_until_its_end_then_lifts():
-    released = datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc)
+    released = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
     until = protected_until(released, 7)
     assert until == released + timedelta(days=7)
     refused = check_reclaim(released, 7, until - timedelta(seconds=1), tz=SHANGHAI)
@@ -111,7 +118,7 @@ def test_release_protection_holds_until_its_end_then_lifts():
 
 
 def test_a_customer_this_person_never_released_is_not_protected():
-    assert check_reclaim(None, 7, datetime(2026, 11, 1, tzinfo=timezone.utc)) is None
+    assert check_reclaim(None, 7, datetime(2026, 11, 1, tzinfo=UTC)) is None
 
 
 def test_a_release_reason_is_required_and_tidied():
@@ -126,31 +133,36 @@ def periods(allowance):
 
 
 def test_the_allowance_counts_each_calendar_period_and_says_when_it_resets():
-    now = local(2026, 11, 25, 10, 0)                       # a Wednesday
-    claims = ([local(2026, 11, 25, 0, 5)] * 2               # today, just after local midnight
-              + [local(2026, 11, 23, 9, 0)] * 3             # Monday: this week
-              + [local(2026, 11, 22, 23, 59)]               # the Sunday before: this month only
-              + [local(2026, 10, 31, 23, 59)] * 4)          # last month: not counted
+    now = local(2026, 11, 25, 10, 0)  # a Wednesday
+    claims = (
+        [local(2026, 11, 25, 0, 5)] * 2  # today, just after local midnight
+        + [local(2026, 11, 23, 9, 0)] * 3  # Monday: this week
+        + [local(2026, 11, 22, 23, 59)]  # the Sunday before: this month only
+        + [local(2026, 10, 31, 23, 59)] * 4
+    )  # last month: not counted
     allowance = claim_allowance(LIMITS, claims, 12, now, tz=SHANGHAI)
-    assert periods(allowance) == [("day", 2, 5, 3, local(2026, 11, 26)), ("week", 5, 20, 15, local(2026, 11, 30)),
-                                  ("month", 6, 60, 54, local(2026, 12, 1))]
+    assert periods(allowance) == [
+        ("day", 2, 5, 3, local(2026, 11, 26)),
+        ("week", 5, 20, 15, local(2026, 11, 30)),
+        ("month", 6, 60, 54, local(2026, 12, 1)),
+    ]
     assert (allowance.held, allowance.max_held) == (12, 200)
     assert all(p.resets_at.utcoffset() == timedelta(hours=8) for p in allowance.periods)
 
 
 def test_the_allowance_s_day_is_the_company_zone_s_day_not_utc_s():
-    yesterday_evening = datetime(2026, 11, 22, 15, 30, tzinfo=timezone.utc)   # 23:30 on the 22nd in Shanghai
-    now = datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc)                  # 01:00 on the 23rd (a Monday)
+    yesterday_evening = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)  # 23:30 on the 22nd in Shanghai
+    now = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # 01:00 on the 23rd (a Monday)
     shanghai = claim_allowance(LIMITS, [yesterday_evening] * 5, 0, now, tz=SHANGHAI)
     utc = claim_allowance(LIMITS, [yesterday_evening] * 5, 0, now, tz="UTC")
     assert [(p.period, p.used) for p in shanghai.periods] == [("day", 0), ("week", 0), ("month", 5)]
     assert [(p.period, p.used, p.remaining) for p in utc.periods][0] == ("day", 5, 0)
     assert shanghai.periods[0].resets_at == local(2026, 11, 24)
-    assert utc.periods[0].resets_at == datetime(2026, 11, 23, tzinfo=timezone.utc)
+    assert utc.periods[0].resets_at == datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def test_the_allowance_s_week_starts_on_the_configured_day_and_its_month_turns_at_year_end():
-    now = local(2026, 12, 30, 10, 0)                       # a Wednesday
+    now = local(2026, 12, 30, 10, 0)  # a Wednesday
     sunday = [local(2026, 12, 27, 10, 0)] * 3
     monday_weeks = claim_allowance(LIMITS, sunday, 0, now, tz=SHANGHAI)
     sunday_weeks = claim_allowance(LIMITS, sunday, 0, now, week_starts_on=6, tz=SHANGHAI)
@@ -164,7 +176,10 @@ def test_a_role_override_without_a_limit_shows_no_limit_and_nothing_remaining_to
     now = local(2026, 11, 25, 10, 0)
     allowance = claim_allowance(manager, [now - timedelta(hours=1)] * 30, 250, now, tz=SHANGHAI)
     assert [(p.period, p.used, p.allowed, p.remaining) for p in allowance.periods] == [
-        ("day", 30, None, None), ("week", 30, None, None), ("month", 30, 60, 30)]
+        ("day", 30, None, None),
+        ("week", 30, None, None),
+        ("month", 30, 60, 30),
+    ]
     assert (allowance.held, allowance.max_held) == (250, None)
     junior = claim_allowance(limits_for("junior", LIMITS, {"junior": {"per_day": 2}}), [], 0, now, tz=SHANGHAI)
     assert (junior.periods[0].allowed, junior.periods[0].remaining) == (2, 2)
@@ -176,8 +191,9 @@ def test_used_beyond_a_lowered_limit_leaves_nothing_remaining_never_less():
     assert (allowance.periods[0].used, allowance.periods[0].remaining) == (5, 0)
 
 
-@pytest.mark.parametrize("today, this_week, held", [(0, 0, 0), (4, 4, 10), (5, 5, 10), (1, 20, 10), (0, 0, 200),
-                                                     (2, 19, 199)])
+@pytest.mark.parametrize(
+    "today, this_week, held", [(0, 0, 0), (4, 4, 10), (5, 5, 10), (1, 20, 10), (0, 0, 200), (2, 19, 199)]
+)
 def test_a_claim_is_refused_exactly_when_the_allowance_shows_nothing_remaining(today, this_week, held):
     now = local(2026, 11, 25, 10, 0)
     claims = [local(2026, 11, 25, 9, 0)] * today + [local(2026, 11, 23, 9, 0)] * (this_week - today)

@@ -4,6 +4,7 @@ No I/O besides reading the committed files. The ``jsonschema`` library is not a 
 ``violations`` below evaluates the keywords the exporter writes (and fails on any other), with
 formats asserted; when the library happens to be installed it must agree on every sample.
 """
+
 import copy
 import datetime as dt
 import enum
@@ -35,10 +36,31 @@ RUN = "run `make schemas` (python -m contracts.jsonschema contracts/jsonschema) 
 # --- a small evaluator for the keywords the exporter writes -------------------------------------
 
 ANNOTATIONS = {"$schema", "$id", "title", "description", "default", "format"}
-ASSERTIONS = {"type", "enum", "const", "required", "properties", "additionalProperties", "propertyNames",
-              "items", "pattern", "minLength", "maxLength", "minItems", "maxItems", "minProperties",
-              "maxProperties", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-              "anyOf", "allOf", "oneOf", "not"}
+ASSERTIONS = {
+    "type",
+    "enum",
+    "const",
+    "required",
+    "properties",
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "anyOf",
+    "allOf",
+    "oneOf",
+    "not",
+}
 JSON_TYPES = {
     "null": lambda v: v is None,
     "boolean": lambda v: isinstance(v, bool),
@@ -116,8 +138,12 @@ def violations(schema, value, at="$"):
         if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", float("inf")):
             found.append(f"{at}: length {len(value)} out of range")
     if JSON_TYPES["number"](value):
-        for keyword, broken in (("minimum", lambda v, m: v < m), ("maximum", lambda v, m: v > m),
-                                ("exclusiveMinimum", lambda v, m: v <= m), ("exclusiveMaximum", lambda v, m: v >= m)):
+        for keyword, broken in (
+            ("minimum", lambda v, m: v < m),
+            ("maximum", lambda v, m: v > m),
+            ("exclusiveMinimum", lambda v, m: v <= m),
+            ("exclusiveMaximum", lambda v, m: v >= m),
+        ):
             if keyword in schema and broken(value, schema[keyword]):
                 found.append(f"{at}: {value} breaks {keyword} {schema[keyword]}")
     if isinstance(value, list):
@@ -175,12 +201,18 @@ def test_the_evaluator_knows_every_keyword_the_published_files_use():
             for child in node:
                 yield from walk(child)
 
-    used = {key for name, text in jsonschema.render_all().items() if name != jsonschema.INDEX
-            for node in walk(json.loads(text)) for key in node}
+    used = {
+        key
+        for name, text in jsonschema.render_all().items()
+        if name != jsonschema.INDEX
+        for node in walk(json.loads(text))
+        for key in node
+    }
     assert used <= ANNOTATIONS | ASSERTIONS
 
 
 # --- the committed files ------------------------------------------------------------------------
+
 
 def test_the_committed_files_are_up_to_date():
     on_disk = {path.name: path.read_text(encoding="utf-8") for path in PUBLISHED_DIR.glob("*.json")}
@@ -195,8 +227,15 @@ def test_check_mode_passes_on_the_committed_files(capsys):
 
 def test_every_event_and_contract_is_published():
     assert {f"event.{name}.json" for name in EVENTS} <= set(jsonschema.PUBLISHED)
-    assert {"inquiry.v1.json", "inquiry-record.json", "submission.json", "customer.json",
-            "timeline-entry.json", "reminder.json", "error.json"} <= set(jsonschema.PUBLISHED)
+    assert {
+        "inquiry.v1.json",
+        "inquiry-record.json",
+        "submission.json",
+        "customer.json",
+        "timeline-entry.json",
+        "reminder.json",
+        "error.json",
+    } <= set(jsonschema.PUBLISHED)
 
 
 def test_the_index_lists_every_file_with_its_title():
@@ -217,8 +256,13 @@ def test_files_are_pretty_sorted_and_end_with_a_newline():
 
 def test_differences_finds_stale_missing_and_obsolete_files():
     files = {"a.json": "A\n", "b.json": "B\n", "index.json": '{"a.json": "A", "b.json": "B"}\n'}
-    on_disk = {"a.json": "A\n", "b.json": "old\n", "gone.json": "G\n", "mine.json": "M\n",
-               "index.json": '{"a.json": "A", "gone.json": "Gone"}\n'}
+    on_disk = {
+        "a.json": "A\n",
+        "b.json": "old\n",
+        "gone.json": "G\n",
+        "mine.json": "M\n",
+        "index.json": '{"a.json": "A", "gone.json": "Gone"}\n',
+    }
     stale, obsolete, removable = jsonschema.differences(files, on_disk)
     assert stale == ["b.json", "index.json"]
     assert obsolete == ["gone.json", "mine.json"]
@@ -227,6 +271,7 @@ def test_differences_finds_stale_missing_and_obsolete_files():
 
 
 # --- the inquiry: what integrations send --------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def inquiry():
@@ -264,13 +309,29 @@ CONTACT = {"email": "ana@example.com"}
 VALID = [
     {"schema_version": 1, "channel": "website_form", "contact": CONTACT},
     {"schema_version": 1, "channel": "trade-show.2025", "contact": {"phone": "+49 30 1234567"}},
-    {"schema_version": 1, "channel": "google_ads", "campaign": "spring", "initial_behaviour": "submitted inquiry",
-     "company": "Acme GmbH", "country": "DE", "city": "Berlin", "website": "acme.example",
-     "registration_code": "DE123456789", "message": "500 pumps, please", "products": ["pump", "valve"],
-     "occurred_at": "2025-03-01T09:30:00+08:00",
-     "contact": {"name": "Ana", "title": "Buyer", "email": "ana@acme.example", "phone": "+49 30 1",
-                 "whatsapp": "+49 30 1", "linkedin": "in/ana"},
-     "custom_fields": {"budget_usd": 5000, "notes": None, "tags": ["a"], "meta": {"x": 1}}},
+    {
+        "schema_version": 1,
+        "channel": "google_ads",
+        "campaign": "spring",
+        "initial_behaviour": "submitted inquiry",
+        "company": "Acme GmbH",
+        "country": "DE",
+        "city": "Berlin",
+        "website": "acme.example",
+        "registration_code": "DE123456789",
+        "message": "500 pumps, please",
+        "products": ["pump", "valve"],
+        "occurred_at": "2025-03-01T09:30:00+08:00",
+        "contact": {
+            "name": "Ana",
+            "title": "Buyer",
+            "email": "ana@acme.example",
+            "phone": "+49 30 1",
+            "whatsapp": "+49 30 1",
+            "linkedin": "in/ana",
+        },
+        "custom_fields": {"budget_usd": 5000, "notes": None, "tags": ["a"], "meta": {"x": 1}},
+    },
     {"schema_version": 1, "channel": "a", "contact": CONTACT, "products": [], "custom_fields": {}},
 ]
 INVALID = {  # marshmallow refuses these, and so does the published schema
@@ -279,10 +340,18 @@ INVALID = {  # marshmallow refuses these, and so does the published schema
     "boolean schema_version": {"schema_version": True, "channel": "web", "contact": CONTACT},
     "company as an operator": {"schema_version": 1, "channel": "web", "contact": CONTACT, "company": {"$ne": 1}},
     "unknown top-level field": {"schema_version": 1, "channel": "web", "contact": CONTACT, "colour": "red"},
-    "custom field key $where": {"schema_version": 1, "channel": "web", "contact": CONTACT,
-                                "custom_fields": {"$where": 1}},
-    "custom field key with a dot": {"schema_version": 1, "channel": "web", "contact": CONTACT,
-                                    "custom_fields": {"a.b": 1}},
+    "custom field key $where": {
+        "schema_version": 1,
+        "channel": "web",
+        "contact": CONTACT,
+        "custom_fields": {"$where": 1},
+    },
+    "custom field key with a dot": {
+        "schema_version": 1,
+        "channel": "web",
+        "contact": CONTACT,
+        "custom_fields": {"a.b": 1},
+    },
     "contact without email or phone": {"schema_version": 1, "channel": "web", "contact": {"name": "no way"}},
     "empty contact": {"schema_version": 1, "channel": "web", "contact": {}},
     "no contact": {"schema_version": 1, "channel": "web"},
@@ -297,15 +366,23 @@ INVALID = {  # marshmallow refuses these, and so does the published schema
     "not an object": [],
 }
 FORMAT_ONLY = {  # refused only through "format", which validators assert when asked to
-    "occurred_at without offset": {"schema_version": 1, "channel": "web", "contact": CONTACT,
-                                   "occurred_at": "2025-03-01T09:30:00"},
+    "occurred_at without offset": {
+        "schema_version": 1,
+        "channel": "web",
+        "contact": CONTACT,
+        "occurred_at": "2025-03-01T09:30:00",
+    },
     "email without a domain": {"schema_version": 1, "channel": "web", "contact": {"email": "ana"}},
 }
 STRICTER = {  # marshmallow lets these through today; the published schema does not
     "schema_version as a string": {"schema_version": "1", "channel": "web", "contact": CONTACT},
     "channel with a final newline": {"schema_version": 1, "channel": "web\n", "contact": CONTACT},
-    "custom field key with a final newline": {"schema_version": 1, "channel": "web", "contact": CONTACT,
-                                              "custom_fields": {"abc\n": 1}},
+    "custom field key with a final newline": {
+        "schema_version": 1,
+        "channel": "web",
+        "contact": CONTACT,
+        "custom_fields": {"abc\n": 1},
+    },
 }
 
 
@@ -341,14 +418,17 @@ def test_the_schema_is_never_looser_than_marshmallow(inquiry, case):
     assert not schema_accepts(inquiry, STRICTER[case])
 
 
-@pytest.mark.parametrize(("case", "keyword", "field"), [
-    ("missing channel", "required", "channel"),
-    ("wrong schema_version", "enum", "schema_version"),
-    ("company as an operator", "type", "company"),
-    ("unknown top-level field", "additionalProperties", None),
-    ("custom field key $where", "propertyNames", "custom_fields"),
-    ("contact without email or phone", "anyOf", "contact"),
-])
+@pytest.mark.parametrize(
+    ("case", "keyword", "field"),
+    [
+        ("missing channel", "required", "channel"),
+        ("wrong schema_version", "enum", "schema_version"),
+        ("company as an operator", "type", "company"),
+        ("unknown top-level field", "additionalProperties", None),
+        ("custom field key $where", "propertyNames", "custom_fields"),
+        ("contact without email or phone", "anyOf", "contact"),
+    ],
+)
 def test_each_refusal_comes_from_the_named_constraint(inquiry, case, keyword, field):
     """Removing the constraint from the document lets the payload through: that is the one at work."""
     payload = INVALID[case]
@@ -368,122 +448,445 @@ AT = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
 INQUIRY = {**VALID[2], "occurred_at": dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))}
 SAMPLES = {
     "inquiry.v1.json": INQUIRY,
-    "inquiry-record.json": {"id": "r1", "message_id": "m1", "status": "accepted", "via": "amqp",
-                            "routing_key": "inquiry", "received_at": AT, "inquiry": INQUIRY, "errors": {},
-                            "raw_body": None, "customer_id": "c1"},
+    "inquiry-record.json": {
+        "id": "r1",
+        "message_id": "m1",
+        "status": "accepted",
+        "via": "amqp",
+        "routing_key": "inquiry",
+        "received_at": AT,
+        "inquiry": INQUIRY,
+        "errors": {},
+        "raw_body": None,
+        "customer_id": "c1",
+    },
     "submission.json": {"id": "r1", "status": "rejected", "duplicate": False, "errors": {"channel": ["Missing."]}},
-    "customer.json": {"id": "c1", "company": "Acme GmbH", "contacts": [INQUIRY["contact"]], "country": "DE",
-                      "city": None, "website": None, "registration_code": None, "stage": "inquiry",
-                      "sources": [{"channel": "web", "campaign": None, "initial_behaviour": None,
-                                   "inquiry_id": "r1"}],
-                      "needs": ["pumps"], "products": ["pump"],
-                      "intent_grade": {"grade": "A", "reasons": ["budget"], "rule": "intent_grading"},
-                      "grading_error": None, "owner_id": None, "possible_duplicates": [],
-                      "custom_fields": {"budget_usd": 5000}, "inquiry_count": 1, "created_at": AT, "updated_at": AT},
-    "timeline-entry.json": {"id": "t1", "customer_id": "c1", "at": AT, "kind": "customer_created",
-                            "summary": "Archive opened", "actor": "profile", "refs": {"inquiry_id": "r1"}},
-    "check-result.json": {"candidates": [{"customer_id": "c1", "company": "Acme GmbH", "country": "DE",
-                                          "owner_id": None, "pool_status": "public_pool",
-                                          "matched_on": ["email"], "similarity": 97}]},
-    "ownership.json": {"customer_id": "c1", "state": "owned", "owner_id": "u1", "collaborators": ["u2"], "team": "eu",
-                       "allocated_at": AT, "reason": "rotation", "since": AT, "by": "pool"},
-    "reminder.json": {"id": "n1", "kind": "first_touch", "user_id": "u1", "customer_id": "c1", "due_at": AT,
-                      "status": "pending", "message": "Call Acme", "created_at": AT},
-    "preferences.json": {"user_id": "u1", "time_zone": "Asia/Shanghai", "quiet_hours": {"start": "22:00", "end": "07:30"},
-                         "digest": False, "digest_at": "08:30", "channels": ["inbox", "email"],
-                         "addresses": {"email": "u1@example.com"}, "secrets_set": [], "updated_at": AT},
-    "inbox-entry.json": {"id": "e1", "user_id": "u1", "kind": "first_touch", "title": "First touch due", "body": "Call",
-                         "customer_id": "c1", "due_at": AT, "fired_at": AT, "read": False, "read_at": None},
-    "delivery.json": {"id": "d1", "notice_id": "e1", "user_id": "u1", "channel": "webhook", "kind": "first_touch",
-                      "title": "First touch due", "status": "pending", "next_attempt_at": AT, "created_at": AT,
-                      "attempts": [{"at": AT, "ok": False, "error": "503", "receipt": None, "permanent": False}],
-                      "delivered_at": None, "failed_at": None, "receipt": None, "last_error": "503"},
-    "webhook-notification.json": {"event": "baton.notification", "id": "e1", "user_id": "u1", "kind": "digest",
-                                  "title": "Your Baton digest", "body": "- …", "customer_id": None, "due_at": AT,
-                                  "fired_at": AT, "items": [{"id": "e0", "user_id": "u1", "kind": "first_touch",
-                                                             "title": "First touch due", "body": "Call",
-                                                             "customer_id": "c1", "due_at": AT, "fired_at": AT}]},
-    "checklist.json": {"kind": "marketing_to_sales", "customer_id": "c1", "passed": False,
-                       "items": [{"name": "contact", "passed": False, "reason": "no phone"}]},
+    "customer.json": {
+        "id": "c1",
+        "company": "Acme GmbH",
+        "contacts": [INQUIRY["contact"]],
+        "country": "DE",
+        "city": None,
+        "website": None,
+        "registration_code": None,
+        "stage": "inquiry",
+        "sources": [{"channel": "web", "campaign": None, "initial_behaviour": None, "inquiry_id": "r1"}],
+        "needs": ["pumps"],
+        "products": ["pump"],
+        "intent_grade": {"grade": "A", "reasons": ["budget"], "rule": "intent_grading"},
+        "grading_error": None,
+        "owner_id": None,
+        "possible_duplicates": [],
+        "custom_fields": {"budget_usd": 5000},
+        "inquiry_count": 1,
+        "created_at": AT,
+        "updated_at": AT,
+    },
+    "timeline-entry.json": {
+        "id": "t1",
+        "customer_id": "c1",
+        "at": AT,
+        "kind": "customer_created",
+        "summary": "Archive opened",
+        "actor": "profile",
+        "refs": {"inquiry_id": "r1"},
+    },
+    "check-result.json": {
+        "candidates": [
+            {
+                "customer_id": "c1",
+                "company": "Acme GmbH",
+                "country": "DE",
+                "owner_id": None,
+                "pool_status": "public_pool",
+                "matched_on": ["email"],
+                "similarity": 97,
+            }
+        ]
+    },
+    "ownership.json": {
+        "customer_id": "c1",
+        "state": "owned",
+        "owner_id": "u1",
+        "collaborators": ["u2"],
+        "team": "eu",
+        "allocated_at": AT,
+        "reason": "rotation",
+        "since": AT,
+        "by": "pool",
+    },
+    "reminder.json": {
+        "id": "n1",
+        "kind": "first_touch",
+        "user_id": "u1",
+        "customer_id": "c1",
+        "due_at": AT,
+        "status": "pending",
+        "message": "Call Acme",
+        "created_at": AT,
+    },
+    "preferences.json": {
+        "user_id": "u1",
+        "time_zone": "Asia/Shanghai",
+        "quiet_hours": {"start": "22:00", "end": "07:30"},
+        "digest": False,
+        "digest_at": "08:30",
+        "channels": ["inbox", "email"],
+        "addresses": {"email": "u1@example.com"},
+        "secrets_set": [],
+        "updated_at": AT,
+    },
+    "inbox-entry.json": {
+        "id": "e1",
+        "user_id": "u1",
+        "kind": "first_touch",
+        "title": "First touch due",
+        "body": "Call",
+        "customer_id": "c1",
+        "due_at": AT,
+        "fired_at": AT,
+        "read": False,
+        "read_at": None,
+    },
+    "delivery.json": {
+        "id": "d1",
+        "notice_id": "e1",
+        "user_id": "u1",
+        "channel": "webhook",
+        "kind": "first_touch",
+        "title": "First touch due",
+        "status": "pending",
+        "next_attempt_at": AT,
+        "created_at": AT,
+        "attempts": [{"at": AT, "ok": False, "error": "503", "receipt": None, "permanent": False}],
+        "delivered_at": None,
+        "failed_at": None,
+        "receipt": None,
+        "last_error": "503",
+    },
+    "webhook-notification.json": {
+        "event": "baton.notification",
+        "id": "e1",
+        "user_id": "u1",
+        "kind": "digest",
+        "title": "Your Baton digest",
+        "body": "- …",
+        "customer_id": None,
+        "due_at": AT,
+        "fired_at": AT,
+        "items": [
+            {
+                "id": "e0",
+                "user_id": "u1",
+                "kind": "first_touch",
+                "title": "First touch due",
+                "body": "Call",
+                "customer_id": "c1",
+                "due_at": AT,
+                "fired_at": AT,
+            }
+        ],
+    },
+    "checklist.json": {
+        "kind": "marketing_to_sales",
+        "customer_id": "c1",
+        "passed": False,
+        "items": [{"name": "contact", "passed": False, "reason": "no phone"}],
+    },
     "handoff.json": {
-        "id": "h1", "kind": "marketing_to_sales", "customer_id": "c1", "from_user": "m1", "submitted_by": "m1",
-        "to_users": ["u1"], "new_owner_id": "u1", "collaborators": [], "state": "info_pending", "attempt": 1,
-        "info_pending": True, "pending_until": AT, "overdue": False, "info_completed_at": None,
-        "info_completed_late": False, "missing": ["need_is_specific"],
-        "checklist": [{"name": "need_is_specific", "passed": False, "reason": "vague"}], "acknowledgements": [],
-        "awaiting": ["u1"], "returns": [{"by": "u1", "at": AT, "reasons": ["no need"], "attempt": 1}],
+        "id": "h1",
+        "kind": "marketing_to_sales",
+        "customer_id": "c1",
+        "from_user": "m1",
+        "submitted_by": "m1",
+        "to_users": ["u1"],
+        "new_owner_id": "u1",
+        "collaborators": [],
+        "state": "info_pending",
+        "attempt": 1,
+        "info_pending": True,
+        "pending_until": AT,
+        "overdue": False,
+        "info_completed_at": None,
+        "info_completed_late": False,
+        "missing": ["need_is_specific"],
+        "checklist": [{"name": "need_is_specific", "passed": False, "reason": "vague"}],
+        "acknowledgements": [],
+        "awaiting": ["u1"],
+        "returns": [{"by": "u1", "at": AT, "reasons": ["no need"], "attempt": 1}],
         "history": [{"at": AT, "action": "submitted", "by": "m1", "attempt": 1, "note": "", "missing": ["x"]}],
-        "package": {"customer": {"company": "Acme"}, "stage": "inquiry", "intent_grade": "A", "core_needs": ["pumps"],
-                    "pain_points": [], "solution": None, "quotes": [], "special_requirements": ["CE"], "cautions": [],
-                    "traits": [], "competitors": [], "open_items": [], "outstanding_payments": [], "orders": [],
-                    "deal_closed": False, "agreed_requirements": {"voltage": "110V"}, "recent_communications": [],
-                    "case": None, "expected_annual_value": None, "annual_value": None, "notes": None,
-                    "stated_none": []},
-        "departments": {"m1": "marketing", "u1": "sales"}, "ready_at": None, "submitted_at": AT,
-        "last_submitted_at": AT, "accepted_at": None},
-    "handoff-submission.json": {"kind": "sales_to_service", "customer_id": "c1", "by": "u1", "to": ["s1"],
-                                "package": {"pain_points": ["late deliveries"], "no_special_requirements": True,
-                                            "outstanding_payments": [{"amount": 5.0, "currency": "CNY"}],
-                                            "case": {"order_id": "o1", "fault": "noise", "address": "Hamburg"}},
-                                "info_pending": True, "pending_until": AT},
+        "package": {
+            "customer": {"company": "Acme"},
+            "stage": "inquiry",
+            "intent_grade": "A",
+            "core_needs": ["pumps"],
+            "pain_points": [],
+            "solution": None,
+            "quotes": [],
+            "special_requirements": ["CE"],
+            "cautions": [],
+            "traits": [],
+            "competitors": [],
+            "open_items": [],
+            "outstanding_payments": [],
+            "orders": [],
+            "deal_closed": False,
+            "agreed_requirements": {"voltage": "110V"},
+            "recent_communications": [],
+            "case": None,
+            "expected_annual_value": None,
+            "annual_value": None,
+            "notes": None,
+            "stated_none": [],
+        },
+        "departments": {"m1": "marketing", "u1": "sales"},
+        "ready_at": None,
+        "submitted_at": AT,
+        "last_submitted_at": AT,
+        "accepted_at": None,
+    },
+    "handoff-submission.json": {
+        "kind": "sales_to_service",
+        "customer_id": "c1",
+        "by": "u1",
+        "to": ["s1"],
+        "package": {
+            "pain_points": ["late deliveries"],
+            "no_special_requirements": True,
+            "outstanding_payments": [{"amount": 5.0, "currency": "CNY"}],
+            "case": {"order_id": "o1", "fault": "noise", "address": "Hamburg"},
+        },
+        "info_pending": True,
+        "pending_until": AT,
+    },
     "handoff-measures.json": {
-        "since": AT, "until": AT, "kind": None, "handoffs": 2, "accepted": 1, "returned": 1, "return_rate": 0.5,
-        "refused": 1, "info_pending": 0, "overdue": [], "info_completed_late": 0,
-        "people": [{"name": "m1", "department": "marketing", "sent": 2, "returned": 1, "return_rate": 0.5,
-                    "refused": 1, "ready_to_submit_hours": {"count": 1, "mean": 2.0, "median": 2.0, "max": 2.0},
-                    "received": 0, "signed": 0, "returns_made": 0,
-                    "submit_to_sign_hours": {"count": 0, "mean": None, "median": None, "max": None}}],
-        "departments": [], "kinds": [{"kind": "marketing_to_sales", "handoffs": 2, "return_rate": 0.5,
-                                      "submit_to_accept_hours": {"count": 1, "mean": 3.0, "median": 3.0, "max": 3.0}}],
-        "missing_items": [{"item": "need_is_specific", "count": 3}]},
-    "quality-audit.json": {"id": "a1", "person": "u1", "at": AT, "due_at": AT, "sampled": 1, "passed": False,
-                          "records": [{"customer_id": "c1", "passed": False, "missing": ["basic_info_complete"],
-                                       "reasons": ["Missing: company."]}],
-                          "returned": ["c1"], "passes_in_a_row": 0, "relaxed": False, "next_at": AT},
+        "since": AT,
+        "until": AT,
+        "kind": None,
+        "handoffs": 2,
+        "accepted": 1,
+        "returned": 1,
+        "return_rate": 0.5,
+        "refused": 1,
+        "info_pending": 0,
+        "overdue": [],
+        "info_completed_late": 0,
+        "people": [
+            {
+                "name": "m1",
+                "department": "marketing",
+                "sent": 2,
+                "returned": 1,
+                "return_rate": 0.5,
+                "refused": 1,
+                "ready_to_submit_hours": {"count": 1, "mean": 2.0, "median": 2.0, "max": 2.0},
+                "received": 0,
+                "signed": 0,
+                "returns_made": 0,
+                "submit_to_sign_hours": {"count": 0, "mean": None, "median": None, "max": None},
+            }
+        ],
+        "departments": [],
+        "kinds": [
+            {
+                "kind": "marketing_to_sales",
+                "handoffs": 2,
+                "return_rate": 0.5,
+                "submit_to_accept_hours": {"count": 1, "mean": 3.0, "median": 3.0, "max": 3.0},
+            }
+        ],
+        "missing_items": [{"item": "need_is_specific", "count": 3}],
+    },
+    "quality-audit.json": {
+        "id": "a1",
+        "person": "u1",
+        "at": AT,
+        "due_at": AT,
+        "sampled": 1,
+        "passed": False,
+        "records": [
+            {"customer_id": "c1", "passed": False, "missing": ["basic_info_complete"], "reasons": ["Missing: company."]}
+        ],
+        "returned": ["c1"],
+        "passes_in_a_row": 0,
+        "relaxed": False,
+        "next_at": AT,
+    },
     "error.json": {"error": InvalidInput.from_messages({"channel": ["Missing."]}, "inquiry").to_dict()},
-    "parked-event.json": {"id": "prk_" + "0" * 24, "service": "profile", "handler": "on_customer_allocated",
-                          "source": "pool", "event_type": "customer_allocated", "payload": {"customer_id": "c1"},
-                          "error": "InvalidInput: owner_id: Missing data for required field.", "attempts": 8,
-                          "parked_at": AT},
+    "health.json": {
+        "status": "failing",
+        "failing": ["pool"],
+        "services": {
+            "intake": {"status": "ok", "reason": None, "checks": {"store": {"status": "ok", "reason": None}}},
+            "pool": {"status": "failing", "reason": "did not answer within 2 s", "checks": {}},
+        },
+    },
+    "parked-event.json": {
+        "id": "prk_" + "0" * 24,
+        "service": "profile",
+        "handler": "on_customer_allocated",
+        "source": "pool",
+        "event_type": "customer_allocated",
+        "payload": {"customer_id": "c1"},
+        "error": "InvalidInput: owner_id: Missing data for required field.",
+        "attempts": 8,
+        "parked_at": AT,
+    },
     "event.inquiry_received.json": {"inquiry_id": "r1", "received_at": AT, "inquiry": INQUIRY},
-    "event.customer_created.json": {"customer_id": "c1", "inquiry_id": "r1", "occurred_at": AT,
-                                    "company": None, "country": "DE", "intent_grade": "A", "needs_review": True},
+    "event.customer_created.json": {
+        "customer_id": "c1",
+        "inquiry_id": "r1",
+        "occurred_at": AT,
+        "company": None,
+        "country": "DE",
+        "intent_grade": "A",
+        "needs_review": True,
+    },
     "event.inquiry_matched.json": {"customer_id": "c1", "inquiry_id": "r1", "occurred_at": AT, "matched_on": "email"},
     "event.customers_merged.json": {"kept_id": "c1", "absorbed_id": "c2", "by": "manager", "merged_at": AT},
-    "event.customer_allocated.json": {"customer_id": "c1", "owner_id": "u1", "team": "eu", "allocated_at": AT,
-                                      "reason": "rotation"},
-    "event.customer_updated.json": {"customer_id": "c1", "version": 3, "company": "Acme", "country": "DE",
-                                    "intent_grade": "B", "stage": "quoted", "tags": ["quoted", "DE"],
-                                    "last_contact_at": AT, "last_follow_up_at": None, "has_open_need": True,
-                                    "deal_closed": False},
-    "event.customer_returned.json": {"customer_id": "c1", "state": "public_pool", "previous_owner_id": "u1",
-                                     "reason": "released: no answer", "by": "u1", "at": AT},
-    "event.recycling_warned.json": {"customer_id": "c1", "owner_id": "u1", "reason": "no follow-up for 12 days",
-                                    "due_at": AT, "warned_at": AT},
+    "event.customer_allocated.json": {
+        "customer_id": "c1",
+        "owner_id": "u1",
+        "team": "eu",
+        "allocated_at": AT,
+        "reason": "rotation",
+    },
+    "event.customer_updated.json": {
+        "customer_id": "c1",
+        "version": 3,
+        "company": "Acme",
+        "country": "DE",
+        "intent_grade": "B",
+        "stage": "quoted",
+        "tags": ["quoted", "DE"],
+        "last_contact_at": AT,
+        "last_follow_up_at": None,
+        "has_open_need": True,
+        "deal_closed": False,
+    },
+    "event.customer_returned.json": {
+        "customer_id": "c1",
+        "state": "public_pool",
+        "previous_owner_id": "u1",
+        "reason": "released: no answer",
+        "by": "u1",
+        "at": AT,
+    },
+    "event.recycling_warned.json": {
+        "customer_id": "c1",
+        "owner_id": "u1",
+        "reason": "no follow-up for 12 days",
+        "due_at": AT,
+        "warned_at": AT,
+    },
     "event.collaborators_changed.json": {"customer_id": "c1", "collaborators": ["u2"], "by": "u1", "at": AT},
     "event.allocation_stalled.json": {"customer_id": "c1", "team": "eu", "reasons": {"u1": ["on leave"]}, "at": AT},
-    "event.communication_recorded.json": {"customer_id": "c1", "record_id": "com_1", "owner_id": "u1", "at": AT,
-                                          "recorded_at": AT, "method": "phone", "by": "u1", "result": "no answer",
-                                          "answered": False, "next_follow_up_at": None},
-    "event.handoff_submitted.json": {"handoff_id": "h1", "kind": "marketing_to_sales", "customer_id": "c1",
-                                     "from_user": "m1", "to_users": ["u1"], "info_pending": True,
-                                     "pending_until": AT, "missing": ["specific_need"], "submitted_at": AT},
+    "event.communication_recorded.json": {
+        "customer_id": "c1",
+        "record_id": "com_1",
+        "owner_id": "u1",
+        "at": AT,
+        "recorded_at": AT,
+        "method": "phone",
+        "by": "u1",
+        "result": "no answer",
+        "answered": False,
+        "next_follow_up_at": None,
+    },
+    "event.handoff_submitted.json": {
+        "handoff_id": "h1",
+        "kind": "marketing_to_sales",
+        "customer_id": "c1",
+        "from_user": "m1",
+        "to_users": ["u1"],
+        "info_pending": True,
+        "pending_until": AT,
+        "missing": ["specific_need"],
+        "submitted_at": AT,
+    },
     "event.handoff_info_completed.json": {"handoff_id": "h1", "customer_id": "c1", "at": AT},
-    "event.handoff_accepted.json": {"handoff_id": "h1", "kind": "marketing_to_sales", "customer_id": "c1",
-                                    "by": "u1", "at": AT, "complete": True, "from_user": "m1",
-                                    "new_owner_id": "u1", "collaborators": ["m1"], "to_departments": ["sales"]},
-    "event.handoff_returned.json": {"handoff_id": "h1", "kind": "marketing_to_sales", "customer_id": "c1",
-                                    "by": "u1", "from_user": "m1", "reasons": ["need is vague"], "at": AT},
-    "event.user_saved.json": {"user_id": "u1", "name": "Dave", "role": "member", "department": "sales",
-                              "team": None, "active": True, "version": 0, "at": AT},
-    "event.handoff_withdrawn.json": {"handoff_id": "h1", "kind": "marketing_to_sales", "customer_id": "c1",
-                                     "by": "m1", "from_user": "m1", "to_users": ["u1"], "reason": "wrong person",
-                                     "at": AT},
-    "event.requirement_changed.json": {"change_id": "rc1", "customer_id": "c1", "field": "delivery_date",
-                                       "before": "2026-12-20", "after": "2026-12-10", "by": "u1", "at": AT,
-                                       "notify_users": ["s1", "p1"]},
-    "event.reminder_scheduled.json": {"reminder_id": "n1", "kind": "first_touch", "user_id": "u1",
-                                      "customer_id": "c1", "due_at": AT, "scheduled_at": AT},
+    "event.handoff_accepted.json": {
+        "handoff_id": "h1",
+        "kind": "marketing_to_sales",
+        "customer_id": "c1",
+        "by": "u1",
+        "at": AT,
+        "complete": True,
+        "from_user": "m1",
+        "new_owner_id": "u1",
+        "collaborators": ["m1"],
+        "to_departments": ["sales"],
+    },
+    "event.handoff_returned.json": {
+        "handoff_id": "h1",
+        "kind": "marketing_to_sales",
+        "customer_id": "c1",
+        "by": "u1",
+        "from_user": "m1",
+        "reasons": ["need is vague"],
+        "at": AT,
+    },
+    "event.user_saved.json": {
+        "user_id": "u1",
+        "name": "Dave",
+        "role": "member",
+        "department": "sales",
+        "team": None,
+        "active": True,
+        "version": 0,
+        "at": AT,
+    },
+    "event.handoff_withdrawn.json": {
+        "handoff_id": "h1",
+        "kind": "marketing_to_sales",
+        "customer_id": "c1",
+        "by": "m1",
+        "from_user": "m1",
+        "to_users": ["u1"],
+        "reason": "wrong person",
+        "at": AT,
+    },
+    "event.requirement_changed.json": {
+        "change_id": "rc1",
+        "customer_id": "c1",
+        "field": "delivery_date",
+        "before": "2026-12-20",
+        "after": "2026-12-10",
+        "by": "u1",
+        "at": AT,
+        "notify_users": ["s1", "p1"],
+        "note": "deliver 10 days earlier",
+        "source": "whatsapp",
+        "order_id": "o1",
+        "owner_id": "u1",
+    },
+    "event.leaver_sign_in_ends.json": {"user_id": "u1", "at": AT, "reason": "last_customer_moved", "by": "m1"},
+    "event.step_started.json": {
+        "customer_id": "c1",
+        "step": "production_start",
+        "department": "production",
+        "by": "u1",
+        "at": AT,
+    },
+    "event.reminder_updated.json": {
+        "reminder_id": "n1",
+        "kind": "first_touch",
+        "user_id": "u1",
+        "customer_id": "c1",
+        "change": "snoozed",
+        "by": "u1",
+        "at": AT,
+        "until": AT,
+        "note": "travelling",
+    },
+    "event.reminder_scheduled.json": {
+        "reminder_id": "n1",
+        "kind": "first_touch",
+        "user_id": "u1",
+        "customer_id": "c1",
+        "due_at": AT,
+        "scheduled_at": AT,
+    },
 }
 
 
@@ -511,70 +914,101 @@ def test_events_go_through_dump_event():
 
 # --- the mapping, on small schemas -------------------------------------------------------------
 
+
 def _property(field):
     return jsonschema.to_json_schema(Schema.from_dict({"x": field}, name="One"))["properties"]["x"]
 
 
-@pytest.mark.parametrize(("field", "expected"), [
-    (fields.String(), {"type": "string"}),
-    (fields.Email(), {"type": "string", "format": "email"}),
-    (fields.Url(), {"type": "string", "format": "uri"}),
-    (fields.Url(relative=True), {"type": "string", "format": "uri-reference"}),
-    (fields.UUID(), {"type": "string", "format": "uuid"}),
-    (fields.Integer(), {"type": "integer"}),
-    (fields.Float(), {"type": "number"}),
-    (fields.Decimal(), {"type": "number"}),
-    (fields.Boolean(), {"type": "boolean"}),
-    (fields.DateTime(), {"type": "string", "format": "date-time"}),
-    (fields.AwareDateTime(), {"type": "string", "format": "date-time"}),
-    (fields.Date(), {"type": "string", "format": "date"}),
-    (fields.Raw(), {}),
-    (fields.Raw(allow_none=True), {}),
-    (fields.String(allow_none=True), {"type": ["string", "null"]}),
-    (fields.List(fields.Integer(), validate=validate.Length(min=1, max=3)),
-     {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 3}),
-    (fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[a-z]+$")), values=fields.Integer()),
-     {"type": "object", "propertyNames": {"type": "string", "pattern": "^[a-z]+$"},
-      "additionalProperties": {"type": "integer"}}),
-    (fields.Dict(), {"type": "object"}),
-    (fields.Dict(validate=validate.Length(max=2)), {"type": "object", "maxProperties": 2}),
-    (fields.String(validate=validate.Length(equal=2)), {"type": "string", "minLength": 2, "maxLength": 2}),
-    (fields.Integer(validate=validate.Range(0, 10)), {"type": "integer", "minimum": 0, "maximum": 10}),
-    (fields.Float(validate=validate.Range(0, 1, min_inclusive=False, max_inclusive=False)),
-     {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}),
-    (fields.String(validate=validate.OneOf(["a", "b"])), {"type": "string", "enum": ["a", "b"]}),
-    (fields.String(allow_none=True, validate=validate.OneOf(["a", "b"])),
-     {"type": ["string", "null"], "enum": ["a", "b", None]}),
-    (fields.String(validate=validate.NoneOf(["root"])), {"type": "string", "not": {"enum": ["root"]}}),
-    (fields.Integer(validate=validate.Equal(1)), {"type": "integer", "const": 1}),
-    (fields.Integer(allow_none=True, validate=validate.Equal(1)), {"type": ["integer", "null"], "enum": [1, None]}),
-    (fields.String(allow_none=True, validate=[validate.OneOf(["a", "b"]), validate.OneOf(["b", "c"])]),
-     {"type": ["string", "null"], "enum": ["a", "b", None], "allOf": [{"enum": ["b", "c", None]}]}),
-    (fields.String(validate=[validate.Regexp(r"^a"), validate.Regexp(r"b$")]),
-     {"type": "string", "pattern": "^a", "allOf": [{"pattern": "^(?:b$)"}]}),
-    (fields.List(fields.String(), validate=validate.ContainsOnly(["a", "b"])),
-     {"type": "array", "items": {"type": "string"}, "allOf": [{"items": {"enum": ["a", "b"]}}]}),
-    (fields.List(fields.String(), validate=validate.ContainsNoneOf(["c"])),
-     {"type": "array", "items": {"type": "string"}, "allOf": [{"items": {"not": {"enum": ["c"]}}}]}),
-    (fields.String(validate=validate.Regexp(r"ab")), {"type": "string", "pattern": "^(?:ab)"}),
-    (fields.String(validate=validate.Regexp(r"^a|b")), {"type": "string", "pattern": "^(?:^a|b)"}),
-    (fields.String(validate=validate.Regexp(r"\A[a-z]+\Z")), {"type": "string", "pattern": r"^[a-z]+(?![\s\S])"}),
-    (fields.String(metadata={"description": "What it is."}), {"type": "string", "description": "What it is."}),
-    (fields.String(load_default="x"), {"type": "string", "default": "x"}),
-    (fields.String(dump_default="y"), {"type": "string", "default": "y"}),
-    (fields.Boolean(load_default=False), {"type": "boolean", "default": False}),
-    (fields.List(fields.String(), load_default=list), {"type": "array", "items": {"type": "string"}}),
-    (fields.DateTime(load_default=AT), {"type": "string", "format": "date-time", "default": "2025-03-01T09:30:00+00:00"}),
-    (fields.String(validate=lambda v: v.isupper(), metadata={"json_schema": {"pattern": "^[A-Z]*$"}}),
-     {"type": "string", "pattern": "^[A-Z]*$"}),
-])
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (fields.String(), {"type": "string"}),
+        (fields.Email(), {"type": "string", "format": "email"}),
+        (fields.Url(), {"type": "string", "format": "uri"}),
+        (fields.Url(relative=True), {"type": "string", "format": "uri-reference"}),
+        (fields.UUID(), {"type": "string", "format": "uuid"}),
+        (fields.Integer(), {"type": "integer"}),
+        (fields.Float(), {"type": "number"}),
+        (fields.Decimal(), {"type": "number"}),
+        (fields.Boolean(), {"type": "boolean"}),
+        (fields.DateTime(), {"type": "string", "format": "date-time"}),
+        (fields.AwareDateTime(), {"type": "string", "format": "date-time"}),
+        (fields.Date(), {"type": "string", "format": "date"}),
+        (fields.Raw(), {}),
+        (fields.Raw(allow_none=True), {}),
+        (fields.String(allow_none=True), {"type": ["string", "null"]}),
+        (
+            fields.List(fields.Integer(), validate=validate.Length(min=1, max=3)),
+            {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 3},
+        ),
+        (
+            fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[a-z]+$")), values=fields.Integer()),
+            {
+                "type": "object",
+                "propertyNames": {"type": "string", "pattern": "^[a-z]+$"},
+                "additionalProperties": {"type": "integer"},
+            },
+        ),
+        (fields.Dict(), {"type": "object"}),
+        (fields.Dict(validate=validate.Length(max=2)), {"type": "object", "maxProperties": 2}),
+        (fields.String(validate=validate.Length(equal=2)), {"type": "string", "minLength": 2, "maxLength": 2}),
+        (fields.Integer(validate=validate.Range(0, 10)), {"type": "integer", "minimum": 0, "maximum": 10}),
+        (
+            fields.Float(validate=validate.Range(0, 1, min_inclusive=False, max_inclusive=False)),
+            {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+        ),
+        (fields.String(validate=validate.OneOf(["a", "b"])), {"type": "string", "enum": ["a", "b"]}),
+        (
+            fields.String(allow_none=True, validate=validate.OneOf(["a", "b"])),
+            {"type": ["string", "null"], "enum": ["a", "b", None]},
+        ),
+        (fields.String(validate=validate.NoneOf(["root"])), {"type": "string", "not": {"enum": ["root"]}}),
+        (fields.Integer(validate=validate.Equal(1)), {"type": "integer", "const": 1}),
+        (fields.Integer(allow_none=True, validate=validate.Equal(1)), {"type": ["integer", "null"], "enum": [1, None]}),
+        (
+            fields.String(allow_none=True, validate=[validate.OneOf(["a", "b"]), validate.OneOf(["b", "c"])]),
+            {"type": ["string", "null"], "enum": ["a", "b", None], "allOf": [{"enum": ["b", "c", None]}]},
+        ),
+        (
+            fields.String(validate=[validate.Regexp(r"^a"), validate.Regexp(r"b$")]),
+            {"type": "string", "pattern": "^a", "allOf": [{"pattern": "^(?:b$)"}]},
+        ),
+        (
+            fields.List(fields.String(), validate=validate.ContainsOnly(["a", "b"])),
+            {"type": "array", "items": {"type": "string"}, "allOf": [{"items": {"enum": ["a", "b"]}}]},
+        ),
+        (
+            fields.List(fields.String(), validate=validate.ContainsNoneOf(["c"])),
+            {"type": "array", "items": {"type": "string"}, "allOf": [{"items": {"not": {"enum": ["c"]}}}]},
+        ),
+        (fields.String(validate=validate.Regexp(r"ab")), {"type": "string", "pattern": "^(?:ab)"}),
+        (fields.String(validate=validate.Regexp(r"^a|b")), {"type": "string", "pattern": "^(?:^a|b)"}),
+        (fields.String(validate=validate.Regexp(r"\A[a-z]+\Z")), {"type": "string", "pattern": r"^[a-z]+(?![\s\S])"}),
+        (fields.String(metadata={"description": "What it is."}), {"type": "string", "description": "What it is."}),
+        (fields.String(load_default="x"), {"type": "string", "default": "x"}),
+        (fields.String(dump_default="y"), {"type": "string", "default": "y"}),
+        (fields.Boolean(load_default=False), {"type": "boolean", "default": False}),
+        (fields.List(fields.String(), load_default=list), {"type": "array", "items": {"type": "string"}}),
+        (
+            fields.DateTime(load_default=AT),
+            {"type": "string", "format": "date-time", "default": "2025-03-01T09:30:00+00:00"},
+        ),
+        (
+            fields.String(validate=lambda v: v.isupper(), metadata={"json_schema": {"pattern": "^[A-Z]*$"}}),
+            {"type": "string", "pattern": "^[A-Z]*$"},
+        ),
+    ],
+)
 def test_field_mapping(field, expected):
     assert _property(field) == expected
 
 
 def test_regexp_patterns_accept_what_marshmallow_accepts():
-    for regex, samples in [(r"ab", ["ab", "abc", "xab"]), (r"^a|b", ["a", "b", "xb", "ba"]),
-                           (r"\A[a-z]+\Z", ["abc", "abc\n", "ABC"])]:
+    for regex, samples in [
+        (r"ab", ["ab", "abc", "xab"]),
+        (r"^a|b", ["a", "b", "xb", "ba"]),
+        (r"\A[a-z]+\Z", ["abc", "abc\n", "ABC"]),
+    ]:
         pattern = _property(fields.String(validate=validate.Regexp(regex)))["pattern"]
         for sample in samples:
             assert bool(re.match(regex, sample)) == bool(re.search(_ecma(pattern), sample)), (regex, sample)
@@ -630,8 +1064,13 @@ def test_nested_schemas_are_inlined_with_their_own_unknown_setting():
     properties = jsonschema.to_json_schema(Order)
     assert "additionalProperties" not in properties  # Order excludes unknown fields
     properties = properties["properties"]
-    part = {"type": "object", "description": "A part.", "properties": {"sku": {"type": "string"}},
-            "required": ["sku"], "additionalProperties": False}
+    part = {
+        "type": "object",
+        "description": "A part.",
+        "properties": {"sku": {"type": "string"}},
+        "required": ["sku"],
+        "additionalProperties": False,
+    }
     assert properties["part"] == part
     assert properties["parts"] == {"type": "array", "items": part, "maxItems": 5}
     assert properties["listed"] == {"type": "array", "items": part}
@@ -686,6 +1125,7 @@ def test_a_schema_rule_matches_validates_schema():
 
 # --- what cannot be exported says so -----------------------------------------------------------
 
+
 def test_a_field_without_a_mapping_is_a_clear_error():
     class Odd(Schema):
         when = fields.TimeDelta()
@@ -706,19 +1146,28 @@ class Colour(enum.Enum):
     RED = "red"
 
 
-@pytest.mark.parametrize(("field", "message"), [
-    (fields.Function(serialize=str, deserialize=str), r"One\.x: no JSON Schema mapping for Function"),
-    (fields.Enum(Colour), r"One\.x: no JSON Schema mapping for Enum"),
-    (fields.Time(), r"One\.x: no JSON Schema mapping for Time"),
-    (fields.Tuple((fields.String(),)), r"One\.x: no JSON Schema mapping for Tuple"),
-    (fields.DateTime(format="timestamp"), r"One\.x: .*format='timestamp'"),
-    (fields.Date(format="%d.%m.%Y"), r"One\.x: .*format='%d\.%m\.%Y'"),
-    (fields.String(validate=lambda v: v.isupper()), r"One\.x: no JSON Schema mapping for validator <lambda>"),
-    (fields.String(validate=validate.ContainsOnly(["a"])), r"One\.x: ContainsOnly only has a JSON Schema form on a list"),
-    (fields.String(validate=validate.Predicate("isupper")), r"One\.x: no JSON Schema mapping for validator Predicate"),
-    (fields.String(validate=validate.Regexp("ab", re.IGNORECASE)), r"One\.x: regex flags"),
-    (fields.String(validate=validate.Regexp(r"(?P<word>\w+)")), r"One\.x: pattern .* Python-only"),
-])
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (fields.Function(serialize=str, deserialize=str), r"One\.x: no JSON Schema mapping for Function"),
+        (fields.Enum(Colour), r"One\.x: no JSON Schema mapping for Enum"),
+        (fields.Time(), r"One\.x: no JSON Schema mapping for Time"),
+        (fields.Tuple((fields.String(),)), r"One\.x: no JSON Schema mapping for Tuple"),
+        (fields.DateTime(format="timestamp"), r"One\.x: .*format='timestamp'"),
+        (fields.Date(format="%d.%m.%Y"), r"One\.x: .*format='%d\.%m\.%Y'"),
+        (fields.String(validate=lambda v: v.isupper()), r"One\.x: no JSON Schema mapping for validator <lambda>"),
+        (
+            fields.String(validate=validate.ContainsOnly(["a"])),
+            r"One\.x: ContainsOnly only has a JSON Schema form on a list",
+        ),
+        (
+            fields.String(validate=validate.Predicate("isupper")),
+            r"One\.x: no JSON Schema mapping for validator Predicate",
+        ),
+        (fields.String(validate=validate.Regexp("ab", re.IGNORECASE)), r"One\.x: regex flags"),
+        (fields.String(validate=validate.Regexp(r"(?P<word>\w+)")), r"One\.x: pattern .* Python-only"),
+    ],
+)
 def test_what_has_no_faithful_form_is_refused_by_name(field, message):
     with pytest.raises(jsonschema.UnsupportedField, match=message):
         _property(field)

@@ -1,10 +1,18 @@
 """Who may receive a new customer, why the others may not, and how that feeds the rotation."""
+
 import math
 from collections import Counter
 from dataclasses import replace
 
 from services.pool.domain.eligibility import (
-    DEFAULT_RULES, NewCustomer, Rule, Salesperson, eligible, rotation_for, rule, rule_name,
+    DEFAULT_RULES,
+    NewCustomer,
+    Rule,
+    Salesperson,
+    eligible,
+    rotation_for,
+    rule,
+    rule_name,
 )
 from services.pool.domain.rotation import Rotation
 
@@ -78,11 +86,14 @@ def test_extra_rules_from_plugins_are_any_named_callable():
         def __call__(self, person, customer):
             return "monthly quota filled" if person.id == "cai" else None
 
-    chosen, excluded = eligible([person("ann"), person("bob"), person("cai")], US_LEAD,
-                                extra_rules=(needs_ce_training, night_shift, Quota()))
+    chosen, excluded = eligible(
+        [person("ann"), person("bob"), person("cai")], US_LEAD, extra_rules=(needs_ce_training, night_shift, Quota())
+    )
     assert [p.id for p in chosen] == ["ann"]
-    assert excluded == {"bob": ["needs_ce: not trained on CE certification"],
-                        "cai": ["needs_ce: not trained on CE certification", "quota: monthly quota filled"]}
+    assert excluded == {
+        "bob": ["needs_ce: not trained on CE certification"],
+        "cai": ["needs_ce: not trained on CE certification", "quota: monthly quota filled"],
+    }
     assert rule_name(night_shift) == "night_shift" and isinstance(needs_ce_training, Rule)
 
 

@@ -4,18 +4,21 @@ from services.profile.domain.matching import match_keys
 from services.profile.domain.normalising import normalise_email
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Jane@Acme.DE", "jane@acme.de"),
-    ("  jane@acme.de  ", "jane@acme.de"),
-    ("Jane Doe <jane@acme.de>", "jane@acme.de"),
-    ("mailto:jane@acme.de", "jane@acme.de"),
-    ("ｊａｎｅ＠ａｃｍｅ．ｄｅ", "jane@acme.de"),           # full-width, typed on a Chinese IME
-    ("J.Ane.Doe+expo@GoogleMail.com", "janedoe@gmail.com"),
-    ("jane+expo@outlook.com", "jane@outlook.com"),
-    ("jane+expo@acme.de", "jane+expo@acme.de"),          # a company's own tags may be meaningful
-    ("j.ane@acme.de", "j.ane@acme.de"),                  # dots matter outside Gmail
-    ("jane@acme.de.", "jane@acme.de"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Jane@Acme.DE", "jane@acme.de"),
+        ("  jane@acme.de  ", "jane@acme.de"),
+        ("Jane Doe <jane@acme.de>", "jane@acme.de"),
+        ("mailto:jane@acme.de", "jane@acme.de"),
+        ("ｊａｎｅ＠ａｃｍｅ．ｄｅ", "jane@acme.de"),  # full-width, typed on a Chinese IME
+        ("J.Ane.Doe+expo@GoogleMail.com", "janedoe@gmail.com"),
+        ("jane+expo@outlook.com", "jane@outlook.com"),
+        ("jane+expo@acme.de", "jane+expo@acme.de"),  # a company's own tags may be meaningful
+        ("j.ane@acme.de", "j.ane@acme.de"),  # dots matter outside Gmail
+        ("jane@acme.de.", "jane@acme.de"),
+    ],
+)
 def test_normalises_to_one_comparable_form(raw, expected):
     assert normalise_email(raw) == expected
 

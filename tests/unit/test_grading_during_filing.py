@@ -1,4 +1,5 @@
 """A grading plugin's failure is recorded on the archive by name; it never stops the filing."""
+
 from plugins import hookimpl
 from plugins.builtin import intent_grading
 from plugins.host import PluginHost
@@ -14,8 +15,11 @@ class Broken:
 
 def test_the_builtin_grade_is_stored_as_plain_data():
     grade, error = grade_intent(PluginHost([("intent_grading", intent_grading)]), {"message": "3 containers ASAP"})
-    assert grade == {"grade": "A", "reasons": ["specific quantity: '3 containers'", "timeline: 'ASAP'"],
-                     "rule": "intent_grading"}
+    assert grade == {
+        "grade": "A",
+        "reasons": ["specific quantity: '3 containers'", "timeline: 'ASAP'"],
+        "rule": "intent_grading",
+    }
     assert error is None
 
 

@@ -1,29 +1,63 @@
 """The handoff state machine: submit, info pending, sign, return, resubmit — history kept, events
 in the outbox of the same write."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.handoff.domain import outbox
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
-    ACCEPTED, INFO_PENDING, RESUBMITTED, RETURNED, SUBMITTED, WITHDRAWN, ChecklistFailed, Deadline, Draft, Receivers, acknowledge,
-    complete_info, is_overdue, open_handoff, resubmit, return_to_sender, withdraw,
+    ACCEPTED,
+    INFO_PENDING,
+    RESUBMITTED,
+    RETURNED,
+    SUBMITTED,
+    WITHDRAWN,
+    ChecklistFailed,
+    Deadline,
+    Draft,
+    Receivers,
+    acknowledge,
+    complete_info,
+    is_overdue,
+    open_handoff,
+    resubmit,
+    return_to_sender,
+    withdraw,
 )
 from services.handoff.domain.kinds import NOBODY_SIGNS, OWNER_UNCHANGED, SYSTEM, KindSpec, NotAllowed
 
-AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEADLINE = Deadline(days=3, most_days=30)
 PASSED = [Item("source_recorded", True, "source: website_form"), Item("need_is_specific", True, "need: 2,000 pcs")]
 FAILED = [Item("source_recorded", True, "source: website_form"), Item("need_is_specific", False, "vague")]
 TO_SALES = KindSpec("marketing_to_sales", ("marketing",), ("sales",), ("source_recorded", "need_is_specific"))
-TEAM = KindSpec("high_value_team", ("sales",), ("sales", "tech", "service"), (), min_receivers=2, max_receivers=5,
-                sender_collaborates=True)
+TEAM = KindSpec(
+    "high_value_team",
+    ("sales",),
+    ("sales", "tech", "service"),
+    (),
+    min_receivers=2,
+    max_receivers=5,
+    sender_collaborates=True,
+)
 
 
 def draft(spec=TO_SALES, receivers=("alice",), new_owner="alice", collaborators=()):
-    return Draft("hof_1", spec, "cus_1", "mia", "mia", receivers, new_owner, collaborators,
-                 {"mia": "marketing", "alice": "sales"}, {"notes": "met at the fair"}, {"notes": "met at the fair"})
+    return Draft(
+        "hof_1",
+        spec,
+        "cus_1",
+        "mia",
+        "mia",
+        receivers,
+        new_owner,
+        collaborators,
+        {"mia": "marketing", "alice": "sales"},
+        {"notes": "met at the fair"},
+        {"notes": "met at the fair"},
+    )
 
 
 def submitted(spec=TO_SALES, items=PASSED, pending=False, until=None, **parties):
@@ -43,9 +77,19 @@ def test_a_complete_handoff_is_submitted_and_announced():
     assert (doc["state"], doc["attempt"], doc["awaiting"], doc["missing"]) == (SUBMITTED, 1, ["alice"], [])
     [(name, payload)] = events(doc)
     assert name == "handoff_submitted"
-    assert payload == {"handoff_id": "hof_1", "kind": "marketing_to_sales", "customer_id": "cus_1", "attempt": 1,
-                       "from_user": "mia", "to_users": ["alice"], "info_pending": False, "pending_until": None,
-                       "missing": [], "submitted_at": AT}
+    assert payload == {
+        "handoff_id": "hof_1",
+        "kind": "marketing_to_sales",
+        "customer_id": "cus_1",
+        "attempt": 1,
+        "from_user": "mia",
+        "to_users": ["alice"],
+        "info_pending": False,
+        "pending_until": None,
+        "missing": [],
+        "submitted_at": AT,
+        "owner_id": None,
+    }
     assert doc["outbox_since"] == AT and doc["history"][0]["action"] == "submitted"
 
 
@@ -54,8 +98,11 @@ def test_a_failing_checklist_is_refused_unless_info_pending_is_asked_for():
         submitted(items=FAILED)
     assert str(refused.value) == "missing: need_is_specific"
     doc = submitted(items=FAILED, pending=True)
-    assert (doc["state"], doc["pending_until"], doc["missing"]) == (INFO_PENDING, AT + timedelta(days=3),
-                                                                    ["need_is_specific"])
+    assert (doc["state"], doc["pending_until"], doc["missing"]) == (
+        INFO_PENDING,
+        AT + timedelta(days=3),
+        ["need_is_specific"],
+    )
     assert events(doc)[0][1]["info_pending"] is True and events(doc)[0][1]["pending_until"] == AT + timedelta(days=3)
 
 
@@ -77,12 +124,14 @@ def test_info_pending_blocks_signing_until_completed_and_then_it_waits_for_signa
     doc = submitted(items=FAILED, pending=True)
     with pytest.raises(NotAllowed, match="missing: need_is_specific"):
         acknowledge(doc, "alice", None, later(1))
-    assert complete_info(doc, FAILED, later(1)) is None            # nothing changed
+    assert complete_info(doc, FAILED, later(1)) is None  # nothing changed
     done = complete_info(doc, PASSED, later(2), {"pain_points": ["late"]}, {"view": "fresh"})
     assert (done["state"], done["missing"], done["info_completed_late"]) == (SUBMITTED, [], False)
     assert (done["written"], done["package"]) == ({"pain_points": ["late"]}, {"view": "fresh"})
-    assert events(done)[-1] == ("handoff_info_completed", {"handoff_id": "hof_1", "kind": "marketing_to_sales",
-                                                           "customer_id": "cus_1", "attempt": 1, "at": later(2)})
+    assert events(done)[-1] == (
+        "handoff_info_completed",
+        {"handoff_id": "hof_1", "kind": "marketing_to_sales", "customer_id": "cus_1", "attempt": 1, "at": later(2)},
+    )
 
 
 def test_overdue_when_the_deadline_passes_and_late_completion_is_remembered():
@@ -97,7 +146,7 @@ def test_the_receiver_signs_and_the_handoff_is_accepted_with_the_new_owner():
     name, payload = events(doc)[-1]
     assert name == "handoff_accepted" and payload["complete"] is True
     assert (payload["by"], payload["new_owner_id"], payload["collaborators"]) == ("alice", "alice", ["mia"])
-    assert acknowledge(doc, "alice", None, later(2)) is None       # signing twice changes nothing
+    assert acknowledge(doc, "alice", None, later(2)) is None  # signing twice changes nothing
 
 
 def test_a_team_handoff_waits_for_the_last_acknowledgement():
@@ -106,7 +155,10 @@ def test_a_team_handoff_waits_for_the_last_acknowledgement():
     doc = acknowledge(doc, "bob", None, later(2))
     assert (doc["state"], doc["awaiting"]) == (SUBMITTED, ["sam"])
     partial = [p for n, p in events(doc) if n == "handoff_accepted"]
-    assert [(p["by"], p["complete"], p["new_owner_id"]) for p in partial] == [("tom", False, None), ("bob", False, None)]
+    assert [(p["by"], p["complete"], p["new_owner_id"]) for p in partial] == [
+        ("tom", False, None),
+        ("bob", False, None),
+    ]
     doc = acknowledge(doc, "sam", None, later(3))
     assert doc["state"] == ACCEPTED and events(doc)[-1][1]["new_owner_id"] == "bob"
     with pytest.raises(NotAllowed, match="not a receiver"):
@@ -117,9 +169,19 @@ def test_a_return_keeps_the_history_and_a_resubmission_starts_a_new_attempt():
     doc = acknowledge(submitted(spec=TEAM, receivers=("bob", "tom"), new_owner="bob"), "tom", None, later(1))
     doc = return_to_sender(doc, "bob", ["the machine's tolerance is not recorded"], later(2))
     assert (doc["state"], doc["acknowledgements"], doc["awaiting"]) == (RETURNED, [], [])
-    assert events(doc)[-1] == ("handoff_returned", {
-        "handoff_id": "hof_1", "kind": "high_value_team", "customer_id": "cus_1", "attempt": 1, "by": "bob",
-        "from_user": "mia", "reasons": ["the machine's tolerance is not recorded"], "at": later(2)})
+    assert events(doc)[-1] == (
+        "handoff_returned",
+        {
+            "handoff_id": "hof_1",
+            "kind": "high_value_team",
+            "customer_id": "cus_1",
+            "attempt": 1,
+            "by": "bob",
+            "from_user": "mia",
+            "reasons": ["the machine's tolerance is not recorded"],
+            "at": later(2),
+        },
+    )
     assert return_to_sender(doc, "bob", ["the machine's tolerance is not recorded"], later(3)) is None
     with pytest.raises(NotAllowed, match="returned"):
         acknowledge(doc, "tom", None, later(3))
@@ -128,7 +190,12 @@ def test_a_return_keeps_the_history_and_a_resubmission_starts_a_new_attempt():
     written = {"notes": "tolerance ±0.01 mm"}
     again = resubmit(doc, "mia", PASSED, written, {"view": 2}, False, None, DEADLINE, "k1", later(4), True)
     assert (again["state"], again["attempt"], again["awaiting"], again["written"], again["package"]) == (
-        RESUBMITTED, 2, ["bob", "tom"], written, {"view": 2})
+        RESUBMITTED,
+        2,
+        ["bob", "tom"],
+        written,
+        {"view": 2},
+    )
     assert [h["action"] for h in again["history"]] == ["submitted", "signed", "returned", "resubmitted"]
     assert events(again)[-1][1]["attempt"] == 2
     assert resubmit(again, "mia", PASSED, written, {}, False, None, DEADLINE, "k1", later(5), True) is None
@@ -146,11 +213,27 @@ def test_the_sender_withdraws_a_handoff_not_yet_accepted_and_the_receivers_are_t
     doc = withdraw(submitted(items=FAILED, pending=True), "mia", "alice is on leave until May", later(1))
     assert (doc["state"], doc["awaiting"], doc["withdrawn_at"]) == (WITHDRAWN, [], later(1))
     assert not is_overdue(doc, later(100))
-    assert doc["history"][-1] | {"at": None} == {"at": None, "action": "withdrawn", "by": "mia", "attempt": 1,
-                                                 "note": "alice is on leave until May"}
-    assert events(doc)[-1] == ("handoff_withdrawn", {
-        "handoff_id": "hof_1", "kind": "marketing_to_sales", "customer_id": "cus_1", "attempt": 1, "by": "mia",
-        "from_user": "mia", "to_users": ["alice"], "reason": "alice is on leave until May", "at": later(1)})
+    assert doc["history"][-1] | {"at": None} == {
+        "at": None,
+        "action": "withdrawn",
+        "by": "mia",
+        "attempt": 1,
+        "note": "alice is on leave until May",
+    }
+    assert events(doc)[-1] == (
+        "handoff_withdrawn",
+        {
+            "handoff_id": "hof_1",
+            "kind": "marketing_to_sales",
+            "customer_id": "cus_1",
+            "attempt": 1,
+            "by": "mia",
+            "from_user": "mia",
+            "to_users": ["alice"],
+            "reason": "alice is on leave until May",
+            "at": later(1),
+        },
+    )
     assert withdraw(doc, "mia", "again", later(2)) is None
     with pytest.raises(NotAllowed, match="withdrawn"):
         acknowledge(doc, "alice", None, later(2))
@@ -179,8 +262,9 @@ def test_a_sync_handoff_needs_no_signature():
 
 def test_a_kind_that_keeps_the_owner_announces_no_new_owner():
     service = KindSpec("sales_to_service", ("sales",), ("service",), (), new_owner=OWNER_UNCHANGED)
-    doc = acknowledge(submitted(spec=service, receivers=("sam",), new_owner=None, collaborators=("sam",)), "sam",
-                      None, later(1))
+    doc = acknowledge(
+        submitted(spec=service, receivers=("sam",), new_owner=None, collaborators=("sam",)), "sam", None, later(1)
+    )
     assert (events(doc)[-1][1]["new_owner_id"], events(doc)[-1][1]["collaborators"]) == (None, ["sam"])
 
 
@@ -199,7 +283,11 @@ def test_a_returned_handoff_may_go_to_someone_else():
     other = Receivers(("bob",), "bob", (), {"bob": "sales"})
     again = resubmit(doc, "mia", PASSED, {}, {}, False, None, DEADLINE, None, later(2), True, other)
     assert (again["to_users"], again["awaiting"], again["new_owner_id"], again["to_departments"]) == (
-        ["bob"], ["bob"], "bob", ["sales"])
+        ["bob"],
+        ["bob"],
+        "bob",
+        ["sales"],
+    )
     assert events(again)[-1][1]["to_users"] == ["bob"]
     with pytest.raises(NotAllowed, match="not a receiver"):
         acknowledge(again, "alice", None, later(3))

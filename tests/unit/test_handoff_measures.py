@@ -1,16 +1,23 @@
 """Handoff timeliness per person and department, return rates, most common missing items; the
 weekly audit's sampling, verdicts and lighter schedule after three passes."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from services.handoff.domain.audit import AuditPolicy, audit_id, new_schedule, report, sample
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
-    Deadline, Draft, acknowledge, complete_info, open_handoff, resubmit, return_to_sender,
+    Deadline,
+    Draft,
+    acknowledge,
+    complete_info,
+    open_handoff,
+    resubmit,
+    return_to_sender,
 )
 from services.handoff.domain.kinds import KindSpec
 from services.handoff.domain.measures import measures
 
-AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEADLINE = Deadline(3, 30)
 TO_SALES = KindSpec("marketing_to_sales", ("marketing",), ("sales",), ())
 TEAM = KindSpec("high_value_team", ("sales",), ("sales", "tech"), (), min_receivers=2, max_receivers=5)
@@ -24,12 +31,16 @@ def hours(n):
 
 
 def handoff(handoff_id, spec, sender, receivers, items=OK, pending=False, ready=-4):
-    draft = Draft(handoff_id, spec, "cus_" + handoff_id, sender, sender, receivers, receivers[0], (), DEPARTMENTS, {},
-                  {})
+    draft = Draft(
+        handoff_id, spec, "cus_" + handoff_id, sender, sender, receivers, receivers[0], (), DEPARTMENTS, {}, {}
+    )
     return open_handoff(draft, items, pending, None, hours(ready) if not pending else None, DEADLINE, AT)
 
 
-def figures(handoffs, refusals=(), now=hours(100)):
+LATER = hours(100)
+
+
+def figures(handoffs, refusals=(), now=LATER):
     return measures(list(handoffs), list(refusals), DEPARTMENTS.get, now)
 
 
@@ -43,12 +54,21 @@ def test_timeliness_per_person_and_department():
     result = figures([quick, slow])
     mia, alice = by_name(result["people"])["mia"], by_name(result["people"])["alice"]
     assert (mia["department"], mia["sent"], mia["ready_to_submit_hours"]) == (
-        "marketing", 2, {"count": 2, "mean": 3.0, "median": 3.0, "max": 4.0})
+        "marketing",
+        2,
+        {"count": 2, "mean": 3.0, "median": 3.0, "max": 4.0},
+    )
     assert (alice["received"], alice["signed"], alice["submit_to_sign_hours"]["mean"]) == (1, 1, 2.0)
     sales = by_name(result["departments"])["sales"]
     assert sales["submit_to_sign_hours"] == {"count": 2, "mean": 6.0, "median": 6.0, "max": 10.0}
-    assert result["kinds"] == [{"kind": "marketing_to_sales", "handoffs": 2, "return_rate": 0.0,
-                                "submit_to_accept_hours": {"count": 2, "mean": 6.0, "median": 6.0, "max": 10.0}}]
+    assert result["kinds"] == [
+        {
+            "kind": "marketing_to_sales",
+            "handoffs": 2,
+            "return_rate": 0.0,
+            "submit_to_accept_hours": {"count": 2, "mean": 6.0, "median": 6.0, "max": 10.0},
+        }
+    ]
 
 
 def test_signing_is_timed_from_when_pending_information_was_completed():
@@ -56,7 +76,7 @@ def test_signing_is_timed_from_when_pending_information_was_completed():
     done = acknowledge(complete_info(pending, OK, hours(20)), "alice", None, hours(21))
     result = figures([done])
     assert by_name(result["people"])["alice"]["submit_to_sign_hours"]["mean"] == 1.0
-    assert by_name(result["people"])["mia"]["ready_to_submit_hours"]["count"] == 0   # it was not ready
+    assert by_name(result["people"])["mia"]["ready_to_submit_hours"]["count"] == 0  # it was not ready
     assert result["info_completed_late"] == 0 and result["overdue"] == []
 
 
@@ -70,7 +90,10 @@ def test_return_rates_overdue_and_the_most_common_missing_items():
     assert (mia["sent"], mia["returned"], mia["return_rate"], mia["refused"]) == (2, 1, 0.5, 1)
     assert by_name(result["people"])["alice"]["returns_made"] == 1
     assert (result["return_rate"], result["refused"], result["info_pending"], result["overdue"]) == (0.5, 1, 1, ["h1"])
-    assert result["missing_items"] == [{"item": "need_is_specific", "count": 2}, {"item": "contact_attempted", "count": 1}]
+    assert result["missing_items"] == [
+        {"item": "need_is_specific", "count": 2},
+        {"item": "contact_attempted", "count": 1},
+    ]
 
 
 def test_a_team_member_who_signs_late_shows_in_their_own_figures():
@@ -81,8 +104,13 @@ def test_a_team_member_who_signs_late_shows_in_their_own_figures():
     assert by_name(figures([team])["departments"])["tech"]["signed"] == 1
 
 
-AUDIT = AuditPolicy(("basic_info_complete",), every=timedelta(days=7), relaxed_every=timedelta(days=28),
-                    passes_to_relax=3, sample_size=10)
+AUDIT = AuditPolicy(
+    ("basic_info_complete",),
+    every=timedelta(days=7),
+    relaxed_every=timedelta(days=28),
+    passes_to_relax=3,
+    sample_size=10,
+)
 
 
 def test_the_sample_is_ten_records_the_same_for_the_same_seed():
@@ -94,8 +122,10 @@ def test_the_sample_is_ten_records_the_same_for_the_same_seed():
 
 
 def audited(schedule, passed, now):
-    checked = [("cus_1", [Item("basic_info_complete", True, "ok")]),
-               ("cus_2", [Item("basic_info_complete", passed, "ok" if passed else "Missing: company.")])]
+    checked = [
+        ("cus_1", [Item("basic_info_complete", True, "ok")]),
+        ("cus_2", [Item("basic_info_complete", passed, "ok" if passed else "Missing: company.")]),
+    ]
     return report(audit_id("alice", schedule["next_at"]), "alice", schedule, checked, now, AUDIT)
 
 
@@ -104,7 +134,10 @@ def test_records_missing_required_fields_are_returned_and_three_passes_relax_the
     assert schedule["next_at"] == AT + timedelta(days=7)
     failed, schedule = audited(schedule, False, AT + timedelta(days=7))
     assert (failed["passed"], failed["returned"], failed["records"][1]["missing"]) == (
-        False, ["cus_2"], ["basic_info_complete"])
+        False,
+        ["cus_2"],
+        ["basic_info_complete"],
+    )
     assert failed["records"][1]["reasons"] == ["Missing: company."]
     now = AT + timedelta(days=7)
     for expected_in_a_row in (1, 2, 3):

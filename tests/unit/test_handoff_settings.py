@@ -1,4 +1,5 @@
 """BATON.handoff loads into domain values; a wrong name stops the service naming the key."""
+
 import copy
 
 import pytest
@@ -19,24 +20,36 @@ def loaded(change=None):
 
 def test_the_shipped_configuration_has_domain_md_defaults():
     policy = loaded()
-    assert set(policy["kinds"]) == {"marketing_to_sales", "sales_to_service", "salesperson_leaving", "repair_case",
-                                    "high_value_team", "ordinary_sync"}
+    assert set(policy["kinds"]) == {
+        "marketing_to_sales",
+        "sales_to_service",
+        "salesperson_leaving",
+        "repair_case",
+        "high_value_team",
+        "ordinary_sync",
+    }
     assert policy["kinds"]["high_value_team"].min_annual_value == 1_000_000
     assert policy["kinds"]["ordinary_sync"].below_annual_value == 100_000
     assert policy["deadline"].days == 3 and policy["audit"].sample_size == 10 and policy["audit"].passes_to_relax == 3
     assert policy["checklist"].min_communications == 3
     assert "想合作" in policy["checklist"].vague_words and "wants to cooperate" in policy["checklist"].vague_words
     assert policy["steps"]["production_start"].requires == ("voltage",)
-    assert policy["directory"].department_of("mia") == "marketing"
+    # the configuration names nobody: who works where is the user directory's
+    assert all(people == () for people in policy["directory"].departments.values())
+    assert policy["kinds"]["marketing_to_sales"].receiver_by_rotation is True
+    assert policy["kinds"]["marketing_to_sales"].checklist[-1] == "screening_recorded"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda h: h["kinds"]["marketing_to_sales"].update(checklist=["source_recorded", "typo_rule"]), "typo_rule"),
-    (lambda h: h["kinds"]["marketing_to_sales"].update({"to": ["nowhere"]}), "Unknown departments: nowhere"),
-    (lambda h: h["steps"]["production_start"].update(after=["never"]), "Unknown steps: never"),
-    (lambda h: h["departments"].update(extra=["mia"]), "In more than one department: mia"),
-    (lambda h: h["kinds"]["high_value_team"].update(min_receivers=11), "min_receivers is more than max_receivers"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda h: h["kinds"]["marketing_to_sales"].update(checklist=["source_recorded", "typo_rule"]), "typo_rule"),
+        (lambda h: h["kinds"]["marketing_to_sales"].update({"to": ["nowhere"]}), "Unknown departments: nowhere"),
+        (lambda h: h["steps"]["production_start"].update(after=["never"]), "Unknown steps: never"),
+        (lambda h: h["departments"].update(marketing=["mia"], extra=["mia"]), "In more than one department: mia"),
+        (lambda h: h["kinds"]["high_value_team"].update(min_receivers=11), "min_receivers is more than max_receivers"),
+    ],
+)
 def test_a_wrong_setting_is_named(change, message):
     with pytest.raises(ConfigurationError, match="BATON.handoff is invalid") as failed:
         loaded(change)

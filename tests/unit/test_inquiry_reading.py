@@ -1,4 +1,5 @@
 """Who reads which stored inquiries (intake's rules, no I/O)."""
+
 import pytest
 
 from contracts.errors import Forbidden

@@ -1,7 +1,8 @@
 """Notification channels as plugins: declared through the hook, checked, and a broken one named."""
+
 import json
 import types
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,16 +13,23 @@ from plugins.declarations import NotificationChannel, OutgoingMessage, Recipient
 from plugins.errors import DeliveryFailed
 from plugins.host import PluginHost
 
-AT = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
-MESSAGE = OutgoingMessage("ntf_1", "alice", "first_touch", "First touch due: customer cus_1", "Call them.", "cus_1",
-                          AT, AT)
+AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+MESSAGE = OutgoingMessage(
+    "ntf_1", "alice", "first_touch", "First touch due: customer cus_1", "Call them.", "cus_1", AT, AT
+)
 BUILTIN_CHANNELS = ["inbox_channel", "email_channel", "webhook_channel", "chat_webhook"]
 
 
 def host(*extra):
-    return PluginHost([(name, __import__(f"plugins.builtin.{module}", fromlist=["x"]))
-                       for name, module in zip(BUILTIN_CHANNELS, ["inbox_channel", "email_channel", "webhook_channel",
-                                                                   "chat_webhook"])] + list(extra))
+    return PluginHost(
+        [
+            (name, __import__(f"plugins.builtin.{module}", fromlist=["x"]))
+            for name, module in zip(
+                BUILTIN_CHANNELS, ["inbox_channel", "email_channel", "webhook_channel", "chat_webhook"], strict=False
+            )
+        ]
+        + list(extra)
+    )
 
 
 class Inbox:
@@ -48,16 +56,21 @@ def plugin(function):
 def test_a_plugin_whose_send_breaks_is_named_and_its_delivery_fails_for_good():
     def send(message, recipient):
         return {}["token"]
-    channels, _ = host(("acme", plugin(lambda: [NotificationChannel("pager", send, "Pager", needs_address=False)]))
-                       ).notification_channels({}, Inbox())
+
+    channels, _ = host(
+        ("acme", plugin(lambda: [NotificationChannel("pager", send, "Pager", needs_address=False)]))
+    ).notification_channels({}, Inbox())
     with pytest.raises(DeliveryFailed) as failed:
         channels["pager"].send(MESSAGE, Recipient("alice", "UTC"))
-    assert failed.value.permanent and failed.value.reason == "plugin 'acme' failed in channel 'pager': KeyError: 'token'"
+    assert (
+        failed.value.permanent and failed.value.reason == "plugin 'acme' failed in channel 'pager': KeyError: 'token'"
+    )
 
 
 def test_a_plugin_whose_hook_breaks_or_takes_a_name_is_left_out_named_and_the_others_work():
     def broken():
         raise RuntimeError("no licence")
+
     clash = plugin(lambda: [NotificationChannel("email", lambda m, r: None, "Another email")])
     channels, broken_plugins = host(("bad", plugin(broken)), ("clash", clash)).notification_channels({}, Inbox())
     assert sorted(channels) == ["chat", "email", "inbox", "webhook"]
@@ -75,14 +88,17 @@ def test_a_channel_declaration_is_checked():
 def test_the_webhook_signature_is_an_hmac_of_timestamp_and_body():
     body = b'{"id":"ntf_1"}'
     assert webhook_channel.signature("secret", "1700000000", body) == (
-        "sha256=" + __import__("hmac").new(b"secret", b"1700000000." + body, "sha256").hexdigest())
+        "sha256=" + __import__("hmac").new(b"secret", b"1700000000." + body, "sha256").hexdigest()
+    )
     with pytest.raises(DeliveryFailed) as failed:
         webhook_channel.sender_of({})(MESSAGE, Recipient("alice", "UTC", "http://127.0.0.1:9/x"))
     assert failed.value.permanent and "no webhook secret" in failed.value.reason
 
 
 def test_the_webhook_body_is_the_published_contract():
-    digest = OutgoingMessage("ntf_d", "alice", "digest", "Your Baton digest: 1 reminder", "- …", None, AT, AT, (MESSAGE,))
+    digest = OutgoingMessage(
+        "ntf_d", "alice", "digest", "Your Baton digest: 1 reminder", "- …", None, AT, AT, (MESSAGE,)
+    )
     loaded = WebhookNotificationSchema().load(json.loads(webhook_channel.body_of(digest)))
     assert (loaded["event"], loaded["items"][0]["due_at"]) == ("baton.notification", AT)
 
@@ -94,16 +110,22 @@ def test_addresses_are_checked_by_their_channel():
     assert webhook_channel.check_url("https://hooks.example.com/a") is None
 
 
-@pytest.mark.parametrize("url, app", [
-    ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "wecom"),
-    ("https://oapi.dingtalk.com/robot/send?access_token=t", "dingtalk"),
-    ("https://hooks.slack.com/services/T/B/X", "slack"),
-])
+@pytest.mark.parametrize(
+    "url, app",
+    [
+        ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "wecom"),
+        ("https://oapi.dingtalk.com/robot/send?access_token=t", "dingtalk"),
+        ("https://hooks.slack.com/services/T/B/X", "slack"),
+    ],
+)
 def test_the_chat_sample_speaks_each_apps_shape(url, app):
     assert chat_webhook.app_of(url) == app
     payload = chat_webhook.payload(app, MESSAGE)
     if app == "wecom":
-        assert payload == {"msgtype": "markdown", "markdown": {"content": "**First touch due: customer cus_1**\nCall them."}}
+        assert payload == {
+            "msgtype": "markdown",
+            "markdown": {"content": "**First touch due: customer cus_1**\nCall them."},
+        }
     elif app == "dingtalk":
         assert payload["markdown"]["title"] == MESSAGE.title and payload["msgtype"] == "markdown"
     else:

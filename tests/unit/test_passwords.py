@@ -1,4 +1,5 @@
 """Password hashes: memory-hard, salted, self-describing, and never verifying anything else."""
+
 from services.gateway.passwords import LOG2_N, hash_password, verify_password
 
 
@@ -25,6 +26,7 @@ def test_missing_or_malformed_hashes_never_verify():
 def test_a_hash_made_with_other_parameters_still_verifies():
     stored = hash_password("kept from before").split("$")
     from services.gateway.passwords import _scrypt
+
     salt = bytes.fromhex(stored[4])
     older = "$".join(["scrypt", "14", "8", "1", salt.hex(), _scrypt("kept from before", salt, 14, 8, 1).hex()])
     assert verify_password("kept from before", older)

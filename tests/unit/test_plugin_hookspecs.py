@@ -1,4 +1,5 @@
 """Every hook is documented: parameters, return, and whether the first answer wins."""
+
 import inspect
 
 import pytest

@@ -1,4 +1,5 @@
 """The plugin host: discovery, allowlist, named failures, checked results."""
+
 import types
 
 import pytest
@@ -27,7 +28,11 @@ def plugin(**hooks):
 @pytest.fixture
 def third_party(tmp_path, monkeypatch):
     """A real installed distribution declaring a plugin in the baton.plugins group."""
-    uninstall = install_plugin_package(tmp_path, monkeypatch, "acme_baton", '''
+    uninstall = install_plugin_package(
+        tmp_path,
+        monkeypatch,
+        "acme_baton",
+        """
         from plugins import hookimpl
         from plugins.declarations import IntentGrade
 
@@ -35,7 +40,9 @@ def third_party(tmp_path, monkeypatch):
         def baton_grade_intent(inquiry):
             if "VIP" in (inquiry.get("message") or ""):
                 return IntentGrade("A", ("VIP customer",), "acme")
-    ''', {"acme": "acme_baton", "broken": "acme_missing_module"})
+    """,
+        {"acme": "acme_baton", "broken": "acme_missing_module"},
+    )
     yield
     uninstall()
 
@@ -97,8 +104,13 @@ def test_custom_fields_are_combined_and_a_name_declared_twice_names_both():
     extra = plugin(baton_custom_fields=lambda: [CustomField("hs_code", "text", "Tariff code", max_length=20)])
     host = PluginHost.from_config(config(["default_fields"]))
     host._register("customs", extra)
-    assert {f.name for f in host.custom_fields()} == {"industry", "purchase_cycle", "payment_method",
-                                                      "tariff_preference", "hs_code"}
+    assert {f.name for f in host.custom_fields()} == {
+        "industry",
+        "purchase_cycle",
+        "payment_method",
+        "tariff_preference",
+        "hs_code",
+    }
     clash = plugin(baton_custom_fields=lambda: [CustomField("industry", "text", "again")])
     host._register("clash", clash)
     with pytest.raises(PluginFailed, match="'industry' is already declared by plugin '"):
@@ -107,8 +119,10 @@ def test_custom_fields_are_combined_and_a_name_declared_twice_names_both():
 
 def test_custom_values_are_checked_against_declarations():
     host = PluginHost.from_config(config(["default_fields"]))
-    assert host.validate_custom_values({"industry": "LED lighting", "purchase_cycle": "yearly",
-                                        "payment_method": None}) == {}
+    assert (
+        host.validate_custom_values({"industry": "LED lighting", "purchase_cycle": "yearly", "payment_method": None})
+        == {}
+    )
     errors = host.validate_custom_values({"industry": 7, "purchase_cycle": "weekly", "colour": "red"})
     assert errors["industry"] == ["Not a text."]
     assert errors["purchase_cycle"] == ["Must be one of: one_off, monthly, quarterly, yearly."]
@@ -131,9 +145,13 @@ def test_allocation_rules_from_plugins_are_combined_and_a_broken_one_is_named():
     def sloppy():
         return [AllocationRule("sloppy", lambda person, customer: 42)]
 
-    host = PluginHost([("acme", plugin(baton_allocation_rules=key_accounts)),
-                       ("boom", plugin(baton_allocation_rules=explosive)),
-                       ("lazy", plugin(baton_allocation_rules=sloppy))])
+    host = PluginHost(
+        [
+            ("acme", plugin(baton_allocation_rules=key_accounts)),
+            ("boom", plugin(baton_allocation_rules=explosive)),
+            ("lazy", plugin(baton_allocation_rules=sloppy)),
+        ]
+    )
     rules = {rule.name: rule for rule in host.allocation_rules()}
     person = types.SimpleNamespace(id="bob")
     assert rules["key_accounts"].check(person, None) == "not alice"
@@ -157,7 +175,9 @@ def test_a_health_check_names_each_plugin_with_its_hooks_and_problems():
     report = {entry["name"]: entry for entry in host.health()}
     assert report["intent_grading"] == {"name": "intent_grading", "hooks": ["baton_grade_intent"], "problems": []}
     assert report["sloppy"]["hooks"] == ["baton_custom_fields"]
-    assert report["sloppy"]["problems"] == ["plugin 'sloppy' failed in baton_custom_fields: returned str, not CustomField"]
+    assert report["sloppy"]["problems"] == [
+        "plugin 'sloppy' failed in baton_custom_fields: returned str, not CustomField"
+    ]
 
 
 def export_licence(archive, package):
@@ -174,8 +194,12 @@ def test_handoff_rules_are_added_per_kind_and_see_copies_only():
         package.clear()
         return ChecklistVerdict(True, "looked")
 
-    host = PluginHost([("controlled_goods", plugin(baton_handoff_rules=rules)),
-                       ("meddler", plugin(baton_handoff_rules=lambda kind: [HandoffRule("meddle", meddler)]))])
+    host = PluginHost(
+        [
+            ("controlled_goods", plugin(baton_handoff_rules=rules)),
+            ("meddler", plugin(baton_handoff_rules=lambda kind: [HandoffRule("meddle", meddler)])),
+        ]
+    )
     assert [r.name for r in host.handoff_rules("marketing_to_sales")] == ["meddle"]
     licence, meddle = host.handoff_rules("sales_to_service")
     archive, package = {"company": "Acme", "custom_fields": {}}, {"notes": "x"}
@@ -188,17 +212,35 @@ def test_a_broken_handoff_rule_is_named():
     def broken(archive, package):
         raise KeyError("licence")
 
-    host = PluginHost([("flaky", plugin(baton_handoff_rules=lambda kind: [
-        HandoffRule("crash", broken), HandoffRule("sloppy", lambda archive, package: True)]))])
+    host = PluginHost(
+        [
+            (
+                "flaky",
+                plugin(
+                    baton_handoff_rules=lambda kind: [
+                        HandoffRule("crash", broken),
+                        HandoffRule("sloppy", lambda archive, package: True),
+                    ]
+                ),
+            )
+        ]
+    )
     crash, sloppy = host.handoff_rules("sales_to_service")
-    with pytest.raises(PluginFailed, match="plugin 'flaky' failed in baton_handoff_rules: rule 'crash' raised KeyError"):
+    with pytest.raises(
+        PluginFailed, match="plugin 'flaky' failed in baton_handoff_rules: rule 'crash' raised KeyError"
+    ):
         crash.check({}, {})
     with pytest.raises(PluginFailed, match="rule 'sloppy' returned bool, not ChecklistVerdict"):
         sloppy.check({}, {})
-    twice = PluginHost([("a", plugin(baton_handoff_rules=lambda kind: [HandoffRule("same", export_licence)])),
-                        ("b", plugin(baton_handoff_rules=lambda kind: [HandoffRule("same", export_licence)]))])
-    with pytest.raises(PluginFailed, match="plugin 'b' failed in baton_handoff_rules: rule 'same' is already added by "
-                                           "plugin 'a'"):
+    twice = PluginHost(
+        [
+            ("a", plugin(baton_handoff_rules=lambda kind: [HandoffRule("same", export_licence)])),
+            ("b", plugin(baton_handoff_rules=lambda kind: [HandoffRule("same", export_licence)])),
+        ]
+    )
+    with pytest.raises(
+        PluginFailed, match="plugin 'b' failed in baton_handoff_rules: rule 'same' is already added by plugin 'a'"
+    ):
         twice.handoff_rules("sales_to_service")
     with pytest.raises(PluginFailed, match="returned str, not a list of HandoffRule"):
         PluginHost([("odd", plugin(baton_handoff_rules=lambda kind: "rule"))]).handoff_rules("x")
@@ -217,12 +259,25 @@ def test_a_broken_allocation_rule_is_named():
     def explode(person, customer):
         raise ValueError("no market")
 
-    host = PluginHost([("markets", plugin(baton_allocation_rules=lambda: [
-        AllocationRule("by_market", explode), AllocationRule("vague", lambda person, customer: 3),
-        AllocationRule("fine", lambda person, customer: None)]))])
+    host = PluginHost(
+        [
+            (
+                "markets",
+                plugin(
+                    baton_allocation_rules=lambda: [
+                        AllocationRule("by_market", explode),
+                        AllocationRule("vague", lambda person, customer: 3),
+                        AllocationRule("fine", lambda person, customer: None),
+                    ]
+                ),
+            )
+        ]
+    )
     by_market, vague, fine = host.allocation_rules()
-    with pytest.raises(PluginFailed, match="plugin 'markets' failed in baton_allocation_rules: rule 'by_market' raised "
-                                           "ValueError: no market"):
+    with pytest.raises(
+        PluginFailed,
+        match="plugin 'markets' failed in baton_allocation_rules: rule 'by_market' raised ValueError: no market",
+    ):
         by_market.check({}, {})
     with pytest.raises(PluginFailed, match=r"rule 'vague' returned int, not a reason \(str\) or None"):
         vague.check({}, {})

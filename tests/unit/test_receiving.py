@@ -1,4 +1,5 @@
 """intake's examination of a raw body, with the real built-in plugins (no I/O)."""
+
 import json
 from functools import partial
 
@@ -7,9 +8,17 @@ import pytest
 from plugins import hookimpl
 from plugins.builtin import default_fields, website_form
 from plugins.host import PluginHost
-from services.intake.receiving import examine, external_id_of, inquiry_id_for, message_id_for, receive_inquiry
+from services.intake.receiving import (
+    examine,
+    external_id_of,
+    inquiry_id_for,
+    message_id_for,
+    receive_inquiry,
+    storable_errors,
+)
+from services.runtime.input_limits import InputLimits
 
-LIMIT = 10_000
+LIMIT = InputLimits(max_body_bytes=10_000)
 
 
 @pytest.fixture(scope="module")
@@ -26,19 +35,24 @@ def test_a_valid_body_becomes_a_canonical_inquiry(plugins):
     assert examined.accepted and examined.inquiry["custom_fields"] == {"industry": "LED"}
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"{oops", "The body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)."),
-    (b"\xff\xfe", "The body is not UTF-8 text: invalid start byte at byte 0."),
-    (b"[1, 2]", "Expected a JSON object, got list."),
-    (b"x" * (LIMIT + 1), f"The body is {LIMIT + 1} bytes; the limit is {LIMIT}."),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"{oops", "The body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)."),
+        (b"\xff\xfe", "The body is not UTF-8 text: invalid start byte at byte 0."),
+        (b"[1, 2]", "Expected a JSON object, got list."),
+        (b"x" * 10_001, "The body is 10001 bytes; the limit is 10000."),
+    ],
+)
 def test_bodies_that_are_not_an_object_are_refused_with_the_reason(plugins, raw, reason):
     assert examine(raw, None, plugins, LIMIT).errors == {"_body": [reason]}
 
 
 def test_custom_values_are_checked_against_plugin_declarations(plugins):
     examined = examine(body(custom_fields={"purchase_cycle": "weekly"}), None, plugins, LIMIT)
-    assert examined.errors == {"custom_fields": {"purchase_cycle": ["Must be one of: one_off, monthly, quarterly, yearly."]}}
+    assert examined.errors == {
+        "custom_fields": {"purchase_cycle": ["Must be one of: one_off, monthly, quarterly, yearly."]}
+    }
 
 
 def test_a_channel_payload_goes_through_its_connector_then_the_contract(plugins):
@@ -58,8 +72,9 @@ def test_a_failing_connector_is_named_and_nothing_is_accepted():
 
     broken = PluginHost([("acme_crm", type("P", (), {"baton_inquiry_from_channel": staticmethod(hookimpl(explode))}))])
     examined = examine(b"{}", "acme", broken, LIMIT)
-    assert examined.errors == {"_plugin": [
-        "plugin 'acme_crm' failed in baton_inquiry_from_channel: RuntimeError: mapping table missing"]}
+    assert examined.errors == {
+        "_plugin": ["plugin 'acme_crm' failed in baton_inquiry_from_channel: RuntimeError: mapping table missing"]
+    }
 
 
 def test_message_ids_map_to_stable_inquiry_ids():
@@ -71,10 +86,12 @@ def test_message_ids_map_to_stable_inquiry_ids():
 
 def test_a_connector_s_no_inquiry_is_kept_as_rejected_with_its_reason():
     from plugins.builtin import email_inquiry
+
     raw = "From: MAILER-DAEMON@mx.acme.de\nSubject: Undelivered Mail Returned to Sender\n\nUser unknown\n"
     examined = examine(json.dumps({"raw": raw}).encode(), "email", PluginHost([("email", email_inquiry)]), LIMIT)
-    assert examined.errors == {"_not_an_inquiry": ["a bounce from the mail system (MAILER-DAEMON@mx.acme.de), "
-                                                   "not an inquiry"]}
+    assert examined.errors == {
+        "_not_an_inquiry": ["a bounce from the mail system (MAILER-DAEMON@mx.acme.de), not an inquiry"]
+    }
 
 
 def test_the_sender_s_reference_is_kept_for_accepted_and_rejected_bodies(plugins):
@@ -110,3 +127,21 @@ def test_a_record_names_who_submitted_it_and_the_sender_s_reference(plugins):
     http_record, amqp_record = inquiries.get(by_http["id"]), inquiries.get(by_amqp["id"])
     assert (http_record["submitted_by"], http_record["external_id"]) == ("web", "web-1")
     assert (amqp_record["submitted_by"], amqp_record["external_id"]) == (None, None)
+
+
+def test_field_errors_are_kept_with_text_keys_whatever_the_sender_named():
+    examined = examine(body(products=[123, "ok"], colour=1), None, PluginHost([]), LIMIT)
+    assert examined.errors == {"products": {"0": ["Not a valid string."]}, "colour": ["Unknown field."]}
+    assert storable_errors({0: ["x"], "a\0b": {1: ["y"]}}) == {"0": ["x"], "a\\u0000b": {"1": ["y"]}}
+
+
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        (b'{"n": ' + b"9" * 5000 + b"}", "n"),
+        (b"[" * 5000, "_body"),
+        (b'{"company": "\\udc00"}', "company"),
+    ],
+)
+def test_hostile_bodies_are_refused_within_the_limits_before_the_contract(plugins, raw, field):
+    assert list(examine(raw, None, plugins, LIMIT).errors) == [field]

@@ -1,25 +1,42 @@
 """Returning neglected customers to the pool, dormancy, reactivation, and the store's cutoffs."""
+
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.pool.domain.recycling import (
-    DORMANT, KEEP, OWNED, PUBLIC_POOL, REJECTED, MoveToDormant, OwnedCustomer, PooledCustomer, Reactivation,
-    RecyclingRules, ReturnToPool, Warn, contact_clock, dormancy_verdict, due_thresholds, follow_up_clock,
-    reactivation_on_inquiry, recycling_verdict,
+    DORMANT,
+    KEEP,
+    OWNED,
+    PUBLIC_POOL,
+    REJECTED,
+    MoveToDormant,
+    OwnedCustomer,
+    PooledCustomer,
+    Reactivation,
+    RecyclingRules,
+    ReturnToPool,
+    Warn,
+    contact_clock,
+    dormancy_verdict,
+    due_thresholds,
+    follow_up_clock,
+    reactivation_on_inquiry,
+    recycling_verdict,
 )
 
 RULES = RecyclingRules(no_follow_up_days=15, no_deal_days=90, warn_days_before=3, dormant_after_days=180)
-CLAIMED = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+CLAIMED = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
 def owned(**changes):
-    base = OwnedCustomer("cus_1", "alice", CLAIMED, None, deal_closed=False, has_open_need=True,
-                         last_contact_at=None, warned_for=None)
+    base = OwnedCustomer(
+        "cus_1", "alice", CLAIMED, None, deal_closed=False, has_open_need=True, last_contact_at=None, warned_for=None
+    )
     return replace(base, **changes)
 
 
@@ -40,7 +57,8 @@ def test_a_warned_customer_is_kept_until_the_deadline_then_returns():
     assert recycling_verdict(warned, RULES, CLAIMED + 13 * DAY) == KEEP
     assert recycling_verdict(warned, RULES, CLAIMED + 15 * DAY - timedelta(seconds=1)) == KEEP
     assert recycling_verdict(warned, RULES, CLAIMED + 15 * DAY) == ReturnToPool(
-        "no_follow_up", "no follow-up recorded for 15 days")
+        "no_follow_up", "no follow-up recorded for 15 days"
+    )
 
 
 def test_a_follow_up_answers_the_warning_and_the_next_deadline_is_warned_again():
@@ -65,7 +83,8 @@ def test_no_deal_long_after_claiming_returns_even_with_follow_ups():
     warning = recycling_verdict(busy, RULES, CLAIMED + 87 * DAY)
     assert warning == Warn("no_deal", "no deal within 90 days of claiming", CLAIMED + 90 * DAY)
     assert recycling_verdict(replace(busy, warned_for=warning.key), RULES, CLAIMED + 90 * DAY) == ReturnToPool(
-        "no_deal", "no deal within 90 days of claiming")
+        "no_deal", "no deal within 90 days of claiming"
+    )
 
 
 def test_a_closed_deal_is_exempt_unless_configured_otherwise():
@@ -93,6 +112,7 @@ def test_rules_whose_warning_window_swallows_the_rule_are_refused():
 
 # Dormancy and reactivation
 
+
 def pooled(**changes):
     base = PooledCustomer("cus_2", last_contact_at=CLAIMED, has_open_need=False, created_at=CLAIMED - 400 * DAY)
     return replace(base, **changes)
@@ -100,7 +120,8 @@ def pooled(**changes):
 
 def test_no_contact_for_six_months_and_no_need_goes_dormant():
     assert dormancy_verdict(pooled(), RULES, CLAIMED + 180 * DAY) == MoveToDormant(
-        "no contact for 180 days and no open need")
+        "no contact for 180 days and no open need"
+    )
     assert dormancy_verdict(pooled(), RULES, CLAIMED + 180 * DAY - timedelta(seconds=1)) is None
 
 
@@ -126,6 +147,7 @@ def test_a_new_inquiry_wakes_a_dormant_customer_but_only_flags_a_rejected_one():
 
 # The store's cutoffs and the verdicts agree
 
+
 def test_cutoffs_sit_exactly_on_the_verdict_boundaries():
     now = CLAIMED + 100 * DAY
     cut = due_thresholds(RULES, now)
@@ -146,20 +168,25 @@ def test_cutoffs_sit_exactly_on_the_verdict_boundaries():
 
 def matches_warn_cutoffs(customer, cut, rules):
     follow_up_rule_applies = not (customer.deal_closed and rules.closed_deals_exempt)
-    return ((follow_up_rule_applies and follow_up_clock(customer) <= cut.warn_follow_up_clock_at_or_before)
-            or (not customer.deal_closed and customer.claimed_at <= cut.warn_claimed_at_or_before))
+    return (follow_up_rule_applies and follow_up_clock(customer) <= cut.warn_follow_up_clock_at_or_before) or (
+        not customer.deal_closed and customer.claimed_at <= cut.warn_claimed_at_or_before
+    )
 
 
 def matches_return_cutoffs(customer, cut, rules):
     follow_up_rule_applies = not (customer.deal_closed and rules.closed_deals_exempt)
-    return ((follow_up_rule_applies and follow_up_clock(customer) <= cut.return_follow_up_clock_at_or_before)
-            or (not customer.deal_closed and customer.claimed_at <= cut.return_claimed_at_or_before))
+    return (follow_up_rule_applies and follow_up_clock(customer) <= cut.return_follow_up_clock_at_or_before) or (
+        not customer.deal_closed and customer.claimed_at <= cut.return_claimed_at_or_before
+    )
 
 
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 # Whole days drawn evenly (plain integers would crowd near zero), nudged around the boundaries.
-offsets = st.builds(lambda days, seconds: timedelta(days=days, seconds=seconds),
-                    st.sampled_from(range(201)), st.sampled_from((0, 1, 43_200, 86_399)))
+offsets = st.builds(
+    lambda days, seconds: timedelta(days=days, seconds=seconds),
+    st.sampled_from(range(201)),
+    st.sampled_from((0, 1, 43_200, 86_399)),
+)
 
 
 @st.composite
@@ -192,7 +219,10 @@ def test_whatever_the_verdict_acts_on_is_found_by_the_cutoffs(customer):
 @settings(max_examples=200, deadline=None)
 @given(offsets, st.none() | offsets, st.booleans())
 def test_dormancy_and_its_cutoff_agree(since_created, since_contact, open_need):
-    customer = pooled(created_at=NOW - since_created, has_open_need=open_need,
-                      last_contact_at=None if since_contact is None else NOW - since_contact)
+    customer = pooled(
+        created_at=NOW - since_created,
+        has_open_need=open_need,
+        last_contact_at=None if since_contact is None else NOW - since_contact,
+    )
     found = not open_need and contact_clock(customer) <= due_thresholds(RULES, NOW).dormant_contact_clock_at_or_before
     assert (dormancy_verdict(customer, RULES, NOW) is not None) == found

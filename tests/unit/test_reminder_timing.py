@@ -1,11 +1,18 @@
 """When reminders go out: quiet hours and digests in a person's zone (DST included), backoff,
 the follow-up cadence, and how a notice shows its original due time."""
-from datetime import datetime, time, timedelta, timezone
+
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from services.notification.domain.follow_up import (
-    FollowedCustomer, follow_up_reminder, next_follow_up, regrade_reminder, with_archive, with_contact, with_creation,
+    FollowedCustomer,
+    follow_up_reminder,
+    next_follow_up,
+    regrade_reminder,
+    with_archive,
+    with_contact,
+    with_creation,
 )
 from services.notification.domain.notices import Preferences, digest_of, named, notice_of
 from services.notification.domain.reminders import first_touch, recycling_warning
@@ -14,21 +21,32 @@ from services.notification.settings import ReminderSettingsSchema
 from tests.conftest import load_config_file
 
 POLICY = ReminderSettingsSchema().load(load_config_file()["BATON"]["reminders"])
-UTC = timezone.utc
+UTC = UTC
 LAST = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def prefs(zone="Asia/Shanghai", quiet=(time(22), time(7, 30)), digest_at=time(8, 30)):
-    return Preferences("alice", zone, *(quiet or (None, None)), digest=False, digest_at=digest_at,
-                       channels=("inbox",), addresses={}, secrets={})
+    return Preferences(
+        "alice",
+        zone,
+        *(quiet or (None, None)),
+        digest=False,
+        digest_at=digest_at,
+        channels=("inbox",),
+        addresses={},
+        secrets={},
+    )
 
 
-@pytest.mark.parametrize("utc_now, until", [
-    (datetime(2026, 11, 20, 15, 0, tzinfo=UTC), datetime(2026, 11, 20, 23, 30, tzinfo=UTC)),   # 23:00 Shanghai
-    (datetime(2026, 11, 20, 20, 0, tzinfo=UTC), datetime(2026, 11, 20, 23, 30, tzinfo=UTC)),   # 04:00 next day
-    (datetime(2026, 11, 20, 23, 30, tzinfo=UTC), None),                                         # 07:30: over
-    (datetime(2026, 11, 20, 6, 0, tzinfo=UTC), None),                                           # 14:00
-])
+@pytest.mark.parametrize(
+    "utc_now, until",
+    [
+        (datetime(2026, 11, 20, 15, 0, tzinfo=UTC), datetime(2026, 11, 20, 23, 30, tzinfo=UTC)),  # 23:00 Shanghai
+        (datetime(2026, 11, 20, 20, 0, tzinfo=UTC), datetime(2026, 11, 20, 23, 30, tzinfo=UTC)),  # 04:00 next day
+        (datetime(2026, 11, 20, 23, 30, tzinfo=UTC), None),  # 07:30: over
+        (datetime(2026, 11, 20, 6, 0, tzinfo=UTC), None),  # 14:00
+    ],
+)
 def test_quiet_hours_spanning_midnight_end_at_their_local_end(utc_now, until):
     assert quiet_until(prefs(), utc_now) == until
 
@@ -47,7 +65,7 @@ def test_quiet_hours_follow_daylight_saving_time():
 
 
 def test_the_digest_goes_at_the_next_local_digest_time():
-    morning = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)        # 08:00 Shanghai: today 08:30
+    morning = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)  # 08:00 Shanghai: today 08:30
     assert next_digest_at(prefs(), morning) == datetime(2026, 11, 20, 0, 30, tzinfo=UTC)
     assert next_digest_at(prefs(), morning + timedelta(hours=1)) == datetime(2026, 11, 21, 0, 30, tzinfo=UTC)
 
@@ -64,25 +82,31 @@ def customer(**changes):
     return FollowedCustomer(**{**base.__dict__, **changes})
 
 
-@pytest.mark.parametrize("grade, stage, days", [
-    ("A", "new_contact", 3), ("B", "new_contact", 14), ("C", "new_contact", 30),
-    ("C", "quoted", 3),          # an active customer is updated every 3 days whatever its grade
-])
+@pytest.mark.parametrize(
+    "grade, stage, days",
+    [
+        ("A", "new_contact", 3),
+        ("B", "new_contact", 14),
+        ("C", "new_contact", 30),
+        ("C", "quoted", 3),  # an active customer is updated every 3 days whatever its grade
+    ],
+)
 def test_the_next_follow_up_is_the_shortest_rule_that_applies(grade, stage, days):
     due, why = next_follow_up(POLICY, customer(intent_grade=grade, stage=stage))
     assert due == LAST + timedelta(days=days), why
 
 
 def test_value_grade_cadence_applies_when_the_archive_has_one_and_lost_customers_get_a_win_back():
-    assert next_follow_up(POLICY, customer(intent_grade="C", value_grade="B", stage="customer",
-                                           deal_closed=True))[0] == LAST + timedelta(days=14)
+    assert next_follow_up(POLICY, customer(intent_grade="C", value_grade="B", stage="customer", deal_closed=True))[
+        0
+    ] == LAST + timedelta(days=14)
     due, why = next_follow_up(POLICY, customer(stage="lost"))
     assert due == LAST + timedelta(days=90) and "win-back" in why
 
 
 def test_no_follow_up_without_an_owner_a_contact_or_in_a_silent_stage():
     assert next_follow_up(POLICY, customer(owner_id=None)) is None
-    assert next_follow_up(POLICY, customer(last_follow_up_at=None)) is None      # first touch asks for it
+    assert next_follow_up(POLICY, customer(last_follow_up_at=None)) is None  # first touch asks for it
     assert next_follow_up(POLICY, customer(stage="rejected")) is None
 
 
@@ -96,10 +120,28 @@ def test_a_contact_planning_the_next_one_is_the_recorded_reason():
 
 
 def test_archive_updates_apply_in_version_order():
-    state = with_archive(customer(), {"version": 5, "intent_grade": "A", "value_grade": None, "stage": "sample",
-                                      "deal_closed": False, "last_follow_up_at": None})
-    older = with_archive(state, {"version": 4, "intent_grade": "C", "value_grade": None, "stage": "lost",
-                                 "deal_closed": False, "last_follow_up_at": None})
+    state = with_archive(
+        customer(),
+        {
+            "version": 5,
+            "intent_grade": "A",
+            "value_grade": None,
+            "stage": "sample",
+            "deal_closed": False,
+            "last_follow_up_at": None,
+        },
+    )
+    older = with_archive(
+        state,
+        {
+            "version": 4,
+            "intent_grade": "C",
+            "value_grade": None,
+            "stage": "lost",
+            "deal_closed": False,
+            "last_follow_up_at": None,
+        },
+    )
     assert (older.intent_grade, older.stage, older.last_follow_up_at) == ("A", "sample", LAST)
 
 
@@ -116,8 +158,11 @@ def test_the_owner_reviews_the_grades_a_quarter_after_the_last_grading():
     assert "intent B, value B" in due["message"]
     regraded = regrade_reminder(POLICY, customer(graded_at=LAST + timedelta(days=80)), LAST)
     assert regraded["_id"] != due["_id"] and regraded["due_at"] == LAST + timedelta(days=170)
-    for nothing_asked in (customer(graded_at=None), customer(graded_at=LAST, owner_id=None),
-                          customer(graded_at=LAST, stage="dormant")):
+    for nothing_asked in (
+        customer(graded_at=None),
+        customer(graded_at=LAST, owner_id=None),
+        customer(graded_at=LAST, stage="dormant"),
+    ):
         assert regrade_reminder(POLICY, nothing_asked, LAST) is None
     never = ReminderSettingsSchema().load({**load_config_file()["BATON"]["reminders"], "regrade_every_days": None})
     assert regrade_reminder(never, graded, LAST) is None
@@ -129,7 +174,7 @@ def test_a_notice_shows_the_due_time_in_the_persons_zone_and_says_when_it_is_lat
     assert "Due 2026-11-23 17:00 (Asia/Shanghai)." in on_time["body"] and "late" not in on_time["body"]
     late = notice_of(reminder, prefs(), reminder["due_at"] + timedelta(days=2))
     assert "Sent late: it was due 2026-11-23 17:00 (Asia/Shanghai)." in late["body"]
-    assert late["_id"] == on_time["_id"]      # the same firing, whenever it happens
+    assert late["_id"] == on_time["_id"]  # the same firing, whenever it happens
     snoozed = notice_of({**reminder, "fire_at": reminder["due_at"] + timedelta(hours=1)}, prefs(), LAST)
     assert snoozed["_id"] != on_time["_id"]
 
@@ -150,34 +195,62 @@ def test_a_notice_calls_the_customer_by_its_company_name_when_it_is_known():
     notice = notice_of(reminder, prefs(), reminder["due_at"], customer_name="Acme GmbH")
     assert notice["title"] == "First touch due: Acme GmbH"
     assert notice["body"].startswith("First touch with new customer Acme GmbH by") and "cus_1" not in notice["body"]
-    assert (notice["_id"], notice["customer_id"]) == (unnamed["_id"], "cus_1")   # the same notice, named
+    assert (notice["_id"], notice["customer_id"]) == (unnamed["_id"], "cus_1")  # the same notice, named
     digest = digest_of({"_id": "dig_alice_20261124", "user_id": "alice", "due_at": LAST}, [notice], prefs(), LAST)
     assert "Acme GmbH" in digest["body"] and "cus_1" not in digest["body"]
 
 
 def test_naming_replaces_the_customer_s_id_wherever_a_rule_wrote_it():
-    warning = recycling_warning({"customer_id": "cus_7", "owner_id": "alice", "warned_at": LAST,
-                                 "due_at": LAST + timedelta(days=3), "reason": "no follow-up recorded for 15 days"})
+    warning = recycling_warning(
+        {
+            "customer_id": "cus_7",
+            "owner_id": "alice",
+            "warned_at": LAST,
+            "due_at": LAST + timedelta(days=3),
+            "reason": "no follow-up recorded for 15 days",
+        }
+    )
     assert named(warning["message"], "cus_7", "Bolt Ltd").startswith("Customer Bolt Ltd returns to the public pool")
     assert named("Nobody can take customer cus_7; customer cus_7 waits.", "cus_7", "Bolt Ltd") == (
-        "Nobody can take customer Bolt Ltd; customer Bolt Ltd waits.")
+        "Nobody can take customer Bolt Ltd; customer Bolt Ltd waits."
+    )
     assert named(warning["message"], "cus_7", None) == warning["message"]
     assert named("Customer cus_77 and customer cus_7.", "cus_7", "Bolt Ltd") == (
-        "Customer cus_77 and customer Bolt Ltd.")                # another id that starts alike is left alone
-    odd = r"A\1 & Co"                                          # taken as it is, never as a pattern
+        "Customer cus_77 and customer Bolt Ltd."
+    )  # another id that starts alike is left alone
+    odd = r"A\1 & Co"  # taken as it is, never as a pattern
     assert named("customer cus_7: see customer cus_7", "cus_7", odd) == f"customer {odd}: see customer {odd}"
 
 
 def test_the_followed_customer_keeps_the_company_name_profile_last_said():
     created = with_creation(FollowedCustomer("cus_1"), {"company": "Acme GmbH"})
     assert created.company == "Acme GmbH"
-    renamed = with_archive(created, {"version": 2, "company": "Acme Europe GmbH", "intent_grade": "B",
-                                     "stage": "inquiry", "deal_closed": False, "last_follow_up_at": None})
+    renamed = with_archive(
+        created,
+        {
+            "version": 2,
+            "company": "Acme Europe GmbH",
+            "intent_grade": "B",
+            "stage": "inquiry",
+            "deal_closed": False,
+            "last_follow_up_at": None,
+        },
+    )
     assert renamed.company == "Acme Europe GmbH"
-    assert with_creation(renamed, {"company": "Acme GmbH"}).company == "Acme Europe GmbH"   # a late creation
-    older = with_archive(renamed, {"version": 1, "company": "Acme", "intent_grade": "B", "stage": "inquiry",
-                                   "deal_closed": False, "last_follow_up_at": None})
+    assert with_creation(renamed, {"company": "Acme GmbH"}).company == "Acme Europe GmbH"  # a late creation
+    older = with_archive(
+        renamed,
+        {
+            "version": 1,
+            "company": "Acme",
+            "intent_grade": "B",
+            "stage": "inquiry",
+            "deal_closed": False,
+            "last_follow_up_at": None,
+        },
+    )
     assert older.company == "Acme Europe GmbH"
-    unsaid = with_archive(renamed, {"version": 3, "intent_grade": "B", "stage": "quoted", "deal_closed": False,
-                                    "last_follow_up_at": None})
-    assert unsaid.company == "Acme Europe GmbH"            # an update without the field keeps the name
+    unsaid = with_archive(
+        renamed, {"version": 3, "intent_grade": "B", "stage": "quoted", "deal_closed": False, "last_follow_up_at": None}
+    )
+    assert unsaid.company == "Acme Europe GmbH"  # an update without the field keeps the name

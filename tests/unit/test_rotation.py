@@ -1,4 +1,5 @@
 """Smooth weighted round-robin: order, shares, repeat requests, membership changes."""
+
 from collections import Counter
 
 import pytest
@@ -18,13 +19,16 @@ def sequence(rotation, count, start=0):
     return "".join(owners), rotation
 
 
-@pytest.mark.parametrize("weights, expected", [
-    ({"A": 3, "B": 2, "C": 1}, "ABCABA"),
-    ({"A": 5, "B": 1, "C": 1}, "AABACAA"),
-    ({"A": 1, "B": 1, "C": 1}, "ABC"),
-    ({"A": 2, "B": 1}, "ABA"),
-    ({"A": 1, "B": 0, "C": 1}, "AC"),
-])
+@pytest.mark.parametrize(
+    "weights, expected",
+    [
+        ({"A": 3, "B": 2, "C": 1}, "ABCABA"),
+        ({"A": 5, "B": 1, "C": 1}, "AABACAA"),
+        ({"A": 1, "B": 1, "C": 1}, "ABC"),
+        ({"A": 2, "B": 1}, "ABA"),
+        ({"A": 1, "B": 0, "C": 1}, "AC"),
+    ],
+)
 def test_one_cycle_interleaves_by_weight(weights, expected):
     order, _ = sequence(Rotation(()).with_members(team(**weights)), len(expected))
     assert order == expected

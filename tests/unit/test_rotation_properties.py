@@ -9,6 +9,7 @@ it afresh when they change), with W the total weight and t the assignments made 
 Smooth WRR alone keeps the upper half of 1 but not the lower (weights 7, 1, 1, 7, 1, 9 left the
 fourth member 27/26 behind after 15 turns); the rotation's quota look-ahead closes that gap.
 """
+
 import math
 from dataclasses import replace
 from fractions import Fraction
@@ -88,9 +89,13 @@ def test_each_stretch_of_constant_membership_keeps_the_smooth_wrr_guarantees(his
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(NAMES), weights, min_size=2, max_size=8),
-       st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=40),
-       st.integers(min_value=1, max_value=60), st.data())
+@given(
+    st.dictionaries(st.sampled_from(NAMES), weights, min_size=2, max_size=8),
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=1, max_value=60),
+    st.data(),
+)
 def test_after_leave_a_returning_person_gets_no_catch_up_burst(team, before, away, after, data):
     returning = data.draw(st.sampled_from(sorted(team)))
     people = [Salesperson(name, weight, "east", "sales") for name, weight in team.items()]
@@ -116,5 +121,5 @@ def test_the_case_smooth_wrr_alone_leaves_behind_stays_within_one():
     for n in range(3 * 26):
         owner, rotation = rotation.assign(f"c{n}")
         owners.append(owner)
-    assert Fraction(15 * 7, 26) - owners[:15].count("D") < 1      # smooth WRR alone: 27/26 behind
+    assert Fraction(15 * 7, 26) - owners[:15].count("D") < 1  # smooth WRR alone: 27/26 behind
     check_stretch(members, owners)

@@ -5,6 +5,7 @@ audited less often — until a record fails again.
 Each person has a schedule (when they are next due, their passes in a row); an audit of a
 person on a day has an id of its own, so running it twice (two instances, a crash) reports once.
 """
+
 import hashlib
 import random
 from dataclasses import dataclass
@@ -15,18 +16,24 @@ from services.handoff.domain.checklists import missing
 
 @dataclass(frozen=True)
 class AuditPolicy:
-    checklist: tuple           # rule names: the required fields (domain.checklists.RULES)
+    checklist: tuple  # rule names: the required fields (domain.checklists.RULES)
     every: timedelta = timedelta(days=7)
     relaxed_every: timedelta = timedelta(days=28)
     passes_to_relax: int = 3
     sample_size: int = 10
-    min_age: timedelta = timedelta(days=3)   # records younger than this are still being filled in
+    min_age: timedelta = timedelta(days=3)  # records younger than this are still being filled in
 
 
 def new_schedule(person, policy, now):
     """A person seen for the first time is first audited one period later."""
-    return {"_id": person, "next_at": now + policy.every, "passes_in_a_row": 0, "relaxed": False,
-            "last_audit_id": None, "version": 0}
+    return {
+        "_id": person,
+        "next_at": now + policy.every,
+        "passes_in_a_row": 0,
+        "relaxed": False,
+        "last_audit_id": None,
+        "version": 0,
+    }
 
 
 def audit_id(person, due_at):
@@ -43,15 +50,37 @@ def sample(record_ids, size, seed):
 
 def report(audit, person, schedule, checked, now, policy):
     """The audit's report and the person's schedule after it. ``checked``: (record id, checklist items)."""
-    records = [{"customer_id": record_id, "passed": not missing(items), "missing": missing(items),
-                "reasons": [i.reason for i in items if not i.passed]} for record_id, items in checked]
+    records = [
+        {
+            "customer_id": record_id,
+            "passed": not missing(items),
+            "missing": missing(items),
+            "reasons": [i.reason for i in items if not i.passed],
+        }
+        for record_id, items in checked
+    ]
     passed = all(r["passed"] for r in records)
     # nothing to sample is no pass: it neither counts toward nor against a lighter schedule
     in_a_row = schedule["passes_in_a_row"] + (1 if records else 0) if passed else 0
     relaxed = in_a_row >= policy.passes_to_relax
-    after = {**schedule, "passes_in_a_row": in_a_row, "relaxed": relaxed, "last_audit_id": audit,
-             "next_at": now + (policy.relaxed_every if relaxed else policy.every), "version": schedule["version"] + 1}
-    return {"_id": audit, "person": person, "at": now, "due_at": schedule["next_at"], "sampled": len(records),
-            "passed": passed, "records": records,
-            "returned": [r["customer_id"] for r in records if not r["passed"]],
-            "passes_in_a_row": in_a_row, "relaxed": relaxed, "next_at": after["next_at"]}, after
+    after = {
+        **schedule,
+        "passes_in_a_row": in_a_row,
+        "relaxed": relaxed,
+        "last_audit_id": audit,
+        "next_at": now + (policy.relaxed_every if relaxed else policy.every),
+        "version": schedule["version"] + 1,
+    }
+    return {
+        "_id": audit,
+        "person": person,
+        "at": now,
+        "due_at": schedule["next_at"],
+        "sampled": len(records),
+        "passed": passed,
+        "records": records,
+        "returned": [r["customer_id"] for r in records if not r["passed"]],
+        "passes_in_a_row": in_a_row,
+        "relaxed": relaxed,
+        "next_at": after["next_at"],
+    }, after

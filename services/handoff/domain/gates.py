@@ -3,8 +3,10 @@ is recorded). A step is declared in configuration with the department that does 
 that must come first and the fields that must be recorded; starting it is refused, naming
 each missing field, until they are.
 """
+
 from dataclasses import dataclass
 
+from services.handoff.domain import outbox
 from services.handoff.domain.kinds import NotAllowed
 
 
@@ -12,8 +14,8 @@ from services.handoff.domain.kinds import NotAllowed
 class StepSpec:
     name: str
     department: str
-    after: tuple = ()          # steps that must have started first
-    requires: tuple = ()       # fields that must be recorded
+    after: tuple = ()  # steps that must have started first
+    requires: tuple = ()  # fields that must be recorded
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,8 @@ def gate(spec, started, agreed, archive):
     missing_steps = tuple(step for step in spec.after if step not in started)
     missing_fields = tuple(field for field in spec.requires if recorded_value(field, agreed, archive) is None)
     reasons = tuple(f"{step} has not started yet" for step in missing_steps) + tuple(
-        f"{field} is not recorded (PUT /customers/<id>/requirements/{field})" for field in missing_fields)
+        f"{field} is not recorded (PUT /customers/<id>/requirements/{field})" for field in missing_fields
+    )
     return Gate(spec.name, not reasons, missing_fields, missing_steps, reasons)
 
 
@@ -47,10 +50,26 @@ def recorded_value(field, agreed, archive):
 
 def check_starter(spec, department):
     if department != spec.department:
-        raise NotAllowed(f"{spec.name} is done by {spec.department}, not {department or 'someone in no department'}.",
-                         "by")
+        raise NotAllowed(
+            f"{spec.name} is done by {spec.department}, not {department or 'someone in no department'}.", "by"
+        )
 
 
 def step_record(customer_id, spec, by, now):
-    return {"_id": f"{customer_id}:{spec.name}", "customer_id": customer_id, "step": spec.name,
-            "department": spec.department, "by": by, "at": now}
+    """A started step, with its step_started event waiting to be published (the customer's timeline)."""
+    record = {
+        "_id": f"{customer_id}:{spec.name}",
+        "customer_id": customer_id,
+        "step": spec.name,
+        "department": spec.department,
+        "by": by,
+        "at": now,
+        "version": 0,
+        **outbox.empty(),
+    }
+    return outbox.added(
+        record,
+        "step_started",
+        {"customer_id": customer_id, "step": spec.name, "department": spec.department, "by": by, "at": now},
+        now,
+    )

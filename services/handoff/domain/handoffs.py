@@ -11,6 +11,7 @@ information is pending: they wait for it, or return the handoff. Nothing is forg
 step is in ``history``, every return with its reasons. Each change returns a new document with
 the version moved on and the events it causes in its outbox, so one guarded write stores both.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,8 +21,8 @@ from services.handoff.domain.kinds import NOBODY_SIGNS, SYSTEM, NotAllowed
 
 SUBMITTED, INFO_PENDING, RESUBMITTED = "submitted", "info_pending", "resubmitted"
 ACCEPTED, RETURNED, WITHDRAWN = "accepted", "returned", "withdrawn"
-WITH_RECEIVERS = (SUBMITTED, INFO_PENDING, RESUBMITTED)     # waiting for the receivers
-OPEN = WITH_RECEIVERS + (RETURNED,)                         # not yet accepted
+WITH_RECEIVERS = (SUBMITTED, INFO_PENDING, RESUBMITTED)  # waiting for the receivers
+OPEN = WITH_RECEIVERS + (RETURNED,)  # not yet accepted
 
 
 class ChecklistFailed(Exception):
@@ -36,22 +37,25 @@ class ChecklistFailed(Exception):
 @dataclass(frozen=True)
 class Draft:
     """What a sender submits, checked against its kind (``kinds.check_parties``)."""
+
     handoff_id: str
-    spec: object               # kinds.KindSpec
+    spec: object  # kinds.KindSpec
     customer_id: str
     sender: str
-    submitted_by: str          # the sender, or a manager submitting for someone leaving
+    submitted_by: str  # the sender, or a manager submitting for someone leaving
     receivers: tuple
     new_owner: str | None
     collaborators: tuple
-    departments: dict          # person -> department, for the measures
-    written: dict              # what the sender wrote (contracts.handoff.PackageSchema)
-    package: dict              # the package the receivers read (domain.package.package_of)
+    departments: dict  # person -> department, for the measures
+    written: dict  # what the sender wrote (contracts.handoff.PackageSchema)
+    package: dict  # the package the receivers read (domain.package.package_of)
+    owner_told: str | None = None  # the owner it is taken from, not the sender: told of it
 
 
 @dataclass(frozen=True)
 class Deadline:
     """Info pending: ``days`` by default; a sender may set an earlier or later one, within ``most_days``."""
+
     days: float
     most_days: float
 
@@ -69,29 +73,49 @@ def open_handoff(draft, items, want_pending, pending_until, ready_at, deadline, 
     """A new handoff, or ``ChecklistFailed`` when items are missing and info pending is not asked for."""
     spec = draft.spec
     doc = {
-        "_id": draft.handoff_id, "kind": spec.name, "customer_id": draft.customer_id, "from_user": draft.sender,
-        "submitted_by": draft.submitted_by, "to_users": list(draft.receivers), "new_owner_id": draft.new_owner,
-        "collaborators": list(draft.collaborators), "transfers_owner": spec.transfers_owner, "written": draft.written,
-        "signatures": spec.signatures, "from_department": draft.departments.get(draft.sender),
-        "to_departments": [draft.departments.get(r) for r in draft.receivers], "attempt": 0, "returns": [],
-        "history": [], "submitted_at": now, "ready_at": ready_at, "accepted_at": None, "keys": [],
-        "created_at": now, "version": 0, **outbox.empty(),
+        "_id": draft.handoff_id,
+        "kind": spec.name,
+        "customer_id": draft.customer_id,
+        "from_user": draft.sender,
+        "submitted_by": draft.submitted_by,
+        "to_users": list(draft.receivers),
+        "new_owner_id": draft.new_owner,
+        "collaborators": list(draft.collaborators),
+        "transfers_owner": spec.transfers_owner,
+        "written": draft.written,
+        "signatures": spec.signatures,
+        "from_department": draft.departments.get(draft.sender),
+        "to_departments": [draft.departments.get(r) for r in draft.receivers],
+        "attempt": 0,
+        "returns": [],
+        "history": [],
+        "submitted_at": now,
+        "ready_at": ready_at,
+        "accepted_at": None,
+        "keys": [],
+        "created_at": now,
+        "version": 0,
+        "owner_told": draft.owner_told,
+        **outbox.empty(),
     }
-    return _submitted(doc, spec.info_pending, items, draft.package, want_pending, pending_until, deadline, now,
-                      draft.submitted_by)
+    return _submitted(
+        doc, spec.info_pending, items, draft.package, want_pending, pending_until, deadline, now, draft.submitted_by
+    )
 
 
 @dataclass(frozen=True)
 class Receivers:
     """Who a resubmitted handoff goes to, when the sender sends it to others (checked like a draft's)."""
+
     users: tuple
     new_owner: str | None
     collaborators: tuple
-    departments: dict          # person -> department
+    departments: dict  # person -> department
 
 
-def resubmit(doc, by, items, written, package, want_pending, pending_until, deadline, key, now, pending_allowed,
-             receivers=None):
+def resubmit(
+    doc, by, items, written, package, want_pending, pending_until, deadline, key, now, pending_allowed, receivers=None
+):
     """The returned handoff sent again with what the sender now wrote and the package read again,
     to the same receivers or to ``receivers`` (a new attempt: every receiver signs again), or None
     if this request (``key``) was already applied."""
@@ -103,9 +127,13 @@ def resubmit(doc, by, items, written, package, want_pending, pending_until, dead
         raise NotAllowed(f"Only a returned handoff is resubmitted; this one is {doc['state']}.")
     doc = {**doc, "keys": doc["keys"] + ([key] if key else []), "written": written}
     if receivers is not None:
-        doc = {**doc, "to_users": list(receivers.users), "new_owner_id": receivers.new_owner,
-               "collaborators": list(receivers.collaborators),
-               "to_departments": [receivers.departments.get(u) for u in receivers.users]}
+        doc = {
+            **doc,
+            "to_users": list(receivers.users),
+            "new_owner_id": receivers.new_owner,
+            "collaborators": list(receivers.collaborators),
+            "to_departments": [receivers.departments.get(u) for u in receivers.users],
+        }
     return _submitted(doc, pending_allowed, items, package, want_pending, pending_until, deadline, now, by)
 
 
@@ -115,8 +143,10 @@ def acknowledge(doc, user, note, now):
     if any(a["user"] == user for a in doc["acknowledgements"]):
         return None
     if doc["state"] == INFO_PENDING:
-        raise NotAllowed(f"Information is pending until {doc['pending_until']:%Y-%m-%d %H:%M} UTC "
-                         f"(missing: {', '.join(doc['missing'])}): wait for the sender to complete it, or return it.")
+        raise NotAllowed(
+            f"Information is pending until {doc['pending_until']:%Y-%m-%d %H:%M} UTC "
+            f"(missing: {', '.join(doc['missing'])}): wait for the sender to complete it, or return it."
+        )
     if doc["state"] == RETURNED:
         raise NotAllowed("This handoff was returned to its sender; sign the resubmission.")
     if doc["state"] == ACCEPTED:
@@ -134,12 +164,22 @@ def return_to_sender(doc, user, reasons, now):
         return None
     if doc["state"] not in WITH_RECEIVERS:
         raise NotAllowed(f"Only a handoff waiting for its receivers can be returned; this one is {doc['state']}.")
-    changed = {**doc, "state": RETURNED, "acknowledgements": [], "awaiting": [],
-               "returns": doc["returns"] + [{"by": user, "at": now, "reasons": list(reasons),
-                                             "attempt": doc["attempt"]}]}
+    changed = {
+        **doc,
+        "state": RETURNED,
+        "acknowledgements": [],
+        "awaiting": [],
+        "returns": doc["returns"] + [{"by": user, "at": now, "reasons": list(reasons), "attempt": doc["attempt"]}],
+    }
     changed = _noted(changed, "returned", user, now, "; ".join(reasons))
-    return _next(outbox.added(changed, "handoff_returned", {
-        **_about(doc), "by": user, "from_user": doc["from_user"], "reasons": list(reasons), "at": now}, now))
+    return _next(
+        outbox.added(
+            changed,
+            "handoff_returned",
+            {**_about(doc), "by": user, "from_user": doc["from_user"], "reasons": list(reasons), "at": now},
+            now,
+        )
+    )
 
 
 def withdraw(doc, by, reason, now):
@@ -151,9 +191,21 @@ def withdraw(doc, by, reason, now):
     if doc["state"] not in OPEN:
         raise NotAllowed(f"This handoff is {doc['state']}: only one not yet accepted can be withdrawn.")
     changed = _noted({**doc, "state": WITHDRAWN, "awaiting": [], "withdrawn_at": now}, "withdrawn", by, now, reason)
-    return _next(outbox.added(changed, "handoff_withdrawn", {
-        **_about(doc), "by": by, "from_user": doc["from_user"], "to_users": list(doc["to_users"]), "reason": reason,
-        "at": now}, now))
+    return _next(
+        outbox.added(
+            changed,
+            "handoff_withdrawn",
+            {
+                **_about(doc),
+                "by": by,
+                "from_user": doc["from_user"],
+                "to_users": list(doc["to_users"]),
+                "reason": reason,
+                "at": now,
+            },
+            now,
+        )
+    )
 
 
 def complete_info(doc, items, now, written=None, package=None):
@@ -170,8 +222,14 @@ def complete_info(doc, items, now, written=None, package=None):
             return None
         return _next({**doc, "checklist": checklist, "missing": missing(items)})
     doc = {**doc, "package": package} if package is not None else doc
-    changed = {**doc, "state": SUBMITTED if doc["attempt"] == 1 else RESUBMITTED, "checklist": checklist,
-               "missing": [], "info_completed_at": now, "info_completed_late": now > doc["pending_until"]}
+    changed = {
+        **doc,
+        "state": SUBMITTED if doc["attempt"] == 1 else RESUBMITTED,
+        "checklist": checklist,
+        "missing": [],
+        "info_completed_at": now,
+        "info_completed_late": now > doc["pending_until"],
+    }
     changed = _noted(changed, "info_completed", doc["from_user"], now, "")
     changed = outbox.added(changed, "handoff_info_completed", {**_about(doc), "at": now}, now)
     return _next(_signed(changed, SYSTEM, "archive synced", now) if doc["signatures"] == NOBODY_SIGNS else changed)
@@ -192,6 +250,7 @@ def department_in(doc, person):
 
 # --- plumbing -------------------------------------------------------------------------------
 
+
 def _submitted(doc, pending_allowed, items, package, want_pending, pending_until, deadline, now, by):
     failed = missing(items)
     if failed and not (want_pending and pending_allowed):
@@ -199,15 +258,38 @@ def _submitted(doc, pending_allowed, items, package, want_pending, pending_until
     attempt = doc["attempt"] + 1
     state = INFO_PENDING if failed else (SUBMITTED if attempt == 1 else RESUBMITTED)
     until = deadline.until(pending_until, now) if failed else None
-    changed = {**doc, "state": state, "attempt": attempt, "checklist": _checklist(items), "missing": failed,
-               "package": package, "info_pending": bool(failed), "pending_until": until, "info_completed_at": None,
-               "info_completed_late": False, "acknowledgements": [], "awaiting": list(doc["to_users"]),
-               "last_submitted_at": now}
+    changed = {
+        **doc,
+        "state": state,
+        "attempt": attempt,
+        "checklist": _checklist(items),
+        "missing": failed,
+        "package": package,
+        "info_pending": bool(failed),
+        "pending_until": until,
+        "info_completed_at": None,
+        "info_completed_late": False,
+        "acknowledgements": [],
+        "awaiting": list(doc["to_users"]),
+        "last_submitted_at": now,
+    }
     note = f"missing: {', '.join(failed)}; info pending until {until:%Y-%m-%d %H:%M} UTC" if failed else ""
     changed = _noted(changed, "submitted" if attempt == 1 else "resubmitted", by, now, note, missing=failed)
-    changed = outbox.added(changed, "handoff_submitted", {
-        **_about(changed), "from_user": doc["from_user"], "to_users": list(doc["to_users"]),
-        "info_pending": bool(failed), "pending_until": until, "missing": failed, "submitted_at": now}, now)
+    changed = outbox.added(
+        changed,
+        "handoff_submitted",
+        {
+            **_about(changed),
+            "from_user": doc["from_user"],
+            "to_users": list(doc["to_users"]),
+            "info_pending": bool(failed),
+            "pending_until": until,
+            "missing": failed,
+            "submitted_at": now,
+            "owner_id": doc.get("owner_told"),
+        },
+        now,
+    )
     if not failed and doc["signatures"] == NOBODY_SIGNS:
         changed = _signed(changed, SYSTEM, "archive synced", now)
     return _next(changed)
@@ -216,16 +298,29 @@ def _submitted(doc, pending_allowed, items, package, want_pending, pending_until
 def _signed(doc, user, note, now):
     awaiting = [u for u in doc["awaiting"] if u != user] if user != SYSTEM else []
     complete = not awaiting
-    changed = {**doc, "acknowledgements": doc["acknowledgements"] + [{"user": user, "at": now, "note": note}],
-               "awaiting": awaiting}
+    changed = {
+        **doc,
+        "acknowledgements": doc["acknowledgements"] + [{"user": user, "at": now, "note": note}],
+        "awaiting": awaiting,
+    }
     changed = _noted(changed, "signed", user, now, note or "")
     if complete:
         changed = _noted({**changed, "state": ACCEPTED, "accepted_at": now}, "accepted", user, now, "")
-    return outbox.added(changed, "handoff_accepted", {
-        **_about(doc), "by": user, "at": now, "complete": complete, "from_user": doc["from_user"],
-        "new_owner_id": doc["new_owner_id"] if complete else None,
-        "collaborators": list(doc["collaborators"]) if complete else [],
-        "to_departments": sorted({d for d in doc.get("to_departments") or [] if d}) if complete else []}, now)
+    return outbox.added(
+        changed,
+        "handoff_accepted",
+        {
+            **_about(doc),
+            "by": user,
+            "at": now,
+            "complete": complete,
+            "from_user": doc["from_user"],
+            "new_owner_id": doc["new_owner_id"] if complete else None,
+            "collaborators": list(doc["collaborators"]) if complete else [],
+            "to_departments": sorted({d for d in doc.get("to_departments") or [] if d}) if complete else [],
+        },
+        now,
+    )
 
 
 def _receiver(doc, user):
@@ -234,8 +329,7 @@ def _receiver(doc, user):
 
 
 def _about(doc):
-    return {"handoff_id": doc["_id"], "kind": doc["kind"], "customer_id": doc["customer_id"],
-            "attempt": doc["attempt"]}
+    return {"handoff_id": doc["_id"], "kind": doc["kind"], "customer_id": doc["customer_id"], "attempt": doc["attempt"]}
 
 
 def _checklist(items):
@@ -243,8 +337,11 @@ def _checklist(items):
 
 
 def _noted(doc, action, by, at, note, **more):
-    return {**doc, "history": doc["history"] + [{"at": at, "action": action, "by": by, "attempt": doc["attempt"],
-                                                 "note": note, **more}]}
+    return {
+        **doc,
+        "history": doc["history"]
+        + [{"at": at, "action": action, "by": by, "attempt": doc["attempt"], "note": note, **more}],
+    }
 
 
 def _next(doc):

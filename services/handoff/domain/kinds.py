@@ -5,13 +5,14 @@ signs), an ordinary customer handed over by syncing the archive (nobody signs).
 A kind says which departments send and receive, its checklist, how many receivers, whether
 they sign, who owns the customer once it is accepted, and the annual value it is for.
 """
+
 from dataclasses import dataclass
 
 from plugins.valuation import value_note, yearly_order_value
 
 EACH_SIGNS, NOBODY_SIGNS = "each", "none"
 RECEIVER_OWNS, OWNER_UNCHANGED = "receiver", "unchanged"
-SYSTEM = "handoff"        # who "signs" a handoff that needs no signature (the archive sync)
+SYSTEM = "handoff"  # who "signs" a handoff that needs no signature (the archive sync)
 
 
 class NotAllowed(Exception):
@@ -26,17 +27,18 @@ class NotAllowed(Exception):
 @dataclass(frozen=True)
 class KindSpec:
     name: str
-    senders: tuple             # departments that may send
-    receivers: tuple           # departments receivers belong to
-    checklist: tuple           # rule names (domain.checklists.RULES)
+    senders: tuple  # departments that may send
+    receivers: tuple  # departments receivers belong to
+    checklist: tuple  # rule names (domain.checklists.RULES)
     min_receivers: int = 1
     max_receivers: int = 1
     signatures: str = EACH_SIGNS
     new_owner: str = RECEIVER_OWNS
     sender_collaborates: bool = False
-    info_pending: bool = True          # may go through flagged "info pending" (信息待补全)
+    info_pending: bool = True  # may go through flagged "info pending" (信息待补全)
     min_annual_value: float | None = None
     below_annual_value: float | None = None
+    receiver_by_rotation: bool = False  # no receiver named: the pool's weighted round-robin chooses
 
     @property
     def transfers_owner(self):
@@ -46,7 +48,8 @@ class KindSpec:
 @dataclass(frozen=True)
 class Directory:
     """Who works in which department (configuration)."""
-    departments: dict          # department -> tuple of people
+
+    departments: dict  # department -> tuple of people
 
     def department_of(self, person):
         return next((d for d, people in self.departments.items() if person in people), None)
@@ -55,8 +58,9 @@ class Directory:
 @dataclass(frozen=True)
 class Valuation:
     """Annual value in one currency (the thresholds' currency), orders converted at set rates."""
+
     currency: str
-    rates: dict                # currency -> value of one unit in ``currency``
+    rates: dict  # currency -> value of one unit in ``currency``
 
 
 def check_parties(spec, directory, sender, receivers, new_owner, checked_departments=True):
@@ -67,8 +71,11 @@ def check_parties(spec, directory, sender, receivers, new_owner, checked_departm
     if sender in receivers:
         raise NotAllowed(f"{sender} cannot hand a customer to themselves.", "to")
     if not spec.min_receivers <= len(receivers) <= spec.max_receivers:
-        wanted = (f"{spec.min_receivers}" if spec.min_receivers == spec.max_receivers
-                  else f"{spec.min_receivers} to {spec.max_receivers}")
+        wanted = (
+            f"{spec.min_receivers}"
+            if spec.min_receivers == spec.max_receivers
+            else f"{spec.min_receivers} to {spec.max_receivers}"
+        )
         raise NotAllowed(f"A {spec.name} handoff goes to {wanted} receiver(s), not {len(receivers)}.", "to")
     if checked_departments:
         _in_departments(directory, [sender], spec.senders, "send", "by")
@@ -102,19 +109,30 @@ def annual_value(archive, expected, valuation, now):
 def check_value(spec, value, note, currency):
     """Refuse a value kind for a customer outside its range (``NotAllowed``)."""
     if spec.min_annual_value is not None and value < spec.min_annual_value:
-        raise NotAllowed(f"A {spec.name} handoff is for customers buying at least {spec.min_annual_value:,.0f} "
-                         f"{currency} a year; this one: {note}.", "kind")
+        raise NotAllowed(
+            f"A {spec.name} handoff is for customers buying at least {spec.min_annual_value:,.0f} "
+            f"{currency} a year; this one: {note}.",
+            "kind",
+        )
     if spec.below_annual_value is not None and value >= spec.below_annual_value:
-        raise NotAllowed(f"A {spec.name} handoff is for customers buying less than {spec.below_annual_value:,.0f} "
-                         f"{currency} a year; this one: {note}. Hand it over with sign-off instead.", "kind")
+        raise NotAllowed(
+            f"A {spec.name} handoff is for customers buying less than {spec.below_annual_value:,.0f} "
+            f"{currency} a year; this one: {note}. Hand it over with sign-off instead.",
+            "kind",
+        )
 
 
 def _in_departments(directory, people, departments, role, field):
     for person in people:
         department = directory.department_of(person)
         if department is None:
-            raise NotAllowed(f"{person} is in no department: not an active user of the directory, nor listed in "
-                             "BATON.handoff.departments.", field)
+            raise NotAllowed(
+                f"{person} is in no department: not an active user of the directory, nor listed in "
+                "BATON.handoff.departments.",
+                field,
+            )
         if department not in departments:
-            raise NotAllowed(f"{person} ({department}) may not {role} this kind of handoff: only "
-                             f"{' or '.join(departments)} may.", field)
+            raise NotAllowed(
+                f"{person} ({department}) may not {role} this kind of handoff: only {' or '.join(departments)} may.",
+                field,
+            )

@@ -7,6 +7,7 @@ and the items most often missing — read off the handoffs' histories and the re
   information was completed) to their signature, for each receiver;
 - submitted → accepted: from the first submission to acceptance, for each kind.
 """
+
 from collections import Counter
 from statistics import mean, median
 
@@ -57,8 +58,10 @@ def measures(handoffs, refusals, department_of, now):
         "people": [_shown(row) for _, row in sorted(people.items())],
         "departments": [_shown(row) for _, row in sorted(departments.items())],
         "kinds": [_shown_kind(row) for _, row in sorted(kinds.items())],
-        "missing_items": [{"item": item, "count": count} for item, count in
-                          sorted(missing.items(), key=lambda pair: (-pair[1], pair[0]))],
+        "missing_items": [
+            {"item": item, "count": count}
+            for item, count in sorted(missing.items(), key=lambda pair: (-pair[1], pair[0]))
+        ],
     }
 
 
@@ -91,9 +94,18 @@ def _count_kind(row, doc):
 
 def _row(rows, key, department):
     if key not in rows:
-        rows[key] = {"key": key, "department": department, "sent": 0,
-                     "returned": 0, "refused": 0, "ready_to_submit": [], "received": 0, "signed": 0,
-                     "returns_made": 0, "submit_to_sign": []}
+        rows[key] = {
+            "key": key,
+            "department": department,
+            "sent": 0,
+            "returned": 0,
+            "refused": 0,
+            "ready_to_submit": [],
+            "received": 0,
+            "signed": 0,
+            "returns_made": 0,
+            "submit_to_sign": [],
+        }
     return rows[key]
 
 
@@ -102,23 +114,39 @@ def _kind_row(kind):
 
 
 def _shown(row):
-    return {"name": row["key"], **({"department": row["department"]} if row["department"] is not None else {}),
-            "sent": row["sent"], "returned": row["returned"], "return_rate": _rate(row["returned"], row["sent"]),
-            "refused": row["refused"], "ready_to_submit_hours": _stats(row["ready_to_submit"]),
-            "received": row["received"], "signed": row["signed"], "returns_made": row["returns_made"],
-            "submit_to_sign_hours": _stats(row["submit_to_sign"])}
+    return {
+        "name": row["key"],
+        **({"department": row["department"]} if row["department"] is not None else {}),
+        "sent": row["sent"],
+        "returned": row["returned"],
+        "return_rate": _rate(row["returned"], row["sent"]),
+        "refused": row["refused"],
+        "ready_to_submit_hours": _stats(row["ready_to_submit"]),
+        "received": row["received"],
+        "signed": row["signed"],
+        "returns_made": row["returns_made"],
+        "submit_to_sign_hours": _stats(row["submit_to_sign"]),
+    }
 
 
 def _shown_kind(row):
-    return {"kind": row["kind"], "handoffs": row["handoffs"], "return_rate": _rate(row["returned"], row["handoffs"]),
-            "submit_to_accept_hours": _stats(row["submit_to_accept"])}
+    return {
+        "kind": row["kind"],
+        "handoffs": row["handoffs"],
+        "return_rate": _rate(row["returned"], row["handoffs"]),
+        "submit_to_accept_hours": _stats(row["submit_to_accept"]),
+    }
 
 
 def _stats(hours):
     if not hours:
         return {"count": 0, "mean": None, "median": None, "max": None}
-    return {"count": len(hours), "mean": round(mean(hours), 2), "median": round(median(hours), 2),
-            "max": round(max(hours), 2)}
+    return {
+        "count": len(hours),
+        "mean": round(mean(hours), 2),
+        "median": round(median(hours), 2),
+        "max": round(max(hours), 2),
+    }
 
 
 def _rate(part, whole):

@@ -9,8 +9,12 @@ def empty():
 def added(doc, name, payload, now):
     """``doc`` with event ``name`` waiting to be published (ids count up within the document)."""
     seq = doc["event_seq"] + 1
-    return {**doc, "outbox": doc["outbox"] + [{"id": f"{doc['_id']}:{seq}", "name": name, "payload": payload}],
-            "outbox_since": doc["outbox_since"] or now, "event_seq": seq}
+    return {
+        **doc,
+        "outbox": doc["outbox"] + [{"id": f"{doc['_id']}:{seq}", "name": name, "payload": payload}],
+        "outbox_since": doc["outbox_since"] or now,
+        "event_seq": seq,
+    }
 
 
 def cleared(doc, published_ids):
@@ -18,5 +22,9 @@ def cleared(doc, published_ids):
     remaining = [event for event in doc["outbox"] if event["id"] not in published_ids]
     if len(remaining) == len(doc["outbox"]):
         return None
-    return {**doc, "outbox": remaining, "outbox_since": doc["outbox_since"] if remaining else None,
-            "version": doc["version"] + 1}
+    return {
+        **doc,
+        "outbox": remaining,
+        "outbox_since": doc["outbox_since"] if remaining else None,
+        "version": doc["version"] + 1,
+    }

@@ -5,6 +5,7 @@ and communication taboos (沟通禁忌), open items, outstanding payments, order
 agreed requirements — read off the archive as it is at submission, plus what the sender adds.
 The receiver signs for this snapshot; the timeline beside it shows the whole history.
 """
+
 RECENT_COMMUNICATIONS = 5
 
 
@@ -20,27 +21,39 @@ def package_of(archive, written, agreed, annual_value=None):
         "core_needs": list(archive.get("needs") or []) + [_requirement(r) for r in archive.get("requirements") or []],
         "pain_points": list(written.get("pain_points") or []),
         "solution": written.get("solution"),
-        "quotes": [{key: q.get(key) for key in ("at", "product", "quantity", "incoterm", "valid_until")}
-                   for q in archive.get("quotes") or []],
+        "quotes": [
+            {key: q.get(key) for key in ("at", "product", "quantity", "incoterm", "valid_until")}
+            for q in archive.get("quotes") or []
+        ],
         "special_requirements": _joined(archive.get("special_requirements"), written.get("special_requirements")),
         "cautions": _joined(archive.get("cautions"), written.get("cautions")),
-        "traits": [{"label": t["label"], "evidence": t["evidence"], "suggestion": t["suggestion"]}
-                   for t in archive.get("traits") or []],
+        "traits": [
+            {"label": t["label"], "evidence": t["evidence"], "suggestion": t["suggestion"]}
+            for t in archive.get("traits") or []
+        ],
         "competitors": [c["name"] for c in archive.get("competitors") or []],
         "open_items": list(written.get("open_items") or []),
         "outstanding_payments": list(written.get("outstanding_payments") or []),
-        "orders": [{key: o.get(key) for key in ("id", "at", "amount", "currency", "products", "delivery_date",
-                                                 "payment_method")} for o in archive.get("orders") or []],
+        "orders": [
+            {
+                key: o.get(key)
+                for key in ("id", "at", "amount", "currency", "products", "delivery_date", "payment_method")
+            }
+            for o in archive.get("orders") or []
+        ],
         "deal_closed": bool(archive.get("orders")) or archive.get("stage") == "customer",
         "agreed_requirements": dict(agreed),
         "recent_communications": [
             {key: c.get(key) for key in ("at", "method", "by", "summary", "customer_words", "result")}
-            for c in (archive.get("communications") or [])[-RECENT_COMMUNICATIONS:]],
+            for c in (archive.get("communications") or [])[-RECENT_COMMUNICATIONS:]
+        ],
         "case": written.get("case"),
         "expected_annual_value": written.get("expected_annual_value"),
         "annual_value": annual_value,
         "notes": written.get("notes"),
-        "stated_none": [flag for flag in ("no_special_requirements", "no_cautions", "no_open_items") if written.get(flag)],
+        "stated_none": [
+            flag for flag in ("no_special_requirements", "no_cautions", "no_open_items") if written.get(flag)
+        ],
     }
 
 

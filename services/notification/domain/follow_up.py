@@ -8,6 +8,7 @@ What notification knows of a customer (``FollowedCustomer``) is built from pool'
 and returns, profile's creations, updates and contacts, and handoffs that give it a new owner —
 its company name too, which reminders and notices show instead of the customer's id.
 """
+
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,15 +18,15 @@ from services.notification.domain.reminders import FOLLOW_UP, REGRADE, reminder,
 @dataclass(frozen=True)
 class FollowedCustomer:
     customer_id: str
-    company: str | None = None                    # its name, as profile last said it
+    company: str | None = None  # its name, as profile last said it
     owner_id: str | None = None
     intent_grade: str | None = None
     value_grade: str | None = None
     stage: str | None = None
     deal_closed: bool = False
     last_follow_up_at: datetime | None = None
-    next_follow_up_at: datetime | None = None     # planned at the latest contact
-    planned_at: datetime | None = None            # when that latest contact happened
+    next_follow_up_at: datetime | None = None  # planned at the latest contact
+    planned_at: datetime | None = None  # when that latest contact happened
     graded_at: datetime | None = None
     profile_version: int = -1
 
@@ -47,9 +48,17 @@ def with_archive(customer, update):
     if update["version"] <= customer.profile_version:
         return customer
     last = _latest(customer.last_follow_up_at, update["last_follow_up_at"])
-    return replace(customer, company=update.get("company", customer.company), intent_grade=update["intent_grade"],
-                   value_grade=update.get("value_grade"), stage=update["stage"], deal_closed=update["deal_closed"],
-                   last_follow_up_at=last, graded_at=update.get("graded_at"), profile_version=update["version"])
+    return replace(
+        customer,
+        company=update.get("company", customer.company),
+        intent_grade=update["intent_grade"],
+        value_grade=update.get("value_grade"),
+        stage=update["stage"],
+        deal_closed=update["deal_closed"],
+        last_follow_up_at=last,
+        graded_at=update.get("graded_at"),
+        profile_version=update["version"],
+    )
 
 
 def with_contact(customer, contact):
@@ -82,15 +91,29 @@ def _next_follow_up(policy, customer):
             rules.append((policy.win_back_every, "quarterly win-back of a lost customer", {"basis": "win_back"}))
     else:
         if customer.intent_grade in policy.intent_cadence:
-            rules.append((policy.intent_cadence[customer.intent_grade], f"cadence of intent grade {customer.intent_grade}",
-                          {"basis": "intent_grade", "grade": customer.intent_grade}))
+            rules.append(
+                (
+                    policy.intent_cadence[customer.intent_grade],
+                    f"cadence of intent grade {customer.intent_grade}",
+                    {"basis": "intent_grade", "grade": customer.intent_grade},
+                )
+            )
         if customer.value_grade in policy.value_cadence:
-            rules.append((policy.value_cadence[customer.value_grade], f"cadence of value grade {customer.value_grade}",
-                          {"basis": "value_grade", "grade": customer.value_grade}))
+            rules.append(
+                (
+                    policy.value_cadence[customer.value_grade],
+                    f"cadence of value grade {customer.value_grade}",
+                    {"basis": "value_grade", "grade": customer.value_grade},
+                )
+            )
         if customer.stage in policy.active_stages and not customer.deal_closed:
-            rules.append((policy.update_every, f"an active customer ({customer.stage}) is updated at least every "
-                                               f"{_span(policy.update_every)}",
-                          {"basis": "active_stage", "stage": customer.stage}))
+            rules.append(
+                (
+                    policy.update_every,
+                    f"an active customer ({customer.stage}) is updated at least every {_span(policy.update_every)}",
+                    {"basis": "active_stage", "stage": customer.stage},
+                )
+            )
     if not rules:
         return None
     every, why, basis = min(rules, key=lambda rule: rule[0])
@@ -104,28 +127,51 @@ def follow_up_reminder(policy, customer, now):
         return None
     due, why, basis = nxt
     last = customer.last_follow_up_at
-    return reminder(FOLLOW_UP, customer.owner_id, customer.customer_id, due, now,
-                    f"Follow up with customer {customer.customer_id} by {due:%Y-%m-%d %H:%M} UTC ({why}; "
-                    f"last contact {last:%Y-%m-%d %H:%M} UTC).",
-                    _cycle(customer), details={"why": why, "last_contact_at": last.isoformat(), **basis})
+    return reminder(
+        FOLLOW_UP,
+        customer.owner_id,
+        customer.customer_id,
+        due,
+        now,
+        f"Follow up with customer {customer.customer_id} by {due:%Y-%m-%d %H:%M} UTC ({why}; "
+        f"last contact {last:%Y-%m-%d %H:%M} UTC).",
+        _cycle(customer),
+        details={"why": why, "last_contact_at": last.isoformat(), **basis},
+    )
 
 
 def regrade_reminder(policy, customer, now):
     """The owner's quarterly review of the grades (one per owner and grading), or None: no owner,
     never graded, a silent stage, or no regrade asked."""
     graded = customer.graded_at
-    if customer.owner_id is None or graded is None or policy.regrade_every is None \
-            or customer.stage in policy.silent_stages:
+    if (
+        customer.owner_id is None
+        or graded is None
+        or policy.regrade_every is None
+        or customer.stage in policy.silent_stages
+    ):
         return None
     due = graded + policy.regrade_every
-    grades = ", ".join(f"{name} {grade}" for name, grade in (("intent", customer.intent_grade),
-                                                              ("value", customer.value_grade)) if grade)
-    return reminder(REGRADE, customer.owner_id, customer.customer_id, due, now,
-                    f"Review the grades of customer {customer.customer_id} by {due:%Y-%m-%d} "
-                    f"({grades or 'no grade yet'}; last graded {graded:%Y-%m-%d}).",
-                    (customer.customer_id, customer.owner_id, graded),
-                    details={"graded_at": graded.isoformat(), "intent_grade": customer.intent_grade,
-                             "value_grade": customer.value_grade})
+    grades = ", ".join(
+        f"{name} {grade}"
+        for name, grade in (("intent", customer.intent_grade), ("value", customer.value_grade))
+        if grade
+    )
+    return reminder(
+        REGRADE,
+        customer.owner_id,
+        customer.customer_id,
+        due,
+        now,
+        f"Review the grades of customer {customer.customer_id} by {due:%Y-%m-%d} "
+        f"({grades or 'no grade yet'}; last graded {graded:%Y-%m-%d}).",
+        (customer.customer_id, customer.owner_id, graded),
+        details={
+            "graded_at": graded.isoformat(),
+            "intent_grade": customer.intent_grade,
+            "value_grade": customer.value_grade,
+        },
+    )
 
 
 def follow_up_id(customer):

@@ -1,9 +1,10 @@
 """What a person is told: a fired reminder (or a day's digest of them) as a notice, worded in
 their time zone, with the original due time shown even when it fires late (after downtime), and
 the customer called by its company name once notification knows it."""
+
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.notification.domain.reminders import PLANNED_KINDS
@@ -21,9 +22,11 @@ TITLES = {
     "handoff_returned": "Handoff returned",
     "handoff_withdrawn": "Handoff withdrawn",
     "requirement_changed": "Requirement changed",
+    "returned_to_pool": "Customer returned to the public pool",
+    "owner_handoff": "Your customer is being handed to someone else",
 }
 DIGEST = "digest"
-LATE_AFTER = timedelta(minutes=5)   # fired this much after its due time: say so
+LATE_AFTER = timedelta(minutes=5)  # fired this much after its due time: say so
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def notice_of(reminder, preferences, fired_at, digest_id=None, customer_name=Non
     customer_id = reminder.get("customer_id")
     customer = customer_name or f"customer {customer_id}"
     body = named(reminder["message"], customer_id, customer_name)
-    if reminder["kind"] in PLANNED_KINDS:     # the others tell of something that just happened
+    if reminder["kind"] in PLANNED_KINDS:  # the others tell of something that just happened
         body += f"\nDue {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
     if fired_at - reminder["fire_at"] > LATE_AFTER:
         body += f"\nSent late: it was due {due:%Y-%m-%d %H:%M} ({preferences.time_zone})."
@@ -67,7 +70,7 @@ def notice_of(reminder, preferences, fired_at, digest_id=None, customer_name=Non
         "reminder_id": reminder["_id"],
         "kind": reminder["kind"],
         "title": TITLES.get(reminder["kind"], reminder["kind"].replace("_", " ").capitalize())
-                 + (f": {customer}" if customer_id else ""),
+        + (f": {customer}" if customer_id else ""),
         "body": body,
         "customer_id": customer_id,
         "due_at": reminder["due_at"],
@@ -84,8 +87,9 @@ def named(text: str, customer_id: str | None, customer_name: str | None) -> str:
     instead, when it is known."""
     if not (customer_id and customer_name):
         return text
-    return re.sub(rf"\b([Cc]ustomer) {re.escape(customer_id)}(?![\w-]|\.\w)",
-                  lambda match: f"{match[1]} {customer_name}", text)
+    return re.sub(
+        rf"\b([Cc]ustomer) {re.escape(customer_id)}(?![\w-]|\.\w)", lambda match: f"{match[1]} {customer_name}", text
+    )
 
 
 def digest_id_of(user_id, day):
@@ -97,8 +101,10 @@ def digest_of(digest, notices, preferences, at):
     if not notices:
         return None
     zone = ZoneInfo(preferences.time_zone)
-    lines = [f"- {n['title']} (due {n['due_at'].astimezone(zone):%Y-%m-%d %H:%M}): {n['body'].splitlines()[0]}"
-             for n in notices]
+    lines = [
+        f"- {n['title']} (due {n['due_at'].astimezone(zone):%Y-%m-%d %H:%M}): {n['body'].splitlines()[0]}"
+        for n in notices
+    ]
     count = len(notices)
     return {
         "_id": f"ntf_{digest['_id']}",
@@ -113,4 +119,77 @@ def digest_of(digest, notices, preferences, at):
         "digest_id": None,
         "items": [n["_id"] for n in notices],
         "details": {},
+    }
+
+
+# --- the inbox's digests: many notices of one kind for one person within a short window ---------
+
+INBOX_DIGEST = "inbox_digest"
+GROUP_TITLES = {
+    "first_touch": "{count} new customers assigned to you",
+    "recycling_warning": "{count} customers about to return to the pool",
+    "returned_to_pool": "{count} customers returned to the public pool",
+    "handoff_waiting": "{count} handoffs waiting for you",
+    "requirement_changed": "{count} requirement changes",
+}
+NAMES_IN_BODY = 50  # a digest's body lists this many companies; every notice stays in ``items``
+
+
+def group_id_of(user_id: str, kind: str, fired_at: datetime, window: timedelta) -> str:
+    """The digest a notice falls into: one per person, kind and window (windows counted from the
+    epoch), so every instance and every retry names the same one."""
+    seconds = int(window.total_seconds())
+    start = datetime.fromtimestamp(int(fired_at.timestamp()) // seconds * seconds, UTC)
+    return f"grp_{user_id}_{kind}_{start:%Y%m%dT%H%M}"
+
+
+def inbox_digest(group_id: str, members: list, names: dict, stored: dict | None) -> dict:
+    """The inbox entry standing for ``members`` (the inbox entries of the window, oldest first):
+    their count, their customers (company names from ``names``, {customer id: name}) and their
+    ids, so each stays reachable. ``stored``: the digest as stored; it never loses an item (a
+    concurrent filing may have counted one this one did not see). Unread while any member is."""
+    member_ids = [m["_id"] for m in members]
+    items = list(dict.fromkeys([*(stored or {}).get("items", []), *member_ids]))
+    latest = max(members, key=lambda m: m["fired_at"])
+    kind = latest["kind"]
+    customers = list(
+        dict.fromkeys(
+            [
+                *((stored or {}).get("details") or {}).get("customer_ids", []),
+                *(m["customer_id"] for m in members if m.get("customer_id")),
+            ]
+        )
+    )
+    grew = bool(set(items) - set((stored or {}).get("items", [])))
+    companies = [names.get(c) or f"customer {c}" for c in customers]
+    count = len(items)
+    title = GROUP_TITLES.get(kind, "{count} notices: " + TITLES.get(kind, kind.replace("_", " "))).format(count=count)
+    shown = companies[:NAMES_IN_BODY]
+    body = ", ".join(shown) + (f" and {len(companies) - len(shown)} more" if len(companies) > len(shown) else "")
+    return {
+        "_id": group_id,
+        "user_id": latest["user_id"],
+        "kind": INBOX_DIGEST,
+        "title": title,
+        "body": body,
+        "customer_id": None,
+        "due_at": None,
+        "fired_at": latest["fired_at"],
+        "read": bool(stored and stored["read"]) and not grew,  # a new notice in it is news
+        "read_at": (stored or {}).get("read_at"),
+        "group_id": None,
+        "grouped_in": None,
+        "items": items,
+        "version": (stored or {}).get("version", -1) + 1,
+        "details": {"of_kind": kind, "count": count, "customer_ids": customers},
+    }
+
+
+def with_customer_names(details: dict, names: dict) -> dict:
+    """A digest's details with its customers named ({customer_id, customer_name}; the name None
+    while not known), for a client to list and link them in the reader's language."""
+    ids = details.get("customer_ids", [])
+    return {
+        **{k: v for k, v in details.items() if k != "customer_ids"},
+        "customers": [{"customer_id": c, "customer_name": names.get(c)} for c in ids],
     }

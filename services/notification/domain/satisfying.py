@@ -3,19 +3,29 @@
 Each function takes the event and the open reminders it may concern and returns
 ``Closing``s; nothing is left to nag once its reason is gone.
 """
+
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.notification.domain.reminders import (
-    ALLOCATION_STALLED, CANCELLED, DONE, FIRST_TOUCH, HANDOFF_ACCEPTANCE, HANDOFF_KINDS, HANDOFF_WAITING,
-    INFO_PENDING, MEETING_MINUTES, RECYCLING_WARNING, SECOND_TOUCH,
+    ALLOCATION_STALLED,
+    CANCELLED,
+    DONE,
+    FIRST_TOUCH,
+    HANDOFF_ACCEPTANCE,
+    HANDOFF_KINDS,
+    HANDOFF_WAITING,
+    INFO_PENDING,
+    MEETING_MINUTES,
+    RECYCLING_WARNING,
+    SECOND_TOUCH,
 )
 
 
 @dataclass(frozen=True)
 class Closing:
     reminder_id: str
-    status: str          # done or cancelled
+    status: str  # done or cancelled
     reason: str
 
 
@@ -29,32 +39,45 @@ def closed_by_contact(policy, contact, open_reminders):
         kind = reminder["kind"]
         if kind in (FIRST_TOUCH, RECYCLING_WARNING):
             out.append(Closing(reminder["_id"], DONE, said))
-        elif kind == SECOND_TOUCH and reminder["details"].get("record_id") != contact["record_id"] \
-                and _at(reminder["details"].get("contact_at")) < when:
+        elif (
+            kind == SECOND_TOUCH
+            and reminder["details"].get("record_id") != contact["record_id"]
+            and _at(reminder["details"].get("contact_at")) < when
+        ):
             out.append(Closing(reminder["_id"], DONE, said))
-        elif kind == MEETING_MINUTES and contact["method"] in policy.minutes_methods and who == reminder["user_id"] \
-                and _at(reminder["details"].get("meeting_at")) < when:
+        elif (
+            kind == MEETING_MINUTES
+            and contact["method"] in policy.minutes_methods
+            and who == reminder["user_id"]
+            and _at(reminder["details"].get("meeting_at")) < when
+        ):
             out.append(Closing(reminder["_id"], DONE, f"minutes sent by {contact['method']} on {when:%Y-%m-%d %H:%M}"))
     return out
 
 
 def closed_by_return(returned, open_reminders):
     """The customer left its owner (released, recycled, rejected…): their reminders for it go."""
-    return [Closing(r["_id"], CANCELLED, f"customer left {r['user_id']}: {returned['reason']}")
-            for r in open_reminders
-            if r["user_id"] == returned["previous_owner_id"] and r["kind"] not in HANDOFF_KINDS]
+    return [
+        Closing(r["_id"], CANCELLED, f"customer left {r['user_id']}: {returned['reason']}")
+        for r in open_reminders
+        if r["user_id"] == returned["previous_owner_id"] and r["kind"] not in HANDOFF_KINDS
+    ]
 
 
 def closed_by_new_owner(new_owner_id, reason, open_reminders, owner_kinds):
     """Another person owns the customer now: the former owner's follow-up reminders go."""
-    return [Closing(r["_id"], CANCELLED, reason) for r in open_reminders
-            if r["kind"] in owner_kinds and r["user_id"] != new_owner_id]
+    return [
+        Closing(r["_id"], CANCELLED, reason)
+        for r in open_reminders
+        if r["kind"] in owner_kinds and r["user_id"] != new_owner_id
+    ]
 
 
 def closed_by_allocation(owner_id, open_reminders):
     """A manager's 'nobody eligible' notice is done once the customer has an owner."""
-    return [Closing(r["_id"], DONE, f"allocated to {owner_id}") for r in open_reminders
-            if r["kind"] == ALLOCATION_STALLED]
+    return [
+        Closing(r["_id"], DONE, f"allocated to {owner_id}") for r in open_reminders if r["kind"] == ALLOCATION_STALLED
+    ]
 
 
 def closed_by_merge(merged, open_reminders):
@@ -62,8 +85,11 @@ def closed_by_merge(merged, open_reminders):
 
 
 def closed_by_info_completed(open_reminders):
-    return [Closing(r["_id"], DONE, "the pending information was completed") for r in open_reminders
-            if r["kind"] == INFO_PENDING]
+    return [
+        Closing(r["_id"], DONE, "the pending information was completed")
+        for r in open_reminders
+        if r["kind"] == INFO_PENDING
+    ]
 
 
 def closed_by_acceptance(accepted, open_reminders):
@@ -75,7 +101,9 @@ def closed_by_acceptance(accepted, open_reminders):
         if reminder["user_id"] == accepted["by"]:
             out.append(Closing(reminder["_id"], DONE, f"accepted on {accepted['at']:%Y-%m-%d %H:%M}"))
         elif accepted["complete"]:
-            out.append(Closing(reminder["_id"], CANCELLED, f"the handoff is complete (last signed by {accepted['by']})"))
+            out.append(
+                Closing(reminder["_id"], CANCELLED, f"the handoff is complete (last signed by {accepted['by']})")
+            )
     return out
 
 
@@ -94,4 +122,4 @@ def _handoff_waits_for_nobody(open_reminders, why):
 
 
 def _at(text):
-    return datetime.fromisoformat(text) if text else datetime.min.replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text) if text else datetime.min.replace(tzinfo=UTC)

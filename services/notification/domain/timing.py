@@ -1,7 +1,8 @@
 """When things go out: a person's quiet hours and daily digest in their own time zone, and how
 long a failed delivery waits before its next attempt."""
+
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -60,7 +61,7 @@ def next_attempt_at(policy, attempts_made, now):
 def _local(day, clock, zone):
     # fold=0 and zoneinfo's normalisation put a wall time skipped by DST just after the gap.
     moment = datetime.combine(day, clock, tzinfo=zone)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def parse_clock(text):

@@ -16,6 +16,7 @@ decides by, so what a person is shown and what a claim is refused by cannot diff
 
 Pure: callers pass the current time as a timezone-aware datetime and the settings as values.
 """
+
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +25,10 @@ MONDAY = 0  # datetime.weekday() numbering; the default first day of a claiming 
 
 PER_DAY, PER_WEEK, PER_MONTH, MAX_HELD = "per_day", "per_week", "per_month", "max_held"
 RELEASE_PROTECTION = "release_protection"
+# A customer recycled for neglect is not claimed straight back by the person it was taken from:
+# otherwise the sweep's return would only restart that person's clock.
+RECYCLE_PROTECTION = "recycle_protection"
+POOL_SCOPE = "pool_scope"
 DAY, WEEK, MONTH = "day", "week", "month"
 PERIOD_OF_LIMIT = {PER_DAY: DAY, PER_WEEK: WEEK, PER_MONTH: MONTH}
 
@@ -31,12 +36,15 @@ PERIOD_OF_LIMIT = {PER_DAY: DAY, PER_WEEK: WEEK, PER_MONTH: MONTH}
 @dataclass(frozen=True)
 class ClaimLimits:
     """How much one person may claim. None means no limit of that kind (e.g. for managers)."""
+
     per_day: int | None = 5
     per_week: int | None = 20
     per_month: int | None = 60
     max_held: int | None = 200
     # Days a person may not re-claim a customer they released themselves.
     release_protection_days: int = 30
+    # Days a person may not claim back a customer recycled from them for neglect.
+    recycle_protection_days: int = 15
 
     def __post_init__(self):
         for f in fields(self):
@@ -62,19 +70,28 @@ def limits_for(role, defaults, overrides):
 @dataclass(frozen=True)
 class ClaimRefused:
     """Why a claim is refused, and when trying again can succeed (None: waiting won't help)."""
+
     limit: str
     allowed: int
     used: int
     resets_at: datetime | None
+    reason: str | None = None  # why the customer was recycled (recycle_protection)
 
     @property
     def message(self):
+        if self.limit == RECYCLE_PROTECTION:
+            return (
+                f"this customer was returned to the pool from you {self.used} day(s) ago ({self.reason}) and "
+                f"may not be claimed back by you for {self.allowed} days; it can be claimed again at "
+                f"{_shown(self.resets_at)}"
+            )
         if self.limit == MAX_HELD:
-            return (f"holding limit of {self.allowed} customers reached; "
-                    "release or close a customer to claim another")
+            return f"holding limit of {self.allowed} customers reached; release or close a customer to claim another"
         if self.limit == RELEASE_PROTECTION:
-            return (f"you released this customer {self.used} day(s) ago and may not re-claim it "
-                    f"for {self.allowed} days; it can be claimed again at {_shown(self.resets_at)}")
+            return (
+                f"you released this customer {self.used} day(s) ago and may not re-claim it "
+                f"for {self.allowed} days; it can be claimed again at {_shown(self.resets_at)}"
+            )
         label = _PERIOD_LABELS[self.limit]
         if self.resets_at is None:
             return f"{label} claim limit is {self.allowed}; claiming is not allowed"
@@ -88,7 +105,8 @@ _PERIOD_LABELS = {PER_DAY: "daily", PER_WEEK: "weekly", PER_MONTH: "monthly"}
 class PeriodAllowance:
     """One calendar period of claiming: the claims counted in it, its limit (None: no limit) and
     when the next period starts, counting from zero again."""
-    limit: str                  # per_day, per_week or per_month: the limit a refusal names
+
+    limit: str  # per_day, per_week or per_month: the limit a refusal names
     used: int
     allowed: int | None
     resets_at: datetime
@@ -105,19 +123,28 @@ class PeriodAllowance:
 @dataclass(frozen=True)
 class ClaimAllowance:
     """What one person may still claim: each period (day, week, month) and the holding cap."""
+
     periods: tuple[PeriodAllowance, ...]
     held: int
     max_held: int | None
 
 
-def claim_allowance(limits: ClaimLimits, claims_so_far: list[datetime], held: int, now: datetime,
-                    week_starts_on: int = MONDAY, *, tz: str) -> ClaimAllowance:
+def claim_allowance(
+    limits: ClaimLimits,
+    claims_so_far: list[datetime],
+    held: int,
+    now: datetime,
+    week_starts_on: int = MONDAY,
+    *,
+    tz: str,
+) -> ClaimAllowance:
     """The periods and the cap ``check_claim`` decides by, as they stand at ``now`` (same
     arguments): a claim is allowed exactly while every period has a claim remaining and
     ``held`` is below ``max_held``."""
     _require_aware(now, "now")
-    return ClaimAllowance(_period_allowances(limits, claims_so_far, now, week_starts_on, ZoneInfo(tz)), held,
-                          limits.max_held)
+    return ClaimAllowance(
+        _period_allowances(limits, claims_so_far, now, week_starts_on, ZoneInfo(tz)), held, limits.max_held
+    )
 
 
 def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
@@ -132,8 +159,11 @@ def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
     allowance = claim_allowance(limits, claims_so_far, held, now, week_starts_on, tz=tz)
     if allowance.max_held is not None and allowance.held >= allowance.max_held:
         return ClaimRefused(MAX_HELD, allowance.max_held, allowance.held, None)
-    refusals = [ClaimRefused(p.limit, p.allowed, p.used, p.resets_at if p.allowed > 0 else None)
-                for p in allowance.periods if p.remaining == 0]
+    refusals = [
+        ClaimRefused(p.limit, p.allowed, p.used, p.resets_at if p.allowed > 0 else None)
+        for p in allowance.periods
+        if p.remaining == 0
+    ]
     if not refusals:
         return None
     return max(refusals, key=_lifts_last)
@@ -147,9 +177,12 @@ def _lifts_last(refusal):
 
 
 def _period_allowances(limits, claims, now, week_starts_on, zone):
-    return tuple(PeriodAllowance(limit, sum(1 for claimed_at in claims if claimed_at >= start), getattr(limits, limit),
-                                 next_start)
-                 for limit, (start, next_start) in _periods(now.astimezone(zone).date(), week_starts_on, zone))
+    return tuple(
+        PeriodAllowance(
+            limit, sum(1 for claimed_at in claims if claimed_at >= start), getattr(limits, limit), next_start
+        )
+        for limit, (start, next_start) in _periods(now.astimezone(zone).date(), week_starts_on, zone)
+    )
 
 
 def _periods(today, week_starts_on, zone):
@@ -201,8 +234,34 @@ def check_reclaim(last_release_by_this_person, protection_days, now, *, tz=None)
         return None
     if tz is not None:
         until = until.astimezone(ZoneInfo(tz))
-    days_since = (now - last_release_by_this_person).days
+    days_since = max((now - last_release_by_this_person).days, 0)  # a replayed sweep may date it ahead
     return ClaimRefused(RELEASE_PROTECTION, protection_days, days_since, until)
+
+
+def check_claim_back(
+    last_recycled_from_this_person: datetime | None,
+    protection_days: int,
+    now: datetime,
+    *,
+    tz: str | None = None,
+    reason: str | None = None,
+) -> ClaimRefused | None:
+    """None if this person may claim the customer, else a ``recycle_protection`` refusal: the
+    customer was recycled from them (for neglect) less than ``protection_days`` ago. ``reason``:
+    why it was recycled, for the refusal to say."""
+    refusal = check_reclaim(last_recycled_from_this_person, protection_days, now, tz=tz)
+    return None if refusal is None else replace(refusal, limit=RECYCLE_PROTECTION, reason=reason)
+
+
+def outside_pool_scope(person_team: str | None, pool_team: str | None) -> str | None:
+    """Why a person may not claim from this pool (another team's), or None when it is theirs.
+
+    A salesperson browses and claims only their own team's pool (公海 per team or market); a
+    customer no team holds (None) is everyone's.
+    """
+    if pool_team is None or person_team == pool_team:
+        return None
+    return f"the customer is in the public pool of team {pool_team}; you claim from team {person_team}'s"
 
 
 def release_reason(text):

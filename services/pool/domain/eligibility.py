@@ -8,6 +8,7 @@ Eligibility comes before the rotation: ``rotation_for`` runs the weighted round-
 the people eligible now, so someone on leave, at their holding cap or outside the
 customer's market takes no turn and builds up no credit.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,18 +22,18 @@ class Salesperson:
     team: str
     department: str
     markets: tuple[str, ...] = ()  # ISO 3166 alpha-2 codes; empty: every market
-    grades: tuple[str, ...] = ()   # intent grades served; empty: every grade
+    grades: tuple[str, ...] = ()  # intent grades served; empty: every grade
     on_leave: bool = False
-    held: int = 0                  # customers owned now
-    max_held: int | None = None    # holding cap (from claiming.limits_for); None: no cap
+    held: int = 0  # customers owned now
+    max_held: int | None = None  # holding cap (from claiming.limits_for); None: no cap
 
 
 @dataclass(frozen=True)
 class NewCustomer:
-    country: str | None       # ISO 3166 alpha-2; None when unknown
+    country: str | None  # ISO 3166 alpha-2; None when unknown
     intent_grade: str | None
-    department: str | None    # None: any department may take it
-    team: str | None          # None: any team may take it
+    department: str | None  # None: any department may take it
+    team: str | None  # None: any team may take it
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,25 @@ pool, the dormant pool or the rejected list — never two owners, never lost.
 Every change returns a new holding with the version moved on, so the store writes it only if
 nobody changed it meanwhile (that is what makes two simultaneous claims have one winner).
 """
-from dataclasses import dataclass
 
-from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.pool.domain.recycling import DORMANT, INVALID, OWNED, PUBLIC_POOL, REJECTED, SCREENING
 
 CLAIMABLE = (PUBLIC_POOL, DORMANT)
 SYSTEM = "pool"
 
 # Why a customer is where it is (the start of ``reason``; the rest says more).
 ALLOCATED, CLAIMED, FILED_BY_HAND, REASSIGNED = "weighted round-robin", "claimed", "filed by hand", "reassigned"
-NEW_UNALLOCATED, RELEASED, RECYCLED, NOBODY_ELIGIBLE = "waiting for allocation", "released", "recycled", "nobody eligible"
+NEW_UNALLOCATED, RELEASED, RECYCLED, NOBODY_ELIGIBLE = (
+    "waiting for allocation",
+    "released",
+    "recycled",
+    "nobody eligible",
+)
+# A new lead waiting for marketing's screening (BATON.allocation.screening): nobody owns it yet.
+AWAITING_SCREENING = "waiting for marketing's screening"
 # An inquiry sent with ``allocate: false`` (a backlog imported into the pool): it waits to be claimed.
 POOL_ASKED = "not allocated: its inquiry asked for the public pool"
 
@@ -35,9 +44,10 @@ class NotAllowed(Exception):
 @dataclass(frozen=True)
 class Facts:
     """What the pool knows of a customer from profile's events (for rules and search)."""
+
     company: str | None = None
-    country: str | None = None           # as given
-    country_code: str | None = None      # ISO 3166 alpha-2 when known: what rules and searches read
+    country: str | None = None  # as given
+    country_code: str | None = None  # ISO 3166 alpha-2 when known: what rules and searches read
     intent_grade: str | None = None
     stage: str = "new_contact"
     tags: tuple = ()
@@ -48,20 +58,62 @@ class Facts:
 
 
 def new_holding(customer_id, team, facts, now, reason=NEW_UNALLOCATED):
-    return {"_id": customer_id, "state": PUBLIC_POOL, "owner_id": None, "collaborators": [], "team": team,
-            "allocated_at": None, "reason": reason, "since": now, "by": SYSTEM, "released_by": {},
-            "warned_for": None, "profile_version": 0, "created_at": now, "version": 0,
-            **facts_fields(facts, now)}
+    return {
+        "_id": customer_id,
+        "state": PUBLIC_POOL,
+        "owner_id": None,
+        "collaborators": [],
+        "team": team,
+        "allocated_at": None,
+        "reason": reason,
+        "since": now,
+        "by": SYSTEM,
+        "released_by": {},
+        "warned_for": None,
+        "profile_version": 0,
+        "created_at": now,
+        "version": 0,
+        **facts_fields(facts, now),
+    }
+
+
+def screening_holding(customer_id: str, team: str, facts: Facts, now: datetime) -> dict:
+    """A new lead in marketing's screening queue: owned by no salesperson, claimable by none, and
+    out of recycling until marketing hands it to sales (a handoff) or marks it invalid."""
+    return {**new_holding(customer_id, team, facts, now, AWAITING_SCREENING), "state": SCREENING}
+
+
+def invalid_lead(reason: str) -> str:
+    """Why an invalid lead is where it is: the reason marketing gave."""
+    return f"{INVALID}: {reason}"
+
+
+def marked_invalid(holding: dict, reason: str, by: str, now: datetime, any_owner: bool) -> dict | None:
+    """The lead out of the screening queue (or the public pool) as invalid (无效线索), or None when
+    it is already, for the same reason. An owned customer only by its owner or a manager
+    (``any_owner``); a rejected one stays rejected (``NotAllowed``)."""
+    if holding["state"] == REJECTED:
+        raise NotAllowed(f"rejected ({holding['reason']}): it is not a lead to screen")
+    if holding["state"] == OWNED and not any_owner and holding["owner_id"] != by:
+        raise NotAllowed(f"owned by {holding['owner_id']}: only its owner or a manager may mark it invalid")
+    return give_back(holding, INVALID, invalid_lead(reason), by, now)
 
 
 def facts_fields(facts, created_at):
-    return {"company": facts.company, "country": facts.country, "country_code": facts.country_code,
-            "intent_grade": facts.intent_grade, "stage": facts.stage, "tags": list(facts.tags),
-            "last_contact_at": facts.last_contact_at,
-            "last_follow_up_at": facts.last_follow_up_at, "has_open_need": facts.has_open_need,
-            "deal_closed": facts.deal_closed,
-            # kept as fields so one index serves each recycling query (see recycling.due_thresholds)
-            "contact_clock": facts.last_contact_at or created_at}
+    return {
+        "company": facts.company,
+        "country": facts.country,
+        "country_code": facts.country_code,
+        "intent_grade": facts.intent_grade,
+        "stage": facts.stage,
+        "tags": list(facts.tags),
+        "last_contact_at": facts.last_contact_at,
+        "last_follow_up_at": facts.last_follow_up_at,
+        "has_open_need": facts.has_open_need,
+        "deal_closed": facts.deal_closed,
+        # kept as fields so one index serves each recycling query (see recycling.due_thresholds)
+        "contact_clock": facts.last_contact_at or created_at,
+    }
 
 
 def with_facts(holding, facts, profile_version):
@@ -90,8 +142,19 @@ def take(holding, owner_id, reason, by, now):
         raise NotAllowed(f"already owned by {holding['owner_id']}")
     if holding["state"] == REJECTED:
         raise NotAllowed(f"rejected ({holding['reason']}): reactivate it first")
-    taken = {**holding, "state": OWNED, "owner_id": owner_id, "allocated_at": now, "reason": reason, "since": now,
-             "by": by, "warned_for": None, "collaborators": [c for c in holding["collaborators"] if c != owner_id]}
+    taken = {
+        **holding,
+        "state": OWNED,
+        "owner_id": owner_id,
+        "allocated_at": now,
+        "reason": reason,
+        "since": now,
+        "by": by,
+        "warned_for": None,
+        "collaborators": [c for c in holding["collaborators"] if c != owner_id],
+        # named by the change that made it, so announcing it again (redelivery) names the same one
+        "allocation_id": f"{holding['_id']}:{owner_id}:v{holding['version'] + 1}",
+    }
     taken["follow_up_clock"] = _follow_up_clock(taken)
     return _next(taken)
 
@@ -102,9 +165,50 @@ def give_back(holding, state, reason, by, now):
         return None
     released_by = dict(holding.get("released_by") or {})
     if holding["owner_id"] and by == holding["owner_id"]:
-        released_by[by] = now     # protects the customer from its releaser's own re-claim
-    return _next({**holding, "state": state, "owner_id": None, "allocated_at": None, "reason": reason, "since": now,
-                  "by": by, "warned_for": None, "released_by": released_by, "follow_up_clock": None})
+        released_by[by] = now  # protects the customer from its releaser's own re-claim
+    return _next(
+        {
+            **holding,
+            "state": state,
+            "owner_id": None,
+            "allocated_at": None,
+            "allocation_id": None,
+            "reason": reason,
+            "since": now,
+            "by": by,
+            "warned_for": None,
+            "released_by": released_by,
+            "follow_up_clock": None,
+        }
+    )
+
+
+def allocation_id(holding: dict) -> str:
+    """The id of the allocation that made the holding's owner its owner. Holdings taken before
+    allocations had ids are named by their stored time (the store keeps milliseconds): read back
+    on redelivery, it is the same every time."""
+    if holding.get("allocation_id"):
+        return holding["allocation_id"]
+    at = holding["allocated_at"]
+    stored = at.replace(microsecond=at.microsecond // 1000 * 1000)
+    return f"{holding['_id']}:{holding['owner_id']}:{stored.isoformat()}"
+
+
+def recycle(holding: dict, why: str, now: datetime) -> dict | None:
+    """The holding back in the public pool because its owner neglected it (``why``: the rule's
+    reason), remembering whom it was taken from and when, so they cannot claim it straight back.
+    Kept as a list of {person, at, reason}, not an object keyed by person: ids may hold "."."""
+    returned = give_back(holding, PUBLIC_POOL, f"{RECYCLED}: {why}", SYSTEM, now)
+    if returned is None or not holding.get("owner_id"):
+        return returned
+    earlier = [r for r in holding.get("recycled_from") or () if r["person"] != holding["owner_id"]]
+    return {**returned, "recycled_from": earlier + [{"person": holding["owner_id"], "at": now, "reason": why}]}
+
+
+def recycled_from(holding: dict, person_id: str) -> tuple[datetime, str] | None:
+    """The latest time (and why) the customer was recycled from ``person_id``: (at, reason) or None."""
+    found = [r for r in holding.get("recycled_from") or () if r["person"] == person_id]
+    return (found[-1]["at"], found[-1]["reason"]) if found else None
 
 
 def hand_over(holding, owner_id, reason, by, now):

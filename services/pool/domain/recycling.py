@@ -12,21 +12,23 @@ Verdicts decide; ``due_thresholds`` gives the cutoffs a store uses to *find* can
 index-backed range queries, and the tests hold the two to the same boundaries.
 Pure: the current time is passed in as a timezone-aware datetime.
 """
+
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 NO_FOLLOW_UP = "no_follow_up"
 NO_DEAL = "no_deal"
 
 # Pool states, named as contracts.customer names them.
 OWNED, PUBLIC_POOL, DORMANT, REJECTED = "owned", "public_pool", "dormant", "rejected"
+SCREENING, INVALID = "screening", "invalid"
 
 
 @dataclass(frozen=True)
 class RecyclingRules:
-    no_follow_up_days: int = 15    # since the latest follow-up (or the claim, if none yet)
-    no_deal_days: int = 90         # since the claim, while no deal is closed
-    warn_days_before: int = 3      # notice the owner gets before a return
+    no_follow_up_days: int = 15  # since the latest follow-up (or the claim, if none yet)
+    no_deal_days: int = 90  # since the claim, while no deal is closed
+    warn_days_before: int = 3  # notice the owner gets before a return
     dormant_after_days: int = 180  # "more than 6 months without contact"
     # A customer with a closed deal belongs to its account manager; cadence reminders,
     # not recycling, deal with neglect there.
@@ -35,8 +37,9 @@ class RecyclingRules:
     def __post_init__(self):
         for name in ("no_follow_up_days", "no_deal_days"):
             if getattr(self, name) <= self.warn_days_before:
-                raise ValueError(f"{name} ({getattr(self, name)}) must be longer than "
-                                 f"warn_days_before ({self.warn_days_before})")
+                raise ValueError(
+                    f"{name} ({getattr(self, name)}) must be longer than warn_days_before ({self.warn_days_before})"
+                )
         if self.warn_days_before < 0 or self.dormant_after_days <= 0:
             raise ValueError("warn_days_before must be >= 0 and dormant_after_days > 0")
 
@@ -83,7 +86,7 @@ class Warn:
     def key(self):
         """What the store keeps as ``warned_for``: the rule *and* the deadline warned about,
         so a follow-up that moves the deadline makes the next approach warn again."""
-        return f"{self.rule}@{self.due_at.astimezone(timezone.utc).isoformat()}"
+        return f"{self.rule}@{self.due_at.astimezone(UTC).isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,23 @@ def recycling_verdict(customer, rules, now):
 def _deadlines(customer, rules):
     deadlines = []
     if not (customer.deal_closed and rules.closed_deals_exempt):
-        deadlines.append(_deadline(customer, NO_FOLLOW_UP, f"no follow-up recorded for {rules.no_follow_up_days} days",
-                                   follow_up_clock(customer) + timedelta(days=rules.no_follow_up_days)))
+        deadlines.append(
+            _deadline(
+                customer,
+                NO_FOLLOW_UP,
+                f"no follow-up recorded for {rules.no_follow_up_days} days",
+                follow_up_clock(customer) + timedelta(days=rules.no_follow_up_days),
+            )
+        )
     if not customer.deal_closed:
-        deadlines.append(_deadline(customer, NO_DEAL, f"no deal within {rules.no_deal_days} days of claiming",
-                                   customer.claimed_at + timedelta(days=rules.no_deal_days)))
+        deadlines.append(
+            _deadline(
+                customer,
+                NO_DEAL,
+                f"no deal within {rules.no_deal_days} days of claiming",
+                customer.claimed_at + timedelta(days=rules.no_deal_days),
+            )
+        )
     return deadlines
 
 
@@ -165,7 +180,7 @@ def _warned_due(warned_for, rule):
     if not warned_for or not warned_for.startswith(prefix):
         return None
     try:
-        return datetime.fromisoformat(warned_for[len(prefix):])
+        return datetime.fromisoformat(warned_for[len(prefix) :])
     except ValueError:
         return None  # unreadable: warn again rather than return unwarned
 
@@ -200,8 +215,9 @@ def reactivation_on_inquiry(state):
     if state == DORMANT:
         return Reactivation(PUBLIC_POOL, "reactivated by new inquiry", needs_review=False)
     if state == REJECTED:
-        return Reactivation(REJECTED, "new inquiry from a rejected customer: review for reactivation",
-                            needs_review=True)
+        return Reactivation(
+            REJECTED, "new inquiry from a rejected customer: review for reactivation", needs_review=True
+        )
     if state in (OWNED, PUBLIC_POOL):
         return None
     raise ValueError(f"unknown pool state {state!r}")
@@ -218,6 +234,7 @@ class DueThresholds:
     - dormant candidates: ``contact_clock`` <= ``dormant_contact_clock_at_or_before`` and no open need.
     The verdict still decides: a warned customer in its notice period is found but kept.
     """
+
     warn_follow_up_clock_at_or_before: datetime
     return_follow_up_clock_at_or_before: datetime
     warn_claimed_at_or_before: datetime

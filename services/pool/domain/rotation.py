@@ -15,6 +15,7 @@ and the look-ahead finds it; in ordinary cases it changes nothing.
 The rotation remembers its latest decisions, so asking again for a customer it already
 placed returns the same owner without taking a turn: redelivered events cannot skew it.
 """
+
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -40,11 +41,11 @@ class Member:
 @dataclass(frozen=True)
 class Rotation:
     members: tuple[Member, ...]
-    credit: dict = field(default_factory=dict)      # member id -> running credit
-    last_turn: dict = field(default_factory=dict)   # member id -> turn of their last customer
+    credit: dict = field(default_factory=dict)  # member id -> running credit
+    last_turn: dict = field(default_factory=dict)  # member id -> turn of their last customer
     turn: int = 0
-    decisions: tuple = ()                            # ((customer id, member id), ...), newest last
-    served: dict = field(default_factory=dict)       # member id -> customers since the members last changed
+    decisions: tuple = ()  # ((customer id, member id), ...), newest last
+    served: dict = field(default_factory=dict)  # member id -> customers since the members last changed
 
     def with_members(self, members):
         """The same rotation over a new member list or new weights.
@@ -84,8 +85,9 @@ class Rotation:
         for m in eligible:
             credit[m.id] = credit.get(m.id, 0) + m.weight
         order = {m.id: i for i, m in enumerate(self.members)}
-        smooth = sorted(eligible, key=lambda m: (credit[m.id], -self.last_turn.get(m.id, -1), -order[m.id]),
-                        reverse=True)
+        smooth = sorted(
+            eligible, key=lambda m: (credit[m.id], -self.last_turn.get(m.id, -1), -order[m.id]), reverse=True
+        )
         quota = _Quota(eligible, self.served)
         chosen = next((m for m in smooth if quota.keeps_within_one(m)), None) or quota.most_overdue()
         credit[chosen.id] -= total
@@ -108,7 +110,7 @@ class _Quota:
         self.weight = {m.id: m.weight for m in members}
         self.total = sum(self.weight.values())
         self.counts = {m.id: served.get(m.id, 0) for m in members}
-        self.turn = sum(self.counts.values()) + 1            # the turn being decided
+        self.turn = sum(self.counts.values()) + 1  # the turn being decided
 
     def keeps_within_one(self, member):
         counts = {**self.counts, member.id: self.counts[member.id] + 1}
@@ -134,4 +136,4 @@ class _Quota:
     def _earliest_deadline(self, counts, turn):
         """Among members behind their share at ``turn``, the one whose next customer is due first."""
         behind = [m for m in self.members if turn * m.weight - counts[m.id] * self.total > 0]
-        return min(behind, key=lambda m: Fraction(counts[m.id] + 1, m.weight))   # due at turn (c + 1)·W / w
+        return min(behind, key=lambda m: Fraction(counts[m.id] + 1, m.weight))  # due at turn (c + 1)·W / w

@@ -3,13 +3,14 @@
 Merging only adds: a value already on the archive is never overwritten by a later channel,
 so what a salesperson corrected by hand survives the next web form.
 """
+
 import hashlib
 from datetime import datetime
 
 from services.profile.domain.communications import special_requirements_in
 from services.profile.domain.deals import MAIN_PATH, stage_after
-from services.profile.domain.matching import name_block
-from services.profile.domain.normalising import normalise_email
+from services.profile.domain.matching import name_blocks
+from services.profile.domain.normalising import normalise_company, normalise_email
 
 GRADE_ORDER = {"A": 0, "B": 1, "C": 2}
 
@@ -35,7 +36,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "company": inquiry.get("company"),
         "contacts": [dict(inquiry["contact"])],
         "country": inquiry.get("country"),
-        "country_code": inquiry.get("country_code"),    # recognised from the country as given
+        "country_code": inquiry.get("country_code"),  # recognised from the country as given
         "city": inquiry.get("city"),
         "website": inquiry.get("website"),
         "registration_code": inquiry.get("registration_code"),
@@ -56,7 +57,7 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
         "possible_duplicates": list(possible_duplicates),
         "communications": [],
         "special_requirements": special_requirements_in(inquiry.get("message")),
-        "name_blocks": [b for b in [name_block(inquiry.get("company"), inquiry.get("country_code"))] if b],
+        "name_blocks": name_blocks(inquiry.get("company"), inquiry.get("country_code")),
         "custom_fields": dict(inquiry.get("custom_fields") or {}),
         "inquiry_ids": [inquiry_id],
         "created_at": now,
@@ -74,16 +75,24 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
         if not merged.get(name) and inquiry.get(name):
             merged[name] = inquiry[name]
     if merged.get("country") != archive.get("country"):
-        merged["country_code"] = inquiry.get("country_code")      # the code goes with its country
+        merged["country_code"] = inquiry.get("country_code")  # the code goes with its country
     merged["contacts"] = _merge_contact(archive["contacts"], inquiry["contact"])
-    block = name_block(inquiry.get("company"), inquiry.get("country_code") if inquiry.get("country")
-                       else archive.get("country_code"))
-    merged["name_blocks"] = archive.get("name_blocks", []) + ([block] if block and block not in archive.get("name_blocks", []) else [])
+    if _another_name(archive, inquiry.get("company")):
+        # Found by another key under another name (its English name beside its Chinese one): an alias.
+        merged["aliases"] = list(archive.get("aliases", [])) + [inquiry["company"]]
+    blocks = name_blocks(
+        inquiry.get("company"), inquiry.get("country_code") if inquiry.get("country") else archive.get("country_code")
+    )
+    merged["name_blocks"] = list(dict.fromkeys(archive.get("name_blocks", []) + blocks))
     merged["sources"] = archive["sources"] + [source_of(inquiry_id, inquiry, now)]
     known = archive.get("special_requirements", [])
-    merged["special_requirements"] = known + [r for r in special_requirements_in(inquiry.get("message")) if r not in known]
+    merged["special_requirements"] = known + [
+        r for r in special_requirements_in(inquiry.get("message")) if r not in known
+    ]
     merged["needs"] = archive["needs"] + [n for n in _needs_of(inquiry) if n not in archive["needs"]]
-    merged["products"] = archive["products"] + [p for p in inquiry.get("products") or [] if p not in archive["products"]]
+    merged["products"] = archive["products"] + [
+        p for p in inquiry.get("products") or [] if p not in archive["products"]
+    ]
     merged["custom_fields"] = {**(inquiry.get("custom_fields") or {}), **archive["custom_fields"]}
     if archive["stage"] == "new_contact":
         merged["stage"] = stage_for(inquiry)
@@ -98,14 +107,28 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     return merged
 
 
+def _another_name(archive, company):
+    name = normalise_company(company)
+    return bool(name and archive.get("company")) and name not in {
+        normalise_company(known) for known in [archive["company"], *archive.get("aliases", [])]
+    }
+
+
 def place(archive, owner_id, pool_state, reason, at, team=None):
     """The archive with its owner and pool state as the pool service decided, or None if unchanged."""
     team = team or archive.get("team")
     now = (archive["owner_id"], archive.get("pool_state"), archive.get("pool_reason"), archive.get("team"))
     if now == (owner_id, pool_state, reason, team):
         return None
-    return {**archive, "owner_id": owner_id, "pool_state": pool_state, "pool_reason": reason, "team": team,
-            "updated_at": at, "version": archive["version"] + 1}
+    return {
+        **archive,
+        "owner_id": owner_id,
+        "pool_state": pool_state,
+        "pool_reason": reason,
+        "team": team,
+        "updated_at": at,
+        "version": archive["version"] + 1,
+    }
 
 
 def with_collaborators(archive, collaborators, at):
@@ -131,7 +154,7 @@ def stronger_grade(current, new):
 
 def source_of(inquiry_id, inquiry, now):
     return {
-        "at": inquiry.get("occurred_at") or now,   # when the customer reached us
+        "at": inquiry.get("occurred_at") or now,  # when the customer reached us
         "channel": inquiry["channel"],
         "campaign": inquiry.get("campaign"),
         "initial_behaviour": inquiry.get("initial_behaviour"),
@@ -150,7 +173,7 @@ def _merge_contact(contacts, contact):
     for index, known in enumerate(contacts):
         if email and normalise_email(known.get("email")) == email:
             filled = {**contact, **{k: v for k, v in known.items() if v}}
-            return contacts[:index] + [filled] + contacts[index + 1:]
+            return contacts[:index] + [filled] + contacts[index + 1 :]
     return contacts + [dict(contact)]
 
 
@@ -163,23 +186,46 @@ def combine_archives(kept, absorbed, now):
     if set(absorbed["inquiry_ids"]) <= set(kept["inquiry_ids"]) and absorbed["_id"] in kept.get("absorbed_ids", []):
         return None
     combined = dict(kept)
-    for name in ("company", "country", "city", "website", "registration_code", "target_price", "group_id", "group_name"):
+    for name in (
+        "company",
+        "country",
+        "city",
+        "website",
+        "registration_code",
+        "target_price",
+        "group_id",
+        "group_name",
+    ):
         combined[name] = kept.get(name) or absorbed.get(name)
     combined["country_code"] = (kept if kept.get("country") else absorbed).get("country_code")
     if absorbed.get("company") and absorbed["company"] != combined["company"]:
-        combined["aliases"] = kept.get("aliases", []) + [absorbed["company"]]   # still found by its old name
+        combined["aliases"] = kept.get("aliases", []) + [absorbed["company"]]  # still found by its old name
     contacts = list(kept["contacts"])
     for contact in absorbed["contacts"]:
         contacts = _merge_contact(contacts, contact)
     combined["contacts"] = contacts
-    for name in ("sources", "needs", "products", "special_requirements", "name_blocks", "inquiry_ids", "aliases",
-                 "titles", "requirements", "cautions", "competitors", "manual_tags", "traits"):
+    for name in (
+        "sources",
+        "needs",
+        "products",
+        "special_requirements",
+        "name_blocks",
+        "inquiry_ids",
+        "aliases",
+        "titles",
+        "requirements",
+        "cautions",
+        "competitors",
+        "manual_tags",
+        "traits",
+    ):
         known = combined.get(name, [])
         combined[name] = known + [item for item in absorbed.get(name, []) if item not in known]
     for name, when in (("communications", "at"), ("quotes", "at"), ("samples", "sent_at"), ("orders", "at")):
         known_ids = {c["id"] for c in kept.get(name, [])}
-        combined[name] = sorted(kept.get(name, []) + [c for c in absorbed.get(name, []) if c["id"] not in known_ids],
-                                key=lambda c: c[when])
+        combined[name] = sorted(
+            kept.get(name, []) + [c for c in absorbed.get(name, []) if c["id"] not in known_ids], key=lambda c: c[when]
+        )
     if absorbed["stage"] in MAIN_PATH:
         combined["stage"] = stage_after(kept["stage"], absorbed["stage"])
     combined["custom_fields"] = {**absorbed.get("custom_fields", {}), **kept.get("custom_fields", {})}
@@ -199,14 +245,21 @@ def combine_archives(kept, absorbed, now):
 def with_country_codes(archive: dict, country_code: str | None, title_codes: list, now: datetime) -> dict | None:
     """The archive keeping the ISO codes its country and its titles' countries name (``title_codes``,
     in the titles' order), and its name block in that country; None if it keeps these already."""
-    titles = [{**title, "country_code": code} for title, code in zip(archive.get("titles", []), title_codes)]
+    titles = [
+        {**title, "country_code": code} for title, code in zip(archive.get("titles", []), title_codes, strict=False)
+    ]
     if "country_code" in archive and archive["country_code"] == country_code and titles == archive.get("titles", []):
         return None
     blocks = list(archive.get("name_blocks", []))
-    if (block := name_block(archive.get("company"), country_code)) and block not in blocks:
-        blocks.append(block)     # blocks it had stay: inquiries written as before still find it
-    changed = {**archive, "country_code": country_code, "name_blocks": blocks, "updated_at": now,
-               "version": archive["version"] + 1}
+    # blocks it had stay: inquiries written as before still find it
+    blocks += [block for block in name_blocks(archive.get("company"), country_code) if block not in blocks]
+    changed = {
+        **archive,
+        "country_code": country_code,
+        "name_blocks": blocks,
+        "updated_at": now,
+        "version": archive["version"] + 1,
+    }
     if titles:
         changed["titles"] = titles
     return changed

@@ -3,8 +3,9 @@
 A line that starts with 【特殊】 is a special requirement ("【特殊】invoice must carry the VAT
 number"): it is lifted into the archive's list so it cannot be lost between departments.
 """
+
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 SPECIAL_MARKER = re.compile(r"^\s*(?:【特殊】|\[特殊\]|\[special\])\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
@@ -26,12 +27,29 @@ def was_answered(result, unanswered_phrases):
     return not any(phrase.casefold() in text for phrase in unanswered_phrases)
 
 
+def dated_ahead(at: datetime, now: datetime, clock_skew: timedelta) -> str | None:
+    """Why a contact dated ``at`` cannot be recorded at ``now``, or None. A contact has happened:
+    one dated later than ``now`` plus ``clock_skew`` (a timedelta: clocks differ a little) would
+    count as a follow-up that has not happened and keep its customer out of recycling."""
+    latest = now + clock_skew
+    if at <= latest:
+        return None
+    return (
+        f"A contact is recorded once it has happened: {at.isoformat()} is later than now plus "
+        f"{int(clock_skew.total_seconds() // 60)} minutes ({latest.isoformat(timespec='seconds')})."
+    )
+
+
 def communication_record(record_id, communication, now, record_within=None):
     """The record as kept: the communication, when it was recorded and how long after it happened."""
     after = max(now - communication["at"], timedelta(0))
-    return {"id": record_id, **communication, "recorded_at": now,
-            "recorded_after_minutes": int(after.total_seconds() // 60),
-            "recorded_late": record_within is not None and after > record_within}
+    return {
+        "id": record_id,
+        **communication,
+        "recorded_at": now,
+        "recorded_after_minutes": int(after.total_seconds() // 60),
+        "recorded_late": record_within is not None and after > record_within,
+    }
 
 
 def record_communication(archive, record_id, communication, now, record_within=None):

@@ -5,6 +5,7 @@ moves a customer forward along it, never back (a quote for an existing customer'
 order does not make them "quoted" again); a customer on a side path (lost, dormant…) who
 gets a quote or places an order is back on the main path — a win-back.
 """
+
 MAIN_PATH = ("new_contact", "inquiry", "quoted", "sample", "negotiation", "customer")
 STAGE_OF_STEP = {"quotes": "quoted", "samples": "sample", "orders": "customer"}
 # Where each kind of record is sorted in time.
@@ -25,9 +26,13 @@ def record_step(archive, kind, record_id, record, now):
     if any(r["id"] == record_id for r in known):
         return None
     entry = {"id": record_id, **record, "recorded_at": now}
-    changed = {**archive, kind: sorted(known + [entry], key=lambda r: r[WHEN[kind]]),
-               "stage": stage_after(archive["stage"], STAGE_OF_STEP[kind]), "updated_at": now,
-               "version": archive["version"] + 1}
+    changed = {
+        **archive,
+        kind: sorted(known + [entry], key=lambda r: r[WHEN[kind]]),
+        "stage": stage_after(archive["stage"], STAGE_OF_STEP[kind]),
+        "updated_at": now,
+        "version": archive["version"] + 1,
+    }
     if changed["stage"] in MAIN_PATH:
         changed["stage_reason"] = None
     return changed
@@ -39,3 +44,33 @@ def change_stage(archive, stage, reason, now):
     if archive["stage"] == stage and archive.get("stage_reason") == reason:
         return None
     return {**archive, "stage": stage, "stage_reason": reason, "updated_at": now, "version": archive["version"] + 1}
+
+
+def amend_order(archive, order_id, field, value, change_id, by, note, now):
+    """(archive with the order's ``field`` set to ``value``, its value before), or (None, before)
+    when it has that value already or this change was applied before (asked twice, once).
+    KeyError when the archive has no order ``order_id``."""
+    orders = archive.get("orders") or []
+    order = next((o for o in orders if o["id"] == order_id), None)
+    if order is None:
+        raise KeyError(order_id)
+    before = order.get(field)
+    amendments = order.get("amendments") or []
+    if before == value or any(a["change_id"] == change_id for a in amendments):
+        return None, before
+    amendment = {
+        "change_id": change_id,
+        "field": field,
+        "before": before,
+        "after": value,
+        "by": by,
+        "note": note,
+        "at": now,
+    }
+    amended = {**order, field: value, "amendments": amendments + [amendment]}
+    return {
+        **archive,
+        "orders": [amended if o["id"] == order_id else o for o in orders],
+        "updated_at": now,
+        "version": archive["version"] + 1,
+    }, before

@@ -4,12 +4,23 @@ What a person gives replaces what is there. A company renamed keeps its old name
 alias: inquiries under the old name still find it, and the history reads true. A website is
 kept as its registrable domain; contacts' emails and phones are checked as an inquiry's keys read them.
 """
+
 from services.profile.domain.normalising import email_problem, normalise_phone, website_domain
 
 # country_code is never typed: it comes with country, recognised from it (editing.py).
 SCALARS = ("company", "country", "country_code", "city", "website", "registration_code", "target_price")
-LISTS = ("aliases", "titles", "requirements", "cautions", "special_requirements", "competitors", "manual_tags",
-         "contacts", "needs", "products")
+LISTS = (
+    "aliases",
+    "titles",
+    "requirements",
+    "cautions",
+    "special_requirements",
+    "competitors",
+    "manual_tags",
+    "contacts",
+    "needs",
+    "products",
+)
 NOT_A_WEBSITE = "Not a website: give a URL or a domain, e.g. https://www.acme.de/en or acme.de."
 
 
@@ -17,7 +28,7 @@ def typed_problems(changes: dict, archive: dict, country_code: str | None) -> di
     """Field errors of what a person typed: a website that is no URL or domain, and each contact's
     email email-validator refuses or phone phonenumbers cannot read (a local number read in
     ``country_code``), under its index (``{"contacts": {0: {"email": [...]}}}``)."""
-    problems = {}
+    problems: dict[str, list | dict] = {}
     if changes.get("website") is not None and website_domain(changes["website"]) is None:
         problems["website"] = [NOT_A_WEBSITE]
     if found := contact_problems(changes.get("contacts", []), archive.get("contacts", []), country_code):
@@ -36,8 +47,10 @@ def contact_problems(contacts: list, known: list, country_code: str | None) -> d
         if email and ("email", email) not in held and (reason := email_problem(email)):
             found["email"] = [reason]
         if phone and ("phone", phone) not in held and normalise_phone(phone, country_code) is None:
-            found["phone"] = [f"Not a phone number{' in ' + country_code if country_code else ''}: give it with "
-                              "its country code, e.g. +49 30 1234567."]
+            found["phone"] = [
+                f"Not a phone number{' in ' + country_code if country_code else ''}: give it with "
+                "its country code, e.g. +49 30 1234567."
+            ]
         if found:
             problems[index] = found
     return problems
@@ -74,4 +87,3 @@ def update_details(archive, changes, now):
         return None, {}
     updated.update(updated_at=now, version=archive["version"] + 1)
     return updated, changed
-

@@ -2,13 +2,15 @@
 customer is worth to us), each with who set it and why. Setting one, even to what it was, is a
 regrade: the quarter until the next one counts from it."""
 
-BY_HAND = "by "     # a grade's rule: "by alice" when a person set it, else the rule plugin's name
+BY_HAND = "by "  # a grade's rule: "by alice" when a person set it, else the rule plugin's name
 
 
 def regrade(archive, grades, by, reason, now):
     """The archive with ``grades`` ({"intent_grade"/"value_grade": "A"…}) set by ``by``."""
-    given = {field: {"grade": grade, "reasons": [reason.strip()], "rule": f"{BY_HAND}{by}"}
-             for field, grade in grades.items()}
+    given = {
+        field: {"grade": grade, "reasons": [reason.strip()], "rule": f"{BY_HAND}{by}"}
+        for field, grade in grades.items()
+    }
     return {**archive, **given, "graded_at": now, "updated_at": now, "version": archive["version"] + 1}
 
 

@@ -6,6 +6,7 @@ range of months through one index instead of every archive.
 field, but uses no compound index and no index for a range of datetimes. Each fact's id follows
 from what caused it (the inquiry, the record, the timeline entry), so noting it twice keeps one.
 """
+
 import re
 
 from services.profile.domain.archive import customer_id_for
@@ -23,14 +24,33 @@ def fact_key(kind, month):
 
 
 def _fact(fact_id, kind, customer_id, at, month, **fields):
-    return {"_id": f"{kind}:{fact_id}", "kind": kind, "key": fact_key(kind, month), "month": month, "at": at,
-            "customer_id": customer_id, **fields}
+    return {
+        "_id": f"{kind}:{fact_id}",
+        "kind": kind,
+        "key": fact_key(kind, month),
+        "month": month,
+        "at": at,
+        "customer_id": customer_id,
+        **fields,
+    }
 
 
 def inquiry_fact(inquiry_id, customer_id, at, month, *, opened, country, channel, campaign, needs, products):
     """An inquiry filed into ``customer_id`` (``opened``: it opened the archive)."""
-    return _fact(inquiry_id, INQUIRY, customer_id, at, month, inquiry_id=inquiry_id, opened=opened, country=country,
-                 channel=channel, campaign=campaign, needs=list(needs), products=list(products))
+    return _fact(
+        inquiry_id,
+        INQUIRY,
+        customer_id,
+        at,
+        month,
+        inquiry_id=inquiry_id,
+        opened=opened,
+        country=country,
+        channel=channel,
+        campaign=campaign,
+        needs=list(needs),
+        products=list(products),
+    )
 
 
 def step_fact(kind, record_id, customer_id, record, month):
@@ -40,8 +60,16 @@ def step_fact(kind, record_id, customer_id, record, month):
 
 def stage_fact(entry, reason, month):
     """A stage change, from its timeline entry (whose id names the change) and its reason."""
-    return _fact(entry["_id"], STAGE, entry["customer_id"], entry["at"], month, stage=entry["refs"]["stage"],
-                 by=entry["actor"], reason=reason)
+    return _fact(
+        entry["_id"],
+        STAGE,
+        entry["customer_id"],
+        entry["at"],
+        month,
+        stage=entry["refs"]["stage"],
+        by=entry["actor"],
+        reason=reason,
+    )
 
 
 def needs_in(texts, needs):
@@ -79,17 +107,36 @@ def archive_facts(archive, stage_entries, month_of, needs, country):
     facts = []
     for index, source in enumerate(archive.get("sources") or []):
         first = index == 0
-        facts.append(inquiry_fact(
-            source["inquiry_id"], archive["_id"], source["at"], month_of(source["at"]),
-            opened=customer_id_for(source["inquiry_id"]) in opened_by, country=country, channel=source["channel"],
-            campaign=source.get("campaign"),
-            needs=needs_in([*archive.get("needs", []), *archive.get("special_requirements", []),
-                            *archive.get("products", [])], needs) if first else [],
-            products=products_of(archive.get("products")) if first else []))
+        facts.append(
+            inquiry_fact(
+                source["inquiry_id"],
+                archive["_id"],
+                source["at"],
+                month_of(source["at"]),
+                opened=customer_id_for(source["inquiry_id"]) in opened_by,
+                country=country,
+                channel=source["channel"],
+                campaign=source.get("campaign"),
+                needs=needs_in(
+                    [*archive.get("needs", []), *archive.get("special_requirements", []), *archive.get("products", [])],
+                    needs,
+                )
+                if first
+                else [],
+                products=products_of(archive.get("products")) if first else [],
+            )
+        )
     for kind in FACT_OF_STEP:
-        facts += [step_fact(kind, record["id"], archive["_id"], record, month_of(record[WHEN[kind]]))
-                  for record in archive.get(kind, [])]
-    reached = [e for e in stage_entries if e["refs"].get("stage") == archive["stage"]]
+        facts += [
+            step_fact(kind, record["id"], archive["_id"], record, month_of(record[WHEN[kind]]))
+            for record in archive.get(kind, [])
+        ]
+    # a stage the pool's decision set is counted by the pool's own report, not twice
+    reached = [
+        e
+        for e in stage_entries
+        if e["refs"].get("stage") == archive["stage"] and not (e.get("details") or {}).get("from_pool")
+    ]
     if archive.get("stage_reason") and reached:
         latest = max(reached, key=lambda e: e["at"])
         facts.append(stage_fact(latest, archive["stage_reason"], month_of(latest["at"])))

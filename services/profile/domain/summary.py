@@ -1,4 +1,5 @@
 """What other services filter and decide by, read off the archive (the ``customer_updated`` event)."""
+
 from services.profile.domain.deals import MAIN_PATH
 
 # Stages in which the customer is waiting for something from us.
@@ -10,10 +11,14 @@ def summary_of(archive):
     inquiries = [s["at"] for s in archive.get("sources", []) if s.get("at")]
     contacts = communications + inquiries
     return {
-        "customer_id": archive["_id"], "version": archive["version"], "company": archive.get("company"),
-        "country": archive.get("country"), "country_code": archive.get("country_code"),
+        "customer_id": archive["_id"],
+        "version": archive["version"],
+        "company": archive.get("company"),
+        "country": archive.get("country"),
+        "country_code": archive.get("country_code"),
         "intent_grade": (archive.get("intent_grade") or {}).get("grade"),
-        "value_grade": (archive.get("value_grade") or {}).get("grade"), "graded_at": archive.get("graded_at"),
+        "value_grade": (archive.get("value_grade") or {}).get("grade"),
+        "graded_at": archive.get("graded_at"),
         "stage": archive["stage"],
         "tags": list(archive.get("tags", [])),
         "last_contact_at": max(contacts) if contacts else None,

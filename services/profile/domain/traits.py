@@ -10,7 +10,9 @@ def note_traits(archive, traits, source_id, at, now):
     ``traits``: dicts with name, label, evidence, suggestion and rule, as plugins found them.
     """
     known = {(t["name"], t["evidence"].casefold()) for t in archive.get("traits", [])}
-    new = [{**t, "source_id": source_id, "at": at} for t in traits if (t["name"], t["evidence"].casefold()) not in known]
+    new = [
+        {**t, "source_id": source_id, "at": at} for t in traits if (t["name"], t["evidence"].casefold()) not in known
+    ]
     if not new:
         return None
     competitors = list(archive.get("competitors", []))
@@ -19,5 +21,10 @@ def note_traits(archive, traits, source_id, at, now):
         if trait["name"] == COMPETITOR_TRAIT and trait["evidence"].casefold() not in named:
             competitors.append({"name": trait["evidence"], "evidence": trait["evidence"], "source_id": source_id})
             named.add(trait["evidence"].casefold())
-    return {**archive, "traits": archive.get("traits", []) + new, "competitors": competitors,
-            "updated_at": now, "version": archive["version"] + 1}
+    return {
+        **archive,
+        "traits": archive.get("traits", []) + new,
+        "competitors": competitors,
+        "updated_at": now,
+        "version": archive["version"] + 1,
+    }

@@ -10,23 +10,26 @@ system. The rules (DOMAIN "Permissions", issue 7):
   on; sales also sees its team's pool (an archive nobody owns, in its team or in no team yet);
 - a manager sees the customers their department holds: marketing and sales every customer,
   the others those handed over to them;
-- the owner, a collaborator or a manager who sees it may change an archive, and marketing any
-  (it screens every lead: contacts attempted, needs made specific);
+- the owner, a collaborator or a manager who sees it may change an archive; marketing changes
+  the leads nobody owns yet (it screens them: contacts attempted, needs made specific) and reads,
+  but does not change, a customer someone owns (README "Access", issue 15);
 - price fields (quotes' prices, order amounts, target price) are shown only to the roles the
   configuration names, and so are the value grade's reasons: the yearly order value a rule read
   ("orders of the last 365 days: 340,800 CNY"), or what a person wrote about the customer's worth.
 """
+
 from dataclasses import dataclass
 
 PRICE_FIELDS = ("target_price",)
 PRICED_RECORDS = {"quotes": "unit_price", "orders": "amount"}
 POOLED = ("public_pool", "dormant")
-EVERY_CUSTOMER = frozenset({"marketing", "sales"})   # departments that hold every customer
+EVERY_CUSTOMER = frozenset({"marketing", "sales"})  # departments that hold every customer
 
 
 @dataclass(frozen=True)
 class Scope:
     """The archives a caller may list, as filters a store can apply (None: every archive)."""
+
     owner_or_collaborator: str | None = None
     team_pool: bool = False
     team: str | None = None
@@ -40,7 +43,7 @@ def scope_of(actor):
         return None if actor.department in EVERY_CUSTOMER else Scope(department=actor.department)
     if actor.role == "member" and actor.department:
         return Scope(owner_or_collaborator=actor.user_id, team_pool=actor.department == "sales", team=actor.team)
-    return Scope(owner_or_collaborator="")    # anyone else (an integration): nothing
+    return Scope(owner_or_collaborator="")  # anyone else (an integration): nothing
 
 
 def can_read(actor, archive):
@@ -51,26 +54,39 @@ def can_read(actor, archive):
         return scope.department in archive.get("departments", ())
     if scope.owner_or_collaborator and _works_on(actor, archive):
         return True
-    return scope.team_pool and archive.get("owner_id") is None and archive.get("pool_state", "public_pool") in POOLED \
+    return (
+        scope.team_pool
+        and archive.get("owner_id") is None
+        and archive.get("pool_state", "public_pool") in POOLED
         and archive.get("team") in (None, scope.team)
+    )
 
 
 def can_change(actor, archive):
-    """Owner, collaborator, admin, or a manager who sees it."""
-    if actor is None or actor.role == "admin" or actor.department == "marketing":
+    """Owner, collaborator, admin, a manager who sees it; marketing only a lead nobody owns."""
+    if actor is None or actor.role == "admin" or _works_on(actor, archive):
         return True
+    if actor.department == "marketing":
+        return not archive.get("owner_id")
     if actor.role == "manager":
         return can_read(actor, archive)
-    return actor.role == "member" and _works_on(actor, archive)
+    return False
 
 
 def refusal(actor, archive, doing):
     """Why ``actor`` may not do this to ``archive`` (None: they may)."""
     if can_change(actor, archive):
         return None
+    if actor.department == "marketing":
+        return (
+            f"{actor.user_id} may not {doing} {archive['_id']}: it is owned by {archive['owner_id']}; marketing "
+            f"reads the customers sales owns but does not change them (its owner, a collaborator or a sales "
+            f"manager may)."
+        )
     holder = f"owned by {archive['owner_id']}" if archive.get("owner_id") else "in the pool"
-    return (f"{actor.user_id} may not {doing} {archive['_id']}: it is {holder}; its owner, a collaborator "
-            f"or a manager may.")
+    return (
+        f"{actor.user_id} may not {doing} {archive['_id']}: it is {holder}; its owner, a collaborator or a manager may."
+    )
 
 
 def without_prices(view):
