@@ -1,5 +1,6 @@
 """Loading a large generated data set into the store: generation in worker processes while this
 process encodes and inserts (the house style of the benches that store a million documents)."""
+
 import multiprocessing
 import time
 from collections import deque
@@ -40,8 +41,11 @@ class Progress:
         now = time.perf_counter()
         if now - self.last_report >= self.every or self.done == self.count:
             rate = self.done / (now - self.started)
-            print(f"  [{self.label}] loaded {self.done:,}/{self.count:,} {self.unit} ({rate:,.0f}/s{note}), "
-                  f"eta {(self.count - self.done) / rate:,.0f} s", flush=True)
+            print(
+                f"  [{self.label}] loaded {self.done:,}/{self.count:,} {self.unit} ({rate:,.0f}/s{note}), "
+                f"eta {(self.count - self.done) / rate:,.0f} s",
+                flush=True,
+            )
             self.last_report = now
 
     @property

@@ -1,4 +1,5 @@
 """Memory figures for the benches: the most a piece of work holds at once."""
+
 import tracemalloc
 
 

@@ -1,12 +1,13 @@
 """An in-memory stand-in for profile's store, with the same methods as ``services.profile.store.Customers``,
 so benches run the real filing code without a database (quality, not I/O, is measured there)."""
+
 import copy
 
 
 class MemoryCustomers:
     def __init__(self):
         self.archives, self.keys, self.timeline, self.merges = {}, {}, {}, {}
-        self.blocks = {}   # name block -> archive ids, as the name_blocks index does in MongoDB
+        self.blocks = {}  # name block -> archive ids, as the name_blocks index does in MongoDB
 
     def holders_of(self, keys):
         found = {kind: self.keys.get(f"{kind}:{value}") for kind, value in keys.items()}
@@ -48,6 +49,10 @@ class MemoryCustomers:
             ids = self.blocks.setdefault(block, [])
             if archive["_id"] not in ids:
                 ids.append(archive["_id"])
+
+    def group_members(self, group_id, limit):
+        members = [a for a in self.archives.values() if a.get("group_id") == group_id]
+        return copy.deepcopy(sorted(members, key=lambda a: a["created_at"])[:limit])
 
     def in_name_block(self, block, limit):
         return [self.archives[i] for i in self.blocks.get(block, [])[:limit]]

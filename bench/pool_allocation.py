@@ -14,6 +14,7 @@ rotation's ``Rotation.assign``) for the same customers — the gap is what the s
     .venv/bin/python bench/pool_allocation.py                    # 2,000 customers
     .venv/bin/python bench/pool_allocation.py --customers 300
 """
+
 import argparse
 import json
 import random
@@ -22,7 +23,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from bench.pool_system import customer_created, pool_system, publish_as_profile 
 from services.pool.domain.eligibility import NewCustomer, Salesperson, eligible  # noqa: E402
 from services.pool.domain.rotation import Member, Rotation  # noqa: E402
 from services.pool.store import Pool  # noqa: E402
+from services.runtime.databases import database_name  # noqa: E402
 
 TEAM = "default"
 SALESPEOPLE = [
@@ -44,7 +46,7 @@ SALESPEOPLE = [
     {"id": "bob", "weight": 2, "markets": ["DE", "FR", "GB"]},
     {"id": "carol", "weight": 1, "grades": ["A", "B"]},
     {"id": "dave", "weight": 2, "markets": ["US", "CA"]},
-    {"id": "erin", "weight": 3},                        # on leave during the run
+    {"id": "erin", "weight": 3},  # on leave during the run
     {"id": "frank", "weight": 1, "markets": ["CN", "DE"], "grades": ["A"]},
 ]
 ON_LEAVE = "erin"
@@ -60,13 +62,13 @@ def customers(count, seed):
 def decide_in_pool(system, events, batch):
     """Publish every customer_created; (decisions/s, publish rate, [decisions/s in each quarter])
     once all are decided."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     payloads = [customer_created(c, now, country, grade) for c, country, grade in batch]
     started = time.perf_counter()
     published = publish_as_profile(system.amqp_uri, "customer_created", payloads)
     events.wait_for(len(batch), ["customer_allocated", "allocation_stalled"])
     marks = [started] + [events.read_at[len(batch) * q // 4 - 1] for q in (1, 2, 3, 4)]
-    quarters = [len(batch) / 4 / (b - a) for a, b in zip(marks, marks[1:])]
+    quarters = [len(batch) / 4 / (b - a) for a, b in zip(marks, marks[1:], strict=False)]
     return len(batch) / (time.perf_counter() - started), published, quarters
 
 
@@ -85,9 +87,20 @@ def share_deviation(db):
 
 def in_memory_rates(batch):
     """(rotation alone, eligibility + rotation) decisions/s in memory for the same customers."""
-    people = [Salesperson(id=p["id"], weight=p["weight"], team=TEAM, department="sales",
-                          markets=tuple(p.get("markets", ())), grades=tuple(p.get("grades", ())),
-                          on_leave=p["id"] == ON_LEAVE, held=0, max_held=None) for p in SALESPEOPLE]
+    people = [
+        Salesperson(
+            id=p["id"],
+            weight=p["weight"],
+            team=TEAM,
+            department="sales",
+            markets=tuple(p.get("markets", ())),
+            grades=tuple(p.get("grades", ())),
+            on_leave=p["id"] == ON_LEAVE,
+            held=0,
+            max_held=None,
+        )
+        for p in SALESPEOPLE
+    ]
     everyone = tuple(Member(p.id, p.weight) for p in people if not p.on_leave)
     rotation = Rotation(()).with_members(everyone)
     started = time.perf_counter()
@@ -113,38 +126,59 @@ def main(argv=None):
     batch = customers(args.customers, args.seed)
     # The holding cap stays a rule, set above what this run hands out so it never decides alone.
     pool = {"claim_limits": {"max_held": args.customers + 1}}
-    with tempfile.TemporaryDirectory(prefix="baton-bench-") as data_dir, \
-            pool_system(data_dir, {"team": TEAM, "salespeople": SALESPEOPLE}, pool) as (system, events):
+    with (
+        tempfile.TemporaryDirectory(prefix="baton-bench-") as data_dir,
+        pool_system(data_dir, {"team": TEAM, "salespeople": SALESPEOPLE}, pool) as (system, events),
+    ):
         with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}, timeout=60) as rpc:
             rpc.pool.update_salesperson(ON_LEAVE, {"by": "bench", "on_leave": True})
-        body = json.dumps(customer_created(batch[0][0], datetime.now(timezone.utc), "DE", "A")).encode()
+        body = json.dumps(customer_created(batch[0][0], datetime.now(UTC), "DE", "A")).encode()
         raw = raw_broker_rate(system.amqp_uri, args.customers, body)
         decided, published, quarters = decide_in_pool(system, events, batch)
-        db = MongoClient(system.mongo_uri, tz_aware=True).get_default_database()
+        db = MongoClient(system.mongo_uri, tz_aware=True)[database_name(system.mongo_uri, "pool")]
         owners = Counter(h["owner_id"] for h in db.holdings.find({}, {"owner_id": 1}))
         rotations, deviation = share_deviation(db)
     rotation_alone, domain = in_memory_rates(batch)
     stalled = events.by_kind["allocation_stalled"]
-    print(f"customers                       {args.customers:,} (countries {'/'.join(sorted({str(c) for c in COUNTRIES}))},"
-          f" grades A/B/C/none)")
-    print("team                            " + ", ".join(
-        f"{p['id']} {p['weight']}" + (f" {'+'.join(p['markets'])}" if p.get("markets") else "")
-        + (f" grade {'+'.join(p['grades'])}" if p.get("grades") else "") + (" (on leave)" if p["id"] == ON_LEAVE else "")
-        for p in SALESPEOPLE))
+    print(
+        f"customers                       {args.customers:,} (countries {'/'.join(sorted({str(c) for c in COUNTRIES}))},"
+        f" grades A/B/C/none)"
+    )
+    print(
+        "team                            "
+        + ", ".join(
+            f"{p['id']} {p['weight']}"
+            + (f" {'+'.join(p['markets'])}" if p.get("markets") else "")
+            + (f" grade {'+'.join(p['grades'])}" if p.get("grades") else "")
+            + (" (on leave)" if p["id"] == ON_LEAVE else "")
+            for p in SALESPEOPLE
+        )
+    )
     print(f"raw broker (publish+consume)    {raw:,.0f} msg/s")
     print(f"pool allocation decisions       {decided:,.1f} decisions/s  (published at {published:,.0f}/s)")
     print(f"ratio decisions / raw broker    {decided / raw:.4f}")
-    print(f"by quarter of the customers     {' -> '.join(f'{q:,.1f}' for q in quarters)} decisions/s (each decision counts"
-          " the holdings of every eligible member: slower the more they hold)")
+    print(
+        f"by quarter of the customers     {' -> '.join(f'{q:,.1f}' for q in quarters)} decisions/s (each decision counts"
+        " the holdings of every eligible member: slower the more they hold)"
+    )
     print(f"in memory: Rotation.assign      {rotation_alone:,.0f} decisions/s ({1e6 / rotation_alone:,.0f} µs each)")
-    print(f"in memory: eligibility+rotation {domain:,.0f} decisions/s ({1e6 / domain:,.0f} µs each;"
-          f" {decided / domain:.1%} of a decision's time in the service)")
-    print("owners                          " + ", ".join(f"{k}: {v}" for k, v in sorted(owners.items(), key=str))
-          + f"; stalled (nobody eligible): {stalled}")
-    print(f"weighted shares                 {rotations} rotations (one per eligible set), largest gap from a"
-          f" member's weighted share {float(deviation):.2f} customers (must stay < 1)")
-    print("a decision: insert the holding; read the team and count each member's holdings (6); read and write the"
-          " rotation; read and write the holding; publish customer_allocated")
+    print(
+        f"in memory: eligibility+rotation {domain:,.0f} decisions/s ({1e6 / domain:,.0f} µs each;"
+        f" {decided / domain:.1%} of a decision's time in the service)"
+    )
+    print(
+        "owners                          "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(owners.items(), key=str))
+        + f"; stalled (nobody eligible): {stalled}"
+    )
+    print(
+        f"weighted shares                 {rotations} rotations (one per eligible set), largest gap from a"
+        f" member's weighted share {float(deviation):.2f} customers (must stay < 1)"
+    )
+    print(
+        "a decision: insert the holding; read the team and count each member's holdings (6); read and write the"
+        " rotation; read and write the holding; publish customer_allocated"
+    )
     return 0 if deviation < 1 and not stalled else 1
 
 

@@ -16,12 +16,13 @@ concurrency.
     .venv/bin/python bench/pool_claims.py                        # 1,000 customers, 50 claimers
     .venv/bin/python bench/pool_claims.py --customers 200 --attempts 10 --baseline-calls 300
 """
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 import eventlet  # noqa: E402
 
-eventlet.monkey_patch()   # the claimers are green threads, as in the race test
+eventlet.monkey_patch()  # the claimers are green threads, as in the race test
 
 import argparse  # noqa: E402
 import random  # noqa: E402
@@ -30,7 +31,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -41,6 +42,7 @@ from pymongo import MongoClient  # noqa: E402
 
 from bench.pool_system import customer_created, pool_system, publish_as_profile  # noqa: E402
 from contracts.errors import Conflict  # noqa: E402  (registers our errors to cross RPC as themselves)
+from services.runtime.databases import database_name  # noqa: E402
 
 RPC_TIMEOUT = 120
 WON, TAKEN, LIMIT, OTHER = "won", "taken by another", "refused by a limit", "other refusal or error"
@@ -50,7 +52,7 @@ class Attempt(NamedTuple):
     customer_id: str
     by: str
     outcome: str
-    named_owner: str | None     # the owner a refusal named
+    named_owner: str | None  # the owner a refusal named
     ms: float
 
 
@@ -61,11 +63,11 @@ def percentile(values, fraction):
 
 def file_customers(system, events, count):
     """Customers in the public pool through pool's own event path; (customer ids, events/s)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids = [f"cus_{n:06d}" for n in range(count)]
     started = time.perf_counter()
     publish_as_profile(system.amqp_uri, "customer_created", [customer_created(c, now) for c in ids])
-    events.wait_for(count, ["allocation_stalled"])   # nobody eligible: each waits, a manager is told
+    events.wait_for(count, ["allocation_stalled"])  # nobody eligible: each waits, a manager is told
     return ids, count / (time.perf_counter() - started)
 
 
@@ -80,7 +82,7 @@ def concurrently(clients, work):
     pile = eventlet.GreenPile(len(clients))
     for index, rpc in enumerate(started_proxies):
         pile.spawn(lambda i, r: (go.wait(), work(i, r)), index, rpc)
-    eventlet.sleep(0.5)   # every green thread waiting at the start line
+    eventlet.sleep(0.5)  # every green thread waiting at the start line
     started = time.perf_counter()
     go.send()
     list(pile)
@@ -90,19 +92,21 @@ def concurrently(clients, work):
     return elapsed
 
 
-TRIVIAL = {"customer_ids": ["cus_unknown"]}     # the baseline call: one lookup by _id, nothing found
+TRIVIAL = {"customer_ids": ["cus_unknown"]}  # the baseline call: one lookup by _id, nothing found
+
 
 def trivial_rpc_rates(system, calls, concurrency):
     """(sequential calls/s, calls/s from ``concurrency`` callers) of pool.contact_status(TRIVIAL)."""
     with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}, timeout=RPC_TIMEOUT) as rpc:
-        rpc.pool.contact_status(TRIVIAL)     # warm
+        rpc.pool.contact_status(TRIVIAL)  # warm
         started = time.perf_counter()
         for _ in range(calls):
             rpc.pool.contact_status(TRIVIAL)
         sequential = calls / (time.perf_counter() - started)
     each = max(1, calls // concurrency)
-    elapsed = concurrently(proxies(system, concurrency),
-                           lambda _i, rpc: [rpc.pool.contact_status(TRIVIAL) for _ in range(each)])
+    elapsed = concurrently(
+        proxies(system, concurrency), lambda _i, rpc: [rpc.pool.contact_status(TRIVIAL) for _ in range(each)]
+    )
     return sequential, each * concurrency / elapsed
 
 
@@ -128,10 +132,9 @@ def claim_all(system, names, orders):
             except Conflict as refused:
                 named = refused.details.get("owner_id")
                 outcome = TAKEN if named else LIMIT if refused.details.get("limit") else OTHER
-            except Exception:   # noqa: BLE001 - counted and shown, never hidden
+            except Exception:  # noqa: BLE001 - counted and shown, never hidden
                 outcome, named = OTHER, None
-            attempts.append(Attempt(customer_id, names[index], outcome, named,
-                                    (time.perf_counter() - started) * 1000))
+            attempts.append(Attempt(customer_id, names[index], outcome, named, (time.perf_counter() - started) * 1000))
 
     elapsed = concurrently(proxies(system, len(names)), claimer)
     return attempts, elapsed
@@ -148,12 +151,18 @@ def double_owner_check(db, attempts, events):
     won = sum(len(w) for w in winners.values())
     return {
         "customers won by more than one claimer": sum(1 for w in winners.values() if len(w) > 1),
-        "stored owner differs from the winner": sum(1 for c, w in winners.items()
-                                                    if stored[c]["state"] != "owned" or stored[c]["owner_id"] != w[0]),
-        "owned without a winning claim": sum(1 for c, h in stored.items() if h["state"] == "owned" and c not in winners),
+        "stored owner differs from the winner": sum(
+            1 for c, w in winners.items() if stored[c]["state"] != "owned" or stored[c]["owner_id"] != w[0]
+        ),
+        "owned without a winning claim": sum(
+            1 for c, h in stored.items() if h["state"] == "owned" and c not in winners
+        ),
         "announced owners != 1 per won customer": sum(1 for c in winners if announced[c] != 1),
-        "losers told a wrong winner": sum(1 for a in attempts if a.outcome == TAKEN and winners[a.customer_id]
-                                          and a.named_owner != winners[a.customer_id][0]),
+        "losers told a wrong winner": sum(
+            1
+            for a in attempts
+            if a.outcome == TAKEN and winners[a.customer_id] and a.named_owner != winners[a.customer_id][0]
+        ),
         "claims counted against limits - claims won": sum(len(d["claims"]) for d in db.claimers.find()) - won,
     }
 
@@ -165,46 +174,71 @@ def main(argv=None):
     parser.add_argument("--attempts", type=int, default=40, help="claims each claimer makes")
     parser.add_argument("--hot", type=int, default=10, help="customers every claimer claims first, at once")
     parser.add_argument("--baseline-calls", type=int, default=1000, help="trivial RPC calls for the baseline")
-    parser.add_argument("--shipped-limits", action="store_true",
-                        help="keep the configured claim limits (5 a day...): most claims are then refused by a limit")
+    parser.add_argument(
+        "--shipped-limits",
+        action="store_true",
+        help="keep the configured claim limits (5 a day...): most claims are then refused by a limit",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     names = [f"sales_{n:02d}" for n in range(args.claimers)]
     allocation = {"salespeople": [{"id": name, "weight": 0} for name in names]}
-    pool = {} if args.shipped_limits else {
-        "claim_limits": {"per_day": None, "per_week": None, "per_month": None, "max_held": None}}
-    with tempfile.TemporaryDirectory(prefix="baton-bench-") as data_dir, \
-            pool_system(data_dir, allocation, pool) as (system, events):
+    pool = (
+        {}
+        if args.shipped_limits
+        else {"claim_limits": {"per_day": None, "per_week": None, "per_month": None, "max_held": None}}
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="baton-bench-") as data_dir,
+        pool_system(data_dir, allocation, pool) as (system, events),
+    ):
         customers, filing_rate = file_customers(system, events, args.customers)
         sequential, concurrent = trivial_rpc_rates(system, args.baseline_calls, args.claimers)
         orders = claim_orders(customers, args.claimers, args.attempts, args.hot, args.seed)
         attempts, elapsed = claim_all(system, names, orders)
         won = sum(1 for a in attempts if a.outcome == WON)
         events.wait_for(won, ["customer_allocated"])
-        checks = double_owner_check(MongoClient(system.mongo_uri).get_default_database(), attempts, events)
+        checks = double_owner_check(
+            MongoClient(system.mongo_uri)[database_name(system.mongo_uri, "pool")], attempts, events
+        )
     outcomes = Counter(a.outcome for a in attempts)
     rate = len(attempts) / elapsed
     every = [a.ms for a in attempts]
-    print(f"customers in the public pool  {args.customers:,} (filed through customer_created at {filing_rate:,.0f}/s;"
-          " every salesperson has weight 0)")
-    print(f"claimers                      {args.claimers} at once, {len(attempts):,} claims ({args.hot} customers "
-          f"claimed by all {args.claimers} first); limits {'as shipped' if args.shipped_limits else 'off'}")
-    print(f"claims                        {rate:,.1f} claims/s over {elapsed:,.1f} s  "
-          f"(won {outcomes[WON]:,} = {outcomes[WON] / elapsed:,.1f}/s, refused {len(attempts) - outcomes[WON]:,} = "
-          f"{(len(attempts) - outcomes[WON]) / elapsed:,.1f}/s)")
+    print(
+        f"customers in the public pool  {args.customers:,} (filed through customer_created at {filing_rate:,.0f}/s;"
+        " every salesperson has weight 0)"
+    )
+    print(
+        f"claimers                      {args.claimers} at once, {len(attempts):,} claims ({args.hot} customers "
+        f"claimed by all {args.claimers} first); limits {'as shipped' if args.shipped_limits else 'off'}"
+    )
+    print(
+        f"claims                        {rate:,.1f} claims/s over {elapsed:,.1f} s  "
+        f"(won {outcomes[WON]:,} = {outcomes[WON] / elapsed:,.1f}/s, refused {len(attempts) - outcomes[WON]:,} = "
+        f"{(len(attempts) - outcomes[WON]) / elapsed:,.1f}/s)"
+    )
     print("refusals                      " + ", ".join(f"{k}: {outcomes[k]:,}" for k in (TAKEN, LIMIT, OTHER)))
-    print(f"latency                       p50 {statistics.median(every):,.0f} ms, p95 {percentile(every, 0.95):,.0f} ms"
-          + "".join(f"; {kind}: p50 {statistics.median(v):,.0f} ms, p95 {percentile(v, 0.95):,.0f} ms"
-                    for kind in (WON, TAKEN) if (v := [a.ms for a in attempts if a.outcome == kind])))
+    print(
+        f"latency                       p50 {statistics.median(every):,.0f} ms, p95 {percentile(every, 0.95):,.0f} ms"
+        + "".join(
+            f"; {kind}: p50 {statistics.median(v):,.0f} ms, p95 {percentile(v, 0.95):,.0f} ms"
+            for kind in (WON, TAKEN)
+            if (v := [a.ms for a in attempts if a.outcome == kind])
+        )
+    )
     print(f"trivial RPC, sequential       {sequential:,.0f} calls/s  (pool.contact_status of one id, same process)")
     print(f"trivial RPC, {args.claimers} at once       {concurrent:,.0f} calls/s")
     print(f"ratio claims / sequential RPC {rate / sequential:.3f}")
     print(f"ratio claims / concurrent RPC {rate / concurrent:.3f}")
     doubles = sum(checks.values())
-    print(f"double owners                 {checks['customers won by more than one claimer']}"
-          f"  ({'; '.join(f'{k}: {v}' for k, v in checks.items())})")
-    print("a claim: read person, holding, claimer's claims; count their holdings; write claims; re-read and write the"
-          " holding; publish customer_allocated (a refusal stops at the first check that fails)")
+    print(
+        f"double owners                 {checks['customers won by more than one claimer']}"
+        f"  ({'; '.join(f'{k}: {v}' for k, v in checks.items())})"
+    )
+    print(
+        "a claim: read person, holding, claimer's claims; count their holdings; write claims; re-read and write the"
+        " holding; publish customer_allocated (a refusal stops at the first check that fails)"
+    )
     return 1 if doubles else 0
 
 

@@ -27,6 +27,7 @@ due, then the ``due`` query timed with the indexes of its clock dropped and pres
     .venv/bin/python bench/pool_recycling.py                         # 10,000 and 1,000,000
     .venv/bin/python bench/pool_recycling.py --large 100000          # quick run
 """
+
 import argparse
 import os
 import random
@@ -36,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,14 +47,23 @@ from bench.memory import peak_allocated  # noqa: E402
 from deploy.docstore import Docstore, free_port  # noqa: E402
 from services.pool.domain.holdings import RECYCLED, SYSTEM, Facts, give_back, new_holding, take, warned  # noqa: E402
 from services.pool.domain.recycling import (  # noqa: E402
-    DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_POOL, REJECTED, Keep, RecyclingRules, Warn, dormancy_verdict,
-    due_thresholds, recycling_verdict,
+    DORMANT,
+    NO_FOLLOW_UP,
+    OWNED,
+    PUBLIC_POOL,
+    REJECTED,
+    Keep,
+    RecyclingRules,
+    Warn,
+    dormancy_verdict,
+    due_thresholds,
+    recycling_verdict,
 )
 from services.pool.store import Pool, with_sweep_keys  # noqa: E402
 from services.pool.sweeping import _owned, _pooled, sweep  # noqa: E402
 from services.runtime.mongo import connect  # noqa: E402
 
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 RULES = RecyclingRules()
 TEAM = "default"
 OWNERS = [f"sales_{i:02d}" for i in range(40)]
@@ -62,6 +72,7 @@ DUE_KINDS = {"warn_follow_up": 0.35, "warn_no_deal": 0.20, "return": 0.15, "dorm
 
 
 # ---------------------------------------------------------------- generated holdings
+
 
 def days_ago(rng, low, high):
     return NOW - timedelta(days=rng.uniform(low, high))
@@ -77,12 +88,19 @@ def holding(n, seed, due, notice):
     elif draw < due + notice:
         kind = "notice"
     else:
-        kind = rng.choices(["owned", "closed_deal", "pool", "dormant_pool", "rejected"],
-                           weights=[0.44, 0.11, 0.25, 0.12, 0.08])[0]
+        kind = rng.choices(
+            ["owned", "closed_deal", "pool", "dormant_pool", "rejected"], weights=[0.44, 0.11, 0.25, 0.12, 0.08]
+        )[0]
     created = days_ago(rng, 100, 1000)
-    facts = dict(country=rng.choice(COUNTRIES), intent_grade=rng.choice("ABC"), stage="new_contact",
-                 last_contact_at=days_ago(rng, 0, 11), last_follow_up_at=days_ago(rng, 0, 11),
-                 has_open_need=True, deal_closed=False)
+    facts = dict(
+        country=rng.choice(COUNTRIES),
+        intent_grade=rng.choice("ABC"),
+        stage="new_contact",
+        last_contact_at=days_ago(rng, 0, 11),
+        last_follow_up_at=days_ago(rng, 0, 11),
+        has_open_need=True,
+        deal_closed=False,
+    )
     owner = rng.choice(OWNERS)
     claimed = days_ago(rng, 0, 86)
     if kind in ("warn_follow_up", "return", "notice"):
@@ -92,20 +110,35 @@ def holding(n, seed, due, notice):
     elif kind == "warn_no_deal":
         claimed = days_ago(rng, 87.5, 100)
     elif kind == "closed_deal":
-        facts.update(deal_closed=True, stage="order", last_follow_up_at=days_ago(rng, 0, 700),
-                     last_contact_at=days_ago(rng, 0, 700))
+        facts.update(
+            deal_closed=True,
+            stage="order",
+            last_follow_up_at=days_ago(rng, 0, 700),
+            last_contact_at=days_ago(rng, 0, 700),
+        )
         claimed = days_ago(rng, 30, 1000)
     elif kind in ("pool", "dormant", "dormant_pool", "rejected"):
         need = kind == "pool" and rng.random() < 0.9
-        contact = {"pool": (0, 1000) if need else (0, 179), "dormant": (181, 400), "dormant_pool": (181, 1000),
-                   "rejected": (0, 1000)}[kind]
+        contact = {
+            "pool": (0, 1000) if need else (0, 179),
+            "dormant": (181, 400),
+            "dormant_pool": (181, 1000),
+            "rejected": (0, 1000),
+        }[kind]
         facts.update(has_open_need=need, last_contact_at=days_ago(rng, *contact), last_follow_up_at=None)
     start = new_holding(customer_id, TEAM, Facts(**facts), min(created, facts["last_contact_at"]))
     if kind in ("pool", "dormant"):
-        return give_back(take(start, owner, "claimed", owner, claimed), PUBLIC_POOL,
-                         f"{RECYCLED}: no follow-up recorded for 15 days", SYSTEM, days_ago(rng, 0, 100)), kind
+        return give_back(
+            take(start, owner, "claimed", owner, claimed),
+            PUBLIC_POOL,
+            f"{RECYCLED}: no follow-up recorded for 15 days",
+            SYSTEM,
+            days_ago(rng, 0, 100),
+        ), kind
     if kind == "dormant_pool":
-        return give_back(start, DORMANT, "no contact for 180 days and no open need", SYSTEM, days_ago(rng, 0, 800)), kind
+        return give_back(
+            start, DORMANT, "no contact for 180 days and no open need", SYSTEM, days_ago(rng, 0, 800)
+        ), kind
     if kind == "rejected":
         return give_back(start, REJECTED, "rejected: need mismatch", owner, days_ago(rng, 0, 800)), kind
     owned = take(start, owner, "weighted round-robin", SYSTEM, claimed)
@@ -136,11 +169,15 @@ def load(pool, count, args, label):
 
 # ---------------------------------------------------------------- timing
 
+
 def timed_sweep(pool, batch):
     started = time.perf_counter()
     warnings, returns, dormant = sweep(pool, RULES, batch, NOW)
-    return time.perf_counter() - started, len(warnings) + len(returns) + len(dormant), \
-        Counter(warned=len(warnings), returned=len(returns), dormant=len(dormant))
+    return (
+        time.perf_counter() - started,
+        len(warnings) + len(returns) + len(dormant),
+        Counter(warned=len(warnings), returned=len(returns), dormant=len(dormant)),
+    )
 
 
 def drain(pool, batch):
@@ -180,8 +217,11 @@ def probe_due(pool, probes, batch):
         return statistics.median(values)
 
     present = timings()
-    names = [index["name"] for index in pool.holdings.list_indexes()
-             if any("follow_up_clock" in field for field in index["key"])]
+    names = [
+        index["name"]
+        for index in pool.holdings.list_indexes()
+        if any("follow_up_clock" in field for field in index["key"])
+    ]
     for name in names:
         pool.holdings.drop_index(name)
     try:
@@ -196,33 +236,57 @@ def measure(client, size, args):
     print(f"\n== {size:,} stored holdings", flush=True)
     seconds, kinds = load(pool, size, args, f"{size:,}")
     started = time.perf_counter()
-    pool.ensure_indexes()          # after the load: cheaper than keeping the indexes up to date through it
+    pool.ensure_indexes()  # after the load: cheaper than keeping the indexes up to date through it
     indexing = time.perf_counter() - started
     due = sum(kinds[k] for k in DUE_KINDS)
-    print(f"  stored in {seconds:,.1f} s ({size / seconds:,.0f}/s), ensure_indexes {indexing:,.1f} s; due now: {due:,} "
-          f"({', '.join(f'{k} {kinds[k]:,}' for k in DUE_KINDS)}), in notice {kinds['notice']:,}", flush=True)
+    print(
+        f"  stored in {seconds:,.1f} s ({size / seconds:,.0f}/s), ensure_indexes {indexing:,.1f} s; due now: {due:,} "
+        f"({', '.join(f'{k} {kinds[k]:,}' for k in DUE_KINDS)}), in notice {kinds['notice']:,}",
+        flush=True,
+    )
     sweeps = [timed_sweep(pool, args.timed_batch) for _ in range(args.timed_sweeps)]
     one = statistics.median(s[0] for s in sweeps)
-    print(f"  one sweep (batch {args.timed_batch}): median {one * 1000:,.0f} ms over {args.timed_sweeps} "
-          f"({', '.join(f'{s[1]} changes' for s in sweeps)})", flush=True)
+    print(
+        f"  one sweep (batch {args.timed_batch}): median {one * 1000:,.0f} ms over {args.timed_sweeps} "
+        f"({', '.join(f'{s[1]} changes' for s in sweeps)})",
+        flush=True,
+    )
     # the same work at both sizes, as the timed sweeps
     (_, swept, _), peak = peak_allocated(lambda: timed_sweep(pool, args.timed_batch))
-    print(f"  memory: a sweep of batch {args.timed_batch} ({swept} changes) held at most {peak / 1024:,.0f} KB",
-          flush=True)
+    print(
+        f"  memory: a sweep of batch {args.timed_batch} ({swept} changes) held at most {peak / 1024:,.0f} KB",
+        flush=True,
+    )
     drained, count, changes = drain(pool, args.batch)
-    print(f"  drain (batch {args.batch}): {drained:,.1f} s in {count} sweeps, "
-          f"{', '.join(f'{k} {v:,}' for k, v in changes.items())}", flush=True)
+    print(
+        f"  drain (batch {args.batch}): {drained:,.1f} s in {count} sweeps, "
+        f"{', '.join(f'{k} {v:,}' for k, v in changes.items())}",
+        flush=True,
+    )
     idle = statistics.median(timed_sweep(pool, args.batch)[0] for _ in range(args.timed_sweeps))
     left = left_due(pool)
-    print(f"  idle sweep (nothing due): median {idle * 1000:,.0f} ms; left due after the drain: {sum(left.values()):,}"
-          + (f" ({', '.join(f'{k} {v:,}' for k, v in left.items())})" if left else ""), flush=True)
-    result = {"size": size, "one": one, "idle": idle, "drain": drained, "left": sum(left.values()),
-              "changed": sum(changes.values()) + sum(s[1] for s in sweeps) + swept, "peak": peak}
+    print(
+        f"  idle sweep (nothing due): median {idle * 1000:,.0f} ms; left due after the drain: {sum(left.values()):,}"
+        + (f" ({', '.join(f'{k} {v:,}' for k, v in left.items())})" if left else ""),
+        flush=True,
+    )
+    result = {
+        "size": size,
+        "one": one,
+        "idle": idle,
+        "drain": drained,
+        "left": sum(left.values()),
+        "changed": sum(changes.values()) + sum(s[1] for s in sweeps) + swept,
+        "peak": peak,
+    }
     if args.probes:
         present, dropped, names = probe_due(pool, args.probes, args.batch)
         result["probe"] = (present, dropped)
-        print(f"  due('follow_up_clock') query: {present:,.1f} ms with its indexes, {dropped:,.1f} ms with "
-              f"{', '.join(names) or 'nothing'} dropped", flush=True)
+        print(
+            f"  due('follow_up_clock') query: {present:,.1f} ms with its indexes, {dropped:,.1f} ms with "
+            f"{', '.join(names) or 'nothing'} dropped",
+            flush=True,
+        )
     if args.drop:
         client.drop_database(f"bench_{size}")
     return result
@@ -234,13 +298,21 @@ def main(argv=None):
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.02, help="share of holdings due now")
     parser.add_argument("--notice", type=float, default=0.005, help="share warned, notice period running")
-    parser.add_argument("--timed-batch", type=int, default=10,
-                        help="batch of the sweeps timed at both sizes (each range must hold this many due at both)")
+    parser.add_argument(
+        "--timed-batch",
+        type=int,
+        default=10,
+        help="batch of the sweeps timed at both sizes (each range must hold this many due at both)",
+    )
     parser.add_argument("--timed-sweeps", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1000, help="batch of the draining sweeps (sweep_batch)")
     parser.add_argument("--chunk", type=int, default=5_000, help="holdings per insert_many")
-    parser.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1),
-                        help="processes generating holdings while loading")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(1, (os.cpu_count() or 2) - 1),
+        help="processes generating holdings while loading",
+    )
     parser.add_argument("--probes", type=int, default=3, help="due queries timed with and without the index")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", dest="drop", action="store_false", help="keep each database after measuring it")
@@ -255,18 +327,28 @@ def main(argv=None):
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     print(f"\n== {large['size']:,} / {small['size']:,} holdings")
-    print(f"  one sweep (batch {args.timed_batch})  {large['one'] / small['one']:6.1f}x   "
-          f"({small['one'] * 1000:,.0f} ms -> {large['one'] * 1000:,.0f} ms)")
-    print(f"  idle sweep             {large['idle'] / small['idle']:6.1f}x   "
-          f"({small['idle'] * 1000:,.0f} ms -> {large['idle'] * 1000:,.0f} ms)")
-    print(f"  memory of a sweep      {large['peak'] / small['peak']:6.1f}x   "
-          f"({small['peak'] / 1024:,.0f} KB -> {large['peak'] / 1024:,.0f} KB: a sweep holds one batch)")
-    print(f"  full drain at {large['size']:,}: {large['drain']:,.1f} s for {large['changed']:,} changes; "
-          f"left due: {large['left']:,} (must be 0)")
+    print(
+        f"  one sweep (batch {args.timed_batch})  {large['one'] / small['one']:6.1f}x   "
+        f"({small['one'] * 1000:,.0f} ms -> {large['one'] * 1000:,.0f} ms)"
+    )
+    print(
+        f"  idle sweep             {large['idle'] / small['idle']:6.1f}x   "
+        f"({small['idle'] * 1000:,.0f} ms -> {large['idle'] * 1000:,.0f} ms)"
+    )
+    print(
+        f"  memory of a sweep      {large['peak'] / small['peak']:6.1f}x   "
+        f"({small['peak'] / 1024:,.0f} KB -> {large['peak'] / 1024:,.0f} KB: a sweep holds one batch)"
+    )
+    print(
+        f"  full drain at {large['size']:,}: {large['drain']:,.1f} s for {large['changed']:,} changes; "
+        f"left due: {large['left']:,} (must be 0)"
+    )
     if "probe" in large:
         present, dropped = large["probe"]
-        print(f"  due query at {large['size']:,}: {present:,.1f} ms with its index, {dropped:,.1f} ms without "
-              f"({'index used' if dropped > 3 * present else 'NO difference: the index is not used'})")
+        print(
+            f"  due query at {large['size']:,}: {present:,.1f} ms with its index, {dropped:,.1f} ms without "
+            f"({'index used' if dropped > 3 * present else 'NO difference: the index is not used'})"
+        )
     return 0 if large["left"] == 0 and small["left"] == 0 else 1
 
 

@@ -6,17 +6,20 @@ deploy/config.yaml with the given changes to ``BATON.allocation`` and ``BATON.po
 for the services downstream (``PoolEvents``) takes every event pool publishes, as the rest of the
 system would: pool publishes ``mandatory``, so an event with no queue bound would be refused.
 """
+
 import json
 import time
 from collections import Counter
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 from kombu import Connection, Exchange, Queue
+from nameko.standalone.events import event_dispatcher
 
 from contracts.events import EVENTS, dump_event
-from deploy.local_system import local_system
+from deploy.local_system import local_system, salespeople_known
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,9 +38,37 @@ def write_config(path, allocation=None, pool=None):
 def pool_system(data_dir, allocation=None, pool=None):
     """(system, PoolEvents) with the pool service running alone and configured."""
     config = write_config(Path(data_dir) / "bench-config.yaml", allocation, pool)
-    with local_system(Path(data_dir) / "system", services=["pool"], config=config) as system:
+    with local_system(
+        Path(data_dir) / "system", services=["pool"], config=config, env={"BATON_SCREENING": "false"}
+    ) as system:  # the benches allocate on arrival
         with PoolEvents(system.amqp_uri) as events:
+            users_saved(system, (allocation or {}).get("salespeople") or ())
             yield system, events
+
+
+def users_saved(system, salespeople):
+    """The configured salespeople as the gateway's users (no gateway runs here): the pool
+    allocates to users only, learning of them from ``user_saved``."""
+    dispatch = event_dispatcher({"AMQP_URI": system.amqp_uri, "serializer": "json"})
+    for person in salespeople:
+        dispatch(
+            "gateway",
+            "user_saved",
+            dump_event(
+                "user_saved",
+                {
+                    "user_id": person["id"],
+                    "name": person["id"],
+                    "role": "member",
+                    "department": person.get("department", "sales"),
+                    "team": person.get("team"),
+                    "active": True,
+                    "version": 1,
+                    "at": datetime.now(UTC),
+                },
+            ),
+        )
+    salespeople_known(system, [person["id"] for person in salespeople])
 
 
 class PoolEvents:
@@ -47,14 +78,14 @@ class PoolEvents:
         self.connection = Connection(amqp_uri)
         self.queue = None
         self.kinds = [name for name, (source, _schema) in EVENTS.items() if source == "pool"]
-        self.received = []                 # (event type, payload) in the order read
-        self.read_at = []                  # time.perf_counter() when each was read
+        self.received = []  # (event type, payload) in the order read
+        self.read_at = []  # time.perf_counter() when each was read
         self.by_kind = Counter()
 
     def __enter__(self):
         channel = self.connection.default_channel
         exchange = Exchange("pool.events", type="topic", durable=True, channel=channel)
-        exchange.declare()          # as pool declares it: it may not have published yet
+        exchange.declare()  # as pool declares it: it may not have published yet
         self.queue = Queue("bench-pool-downstream", channel=channel, durable=False, auto_delete=False)
         self.queue.declare()
         for kind in self.kinds:
@@ -90,9 +121,18 @@ class PoolEvents:
 
 def customer_created(customer_id, at, country=None, grade=None):
     """A ``customer_created`` payload as profile publishes it."""
-    return dump_event("customer_created", {"customer_id": customer_id, "inquiry_id": f"inq_{customer_id}",
-                                           "occurred_at": at, "company": None, "country": country,
-                                           "country_code": country, "intent_grade": grade})
+    return dump_event(
+        "customer_created",
+        {
+            "customer_id": customer_id,
+            "inquiry_id": f"inq_{customer_id}",
+            "occurred_at": at,
+            "company": None,
+            "country": country,
+            "country_code": country,
+            "intent_grade": grade,
+        },
+    )
 
 
 def publish_as_profile(amqp_uri, event_type, payloads):
@@ -102,6 +142,11 @@ def publish_as_profile(amqp_uri, event_type, payloads):
         producer = connection.Producer()
         started = time.perf_counter()
         for payload in payloads:
-            producer.publish(json.dumps(payload).encode(), exchange=exchange, routing_key=event_type,
-                             content_type="application/json", delivery_mode=2)
+            producer.publish(
+                json.dumps(payload).encode(),
+                exchange=exchange,
+                routing_key=event_type,
+                content_type="application/json",
+                delivery_mode=2,
+            )
         return len(payloads) / (time.perf_counter() - started)

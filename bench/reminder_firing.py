@@ -21,6 +21,7 @@ server, when the test extras are installed), webhook and chat (to a local HTTP s
     .venv/bin/python bench/reminder_firing.py                    # 10,000 and 1,000,000
     .venv/bin/python bench/reminder_firing.py --large 100000     # quick run
 """
+
 import argparse
 import multiprocessing
 import os
@@ -33,7 +34,8 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, time as clock, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -47,28 +49,34 @@ from plugins.host import PluginHost  # noqa: E402
 from services.notification.delivering import InboxFiling, deliver_due  # noqa: E402
 from services.notification.domain import reminders as rules  # noqa: E402
 from services.notification.domain.notices import Preferences, notice_of  # noqa: E402
-from services.notification.domain.reminders import FIRED, DONE  # noqa: E402
+from services.notification.domain.reminders import DONE, FIRED  # noqa: E402
 from services.notification.domain.timing import RetryPolicy  # noqa: E402
 from services.notification.firing import delivery_of, fire_due  # noqa: E402
 from services.notification.settings import ReminderSettingsSchema  # noqa: E402
 from services.notification.store import Outbox, Reminders  # noqa: E402
 
 TARGET_RATIO = 2.0
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 HORIZON = timedelta(days=60)
 OWNERS = [f"sales_{i:03d}" for i in range(200)]
 POLICY = ReminderSettingsSchema().load({"first_touch_days": 3})
 SETTINGS = {"batch": 500, "max_batches": 20, "lease_seconds": 120}
-CHANNEL_PLUGINS = [("inbox_channel", "plugins.builtin.inbox_channel"), ("email_channel", "plugins.builtin.email_channel"),
-                   ("webhook_channel", "plugins.builtin.webhook_channel"), ("chat_webhook", "plugins.builtin.chat_webhook")]
+CHANNEL_PLUGINS = [
+    ("inbox_channel", "plugins.builtin.inbox_channel"),
+    ("email_channel", "plugins.builtin.email_channel"),
+    ("webhook_channel", "plugins.builtin.webhook_channel"),
+    ("chat_webhook", "plugins.builtin.chat_webhook"),
+]
 
 
 def preferences(user_id, channels=("inbox",), addresses=None, secrets=None):
-    return Preferences(user_id, "Asia/Shanghai", None, None, False, clock(8, 30), tuple(channels), addresses or {},
-                       secrets or {})
+    return Preferences(
+        user_id, "Asia/Shanghai", None, None, False, clock(8, 30), tuple(channels), addresses or {}, secrets or {}
+    )
 
 
 # ---------------------------------------------------------------- generated reminders
+
 
 def one_reminder(n, due_at, rng):
     """Reminder ``n`` as a rule makes it, due at ``due_at``."""
@@ -78,19 +86,52 @@ def one_reminder(n, due_at, rng):
         doc = rules.first_touch(POLICY, customer, owner, due_at - POLICY.first_touch_within)
     elif kind < 0.6:
         at = due_at - POLICY.second_touch_after
-        doc = rules.second_touch(POLICY, {"customer_id": customer, "record_id": f"com_{n}", "owner_id": owner,
-                                          "by": owner, "at": at, "recorded_at": at, "method": "phone"})
+        doc = rules.second_touch(
+            POLICY,
+            {
+                "customer_id": customer,
+                "record_id": f"com_{n}",
+                "owner_id": owner,
+                "by": owner,
+                "at": at,
+                "recorded_at": at,
+                "method": "phone",
+            },
+        )
     elif kind < 0.7:
         at = due_at - POLICY.minutes_within
-        doc = rules.meeting_minutes(POLICY, {"customer_id": customer, "record_id": f"com_{n}", "by": owner, "at": at,
-                                             "recorded_at": at, "method": "meeting"})
+        doc = rules.meeting_minutes(
+            POLICY,
+            {
+                "customer_id": customer,
+                "record_id": f"com_{n}",
+                "by": owner,
+                "at": at,
+                "recorded_at": at,
+                "method": "meeting",
+            },
+        )
     else:
         at = due_at - POLICY.handoff_accept_within
-        doc = next(r for r in rules.handoff_submitted(POLICY, {
-            "handoff_id": f"hof_{n}", "kind": "sales_to_service", "customer_id": customer, "from_user": "mark",
-            "to_users": [owner], "info_pending": False, "pending_until": None, "missing": [], "submitted_at": at})
-            if r["kind"] == "handoff_acceptance")
-    return {**doc, "_id": f"{doc['_id']}_{n}"}      # unique even where generated causes coincide
+        doc = next(
+            r
+            for r in rules.handoff_submitted(
+                POLICY,
+                {
+                    "handoff_id": f"hof_{n}",
+                    "kind": "sales_to_service",
+                    "customer_id": customer,
+                    "from_user": "mark",
+                    "to_users": [owner],
+                    "info_pending": False,
+                    "pending_until": None,
+                    "missing": [],
+                    "submitted_at": at,
+                },
+            )
+            if r["kind"] == "handoff_acceptance"
+        )
+    return {**doc, "_id": f"{doc['_id']}_{n}"}  # unique even where generated causes coincide
 
 
 def generate_batch(start, stop, seed, measured_minutes, due_per_minute):
@@ -104,7 +145,7 @@ def generate_batch(start, stop, seed, measured_minutes, due_per_minute):
             due = NOW + timedelta(minutes=n // due_per_minute, seconds=rng.uniform(1, 59))
             docs.append(one_reminder(n, due, rng))
             continue
-        if rng.random() < 1 / 3:      # already handled: in the past, fired or closed
+        if rng.random() < 1 / 3:  # already handled: in the past, fired or closed
             doc = one_reminder(n, NOW - timedelta(seconds=rng.uniform(60, HORIZON.total_seconds())), rng)
             docs.append({**doc, "status": rng.choice((FIRED, DONE))})
             continue
@@ -122,8 +163,16 @@ def load(db, count, args, label):
         def submit_next():
             start = next(batches, None)
             if start is not None:
-                pending.append(pool.submit(generate_batch, start, min(start + args.batch, count), args.seed,
-                                           args.minutes + 1, args.due_per_minute))   # + the memory minute
+                pending.append(
+                    pool.submit(
+                        generate_batch,
+                        start,
+                        min(start + args.batch, count),
+                        args.seed,
+                        args.minutes + 1,
+                        args.due_per_minute,
+                    )
+                )  # + the memory minute
 
         for _ in range(2 * args.workers):
             submit_next()
@@ -135,13 +184,16 @@ def load(db, count, args, label):
             now = time.perf_counter()
             if now - last_report >= 15 or done == count:
                 rate = done / (now - started)
-                print(f"  [{label}] loaded {done:,}/{count:,} reminders ({rate:,.0f}/s), eta {(count - done) / rate:,.0f} s",
-                      flush=True)
+                print(
+                    f"  [{label}] loaded {done:,}/{count:,} reminders ({rate:,.0f}/s), eta {(count - done) / rate:,.0f} s",
+                    flush=True,
+                )
                 last_report = now
     return time.perf_counter() - started
 
 
 # ---------------------------------------------------------------- firing
+
 
 def measure_firing(client, size, args):
     db = client[f"bench_{size}"]
@@ -151,8 +203,10 @@ def measure_firing(client, size, args):
     reminders, outbox = Reminders(db), Outbox(db)
     reminders.ensure_indexes()
     outbox.ensure_indexes()
-    print(f"  load {seconds:,.1f} s ({size / seconds:,.0f}/s), ensure_indexes {time.perf_counter() - started:,.1f} s",
-          flush=True)
+    print(
+        f"  load {seconds:,.1f} s ({size / seconds:,.0f}/s), ensure_indexes {time.perf_counter() - started:,.1f} s",
+        flush=True,
+    )
     passes, finds = [], []
     for minute in range(1, args.minutes + 1):
         now = NOW + timedelta(minutes=minute)
@@ -162,11 +216,16 @@ def measure_firing(client, size, args):
         started = time.perf_counter()
         fired = fire_due(reminders, outbox, preferences, set(), SETTINGS, now)
         passes.append((time.perf_counter() - started) * 1000)
-        print(f"  minute {minute}: fired {fired.fired} in {passes[-1]:,.1f} ms (due query alone {finds[-1]:,.1f} ms)",
-              flush=True)
-    print(f"  median pass {statistics.median(passes):,.1f} ms for {args.due_per_minute} due "
-          f"({statistics.median(passes) / args.due_per_minute:,.2f} ms per reminder); "
-          f"median due query {statistics.median(finds):,.1f} ms", flush=True)
+        print(
+            f"  minute {minute}: fired {fired.fired} in {passes[-1]:,.1f} ms (due query alone {finds[-1]:,.1f} ms)",
+            flush=True,
+        )
+    print(
+        f"  median pass {statistics.median(passes):,.1f} ms for {args.due_per_minute} due "
+        f"({statistics.median(passes) / args.due_per_minute:,.2f} ms per reminder); "
+        f"median due query {statistics.median(finds):,.1f} ms",
+        flush=True,
+    )
     now = NOW + timedelta(minutes=args.minutes + 1)
     fired, peak = peak_allocated(lambda: fire_due(reminders, outbox, preferences, set(), SETTINGS, now))
     print(f"  memory: a pass firing {fired.fired} held at most {peak / 1024:,.0f} KB", flush=True)
@@ -176,6 +235,7 @@ def measure_firing(client, size, args):
 
 
 # ---------------------------------------------------------------- delivery throughput
+
 
 class Ok(BaseHTTPRequestHandler):
     def do_POST(self):
@@ -221,19 +281,25 @@ def measure_delivery(client, args):
             db = client[f"bench_delivery_{channel}"]
             outbox = Outbox(db)
             outbox.ensure_indexes()
-            channels, _ = PluginHost([(n, __import__(m, fromlist=["x"])) for n, m in CHANNEL_PLUGINS]
-                                     ).notification_channels(settings, InboxFiling(outbox))
+            channels, _ = PluginHost(
+                [(n, __import__(m, fromlist=["x"])) for n, m in CHANNEL_PLUGINS]
+            ).notification_channels(settings, InboxFiling(outbox))
             person = preferences("sales_000", (channel,), addresses, {"webhook": "bench-secret-0123456789"})
             for n in range(args.deliveries):
                 reminder = one_reminder(n, NOW, random.Random(n))
                 notice, _ = outbox.add_notice(notice_of(reminder, person, NOW))
                 outbox.deliveries.add(delivery_of(notice, channel, NOW))
             started = time.perf_counter()
-            done = deliver_due(outbox, channels, {}, lambda user_id: person, RetryPolicy(), SETTINGS, NOW)
+            done = deliver_due(
+                outbox, channels, {}, lambda user_id, person=person: person, RetryPolicy(), SETTINGS, NOW
+            )
             elapsed = time.perf_counter() - started
             results[channel] = done.delivered / elapsed
-            print(f"  {channel:<8} delivered {done.delivered}/{args.deliveries} (failed {done.failed}) in {elapsed:,.1f} s: "
-                  f"{results[channel]:,.0f}/s", flush=True)
+            print(
+                f"  {channel:<8} delivered {done.delivered}/{args.deliveries} (failed {done.failed}) in {elapsed:,.1f} s: "
+                f"{results[channel]:,.0f}/s",
+                flush=True,
+            )
             client.drop_database(db.name)
     finally:
         http.shutdown()
@@ -266,11 +332,15 @@ def main(argv=None):
         shutil.rmtree(data_dir, ignore_errors=True)
     ratio, find_ratio = large / small, large_find / small_find
     print("\n== result")
-    print(f"  find and fire {args.due_per_minute} due reminders: {small:,.1f} ms at {args.small:,}, {large:,.1f} ms at "
-          f"{args.large:,}: ratio {ratio:.2f}x (target <= {TARGET_RATIO:g}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
+    print(
+        f"  find and fire {args.due_per_minute} due reminders: {small:,.1f} ms at {args.small:,}, {large:,.1f} ms at "
+        f"{args.large:,}: ratio {ratio:.2f}x (target <= {TARGET_RATIO:g}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}"
+    )
     print(f"  the due query alone: {small_find:,.1f} ms and {large_find:,.1f} ms: ratio {find_ratio:.2f}x")
-    print(f"  memory of a pass: {small_peak / 1024:,.0f} KB and {large_peak / 1024:,.0f} KB: ratio "
-          f"{large_peak / small_peak:.2f}x (a pass holds one batch, whatever is stored)")
+    print(
+        f"  memory of a pass: {small_peak / 1024:,.0f} KB and {large_peak / 1024:,.0f} KB: ratio "
+        f"{large_peak / small_peak:.2f}x (a pass holds one batch, whatever is stored)"
+    )
     print("  delivery throughput: " + ", ".join(f"{c} {r:,.0f}/s" for c, r in throughput.items()))
 
 
