@@ -621,6 +621,18 @@ def reports():
     pass
 
 
+def in_batches(ctx, service: str, method: str, batch: int) -> tuple[int, int]:
+    """Call a backfill RPC (``{after, limit}`` -> ``{examined, written, next_after}``) until it has
+    gone through everything; answers (examined, written)."""
+    examined = written = 0
+    after = None
+    while True:
+        result = ctx.rpc(service, method, {"after": after, "limit": batch})
+        examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
+        if after is None:
+            return examined, written
+
+
 @reports.command("backfill")
 @click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 2000), help="Records per RPC.")
 @click.pass_obj
@@ -629,13 +641,7 @@ def backfill_reports(ctx, batch):
     samples and lost stages of existing archives, and rejected customers in the pool. Safe to run
     again: what is noted already stays as it is."""
     for service, method, what in BACKFILLS:
-        examined = written = 0
-        after = None
-        while True:
-            result = ctx.rpc(service, method, {"after": after, "limit": batch})
-            examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
-            if after is None:
-                break
+        examined, written = in_batches(ctx, service, method, batch)
         click.echo(f"{service}: {examined} {what} examined, {written} report records written")
 
 
@@ -673,13 +679,7 @@ def backfill_countries(ctx, batch):
     """Read the country of every archive and holding again and keep its ISO code: for data from
     before country codes, and after BATON.countries.aliases changed. Safe to run again."""
     for service, method, what in COUNTRY_BACKFILLS:
-        examined = written = 0
-        after = None
-        while True:
-            result = ctx.rpc(service, method, {"after": after, "limit": batch})
-            examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
-            if after is None:
-                break
+        examined, written = in_batches(ctx, service, method, batch)
         click.echo(f"{service}: {examined} {what} examined, {written} given a country code")
 
 
@@ -698,13 +698,7 @@ def rekey_customers(ctx, batch):
     """Rewrite every archive's matching keys as this version makes them (a website and an email's
     domain are one key; names folded for accents, transliterations and more legal forms), so
     archives stored before are still found. Safe to run again."""
-    examined = written = 0
-    after = None
-    while True:
-        result = ctx.rpc("profile", "backfill_match_keys", {"after": after, "limit": batch})
-        examined, written, after = examined + result["examined"], written + result["written"], result["next_after"]
-        if after is None:
-            break
+    examined, written = in_batches(ctx, "profile", "backfill_match_keys", batch)
     click.echo(f"profile: {examined} archives examined, {written} rekeyed")
 
 
