@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.bench  # their own tier: `pytest -m "not bench"` leaves them out
+
 RUNS = {
     # a whole system and Chromium (web/dist built, /usr/bin/chromium): about 40 s, most of it start-up
     "console.py": (["--small", "3", "--large", "30", "--runs", "1"], "first page (rows of both lists shown)"),

@@ -8,9 +8,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import pytest  # noqa: E402
+
 from bench import dedupe_quality  # noqa: E402
 
 
+@pytest.mark.bench
 def test_a_small_run_reports_quality_per_variation_at_customer_and_group_level(capsys):
     assert dedupe_quality.main(["--inquiries", "600"]) == 0
     printed = capsys.readouterr().out
