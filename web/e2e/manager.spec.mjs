@@ -1,9 +1,11 @@
 // Journeys of a manager and an admin: the dashboards (every report as a chart and as a table, the
-// server's CSV/XLSX export) and the admin pages (users, salespeople, parked events).
+// server's CSV/XLSX export, the funnel by stage), the manager's decisions (stalled allocations,
+// possible duplicates side by side, a leaver's customers, the quality audit, plugins' health) and
+// the admin pages (users, salespeople, parked events).
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { apiAs, launch, newPage, PHONE, shot, signIn, url, user, visibleText } from './harness.mjs'
+import { apiAs, fixture, launch, newPage, PHONE, shot, signIn, url, user, visibleText } from './harness.mjs'
 
 const REPORTS = ['inquiries', 'demand', 'follow-up', 'conversion', 'handoffs', 'lost-reasons']
 
@@ -180,6 +182,153 @@ describe('administration', () => {
       await page.goto(url('/admin/parked-events'))
       await page.locator('[data-test=parked-empty], [data-test=parked-table]').first().waitFor()
       await shot(page, 'admin-parked-events')
+      assert.deepEqual(page.jsErrors, [])
+    } finally {
+      await page.context().close()
+    }
+  })
+})
+
+describe('the manager\'s decisions', () => {
+  it('meier reads the funnel by stage as a chart and as a table, and the stalled allocations', async () => {
+    const page = await newPage(browser)
+    try {
+      const asked = []
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname + new URL(r.url()).search))
+      await signIn(page, 'meier', { next: '/dashboards' })
+      const funnel = page.locator('[data-test=report-funnel]')
+      // the seed's customers are at some stage: the funnel draws them (an ECharts SVG)
+      await funnel.locator('[data-test=report-chart] svg').waitFor()
+      await funnel.locator('[data-test=show-table-funnel]').click()
+      const table = funnel.locator('[data-test=report-table-funnel]')
+      await table.waitFor()
+      const rows = await table.innerText()
+      assert.match(rows, /New contact/)
+      assert.match(rows, /Dormant/)
+      // the numbers are the customer list's totals, per stage and for every customer meier sees
+      assert.match(rows, /All customers you see\s+\d+/)
+      assert.ok(asked.includes('/customers?stage=new_contact&limit=1'), asked.filter((u) => u.startsWith('/customers')).join(' '))
+      assert.ok(asked.includes('/customers?limit=1'))
+      await page.locator('nav').getByText('Stalled allocations').first().click()
+      await page.waitForURL((u) => u.pathname === '/stalled')
+      await page.locator('[data-test=stalled-table], [data-test=stalled-empty]').first().waitFor()
+      await shot(page, 'stalled-meier')
+      assert.deepEqual(page.jsErrors, [])
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('meier compares a possible duplicate side by side and merges it', async () => {
+    const mia = await apiAs('mia')
+    const word = `Kestrel${Date.now().toString(36)}`
+    const file = async (company, contact) => {
+      const sent = await mia('POST', '/inquiries', {
+        schema_version: 1, channel: 'website_form', company, country: 'GB', contact,
+        message: 'We need 500 lamps of model L-20 with UKCA by May.',
+      })
+      for (let i = 0; i < 60; i++) {
+        const { customer_id: id } = await mia('GET', `/inquiries/${sent.id}`)
+        if (id) return id
+        await new Promise((r) => setTimeout(r, 500))
+      }
+      throw new Error(`${company} was not filed`)
+    }
+    const first = await file(`${word} Home Goods Ltd`, { name: 'Jane Doe', email: `jane.${word.toLowerCase()}@gmail.com` })
+    const second = await file(`${word} Home Goosd Ltd`, { name: 'Someone New', email: `new.${word.toLowerCase()}@gmail.com` })
+    const meier = await apiAs('meier')
+    assert.deepEqual((await meier('GET', `/customers/${second}`)).possible_duplicates, [first])
+    const page = await newPage(browser)
+    try {
+      await signIn(page, 'meier', { next: `/c/${second}` })
+      await page.locator(`[data-test=compare-${first}]`).click()
+      await page.waitForURL((u) => u.pathname === `/duplicates/${second}`)
+      const compare = page.locator('[data-test=duplicates-compare]')
+      await compare.waitFor()
+      const text = await compare.innerText()
+      assert.match(text, new RegExp(`${word} Home Goods Ltd`))
+      assert.match(text, new RegExp(`${word} Home Goosd Ltd`))
+      assert.match(text, /Jane Doe/)
+      assert.ok(!/\bcus_/.test(await visibleText(page)), 'names, never ids')
+      await shot(page, 'duplicates-meier')
+      // keep the first archive (the right-hand one), merge the typo into it
+      await page.locator('[data-test=keep-right]').click()
+      await page.locator('.el-message-box__btns .el-button--primary').click()
+      await page.waitForURL((u) => u.pathname === `/c/${first}`)
+      for (let i = 0; i < 60; i++) {
+        if ((await meier('GET', `/customers/${first}`)).inquiry_count === 2) break
+        await new Promise((r) => setTimeout(r, 500))
+      }
+      assert.equal((await meier('GET', `/customers/${first}`)).inquiry_count, 2)
+      assert.deepEqual(page.jsErrors, [])
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('meier hands over the customers of a salesperson who leaves', async () => {
+    // someone of a team of their own, so no allocation of the seed's team reaches them
+    const id = `leo${Date.now().toString(36)}`
+    const root = await apiAs('root')
+    await root('POST', '/users', { id, name: 'Leo Leaving', role: 'member', department: 'sales', team: 'e2e-leavers' })
+    const meier = await apiAs('meier')
+    for (let i = 0; i < 60; i++) {
+      if ((await meier('GET', '/salespeople')).items.some((p) => p.id === id)) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    const page = await newPage(browser)
+    try {
+      await signIn(page, 'meier', { next: '/leavers' })
+      await page.locator('[data-test=leaver]').click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: 'Leo Leaving' }).click()
+      await page.locator('[data-test=leaver-empty]').waitFor()
+      await page.locator('[data-test=leaver-effective]').getByText('Gone').click()
+      await page.locator('[data-test=leaver-submit]').click()
+      await page.locator('.el-message-box__btns .el-button--primary').click()
+      const result = page.locator('[data-test=leaver-result]')
+      await result.waitFor()
+      assert.match(await result.innerText(), /Sign-in of Leo Leaving ends|Leo Leaving can sign in until/)
+      assert.ok(!new RegExp(`\\b${id}\\b`).test(await visibleText(page)), 'names, never ids')
+      await shot(page, 'leavers-meier')
+      assert.deepEqual(page.jsErrors, [])
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('meier reads the weekly quality audit, and the plugins\' health in Chinese', async () => {
+    const page = await newPage(browser, { locale: 'zh-CN' })
+    try {
+      await signIn(page, 'meier', { next: '/quality' })
+      await page.locator('[data-test=quality-table], [data-test=quality-empty]').first().waitFor()
+      assert.match(await visibleText(page), /质量抽检/)
+      await shot(page, 'quality-meier-zh')
+      await page.goto(url('/admin/plugins'))
+      const table = page.locator('[data-test=plugins-table]')
+      await table.waitFor()
+      assert.match(await page.locator('[data-test=plugins-summary]').innerText(), /所有插件均正常|个插件有问题/)
+      await shot(page, 'plugins-meier-zh')
+      assert.deepEqual(page.jsErrors, [])
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('on a phone, the decisions pages fit the screen', async () => {
+    const page = await newPage(browser, { viewport: PHONE })
+    try {
+      await signIn(page, 'meier', { next: '/stalled' })
+      await page.locator('[data-test=stalled-cards], [data-test=stalled-empty]').first().waitFor()
+      const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+      assert.ok(await fits(), 'no sideways scrolling on /stalled')
+      await shot(page, 'stalled-meier-phone')
+      await page.goto(url('/leavers'))
+      await page.locator('[data-test=leaver]').waitFor()
+      assert.ok(await fits(), 'no sideways scrolling on /leavers')
+      await shot(page, 'leavers-meier-phone')
+      await page.goto(url(`/duplicates/${fixture.seed.alice_customer.id}`))
+      await page.locator('[data-test=duplicates-none], [data-test=duplicates-compare]').first().waitFor()
+      assert.ok(await fits(), 'no sideways scrolling on /duplicates')
       assert.deepEqual(page.jsErrors, [])
     } finally {
       await page.context().close()

@@ -8,7 +8,7 @@ import { _setSessionForTests } from '@/composables/useSession'
 import { _setPeopleForTests } from '@/composables/usePeople'
 import { applyLanguage, i18n, t } from '@/i18n'
 import DashboardView from '@/features/reports/views/DashboardView.vue'
-import { reportView, type Words } from '@/features/reports/figures'
+import { funnelView, reportView, type Words } from '@/features/reports/figures'
 import { flush, mountOptions, stubFetch, testUser } from './helpers'
 
 // jsdom has no canvas: ECharts measures label text through one; an estimate is enough here.
@@ -61,6 +61,8 @@ const ANSWERS: Record<string, unknown> = {
   },
 }
 
+const STAGE_TOTALS: Record<string, number> = { new_contact: 12, inquiry: 8, quoted: 4, sample: 2, negotiation: 1, customer: 3, lost: 1 }
+
 function words(lang: 'en' | 'zh-CN'): Words {
   applyLanguage(lang)
   const global = i18n.global as unknown as { te: (key: string) => boolean }
@@ -112,6 +114,34 @@ describe('report figures', () => {
   })
 })
 
+describe('funnel by stage', () => {
+  const counts = { total: 31, stages: { new_contact: 12, inquiry: 8, quoted: 4, sample: 2, negotiation: 1, customer: 3, lost: 1, invalid: 0, rejected: 0, dormant: 0 } }
+
+  it('draws the stages in their order with the totals the routes gave, the side stages only in the table', () => {
+    mountOptions('en')
+    const view = funnelView(counts, words('en'))
+    const option = view.option as { yAxis: { data: string[] }; series: { type: string; data: number[] }[] }
+    expect(option.series[0].type).toBe('bar')
+    // a category axis draws its first entry at the bottom: the stages reversed put the first on top
+    expect(option.yAxis.data).toEqual(['Customer', 'Negotiation', 'Sample', 'Quoted', 'Inquiry', 'New contact'])
+    expect(option.series[0].data).toEqual([3, 1, 2, 4, 8, 12])
+    expect(view.rows.map((r) => [r.stage, r.customers])).toEqual([
+      ['New contact', 12], ['Inquiry', 8], ['Quoted', 4], ['Sample', 2], ['Negotiation', 1], ['Customer', 3],
+      ['Lost', 1], ['Invalid', 0], ['Rejected', 0], ['Dormant', 0], ['All customers you see', 31],
+    ])
+  })
+
+  it('speaks Chinese, and draws nothing when no customer is in the funnel', () => {
+    mountOptions('zh-CN')
+    const view = funnelView(counts, words('zh-CN'))
+    expect(view.columns.map((c) => c.label)).toEqual(['阶段', '客户数'])
+    expect(view.rows[0].stage).toBe('初步接触')
+    const none = funnelView({ total: 1, stages: { ...counts.stages, new_contact: 0, inquiry: 0, quoted: 0, sample: 0, negotiation: 0, customer: 0 } }, words('zh-CN'))
+    expect(none.option).toBeNull()
+    expect(none.rows.at(-1)).toEqual({ stage: '你可见的全部客户', customers: 1 })
+  })
+})
+
 describe('DashboardView', () => {
   afterEach(() => {
     vi.unstubAllGlobals()
@@ -127,6 +157,10 @@ describe('DashboardView', () => {
       if (special) return special
       const path = call.url.split('?')[0]
       if (path === '/people') return { status: 200, body: { items: PEOPLE } }
+      if (path === '/customers') {
+        const stage = new URL(call.url, 'http://x').searchParams.get('stage')
+        return { status: 200, body: { items: [], total: stage ? STAGE_TOTALS[stage] ?? 0 : 31, limit: 1, offset: 0 } }
+      }
       return { status: 200, body: ANSWERS[path] }
     })
     return { calls, w: mount(DashboardView, { ...mountOptions(lang), attachTo: document.body }) }
@@ -141,7 +175,14 @@ describe('DashboardView', () => {
       '/reports/inquiries?by=country', '/reports/lost-reasons',
     ])
     expect(w.text()).toContain('2026-10 to 2026-11')
-    expect(w.findAll('[data-test=report-chart]').length).toBe(6)
+    // the funnel by stage: one total per stage and one for every customer, counted by the customer list
+    const totals = calls.filter((c) => c.url.startsWith('/customers')).map((c) => c.url)
+    expect(totals).toContain('/customers?limit=1')
+    expect(totals).toContain('/customers?stage=negotiation&limit=1')
+    expect(totals.length).toBe(11)
+    expect(w.findAll('[data-test=report-chart]').length).toBe(7)
+    expect(w.find('[data-test=report-funnel]').text()).toContain('Funnel by stage')
+    expect(w.find('[data-test=export-csv-funnel]').exists()).toBe(false)   // nothing the server writes for it
     await w.find('[data-test=show-table-follow-up] input').setValue(true)
     await flush()
     const table = w.find('[data-test=report-table-follow-up]')

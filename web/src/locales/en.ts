@@ -46,6 +46,8 @@ export default {
     customer: 'Customer',
     lost: 'Lost',
     invalid: 'Invalid',
+    rejected: 'Rejected',
+    dormant: 'Dormant',
   },
   poolState: {
     owned: 'Owned',

@@ -47,6 +47,8 @@ const zh: typeof en = {
     customer: '合作',
     lost: '流失',
     invalid: '无效线索',
+    rejected: '拒绝往来',
+    dormant: '休眠',
   },
   poolState: {
     owned: '已有负责人',

@@ -39,3 +39,6 @@ export const listParked = (page: { limit: number; offset: number; event_type?: s
   api<Page<ParkedEvent>>('GET', '/parked-events', { query: page })
 export const retryParked = (ids?: string[]) =>
   api<{ retried: string[] }>('POST', '/parked-events/retry', { body: ids ? { ids } : {}, idempotencyKey: newIdempotencyKey() })
+
+export type PluginHealth = Schemas['PluginList']['plugins'][number]
+export const listPlugins = () => api<{ plugins: PluginHealth[] }>('GET', '/plugins')

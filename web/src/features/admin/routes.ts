@@ -1,5 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
-import { Postcard, User, WarningFilled } from '@element-plus/icons-vue'
+import { Connection, Postcard, User, WarningFilled } from '@element-plus/icons-vue'
 
 const routes: RouteRecordRaw[] = [
   {
@@ -19,6 +19,12 @@ const routes: RouteRecordRaw[] = [
     name: 'admin-parked',
     component: () => import('./views/ParkedEventsView.vue'),
     meta: { titleKey: 'admin.parked.title', roles: ['admin'], nav: { icon: WarningFilled, order: 74 } },
+  },
+  {
+    path: '/admin/plugins',
+    name: 'admin-plugins',
+    component: () => import('./views/PluginsView.vue'),
+    meta: { titleKey: 'admin.plugins.title', roles: ['manager', 'admin'], nav: { icon: Connection, order: 76 } },
   },
 ]
 export default routes

@@ -1,6 +1,6 @@
 import { api } from '@/api/client'
 import { download } from '@/api/download'
-import type { Schemas } from '@/api/types'
+import type { Page, Schemas } from '@/api/types'
 
 export type ReportName = 'inquiries' | 'demand' | 'follow-up' | 'conversion' | 'handoffs' | 'lost-reasons'
 export const REPORTS: ReportName[] = ['inquiries', 'demand', 'follow-up', 'conversion', 'handoffs', 'lost-reasons']
@@ -40,4 +40,24 @@ export function fetchReport<N extends ReportName>(name: N, q: ReportQuery, signa
 /** The server writes the file (the same figures as the JSON): CSV or XLSX. */
 export function downloadReport(name: ReportName, q: ReportQuery, format: 'csv' | 'xlsx') {
   return download(`/reports/${name}`, { ...queryFor(name, q), format }, `${name}.${format}`)
+}
+
+/** The sales funnel's stages in their order; the side stages (lost, invalid, rejected, dormant) are listed beside it, not drawn. */
+export const FUNNEL_STAGES = ['new_contact', 'inquiry', 'quoted', 'sample', 'negotiation', 'customer'] as const
+export const OFF_FUNNEL_STAGES = ['lost', 'invalid', 'rejected', 'dormant'] as const
+export type Stage = (typeof FUNNEL_STAGES)[number] | (typeof OFF_FUNNEL_STAGES)[number]
+
+/** Customers at each stage now, as `GET /customers?stage=` totals them (the caller's view of the
+ * archives), and every customer they see (`total` without a stage). Nothing is counted here. */
+export interface StageCounts {
+  total: number
+  stages: Record<Stage, number>
+}
+
+export async function fetchStageCounts(signal?: AbortSignal): Promise<StageCounts> {
+  const totalOf = (stage?: Stage) =>
+    api<Page<unknown>>('GET', '/customers', { query: { stage, limit: 1 }, signal }).then((page) => page.total)
+  const stages = [...FUNNEL_STAGES, ...OFF_FUNNEL_STAGES]
+  const [total, ...counts] = await Promise.all([totalOf(), ...stages.map((s) => totalOf(s))])
+  return { total, stages: Object.fromEntries(stages.map((s, i) => [s, counts[i]])) as Record<Stage, number> }
 }

@@ -3,8 +3,9 @@
 import type { EChartsCoreOption } from 'echarts/core'
 import type {
   ConversionReport, DemandReport, FollowUpReport, HandoffsReport, InquiriesReport, LostReasonsReport, ReportAnswers,
-  ReportName,
+  ReportName, StageCounts,
 } from './api'
+import { FUNNEL_STAGES, OFF_FUNNEL_STAGES } from './api'
 
 export interface Column {
   key: string
@@ -230,4 +231,33 @@ const BUILDERS: { [N in ReportName]: (r: ReportAnswers[N], w: Words) => ReportVi
 
 export function reportView<N extends ReportName>(name: N, answer: ReportAnswers[N], words: Words): ReportView {
   return BUILDERS[name](answer, words)
+}
+
+/** The funnel by stage: customers at each stage now, drawn in the stages' order (the side stages —
+ * lost, invalid, rejected, dormant — only in the table), with the total the customer list answers.
+ * Every number is a route's total. */
+export function funnelView(c: StageCounts, w: Words): ReportView {
+  const stageLabel = (s: string) => (w.te(`common.stage.${s}`) ? w.t(`common.stage.${s}`) : s)
+  const data = FUNNEL_STAGES.map((s) => ({ name: stageLabel(s), value: c.stages[s] }))
+  const rows: Record<string, Cell>[] = [
+    ...FUNNEL_STAGES.map((s) => ({ stage: stageLabel(s), customers: c.stages[s] })),
+    ...OFF_FUNNEL_STAGES.map((s) => ({ stage: stageLabel(s), customers: c.stages[s] })),
+    { stage: w.t('reports.allCustomers'), customers: c.total },
+  ]
+  // horizontal bars, the first stage on top: a snapshot need not narrow stage by stage, so no
+  // funnel shape pretends it does
+  const top = [...data].reverse()
+  return {
+    option: data.some((d) => d.value) ? {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } }, grid: { ...GRID, top: 8, right: 40 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: top.map((d) => d.name) },
+      series: [{ type: 'bar', name: w.t('reports.col.customers'), data: top.map((d) => d.value), label: { show: true, position: 'right' } }],
+    } : null,
+    columns: [
+      { key: 'stage', label: w.t('reports.col.stage') },
+      { key: 'customers', label: w.t('reports.col.customers'), numeric: true },
+    ],
+    rows,
+  }
 }

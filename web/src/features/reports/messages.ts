@@ -21,6 +21,7 @@ export default {
     allCampaigns: 'All campaigns',
     noCampaign: 'No campaign',
     everyone: 'Everyone',
+    allCustomers: 'All customers you see',
     unknownPlace: 'Unknown country',
     product: 'Product',
     rejectedInPool: 'Rejected in the pool',
@@ -32,6 +33,7 @@ export default {
       conversion: 'Conversion by source and campaign',
       handoffs: 'Handoff timeliness',
       'lost-reasons': 'Lost and rejected reasons',
+      funnel: 'Funnel by stage',
     },
     hints: {
       inquiries: 'All inquiries as bars, the busiest places as lines; the table has every place.',
@@ -40,6 +42,7 @@ export default {
       conversion: 'Customers opened in the period per source, and how many ordered.',
       handoffs: 'Handoffs sent, returned and signed per person.',
       'lost-reasons': 'Why customers were lost, made invalid or rejected.',
+      funnel: 'Customers at each stage now, whatever the months chosen; lost, invalid, rejected and dormant ones are in the table.',
     },
     col: {
       month: 'Month',
@@ -72,6 +75,7 @@ export default {
       where: 'Stage',
       reason: 'Reason',
       count: 'Customers',
+      stage: 'Stage',
     },
     channel: {
       website_form: 'Website form',
@@ -107,6 +111,7 @@ export default {
     allCampaigns: '全部活动',
     noCampaign: '无活动',
     everyone: '全部人员',
+    allCustomers: '你可见的全部客户',
     unknownPlace: '未知国家',
     product: '产品',
     rejectedInPool: '公海中拒绝往来',
@@ -118,6 +123,7 @@ export default {
       conversion: '按来源和活动的转化',
       handoffs: '交接及时性',
       'lost-reasons': '流失与拒绝原因',
+      funnel: '阶段漏斗',
     },
     hints: {
       inquiries: '柱形为全部询盘，折线为询盘最多的地区；表格列出全部地区。',
@@ -126,6 +132,7 @@ export default {
       conversion: '期间内各来源新建的客户及其中下单的数量。',
       handoffs: '每人发出、被退回和签收的交接。',
       'lost-reasons': '客户流失、判为无效或拒绝往来的原因。',
+      funnel: '当前处于各阶段的客户数，不受所选月份限制；流失、无效、拒绝往来和休眠客户见表格。',
     },
     col: {
       month: '月份',
@@ -158,6 +165,7 @@ export default {
       where: '阶段',
       reason: '原因',
       count: '客户数',
+      stage: '阶段',
     },
     // the regions of BATON.reports.regions as shipped; another region shows as configured
     region: {
