@@ -5,6 +5,7 @@ embedded document store and data folder, the real supervisor — torn down after
         system.api, system.amqp_uri, system.mongo_uri, system.supervisor_pid
 
     with local_system(data_dir, services=["pool"], config=path) as system:   # a part, configured
+    with local_system(data_dir, amqp_uri=uri) as system:    # on a broker of the caller's own
 """
 
 import importlib
@@ -21,6 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+from amqp.exceptions import AMQPError, ChannelError
+from kombu import Connection
+from kombu.exceptions import OperationalError
 from nameko.events import EventHandler
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -76,18 +80,23 @@ def expected_queues(modules=SERVICES):
 
 
 @contextmanager
-def local_system(data_dir, services=None, config=None, env=None):
+def local_system(data_dir, services=None, config=None, env=None, amqp_uri=None):
     """``services``: the names to run (default: all); ``config``: a configuration file to use
     instead of deploy/config.yaml (it keeps the ``${BATON_…}`` settings this function gives);
-    ``env``: extra environment for the supervisor and its services (e.g. BATON_SMTP_PORT)."""
+    ``env``: extra environment for the supervisor and its services (e.g. BATON_SMTP_PORT);
+    ``amqp_uri``: a broker (and vhost) of the caller's own, such as a RabbitMQ node a test stops
+    and starts (tests/e2e/private_broker.py): then no vhost is made on the machine's broker and
+    readiness is asked over AMQP, not through the management API."""
     modules = [m for m in SERVICES if services is None or service_name(m) in services]
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    vhost = f"baton-{uuid.uuid4().hex[:8]}"
-    management("PUT", f"/vhosts/{vhost}")
-    management("PUT", f"/permissions/{vhost}/guest", {"configure": ".*", "write": ".*", "read": ".*"})
+    vhost = None
+    if amqp_uri is None:
+        vhost = f"baton-{uuid.uuid4().hex[:8]}"
+        management("PUT", f"/vhosts/{vhost}")
+        management("PUT", f"/permissions/{vhost}/guest", {"configure": ".*", "write": ".*", "read": ".*"})
+        amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
     address, docstore_port = f"127.0.0.1:{free_port()}", free_port()
-    amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
     env = {
         **os.environ,
         "BATON_AMQP_URI": amqp_uri,
@@ -106,7 +115,7 @@ def local_system(data_dir, services=None, config=None, env=None):
     output = open(data_dir / "supervisor.out", "w")
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_until_ready(f"http://{address}", vhost, process, modules)
+        _wait_until_ready(f"http://{address}", vhost or amqp_uri, process, modules)
         yield System(f"http://{address}", amqp_uri, f"mongodb://127.0.0.1:{docstore_port}/baton", process.pid, data_dir)
     finally:
         process.send_signal(signal.SIGINT)
@@ -117,7 +126,8 @@ def local_system(data_dir, services=None, config=None, env=None):
             process.wait()
         output.close()
         try:
-            management("DELETE", f"/vhosts/{vhost}")
+            if vhost is not None:
+                management("DELETE", f"/vhosts/{vhost}")
         except OSError:
             pass
 
@@ -151,7 +161,8 @@ def salespeople_known(system, user_ids, timeout=60):
     raise RuntimeError(f"the pool did not learn of {sorted(set(user_ids) - known)} within {timeout} s")
 
 
-def _wait_until_ready(api, vhost, process, modules):
+def _wait_until_ready(api, broker, process, modules):
+    """``broker``: the vhost made on the machine's broker, or the AMQP URI of the caller's own."""
     expected = expected_queues(modules)
     with_api = "services.gateway.service" in modules
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -159,11 +170,34 @@ def _wait_until_ready(api, vhost, process, modules):
         if process.poll() is not None:
             raise RuntimeError(f"the supervisor exited with code {process.returncode}")
         if not with_api or _healthy(api):
-            consumed = {q["name"] for q in management("GET", f"/queues/{vhost}") if q.get("consumers", 0) > 0}
+            if "://" in broker:
+                consumed = consumed_queues(broker, expected)
+            else:
+                consumed = {q["name"] for q in management("GET", f"/queues/{broker}") if q.get("consumers", 0) > 0}
             if expected <= consumed:
                 return
         time.sleep(0.5)
     raise RuntimeError(f"the system was not ready within {STARTUP_SECONDS} s (logs under the data folder)")
+
+
+def consumed_queues(amqp_uri, names):
+    """Those of ``names`` that have a consumer, asked with a passive declare of each (AMQP's own
+    way, for a broker without the management API)."""
+    consumed = set()
+    try:
+        with Connection(amqp_uri, connect_timeout=2) as connection:
+            for name in names:
+                channel = connection.channel()
+                try:
+                    _, _, consumers = channel.queue_declare(queue=name, passive=True)
+                    if consumers > 0:
+                        consumed.add(name)
+                except ChannelError:
+                    continue  # not declared yet: the broker closed this channel
+                channel.close()
+    except (OSError, OperationalError, AMQPError):
+        pass  # the broker is not there (yet), or went away while asked
+    return consumed
 
 
 def _healthy(api):

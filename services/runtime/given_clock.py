@@ -1,4 +1,5 @@
-"""A clock for tests and demos: a ``now`` given to the recycling sweep or to reminder firing.
+"""A clock for tests and demos: a ``now`` given to the recycling sweep, to reminder firing or to a
+quality audit run by hand.
 
 An invented time acts on real data (a sweep "in 5034" warns every customer), so it is accepted only
 where the environment sets ``BATON_TEST_CLOCK=1`` — the test suite and demos — and every use is
