@@ -4,7 +4,7 @@ service, each in its own process, restarted whenever it exits.
 ``python -m deploy.supervisor`` (what ``scripts/run`` calls). Ctrl-C stops everything.
 
 Environment: BATON_CONFIG, BATON_DATA_DIR, BATON_MONGO_URI, BATON_DOCSTORE_PORT,
-BATON_HTTP_ADDRESS, BATON_SERVICES (see README.md); everything else in the environment, such as
+BATON_HTTP_ADDRESS, BATON_SERVICES, BATON_INSTANCES (see README.md); everything else in the environment, such as
 BATON_AMQP_URI or a service's own BATON_MONGO_URI_<SERVICE>, reaches the services unchanged. Each
 service keeps its data in a database of its own on the store (services/runtime/databases.py).
 """
@@ -75,10 +75,12 @@ class Backoff:
 
 
 class ChildProcess:
-    """One service process (``nameko run``), restarted with backoff whenever it exits."""
+    """One service process (``nameko run``), restarted with backoff whenever it exits. ``name``
+    is the service's (``pool``), or with several instances the instance's (``pool-2``)."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], log_file: Path):
+    def __init__(self, name: str, command: list[str], env: dict[str, str], log_file: Path, service: str = ""):
         self.name, self.command, self.env, self.log_file = name, command, env, log_file
+        self.service = service or name
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
         self.backoff = Backoff()
@@ -154,8 +156,10 @@ class Supervisor:
         docstore_port: int,
         mongo_uri: str | None,
         wait_for_api: bool = True,
+        instances: int = 1,
     ):
         self.modules, self.config, self.data_dir = modules, config, data_dir
+        self.instances = instances
         self.http_address, self.docstore_port, self.mongo_uri = http_address, docstore_port, mongo_uri
         self.wait_for_api = wait_for_api
         self.log_dir = data_dir / "log"
@@ -171,9 +175,10 @@ class Supervisor:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.data_dir / LOCK_FILE_NAME, "a+") as lock:
             self._lock_data_dir(lock)
-            if self.wait_for_api and port_in_use(*self._host_port()):
+            taken = [a for a in self.http_addresses() if port_in_use(*_host_port(a))]
+            if self.wait_for_api and taken:
                 raise SystemExit(
-                    f"baton: {self.http_address} is already in use; stop what listens there "
+                    f"baton: {', '.join(taken)} already in use; stop what listens there "
                     "or choose another BATON_HTTP_ADDRESS"
                 )
             try:
@@ -185,9 +190,15 @@ class Supervisor:
                 for module in self.modules:
                     name = service_name(module)
                     command = [sys.executable, "-m", "nameko", "run", "--config", str(self.config), module]
-                    self.children.append(
-                        ChildProcess(name, command, dict(env, BATON_SERVICE=name), self.log_dir / f"{name}.log")
-                    )
+                    for index in range(self.instances):
+                        # one instance: named as before (pool, pool.log); several: pool-1, pool-2 …
+                        instance = name if self.instances == 1 else f"{name}-{index + 1}"
+                        child_env = dict(env, BATON_SERVICE=name, BATON_INSTANCE=str(index + 1))
+                        if name == "gateway":
+                            child_env["BATON_HTTP_ADDRESS"] = self.http_addresses()[index]
+                        self.children.append(
+                            ChildProcess(instance, command, child_env, self.log_dir / f"{instance}.log", service=name)
+                        )
                 if not self.stopping:
                     for child in self.children:
                         child.start()
@@ -214,9 +225,10 @@ class Supervisor:
             child.stop_signal()
             child.wait_or_kill(time.monotonic() + STOP_TIMEOUT_SECONDS)
             child.start()
-            if child.name == "gateway" and self.wait_for_api:
+            if child.service == "gateway" and self.wait_for_api:
                 deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-                while not self.stopping and not self._api_answers() and time.monotonic() < deadline:
+                address = child.env["BATON_HTTP_ADDRESS"]
+                while not self.stopping and not self._api_answers(address) and time.monotonic() < deadline:
                     time.sleep(POLL_SECONDS)
         say("every service runs with the loaded configuration")
 
@@ -236,6 +248,12 @@ class Supervisor:
                         f"Baton console: http://{self.http_address}/   API docs: http://{self.http_address}/docs   "
                         f"(logs: {self.log_dir}/<service>.log; Ctrl-C stops everything)"
                     )
+                    if self.instances > 1:
+                        say(
+                            f"{self.instances} instances of each service; the gateways answer at "
+                            + ", ".join(f"http://{a}/" for a in self.http_addresses())
+                            + " (put a load balancer in front of them)"
+                        )
                     say(
                         "to sign in, make the first admin: .venv/bin/baton users create admin --name Admin "
                         "--role admin && .venv/bin/baton users password admin"
@@ -327,16 +345,17 @@ class Supervisor:
 
     # --- readiness ----------------------------------------------------------------------------
 
-    def _host_port(self) -> tuple[str, int]:
-        host, _, port = self.http_address.rpartition(":")
-        return (host or "127.0.0.1"), int(port)
+    def http_addresses(self) -> list[str]:
+        """Where each gateway instance listens: BATON_HTTP_ADDRESS, then the ports after it."""
+        host, port = _host_port(self.http_address)
+        return [f"{host}:{port + index}" for index in range(self.instances)]
 
-    def _api_answers(self) -> bool:
+    def _api_answers(self, address: str | None = None) -> bool:
         # No proxy: an http_proxy in the environment must not carry a request for 127.0.0.1.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             # /ready, not /health: a subset of the services (--services) never makes /health 200
-            with opener.open(f"http://{self.http_address}/ready", timeout=1) as response:
+            with opener.open(f"http://{address or self.http_address}/ready", timeout=1) as response:
                 return response.status == 200
         except (OSError, ValueError):
             return False
@@ -346,7 +365,7 @@ class Supervisor:
             f"the API did not answer at http://{self.http_address}/ready within {READY_TIMEOUT_SECONDS} s; "
             "still supervising, and will announce it once it answers."
         )
-        gateway = next((c for c in self.children if c.name == "gateway"), None)
+        gateway = next((c for c in self.children if c.service == "gateway"), None)
         if gateway is not None and gateway.log_file.exists():
             tail = gateway.log_file.read_text(errors="replace").splitlines()[-20:]
             say(f"last lines of {gateway.log_file}:")
@@ -386,6 +405,11 @@ class Supervisor:
         say("stopped")
 
 
+def _host_port(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return (host or "127.0.0.1"), int(port)
+
+
 def running_supervisor(data_dir: Path) -> int | None:
     """The pid of the supervisor holding ``data_dir``'s lock (see _lock_data_dir), or None."""
     lock_path = data_dir / LOCK_FILE_NAME
@@ -421,7 +445,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--services", metavar="NAMES", help="comma-separated subset to run, e.g. intake,profile (default: all)"
     )
+    parser.add_argument(
+        "--instances",
+        metavar="N",
+        type=int,
+        default=None,
+        help="processes of each service (default: BATON_INSTANCES, else 1); the gateways listen on "
+        "BATON_HTTP_ADDRESS's port and the N-1 after it",
+    )
     args = parser.parse_args(argv)
+    instances = args.instances if args.instances is not None else int(os.environ.get("BATON_INSTANCES") or 1)
+    if instances < 1:
+        parser.error(f"--instances must be at least 1, not {instances}")
 
     # BATON_SERVICES replaces the module list (tests use it to run stand-in services).
     modules = [m.strip() for m in os.environ.get("BATON_SERVICES", "").split(",") if m.strip()] or SERVICES
@@ -451,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         docstore_port=int(os.environ.get("BATON_DOCSTORE_PORT") or 27117),
         mongo_uri=os.environ.get("BATON_MONGO_URI") or None,
         wait_for_api=wait_for_api,
+        instances=instances,
     )
     # SIGHUP too: closing the terminal should stop the system in order, like Ctrl-C.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

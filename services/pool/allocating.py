@@ -28,8 +28,9 @@ def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, e
     """(holding, None) once owned, or (None, {person: reasons}) when nobody is eligible: the
     customer then waits in the public pool, marked so, for a manager to settle.
 
-    The chosen person's holding cap is counted again under their lease (``guarding``), as the
-    customer is written: allocations and claims at the same moment never take anyone past it. One
+    The chosen person's holding cap is read again from their counter (never below the truth,
+    ``counting``) under their lease (``guarding``), as the customer is written: allocations and
+    claims at the same moment never take anyone past it. One
     found at the cap then is passed over and the rotation asked again without them."""
     lock = lock or PersonLock()
     holding = pool.holding(customer_id)
@@ -70,7 +71,7 @@ def _at_cap(pool, limits_of, rules, person_id):
         return None
     person = pool.person(person_id)
     max_held = limits_of(person["role"]).max_held if person else None
-    if max_held is None or (held := pool.held_by(person_id, at_most=max_held)) < max_held:
+    if max_held is None or (held := pool.held(person_id, at_most=max_held)) < max_held:
         return None
     return f"{below_holding_cap.name}: holds {held} customers, the cap is {max_held}"
 

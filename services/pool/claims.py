@@ -106,7 +106,7 @@ def _count_claim(pool, settings, limits, person_id, customer_id, now):
         refusal = check_claim(
             limits,
             [c["at"] for c in recent],
-            pool.held_by(person_id, at_most=limits.max_held),
+            pool.held(person_id, at_most=limits.max_held),
             now,
             settings["week_starts_on"],
             tz=settings["time_zone"],
@@ -222,7 +222,7 @@ def remaining_claims(
     allowance = claim_allowance(
         limits_of(person["role"]),
         [c["at"] for c in _recent(pool.claims_of(person_id), now)],
-        pool.held_by(person_id),
+        pool.held(person_id),
         now,
         settings["week_starts_on"],
         tz=settings["time_zone"],

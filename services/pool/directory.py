@@ -89,7 +89,11 @@ def effective_weight(person):
 
 
 def salespeople(pool, team, limits_of):
-    """The team's active salespeople as the eligibility rules see them (holding now, cap by role)."""
+    """The team's active salespeople as the eligibility rules see them (holding now, from their
+    counters in one read whatever they hold; cap by role)."""
+    people = [p for p in pool.everyone(team) if p.get("active", True)]
+    caps = {p["_id"]: limits_of(p["role"]).max_held for p in people}
+    held = pool.held_by_each(list(caps), at_most=caps.get) if people else {}
     return [
         Salesperson(
             id=p["_id"],
@@ -99,11 +103,10 @@ def salespeople(pool, team, limits_of):
             markets=tuple(p["markets"]),
             grades=tuple(p["grades"]),
             on_leave=p["on_leave"],
-            held=pool.held_by(p["_id"], at_most=limits_of(p["role"]).max_held),
-            max_held=limits_of(p["role"]).max_held,
+            held=held[p["_id"]],
+            max_held=caps[p["_id"]],
         )
-        for p in pool.everyone(team)
-        if p.get("active", True)
+        for p in people
     ]
 
 

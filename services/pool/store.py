@@ -10,10 +10,11 @@ from datetime import UTC
 from pymongo import ASCENDING
 
 from contracts.paging import sort_spec
+from services.pool.counting import HeldCounts, owner_moves
 from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP, _warned_due
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.audit import Store
-from services.runtime.guarded import take_turn
+from services.runtime.guarded import DocumentBusy, take_turn
 from services.runtime.mongo import insert_once
 from services.runtime.queries import count
 
@@ -48,6 +49,8 @@ class Pool(Store):
         # set shared by the copies each worker gets.
         self.seeded_teams = set()
         self.turns = db.scheduled_turns  # when each scheduled job is next due, shared by instances
+        # how many customers each person owns, moved by every holding write (counting.py)
+        self.counts = HeldCounts(db.held_counts, self.holdings)
 
     def ensure_indexes(self):
         for field in (
@@ -86,19 +89,26 @@ class Pool(Store):
 
     def add_holding(self, holding):
         """The stored holding: this one, or the one added first."""
+        gained, lost = owner_moves(None, holding)
+        self.counts.before_write(gained, lost)
         stored, added = insert_once(self.holdings, with_sweep_keys(holding))
+        self.counts.after_write(gained, lost, added)
         if added:
             self.audit.changed("holding", None, _unkeyed(stored))
         return stored
 
     def replace_holding(self, holding, before):
-        """Write the holding if ``before`` is still the stored one."""
+        """Write the holding if ``before`` is still the stored one (the owners' counters moved around
+        the write, ``counting.py``)."""
+        gained, lost = owner_moves(before, holding)
+        self.counts.before_write(gained, lost)
         replaced = (
             self.holdings.replace_one(
                 {"_id": holding["_id"], "version": before["version"]}, with_sweep_keys(holding)
             ).matched_count
             == 1
         )
+        self.counts.after_write(gained, lost, replaced)
         if replaced:
             self.audit.changed("holding", _unkeyed(before), _unkeyed(holding))
         return replaced
@@ -137,16 +147,39 @@ class Pool(Store):
         return holdings, [h for h in holdings if "country_code" not in h]
 
     def forget(self, customer_id):
-        before = self.holding(customer_id)
-        self.holdings.delete_one({"_id": customer_id})
-        if before is not None:
-            self.audit.changed("holding", _unkeyed(before), None)
+        """Delete the holding (its customer merged away), guarded by its version like any change."""
+        for _attempt in range(20):
+            before = self.holding(customer_id)
+            if before is None:
+                return
+            _, lost = owner_moves(before, None)
+            self.counts.before_write(None, lost)
+            deleted = self.holdings.delete_one({"_id": customer_id, "version": before["version"]}).deleted_count == 1
+            self.counts.after_write(None, lost, deleted)
+            if deleted:
+                self.audit.changed("holding", _unkeyed(before), None)
+                return
+        raise DocumentBusy(f"{customer_id} changed 20 times in a row while being forgotten")
 
     def held_by(self, owner_id, at_most=None):
-        """How many customers ``owner_id`` owns, up to ``at_most`` (a cap needs no more). Every
-        allocation and claim asks: a count on the (owner_id, state) index, reading no holding."""
+        """How many customers ``owner_id`` owns, up to ``at_most``, counted from the holdings: a
+        count on the (owner_id, state) index, as long as they hold (``held`` reads the counter)."""
         held = count(self.holdings, {"owner_id": owner_id, "state": "owned"})
         return min(held, at_most) if at_most else held
+
+    def held(self, owner_id, at_most=None):
+        """How many customers ``owner_id`` owns from their counter (never less than the truth):
+        what allocations and claims ask, in one read whatever they hold; recounted when it is at
+        ``at_most`` or over and changed since (``counting.py``)."""
+        return self.counts.held(owner_id, at_most)
+
+    def held_by_each(self, owner_ids, at_most=lambda owner_id: None):
+        """``held`` of several people in one read: {person: customers owned}."""
+        return self.counts.held_by_each(owner_ids, at_most)
+
+    def recount_held(self, owner_id):
+        """Set ``owner_id``'s counter from their holdings (the upgrade that makes the counters)."""
+        return self.counts.recount(owner_id)
 
     def owned_ids(self, owner_id, limit):
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]

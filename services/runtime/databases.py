@@ -35,7 +35,16 @@ COLLECTIONS: dict[str, tuple[str, ...]] = {
         "people",
         "leavers",
     ),
-    "pool": ("holdings", "rotations", "salespeople", "claimers", "reassignments", "scheduled_turns", "person_leases"),
+    "pool": (
+        "holdings",
+        "rotations",
+        "salespeople",
+        "claimers",
+        "reassignments",
+        "scheduled_turns",
+        "person_leases",
+        "held_counts",
+    ),
     "notification": (
         "reminders",
         "followed_customers",

@@ -1,0 +1,119 @@
+"""How many customers each person owns, kept as a counter per person (collection ``held_counts``)
+instead of counted from the holdings on every allocation and claim.
+
+The embedded store has no transactions, so a counter and a holding cannot change in one write. The
+counters are kept so that they never say less than the truth (a cap read from them can only be
+too strict, never too loose), whatever instance crashes between two steps:
+
+- a holding gaining an owner raises that owner's ``held`` and ``pending_in`` *before* the
+  holding's guarded write; after it, ``pending_in`` goes down again (and ``held`` too when the
+  write lost its race);
+- a holding losing its owner raises ``pending_out`` before the write; after it, ``held`` and
+  ``pending_out`` go down together (only ``pending_out`` when the write lost).
+
+Every step is one ``$inc`` that also moves the counter's ``version`` on. ``recount`` sets a counter
+from the holdings themselves (an index count) plus whatever is pending, guarded by the version it
+read: a step in flight then is either counted twice (too strict, until the next recount) or not at
+all because its ``$inc`` moved the version and the recount is tried again. A counter nobody recounted
+(made by a step's upsert, or missing) is recounted before it is believed, as is one at or over a cap
+that changed since its last recount; pending steps untouched for ``STUCK_SECONDS`` are taken for
+those of a process that died between two steps and dropped by the next recount.
+"""
+
+import time
+
+from pymongo.errors import DuplicateKeyError
+
+from services.runtime.mongo import insert_once
+from services.runtime.queries import count
+
+OWNED = "owned"
+STUCK_SECONDS = 300.0  # far longer than one holding write takes (a person's lease is 10 s)
+RECOUNT_ATTEMPTS = 5
+
+
+def owner_moves(before: dict | None, after: dict | None) -> tuple[str | None, str | None]:
+    """(the person who gains the customer, the person who loses it) when a holding changes from
+    ``before`` to ``after`` (None: not there); None for either when nobody does."""
+    had = before["owner_id"] if before and before.get("state") == OWNED else None
+    has = after["owner_id"] if after and after.get("state") == OWNED else None
+    if had == has:
+        return None, None
+    return has, had
+
+
+class HeldCounts:
+    def __init__(self, counters, holdings):
+        self.counters = counters
+        self.holdings = holdings
+
+    # the steps around one holding write
+    def before_write(self, gained: str | None, lost: str | None) -> None:
+        if gained:
+            self._step(gained, {"held": 1, "pending_in": 1})
+        if lost:
+            self._step(lost, {"pending_out": 1})
+
+    def after_write(self, gained: str | None, lost: str | None, written: bool) -> None:
+        if gained:
+            self._step(gained, {"pending_in": -1, **({} if written else {"held": -1})})
+        if lost:
+            self._step(lost, {"pending_out": -1, **({"held": -1} if written else {})})
+
+    def _step(self, person_id: str, changes: dict) -> None:
+        update = {"$inc": {**changes, "version": 1}, "$set": {"moved_at": time.time()}}
+        try:
+            self.counters.update_one({"_id": person_id}, update, upsert=True)
+        except DuplicateKeyError:  # another step made the counter at the same moment
+            self.counters.update_one({"_id": person_id}, update)
+
+    # reading
+    def held(self, person_id: str, at_most: int | None = None) -> int:
+        return self.held_by_each([person_id], at_most=lambda _p: at_most)[person_id]
+
+    def held_by_each(self, person_ids, at_most=lambda person_id: None) -> dict:
+        """{person: customers owned (never less than the truth)}, one read for all of them; a
+        counter is recounted first when nobody has, or when it is at ``at_most(person)`` or over
+        and has changed since it was last recounted."""
+        person_ids = list(person_ids)
+        found = {doc["_id"]: doc for doc in self.counters.find({"_id": {"$in": person_ids}})}
+        held = {}
+        for person_id in person_ids:
+            doc = found.get(person_id)
+            cap = at_most(person_id)
+            if doc is None or not doc.get("counted"):
+                held[person_id] = self.recount(person_id)
+            elif cap is not None and doc["held"] >= cap and doc.get("checked") != doc["version"]:
+                held[person_id] = self.recount(person_id)
+            else:
+                held[person_id] = doc["held"]
+        return held
+
+    def recount(self, person_id: str) -> int:
+        """Set the person's counter from their holdings (and what is pending); the count."""
+        held = 0
+        for _attempt in range(RECOUNT_ATTEMPTS):
+            doc = self.counters.find_one({"_id": person_id})
+            if doc is None:
+                doc, _ = insert_once(
+                    self.counters,
+                    {"_id": person_id, "held": 0, "pending_in": 0, "pending_out": 0, "version": 0, "moved_at": 0.0},
+                )
+            exact = count(self.holdings, {"owner_id": person_id, "state": OWNED})
+            stuck = time.time() - doc.get("moved_at", 0.0) > STUCK_SECONDS
+            pending_in, pending_out = (0, 0) if stuck else (doc.get("pending_in", 0), doc.get("pending_out", 0))
+            version = doc["version"] + 1
+            recounted = {
+                "_id": person_id,
+                "held": exact + max(pending_in, 0) + max(pending_out, 0),
+                "pending_in": pending_in,
+                "pending_out": pending_out,
+                "version": version,
+                "checked": version,
+                "counted": True,
+                "moved_at": doc.get("moved_at", 0.0),
+            }
+            held = recounted["held"]
+            if self.counters.replace_one({"_id": person_id, "version": doc["version"]}, recounted).matched_count:
+                break
+        return held  # (when it kept moving: this once, the last count answers, not written)
