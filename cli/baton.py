@@ -269,10 +269,11 @@ def load_config(ctx, file, data_dir):
 
 def config_problems(config):
     """One line per section a service would refuse to start with."""
+    from services.runtime.cluster import cluster_problems
     from services.runtime.databases import uri_problems
     from services.runtime.settings import ConfigurationError, load_section
 
-    problems = uri_problems(config)
+    problems = uri_problems(config) + cluster_problems(config)
     for section, schema_cls, services in settings_sections():
         try:
             load_section(config, section, schema_cls)
@@ -490,6 +491,76 @@ def migrate_command(ctx, source_uri, batch_size, drop_old, data_dir):
         )
     else:
         click.echo(f"nothing to migrate in {source_name}")
+
+
+@main.command("copy-store")
+@click.option(
+    "--to",
+    "target_uri",
+    required=True,
+    help="The MongoDB to copy into, naming the database prefix: "
+    "mongodb://m1:27017,m2:27017,m3:27017/baton?replicaSet=rs0 (services' databases baton_intake …).",
+)
+@click.option(
+    "--batch-size", default=500, show_default=True, type=click.IntRange(min=1), help="Documents copied per round trip."
+)
+@click.option(
+    "--data-dir",
+    envvar="BATON_DATA_DIR",
+    default=str(DEFAULT_DATA_DIR),
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The data folder of a local system, which must not be running (its embedded store is copied).",
+)
+@click.option(
+    "--mongo-uri",
+    envvar="BATON_MONGO_URI",
+    default=None,
+    help="Copy from this MongoDB instead of the embedded store (the configuration names each service's database).",
+)
+@click.pass_obj
+def copy_store_command(ctx, target_uri, batch_size, data_dir, mongo_uri):
+    """Copy every service's database (the embedded store's, or BATON_MONGO_URI's) to another MongoDB,
+    e.g. a cluster's replica set; run again to resume. Then point BATON_MONGO_URI at it."""
+    from contextlib import nullcontext
+
+    from cli.transfer import copy_store
+    from deploy.docstore import Docstore
+    from services.runtime.databases import database_of
+
+    pid = running_supervisor(Path(data_dir))
+    if pid is not None:
+        raise click.ClickException(f"the system runs on {data_dir} (supervisor pid {pid}); stop it first")
+    config = ctx.config()
+    # Without a MongoDB of its own the system keeps its data in the embedded store, started here
+    # on its data folder for the copy (the system is stopped, so nothing else writes).
+    embedded = (
+        nullcontext(None)
+        if mongo_uri
+        else Docstore(
+            Path(data_dir) / "docstore",
+            port=int(os.environ.get("BATON_DOCSTORE_PORT") or 27117),
+            log_file=Path(data_dir) / "log" / "docstore.log",
+        )
+    )
+    try:
+        with embedded as store:
+            if store is not None:
+                config = {**config, "MONGO_URI": store.uri(database_of(config["MONGO_URI"]) or "baton")}
+            outcomes = copy_store(config, target_uri, batch_size=batch_size, say=click.echo)
+    except RuntimeError as error:  # the embedded store did not start
+        raise click.ClickException(str(error)) from None
+    except ValueError as refused:
+        raise click.ClickException(str(refused)) from None
+    except PyMongoError as error:
+        raise click.ClickException(
+            f"the document store failed: {error}; run baton copy-store again to resume"
+        ) from error
+    missing = sum(outcome.missing for outcome in outcomes)
+    if missing:
+        raise click.ClickException(f"{missing} document(s) are missing from the target (run baton copy-store again)")
+    copied = sum(outcome.copied for outcome in outcomes)
+    click.echo(f"copied: {copied} document(s); every one of {len(outcomes)} collection(s) is in {target_uri}")
 
 
 # --- inquiries, imports, the pool ------------------------------------------------------------

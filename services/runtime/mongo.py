@@ -21,9 +21,12 @@ from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
 
 from services.runtime.access import actor_of
 from services.runtime.audit import AuditRecorder, AuditTrail, Store
+from services.runtime.cluster import cluster_problems, mongo_settings
 from services.runtime.databases import collections_of, service_database_name, service_uri, uri_problems
 from services.runtime.settings import ConfigurationError
 
@@ -84,8 +87,8 @@ class OwnedDatabase(Database):
     """A service's database that opens only the service's own collections, so no store can read
     or write another service's data by accident."""
 
-    def __init__(self, client: MongoClient, name: str, service: str) -> None:
-        super().__init__(client, name)
+    def __init__(self, client: MongoClient, name: str, service: str, **options) -> None:
+        super().__init__(client, name, **options)
         self.service = service
         self.owned = collections_of(service)
 
@@ -107,9 +110,29 @@ class OwnedDatabase(Database):
         return super().get_collection(name, *args, **kwargs)
 
 
+def concerns(config: dict, client: MongoClient | None = None) -> dict:
+    """The write and read concerns ``BATON.mongo`` sets, as ``Database`` options over ``client``'s
+    own (its URI's, e.g. ``?w=majority``): nothing for settings left null, so the URI's or the
+    server's defaults apply, as on the embedded store. Every collection a service opens inherits
+    them from its database."""
+    settings = mongo_settings(config)
+    options: dict = {}
+    write = {
+        key: settings[name]
+        for key, name in (("w", "write_concern"), ("wtimeout", "write_timeout_ms"), ("j", "journal"))
+        if settings[name] is not None
+    }
+    if write:
+        options["write_concern"] = WriteConcern(**{**(client.write_concern.document if client else {}), **write})
+    if settings["read_concern"] is not None:
+        options["read_concern"] = ReadConcern(settings["read_concern"])
+    return options
+
+
 def service_database(config: dict, service: str, client: MongoClient) -> OwnedDatabase:
-    """``service``'s database on ``client`` (a client of ``service_uri(config, service)``)."""
-    return OwnedDatabase(client, service_database_name(config, service), service)
+    """``service``'s database on ``client`` (a client of ``service_uri(config, service)``), with
+    the concerns of ``BATON.mongo``."""
+    return OwnedDatabase(client, service_database_name(config, service), service, **concerns(config, client))
 
 
 class DatabaseLease:
@@ -117,7 +140,7 @@ class DatabaseLease:
     ``release`` (at stop or kill, however often called) gives the hold back once."""
 
     def __init__(self, config: dict, service: str) -> None:
-        problems = uri_problems(config)
+        problems = uri_problems(config) + cluster_problems(config)
         if problems:
             raise ConfigurationError("; ".join(problems))
         self.uri = service_uri(config, service)

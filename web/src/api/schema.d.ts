@@ -2786,11 +2786,13 @@ export interface components {
             /** @description Read by the next person who claims it, e.g. 'no answer to 4 mails since June'. */
             reason: string;
         };
-        /** Collaborator */
-        Collaborator: {
+        /**
+         * CollaboratorChange
+         * @description Naming or removing a collaborator: who is the path's ``<user>``, never the body's.
+         */
+        CollaboratorChange: {
             /** @description Who does it: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
-            user: string;
         };
         /** PoolEntryPage */
         PoolEntryPage: {
@@ -7865,7 +7867,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Collaborator"];
+                "application/json": components["schemas"]["CollaboratorChange"];
             };
         };
         responses: {
@@ -7962,7 +7964,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Collaborator"];
+                "application/json": components["schemas"]["CollaboratorChange"];
             };
         };
         responses: {
@@ -10245,7 +10247,6 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                customer_id?: string;
                 from_user?: string;
                 /** @description Handoffs this person receives. */
                 to_user?: string;
@@ -10354,8 +10355,6 @@ export interface operations {
                 from_user?: string;
                 /** @description Handoffs this person receives. */
                 to_user?: string;
-                /** @description Handoffs waiting for this person's signature. */
-                awaiting?: string;
                 kind?: string;
                 state?: "submitted" | "info_pending" | "resubmitted" | "accepted" | "returned" | "withdrawn";
                 /** @description true: info pending past its deadline. */
@@ -10456,7 +10455,6 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 customer_id?: string;
-                from_user?: string;
                 /** @description Handoffs this person receives. */
                 to_user?: string;
                 /** @description Handoffs waiting for this person's signature. */
