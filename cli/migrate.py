@@ -25,7 +25,6 @@ from services.runtime.databases import EVERY_SERVICE, owners_of
 from services.runtime.queries import count
 
 HANDOFF_PERSON_FIELDS = ("_id", "department", "active", "user_version")
-NOTIFICATION_PERSON_FIELDS = ("_id", "role", "department", "team", "active", "user_version")
 
 
 @dataclass

@@ -17,6 +17,17 @@ DEPARTMENTS = ("marketing", "sales", "service", "tech", "production")
 # member and manager belong to a department; admin and integration need none (an integration
 # is a system that publishes inquiries over HTTP with a token of its own).
 ROLES = ("member", "manager", "admin", "integration")
+# Who may, named once for the gateway's first fence and each service's own checks: roles,
+# departments or department:role.
+MANAGERS = ("manager", "admin")
+SELLERS = ("sales", *MANAGERS)
+SCREENERS = ("marketing", *MANAGERS)  # who screens leads (初筛)
+REPORT_READERS = MANAGERS
+MARKETING_REPORT_READERS = ("marketing", *MANAGERS)  # also the two reports that settle its disputes with sales
+# Marketing's original records, read by service too (never to change them); an integration reads
+# only the inquiries it submitted (intake decides).
+INQUIRY_READERS = ("marketing", "service", *MANAGERS, "integration")
+EVERY_CUSTOMER = ("marketing", "sales")  # the departments that hold every customer
 USER_ID = validate.Regexp(r"\A[A-Za-z0-9_.-]{1,64}\Z", error="Use letters, digits, '.', '_' and '-' (max 64).")
 ACTOR_CONTEXT_KEY = "actor"
 # The languages the console and the messages people read come in.

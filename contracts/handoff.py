@@ -402,6 +402,22 @@ class HandoffListQuerySchema(PageQuerySchema):
     overdue = fields.Boolean(metadata={"description": "true: info pending past its deadline."})
 
 
+# A list under a path that names whom it is about: that filter is the path's, not the query's.
+class CustomerHandoffQuerySchema(HandoffListQuerySchema):
+    class Meta(HandoffListQuerySchema.Meta):
+        exclude = ("customer_id",)
+
+
+class WaitingHandoffQuerySchema(HandoffListQuerySchema):
+    class Meta(HandoffListQuerySchema.Meta):
+        exclude = ("awaiting",)
+
+
+class SentHandoffQuerySchema(HandoffListQuerySchema):
+    class Meta(HandoffListQuerySchema.Meta):
+        exclude = ("from_user",)
+
+
 HandoffPageSchema = page_schema(HandoffSchema)
 
 

@@ -3,7 +3,7 @@ salespeople, and reassigning a leaver's customers."""
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from contracts.access import USER_ID, acting_user_field
+from contracts.access import MANAGERS, USER_ID, acting_user_field
 from contracts.base import OutputSchema
 from contracts.deals import CUSTOMER_STAGES
 from contracts.ownership import POOL_STATES, OwnershipSchema
@@ -51,8 +51,15 @@ class ReceiverSchema(OutputSchema):
     receiver = fields.String(required=True)
 
 
-class CollaboratorSchema(_Request):
+class CollaboratorChangeSchema(_Request):
+    """Naming or removing a collaborator: who is the path's ``<user>``, never the body's."""
+
     by = acting_user_field()
+
+
+class CollaboratorSchema(CollaboratorChangeSchema):
+    """What pool's ``set_collaborator`` loads: the gateway adds ``user`` from the path."""
+
     user = fields.String(required=True, validate=PERSON)
 
 
@@ -89,7 +96,7 @@ class ContactStatusListSchema(OutputSchema):
 
 
 # Who reads the do-not-contact list: marketing honours it in its campaigns, managers review it.
-DO_NOT_CONTACT_READERS = ("marketing", "manager", "admin")
+DO_NOT_CONTACT_READERS = ("marketing", *MANAGERS)
 
 
 class DoNotContactQuerySchema(PageQuerySchema):

@@ -5,12 +5,19 @@ from datetime import UTC, datetime
 
 import eventlet
 from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
 from contracts import jsonschema
 from contracts.access import (
+    DEPARTMENTS,
+    INQUIRY_READERS,
+    MANAGERS,
+    MARKETING_REPORT_READERS,
+    REPORT_READERS,
+    SCREENERS,
+    SELLERS,
     AuditPageSchema,
     AuditQuerySchema,
     IssuedTokenSchema,
@@ -56,6 +63,7 @@ from contracts.events import load_event
 from contracts.handoff import (
     BriefingSchema,
     ChecklistSchema,
+    CustomerHandoffQuerySchema,
     HandoffKindListSchema,
     HandoffListQuerySchema,
     HandoffPageSchema,
@@ -73,10 +81,12 @@ from contracts.handoff import (
     RequirementsSchema,
     ResubmitSchema,
     ReturnSchema,
+    SentHandoffQuerySchema,
     SignSchema,
     StepsSchema,
     StepStartSchema,
     SubmitSchema,
+    WaitingHandoffQuerySchema,
     WithdrawalSchema,
 )
 from contracts.health import HealthSchema, ReadySchema
@@ -115,7 +125,7 @@ from contracts.pool import (
     DO_NOT_CONTACT_READERS,
     ClaimAllowanceSchema,
     ClaimSchema,
-    CollaboratorSchema,
+    CollaboratorChangeSchema,
     ContactStatusListSchema,
     ContactStatusQuerySchema,
     DoNotContactPageSchema,
@@ -166,21 +176,16 @@ from services.gateway.settings import GatewaySettingsSchema
 from services.gateway.team_board import team_board
 from services.runtime import health as service_health
 from services.runtime.access import AccessSettingsSchema, Caller
-from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.events import ReliableEventDispatcher, on
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
-from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS
+from services.runtime.queues import rpc
 from services.runtime.settings import Settings
 
 # Who may call what (the services then decide per record): roles, departments, department:role.
 ANNOUNCE_RETRY_SECONDS = 5  # how often users saved but not yet announced are announced again
 ANNOUNCE_BATCH = 100
-STAFF = ("marketing", "sales", "service", "tech", "production", "manager", "admin")
-SELLERS = ("sales", "manager", "admin")
-MANAGERS = ("manager", "admin")
-SCREENERS = ("marketing", "manager", "admin")
-# Service reads marketing's records; an integration reads only the inquiries it submitted (intake decides).
-INQUIRY_READERS = ("marketing", "service", "manager", "admin", "integration")
+STAFF = (*DEPARTMENTS, *MANAGERS)
 INQUIRY_SENDERS = ("integration", "marketing", "admin")
 EVERYONE = (*STAFF, "integration")
 
@@ -211,7 +216,7 @@ class GatewayService(service_health.HealthEntrypoints):
     caller = Caller()
     dispatch = ReliableEventDispatcher()
 
-    @event_handler("handoff", "leaver_sign_in_ends")
+    @on("leaver_sign_in_ends")
     def on_leaver_sign_in_ends(self, payload):
         """A leaver's last customer moved, or their last day was given: their sign-in ends then."""
         ending = load_event("leaver_sign_in_ends", payload)
@@ -328,7 +333,7 @@ class GatewayService(service_health.HealthEntrypoints):
         query=CustomerCheckSchema,
         returns=CheckResultSchema,
         tag="customers",
-        allow=("marketing", "sales", "manager", "admin"),
+        allow=("marketing", *SELLERS),
     )
     def check_before_create(self, request):
         return self._call("profile", "check_before_create", _query(request))
@@ -641,10 +646,10 @@ class GatewayService(service_health.HealthEntrypoints):
         "PUT",
         "/customers/<customer_id>/collaborators/<user>",
         summary="Name a collaborator",
-        body=CollaboratorSchema,
+        body=CollaboratorChangeSchema,
         returns=OwnershipSchema,
         tag="pool",
-        allow=("sales", "service", "manager", "admin"),
+        allow=("service", *SELLERS),
     )
     def add_collaborator(self, request, customer_id, user):
         return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user})
@@ -653,10 +658,10 @@ class GatewayService(service_health.HealthEntrypoints):
         "DELETE",
         "/customers/<customer_id>/collaborators/<user>",
         summary="Remove a collaborator",
-        body=CollaboratorSchema,
+        body=CollaboratorChangeSchema,
         returns=OwnershipSchema,
         tag="pool",
-        allow=("sales", "service", "manager", "admin"),
+        allow=("service", *SELLERS),
     )
     def remove_collaborator(self, request, customer_id, user):
         return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user}, present=False)
@@ -701,7 +706,7 @@ class GatewayService(service_health.HealthEntrypoints):
         body=ContactStatusQuerySchema,
         returns=ContactStatusListSchema,
         tag="pool",
-        allow=("marketing", "sales", "manager", "admin", "integration"),
+        allow=("marketing", *SELLERS, "integration"),
     )
     def contact_status(self, request):
         """Ids the pool does not know are listed in ``unknown``, never left out."""
@@ -961,7 +966,7 @@ class GatewayService(service_health.HealthEntrypoints):
         "GET",
         "/customers/<customer_id>/handoffs",
         summary="A customer's handoffs",
-        query=HandoffListQuerySchema,
+        query=CustomerHandoffQuerySchema,
         returns=HandoffPageSchema,
         tag="handoffs",
         allow=STAFF,
@@ -973,7 +978,7 @@ class GatewayService(service_health.HealthEntrypoints):
         "GET",
         "/users/<user_id>/handoffs/waiting",
         summary="Handoffs waiting for a user's signature",
-        query=HandoffListQuerySchema,
+        query=WaitingHandoffQuerySchema,
         returns=HandoffPageSchema,
         tag="handoffs",
         allow=STAFF,
@@ -985,7 +990,7 @@ class GatewayService(service_health.HealthEntrypoints):
         "GET",
         "/users/<user_id>/handoffs/sent",
         summary="Handoffs a user sent",
-        query=HandoffListQuerySchema,
+        query=SentHandoffQuerySchema,
         returns=HandoffPageSchema,
         tag="handoffs",
         allow=STAFF,

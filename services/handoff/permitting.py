@@ -6,10 +6,8 @@ owner and collaborators, managers and admins. Marketing hands over any lead (eve
 theirs until sales accepts it). The caller is an actor, or None for the system.
 """
 
+from contracts.access import EVERY_CUSTOMER, MANAGERS
 from contracts.errors import Forbidden
-
-OVERSEERS = ("manager", "admin")
-EVERY_CUSTOMER = ("marketing", "sales")  # departments that hold every customer (as profile's visibility)
 
 
 def oversees(actor, archive):
@@ -66,7 +64,7 @@ def may_see(actor, handoff, archive):
 
 def may_answer(actor, handoff, doing):
     """Signing or returning: a receiver (a manager may answer in a receiver's name)."""
-    if actor is None or actor.is_any(*OVERSEERS) or actor.user_id in (handoff.get("to_users") or ()):
+    if actor is None or actor.is_any(*MANAGERS) or actor.user_id in (handoff.get("to_users") or ()):
         return
     raise Forbidden.because(
         f"{actor.describe()} may not {doing} handoff {handoff['_id']}: it goes to "
@@ -77,7 +75,7 @@ def may_answer(actor, handoff, doing):
 
 def may_act_for_sender(actor, handoff, doing):
     """Resubmitting, completing pending information: the sender (or a manager)."""
-    if actor is None or actor.is_any(*OVERSEERS) or actor.user_id == handoff["submitted_by"]:
+    if actor is None or actor.is_any(*MANAGERS) or actor.user_id == handoff["submitted_by"]:
         return
     raise Forbidden.because(
         f"{actor.describe()} may not {doing} handoff {handoff['_id']}: its sender "
@@ -121,7 +119,7 @@ def may_see_steps(actor, archive, step_departments):
 def listing_scope(actor, query):
     """A member lists the handoffs they send or receive (or, with ``customer_id``, those of a
     customer they may see: checked by the caller); managers list everything."""
-    if actor is None or actor.is_any(*OVERSEERS) or query.get("customer_id"):
+    if actor is None or actor.is_any(*MANAGERS) or query.get("customer_id"):
         return
     mine = actor.user_id in (query.get("from_user"), query.get("to_user"), query.get("awaiting"))
     if not mine:

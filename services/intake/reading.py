@@ -5,16 +5,15 @@ managers and admins. An integration reads only the inquiries it submitted itself
 became of them: accepted and filed into a customer, or rejected with the reasons.
 """
 
+from contracts.access import INQUIRY_READERS
 from contracts.errors import Forbidden
 from services.runtime.access import INTEGRATION, Actor, require
-
-READERS = ("marketing", "service", "manager", "admin")
 
 
 def submitter_scope(actor: Actor | None) -> str | None:
     """The user whose submissions alone ``actor`` may read, or None for every inquiry. Raises
     ``Forbidden`` for a caller who may read none (a salesperson)."""
-    require(actor, (*READERS, INTEGRATION), "read inquiries")
+    require(actor, INQUIRY_READERS, "read inquiries")
     return actor.user_id if actor is not None and actor.role == INTEGRATION else None
 
 

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 from kombu import Exchange, Queue
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
@@ -28,10 +27,11 @@ from services.intake.store import Inquiries
 from services.runtime import audit, health, parking
 from services.runtime.access import Caller, require
 from services.runtime.country_settings import CountrySettingsSchema
-from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.events import ReliableEventDispatcher, on
 from services.runtime.input_limits import InputLimitsSchema
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.queues import rpc
 from services.runtime.settings import Settings
 
 # The timer's period is fixed at import; how old a pending announcement must be is configured.
@@ -151,19 +151,19 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
             self.inquiries, self._announce, datetime.now(UTC) - retry_after, self.settings["announce_batch_size"]
         )
 
-    @event_handler("profile", "customer_created")
+    @on("customer_created")
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
         self.inquiries.link_customer(
             event["inquiry_id"], event["customer_id"], "flagged" if event["needs_review"] else "created"
         )
 
-    @event_handler("profile", "inquiry_matched")
+    @on("inquiry_matched")
     def on_inquiry_matched(self, payload):
         event = load_event("inquiry_matched", payload)
         self.inquiries.link_customer(event["inquiry_id"], event["customer_id"], "merged")
 
-    @event_handler("profile", "customers_merged")
+    @on("customers_merged")
     def on_customers_merged(self, payload):
         event = load_event("customers_merged", payload)
         self.inquiries.relink_customer(event["absorbed_id"], event["kept_id"])

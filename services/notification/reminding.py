@@ -76,20 +76,6 @@ def close_all(reminders, closings, at, by="system"):
     return [after for closing in closings if (after := close(reminders, closing, at, by)) is not None]
 
 
-def reopen_at(current, due_at, **extra):
-    """The reminder pending again, to fire at ``due_at`` (a snooze, a moved follow-up)."""
-    return {
-        **current,
-        "status": PENDING,
-        "due_at": due_at,
-        "fire_at": due_at,
-        "lease_until": None,
-        "lease_token": None,
-        "version": current["version"] + 1,
-        **extra,
-    }
-
-
 def snooze(reminders, reminder_id, request, now):
     """Fire again later (``until`` or ``minutes`` from now), with the reason if one is given (a
     recorded reason for not following up yet); only the person reminded may snooze."""

@@ -5,9 +5,9 @@ import logging
 from datetime import UTC, datetime
 
 from nameko.amqp.publish import UndeliverableMessage
-from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts.access import MANAGERS
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.notification import (
@@ -41,10 +41,11 @@ from services.notification.summarising import send_manager_summaries
 from services.runtime import audit, health, parking
 from services.runtime.access import Caller, acting_user, own_or_managed, require
 from services.runtime.directory import keep_latest
-from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.events import ReliableEventDispatcher, on
 from services.runtime.given_clock import accept_given_now
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.queues import rpc
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
 
     # --- customers ------------------------------------------------------------------------
 
-    @event_handler("pool", "customer_allocated")
+    @on("customer_allocated")
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
         self._close(
@@ -94,7 +95,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         )
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["owner_id"]))
 
-    @event_handler("profile", "communication_recorded")
+    @on("communication_recorded")
     def on_communication_recorded(self, payload):
         """A recorded contact is the first touch (done, not left to nag); an unanswered one asks
         for a second, a meeting for its minutes."""
@@ -106,37 +107,37 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         self._schedule(asked + [r for r in [rules.meeting_minutes(self.policy, event)] if r])
         self._follow(event["customer_id"], lambda c: follow_up.with_contact(c, event))
 
-    @event_handler("profile", "customer_created")
+    @on("customer_created")
     def on_customer_created(self, payload):
         """Its company name, shown with its reminders and inbox entries (a customer filed by hand
         announces no update until it changes)."""
         event = load_event("customer_created", payload)
         self._follow(event["customer_id"], lambda c: follow_up.with_creation(c, event))
 
-    @event_handler("profile", "customer_updated")
+    @on("customer_updated")
     def on_customer_updated(self, payload):
         """Grades, stage and deal status set the cadence of the next follow-up; the name is shown."""
         event = load_event("customer_updated", payload)
         self._follow(event["customer_id"], lambda c: follow_up.with_archive(c, event))
 
-    @event_handler("pool", "customer_returned")
+    @on("customer_returned")
     def on_customer_returned(self, payload):
         event = load_event("customer_returned", payload)
         self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_return(event, open_))
         self._schedule([told for told in [rules.returned_to_pool(event)] if told])
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, None))
 
-    @event_handler("pool", "recycling_warned")
+    @on("recycling_warned")
     def on_recycling_warned(self, payload):
         self._schedule([rules.recycling_warning(load_event("recycling_warned", payload))])
 
-    @event_handler("pool", "allocation_stalled")
+    @on("allocation_stalled")
     def on_allocation_stalled(self, payload):
         stall = load_event("allocation_stalled", payload)
         directory = self.recipients.managers_in(stall["department"]) if stall["department"] else []
         self._schedule(rules.allocation_stalled(stall, rules.managers_to_tell(self.policy, stall, directory)))
 
-    @event_handler("gateway", "user_saved")
+    @on("user_saved")
     def on_user_saved(self, payload):
         """Who manages which team, from the gateway's user directory."""
         user = load_event("user_saved", payload)
@@ -152,7 +153,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
             },
         )
 
-    @event_handler("profile", "customers_merged")
+    @on("customers_merged")
     def on_customers_merged(self, payload):
         event = load_event("customers_merged", payload)
         self._close(event["absorbed_id"], event["merged_at"], lambda open_: satisfying.closed_by_merge(event, open_))
@@ -160,16 +161,16 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
 
     # --- handoffs -------------------------------------------------------------------------
 
-    @event_handler("handoff", "handoff_submitted")
+    @on("handoff_submitted")
     def on_handoff_submitted(self, payload):
         self._schedule(rules.handoff_submitted(self.policy, load_event("handoff_submitted", payload)))
 
-    @event_handler("handoff", "handoff_info_completed")
+    @on("handoff_info_completed")
     def on_handoff_info_completed(self, payload):
         event = load_event("handoff_info_completed", payload)
         self._close_about(event["handoff_id"], event["at"], satisfying.closed_by_info_completed)
 
-    @event_handler("handoff", "handoff_accepted")
+    @on("handoff_accepted")
     def on_handoff_accepted(self, payload):
         event = load_event("handoff_accepted", payload)
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_acceptance(event, open_))
@@ -182,7 +183,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
             )
             self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["new_owner_id"]))
 
-    @event_handler("handoff", "handoff_returned")
+    @on("handoff_returned")
     def on_handoff_returned(self, payload):
         event = load_event("handoff_returned", payload)
         self._close_about(
@@ -190,13 +191,13 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         )
         self._schedule([rules.handoff_returned(event)])
 
-    @event_handler("handoff", "handoff_withdrawn")
+    @on("handoff_withdrawn")
     def on_handoff_withdrawn(self, payload):
         event = load_event("handoff_withdrawn", payload)
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_withdrawal(event, open_))
         self._schedule(rules.handoff_withdrawn(event))
 
-    @event_handler("handoff", "requirement_changed")
+    @on("requirement_changed")
     def on_requirement_changed(self, payload):
         """Everyone holding part of the customer is told, and the owner's managers."""
         change = load_event("requirement_changed", payload)
@@ -315,7 +316,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_deliveries(self, query=None):
         query = load_input(DeliveryQuerySchema, query)
-        if self.caller is not None and not self.caller.is_any("manager", "admin"):
+        if self.caller is not None and not self.caller.is_any(*MANAGERS):
             own_or_managed(self.caller, query.get("user_id") or self.caller.user_id, "see the deliveries")
             query["user_id"] = self.caller.user_id
         items, total = self.outbox.page_of_deliveries(**query)

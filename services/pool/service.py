@@ -3,9 +3,9 @@
 import logging
 from datetime import UTC, datetime, timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts.access import MANAGERS, REPORT_READERS, SCREENERS
 from contracts.errors import EXPECTED_ERRORS, NotFound
 from contracts.events import dump_event, load_event
 from contracts.ownership import OwnershipSchema
@@ -68,19 +68,19 @@ from services.pool.transferring import transfer_on_acceptance
 from services.pool.upgrading import UPGRADES, fill_country_codes
 from services.pool.weights import recompute_weights
 from services.runtime import audit, health, parking, upgrades
-from services.runtime.access import MANAGERS, Caller, acting_user, allowed, require
+from services.runtime.access import Caller, acting_user, allowed, require
 from services.runtime.countries import tags_for
 from services.runtime.country_settings import CountrySettingsSchema, country_in_query
-from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.events import ReliableEventDispatcher, on
 from services.runtime.given_clock import accept_given_now
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
+from services.runtime.queues import rpc
 from services.runtime.report_rules import count_reasons
-from services.runtime.reporting import REPORT_READERS, ReportPeriodSettingsSchema, report_query
+from services.runtime.reporting import ReportPeriodSettingsSchema, report_query
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
-SCREENERS = ("marketing", "manager", "admin")
 TICK_SECONDS = 30  # how often instances look whether a sweep is due (the period itself is configured)
 
 
@@ -104,7 +104,7 @@ class PoolService(
 
     # --- what happens to customers elsewhere ----------------------------------------------
 
-    @event_handler("profile", "customer_created")
+    @on("customer_created")
     def on_customer_created(self, payload):
         event = load_event("customer_created", payload)
         now = _now()
@@ -134,7 +134,7 @@ class PoolService(
         elif event["allocate"]:
             self._allocate(before, event["customer_id"], now)
 
-    @event_handler("profile", "inquiry_matched")
+    @on("inquiry_matched")
     def on_inquiry_matched(self, payload):
         event = load_event("inquiry_matched", payload)
         holding = self.pool.holding(event["customer_id"])
@@ -164,7 +164,7 @@ class PoolService(
                 holding,
             )
 
-    @event_handler("profile", "customer_updated")
+    @on("customer_updated")
     def on_customer_updated(self, payload):
         event = load_event("customer_updated", payload)
         facts = Facts(
@@ -190,19 +190,19 @@ class PoolService(
         except NotFound:
             pass  # not in the pool (not yet, or merged away): nothing to keep in step
 
-    @event_handler("gateway", "user_saved")
+    @on("user_saved")
     def on_user_saved(self, payload):
         self._seeded()  # people who were never users set aside first: a user saved now is active
         sync_user(self.pool, self.allocation, load_event("user_saved", payload), _now())
 
-    @event_handler("handoff", "handoff_accepted")
+    @on("handoff_accepted")
     def on_handoff_accepted(self, payload):
         # Ownership changes only when every receiver has signed.
         event = load_event("handoff_accepted", payload)
         if event["complete"] and (changed := transfer_on_acceptance(self.pool, event, _now())):
             self._announce(*changed)
 
-    @event_handler("profile", "customers_merged")
+    @on("customers_merged")
     def on_customers_merged(self, payload):
         # The absorbed archive is no longer a customer: it holds no place in anyone's book.
         self.pool.forget(load_event("customers_merged", payload)["absorbed_id"])

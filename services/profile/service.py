@@ -4,8 +4,7 @@ import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from nameko.rpc import rpc
-
+from contracts.access import MANAGERS, MARKETING_REPORT_READERS, REPORT_READERS, SCREENERS
 from contracts.communication import CommunicationSchema
 from contracts.countries import UnknownCountryListSchema
 from contracts.customer import (
@@ -75,18 +74,16 @@ from services.profile.settings import (
 )
 from services.profile.store import Customers
 from services.runtime import audit, health, parking, upgrades
-from services.runtime.access import MANAGERS, AccessSettingsSchema, Caller, acting_user, require, sees_prices
+from services.runtime.access import AccessSettingsSchema, Caller, acting_user, require, sees_prices
 from services.runtime.countries import tags_for, with_country_code
 from services.runtime.country_settings import CountrySettingsSchema, country_in_query
-from services.runtime.events import ReliableEventDispatcher, event_handler
+from services.runtime.events import ReliableEventDispatcher, on
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.prices import is_price_name
 from services.runtime.queries import load_input, page_of
-from services.runtime.reporting import MARKETING_REPORT_READERS, REPORT_READERS, report_query
+from services.runtime.queues import rpc
+from services.runtime.reporting import report_query
 from services.runtime.settings import Settings
-
-SCREENERS = ("marketing", "manager", "admin")  # who screens leads (初筛)
-
 
 # The mixins are not imported by name: `nameko run` would take them for services.
 # Archives from before this version, brought up to it in the background (services/runtime/upgrades.py).
@@ -125,7 +122,7 @@ class ProfileService(
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
-    @event_handler("intake", "inquiry_received")
+    @on("inquiry_received")
     def on_inquiry_received(self, payload):
         event = load_event("inquiry_received", payload)
         inquiry = with_country_code(event["inquiry"], self.countries)
@@ -150,7 +147,7 @@ class ProfileService(
         )
         self._updated(announced["customer_id"])
 
-    @event_handler("pool", "customer_allocated")
+    @on("customer_allocated")
     def on_customer_allocated(self, payload):
         event = load_event("customer_allocated", payload)
         record_owner(
@@ -163,7 +160,7 @@ class ProfileService(
             event["allocation_id"],
         )
 
-    @event_handler("pool", "customer_returned")
+    @on("customer_returned")
     def on_customer_returned(self, payload):
         event = load_event("customer_returned", payload)
         # No report fact for the stage it sets: the lost-reasons report counts rejections in the
@@ -178,12 +175,12 @@ class ProfileService(
             event["at"],
         )
 
-    @event_handler("pool", "collaborators_changed")
+    @on("collaborators_changed")
     def on_collaborators_changed(self, payload):
         event = load_event("collaborators_changed", payload)
         record_collaborators(self.customers, event["customer_id"], event["collaborators"], event["by"], event["at"])
 
-    @event_handler("handoff", "handoff_accepted")
+    @on("handoff_accepted")
     def on_handoff_accepted(self, payload):
         event = load_event("handoff_accepted", payload)
         if event["complete"]:
@@ -199,7 +196,7 @@ class ProfileService(
                 event["new_owner_id"],
             )
 
-    @event_handler("pool", "recycling_warned")
+    @on("recycling_warned")
     def on_recycling_warned(self, payload):
         event = load_event("recycling_warned", payload)
         if self.customers.get(event["customer_id"]) is not None:
@@ -209,7 +206,7 @@ class ProfileService(
                 )
             )
 
-    @event_handler("notification", "reminder_scheduled")
+    @on("reminder_scheduled")
     def on_reminder_scheduled(self, payload):
         event = load_event("reminder_scheduled", payload)
         self.customers.record(
@@ -223,30 +220,30 @@ class ProfileService(
             )
         )
 
-    @event_handler("notification", "reminder_updated")
+    @on("reminder_updated")
     def on_reminder_updated(self, payload):
         self._record_if_known(timeline.reminder_updated(load_event("reminder_updated", payload)))
 
     # what handoff announces of the customer: its timeline tells every event once, in order
 
-    @event_handler("handoff", "handoff_submitted")
+    @on("handoff_submitted")
     def on_handoff_submitted(self, payload):
         self._record_if_known(timeline.handoff_submitted(load_event("handoff_submitted", payload)))
 
-    @event_handler("handoff", "handoff_returned")
+    @on("handoff_returned")
     def on_handoff_returned(self, payload):
         self._record_if_known(timeline.handoff_returned(load_event("handoff_returned", payload)))
 
-    @event_handler("handoff", "handoff_withdrawn")
+    @on("handoff_withdrawn")
     def on_handoff_withdrawn(self, payload):
         self._record_if_known(timeline.handoff_withdrawn(load_event("handoff_withdrawn", payload)))
 
-    @event_handler("handoff", "requirement_changed")
+    @on("requirement_changed")
     def on_requirement_changed(self, payload):
         change = load_event("requirement_changed", payload)
         self._record_if_known(timeline.requirement_changed(change, is_price_name(change["field"])))
 
-    @event_handler("handoff", "step_started")
+    @on("step_started")
     def on_step_started(self, payload):
         self._record_if_known(timeline.step_started(load_event("step_started", payload)))
 

@@ -13,12 +13,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, ServiceProxy
 
-from contracts.access import ACTOR_CONTEXT_KEY, ActorSchema
+from contracts.access import ACTOR_CONTEXT_KEY, MANAGERS, ActorSchema
 from contracts.errors import Forbidden, InvalidInput
 
 ADMIN, MANAGER, MEMBER, INTEGRATION = "admin", "manager", "member", "integration"
 MARKETING, SALES, SERVICE = "marketing", "sales", "service"
-MANAGERS = (MANAGER, ADMIN)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def acting_user(actor, claimed, doing):
         return claimed
     if claimed in (None, actor.user_id):
         return actor.user_id
-    if actor.is_any(ADMIN, MANAGER):
+    if actor.is_any(*MANAGERS):
         return claimed
     raise Forbidden.because(f"{actor.describe()} may not {doing} as {claimed}.", by=claimed)
 
@@ -75,7 +74,7 @@ def acting_user(actor, claimed, doing):
 def own_or_managed(actor, user_id, doing):
     """A person's own things (reminders, inbox, preferences) are theirs; managers and admins may
     look after anyone's. Raises ``Forbidden`` for anyone else."""
-    if actor is None or actor.user_id == user_id or actor.is_any(MANAGER, ADMIN):
+    if actor is None or actor.user_id == user_id or actor.is_any(*MANAGERS):
         return
     raise Forbidden.because(f"{actor.describe()} may not {doing} of {user_id}: only their own.", user_id=user_id)
 

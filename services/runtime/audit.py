@@ -13,18 +13,18 @@ import copy
 import uuid
 from datetime import UTC, date, datetime
 
-from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING
 
-from contracts.access import AuditPageSchema, AuditQuerySchema
+from contracts.access import MANAGERS, AuditPageSchema, AuditQuerySchema
 from contracts.errors import EXPECTED_ERRORS
 from services.runtime.access import require
 from services.runtime.queries import count, load_input, page_of
+from services.runtime.queues import rpc
 
 SYSTEM = "system"
 # Bookkeeping every write moves on: not a change anyone made.
 UNAUDITED_FIELDS = frozenset({"version", "updated_at", "outbox", "outbox_since", "announce"})
-AUDIT_READERS = ("manager", "admin")
+AUDIT_READERS = MANAGERS
 
 
 def changes_between(before, after):

@@ -20,7 +20,9 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventDispatcher, EventHandler
 
 from contracts.errors import BatonError
+from contracts.events import EVENTS
 from services.runtime.parking import ATTEMPT_HEADER, ParkedEvents, delivery_key, republish
+from services.runtime.queues import typed_queue
 from services.runtime.settings import load_section
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class RetriesThenParks:
 
     def setup(self):
         super().setup()
+        self.queue = typed_queue(self.queue, self.container.config)  # BATON.amqp.queue_type
         self.retry = load_section(self.container.config, *self.SETTINGS)
         self.amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
 
@@ -169,6 +172,18 @@ class RetriedEventHandler(RetriesThenParks, EventHandler):
 
 
 event_handler = RetriedEventHandler.decorator
+
+
+def on(event_type, **options):
+    """Handle ``event_type`` (retried, then parked): the service that dispatches it is the one the
+    contracts' events table names (``contracts.events.EVENTS``), so a handler says only the event.
+    Its queue is the one ``event_handler(source, event_type)`` declares, named by source, event
+    and handler as before."""
+    try:
+        source, _schema = EVENTS[event_type]
+    except KeyError:
+        raise ValueError(f"No event {event_type!r} in contracts.events.EVENTS.") from None
+    return event_handler(source, event_type, **options)
 
 
 def _reason(exc):

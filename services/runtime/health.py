@@ -21,11 +21,11 @@ from kombu import Connection
 from marshmallow import Schema, fields, validate
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from contracts.health import PingSchema, ServiceFiguresSchema, ServiceHealthSchema
 from services.runtime.mongo import DatabaseLease
 from services.runtime.queries import count
+from services.runtime.queues import rpc
 from services.runtime.settings import load_section
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,6 @@ from typing import Any
 from contracts.access import ACTOR_CONTEXT_KEY
 from contracts.errors import EXPECTED_ERRORS, BatonError
 
-# The logger nameko's containers report a worker's exception on.
-CONTAINER_LOGGER = "nameko.containers"
-
 
 class ExpectedRefusals(logging.Filter):
     """Turns a worker's expected refusal into one INFO line without a traceback."""

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider, SharedExtension
-from nameko.rpc import rpc
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from contracts.errors import EXPECTED_ERRORS
@@ -28,6 +27,7 @@ from services.runtime.access import require
 from services.runtime.health import note_retry
 from services.runtime.mongo import DatabaseLease, insert_once
 from services.runtime.queries import count, load_input, page_of
+from services.runtime.queues import rpc
 
 ATTEMPT_HEADER = "x-baton-attempt"  # which delivery of an event this is (1 when absent)
 # A copy put straight on a queue (a retry, a parked message handed back) loses the routing key and

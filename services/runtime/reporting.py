@@ -18,9 +18,6 @@ from services.runtime.access import require
 from services.runtime.queries import load_input
 from services.runtime.report_rules import month_of, month_start, months_from, shifted
 
-# Who may read reports; marketing also reads the two that settle its disputes with sales.
-REPORT_READERS = ("manager", "admin")
-MARKETING_REPORT_READERS = ("marketing", "manager", "admin")
 # The embedded store compares datetimes to the second: the last moment counted is a second
 # before the next month starts.
 _LAST_MOMENT = timedelta(seconds=1)

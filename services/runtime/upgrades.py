@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from pymongo.errors import DuplicateKeyError
 
 from services.runtime.mongo import MongoStore
+from services.runtime.queues import rpc
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ its company name too, which reminders and notices show instead of the customer's
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.notification.domain.reminders import FOLLOW_UP, REGRADE, reminder, reminder_id
+from services.notification.domain.reminders import FOLLOW_UP, REGRADE, reminder
 
 
 @dataclass(frozen=True)
@@ -172,10 +172,6 @@ def regrade_reminder(policy, customer, now):
             "value_grade": customer.value_grade,
         },
     )
-
-
-def follow_up_id(customer):
-    return reminder_id(FOLLOW_UP, *_cycle(customer))
 
 
 def _cycle(customer):

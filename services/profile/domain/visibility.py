@@ -20,10 +20,11 @@ system. The rules (DOMAIN "Permissions", issue 7):
 
 from dataclasses import dataclass
 
+from contracts.access import EVERY_CUSTOMER
+
 PRICE_FIELDS = ("target_price",)
 PRICED_RECORDS = {"quotes": "unit_price", "orders": "amount"}
 POOLED = ("public_pool", "dormant")
-EVERY_CUSTOMER = frozenset({"marketing", "sales"})  # departments that hold every customer
 
 
 @dataclass(frozen=True)
