@@ -8,8 +8,12 @@ What is timed is the read path of ``services.profile.filing.file_inquiry``, with
     keys = match_keys(inquiry)
     holders = Customers(db).holders_of(keys)        # one find({"_id": {"$in": [...]}}) on customer_keys
     similar = None if holders else most_similar_name(customers, matching, inquiry)
-                                                    # Customers.in_name_block: find({"term": block}) on
-                                                    # customer_terms, then the archives by _id
+                                                    # Customers.in_name_block: one find({"term": block})
+                                                    # on customer_terms, whose documents carry the
+                                                    # company name and its folded words (the archives
+                                                    # are not read, nor their names folded again)
+    # one holder and a company name: the block is read too (filing.link_misspelt_archive); the hits
+    # below state no company, so they do not
 
 against the embedded document store (``deploy.docstore.Docstore``, nx-27017: MongoDB wire protocol
 over SQLite), through one pymongo client, for three kinds of inquiry:
@@ -22,7 +26,7 @@ Each size gets its own database (``bench_<n>``), loaded with customers 0..n-1 (t
 prefix of the large one): per customer the archive ``open_archive`` writes (with an owner and a
 created_at spread over three years), the key documents ``claim_keys`` writes for the keys
 ``match_keys`` finds (code, email, phone, email_domain, website, company; ~4-5 per customer) and
-the term documents ``Customers.index_terms`` writes (the name block).
+the term documents ``Customers.index_terms`` writes (the name block, with the name and its words).
 Company names are built from syllables (and, for China, city + characters) so that name blocks
 (country + first four letters) spread over tens of thousands of prefixes, as real names do.
 
@@ -438,9 +442,13 @@ def load(db, count, seed, batch, workers, label):
 
 
 def match(customers, matching, inquiry):
-    """The read path of file_inquiry: key holders, else the one similar name."""
+    """The read path of file_inquiry: key holders, else the one similar name (with one holder and a
+    company name, its block is read too: an archive under a misspelling of it may be linked; none of
+    the hits here states a company)."""
     holders = customers.holders_of(match_keys(inquiry))
     similar = None if holders else most_similar_name(customers, matching, inquiry)
+    if len(set(holders.values())) == 1 and inquiry.get("company"):
+        most_similar_name(customers, matching, inquiry, exclude=next(iter(holders.values())))
     return holders, similar
 
 

@@ -1,6 +1,7 @@
 """Check before create: the customers a salesperson is probably about to file again."""
 
-from services.profile.domain.matching import match_keys, name_blocks, name_similarity, rank_candidates
+from services.profile.domain.matching import folded_similarity, match_keys, name_blocks, name_words, rank_candidates
+from services.profile.domain.normalising import normalise_company
 
 
 def likely_customers(customers, matching, typed):
@@ -14,9 +15,10 @@ def likely_customers(customers, matching, typed):
     }
     holders = customers.holders_of(match_keys(inquiry))
     similar = {}
+    name = normalise_company(typed.get("company"))
     for block in name_blocks(typed.get("company"), typed.get("country_code")):
         for known in customers.in_name_block(block, matching["max_name_block"]):
-            similar[known["_id"]] = name_similarity(typed["company"], known.get("company"))
+            similar[known["_id"]] = folded_similarity(name, "".join(name_words(known)))
     ranked = rank_candidates(holders, similar, matching["min_name_similarity"])
     archives = {c: customers.get(c) for c in dict.fromkeys(c.customer_id for c in ranked)}
     return {

@@ -18,12 +18,13 @@ from services.profile.domain.matching import (
     decide,
     match_keys,
     name_blocks,
+    name_words,
     named_after_place,
     other_registration_code,
-    same_name,
+    same_words,
     second_signal,
 )
-from services.profile.domain.normalising import normalise_company
+from services.profile.domain.normalising import company_words, normalise_company
 from services.profile.domain.traits import note_traits
 from services.profile.editing import link_group
 from services.profile.merging import merge_customers, merge_event
@@ -45,6 +46,8 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     keys = match_keys(inquiry)
     holders = _holders(customers, keys, new_id)
     if link_archives(customers, matching, holders, inquiry, inquiry_id, now):
+        holders = _holders(customers, keys, new_id)
+    if link_misspelt_archive(customers, matching, holders, inquiry, inquiry_id, now):
         holders = _holders(customers, keys, new_id)
     similar = None if holders else most_similar_name(customers, matching, inquiry)
     if similar and not second_signal(inquiry, customers.get(similar) or {}, matching["typo_phone_prefix_digits"]):
@@ -99,7 +102,7 @@ def group_company_by_place(customers, matching, inquiry, new_id):
     found = {}
     for block in name_blocks(inquiry.get("company"), inquiry.get("country_code")):
         for known in customers.in_name_block(block, matching["max_name_block"]):
-            name = normalise_company(known.get("company"))
+            name = "".join(name_words(known))
             if known["_id"] == new_id or not name or name == typed:
                 continue
             if named_after_place(inquiry["company"], known["company"], inquiry.get("city")):
@@ -207,6 +210,30 @@ def link_archives(customers, matching, holders, inquiry, inquiry_id, now):
     return True
 
 
+def link_misspelt_archive(customers, matching, holders, inquiry, inquiry_id, now):
+    """Merge into the one archive this inquiry's keys found an archive opened under a misspelling of
+    its company name, when the inquiry also agrees with that archive on a second signal (one of its
+    contacts by name, its city, a phone in its area) and nothing they state disagrees: the inquiry
+    carries what a typo match needs. True if it merged one."""
+    ids = list(dict.fromkeys(holders.values()))
+    if len(ids) != 1 or not inquiry.get("company"):
+        return False
+    similar = most_similar_name(customers, matching, inquiry, exclude=ids[0])
+    other = customers.get(similar) if similar else None
+    if other is None or not second_signal(inquiry, other, matching["typo_phone_prefix_digits"]):
+        return False
+    found = customers.get(ids[0])
+    link = found and archives_to_link(
+        [found, other], inquiry, matching["merge_name_similarity"], matching["min_word_similarity"]
+    )
+    if not link:
+        return False
+    kept, absorbed = link
+    for archive in absorbed:
+        merge_customers(customers, kept["_id"], archive["_id"], LINKED_BY, now, cause=inquiry_id)
+    return True
+
+
 def merges_caused_by(customers, inquiry_id):
     return [("customers_merged", merge_event(record)) for record in customers.merges_caused_by(inquiry_id)]
 
@@ -275,16 +302,12 @@ def most_similar_name(customers, matching, inquiry, exclude=None):
         for block in name_blocks(inquiry.get("company"), inquiry.get("country_code"))
         for archive in customers.in_name_block(block, matching["max_name_block"])
     }
+    typed = company_words(inquiry.get("company"))  # folded once; the block's names come folded (name_words)
     close = [
         customer_id
         for customer_id, archive in known.items()
         if customer_id != exclude
-        and same_name(
-            inquiry["company"],
-            archive.get("company"),
-            matching["merge_name_similarity"],
-            matching["min_word_similarity"],
-        )
+        and same_words(typed, name_words(archive), matching["merge_name_similarity"], matching["min_word_similarity"])
     ]
     return close[0] if len(close) == 1 else None
 

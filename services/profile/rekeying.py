@@ -26,6 +26,21 @@ def rekey_archives(customers, after: str | None, limit: int, now) -> dict:
     return {"examined": len(archives), "written": written, "next_after": None if done else archives[-1]["_id"]}
 
 
+def reindex_terms(customers, after: str | None, limit: int) -> dict:
+    """Write again the term documents of up to ``limit`` archives after ``after`` (in id order), so
+    their name blocks carry the company, its folded words and the folding they were made with (the
+    matcher then reads no archive per candidate). Returns what ``BackfillResultSchema`` shows."""
+    archives = customers.archives_after(after, limit)
+    for archive in archives:
+        customers.index_terms(archive["_id"])
+    done = len(archives) < limit
+    return {
+        "examined": len(archives),
+        "written": len(archives),
+        "next_after": None if done else archives[-1]["_id"],
+    }
+
+
 def _with_blocks(archive, now):
     known = list(archive.get("name_blocks") or [])
     missing = [block for block in archive_name_blocks(archive) if block not in known]

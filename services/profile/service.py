@@ -100,6 +100,12 @@ UPGRADES = (
         "matching keys as today's rules make them (folded names, one domain key)",
         lambda service, after, limit: service._rekey(after, limit)["next_after"],
     ),
+    upgrades.Upgrade(
+        "customers",
+        4,
+        "name blocks that carry each company's folded words (faster matching)",
+        lambda service, after, limit: rekeying.reindex_terms(service.customers, after, limit)["next_after"],
+    ),
 )
 
 

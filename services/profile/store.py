@@ -4,6 +4,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from contracts.paging import sort_spec
+from services.profile.domain.normalising import company_words, folding
 from services.profile.domain.report_facts import fact_key
 from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED
@@ -155,13 +156,14 @@ class Customers(Store):
         """Make the term documents agree with the archive as stored now. Reading it afresh
         means that of two writers racing, the one that indexes last indexes the latest."""
         archive = self.archives.find_one(
-            {"_id": customer_id}, {name: 1 for name in (*TERM_FIELDS, "country", "country_code")}
+            {"_id": customer_id}, {name: 1 for name in (*TERM_FIELDS, "country", "country_code", "company")}
         )
         wanted = {doc["_id"]: doc for doc in term_documents(archive)} if archive else {}
-        held = {doc["_id"] for doc in self.terms.find({"customer_id": customer_id}, {"_id": 1})}
-        if stale := held - set(wanted):
-            self.terms.delete_many({"_id": {"$in": list(stale)}})
-        if missing := set(wanted) - held:
+        held = {doc["_id"]: doc for doc in self.terms.find({"customer_id": customer_id})}
+        # a term still wanted but written with another name (or folding) than today's is written again
+        if stale := [key for key, doc in held.items() if wanted.get(key) != doc]:
+            self.terms.delete_many({"_id": {"$in": stale}})
+        if missing := [key for key in wanted if held.get(key) != wanted[key]]:
             _insert_new(self.terms, [wanted[key] for key in missing])  # a racing writer may index one too
 
     def _with_term(self, field, value):
@@ -171,12 +173,23 @@ class Customers(Store):
         return list(self.archives.find({"group_id": group_id}).sort("created_at", ASCENDING).limit(limit))
 
     def in_name_block(self, block, limit):
-        """Archives whose company name falls in ``block`` (indexed), at most ``limit``."""
-        ids = [
-            doc["customer_id"]
-            for doc in self.terms.find({"term": f"name_blocks:{block}"}, {"customer_id": 1}).limit(limit)
-        ]
-        return list(self.archives.find({"_id": {"$in": ids}}, {"company": 1})) if ids else []
+        """Archives whose company name falls in ``block`` (indexed), at most ``limit``: {"_id", "company"},
+        and "words", the name folded (``company_words``), when it was kept under today's folding. One
+        query of the terms' index: their documents carry the name (those written before they did, the
+        archives are read for)."""
+        found, unnamed = [], []
+        current = folding()
+        named = {"customer_id": 1, "company": 1, "words": 1, "folding": 1}
+        for doc in self.terms.find({"term": f"{NAME_BLOCK_TERM}{block}"}, named).limit(limit):
+            if "company" not in doc:
+                unnamed.append(doc["customer_id"])
+            elif doc.get("folding") == current:
+                found.append({"_id": doc["customer_id"], "company": doc["company"], "words": doc["words"]})
+            else:
+                found.append({"_id": doc["customer_id"], "company": doc["company"]})
+        if unnamed:
+            found += self.archives.find({"_id": {"$in": unnamed}}, {"company": 1})
+        return found
 
     def page(
         self,
@@ -303,6 +316,7 @@ class Customers(Store):
 
 
 TERM_FIELDS = ("name_blocks", "tags", "collaborators", "departments")
+NAME_BLOCK_TERM = "name_blocks:"
 # An archive whose country is given but recognised as none is found by this term and its text (one
 # from before country codes, with none yet, only once `baton countries backfill` has read it).
 UNKNOWN_COUNTRY = "unknown_country:"
@@ -313,7 +327,15 @@ def term_documents(archive):
     terms = {f"{name}:{value}" for name in TERM_FIELDS for value in archive.get(name) or []}
     if (archive.get("country") or "").strip() and "country_code" in archive and archive["country_code"] is None:
         terms.add(UNKNOWN_COUNTRY + archive["country"].strip())
-    return [{"_id": f"{term}|{archive['_id']}", "term": term, "customer_id": archive["_id"]} for term in sorted(terms)]
+    # A name block's documents carry the company name, folded as ``company_words`` folds it: a block is
+    # compared with an inquiry's name from them alone, without reading (and folding) its archives again.
+    name = archive.get("company")
+    named = {"company": name, "words": company_words(name), "folding": folding()} if archive.get("name_blocks") else {}
+    return [
+        {"_id": f"{term}|{archive['_id']}", "term": term, "customer_id": archive["_id"]}
+        | (named if term.startswith(NAME_BLOCK_TERM) else {})
+        for term in sorted(terms)
+    ]
 
 
 def _insert_new(collection, documents):

@@ -90,6 +90,34 @@ def test_look_alike_names_stay_two_companies_and_a_bare_typo_is_only_flagged(pro
     assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 2
 
 
+def test_an_archive_opened_under_a_misspelling_joins_the_one_a_later_inquiry_s_keys_find(profile, received):
+    """The misspelt name's archive is linked when an inquiry found by its keys also carries that archive's
+    second signal (its contact by name); a misspelling with nothing agreeing stays a separate archive."""
+    received(
+        "inq_1",
+        {
+            **canonical_inquiry(company="Amor Herramieentas S.L.U.", country="ES"),
+            "contact": {"name": "Ana Farré", "phone": "+34 917 90 76 26"},
+        },
+    )
+    received(
+        "inq_2",
+        canonical_inquiry(email="rogelio@amorherramientas.es", company="AMOR HERRAMIENTAS S.L.U.", country="ES"),
+    )
+    assert set(customers(profile)) == {"cus_1", "cus_2"}  # nothing but the name agrees: flagged, not merged
+    assert call(profile, "get_customer", "cus_2")["possible_duplicates"] == ["cus_1"]
+    received(
+        "inq_3",
+        {
+            **canonical_inquiry(email="ana.farre@amorherramientas.es", company="Amor Herramientas SLU", country="ES"),
+            "contact": {"name": "Ana Farre", "email": "ana.farre@amorherramientas.es"},
+        },
+    )
+    (kept,) = customers(profile)  # the older archive is kept
+    assert kept == "cus_1"
+    assert call(profile, "get_customer", kept)["inquiry_count"] == 3
+
+
 def test_a_website_and_an_email_domain_are_one_key(profile, received):
     received(
         "inq_1",

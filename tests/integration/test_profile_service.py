@@ -563,6 +563,44 @@ def test_an_archive_s_keys_are_claimed_in_one_order_stopping_at_another_customer
     }
 
 
+def test_a_name_block_is_read_from_its_terms_with_the_names_folded(db):
+    """in_name_block answers from the term documents alone (the name and its words); documents written
+    before they carried the name, or folded by other rules, still find their archive; a rename reindexes."""
+    from services.profile.domain.matching import name_blocks, name_words
+    from services.profile.store import Customers
+
+    customers = Customers(db)
+    customers.ensure_indexes()
+    db.customers.insert_many(
+        [
+            {"_id": "cus_1", "company": "Acme Trading GmbH", "country_code": "DE", "name_blocks": ["DE:acme"]},
+            {"_id": "cus_2", "company": "ACME Tools AG", "country_code": "DE", "name_blocks": ["DE:acme"]},
+        ]
+    )
+    assert name_blocks("Acme Trading GmbH", "DE") == ["DE:acme"]
+    customers.index_terms("cus_1")
+    # as written before term documents carried the name: the archive is read for it
+    db.customer_terms.insert_one(
+        {"_id": "name_blocks:DE:acme|cus_2", "term": "name_blocks:DE:acme", "customer_id": "cus_2"}
+    )
+    found = {a["_id"]: a for a in customers.in_name_block("DE:acme", 10)}
+    assert found["cus_1"] == {"_id": "cus_1", "company": "Acme Trading GmbH", "words": ["acme", "trading"]}
+    assert found["cus_2"]["company"] == "ACME Tools AG" and name_words(found["cus_2"]) == ["acme", "tools"]
+    # words folded under other rules are not trusted: folded again
+    db.customer_terms.update_one({"_id": "name_blocks:DE:acme|cus_1"}, {"$set": {"folding": "older", "words": ["x"]}})
+    assert name_words(next(a for a in customers.in_name_block("DE:acme", 10) if a["_id"] == "cus_1")) == [
+        "acme",
+        "trading",
+    ]
+    db.customers.update_one({"_id": "cus_1"}, {"$set": {"company": "Acme Textil GmbH"}})
+    for customer_id in ("cus_1", "cus_2"):
+        customers.index_terms(customer_id)
+    assert sorted((a["_id"], a["words"]) for a in customers.in_name_block("DE:acme", 10)) == [
+        ("cus_1", ["acme", "textil"]),
+        ("cus_2", ["acme", "tools"]),
+    ]
+
+
 def test_timeline_entries_carry_their_details_as_data_never_ids_in_words_nor_amounts(profile, announce, db):
     """What a client words each entry from in the reader's language: people by id, times in ISO
     8601; entries written before details were kept read as {} (the client falls back to the summary)."""

@@ -175,7 +175,12 @@ def same_name(typed, known, min_similarity: int, min_word_similarity: int) -> bo
     at ``min_word_similarity``), the same words in number, and the whole at ``min_similarity``. Names in
     Chinese, Japanese or Korean have no typos of that kind (an input method picks whole
     characters): they must be equal once folded."""
-    a, b = company_words(typed), company_words(known)
+    return same_words(company_words(typed), company_words(known), min_similarity, min_word_similarity)
+
+
+def same_words(a: list[str], b: list[str], min_similarity: int, min_word_similarity: int) -> bool:
+    """``same_name`` on names already folded to their words (``company_words``): a name block's are
+    kept folded, and the typed name is folded once for all of them."""
     if not (a and b):
         return False
     if "".join(a) == "".join(b):
@@ -246,6 +251,13 @@ def _similarity(a: str, b: str) -> float:
     return 0 if not (a and b) or DIGITS.findall(a) != DIGITS.findall(b) else fuzz.ratio(a, b)
 
 
+def name_words(found: dict) -> list[str]:
+    """The words of the company name of an archive found in a name block (``Customers.in_name_block``):
+    kept folded beside it when the store has them under today's folding, else folded now."""
+    words = found.get("words")
+    return list(words) if words is not None else company_words(found.get("company"))
+
+
 def one_script(typed: str, known: str) -> bool:
     """Both names written in Chinese/Japanese/Korean, or both in other scripts: only then can they
     be compared letter by letter (an English and a Chinese name are aliases, not a conflict)."""
@@ -279,10 +291,12 @@ def name_similarity(typed, known):
     """0-100: how alike two company names are once legal forms, case and scripts are set aside.
     Names that carry different numbers name different companies ("Factory No. 3" is not a typo
     of "Factory No. 5"), however alike the letters: 0."""
-    a, b = normalise_company(typed), normalise_company(known)
-    if not (a and b) or DIGITS.findall(a) != DIGITS.findall(b):
-        return 0
-    return fuzz.ratio(a, b)
+    return folded_similarity(normalise_company(typed), normalise_company(known))
+
+
+def folded_similarity(a: str | None, b: str | None) -> float:
+    """``name_similarity`` of two names already normalised (``normalise_company``)."""
+    return _similarity(a or "", b or "")
 
 
 @dataclass(frozen=True)
@@ -374,8 +388,11 @@ def named_after_place(longer: str | None, shorter: str | None, city: str | None)
     """``longer`` is the company name ``shorter`` with a city's name added: a group company named after
     where it is ("Nevado Herramientas Valencia" beside "Nevado Herramientas", city Valencia;
     太极信息彬市家具 beside 太极信息家具, city 彬市). Compared once folded, as names are."""
-    place, big, small = normalise_company(city), normalise_company(longer), normalise_company(shorter)
-    return bool(place and big and small and big != small and place in big and big.replace(place, "", 1) == small)
+    place = normalise_company(city)
+    if not place:  # no city: nothing to fold
+        return False
+    big, small = normalise_company(longer), normalise_company(shorter)
+    return bool(big and small and big != small and place in big and big.replace(place, "", 1) == small)
 
 
 def other_registration_code(inquiry: dict, archive: dict) -> bool:
