@@ -15,6 +15,8 @@ RUNS = {
     # a whole system and Chromium (web/dist built, /usr/bin/chromium): about 40 s, most of it start-up
     "console.py": (["--small", "3", "--large", "30", "--runs", "1"], "first page (rows of both lists shown)"),
     "country_spellings.py": ([], "(target >= 95%, wrong 0)"),
+    # a whole system and Chromium again, the managers' dashboard
+    "dashboard.py": (["--small", "20", "--customers", "60", "--runs", "1"], "dashboard shown at 60 vs 20 customers"),
     "match_latency.py": (
         ["--small", "200", "--large", "1000", "--lookups", "10", "--warmup", "2", "--scan-probes", "2"],
         "latency ",
