@@ -89,6 +89,23 @@ def main(ctx, amqp_uri, config_path):
 # --- users and tokens ---------------------------------------------------------------------
 
 
+def data_dir_option(help_text: str):
+    """``--data-dir`` (or BATON_DATA_DIR): the data folder a command works on, as ``help_text`` says."""
+    return click.option(
+        "--data-dir",
+        envvar="BATON_DATA_DIR",
+        default=str(DEFAULT_DATA_DIR),
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help=help_text,
+    )
+
+
+def mongo_uri_option(help_text: str):
+    """``--mongo-uri`` (or BATON_MONGO_URI): a real MongoDB instead of the embedded store."""
+    return click.option("--mongo-uri", envvar="BATON_MONGO_URI", default=None, help=help_text)
+
+
 @main.group(help="Users, their departments and roles.")
 def users():
     pass
@@ -235,14 +252,7 @@ def check_config(ctx, file):
 
 @config.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--data-dir",
-    envvar="BATON_DATA_DIR",
-    default=str(DEFAULT_DATA_DIR),
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The running system's data folder (its supervisor is found there).",
-)
+@data_dir_option("The running system's data folder (its supervisor is found there).")
 @click.pass_obj
 def load_config(ctx, file, data_dir):
     """Check FILE as every service would, make it the configuration (--config; the one it replaces
@@ -316,20 +326,8 @@ def read_config(path):
 
 @main.command("backup")
 @click.argument("folder", type=click.Path(file_okay=False))
-@click.option(
-    "--data-dir",
-    envvar="BATON_DATA_DIR",
-    default=str(DEFAULT_DATA_DIR),
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The data folder of the system (running or not).",
-)
-@click.option(
-    "--mongo-uri",
-    envvar="BATON_MONGO_URI",
-    default=None,
-    help="A real MongoDB instead of the embedded store: mongodump copies each service's database.",
-)
+@data_dir_option("The data folder of the system (running or not).")
+@mongo_uri_option("A real MongoDB instead of the embedded store: mongodump copies each service's database.")
 def backup_command(folder, data_dir, mongo_uri):
     """Copy every service's database into FOLDER (new or empty) while the system runs, with a
     manifest of what it holds (version, time, documents per collection)."""
@@ -351,21 +349,9 @@ def backup_command(folder, data_dir, mongo_uri):
 
 @main.command("restore")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option(
-    "--data-dir",
-    envvar="BATON_DATA_DIR",
-    default=str(DEFAULT_DATA_DIR),
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The data folder to restore into; no system may run on it.",
-)
+@data_dir_option("The data folder to restore into; no system may run on it.")
 @click.option("--replace", is_flag=True, help="Move the databases already in the data folder aside first.")
-@click.option(
-    "--mongo-uri",
-    envvar="BATON_MONGO_URI",
-    default=None,
-    help="A real MongoDB instead of the embedded store: mongorestore puts each database back.",
-)
+@mongo_uri_option("A real MongoDB instead of the embedded store: mongorestore puts each database back.")
 def restore_command(folder, data_dir, replace, mongo_uri):
     """Put the databases of a backup (FOLDER) into a stopped or fresh install, checking every
     collection's count against the backup's manifest."""
@@ -504,19 +490,9 @@ def migrate_command(ctx, source_uri, batch_size, drop_old, data_dir):
 @click.option(
     "--batch-size", default=500, show_default=True, type=click.IntRange(min=1), help="Documents copied per round trip."
 )
-@click.option(
-    "--data-dir",
-    envvar="BATON_DATA_DIR",
-    default=str(DEFAULT_DATA_DIR),
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The data folder of a local system, which must not be running (its embedded store is copied).",
-)
-@click.option(
-    "--mongo-uri",
-    envvar="BATON_MONGO_URI",
-    default=None,
-    help="Copy from this MongoDB instead of the embedded store (the configuration names each service's database).",
+@data_dir_option("The data folder of a local system, which must not be running (its embedded store is copied).")
+@mongo_uri_option(
+    "Copy from this MongoDB instead of the embedded store (the configuration names each service's database)."
 )
 @click.pass_obj
 def copy_store_command(ctx, target_uri, batch_size, data_dir, mongo_uri):
