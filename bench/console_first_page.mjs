@@ -15,27 +15,10 @@
 // Same Chromium as web/e2e/harness.mjs: Debian's /usr/bin/chromium (BATON_CHROMIUM overrides),
 // headless, --no-sandbox --disable-gpu --disable-background-networking; playwright-core from
 // web/node_modules.
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import { parseArgs } from 'node:util'
-import { fileURLToPath } from 'node:url'
+import { benchArgs, measureRuns, newContext } from './page_runs.mjs'
 
-const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
-const { chromium } = createRequire(path.join(repo, 'web', 'package.json'))('playwright-core')
-
-const { values: args } = parseArgs({
-  options: {
-    'base-url': { type: 'string' },
-    user: { type: 'string', default: 'alice' },
-    password: { type: 'string' },
-    runs: { type: 'string', default: '5' },
-    'timeout-ms': { type: 'string', default: '60000' },
-  },
-})
-const base = String(args['base-url']).replace(/\/+$/, '')
-const runs = Number(args.runs)
-const timeout = Number(args['timeout-ms'])
-const DESKTOP = { width: 1366, height: 900 }
+const args = benchArgs({ user: 'alice', timeoutMs: 60000 })
+const { base, timeout } = args
 
 // Stable hooks of the day page (web/src/features/day): the reminders section is labelled by
 // #reminders-title and each reminder is an <li data-test="reminder-<kind>">; the desktop table of
@@ -61,30 +44,6 @@ const OBSERVER = `(() => {
   const observer = new MutationObserver(check)
   observer.observe(document, { childList: true, subtree: true, attributes: true })
 })()`
-
-async function newContext(browser, storageState) {
-  return browser.newContext({ viewport: DESKTOP, locale: 'en-US', deviceScaleFactor: 1, storageState })
-}
-
-async function signIn(browser) {
-  const context = await newContext(browser)
-  const page = await context.newPage()
-  page.setDefaultTimeout(timeout)
-  const started = Date.now()
-  await page.goto(`${base}/signin`)
-  await page.locator('#signin-user').fill(args.user)
-  await page.locator('#signin-password').fill(args.password)
-  await page.locator('[data-test=signin-submit]').click()
-  await page.waitForURL((u) => !u.pathname.startsWith('/signin'))
-  await page.locator('main#main').waitFor()
-  // she lands on /day: the first showing of the page warms the services (not measured)
-  await page.locator(REMINDER_ROW).first().waitFor({ state: 'visible' })
-  await page.locator(CUSTOMER_ROW).first().waitFor({ state: 'visible' })
-  const signinMs = Date.now() - started
-  const state = await context.storageState()
-  await context.close()
-  return { state, signinMs }
-}
 
 async function measure(browser, storageState) {
   const context = await newContext(browser, storageState)
@@ -141,16 +100,12 @@ async function measure(browser, storageState) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.BATON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-})
-try {
-  const { state, signinMs } = await signIn(browser)
-  const results = []
-  for (let n = 0; n < runs; n++) results.push(await measure(browser, state))
-  process.stdout.write(JSON.stringify({ signin_ms: signinMs, runs: results }) + '\n')
-} finally {
-  await browser.close()
-}
+// she lands on /day: the first showing of the page warms the services (not measured)
+await measureRuns(
+  args,
+  async (page) => {
+    await page.locator(REMINDER_ROW).first().waitFor({ state: 'visible' })
+    await page.locator(CUSTOMER_ROW).first().waitFor({ state: 'visible' })
+  },
+  measure,
+)

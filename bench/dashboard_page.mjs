@@ -7,29 +7,12 @@
 //
 // Prints one JSON object on stdout: {"signin_ms", "runs": [{shown_ms, cards, failed, calls, errors}]}, times in
 // milliseconds from the navigation's start (performance.timeOrigin). Same Chromium as
-// web/e2e/harness.mjs: Debian's /usr/bin/chromium (BATON_CHROMIUM overrides), headless,
+// web/e2e/harness.mjs, launched by bench/page_runs.mjs: Debian's /usr/bin/chromium (BATON_CHROMIUM overrides), headless,
 // --no-sandbox --disable-gpu --disable-background-networking; playwright-core from web/node_modules.
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import { parseArgs } from 'node:util'
-import { fileURLToPath } from 'node:url'
+import { benchArgs, measureRuns, newContext } from './page_runs.mjs'
 
-const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
-const { chromium } = createRequire(path.join(repo, 'web', 'package.json'))('playwright-core')
-
-const { values: args } = parseArgs({
-  options: {
-    'base-url': { type: 'string' },
-    user: { type: 'string', default: 'meier' },
-    password: { type: 'string' },
-    runs: { type: 'string', default: '5' },
-    'timeout-ms': { type: 'string', default: '120000' },
-  },
-})
-const base = String(args['base-url']).replace(/\/+$/, '')
-const runs = Number(args.runs)
-const timeout = Number(args['timeout-ms'])
-const DESKTOP = { width: 1366, height: 900 }
+const args = benchArgs({ user: 'meier', timeoutMs: 120000 })
+const { base, timeout } = args
 
 // Stable hooks of web/src/features/reports: each report is a section.report-card whose body carries
 // Element Plus's v-loading mask while its call is out; a chart is [data-test=report-chart] (ECharts
@@ -58,34 +41,6 @@ const CARDS = `[...document.querySelectorAll('section.report-card')].map((card) 
   text: card.innerText.slice(0, 160),
 }))`
 
-async function newContext(browser, storageState) {
-  return browser.newContext({ viewport: DESKTOP, locale: 'en-US', deviceScaleFactor: 1, storageState })
-}
-
-async function signIn(browser) {
-  const context = await newContext(browser)
-  const page = await context.newPage()
-  page.setDefaultTimeout(timeout)
-  const started = Date.now()
-  await page.goto(`${base}/signin`)
-  await page.locator('#signin-user').fill(args.user)
-  await page.locator('#signin-password').fill(args.password)
-  await page.locator('[data-test=signin-submit]').click()
-  await page.waitForURL((u) => !u.pathname.startsWith('/signin'))
-  await page.locator('main#main').waitFor()
-  // the first showing of the dashboard warms the services and the store (not measured)
-  await page.goto(`${base}/dashboards`)
-  try {
-    await page.waitForFunction(ALL_ANSWERED, null, { timeout, polling: 50 })
-  } catch (error) {
-    throw new Error(`${error}\ncards as they stood: ${JSON.stringify(await page.evaluate(CARDS))}`)
-  }
-  const signinMs = Date.now() - started
-  const state = await context.storageState()
-  await context.close()
-  return { state, signinMs }
-}
-
 async function measure(browser, storageState) {
   const context = await newContext(browser, storageState)
   const page = await context.newPage()
@@ -103,15 +58,16 @@ async function measure(browser, storageState) {
   return { shown_ms: seen.at, cards: seen.cards, failed: seen.failed, calls, errors }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.BATON_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-})
-try {
-  const { state, signinMs } = await signIn(browser)
-  const measured = []
-  for (let i = 0; i < runs; i += 1) measured.push(await measure(browser, state))
-  process.stdout.write(JSON.stringify({ signin_ms: signinMs, runs: measured }) + '\n')
-} finally {
-  await browser.close()
-}
+// the first showing of the dashboard warms the services and the store (not measured)
+await measureRuns(
+  args,
+  async (page) => {
+    await page.goto(`${base}/dashboards`)
+    try {
+      await page.waitForFunction(ALL_ANSWERED, null, { timeout, polling: 50 })
+    } catch (error) {
+      throw new Error(`${error}\ncards as they stood: ${JSON.stringify(await page.evaluate(CARDS))}`)
+    }
+  },
+  measure,
+)
