@@ -24,7 +24,7 @@ test('mia screens a website lead and hands it to sales', async () => {
   await queued
   const row = page.locator('[data-test=screening-list] tr', { hasText: seed.company })
   await row.waitFor()
-  assert.ok((await row.innerText()).includes('website_form'), 'the source channel')
+  assert.ok((await row.innerText()).includes('website form'), 'the source channel, by its name')
   assert.ok((await row.innerText()).includes('2,000 pcs'), "the inquiry's words")
   await shot(page, 'screening-queue-mia')
 
