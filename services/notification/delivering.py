@@ -83,7 +83,9 @@ class InboxFiling:
             stored = self.outbox.inbox_entry(group_id)
             if self.outbox.save_inbox_digest(inbox_digest(group_id, members, names, stored), stored):
                 break
-        self.outbox.mark_grouped([m["_id"] for m in members], group_id)
+        # only those not listed under it yet: a burst's every filing would otherwise write them all again
+        if fresh := [m["_id"] for m in members if m.get("grouped_in") != group_id]:
+            self.outbox.mark_grouped(fresh, group_id)
 
 
 def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, settings, now, result=None):
