@@ -56,7 +56,8 @@ def latest_versions(upgrades: Sequence[Upgrade]) -> dict[str, int]:
 
 def next_upgrade(upgrades: Sequence[Upgrade], versions: dict[str, int]) -> Upgrade | None:
     """The first upgrade still to do: per collection in version order, collections in declared order."""
-    for upgrade in sorted(upgrades, key=lambda u: ([u.collection for u in upgrades].index(u.collection), u.version)):
+    declared = list(dict.fromkeys(u.collection for u in upgrades))
+    for upgrade in sorted(upgrades, key=lambda u: (declared.index(u.collection), u.version)):
         if versions.get(upgrade.collection, FIRST_VERSION) < upgrade.version:
             return upgrade
     return None
