@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pymongo.database import Database
 
 from services.runtime.databases import EVERY_SERVICE, owners_of
-from services.runtime.queries import count
+from services.runtime.document_store import count
 
 HANDOFF_PERSON_FIELDS = ("_id", "department", "active", "user_version")
 

@@ -12,8 +12,8 @@ import uuid
 from pymongo import ASCENDING
 
 from services.runtime.audit import Store
+from services.runtime.document_store import count
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 TOKEN_PREFIX = "bt_"
 SESSION_PREFIX = "bs_"  # a console session's token: expires when idle, ends at sign-out

@@ -13,9 +13,9 @@ from pymongo import ASCENDING, DESCENDING
 from services.handoff.domain.handoffs import INFO_PENDING
 from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
+from services.runtime.document_store import count
 from services.runtime.guarded import change_guarded, replacing, take_turn
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 MEASURED_AT_MOST = 100_000  # handoffs read for one measures request
 

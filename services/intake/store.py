@@ -5,8 +5,8 @@ from pymongo.errors import BulkWriteError
 
 from contracts.paging import sort_spec
 from services.runtime.audit import Store
+from services.runtime.document_store import count
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 AUDITED_FIELDS = ("message_id", "status", "via", "routing_key", "customer_id", "submitted_by", "external_id")
 DUPLICATE_KEY = 11000

@@ -14,8 +14,8 @@ from pymongo import ASCENDING, DESCENDING
 
 from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
+from services.runtime.document_store import count
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 OPEN = ["pending", "firing", "fired"]
 

@@ -24,8 +24,8 @@ import time
 
 from pymongo.errors import DuplicateKeyError
 
+from services.runtime.document_store import count
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 OWNED = "owned"
 STUCK_SECONDS = 300.0  # far longer than one holding write takes (a person's lease is 10 s)

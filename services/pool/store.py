@@ -14,9 +14,9 @@ from services.pool.counting import HeldCounts, owner_moves
 from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP, _warned_due
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.audit import Store
+from services.runtime.document_store import count
 from services.runtime.guarded import DocumentBusy, take_turn
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 # The clocks the recycling sweep looks up: each with the condition a candidate must meet (an
 # owner's clocks: no closed deal; the contact clock: no open need) and the rule it times.

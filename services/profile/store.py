@@ -9,8 +9,8 @@ from services.profile.domain.report_facts import fact_key
 from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED
 from services.runtime.audit import Store
+from services.runtime.document_store import count
 from services.runtime.mongo import insert_once
-from services.runtime.queries import count
 
 DUPLICATE_KEY = 11000
 ID_BATCH = 500

@@ -18,7 +18,8 @@ from pymongo import ASCENDING, DESCENDING
 from contracts.access import MANAGERS, AuditPageSchema, AuditQuerySchema
 from contracts.errors import EXPECTED_ERRORS
 from services.runtime.access import require
-from services.runtime.queries import count, load_input, page_of
+from services.runtime.document_store import count
+from services.runtime.queries import load_input, page_of
 from services.runtime.queues import rpc
 
 SYSTEM = "system"

@@ -23,8 +23,8 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 
 from contracts.health import PingSchema, ServiceFiguresSchema, ServiceHealthSchema
+from services.runtime.document_store import count
 from services.runtime.mongo import DatabaseLease
-from services.runtime.queries import count
 from services.runtime.queues import rpc
 from services.runtime.settings import load_section
 

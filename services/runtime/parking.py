@@ -24,9 +24,10 @@ from contracts.parked import (
     RetryParkedSchema,
 )
 from services.runtime.access import require
+from services.runtime.document_store import count
 from services.runtime.health import note_retry
 from services.runtime.mongo import DatabaseLease, insert_once
-from services.runtime.queries import count, load_input, page_of
+from services.runtime.queries import load_input, page_of
 from services.runtime.queues import rpc
 
 ATTEMPT_HEADER = "x-baton-attempt"  # which delivery of an event this is (1 when absent)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import MongoClient, monitoring
 
-from services.runtime.queries import count
+from services.runtime.document_store import count
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 CUT = T0 + timedelta(days=4)

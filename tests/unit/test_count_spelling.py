@@ -3,7 +3,7 @@ store counts it from an index, meaning the same on any MongoDB."""
 
 from datetime import UTC, datetime
 
-from services.runtime.queries import _countable
+from services.runtime.document_store import _countable
 
 AT = datetime(2026, 5, 1, tzinfo=UTC)
 

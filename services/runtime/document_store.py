@@ -1,0 +1,135 @@
+"""The embedded document store's gaps, and how every store works around them: one place.
+
+Baton runs on any MongoDB; its default and test store is nx-27017 (the MongoDB wire protocol on
+SQLite), which answers the same queries but serves fewer of them from an index. Each store writes
+its queries through the helpers below, so domain documents stay free of storage encodings and a
+reader sees each workaround once, with what it becomes on a real MongoDB.
+
+- **Time keys** (``time_key``, ``epoch``): nx-27017 compares datetimes through SQLite's
+  ``datetime()`` of a JSON expression, which no index serves (and ignores fractions of a second).
+  A field that is ranged over is kept beside its datetime as a string sorting like the time
+  (``time_key``) or as whole epoch seconds (``epoch``), and the range goes over that. On a real
+  MongoDB: a range on the datetime field itself under an ordinary index; the keys are redundant
+  but harmless.
+- **Array terms** (``any_of``): nx-27017 matches nothing on equality with an indexed array field,
+  and has no SQL translation for ``$in`` but on ``_id``. An array field is matched with
+  ``{"$in": [...]}``. On a real MongoDB: equality on a multikey index does the same.
+- **Prefixes** (``prefix_range``): nx-27017 has no compiled regex and serves no regex from an
+  index; a prefix is matched as a string range. On a real MongoDB: an anchored regex
+  (``^prefix``) on an index is the same range.
+- **Counts** (``count``): pymongo's ``count_documents`` is an aggregation, which nx-27017 runs in
+  Python over every document; the ``count`` command with an index-friendly spelling is one SQL
+  ``COUNT``. On a real MongoDB: ``count`` with a query is an index count too.
+- **Inclusive period ends** (``LAST_MOMENT``): datetimes compare to the second, so a period that
+  includes its end stops a second before the next one starts. On a real MongoDB: ``$lt`` the
+  next period's start.
+- **Versions** (``guarded_replace``): no transactions, so a change of one document is a whole
+  replacement guarded by its version, which this write moves on (the domain never does). On a
+  real MongoDB: the same single-document atomic guard; multi-document transactions could replace
+  the counters' two-step writes.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+LAST_MOMENT = timedelta(seconds=1)
+
+# Sorts after every character a key holds: the end of a prefix range.
+_AFTER_EVERY_CHARACTER = "\uffff"
+
+
+def time_key(moment: datetime) -> str:
+    """``moment`` in UTC to the millisecond, as BSON keeps times ("2026-05-10T08:00:00.000"), so a
+    document read back gets the same key. Keys of one field sort like the times."""
+    moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
+
+
+def epoch(moment: datetime | None) -> int | None:
+    """Whole epoch seconds (None for None): an integer range any index serves."""
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def any_of(values: Any) -> dict[str, list[Any]]:
+    """The condition matching an array field that holds any of ``values`` (or a single value)."""
+    return {"$in": list(values) if isinstance(values, (list, tuple, set, frozenset)) else [values]}
+
+
+def prefix_range(prefix: str) -> dict[str, str]:
+    """The condition matching every string starting with ``prefix``: an index range."""
+    return {"$gte": prefix, "$lt": prefix + _AFTER_EVERY_CHARACTER}
+
+
+def up_to_key(prefix: str) -> str:
+    """The last key starting with ``prefix`` (for ``$lte`` ends of ranges over keyed strings)."""
+    return prefix + _AFTER_EVERY_CHARACTER
+
+
+def moved_on(after: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """``after`` with the version after ``before``'s: what a guarded write stores."""
+    return {**after, "version": before.get("version", 0) + 1}
+
+
+def guarded_replace(collection: Any, after: dict[str, Any], before: dict[str, Any]) -> bool:
+    """Write ``after`` in place of ``before`` only if ``before`` is still the stored version,
+    moving the version on. False when another writer changed it since (the caller reads again)."""
+    stored = moved_on(after, before)
+    matched = collection.replace_one({"_id": before["_id"], "version": before.get("version", 0)}, stored)
+    return matched.matched_count == 1
+
+
+def count(collection: Any, query: dict[str, Any] | None) -> int:
+    """How many documents of ``collection`` match ``query``: a page's total, served by the indexes.
+
+    Not ``count_documents`` (see the module's note). The query is spelled the way nx-27017's
+    translator keeps index-backed, with the same meaning on any MongoDB:
+
+    - equality on a string or number becomes ``{"$eq": value}`` (plain equality is translated with
+      an array fallback that keeps SQLite off the field's index);
+    - ``{"$in": [...]}`` becomes an ``$or`` of equalities (it has no SQL translation for ``$in``
+      but on ``_id``, so the whole query would be counted in Python), arrays matched as before;
+    - several conditions are joined under one ``$and`` (a top-level ``$or`` beside other fields
+      is translated without parentheses, and would count what matches either side);
+    - an empty ``$in`` matches nothing: 0 without a query.
+
+    Fields compared by equality hold single values, as everywhere in the stores (an array field is
+    matched with ``$in``; the embedded store's index on it matches nothing on equality anyway).
+    """
+    spelled = _countable(query or {})
+    if spelled is None:
+        return 0
+    return int(collection.database.command("count", collection.name, query=spelled)["n"])
+
+
+_IN_AS_OR_AT_MOST = 20  # longer lists stay ``$in`` (a long OR chain is no cheaper)
+
+
+def _countable(query: dict[str, Any]) -> dict[str, Any] | None:
+    """``query`` spelled for ``count`` (above); None when it can match nothing."""
+    clauses: list[dict[str, Any]] = []
+    for field, condition in query.items():
+        if field in ("$and", "$or"):
+            parts = [_countable(part) for part in condition]
+            if field == "$and" and None in parts:
+                return None
+            kept = [part for part in parts if part is not None]
+            if not kept:
+                return None
+            clauses.append({field: kept})
+        elif field.startswith("$") or "." in field:
+            clauses.append({field: condition})
+        elif isinstance(condition, (str, int, float)) and not isinstance(condition, bool):
+            clauses.append({field: {"$eq": condition}})
+        elif isinstance(condition, dict) and list(condition) == ["$in"]:
+            values = list(condition["$in"])
+            if not values:
+                return None
+            if field == "_id" or len(values) > _IN_AS_OR_AT_MOST:
+                clauses.append({field: {"$in": values}})
+            else:
+                clauses.append({"$or": [{field: value} for value in values]})
+        else:
+            clauses.append({field: condition})
+    if not clauses:
+        return {"_id": {"$exists": True}}  # every document, counted on the _id index (not metadata)
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
