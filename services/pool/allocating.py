@@ -1,9 +1,16 @@
 """Giving a customer an owner by the allocation rules, exactly once, whatever the number of
 pool instances: eligibility first, then the weighted rotation of the people eligible now."""
 
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from contracts.errors import NotFound
 from services.pool.changing import change_holding
 from services.pool.directory import salespeople
-from services.pool.domain.eligibility import NewCustomer, below_holding_cap, eligible, rule_name
+from services.pool.domain.claiming import ClaimLimits
+from services.pool.domain.eligibility import NewCustomer, Salesperson, below_holding_cap, eligible, rule_name
 from services.pool.domain.holdings import (
     ALLOCATED,
     FILED_BY_HAND,
@@ -16,6 +23,11 @@ from services.pool.domain.holdings import (
 from services.pool.domain.recycling import OWNED
 from services.pool.domain.rotation import Member, NobodyEligible
 from services.pool.guarding import PersonBusy, PersonLock, taking_for
+from services.pool.store import Pool
+
+Document = dict[str, Any]
+Reasons = dict[str, list[str]]  # {person: why they may not take the customer}
+LimitsOf = Callable[[str], ClaimLimits]
 
 MAX_SAVE_ATTEMPTS = 50  # optimistic-concurrency retries against other pool instances
 
@@ -24,7 +36,17 @@ class RotationBusy(Exception):
     """Other instances kept winning the race; the event is redelivered and tried again."""
 
 
-def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, exclude=(), lock=None):
+def allocate(
+    pool: Pool,
+    team: str,
+    limits_of: LimitsOf,
+    rules: Sequence[Any],
+    customer_id: str,
+    now: datetime,
+    reason: str = ALLOCATED,
+    exclude: Iterable[str] = (),
+    lock: PersonLock | None = None,
+) -> tuple[Document | None, Reasons | None]:
     """(holding, None) once owned, or (None, {person: reasons}) when nobody is eligible: the
     customer then waits in the public pool, marked so, for a manager to settle.
 
@@ -33,10 +55,13 @@ def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, e
     claims at the same moment never take anyone past it. One
     found at the cap then is passed over and the rotation asked again without them."""
     lock = lock or PersonLock()
+    exclude = tuple(exclude)
     holding = pool.holding(customer_id)
+    if holding is None:
+        raise NotFound.of("customer in the pool", customer_id)
     if holding["state"] == OWNED and not exclude:
         return holding, None
-    capped = {}
+    capped: Reasons = {}
     while True:
         owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding, (*exclude, *capped))
         if owner_id is None:
@@ -48,14 +73,14 @@ def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, e
                 ),
                 holding,
             )
-            return None, {**excluded, **capped}
+            return None, {**(excluded or {}), **capped}
         try:
             with taking_for(pool, owner_id, lock):
                 if (at_cap := _at_cap(pool, limits_of, rules, owner_id)) is None:
                     _, after = change_holding(
                         pool,
                         customer_id,
-                        lambda h, owner_id=owner_id: _take_unless_owned(h, owner_id, reason, now, exclude),
+                        partial(_take_unless_owned, owner_id=owner_id, reason=reason, now=now, exclude=exclude),
                         holding,
                     )
                     return after or pool.holding(customer_id), None
@@ -64,7 +89,7 @@ def allocate(pool, team, limits_of, rules, customer_id, now, reason=ALLOCATED, e
         capped[owner_id] = [at_cap]
 
 
-def _at_cap(pool, limits_of, rules, person_id):
+def _at_cap(pool: Pool, limits_of: LimitsOf, rules: Sequence[Any], person_id: str) -> str | None:
     """Why ``person_id`` can take no more customers now (the holding-cap rule's words), or None —
     and None when that rule is not in force."""
     if not any(rule_name(r) == below_holding_cap.name for r in rules):
@@ -76,9 +101,17 @@ def _at_cap(pool, limits_of, rules, person_id):
     return f"{below_holding_cap.name}: holds {held} customers, the cap is {max_held}"
 
 
-def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
+def choose_owner(
+    pool: Pool,
+    team: str,
+    limits_of: LimitsOf,
+    rules: Sequence[Any],
+    holding: Document,
+    exclude: Iterable[str] = (),
+) -> tuple[str | None, Reasons | None]:
     """(the person whose turn it is among those eligible for the holding, None) — or (None,
     {person: reasons}) when nobody is eligible. Takes a turn of the rotation, changes no holding."""
+    exclude = tuple(exclude)
     people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
     customer = NewCustomer(holding.get("country_code"), holding.get("intent_grade"), None, team)
     chosen, excluded = eligible(people, customer, rules=rules)
@@ -88,13 +121,15 @@ def choose_owner(pool, team, limits_of, rules, holding, exclude=()):
         return None, (excluded if chosen else excluded or {"": ["nobody in the team"]})
 
 
-def _take_unless_owned(holding, owner_id, reason, now, exclude):
+def _take_unless_owned(
+    holding: Document, owner_id: str, reason: str, now: datetime, exclude: tuple[str, ...]
+) -> Document | None:
     if holding["state"] == OWNED and holding["owner_id"] not in exclude:
         return None  # another instance allocated it meanwhile: its decision stands
     return hand_over(holding, owner_id, reason, SYSTEM, now)
 
 
-def _turn(pool, team, chosen, customer_id):
+def _turn(pool: Pool, team: str, chosen: Sequence[Salesperson], customer_id: str) -> str:
     """The next owner from the rotation of exactly these people (one rotation per eligible set:
     customers with different eligible people must not reset each other's rotation)."""
     members = tuple(Member(p.id, p.weight) for p in chosen)
@@ -108,7 +143,7 @@ def _turn(pool, team, chosen, customer_id):
     raise RotationBusy(f"rotation {key} changed {MAX_SAVE_ATTEMPTS} times while allocating {customer_id}")
 
 
-def assign_requested_owner(pool, customer_id, owner_id, now):
+def assign_requested_owner(pool: Pool, customer_id: str, owner_id: str, now: datetime) -> Document | None:
     """A salesperson who filed the customer by hand owns it; no rotation takes a turn."""
     _, after = change_holding(
         pool, customer_id, lambda h: None if h["state"] == OWNED else take(h, owner_id, FILED_BY_HAND, owner_id, now)

@@ -1,11 +1,24 @@
 """Changing a customer's holding without losing a concurrent change (two claims, a claim and
 the recycling sweep, two pool instances): re-read and decide again when the version moved."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from contracts.errors import NotFound
 from services.runtime.guarded import change_guarded
 
+if TYPE_CHECKING:
+    from services.pool.store import Pool
 
-def change_holding(pool, customer_id, change, current=None):
+Document = dict[str, Any]
+
+
+def change_holding(
+    pool: "Pool",
+    customer_id: str,
+    change: Callable[[Document], Document | None],
+    current: Document | None = None,
+) -> tuple[Document, Document | None]:
     """(holding before, holding after) — after is None when ``change`` found nothing to change.
     ``change`` may raise (e.g. ``NotAllowed``) after seeing the current holding. ``current``: the
     holding as the caller just read it, if it has it."""

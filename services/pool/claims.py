@@ -11,12 +11,14 @@ team's pool, and never straight back by the person a customer was recycled from 
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, NoReturn
 
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pool.changing import change_holding
 from services.pool.domain.claiming import (
     POOL_SCOPE,
     ClaimLimits,
+    ClaimRefused,
     check_claim,
     check_claim_back,
     check_reclaim,
@@ -39,10 +41,21 @@ from services.pool.guarding import PersonBusy, taking_for
 from services.pool.store import Pool
 from services.runtime.access import ADMIN, MANAGER, Actor
 
+Document = dict[str, Any]
+Change = tuple[Document, Document | None]  # (holding before, holding after: None when nothing changed)
 CLAIMS_KEPT_DAYS = 40  # a month and a week: enough history for every calendar-period limit
 
 
-def claim(pool, settings, limits_of, customer_id, person_id, now):
+def claim(
+    pool: Pool,
+    settings: Document,
+    limits_of: Callable[[str], ClaimLimits],
+    customer_id: str,
+    person_id: str,
+    now: datetime,
+) -> Document | None:
+    """The holding ``person_id`` claimed from the pool (None: it was theirs already). Conflict when
+    it is not claimable, a limit or a protection refuses it, or someone else claimed it first."""
     person = pool.person(person_id)
     if person is None or not person.get("active", True):
         raise InvalidInput(
@@ -93,13 +106,15 @@ def claim(pool, settings, limits_of, customer_id, person_id, now):
     return after
 
 
-def _refuse_owned(holding, person_id):
+def _refuse_owned(holding: Document, person_id: str) -> NoReturn:
     if holding["owner_id"] == person_id:
         raise Conflict(f"You already own {holding['_id']}.", {"owner_id": person_id})
     raise Conflict(f"{holding['_id']} was claimed by {holding['owner_id']}.", {"owner_id": holding["owner_id"]})
 
 
-def _count_claim(pool, settings, limits, person_id, customer_id, now):
+def _count_claim(
+    pool: Pool, settings: Document, limits: ClaimLimits, person_id: str, customer_id: str, now: datetime
+) -> None:
     for _attempt in range(20):
         doc = pool.claimer(person_id)
         recent = _recent(doc["claims"], now)
@@ -113,81 +128,80 @@ def _count_claim(pool, settings, limits, person_id, customer_id, now):
         )
         if refusal:
             raise _refused(refusal)
-        changed = {**doc, "claims": recent + [{"customer_id": customer_id, "at": now}], "version": doc["version"] + 1}
-        if pool.replace_claimer(changed, doc["version"]):
+        changed = {**doc, "claims": recent + [{"customer_id": customer_id, "at": now}]}
+        if pool.replace_claimer(changed, doc):
             return
     raise Conflict(f"Too many claims by {person_id} at once; try again.", {})
 
 
-def _recent(claims, now):
+def _recent(claims: list[Document], now: datetime) -> list[Document]:
     """The claims still counted: older ones no period reaches are dropped."""
     return [c for c in claims if c["at"] > now - timedelta(days=CLAIMS_KEPT_DAYS)]
 
 
-def _uncount_claim(pool, person_id, customer_id):
+def _uncount_claim(pool: Pool, person_id: str, customer_id: str) -> None:
     for _attempt in range(20):
         doc = pool.claimer(person_id)
         kept = [c for c in doc["claims"] if c["customer_id"] != customer_id]
-        if kept == doc["claims"] or pool.replace_claimer(
-            {**doc, "claims": kept, "version": doc["version"] + 1}, doc["version"]
-        ):
+        if kept == doc["claims"] or pool.replace_claimer({**doc, "claims": kept}, doc):
             return
 
 
-def _refused(refusal):
+def _refused(refusal: ClaimRefused) -> Conflict:
     resets = refusal.resets_at.isoformat() if refusal.resets_at else None
-    details = {"limit": refusal.limit, "allowed": refusal.allowed, "used": refusal.used, "resets_at": resets}
+    details: Document = {"limit": refusal.limit, "allowed": refusal.allowed, "used": refusal.used, "resets_at": resets}
     if refusal.reason is not None:
         details["reason"] = refusal.reason
     return Conflict(f"Claim refused: {refusal.message}.", details)
 
 
-def release(pool, customer_id, person_id, reason, now, any_owner):
+def release(pool: Pool, customer_id: str, person_id: str, reason: str, now: datetime, any_owner: bool) -> Change:
     """Owners release their own customers; managers (``any_owner``) any owned customer."""
-    reason = _reason(reason)
+    reason = given_reason(reason)
 
-    def change(holding):
+    def change(holding: Document) -> Document | None:
         if holding["state"] != OWNED:
             raise NotAllowed(f"only an owned customer can be released ({_who(holding)})")
         _owner_or_manager(holding, person_id, any_owner, "release")
         return give_back(holding, PUBLIC_POOL, f"released: {reason}", person_id, now)
 
-    return _changed(pool, customer_id, change)
+    return changed_or_refused(pool, customer_id, change)
 
 
-def reject(pool, customer_id, person_id, reason, now, any_owner):
+def reject(pool: Pool, customer_id: str, person_id: str, reason: str, now: datetime, any_owner: bool) -> Change:
     """Owners reject their own customers; managers (``any_owner``) any customer."""
-    reason = _reason(reason)
+    reason = given_reason(reason)
 
-    def change(holding):
+    def change(holding: Document) -> Document | None:
         _owner_or_manager(holding, person_id, any_owner, "reject")
         return give_back(holding, REJECTED, rejection(reason), person_id, now)
 
-    return _changed(pool, customer_id, change)
+    return changed_or_refused(pool, customer_id, change)
 
 
-def reactivate(pool, customer_id, person_id, reason, now):
-    reason = _reason(reason)
+def reactivate(pool: Pool, customer_id: str, person_id: str, reason: str, now: datetime) -> Change:
+    """A rejected, dormant or invalid customer back in the public pool (managers)."""
+    reason = given_reason(reason)
 
-    def change(holding):
+    def change(holding: Document) -> Document | None:
         if holding["state"] not in (REJECTED, DORMANT, INVALID):
             raise NotAllowed(f"only rejected, dormant or invalid customers are reactivated ({_who(holding)})")
         return give_back(holding, PUBLIC_POOL, f"reactivated: {reason}", person_id, now)
 
-    return _changed(pool, customer_id, change)
+    return changed_or_refused(pool, customer_id, change)
 
 
-def set_collaborator(pool, customer_id, user, present, by, any_owner):
+def set_collaborator(pool: Pool, customer_id: str, user: str, present: bool, by: str, any_owner: bool) -> Change:
     """The owner names (or removes) collaborators; managers (``any_owner``) on any customer."""
 
-    def change(holding):
+    def change(holding: Document) -> Document | None:
         _owner_or_manager(holding, by, any_owner, "change who works on")
         return with_collaborator(holding, user, present)
 
-    return _changed(pool, customer_id, change)
+    return changed_or_refused(pool, customer_id, change)
 
 
-def search_scope(actor, query):
+def search_scope(actor: Actor | None, query: Document) -> Document:
     """What a caller may search: a salesperson their own customers and their team's pools."""
     if actor is None or actor.is_any(MANAGER, ADMIN):
         return {}
@@ -200,12 +214,12 @@ def search_scope(actor, query):
 
 def remaining_claims(
     pool: Pool,
-    settings: dict,
+    settings: Document,
     limits_of: Callable[[str], ClaimLimits],
     actor: Actor | None,
     person_id: str,
     now: datetime,
-) -> dict:
+) -> Document:
     """What ``person_id`` may still claim (``ClaimAllowanceSchema``): their role's limits over the
     claims and holdings the claim rule counts. A person sees their own, a manager those of the
     people of their department, an admin anyone's."""
@@ -238,7 +252,7 @@ def remaining_claims(
     }
 
 
-def _claims_readable_in(actor, person_id):
+def _claims_readable_in(actor: Actor | None, person_id: str) -> str | None:
     """None: the caller may see anyone's claims (the system, an admin, the person themselves);
     else the department whose people's claims they may see (its manager). Others are refused
     before anything is looked up."""
@@ -251,7 +265,8 @@ def _claims_readable_in(actor, person_id):
     )
 
 
-def _changed(pool, customer_id, change):
+def changed_or_refused(pool: Pool, customer_id: str, change: Callable[[Document], Document | None]) -> Change:
+    """``change_holding``, a change that does not fit the customer's state refused as a Conflict."""
     try:
         before, after = change_holding(pool, customer_id, change)
     except NotAllowed as exc:
@@ -259,7 +274,7 @@ def _changed(pool, customer_id, change):
     return before, after
 
 
-def _owner_or_manager(holding, person_id, any_owner, doing):
+def _owner_or_manager(holding: Document, person_id: str, any_owner: bool, doing: str) -> None:
     """Owners act on their own customers; managers (``any_owner``) on any."""
     if not any_owner and holding["owner_id"] != person_id:
         raise Forbidden.because(
@@ -268,18 +283,19 @@ def _owner_or_manager(holding, person_id, any_owner, doing):
         )
 
 
-def _reason(text):
+def given_reason(text: str) -> str:
+    """The reason a person gave, trimmed; InvalidInput naming ``reason`` when there is none."""
     try:
         return release_reason(text)
     except ValueError as exc:
         raise InvalidInput(str(exc).capitalize() + ".", {"fields": {"reason": ["A reason is required."]}}) from exc
 
 
-def _who(holding):
+def _who(holding: Document) -> str:
     return f"owned by {holding['owner_id']}" if holding["state"] == OWNED else holding["state"].replace("_", " ")
 
 
-def _holding(pool, customer_id):
+def _holding(pool: Pool, customer_id: str) -> Document:
     holding = pool.holding(customer_id)
     if holding is None:
         raise NotFound.of("customer in the pool", customer_id)

@@ -21,18 +21,22 @@ those of a process that died between two steps and dropped by the next recount.
 """
 
 import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from services.runtime.document_store import count
+from services.runtime.document_store import count, guarded_replace, moved_on
 from services.runtime.mongo import insert_once
+
+Document = dict[str, Any]
 
 OWNED = "owned"
 STUCK_SECONDS = 300.0  # far longer than one holding write takes (a person's lease is 10 s)
 RECOUNT_ATTEMPTS = 5
 
 
-def owner_moves(before: dict | None, after: dict | None) -> tuple[str | None, str | None]:
+def owner_moves(before: Document | None, after: Document | None) -> tuple[str | None, str | None]:
     """(the person who gains the customer, the person who loses it) when a holding changes from
     ``before`` to ``after`` (None: not there); None for either when nobody does."""
     had = before["owner_id"] if before and before.get("state") == OWNED else None
@@ -43,7 +47,7 @@ def owner_moves(before: dict | None, after: dict | None) -> tuple[str | None, st
 
 
 class HeldCounts:
-    def __init__(self, counters, holdings):
+    def __init__(self, counters: Any, holdings: Any) -> None:
         self.counters = counters
         self.holdings = holdings
 
@@ -60,7 +64,7 @@ class HeldCounts:
         if lost:
             self._step(lost, {"pending_out": -1, **({"held": -1} if written else {})})
 
-    def _step(self, person_id: str, changes: dict) -> None:
+    def _step(self, person_id: str, changes: dict[str, int]) -> None:
         update = {"$inc": {**changes, "version": 1}, "$set": {"moved_at": time.time()}}
         try:
             self.counters.update_one({"_id": person_id}, update, upsert=True)
@@ -71,16 +75,18 @@ class HeldCounts:
     def held(self, person_id: str, at_most: int | None = None) -> int:
         return self.held_by_each([person_id], at_most=lambda _p: at_most)[person_id]
 
-    def held_by_each(self, person_ids, at_most=lambda person_id: None) -> dict:
+    def held_by_each(
+        self, person_ids: Iterable[str], at_most: Callable[[str], int | None] | None = None
+    ) -> dict[str, int]:
         """{person: customers owned (never less than the truth)}, one read for all of them; a
         counter is recounted first when nobody has, or when it is at ``at_most(person)`` or over
         and has changed since it was last recounted."""
         person_ids = list(person_ids)
         found = {doc["_id"]: doc for doc in self.counters.find({"_id": {"$in": person_ids}})}
-        held = {}
+        held: dict[str, int] = {}
         for person_id in person_ids:
             doc = found.get(person_id)
-            cap = at_most(person_id)
+            cap = at_most(person_id) if at_most is not None else None
             if doc is None or not doc.get("counted"):
                 held[person_id] = self.recount(person_id)
             elif cap is not None and doc["held"] >= cap and doc.get("checked") != doc["version"]:
@@ -102,18 +108,19 @@ class HeldCounts:
             exact = count(self.holdings, {"owner_id": person_id, "state": OWNED})
             stuck = time.time() - doc.get("moved_at", 0.0) > STUCK_SECONDS
             pending_in, pending_out = (0, 0) if stuck else (doc.get("pending_in", 0), doc.get("pending_out", 0))
-            version = doc["version"] + 1
-            recounted = {
-                "_id": person_id,
-                "held": exact + max(pending_in, 0) + max(pending_out, 0),
-                "pending_in": pending_in,
-                "pending_out": pending_out,
-                "version": version,
-                "checked": version,
-                "counted": True,
-                "moved_at": doc.get("moved_at", 0.0),
-            }
+            recounted = moved_on(
+                {
+                    "_id": person_id,
+                    "held": exact + max(pending_in, 0) + max(pending_out, 0),
+                    "pending_in": pending_in,
+                    "pending_out": pending_out,
+                    "counted": True,
+                    "moved_at": doc.get("moved_at", 0.0),
+                },
+                doc,
+            )
+            recounted["checked"] = recounted["version"]  # recounted at the version this write stores
             held = recounted["held"]
-            if self.counters.replace_one({"_id": person_id, "version": doc["version"]}, recounted).matched_count:
+            if guarded_replace(self.counters, recounted, doc):
                 break
         return held  # (when it kept moving: this once, the last count answers, not written)

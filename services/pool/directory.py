@@ -3,11 +3,19 @@ the store so leave, overrides and computed weights survive restarts and are shar
 instance. The configuration names nobody into existence: an entry of ``allocation.salespeople``
 only sets the weight (and markets, grades, role) of the user with that id."""
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from services.pool.domain.claiming import ClaimLimits
 from services.pool.domain.eligibility import Salesperson
+from services.pool.store import Pool
 from services.runtime.guarded import change_guarded
 
+Document = dict[str, Any]
 
-def seed(pool, allocation, now):
+
+def seed(pool: Pool, allocation: Document, now: datetime) -> None:
     """Bring the people the store knows in line with the configuration (idempotent): a configured
     entry's weight applies to its user; someone who was never a user (an older configuration
     seeded them by name) is allocated nothing. Once per running service: the configuration does
@@ -20,7 +28,7 @@ def seed(pool, allocation, now):
     pool.seeded_teams.add(allocation["team"])
 
 
-def as_configured(person: dict, entry: dict | None) -> dict | None:
+def as_configured(person: Document, entry: Document | None) -> Document | None:
     """The person as the configuration has them now (their entry's weight; inactive when they were
     never a user), or None when nothing changes."""
     changed = dict(person)
@@ -33,7 +41,7 @@ def as_configured(person: dict, entry: dict | None) -> dict | None:
     return None if changed == person else changed
 
 
-def sync_user(pool, allocation, user, now):
+def sync_user(pool: Pool, allocation: Document, user: Document, now: datetime) -> Document | None:
     """A user saved in the gateway's directory (user_saved). A member of the selling department
     joins the salespeople (with the weight, markets and grades configured for their id, else
     ``new_salesperson_weight``, every market and grade, until a manager sets otherwise); one
@@ -63,11 +71,10 @@ def sync_user(pool, allocation, user, now):
                 "conversion_rate": None,
                 "since": now,
                 "user_version": user["version"],
-                "version": 0,
             }
         )
 
-    def synced(p):
+    def synced(p: Document) -> Document | None:
         if p.get("user_version", -1) >= user["version"]:
             return None  # an older change, redelivered or overtaken
         return {
@@ -81,14 +88,16 @@ def sync_user(pool, allocation, user, now):
     return change_person(pool, user["user_id"], synced, person)
 
 
-def effective_weight(person):
+def effective_weight(person: Document) -> int:
+    """The weight the rotation gives the person: a manager's override, else the computed one,
+    else the configured one."""
     for weight in (person.get("weight_override"), person.get("computed_weight")):
         if weight is not None:
             return weight
     return person["configured_weight"]
 
 
-def salespeople(pool, team, limits_of):
+def salespeople(pool: Pool, team: str, limits_of: Callable[[str], ClaimLimits]) -> list[Salesperson]:
     """The team's active salespeople as the eligibility rules see them (holding now, from their
     counters in one read whatever they hold; cap by role)."""
     people = [p for p in pool.everyone(team) if p.get("active", True)]
@@ -110,18 +119,15 @@ def salespeople(pool, team, limits_of):
     ]
 
 
-def view(pool, person):
+def view(pool: Pool, person: Document) -> Document:
+    """The person as ``SalespersonSchema`` shows them: their weight and how many they hold."""
     return {**person, "id": person["_id"], "weight": effective_weight(person), "held": pool.held_by(person["_id"])}
 
 
-def change_person(pool, person_id, change, current=None):
+def change_person(
+    pool: Pool, person_id: str, change: Callable[[Document], Document | None], current: Document | None = None
+) -> Document | None:
     """The person after ``change`` (person -> changed person, or None), or None if unknown.
     ``current``: the person as the caller just read them, if it has them."""
-    before, after = change_guarded(
-        pool.person,
-        pool.replace_person,
-        person_id,
-        lambda p: (changed := change(p)) and {**changed, "version": p["version"] + 1},
-        current,
-    )
+    before, after = change_guarded(pool.person, pool.replace_person, person_id, change, current)
     return after or before

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 POLL_SECONDS = 0.01  # between tries for a lease someone else holds
 
@@ -26,13 +27,13 @@ class PersonLock:
     lease_seconds: float = 10
     wait_seconds: float = 5
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.lease_seconds <= 0 or self.wait_seconds <= 0:
             raise ValueError("person lock lease_seconds and wait_seconds must be > 0")
 
 
 @contextmanager
-def taking_for(pool, person_id: str, lock: PersonLock) -> Iterator[None]:
+def taking_for(pool: Any, person_id: str, lock: PersonLock) -> Iterator[None]:
     """Hold ``person_id``'s lease for the block; ``PersonBusy`` when it cannot be had in time."""
     holder = uuid.uuid4().hex
     deadline = time.monotonic() + lock.wait_seconds

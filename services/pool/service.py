@@ -2,13 +2,13 @@
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from nameko.timer import timer
 
 from contracts.access import MANAGERS, REPORT_READERS, SCREENERS
-from contracts.errors import EXPECTED_ERRORS, NotFound
-from contracts.events import dump_event, load_event
-from contracts.ownership import OwnershipSchema
+from contracts.errors import EXPECTED_ERRORS, Forbidden, NotFound
+from contracts.events import load_event
 from contracts.paging import PageQuerySchema
 from contracts.pool import (
     DO_NOT_CONTACT_READERS,
@@ -38,36 +38,27 @@ from contracts.pool import (
 )
 from contracts.reports import BackfillRequestSchema, BackfillResultSchema, PeriodQuerySchema, RejectedReasonsSchema
 from plugins.dependency import Plugins
-from plugins.errors import PluginFailed
-from services.pool.allocating import allocate, assign_requested_owner
+from services.pool.announcing import announce, ownership
 from services.pool.changing import change_holding
 from services.pool.claims import claim, reactivate, reject, release, remaining_claims, search_scope, set_collaborator
 from services.pool.directory import change_person, seed, sync_user, view
-from services.pool.domain.claiming import limits_for
+from services.pool.domain.claiming import ClaimLimits, limits_for
 from services.pool.domain.holdings import (
-    ALLOCATED,
-    NEW_UNALLOCATED,
-    NOBODY_ELIGIBLE,
-    POOL_ASKED,
-    SYSTEM,
     Facts,
-    allocation_id,
-    give_back,
-    new_holding,
     rejection_reason,
-    screening_holding,
     with_facts,
 )
-from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, REJECTED, SCREENING, reactivation_on_inquiry
+from services.pool.domain.recycling import REJECTED, SCREENING
 from services.pool.leaving import reassign_leaver
+from services.pool.placing import place_new_customer, place_on_inquiry
 from services.pool.screening import mark_invalid, receiver_for
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.store import Pool
-from services.pool.sweeping import sweep
+from services.pool.sweeping import sweep_announced
 from services.pool.transferring import transfer_on_acceptance
 from services.pool.upgrading import UPGRADES, fill_country_codes
 from services.pool.weights import recompute_weights
-from services.runtime import audit, health, parking, upgrades
+from services.runtime import audit, health, parking, settings_check, upgrades
 from services.runtime.access import Caller, acting_user, allowed, require
 from services.runtime.countries import tags_for
 from services.runtime.country_settings import CountrySettingsSchema, country_in_query
@@ -81,6 +72,7 @@ from services.runtime.reporting import ReportPeriodSettingsSchema, report_query
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
+Document = dict[str, Any]
 TICK_SECONDS = 30  # how often instances look whether a sweep is due (the period itself is configured)
 
 
@@ -102,70 +94,41 @@ class PoolService(
     UPGRADES = UPGRADES
     schema_versions = upgrades.UpgradeStore(UPGRADES)
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_settings(self, config_text: str) -> list[dict[str, str]]:
+        """Whether this service would load ``config_text`` (a deploy/config.yaml): [{path, reason}]."""
+        return settings_check.answer(self.caller, config_text, type(self))
+
     # --- what happens to customers elsewhere ----------------------------------------------
 
     @on("customer_created")
-    def on_customer_created(self, payload):
-        event = load_event("customer_created", payload)
-        now = _now()
-        facts = Facts(
-            company=event["company"],
-            country=event["country"],
-            country_code=event["country_code"],
-            intent_grade=event["intent_grade"],
+    def on_customer_created(self, payload: Document) -> None:
+        place_new_customer(
+            self.pool,
+            self.dispatch,
+            self.allocation,
+            self.settings["person_lock"],
+            self._limits_of,
+            self._rules(),
+            load_event("customer_created", payload),
+            _now(),
         )
-        reason = NEW_UNALLOCATED if event["allocate"] or event["requested_owner"] else POOL_ASKED
-        if self.allocation["screening"] and event["allocate"] and not event["requested_owner"]:
-            # Marketing screens it first; sales gets it by the handoff marketing sends (screening.py).
-            self.pool.add_holding(screening_holding(event["customer_id"], self.allocation["team"], facts, now))
-            return
-        before = self.pool.add_holding(new_holding(event["customer_id"], self.allocation["team"], facts, now, reason))
-        if before["state"] == OWNED:
-            self._announce(None, before)  # redelivered: say it again, downstream handlers ignore repeats
-            return
-        if event["needs_review"]:
-            # It may be someone's existing customer (撞单): it waits in the pool until a person decides.
-            log.info("customer %s may duplicate another archive; left unallocated for review", event["customer_id"])
-            return
-        if event["requested_owner"]:
-            self._announce(
-                before, assign_requested_owner(self.pool, event["customer_id"], event["requested_owner"], now)
-            )
-        elif event["allocate"]:
-            self._allocate(before, event["customer_id"], now)
 
     @on("inquiry_matched")
-    def on_inquiry_matched(self, payload):
-        event = load_event("inquiry_matched", payload)
-        holding = self.pool.holding(event["customer_id"])
-        if holding is None or (change := reactivation_on_inquiry(holding["state"])) is None:
-            return
-        now = _now()
-        if change.state == PUBLIC_POOL:
-            before, after = change_holding(
-                self.pool,
-                event["customer_id"],
-                lambda h: give_back(h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None,
-                holding,
-            )
-            if event["allocate"]:
-                self._allocate(before, event["customer_id"], now, reason=f"{change.note}, {ALLOCATED}")
-            else:
-                self._announce(before, after)  # back in the public pool, to be claimed
-        else:  # rejected: stays rejected, first on the review list
-            change_holding(
-                self.pool,
-                event["customer_id"],
-                lambda h: (
-                    None
-                    if h.get("inquiry_since_rejection")
-                    else {**h, "inquiry_since_rejection": now, "version": h["version"] + 1}
-                ),
-                holding,
-            )
+    def on_inquiry_matched(self, payload: Document) -> None:
+        place_on_inquiry(
+            self.pool,
+            self.dispatch,
+            self.allocation,
+            self.settings["person_lock"],
+            self._limits_of,
+            self._rules(),
+            load_event("inquiry_matched", payload),
+            _now(),
+        )
 
     @on("customer_updated")
-    def on_customer_updated(self, payload):
+    def on_customer_updated(self, payload: Document) -> None:
         event = load_event("customer_updated", payload)
         facts = Facts(
             **{
@@ -191,26 +154,26 @@ class PoolService(
             pass  # not in the pool (not yet, or merged away): nothing to keep in step
 
     @on("user_saved")
-    def on_user_saved(self, payload):
+    def on_user_saved(self, payload: Document) -> None:
         self._seeded()  # people who were never users set aside first: a user saved now is active
         sync_user(self.pool, self.allocation, load_event("user_saved", payload), _now())
 
     @on("handoff_accepted")
-    def on_handoff_accepted(self, payload):
+    def on_handoff_accepted(self, payload: Document) -> None:
         # Ownership changes only when every receiver has signed.
         event = load_event("handoff_accepted", payload)
         if event["complete"] and (changed := transfer_on_acceptance(self.pool, event, _now())):
             self._announce(*changed)
 
     @on("customers_merged")
-    def on_customers_merged(self, payload):
+    def on_customers_merged(self, payload: Document) -> None:
         # The absorbed archive is no longer a customer: it holds no place in anyone's book.
         self.pool.forget(load_event("customers_merged", payload)["absorbed_id"])
 
     # --- schedules ------------------------------------------------------------------------
 
     @timer(interval=TICK_SECONDS)
-    def sweep_when_due(self):
+    def sweep_when_due(self) -> None:
         if self.pool.take_turn("recycling", _now(), timedelta(seconds=self.settings["sweep_every_seconds"])):
             self.run_sweep()
         if self.pool.take_turn(
@@ -219,41 +182,27 @@ class PoolService(
             recompute_weights(self.pool, self.allocation, _now())
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def run_sweep(self, now=None):
+    def run_sweep(self, now: str | None = None) -> Document:
         """Warn, recycle and move to dormant what is due (``now``: ISO time with offset, for tests
         and replays; the current time without it)."""
         require(self.caller, ("admin",), "run the recycling sweep by hand")
         given = load_input(SweepSchema, {"now": now} if now else {}, what="sweep").get("now")
         accept_given_now(given, self.pool.audit, "sweep")  # an invented time only on a test clock, audited
-        now = given or _now()
-        warnings, returns, dormant = sweep(self.pool, self.settings["recycling"], self.settings["sweep_batch"], now)
-        for _before, after, verdict in warnings:
-            self.dispatch(
-                "recycling_warned",
-                dump_event(
-                    "recycling_warned",
-                    {
-                        "customer_id": after["_id"],
-                        "owner_id": after["owner_id"],
-                        "reason": verdict.reason,
-                        "due_at": verdict.due_at,
-                        "warned_at": now,
-                    },
-                ),
+        return SweepResultSchema().dump(
+            sweep_announced(
+                self.pool, self.dispatch, self.settings["recycling"], self.settings["sweep_batch"], given or _now()
             )
-        for before, after, _verdict in returns + dormant:
-            self._announce(before, after)
-        return SweepResultSchema().dump({"warned": len(warnings), "returned": len(returns), "dormant": len(dormant)})
+        )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def recompute_weights(self):
+    def recompute_weights(self) -> Document:
         require(self.caller, MANAGERS, "recompute weights")
         return WeightsSchema().dump({"weights": recompute_weights(self.pool, self.allocation, _now())})
 
     # --- claims and changes by people -----------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def claim(self, customer_id, request):
+    def claim(self, customer_id: str, request: Document) -> Document:
         request = load_input(ClaimSchema, request, what="claim")
         who = acting_user(self.caller, request["by"], "claim customers")
         self._seeded()
@@ -262,7 +211,7 @@ class PoolService(
         return self._announce(before, after)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def claim_allowance(self, user_id):
+    def claim_allowance(self, user_id: str) -> Document:
         """What ``user_id`` may still claim this day, week and month, and how many they hold."""
         self._seeded()
         return ClaimAllowanceSchema().dump(
@@ -270,7 +219,22 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def release(self, customer_id, request):
+    def claim_allowances(self, user_ids: list[str]) -> dict[str, Document | None]:
+        """``claim_allowance`` of several people in one call (the team board); None for a person
+        whose allowance the caller may not see."""
+        self._seeded()
+        now, allowances = _now(), {}
+        for user_id in user_ids:
+            try:
+                allowances[user_id] = ClaimAllowanceSchema().dump(
+                    remaining_claims(self.pool, self.settings, self._limits_of, self.caller, user_id, now)
+                )
+            except Forbidden:
+                allowances[user_id] = None
+        return allowances
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def release(self, customer_id: str, request: Document) -> Document:
         request = load_input(ReleaseSchema, request, what="release")
         who = acting_user(self.caller, request["by"], "release customers")
         return self._announce(
@@ -278,7 +242,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def reject(self, customer_id, request):
+    def reject(self, customer_id: str, request: Document) -> Document:
         request = load_input(RejectSchema, request, what="rejection")
         who = acting_user(self.caller, request["by"], "reject customers")
         return self._announce(
@@ -286,7 +250,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def reactivate(self, customer_id, request):
+    def reactivate(self, customer_id: str, request: Document) -> Document:
         require(self.caller, MANAGERS, "reactivate customers")
         request = load_input(ReactivateSchema, request, what="reactivation")
         who = acting_user(self.caller, request["by"], "reactivate customers")
@@ -295,7 +259,7 @@ class PoolService(
     # --- marketing's screening (screening.py) -------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def screening_queue(self, query=None):
+    def screening_queue(self, query: Document | None = None) -> Document:
         """The leads waiting for marketing's screening, newest first."""
         require(self.caller, SCREENERS, "read the screening queue")
         query = load_input(PageQuerySchema, query)
@@ -303,7 +267,7 @@ class PoolService(
         return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def receiver_for_lead(self, customer_id):
+    def receiver_for_lead(self, customer_id: str) -> Document:
         """Whose turn it is to receive a screened lead (handoff asks when marketing names nobody)."""
         require(self.caller, SCREENERS, "choose who receives a lead")
         self._seeded()
@@ -317,7 +281,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def mark_invalid(self, customer_id, request):
+    def mark_invalid(self, customer_id: str, request: Document) -> Document:
         require(self.caller, (*SCREENERS, "sales"), "mark leads invalid")
         request = load_input(InvalidLeadSchema, request, what="request")
         who = acting_user(self.caller, request["by"], "mark leads invalid")
@@ -328,7 +292,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def set_collaborator(self, customer_id, request, present=True):
+    def set_collaborator(self, customer_id: str, request: Document, present: bool = True) -> Document:
         request = load_input(CollaboratorSchema, request, what="collaborator")
         who = acting_user(self.caller, request["by"], "name collaborators")
         before, after = set_collaborator(
@@ -337,14 +301,14 @@ class PoolService(
         return self._announce(before, after, by=who)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_owner(self, customer_id):
+    def get_owner(self, customer_id: str) -> Document:
         holding = self.pool.holding(customer_id)
         if holding is None:
             raise NotFound.of("owner record", customer_id)
-        return _ownership(holding)
+        return ownership(holding)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def search_pool(self, query=None):
+    def search_pool(self, query: Document | None = None) -> Document:
         query = load_input(PoolQuerySchema, query)
         asked = country_in_query(self.countries, query)
         asked["tags"] = tags_for(asked.pop("tag", None), self.countries)
@@ -353,7 +317,7 @@ class PoolService(
         return PoolPageSchema().dump(page_of([_entry(h) for h in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def contact_status(self, query):
+    def contact_status(self, query: Document | None) -> Document:
         """For marketing channels: which of these customers must not be contacted, and why."""
         query = load_input(ContactStatusQuerySchema, query)
         known = self.pool.holdings_of(query["customer_ids"])
@@ -374,7 +338,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def do_not_contact(self, query=None):
+    def do_not_contact(self, query: Document | None = None) -> Document:
         """The rejected customers (拒绝往来) marketing must not contact, most recently rejected first;
         only those of ``customer_ids`` when given."""
         require(self.caller, DO_NOT_CONTACT_READERS, "read the do-not-contact list")
@@ -404,7 +368,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def rejected_for_review(self, query=None):
+    def rejected_for_review(self, query: Document | None = None) -> Document:
         """The monthly review: rejected customers, those a new inquiry came from first, then the
         longest rejected; each with when its review is due."""
         require(self.caller, MANAGERS, "review rejected customers")
@@ -431,7 +395,7 @@ class PoolService(
     # --- reports ------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_rejected_reasons(self, query=None):
+    def report_rejected_reasons(self, query: Document | None = None) -> Document:
         """Customers rejected in the period and rejected still, per reason. Reads the holdings that
         entered the rejected state in the period: a range of the ``state_key`` index."""
         _query, period = report_query(self.caller, REPORT_READERS, PeriodQuerySchema, query, self.reports, _now())
@@ -439,7 +403,7 @@ class PoolService(
         return RejectedReasonsSchema().dump(period.answer(total=len(reasons), reasons=count_reasons(reasons)))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def backfill_report_keys(self, request=None):
+    def backfill_report_keys(self, request: Document | None = None) -> Document:
         """Give rejected holdings written before holdings had a ``state_key`` theirs, one batch
         in id order (admin CLI: ``baton reports backfill``)."""
         require(self.caller, ("admin",), "backfill report keys")
@@ -452,7 +416,7 @@ class PoolService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def backfill_country_codes(self, request=None):
+    def backfill_country_codes(self, request: Document | None = None) -> Document:
         """Give holdings written before holdings kept a ``country_code`` theirs, read from their
         country (then an ISO code), one batch in id order (admin CLI: ``baton countries backfill``)."""
         require(self.caller, ("admin",), "backfill country codes")
@@ -464,14 +428,14 @@ class PoolService(
     # --- salespeople ----------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_salespeople(self):
+    def list_salespeople(self) -> Document:
         self._seeded()
         return SalespeopleSchema().dump(
             {"items": [view(self.pool, p) for p in self.pool.everyone(self.allocation["team"])]}
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def update_salesperson(self, person_id, changes):
+    def update_salesperson(self, person_id: str, changes: Document) -> Document:
         require(self.caller, MANAGERS, "change salespeople")
         changes = load_input(SalespersonUpdateSchema, changes, what="change")
         self._seeded()
@@ -484,7 +448,7 @@ class PoolService(
         return SalespersonSchema().dump(view(self.pool, person))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def salesperson_leaves(self, person_id, request):
+    def salesperson_leaves(self, person_id: str, request: Document) -> Document:
         require(self.caller, MANAGERS, "reassign a leaver's customers")
         request = load_input(LeavingSchema, request, what="request")
         who = acting_user(self.caller, request["by"], "reassign customers")
@@ -505,7 +469,7 @@ class PoolService(
         return ReassignmentSchema().dump({**record, "id": record["_id"]})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_reassignment(self, reassignment_id):
+    def get_reassignment(self, reassignment_id: str) -> Document:
         record = self.pool.reassignment(reassignment_id)
         if record is None:
             raise NotFound.of("reassignment", reassignment_id)
@@ -513,119 +477,23 @@ class PoolService(
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def _allocate(self, before, customer_id, now, reason=ALLOCATED):
-        self._seeded()
-        try:
-            after, stalled = allocate(
-                self.pool,
-                self.allocation["team"],
-                self._limits_of,
-                self._rules(),
-                customer_id,
-                now,
-                reason=reason,
-                lock=self.settings["person_lock"],
-            )
-        except PluginFailed as exc:
-            failure = exc.message
-            after, stalled = None, {"": [failure]}
-            change_holding(
-                self.pool,
-                customer_id,
-                lambda h: (
-                    give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {failure}", SYSTEM, now)
-                    if h["state"] != OWNED
-                    else None
-                ),
-            )
-        if stalled is not None:
-            log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
-            self.dispatch(
-                "allocation_stalled",
-                dump_event(
-                    "allocation_stalled",
-                    {
-                        "customer_id": customer_id,
-                        "team": self.allocation["team"],
-                        "department": self.allocation["department"],
-                        "reasons": stalled,
-                        "at": now,
-                    },
-                ),
-            )
-            return
-        self._announce(before, after)
+    def _announce(self, before: Document | None, after: Document | None, by: str | None = None) -> Document:
+        return announce(self.dispatch, before, after, _now(), by)
 
-    def _announce(self, before, after, by=None):
-        """Tell the others what changed: a new owner, a customer taken from its owner, collaborators."""
-        if after is None:
-            return _ownership(before)
-        if before is not None and before["collaborators"] != after["collaborators"]:
-            self.dispatch(
-                "collaborators_changed",
-                dump_event(
-                    "collaborators_changed",
-                    {
-                        "customer_id": after["_id"],
-                        "collaborators": after["collaborators"],
-                        "by": by or after["by"],
-                        "at": _now(),
-                    },
-                ),
-            )
-        owner_changed = after["state"] == OWNED and (
-            before is None or before.get("owner_id") != after["owner_id"] or before["state"] != OWNED
-        )
-        if owner_changed:
-            self.dispatch(
-                "customer_allocated",
-                dump_event(
-                    "customer_allocated",
-                    {
-                        "customer_id": after["_id"],
-                        "owner_id": after["owner_id"],
-                        "team": after["team"],
-                        "allocated_at": after["allocated_at"],
-                        "reason": after["reason"],
-                        "allocation_id": allocation_id(after),
-                    },
-                ),
-            )
-        elif after["state"] != OWNED and (before["state"] != after["state"] or before["reason"] != after["reason"]):
-            self.dispatch(
-                "customer_returned",
-                dump_event(
-                    "customer_returned",
-                    {
-                        "customer_id": after["_id"],
-                        "state": after["state"],
-                        "previous_owner_id": before.get("owner_id"),
-                        "reason": after["reason"],
-                        "by": after["by"],
-                        "at": after["since"],
-                    },
-                ),
-            )
-        return _ownership(after)
-
-    def _limits_of(self, role):
+    def _limits_of(self, role: str) -> ClaimLimits:
         return limits_for(role, self.settings["claim_limits"], self.settings["role_limits"])
 
-    def _rules(self):
+    def _rules(self) -> tuple[Any, ...]:
         """The configured built-in rules, then every plugin's."""
         return (*self.allocation["rules"], *self.plugins.allocation_rules())
 
-    def _seeded(self):
+    def _seeded(self) -> None:
         seed(self.pool, self.allocation, _now())
 
 
-def _ownership(holding):
-    return OwnershipSchema().dump({**holding, "customer_id": holding["_id"]})
-
-
-def _entry(holding):
+def _entry(holding: Document) -> Document:
     return {**holding, "customer_id": holding["_id"]}
 
 
-def _now():
+def _now() -> datetime:
     return datetime.now(UTC)

@@ -1,5 +1,7 @@
 """The pool's settings (BATON.allocation and BATON.pool), loaded into domain values once at start."""
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from contracts.access import USER_ID
@@ -46,11 +48,11 @@ class AllocationSettingsSchema(Schema):
     rules = fields.List(fields.String(validate=validate.OneOf(list(RULES_BY_NAME))), load_default=list(RULES_BY_NAME))
 
     @post_load
-    def rules_by_name(self, data, **kwargs):
+    def rules_by_name(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {**data, "rules": tuple(RULES_BY_NAME[name] for name in data["rules"])}
 
     @validates("salespeople")
-    def ids_are_unique(self, value, **kwargs):
+    def ids_are_unique(self, value: list[dict[str, Any]], **kwargs: Any) -> None:
         ids = [p["id"] for p in value]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
@@ -91,7 +93,7 @@ class PoolSettingsSchema(Schema):
     person_lock = fields.Nested(PersonLockSchema, load_default=dict)
 
     @post_load
-    def as_domain(self, data, **kwargs):
+    def as_domain(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         try:
             data["claim_limits"] = ClaimLimits(**data["claim_limits"])
             data["person_lock"] = PersonLock(**data["person_lock"])

@@ -5,18 +5,22 @@ the embedded store has no transactions, and ``$set`` would not keep datetimes as
 """
 
 import time
-from datetime import UTC
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo import ASCENDING
 
 from contracts.paging import sort_spec
 from services.pool.counting import HeldCounts, owner_moves
-from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP, _warned_due
+from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.audit import Store
-from services.runtime.document_store import count
+from services.runtime.document_store import any_of, count, guarded_replace, moved_on, prefix_range, time_key, up_to_key
 from services.runtime.guarded import DocumentBusy, take_turn
 from services.runtime.mongo import insert_once
+
+Document = dict[str, Any]
 
 # The clocks the recycling sweep looks up: each with the condition a candidate must meet (an
 # owner's clocks: no closed deal; the contact clock: no open need) and the rule it times.
@@ -25,8 +29,8 @@ from services.runtime.mongo import insert_once
 # each clock as a string key sorting by state, condition, time, id:
 #     follow_up_clock_key: "owned deal_closed=0 2026-05-10T08:00:00.000 cus_1"
 #     follow_up_clock_key: "owned deal_closed=0 warned 2026-05-28T08:00:00.000 cus_2"
-# A holding warned about the clock's rule is keyed by the deadline it was warned of instead: it
-# has nothing to be looked at for until then. A sweep query is then one index range on both
+# A holding warned about the clock's rule (``warned_for``: {"rule", "due_at"}) is keyed by the
+# deadline it was warned of instead: it has nothing to be looked at for until then. A sweep query is then one index range on both
 # stores, oldest first, holding only candidates (never closed deals, open needs, notices still
 # running); the id makes keys unique, so a page can start after the last key of the one before.
 SWEEP_KEYS = {
@@ -38,7 +42,7 @@ WARNED = "warned "
 
 
 class Pool(Store):
-    def __init__(self, db):
+    def __init__(self, db: Any) -> None:
         self.holdings = db.holdings
         self.rotations = db.rotations
         self.people = db.salespeople
@@ -47,12 +51,12 @@ class Pool(Store):
         self.reassignments = db.reassignments
         # Teams whose configured salespeople this running service has seeded (directory.seed); a
         # set shared by the copies each worker gets.
-        self.seeded_teams = set()
+        self.seeded_teams: set[str] = set()
         self.turns = db.scheduled_turns  # when each scheduled job is next due, shared by instances
         # how many customers each person owns, moved by every holding write (counting.py)
         self.counts = HeldCounts(db.held_counts, self.holdings)
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         for field in (
             "state",
             "owner_id",
@@ -73,22 +77,23 @@ class Pool(Store):
         self.reassignments.create_index([("leaver", ASCENDING)])
         self._add_missing_sweep_keys()
 
-    def _add_missing_sweep_keys(self):
+    def _add_missing_sweep_keys(self) -> None:
         """Holdings written before the sweep keys existed get them (every holding has a contact clock)."""
         for holding in self.holdings.find({_key_field("contact_clock"): None}):
             self.rekey(holding)
 
     # holdings
-    def holding(self, customer_id):
+    def holding(self, customer_id: str) -> Document | None:
         return self.holdings.find_one({"_id": customer_id})
 
-    def holdings_of(self, customer_ids):
+    def holdings_of(self, customer_ids: Iterable[str]) -> list[Document]:
         """The holdings of these customers (those the pool knows), in the order asked."""
-        found = {h["_id"]: h for h in self.holdings.find({"_id": {"$in": list(customer_ids)}})}
+        customer_ids = list(customer_ids)
+        found = {h["_id"]: h for h in self.holdings.find({"_id": {"$in": customer_ids}})}
         return [found[c] for c in dict.fromkeys(customer_ids) if c in found]
 
-    def add_holding(self, holding):
-        """The stored holding: this one, or the one added first."""
+    def add_holding(self, holding: Document) -> Document:
+        """The stored holding: this one (at its first version), or the one added first."""
         gained, lost = owner_moves(None, holding)
         self.counts.before_write(gained, lost)
         stored, added = insert_once(self.holdings, with_sweep_keys(holding))
@@ -97,23 +102,18 @@ class Pool(Store):
             self.audit.changed("holding", None, _unkeyed(stored))
         return stored
 
-    def replace_holding(self, holding, before):
-        """Write the holding if ``before`` is still the stored one (the owners' counters moved around
-        the write, ``counting.py``)."""
+    def replace_holding(self, holding: Document, before: Document) -> bool:
+        """Write the holding, its version moved on, if ``before`` is still the stored one (the
+        owners' counters moved around the write, ``counting.py``)."""
         gained, lost = owner_moves(before, holding)
         self.counts.before_write(gained, lost)
-        replaced = (
-            self.holdings.replace_one(
-                {"_id": holding["_id"], "version": before["version"]}, with_sweep_keys(holding)
-            ).matched_count
-            == 1
-        )
+        replaced = guarded_replace(self.holdings, with_sweep_keys(holding), before)
         self.counts.after_write(gained, lost, replaced)
         if replaced:
-            self.audit.changed("holding", _unkeyed(before), _unkeyed(holding))
+            self.audit.changed("holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
         return replaced
 
-    def rekey(self, holding):
+    def rekey(self, holding: Document) -> bool:
         """Write the holding's derived keys only (same version: nothing anyone changed)."""
         return (
             self.holdings.replace_one(
@@ -122,7 +122,7 @@ class Pool(Store):
             == 1
         )
 
-    def entered_between(self, state, since, until):
+    def entered_between(self, state: str, since: datetime, until: datetime) -> list[Document]:
         """Holdings that entered ``state`` in [since, until) and are in it still: a range of the
         ``state_key`` index (the embedded store ranges over no datetime index)."""
         return list(
@@ -131,14 +131,14 @@ class Pool(Store):
             )
         )
 
-    def without_state_key(self, state, after, limit):
+    def without_state_key(self, state: str, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings in ``state`` after ``after`` in id order, those of them written
         before holdings had a ``state_key``)."""
         query = {"state": state, **({"_id": {"$gt": after}} if after else {})}
         holdings = list(self.holdings.find(query).sort("_id", ASCENDING).limit(limit))
         return holdings, [h for h in holdings if "state_key" not in h]
 
-    def without_country_code(self, after: str | None, limit: int) -> tuple[list, list]:
+    def without_country_code(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them written before
         holdings kept a ``country_code``)."""
         holdings = list(
@@ -146,7 +146,15 @@ class Pool(Store):
         )
         return holdings, [h for h in holdings if "country_code" not in h]
 
-    def forget(self, customer_id):
+    def with_warning_text(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
+        """(up to ``limit`` holdings after ``after`` in id order, those of them whose ``warned_for``
+        is still the "rule@time" text holdings kept before it was {"rule", "due_at"})."""
+        holdings = list(
+            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
+        )
+        return holdings, [h for h in holdings if isinstance(h.get("warned_for"), str)]
+
+    def forget(self, customer_id: str) -> None:
         """Delete the holding (its customer merged away), guarded by its version like any change."""
         for _attempt in range(20):
             before = self.holding(customer_id)
@@ -161,47 +169,49 @@ class Pool(Store):
                 return
         raise DocumentBusy(f"{customer_id} changed 20 times in a row while being forgotten")
 
-    def held_by(self, owner_id, at_most=None):
+    def held_by(self, owner_id: str, at_most: int | None = None) -> int:
         """How many customers ``owner_id`` owns, up to ``at_most``, counted from the holdings: a
         count on the (owner_id, state) index, as long as they hold (``held`` reads the counter)."""
         held = count(self.holdings, {"owner_id": owner_id, "state": "owned"})
         return min(held, at_most) if at_most else held
 
-    def held(self, owner_id, at_most=None):
+    def held(self, owner_id: str, at_most: int | None = None) -> int:
         """How many customers ``owner_id`` owns from their counter (never less than the truth):
         what allocations and claims ask, in one read whatever they hold; recounted when it is at
         ``at_most`` or over and changed since (``counting.py``)."""
         return self.counts.held(owner_id, at_most)
 
-    def held_by_each(self, owner_ids, at_most=lambda owner_id: None):
+    def held_by_each(
+        self, owner_ids: Iterable[str], at_most: Callable[[str], int | None] | None = None
+    ) -> dict[str, int]:
         """``held`` of several people in one read: {person: customers owned}."""
         return self.counts.held_by_each(owner_ids, at_most)
 
-    def recount_held(self, owner_id):
+    def recount_held(self, owner_id: str) -> int:
         """Set ``owner_id``'s counter from their holdings (the upgrade that makes the counters)."""
         return self.counts.recount(owner_id)
 
-    def owned_ids(self, owner_id, limit):
+    def owned_ids(self, owner_id: str, limit: int) -> list[str]:
         return [h["_id"] for h in self.holdings.find({"state": "owned", "owner_id": owner_id}, {"_id": 1}).limit(limit)]
 
     def search(
         self,
-        state,
-        limit,
-        offset,
-        owner_id=None,
-        country_code=None,
-        grade=None,
-        stage=None,
-        tags=(),
-        reason=None,
-        last_contact_before=None,
-        last_contact_after=None,
-        team=None,
-        sort="-since",
-    ):
+        state: str,
+        limit: int,
+        offset: int,
+        owner_id: str | None = None,
+        country_code: str | None = None,
+        grade: str | None = None,
+        stage: str | None = None,
+        tags: Iterable[str] = (),
+        reason: str | None = None,
+        last_contact_before: datetime | None = None,
+        last_contact_after: datetime | None = None,
+        team: str | None = None,
+        sort: str = "-since",
+    ) -> tuple[list[Document], int]:
         """``tags``: any of these (a tag as asked, and the code of the country it spells)."""
-        query = {"state": state}
+        query: Document = {"state": state}
         for name, value in (
             ("owner_id", owner_id),
             ("country_code", country_code),
@@ -211,12 +221,10 @@ class Pool(Store):
         ):
             if value is not None:
                 query[name] = value
-        if tags:
-            # $in, not equality: the embedded store matches nothing on equality with an indexed array
-            query["tags"] = {"$in": list(tags)}
+        if tags := list(tags):
+            query["tags"] = any_of(tags)
         if reason:
-            # a prefix range, not a regex: index-backed, and the embedded store has no compiled regex
-            query["reason"] = {"$gte": reason, "$lt": reason + "\uffff"}
+            query["reason"] = prefix_range(reason)
         if last_contact_before or last_contact_after:
             query["contact_clock"] = {
                 k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v
@@ -225,7 +233,16 @@ class Pool(Store):
         cursor = self.holdings.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
-    def due(self, clock, cutoff, state, limit, after=None, warned=False, **condition):
+    def due(
+        self,
+        clock: str,
+        cutoff: datetime,
+        state: str,
+        limit: int,
+        after: Document | None = None,
+        warned: bool = False,
+        **condition: bool,
+    ) -> list[Document]:
         """Up to ``limit`` holdings in ``state`` meeting the clock's condition (``SWEEP_KEYS``, e.g.
         ``deal_closed=False``) whose ``clock`` is at or before ``cutoff`` — or, ``warned``, which were
         warned about its rule of a deadline at or before ``cutoff`` — oldest first, after the holding
@@ -237,12 +254,12 @@ class Pool(Store):
         prefix = _key_prefix(state, flag, condition[flag]) + (WARNED if warned else "")
         start = {"$gt": after[field]} if after else {"$gte": prefix}
         return list(
-            self.holdings.find({field: {**start, "$lte": f"{prefix}{_utc_key(cutoff)} \uffff"}})
+            self.holdings.find({field: {**start, "$lte": up_to_key(f"{prefix}{time_key(cutoff)} ")}})
             .sort(field, ASCENDING)
             .limit(limit)
         )
 
-    def converted(self, owner_id, since):
+    def converted(self, owner_id: str, since: datetime) -> tuple[int, int]:
         """(customers allocated to ``owner_id`` since ``since``, how many of those closed a deal)."""
         # The owner's holdings through their index, the window checked here: on nx-27017 a range
         # on allocated_at would compare every holding's.
@@ -251,59 +268,61 @@ class Pool(Store):
         return len(allocated), sum(1 for h in allocated if h.get("deal_closed"))
 
     # rotations: one per team and set of eligible people, decided in memory, written back guarded
-    def load_rotation(self, key):
+    def load_rotation(self, key: str) -> tuple[Rotation, int]:
         """(rotation, version); a rotation seen for the first time starts empty at version 0."""
         doc = self.rotations.find_one({"_id": key})
         if doc is None:
             doc, _ = insert_once(self.rotations, {"_id": key, "version": 0, **_rotation_fields(Rotation(()))})
         return _rotation_of(doc), doc["version"]
 
-    def all_rotations(self):
+    def all_rotations(self) -> list[Rotation]:
         """Every stored rotation, as ``domain.rotation.Rotation`` (for benches and checks)."""
         return [_rotation_of(doc) for doc in self.rotations.find()]
 
-    def save_rotation(self, key, rotation, expected_version):
+    def save_rotation(self, key: str, rotation: Rotation, expected_version: int) -> bool:
         """False when another instance saved first (the caller reloads and decides again)."""
-        return (
-            self.rotations.replace_one(
-                {"_id": key, "version": expected_version},
-                {"_id": key, "version": expected_version + 1, **_rotation_fields(rotation)},
-            ).matched_count
-            == 1
+        return guarded_replace(
+            self.rotations, {"_id": key, **_rotation_fields(rotation)}, {"_id": key, "version": expected_version}
         )
 
     # salespeople
-    def person(self, person_id):
+    def person(self, person_id: str) -> Document | None:
         return self.people.find_one({"_id": person_id})
 
-    def everyone(self, team=None):
+    def people_after(self, after: str | None, limit: int) -> list[str]:
+        """The ids of up to ``limit`` people after ``after``, in id order (an upgrade's batch)."""
+        query = {"_id": {"$gt": after}} if after else {}
+        return [doc["_id"] for doc in self.people.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)]
+
+    def everyone(self, team: str | None = None) -> list[Document]:
         return list(self.people.find({"team": team} if team else {}).sort("order", ASCENDING))
 
-    def add_person(self, person):
-        return insert_once(self.people, person)[0]
+    def add_person(self, person: Document) -> Document:
+        """The stored person: this one (at its first version), or the one added first."""
+        return insert_once(self.people, {**person, "version": person.get("version", 0)})[0]
 
-    def replace_person(self, person, before):
-        replaced = (
-            self.people.replace_one({"_id": person["_id"], "version": before["version"]}, person).matched_count == 1
-        )
+    def replace_person(self, person: Document, before: Document) -> bool:
+        """Write the person, their version moved on, if ``before`` is still the stored one."""
+        replaced = guarded_replace(self.people, person, before)
         if replaced:
-            self.audit.changed("salesperson", before, person)
+            self.audit.changed("salesperson", before, moved_on(person, before))
         return replaced
 
     # claims per person
-    def claimer(self, person_id):
+    def claimer(self, person_id: str) -> Document:
         doc = self.claimers.find_one({"_id": person_id})
         if doc is None:
             doc, _ = insert_once(self.claimers, {"_id": person_id, "claims": [], "version": 0})
         return doc
 
-    def claims_of(self, person_id):
+    def claims_of(self, person_id: str) -> list[Document]:
         """The claims ``claimer`` counts for this person, read only (none yet: [])."""
         doc = self.claimers.find_one({"_id": person_id})
         return doc["claims"] if doc is not None else []
 
-    def replace_claimer(self, doc, expected_version):
-        return self.claimers.replace_one({"_id": doc["_id"], "version": expected_version}, doc).matched_count == 1
+    def replace_claimer(self, doc: Document, before: Document) -> bool:
+        """Write the person's claims, their version moved on, if ``before`` is still the stored one."""
+        return guarded_replace(self.claimers, doc, before)
 
     # one taker at a time per person (guarding.taking_for)
     def hold_person(self, person_id: str, holder: str, lease_seconds: float) -> bool:
@@ -325,72 +344,67 @@ class Pool(Store):
         self.takers.update_one({"_id": person_id, "holder": holder}, {"$set": {"until": 0.0, "holder": None}})
 
     # scheduled jobs: exactly one instance takes each turn
-    def take_turn(self, job, now, every):
+    def take_turn(self, job: str, now: datetime, every: timedelta) -> bool:
         """True for the one caller that finds ``job`` due and moves it on by ``every``."""
         return take_turn(self.turns, job, now, every)
 
     # reassignments when someone leaves
-    def record_reassignment(self, record):
+    def record_reassignment(self, record: Document) -> Document:
         stored, added = insert_once(self.reassignments, record)
         if added:
             self.audit.changed("reassignment", None, stored)
         return stored
 
-    def extend_reassignment(self, record, before):
+    def extend_reassignment(self, record: Document, before: Document) -> None:
         self.reassignments.replace_one({"_id": record["_id"]}, record)
         self.audit.changed("reassignment", before, record)
 
-    def reassignment(self, reassignment_id):
+    def reassignment(self, reassignment_id: str) -> Document | None:
         return self.reassignments.find_one({"_id": reassignment_id})
 
 
-def _unkeyed(holding):
+def _unkeyed(holding: Document) -> Document:
     """The holding without its derived sweep keys (bookkeeping, not a change anyone made)."""
     return {k: v for k, v in holding.items() if not k.endswith("_key")}
 
 
-def with_sweep_keys(holding):
+def with_sweep_keys(holding: Document) -> Document:
     """The holding as the store writes it: with a key for each clock the sweep looks up, and its
-    state with the moment it entered it (the reports' range of rejections)."""
+    state with the moment it entered it (the reports' range of rejections); a new one at its first
+    version (a change's version is moved on by ``guarded_replace``)."""
     return {
         **holding,
         **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS},
         "state_key": state_key(holding["state"], holding["since"]),
+        "version": holding.get("version", 0),
     }
 
 
-def _sweep_key(holding, clock):
+def _sweep_key(holding: Document, clock: str) -> str | None:
     flag, rule = SWEEP_KEYS[clock]
     if holding.get(clock) is None:
         return None
     prefix = _key_prefix(holding["state"], flag, holding.get(flag))
-    # the domain's own reading of Warn.key: one parser for its format
-    warned_due = _warned_due(holding.get("warned_for"), rule) if rule else None
-    if warned_due is not None:
-        return f"{prefix}{WARNED}{_utc_key(warned_due)} {holding['_id']}"
-    return f"{prefix}{_utc_key(holding[clock])} {holding['_id']}"
+    warning = holding.get("warned_for")
+    if rule and isinstance(warning, dict) and warning.get("rule") == rule and warning.get("due_at") is not None:
+        return f"{prefix}{WARNED}{time_key(warning['due_at'])} {holding['_id']}"
+    return f"{prefix}{time_key(holding[clock])} {holding['_id']}"
 
 
-def _key_field(clock):
+def _key_field(clock: str) -> str:
     return f"{clock}_key"
 
 
-def _key_prefix(state, flag, value):
+def _key_prefix(state: str, flag: str, value: object) -> str:
     return f"{state} {flag}={int(bool(value))} "
 
 
-def _utc_key(moment):
-    """UTC to the millisecond, as BSON keeps times: a holding read back gets the same key."""
-    moment = moment.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}"
-
-
-def state_key(state, moment):
+def state_key(state: str, moment: datetime) -> str:
     """``state`` and a moment as one string that sorts by state, then time."""
     return f"{state}|{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}"
 
 
-def _rotation_fields(rotation):
+def _rotation_fields(rotation: Rotation) -> Document:
     # Per-person values as lists of pairs, not objects keyed by person: ids may hold "." (li.wei),
     # which a field name may not.
     return {
@@ -403,7 +417,7 @@ def _rotation_fields(rotation):
     }
 
 
-def _rotation_of(doc):
+def _rotation_of(doc: Document) -> Rotation:
     return Rotation(
         members=tuple(Member(m["id"], m["weight"]) for m in doc["members"]),
         credit=_by_person(doc["credit"]),
@@ -414,11 +428,11 @@ def _rotation_of(doc):
     )
 
 
-def _pairs(by_person):
+def _pairs(by_person: dict[str, Any]) -> list[Document]:
     return [{"id": person, "value": value} for person, value in by_person.items()]
 
 
-def _by_person(stored):
+def _by_person(stored: Any) -> dict[str, Any]:
     """{person: value} from the stored pairs (or from the objects rotations were stored as before)."""
     if isinstance(stored, dict):
         return dict(stored)

@@ -7,8 +7,15 @@ fresh holding and written version-guarded, so two pool instances sweeping at onc
 customer once.
 """
 
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from contracts.events import dump_event
+from services.pool.announcing import Dispatch, announce
 from services.pool.changing import change_holding
-from services.pool.domain.holdings import SYSTEM, give_back, recycle, warned
+from services.pool.domain.holdings import SYSTEM, give_back, recycle, warned, warning_answered
 from services.pool.domain.recycling import (
     DORMANT,
     OWNED,
@@ -17,28 +24,59 @@ from services.pool.domain.recycling import (
     MoveToDormant,
     OwnedCustomer,
     PooledCustomer,
+    RecyclingRules,
     ReturnToPool,
     Warn,
     dormancy_verdict,
     due_thresholds,
     recycling_verdict,
 )
+from services.pool.store import Pool
+
+Document = dict[str, Any]
+Outcome = tuple[Document, Document, Any]  # (holding before, holding after, the verdict that changed it)
 
 
-def sweep(pool, rules, batch, now):
+def sweep_announced(pool: Pool, dispatch: Dispatch, rules: RecyclingRules, batch: int, now: datetime) -> dict[str, int]:
+    """One sweep (``sweep``), each change told to the others: owners warned (``recycling_warned``),
+    customers returned or moved to dormant. How many of each (``SweepResultSchema``)."""
+    warnings, returns, dormant = sweep(pool, rules, batch, now)
+    for _before, after, verdict in warnings:
+        dispatch(
+            "recycling_warned",
+            dump_event(
+                "recycling_warned",
+                {
+                    "customer_id": after["_id"],
+                    "owner_id": after["owner_id"],
+                    "reason": verdict.reason,
+                    "due_at": verdict.due_at,
+                    "warned_at": now,
+                },
+            ),
+        )
+    for before, after, _verdict in returns + dormant:
+        announce(dispatch, before, after, now)
+    return {"warned": len(warnings), "returned": len(returns), "dormant": len(dormant)}
+
+
+def sweep(
+    pool: Pool, rules: RecyclingRules, batch: int, now: datetime
+) -> tuple[list[Outcome], list[Outcome], list[Outcome]]:
     """(warnings, returns, moves to dormant): each a list of (holding before, holding after, verdict),
     at most ``batch`` changes from each range of candidates."""
     cutoffs = due_thresholds(rules, now)
     deals = (False,) if rules.closed_deals_exempt else (False, True)  # no deal: closed deals never due
     ranges = [("follow_up_clock", cutoffs.warn_follow_up_clock_at_or_before, deal) for deal in deals]
     ranges.append(("allocated_at", cutoffs.warn_claimed_at_or_before, False))
-    warnings, returns = [], []
+    warnings: list[Outcome] = []
+    returns: list[Outcome] = []
     for clock, cutoff, deal_closed in ranges:
         for warned_range, until in ((False, cutoff), (True, now)):
             for outcome in _changes(
                 pool,
                 batch,
-                lambda h, w=warned_range: _recycle(pool, h, rules, now, w),
+                partial(_recycle, pool, rules=rules, now=now, deadline_come=warned_range),
                 clock,
                 until,
                 OWNED,
@@ -58,9 +96,18 @@ def sweep(pool, rules, batch, now):
     return warnings, returns, dormant
 
 
-def _changes(pool, batch, change, clock, cutoff, state, **condition):
+def _changes(
+    pool: Pool,
+    batch: int,
+    change: Callable[[Document], Outcome | None],
+    clock: str,
+    cutoff: datetime,
+    state: str,
+    **condition: bool,
+) -> list[Outcome]:
     """What ``change`` changed among the candidates of one range, at most ``batch``."""
-    changes, after = [], None
+    changes: list[Outcome] = []
+    after = None
     while True:
         page = pool.due(clock, cutoff, state, batch, after=after, **condition)
         for holding in page:
@@ -73,12 +120,14 @@ def _changes(pool, batch, change, clock, cutoff, state, **condition):
         after = page[-1]
 
 
-def _recycle(pool, found, rules, now, deadline_come=False):
+def _recycle(
+    pool: Pool, found: Document, rules: RecyclingRules, now: datetime, deadline_come: bool = False
+) -> Outcome | None:
     """(before, after, verdict) for a warning or a return; None when kept. ``deadline_come``: the
     holding was found warned of a deadline at or before ``now``."""
-    verdicts = {}
+    verdicts: dict[str, Any] = {}
 
-    def change(holding):
+    def change(holding: Document) -> Document | None:
         if holding["state"] != OWNED:
             return None
         verdict = verdicts["v"] = recycling_verdict(_owned(holding), rules, now)
@@ -90,17 +139,17 @@ def _recycle(pool, found, rules, now, deadline_come=False):
             # Kept although the deadline it was warned of has come: the warning was answered (a
             # follow-up moved the clock on), so it no longer counts. Forgetting it changes no
             # verdict and puts the customer back in its clock's range, for a warning in time.
-            return {**holding, "warned_for": None, "version": holding["version"] + 1}
+            return warning_answered(holding)
         return None
 
     before, after = change_holding(pool, found["_id"], change, found)
     return (before, after, verdicts["v"]) if after is not None and not isinstance(verdicts["v"], Keep) else None
 
 
-def _to_dormant(pool, customer_id, rules, now):
-    verdicts = {}
+def _to_dormant(pool: Pool, customer_id: str, rules: RecyclingRules, now: datetime) -> Outcome | None:
+    verdicts: dict[str, Any] = {}
 
-    def change(holding):
+    def change(holding: Document) -> Document | None:
         if holding["state"] != PUBLIC_POOL:
             return None
         verdict = verdicts["v"] = dormancy_verdict(_pooled(holding), rules, now)
@@ -110,7 +159,7 @@ def _to_dormant(pool, customer_id, rules, now):
     return (before, after, verdicts["v"]) if after is not None else None
 
 
-def _owned(holding):
+def _owned(holding: Document) -> OwnedCustomer:
     return OwnedCustomer(
         holding["_id"],
         holding["owner_id"],
@@ -123,7 +172,7 @@ def _owned(holding):
     )
 
 
-def _pooled(holding):
+def _pooled(holding: Document) -> PooledCustomer:
     return PooledCustomer(
         holding["_id"], holding.get("last_contact_at"), bool(holding.get("has_open_need")), holding["created_at"]
     )

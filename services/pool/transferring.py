@@ -3,17 +3,22 @@
 the handoff names join it. Asked twice (a redelivery), nothing changes the second time."""
 
 import logging
+from datetime import datetime
+from typing import Any
 
 from contracts.errors import NotFound
 from services.pool.changing import change_holding
 from services.pool.domain.holdings import NotAllowed, hand_over, with_collaborator
 from services.pool.domain.recycling import OWNED
+from services.pool.store import Pool
+
+Document = dict[str, Any]
 
 log = logging.getLogger(__name__)
 HANDED_OVER = "handed over"
 
 
-def transfer_on_acceptance(pool, event, now):
+def transfer_on_acceptance(pool: Pool, event: Document, now: datetime) -> tuple[Document, Document | None] | None:
     """(holding before, holding after) to announce, or None when there is nothing to change: the
     customer is not in the pool, or cannot be taken (rejected: a person reactivates it first)."""
     reason = f"{HANDED_OVER} ({event['kind']} {event['handoff_id']})"
@@ -31,10 +36,10 @@ def transfer_on_acceptance(pool, event, now):
         return None
 
 
-def _handed_over(holding, event, reason, now):
+def _handed_over(holding: Document, event: Document, reason: str, now: datetime) -> Document | None:
     changed, owner = holding, event["new_owner_id"]
     if owner and not (holding["state"] == OWNED and holding["owner_id"] == owner):
-        changed = hand_over(holding, owner, reason, event["by"], now)
+        changed = hand_over(holding, owner, reason, event["by"], now) or holding
     for user in event["collaborators"]:
         if user != changed["owner_id"]:
             changed = with_collaborator(changed, user, True) or changed

@@ -128,7 +128,7 @@ def test_a_warning_answered_by_a_follow_up_is_forgotten_when_its_deadline_comes(
 
 def test_a_holding_stored_before_the_sweep_keys_existed_gets_them_at_start(db, pool):
     old = give_back(pooled("old", 300, open_need=False), PUBLIC_POOL, "released: x", "bob", NOW - 300 * DAY)
-    db.holdings.insert_one(old)  # as earlier versions wrote it
+    db.holdings.insert_one({**old, "version": 1})  # as earlier versions wrote it
     assert pool.due("contact_clock", NOW - 180 * DAY, PUBLIC_POOL, 10, has_open_need=False) == []
     pool.ensure_indexes()
     assert ids(pool.due("contact_clock", NOW - 180 * DAY, PUBLIC_POOL, 10, has_open_need=False)) == ["old"]

@@ -5,19 +5,21 @@ from datetime import UTC, datetime, timedelta
 from services.notification.domain.reminders import ReminderPolicy, first_touch
 from services.pool.domain.holdings import Facts, allocation_id, give_back, new_holding, take
 from services.profile.domain.timeline import owner_assigned
+from services.runtime.document_store import moved_on
 
 NOW = datetime(2026, 12, 4, 9, 30, 15, 123456, tzinfo=UTC)
 POLICY = ReminderPolicy(first_touch_within=timedelta(days=3))
 
 
 def test_an_allocation_is_named_by_the_change_that_made_it_and_keeps_its_name_when_read_back():
-    holding = new_holding("cus_1", "default", Facts(), NOW)
-    taken = take(holding, "alice", "weighted round-robin", "pool", NOW)
+    holding = {**new_holding("cus_1", "default", Facts(), NOW), "version": 0}  # as the store adds it
+    taken = moved_on(take(holding, "alice", "weighted round-robin", "pool", NOW), holding)  # as it writes it
     stored = {**taken, "allocated_at": NOW.replace(microsecond=123000), "version": taken["version"] + 3}
-    assert allocation_id(taken) == allocation_id(stored) == "cus_1:alice:v1"
-    again = take(give_back(taken, "public_pool", "released", "alice", NOW), "alice", "claimed", "alice", NOW)
+    assert allocation_id(taken) == allocation_id(stored) == "cus_1:alice:from-v0"
+    released = moved_on(give_back(taken, "public_pool", "released", "alice", NOW), taken)
+    again = take(released, "alice", "claimed", "alice", NOW)
     assert allocation_id(again) != allocation_id(taken)  # a new allocation, a new name
-    assert give_back(taken, "public_pool", "released", "alice", NOW)["allocation_id"] is None
+    assert released["allocation_id"] is None
 
 
 def test_a_holding_taken_before_allocations_had_ids_is_named_by_its_stored_millisecond_time():

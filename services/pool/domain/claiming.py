@@ -17,8 +17,10 @@ decides by, so what a person is shown and what a claim is refused by cannot diff
 Pure: callers pass the current time as a timezone-aware datetime and the settings as values.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 MONDAY = 0  # datetime.weekday() numbering; the default first day of a claiming week
@@ -46,14 +48,14 @@ class ClaimLimits:
     # Days a person may not claim back a customer recycled from them for neglect.
     recycle_protection_days: int = 15
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is not None and value < 0:
                 raise ValueError(f"claim limit {f.name} must be >= 0 or None, got {value}")
 
 
-def limits_for(role, defaults, overrides):
+def limits_for(role: str, defaults: "ClaimLimits", overrides: Mapping[str, Mapping[str, Any] | None]) -> "ClaimLimits":
     """The defaults with the fields configured for this role replaced.
 
     ``overrides`` maps a role to the fields it changes, e.g. ``{"manager": {"max_held": None}}``.
@@ -78,7 +80,7 @@ class ClaimRefused:
     reason: str | None = None  # why the customer was recycled (recycle_protection)
 
     @property
-    def message(self):
+    def message(self) -> str:
         if self.limit == RECYCLE_PROTECTION:
             return (
                 f"this customer was returned to the pool from you {self.used} day(s) ago ({self.reason}) and "
@@ -131,7 +133,7 @@ class ClaimAllowance:
 
 def claim_allowance(
     limits: ClaimLimits,
-    claims_so_far: list[datetime],
+    claims_so_far: Sequence[datetime],
     held: int,
     now: datetime,
     week_starts_on: int = MONDAY,
@@ -147,7 +149,15 @@ def claim_allowance(
     )
 
 
-def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
+def check_claim(
+    limits: ClaimLimits,
+    claims_so_far: Sequence[datetime],
+    held: int,
+    now: datetime,
+    week_starts_on: int = MONDAY,
+    *,
+    tz: str,
+) -> ClaimRefused | None:
     """None if this person may claim one more customer now, else the ``ClaimRefused``.
 
     ``claims_so_far``: this person's past claim times (aware datetimes; older ones are
@@ -160,7 +170,7 @@ def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
     if allowance.max_held is not None and allowance.held >= allowance.max_held:
         return ClaimRefused(MAX_HELD, allowance.max_held, allowance.held, None)
     refusals = [
-        ClaimRefused(p.limit, p.allowed, p.used, p.resets_at if p.allowed > 0 else None)
+        ClaimRefused(p.limit, p.allowed or 0, p.used, p.resets_at if p.allowed else None)
         for p in allowance.periods
         if p.remaining == 0
     ]
@@ -169,14 +179,16 @@ def check_claim(limits, claims_so_far, held, now, week_starts_on=MONDAY, *, tz):
     return max(refusals, key=_lifts_last)
 
 
-def _lifts_last(refusal):
+def _lifts_last(refusal: ClaimRefused) -> tuple[bool, float]:
     # A zero limit never lifts; it outranks any reset time.
     if refusal.resets_at is None:
         return (True, 0.0)
     return (False, refusal.resets_at.timestamp())
 
 
-def _period_allowances(limits, claims, now, week_starts_on, zone):
+def _period_allowances(
+    limits: ClaimLimits, claims: Sequence[datetime], now: datetime, week_starts_on: int, zone: ZoneInfo
+) -> tuple[PeriodAllowance, ...]:
     return tuple(
         PeriodAllowance(
             limit, sum(1 for claimed_at in claims if claimed_at >= start), getattr(limits, limit), next_start
@@ -185,7 +197,7 @@ def _period_allowances(limits, claims, now, week_starts_on, zone):
     )
 
 
-def _periods(today, week_starts_on, zone):
+def _periods(today: date, week_starts_on: int, zone: ZoneInfo) -> list[tuple[str, tuple[datetime, datetime]]]:
     """(limit name, (start, start of the next period)) for the calendar periods holding today."""
     week_start = today - timedelta(days=(today.weekday() - week_starts_on) % 7)
     month_start = today.replace(day=1)
@@ -196,21 +208,21 @@ def _periods(today, week_starts_on, zone):
     ]
 
 
-def _span(first_day, next_first_day, zone):
+def _span(first_day: date, next_first_day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return _midnight(first_day, zone), _midnight(next_first_day, zone)
 
 
-def _midnight(day, zone):
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def _next_month(month_start):
+def _next_month(month_start: date) -> date:
     if month_start.month == 12:
         return date(month_start.year + 1, 1, 1)
     return date(month_start.year, month_start.month + 1, 1)
 
 
-def protected_until(released_at, protection_days):
+def protected_until(released_at: datetime, protection_days: int) -> datetime:
     """Until when the person who released a customer may not claim it back.
 
     A plain duration from the release, not calendar days: protection exists to stop
@@ -220,7 +232,9 @@ def protected_until(released_at, protection_days):
     return released_at + timedelta(days=protection_days)
 
 
-def check_reclaim(last_release_by_this_person, protection_days, now, *, tz=None):
+def check_reclaim(
+    last_release_by_this_person: datetime | None, protection_days: int, now: datetime, *, tz: str | None = None
+) -> ClaimRefused | None:
     """None if this person may claim the customer, else a ``release_protection`` refusal.
 
     Only the claimant's own latest release of this customer matters: others may claim a
@@ -264,7 +278,7 @@ def outside_pool_scope(person_team: str | None, pool_team: str | None) -> str | 
     return f"the customer is in the public pool of team {pool_team}; you claim from team {person_team}'s"
 
 
-def release_reason(text):
+def release_reason(text: str | None) -> str:
     """The reason for releasing a customer, whitespace collapsed; a blank reason is refused.
 
     The next person to claim the customer reads it, so "no answer to 4 mails since June"
@@ -276,11 +290,13 @@ def release_reason(text):
     return normalised
 
 
-def _require_aware(moment, name):
+def _require_aware(moment: datetime, name: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
 
 
-def _shown(moment):
+def _shown(moment: datetime | None) -> str:
+    if moment is None:
+        return "no time"  # a limit of zero: never
     zone = getattr(moment.tzinfo, "key", None) or moment.tzname()
     return f"{moment:%Y-%m-%d %H:%M} {zone}"

@@ -9,10 +9,11 @@ the people eligible now, so someone on leave, at their holding cap or outside th
 customer's market takes no turn and builds up no credit.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from services.pool.domain.rotation import Member
+from services.pool.domain.rotation import Member, Rotation
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,22 @@ class NewCustomer:
 @dataclass(frozen=True)
 class Rule:
     name: str
-    check: Callable
+    check: "Check"
 
-    def __call__(self, person, customer):
+    def __call__(self, person: Salesperson, customer: NewCustomer) -> str | None:
         return self.check(person, customer)
 
 
-def rule(name):
+Check = Callable[[Salesperson, NewCustomer], str | None]  # a rule: why the person may not, or None
+
+
+def rule(name: str) -> Callable[[Check], Rule]:
     """Decorator turning ``(person, customer) -> reason | None`` into a named ``Rule``."""
     return lambda check: Rule(name, check)
 
 
 @rule("market")
-def serves_market(person, customer):
+def serves_market(person: Salesperson, customer: NewCustomer) -> str | None:
     if not person.markets:
         return None
     # An unknown country is no market of theirs: better unassigned than sent to the wrong desk.
@@ -62,40 +66,40 @@ def serves_market(person, customer):
 
 
 @rule("grade")
-def serves_grade(person, customer):
+def serves_grade(person: Salesperson, customer: NewCustomer) -> str | None:
     if not person.grades or customer.intent_grade in person.grades:
         return None
     return f"serves grades {', '.join(person.grades)}; customer is graded {customer.intent_grade or 'ungraded'}"
 
 
 @rule("department")
-def in_department(person, customer):
+def in_department(person: Salesperson, customer: NewCustomer) -> str | None:
     if customer.department is None or person.department == customer.department:
         return None
     return f"in department {person.department}; customer goes to {customer.department}"
 
 
 @rule("team")
-def in_team(person, customer):
+def in_team(person: Salesperson, customer: NewCustomer) -> str | None:
     if customer.team is None or person.team == customer.team:
         return None
     return f"in team {person.team}; customer goes to {customer.team}"
 
 
 @rule("on_leave")
-def not_on_leave(person, customer):
+def not_on_leave(person: Salesperson, customer: NewCustomer) -> str | None:
     return "on leave" if person.on_leave else None
 
 
 @rule("holding_cap")
-def below_holding_cap(person, customer):
+def below_holding_cap(person: Salesperson, customer: NewCustomer) -> str | None:
     if person.max_held is None or person.held < person.max_held:
         return None
     return f"holds {person.held} customers, the cap is {person.max_held}"
 
 
 @rule("weight")
-def has_weight(person, customer):
+def has_weight(person: Salesperson, customer: NewCustomer) -> str | None:
     # The rotation skips weight 0 silently; saying so here explains an empty choice.
     return "weight is 0 (receives no new customers)" if person.weight <= 0 else None
 
@@ -104,13 +108,20 @@ DEFAULT_RULES = (serves_market, serves_grade, in_department, in_team, not_on_lea
 RULES_BY_NAME = {r.name: r for r in DEFAULT_RULES}
 
 
-def rule_name(check):
-    return getattr(check, "name", None) or getattr(check, "__name__", repr(check))
+def rule_name(check: Any) -> str:
+    """A rule's name: a ``Rule``'s own, else the function's (a plugin's rule may be either)."""
+    return str(getattr(check, "name", None) or getattr(check, "__name__", repr(check)))
 
 
-def eligible(salespeople, customer, rules=DEFAULT_RULES, extra_rules=()):
+def eligible(
+    salespeople: Iterable[Salesperson],
+    customer: NewCustomer,
+    rules: Sequence[Check] = DEFAULT_RULES,
+    extra_rules: Sequence[Check] = (),
+) -> tuple[list[Salesperson], dict[str, list[str]]]:
     """(eligible people in the given order, {person id: ["rule: reason", ...]} for the rest)."""
-    chosen, excluded = [], {}
+    chosen: list[Salesperson] = []
+    excluded: dict[str, list[str]] = {}
     for person in salespeople:
         reasons = _objections(person, customer, (*rules, *extra_rules))
         if reasons:
@@ -120,11 +131,11 @@ def eligible(salespeople, customer, rules=DEFAULT_RULES, extra_rules=()):
     return chosen, excluded
 
 
-def _objections(person, customer, rules):
+def _objections(person: Salesperson, customer: NewCustomer, rules: Sequence[Check]) -> list[str]:
     return [f"{rule_name(check)}: {reason}" for check in rules if (reason := check(person, customer))]
 
 
-def rotation_for(rotation, eligible_people):
+def rotation_for(rotation: Rotation, eligible_people: Iterable[Salesperson]) -> Rotation:
     """The rotation over the people eligible now, in their configured order.
 
     ``Rotation.with_members`` starts every credit level again when the membership changes.

@@ -1,14 +1,18 @@
 """A customer's place in the pool: owned by one person (with collaborators), or in the public
 pool, the dormant pool or the rejected list — never two owners, never lost.
 
-Every change returns a new holding with the version moved on, so the store writes it only if
-nobody changed it meanwhile (that is what makes two simultaneous claims have one winner).
+Every change returns the new holding (or None: nothing to change); the store writes it only if
+nobody changed it meanwhile, moving its version on (that is what makes two simultaneous claims
+have one winner).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from services.pool.domain.recycling import DORMANT, INVALID, OWNED, PUBLIC_POOL, REJECTED, SCREENING
+from services.pool.domain.recycling import DORMANT, INVALID, OWNED, PUBLIC_POOL, REJECTED, SCREENING, WarnedFor
+
+Holding = dict[str, Any]
 
 CLAIMABLE = (PUBLIC_POOL, DORMANT)
 SYSTEM = "pool"
@@ -27,12 +31,12 @@ AWAITING_SCREENING = "waiting for marketing's screening"
 POOL_ASKED = "not allocated: its inquiry asked for the public pool"
 
 
-def rejection(reason):
+def rejection(reason: str) -> str:
     """Why a rejected customer is where it is: the reason the person gave."""
     return f"{REJECTED}: {reason}"
 
 
-def rejection_reason(holding):
+def rejection_reason(holding: Holding) -> str:
     """The reason the person who rejected the customer gave."""
     return holding["reason"].removeprefix(f"{REJECTED}: ")
 
@@ -50,14 +54,15 @@ class Facts:
     country_code: str | None = None  # ISO 3166 alpha-2 when known: what rules and searches read
     intent_grade: str | None = None
     stage: str = "new_contact"
-    tags: tuple = ()
-    last_contact_at: object = None
-    last_follow_up_at: object = None
+    tags: tuple[str, ...] = ()
+    last_contact_at: datetime | None = None
+    last_follow_up_at: datetime | None = None
     has_open_need: bool = True
     deal_closed: bool = False
 
 
-def new_holding(customer_id, team, facts, now, reason=NEW_UNALLOCATED):
+def new_holding(customer_id: str, team: str, facts: Facts, now: datetime, reason: str = NEW_UNALLOCATED) -> Holding:
+    """A customer new to the pool (the store gives it its first version)."""
     return {
         "_id": customer_id,
         "state": PUBLIC_POOL,
@@ -72,12 +77,11 @@ def new_holding(customer_id, team, facts, now, reason=NEW_UNALLOCATED):
         "warned_for": None,
         "profile_version": 0,
         "created_at": now,
-        "version": 0,
         **facts_fields(facts, now),
     }
 
 
-def screening_holding(customer_id: str, team: str, facts: Facts, now: datetime) -> dict:
+def screening_holding(customer_id: str, team: str, facts: Facts, now: datetime) -> Holding:
     """A new lead in marketing's screening queue: owned by no salesperson, claimable by none, and
     out of recycling until marketing hands it to sales (a handoff) or marks it invalid."""
     return {**new_holding(customer_id, team, facts, now, AWAITING_SCREENING), "state": SCREENING}
@@ -88,7 +92,7 @@ def invalid_lead(reason: str) -> str:
     return f"{INVALID}: {reason}"
 
 
-def marked_invalid(holding: dict, reason: str, by: str, now: datetime, any_owner: bool) -> dict | None:
+def marked_invalid(holding: Holding, reason: str, by: str, now: datetime, any_owner: bool) -> Holding | None:
     """The lead out of the screening queue (or the public pool) as invalid (无效线索), or None when
     it is already, for the same reason. An owned customer only by its owner or a manager
     (``any_owner``); a rejected one stays rejected (``NotAllowed``)."""
@@ -99,7 +103,7 @@ def marked_invalid(holding: dict, reason: str, by: str, now: datetime, any_owner
     return give_back(holding, INVALID, invalid_lead(reason), by, now)
 
 
-def facts_fields(facts, created_at):
+def facts_fields(facts: Facts, created_at: datetime) -> dict[str, Any]:
     return {
         "company": facts.company,
         "country": facts.country,
@@ -116,24 +120,24 @@ def facts_fields(facts, created_at):
     }
 
 
-def with_facts(holding, facts, profile_version):
+def with_facts(holding: Holding, facts: Facts, profile_version: int) -> Holding | None:
     """The holding with newer facts from profile, or None if these are not newer."""
     if profile_version <= holding.get("profile_version", 0):
         return None
     changed = {**holding, **facts_fields(facts, holding["created_at"]), "profile_version": profile_version}
     changed["follow_up_clock"] = _follow_up_clock(changed)
-    return _next(changed)
+    return changed
 
 
-def with_country_code(holding: dict, country_code: str | None) -> dict | None:
+def with_country_code(holding: Holding, country_code: str | None) -> Holding | None:
     """The holding keeping the ISO code of its country, or None if it keeps one already (holdings
     written before holdings kept one)."""
     if "country_code" in holding:
         return None
-    return _next({**holding, "country_code": country_code})
+    return {**holding, "country_code": country_code}
 
 
-def take(holding, owner_id, reason, by, now):
+def take(holding: Holding, owner_id: str, reason: str, by: str, now: datetime) -> Holding | None:
     """The holding owned by ``owner_id``. Raises ``NotAllowed`` if someone else owns it or it is
     rejected (a rejected customer is reactivated first, by a person)."""
     if holding["state"] == OWNED:
@@ -152,38 +156,37 @@ def take(holding, owner_id, reason, by, now):
         "by": by,
         "warned_for": None,
         "collaborators": [c for c in holding["collaborators"] if c != owner_id],
-        # named by the change that made it, so announcing it again (redelivery) names the same one
-        "allocation_id": f"{holding['_id']}:{owner_id}:v{holding['version'] + 1}",
+        # named by the change that made it (the version it was taken at), so announcing it again
+        # (redelivery) names the same one
+        "allocation_id": f"{holding['_id']}:{owner_id}:from-v{holding.get('version', 0)}",
     }
     taken["follow_up_clock"] = _follow_up_clock(taken)
-    return _next(taken)
+    return taken
 
 
-def give_back(holding, state, reason, by, now):
+def give_back(holding: Holding, state: str, reason: str, by: str, now: datetime) -> Holding | None:
     """The holding without an owner, in ``state`` (public pool, dormant or rejected)."""
     if holding["state"] == state and state != OWNED and holding["reason"] == reason:
         return None
     released_by = dict(holding.get("released_by") or {})
     if holding["owner_id"] and by == holding["owner_id"]:
         released_by[by] = now  # protects the customer from its releaser's own re-claim
-    return _next(
-        {
-            **holding,
-            "state": state,
-            "owner_id": None,
-            "allocated_at": None,
-            "allocation_id": None,
-            "reason": reason,
-            "since": now,
-            "by": by,
-            "warned_for": None,
-            "released_by": released_by,
-            "follow_up_clock": None,
-        }
-    )
+    return {
+        **holding,
+        "state": state,
+        "owner_id": None,
+        "allocated_at": None,
+        "allocation_id": None,
+        "reason": reason,
+        "since": now,
+        "by": by,
+        "warned_for": None,
+        "released_by": released_by,
+        "follow_up_clock": None,
+    }
 
 
-def allocation_id(holding: dict) -> str:
+def allocation_id(holding: Holding) -> str:
     """The id of the allocation that made the holding's owner its owner. Holdings taken before
     allocations had ids are named by their stored time (the store keeps milliseconds): read back
     on redelivery, it is the same every time."""
@@ -194,7 +197,7 @@ def allocation_id(holding: dict) -> str:
     return f"{holding['_id']}:{holding['owner_id']}:{stored.isoformat()}"
 
 
-def recycle(holding: dict, why: str, now: datetime) -> dict | None:
+def recycle(holding: Holding, why: str, now: datetime) -> Holding | None:
     """The holding back in the public pool because its owner neglected it (``why``: the rule's
     reason), remembering whom it was taken from and when, so they cannot claim it straight back.
     Kept as a list of {person, at, reason}, not an object keyed by person: ids may hold "."."""
@@ -205,38 +208,46 @@ def recycle(holding: dict, why: str, now: datetime) -> dict | None:
     return {**returned, "recycled_from": earlier + [{"person": holding["owner_id"], "at": now, "reason": why}]}
 
 
-def recycled_from(holding: dict, person_id: str) -> tuple[datetime, str] | None:
+def recycled_from(holding: Holding, person_id: str) -> tuple[datetime, str] | None:
     """The latest time (and why) the customer was recycled from ``person_id``: (at, reason) or None."""
     found = [r for r in holding.get("recycled_from") or () if r["person"] == person_id]
     return (found[-1]["at"], found[-1]["reason"]) if found else None
 
 
-def hand_over(holding, owner_id, reason, by, now):
+def hand_over(holding: Holding, owner_id: str, reason: str, by: str, now: datetime) -> Holding | None:
     """The holding owned by ``owner_id``, given back to the pool first when someone else owns it
     (so the move shows as a release and a take, and the releaser's protection applies)."""
     released = give_back(holding, PUBLIC_POOL, reason, by, now) if holding["state"] == OWNED else holding
-    return take(released, owner_id, reason, by, now)
+    return take(released or holding, owner_id, reason, by, now)
 
 
-def warned(holding, key):
-    return None if holding.get("warned_for") == key else _next({**holding, "warned_for": key})
+def warned(holding: Holding, warning: WarnedFor) -> Holding | None:
+    """The holding remembering the warning its owner was sent (None: it does already)."""
+    return None if holding.get("warned_for") == warning else {**holding, "warned_for": warning}
 
 
-def with_collaborator(holding, user, present):
+def inquired_since_rejection(holding: Holding, now: datetime) -> Holding | None:
+    """The rejected holding marked as inquiring again since its rejection (first on the review
+    list), or None when it is already."""
+    return None if holding.get("inquiry_since_rejection") else {**holding, "inquiry_since_rejection": now}
+
+
+def warning_answered(holding: Holding) -> Holding:
+    """The holding without the warning it was sent: a follow-up answered it."""
+    return {**holding, "warned_for": None}
+
+
+def with_collaborator(holding: Holding, user: str, present: bool) -> Holding | None:
     collaborators = [c for c in holding["collaborators"] if c != user] + ([user] if present else [])
     if collaborators == holding["collaborators"]:
         return None
     if present and user == holding.get("owner_id"):
         raise NotAllowed(f"{user} owns this customer")
-    return _next({**holding, "collaborators": collaborators})
+    return {**holding, "collaborators": collaborators}
 
 
-def _follow_up_clock(holding):
+def _follow_up_clock(holding: Holding) -> datetime | None:
     if holding["state"] != OWNED:
         return None
     last = holding.get("last_follow_up_at")
     return max(holding["allocated_at"], last) if last else holding["allocated_at"]
-
-
-def _next(holding):
-    return {**holding, "version": holding["version"] + 1}

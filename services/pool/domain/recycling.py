@@ -14,7 +14,11 @@ Pure: the current time is passed in as a timezone-aware datetime.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
+
+# What a holding keeps as ``warned_for``: the rule and the deadline its owner was warned of.
+WarnedFor = dict[str, Any]  # {"rule": str, "due_at": datetime}
 
 NO_FOLLOW_UP = "no_follow_up"
 NO_DEAL = "no_deal"
@@ -34,7 +38,7 @@ class RecyclingRules:
     # not recycling, deal with neglect there.
     closed_deals_exempt: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("no_follow_up_days", "no_deal_days"):
             if getattr(self, name) <= self.warn_days_before:
                 raise ValueError(
@@ -44,7 +48,7 @@ class RecyclingRules:
             raise ValueError("warn_days_before must be >= 0 and dormant_after_days > 0")
 
     @property
-    def warn_window(self):
+    def warn_window(self) -> timedelta:
         return timedelta(days=self.warn_days_before)
 
 
@@ -57,7 +61,7 @@ class OwnedCustomer:
     deal_closed: bool
     has_open_need: bool
     last_contact_at: datetime | None
-    warned_for: str | None = None  # the ``Warn.key`` last sent to this owner, as stored
+    warned_for: WarnedFor | None = None  # the ``Warn.key`` last sent to this owner
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,10 @@ class Warn:
     due_at: datetime
 
     @property
-    def key(self):
-        """What the store keeps as ``warned_for``: the rule *and* the deadline warned about,
+    def key(self) -> WarnedFor:
+        """What a holding keeps as ``warned_for``: the rule *and* the deadline warned about,
         so a follow-up that moves the deadline makes the next approach warn again."""
-        return f"{self.rule}@{self.due_at.astimezone(UTC).isoformat()}"
+        return {"rule": self.rule, "due_at": self.due_at}
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class MoveToDormant:
     reason: str
 
 
-def follow_up_clock(customer):
+def follow_up_clock(customer: OwnedCustomer) -> datetime:
     """When the follow-up clock started: the latest follow-up, but never before the claim
     (follow-ups by a previous owner do not count for the new one). A store keeps this as a
     field so one index serves the no-follow-up query."""
@@ -109,7 +113,7 @@ def follow_up_clock(customer):
     return max(customer.claimed_at, customer.last_follow_up_at)
 
 
-def contact_clock(customer):
+def contact_clock(customer: PooledCustomer) -> datetime:
     """The last contact, or the archive's creation for a customer never contacted."""
     return customer.last_contact_at or customer.created_at
 
@@ -122,11 +126,11 @@ class _Deadline:
     warned_due: datetime | None  # the return time the owner was warned of, if warned
 
     @property
-    def earliest_return(self):
+    def earliest_return(self) -> datetime:
         return self.warned_due or self.due_at
 
 
-def recycling_verdict(customer, rules, now):
+def recycling_verdict(customer: OwnedCustomer, rules: RecyclingRules, now: datetime) -> Keep | Warn | ReturnToPool:
     """``KEEP``, ``Warn`` (tell the owner, store ``Warn.key``) or ``ReturnToPool``.
 
     Only the rule that can return the customer first matters: warning about a later one
@@ -145,7 +149,7 @@ def recycling_verdict(customer, rules, now):
     return Warn(first.rule, first.reason, max(first.due_at, now + rules.warn_window))
 
 
-def _deadlines(customer, rules):
+def _deadlines(customer: OwnedCustomer, rules: RecyclingRules) -> list[_Deadline]:
     deadlines = []
     if not (customer.deal_closed and rules.closed_deals_exempt):
         deadlines.append(
@@ -168,24 +172,22 @@ def _deadlines(customer, rules):
     return deadlines
 
 
-def _deadline(customer, rule, reason, due_at):
-    warned_due = _warned_due(customer.warned_for, rule)
+def _deadline(customer: OwnedCustomer, rule: str, reason: str, due_at: datetime) -> _Deadline:
+    warned_due = _warned_deadline(customer.warned_for, rule)
     # A warning about an earlier deadline was answered (e.g. by a follow-up): it no longer counts.
     counts = warned_due is not None and warned_due >= due_at
     return _Deadline(rule, reason, due_at, warned_due if counts else None)
 
 
-def _warned_due(warned_for, rule):
-    prefix = f"{rule}@"
-    if not warned_for or not warned_for.startswith(prefix):
+def _warned_deadline(warned_for: object, rule: str) -> datetime | None:
+    """The deadline the owner was warned of under ``rule``, if they were."""
+    if not isinstance(warned_for, dict) or warned_for.get("rule") != rule:
         return None
-    try:
-        return datetime.fromisoformat(warned_for[len(prefix) :])
-    except ValueError:
-        return None  # unreadable: warn again rather than return unwarned
+    due_at = warned_for.get("due_at")
+    return due_at if isinstance(due_at, datetime) else None  # unreadable: warn again rather than return unwarned
 
 
-def dormancy_verdict(customer, rules, now):
+def dormancy_verdict(customer: PooledCustomer, rules: RecyclingRules, now: datetime) -> MoveToDormant | None:
     """``MoveToDormant`` for a pooled customer without contact for ``dormant_after_days``
     and without an open need, else None."""
     _require_aware(now)
@@ -203,7 +205,7 @@ class Reactivation:
     needs_review: bool
 
 
-def reactivation_on_inquiry(state):
+def reactivation_on_inquiry(state: str) -> Reactivation | None:
     """Where a customer goes when a new inquiry arrives from it; None if it stays as it is.
 
     Dormant → public pool: the inquiry *is* an open need, so the reason for dormancy is gone.
@@ -242,7 +244,7 @@ class DueThresholds:
     dormant_contact_clock_at_or_before: datetime
 
 
-def due_thresholds(rules, now):
+def due_thresholds(rules: RecyclingRules, now: datetime) -> DueThresholds:
     _require_aware(now)
     no_follow_up = now - timedelta(days=rules.no_follow_up_days)
     no_deal = now - timedelta(days=rules.no_deal_days)
@@ -255,6 +257,6 @@ def due_thresholds(rules, now):
     )
 
 
-def _require_aware(moment):
+def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"now must be a timezone-aware datetime, got {moment!r}")

@@ -16,6 +16,7 @@ The rotation remembers its latest decisions, so asking again for a customer it a
 placed returns the same owner without taking a turn: redelivered events cannot skew it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -33,7 +34,7 @@ class Member:
     id: str
     weight: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.weight < 0:
             raise ValueError(f"member {self.id!r}: weight must be >= 0, got {self.weight}")
 
@@ -41,13 +42,13 @@ class Member:
 @dataclass(frozen=True)
 class Rotation:
     members: tuple[Member, ...]
-    credit: dict = field(default_factory=dict)  # member id -> running credit
-    last_turn: dict = field(default_factory=dict)  # member id -> turn of their last customer
+    credit: dict[str, int] = field(default_factory=dict)  # member id -> running credit
+    last_turn: dict[str, int] = field(default_factory=dict)  # member id -> turn of their last customer
     turn: int = 0
-    decisions: tuple = ()  # ((customer id, member id), ...), newest last
-    served: dict = field(default_factory=dict)  # member id -> customers since the members last changed
+    decisions: tuple[tuple[str, str], ...] = ()  # ((customer id, member id), ...), newest last
+    served: dict[str, int] = field(default_factory=dict)  # member id -> customers since the members last changed
 
-    def with_members(self, members):
+    def with_members(self, members: Iterable[Member]) -> "Rotation":
         """The same rotation over a new member list or new weights.
 
         Credits only balance (sum to zero) for a fixed member list, so any change starts them
@@ -66,13 +67,14 @@ class Rotation:
             served={},
         )
 
-    def decided(self, customer_id):
+    def decided(self, customer_id: str) -> str | None:
+        """The member this rotation gave ``customer_id`` to, if it remembers deciding it."""
         for known, owner in reversed(self.decisions):
             if known == customer_id:
                 return owner
         return None
 
-    def assign(self, customer_id):
+    def assign(self, customer_id: str) -> tuple[str, "Rotation"]:
         """(owner id, the rotation after this turn). Repeating a customer repeats its answer."""
         earlier = self.decided(customer_id)
         if earlier is not None:
@@ -105,24 +107,24 @@ class _Quota:
     """Each member's share of the customers since the members last changed, in whole numbers:
     after t turns a member of weight w holds c customers and is behind by (t·w - c·W) / W."""
 
-    def __init__(self, members, served):
+    def __init__(self, members: list[Member], served: dict[str, int]) -> None:
         self.members = members
         self.weight = {m.id: m.weight for m in members}
         self.total = sum(self.weight.values())
         self.counts = {m.id: served.get(m.id, 0) for m in members}
         self.turn = sum(self.counts.values()) + 1  # the turn being decided
 
-    def keeps_within_one(self, member):
+    def keeps_within_one(self, member: Member) -> bool:
         counts = {**self.counts, member.id: self.counts[member.id] + 1}
         return self._within_one(counts, self.turn) and self._stays_feasible(counts)
 
-    def most_overdue(self):
+    def most_overdue(self) -> Member:
         return self._earliest_deadline(self.counts, self.turn)
 
-    def _within_one(self, counts, turn):
+    def _within_one(self, counts: dict[str, int], turn: int) -> bool:
         return all(abs(turn * self.weight[i] - counts[i] * self.total) < self.total for i in counts)
 
-    def _stays_feasible(self, counts):
+    def _stays_feasible(self, counts: dict[str, int]) -> bool:
         # Earliest-deadline-first is optimal for unit-length turns: if it keeps everyone within
         # one over a whole cycle from here, this choice can be continued.
         counts = dict(counts)
@@ -133,7 +135,7 @@ class _Quota:
                 return False
         return True
 
-    def _earliest_deadline(self, counts, turn):
+    def _earliest_deadline(self, counts: dict[str, int], turn: int) -> Member:
         """Among members behind their share at ``turn``, the one whose next customer is due first."""
         behind = [m for m in self.members if turn * m.weight - counts[m.id] * self.total > 0]
         return min(behind, key=lambda m: Fraction(counts[m.id] + 1, m.weight))  # due at turn (c + 1)·W / w

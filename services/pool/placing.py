@@ -1,0 +1,165 @@
+"""Where a customer goes when something happens to it elsewhere: a new customer waits for
+screening, is given to the person who filed it, or is allocated by the rules (or waits in the
+pool, a manager told nobody was eligible); a new inquiry brings a dormant customer back and puts
+a rejected one first on the review list. What changed is announced (``announcing``)."""
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from contracts.events import dump_event
+from plugins.errors import PluginFailed
+from services.pool.allocating import allocate, assign_requested_owner
+from services.pool.announcing import Dispatch, announce
+from services.pool.changing import change_holding
+from services.pool.directory import seed
+from services.pool.domain.claiming import ClaimLimits
+from services.pool.domain.holdings import (
+    ALLOCATED,
+    NEW_UNALLOCATED,
+    NOBODY_ELIGIBLE,
+    POOL_ASKED,
+    SYSTEM,
+    Facts,
+    give_back,
+    inquired_since_rejection,
+    new_holding,
+    screening_holding,
+)
+from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, reactivation_on_inquiry
+from services.pool.guarding import PersonLock
+from services.pool.store import Pool
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+
+def place_new_customer(
+    pool: Pool,
+    dispatch: Dispatch,
+    allocation: Document,
+    lock: PersonLock,
+    limits_of: Callable[[str], ClaimLimits],
+    rules: Sequence[Any],
+    event: Document,
+    now: datetime,
+) -> None:
+    """A customer new to the pool (``customer_created``): screened first, filed by hand, allocated,
+    or left in the pool (asked for, or a possible duplicate waiting for a person's review)."""
+    facts = Facts(
+        company=event["company"],
+        country=event["country"],
+        country_code=event["country_code"],
+        intent_grade=event["intent_grade"],
+    )
+    customer_id = event["customer_id"]
+    if allocation["screening"] and event["allocate"] and not event["requested_owner"]:
+        # Marketing screens it first; sales gets it by the handoff marketing sends (screening.py).
+        pool.add_holding(screening_holding(customer_id, allocation["team"], facts, now))
+        return
+    reason = NEW_UNALLOCATED if event["allocate"] or event["requested_owner"] else POOL_ASKED
+    before = pool.add_holding(new_holding(customer_id, allocation["team"], facts, now, reason))
+    if before["state"] == OWNED:
+        announce(dispatch, None, before, now)  # redelivered: said again, downstream handlers ignore repeats
+        return
+    if event["needs_review"]:
+        # It may be someone's existing customer (撞单): it waits in the pool until a person decides.
+        log.info("customer %s may duplicate another archive; left unallocated for review", customer_id)
+        return
+    if event["requested_owner"]:
+        announce(dispatch, before, assign_requested_owner(pool, customer_id, event["requested_owner"], now), now)
+    elif event["allocate"]:
+        allocate_announced(pool, dispatch, allocation, lock, limits_of, rules, before, customer_id, now)
+
+
+def place_on_inquiry(
+    pool: Pool,
+    dispatch: Dispatch,
+    allocation: Document,
+    lock: PersonLock,
+    limits_of: Callable[[str], ClaimLimits],
+    rules: Sequence[Any],
+    event: Document,
+    now: datetime,
+) -> None:
+    """A new inquiry from a customer the pool holds (``inquiry_matched``): a dormant one back in
+    the public pool (and allocated, when the inquiry asks), a rejected one first on the review list."""
+    customer_id = event["customer_id"]
+    holding = pool.holding(customer_id)
+    if holding is None or (change := reactivation_on_inquiry(holding["state"])) is None:
+        return
+    if change.state == PUBLIC_POOL:
+        before, after = change_holding(
+            pool,
+            customer_id,
+            lambda h: give_back(h, PUBLIC_POOL, change.note, SYSTEM, now) if h["state"] == DORMANT else None,
+            holding,
+        )
+        if event["allocate"]:
+            allocate_announced(
+                pool,
+                dispatch,
+                allocation,
+                lock,
+                limits_of,
+                rules,
+                before,
+                customer_id,
+                now,
+                f"{change.note}, {ALLOCATED}",
+            )
+        else:
+            announce(dispatch, before, after, now)  # back in the public pool, to be claimed
+    else:  # rejected: stays rejected, first on the review list
+        change_holding(pool, customer_id, lambda h: inquired_since_rejection(h, now), holding)
+
+
+def allocate_announced(
+    pool: Pool,
+    dispatch: Dispatch,
+    allocation: Document,
+    lock: PersonLock,
+    limits_of: Callable[[str], ClaimLimits],
+    rules: Sequence[Any],
+    before: Document | None,
+    customer_id: str,
+    now: datetime,
+    reason: str = ALLOCATED,
+) -> None:
+    """Allocate the customer by the rules and announce its owner; when nobody is eligible (or a
+    plugin's rule failed) it waits in the public pool and ``allocation_stalled`` says why."""
+    seed(pool, allocation, now)
+    stalled: dict[str, list[str]] | None
+    try:
+        after, stalled = allocate(
+            pool, allocation["team"], limits_of, rules, customer_id, now, reason=reason, lock=lock
+        )
+    except PluginFailed as exc:
+        failure = exc.message
+        after, stalled = None, {"": [failure]}
+        change_holding(
+            pool,
+            customer_id,
+            lambda h: (
+                give_back(h, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {failure}", SYSTEM, now) if h["state"] != OWNED else None
+            ),
+        )
+    if stalled is not None:
+        log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
+        dispatch(
+            "allocation_stalled",
+            dump_event(
+                "allocation_stalled",
+                {
+                    "customer_id": customer_id,
+                    "team": allocation["team"],
+                    "department": allocation["department"],
+                    "reasons": stalled,
+                    "at": now,
+                },
+            ),
+        )
+        return
+    announce(dispatch, before, after, now)
