@@ -12,7 +12,9 @@ its error. A retried or parked copy goes straight to the queue, so it carries th
 message id it was published with in headers, and is received exactly as the first delivery.
 """
 
+from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from nameko.messaging import Consumer, QueueConsumer
 
@@ -22,7 +24,7 @@ from services.runtime.parking import MESSAGE_ID_HEADER, ROUTING_KEY_HEADER
 
 
 class RawQueueConsumer(QueueConsumer):
-    def get_consumers(self, consumer_cls, channel):
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> Iterable[Any]:
         for provider in self._providers:
             consumer = consumer_cls(
                 queues=[provider.queue],
@@ -32,11 +34,11 @@ class RawQueueConsumer(QueueConsumer):
             self._consumers[provider] = consumer
         return self._consumers.values()
 
-    def _on_raw_message(self, provider, message):
+    def _on_raw_message(self, provider: Any, message: Any) -> None:
         self.handle_message(provider, None, message)
 
 
-def delivery_of(message) -> dict:
+def delivery_of(message: Any) -> dict[str, Any]:
     """What the handler is given: the bytes, and the routing key and message id as first published."""
     headers = message.headers or {}
     return {
@@ -51,10 +53,10 @@ class RawConsumer(RetriesThenParks, Consumer):
     queue_consumer = RawQueueConsumer()
     source_service = INQUIRY_EXCHANGE  # what a parked message is listed as coming from
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         super().handle_message(delivery_of(message), message)
 
-    def retry_headers(self, message) -> dict:
+    def retry_headers(self, message: Any) -> dict[str, Any]:
         delivery = delivery_of(message)
         return {
             **(message.headers or {}),
@@ -62,7 +64,7 @@ class RawConsumer(RetriesThenParks, Consumer):
             MESSAGE_ID_HEADER: delivery["message_id"],
         }
 
-    def parked_kind(self, message) -> str | None:
+    def parked_kind(self, message: Any) -> str | None:
         return delivery_of(message)["routing_key"]
 
 

@@ -8,42 +8,48 @@ import base64
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from marshmallow import ValidationError
 
 from contracts.inquiry import EXTERNAL_ID_MAX, InquiryBatchItemSchema, InquirySchema
 from contracts.topology import channel_of_routing_key
 from plugins.errors import NotAnInquiry, PluginFailed
+from services.intake.store import Inquiries, Record
 from services.runtime.input_limits import InputLimits, InputRefused, check_json_bytes
+
+# publish(inquiry id, received at, inquiry): announces an accepted inquiry (raises when it cannot)
+Publish = Callable[[str, datetime, dict[str, Any]], None]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Examined:
-    inquiry: dict | None
-    errors: dict = field(default_factory=dict)
+    inquiry: dict[str, Any] | None
+    errors: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def accepted(self):
+    def accepted(self) -> bool:
         return not self.errors
 
 
-def inquiry_id_for(message_id):
+def inquiry_id_for(message_id: str) -> str:
     """A stable id for a message id: the same message always maps to the same inquiry."""
     return "inq_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
 
 
-def message_id_for(message_id, routing_key, body):
+def message_id_for(message_id: Any, routing_key: str | None, body: bytes) -> str:
     """The publisher's message id, or one derived from the content when it sent none."""
     if message_id:
         return str(message_id)
     return "sha256:" + hashlib.sha256((routing_key or "").encode() + b"\0" + body).hexdigest()
 
 
-def examine(body: bytes, channel: str | None, plugins, limits: InputLimits) -> Examined:
+def examine(body: bytes, channel: str | None, plugins: Any, limits: InputLimits) -> Examined:
     """Turn a raw body into a canonical inquiry, or the errors that say why not. Whatever the
     bytes, this returns: hostile ones are refused within ``limits`` before anything parses them."""
     try:
@@ -72,7 +78,7 @@ def examine(body: bytes, channel: str | None, plugins, limits: InputLimits) -> E
     return Examined(inquiry)
 
 
-def storable_errors(messages):
+def storable_errors(messages: Any) -> Any:
     """Field errors as the store keeps them: marshmallow keys a list's items by int (``{"products":
     {0: [...]}}``) and an unknown field by the sender's own key, and a document's keys must be text
     without NUL."""
@@ -84,8 +90,17 @@ def storable_errors(messages):
 
 
 def receive_inquiry(
-    inquiries, plugins, limits: InputLimits, publish, *, body: bytes, message_id, routing_key, via, submitted_by=None
-):
+    inquiries: Inquiries,
+    plugins: Any,
+    limits: InputLimits,
+    publish: Publish,
+    *,
+    body: bytes,
+    message_id: str | None,
+    routing_key: str,
+    via: str,
+    submitted_by: str | None = None,
+) -> dict[str, Any]:
     """Record one delivery and publish it if accepted. Returns the submission outcome.
     ``submitted_by``: the user whose token sent it over HTTP (AMQP names none).
 
@@ -97,7 +112,7 @@ def receive_inquiry(
     record = new_record(body, message_id, routing_key, via, submitted_by, plugins, limits)
     duplicate = not inquiries.add(record)
     if duplicate:
-        record = inquiries.get(record["_id"])
+        record = inquiries.get(record["_id"]) or record  # the one stored first (kept for good)
     else:
         _note_rejected(record)
     if record["status"] == "accepted" and not record["announced"]:
@@ -105,7 +120,15 @@ def receive_inquiry(
     return {"id": record["_id"], "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
 
 
-def new_record(body: bytes, message_id: str, routing_key, via, submitted_by, plugins, limits: InputLimits) -> dict:
+def new_record(
+    body: bytes,
+    message_id: str,
+    routing_key: str,
+    via: str,
+    submitted_by: str | None,
+    plugins: Any,
+    limits: InputLimits,
+) -> Record:
     """The record a first delivery of ``message_id`` is kept as, accepted or rejected."""
     examined = examine(body, channel_of_routing_key(routing_key), plugins, limits)
     return {
@@ -125,7 +148,7 @@ def new_record(body: bytes, message_id: str, routing_key, via, submitted_by, plu
     }
 
 
-def _note_rejected(record):
+def _note_rejected(record: Record) -> None:
     if record["status"] == "rejected":  # bad input is expected: said once, naming the fields, not the bytes
         log.info(
             "inquiry %s (%s, %r) kept as rejected; fields: %.500r",
@@ -136,7 +159,7 @@ def _note_rejected(record):
         )
 
 
-def batch_message_id(item: dict, submitted_by: str | None) -> str | None:
+def batch_message_id(item: dict[str, Any], submitted_by: str | None) -> str | None:
     """A batch item's idempotency key: its own ``message_id``, else its inquiry's ``external_id``
     scoped to the submitter (two integrations may use the same references), else None (the
     content then decides, as for a single submission without a key)."""
@@ -148,21 +171,29 @@ def batch_message_id(item: dict, submitted_by: str | None) -> str | None:
     return None
 
 
-def item_body(inquiry: dict) -> bytes:
+def item_body(inquiry: dict[str, Any]) -> bytes:
     """A batch item's inquiry as the bytes a single submission would have sent (kept, and hashed
     for a content-derived message id)."""
     return json.dumps(inquiry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def receive_batch(
-    inquiries, plugins, limits: InputLimits, publish, *, items: list, routing_key, via, submitted_by=None
-) -> list[dict]:
+    inquiries: Inquiries,
+    plugins: Any,
+    limits: InputLimits,
+    publish: Publish,
+    *,
+    items: list[Any],
+    routing_key: str,
+    via: str,
+    submitted_by: str | None = None,
+) -> list[dict[str, Any]]:
     """Record many inquiries at once: each item is examined, kept and announced exactly as
     ``receive_inquiry`` would, but the store is asked a fixed number of times for the whole batch
     (one read of the ids, one insert, one audit insert, one announced mark) instead of per item.
     Returns one outcome per item, in order: {index, outcome, id, message_id, status, errors}."""
-    outcomes: list[dict] = []
-    wanted: dict[str, tuple] = {}  # inquiry id -> (message id, body) of its first item
+    outcomes: list[dict[str, Any]] = []
+    wanted: dict[str, tuple[str, bytes]] = {}  # inquiry id -> (message id, body) of its first item
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
@@ -233,7 +264,7 @@ def external_id_of(examined: Examined, body: bytes) -> str | None:
     return reference
 
 
-def kept_body(body, max_body_bytes):
+def kept_body(body: bytes, max_body_bytes: int) -> dict[str, Any]:
     """How a body is kept with its record: as text to read (``raw_body``) and, when that text is
     not the exact bytes (not UTF-8), the bytes too, so a replay examines what was sent. Only the
     first ``max_body_bytes`` are kept (then ``raw_body_complete`` is False)."""
@@ -243,14 +274,14 @@ def kept_body(body, max_body_bytes):
     return {"raw_body": text, "raw_body_base64": exact, "raw_body_complete": len(body) <= max_body_bytes}
 
 
-def body_of(record):
+def body_of(record: Record) -> bytes:
     """The bytes a record kept (see ``kept_body``)."""
     if record.get("raw_body_base64"):
         return base64.b64decode(record["raw_body_base64"])
     return record["raw_body"].encode("utf-8")
 
 
-def announce(inquiries, publish, record):
+def announce(inquiries: Inquiries, publish: Publish, record: Record) -> bool:
     """Publish an accepted inquiry; on failure it stays pending for ``announce_pending``.
 
     The inquiry is already stored, so the submitter's answer does not depend on the broker.
@@ -261,7 +292,7 @@ def announce(inquiries, publish, record):
     return True
 
 
-def _published(publish, record) -> bool:
+def _published(publish: Publish, record: Record) -> bool:
     try:
         publish(record["_id"], record["received_at"], record["inquiry"])
     except Exception as exc:  # any publish failure: the outbox timer retries
@@ -272,12 +303,20 @@ def _published(publish, record) -> bool:
     return True
 
 
-def announce_pending(inquiries, publish, older_than, batch_size):
+def announce_pending(inquiries: Inquiries, publish: Publish, older_than: datetime, batch_size: int) -> int:
     """Announce accepted inquiries whose announcement failed (the outbox). Returns how many."""
     return sum(announce(inquiries, publish, record) for record in inquiries.unannounced(older_than, batch_size))
 
 
-def replay_rejected(inquiries, plugins, limits: InputLimits, publish, ids, limit, now):
+def replay_rejected(
+    inquiries: Inquiries,
+    plugins: Any,
+    limits: InputLimits,
+    publish: Publish,
+    ids: list[str] | None,
+    limit: int,
+    now: datetime,
+) -> dict[str, Any]:
     """Examine rejected inquiries again, after a fix to a connector, a plugin or the contract:
     those that pass now are accepted and announced as if just received; the others keep their
     new errors. Returns {"examined", "accepted": [ids], "still_rejected": [ids]}.

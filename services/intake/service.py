@@ -1,6 +1,7 @@
 """intake: the door every inquiry comes through, from AMQP or HTTP."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kombu import Exchange, Queue
 from nameko.timer import timer
@@ -18,13 +19,13 @@ from contracts.inquiry import (
 )
 from contracts.topology import CANONICAL_ROUTING_KEY, CHANNEL_ROUTING_PREFIX, INQUIRY_EXCHANGE, INTAKE_QUEUE
 from plugins.dependency import Plugins
-from services.intake import figures
+from services.intake import figures, imports
 from services.intake.entrypoints import consume_raw
 from services.intake.reading import check_readable, submitter_scope
 from services.intake.receiving import announce_pending, receive_batch, receive_inquiry, replay_rejected
 from services.intake.settings import IntakeSettingsSchema
 from services.intake.store import Inquiries
-from services.runtime import audit, health, parking
+from services.runtime import audit, health, parking, settings_check
 from services.runtime.access import Caller, require
 from services.runtime.country_settings import CountrySettingsSchema
 from services.runtime.events import ReliableEventDispatcher, on
@@ -55,14 +56,30 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def import_mappings(self) -> dict:
+        """The column mappings a file import may be read under (deploy/import_mappings)."""
+        return imports.import_mappings()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def read_import(self, request: dict) -> dict:
+        """A CSV or XLSX file (base64) read under a mapping: its columns, and each row as a batch item."""
+        return imports.read_import(request)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_settings(self, config_text: str) -> list[dict[str, str]]:
+        """Whether this service would load ``config_text`` (a deploy/config.yaml): [{path, reason}]."""
+        return settings_check.answer(self.caller, config_text, type(self))
+
     # Bad input never raises (it is stored as rejected); an unexpected error (a store outage) is
     # retried a bounded number of times, then the message is parked (see entrypoints).
+
     @consume_raw(intake_queue)
-    def receive_published(self, delivery):
+    def receive_published(self, delivery: dict[str, Any]) -> None:
         self._receive(delivery["body"], delivery["message_id"], delivery["routing_key"], via="amqp")
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def submit_inquiry(self, body, message_id=None, channel=None):
+    def submit_inquiry(self, body: str, message_id: str | None = None, channel: str | None = None) -> Any:
         """Receive an inquiry over HTTP: ``body`` is the JSON text, ``channel`` names a connector."""
         routing_key = CHANNEL_ROUTING_PREFIX + channel if channel else CANONICAL_ROUTING_KEY
         # surrogatepass: text that is not UTF-8 arrives as such and is rejected naming why, not a 500
@@ -74,7 +91,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def submit_batch(self, batch=None):
+    def submit_batch(self, batch: Any = None) -> Any:
         """Receive up to ``batch_max`` canonical inquiries at once (``InquiryBatchSchema``): each is
         examined, kept and announced as ``submit_inquiry`` would, and answered in order."""
         items = (batch or {}).get("items") if isinstance(batch, dict) else None
@@ -110,7 +127,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_inquiry(self, inquiry_id):
+    def get_inquiry(self, inquiry_id: str) -> Any:
         submitter_scope(self.caller)  # refused before anyone learns whether it exists
         record = self.inquiries.get(inquiry_id)
         if record is None:
@@ -119,7 +136,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         return InquiryRecordSchema().dump(_as_view(record, self.countries))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_inquiries(self, query=None):
+    def list_inquiries(self, query: dict[str, Any] | None = None) -> Any:
         submitted_by = submitter_scope(self.caller)
         query = load_input(InquiryListQuerySchema, query)
         ids = query.pop("ids", None)
@@ -127,7 +144,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         return InquiryPageSchema().dump(page_of([_as_view(r, self.countries) for r in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def replay_rejected(self, request=None):
+    def replay_rejected(self, request: dict[str, Any] | None = None) -> Any:
         """Examine rejected inquiries again after a fix; those that pass now are accepted."""
         require(self.caller, ("admin",), "replay rejected inquiries")
         request = load_input(ReplayRequestSchema, request, what="replay request")
@@ -144,7 +161,7 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         )
 
     @timer(interval=ANNOUNCE_CHECK_SECONDS)
-    def retry_announcements(self):
+    def retry_announcements(self) -> None:
         """The outbox: announce accepted inquiries whose first announcement failed."""
         retry_after = timedelta(seconds=self.settings["announce_retry_after_seconds"])
         announce_pending(
@@ -152,23 +169,25 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         )
 
     @on("customer_created")
-    def on_customer_created(self, payload):
+    def on_customer_created(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_created", payload)
         self.inquiries.link_customer(
             event["inquiry_id"], event["customer_id"], "flagged" if event["needs_review"] else "created"
         )
 
     @on("inquiry_matched")
-    def on_inquiry_matched(self, payload):
+    def on_inquiry_matched(self, payload: dict[str, Any]) -> None:
         event = load_event("inquiry_matched", payload)
         self.inquiries.link_customer(event["inquiry_id"], event["customer_id"], "merged")
 
     @on("customers_merged")
-    def on_customers_merged(self, payload):
+    def on_customers_merged(self, payload: dict[str, Any]) -> None:
         event = load_event("customers_merged", payload)
         self.inquiries.relink_customer(event["absorbed_id"], event["kept_id"])
 
-    def _receive(self, body, message_id, routing_key, via, submitted_by=None):
+    def _receive(
+        self, body: bytes, message_id: str | None, routing_key: str, via: str, submitted_by: str | None = None
+    ) -> dict[str, Any]:
         return receive_inquiry(
             self.inquiries,
             self.plugins,
@@ -181,14 +200,14 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
             submitted_by=submitted_by,
         )
 
-    def _announce(self, inquiry_id, received_at, inquiry):
+    def _announce(self, inquiry_id: str, received_at: datetime, inquiry: dict[str, Any]) -> None:
         self.dispatch(
             "inquiry_received",
             dump_event("inquiry_received", {"inquiry_id": inquiry_id, "received_at": received_at, "inquiry": inquiry}),
         )
 
 
-def _as_view(record, countries):
+def _as_view(record: dict[str, Any], countries: Any) -> dict[str, Any]:
     # The country is read as it is shown, with the aliases in force: the record keeps what was sent.
     country = (record.get("inquiry") or {}).get("country")
     return {**record, "id": record["_id"], "country_code": countries.code_of(country)}

@@ -1,6 +1,10 @@
 """Changing an archive without losing a concurrent writer's change (single-document atomicity)."""
 
+from collections.abc import Callable
+
 from contracts.errors import NotFound
+from services.profile.domain.documents import Archive
+from services.profile.store import Customers
 from services.runtime.guarded import DocumentBusy, change_guarded
 
 
@@ -8,7 +12,12 @@ class ArchiveBusy(DocumentBusy):
     """The archive kept changing under us; the event is redelivered and tried again."""
 
 
-def change_archive(customers, customer_id, change, current=None):
+def change_archive(
+    customers: Customers,
+    customer_id: str,
+    change: Callable[[Archive], Archive | None],
+    current: Archive | None = None,
+) -> tuple[Archive, Archive | None]:
     """Apply ``change`` (archive -> new archive, or None for no change) without losing a
     concurrent writer's change: re-read and retry when the version moved. ``current``: the
     archive as just read, if the caller has it. Returns (archive before, archive after — None when
@@ -20,7 +29,7 @@ def change_archive(customers, customer_id, change, current=None):
     return before, after
 
 
-def existing_archive(customers, customer_id):
+def existing_archive(customers: Customers, customer_id: str) -> Archive:
     """The archive, or ``NotFound`` (saying where it went if it was merged)."""
     archive = customers.get(customer_id)
     if archive is None:

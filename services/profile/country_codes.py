@@ -3,17 +3,23 @@ aliases changed), and the spellings recognised as none, for an admin to map
 (``BATON.countries.aliases``)."""
 
 from collections import Counter
+from datetime import datetime
+from typing import Any
 
 from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain.archive import with_country_codes
+from services.profile.domain.documents import Archive
 from services.profile.domain.matching import identity_keys
 from services.profile.domain.normalising import normalise_phone
+from services.profile.store import Customers, Key
 from services.runtime.countries import Countries, country_key
 
 EXAMPLES = 10  # customers listed per unknown spelling, to look at
 
 
-def fill_country_codes(customers, countries: Countries, after: str | None, limit: int, now) -> tuple[dict, list]:
+def fill_country_codes(
+    customers: Customers, countries: Countries, after: str | None, limit: int, now: datetime
+) -> tuple[dict[str, Any], list[str]]:
     """Read the country (and each title's) of up to ``limit`` archives after ``after`` (in id order)
     with ``countries`` and keep the codes; the archive is then also found by the keys those codes
     give (its name and codes in its country, its phones read with it as their hint). Returns
@@ -21,7 +27,7 @@ def fill_country_codes(customers, countries: Countries, after: str | None, limit
     archives = customers.archives_after(after, limit)
     changed = []
 
-    def recognised(archive):
+    def recognised(archive: Archive) -> Archive | None:
         return with_country_codes(
             archive,
             countries.code_of(archive.get("country")),
@@ -45,16 +51,16 @@ def fill_country_codes(customers, countries: Countries, after: str | None, limit
     }, changed
 
 
-def _keys(archive):
+def _keys(archive: Archive) -> set[Key]:
     phones = {("phone", normalise_phone(c.get("phone"), archive.get("country_code"))) for c in archive["contacts"]}
     return identity_keys(archive) | {(kind, value) for kind, value in phones if value}
 
 
-def unknown_countries(customers) -> dict:
+def unknown_countries(customers: Customers) -> dict[str, Any]:
     """The spellings of countries recognised as none, most customers first: spellings that differ
     only in case, accents or punctuation are one (an alias maps them all), shown as most wrote it."""
-    spellings: dict[str, Counter] = {}
-    customer_ids: dict[str, list] = {}
+    spellings: dict[str, Counter[str]] = {}
+    customer_ids: dict[str, list[str]] = {}
     for text, customer_id in customers.unknown_countries():
         key = country_key(text) or text
         spellings.setdefault(key, Counter())[text] += 1

@@ -1,12 +1,27 @@
 """Filing a customer by hand: refused, naming the owner, when the customer already exists (撞单)."""
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from contracts.errors import Conflict
+from plugins.host import PluginHost
 from services.profile.domain.archive import manual_source_id
+from services.profile.domain.documents import Inquiry
 from services.profile.domain.matching import decide, match_keys
 from services.profile.filing import file_inquiry, most_similar_name
+from services.profile.store import Customers
 
 
-def create_customer(customers, plugins, matching, created_by, inquiry, key, now):
+def create_customer(
+    customers: Customers,
+    plugins: PluginHost,
+    matching: Mapping[str, Any],
+    created_by: str | None,
+    inquiry: Inquiry,
+    key: str,
+    now: datetime,
+) -> dict[str, Any]:
     """The ``customer_created`` event for a new archive, or ``Conflict`` naming who has it."""
     source_id = manual_source_id(key)
     itself = "cus_" + source_id  # a retried call finds the archive it opened the first time
@@ -24,7 +39,7 @@ def create_customer(customers, plugins, matching, created_by, inquiry, key, now)
     return {**event, "requested_owner": created_by}
 
 
-def _who_has(customers, existing, matched_on):
+def _who_has(customers: Customers, existing: list[str], matched_on: str | None) -> str:
     archive = customers.get(existing[0]) or {}
     holder = f"owned by {archive['owner_id']}" if archive.get("owner_id") else "in the public pool (claim it there)"
     how = f" (same {matched_on.replace('_', ' ')})" if matched_on else ""

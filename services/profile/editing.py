@@ -5,19 +5,24 @@ the same record id changes nothing the second time.
 """
 
 import logging
-from datetime import date
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
 
 from contracts.errors import Conflict, InvalidInput, NotFound
 from plugins.errors import PluginFailed
+from plugins.host import PluginHost
 from services.profile.changing import change_archive, existing_archive
 from services.profile.domain import timeline
 from services.profile.domain.deals import amend_order, change_stage, record_step
 from services.profile.domain.details import typed_problems, update_details, with_website_domain
+from services.profile.domain.documents import Archive, Record
 from services.profile.domain.grades import grade_changes, regrade, value_graded
 from services.profile.domain.groups import group_id_for, join_group, leave_group
 from services.profile.domain.matching import contact_keys, identity_keys
 from services.profile.domain.normalising import registration_code_problem
-from services.runtime.countries import with_country_code
+from services.profile.store import Customers, Key
+from services.runtime.countries import Countries, with_country_code
 
 MAX_GROUP_MEMBERS = 500  # listed per group; far above any real group's subsidiaries
 KEY_WORDS = {
@@ -31,7 +36,14 @@ KEY_WORDS = {
 log = logging.getLogger(__name__)
 
 
-def update_customer(customers, plugins, countries, customer_id, changes, now):
+def update_customer(
+    customers: Customers,
+    plugins: PluginHost,
+    countries: Countries,
+    customer_id: str,
+    changes: dict[str, Any],
+    now: datetime,
+) -> None:
     """Apply a person's corrections; refuses custom values that break their declarations, websites,
     emails and phones that are none, and names, emails and phones that belong to another customer
     (link or merge those instead). A country given (the archive's, a title's) is kept with the
@@ -50,9 +62,9 @@ def update_customer(customers, plugins, countries, customer_id, changes, now):
         return
     old_keys, new_keys = _keys_of(before), _keys_of(proposed)
     _claim_or_refuse(customers, customer_id, new_keys - old_keys)
-    outcome = {}
+    outcome: dict[str, Any] = {}
 
-    def change(archive):
+    def change(archive: Archive) -> Archive | None:
         updated, outcome["changed"] = update_details(archive, changes, now)
         return updated
 
@@ -62,20 +74,22 @@ def update_customer(customers, plugins, countries, customer_id, changes, now):
         customers.record(timeline.details_updated(customer_id, outcome["changed"], by, now))
 
 
-def record_deal_step(customers, customer_id, kind, record_id, record, now):
+def record_deal_step(
+    customers: Customers, customer_id: str, kind: str, record_id: str, record: Record, now: datetime
+) -> None:
     """Add a quote, sample or order (``kind``: quotes, samples, orders) and move the stage on."""
     existing_archive(customers, customer_id)
     # BSON has datetimes but no dates: a delivery date is kept as its ISO text.
     record = {name: value.isoformat() if type(value) is date else value for name, value in record.items()}
-    stages = {}
+    stages: dict[str, str] = {}
 
-    def change(archive):
+    def change(archive: Archive) -> Archive | None:
         stages["before"] = archive["stage"]
         return record_step(archive, kind, record_id, record, now)
 
     change_archive(customers, customer_id, change)
     entries = [timeline.step_recorded(customer_id, kind, {"id": record_id, **record})]
-    after = customers.get(customer_id)["stage"]
+    after = existing_archive(customers, customer_id)["stage"]
     if stages.get("before") and after != stages["before"]:
         # The customer reached the stage when the quote, sample or order happened, not when typed in.
         entries.append(
@@ -86,13 +100,15 @@ def record_deal_step(customers, customer_id, kind, record_id, record, now):
     customers.record(*entries)
 
 
-def amend_deal_order(customers, customer_id, order_id, amendment, now):
+def amend_deal_order(
+    customers: Customers, customer_id: str, order_id: str, amendment: dict[str, Any], now: datetime
+) -> bool:
     """Change an order as an agreed requirement change asks ("deliver 10 days earlier"), with a
     timeline entry naming before and after; the same change asked twice changes it once."""
     existing_archive(customers, customer_id)
-    seen = {}
+    seen: dict[str, Any] = {}
 
-    def change(archive):
+    def change(archive: Archive) -> Archive | None:
         try:
             amended, seen["before"] = amend_order(
                 archive,
@@ -117,7 +133,9 @@ def amend_deal_order(customers, customer_id, order_id, amendment, now):
     return after is not None
 
 
-def set_stage(customers, customer_id, stage, by, reason, now):
+def set_stage(
+    customers: Customers, customer_id: str, stage: str, by: str, reason: str | None, now: datetime
+) -> dict[str, Any] | None:
     """The timeline entry of the change, or None if the customer was in ``stage`` already."""
     before = existing_archive(customers, customer_id)["stage"]
     change_archive(customers, customer_id, lambda archive: change_stage(archive, stage, reason, now))
@@ -128,7 +146,7 @@ def set_stage(customers, customer_id, stage, by, reason, now):
     return entry
 
 
-def grade(customers, customer_id, grades, by, reason, now):
+def grade(customers: Customers, customer_id: str, grades: dict[str, str], by: str, reason: str, now: datetime) -> None:
     """Set grades by hand (a regrade), on the archive and its timeline."""
     before, after = change_archive(
         customers,
@@ -138,12 +156,19 @@ def grade(customers, customer_id, grades, by, reason, now):
     )
     customers.record(
         timeline.graded(
-            customer_id, grade_changes(before, after, list(grades)), by, reason.strip(), now, fields=list(grades)
+            customer_id,
+            grade_changes(before, after or before, list(grades)),
+            by,
+            reason.strip(),
+            now,
+            fields=list(grades),
         )
     )
 
 
-def grade_value(customers, plugins, customer_id, valuation, now):
+def grade_value(
+    customers: Customers, plugins: PluginHost, customer_id: str, valuation: dict[str, Any], now: datetime
+) -> None:
     """After an order: the value grade the rule plugins give (``baton_grade_value``), on the
     archive and its timeline — unless a person set it by hand. A failing plugin is logged by
     name and changes nothing: the order is recorded either way."""
@@ -170,7 +195,7 @@ def grade_value(customers, plugins, customer_id, valuation, now):
         )
 
 
-def link_group(customers, customer_id, other_id, by, name, now):
+def link_group(customers: Customers, customer_id: str, other_id: str, by: str, name: str | None, now: datetime) -> str:
     """Put both archives in one group (joining an existing group; two groups become one)."""
     if other_id == customer_id:
         raise InvalidInput("An archive cannot be linked with itself.", {"fields": {"link": ["Same as this archive."]}})
@@ -190,7 +215,7 @@ def link_group(customers, customer_id, other_id, by, name, now):
     return group_id
 
 
-def unlink_group(customers, customer_id, by, now):
+def unlink_group(customers: Customers, customer_id: str, by: str, now: datetime) -> None:
     group_id = existing_archive(customers, customer_id).get("group_id")
     if group_id is None:
         raise Conflict(f"Customer {customer_id} is in no group.", {"customer_id": customer_id})
@@ -198,7 +223,7 @@ def unlink_group(customers, customer_id, by, now):
     customers.record(timeline.group_left(customer_id, group_id, by, now))
 
 
-def group_view(customers, customer_id):
+def group_view(customers: Customers, customer_id: str) -> dict[str, Any]:
     archive = existing_archive(customers, customer_id)
     if not archive.get("group_id"):
         return {"group": None, "members": [_member(archive)]}
@@ -209,7 +234,7 @@ def group_view(customers, customer_id):
     }
 
 
-def _member(archive):
+def _member(archive: Archive) -> dict[str, Any]:
     return {
         "customer_id": archive["_id"],
         "company": archive.get("company"),
@@ -220,7 +245,7 @@ def _member(archive):
     }
 
 
-def _with_country_codes(changes, countries):
+def _with_country_codes(changes: dict[str, Any], countries: Countries) -> dict[str, Any]:
     if "country" in changes:
         changes = with_country_code(changes, countries)
     if "titles" in changes:
@@ -228,8 +253,8 @@ def _with_country_codes(changes, countries):
     return changes
 
 
-def _code_problems(changes, country_code):
-    problems = {}
+def _code_problems(changes: dict[str, Any], country_code: str | None) -> dict[str, Any]:
+    problems: dict[str, Any] = {}
     if reason := registration_code_problem(changes.get("registration_code"), country_code):
         problems["registration_code"] = [reason]
     for index, title in enumerate(changes.get("titles", [])):
@@ -239,12 +264,12 @@ def _code_problems(changes, country_code):
     return problems
 
 
-def _keys_of(archive):
+def _keys_of(archive: Archive) -> set[Key]:
     # Contacts' keys too: an email or phone added finds this archive, one removed no longer does.
     return identity_keys(archive) | contact_keys(archive)
 
 
-def _claim_or_refuse(customers, customer_id, keys):
+def _claim_or_refuse(customers: Customers, customer_id: str, keys: Collection[Key]) -> None:
     holders, claimed = customers.claim_identity(list(keys), customer_id)
     taken = {key: holder for key, holder in holders.items() if holder != customer_id}
     if not taken:
@@ -252,7 +277,7 @@ def _claim_or_refuse(customers, customer_id, keys):
     customers.release_identity(claimed, customer_id)  # only what this call took: the refusal changes nothing
     others = sorted(set(taken.values()))
     owners = {c: (customers.get(c) or {}).get("owner_id") for c in others}
-    shown = ", ".join(f"{c} ({'owned by ' + owners[c] if owners[c] else 'in the public pool'})" for c in others)
+    shown = ", ".join(f"{c} (owned by {owners[c]})" if owners[c] else f"{c} (in the public pool)" for c in others)
     raise Conflict(
         f"{_describe(taken)} already identifies {shown}: merge the archives or link them as a group.",
         {
@@ -262,6 +287,6 @@ def _claim_or_refuse(customers, customer_id, keys):
     )
 
 
-def _describe(taken):
+def _describe(taken: Collection[Key]) -> str:
     kinds = sorted({kind for kind, _ in taken})
     return " and ".join(KEY_WORDS.get(k, k) for k in kinds)

@@ -3,11 +3,16 @@
 the archive shows it and access follows it."""
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
 
 from services.profile.changing import change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import handed_to, place, with_collaborators
 from services.profile.domain.deals import change_stage
+from services.profile.domain.documents import Archive, Entry
+from services.profile.store import Customers
 
 # The pool state and the archive stage share the word: a rejected customer is both, and so is a
 # lead marketing marked invalid (无效线索).
@@ -17,7 +22,15 @@ STAGES_OF_POOL_STATES = (REJECTED_STAGE, "invalid")
 log = logging.getLogger(__name__)
 
 
-def record_owner(customers, customer_id, owner_id, team, reason, at, allocation_id=None):
+def record_owner(
+    customers: Customers,
+    customer_id: str,
+    owner_id: str,
+    team: str | None,
+    reason: str,
+    at: datetime,
+    allocation_id: str | None = None,
+) -> None:
     current = customers.get(customer_id)
     if current is None and (merge := customers.merge_of(customer_id)):
         # Allocated while an inquiry linked it into another archive: that archive's owner stands.
@@ -27,7 +40,15 @@ def record_owner(customers, customer_id, owner_id, team, reason, at, allocation_
     customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at, allocation_id))
 
 
-def record_return(customers, customer_id, state, previous_owner, reason, by, at):
+def record_return(
+    customers: Customers,
+    customer_id: str,
+    state: str,
+    previous_owner: str | None,
+    reason: str,
+    by: str,
+    at: datetime,
+) -> Entry | None:
     """The pool took the customer from its owner (released, recycled, dormant, rejected…).
 
     A rejected customer is at the stage ``rejected`` too, with the person's reason, so the archive,
@@ -38,11 +59,11 @@ def record_return(customers, customer_id, state, previous_owner, reason, by, at)
     rejected = state in STAGES_OF_POOL_STATES
     said = reason.removeprefix(f"{state}: ")  # the person's own words, without the pool's "rejected: "
 
-    def placed(archive):
+    def placed(archive: Archive) -> Archive | None:
         moved = place(archive, None, state, reason, at) or archive
         if rejected:
             moved = change_stage(moved, state, said, at) or moved
-        return None if moved is archive else {**moved, "version": archive["version"] + 1}  # one write, one version
+        return None if moved is archive else moved  # one write
 
     before, _ = change_archive(customers, customer_id, placed, current)
     entries = [timeline.returned_to_pool(customer_id, state, previous_owner, reason, by, at)]
@@ -52,17 +73,29 @@ def record_return(customers, customer_id, state, previous_owner, reason, by, at)
     return entries[1] if len(entries) > 1 else None
 
 
-def record_collaborators(customers, customer_id, collaborators, by, at):
+def record_collaborators(
+    customers: Customers, customer_id: str, collaborators: list[str], by: str, at: datetime
+) -> None:
     if (current := customers.get(customer_id)) is None:
         return
     change_archive(customers, customer_id, lambda archive: with_collaborators(archive, collaborators, at), current)
     customers.record(timeline.collaborators_changed(customer_id, collaborators, by, at))
 
 
-def record_handoff(customers, customer_id, departments, handoff_id, kind, by, at, from_user=None, new_owner=None):
+def record_handoff(
+    customers: Customers,
+    customer_id: str,
+    departments: Iterable[str],
+    handoff_id: str,
+    kind: str,
+    by: str,
+    at: datetime,
+    from_user: str | None = None,
+    new_owner: str | None = None,
+) -> None:
     """A handoff was accepted: the receiving departments now hold part of the customer."""
     if customers.get(customer_id) is None:
         return
     for department in departments:
-        change_archive(customers, customer_id, lambda archive, d=department: handed_to(archive, d, at))
+        change_archive(customers, customer_id, partial(handed_to, department=department, at=at))
     customers.record(timeline.handoff_accepted(customer_id, handoff_id, kind, by, at, from_user, new_owner))

@@ -1,4 +1,5 @@
 from collections import Counter
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
@@ -67,12 +68,12 @@ class ReportSettingsSchema(ReportPeriodSettingsSchema):
     )
 
     @validates("regions")
-    def one_region_a_country(self, value, **kwargs):
+    def one_region_a_country(self, value: dict[str, list[str]], **kwargs: Any) -> None:
         listed = Counter(code for codes in value.values() for code in codes)
         if twice := sorted(code for code, count in listed.items() if count > 1):
             raise ValidationError(f"Countries in more than one region: {', '.join(twice)}.")
 
     @post_load
-    def region_lookup(self, data, **kwargs):
+    def region_lookup(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         regions = {code: region for region, codes in data["regions"].items() for code in codes}
         return {**data, "region_of_country": regions}

@@ -268,7 +268,7 @@ def test_an_archive_from_before_gets_its_codes_and_the_block_of_its_country():
         "version": 3,
     }
     after = with_country_codes(before, "DE", ["HK"], NOW)
-    assert (after["country_code"], after["name_blocks"], after["version"]) == ("DE", ["?:acme", "DE:acme"], 4)
+    assert (after["country_code"], after["name_blocks"], after["version"]) == ("DE", ["?:acme", "DE:acme"], 3)
     assert after["titles"] == [{"name": "Acme HK Ltd", "country": "Hong Kong", "country_code": "HK"}]
     assert with_country_codes(after, "DE", ["HK"], NOW) is None
     assert with_country_codes({**before, "titles": []}, None, [], NOW)["country_code"] is None

@@ -5,32 +5,43 @@ so what a salesperson corrected by hand survives the next web form.
 """
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from services.profile.domain.communications import special_requirements_in
 from services.profile.domain.deals import MAIN_PATH, stage_after
+from services.profile.domain.documents import Archive, Inquiry
 from services.profile.domain.matching import name_blocks
 from services.profile.domain.normalising import normalise_company, normalise_email
 
 GRADE_ORDER = {"A": 0, "B": 1, "C": 2}
 
 
-def customer_id_for(inquiry_id):
+def customer_id_for(inquiry_id: str) -> str:
     """A new archive's id follows from the inquiry that opened it, so redelivery cannot open two."""
     return "cus_" + inquiry_id.removeprefix("inq_")
 
 
-def manual_source_id(key):
+def manual_source_id(key: str) -> str:
     """The source id of a customer filed by hand, stable for one idempotency key."""
     return "man_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def stage_for(inquiry):
+def stage_for(inquiry: Inquiry) -> str:
     # An inquiry that states a need is an RFQ (询盘); a bare contact is a first contact (初步接触).
     return "inquiry" if (inquiry.get("message") or "").strip() else "new_contact"
 
 
-def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, possible_duplicates=()):
+def open_archive(
+    customer_id: str,
+    inquiry_id: str,
+    inquiry: Inquiry,
+    grade: dict[str, Any] | None,
+    grading_error: str | None,
+    now: datetime,
+    possible_duplicates: Iterable[str] = (),
+) -> Archive:
     return {
         "_id": customer_id,
         "company": inquiry.get("company"),
@@ -66,7 +77,14 @@ def open_archive(customer_id, inquiry_id, inquiry, grade, grading_error, now, po
     }
 
 
-def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=()):
+def merge_inquiry(
+    archive: Archive,
+    inquiry_id: str,
+    inquiry: Inquiry,
+    grade: dict[str, Any] | None,
+    now: datetime,
+    possible_duplicates: Iterable[str] = (),
+) -> Archive | None:
     """The archive with the inquiry merged in, or None if it was merged before."""
     if inquiry_id in archive["inquiry_ids"]:
         return None
@@ -103,18 +121,19 @@ def merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=
     merged["possible_duplicates"] = known + [c for c in possible_duplicates if c not in known and c != archive["_id"]]
     merged["inquiry_ids"] = archive["inquiry_ids"] + [inquiry_id]
     merged["updated_at"] = now
-    merged["version"] = archive["version"] + 1
     return merged
 
 
-def _another_name(archive, company):
+def _another_name(archive: Archive, company: str | None) -> bool:
     name = normalise_company(company)
     return bool(name and archive.get("company")) and name not in {
         normalise_company(known) for known in [archive["company"], *archive.get("aliases", [])]
     }
 
 
-def place(archive, owner_id, pool_state, reason, at, team=None):
+def place(
+    archive: Archive, owner_id: str | None, pool_state: str, reason: str, at: datetime, team: str | None = None
+) -> Archive | None:
     """The archive with its owner and pool state as the pool service decided, or None if unchanged."""
     team = team or archive.get("team")
     now = (archive["owner_id"], archive.get("pool_state"), archive.get("pool_reason"), archive.get("team"))
@@ -127,32 +146,31 @@ def place(archive, owner_id, pool_state, reason, at, team=None):
         "pool_reason": reason,
         "team": team,
         "updated_at": at,
-        "version": archive["version"] + 1,
     }
 
 
-def with_collaborators(archive, collaborators, at):
+def with_collaborators(archive: Archive, collaborators: Iterable[str], at: datetime) -> Archive | None:
     """The archive with the collaborators the pool named, or None if they are already these."""
     if list(archive.get("collaborators") or []) == list(collaborators):
         return None
-    return {**archive, "collaborators": list(collaborators), "updated_at": at, "version": archive["version"] + 1}
+    return {**archive, "collaborators": list(collaborators), "updated_at": at}
 
 
-def handed_to(archive, department, at):
+def handed_to(archive: Archive, department: str, at: datetime) -> Archive | None:
     """The archive held by ``department`` too (e.g. service after a deal), or None if it already is."""
     departments = list(archive.get("departments") or [])
     if department in departments:
         return None
-    return {**archive, "departments": departments + [department], "updated_at": at, "version": archive["version"] + 1}
+    return {**archive, "departments": departments + [department], "updated_at": at}
 
 
-def stronger_grade(current, new):
+def stronger_grade(current: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any] | None:
     if current is None or (new is not None and GRADE_ORDER[new["grade"]] < GRADE_ORDER[current["grade"]]):
         return new
     return current
 
 
-def source_of(inquiry_id, inquiry, now):
+def source_of(inquiry_id: str, inquiry: Inquiry, now: datetime) -> dict[str, Any]:
     return {
         "at": inquiry.get("occurred_at") or now,  # when the customer reached us
         "channel": inquiry["channel"],
@@ -162,12 +180,12 @@ def source_of(inquiry_id, inquiry, now):
     }
 
 
-def _needs_of(inquiry):
+def _needs_of(inquiry: Inquiry) -> list[str]:
     message = (inquiry.get("message") or "").strip()
     return [message] if message else []
 
 
-def _merge_contact(contacts, contact):
+def _merge_contact(contacts: list[dict[str, Any]], contact: dict[str, Any]) -> list[dict[str, Any]]:
     """Add the contact, or fill the blanks of the one with the same email."""
     email = normalise_email(contact.get("email"))
     for index, known in enumerate(contacts):
@@ -177,7 +195,7 @@ def _merge_contact(contacts, contact):
     return contacts + [dict(contact)]
 
 
-def combine_archives(kept, absorbed, now):
+def combine_archives(kept: Archive, absorbed: Archive, now: datetime) -> Archive | None:
     """``kept`` with everything ``absorbed`` knew, or None if it was combined before.
 
     Nothing is dropped: contacts, sources, needs, products, communications and special
@@ -238,11 +256,12 @@ def combine_archives(kept, absorbed, now):
     combined["possible_duplicates"] = [c for c in dict.fromkeys(both) if c not in (kept["_id"], absorbed["_id"])]
     combined["absorbed_ids"] = kept.get("absorbed_ids", []) + [absorbed["_id"]]
     combined["updated_at"] = now
-    combined["version"] = kept["version"] + 1
     return combined
 
 
-def with_country_codes(archive: dict, country_code: str | None, title_codes: list, now: datetime) -> dict | None:
+def with_country_codes(
+    archive: Archive, country_code: str | None, title_codes: list[str | None], now: datetime
+) -> Archive | None:
     """The archive keeping the ISO codes its country and its titles' countries name (``title_codes``,
     in the titles' order), and its name block in that country; None if it keeps these already."""
     titles = [
@@ -258,7 +277,6 @@ def with_country_codes(archive: dict, country_code: str | None, title_codes: lis
         "country_code": country_code,
         "name_blocks": blocks,
         "updated_at": now,
-        "version": archive["version"] + 1,
     }
     if titles:
         changed["titles"] = titles

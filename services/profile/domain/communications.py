@@ -5,14 +5,17 @@ number"): it is lifted into the archive's list so it cannot be lost between depa
 """
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+
+from services.profile.domain.documents import Archive, Record
 
 SPECIAL_MARKER = re.compile(r"^\s*(?:【特殊】|\[特殊\]|\[special\])\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
 
-def special_requirements_in(*texts):
+def special_requirements_in(*texts: str | None) -> list[str]:
     """The special requirements marked in the texts, in order, without the marker."""
-    found = []
+    found: list[str] = []
     for text in texts:
         for match in SPECIAL_MARKER.finditer(text or ""):
             requirement = match.group(1).strip()
@@ -21,7 +24,7 @@ def special_requirements_in(*texts):
     return found
 
 
-def was_answered(result, unanswered_phrases):
+def was_answered(result: str | None, unanswered_phrases: Iterable[str]) -> bool:
     """False when the recorded result says the customer did not answer ("no answer", 未回复…)."""
     text = (result or "").casefold()
     return not any(phrase.casefold() in text for phrase in unanswered_phrases)
@@ -40,7 +43,9 @@ def dated_ahead(at: datetime, now: datetime, clock_skew: timedelta) -> str | Non
     )
 
 
-def communication_record(record_id, communication, now, record_within=None):
+def communication_record(
+    record_id: str, communication: Record, now: datetime, record_within: timedelta | None = None
+) -> Record:
     """The record as kept: the communication, when it was recorded and how long after it happened."""
     after = max(now - communication["at"], timedelta(0))
     return {
@@ -52,7 +57,9 @@ def communication_record(record_id, communication, now, record_within=None):
     }
 
 
-def record_communication(archive, record_id, communication, now, record_within=None):
+def record_communication(
+    archive: Archive, record_id: str, communication: Record, now: datetime, record_within: timedelta | None = None
+) -> Archive | None:
     """The archive with the communication added (and its special requirements lifted), or
     None if a record with this id is already there. ``record_within`` (a timedelta): a record
     made later than this after the contact is marked late."""
@@ -66,5 +73,4 @@ def record_communication(archive, record_id, communication, now, record_within=N
         "communications": sorted(archive.get("communications", []) + [record], key=lambda c: c["at"]),
         "special_requirements": known + [r for r in lifted if r not in known],
         "updated_at": now,
-        "version": archive["version"] + 1,
     }

@@ -5,6 +5,10 @@ alias: inquiries under the old name still find it, and the history reads true. A
 kept as its registrable domain; contacts' emails and phones are checked as an inquiry's keys read them.
 """
 
+from datetime import datetime
+from typing import Any
+
+from services.profile.domain.documents import Archive
 from services.profile.domain.normalising import email_problem, normalise_phone, website_domain
 
 # country_code is never typed: it comes with country, recognised from it (editing.py).
@@ -63,7 +67,9 @@ def with_website_domain(changes: dict) -> dict:
     return {**changes, "website": website_domain(changes["website"])}
 
 
-def update_details(archive, changes, now):
+def update_details(
+    archive: Archive, changes: dict[str, Any], now: datetime
+) -> tuple[Archive | None, dict[str, tuple[Any, Any]]]:
     """(the archive with ``changes`` applied, {field: (before, after)}); (None, {}) if nothing differs.
 
     ``custom_fields`` merge into the existing ones; a None value clears one.
@@ -85,5 +91,5 @@ def update_details(archive, changes, now):
             updated["custom_fields"] = fields
     if not changed:
         return None, {}
-    updated.update(updated_at=now, version=archive["version"] + 1)
+    updated["updated_at"] = now
     return updated, changed

@@ -7,10 +7,12 @@ keys an inquiry carries (blocking), never a scan of all customers.
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from services.profile.domain.documents import Archive, Inquiry
 from services.profile.domain.normalising import (
     CJK,
     PUNCTUATION,
@@ -39,7 +41,7 @@ KEY_TIERS = (("code", "email", "phone"), ("domain",), ("company",))
 LEGACY_DOMAIN_KINDS = ("email_domain", "website")
 
 
-def match_keys(inquiry):
+def match_keys(inquiry: Inquiry) -> dict[str, str]:
     """The matching keys an inquiry carries, ``{kind: normalised value}``, strongest first
     (its country read as its ``country_code``)."""
     contact = inquiry.get("contact") or {}
@@ -52,7 +54,7 @@ def match_keys(inquiry):
         "domain": company_email_domain(contact.get("email")) or registrable_domain(inquiry.get("website")),
         "company": company_key(inquiry.get("company"), country),
     }
-    return {kind: candidates[kind] for kind in KEY_KINDS if candidates[kind]}
+    return {kind: value for kind in KEY_KINDS if (value := candidates[kind])}
 
 
 def current_key(kind: str, value: str) -> tuple[str, str]:
@@ -66,7 +68,7 @@ def current_key(kind: str, value: str) -> tuple[str, str]:
     return kind, value
 
 
-def archive_name_blocks(archive: dict) -> list[str]:
+def archive_name_blocks(archive: Archive) -> list[str]:
     """The name blocks an archive's own names (company, aliases, titles) fall in."""
     country = archive.get("country_code")
     names = [(name, country) for name in [archive.get("company"), *archive.get("aliases", [])]]
@@ -74,18 +76,18 @@ def archive_name_blocks(archive: dict) -> list[str]:
     return list(dict.fromkeys(block for name, code in names for block in name_blocks(name, code)))
 
 
-def company_key(name, country_code):
+def company_key(name: str | None, country_code: str | None) -> str | None:
     # A name alone is common across countries ("ABC Trading"): it matches within one country.
     company = normalise_company(name)
     return f"{country_code or '?'}:{company}" if company else None
 
 
-def code_key(code, country_code):
-    code = normalise_registration_code(code, country_code)
-    return ":".join(code) if code else None
+def code_key(code: str | None, country_code: str | None) -> str | None:
+    normalised = normalise_registration_code(code, country_code)
+    return ":".join(normalised) if normalised else None
 
 
-def identity_keys(archive):
+def identity_keys(archive: Archive) -> set[tuple[str, str]]:
     """The keys an archive's own identity gives it: its company name and aliases in its country,
     each title (多抬头) in the title's country, every registration code, its website. {(kind, value)}."""
     country = archive.get("country_code")
@@ -100,7 +102,7 @@ def identity_keys(archive):
     return {(kind, value) for kind, value in keys if value}
 
 
-def contact_keys(archive: dict) -> set:
+def contact_keys(archive: Archive) -> set[tuple[str, str]]:
     """The keys an archive's contacts give it: each email, its company's domain (never a free-mail
     one) and each phone, read with the archive's country as the hint for a local number. {(kind, value)}."""
     country = archive.get("country_code")
@@ -119,15 +121,15 @@ def contact_keys(archive: dict) -> set:
 class MatchDecision:
     customer_id: str | None = None  # the archive to merge into
     matched_on: str | None = None  # the strongest key it was found by
-    candidates: tuple = ()  # other archives sharing weaker keys: possible duplicates for a person
+    candidates: tuple[str, ...] = ()  # other archives sharing weaker keys: possible duplicates for a person
 
     @property
-    def ambiguous(self):
+    def ambiguous(self) -> bool:
         """No archive to merge into, yet archives share keys: a person decides."""
         return self.customer_id is None and bool(self.candidates)
 
 
-def decide(holders, similar_name=None):
+def decide(holders: dict[str, str], similar_name: str | None = None) -> MatchDecision:
     """``holders``: {key kind: customer holding that key}; ``similar_name``: the one archive
     whose company name is very close (typos), if any.
 
@@ -153,13 +155,13 @@ def decide(holders, similar_name=None):
 DIGITS = re.compile(r"\d+")
 
 
-def name_block(company, country_code):
+def name_block(company: str | None, country_code: str | None) -> str | None:
     """The block a company name is compared within, e.g. "DE:acme"; None without a name."""
     name = normalise_company(company)
     return f"{country_code or '?'}:{name[:NAME_BLOCK_LETTERS]}" if name else None
 
 
-def name_blocks(company, country_code) -> list[str]:
+def name_blocks(company: str | None, country_code: str | None) -> list[str]:
     """Every block a company name is compared within: today its first letters' alone. (A second block
     of a name's last letters, tried for typos among the first ones, is mostly the trade word's —
     "…ding", "…xtil" — and filled to ``max_name_block`` at 1,000,000 customers: a miss took 2.7 times
@@ -168,7 +170,7 @@ def name_blocks(company, country_code) -> list[str]:
     return [block] if block else []
 
 
-def same_name(typed, known, min_similarity: int, min_word_similarity: int) -> bool:
+def same_name(typed: str, known: str, min_similarity: int, min_word_similarity: int) -> bool:
     """Whether two company names can be one company's, typos aside. Names that differ in a
     meaningful word are different companies however alike they look ("Home Goods" / "Home Tools",
     衣优库 / 衣优库资讯): each word must be a typo of its counterpart (``_word_typo``; a longer word
@@ -251,7 +253,7 @@ def _similarity(a: str, b: str) -> float:
     return 0 if not (a and b) or DIGITS.findall(a) != DIGITS.findall(b) else fuzz.ratio(a, b)
 
 
-def name_words(found: dict) -> list[str]:
+def name_words(found: dict[str, Any]) -> list[str]:
     """The words of the company name of an archive found in a name block (``Customers.in_name_block``):
     kept folded beside it when the store has them under today's folding, else folded now."""
     words = found.get("words")
@@ -264,7 +266,7 @@ def one_script(typed: str, known: str) -> bool:
     return bool(CJK.search(typed)) == bool(CJK.search(known))
 
 
-def second_signal(inquiry: dict, archive: dict, phone_prefix_digits: int) -> str | None:
+def second_signal(inquiry: Inquiry, archive: Archive, phone_prefix_digits: int) -> str | None:
     """What besides a similar name says an inquiry comes from an archive's company: one of its
     contacts by name, its city, or a phone in the same area (the first ``phone_prefix_digits`` of
     E.164). None when nothing does: a similar name alone is never enough to merge."""
@@ -287,7 +289,7 @@ def _folded(text: str | None) -> str | None:
     return (PUNCTUATION.sub("", fold_latin(fold(text))) or None) if text else None
 
 
-def name_similarity(typed, known):
+def name_similarity(typed: str | None, known: str | None) -> float:
     """0-100: how alike two company names are once legal forms, case and scripts are set aside.
     Names that carry different numbers name different companies ("Factory No. 3" is not a typo
     of "Factory No. 5"), however alike the letters: 0."""
@@ -302,19 +304,19 @@ def folded_similarity(a: str | None, b: str | None) -> float:
 @dataclass(frozen=True)
 class Candidate:
     customer_id: str
-    matched_on: tuple  # exact keys it shares, strongest first
-    similarity: int  # of the company names, 0-100
+    matched_on: tuple[str, ...]  # exact keys it shares, strongest first
+    similarity: float  # of the company names, 0-100
 
     @property
-    def rank(self):
+    def rank(self) -> tuple[int, int, float]:
         strongest = min((KEY_KINDS.index(k) for k in self.matched_on), default=len(KEY_KINDS))
         return (strongest, -len(self.matched_on), -self.similarity)
 
 
-def rank_candidates(holders, similar_names, min_similarity):
+def rank_candidates(holders: dict[str, str], similar_names: dict[str, float], min_similarity: float) -> list[Candidate]:
     """Candidates from exact keys ({kind: customer}) and similar names ({customer: similarity}),
     most likely first; names below ``min_similarity`` are left out."""
-    shared = {}
+    shared: dict[str, list[str]] = {}
     for kind in KEY_KINDS:
         if holders.get(kind):
             shared.setdefault(holders[kind], []).append(kind)
@@ -325,7 +327,9 @@ def rank_candidates(holders, similar_names, min_similarity):
 
 # Identity attributes two archives of one customer cannot disagree on: a company is one
 # registration code, one website and one (possibly misspelt) name in one country.
-def identity_conflict(a, b, min_name_similarity, min_word_similarity):
+def identity_conflict(
+    a: dict[str, Any], b: dict[str, Any], min_name_similarity: int, min_word_similarity: int
+) -> str | None:
     """The attribute on which two archives (or an archive and an inquiry) name different
     customers, or None when nothing they both state disagrees. Names in different scripts (an
     English and a Chinese one) do not disagree: they are aliases once another key joins them."""
@@ -349,7 +353,9 @@ def identity_conflict(a, b, min_name_similarity, min_word_similarity):
     return None
 
 
-def archives_to_link(archives, inquiry, min_name_similarity, min_word_similarity):
+def archives_to_link(
+    archives: list[Archive], inquiry: Inquiry, min_name_similarity: int, min_word_similarity: int
+) -> tuple[Archive, list[Archive]] | None:
     """(kept, absorbed archives) when an inquiry proves several archives are one customer, else None.
 
     An inquiry that carries keys of several archives (one contact's email held by an archive
@@ -371,12 +377,12 @@ def archives_to_link(archives, inquiry, min_name_similarity, min_word_similarity
     return kept, [a for a in archives if a is not kept]
 
 
-def another_company_named(inquiry: dict, archive: dict, min_similarity: int, min_word_similarity: int) -> bool:
+def another_company_named(inquiry: Inquiry, archive: Archive, min_similarity: int, min_word_similarity: int) -> bool:
     """The inquiry names a company the archive is not: its name, in the script of one of the archive's
     names (its company name or an alias), differs from each of those in a meaningful word
     ("Acme Trading Hamburg" beside "Acme Trading"). A typo of one of them, or a name in another
     script only (an English name beside a Chinese one), says nothing against it."""
-    typed = inquiry.get("company")
+    typed = inquiry.get("company") or ""
     known = [name for name in [archive.get("company"), *(archive.get("aliases") or [])] if name]
     comparable = [name for name in known if typed and one_script(typed, name)]
     return bool(comparable) and not any(
@@ -395,7 +401,7 @@ def named_after_place(longer: str | None, shorter: str | None, city: str | None)
     return bool(big and small and big != small and place in big and big.replace(place, "", 1) == small)
 
 
-def other_registration_code(inquiry: dict, archive: dict) -> bool:
+def other_registration_code(inquiry: Inquiry, archive: Archive) -> bool:
     """Both state a registration code and they differ: another legal entity (a subsidiary sharing
     the group's domain), never the same customer."""
     mine = normalise_registration_code(inquiry.get("registration_code"), inquiry.get("country_code"))

@@ -38,13 +38,13 @@ _SIMPLIFY = opencc.OpenCC("t2s")
 _DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-def fold(text):
+def fold(text: str) -> str:
     """Full-width to half-width, traditional to simplified Chinese, case folded."""
     return _SIMPLIFY.convert(unicodedata.normalize("NFKC", text)).casefold().strip()
 
 
 @lru_cache(maxsize=4096)  # an inquiry's address is read for its own key and for its domain's
-def normalise_email(value):
+def normalise_email(value: str | None) -> str | None:
     """The comparable form of an email address, or None if its syntax is not valid."""
     if not value:
         return None
@@ -76,7 +76,7 @@ def email_problem(value: str) -> str | None:
     return None
 
 
-def company_email_domain(email):
+def company_email_domain(email: str | None) -> str | None:
     """The domain of a company address; None for free-mail, which says nothing about the company."""
     normalised = normalise_email(email)
     if normalised is None:
@@ -85,7 +85,7 @@ def company_email_domain(email):
     return None if domain in FREE_MAIL_DOMAINS else registrable_domain(domain)
 
 
-def normalise_phone(value, country_code=None):
+def normalise_phone(value: str | None, country_code: str | None = None) -> str | None:
     """E.164 (``+4930123456``), read with the customer's country (ISO alpha-2) as a hint for local numbers."""
     if not value:
         return None
@@ -98,7 +98,7 @@ def normalise_phone(value, country_code=None):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def registrable_domain(value):
+def registrable_domain(value: str | None) -> str | None:
     """``shop.acme.co.uk`` and ``https://www.acme.co.uk/x`` both give ``acme.co.uk``."""
     if not value:
         return None
@@ -255,7 +255,7 @@ def refold_company(normalised: str) -> str:
     return _UMLAUT_DIGRAPHS.sub("", folded) if folded.isascii() else folded
 
 
-def normalise_company(value):
+def normalise_company(value: str | None) -> str | None:
     """A company name without legal form, case, punctuation, width, accent or script differences:
     "ACME Trading GmbH", "Acme Trading, Inc." and "acme trading" compare equal, as do
     "Müller Elektrotechnik GmbH", "MUELLER ELEKTROTECHNIK" and "Muller Elektrotechnik", and
@@ -263,7 +263,7 @@ def normalise_company(value):
     return "".join(company_words(value)) or None
 
 
-def normalise_registration_code(value, country_code=None):
+def normalise_registration_code(value: str | None, country_code: str | None = None) -> tuple[str, str] | None:
     """(scheme, compact code) for a code whose standard we can check, else None.
 
     Chinese unified social credit codes (统一社会信用代码) and EU VAT numbers are validated by
@@ -280,7 +280,7 @@ def normalise_registration_code(value, country_code=None):
     return None
 
 
-def registration_code_problem(value, country_code=None):
+def registration_code_problem(value: str | None, country_code: str | None = None) -> str | None:
     """Why a code cannot be the company's (its check digits fail the standard of its country),
     or None when it passes or no standard we know applies."""
     if not value or normalise_registration_code(value, country_code):

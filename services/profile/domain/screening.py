@@ -28,7 +28,6 @@ def screened(archive: dict, record: dict, contact_record_id: str | None, now: da
         "screening": {**kept, "at": now},
         "needs": needs,
         "updated_at": now,
-        "version": archive["version"] + 1,
     }
 
 

@@ -8,6 +8,7 @@ recognised stays a special requirement in words, as before.
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,10 +68,10 @@ class Stated:
     line: str
 
 
-def stated_requirements(lines):
+def stated_requirements(lines: Iterable[str]) -> list[Stated]:
     """Every structured requirement the special-requirement ``lines`` (without their marker) state,
     at most one value per field (the last line saying it wins, as the latest word does)."""
-    found = {}
+    found: dict[str, Stated] = {}
     for line in lines:
         for field, value in _recognised(line):
             found.pop(field, None)
@@ -78,7 +79,7 @@ def stated_requirements(lines):
     return list(found.values())
 
 
-def _recognised(line):
+def _recognised(line: str) -> Iterator[tuple[str, str]]:
     for field, recognise in (
         ("voltage", voltage),
         ("plug_type", plug_type),
@@ -91,7 +92,7 @@ def _recognised(line):
             yield field, value
 
 
-def voltage(line):
+def voltage(line: str) -> str | None:
     """ "needs 110V", "电压 220伏", "110-120 V", "110V/220V" → 110V, 220V, 110-120V (a range), 110V/220V
     (either)."""
     match = VOLTAGE.search(line)
@@ -103,7 +104,7 @@ def voltage(line):
     return f"{low}V/{high}V" if separator in ("/", "或") else f"{low}-{high}V"
 
 
-def plug_type(line):
+def plug_type(line: str) -> str | None:
     """ "US plug", "美规插头" → US; "Type A plug", "plug type G", "A型插头" → Type A, Type G."""
     if match := PLUG_LETTER_EN.search(line):
         return f"Type {(match.group(1) or match.group(2)).upper()}"
@@ -116,7 +117,7 @@ def plug_type(line):
     return None
 
 
-def certification(line):
+def certification(line: str) -> str | None:
     """ "CE and RoHS", "需要UL认证" → "CE, RoHS", "UL" (in the order named, each once)."""
     marks = []
     for match in CERTIFICATION.finditer(line):
@@ -127,7 +128,7 @@ def certification(line):
     return ", ".join(marks) or None
 
 
-def packaging(line):
+def packaging(line: str) -> str | None:
     """ "neutral packaging", "中性包装", "gift box" → that phrase (lower case in English)."""
     if match := PACKAGING_EN.search(line):
         return re.sub(r"\s+", " ", match.group(1).lower())
@@ -136,7 +137,7 @@ def packaging(line):
     return None
 
 
-def delivery_date(line):
+def delivery_date(line: str) -> str | None:
     """A date in a line about delivery: "deliver by 2027-03-01", "交货期 2027年3月1日" → 2027-03-01."""
     if not DELIVERY_WORDS.search(line):
         return None

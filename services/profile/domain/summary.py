@@ -1,12 +1,15 @@
 """What other services filter and decide by, read off the archive (the ``customer_updated`` event)."""
 
+from typing import Any
+
 from services.profile.domain.deals import MAIN_PATH
+from services.profile.domain.documents import Archive
 
 # Stages in which the customer is waiting for something from us.
 OPEN_NEED_STAGES = ("inquiry", "quoted", "sample", "negotiation")
 
 
-def summary_of(archive):
+def summary_of(archive: Archive) -> dict[str, Any]:
     communications = [c["at"] for c in archive.get("communications", [])]
     inquiries = [s["at"] for s in archive.get("sources", []) if s.get("at")]
     contacts = communications + inquiries

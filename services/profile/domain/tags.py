@@ -4,8 +4,10 @@ Derived from the archive every time it is written, so they never go stale; tags 
 by hand come last.
 """
 
+from services.profile.domain.documents import Archive
 
-def tags_of(archive):
+
+def tags_of(archive: Archive) -> list[str]:
     grade = (archive.get("intent_grade") or {}).get("grade")
     # the market as its ISO code, whatever spelling the customer wrote (an unknown one tags nothing)
     derived = [archive.get("stage"), grade, archive.get("country_code")]

@@ -1,10 +1,17 @@
 """Traits read from a customer's words (price sensitive, quality focused, comparing competitors),
 kept with the phrase that shows each and where it was said."""
 
+from datetime import datetime
+from typing import Any
+
+from services.profile.domain.documents import Archive
+
 COMPETITOR_TRAIT = "comparing_competitors"
 
 
-def note_traits(archive, traits, source_id, at, now):
+def note_traits(
+    archive: Archive, traits: list[dict[str, Any]], source_id: str, at: datetime, now: datetime
+) -> Archive | None:
     """The archive with new traits (and competitors they name) added, or None if none is new.
 
     ``traits``: dicts with name, label, evidence, suggestion and rule, as plugins found them.
@@ -26,5 +33,4 @@ def note_traits(archive, traits, source_id, at, now):
         "traits": archive.get("traits", []) + new,
         "competitors": competitors,
         "updated_at": now,
-        "version": archive["version"] + 1,
     }

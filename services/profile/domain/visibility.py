@@ -19,12 +19,27 @@ system. The rules (DOMAIN "Permissions", issue 7):
 """
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from contracts.access import EVERY_CUSTOMER
+from services.profile.domain.documents import Archive
 
 PRICE_FIELDS = ("target_price",)
 PRICED_RECORDS = {"quotes": "unit_price", "orders": "amount"}
 POOLED = ("public_pool", "dormant")
+
+
+class Person(Protocol):
+    """A caller as these rules read it (``services.runtime.access.Actor``)."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def team(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,7 @@ class Scope:
     department: str | None = None
 
 
-def scope_of(actor):
+def scope_of(actor: Person | None) -> Scope | None:
     if actor is None or actor.role == "admin" or actor.department == "marketing":
         return None
     if actor.role == "manager":
@@ -47,13 +62,13 @@ def scope_of(actor):
     return Scope(owner_or_collaborator="")  # anyone else (an integration): nothing
 
 
-def can_read(actor, archive):
+def can_read(actor: Person | None, archive: Archive) -> bool:
     scope = scope_of(actor)
     if scope is None:
         return True
     if scope.department is not None:
         return scope.department in archive.get("departments", ())
-    if scope.owner_or_collaborator and _works_on(actor, archive):
+    if actor is not None and scope.owner_or_collaborator and _works_on(actor, archive):
         return True
     return (
         scope.team_pool
@@ -63,7 +78,7 @@ def can_read(actor, archive):
     )
 
 
-def can_change(actor, archive):
+def can_change(actor: Person | None, archive: Archive) -> bool:
     """Owner, collaborator, admin, a manager who sees it; marketing only a lead nobody owns."""
     if actor is None or actor.role == "admin" or _works_on(actor, archive):
         return True
@@ -74,7 +89,7 @@ def can_change(actor, archive):
     return False
 
 
-def refusal(actor, archive, doing):
+def refusal(actor: Person, archive: Archive, doing: str) -> str | None:
     """Why ``actor`` may not do this to ``archive`` (None: they may)."""
     if can_change(actor, archive):
         return None
@@ -90,7 +105,7 @@ def refusal(actor, archive, doing):
     )
 
 
-def without_prices(view):
+def without_prices(view: dict[str, Any]) -> dict[str, Any]:
     """The archive view with every price field blanked (null), for callers who may not see them;
     the value grade keeps its grade and who set it, without its reasons."""
     hidden = {**view, **{name: None for name in PRICE_FIELDS if name in view}}
@@ -102,5 +117,5 @@ def without_prices(view):
     return hidden
 
 
-def _works_on(actor, archive):
+def _works_on(actor: Person, archive: Archive) -> bool:
     return archive.get("owner_id") == actor.user_id or actor.user_id in archive.get("collaborators", ())
