@@ -415,7 +415,7 @@ def upgrades_command(ctx, wait_seconds):
 
 
 # The services that declare upgrades of their stored data (services/runtime/upgrades.py).
-UPGRADING_SERVICES = ("profile", "pool")
+UPGRADING_SERVICES = ("profile", "pool", "handoff")
 
 
 @main.command("migrate")

@@ -150,7 +150,7 @@ def verify(move: Move, source: Database, target: Database, batch_size: int, outc
 class Report:
     outcomes: list[Outcome]
     unowned: list[str]  # collections no service owns: left where they are
-    unplaced: dict[str, int]  # collection -> documents no service took (e.g. audit of an unknown service)
+    unplaced: dict[str, int]  # collection -> documents no service took (e.g. audit trail entries of an unknown service)
     dropped: list[str]
 
     @property

@@ -2,7 +2,8 @@
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FIELD_KINDS = ("text", "number", "boolean", "choice")
@@ -28,7 +29,7 @@ class CustomField:
         if (self.kind == "choice") != bool(self.choices):
             raise ValueError(f"custom field {self.name!r}: choices go with kind 'choice', and only with it")
 
-    def problems_with(self, value):
+    def problems_with(self, value: Any) -> list[str]:
         """Why ``value`` does not fit this field (empty when it does; None clears a field)."""
         if value is None:
             return []
@@ -144,7 +145,7 @@ class HandoffRule:
             raise ValueError(f"handoff rule {self.name!r}: check must be callable")
 
 
-def validate_custom_values(declarations, values):
+def validate_custom_values(declarations: list[CustomField], values: dict[str, Any]) -> dict[str, list[str]]:
     """Field name -> reasons, for every value that is unknown or does not fit its declaration."""
     by_name = {field.name: field for field in declarations}
     errors = {}
@@ -169,11 +170,11 @@ class OutgoingMessage:
     title: str
     body: str
     customer_id: str | None
-    due_at: object  # datetime (aware) or None
-    fired_at: object  # datetime (aware)
+    due_at: datetime | None  # aware
+    fired_at: datetime  # aware
     items: tuple = ()
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """JSON-safe: datetimes in ISO 8601."""
         return {
             "id": self.id,

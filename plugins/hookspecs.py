@@ -4,13 +4,25 @@ Hooks are called through ``plugins.host.PluginHost``, never through ``pm.hook`` 
 so each result is checked before it can reach stored data.
 """
 
+from datetime import datetime
+from typing import Any
+
+from plugins.declarations import (
+    AllocationRule,
+    CustomField,
+    HandoffRule,
+    IntentGrade,
+    NotificationChannel,
+    Trait,
+    ValueGrade,
+)
 from plugins.markers import hookspec
 
 # --- Archive: fields ------------------------------------------------------------------
 
 
 @hookspec
-def baton_custom_fields():
+def baton_custom_fields() -> list[CustomField] | None:
     """Declare fields this plugin adds to the customer archive.
 
     Parameters: none.
@@ -27,7 +39,7 @@ def baton_custom_fields():
 
 
 @hookspec
-def baton_traits(text):
+def baton_traits(text: str) -> list[Trait] | None:
     """Read traits of a customer (price sensitive, quality focused, comparing competitors…)
     from one piece of what the customer said or what a salesperson recorded.
 
@@ -47,7 +59,7 @@ def baton_traits(text):
 
 
 @hookspec(firstresult=True)
-def baton_grade_intent(inquiry):
+def baton_grade_intent(inquiry: dict[str, Any]) -> IntentGrade | None:
     """Grade how ready a lead is to buy: A (clear need, budget, near-term), B (need not
     detailed), C (vague).
 
@@ -63,7 +75,7 @@ def baton_grade_intent(inquiry):
 
 
 @hookspec(firstresult=True)
-def baton_grade_value(orders, valuation, now):
+def baton_grade_value(orders: list[dict[str, Any]], valuation: dict[str, Any], now: datetime) -> ValueGrade | None:
     """Grade what a customer is worth: A core (large, stable), B potential, C ordinary, D low
     value or payment risk. Asked each time an order is recorded; a value grade a person set by
     hand is kept whatever the rules say (their judgment stands until they regrade).
@@ -85,7 +97,7 @@ def baton_grade_value(orders, valuation, now):
 
 
 @hookspec
-def baton_allocation_rules():
+def baton_allocation_rules() -> list[AllocationRule] | None:
     """Add rules on who may receive a new customer (beyond market, grade, department, team,
     leave and holding cap, which are built in and configured).
 
@@ -104,7 +116,7 @@ def baton_allocation_rules():
 
 
 @hookspec
-def baton_handoff_rules(kind):
+def baton_handoff_rules(kind: str) -> list[HandoffRule] | None:
     """Add items to the checklist of a kind of handoff (beyond the rules configured in
     ``BATON.handoff.kinds.<kind>.checklist``), e.g. "export licence recorded" for a company
     selling controlled goods.
@@ -129,7 +141,7 @@ def baton_handoff_rules(kind):
 
 
 @hookspec(firstresult=True)
-def baton_inquiry_from_channel(channel, payload):
+def baton_inquiry_from_channel(channel: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """Turn a channel's own payload (a web form, an ad platform's lead, a chat message) into
     a canonical inquiry.
 
@@ -150,7 +162,7 @@ def baton_inquiry_from_channel(channel, payload):
 
 
 @hookspec
-def baton_notification_channels(settings, inbox):
+def baton_notification_channels(settings: dict[str, Any], inbox: Any) -> list[NotificationChannel] | None:
     """Declare channels that notices (fired reminders, daily digests) reach people through:
     the in-app inbox, email, webhooks, chat apps…
 

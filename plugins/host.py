@@ -9,8 +9,10 @@ import copy
 import dataclasses
 import functools
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
+from typing import Any
 
 import pluggy
 
@@ -53,7 +55,7 @@ SAMPLE_INQUIRY = {
 
 
 class PluginHost:
-    def __init__(self, plugins):
+    def __init__(self, plugins: Iterable[tuple[str, object]]) -> None:
         """``plugins``: (name, module or object) pairs, registered in order (later ones are
         asked first by firstresult hooks)."""
         self.pm = pluggy.PluginManager(PROJECT)
@@ -63,11 +65,11 @@ class PluginHost:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            name = self.pm.get_name(exc.plugin)
-            raise PluginLoadError(f"plugin '{name}' implements a hook Baton does not have: {exc}") from exc
+            culprit = self.pm.get_name(exc.plugin)
+            raise PluginLoadError(f"plugin '{culprit}' implements a hook Baton does not have: {exc}") from exc
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> "PluginHost":
         """The host for a nameko config: the plugins in ``BATON.plugins.enabled``, in that order."""
         enabled = list(config["BATON"]["plugins"]["enabled"] or [])
         found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
@@ -77,17 +79,17 @@ class PluginHost:
 
     # --- the facade -------------------------------------------------------------------
 
-    def plugin_names(self):
+    def plugin_names(self) -> list[str]:
         return [name for name, _ in self.pm.list_name_plugin()]
 
-    def describe(self):
+    def describe(self) -> list[dict[str, Any]]:
         """Each plugin with the hooks it implements (for an 'installed plugins' view)."""
         return [
-            {"name": name, "hooks": sorted(c.name for c in self.pm.get_hookcallers(plugin))}
+            {"name": name, "hooks": sorted(c.name for c in self.pm.get_hookcallers(plugin) or [])}
             for name, plugin in self.pm.list_name_plugin()
         ]
 
-    def health(self):
+    def health(self) -> list[dict[str, Any]]:
         """Each plugin with its hooks and what a trial of its declarations found: a failure names
         the plugin and the hook (for ``baton plugins check`` and the installed-plugins view)."""
         report = {
@@ -112,10 +114,11 @@ class PluginHost:
                     report[name]["problems"].append(f"{hook_name}: {type(exc).__name__}: {exc}")
         return list(report.values())
 
-    def custom_fields(self):
-        declared = {}
+    def custom_fields(self) -> list[CustomField]:
+        declared: dict[str, tuple[str, CustomField]] = {}
         for impl in self._impls("baton_custom_fields"):
-            for field in impl.function() or []:
+            returned: Any = impl.function()
+            for field in returned or []:
                 if not isinstance(field, CustomField):
                     raise PluginFailed.of(
                         impl.plugin_name, "baton_custom_fields", f"returned {type(field).__name__}, not CustomField"
@@ -129,22 +132,23 @@ class PluginHost:
                 declared[field.name] = (impl.plugin_name, field)
         return [field for _, field in declared.values()]
 
-    def validate_custom_values(self, values):
+    def validate_custom_values(self, values: dict[str, Any]) -> dict[str, list[str]]:
         return validate_custom_values(self.custom_fields(), values)
 
-    def traits(self, text):
+    def traits(self, text: str) -> list[Trait]:
         """Every plugin's traits for ``text``, in the order the plugins are enabled, without repeats
         (a trait with the same name and evidence as an earlier one is dropped)."""
-        found = {}
+        found: dict[tuple[str, str], Trait] = {}
         for _plugin, trait in self._each_returned("baton_traits", Trait, text=text):
             found.setdefault((trait.name, trait.evidence), trait)
         return list(found.values())
 
-    def allocation_rules(self):
+    def allocation_rules(self) -> list[AllocationRule]:
         """Every plugin's allocation rules, each check wrapped so a failure names its plugin."""
         rules = []
         for impl in self.pm.hook.baton_allocation_rules.get_hookimpls():
-            for rule in impl.function() or []:
+            returned: Any = impl.function()
+            for rule in returned or []:
                 if not isinstance(rule, AllocationRule):
                     raise PluginFailed.of(
                         impl.plugin_name,
@@ -154,10 +158,11 @@ class PluginHost:
                 rules.append(AllocationRule(rule.name, _checked_rule(rule, impl.plugin_name)))
         return rules
 
-    def handoff_rules(self, kind):
+    def handoff_rules(self, kind: str) -> list[HandoffRule]:
         """Every plugin's checklist rules for handoffs of ``kind``, in the order the plugins are
         enabled, each check wrapped: it sees copies, and a failure or a wrong answer names its plugin."""
-        rules, added_by = [], {}
+        rules: list[HandoffRule] = []
+        added_by: dict[str, str] = {}
         for plugin, rule in self._each_returned("baton_handoff_rules", HandoffRule, kind=kind):
             if rule.name in added_by:
                 raise PluginFailed.of(
@@ -169,12 +174,16 @@ class PluginHost:
             rules.append(HandoffRule(rule.name, _checked_handoff_rule(rule, plugin)))
         return rules
 
-    def notification_channels(self, settings, inbox):
+    def notification_channels(
+        self, settings: dict[str, Any], inbox: Any
+    ) -> tuple[dict[str, NotificationChannel], dict[str, str]]:
         """(channels by name, failures by plugin): every plugin's channels, each ``send`` wrapped
         so that whatever it raises becomes a ``DeliveryFailed`` naming the plugin. A plugin whose
         hook fails, or that declares a name taken, is left out and named in ``failures``: its
         deliveries are recorded as failed while every other channel carries on."""
-        channels, owners, failures = {}, {}, {}
+        channels: dict[str, NotificationChannel] = {}
+        owners: dict[str, str] = {}
+        failures: dict[str, str] = {}
         hook = "baton_notification_channels"
         for impl in self.pm.hook.baton_notification_channels.get_hookimpls():  # registration order
             try:
@@ -199,15 +208,15 @@ class PluginHost:
                 channels[channel.name] = dataclasses.replace(channel, send=_checked_send(channel, impl.plugin_name))
         return channels, failures
 
-    def grade_intent(self, inquiry):
+    def grade_intent(self, inquiry: dict[str, Any]) -> IntentGrade | None:
         return self._first("baton_grade_intent", IntentGrade, inquiry=inquiry)
 
-    def grade_value(self, orders, valuation, now):
+    def grade_value(self, orders: list[dict[str, Any]], valuation: dict[str, Any], now: datetime) -> ValueGrade | None:
         return self._first(
             "baton_grade_value", ValueGrade, orders=copy.deepcopy(orders), valuation=copy.deepcopy(valuation), now=now
         )
 
-    def inquiry_from_channel(self, channel, payload):
+    def inquiry_from_channel(self, channel: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         return self._first("baton_inquiry_from_channel", dict, channel=channel, payload=payload)
 
     # --- plumbing ---------------------------------------------------------------------

@@ -3,11 +3,12 @@ rates. One definition for the value-grade rules (``baton_grade_value``) and the 
 kinds, so both reckon and word the figure the same way."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 WINDOW = timedelta(days=365)
 
 
-def yearly_order_value(orders, rates, now):
+def yearly_order_value(orders: list[dict[str, Any]], rates: dict[str, float], now: datetime) -> tuple[float, list[str]]:
     """(total in the rates' currency, the currencies left out for want of a rate), over the orders
     of the last 365 days; (0, []) when there were none."""
     total, unpriced = 0.0, set()
@@ -23,7 +24,7 @@ def yearly_order_value(orders, rates, now):
     return total, sorted(unpriced)
 
 
-def value_note(total, unpriced, currency):
+def value_note(total: float, unpriced: list[str], currency: str) -> str:
     """e.g. "orders of the last 365 days: 142,000 CNY (orders in CHF left out: …)"."""
     note = f"orders of the last 365 days: {total:,.0f} {currency}"
     if unpriced:

@@ -4,13 +4,15 @@ Expected shape: {"platform": "whatsapp"|"linkedin", "from": "+49 30 123" or a pr
 "profile_name": "Jane Doe", "text": "...", "company": optional, "country": optional}.
 """
 
+from typing import Any
+
 from plugins.markers import hookimpl
 
 CHANNELS = {"whatsapp": "WhatsApp", "linkedin": "LinkedIn"}
 
 
 @hookimpl
-def baton_inquiry_from_channel(channel, payload):
+def baton_inquiry_from_channel(channel: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     if channel not in CHANNELS:
         return None
     sender = payload.get("from")

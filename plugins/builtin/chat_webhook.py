@@ -8,9 +8,11 @@ limits are retried, a bad key is not).
 
 import json
 import urllib.parse
+from collections.abc import Callable
+from typing import Any
 
 from plugins.builtin.posting import check_url, encoded, post_json
-from plugins.declarations import NotificationChannel
+from plugins.declarations import NotificationChannel, OutgoingMessage, Recipient
 from plugins.errors import DeliveryFailed
 from plugins.markers import hookimpl
 
@@ -20,13 +22,13 @@ HOSTS = {"qyapi.weixin.qq.com": "wecom", "oapi.dingtalk.com": "dingtalk", "hooks
 RATE_LIMITED = {45009, 130101}  # WeCom, DingTalk: too many messages, try later
 
 
-def app_of(url, configured=None):
+def app_of(url: str, configured: str | None = None) -> str:
     if configured in APPS:
         return configured
     return HOSTS.get(urllib.parse.urlsplit(url).hostname or "", "slack")
 
 
-def payload(app, message):
+def payload(app: str, message: OutgoingMessage) -> dict[str, Any]:
     text = f"{message.title}\n{message.body}"
     if app == "wecom":
         return {"msgtype": "markdown", "markdown": {"content": f"**{message.title}**\n{message.body}"}}
@@ -44,7 +46,7 @@ def payload(app, message):
     }
 
 
-def sender_of(settings):
+def sender_of(settings: dict[str, Any]) -> Callable[[OutgoingMessage, Recipient], str]:
     def send(message, recipient):
         app = app_of(recipient.address, settings.get("app"))
         status, text = post_json(
@@ -63,7 +65,7 @@ def sender_of(settings):
 
 
 @hookimpl
-def baton_notification_channels(settings):
+def baton_notification_channels(settings: dict[str, Any]) -> list[NotificationChannel]:
     return [
         NotificationChannel(
             NAME,

@@ -5,7 +5,7 @@ from plugins.markers import hookimpl
 
 
 @hookimpl
-def baton_custom_fields():
+def baton_custom_fields() -> list[CustomField]:
     return [
         CustomField("industry", "text", "The customer's industry or trade.", max_length=200),
         CustomField(

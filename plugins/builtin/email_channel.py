@@ -6,19 +6,21 @@ A 4xx answer or a lost connection is retried; a 5xx refusal of the address is pe
 """
 
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from plugins.declarations import NotificationChannel
+from plugins.declarations import NotificationChannel, OutgoingMessage, Recipient
 from plugins.errors import DeliveryFailed
 from plugins.markers import hookimpl
 
 NAME = "email"
 
 
-def check_address(address):
+def check_address(address: str) -> str | None:
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -26,7 +28,7 @@ def check_address(address):
     return None
 
 
-def compose(message, recipient, sender):
+def compose(message: OutgoingMessage, recipient: Recipient, sender: str) -> EmailMessage:
     mail = EmailMessage()
     mail["Subject"] = message.title
     mail["From"] = sender
@@ -38,7 +40,7 @@ def compose(message, recipient, sender):
     return mail
 
 
-def sender_of(settings):
+def sender_of(settings: dict[str, Any]) -> Callable[[OutgoingMessage, Recipient], str]:
     def send(message, recipient):
         mail = compose(message, recipient, settings.get("sender", "baton@localhost"))
         security = settings.get("security", "none")
@@ -71,7 +73,7 @@ def sender_of(settings):
 
 
 @hookimpl
-def baton_notification_channels(settings):
+def baton_notification_channels(settings: dict[str, Any]) -> list[NotificationChannel]:
     return [
         NotificationChannel(
             NAME,

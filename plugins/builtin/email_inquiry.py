@@ -16,6 +16,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
+from typing import Any
 
 import tldextract
 
@@ -112,7 +113,7 @@ SUBJECT_PREFIX = re.compile(
 
 
 @hookimpl
-def baton_inquiry_from_channel(channel, payload):
+def baton_inquiry_from_channel(channel: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     if channel != CHANNEL:
         return None
     raw = payload.get("raw")

@@ -1,5 +1,7 @@
 """Channel connector for Google Ads lead forms (the lead-form webhook's JSON shape)."""
 
+from typing import Any
+
 from plugins.markers import hookimpl
 
 CHANNEL = "google_ads"
@@ -16,7 +18,7 @@ INQUIRY_COLUMNS = {"COMPANY_NAME": "company", "COUNTRY": "country", "CITY": "cit
 
 
 @hookimpl
-def baton_inquiry_from_channel(channel, payload):
+def baton_inquiry_from_channel(channel: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     if channel != CHANNEL:
         return None
     columns = {

@@ -4,6 +4,8 @@ It takes each notice as it fires even for people who read a daily digest elsewhe
 is read when its owner chooses, so it never disturbs.
 """
 
+from typing import Any
+
 from plugins.declarations import NotificationChannel
 from plugins.markers import hookimpl
 
@@ -11,7 +13,7 @@ NAME = "inbox"
 
 
 @hookimpl
-def baton_notification_channels(inbox):
+def baton_notification_channels(inbox: Any) -> list[NotificationChannel]:
     def send(message, recipient):
         inbox.put(message)
         return None

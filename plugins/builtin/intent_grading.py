@@ -6,6 +6,7 @@ C: vague ("wants to cooperate", "interested", "send catalog") or nothing.
 """
 
 import re
+from typing import Any
 
 from plugins.declarations import IntentGrade
 from plugins.markers import hookimpl
@@ -36,7 +37,7 @@ def _evidence(pattern, text):
 
 
 @hookimpl
-def baton_grade_intent(inquiry):
+def baton_grade_intent(inquiry: dict[str, Any]) -> IntentGrade:
     text = " ".join(filter(None, [inquiry.get("message"), *(inquiry.get("products") or [])]))
     quantity, timeline, budget = (_evidence(p, text) for p in (QUANTITY, TIMELINE, BUDGET))
     product = (inquiry.get("products") or [None])[0]

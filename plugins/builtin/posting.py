@@ -5,6 +5,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from plugins.errors import DeliveryFailed
 
@@ -12,14 +13,14 @@ RETRYABLE_STATUSES = {408, 425, 429}
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def check_url(address):
+def check_url(address: str | None) -> str | None:
     parsed = urllib.parse.urlsplit(address or "")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         return "Not an http(s) URL with a host."
     return None
 
 
-def post_json(url, body, headers, timeout):
+def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
     """The answer's (status, text) for a 2xx; DeliveryFailed otherwise. ``body``: bytes."""
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "Baton", **headers}
@@ -35,5 +36,5 @@ def post_json(url, body, headers, timeout):
         raise DeliveryFailed(f"{url} unreachable: {getattr(exc, 'reason', exc)}") from exc
 
 
-def encoded(payload):
+def encoded(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

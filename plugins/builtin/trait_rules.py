@@ -264,7 +264,7 @@ RULES = (
 PATTERNS = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns) for name, _, _, patterns in RULES}
 
 
-def phrases(name, text):
+def phrases(name: str, text: str | None) -> list[str]:
     """The phrases of ``text`` that show trait ``name``: earliest first, the longest where they overlap,
     each phrase once whatever its letter case."""
     found = sorted(
@@ -284,7 +284,7 @@ def phrases(name, text):
 
 
 @hookimpl
-def baton_traits(text):
+def baton_traits(text: str) -> list[Trait]:
     if not isinstance(text, str):
         return []
     return [

@@ -4,6 +4,9 @@ converted into ``value_currency``: at least ``core_annual_value`` is A (core), a
 person's judgment: this rule never gives it, and a grade set by hand is never replaced.
 """
 
+from datetime import datetime
+from typing import Any
+
 from plugins.declarations import ValueGrade
 from plugins.markers import hookimpl
 from plugins.valuation import value_note, yearly_order_value
@@ -12,7 +15,7 @@ RULE = "value_grading"
 
 
 @hookimpl
-def baton_grade_value(orders, valuation, now):
+def baton_grade_value(orders: list[dict[str, Any]], valuation: dict[str, Any], now: datetime) -> ValueGrade | None:
     total, unpriced = yearly_order_value(orders, valuation["exchange_rates"], now)
     if not total and not unpriced:
         return None

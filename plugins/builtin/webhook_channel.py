@@ -10,25 +10,27 @@ timestamps. Retried with backoff on no answer, 408, 425, 429 and 5xx; any other 
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
+from typing import Any
 
 from plugins.builtin.posting import check_url, encoded, post_json
-from plugins.declarations import NotificationChannel
+from plugins.declarations import NotificationChannel, OutgoingMessage, Recipient
 from plugins.errors import DeliveryFailed
 from plugins.markers import hookimpl
 
 NAME = "webhook"
 
 
-def signature(secret, timestamp, body):
+def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def body_of(message):
+def body_of(message: OutgoingMessage) -> bytes:
     """The JSON POSTed (published as contracts/jsonschema/webhook-notification.json)."""
     return encoded({"event": "baton.notification", **message.as_dict()})
 
 
-def sender_of(settings):
+def sender_of(settings: dict[str, Any]) -> Callable[[OutgoingMessage, Recipient], str]:
     def send(message, recipient):
         secret = recipient.secret or settings.get("secret")
         if not secret:
@@ -54,7 +56,7 @@ def sender_of(settings):
 
 
 @hookimpl
-def baton_notification_channels(settings):
+def baton_notification_channels(settings: dict[str, Any]) -> list[NotificationChannel]:
     return [
         NotificationChannel(
             NAME, sender_of(settings.get(NAME) or {}), "Signed JSON POSTed to your URL.", check_address=check_url

@@ -1,5 +1,7 @@
 """Channel connector for website contact forms: flat fields in, a canonical inquiry out."""
 
+from typing import Any
+
 from plugins.markers import hookimpl
 
 CHANNEL = "website_form"
@@ -15,7 +17,7 @@ CONTACT = {"name": ("name", "full_name"), "email": ("email",), "phone": ("phone"
 
 
 @hookimpl
-def baton_inquiry_from_channel(channel, payload):
+def baton_inquiry_from_channel(channel: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     if channel != CHANNEL:
         return None
     inquiry = {"schema_version": 1, "channel": CHANNEL}

@@ -7,7 +7,9 @@ person behind it, the admin CLI over RPC, a timer). The rules below are pure: ea
 them about its own records — the gateway's routing is only the first fence.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 from nameko.extensions import DependencyProvider
@@ -16,8 +18,7 @@ from nameko.rpc import RpcProxy, ServiceProxy
 from contracts.access import ACTOR_CONTEXT_KEY, MANAGERS, ActorSchema
 from contracts.errors import Forbidden, InvalidInput
 
-ADMIN, MANAGER, MEMBER, INTEGRATION = "admin", "manager", "member", "integration"
-MARKETING, SALES, SERVICE = "marketing", "sales", "service"
+ADMIN, MANAGER, INTEGRATION = "admin", "manager", "integration"
 
 
 @dataclass(frozen=True)
@@ -28,34 +29,34 @@ class Actor:
     team: str | None = None
 
     @property
-    def labels(self):
+    def labels(self) -> set[str]:
         """What a policy list may name this actor by: role, department, or 'department:role'."""
         labels = {self.role}
         if self.department:
             labels |= {self.department, f"{self.department}:{self.role}"}
         return labels
 
-    def is_any(self, *labels):
+    def is_any(self, *labels: str) -> bool:
         return bool(self.labels & set(labels))
 
-    def describe(self):
+    def describe(self) -> str:
         return f"{self.user_id} ({f'{self.department} ' if self.department else ''}{self.role})"
 
 
-def allowed(actor, labels):
+def allowed(actor: Actor | None, labels: Collection[str]) -> bool:
     """True for the system, or an actor named by any of ``labels``."""
     return actor is None or actor.is_any(*labels)
 
 
-def require(actor, labels, doing):
+def require(actor: Actor | None, labels: Collection[str], doing: str) -> None:
     """Raise ``Forbidden`` unless ``allowed``; the message names who may."""
-    if not allowed(actor, labels):
+    if actor is not None and not allowed(actor, labels):
         raise Forbidden.because(
             f"{actor.describe()} may not {doing}; allowed: {', '.join(sorted(labels))}.", allowed=sorted(labels)
         )
 
 
-def acting_user(actor, claimed, doing):
+def acting_user(actor: Actor | None, claimed: str | None, doing: str) -> str:
     """The user a write is done as: the caller, unless the system or an admin/manager names
     someone else (a manager reassigning, the CLI importing). A member may not act as another."""
     if actor is None:
@@ -64,14 +65,14 @@ def acting_user(actor, claimed, doing):
                 "Say who does this: no user is calling.", {"fields": {"by": ["Missing: no user is calling."]}}
             )
         return claimed
-    if claimed in (None, actor.user_id):
+    if claimed is None or claimed == actor.user_id:
         return actor.user_id
     if actor.is_any(*MANAGERS):
         return claimed
     raise Forbidden.because(f"{actor.describe()} may not {doing} as {claimed}.", by=claimed)
 
 
-def own_or_managed(actor, user_id, doing):
+def own_or_managed(actor: Actor | None, user_id: str, doing: str) -> None:
     """A person's own things (reminders, inbox, preferences) are theirs; managers and admins may
     look after anyone's. Raises ``Forbidden`` for anyone else."""
     if actor is None or actor.user_id == user_id or actor.is_any(*MANAGERS):
@@ -79,7 +80,7 @@ def own_or_managed(actor, user_id, doing):
     raise Forbidden.because(f"{actor.describe()} may not {doing} of {user_id}: only their own.", user_id=user_id)
 
 
-def sees_prices(actor, price_readers):
+def sees_prices(actor: Actor | None, price_readers: Collection[str]) -> bool:
     """Whether quotes, target prices and order amounts are shown to this caller."""
     return allowed(actor, price_readers)
 
@@ -87,7 +88,7 @@ def sees_prices(actor, price_readers):
 NOBODY = Actor("invalid-caller", "none")  # named by no policy: every check refuses it
 
 
-def actor_of(context_data):
+def actor_of(context_data: dict[str, Any] | None) -> Actor | None:
     """The actor in a worker's context data, or None. A malformed one is never trusted: it
     becomes ``NOBODY`` (raising here would kill the worker before it could answer)."""
     raw = (context_data or {}).get(ACTOR_CONTEXT_KEY)
@@ -102,7 +103,7 @@ def actor_of(context_data):
 class Caller(DependencyProvider):
     """Gives a worker the ``Actor`` that caused it, or None for the system."""
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Actor | None:
         return actor_of(worker_ctx.data)
 
 
@@ -126,7 +127,7 @@ class SystemRpcProxy(RpcProxy):
     a service must read or write to do its own job, when its own rules have already decided
     that this person may (e.g. the receiver of a handoff reads the archive before owning it)."""
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Any:
         return ServiceProxy(_AsSystem(worker_ctx), self.target_service, self.rpc_reply_listener, **self.options)
 
 

@@ -5,6 +5,8 @@ Every service loads the same section into the same recogniser (``services.runtim
 so intake, profile and pool read a spelling alike.
 """
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
 from contracts.errors import InvalidInput
@@ -31,23 +33,23 @@ class CountrySettingsSchema(Schema):
     )
 
     @validates("languages")
-    def languages_cldr_knows(self, value, **kwargs):
+    def languages_cldr_knows(self, value: list[str], **kwargs: Any) -> None:
         if unknown := [language for language in value if not known_language(language)]:
             raise ValidationError(f"CLDR has no names in {', '.join(unknown)} (use Babel locale names, e.g. de, zh).")
 
     @validates("display_language")
-    def display_language_cldr_knows(self, value, **kwargs):
+    def display_language_cldr_knows(self, value: str, **kwargs: Any) -> None:
         if not known_language(value):
             raise ValidationError(f"CLDR has no names in {value}.")
 
     @validates("aliases")
-    def aliases_name_one_country(self, value, **kwargs):
+    def aliases_name_one_country(self, value: dict[str, str], **kwargs: Any) -> None:
         problems = [
             f"{spelling!r}: {code!r} is no ISO 3166 alpha-2 code"
             for spelling, code in value.items()
             if code not in ISO_CODES
         ]
-        codes = {}
+        codes: dict[str, set[str]] = {}
         for spelling, code in value.items():
             codes.setdefault(country_key(spelling), set()).add(code)
             if not country_key(spelling):
@@ -61,7 +63,7 @@ class CountrySettingsSchema(Schema):
             raise ValidationError(problems)
 
     @post_load
-    def recogniser(self, data, **kwargs):
+    def recogniser(self, data: dict[str, Any], **kwargs: Any) -> Countries:
         return load_countries(
             tuple(data["languages"]), tuple(sorted(data["aliases"].items())), data["display_language"]
         )

@@ -22,7 +22,17 @@ DEFAULT_PREFIX = "baton"  # a URI that names no database
 # database of earlier releases they collided; ``baton migrate`` splits them).
 COLLECTIONS: dict[str, tuple[str, ...]] = {
     "intake": ("inquiries",),
-    "profile": ("customers", "customer_keys", "customer_terms", "merged_archives", "report_facts", "timeline"),
+    "profile": (
+        "customers",
+        "customer_keys",
+        "customer_terms",
+        "duplicate_pairs",
+        "kept_apart",
+        "merged_archives",
+        "report_facts",
+        "report_totals",
+        "timeline",
+    ),
     "handoff": (
         "handoffs",
         "refused_handoffs",

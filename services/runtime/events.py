@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 class ReliableEventDispatcher(EventDispatcher):
-    def __init__(self, **options):
+    def __init__(self, **options: Any) -> None:
         options.setdefault("mandatory", True)
         super().__init__(**options)
 
@@ -41,7 +41,7 @@ class EventRetrySettingsSchema(Schema):
     longest_wait_seconds = fields.Float(load_default=10, validate=validate.Range(min=0))
 
 
-def wait_before(settings, attempt):
+def wait_before(settings: dict[str, Any], attempt: int) -> float:
     """Seconds to wait before giving an event for the ``attempt``-th time (2, 3, …)."""
     return min(settings["first_wait_seconds"] * settings["factor"] ** (attempt - 2), settings["longest_wait_seconds"])
 
@@ -60,27 +60,27 @@ class RetriesThenParks:
     queue: Any
     queue_consumer: Any
 
-    def setup(self):
-        super().setup()
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]  # the nameko Consumer this is mixed into
         self.queue = typed_queue(self.queue, self.container.config)  # BATON.amqp.queue_type
         self.retry = load_section(self.container.config, *self.SETTINGS)
         self.amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
 
-    def retry_headers(self, message) -> dict:
+    def retry_headers(self, message: Any) -> dict:
         """Headers a retried copy carries besides the attempt (what the first delivery told)."""
         return dict(message.headers or {})
 
-    def parked_kind(self, message) -> str | None:
+    def parked_kind(self, message: Any) -> str | None:
         """What the parked record lists it as (an event's type)."""
         return getattr(self, "event_type", None)
 
-    def handle_message(self, body, message):
+    def handle_message(self, body: Any, message: Any) -> None:
         # A worker that died with the message (a crash, a kill, memory) never answers; the broker
         # then gives it again, marked redelivered, with no attempt counted: those are counted in
         # the store, and a message that keeps killing its worker is parked instead of handled.
         if message.delivery_info.get("redelivered") and self._redelivered_too_often(message):
             return
-        super().handle_message(body, message)
+        super().handle_message(body, message)  # type: ignore[misc]  # the nameko Consumer's
 
     def _redelivered_too_often(self, message) -> bool:
         try:
@@ -107,7 +107,7 @@ class RetriesThenParks:
         self.queue_consumer.ack_message(message)
         return True
 
-    def handle_message_processed(self, message, result=None, exc_info=None):
+    def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
         if message.delivery_info.get("redelivered"):
             self._forget_redeliveries(message)
         if exc_info is None:
@@ -174,7 +174,7 @@ class RetriedEventHandler(RetriesThenParks, EventHandler):
 event_handler = RetriedEventHandler.decorator
 
 
-def on(event_type, **options):
+def on(event_type: str, **options: Any) -> Any:
     """Handle ``event_type`` (retried, then parked): the service that dispatches it is the one the
     contracts' events table names (``contracts.events.EVENTS``), so a handler says only the event.
     Its queue is the one ``event_handler(source, event_type)`` declares, named by source, event

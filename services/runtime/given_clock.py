@@ -7,8 +7,10 @@ written to the audit trail. Anywhere else it is refused, naming the field.
 """
 
 import os
+from datetime import datetime
 
 from contracts.errors import InvalidInput
+from services.runtime.audit import AuditRecorder, NotAudited
 
 ENVIRONMENT_VARIABLE = "BATON_TEST_CLOCK"
 
@@ -17,8 +19,8 @@ def test_clock_on() -> bool:
     return os.environ.get(ENVIRONMENT_VARIABLE) == "1"
 
 
-def accept_given_now(now, audit, what: str, field: str = "now") -> None:
-    """Let a caller's ``now`` through only on a test clock, and audit it. ``audit``: the worker's
+def accept_given_now(now: datetime | None, audit: AuditRecorder | NotAudited, what: str, field: str = "now") -> None:
+    """Let a caller's ``now`` through only on a test clock, in the audit trail. ``audit``: the worker's
     ``AuditRecorder`` (a store's ``audit``); ``what``: what ran on that clock (e.g. "sweep")."""
     if now is None:
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from kombu import Connection
 from marshmallow import Schema, fields, validate
@@ -50,7 +51,7 @@ class Tally:
     """What a service's figure functions count with: its own database, the time of the scrape and
     the ``health`` settings. ``figure(...)`` builds one metric family the contract describes."""
 
-    def __init__(self, database, now: datetime, settings: dict) -> None:
+    def __init__(self, database: Any, now: datetime, settings: dict) -> None:
         self.database, self.now, self.settings = database, now, settings
 
     def count(self, collection: str, query: dict) -> int:
@@ -98,7 +99,7 @@ def handler_retries_figure(tally: Tally, service: str) -> dict:
     )
 
 
-def note_retry(database, service: str, handler: str, event_type: str | None) -> None:
+def note_retry(database: Any, service: str, handler: str, event_type: str | None) -> None:
     """One more retry of ``handler``'s messages, in the service's own database."""
     database[RETRIES_COLLECTION].update_one(
         {"_id": f"{handler}:{event_type or ''}"},
@@ -161,7 +162,7 @@ class HealthProbe(DependencyProvider):
 
     kill = stop
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> HealthProbe:
         return self
 
     def queue_names(self) -> list[str]:
@@ -219,13 +220,13 @@ class HealthEntrypoints:
     health_probe = HealthProbe()
 
     @rpc
-    def ping(self):
+    def ping(self) -> dict[str, Any]:
         return PingSchema().dump({"service": self.health_probe.service})
 
     @rpc
-    def health(self):
+    def health(self) -> dict[str, Any]:
         return ServiceHealthSchema().dump(self.health_probe.check())
 
     @rpc
-    def metrics(self):
+    def metrics(self) -> dict[str, Any]:
         return ServiceFiguresSchema().dump(self.health_probe.figures())

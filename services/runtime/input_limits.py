@@ -101,18 +101,6 @@ def check_json_bytes(raw: bytes, limits: InputLimits) -> Any:
     return _check_json(text, limits)
 
 
-def check_json_text(text: str, limits: InputLimits) -> Any:
-    """``check_json_bytes`` for text already decoded (its size counted in UTF-8 bytes; text that
-    cannot be encoded, e.g. holding a lone surrogate, is refused as not UTF-8)."""
-    try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputRefused(
-            BODY_FIELD, f"The body is not UTF-8 text: a lone surrogate at character {exc.start}."
-        ) from None
-    return check_json_bytes(raw, limits)
-
-
 def check_value(value: Any, limits: InputLimits, path: str = "") -> None:
     """Check an already parsed value (an RPC payload, query parameters) against the limits that
     apply after parsing: nesting, numbers, strings and keys. Raises ``InputRefused``."""
@@ -140,13 +128,6 @@ def _check_json(text: str, limits: InputLimits) -> Any:
         raise InputRefused(BODY_FIELD, f"The JSON is nested too deep; the limit is {limits.max_depth}.") from None
     _walk(value, limits, "")
     return value
-
-
-def nesting_depth(text: str, stop_above: int | None = None) -> int:
-    """How deep arrays and objects nest in JSON text, counted without parsing it (brackets inside
-    strings do not count), or the first depth beyond ``stop_above``. On text that is not JSON the
-    count may be high, never too low."""
-    return _deepest(_JSON_STRING.sub("", text), stop_above)
 
 
 def _deepest(structure: str, stop_above: int | None) -> int:

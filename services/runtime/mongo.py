@@ -16,6 +16,7 @@ as a JSON string.
 
 import atexit
 import threading
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
@@ -87,7 +88,7 @@ class OwnedDatabase(Database):
     """A service's database that opens only the service's own collections, so no store can read
     or write another service's data by accident."""
 
-    def __init__(self, client: MongoClient, name: str, service: str, **options) -> None:
+    def __init__(self, client: MongoClient, name: str, service: str, **options: Any) -> None:
         super().__init__(client, name, **options)
         self.service = service
         self.owned = collections_of(service)
@@ -105,7 +106,7 @@ class OwnedDatabase(Database):
         self._check(name)
         return super().__getitem__(name)
 
-    def get_collection(self, name: str, *args, **kwargs):
+    def get_collection(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self._check(name)
         return super().get_collection(name, *args, **kwargs)
 
@@ -153,7 +154,7 @@ class DatabaseLease:
             release_client(self.uri)
 
 
-def insert_once(collection, document):
+def insert_once(collection: Any, document: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """(stored document, inserted?): the document, or the one stored first under its ``_id``.
 
     Ids derived from what caused a write make this the idempotency of every handler.
@@ -172,10 +173,10 @@ class MongoStore(DependencyProvider):
     worker's audit recorder: its writes land in the audit trail with the caller's name.
     """
 
-    def __init__(self, store_class):
+    def __init__(self, store_class: Any) -> None:
         self.store_class = store_class
 
-    def setup(self):
+    def setup(self) -> None:
         self.lease = DatabaseLease(self.container.config, self.container.service_name)
         db = self.lease.database
         self.store = self.store_class(db)
@@ -183,13 +184,13 @@ class MongoStore(DependencyProvider):
         self.trail = AuditTrail(db, self.container.service_name)
         self.trail.ensure_indexes()
 
-    def stop(self):
+    def stop(self) -> None:
         self.lease.release()
 
-    def kill(self):
+    def kill(self) -> None:
         self.lease.release()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Any:
         if not isinstance(self.store, Store):
             return self.store
         recorder = AuditRecorder(self.trail, actor_of(worker_ctx.data), worker_ctx.entrypoint.method_name)
@@ -199,13 +200,13 @@ class MongoStore(DependencyProvider):
 class AuditTrailStore(MongoStore):
     """This service's entries in the audit trail, for ``AuditTrailEntrypoints``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(None)
 
-    def setup(self):
+    def setup(self) -> None:
         self.lease = DatabaseLease(self.container.config, self.container.service_name)
         self.store = AuditTrail(self.lease.database, self.container.service_name)
         self.store.ensure_indexes()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> AuditTrail:
         return self.store

@@ -9,7 +9,9 @@ so a delivery parked twice — the broker gave it again before the first ack —
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY
@@ -23,7 +25,7 @@ from contracts.parked import (
     RetryParkedResultSchema,
     RetryParkedSchema,
 )
-from services.runtime.access import require
+from services.runtime.access import Actor, require
 from services.runtime.document_store import count
 from services.runtime.health import note_retry
 from services.runtime.mongo import DatabaseLease, insert_once
@@ -42,17 +44,20 @@ class ParkedEvents(SharedExtension):
     """One per service container, in the service's own database through the process's shared
     client. The collection is opened on first use: most services never park."""
 
-    def setup(self):
-        self.lease, self.collection = None, None
+    def setup(self) -> None:
+        self.lease: DatabaseLease | None = None
+        self.database: Any = None
+        self.collection: Any = None
 
-    def _events(self):
+    def _events(self) -> Any:
         if self.collection is None:
             self.lease = DatabaseLease(self.container.config, self.container.service_name)
-            self.collection = self.lease.database.parked_events
+            self.database = self.lease.database
+            self.collection = self.database.parked_events
             self.collection.create_index([("service", ASCENDING), ("parked_at", DESCENDING)])
         return self.collection
 
-    def stop(self):
+    def stop(self) -> None:
         if self.lease is not None:
             self.lease.release()
 
@@ -62,7 +67,7 @@ class ParkedEvents(SharedExtension):
         """Count one more time the broker gave delivery ``key`` again unanswered (its worker died,
         or it was put back); returns how many times so far."""
         self._events()
-        record = self.lease.database.redeliveries.find_one_and_update(
+        record = self.database.redeliveries.find_one_and_update(
             {"_id": key},
             {"$inc": {"count": 1}, "$set": {"service": self.container.service_name, "last_at": datetime.now(UTC)}},
             upsert=True,
@@ -73,13 +78,21 @@ class ParkedEvents(SharedExtension):
     def count_retry(self, handler: str, kind: str | None) -> None:
         """One more retry of ``handler``'s messages (``baton_handler_retries_total`` in /metrics)."""
         self._events()
-        note_retry(self.lease.database, self.container.service_name, handler, kind)
+        note_retry(self.database, self.container.service_name, handler, kind)
 
     def forget_redeliveries(self, key: str) -> None:
         self._events()
-        self.lease.database.redeliveries.delete_one({"_id": key})
+        self.database.redeliveries.delete_one({"_id": key})
 
-    def park(self, handler, message, error, attempts, kind=None, headers=None):
+    def park(
+        self,
+        handler: Any,
+        message: Any,
+        error: str,
+        attempts: int,
+        kind: str | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> str:
         """Keep ``message`` (a kombu message ``handler``, a consumer, failed on) with its error;
         ``kind``: what it is listed as (an event's type, an inquiry's routing key); ``headers``:
         what a retry hands back with it (the message's own by default)."""
@@ -112,20 +125,20 @@ class ParkedEvents(SharedExtension):
         insert_once(self._events(), record)
         return record["_id"]
 
-    def page(self, event_type=None, limit=50, offset=0):
+    def page(self, event_type: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         query = {"service": self.container.service_name}
         if event_type:
             query["event_type"] = event_type
         total = count(self._events(), query)
         return list(self._events().find(query).sort("parked_at", DESCENDING).skip(offset).limit(limit)), total
 
-    def chosen(self, ids, limit):
-        query = {"service": self.container.service_name}
+    def chosen(self, ids: list[str] | None, limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"service": self.container.service_name}
         if ids is not None:
             query["_id"] = {"$in": list(ids)}
         return list(self._events().find(query).sort("parked_at", ASCENDING).limit(limit))
 
-    def forget(self, parked_id):
+    def forget(self, parked_id: str) -> None:
         self._events().delete_one({"_id": parked_id})
 
 
@@ -134,11 +147,11 @@ class ParkedEventsDesk(DependencyProvider):
 
     parked = ParkedEvents()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> ParkedEvents:
         return self.parked
 
 
-def delivery_key(queue: str, message) -> str:
+def delivery_key(queue: str, message: Any) -> str:
     """The same for every delivery of one message to one queue (and differing per retry attempt)."""
     headers = message.headers or {}
     cause = [
@@ -150,7 +163,14 @@ def delivery_key(queue: str, message) -> str:
     return "dlv_" + hashlib.sha256(json.dumps(cause, default=str).encode() + b"\0" + body).hexdigest()[:24]
 
 
-def republish(amqp_uri, queue, body, headers, content_type, content_encoding):
+def republish(
+    amqp_uri: str,
+    queue: str,
+    body: bytes | str,
+    headers: dict[str, Any],
+    content_type: str | None,
+    content_encoding: str | None,
+) -> None:
     """Put an event's message straight onto one handler's queue (the default exchange routes by
     queue name), persistent, with the broker confirming it."""
     with get_producer(amqp_uri) as producer:
@@ -170,12 +190,12 @@ def republish(amqp_uri, queue, body, headers, content_type, content_encoding):
 class Republisher(DependencyProvider):
     """``republish(queue, body, headers, content_type, content_encoding)`` for a worker."""
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Callable[..., None]:
         uri = self.container.config[AMQP_URI_CONFIG_KEY]
         return lambda *args: republish(uri, *args)
 
 
-def view(record):
+def view(record: dict[str, Any]) -> dict[str, Any]:
     try:
         payload = json.loads(record["body"])
     except (ValueError, RecursionError):  # not JSON, or hostile JSON: shown as the text it is
@@ -189,16 +209,17 @@ class ParkedEventEntrypoints:
 
     parked_events_desk = ParkedEventsDesk()
     republish = Republisher()
+    caller: Actor | None
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def parked_events(self, query=None):
+    def parked_events(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         require(self.caller, PARKED_READERS, "read parked events")
         query = load_input(ParkedEventQuerySchema, query)
         records, total = self.parked_events_desk.page(**query)
         return ParkedEventPageSchema().dump(page_of([view(r) for r in records], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def retry_parked_events(self, request=None):
+    def retry_parked_events(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
         """Publish the chosen parked events to their handlers' queues again, as first deliveries;
         each is forgotten once it is back on its queue (one that fails again is parked again)."""
         require(self.caller, PARKED_READERS, "retry parked events")

@@ -12,6 +12,8 @@ holding a queue of the other type refuses the declaration (PRECONDITION_FAILED, 
 'x-queue-type'"): change the type on a fresh cluster or vhost, or drain and delete the queues first.
 """
 
+from typing import Any
+
 from kombu import Queue
 from nameko.rpc import Rpc, RpcConsumer
 
@@ -35,13 +37,15 @@ def typed_queue(queue: Queue, config: dict) -> Queue:
 class TypedRpcConsumer(RpcConsumer):
     """nameko's ``RpcConsumer`` whose ``rpc-<service>`` queue is typed as configured."""
 
+    queue: Any
+
     @property
-    def sharing_key(self):
+    def sharing_key(self) -> type:
         # One consumer of rpc-<service> per container even if some entrypoint (a plugin's, a
         # test's) uses nameko's own ``rpc``: two would split the queue's messages between them.
         return RpcConsumer
 
-    def setup(self):
+    def setup(self) -> None:
         fresh = self.queue is None
         super().setup()
         if fresh:

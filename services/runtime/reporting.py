@@ -7,20 +7,19 @@ the current one, and never more than ``max_months``. Each service reads that sec
 of every report.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from contracts.errors import InvalidInput
-from services.runtime.access import require
+from services.runtime.access import Actor, require
+from services.runtime.document_store import LAST_MOMENT
 from services.runtime.queries import load_input
 from services.runtime.report_rules import month_of, month_start, months_from, shifted
-
-# The embedded store compares datetimes to the second: the last moment counted is a second
-# before the next month starts.
-_LAST_MOMENT = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -34,31 +33,38 @@ class Period:
     until: datetime
 
     @property
-    def months(self):
+    def months(self) -> list[str]:
         return months_from(self.first, self.last)
 
     @property
-    def month_before(self):
+    def month_before(self) -> str:
         return shifted(self.first, -1)
 
     @property
-    def last_moment(self):
+    def last_moment(self) -> datetime:
         """The last second in the period, for ranges that include their end."""
-        return self.until - _LAST_MOMENT
+        return self.until - LAST_MOMENT
 
-    def answer(self, **figures):
+    def answer(self, **figures: Any) -> dict[str, Any]:
         """A report's answer: its period and its figures."""
         return {"first": self.first, "last": self.last, **figures}
 
 
-def report_query(caller, readers, schema_cls, query, settings, now):
+def report_query(
+    caller: Actor | None,
+    readers: Collection[str],
+    schema_cls: type[Schema],
+    query: dict[str, Any] | None,
+    settings: dict[str, Any],
+    now: datetime,
+) -> tuple[dict[str, Any], Period]:
     """(the query loaded with ``schema_cls``, its ``Period``), once ``caller`` is one of ``readers``."""
     require(caller, readers, "read this report")
-    query = load_input(schema_cls, query)
-    return query, period_of(query, settings, now)
+    loaded = load_input(schema_cls, query)
+    return loaded, period_of(loaded, settings, now)
 
 
-def period_of(query, settings, now):
+def period_of(query: dict[str, Any], settings: dict[str, Any], now: datetime) -> Period:
     """The ``Period`` a report query asks for (``from``/``to`` loaded as ``first``/``last``).
     Raises ``InvalidInput`` naming the field when it is upside down or longer than allowed."""
     zone = settings["zone"]
@@ -82,7 +88,7 @@ class ReportPeriodSettingsSchema(Schema):
     max_months = fields.Integer(load_default=36, validate=validate.Range(min=1))
 
     @validates_schema
-    def consistent(self, data, **kwargs):
+    def consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
         try:
             ZoneInfo(data["time_zone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -91,5 +97,5 @@ class ReportPeriodSettingsSchema(Schema):
             raise ValidationError("More than max_months.", field_name="default_months")
 
     @post_load
-    def with_zone(self, data, **kwargs):
+    def with_zone(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {**data, "zone": ZoneInfo(data["time_zone"])}

@@ -4,7 +4,9 @@ A wrong value stops the service with a message naming the key, instead of failin
 inside a worker.
 """
 
-from marshmallow import ValidationError
+from typing import Any
+
+from marshmallow import Schema, ValidationError
 from nameko.extensions import DependencyProvider
 
 
@@ -12,7 +14,7 @@ class ConfigurationError(Exception):
     pass
 
 
-def load_section(config, section, schema_cls):
+def load_section(config: dict[str, Any], section: str, schema_cls: type[Schema]) -> Any:
     raw = config.get("BATON", {}).get(section)
     if raw is None:
         raise ConfigurationError(f"config: BATON.{section} is missing")
@@ -25,12 +27,12 @@ def load_section(config, section, schema_cls):
 class Settings(DependencyProvider):
     """Hands workers the loaded section (whatever ``schema_cls`` loads it into)."""
 
-    def __init__(self, section, schema_cls):
+    def __init__(self, section: str, schema_cls: type[Schema]) -> None:
         self.section = section
         self.schema_cls = schema_cls
 
-    def setup(self):
+    def setup(self) -> None:
         self.value = load_section(self.container.config, self.section, self.schema_cls)
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Any:
         return self.value

@@ -66,7 +66,7 @@ def next_upgrade(upgrades: Sequence[Upgrade], versions: dict[str, int]) -> Upgra
 class SchemaVersions:
     """The ``schema_versions`` collection of one service: {_id: collection, version, after, busy_until, turn}."""
 
-    def __init__(self, database, upgrades: Sequence[Upgrade] = ()) -> None:
+    def __init__(self, database: Any, upgrades: Sequence[Upgrade] = ()) -> None:
         self.database, self.upgrades = database, tuple(upgrades)
         self.documents = database[COLLECTION]
 
