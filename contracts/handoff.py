@@ -1,5 +1,7 @@
 """Handoffs (移交) as people submit, sign and return them, and as services and the API show them:
-checklists, packages, requirement changes, gated steps, measures and audits."""
+checklists, packages, requirement changes, gated steps, measures and quality audits."""
+
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -486,7 +488,7 @@ class RequirementSetSchema(_Request):
     source = fields.String(validate=validate.Length(max=100), metadata={"description": "Where it was said: whatsapp…"})
 
     @validates_schema
-    def value_or_shift(self, data, **kwargs):
+    def value_or_shift(self, data: dict[str, Any], **kwargs: Any) -> None:
         if ("value" in data) == ("shift_days" in data):
             raise ValidationError("Give either value or shift_days.", field_name="value")
         if data.get("shift_days") == 0:
@@ -562,11 +564,11 @@ class StepsSchema(OutputSchema):
     steps = fields.List(fields.Nested(StepSchema), required=True)
 
 
-# --- measures and audits ----------------------------------------------------------------------
+# --- measures and quality audits ----------------------------------------------------------------------
 
 
-class AuditRunSchema(_Request):
-    now = fields.AwareDateTime(metadata={"description": "Audit as of this time (tests, replays); default now."})
+class QualityAuditRunSchema(_Request):
+    now = fields.AwareDateTime(metadata={"description": "Quality audit as of this time (tests, replays); default now."})
 
 
 class MeasuresQuerySchema(Schema):
@@ -640,7 +642,7 @@ class SampledRecordSchema(OutputSchema):
 
 
 class QualityAuditSchema(OutputSchema):
-    """One person's audit: the records sampled, those returned for missing required fields."""
+    """One person's quality audit: the records sampled, those returned for missing required fields."""
 
     id = fields.String(required=True)
     person = fields.String(required=True)

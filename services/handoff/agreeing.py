@@ -4,9 +4,14 @@ those who started a step — is named in one requirement_changed event (notifica
 owner's managers). A field orders carry (the delivery date) changes the order it concerns first,
 through profile, so gates, checklists and packages read the new value."""
 
+from datetime import datetime
+from typing import Any
+
 from contracts.errors import InvalidInput, NotFound
+from services.handoff.domain import Document
 from services.handoff.domain.requirements import (
     BadRequirement,
+    RequirementPolicy,
     changed,
     current_value,
     new_register,
@@ -16,9 +21,19 @@ from services.handoff.domain.requirements import (
     people_to_notify,
     recorded_from,
 )
+from services.handoff.store import Handoffs
 
 
-def set_requirement(store, profile, pool, policy, customer_id, field, request, now):
+def set_requirement(
+    store: Handoffs,
+    profile: Any,
+    pool: Any,
+    policy: RequirementPolicy,
+    customer_id: str,
+    field: str,
+    request: Document,
+    now: datetime,
+) -> Document:
     """The register after recording ``field`` (unchanged when it already had this value)."""
     archive = profile.get_customer(customer_id)  # NotFound (saying where it went if merged)
     register = store.register(customer_id) or store.add_register(new_register(customer_id, now))
@@ -31,7 +46,16 @@ def set_requirement(store, profile, pool, policy, customer_id, field, request, n
     return record_change(store, profile, pool, register, customer_id, field, value, order, request, now)
 
 
-def record_stated(store, profile, pool, policy, customer_id, stated, contact, now):
+def record_stated(
+    store: Handoffs,
+    profile: Any,
+    pool: Any,
+    policy: RequirementPolicy,
+    customer_id: str,
+    stated: list[Document],
+    contact: Document,
+    now: datetime,
+) -> None:
     """Requirements a contact's 【特殊】 lines state, recorded as agreed by whoever logged the
     contact (nothing typed twice); each contact's statement is recorded once."""
     try:
@@ -54,7 +78,18 @@ def record_stated(store, profile, pool, policy, customer_id, stated, contact, no
         record_change(store, profile, pool, register, customer_id, field, requirement["value"], order, request, now)
 
 
-def record_change(store, profile, pool, register, customer_id, field, value, order, request, now):
+def record_change(
+    store: Handoffs,
+    profile: Any,
+    pool: Any,
+    register: Document,
+    customer_id: str,
+    field: str,
+    value: Any,
+    order: Document | None,
+    request: Document,
+    now: datetime,
+) -> Document:
     """Change the order ``order`` (if any) and then the register; the register after."""
     before = current_value(register, field, order)
     if before == value:
@@ -90,7 +125,7 @@ def record_change(store, profile, pool, register, customer_id, field, value, ord
             source_id=request.get("source_id"),
         ),
     )
-    return after or store.register(customer_id)
+    return after or store.register(customer_id) or register
 
 
 def _holders(pool, customer_id):

@@ -2,15 +2,17 @@
 at fault names its field (400), a state that does not allow it is a conflict (409), missing
 checklist items or step fields are a refusal listing them (422)."""
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from contracts.errors import Conflict, InvalidInput, Refused
-from services.handoff.domain.checklists import missing
+from services.handoff.domain.checklists import Item, missing
+from services.handoff.domain.gates import Gate
 from services.handoff.domain.kinds import NotAllowed
 
 
 @contextmanager
-def refusals_answered():
+def refusals_answered() -> Iterator[None]:
     try:
         yield
     except NotAllowed as exc:
@@ -19,7 +21,7 @@ def refusals_answered():
         raise Conflict(str(exc), {}) from exc
 
 
-def checklist_refused(kind, customer_id, items, pending_allowed):
+def checklist_refused(kind: str, customer_id: str, items: Sequence[Item], pending_allowed: bool) -> Refused:
     lacking = missing(items)
     hint = " Complete them, or submit with info_pending to hand over now with a deadline." if pending_allowed else ""
     return Refused(
@@ -34,7 +36,7 @@ def checklist_refused(kind, customer_id, items, pending_allowed):
     )
 
 
-def gate_refused(gate):
+def gate_refused(gate: Gate) -> Refused:
     return Refused(
         f"{gate.step} cannot start: {'; '.join(gate.reasons)}.",
         {

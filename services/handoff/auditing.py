@@ -5,16 +5,19 @@ schedule make one audit of each person per due date."""
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from contracts.errors import NotFound
+from services.handoff.domain import Document
 from services.handoff.domain.audit import audit_id, new_schedule, report, sample
 from services.handoff.domain.checklists import Subject, evaluate
+from services.handoff.store import Handoffs
 
 log = logging.getLogger(__name__)
 POOL_PAGE = 200
 
 
-def run_audits(store, pool, profile, policy, now):
+def run_audits(store: Handoffs, pool: Any, profile: Any, policy: dict[str, Any], now: datetime) -> list[Document]:
     """The reports of the people audited now."""
     reports = []
     for person in (p["id"] for p in pool.list_salespeople()["items"] if p["active"]):
@@ -32,9 +35,8 @@ def run_audits(store, pool, profile, policy, now):
                     "relaxed": stored["relaxed"],
                     "next_at": stored["next_at"],
                     "last_audit_id": stored["_id"],
-                    "version": schedule["version"] + 1,
                 },
-                schedule["version"],
+                schedule,
             )
         reports.append(stored)
     return reports
@@ -52,7 +54,7 @@ def _audit(store, pool, profile, policy, person, schedule, now):
         checked.append((customer_id, evaluate(policy["audit"].checklist, Subject(archive, {}), policy["checklist"])))
     made, after = report(audit, person, schedule, checked, now, policy["audit"])
     stored, _ = store.add_audit(made)
-    if not store.replace_schedule(after, schedule["version"]):
+    if not store.replace_schedule(after, schedule):
         log.info("audit of %s: another instance moved the schedule on", person)
     return stored
 

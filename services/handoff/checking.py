@@ -2,19 +2,25 @@
 that cannot list its rules) is a failed item naming the plugin, so it can never let a handoff
 through and never stops the others from being shown."""
 
+from collections.abc import Callable
+from typing import Any
+
 from plugins.errors import PluginFailed
+from services.handoff.domain import Document
 from services.handoff.domain.checklists import Item, Subject, evaluate
 from services.handoff.domain.kinds import KindSpec
 
 PLUGINS_ITEM = "plugin_rules"
 
 
-def checklist_items(plugins, policy, spec, archive, written):
+def checklist_items(
+    plugins: Any, policy: dict[str, Any], spec: KindSpec, archive: Document, written: Document
+) -> list[Item]:
     """Every item of ``spec``'s checklist over ``archive`` and what the sender ``written``."""
     return evaluate(spec.checklist, Subject(archive, written), policy["checklist"], plugin_rules(plugins, spec.name))
 
 
-def checklist_names(plugins, spec: KindSpec) -> list[str]:
+def checklist_names(plugins: Any, spec: KindSpec) -> list[str]:
     """The names of ``spec``'s checklist items: the configured rules, then the plugins' (one
     ``plugin_rules`` item when the plugins cannot list theirs, as in an evaluation)."""
     try:
@@ -24,7 +30,7 @@ def checklist_names(plugins, spec: KindSpec) -> list[str]:
     return [*spec.checklist, *added]
 
 
-def plugin_rules(plugins, kind):
+def plugin_rules(plugins: Any, kind: str) -> list[Callable[[Subject], Item]]:
     try:
         rules = plugins.handoff_rules(kind)
     except PluginFailed as exc:

@@ -10,17 +10,30 @@ the packages.
 """
 
 import logging
+from datetime import datetime
+from typing import Any
 
 from contracts.errors import Conflict, NotFound
 from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
+from services.handoff.domain import Document
 from services.handoff.domain.handoffs import OPEN
 from services.handoff.domain.leavers import DATE_GIVEN, LAST_CUSTOMER_MOVED, new_leaver, sign_in_ended
+from services.handoff.store import Handoffs
 from services.handoff.submitting import Submission, keyed_id, leaving_spec, open_submitted, storable, withdraw_open
 
 log = logging.getLogger(__name__)
 
 
-def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now):
+def hand_over_leaver(
+    store: Handoffs,
+    profile: Any,
+    pool: Any,
+    plugins: Any,
+    policy: dict[str, Any],
+    leaver: str,
+    request: Document,
+    now: datetime,
+) -> tuple[Document, list[Document], list[str], list[str]]:
     """(pool's reassignment record, the handoffs opened, customers left unassigned, customers
     waiting for another owner-changing handoff to be settled first)."""
     record = pool.salesperson_leaves(
@@ -78,7 +91,9 @@ def hand_over_leaver(store, profile, pool, plugins, policy, leaver, request, now
     return record, handoffs, unassigned, waiting
 
 
-def close_superseded(store, kind, leaver, customer_id, successor, by, now, keep):
+def close_superseded(
+    store: Handoffs, kind: str, leaver: str, customer_id: str, successor: str, by: str, now: datetime, keep: str
+) -> list[Document]:
     """The leaver's open leaving handoffs of a customer that has now moved at once, withdrawn
     (info-pending ones too): they can no longer change its owner, and nobody is left to complete
     them. The successor signs the package of the move (``keep``) instead. The handoffs withdrawn now."""
@@ -94,16 +109,21 @@ def close_superseded(store, kind, leaver, customer_id, successor, by, now, keep)
     return closed
 
 
-def end_sign_in(store, pool, leaver, by, sign_in_until, now):
+def end_sign_in(
+    store: Handoffs, pool: Any, leaver: str, by: str, sign_in_until: datetime | None, now: datetime
+) -> Document:
     """The leaver's record after their customers were handed over: their sign-in ends at the date
     given, and at once if they hold no customer any more (else when the last one moves)."""
-    store.leaver(leaver) or store.add_leaver(new_leaver(leaver, by, now))
+    record = store.leaver(leaver) or store.add_leaver(new_leaver(leaver, by, now))
     if sign_in_until is not None:
-        store.change_leaver(leaver, lambda record: sign_in_ended(record, sign_in_until, DATE_GIVEN, by, now))
-    return sign_in_when_nothing_held(store, pool, leaver, now)
+        _, after = store.change_leaver(
+            leaver, lambda current: sign_in_ended(current, sign_in_until, DATE_GIVEN, by, now)
+        )
+        record = after or record
+    return sign_in_when_nothing_held(store, pool, leaver, now) or record
 
 
-def sign_in_when_nothing_held(store, pool, leaver, now):
+def sign_in_when_nothing_held(store: Handoffs, pool: Any, leaver: str, now: datetime) -> Document | None:
     """End the leaver's sign-in now if the pool gives them no customer any more; the record."""
     record = store.leaver(leaver)
     if record is None or not record["waits_for_customers"] or holds_customers(pool, leaver):
@@ -114,6 +134,6 @@ def sign_in_when_nothing_held(store, pool, leaver, now):
     return after or store.leaver(leaver)
 
 
-def holds_customers(pool, leaver):
+def holds_customers(pool: Any, leaver: str) -> bool:
     """Whether the pool still gives ``leaver`` a customer (asked of pool, whose data it is)."""
     return pool.search_pool({"state": "owned", "owner_id": leaver, "limit": 1})["total"] > 0

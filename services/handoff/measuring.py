@@ -1,13 +1,16 @@
 """The handoff KPIs over a period: the handoffs submitted in it and the submissions refused."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from services.handoff.domain import Document
 from services.handoff.domain.measures import measures
+from services.handoff.store import Handoffs
 
 DEFAULT_PERIOD = timedelta(days=90)
 
 
-def measures_between(store, policy, query, now):
+def measures_between(store: Handoffs, policy: dict[str, Any], query: Document, now: datetime) -> Document:
     until = query.get("until") or now
     since = query.get("since") or until - DEFAULT_PERIOD
     kind = query.get("kind")

@@ -3,10 +3,14 @@ the configured ``BATON.handoff.departments`` for anyone the directory has not to
 added by an admin can send and receive handoffs at once; one deactivated is in no department, so
 nothing is handed to them."""
 
+from typing import Any
+
+from services.handoff.domain import Document
+from services.handoff.domain.kinds import Directory
 from services.runtime.directory import keep_latest
 
 
-def save_user(store, user):
+def save_user(store: Any, user: Document) -> None:
     """Keep what handoff needs of a saved user; an older version (redelivered, overtaken) changes nothing."""
     keep_latest(
         store,
@@ -23,10 +27,11 @@ class PeopleDirectory:
     """The ``department_of`` of ``domain.kinds.Directory``, with the directory's users first. Made
     for one request: each person is looked up once."""
 
-    def __init__(self, store, configured):
-        self.store, self.configured, self.known = store, configured, {}
+    def __init__(self, store: Any, configured: Directory):
+        self.store, self.configured = store, configured
+        self.known: dict[str, str | None] = {}
 
-    def department_of(self, person):
+    def department_of(self, person: str) -> str | None:
         if person not in self.known:
             self.known[person] = self._looked_up(person)
         return self.known[person]

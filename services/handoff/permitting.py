@@ -6,11 +6,15 @@ owner and collaborators, managers and admins. Marketing hands over any lead (eve
 theirs until sales accepts it). The caller is an actor, or None for the system.
 """
 
+from collections.abc import Collection
+
 from contracts.access import EVERY_CUSTOMER, MANAGERS
 from contracts.errors import Forbidden
+from services.handoff.domain import Document
+from services.runtime.access import Actor
 
 
-def oversees(actor, archive):
+def oversees(actor: Actor, archive: Document) -> bool:
     """An admin, or a manager of a department that holds the customer."""
     if actor.role == "admin":
         return True
@@ -18,11 +22,11 @@ def oversees(actor, archive):
     return actor.role == "manager" and (actor.department in EVERY_CUSTOMER or actor.department in held_by)
 
 
-def works_on(actor, archive):
+def works_on(actor: Actor, archive: Document) -> bool:
     return archive.get("owner_id") == actor.user_id or actor.user_id in (archive.get("collaborators") or ())
 
 
-def may_hand_over(actor, archive):
+def may_hand_over(actor: Actor | None, archive: Document) -> None:
     if actor is None or actor.department == "marketing" or oversees(actor, archive) or works_on(actor, archive):
         return
     raise Forbidden.because(
@@ -32,7 +36,9 @@ def may_hand_over(actor, archive):
     )
 
 
-def may_change_owner(actor, archive, transfers_owner, new_owner=None):
+def may_change_owner(
+    actor: Actor | None, archive: Document, transfers_owner: bool, new_owner: str | None = None
+) -> None:
     """A handoff that gives a customer someone owns to another: only that owner or a manager.
     ``new_owner``: who would own it once accepted (None: not yet chosen)."""
     owner = archive.get("owner_id")
@@ -53,7 +59,7 @@ def may_change_owner(actor, archive, transfers_owner, new_owner=None):
     )
 
 
-def may_see(actor, handoff, archive):
+def may_see(actor: Actor | None, handoff: Document, archive: Document) -> None:
     if actor is None or oversees(actor, archive) or _takes_part(actor, handoff) or works_on(actor, archive):
         return
     raise Forbidden.because(
@@ -62,7 +68,7 @@ def may_see(actor, handoff, archive):
     )
 
 
-def may_answer(actor, handoff, doing):
+def may_answer(actor: Actor | None, handoff: Document, doing: str) -> None:
     """Signing or returning: a receiver (a manager may answer in a receiver's name)."""
     if actor is None or actor.is_any(*MANAGERS) or actor.user_id in (handoff.get("to_users") or ()):
         return
@@ -73,7 +79,7 @@ def may_answer(actor, handoff, doing):
     )
 
 
-def may_act_for_sender(actor, handoff, doing):
+def may_act_for_sender(actor: Actor | None, handoff: Document, doing: str) -> None:
     """Resubmitting, completing pending information: the sender (or a manager)."""
     if actor is None or actor.is_any(*MANAGERS) or actor.user_id == handoff["submitted_by"]:
         return
@@ -84,7 +90,7 @@ def may_act_for_sender(actor, handoff, doing):
     )
 
 
-def may_change_customer(actor, archive, doing):
+def may_change_customer(actor: Actor | None, archive: Document, doing: str) -> None:
     """Agreed requirements: whoever works on the customer, or a manager of a department holding it."""
     if actor is None or oversees(actor, archive) or works_on(actor, archive):
         return
@@ -94,7 +100,7 @@ def may_change_customer(actor, archive, doing):
     )
 
 
-def may_start_step(actor, archive, department):
+def may_start_step(actor: Actor | None, archive: Document, department: str | None) -> None:
     """A step belongs to a department: its people (and its manager) start it; admins any."""
     if (
         actor is None
@@ -109,14 +115,14 @@ def may_start_step(actor, archive, department):
     )
 
 
-def may_see_steps(actor, archive, step_departments):
+def may_see_steps(actor: Actor | None, archive: Document, step_departments: Collection[str]) -> None:
     """Those who may hand the customer over, and the departments whose steps these are."""
     if actor is not None and actor.department in step_departments:
         return
     may_hand_over(actor, archive)
 
 
-def listing_scope(actor, query):
+def listing_scope(actor: Actor | None, query: Document) -> None:
     """A member lists the handoffs they send or receive (or, with ``customer_id``, those of a
     customer they may see: checked by the caller); managers list everything."""
     if actor is None or actor.is_any(*MANAGERS) or query.get("customer_id"):

@@ -2,10 +2,13 @@
 signing, returning to the sender with reasons."""
 
 from datetime import datetime
+from typing import Any
 
 from services.handoff.answering import refusals_answered
+from services.handoff.domain import Document
 from services.handoff.domain.handoffs import acknowledge, return_to_sender
 from services.handoff.domain.requirements import requirement_change_summary
+from services.handoff.store import Handoffs
 from services.runtime.prices import is_price_name
 
 TIMELINE_SHOWN = 200  # the latest entries of the archive's timeline in the first view
@@ -20,23 +23,23 @@ ACTIONS = {
 }
 
 
-def sign(store, handoff, request, now):
+def sign(store: Handoffs, handoff: Document, request: Document, now: datetime) -> Document:
     with refusals_answered():
         before, after = store.change_handoff(
             handoff["_id"], lambda doc: acknowledge(doc, request["by"], request.get("note"), now), handoff
         )
-    return after or before
+    return after or before or handoff  # before: None only if it were gone (handoffs stay)
 
 
-def give_back(store, handoff, request, now):
+def give_back(store: Handoffs, handoff: Document, request: Document, now: datetime) -> Document:
     with refusals_answered():
         before, after = store.change_handoff(
             handoff["_id"], lambda doc: return_to_sender(doc, request["by"], request["reasons"], now), handoff
         )
-    return after or before
+    return after or before or handoff  # before: None only if it were gone (handoffs stay)
 
 
-def briefing_timeline(store, profile, customer_id):
+def briefing_timeline(store: Handoffs, profile: Any, customer_id: str) -> list[Document]:
     """The archive's timeline (its latest entries) with the customer's handoffs, requirement changes
     and started steps, in time order: a newcomer reads the history in a minute. Each event once:
     profile's timeline records what handoff announces (acceptances, submissions, returns, changes,

@@ -1,16 +1,17 @@
 """handoff: checked handoffs between departments (移交) — checklists, submit / sign / return,
 info pending with deadlines, packages, leavers, agreed requirements, gated steps, measures, audits."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from marshmallow import ValidationError
 from nameko.timer import timer
 
 from contracts.access import MANAGERS, REPORT_READERS
-from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
+from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput, NotFound
 from contracts.events import load_event
 from contracts.handoff import (
-    AuditRunSchema,
     BriefingSchema,
     ChecklistSchema,
     HandoffKindListSchema,
@@ -25,6 +26,7 @@ from contracts.handoff import (
     PackageSchema,
     QualityAuditPageSchema,
     QualityAuditQuerySchema,
+    QualityAuditRunSchema,
     QualityAuditSchema,
     RequirementSetSchema,
     RequirementsSchema,
@@ -72,7 +74,7 @@ from services.handoff.submitting import (
     withdraw_open,
 )
 from services.handoff.views import audit_view, handoff_view, kind_view, requirements_view
-from services.runtime import audit, health, parking
+from services.runtime import audit, health, parking, settings_check, upgrades
 from services.runtime.access import AccessSettingsSchema, Caller, SystemRpcProxy, acting_user, require, sees_prices
 from services.runtime.events import ReliableEventDispatcher, on
 from services.runtime.given_clock import accept_given_now
@@ -88,9 +90,27 @@ ANNOUNCE_BATCH = 100
 HANDOFFS, REGISTERS, LEAVERS = "handoffs", "registers", "leavers"
 
 
+# Handoffs and refusals from before this version, brought up to it in the background
+# (services/runtime/upgrades.py): the epoch seconds the measures range over.
+def _time_keys_of(collection: str) -> Callable[[Any, str | None, int], str | None]:
+    return lambda service, after, limit: service.handoffs.key_times(collection, after, limit)
+
+
+UPGRADES = tuple(
+    upgrades.Upgrade(
+        collection, 2, "epoch seconds the measures range over, served by an index", _time_keys_of(collection)
+    )
+    for collection in ("handoffs", "refused_handoffs")
+)
+
+
 # The mixins are not imported by name: `nameko run` would take them for services.
-class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints):
+class HandoffService(
+    audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints, health.HealthEntrypoints, upgrades.UpgradeEntrypoints
+):
     name = "handoff"
+    UPGRADES = UPGRADES
+    schema_versions = upgrades.UpgradeStore(UPGRADES)
 
     handoffs = MongoStore(Handoffs)
     # Read and written as the system: the rules of services.handoff.permitting decide who may.
@@ -104,19 +124,24 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     reports = Settings("reports", ReportPeriodSettingsSchema)
     dispatch = ReliableEventDispatcher()
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_settings(self, config_text: str) -> list[dict[str, str]]:
+        """Whether this service would load ``config_text`` (a deploy/config.yaml): [{path, reason}]."""
+        return settings_check.answer(self.caller, config_text, type(self))
+
     @property
-    def policy(self):
+    def policy(self) -> dict[str, Any]:
         """The settings, with the departments as the gateway's directory has them now."""
         return {**self.settings, "directory": PeopleDirectory(self.handoffs, self.settings["directory"])}
 
     @on("user_saved")
-    def on_user_saved(self, payload):
+    def on_user_saved(self, payload: dict[str, Any]) -> None:
         save_user(self.handoffs, load_event("user_saved", payload))
 
     # --- kinds and checklists -------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_kinds(self):
+    def list_kinds(self) -> dict[str, Any]:
         """The kinds of handoff as configured: who sends and receives, signs and owns, for which
         annual value, and the checklist's item names."""
         currency = self.policy["valuation"].currency
@@ -130,7 +155,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def evaluate_checklist(self, kind, customer_id, package=None):
+    def evaluate_checklist(self, kind: str, customer_id: str, package: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every item of ``kind``'s checklist over the archive (and a draft ``package``)."""
         if kind not in self.policy["kinds"]:
             raise NotFound.of("checklist", kind)
@@ -151,7 +176,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     # --- the sender -----------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def submit_handoff(self, request, key=None):
+    def submit_handoff(self, request: dict[str, Any], key: str | None = None) -> dict[str, Any]:
         """Hand a customer over (``SubmitSchema``); ``key`` makes a retried call harmless."""
         request = load_input(SubmitSchema, request, what="handoff")
         request["by"] = acting_user(self.caller, request["by"], "hand customers over")
@@ -169,7 +194,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def resubmit_handoff(self, handoff_id, request, key=None):
+    def resubmit_handoff(self, handoff_id: str, request: dict[str, Any], key: str | None = None) -> dict[str, Any]:
         request = load_input(ResubmitSchema, request, what="resubmission")
         request["by"] = acting_user(self.caller, request["by"], "resubmit handoffs")
         doc = existing_handoff(self.handoffs, handoff_id)
@@ -181,7 +206,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def complete_info(self, handoff_id, request):
+    def complete_info(self, handoff_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """The sender completed what an info-pending handoff lacked: read it again."""
         request = load_input(InfoCompletionSchema, request, what="request")
         request["by"] = acting_user(self.caller, request["by"], "complete handoffs")
@@ -194,7 +219,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def withdraw_handoff(self, handoff_id, request):
+    def withdraw_handoff(self, handoff_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """The sender takes back a handoff not yet accepted; the receivers are told."""
         doc = existing_handoff(self.handoffs, handoff_id)
         may_act_for_sender(self.caller, doc, "withdraw")
@@ -203,7 +228,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return _dumped(self._published(withdraw_open(self.handoffs, doc, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def hand_over_leaver(self, person_id, request):
+    def hand_over_leaver(self, person_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """A salesperson leaves: pool chooses successors (and moves the customers now, or when each
         successor signs); each successor gets a handoff to sign."""
         require(self.caller, MANAGERS, "hand over a leaver's customers")
@@ -230,7 +255,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     # --- the receivers --------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_handoff(self, handoff_id):
+    def get_handoff(self, handoff_id: str) -> dict[str, Any]:
         """The receiver's first view: the handoff and its package beside the customer's timeline."""
         doc = existing_handoff(self.handoffs, handoff_id)
         may_see(self.caller, doc, self.profile.get_customer(doc["customer_id"]))
@@ -242,7 +267,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_handoffs(self, query=None):
+    def list_handoffs(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         query = load_input(HandoffListQuerySchema, query)
         listing_scope(self.caller, query)
         if query.get("customer_id") and self.caller is not None:
@@ -252,7 +277,22 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return HandoffPageSchema().dump(page_of([self._priced(handoff_view(d, now)) for d in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def sign_handoff(self, handoff_id, request):
+    def awaiting_totals(self, user_ids: list[str]) -> dict[str, int | None]:
+        """{person: handoffs awaiting their signature} for several people in one call (the team
+        board), as ``list_handoffs(awaiting=person)`` totals them; None where the caller may not list them."""
+        totals: dict[str, int | None] = {}
+        for user_id in user_ids:
+            query = load_input(HandoffListQuerySchema, {"awaiting": user_id, "limit": 1})
+            try:
+                listing_scope(self.caller, query)
+            except Forbidden:
+                totals[user_id] = None
+                continue
+            totals[user_id] = self.handoffs.page(**query, overdue_at=None)[1]
+        return totals
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def sign_handoff(self, handoff_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """A receiver accepts (signs); the handoff is accepted once every receiver has."""
         doc = existing_handoff(self.handoffs, handoff_id)
         may_answer(self.caller, doc, "sign")
@@ -261,7 +301,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return _dumped(self._published(sign(self.handoffs, doc, request, _now())))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def return_handoff(self, handoff_id, request):
+    def return_handoff(self, handoff_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """A receiver returns the handoff to its sender with reasons."""
         doc = existing_handoff(self.handoffs, handoff_id)
         may_answer(self.caller, doc, "return")
@@ -272,12 +312,12 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     # --- agreed requirements and gated steps ---------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_requirements(self, customer_id):
+    def get_requirements(self, customer_id: str) -> dict[str, Any]:
         may_change_customer(self.caller, self.profile.get_customer(customer_id), "read the requirements of")
         return self._requirements(customer_id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def set_requirement(self, customer_id, field, request):
+    def set_requirement(self, customer_id: str, field: str, request: dict[str, Any]) -> dict[str, Any]:
         """Record or change an agreed requirement; everyone holding part of the customer is told."""
         try:
             FIELD_KEY(field)
@@ -293,7 +333,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return self._requirements(customer_id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_steps(self, customer_id):
+    def list_steps(self, customer_id: str) -> dict[str, Any]:
         may_see_steps(
             self.caller,
             self.profile.get_customer(customer_id),
@@ -302,7 +342,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return StepsSchema().dump(steps_of(self.handoffs, self.profile, self.policy, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def start_step(self, customer_id, step, request):
+    def start_step(self, customer_id: str, step: str, request: dict[str, Any]) -> dict[str, Any]:
         """Start a department's step; refused, naming what is missing, while its gate is closed."""
         request = load_input(StepStartSchema, request, what="request")
         request["by"] = acting_user(self.caller, request["by"], "start steps")
@@ -316,13 +356,13 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     # --- measures and audits --------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def measures(self, query=None):
+    def measures(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         require(self.caller, MANAGERS, "read handoff measures")
         query = load_input(MeasuresQuerySchema, query)
         return MeasuresSchema().dump(measures_between(self.handoffs, self.policy, query, _now()))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_timeliness(self, query=None):
+    def report_timeliness(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """The measures above over a period of months, for the reports (GET /reports/handoffs)."""
         query, period = report_query(
             self.caller, REPORT_READERS, HandoffTimelinessQuerySchema, query, self.reports, _now()
@@ -336,24 +376,23 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         return HandoffTimelinessReportSchema().dump(period.answer(**measured))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def run_audit(self, now=None):
+    def run_audit(self, now: str | None = None) -> list[dict[str, Any]]:
         """Audit everyone due (``now``: ISO time with offset, for tests and replays); the reports made."""
         require(self.caller, ("admin",), "run quality audits by hand")
-        given = load_input(AuditRunSchema, {"now": now} if now else {}, what="audit run").get("now")
+        given = load_input(QualityAuditRunSchema, {"now": now} if now else {}, what="audit run").get("now")
         accept_given_now(given, self.handoffs.audit, "quality audit")  # an invented time only on a test clock, audited
-        now = given or _now()
-        reports = run_audits(self.handoffs, self.pool, self.profile, self.policy, now)
+        reports = run_audits(self.handoffs, self.pool, self.profile, self.policy, given or _now())
         return QualityAuditSchema(many=True).dump([audit_view(r) for r in reports])
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_audits(self, query=None):
+    def list_audits(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         require(self.caller, MANAGERS, "read quality audits")
         query = load_input(QualityAuditQuerySchema, query)
         items, total = self.handoffs.audit_page(**query)
         return QualityAuditPageSchema().dump(page_of([audit_view(r) for r in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_audit(self, audit_id):
+    def get_audit(self, audit_id: str) -> dict[str, Any]:
         require(self.caller, MANAGERS, "read quality audits")
         report = self.handoffs.quality_audit(audit_id)
         if report is None:
@@ -363,14 +402,14 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
     # --- what happens elsewhere, and schedules --------------------------------------------
 
     @on("customer_updated")
-    def on_customer_updated(self, payload):
+    def on_customer_updated(self, payload: dict[str, Any]) -> None:
         """The archive changed: an info-pending handoff may now be complete."""
         customer_id = load_event("customer_updated", payload)["customer_id"]
         for doc in recheck_pending(self.handoffs, self.profile, self.plugins, self.policy, customer_id, _now()):
             publish(self.handoffs, self.dispatch, HANDOFFS, doc)
 
     @on("communication_recorded")
-    def on_communication_recorded(self, payload):
+    def on_communication_recorded(self, payload: dict[str, Any]) -> None:
         """A contact's 【特殊】 lines that state a requirement (voltage, plug, certification,
         packaging, delivery date) are recorded as that requirement: nothing typed twice."""
         contact = load_event("communication_recorded", payload)
@@ -390,7 +429,7 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
         publish(self.handoffs, self.dispatch, REGISTERS, self.handoffs.register(contact["customer_id"]))
 
     @on("customer_allocated")
-    def on_customer_allocated(self, payload):
+    def on_customer_allocated(self, payload: dict[str, Any]) -> None:
         """A customer moved: a leaver whose sign-in waits for their last customer may be done."""
         load_event("customer_allocated", payload)
         for leaver in self.handoffs.leavers_holding_customers():
@@ -402,13 +441,13 @@ class HandoffService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints
             )
 
     @timer(interval=ANNOUNCE_CHECK_SECONDS)
-    def retry_announcements(self):
+    def retry_announcements(self) -> None:
         now, every = _now(), self.policy["announce_retry_after"]
         if self.handoffs.take_turn("announce", now, every):
             publish_pending(self.handoffs, self.dispatch, now - every, ANNOUNCE_BATCH)
 
     @timer(interval=AUDIT_CHECK_SECONDS)
-    def audit_when_due(self):
+    def audit_when_due(self) -> None:
         if self.handoffs.take_turn("audit", _now(), self.policy["audit_check_every"]):
             run_audits(self.handoffs, self.pool, self.profile, self.policy, _now())
 

@@ -2,6 +2,7 @@
 wrong rule name, department or step stops the service with a message naming the key."""
 
 from datetime import timedelta
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -55,7 +56,7 @@ class KindSchema(Schema):
     receiver_by_rotation = fields.Boolean(load_default=False)
 
     @validates_schema
-    def receivers_in_order(self, data, **kwargs):
+    def receivers_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["min_receivers"] > data["max_receivers"]:
             raise ValidationError("min_receivers is more than max_receivers.", field_name="min_receivers")
 
@@ -105,7 +106,7 @@ class HandoffSettingsSchema(Schema):
     requirements = fields.Nested(RequirementsSchema, load_default=lambda: RequirementsSchema().load({}))
 
     @validates_schema
-    def names_agree(self, data, **kwargs):
+    def names_agree(self, data: dict[str, Any], **kwargs: Any) -> None:
         departments = set(data.get("departments", {}))
         people = [p for members in data.get("departments", {}).values() for p in members]
         if repeated := sorted({p for p in people if people.count(p) > 1}):
@@ -120,7 +121,7 @@ class HandoffSettingsSchema(Schema):
                 raise ValidationError(f"Unknown steps: {', '.join(unknown)}.", field_name=f"steps.{name}")
 
     @post_load
-    def as_policy(self, data, **kwargs):
+    def as_policy(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         vague = tuple(data["vague_needs"]["zh"]) + tuple(p.lower() for p in data["vague_needs"]["en"])
         audit = data["audit"]
         return {

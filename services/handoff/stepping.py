@@ -1,13 +1,19 @@
 """Departments' steps behind gates: each declared step with what it still waits for, and starting
 one — refused, naming every missing field and earlier step, until the gate is open."""
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from contracts.errors import NotFound
 from services.handoff.answering import gate_refused, refusals_answered
+from services.handoff.domain import Document
 from services.handoff.domain.gates import check_starter, gate, step_record
 from services.handoff.domain.requirements import agreed
+from services.handoff.store import Handoffs
 
 
-def steps_of(store, profile, policy, customer_id):
+def steps_of(store: Handoffs, profile: Any, policy: dict[str, Any], customer_id: str) -> Document:
     archive = profile.get_customer(customer_id)
     started, agreed_now = store.started_steps(customer_id), agreed(store.register(customer_id))
     return {
@@ -19,7 +25,16 @@ def steps_of(store, profile, policy, customer_id):
     }
 
 
-def start_step(store, profile, policy, customer_id, step, request, now, published=lambda record: None):
+def start_step(
+    store: Handoffs,
+    profile: Any,
+    policy: dict[str, Any],
+    customer_id: str,
+    step: str,
+    request: Document,
+    now: datetime,
+    published: Callable[[Document], None] = lambda record: None,
+) -> Document:
     """``published(record)``: publishes the started step's waiting event (left for the timer if it cannot)."""
     spec = policy["steps"].get(step)
     if spec is None:

@@ -1,27 +1,47 @@
 """Where handoff keeps handoffs, refused submissions, agreed requirements, started steps, audits
 and its schedules.
 
-Every change replaces a whole document under a version guard (``services.runtime.guarded``):
-the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes. Array
-fields (receivers, those still to sign) are matched with ``$in``: equality on an indexed array
-matches nothing there. Periods are closed at both ends: the embedded store compares datetimes in
-whole seconds, so ``$lt`` misses what happened earlier in the same second.
+Every change replaces a whole document under a version guard (``services.runtime.guarded``, which
+moves the version on): the embedded store has no transactions, and ``$set`` would not keep
+datetimes as datetimes. Array fields (receivers, those still to sign) are matched with ``$in``:
+equality on an indexed array matches nothing there. Periods are closed at both ends, in whole
+seconds. The measures range over when handoffs were submitted and refused: the embedded store
+serves no datetime range from an index (nor an ISO-looking string's: it compares those as
+datetimes), so that time is kept beside its datetime in whole epoch seconds
+(``services.runtime.document_store.epoch``) on every write, and the range goes over that.
 """
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
+from services.handoff.domain import Document
 from services.handoff.domain.handoffs import INFO_PENDING
 from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
-from services.runtime.document_store import count
+from services.runtime.document_store import count, epoch, guarded_replace
 from services.runtime.guarded import change_guarded, replacing, take_turn
 from services.runtime.mongo import insert_once
 
+Change = Callable[[Document], Document | None]  # a document -> its changed copy, or None: nothing to change
 MEASURED_AT_MOST = 100_000  # handoffs read for one measures request
+
+# collection -> (the datetime the measures range over, its epoch seconds kept beside it)
+TIME_KEYS = {"handoffs": ("submitted_at", "submitted_epoch"), "refused_handoffs": ("at", "at_epoch")}
+
+
+def keyed(collection_name: str, doc: Document) -> Document:
+    """``doc`` with the epoch seconds of the field its collection is ranged over by (when it has one)."""
+    if collection_name not in TIME_KEYS:
+        return doc
+    field, key = TIME_KEYS[collection_name]
+    return {**doc, key: epoch(doc[field])} if doc.get(field) is not None else doc
 
 
 class Handoffs(KeptPeople, Store):
-    def __init__(self, db):
+    def __init__(self, db: Any):
         self.handoffs = db.handoffs
         self.refusals = db.refused_handoffs  # submissions refused by their checklist (measures)
         self.registers = db.agreed_requirements  # one per customer: agreed fields and their changes
@@ -33,7 +53,7 @@ class Handoffs(KeptPeople, Store):
         self.people = db.people  # the gateway's users, as handoff needs them
         self.leavers = db.leavers  # one per leaver: when their sign-in ends
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         for field in (
             "customer_id",
             "state",
@@ -42,11 +62,12 @@ class Handoffs(KeptPeople, Store):
             "to_users",
             "awaiting",
             "submitted_at",
+            "submitted_epoch",
             "outbox_since",
         ):
             self.handoffs.create_index([(field, ASCENDING)])
         self.handoffs.create_index([("state", ASCENDING), ("pending_until", ASCENDING)])
-        self.refusals.create_index([("at", ASCENDING)])
+        self.refusals.create_index([("at_epoch", ASCENDING)])
         self.registers.create_index([("outbox_since", ASCENDING)])
         self.leavers.create_index([("outbox_since", ASCENDING)])
         self.leavers.create_index([("waits_for_customers", ASCENDING)])
@@ -55,36 +76,40 @@ class Handoffs(KeptPeople, Store):
         self.audits.create_index([("at", DESCENDING)])
 
     # handoffs
-    def handoff(self, handoff_id):
+    def handoff(self, handoff_id: str) -> Document | None:
         return self.handoffs.find_one({"_id": handoff_id})
 
-    def add_handoff(self, doc):
+    def add_handoff(self, doc: Document) -> tuple[Document, bool]:
         """(stored handoff, added?): this one, or the one submitted first with the same id."""
-        stored, added = insert_once(self.handoffs, doc)
+        stored, added = insert_once(self.handoffs, keyed(self.handoffs.name, doc))
         if added:
             self.audit.changed("handoff", None, stored)
         return stored, added
 
-    def change_handoff(self, handoff_id, change, current=None):
+    def change_handoff(
+        self, handoff_id: str, change: Change, current: Document | None = None
+    ) -> tuple[Document | None, Document | None]:
         """``current``: the handoff as the caller just read it, if it has it."""
         return change_guarded(self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change, current)
 
     def _audited(self, collection, resource):
-        return replacing(collection, lambda before, after: self.audit.changed(resource, before, after))
+        """A guarded replacement (it moves the version on) keyed and told to the audit trail."""
+        replace = replacing(collection, lambda before, after: self.audit.changed(resource, before, after))
+        return lambda after, before: replace(keyed(collection.name, after), before)
 
     def page(
         self,
-        limit,
-        offset,
-        customer_id=None,
-        from_user=None,
-        to_user=None,
-        awaiting=None,
-        kind=None,
-        state=None,
-        overdue_at=None,
-    ):
-        query = {
+        limit: int,
+        offset: int,
+        customer_id: str | None = None,
+        from_user: str | None = None,
+        to_user: str | None = None,
+        awaiting: str | None = None,
+        kind: str | None = None,
+        state: str | None = None,
+        overdue_at: datetime | None = None,
+    ) -> tuple[list[Document], int]:
+        query: Document = {
             name: value
             for name, value in (
                 ("customer_id", customer_id),
@@ -104,42 +129,41 @@ class Handoffs(KeptPeople, Store):
         cursor = self.handoffs.find(query).sort("submitted_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
-    def of_customer(self, customer_id, states=None, limit=500):
-        query = {"customer_id": customer_id}
+    def of_customer(self, customer_id: str, states: Iterable[str] | None = None, limit: int = 500) -> list[Document]:
+        query: Document = {"customer_id": customer_id}
         if states:
             query["state"] = {"$in": list(states)}
         return list(self.handoffs.find(query).sort("submitted_at", ASCENDING).limit(limit))
 
-    def submitted_between(self, since, until, kind=None):
-        query = {"submitted_at": {"$gte": since, "$lte": until}}
+    def submitted_between(self, since: datetime, until: datetime, kind: str | None = None) -> list[Document]:
+        query: Document = {"submitted_epoch": {"$gte": epoch(since), "$lte": epoch(until)}}
         if kind:
             query["kind"] = kind
         return list(self.handoffs.find(query).limit(MEASURED_AT_MOST))
 
     # refusals
-    def add_refusal(self, refusal):
-        insert_once(self.refusals, refusal)
+    def add_refusal(self, refusal: Document) -> None:
+        insert_once(self.refusals, keyed(self.refusals.name, refusal))
 
-    def refused_between(self, since, until, kind=None):
-        query = {"at": {"$gte": since, "$lte": until}}
+    def refused_between(self, since: datetime, until: datetime, kind: str | None = None) -> list[Document]:
+        query: Document = {"at_epoch": {"$gte": epoch(since), "$lte": epoch(until)}}
         if kind:
             query["kind"] = kind
         return list(self.refusals.find(query).limit(MEASURED_AT_MOST))
 
     # one transfer of ownership at a time per customer
-    def hold_transfer(self, customer_id, handoff_id, still_open):
+    def hold_transfer(self, customer_id: str, handoff_id: str, still_open: Callable[[str], bool]) -> str:
         """The handoff that may change this customer's owner: ``handoff_id``, unless another one
         ``still_open`` (handoff id -> bool) holds it."""
         doc, added = insert_once(self.transfers, {"_id": customer_id, "handoff_id": handoff_id, "version": 0})
         if added or doc["handoff_id"] == handoff_id or still_open(doc["handoff_id"]):
             return doc["handoff_id"]
-        taken = {"_id": customer_id, "handoff_id": handoff_id, "version": doc["version"] + 1}
-        if self.transfers.replace_one({"_id": customer_id, "version": doc["version"]}, taken).matched_count == 1:
+        if guarded_replace(self.transfers, {"_id": customer_id, "handoff_id": handoff_id}, doc):
             return handoff_id
         return self.transfers.find_one({"_id": customer_id})["handoff_id"]
 
     # events a crash left in an outbox
-    def with_unpublished(self, cutoff, limit):
+    def with_unpublished(self, cutoff: datetime, limit: int) -> list[tuple[str, str]]:
         """(collection name, document id) of documents holding events older than ``cutoff``."""
         found = []
         for name, collection in (
@@ -153,10 +177,12 @@ class Handoffs(KeptPeople, Store):
             ]
         return found
 
-    def document(self, collection_name, document_id):
+    def document(self, collection_name: str, document_id: str) -> Document | None:
         return getattr(self, collection_name).find_one({"_id": document_id})
 
-    def change_in(self, collection_name, document_id, change):
+    def change_in(
+        self, collection_name: str, document_id: str, change: Change
+    ) -> tuple[Document | None, Document | None]:
         collection = getattr(self, collection_name)
         return change_guarded(
             lambda doc_id: collection.find_one({"_id": doc_id}),
@@ -166,61 +192,61 @@ class Handoffs(KeptPeople, Store):
         )
 
     # agreed requirements
-    def register(self, customer_id):
+    def register(self, customer_id: str) -> Document | None:
         return self.registers.find_one({"_id": customer_id})
 
-    def add_register(self, register):
+    def add_register(self, register: Document) -> Document:
         stored, added = insert_once(self.registers, register)
         if added:
             self.audit.changed("requirements", None, stored)
         return stored
 
-    def change_register(self, customer_id, change):
+    def change_register(self, customer_id: str, change: Change) -> tuple[Document | None, Document | None]:
         return change_guarded(self.register, self._audited(self.registers, "requirements"), customer_id, change)
 
     # leavers
-    def leaver(self, person):
+    def leaver(self, person: str) -> Document | None:
         return self.leavers.find_one({"_id": person})
 
-    def add_leaver(self, record):
+    def add_leaver(self, record: Document) -> Document:
         return insert_once(self.leavers, record)[0]
 
-    def change_leaver(self, person, change):
+    def change_leaver(self, person: str, change: Change) -> tuple[Document | None, Document | None]:
         return change_guarded(self.leaver, self._audited(self.leavers, "leaver"), person, change)
 
-    def leavers_holding_customers(self, limit=1000):
+    def leavers_holding_customers(self, limit: int = 1000) -> list[str]:
         """Leavers whose sign-in waits for their last customer to move."""
         return [r["_id"] for r in self.leavers.find({"waits_for_customers": True}, {"_id": 1}).limit(limit)]
 
     # steps
-    def started_steps(self, customer_id):
+    def started_steps(self, customer_id: str) -> dict[str, Document]:
         return {s["step"]: s for s in self.steps.find({"customer_id": customer_id})}
 
-    def start_step(self, record):
+    def start_step(self, record: Document) -> tuple[Document, bool]:
         """(stored record, started now?)."""
         return insert_once(self.steps, record)
 
     # audits
-    def schedule(self, person):
+    def schedule(self, person: str) -> Document | None:
         return self.schedules.find_one({"_id": person})
 
-    def add_schedule(self, schedule):
+    def add_schedule(self, schedule: Document) -> Document:
         return insert_once(self.schedules, schedule)[0]
 
-    def replace_schedule(self, schedule, expected_version):
-        return (
-            self.schedules.replace_one({"_id": schedule["_id"], "version": expected_version}, schedule).matched_count
-            == 1
-        )
+    def replace_schedule(self, schedule: Document, before: Document) -> bool:
+        """False when another instance moved the schedule on since ``before`` was read."""
+        return guarded_replace(self.schedules, schedule, before)
 
-    def add_audit(self, report):
+    def add_audit(self, report: Document) -> tuple[Document, bool]:
         return insert_once(self.audits, report)
 
-    def quality_audit(self, audit_id):
+    def quality_audit(self, audit_id: str) -> Document | None:
         return self.audits.find_one({"_id": audit_id})
 
-    def audit_page(self, limit, offset, person=None, passed=None):
-        query = {}
+    def audit_page(
+        self, limit: int, offset: int, person: str | None = None, passed: bool | None = None
+    ) -> tuple[list[Document], int]:
+        query: Document = {}
         if person:
             query["person"] = person
         if passed is not None:
@@ -228,5 +254,18 @@ class Handoffs(KeptPeople, Store):
         total = count(self.audits, query)
         return list(self.audits.find(query).sort("at", DESCENDING).skip(offset).limit(limit)), total
 
-    def take_turn(self, job, now, every):
+    def take_turn(self, job: str, now: datetime, every: timedelta) -> bool:
         return take_turn(self.turns, job, now, every)
+
+    # upgrades (services/runtime/upgrades.py)
+    def key_times(self, collection_name: str, after: str | None, limit: int) -> str | None:
+        """One batch of documents of ``collection_name`` (after the id ``after``) given the epoch
+        seconds their measures range over; the cursor of the next batch, or None after the last."""
+        collection = {"handoffs": self.handoffs, "refused_handoffs": self.refusals}[collection_name]
+        field, key = TIME_KEYS[collection_name]
+        query = {"_id": {"$gt": after}} if after is not None else {}
+        batch = list(collection.find(query, {"_id": 1, field: 1}).sort("_id", ASCENDING).limit(limit))
+        for doc in batch:
+            if doc.get(field) is not None:  # an integer: $set keeps it as it is
+                collection.update_one({"_id": doc["_id"]}, {"$set": {key: epoch(doc[field])}})
+        return batch[-1]["_id"] if len(batch) == limit else None

@@ -9,11 +9,14 @@ record. A submission refused by its checklist is kept (without the handoff) for 
 import hashlib
 import uuid
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from contracts.errors import Conflict, InvalidInput, NotFound
 from contracts.handoff import PackageSchema
 from services.handoff.answering import checklist_refused, refusals_answered
 from services.handoff.checking import checklist_items
+from services.handoff.domain import Document
 from services.handoff.domain.checklists import missing, ready_since
 from services.handoff.domain.handoffs import (
     INFO_PENDING,
@@ -26,14 +29,15 @@ from services.handoff.domain.handoffs import (
     resubmit,
     withdraw,
 )
-from services.handoff.domain.kinds import annual_value, check_parties, check_value, collaborators_after
+from services.handoff.domain.kinds import KindSpec, annual_value, check_parties, check_value, collaborators_after
 from services.handoff.domain.package import archive_additions, package_of
 from services.handoff.domain.requirements import agreed
+from services.handoff.store import Handoffs
 
 
 @dataclass(frozen=True)
 class Submission:
-    spec: object  # domain.kinds.KindSpec
+    spec: KindSpec
     handoff_id: str
     customer_id: str
     sender: str
@@ -42,14 +46,22 @@ class Submission:
     new_owner: str | None
     written: dict  # contracts.handoff.PackageSchema
     info_pending: bool
-    pending_until: object
+    pending_until: datetime | None
     key: str | None
     pool_decided: bool = False  # the pool chose the receiver (a leaver's successor): no department check
     moved_already: bool = False  # the pool moved the customer already (a leaver gone): no transfer to hold
     current_owner: str | None = None  # who owns the customer as the sender submits
 
 
-def submit(store, profile, plugins, policy, request, key, now):
+def submit(
+    store: Handoffs,
+    profile: Any,
+    plugins: Any,
+    policy: dict[str, Any],
+    request: Document,
+    key: str | None,
+    now: datetime,
+) -> Document:
     """The stored handoff (the one submitted first under the same ``key``, if any)."""
     spec = kind_of(policy, request["kind"])
     return open_submitted(
@@ -75,7 +87,9 @@ def submit(store, profile, plugins, policy, request, key, now):
     )
 
 
-def open_submitted(store, profile, plugins, policy, submission, now):
+def open_submitted(
+    store: Handoffs, profile: Any, plugins: Any, policy: dict[str, Any], submission: Submission, now: datetime
+) -> Document:
     """Check a submission against its kind and checklist, and store the handoff it opens."""
     spec, customer_id = submission.spec, submission.customer_id
     if (existing := store.handoff(submission.handoff_id)) is not None:
@@ -119,7 +133,16 @@ def open_submitted(store, profile, plugins, policy, submission, now):
     return store.add_handoff(doc)[0]
 
 
-def resubmit_returned(store, profile, plugins, policy, doc, request, key, now):
+def resubmit_returned(
+    store: Handoffs,
+    profile: Any,
+    plugins: Any,
+    policy: dict[str, Any],
+    doc: Document,
+    request: Document,
+    key: str | None,
+    now: datetime,
+) -> Document:
     """The returned handoff sent again, with a new package and to other receivers if given."""
     spec = kind_of(policy, doc["kind"], configured=True)
     archive = profile.get_customer(doc["customer_id"])
@@ -152,10 +175,12 @@ def resubmit_returned(store, profile, plugins, policy, doc, request, key, now):
             ),
             doc,
         )
-    return after or before
+    return after or before or doc
 
 
-def complete_pending(store, profile, plugins, policy, doc, request, now):
+def complete_pending(
+    store: Handoffs, profile: Any, plugins: Any, policy: dict[str, Any], doc: Document, request: Document, now: datetime
+) -> Document:
     """The sender says what was missing is done (on the archive, or in the package given now)."""
     if request["by"] not in (doc["from_user"], doc["submitted_by"]):
         raise InvalidInput(
@@ -166,10 +191,12 @@ def complete_pending(store, profile, plugins, policy, doc, request, now):
     written = storable(request["package"]) if "package" in request else doc["written"]
     archive = with_sender_additions(profile, profile.get_customer(doc["customer_id"]), written, request["by"])
     before, after = _read_again(store, plugins, policy, doc, archive, written, now)
-    return after or before
+    return after or before or doc
 
 
-def recheck_pending(store, profile, plugins, policy, customer_id, now):
+def recheck_pending(
+    store: Handoffs, profile: Any, plugins: Any, policy: dict[str, Any], customer_id: str, now: datetime
+) -> list[Document]:
     """The customer's info-pending handoffs read again after its archive changed: those now
     complete wait for signatures. Returns the handoffs that changed."""
     pending = store.of_customer(customer_id, [INFO_PENDING])
@@ -183,17 +210,17 @@ def recheck_pending(store, profile, plugins, policy, customer_id, now):
     return [doc for doc in changed if doc is not None]
 
 
-def withdraw_open(store, handoff, request, now):
+def withdraw_open(store: Handoffs, handoff: Document, request: Document, now: datetime) -> Document:
     """The handoff withdrawn by its sender (or a manager); its hold on the customer's owner ends
     with it (a withdrawn handoff is not open)."""
     with refusals_answered():
         before, after = store.change_handoff(
             handoff["_id"], lambda doc: withdraw(doc, request["by"], request["reason"], now), handoff
         )
-    return after or before
+    return after or before or handoff
 
 
-def kind_of(policy, kind, configured=False):
+def kind_of(policy: dict[str, Any], kind: str, configured: bool = False) -> KindSpec:
     if kind not in policy["kinds"]:
         if configured:
             raise Conflict(f"Handoffs of kind {kind!r} are no longer configured (BATON.handoff.kinds).", {"kind": kind})
@@ -204,25 +231,25 @@ def kind_of(policy, kind, configured=False):
     return policy["kinds"][kind]
 
 
-def existing_handoff(store, handoff_id):
+def existing_handoff(store: Handoffs, handoff_id: str) -> Document:
     doc = store.handoff(handoff_id)
     if doc is None:
         raise NotFound.of("handoff", handoff_id)
     return doc
 
 
-def storable(written):
+def storable(written: Document) -> Document:
     """What the sender wrote as JSON (a due date as its ISO text): documents have no dates."""
     return PackageSchema().dump(written)
 
 
-def with_sender_additions(profile, archive, written, by):
+def with_sender_additions(profile: Any, archive: Document, written: Document, by: str) -> Document:
     """The archive with the special requirements and cautions the sender wrote added to it."""
     changes = archive_additions(archive, written)
     return profile.update_customer(archive["id"], {"by": by, **changes}) if changes else archive
 
 
-def leaving_spec(policy):
+def leaving_spec(policy: dict[str, Any]) -> KindSpec:
     """The kind a leaver's customers go by: always through, info pending when incomplete (one
     refused customer must not stop the rest, nor leave a customer with nobody's package)."""
     return replace(kind_of(policy, "salesperson_leaving", configured=True), info_pending=True)
@@ -313,6 +340,6 @@ def _handoff_id(customer_id, kind, key):
     return keyed_id("hof_", customer_id, kind, key)
 
 
-def keyed_id(prefix, *parts):
+def keyed_id(prefix: str, *parts: object) -> str:
     """An id derived from what caused the record: the same cause, the same id (idempotency)."""
     return prefix + hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()[:20]

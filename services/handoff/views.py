@@ -1,10 +1,13 @@
 """Documents as the contracts show them (contracts.handoff)."""
 
+from datetime import datetime
+
+from services.handoff.domain import Document
 from services.handoff.domain.handoffs import department_in, is_overdue
 from services.handoff.domain.kinds import EACH_SIGNS, KindSpec
 
 
-def handoff_view(doc, now):
+def handoff_view(doc: Document, now: datetime) -> Document:
     people = [doc["from_user"], *doc["to_users"]]
     return {
         **doc,
@@ -14,12 +17,12 @@ def handoff_view(doc, now):
     }
 
 
-def requirements_view(customer_id, register):
+def requirements_view(customer_id: str, register: Document | None) -> Document:
     register = register or {"fields": {}, "changes": []}
     return {"customer_id": customer_id, "fields": register["fields"], "changes": register["changes"]}
 
 
-def audit_view(report):
+def audit_view(report: Document) -> Document:
     return {**report, "id": report["_id"]}
 
 

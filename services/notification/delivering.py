@@ -7,16 +7,20 @@ another.
 """
 
 import logging
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from plugins.declarations import OutgoingMessage, Recipient
 from plugins.errors import DeliveryFailed
-from services.notification.domain.notices import DIGEST, INBOX_DIGEST, digest_of, group_id_of, inbox_digest
+from services.notification.domain import Document
+from services.notification.domain.notices import DIGEST, INBOX_DIGEST, Preferences, digest_of, group_id_of, inbox_digest
 from services.notification.domain.reminders import CLOSED, PENDING
-from services.notification.domain.timing import next_attempt_at, quiet_until
+from services.notification.domain.timing import RetryPolicy, next_attempt_at, quiet_until
 from services.notification.firing import delivery_of
 from services.notification.leasing import change_guarded, finish_lease, in_rounds, take_lease
+from services.notification.store import Outbox, Reminders
 
 log = logging.getLogger(__name__)
 SENDING, DELIVERED, FAILED, SENT = "sending", "delivered", "failed", "sent"
@@ -43,10 +47,15 @@ class InboxFiling:
     or more) are shown as one digest entry listing them (an import's 165 first touches: one line
     per window, not 165)."""
 
-    def __init__(self, outbox, settings=None, customer_names=lambda ids: {}):
+    def __init__(
+        self,
+        outbox: Outbox,
+        settings: dict[str, Any] | None = None,
+        customer_names: Callable[[Iterable[str | None]], dict[str, str | None]] = lambda ids: {},
+    ):
         self.outbox, self.settings, self.customer_names = outbox, settings or {}, customer_names
 
-    def put(self, message):
+    def put(self, message: OutgoingMessage) -> None:
         notice = self.outbox.notice(message.id) or {}
         window = self.settings.get("digest_window_minutes")
         group_id = (
@@ -88,7 +97,31 @@ class InboxFiling:
             self.outbox.mark_grouped(fresh, group_id)
 
 
-def deliver_due(outbox, channels, broken_plugins, preferences_of, retry, settings, now, result=None):
+def read_in_inbox(outbox: Outbox, entry: Document, at: datetime) -> Document:
+    """``entry`` (as just read) marked read at ``at``, unless it is already; the entry as stored.
+    Guarded: a digest's filing that grows it meanwhile is not lost, nor is it read again."""
+    if entry["read"]:
+        return entry
+    _, after = change_guarded(
+        outbox.inbox_entry,
+        outbox.replace_inbox_entry,
+        entry["_id"],
+        lambda current: None if current["read"] else {**current, "read": True, "read_at": at},
+        entry,
+    )
+    return after or outbox.inbox_entry(entry["_id"]) or entry
+
+
+def deliver_due(
+    outbox: Outbox,
+    channels: dict[str, Any],
+    broken_plugins: dict[str, str],
+    preferences_of: Callable[[str], Preferences],
+    retry: RetryPolicy,
+    settings: dict[str, Any],
+    now: datetime,
+    result: Delivering | None = None,
+) -> Delivering:
     result = result or Delivering()
 
     def handle(delivery):
@@ -170,7 +203,7 @@ def _attempt(outbox, channels, broken_plugins, preferences, retry, delivery, now
     return DELIVERED
 
 
-def message_of(outbox, notice):
+def message_of(outbox: Outbox, notice: Document) -> OutgoingMessage:
     items = tuple(message_of(outbox, item) for item in (outbox.notice(i) for i in notice.get("items") or []) if item)
     return OutgoingMessage(
         notice["_id"],
@@ -185,7 +218,15 @@ def message_of(outbox, notice):
     )
 
 
-def send_due_digests(outbox, reminders, preferences_of, immediate_channels, settings, now, result):
+def send_due_digests(
+    outbox: Outbox,
+    reminders: Reminders,
+    preferences_of: Callable[[str], Preferences],
+    immediate_channels: Collection[str],
+    settings: dict[str, Any],
+    now: datetime,
+    result: Delivering,
+) -> Delivering:
     """Each person's digest at its hour: the day's notices whose reminders are still open, one
     delivery per channel that waits for digests."""
     for digest in outbox.digests.stale(now, settings["batch"]) + outbox.digests.due(now, settings["batch"]):
@@ -196,9 +237,7 @@ def send_due_digests(outbox, reminders, preferences_of, immediate_channels, sett
                 outbox.digests.get,
                 outbox.digests.replace,
                 digest["_id"],
-                lambda d, quiet_end=quiet_end: (
-                    {**d, "due_at": quiet_end, "version": d["version"] + 1} if d["status"] == PENDING else None
-                ),
+                _deferred_to(quiet_end),
             )
             continue
         leased = take_lease(
@@ -228,9 +267,18 @@ def send_due_digests(outbox, reminders, preferences_of, immediate_channels, sett
             outbox.digests.get,
             outbox.digests.replace,
             leased,
-            lambda d, notices=notices: {**d, "status": SENT, "sent_at": now, "notice_count": len(notices)},
+            _sent(now, len(notices)),
         )
     return result
+
+
+def _deferred_to(moment: datetime) -> Callable[[Document], Document | None]:
+    """A pending digest's change: due at ``moment`` (the end of quiet hours)."""
+    return lambda digest: {**digest, "due_at": moment} if digest["status"] == PENDING else None
+
+
+def _sent(now: datetime, notice_count: int) -> Callable[[Document], Document]:
+    return lambda digest: {**digest, "status": SENT, "sent_at": now, "notice_count": notice_count}
 
 
 def _kept(attempts):

@@ -7,13 +7,18 @@ person's quiet hours is deferred to their end; one for a person who reads a dail
 for the digest on every channel but those that take each notice at once (an inbox).
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from services.notification.domain.notices import digest_id_of, notice_of
+from services.notification.domain import Document
+from services.notification.domain.notices import Preferences, digest_id_of, notice_of
 from services.notification.domain.reminders import FIRED, FIRING, PENDING
 from services.notification.domain.timing import local_day, next_digest_at, quiet_until
 from services.notification.leasing import finish_lease, in_rounds, take_lease
 from services.notification.reminding import change_reminder
+from services.notification.store import Outbox, Reminders
 
 
 @dataclass
@@ -24,11 +29,18 @@ class Firing:
     deferred: int = 0
 
 
-def fire_due(reminders, outbox, preferences_of, immediate_channels, settings, now):
+def fire_due(
+    reminders: Reminders,
+    outbox: Outbox,
+    preferences_of: Callable[[str], Preferences],
+    immediate_channels: Collection[str],
+    settings: dict[str, Any],
+    now: datetime,
+) -> Firing:
     """Fire every reminder due at ``now`` (and any whose firing an instance left unfinished).
     ``immediate_channels``: names of channels that take each notice at once even in digest mode."""
     result = Firing()
-    names = {}  # the company names of the batch in hand, read in one query
+    names: dict[str, str | None] = {}  # the company names of the batch in hand, read in one query
 
     def due(limit):
         batch = reminders.stale(now, limit) + reminders.due(now, limit)
@@ -54,7 +66,16 @@ def fire_due(reminders, outbox, preferences_of, immediate_channels, settings, no
     return result
 
 
-def fire(reminders, outbox, preferences, immediate_channels, settings, reminder, now, customer_name=None):
+def fire(
+    reminders: Reminders,
+    outbox: Outbox,
+    preferences: Preferences,
+    immediate_channels: Collection[str],
+    settings: dict[str, Any],
+    reminder: Document,
+    now: datetime,
+    customer_name: str | None = None,
+) -> str | None:
     """FIRED, "deferred", or None (not ours to fire: another instance took it, or it closed).
     ``customer_name``: the customer's company name, when known, for the notice's words."""
     quiet_end = quiet_until(preferences, now)
@@ -62,11 +83,7 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
         _, deferred = change_reminder(
             reminders,
             reminder["_id"],
-            lambda r: (
-                {**r, "fire_at": quiet_end, "version": r["version"] + 1}
-                if r["status"] == PENDING and r["fire_at"] <= now
-                else None
-            ),
+            lambda r: {**r, "fire_at": quiet_end} if r["status"] == PENDING and r["fire_at"] <= now else None,
         )
         return "deferred" if deferred else None
     leased = take_lease(
@@ -101,7 +118,7 @@ def fire(reminders, outbox, preferences, immediate_channels, settings, reminder,
     return FIRED
 
 
-def delivery_of(notice, channel, now):
+def delivery_of(notice: Document, channel: str, now: datetime) -> Document:
     """A notice's delivery through one channel: one per notice and channel, whatever retries."""
     return {
         "_id": f"dlv_{notice['_id']}_{channel}",

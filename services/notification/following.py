@@ -5,9 +5,12 @@ silent stage or leaving its owner cancels them. What is followed of each custome
 reminders and inbox entries are shown with its company name."""
 
 import dataclasses
+from collections.abc import Callable
+from datetime import datetime
 
+from services.notification.domain import Document
 from services.notification.domain.follow_up import FollowedCustomer, follow_up_reminder, regrade_reminder
-from services.notification.domain.reminders import CANCELLED, DONE, FOLLOW_UP, PENDING, REGRADE
+from services.notification.domain.reminders import CANCELLED, DONE, FOLLOW_UP, PENDING, REGRADE, ReminderPolicy
 from services.notification.domain.satisfying import Closing
 from services.notification.leasing import change_guarded
 from services.notification.reminding import REPEATED, SCHEDULED, change_reminder, close_all, schedule
@@ -16,22 +19,30 @@ from services.notification.store import Reminders
 FIELDS = [f.name for f in dataclasses.fields(FollowedCustomer)]
 
 
-def follow(reminders, policy, customer_id, change, now):
+def follow(
+    reminders: Reminders,
+    policy: ReminderPolicy,
+    customer_id: str,
+    change: Callable[[FollowedCustomer], FollowedCustomer],
+    now: datetime,
+) -> list[Document]:
     """Apply ``change`` (FollowedCustomer -> FollowedCustomer) and bring the follow-up and regrade
     reminders in line; returns those to announce (new or said again on redelivery)."""
     current = reminders.followed_customer(customer_id)
     if current is None:
-        current = reminders.add_followed_customer(
-            {"_id": customer_id, "version": 0, **dataclasses.asdict(FollowedCustomer(customer_id))}
-        )
-    _, after = change_guarded(
+        # first heard of: written as changed, in one command (unless another handler wrote it first)
+        first = {"_id": customer_id, "version": 0, **dataclasses.asdict(change(FollowedCustomer(customer_id)))}
+        current = reminders.add_followed_customer(first)
+        if current is first:
+            return _reconcile(reminders, policy, _customer(first), now)
+    before, after = change_guarded(
         reminders.followed_customer,
         reminders.replace_followed_customer,
         customer_id,
-        lambda doc: {**doc, **dataclasses.asdict(change(_customer(doc))), "version": doc["version"] + 1},
+        lambda doc: {**doc, **dataclasses.asdict(change(_customer(doc)))},
         current,
     )
-    customer = _customer(after or reminders.followed_customer(customer_id))
+    customer = _customer(after or before or reminders.followed_customer(customer_id))
     return _reconcile(reminders, policy, customer, now)
 
 
@@ -40,7 +51,7 @@ def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
     as notification follows it now, read for them all in one query — never stored on them, so a
     rename shows at once. None while the name is not known."""
     names = reminders.customer_names(doc.get("customer_id") for doc in docs)
-    return [{**doc, "customer_name": names.get(doc.get("customer_id"))} for doc in docs]
+    return [{**doc, "customer_name": names.get(doc.get("customer_id") or "")} for doc in docs]
 
 
 def _reconcile(reminders, policy, customer, now):
@@ -70,7 +81,6 @@ def _keep(reminders, wanted):
                     "fire_at": wanted["due_at"],
                     "message": wanted["message"],
                     "details": wanted["details"],
-                    "version": r["version"] + 1,
                 }
                 if r["status"] == PENDING
                 else None

@@ -1,21 +1,24 @@
 """Each person's notification preferences: stored by notification (a plain user id until a user
 directory exists), with the configured defaults for whatever they have not set."""
 
-from datetime import time
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any
 
 from contracts.errors import InvalidInput
 from services.notification.domain.notices import Preferences
 from services.notification.domain.timing import parse_clock
 from services.notification.leasing import change_guarded
+from services.notification.store import Recipients
 
 SETTABLE = ("time_zone", "quiet_hours", "digest", "digest_at", "channels", "addresses", "secrets")
 
 
-def preferences_of(recipients, defaults, user_id):
+def preferences_of(recipients: Recipients, defaults: dict[str, Any], user_id: str) -> Preferences:
     return _preferences(user_id, {**defaults, **_set_fields(recipients.stored(user_id) or {})})
 
 
-def cached(function):
+def cached(function: Callable[[str], Preferences]) -> Callable[[str], Preferences]:
     """``function(user_id)`` read once per firing pass."""
     seen = {}
 
@@ -27,7 +30,14 @@ def cached(function):
     return lookup
 
 
-def set_preferences(recipients, defaults, channels, user_id, changes, now):
+def set_preferences(
+    recipients: Recipients,
+    defaults: dict[str, Any],
+    channels: dict[str, Any],
+    user_id: str,
+    changes: dict[str, Any],
+    now: datetime,
+) -> tuple[Preferences, datetime | None]:
     """Store what changed (addresses and secrets merged per channel; an empty address removes it),
     refusing a channel that is not installed, an address its channel cannot use, or a chosen
     channel without the address it needs — each named by field."""
@@ -39,13 +49,13 @@ def set_preferences(recipients, defaults, channels, user_id, changes, now):
         merged["addresses"] = _merged(doc.get("addresses"), changes.get("addresses"))
         merged["secrets"] = _merged(doc.get("secrets"), changes.get("secrets"))
         _check({**defaults, **_set_fields(merged)}, channels)
-        return {**merged, "updated_at": now, "version": doc["version"] + 1}
+        return {**merged, "updated_at": now}
 
-    _, after = change_guarded(recipients.stored, recipients.replace, user_id, change)
-    return preferences_of(recipients, defaults, user_id), after["updated_at"]
+    before, after = change_guarded(recipients.stored, recipients.replace, user_id, change)
+    return preferences_of(recipients, defaults, user_id), (after or before or {}).get("updated_at")
 
 
-def view_of(preferences, updated_at):
+def view_of(preferences: Preferences, updated_at: datetime | None) -> dict[str, Any]:
     quiet = (
         {"start": f"{preferences.quiet_start:%H:%M}", "end": f"{preferences.quiet_end:%H:%M}"}
         if preferences.quiet_start is not None

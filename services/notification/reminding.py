@@ -2,22 +2,28 @@
 firing loop of another instance, a person's snooze): every write replaces one document guarded
 by its version, re-reading and deciding again when the version moved."""
 
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.notification.domain import Document
 from services.notification.domain.reminders import CANCELLED, CLOSED, DONE, OPEN, PENDING
+from services.notification.domain.satisfying import Closing
 from services.notification.leasing import change_guarded
+from services.notification.store import Reminders
 
 SCHEDULED, REPEATED, COLLAPSED, REOPENED = "scheduled", "repeated", "collapsed", "reopened"
 MAX_OCCURRENCES_KEPT = 50
 
 
-def change_reminder(reminders, reminder_id, change):
+def change_reminder(
+    reminders: Reminders, reminder_id: str, change: Callable[[Document], Document | None]
+) -> tuple[Document | None, Document | None]:
     """(before, after): after is None when ``change`` found nothing to change (or no reminder)."""
     return change_guarded(reminders.get, reminders.replace, reminder_id, change)
 
 
-def schedule(reminders, new):
+def schedule(reminders: Reminders, new: Document) -> tuple[Document, str]:
     """(stored reminder, outcome). A new cause schedules it; the same cause again (redelivery)
     changes nothing; another occurrence of an open reminder's cause collapses into it (counted,
     not notified twice); one of a closed reminder's cause opens it again."""
@@ -38,21 +44,19 @@ def schedule(reminders, new):
                 **current,
                 "occurrences": occurrences,
                 "repeats": current.get("repeats", 0) + 1,
-                "version": current["version"] + 1,
             }
         outcome["o"] = REOPENED
         return {
             **new,
             "occurrences": occurrences,
             "repeats": current.get("repeats", 0) + 1,
-            "version": current["version"] + 1,
         }
 
     before, after = change_reminder(reminders, new["_id"], change)
-    return (after or before), outcome.get("o", REPEATED)
+    return (after or before or stored), outcome.get("o", REPEATED)
 
 
-def close(reminders, closing, at, by="system"):
+def close(reminders: Reminders, closing: Closing, at: datetime, by: str = "system") -> Document | None:
     """Close an open reminder (done or cancelled) with the reason; a closed one stays as it is."""
 
     def change(current):
@@ -66,17 +70,16 @@ def close(reminders, closing, at, by="system"):
             "close_reason": closing.reason,
             "lease_until": None,
             "lease_token": None,
-            "version": current["version"] + 1,
         }
 
     return change_reminder(reminders, closing.reminder_id, change)[1]
 
 
-def close_all(reminders, closings, at, by="system"):
+def close_all(reminders: Reminders, closings: Iterable[Closing], at: datetime, by: str = "system") -> list[Document]:
     return [after for closing in closings if (after := close(reminders, closing, at, by)) is not None]
 
 
-def snooze(reminders, reminder_id, request, now):
+def snooze(reminders: Reminders, reminder_id: str, request: Document, now: datetime) -> Document:
     """Fire again later (``until`` or ``minutes`` from now), with the reason if one is given (a
     recorded reason for not following up yet); only the person reminded may snooze."""
     until = request.get("until") or now + timedelta(minutes=request["minutes"])
@@ -96,13 +99,12 @@ def snooze(reminders, reminder_id, request, now):
             "snooze_reason": request.get("reason"),
             "lease_until": None,
             "lease_token": None,
-            "version": current["version"] + 1,
         }
 
     return _changed(reminders, reminder_id, change)
 
 
-def mark_done(reminders, reminder_id, request, now):
+def mark_done(reminders: Reminders, reminder_id: str, request: Document, now: datetime) -> Document:
     """Done by hand (a done reminder stays done; a cancelled one cannot be done)."""
 
     def change(current):
@@ -121,7 +123,6 @@ def mark_done(reminders, reminder_id, request, now):
             "close_reason": request.get("note") or "marked done",
             "lease_until": None,
             "lease_token": None,
-            "version": current["version"] + 1,
         }
 
     return _changed(reminders, reminder_id, change)

@@ -3,12 +3,13 @@ time, through channel plugins (in-app inbox, email, webhook, chat)."""
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.timer import timer
 
 from contracts.access import MANAGERS
-from contracts.errors import EXPECTED_ERRORS, NotFound
+from contracts.errors import EXPECTED_ERRORS, Forbidden, NotFound
 from contracts.events import dump_event, load_event
 from contracts.notification import (
     ChannelListSchema,
@@ -27,7 +28,7 @@ from contracts.notification import (
 from contracts.reminder import OPEN_STATUSES, ReminderListQuerySchema, ReminderPageSchema, ReminderSchema
 from plugins.dependency import Plugins
 from services.notification import figures
-from services.notification.delivering import Delivering, InboxFiling, deliver_due, send_due_digests
+from services.notification.delivering import Delivering, InboxFiling, deliver_due, read_in_inbox, send_due_digests
 from services.notification.domain import follow_up, satisfying
 from services.notification.domain import reminders as rules
 from services.notification.domain.notices import INBOX_DIGEST, with_customer_names
@@ -38,7 +39,7 @@ from services.notification.reminding import COLLAPSED, close_all, mark_done, sch
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
 from services.notification.store import Outbox, Recipients, Reminders
 from services.notification.summarising import send_manager_summaries
-from services.runtime import audit, health, parking
+from services.runtime import audit, health, parking, settings_check
 from services.runtime.access import Caller, acting_user, own_or_managed, require
 from services.runtime.directory import keep_latest
 from services.runtime.events import ReliableEventDispatcher, on
@@ -67,23 +68,27 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_settings(self, config_text: str) -> list[dict[str, str]]:
+        """Whether this service would load ``config_text`` (a deploy/config.yaml): [{path, reason}]."""
+        return settings_check.answer(self.caller, config_text, type(self))
+
     # --- customers ------------------------------------------------------------------------
 
     @on("customer_allocated")
-    def on_customer_allocated(self, payload):
+    def on_customer_allocated(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_allocated", payload)
-        self._close(
-            event["customer_id"],
-            event["allocated_at"],
-            lambda open_: satisfying.closed_by_allocation(event["owner_id"], open_),
-        )
-        # a customer moved from its owner (a leaver's, at once): what it asked of them goes; the
+        # The manager's 'nobody eligible' notice is done; and a customer moved from its owner (a
+        # leaver's, at once): what it asked of them goes (the kinds differ: one read for both); the
         # new owner gets their own first touch and follow-up below
         self._close(
             event["customer_id"],
             event["allocated_at"],
-            lambda open_: satisfying.closed_by_new_owner(
-                event["owner_id"], f"moved to {event['owner_id']} ({event['reason']})", open_, rules.OWNER_KINDS
+            lambda open_: (
+                satisfying.closed_by_allocation(event["owner_id"], open_)
+                + satisfying.closed_by_new_owner(
+                    event["owner_id"], f"moved to {event['owner_id']} ({event['reason']})", open_, rules.OWNER_KINDS
+                )
             ),
         )
         self._schedule(
@@ -96,7 +101,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["owner_id"]))
 
     @on("communication_recorded")
-    def on_communication_recorded(self, payload):
+    def on_communication_recorded(self, payload: dict[str, Any]) -> None:
         """A recorded contact is the first touch (done, not left to nag); an unanswered one asks
         for a second, a meeting for its minutes."""
         event = load_event("communication_recorded", payload)
@@ -108,37 +113,37 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         self._follow(event["customer_id"], lambda c: follow_up.with_contact(c, event))
 
     @on("customer_created")
-    def on_customer_created(self, payload):
+    def on_customer_created(self, payload: dict[str, Any]) -> None:
         """Its company name, shown with its reminders and inbox entries (a customer filed by hand
         announces no update until it changes)."""
         event = load_event("customer_created", payload)
         self._follow(event["customer_id"], lambda c: follow_up.with_creation(c, event))
 
     @on("customer_updated")
-    def on_customer_updated(self, payload):
+    def on_customer_updated(self, payload: dict[str, Any]) -> None:
         """Grades, stage and deal status set the cadence of the next follow-up; the name is shown."""
         event = load_event("customer_updated", payload)
         self._follow(event["customer_id"], lambda c: follow_up.with_archive(c, event))
 
     @on("customer_returned")
-    def on_customer_returned(self, payload):
+    def on_customer_returned(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_returned", payload)
         self._close(event["customer_id"], event["at"], lambda open_: satisfying.closed_by_return(event, open_))
         self._schedule([told for told in [rules.returned_to_pool(event)] if told])
         self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, None))
 
     @on("recycling_warned")
-    def on_recycling_warned(self, payload):
+    def on_recycling_warned(self, payload: dict[str, Any]) -> None:
         self._schedule([rules.recycling_warning(load_event("recycling_warned", payload))])
 
     @on("allocation_stalled")
-    def on_allocation_stalled(self, payload):
+    def on_allocation_stalled(self, payload: dict[str, Any]) -> None:
         stall = load_event("allocation_stalled", payload)
         directory = self.recipients.managers_in(stall["department"]) if stall["department"] else []
         self._schedule(rules.allocation_stalled(stall, rules.managers_to_tell(self.policy, stall, directory)))
 
     @on("user_saved")
-    def on_user_saved(self, payload):
+    def on_user_saved(self, payload: dict[str, Any]) -> None:
         """Who manages which team, from the gateway's user directory."""
         user = load_event("user_saved", payload)
         keep_latest(
@@ -154,7 +159,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         )
 
     @on("customers_merged")
-    def on_customers_merged(self, payload):
+    def on_customers_merged(self, payload: dict[str, Any]) -> None:
         event = load_event("customers_merged", payload)
         self._close(event["absorbed_id"], event["merged_at"], lambda open_: satisfying.closed_by_merge(event, open_))
         self.reminders.forget_customer(event["absorbed_id"])
@@ -162,16 +167,16 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     # --- handoffs -------------------------------------------------------------------------
 
     @on("handoff_submitted")
-    def on_handoff_submitted(self, payload):
+    def on_handoff_submitted(self, payload: dict[str, Any]) -> None:
         self._schedule(rules.handoff_submitted(self.policy, load_event("handoff_submitted", payload)))
 
     @on("handoff_info_completed")
-    def on_handoff_info_completed(self, payload):
+    def on_handoff_info_completed(self, payload: dict[str, Any]) -> None:
         event = load_event("handoff_info_completed", payload)
         self._close_about(event["handoff_id"], event["at"], satisfying.closed_by_info_completed)
 
     @on("handoff_accepted")
-    def on_handoff_accepted(self, payload):
+    def on_handoff_accepted(self, payload: dict[str, Any]) -> None:
         event = load_event("handoff_accepted", payload)
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_acceptance(event, open_))
         if event["complete"] and event["new_owner_id"]:
@@ -184,7 +189,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
             self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["new_owner_id"]))
 
     @on("handoff_returned")
-    def on_handoff_returned(self, payload):
+    def on_handoff_returned(self, payload: dict[str, Any]) -> None:
         event = load_event("handoff_returned", payload)
         self._close_about(
             event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_handoff_return(event, open_)
@@ -192,13 +197,13 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         self._schedule([rules.handoff_returned(event)])
 
     @on("handoff_withdrawn")
-    def on_handoff_withdrawn(self, payload):
+    def on_handoff_withdrawn(self, payload: dict[str, Any]) -> None:
         event = load_event("handoff_withdrawn", payload)
         self._close_about(event["handoff_id"], event["at"], lambda open_: satisfying.closed_by_withdrawal(event, open_))
         self._schedule(rules.handoff_withdrawn(event))
 
     @on("requirement_changed")
-    def on_requirement_changed(self, payload):
+    def on_requirement_changed(self, payload: dict[str, Any]) -> None:
         """Everyone holding part of the customer is told, and the owner's managers."""
         change = load_event("requirement_changed", payload)
         owner = self.recipients.person(change["owner_id"]) if change["owner_id"] else None
@@ -208,35 +213,33 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     # --- firing -------------------------------------------------------------------------
 
     @timer(interval=TICK_SECONDS)
-    def tick(self):
+    def tick(self) -> None:
         if self.settings["fire_on_timer"]:
             self.fire_due()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def fire_due(self, now=None):
+    def fire_due(self, now: str | None = None) -> dict[str, Any]:
         """Fire what is due, send due digests, deliver and retry (``now``: ISO time with offset, for
         tests and replays)."""
         require(self.caller, ("admin",), "fire reminders by hand")
         given = load_input(FireSchema, {"now": now} if now else {}, what="firing").get("now")
         accept_given_now(given, self.reminders.audit, "firing")  # an invented time only on a test clock, audited
-        now = given or _now()
+        at = given or _now()
         preferences = cached(lambda user_id: preferences_of(self.recipients, self.settings["defaults"], user_id))
         channels, broken = self._channels()
         immediate = {name for name, channel in channels.items() if not channel.digestible}
-        fired = fire_due(self.reminders, self.outbox, preferences, immediate, self.settings, now)
+        fired = fire_due(self.reminders, self.outbox, preferences, immediate, self.settings, at)
         delivering = send_due_digests(
-            self.outbox, self.reminders, preferences, immediate, self.settings, now, Delivering()
+            self.outbox, self.reminders, preferences, immediate, self.settings, at, Delivering()
         )
-        summaries = send_manager_summaries(
-            self.outbox, self.reminders, self.recipients, preferences, self.settings, now
-        )
-        deliver_due(self.outbox, channels, broken, preferences, self.settings["retry"], self.settings, now, delivering)
+        summaries = send_manager_summaries(self.outbox, self.reminders, self.recipients, preferences, self.settings, at)
+        deliver_due(self.outbox, channels, broken, preferences, self.settings["retry"], self.settings, at, delivering)
         return {"fired": fired.fired, "deferred": fired.deferred, "summaries": summaries, **vars(delivering)}
 
     # --- what people do -------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def snooze_reminder(self, reminder_id, request):
+    def snooze_reminder(self, reminder_id: str, request: dict[str, Any]) -> dict[str, Any]:
         request = load_input(SnoozeSchema, request, what="snooze")
         request["by"] = acting_user(self.caller, request["by"], "snooze reminders")
         now = _now()
@@ -245,7 +248,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return self._reminder_view(snoozed)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def complete_reminder(self, reminder_id, request):
+    def complete_reminder(self, reminder_id: str, request: dict[str, Any]) -> dict[str, Any]:
         request = load_input(DoneSchema, request, what="done")
         request["by"] = acting_user(self.caller, request["by"], "mark reminders done")
         done = mark_done(self.reminders, reminder_id, request, _now())
@@ -255,7 +258,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return self._reminder_view(done)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_preferences(self, user_id):
+    def get_preferences(self, user_id: str) -> dict[str, Any]:
         own_or_managed(self.caller, user_id, "read the preferences")
         stored = self.recipients.stored(user_id) or {}
         return PreferencesSchema().dump(
@@ -263,7 +266,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def set_preferences(self, user_id, changes):
+    def set_preferences(self, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         own_or_managed(self.caller, user_id, "change the preferences")
         changes = load_input(PreferencesUpdateSchema, changes, what="preferences")
         channels, _ = self._channels()
@@ -272,24 +275,21 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def mark_read(self, user_id, entry_id, request):
+    def mark_read(self, user_id: str, entry_id: str, request: dict[str, Any]) -> dict[str, Any]:
         load_input(ReadSchema, request, what="read")
         own_or_managed(self.caller, user_id, "read the inbox")
         entry = self.outbox.inbox_entry(entry_id)
         if entry is None or entry["user_id"] != user_id:
             raise NotFound.of("inbox entry", entry_id)
-        if not entry["read"]:
-            entry = {**entry, "read": True, "read_at": _now()}
-            self.outbox.replace_inbox_entry(entry)
+        entry = read_in_inbox(self.outbox, entry, _now())
         for item in self.outbox.inbox_members(entry_id) if entry["kind"] == INBOX_DIGEST else []:
-            if not item["read"]:  # read in one go with the digest standing for them
-                self.outbox.replace_inbox_entry({**item, "read": True, "read_at": entry["read_at"]})
+            read_in_inbox(self.outbox, item, entry["read_at"])  # read in one go with the digest standing for them
         return InboxEntrySchema().dump(*self._inbox_views([entry]))
 
     # --- reading --------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_reminders(self, user_id, query=None):
+    def list_reminders(self, user_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         own_or_managed(self.caller, user_id, "see the reminders")
         query = load_input(ReminderListQuerySchema, query)
         status = query.pop("status")
@@ -297,7 +297,24 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return ReminderPageSchema().dump(page_of([_view(r) for r in named(self.reminders, items)], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_reminder(self, reminder_id):
+    def reminder_totals(self, user_ids: list[str]) -> dict[str, dict[str, int] | None]:
+        """{person: {"fired": overdue reminders, "open": open ones}} for several people in one call
+        (the team board); None for a person whose reminders the caller may not see."""
+        totals: dict[str, dict[str, int] | None] = {}
+        for user_id in user_ids:
+            try:
+                own_or_managed(self.caller, user_id, "see the reminders")
+            except Forbidden:
+                totals[user_id] = None
+                continue
+            totals[user_id] = {
+                status: self.reminders.page_for(user_id, OPEN_STATUSES if status == "open" else (status,), limit=1)[1]
+                for status in ("fired", "open")
+            }
+        return totals
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_reminder(self, reminder_id: str) -> dict[str, Any]:
         reminder = self.reminders.get(reminder_id)
         if reminder is None:
             raise NotFound.of("reminder", reminder_id)
@@ -305,7 +322,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return self._reminder_view(reminder)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_inbox(self, user_id, query=None):
+    def list_inbox(self, user_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         own_or_managed(self.caller, user_id, "see the inbox")
         query = load_input(InboxQuerySchema, query)
         items, total = self.outbox.inbox_page(
@@ -314,7 +331,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return InboxPageSchema().dump(page_of(self._inbox_views(items), total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_deliveries(self, query=None):
+    def list_deliveries(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         query = load_input(DeliveryQuerySchema, query)
         if self.caller is not None and not self.caller.is_any(*MANAGERS):
             own_or_managed(self.caller, query.get("user_id") or self.caller.user_id, "see the deliveries")
@@ -323,7 +340,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         return DeliveryPageSchema().dump(page_of([_view(d) for d in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_channels(self):
+    def list_channels(self) -> dict[str, Any]:
         channels, broken = self._channels()
         return ChannelListSchema().dump(
             {"channels": sorted(channels.values(), key=lambda c: c.name), "broken_plugins": broken}

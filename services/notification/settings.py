@@ -2,6 +2,7 @@
 (firing, delivery, recipients' defaults, channels), loaded into domain values once at start."""
 
 from datetime import timedelta
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
@@ -54,7 +55,7 @@ class ReminderSettingsSchema(Schema):
     )
 
     @post_load
-    def as_policy(self, data, **kwargs):
+    def as_policy(self, data: dict[str, Any], **kwargs: Any) -> ReminderPolicy:
         cadence = data["cadence"]
         return ReminderPolicy(
             first_touch_within=_days(data["first_touch_days"]),
@@ -81,7 +82,7 @@ class RetrySchema(Schema):
     longest_wait_seconds = fields.Float(load_default=3600, validate=POSITIVE)
 
     @post_load
-    def as_policy(self, data, **kwargs):
+    def as_policy(self, data: dict[str, Any], **kwargs: Any) -> RetryPolicy:
         return RetryPolicy(
             data["max_attempts"],
             timedelta(seconds=data["first_wait_seconds"]),
@@ -100,7 +101,7 @@ class RecipientDefaultsSchema(Schema):
     channels = fields.List(fields.String(), load_default=lambda: ["inbox"])
 
     @validates("time_zone")
-    def zone_exists(self, value, **kwargs):
+    def zone_exists(self, value: str, **kwargs: Any) -> None:
         known_zone(value)
 
 

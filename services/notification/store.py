@@ -10,18 +10,19 @@ field is not index-backed either; an integer range on a field that is null once 
 only what is due, however many reminders are stored (bench/reminder_firing.py measures it).
 """
 
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any
+
 from pymongo import ASCENDING, DESCENDING
 
+from services.notification.domain import Document
 from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
-from services.runtime.document_store import count
+from services.runtime.document_store import count, epoch, guarded_replace, moved_on
 from services.runtime.mongo import insert_once
 
 OPEN = ["pending", "firing", "fired"]
-
-
-def epoch(moment):
-    return int(moment.timestamp()) if moment is not None else None
 
 
 class Schedule(Store):
@@ -29,34 +30,30 @@ class Schedule(Store):
     (``busy_status`` until ``lease_until``): reminders, deliveries, digests. Every write replaces
     the whole document, guarded by its version where it must not race."""
 
-    def __init__(self, collection, wake_field, busy_status):
+    def __init__(self, collection: Any, wake_field: str, busy_status: str):
         self.collection, self.wake_field, self.busy_status = collection, wake_field, busy_status
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         self.collection.create_index([("wake_epoch", ASCENDING)])
         self.collection.create_index([("lease_epoch", ASCENDING)])
 
-    def get(self, doc_id):
+    def get(self, doc_id: str) -> Document | None:
         return self.collection.find_one({"_id": doc_id})
 
-    def add(self, doc):
+    def add(self, doc: Document) -> tuple[Document, bool]:
         """(stored document, inserted?): this one, or the one stored first under the same id."""
         return insert_once(self.collection, self._keyed(doc))
 
-    def add_many(self, docs):
+    def add_many(self, docs: Iterable[Document]) -> None:
         """New documents in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
         self.collection.insert_many([self._keyed(doc) for doc in docs], ordered=False)
 
-    def replace(self, doc, before):
-        """False when another writer changed it since ``before`` was read (the caller re-reads)."""
-        return (
-            self.collection.replace_one(
-                {"_id": doc["_id"], "version": before["version"]}, self._keyed(doc)
-            ).matched_count
-            == 1
-        )
+    def replace(self, doc: Document, before: Document) -> bool:
+        """False when another writer changed it since ``before`` was read (the caller re-reads);
+        the write moves the version on."""
+        return guarded_replace(self.collection, self._keyed(doc), before)
 
-    def due(self, now, limit):
+    def due(self, now: datetime, limit: int) -> list[Document]:
         """Pending documents whose time has come, oldest first: an index range, no scan."""
         return list(
             self.collection.find({"wake_epoch": {"$lte": epoch(now)}, "status": "pending"})
@@ -64,7 +61,7 @@ class Schedule(Store):
             .limit(limit)
         )
 
-    def stale(self, now, limit):
+    def stale(self, now: datetime, limit: int) -> list[Document]:
         """Documents an instance leased and did not finish (it died): their lease ran out."""
         return list(
             self.collection.find({"lease_epoch": {"$lte": epoch(now)}, "status": self.busy_status}).limit(limit)
@@ -81,25 +78,25 @@ class Schedule(Store):
 
 
 class Reminders(Schedule):
-    def __init__(self, db):
+    def __init__(self, db: Any):
         super().__init__(db.reminders, "fire_at", "firing")
         self.followed = db.followed_customers  # per customer: name, owner, grades, stage, last contact
 
-    def replace(self, doc, before):
+    def replace(self, doc: Document, before: Document) -> bool:
         replaced = super().replace(doc, before)
         if replaced and self.audit.actor is not None:  # what people do (snooze, done); firing is bookkeeping
-            self.audit.changed("reminder", before, doc)
+            self.audit.changed("reminder", before, moved_on(doc, before))
         return replaced
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         super().ensure_indexes()
         for field in ("user_id", "customer_id", "subject_id"):
             self.collection.create_index([(field, ASCENDING)])
 
-    def open_for_customer(self, customer_id):
+    def open_for_customer(self, customer_id: str) -> list[Document]:
         return list(self.collection.find({"customer_id": customer_id, "status": {"$in": OPEN}}))
 
-    def open_of_users(self, user_ids, kinds):
+    def open_of_users(self, user_ids: Collection[str], kinds: Iterable[str]) -> list[Document]:
         """Open reminders of these kinds for these people (a manager's team summary)."""
         if not user_ids:
             return []
@@ -109,10 +106,18 @@ class Reminders(Schedule):
             )
         )
 
-    def open_about(self, subject_id):
+    def open_about(self, subject_id: str) -> list[Document]:
         return list(self.collection.find({"subject_id": subject_id, "status": {"$in": OPEN}}))
 
-    def page_for(self, user_id, statuses, limit=50, offset=0, kind=None, customer_id=None):
+    def page_for(
+        self,
+        user_id: str,
+        statuses: Iterable[str],
+        limit: int = 50,
+        offset: int = 0,
+        kind: str | None = None,
+        customer_id: str | None = None,
+    ) -> tuple[list[Document], int]:
         query = {"user_id": user_id, "status": {"$in": list(statuses)}}
         if kind:
             query["kind"] = kind
@@ -123,19 +128,19 @@ class Reminders(Schedule):
         return list(cursor), total
 
     # what notification knows of each customer's follow-up
-    def followed_customer(self, customer_id):
+    def followed_customer(self, customer_id: str) -> Document | None:
         return self.followed.find_one({"_id": customer_id})
 
-    def add_followed_customer(self, doc):
+    def add_followed_customer(self, doc: Document) -> Document:
         return insert_once(self.followed, doc)[0]
 
-    def replace_followed_customer(self, doc, before):
-        return self.followed.replace_one({"_id": doc["_id"], "version": before["version"]}, doc).matched_count == 1
+    def replace_followed_customer(self, doc: Document, before: Document) -> bool:
+        return guarded_replace(self.followed, doc, before)
 
-    def forget_customer(self, customer_id):
+    def forget_customer(self, customer_id: str) -> None:
         self.followed.delete_one({"_id": customer_id})
 
-    def customer_names(self, customer_ids):
+    def customer_names(self, customer_ids: Iterable[str | None]) -> dict[str, str | None]:
         """{customer id: company name} of the followed customers among ``customer_ids``, in one
         query by id (a page of reminders or inbox entries, a firing batch); unknown ones are left out."""
         ids = sorted({customer_id for customer_id in customer_ids if customer_id})
@@ -148,13 +153,13 @@ class Outbox:
     """What went out: notices (fired reminders and digests), their deliveries per channel with
     every attempt, the digests waiting for their hour, and each person's in-app inbox."""
 
-    def __init__(self, db):
+    def __init__(self, db: Any):
         self.notices = db.notices
         self.deliveries = Schedule(db.deliveries, "next_attempt_at", "sending")
         self.digests = Schedule(db.digests, "due_at", "sending")
         self.inbox = db.inbox
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         self.notices.create_index([("digest_id", ASCENDING)])
         self.deliveries.ensure_indexes()
         self.deliveries.collection.create_index([("user_id", ASCENDING)])
@@ -164,50 +169,59 @@ class Outbox:
         self.inbox.create_index([("group_id", ASCENDING)])
 
     # notices
-    def add_notice(self, notice):
+    def add_notice(self, notice: Document) -> tuple[Document, bool]:
         return insert_once(self.notices, notice)
 
-    def notice(self, notice_id):
+    def notice(self, notice_id: str) -> Document | None:
         return self.notices.find_one({"_id": notice_id})
 
-    def notices_in(self, digest_id):
+    def notices_in(self, digest_id: str) -> list[Document]:
         return list(self.notices.find({"digest_id": digest_id}).sort("fired_at", ASCENDING))
 
     # deliveries (self.deliveries) and digests (self.digests) are Schedules
-    def page_of_deliveries(self, limit, offset, user_id=None, status=None, channel=None):
+    def page_of_deliveries(
+        self, limit: int, offset: int, user_id: str | None = None, status: str | None = None, channel: str | None = None
+    ) -> tuple[list[Document], int]:
         query = {k: v for k, v in (("user_id", user_id), ("status", status), ("channel", channel)) if v}
         total = count(self.deliveries.collection, query)
         cursor = self.deliveries.collection.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
         return list(cursor), total
 
     # the in-app inbox
-    def file_in_inbox(self, entry):
-        return insert_once(self.inbox, entry)[0]
+    def file_in_inbox(self, entry: Document) -> Document:
+        return insert_once(self.inbox, {**entry, "version": 0})[0]
 
-    def inbox_entry(self, entry_id):
+    def inbox_entry(self, entry_id: str) -> Document | None:
         return self.inbox.find_one({"_id": entry_id})
 
-    def replace_inbox_entry(self, entry):
-        self.inbox.replace_one({"_id": entry["_id"]}, entry)
+    def replace_inbox_entry(self, entry: Document, before: Document) -> bool:
+        """False when another writer (a digest's filing) changed it since ``before`` was read; the
+        write moves the version on. Entries filed before they had a version are matched as such."""
+        if "version" in before:
+            return guarded_replace(self.inbox, entry, before)
+        unversioned = {"_id": before["_id"], "version": {"$exists": False}}
+        return self.inbox.replace_one(unversioned, moved_on(entry, before)).matched_count == 1
 
-    def inbox_members(self, group_id):
+    def inbox_members(self, group_id: str) -> list[Document]:
         """The inbox entries of a digest's window (its kind, person and window), oldest first."""
         return list(self.inbox.find({"group_id": group_id}).sort("fired_at", ASCENDING))
 
-    def save_inbox_digest(self, digest, stored):
+    def save_inbox_digest(self, digest: Document, stored: Document | None) -> bool:
         """False when another filing changed it since ``stored`` was read (the caller re-reads)."""
         if stored is None:
-            return insert_once(self.inbox, digest)[1]
-        return self.inbox.replace_one({"_id": digest["_id"], "version": stored["version"]}, digest).matched_count == 1
+            return insert_once(self.inbox, {**digest, "version": 0})[1]
+        return guarded_replace(self.inbox, digest, stored)
 
-    def mark_grouped(self, entry_ids, group_id):
+    def mark_grouped(self, entry_ids: Iterable[str], group_id: str) -> None:
         """Entries a digest stands for: left out of the inbox's list, listed under the digest."""
         self.inbox.update_many({"_id": {"$in": list(entry_ids)}}, {"$set": {"grouped_in": group_id}})
 
-    def inbox_page(self, user_id, unread_only, limit, offset, digest=None):
+    def inbox_page(
+        self, user_id: str, unread_only: bool, limit: int, offset: int, digest: str | None = None
+    ) -> tuple[list[Document], int]:
         """``digest``: the entries that digest stands for; otherwise the inbox as shown, each
         digest in place of its entries."""
-        query = {"user_id": user_id, "grouped_in": digest}
+        query: Document = {"user_id": user_id, "grouped_in": digest}
         if unread_only:
             query["read"] = False
         total = count(self.inbox, query)
@@ -219,14 +233,14 @@ class Recipients(KeptPeople, Store):
     """Each person's notification preferences (time zone, quiet hours, digest, channels, addresses),
     and what the user directory says of them (role, department, team: who manages whom)."""
 
-    def __init__(self, db):
+    def __init__(self, db: Any):
         self.preferences = db.preferences
         self.people = db.people
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         self.people.create_index([("department", ASCENDING)])  # preferences: read by _id only
 
-    def managers_in(self, department):
+    def managers_in(self, department: str) -> list[tuple[str, str | None]]:
         """(user id, team) of the department's active managers."""
         return [
             (p["_id"], p["team"])
@@ -234,27 +248,25 @@ class Recipients(KeptPeople, Store):
             if p["role"] == "manager" and p["active"]
         ]
 
-    def active_managers(self):
+    def active_managers(self) -> list[Document]:
         """The directory's active managers ({_id, department, team})."""
         return [p for p in self.people.find({"role": "manager"}) if p["active"]]
 
-    def people_in(self, department):
+    def people_in(self, department: str) -> list[Document]:
         """What the user directory says of the department's people ({_id, role, team, active})."""
         return list(self.people.find({"department": department}))
 
-    def stored(self, user_id):
+    def stored(self, user_id: str) -> Document | None:
         return self.preferences.find_one({"_id": user_id})
 
-    def add(self, doc):
+    def add(self, doc: Document) -> tuple[Document, bool]:
         stored, added = insert_once(self.preferences, doc)
         if added:
             self.audit.changed("preferences", None, stored)
         return stored, added
 
-    def replace(self, doc, before):
-        replaced = (
-            self.preferences.replace_one({"_id": doc["_id"], "version": before["version"]}, doc).matched_count == 1
-        )
+    def replace(self, doc: Document, before: Document) -> bool:
+        replaced = guarded_replace(self.preferences, doc, before)
         if replaced:
-            self.audit.changed("preferences", before, doc)
+            self.audit.changed("preferences", before, moved_on(doc, before))
         return replaced

@@ -2,15 +2,26 @@
 (in their time zone): filed once a day (its id names manager and day) and delivered through
 their channels like any notice."""
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
+from services.notification.domain.notices import Preferences
 from services.notification.domain.reminders import PLANNED_KINDS, RECYCLING_WARNING
 from services.notification.domain.summaries import manager_summary, summary_day, summary_id, team_of
 from services.notification.domain.timing import parse_clock
 from services.notification.firing import delivery_of
+from services.notification.store import Outbox, Recipients, Reminders
 
 
-def send_manager_summaries(outbox, reminders, recipients, preferences_of, settings, now) -> int:
+def send_manager_summaries(
+    outbox: Outbox,
+    reminders: Reminders,
+    recipients: Recipients,
+    preferences_of: Callable[[str], Preferences],
+    settings: dict[str, Any],
+    now: datetime,
+) -> int:
     """How many summaries were filed in this pass."""
     policy = settings["manager_summary"]
     if not policy["enabled"]:

@@ -69,9 +69,14 @@ def test_a_special_line_counts_as_the_requirement_and_a_change_moves_the_order_a
         201,
     )
     fields = wait_for(
-        lambda: (f := get(owner, f"/customers/{cid}/requirements")["fields"]).get("voltage") and f,
+        # the three stated requirements are written one after another: wait for all of them
+        lambda: (
+            (f := get(owner, f"/customers/{cid}/requirements")["fields"]).keys()
+            >= {"voltage", "plug_type", "certification"}
+            and f
+        ),
         timeout=30,
-        what="the voltage read from the call",
+        what="the voltage, plug and certification read from the call",
     )
     assert {name: fields[name]["value"] for name in ("voltage", "plug_type", "certification")} == {
         "voltage": "110V",

@@ -1,10 +1,11 @@
 """handoff's store (``services.handoff.store.Handoffs``) in memory, with the methods its application
 functions call and the same semantics: insert-once ids, version-guarded whole-document writes
-retried through ``services.runtime.guarded.change_guarded``, periods closed at both ends and
-compared in whole seconds, the audit trail told of each change. ``tests/unit/test_fake_stores.py``
+(the write moves the version on) retried through ``services.runtime.guarded.change_guarded``,
+periods closed at both ends and compared in whole seconds, the audit trail told of each change. ``tests/unit/test_fake_stores.py``
 keeps its methods in step with the real store's."""
 
 from services.handoff.domain.handoffs import INFO_PENDING
+from services.runtime.document_store import moved_on
 from services.runtime.guarded import change_guarded
 from tests.fakes.documents import Documents, RecordingAudit, whole_seconds
 
@@ -41,9 +42,10 @@ class FakeHandoffs:
 
     def _audited(self, collection, resource):
         def replace(after, before):
-            replaced = collection.replace_if(after, version=before["version"])
+            stored = moved_on(after, before)
+            replaced = collection.replace_if(stored, version=before["version"])
             if replaced:
-                self.audit.changed(resource, before, after)
+                self.audit.changed(resource, before, stored)
             return replaced
 
         return replace
@@ -109,8 +111,9 @@ class FakeHandoffs:
         doc, added = self.transfers.insert_once({"_id": customer_id, "handoff_id": handoff_id, "version": 0})
         if added or doc["handoff_id"] == handoff_id or still_open(doc["handoff_id"]):
             return doc["handoff_id"]
-        taken = {"_id": customer_id, "handoff_id": handoff_id, "version": doc["version"] + 1}
-        if self.transfers.replace_if(taken, version=doc["version"]):
+        if self.transfers.replace_if(
+            moved_on({"_id": customer_id, "handoff_id": handoff_id}, doc), version=doc["version"]
+        ):
             return handoff_id
         return self.transfers.find_one(customer_id)["handoff_id"]
 
@@ -178,8 +181,8 @@ class FakeHandoffs:
     def add_schedule(self, schedule):
         return self.schedules.insert_once(schedule)[0]
 
-    def replace_schedule(self, schedule, expected_version):
-        return self.schedules.replace_if(schedule, version=expected_version)
+    def replace_schedule(self, schedule, before):
+        return self.schedules.replace_if(moved_on(schedule, before), version=before["version"])
 
     def add_audit(self, report):
         return self.audits.insert_once(report)
@@ -194,8 +197,7 @@ class FakeHandoffs:
             doc, _ = self.turns.insert_once({"_id": job, "next_at": now, "version": 0})
         if doc["next_at"] > now:
             return False
-        moved = {"_id": job, "next_at": now + every, "version": doc["version"] + 1}
-        return self.turns.replace_if(moved, version=doc["version"])
+        return self.turns.replace_if(moved_on({"_id": job, "next_at": now + every}, doc), version=doc["version"])
 
     # the users handoff keeps (services.runtime.directory.KeptPeople)
     def person(self, user_id):
@@ -209,5 +211,5 @@ class FakeHandoffs:
 
 
 def _within(moment, since, until):
-    """``$gte since, $lte until`` as the embedded store compares datetimes."""
+    """``$gte since, $lte until`` over the epoch seconds the real store ranges over."""
     return whole_seconds(since) <= whole_seconds(moment) <= whole_seconds(until)

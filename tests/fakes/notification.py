@@ -4,7 +4,8 @@ semantics: insert-once ids, writes guarded by the version read, "due" and "stale
 whole-second ``wake_epoch`` / ``lease_epoch`` keys the real store keeps on each document.
 ``tests/unit/test_fake_stores.py`` keeps their methods in step with the real stores'."""
 
-from services.notification.store import OPEN, epoch
+from services.notification.store import OPEN
+from services.runtime.document_store import epoch, moved_on
 from tests.fakes.documents import Documents, RecordingAudit
 
 
@@ -24,7 +25,7 @@ class FakeSchedule:
         return self.collection.insert_once(self._keyed(doc))
 
     def replace(self, doc, before):
-        return self.collection.replace_if(self._keyed(doc), version=before["version"])
+        return self.collection.replace_if(moved_on(self._keyed(doc), before), version=before["version"])
 
     def due(self, now, limit):
         return self.collection.find(
@@ -65,7 +66,7 @@ class FakeReminders(FakeSchedule):
     def replace(self, doc, before):
         replaced = super().replace(doc, before)
         if replaced and self.audit.actor is not None:
-            self.audit.changed("reminder", before, doc)
+            self.audit.changed("reminder", before, moved_on(doc, before))
         return replaced
 
     def open_for_customer(self, customer_id):
@@ -88,7 +89,7 @@ class FakeReminders(FakeSchedule):
         return self.followed.insert_once(doc)[0]
 
     def replace_followed_customer(self, doc, before):
-        return self.followed.replace_if(doc, version=before["version"])
+        return self.followed.replace_if(moved_on(doc, before), version=before["version"])
 
     def forget_customer(self, customer_id):
         self.followed.delete(customer_id)
@@ -119,21 +120,21 @@ class FakeOutbox:
 
     # the in-app inbox
     def file_in_inbox(self, entry):
-        return self.inbox.insert_once(entry)[0]
+        return self.inbox.insert_once({**entry, "version": 0})[0]
 
     def inbox_entry(self, entry_id):
         return self.inbox.find_one(entry_id)
 
-    def replace_inbox_entry(self, entry):
-        self.inbox.put(entry)
+    def replace_inbox_entry(self, entry, before):
+        return self.inbox.replace_if(moved_on(entry, before), version=before.get("version"))
 
     def inbox_members(self, group_id):
         return self.inbox.find(lambda doc: doc.get("group_id") == group_id, order="fired_at")
 
     def save_inbox_digest(self, digest, stored):
         if stored is None:
-            return self.inbox.insert_once(digest)[1]
-        return self.inbox.replace_if(digest, version=stored["version"])
+            return self.inbox.insert_once({**digest, "version": 0})[1]
+        return self.inbox.replace_if(moved_on(digest, stored), version=stored["version"])
 
     def mark_grouped(self, entry_ids, group_id):
         self.inbox.update_field(entry_ids, "grouped_in", group_id)
@@ -182,9 +183,9 @@ class FakeRecipients:
         return stored, added
 
     def replace(self, doc, before):
-        replaced = self.preferences.replace_if(doc, version=before["version"])
+        replaced = self.preferences.replace_if(moved_on(doc, before), version=before["version"])
         if replaced:
-            self.audit.changed("preferences", before, doc)
+            self.audit.changed("preferences", before, moved_on(doc, before))
         return replaced
 
     # the users notification keeps (services.runtime.directory.KeptPeople)

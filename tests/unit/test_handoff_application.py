@@ -22,6 +22,7 @@ from services.handoff.receiving import give_back, sign
 from services.handoff.settings import HandoffSettingsSchema
 from services.handoff.stepping import start_step
 from services.handoff.submitting import recheck_pending, resubmit_returned, submit, withdraw_open
+from services.runtime.document_store import moved_on
 from services.runtime.guarded import MAX_WRITE_ATTEMPTS, DocumentBusy
 from services.runtime.queries import load_input
 from services.runtime.settings import load_section
@@ -326,7 +327,7 @@ def test_two_members_signing_at_once_both_count_the_loser_reads_again():
     )
     read_by_bob = handoff.store.handoff(team["_id"])
     # tom's signature lands between bob's read and bob's write: bob's guarded write fails, is decided again
-    handoff.store.handoffs.race(team["_id"], lambda doc: acknowledge(doc, "tom", None, NOW))
+    handoff.store.handoffs.race(team["_id"], lambda doc: moved_on(acknowledge(doc, "tom", None, NOW), doc))
     signed = sign(handoff.store, read_by_bob, {"by": "bob"}, NOW)
     assert [a["user"] for a in signed["acknowledgements"]] == ["tom", "bob"]
     assert (signed["state"], signed["awaiting"]) == ("submitted", ["sam"])
@@ -338,8 +339,7 @@ def test_two_members_signing_at_once_both_count_the_loser_reads_again():
 def test_a_document_that_keeps_changing_under_a_writer_is_busy_not_lost():
     handoff = Handoff()
     sent = handoff.submit()
-    bump = lambda doc: {**doc, "version": doc["version"] + 1}  # noqa: E731
-    handoff.store.handoffs.race(sent["_id"], bump, times=MAX_WRITE_ATTEMPTS)
+    handoff.store.handoffs.race(sent["_id"], lambda doc: moved_on(doc, doc), times=MAX_WRITE_ATTEMPTS)
     with pytest.raises(DocumentBusy):
         handoff.sign(sent, "bob")
     assert handoff.store.handoff(sent["_id"])["state"] == "submitted"

@@ -43,7 +43,7 @@ def test_a_digest_counts_names_and_keeps_every_notice_it_stands_for():
     digest = inbox_digest("grp_x", members, names, None)
     assert digest["title"] == "12 new customers assigned to you"
     assert digest["items"] == [f"ntf_{n}" for n in range(12)]
-    assert digest["kind"] == "inbox_digest" and digest["read"] is False and digest["version"] == 0
+    assert digest["kind"] == "inbox_digest" and digest["read"] is False
     assert digest["body"].startswith("Company 0, Company 1") and "customer cus_11" in digest["body"]
     assert digest["details"] == {"of_kind": "first_touch", "count": 12, "customer_ids": [f"cus_{n}" for n in range(12)]}
     assert digest["fired_at"] == members[-1]["fired_at"]
@@ -55,7 +55,7 @@ def test_a_digest_never_loses_an_item_and_is_news_again_when_one_joins():
     seen = [entry(n) for n in range(5)] + [entry(9)]
     again = inbox_digest("grp_x", seen, {}, stored)
     assert again["items"] == [f"ntf_{n}" for n in range(6)] + ["ntf_9"] and again["details"]["count"] == 7
-    assert again["read"] is False and again["version"] == stored["version"] + 1
+    assert again["read"] is False
     same = inbox_digest("grp_x", [entry(n) for n in range(6)], {}, stored)
     assert same["read"] is True  # nothing new: still read
 

@@ -15,7 +15,7 @@ from contracts.notification import PreferencesUpdateSchema
 from plugins.builtin import inbox_channel
 from plugins.declarations import NotificationChannel
 from plugins.errors import DeliveryFailed
-from services.notification.delivering import Delivering, InboxFiling, deliver_due, send_due_digests
+from services.notification.delivering import Delivering, InboxFiling, deliver_due, read_in_inbox, send_due_digests
 from services.notification.domain import reminders as rules
 from services.notification.domain import satisfying
 from services.notification.domain.timing import RetryPolicy
@@ -24,6 +24,7 @@ from services.notification.recipients import cached, preferences_of, set_prefere
 from services.notification.reminding import COLLAPSED, REPEATED, SCHEDULED, close_all, mark_done, schedule, snooze
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
 from services.notification.summarising import send_manager_summaries
+from services.runtime.document_store import moved_on
 from services.runtime.queries import load_input
 from tests.fakes import FakeOutbox, FakeRecipients, FakeReminders
 
@@ -162,11 +163,11 @@ def test_an_instance_that_died_mid_firing_lets_go_when_its_lease_runs_out():
             "status": "firing",
             "lease_token": "dead",
             "lease_until": DUE + timedelta(minutes=2),
-            "version": reminder["version"] + 1,
         },
         reminder,
     )
-    assert notification.reminders.replace({**reminder, "version": 9}, reminder) is False  # the version moved on
+    assert notification.reminders.get(reminder["_id"])["version"] == reminder["version"] + 1  # the write moved it on
+    assert notification.reminders.replace(reminder, reminder) is False  # so a write from the old read is refused
     assert notification.fire(DUE + timedelta(minutes=1))["fired"] == 0  # the lease still holds
     assert notification.fire(DUE + timedelta(minutes=3))["fired"] == 1
     assert notification.fire(DUE + timedelta(minutes=9))["fired"] == 0
@@ -411,6 +412,25 @@ def test_many_notices_of_a_kind_in_one_window_are_one_inbox_digest_entry():
     assert [(e["kind"], len(e["items"])) for e in shown] == [("inbox_digest", 4)]
     digest_id = shown[0]["_id"]
     assert len(notification.outbox.inbox_page("alice", False, 50, 0, digest_id)[0]) == 4
+
+
+def test_reading_a_digest_while_another_filing_grows_it_keeps_the_new_item_and_reads_the_rest():
+    settings = {**SETTINGS, "digest_min_count": 3}
+    notification = Notification(settings=settings)
+    for n in range(3):
+        notification.allocate(f"cus_{n}")
+    notification.fire(DUE + timedelta(minutes=1))
+    [digest] = notification.inbox()
+    grown = [*digest["items"], "ntf_late"]
+    # a filing lands between this read of the digest and the write marking it read
+    notification.outbox.inbox.race(digest["_id"], lambda d: moved_on({**d, "items": grown, "read": False}, d))
+    read_at = DUE + timedelta(hours=1)
+    after = read_in_inbox(notification.outbox, digest, read_at)
+    assert (after["items"], after["read"], after["read_at"]) == (grown, True, read_at)
+    assert after["version"] == digest["version"] + 2  # the filing's write, then this one
+    members = notification.outbox.inbox_members(digest["_id"])
+    assert [read_in_inbox(notification.outbox, m, read_at)["read"] for m in members] == [True] * 3
+    assert read_in_inbox(notification.outbox, after, read_at + timedelta(hours=1)) == after  # read already
 
 
 def test_preferences_are_the_defaults_until_set():

@@ -8,10 +8,12 @@ person on a day has an id of its own, so running it twice (two instances, a cras
 
 import hashlib
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from services.handoff.domain.checklists import missing
+from services.handoff.domain import Document
+from services.handoff.domain.checklists import Item, missing
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class AuditPolicy:
     min_age: timedelta = timedelta(days=3)  # records younger than this are still being filled in
 
 
-def new_schedule(person, policy, now):
+def new_schedule(person: str, policy: AuditPolicy, now: datetime) -> Document:
     """A person seen for the first time is first audited one period later."""
     return {
         "_id": person,
@@ -36,11 +38,11 @@ def new_schedule(person, policy, now):
     }
 
 
-def audit_id(person, due_at):
+def audit_id(person: str, due_at: datetime) -> str:
     return "aud_" + hashlib.sha256(f"{person}:{due_at.isoformat()}".encode()).hexdigest()[:20]
 
 
-def sample(record_ids, size, seed):
+def sample(record_ids: Iterable[str], size: int, seed: str) -> list[str]:
     """``size`` of the records, the same ones for the same seed (a rerun audits the same records)."""
     ordered = sorted(set(record_ids))
     if len(ordered) <= size:
@@ -48,7 +50,14 @@ def sample(record_ids, size, seed):
     return sorted(random.Random(seed).sample(ordered, size))
 
 
-def report(audit, person, schedule, checked, now, policy):
+def report(
+    audit: str,
+    person: str,
+    schedule: Document,
+    checked: Sequence[tuple[str, Sequence[Item]]],
+    now: datetime,
+    policy: AuditPolicy,
+) -> tuple[Document, Document]:
     """The audit's report and the person's schedule after it. ``checked``: (record id, checklist items)."""
     records = [
         {
@@ -69,7 +78,6 @@ def report(audit, person, schedule, checked, now, policy):
         "relaxed": relaxed,
         "last_audit_id": audit,
         "next_at": now + (policy.relaxed_every if relaxed else policy.every),
-        "version": schedule["version"] + 1,
     }
     return {
         "_id": audit,

@@ -8,9 +8,11 @@ the latest such date is when the customer was ready to hand over.
 """
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 DIGIT = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 # Stages that say the deal is decided without an order (seed 004's side states).
@@ -28,7 +30,7 @@ class ChecklistPolicy:
     no_progress_phrases: tuple = ()  # results that show no progress ("no answer", 未回复…)
     screening_required: bool = True  # leads go through marketing's screening (BATON.allocation.screening)
 
-    def vague_phrase_in(self, text):
+    def vague_phrase_in(self, text: str) -> str | None:
         """The first vague phrase in ``text`` (English ones as whole words), or None."""
         for phrase in self.vague_words:
             if phrase.isascii():
@@ -55,13 +57,18 @@ class Subject:
     package: dict
 
 
-def evaluate(rule_names, subject, policy, extra_rules=()):
+def evaluate(
+    rule_names: Iterable[str],
+    subject: Subject,
+    policy: ChecklistPolicy,
+    extra_rules: Iterable[Callable[[Subject], Item]] = (),
+) -> list[Item]:
     """Every item of the checklist: the configured rules in order, then ``extra_rules``
     (callables ``subject -> Item``, e.g. a plugin's, already guarded by the caller)."""
     return [RULES[name](subject, policy) for name in rule_names] + [rule(subject) for rule in extra_rules]
 
 
-def ready_since(items):
+def ready_since(items: Sequence[Item]) -> datetime | None:
     """When the customer was ready to hand over: the latest dated item, if every item passed."""
     if not items or not all(item.passed for item in items):
         return None
@@ -69,21 +76,21 @@ def ready_since(items):
     return max(dated) if dated else None
 
 
-def missing(items):
+def missing(items: Iterable[Item]) -> list[str]:
     return [item.name for item in items if not item.passed]
 
 
 # --- marketing → sales ------------------------------------------------------------------------
 
 
-def source_recorded(subject, _policy):
+def source_recorded(subject: Subject, _policy: ChecklistPolicy) -> Item:
     sources = [s for s in subject.archive.get("sources") or [] if s.get("channel")]
     if not sources:
         return Item("source_recorded", False, "No source channel is recorded.")
     return Item("source_recorded", True, f"source: {sources[0]['channel']}", _parsed(sources[0].get("at")))
 
 
-def basic_info_complete(subject, _policy):
+def basic_info_complete(subject: Subject, _policy: ChecklistPolicy) -> Item:
     archive = subject.archive
     missing_parts = []
     if not archive.get("company"):
@@ -98,12 +105,12 @@ def basic_info_complete(subject, _policy):
     return Item("basic_info_complete", True, "company, contact and a way to reach them are recorded")
 
 
-def need_is_specific(subject, policy):
+def need_is_specific(subject: Subject, policy: ChecklistPolicy) -> Item:
     verdict = _need(subject.archive, policy)
     return Item("need_is_specific", verdict[0], verdict[1])
 
 
-def contact_attempted(subject, _policy):
+def contact_attempted(subject: Subject, _policy: ChecklistPolicy) -> Item:
     attempts = _communications(subject.archive)
     if not attempts:
         return Item("contact_attempted", False, "No contact attempt with its result is recorded.")
@@ -116,7 +123,7 @@ def contact_attempted(subject, _policy):
     )
 
 
-def screening_recorded(subject, policy):
+def screening_recorded(subject: Subject, policy: ChecklistPolicy) -> Item:
     """Marketing screened the lead (初筛): it fits the ideal customer profile, and whether contact was
     attempted agrees with the contacts recorded. Without screening in force, an unscreened lead passes."""
     name, screening = "screening_recorded", subject.archive.get("screening")
@@ -149,7 +156,7 @@ def screening_recorded(subject, policy):
 # --- sales → service ----------------------------------------------------------------------------
 
 
-def communications_continuous(subject, policy):
+def communications_continuous(subject: Subject, policy: ChecklistPolicy) -> Item:
     """At least n records, the last n no further apart than the largest gap, showing progress."""
     name, needed = "communications_continuous", policy.min_communications
     records = _communications(subject.archive)
@@ -185,7 +192,7 @@ def communications_continuous(subject, policy):
     )
 
 
-def intent_level_set(subject, _policy):
+def intent_level_set(subject: Subject, _policy: ChecklistPolicy) -> Item:
     grade = subject.archive.get("intent_grade")
     if not grade:
         failure = subject.archive.get("grading_error")
@@ -197,7 +204,7 @@ def intent_level_set(subject, _policy):
     return Item("intent_level_set", True, f"intent grade {grade['grade']} ({'; '.join(grade.get('reasons') or [])})")
 
 
-def special_requirements_marked(subject, _policy):
+def special_requirements_marked(subject: Subject, _policy: ChecklistPolicy) -> Item:
     return _listed_or_none(
         subject,
         "special_requirements",
@@ -208,7 +215,7 @@ def special_requirements_marked(subject, _policy):
     )
 
 
-def deal_status_updated(subject, _policy):
+def deal_status_updated(subject: Subject, _policy: ChecklistPolicy) -> Item:
     archive, name = subject.archive, "deal_status_updated"
     orders = archive.get("orders") or []
     if orders:
@@ -230,7 +237,7 @@ def deal_status_updated(subject, _policy):
     )
 
 
-def order_details_complete(subject, _policy):
+def order_details_complete(subject: Subject, _policy: ChecklistPolicy) -> Item:
     """After a deal: order amount, delivery date and payment method."""
     archive, name = subject.archive, "order_details_complete"
     orders = archive.get("orders") or []
@@ -260,7 +267,7 @@ def order_details_complete(subject, _policy):
     )
 
 
-def needs_and_pain_points(subject, policy):
+def needs_and_pain_points(subject: Subject, policy: ChecklistPolicy) -> Item:
     """Core needs (a specific need on the archive) and pain points (in the package)."""
     name = "needs_and_pain_points"
     need_found, need_reason = _need(subject.archive, policy)
@@ -273,7 +280,7 @@ def needs_and_pain_points(subject, policy):
     return Item(name, True, f"{need_reason}; pain points: {'; '.join(pains[:3])}")
 
 
-def solution_offered(subject, _policy):
+def solution_offered(subject: Subject, _policy: ChecklistPolicy) -> Item:
     solution = (subject.package.get("solution") or "").strip()
     quotes = subject.archive.get("quotes") or []
     if solution:
@@ -295,7 +302,7 @@ def solution_offered(subject, _policy):
 # --- other kinds ----------------------------------------------------------------------------
 
 
-def cautions_recorded(subject, _policy):
+def cautions_recorded(subject: Subject, _policy: ChecklistPolicy) -> Item:
     return _listed_or_none(
         subject,
         "cautions",
@@ -306,7 +313,7 @@ def cautions_recorded(subject, _policy):
     )
 
 
-def history_recorded(subject, _policy):
+def history_recorded(subject: Subject, _policy: ChecklistPolicy) -> Item:
     communications, orders = _communications(subject.archive), subject.archive.get("orders") or []
     if not communications and not orders:
         if no_contact_yet(subject.archive):
@@ -315,7 +322,7 @@ def history_recorded(subject, _policy):
     return Item("history_recorded", True, f"{len(communications)} communication(s), {len(orders)} order(s) recorded")
 
 
-def open_items_listed(subject, _policy):
+def open_items_listed(subject: Subject, _policy: ChecklistPolicy) -> Item:
     items = _texts(subject.package.get("open_items"))
     if items:
         return Item("open_items_listed", True, f"open items: {'; '.join(items[:3])}")
@@ -331,7 +338,7 @@ def open_items_listed(subject, _policy):
     )
 
 
-def case_described(subject, _policy):
+def case_described(subject: Subject, _policy: ChecklistPolicy) -> Item:
     """A repair / after-sales case: which order, what is wrong, where (seed 002)."""
     case = subject.package.get("case") or {}
     orders = {o["id"]: o for o in subject.archive.get("orders") or []}
@@ -352,7 +359,7 @@ def case_described(subject, _policy):
     return Item("case_described", True, f"order {case['order_id']}: {_clip(case['fault'])}")
 
 
-def next_step_planned(subject, _policy):
+def next_step_planned(subject: Subject, _policy: ChecklistPolicy) -> Item:
     archive = subject.archive
     if archive.get("stage") in NO_DEAL_STAGES:
         return Item("next_step_planned", True, f"no next step needed ({archive['stage']})")
@@ -421,7 +428,7 @@ def _listed_or_none(subject, field, name, none_flag, failure):
     return Item(name, False, failure)
 
 
-def no_contact_yet(archive):
+def no_contact_yet(archive: dict[str, Any]) -> bool:
     """A lead nobody has contacted yet (a leaver's, handed over before its first touch): no contact,
     no quote, sample or order, still at a lead's stage. Its handoff has no history to carry."""
     return (

@@ -4,9 +4,12 @@ that must come first and the fields that must be recorded; starting it is refuse
 each missing field, until they are.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from services.handoff.domain import outbox
+from services.handoff.domain import Document, outbox
 from services.handoff.domain.kinds import NotAllowed
 
 
@@ -27,7 +30,7 @@ class Gate:
     reasons: tuple
 
 
-def gate(spec, started, agreed, archive):
+def gate(spec: StepSpec, started: Collection[str], agreed: dict[str, Any], archive: Document) -> Gate:
     """Whether ``spec`` may start, given the steps ``started`` and what is recorded."""
     missing_steps = tuple(step for step in spec.after if step not in started)
     missing_fields = tuple(field for field in spec.requires if recorded_value(field, agreed, archive) is None)
@@ -37,7 +40,7 @@ def gate(spec, started, agreed, archive):
     return Gate(spec.name, not reasons, missing_fields, missing_steps, reasons)
 
 
-def recorded_value(field, agreed, archive):
+def recorded_value(field: str, agreed: dict[str, Any], archive: Document) -> Any:
     """Where a field is recorded: the agreed requirements, the archive's custom fields, its latest
     order, then the archive itself. None when nowhere (or empty)."""
     orders = archive.get("orders") or []
@@ -48,14 +51,14 @@ def recorded_value(field, agreed, archive):
     return None
 
 
-def check_starter(spec, department):
+def check_starter(spec: StepSpec, department: str | None) -> None:
     if department != spec.department:
         raise NotAllowed(
             f"{spec.name} is done by {spec.department}, not {department or 'someone in no department'}.", "by"
         )
 
 
-def step_record(customer_id, spec, by, now):
+def step_record(customer_id: str, spec: StepSpec, by: str, now: datetime) -> Document:
     """A started step, with its step_started event waiting to be published (the customer's timeline)."""
     record = {
         "_id": f"{customer_id}:{spec.name}",

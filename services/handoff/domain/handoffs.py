@@ -9,15 +9,16 @@ A handoff that fails its checklist is refused with the missing items, unless the
 for it to go through flagged "info pending" with a deadline. A receiver cannot sign while
 information is pending: they wait for it, or return the handoff. Nothing is forgotten: every
 step is in ``history``, every return with its reasons. Each change returns a new document with
-the version moved on and the events it causes in its outbox, so one guarded write stores both.
+the events it causes in its outbox, so one guarded write stores both (the write moves the version).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from services.handoff.domain import outbox
-from services.handoff.domain.checklists import missing
-from services.handoff.domain.kinds import NOBODY_SIGNS, SYSTEM, NotAllowed
+from services.handoff.domain import Document, outbox
+from services.handoff.domain.checklists import Item, missing
+from services.handoff.domain.kinds import NOBODY_SIGNS, SYSTEM, KindSpec, NotAllowed
 
 SUBMITTED, INFO_PENDING, RESUBMITTED = "submitted", "info_pending", "resubmitted"
 ACCEPTED, RETURNED, WITHDRAWN = "accepted", "returned", "withdrawn"
@@ -28,7 +29,7 @@ OPEN = WITH_RECEIVERS + (RETURNED,)  # not yet accepted
 class ChecklistFailed(Exception):
     """The checklist did not pass and the sender did not ask for "info pending"."""
 
-    def __init__(self, items, pending_allowed):
+    def __init__(self, items: Sequence[Item], pending_allowed: bool):
         super().__init__(f"missing: {', '.join(missing(items))}")
         self.items = items
         self.pending_allowed = pending_allowed
@@ -39,7 +40,7 @@ class Draft:
     """What a sender submits, checked against its kind (``kinds.check_parties``)."""
 
     handoff_id: str
-    spec: object  # kinds.KindSpec
+    spec: KindSpec
     customer_id: str
     sender: str
     submitted_by: str  # the sender, or a manager submitting for someone leaving
@@ -59,7 +60,7 @@ class Deadline:
     days: float
     most_days: float
 
-    def until(self, requested, now):
+    def until(self, requested: datetime | None, now: datetime) -> datetime:
         if requested is None:
             return now + timedelta(days=self.days)
         if requested <= now:
@@ -69,7 +70,15 @@ class Deadline:
         return requested
 
 
-def open_handoff(draft, items, want_pending, pending_until, ready_at, deadline, now):
+def open_handoff(
+    draft: Draft,
+    items: Sequence[Item],
+    want_pending: bool,
+    pending_until: datetime | None,
+    ready_at: datetime | None,
+    deadline: Deadline,
+    now: datetime,
+) -> Document:
     """A new handoff, or ``ChecklistFailed`` when items are missing and info pending is not asked for."""
     spec = draft.spec
     doc = {
@@ -114,8 +123,19 @@ class Receivers:
 
 
 def resubmit(
-    doc, by, items, written, package, want_pending, pending_until, deadline, key, now, pending_allowed, receivers=None
-):
+    doc: Document,
+    by: str,
+    items: Sequence[Item],
+    written: Document,
+    package: Document,
+    want_pending: bool,
+    pending_until: datetime | None,
+    deadline: Deadline,
+    key: str | None,
+    now: datetime,
+    pending_allowed: bool,
+    receivers: Receivers | None = None,
+) -> Document | None:
     """The returned handoff sent again with what the sender now wrote and the package read again,
     to the same receivers or to ``receivers`` (a new attempt: every receiver signs again), or None
     if this request (``key``) was already applied."""
@@ -137,7 +157,7 @@ def resubmit(
     return _submitted(doc, pending_allowed, items, package, want_pending, pending_until, deadline, now, by)
 
 
-def acknowledge(doc, user, note, now):
+def acknowledge(doc: Document, user: str, note: str | None, now: datetime) -> Document | None:
     """``user`` signs; once every receiver has, the handoff is accepted. None if they had signed."""
     _receiver(doc, user)
     if any(a["user"] == user for a in doc["acknowledgements"]):
@@ -153,10 +173,10 @@ def acknowledge(doc, user, note, now):
         raise NotAllowed("This handoff is already accepted.")
     if doc["state"] == WITHDRAWN:
         raise NotAllowed("This handoff was withdrawn by its sender: there is nothing to sign.")
-    return _next(_signed(doc, user, note, now))
+    return _signed(doc, user, note, now)
 
 
-def return_to_sender(doc, user, reasons, now):
+def return_to_sender(doc: Document, user: str, reasons: Sequence[str], now: datetime) -> Document | None:
     """A receiver returns the handoff with reasons (退回); the sender is told. None if they just did."""
     _receiver(doc, user)
     last = doc["returns"][-1] if doc["returns"] else None
@@ -172,17 +192,15 @@ def return_to_sender(doc, user, reasons, now):
         "returns": doc["returns"] + [{"by": user, "at": now, "reasons": list(reasons), "attempt": doc["attempt"]}],
     }
     changed = _noted(changed, "returned", user, now, "; ".join(reasons))
-    return _next(
-        outbox.added(
-            changed,
-            "handoff_returned",
-            {**_about(doc), "by": user, "from_user": doc["from_user"], "reasons": list(reasons), "at": now},
-            now,
-        )
+    return outbox.added(
+        changed,
+        "handoff_returned",
+        {**_about(doc), "by": user, "from_user": doc["from_user"], "reasons": list(reasons), "at": now},
+        now,
     )
 
 
-def withdraw(doc, by, reason, now):
+def withdraw(doc: Document, by: str, reason: str | None, now: datetime) -> Document | None:
     """The sender takes back a handoff not yet accepted (wrong receiver, a receiver away, the deal
     changed): it waits for nobody, holds no change of owner, and the receivers are told. None if
     already withdrawn."""
@@ -191,24 +209,28 @@ def withdraw(doc, by, reason, now):
     if doc["state"] not in OPEN:
         raise NotAllowed(f"This handoff is {doc['state']}: only one not yet accepted can be withdrawn.")
     changed = _noted({**doc, "state": WITHDRAWN, "awaiting": [], "withdrawn_at": now}, "withdrawn", by, now, reason)
-    return _next(
-        outbox.added(
-            changed,
-            "handoff_withdrawn",
-            {
-                **_about(doc),
-                "by": by,
-                "from_user": doc["from_user"],
-                "to_users": list(doc["to_users"]),
-                "reason": reason,
-                "at": now,
-            },
-            now,
-        )
+    return outbox.added(
+        changed,
+        "handoff_withdrawn",
+        {
+            **_about(doc),
+            "by": by,
+            "from_user": doc["from_user"],
+            "to_users": list(doc["to_users"]),
+            "reason": reason,
+            "at": now,
+        },
+        now,
     )
 
 
-def complete_info(doc, items, now, written=None, package=None):
+def complete_info(
+    doc: Document,
+    items: Sequence[Item],
+    now: datetime,
+    written: Document | None = None,
+    package: Document | None = None,
+) -> Document | None:
     """An info-pending handoff read again (with what the sender now wrote, and the package read
     again): once nothing is missing, it waits for signatures (or, needing none, is accepted).
     None when nothing changed."""
@@ -220,7 +242,7 @@ def complete_info(doc, items, now, written=None, package=None):
     if missing(items):
         if checklist == doc["checklist"] and written is None:
             return None
-        return _next({**doc, "checklist": checklist, "missing": missing(items)})
+        return {**doc, "checklist": checklist, "missing": missing(items)}
     doc = {**doc, "package": package} if package is not None else doc
     changed = {
         **doc,
@@ -232,14 +254,14 @@ def complete_info(doc, items, now, written=None, package=None):
     }
     changed = _noted(changed, "info_completed", doc["from_user"], now, "")
     changed = outbox.added(changed, "handoff_info_completed", {**_about(doc), "at": now}, now)
-    return _next(_signed(changed, SYSTEM, "archive synced", now) if doc["signatures"] == NOBODY_SIGNS else changed)
+    return _signed(changed, SYSTEM, "archive synced", now) if doc["signatures"] == NOBODY_SIGNS else changed
 
 
-def is_overdue(doc, now):
+def is_overdue(doc: Document, now: datetime) -> bool:
     return doc["state"] == INFO_PENDING and doc["pending_until"] < now
 
 
-def department_in(doc, person):
+def department_in(doc: Document, person: str) -> str | None:
     """The department ``person`` was in when they took part (None when not known)."""
     if person == doc["from_user"]:
         return doc["from_department"]
@@ -292,7 +314,7 @@ def _submitted(doc, pending_allowed, items, package, want_pending, pending_until
     )
     if not failed and doc["signatures"] == NOBODY_SIGNS:
         changed = _signed(changed, SYSTEM, "archive synced", now)
-    return _next(changed)
+    return changed
 
 
 def _signed(doc, user, note, now):
@@ -342,7 +364,3 @@ def _noted(doc, action, by, at, note, **more):
         "history": doc["history"]
         + [{"at": at, "action": action, "by": by, "attempt": doc["attempt"], "note": note, **more}],
     }
-
-
-def _next(doc):
-    return {**doc, "version": doc["version"] + 1}

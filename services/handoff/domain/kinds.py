@@ -6,7 +6,10 @@ A kind says which departments send and receive, its checklist, how many receiver
 they sign, who owns the customer once it is accepted, and the annual value it is for.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from plugins.valuation import value_note, yearly_order_value
 
@@ -19,7 +22,7 @@ class NotAllowed(Exception):
     """The handoff does not fit its kind or its state; the message says why, and ``field`` names
     the part of the request at fault (None: the state of things is)."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
 
@@ -41,7 +44,7 @@ class KindSpec:
     receiver_by_rotation: bool = False  # no receiver named: the pool's weighted round-robin chooses
 
     @property
-    def transfers_owner(self):
+    def transfers_owner(self) -> bool:
         return self.new_owner == RECEIVER_OWNS
 
 
@@ -51,7 +54,7 @@ class Directory:
 
     departments: dict  # department -> tuple of people
 
-    def department_of(self, person):
+    def department_of(self, person: str) -> str | None:
         return next((d for d, people in self.departments.items() if person in people), None)
 
 
@@ -63,7 +66,14 @@ class Valuation:
     rates: dict  # currency -> value of one unit in ``currency``
 
 
-def check_parties(spec, directory, sender, receivers, new_owner, checked_departments=True):
+def check_parties(
+    spec: KindSpec,
+    directory: Any,
+    sender: str,
+    receivers: Sequence[str],
+    new_owner: str | None,
+    checked_departments: bool = True,
+) -> str | None:
     """Refuse (``NotAllowed``) senders and receivers the kind does not allow; return the new owner
     once accepted (None when the owner stays), chosen among the receivers."""
     if len(set(receivers)) != len(receivers):
@@ -89,13 +99,15 @@ def check_parties(spec, directory, sender, receivers, new_owner, checked_departm
     return new_owner or receivers[0]
 
 
-def collaborators_after(spec, sender, receivers, new_owner):
+def collaborators_after(spec: KindSpec, sender: str, receivers: Sequence[str], new_owner: str | None) -> list[str]:
     """Who works on the customer beside its owner once the handoff is accepted."""
     helpers = [r for r in receivers if r != new_owner]
     return ([sender] if spec.sender_collaborates and sender != new_owner else []) + helpers
 
 
-def annual_value(archive, expected, valuation, now):
+def annual_value(
+    archive: dict[str, Any], expected: float | None, valuation: Valuation, now: datetime
+) -> tuple[float, str]:
     """(value, note): last 365 days' orders converted into the valuation's currency, or what the
     sender expects the customer to buy in a year if that is more. Orders in a currency without a
     rate are left out, and the note says so."""
@@ -106,7 +118,7 @@ def annual_value(archive, expected, valuation, now):
     return total, note
 
 
-def check_value(spec, value, note, currency):
+def check_value(spec: KindSpec, value: float, note: str, currency: str) -> None:
     """Refuse a value kind for a customer outside its range (``NotAllowed``)."""
     if spec.min_annual_value is not None and value < spec.min_annual_value:
         raise NotAllowed(

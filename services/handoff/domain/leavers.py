@@ -2,13 +2,15 @@
 customer that is no longer theirs, nor the history — or at the date their manager gave, whichever
 comes first. One record per leaver says which it waits for and what was announced."""
 
-from services.handoff.domain import outbox
+from datetime import datetime
+
+from services.handoff.domain import Document, outbox
 
 LAST_CUSTOMER_MOVED = "last_customer_moved"
 DATE_GIVEN = "date_given"
 
 
-def new_leaver(leaver, by, now):
+def new_leaver(leaver: str, by: str, now: datetime) -> Document:
     return {
         "_id": leaver,
         "by": by,
@@ -20,18 +22,14 @@ def new_leaver(leaver, by, now):
     }
 
 
-def sign_in_ended(record, at, reason, by, now):
+def sign_in_ended(record: Document, at: datetime, reason: str, by: str, now: datetime) -> Document | None:
     """The record with the sign-in ending at ``at`` announced, or None when it ends no later
     already (asked twice, or a later date given after the last customer moved)."""
     ends = record["sign_in_ends_at"]
     waits = record["waits_for_customers"] and reason != LAST_CUSTOMER_MOVED
     if ends is not None and ends <= at:
-        return (
-            None
-            if waits == record["waits_for_customers"]
-            else {**record, "waits_for_customers": waits, "version": record["version"] + 1}
-        )
-    changed = {**record, "sign_in_ends_at": at, "waits_for_customers": waits, "version": record["version"] + 1}
+        return None if waits == record["waits_for_customers"] else {**record, "waits_for_customers": waits}
+    changed = {**record, "sign_in_ends_at": at, "waits_for_customers": waits}
     return outbox.added(
         changed, "leaver_sign_in_ends", {"user_id": record["_id"], "at": at, "reason": reason, "by": by}, now
     )

@@ -9,18 +9,28 @@ and the items most often missing — read off the handoffs' histories and the re
 """
 
 from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from statistics import mean, median
 
+from services.handoff.domain import Document
 from services.handoff.domain.handoffs import INFO_PENDING, department_in, is_overdue
 from services.handoff.domain.kinds import SYSTEM
 
 HOUR = 3600
 
 
-def measures(handoffs, refusals, department_of, now):
+def measures(
+    handoffs: Sequence[Document],
+    refusals: Sequence[Document],
+    department_of: Callable[[str], str | None],
+    now: datetime,
+) -> Document:
     """The figures for these handoffs and refusals (``department_of``: person -> department or None)."""
-    people, departments, kinds = {}, {}, {}
-    missing = Counter()
+    people: dict[str, Document] = {}
+    departments: dict[str, Document] = {}
+    kinds: dict[str, Document] = {}
+    missing: Counter[str] = Counter()
 
     def rows(person, department=None):
         department = department or department_of(person) or "unknown"

@@ -1,12 +1,18 @@
 """Events kept in the document whose change caused them, so one guarded write stores both: the
 service publishes them after the write and clears them; a timer publishes what a crash left."""
 
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
 
-def empty():
+from services.handoff.domain import Document
+
+
+def empty() -> Document:
     return {"outbox": [], "outbox_since": None, "event_seq": 0}
 
 
-def added(doc, name, payload, now):
+def added(doc: Document, name: str, payload: dict[str, Any], now: datetime) -> Document:
     """``doc`` with event ``name`` waiting to be published (ids count up within the document)."""
     seq = doc["event_seq"] + 1
     return {
@@ -17,7 +23,7 @@ def added(doc, name, payload, now):
     }
 
 
-def cleared(doc, published_ids):
+def cleared(doc: Document, published_ids: Collection[str]) -> Document | None:
     """``doc`` without the events published, or None if none of them is still there."""
     remaining = [event for event in doc["outbox"] if event["id"] not in published_ids]
     if len(remaining) == len(doc["outbox"]):
@@ -26,5 +32,4 @@ def cleared(doc, published_ids):
         **doc,
         "outbox": remaining,
         "outbox_since": doc["outbox_since"] if remaining else None,
-        "version": doc["version"] + 1,
     }

@@ -6,10 +6,16 @@ agreed requirements — read off the archive as it is at submission, plus what t
 The receiver signs for this snapshot; the timeline beside it shows the whole history.
 """
 
+from typing import Any
+
+from services.handoff.domain import Document
+
 RECENT_COMMUNICATIONS = 5
 
 
-def package_of(archive, written, agreed, annual_value=None):
+def package_of(
+    archive: Document, written: Document, agreed: dict[str, Any], annual_value: Document | None = None
+) -> Document:
     """The package from the archive, the sender's ``written`` part (contracts.handoff.PackageSchema),
     the customer's ``agreed`` requirements (field -> value) and, for value kinds, the annual value
     that decided the kind ({value, currency, note})."""
@@ -57,7 +63,7 @@ def package_of(archive, written, agreed, annual_value=None):
     }
 
 
-def archive_additions(archive, written):
+def archive_additions(archive: Document, written: Document) -> dict[str, list[str]]:
     """What the sender wrote that belongs on the archive itself (special requirements, cautions),
     as whole lists for profile's update: {} when the archive already has all of it."""
     changes = {}

@@ -6,18 +6,20 @@ A change ("deliver 10 days earlier", said on WhatsApp) is recorded once, with wh
 where, and everyone who holds part of the customer is told.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from services.handoff.domain import outbox
+from services.handoff.domain import Document, outbox
 from services.runtime.prices import is_price_name
 
 
-def new_register(customer_id, now):
+def new_register(customer_id: str, now: datetime) -> Document:
     return {"_id": customer_id, "fields": {}, "changes": [], "created_at": now, "version": 0, **outbox.empty()}
 
 
-def agreed(register):
+def agreed(register: Document | None) -> dict[str, Any]:
     """field -> value, as agreed now."""
     return {
         name: entry["value"] for name, entry in (register or {}).get("fields", {}).items() if entry["value"] is not None
@@ -35,12 +37,12 @@ class RequirementPolicy:
 class BadRequirement(ValueError):
     """A value a requirement cannot take; ``field`` names the request field that is wrong."""
 
-    def __init__(self, message, field):
+    def __init__(self, message: str, field: str):
         super().__init__(message)
         self.message, self.field = message, field
 
 
-def current_value(register, field, order):
+def current_value(register: Document | None, field: str, order: Document | None) -> Any:
     """The value as agreed now, or as the order it concerns has it when nothing was agreed yet."""
     entry = (register or {}).get("fields", {}).get(field)
     if entry is not None:
@@ -48,7 +50,9 @@ def current_value(register, field, order):
     return (order or {}).get(field)
 
 
-def order_concerned(policy, field, orders, order_id=None):
+def order_concerned(
+    policy: RequirementPolicy, field: str, orders: Sequence[Document], order_id: str | None = None
+) -> Document | None:
     """The order a change of ``field`` concerns: the one named, else the latest (by when it was
     placed) for a field orders carry; None for a field they do not carry or a customer without orders."""
     if order_id is not None:
@@ -65,7 +69,7 @@ def order_concerned(policy, field, orders, order_id=None):
     return max(orders, key=lambda o: o["at"])
 
 
-def new_value(policy, field, value, shift_days, current):
+def new_value(policy: RequirementPolicy, field: str, value: Any, shift_days: int | None, current: Any) -> Any:
     """The value asked for: ``value`` as given (a date checked as YYYY-MM-DD), or the current date
     moved by ``shift_days`` ("deliver 10 days earlier": -10)."""
     if shift_days is None:
@@ -90,20 +94,20 @@ def _date(text, request_field, message):
 
 
 def changed(
-    register,
-    field,
-    value,
-    by,
-    note,
-    source,
-    notify_users,
-    now,
+    register: Document,
+    field: str,
+    value: Any,
+    by: str,
+    note: str | None,
+    source: str | None,
+    notify_users: Iterable[str],
+    now: datetime,
     *,
-    before=None,
-    order_id=None,
-    owner_id=None,
-    source_id=None,
-):
+    before: Any = None,
+    order_id: str | None = None,
+    owner_id: str | None = None,
+    source_id: str | None = None,
+) -> Document | None:
     """The register with ``field`` set to ``value`` (None clears it) and the change announced, or
     None when it already has that value (asking twice changes nothing) or when the change read
     from ``source_id`` (a contact record) was recorded before. ``before``: the value to name as the
@@ -133,7 +137,6 @@ def changed(
         **register,
         "fields": {**register["fields"], field: entry},
         "changes": register["changes"] + [change],
-        "version": register["version"] + 1,
     }
     return outbox.added(
         updated,
@@ -156,17 +159,19 @@ def changed(
     )
 
 
-def recorded_from(register, source_id, field):
+def recorded_from(register: Document | None, source_id: str, field: str) -> bool:
     """Whether a change of ``field`` read from ``source_id`` (a contact record) is on the register."""
     return any(c.get("source_id") == source_id and c["field"] == field for c in (register or {}).get("changes", []))
 
 
-def next_change_id(register, field):
+def next_change_id(register: Document, field: str) -> str:
     """The id the next change of ``field`` gets (the order's amendment is keyed by it)."""
     return f"rqc_{register['_id']}_{field}_{len(register['changes']) + 1}"
 
 
-def people_to_notify(owner, collaborators, participants, changed_by):
+def people_to_notify(
+    owner: str | None, collaborators: Iterable[str], participants: Iterable[str], changed_by: str
+) -> list[str]:
     """Everyone who holds part of the customer — its owner, collaborators, the people on its
     handoffs and those who started a step — except whoever made the change."""
     people = [owner, *collaborators, *participants]

@@ -12,7 +12,8 @@ its company name too, which reminders and notices show instead of the customer's
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.notification.domain.reminders import FOLLOW_UP, REGRADE, reminder
+from services.notification.domain import Document
+from services.notification.domain.reminders import FOLLOW_UP, REGRADE, ReminderPolicy, reminder
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class FollowedCustomer:
     profile_version: int = -1
 
 
-def with_owner(customer, owner_id):
+def with_owner(customer: FollowedCustomer, owner_id: str | None) -> FollowedCustomer:
     return replace(customer, owner_id=owner_id)
 
 
@@ -43,7 +44,7 @@ def with_creation(customer: FollowedCustomer, created: dict) -> FollowedCustomer
     return replace(customer, company=created.get("company"))
 
 
-def with_archive(customer, update):
+def with_archive(customer: FollowedCustomer, update: Document) -> FollowedCustomer:
     """profile's latest view of the archive; an older one (lower version) changes nothing."""
     if update["version"] <= customer.profile_version:
         return customer
@@ -61,7 +62,7 @@ def with_archive(customer, update):
     )
 
 
-def with_contact(customer, contact):
+def with_contact(customer: FollowedCustomer, contact: Document) -> FollowedCustomer:
     """A recorded contact moves the last follow-up on; the latest contact's plan is the plan."""
     customer = replace(customer, last_follow_up_at=_latest(customer.last_follow_up_at, contact["at"]))
     if customer.planned_at is None or contact["at"] >= customer.planned_at:
@@ -69,7 +70,7 @@ def with_contact(customer, contact):
     return customer
 
 
-def next_follow_up(policy, customer):
+def next_follow_up(policy: ReminderPolicy, customer: FollowedCustomer) -> tuple[datetime, str] | None:
     """(due, why) of the next follow-up, or None when none is asked (no owner, no contact yet —
     the first touch asks for that —, a silent stage, no rule for its grades)."""
     nxt = _next_follow_up(policy, customer)
@@ -120,16 +121,16 @@ def _next_follow_up(policy, customer):
     return last + every, why, {**basis, "every_hours": every.total_seconds() / 3600}
 
 
-def follow_up_reminder(policy, customer, now):
+def follow_up_reminder(policy: ReminderPolicy, customer: FollowedCustomer, now: datetime) -> Document | None:
     """The reminder of this cycle (one per owner and last contact), or None."""
     nxt = _next_follow_up(policy, customer)
-    if nxt is None:
+    last, owner = customer.last_follow_up_at, customer.owner_id
+    if nxt is None or last is None or owner is None:  # none is asked without an owner and a contact
         return None
     due, why, basis = nxt
-    last = customer.last_follow_up_at
     return reminder(
         FOLLOW_UP,
-        customer.owner_id,
+        owner,
         customer.customer_id,
         due,
         now,
@@ -140,7 +141,7 @@ def follow_up_reminder(policy, customer, now):
     )
 
 
-def regrade_reminder(policy, customer, now):
+def regrade_reminder(policy: ReminderPolicy, customer: FollowedCustomer, now: datetime) -> Document | None:
     """The owner's quarterly review of the grades (one per owner and grading), or None: no owner,
     never graded, a silent stage, or no regrade asked."""
     graded = customer.graded_at

@@ -3,10 +3,12 @@ their time zone, with the original due time shown even when it fires late (after
 the customer called by its company name once notification knows it."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.notification.domain import Document
 from services.notification.domain.reminders import PLANNED_KINDS
 
 TITLES = {
@@ -44,13 +46,19 @@ class Preferences:
     secrets: dict
 
 
-def notice_id(reminder):
+def notice_id(reminder: Document) -> str:
     """One notice per reminder and firing time: a crash and retry re-files the same one, while a
     snoozed or reopened reminder fires anew."""
     return f"ntf_{reminder['_id']}_{reminder['fire_at']:%Y%m%dT%H%M%S}"
 
 
-def notice_of(reminder, preferences, fired_at, digest_id=None, customer_name=None):
+def notice_of(
+    reminder: Document,
+    preferences: Preferences,
+    fired_at: datetime,
+    digest_id: str | None = None,
+    customer_name: str | None = None,
+) -> Document:
     """``customer_name``: the customer's company name when known; the notice then calls the
     customer by it where the reminder's message names it by id."""
     zone = ZoneInfo(preferences.time_zone)
@@ -92,11 +100,11 @@ def named(text: str, customer_id: str | None, customer_name: str | None) -> str:
     )
 
 
-def digest_id_of(user_id, day):
+def digest_id_of(user_id: str, day: date) -> str:
     return f"dig_{user_id}_{day:%Y%m%d}"
 
 
-def digest_of(digest, notices, preferences, at):
+def digest_of(digest: Document, notices: Sequence[Document], preferences: Preferences, at: datetime) -> Document | None:
     """One notice carrying a day's notices (those still worth telling), or None when none are."""
     if not notices:
         return None
@@ -180,7 +188,6 @@ def inbox_digest(group_id: str, members: list, names: dict, stored: dict | None)
         "group_id": None,
         "grouped_in": None,
         "items": items,
-        "version": (stored or {}).get("version", -1) + 1,
         "details": {"of_kind": kind, "count": count, "customer_ids": customers},
     }
 

@@ -7,9 +7,12 @@ unanswered call) schedules a new one. What satisfies a reminder is decided in
 """
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from services.notification.domain import Document
 from services.runtime.prices import is_price_name
 
 PENDING, FIRING, FIRED, DONE, CANCELLED = "pending", "firing", "fired", "done", "cancelled"
@@ -61,19 +64,28 @@ class ReminderPolicy:
     regrade_every: timedelta | None = None  # grades reviewed quarterly
     managers: dict = field(default_factory=dict)  # team -> manager ids ("default" for any team)
 
-    def managers_of(self, team):
+    def managers_of(self, team: str | None) -> tuple[str, ...]:
         return tuple(self.managers.get(team) or self.managers.get("default") or ())
 
 
-def reminder_id(kind, *cause):
+def reminder_id(kind: str, *cause: object) -> str:
     """``rem_<kind>_<hash of the cause>``: the same cause always names the same reminder."""
     text = "\x1f".join(_text(part) for part in cause)
     return f"rem_{kind}_{hashlib.sha1(text.encode()).hexdigest()[:20]}"
 
 
 def reminder(
-    kind, user_id, customer_id, due_at, created_at, message, cause, occurrence=None, subject_id=None, details=None
-):
+    kind: str,
+    user_id: str,
+    customer_id: str | None,
+    due_at: datetime,
+    created_at: datetime,
+    message: str,
+    cause: Sequence[object],
+    occurrence: object = None,
+    subject_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Document:
     """A new pending reminder. ``cause``: the parts naming what caused it (its id is derived from
     them); ``occurrence``: what raised it this time, when one reminder collapses repeats of its cause."""
     return {
@@ -96,7 +108,9 @@ def reminder(
 # --- customers ------------------------------------------------------------------------------
 
 
-def first_touch(policy, customer_id, owner_id, assigned_at, allocation_id=None):
+def first_touch(
+    policy: ReminderPolicy, customer_id: str, owner_id: str, assigned_at: datetime, allocation_id: str | None = None
+) -> Document:
     """The owner must contact a newly assigned customer within the policy's window (one per assignment).
     ``allocation_id`` names the assignment (pool's); an event without one is named by its time."""
     due_at = assigned_at + policy.first_touch_within
@@ -111,7 +125,7 @@ def first_touch(policy, customer_id, owner_id, assigned_at, allocation_id=None):
     )
 
 
-def second_touch(policy, contact):
+def second_touch(policy: ReminderPolicy, contact: Document) -> Document:
     """An unanswered contact asks for another attempt within ``second_touch_after``.
     ``contact``: the communication_recorded event."""
     user = contact["owner_id"] or contact["by"]
@@ -129,7 +143,7 @@ def second_touch(policy, contact):
     )
 
 
-def meeting_minutes(policy, contact):
+def meeting_minutes(policy: ReminderPolicy, contact: Document) -> Document | None:
     """After a follow-up meeting, whoever met sends the minutes within ``minutes_within``; None
     for other methods."""
     if contact["method"] not in policy.meeting_methods:
@@ -148,7 +162,7 @@ def meeting_minutes(policy, contact):
     )
 
 
-def recycling_warning(warning):
+def recycling_warning(warning: Document) -> Document:
     """pool warned the owner: told at once, with when the customer goes back to the pool."""
     return reminder(
         RECYCLING_WARNING,
@@ -183,7 +197,9 @@ def returned_to_pool(returned: dict) -> dict | None:
     )
 
 
-def managers_to_tell(policy, stall, directory):
+def managers_to_tell(
+    policy: ReminderPolicy, stall: Document, directory: Iterable[tuple[str, str | None]]
+) -> tuple[str, ...]:
     """Who hears that nobody can take a customer. ``directory``: the allocating department's active
     managers in the user directory, as (user id, team). The team's own managers; else the
     department's managers of no particular team; while the directory names neither, the
@@ -193,7 +209,7 @@ def managers_to_tell(policy, stall, directory):
     return own or untied or policy.managers_of(stall["team"])
 
 
-def allocation_stalled(stall, managers):
+def allocation_stalled(stall: Document, managers: Iterable[str]) -> list[Document]:
     """Nobody is eligible for a customer: each of ``managers`` is told, once while it stays open
     (a repeated stall of the same customer collapses into it)."""
     reasons = "; ".join(f"{person}: {', '.join(why)}" for person, why in sorted(stall["reasons"].items()))
@@ -223,7 +239,7 @@ def allocation_stalled(stall, managers):
 # --- handoffs -------------------------------------------------------------------------------
 
 
-def handoff_submitted(policy, handoff):
+def handoff_submitted(policy: ReminderPolicy, handoff: Document) -> list[Document]:
     """Each receiver learns at once that a handoff waits for them, and is reminded if it still
     waits after ``handoff_accept_within``; an info-pending handoff's deadline is on both sides."""
     kind, customer, handoff_id = handoff["kind"], handoff["customer_id"], handoff["handoff_id"]
@@ -315,7 +331,7 @@ def handoff_submitted(policy, handoff):
     return out
 
 
-def handoff_returned(returned):
+def handoff_returned(returned: Document) -> Document:
     """The sender is told at once that a receiver returned the handoff, and why."""
     reasons = "; ".join(returned["reasons"])
     return reminder(
@@ -337,7 +353,7 @@ def handoff_returned(returned):
     )
 
 
-def handoff_withdrawn(withdrawn):
+def handoff_withdrawn(withdrawn: Document) -> list[Document]:
     """Each receiver is told at once that the sender took the handoff back, and why."""
     what = withdrawn["kind"].replace("_", " ")
     return [
@@ -362,7 +378,7 @@ def handoff_withdrawn(withdrawn):
     ]
 
 
-def requirement_changed(change, managers=()):
+def requirement_changed(change: Document, managers: Iterable[str] = ()) -> list[Document]:
     """Everyone concerned is told once about a changed requirement (a user listed twice, once), the
     owner's ``managers`` too (``owners_managers``), with the note saying why and the order it
     changed. A requirement named as a price (target_price…) is told without its values or note:
@@ -400,7 +416,7 @@ def requirement_changed(change, managers=()):
     ]
 
 
-def owners_managers(owner, people):
+def owners_managers(owner: Document | None, people: Iterable[Document]) -> tuple[str, ...]:
     """The managers of a customer's owner: the active managers of the owner's team in their
     department, else their department's managers of no particular team. ``owner`` and ``people``:
     the user directory's documents ({_id, role, department, team, active}); none without an owner."""

@@ -4,9 +4,11 @@ Each function takes the event and the open reminders it may concern and returns
 ``Closing``s; nothing is left to nag once its reason is gone.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from services.notification.domain import Document
 from services.notification.domain.reminders import (
     ALLOCATION_STALLED,
     CANCELLED,
@@ -19,6 +21,7 @@ from services.notification.domain.reminders import (
     MEETING_MINUTES,
     RECYCLING_WARNING,
     SECOND_TOUCH,
+    ReminderPolicy,
 )
 
 
@@ -29,7 +32,7 @@ class Closing:
     reason: str
 
 
-def closed_by_contact(policy, contact, open_reminders):
+def closed_by_contact(policy: ReminderPolicy, contact: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     """A recorded contact is the first touch, the second touch an unanswered one asked for, the
     follow-up a recycling warning asked for, and (by mail, after the meeting) the minutes."""
     when, who = contact["at"], contact["by"]
@@ -55,7 +58,7 @@ def closed_by_contact(policy, contact, open_reminders):
     return out
 
 
-def closed_by_return(returned, open_reminders):
+def closed_by_return(returned: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     """The customer left its owner (released, recycled, rejected…): their reminders for it go."""
     return [
         Closing(r["_id"], CANCELLED, f"customer left {r['user_id']}: {returned['reason']}")
@@ -64,7 +67,9 @@ def closed_by_return(returned, open_reminders):
     ]
 
 
-def closed_by_new_owner(new_owner_id, reason, open_reminders, owner_kinds):
+def closed_by_new_owner(
+    new_owner_id: str | None, reason: str, open_reminders: Iterable[Document], owner_kinds: Collection[str]
+) -> list[Closing]:
     """Another person owns the customer now: the former owner's follow-up reminders go."""
     return [
         Closing(r["_id"], CANCELLED, reason)
@@ -73,18 +78,18 @@ def closed_by_new_owner(new_owner_id, reason, open_reminders, owner_kinds):
     ]
 
 
-def closed_by_allocation(owner_id, open_reminders):
+def closed_by_allocation(owner_id: str, open_reminders: Iterable[Document]) -> list[Closing]:
     """A manager's 'nobody eligible' notice is done once the customer has an owner."""
     return [
         Closing(r["_id"], DONE, f"allocated to {owner_id}") for r in open_reminders if r["kind"] == ALLOCATION_STALLED
     ]
 
 
-def closed_by_merge(merged, open_reminders):
+def closed_by_merge(merged: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     return [Closing(r["_id"], CANCELLED, f"customer merged into {merged['kept_id']}") for r in open_reminders]
 
 
-def closed_by_info_completed(open_reminders):
+def closed_by_info_completed(open_reminders: Iterable[Document]) -> list[Closing]:
     return [
         Closing(r["_id"], DONE, "the pending information was completed")
         for r in open_reminders
@@ -92,7 +97,7 @@ def closed_by_info_completed(open_reminders):
     ]
 
 
-def closed_by_acceptance(accepted, open_reminders):
+def closed_by_acceptance(accepted: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     """The signer's own acceptance reminders are done; once the handoff is complete, everybody's."""
     out = []
     for reminder in open_reminders:
@@ -107,12 +112,12 @@ def closed_by_acceptance(accepted, open_reminders):
     return out
 
 
-def closed_by_handoff_return(returned, open_reminders):
+def closed_by_handoff_return(returned: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     """A returned handoff waits for nobody's acceptance and no pending information any more."""
     return _handoff_waits_for_nobody(open_reminders, f"returned by {returned['by']}")
 
 
-def closed_by_withdrawal(withdrawn, open_reminders):
+def closed_by_withdrawal(withdrawn: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     """A withdrawn handoff likewise."""
     return _handoff_waits_for_nobody(open_reminders, f"withdrawn by {withdrawn['by']}")
 

@@ -2,7 +2,7 @@
 customers return to the public pool within a few days (from pool's warnings) — one entry a day,
 named by the manager and the day, so every instance and every retry files the same one."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.notification.domain.reminders import PLANNED_KINDS, RECYCLING_WARNING
@@ -15,7 +15,7 @@ def summary_id(manager_id: str, day: date) -> str:
     return f"ntf_summary_{manager_id}_{day:%Y%m%d}"
 
 
-def summary_day(time_zone: str, at_clock, now: datetime) -> date | None:
+def summary_day(time_zone: str, at_clock: time, now: datetime) -> date | None:
     """The manager's local day once its summary hour (``at_clock``, local) has come; None before."""
     local = now.astimezone(ZoneInfo(time_zone))
     return local.date() if local.time().replace(tzinfo=None) >= at_clock else None

@@ -2,8 +2,10 @@
 long a failed delivery waits before its next attempt."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from services.notification.domain.notices import Preferences
 
 
 @dataclass(frozen=True)
@@ -14,7 +16,7 @@ class RetryPolicy:
     longest_wait: timedelta = timedelta(hours=1)
 
 
-def quiet_until(preferences, now):
+def quiet_until(preferences: Preferences, now: datetime) -> datetime | None:
     """The end of the quiet hours ``now`` falls in (UTC), or None when the person may be told now.
 
     Quiet hours are local wall-clock times and may span midnight (22:00-07:00); a start equal to
@@ -37,7 +39,7 @@ def quiet_until(preferences, now):
     return _local(ends_on, end, zone)
 
 
-def next_digest_at(preferences, now):
+def next_digest_at(preferences: Preferences, now: datetime) -> datetime:
     """The first digest time (local ``digest_at``) at or after ``now``, in UTC."""
     zone = ZoneInfo(preferences.time_zone)
     local = now.astimezone(zone)
@@ -45,12 +47,12 @@ def next_digest_at(preferences, now):
     return today if today >= now else _local(local.date() + timedelta(days=1), preferences.digest_at, zone)
 
 
-def local_day(preferences, moment):
+def local_day(preferences: Preferences, moment: datetime) -> date:
     """The person's calendar day at ``moment`` (names their digest)."""
     return moment.astimezone(ZoneInfo(preferences.time_zone)).date()
 
 
-def next_attempt_at(policy, attempts_made, now):
+def next_attempt_at(policy: RetryPolicy, attempts_made: int, now: datetime) -> datetime | None:
     """When to try a failed delivery again (exponential backoff), or None once attempts run out."""
     if attempts_made >= policy.max_attempts:
         return None
@@ -64,7 +66,7 @@ def _local(day, clock, zone):
     return moment.astimezone(UTC)
 
 
-def parse_clock(text):
+def parse_clock(text: str) -> time:
     """'HH:MM' -> time; ValueError otherwise."""
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))

@@ -1,0 +1,106 @@
+"""handoff's and notification's stores on the document server: the measures range over epoch
+seconds the store writes (and an upgrade gives documents from before them), every guarded write moves the
+version itself (the domain never does), and inbox entries from before they had a version are
+still marked read."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.handoff.domain.audit import AuditPolicy, new_schedule
+from services.handoff.store import Handoffs
+from services.notification.store import Outbox
+
+NOW = datetime(2026, 3, 2, 9, 0, 0, 250_000, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def handoffs(db):
+    store = Handoffs(db.of("handoff"))
+    store.ensure_indexes()
+    return store
+
+
+@pytest.fixture
+def outbox(db):
+    store = Outbox(db.of("notification"))
+    store.ensure_indexes()
+    return store
+
+
+def handoff(n, submitted_at, kind="marketing_to_sales"):
+    return {"_id": f"hof_{n}", "kind": kind, "customer_id": f"cus_{n}", "submitted_at": submitted_at, "version": 0}
+
+
+def test_handoffs_and_refusals_are_measured_over_whole_seconds_closed_at_both_ends(handoffs):
+    moments = (NOW - SECOND, NOW, NOW + timedelta(milliseconds=600), NOW + SECOND)  # the middle two: one second
+    for n, at in enumerate(moments):
+        handoffs.add_handoff(handoff(n, at))
+        handoffs.add_refusal({"_id": f"ref_{n}", "kind": "marketing_to_sales", "at": at})
+    handoffs.add_handoff(handoff(9, NOW, kind="repair_case"))
+    assert handoffs.handoffs.find_one({"_id": "hof_1"})["submitted_epoch"] == int(NOW.timestamp())
+    assert sorted(d["_id"] for d in handoffs.submitted_between(NOW, NOW, "marketing_to_sales")) == ["hof_1", "hof_2"]
+    assert len(handoffs.submitted_between(NOW - SECOND, NOW + SECOND)) == 5
+    assert sorted(d["_id"] for d in handoffs.refused_between(NOW, NOW + SECOND)) == ["ref_1", "ref_2", "ref_3"]
+
+
+def test_the_upgrade_keys_handoffs_and_refusals_stored_before_the_keys_in_batches(handoffs):
+    handoffs.handoffs.insert_many([handoff(n, NOW + timedelta(minutes=n)) for n in range(5)])
+    handoffs.refusals.insert_many([{"_id": f"ref_{n}", "kind": "k", "at": NOW} for n in range(3)])
+    assert handoffs.submitted_between(NOW, NOW + timedelta(hours=1)) == []  # not keyed yet
+    after = None
+    while (after := handoffs.key_times("handoffs", after, 2)) is not None:
+        pass
+    assert handoffs.key_times("refused_handoffs", None, 10) is None
+    assert len(handoffs.submitted_between(NOW, NOW + timedelta(hours=1))) == 5
+    assert len(handoffs.refused_between(NOW, NOW)) == 3
+    assert handoffs.key_times("handoffs", None, 10) is None  # run again: the same keys
+    assert handoffs.handoffs.find_one({"_id": "hof_4"})["submitted_epoch"] == int(NOW.timestamp()) + 4 * 60
+
+
+def test_a_change_keeps_the_key_and_the_store_moves_the_version(handoffs):
+    handoffs.add_handoff(handoff(1, NOW))
+    before, after = handoffs.change_handoff("hof_1", lambda doc: {**doc, "state": "accepted"})
+    stored = handoffs.handoff("hof_1")
+    assert (before["version"], after["version"], stored["version"]) == (0, 1, 1)
+    assert stored["state"] == "accepted" and stored["submitted_epoch"] == int(NOW.timestamp())
+
+
+def test_a_schedule_replaced_from_a_stale_read_is_refused(handoffs):
+    policy = AuditPolicy(checklist=())
+    schedule = handoffs.add_schedule(new_schedule("alice", policy, NOW))
+    assert handoffs.replace_schedule({**schedule, "passes_in_a_row": 1}, schedule)
+    assert handoffs.schedule("alice")["version"] == 1
+    assert not handoffs.replace_schedule({**schedule, "passes_in_a_row": 2}, schedule)
+    assert handoffs.schedule("alice")["passes_in_a_row"] == 1
+
+
+def test_an_owner_changing_transfer_is_taken_over_once_the_holder_is_closed(handoffs):
+    assert handoffs.hold_transfer("cus_1", "hof_1", lambda other: True) == "hof_1"
+    assert handoffs.hold_transfer("cus_1", "hof_2", lambda other: True) == "hof_1"  # still open
+    assert handoffs.hold_transfer("cus_1", "hof_2", lambda other: False) == "hof_2"
+    assert handoffs.transfers.find_one({"_id": "cus_1"})["version"] == 1
+
+
+def test_inbox_entries_are_marked_read_under_a_version_guard_even_those_filed_without_one(outbox):
+    entry = outbox.file_in_inbox({"_id": "ntf_1", "user_id": "bob", "read": False, "fired_at": NOW})
+    assert entry["version"] == 0
+    assert outbox.replace_inbox_entry({**entry, "read": True}, entry)
+    assert not outbox.replace_inbox_entry({**entry, "read": False}, entry)  # read from before that write
+    assert (outbox.inbox_entry("ntf_1")["read"], outbox.inbox_entry("ntf_1")["version"]) == (True, 1)
+    outbox.inbox.insert_one({"_id": "ntf_old", "user_id": "bob", "read": False, "fired_at": NOW})
+    legacy = outbox.inbox_entry("ntf_old")
+    assert outbox.replace_inbox_entry({**legacy, "read": True}, legacy)
+    assert (outbox.inbox_entry("ntf_old")["read"], outbox.inbox_entry("ntf_old")["version"]) == (True, 1)
+    assert not outbox.replace_inbox_entry({**legacy, "read": False}, legacy)
+
+
+def test_an_inbox_digest_is_saved_once_per_read(outbox):
+    digest = {"_id": "grp_1", "user_id": "bob", "read": False, "items": ["ntf_1"], "fired_at": NOW}
+    assert outbox.save_inbox_digest(digest, None)
+    stored = outbox.inbox_entry("grp_1")
+    assert stored["version"] == 0
+    assert outbox.save_inbox_digest({**digest, "items": ["ntf_1", "ntf_2"]}, stored)
+    assert not outbox.save_inbox_digest({**digest, "items": ["ntf_1", "ntf_3"]}, stored)
+    assert outbox.inbox_entry("grp_1")["items"] == ["ntf_1", "ntf_2"]
