@@ -9,11 +9,13 @@ stores of the services the dashboard reads, through documents their own domain f
 - profile: each customer's archive (``open_archive`` from its first inquiry, a second inquiry for
   one in five, quotes, samples and orders on a plausible path, lost and invalid customers with a
   reason and their ``stage_changed`` entries) and the report facts filing would have noted for it
-  (``archive_facts``: the backfill's own reading of an archive);
+  (``archive_facts``: the backfill's own reading of an archive), and the monthly totals kept of
+  them (``report_totals``: each customer's entries, as profile writes them when it notes a fact);
 - pool: a holding per customer (``new_holding`` + ``take``; the rejected ones ``give_back`` to
   ``rejected`` with a reason), keyed as the store writes them (``with_sweep_keys``);
 - handoff: a marketing → sales handoff for one customer in four, signed some hours later
-  (``open_handoff`` + ``acknowledge``), and the checklist refusals before some of them.
+  (``open_handoff`` + ``acknowledge``), and the checklist refusals before some of them, keyed as
+  the store writes them (``keyed``), and the monthly totals its measures read (``measure_totals``).
 
 Then meier, a sales manager, signs in through the form in Debian's Chromium
 (bench/dashboard_page.mjs, playwright-core from web/node_modules) and opens /dashboards ``--runs``
@@ -28,6 +30,7 @@ is timed alone too (median of ``--runs``), so a slow report is named. The whole 
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -37,6 +40,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -48,19 +52,22 @@ from pymongo import MongoClient  # noqa: E402
 from bench.loading import Progress  # noqa: E402
 from bench.match_latency import company, first_inquiry  # noqa: E402
 from deploy.local_system import local_system  # noqa: E402
+from services.handoff.domain import measure_totals  # noqa: E402
 from services.handoff.domain.checklists import Item  # noqa: E402
 from services.handoff.domain.handoffs import Deadline, Draft, acknowledge, open_handoff  # noqa: E402
 from services.handoff.domain.kinds import KindSpec  # noqa: E402
+from services.handoff.store import keyed  # noqa: E402
 from services.pool.domain.holdings import Facts, give_back, new_holding, rejection, take  # noqa: E402
 from services.pool.store import with_sweep_keys  # noqa: E402
-from services.profile.domain import timeline  # noqa: E402
+from services.profile.domain import report_totals, timeline  # noqa: E402
 from services.profile.domain.archive import open_archive  # noqa: E402
-from services.profile.domain.report_facts import archive_facts  # noqa: E402
+from services.profile.domain.report_facts import archive_facts, needs_in  # noqa: E402
 from services.runtime.databases import database_name  # noqa: E402
 from services.runtime.report_rules import month_of  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-DIST = REPO / "web" / "dist"
+# The built console (BATON_BENCH_CONSOLE: a copy of it, so a build running meanwhile cannot change it).
+DIST = Path(os.environ.get("BATON_BENCH_CONSOLE") or REPO / "web" / "dist")
 PAGE_SCRIPT = REPO / "bench" / "dashboard_page.mjs"
 TARGET_SECONDS = 2.0
 MANAGER, PASSWORD, TEAM = "meier", "bench-dashboard-password", "default"
@@ -167,8 +174,60 @@ def customer(n, now, seed=7):
     return archive, facts, with_sweep_keys(holding), handoffs, refusals
 
 
-def load(databases, start, stop, now, chunk):
-    """Customers start..stop-1 into profile's, pool's and handoff's stores; seconds taken."""
+class Totals:
+    """The monthly report totals of every customer loaded so far (profile's ``report_totals``)."""
+
+    def __init__(self):
+        self.demand, self.conversion, self.steps = (defaultdict(dict) for _ in range(3))
+        self.stages = defaultdict(list)
+        self.handoffs, self.refusals = defaultdict(list), defaultdict(list)  # handoff's measure totals
+
+    def add_handoffs(self, handoffs, refusals):
+        for handoff in handoffs:
+            self.handoffs[measure_totals.month_of(handoff["submitted_at"])].append(handoff)
+        for refusal in refusals:
+            self.refusals[measure_totals.month_of(refusal["at"])].append(refusal)
+
+    def add(self, archive, facts):
+        customer_id = archive["_id"]
+        recorded = needs_in([*archive.get("needs", []), *archive.get("special_requirements", [])], NEEDS)
+        inquiries = defaultdict(list)
+        for fact in facts:
+            if fact["kind"] == "inquiry":
+                inquiries[fact["month"]].append(fact)
+            elif fact["kind"] == "stage":
+                self.stages[fact["month"]].append(fact)
+        for month, its_facts in inquiries.items():
+            demand, conversion = report_totals.inquiry_entry(its_facts, recorded, bool(archive.get("orders")))
+            self.demand[month][customer_id] = demand
+            if conversion is not None:
+                self.conversion[month][customer_id] = conversion
+        steps = [fact for fact in facts if fact["kind"] in ("quote", "sample")]
+        for month, entry in report_totals.step_entries(steps).items():
+            self.steps[month][customer_id] = entry
+
+    def write(self, database):
+        for month, demand in self.demand.items():
+            blank = report_totals.empty(report_totals.INQUIRIES, month)
+            _put(database, report_totals.inquiries_totals(blank, demand, self.conversion[month]))
+        for month, customers in self.steps.items():
+            _put(database, report_totals.steps_totals(report_totals.empty(report_totals.STEPS, month), customers))
+        for month, facts in self.stages.items():
+            _put(database, report_totals.stages_totals(report_totals.empty(report_totals.STAGES, month), facts))
+
+    def write_handoffs(self, database):
+        for kind, months in ((measure_totals.HANDOFFS, self.handoffs), (measure_totals.REFUSALS, self.refusals)):
+            for month, documents in months.items():
+                _put(database, measure_totals.made_of(kind, month, documents, None), "handoff_totals")
+
+
+def _put(database, totals, collection="report_totals"):
+    database[collection].replace_one({"_id": totals["_id"]}, totals, upsert=True)
+
+
+def load(databases, start, stop, now, chunk, totals):
+    """Customers start..stop-1 into profile's, pool's and handoff's stores (``totals``: those of
+    the customers loaded before, written again with these); seconds taken."""
     progress = Progress(stop - start, "loading", "customers")
     for first in range(start, stop, chunk):
         made = [customer(n, now) for n in range(first, min(first + chunk, stop))]
@@ -176,17 +235,23 @@ def load(databases, start, stop, now, chunk):
         for archive, archive_facts_, holding, its_handoffs, its_refusals in made:
             archives.append(archive)
             facts += archive_facts_
+            totals.add(archive, archive_facts_)
             holdings.append(holding)
             handoffs += its_handoffs
             refusals += its_refusals
+            totals.add_handoffs(its_handoffs, its_refusals)
         databases["profile"].customers.insert_many(archives, ordered=False)
         databases["profile"].report_facts.insert_many(facts, ordered=False)
         databases["pool"].holdings.insert_many(holdings, ordered=False)
         if handoffs:
-            databases["handoff"].handoffs.insert_many(handoffs, ordered=False)
+            databases["handoff"].handoffs.insert_many([keyed("handoffs", h) for h in handoffs], ordered=False)
         if refusals:
-            databases["handoff"].refused_handoffs.insert_many(refusals, ordered=False)
+            databases["handoff"].refused_handoffs.insert_many(
+                [keyed("refused_handoffs", r) for r in refusals], ordered=False
+            )
         progress.add(len(made))
+    totals.write(databases["profile"])
+    totals.write_handoffs(databases["handoff"])
     return progress.seconds
 
 
@@ -312,9 +377,10 @@ def main(argv=None):
             client = MongoClient(system.mongo_uri, tz_aware=True)
             databases = {s: client[database_name(system.mongo_uri, s)] for s in ("profile", "pool", "handoff")}
             api = Api(system.api)
-            load(databases, 0, args.small, now, args.chunk)
+            totals = Totals()
+            load(databases, 0, args.small, now, args.chunk, totals)
             small = measure(system, api, now, args.small, args)
-            seconds = load(databases, args.small, args.customers, now, args.chunk)
+            seconds = load(databases, args.small, args.customers, now, args.chunk, totals)
             print(f"\nloaded {args.customers - args.small:,} more customers in {seconds:,.0f} s", flush=True)
             large = measure(system, api, now, args.customers, args)
             client.close()

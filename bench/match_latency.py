@@ -9,9 +9,12 @@ What is timed is the read path of ``services.profile.filing.file_inquiry``, with
     holders = Customers(db).holders_of(keys)        # one find({"_id": {"$in": [...]}}) on customer_keys
     similar = None if holders else most_similar_name(customers, matching, inquiry)
                                                     # Customers.in_name_block: one find({"term": block})
-                                                    # on customer_terms, whose documents carry the
-                                                    # company name and its folded words (the archives
-                                                    # are not read, nor their names folded again)
+                                                    # on customer_terms per block of matching.typo_blocks
+                                                    # (the name's own, and up to six more a slip among
+                                                    # its first letters would have moved it out of),
+                                                    # whose documents carry the company name and its
+                                                    # folded words (the archives are not read, nor their
+                                                    # names folded again)
     # one holder and a company name: the block is read too (filing.link_misspelt_archive); the hits
     # below state no company, so they do not
 
@@ -19,7 +22,7 @@ against the embedded document store (``deploy.docstore.Docstore``, nx-27017: Mon
 over SQLite), through one pymongo client, for three kinds of inquiry:
 
 - hit:   a later inquiry from a stored customer (same email or phone): found by its keys;
-- miss:  a company nobody stored: no key holder, so its name block is read as well;
+- miss:  a company nobody stored: no key holder, so its name blocks are read as well;
 - typo:  a stored company under a misspelt name from a new address: found only by name similarity.
 
 Each size gets its own database (``bench_<n>``), loaded with customers 0..n-1 (the small one is a

@@ -242,7 +242,7 @@ def config():
 @click.pass_obj
 def check_config(ctx, file):
     """Check every section each service reads, as the service would at start-up."""
-    problems = config_problems(read_config(file or ctx.config_path))
+    problems = config_problems(file or ctx.config_path)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -257,7 +257,7 @@ def check_config(ctx, file):
 def load_config(ctx, file, data_dir):
     """Check FILE as every service would, make it the configuration (--config; the one it replaces
     is kept beside it as .previous) and have the running services restart, one at a time, to read it."""
-    problems = config_problems(read_config(file))
+    problems = config_problems(file)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -277,38 +277,28 @@ def load_config(ctx, file, data_dir):
     click.echo(f"{target} holds the new configuration; the services (supervisor pid {pid}) restart one at a time")
 
 
-def config_problems(config):
-    """One line per section a service would refuse to start with."""
-    from services.runtime.cluster import cluster_problems
-    from services.runtime.databases import uri_problems
-    from services.runtime.settings import ConfigurationError, load_section
-
-    problems = uri_problems(config) + cluster_problems(config)
-    for section, schema_cls, services in settings_sections():
-        try:
-            load_section(config, section, schema_cls)
-        except ConfigurationError as error:
-            problems.append(f"{error} (read by {', '.join(sorted(services))})")
-    return problems
-
-
-def settings_sections():
-    """(section, schema, services reading it) for every ``Settings`` dependency of every service."""
+def config_problems(path):
+    """One line per setting a service would refuse to start with, naming the services reading it:
+    each service's own check (``services.runtime.settings_check``, as the console's check asks it)."""
     import importlib
 
-    from services.runtime.settings import Settings
+    from services.gateway.configuration_check import GATEWAY_ALSO
+    from services.runtime.settings_check import check_text
 
-    found = {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error}") from error
+    readers: dict[tuple[str, str], set[str]] = {}
     for module_name in SERVICES:
         module = importlib.import_module(module_name)
         for service in (v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module_name):
-            for value in vars(service).values():
-                if isinstance(value, Settings):
-                    found.setdefault((value.section, value.schema_cls), set()).add(service.name)
-                for entrypoint in getattr(value, "nameko_entrypoints", ()):  # e.g. event handlers' retries
-                    if hasattr(entrypoint, "SETTINGS"):
-                        found.setdefault(entrypoint.SETTINGS, set()).add(service.name)
-    return [(section, schema, services) for (section, schema), services in found.items()]
+            if not hasattr(service, "name"):
+                continue
+            also = GATEWAY_ALSO if service.name == "gateway" else ()
+            for problem in check_text(text, service, also):
+                readers.setdefault((problem["path"], problem["reason"]), set()).add(service.name)
+    return [f"{where}: {reason} (read by {', '.join(sorted(names))})" for (where, reason), names in readers.items()]
 
 
 def read_config(path):

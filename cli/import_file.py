@@ -20,29 +20,10 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from services.runtime import import_rows
+from services.runtime.import_rows import UnreadableFile, batch_item, missing_targets, read_rows
 
-from cli.rows import UnreadableFile, read_rows, row_key, to_inquiry
-
-MAPPINGS = Path(__file__).resolve().parents[1] / "deploy" / "import_mappings"
-TARGETS = {
-    "company",
-    "country",
-    "city",
-    "website",
-    "message",
-    "products",
-    "registration_code",
-    "occurred_at",
-    "contact.name",
-    "contact.title",
-    "contact.email",
-    "contact.phone",
-    "contact.whatsapp",
-    "contact.linkedin",
-}
 POLL_SECONDS = 0.2
 CONTACT_STATUS_BATCH = 500  # the most POST /pool/contact-status takes at once
 BATCH_SIZE = 500  # rows a POST /inquiries/batch call (the server's BATON.intake.batch_max by default)
@@ -55,29 +36,11 @@ class ImportError_(Exception):
 
 
 def load_mapping(name_or_path):
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = MAPPINGS / f"{name_or_path}.yaml"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in MAPPINGS.glob("*.yaml")))
-        raise ImportError_(f"no mapping {name_or_path!r} (built in: {known}; or give a .yaml path)")
-    mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    bad = {h: t for h, t in (mapping.get("columns") or {}).items() if t not in TARGETS}
-    if not mapping.get("channel") or not mapping.get("columns") or bad:
-        raise ImportError_(
-            f"mapping {path.name}: needs 'channel' and 'columns'"
-            + (f"; unknown targets {bad} (allowed: {', '.join(sorted(TARGETS))})" if bad else "")
-        )
-    if "occurred_at" in mapping["columns"].values():
-        # The file's times are written without an offset: say whose clock they are on.
-        try:
-            ZoneInfo(str(mapping.get("time_zone")))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ImportError_(
-                f"mapping {path.name}: 'occurred_at' needs 'time_zone', the export's time zone "
-                f"(e.g. Asia/Shanghai); {mapping.get('time_zone')!r} is none"
-            ) from None
-    return mapping
+    """The mapping (``services.runtime.import_rows.load_mapping``), its problems as this command's."""
+    try:
+        return import_rows.load_mapping(name_or_path)
+    except import_rows.BadMapping as error:
+        raise ImportError_(str(error)) from None
 
 
 class Api:
@@ -105,10 +68,7 @@ def import_file(api, path, mapping, wait_seconds, progress=sys.stderr, into_pool
     content, so a retried or repeated import files each row once); ``into_pool``: the customers
     the rows open wait in the public pool."""
     header, rows = read_rows(path)
-    # A mapping lists alternative headers (English and Chinese exports): name only the fields
-    # that no column of this file can fill.
-    filled = {target for column, target in mapping["columns"].items() if column in header}
-    missing = sorted(set(mapping["columns"].values()) - filled)
+    missing = missing_targets(header, mapping)
     outcomes, started = [], time.monotonic()
     for chunk, items in _batches(rows, mapping, into_pool, batch_size):
         status, body = api.call("POST", "/inquiries/batch", {"items": items}, {"content-type": "application/json"})
@@ -140,10 +100,7 @@ def _batches(rows, mapping, into_pool, batch_size):
     JSON each (long messages: a whole call must stay within the server's body limit)."""
     chunk, items, size = [], [], 0
     for number, row in enumerate(rows, start=2):  # line 1 holds the headers
-        item = {
-            "message_id": row_key(mapping["channel"], row),
-            "inquiry": to_inquiry(row, mapping) | ({"allocate": False} if into_pool else {}),
-        }
+        item = batch_item(mapping["channel"], row, mapping, into_pool)
         item_size = len(json.dumps(item).encode())
         if chunk and (len(chunk) == batch_size or size + item_size > BATCH_BYTES):
             yield chunk, items

@@ -6,6 +6,8 @@ applies the access policy to its own data. An internal caller without an actor (
 handling an event, the admin CLI) acts as the system.
 """
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.base import OutputSchema
@@ -35,7 +37,7 @@ LANGUAGES = ("zh-CN", "en")
 PASSWORD = validate.Length(min=10, max=200, error="Use 10 to 200 characters.")
 
 
-def acting_user_field(who="Who does it"):
+def acting_user_field(who: str = "Who does it") -> fields.String:
     """The ``by`` of a request: optional, because an authenticated caller is who does it."""
     return fields.String(
         load_default=None,
@@ -73,7 +75,7 @@ class UserCreateSchema(Schema):
     email = fields.Email(allow_none=True, load_default=None)
 
     @validates_schema
-    def department_fits_role(self, data, **kwargs):
+    def department_fits_role(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["role"] in ("member", "manager") and not data.get("department"):
             raise ValidationError(
                 f"A {data['role']} belongs to a department: one of {', '.join(DEPARTMENTS)}.", field_name="department"

@@ -1,5 +1,7 @@
 """The customer archive (客户档案) as services and the API show it, and its timeline."""
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.access import acting_user_field
@@ -57,7 +59,7 @@ class GradingSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
     @validates_schema
-    def a_grade_to_set(self, data, **kwargs):
+    def a_grade_to_set(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "intent_grade" not in data and "value_grade" not in data:
             raise ValidationError("Give intent_grade, value_grade or both.", field_name="_schema")
 
@@ -169,7 +171,7 @@ class ScreeningSchema(Schema):
     note = fields.String(validate=validate.Length(max=2000))
 
     @validates_schema
-    def contact_agrees(self, data, **kwargs):
+    def contact_agrees(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("contact_attempted") and "contact" not in data:
             raise ValidationError("Say when, how and with what result contact was attempted.", field_name="contact")
         if data.get("contact_attempted") is False and "contact" in data:
@@ -351,6 +353,7 @@ TIMELINE_KINDS = (
     "customer_created",
     "inquiry_received",
     "flagged_for_review",
+    "kept_apart",
     "owner_assigned",
     "reminder_scheduled",
     "communication_recorded",
@@ -406,7 +409,7 @@ class TimelineQuerySchema(PageQuerySchema):
     )
 
     @validates_schema
-    def known_kinds(self, data, **kwargs):
+    def known_kinds(self, data: dict[str, Any], **kwargs: Any) -> None:
         unknown = [kind for kind in _listed(data.get("kinds")) if kind not in TIMELINE_KINDS]
         if unknown:
             raise ValidationError(
@@ -487,7 +490,7 @@ class CustomerCheckSchema(Schema):
     registration_code = fields.String(validate=validate.Length(max=64))
 
     @validates_schema
-    def something_to_look_for(self, data, **kwargs):
+    def something_to_look_for(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not any(data.get(name) for name in CHECK_FIELDS if name != "country"):
             raise ValidationError(
                 "Give at least a company, email, phone, website or registration code.", field_name="company"
@@ -610,7 +613,7 @@ class CustomerUpdateSchema(Schema):
     )
 
     @validates_schema
-    def something_to_change(self, data, **kwargs):
+    def something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
         if len(data) == 1:
             raise ValidationError("Give at least one field to change.", field_name="_schema")
 

@@ -5,6 +5,7 @@ Recording a step moves the customer along the stages of seed 004 (a quote makes 
 """
 
 from datetime import date
+from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -118,7 +119,7 @@ class StageChangeSchema(Schema):
     reason = fields.String(validate=validate.Length(min=1, max=500))
 
     @validates_schema
-    def reason_when_leaving(self, data, **kwargs):
+    def reason_when_leaving(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("stage") in SIDE_STAGES_NEEDING_A_REASON and not (data.get("reason") or "").strip():
             raise ValidationError(f"A reason is required for stage {data['stage']!r}.", field_name="reason")
 
@@ -148,7 +149,7 @@ class OrderAmendmentSchema(Schema):
     )
 
     @validates_schema
-    def date_is_a_date(self, data, **kwargs):
+    def date_is_a_date(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("field") == "delivery_date" and data.get("value") is not None:
             try:
                 date.fromisoformat(data["value"])

@@ -7,6 +7,7 @@ a message and a details dict.
 
 import json
 from datetime import date
+from typing import Any, Self
 
 from marshmallow import fields
 from nameko.exceptions import deserialize_to_instance
@@ -19,24 +20,22 @@ class BatonError(Exception):
 
     code = "error"
 
-    def __init__(self, message, details=None):
+    def __init__(self, message: str, details: dict[str, Any] | str | None = None) -> None:
         # nameko sends an error's args through safe_for_serialization, which turns every value but
         # a string, list or dict into its str() ("False", "30", "None"): the details travel as one
         # JSON text instead, so they arrive with their types. Given that text, it is read back.
-        if isinstance(details, str):
-            details = json.loads(details)
-        self._details = details or {}
+        self._details: dict[str, Any] = (json.loads(details) if isinstance(details, str) else details) or {}
         super().__init__(message, json.dumps(self._details, ensure_ascii=False, default=_json_value))
 
     @property
-    def message(self):
+    def message(self) -> str:
         return self.args[0]
 
     @property
-    def details(self):
+    def details(self) -> dict[str, Any]:
         return self._details
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
 
 
@@ -47,7 +46,7 @@ class InvalidInput(BatonError):
     code = "invalid_input"
 
     @classmethod
-    def from_messages(cls, messages, what="input"):
+    def from_messages(cls, messages: dict[str, Any] | list[Any], what: str = "input") -> Self:
         return cls(f"The {what} is not valid: see the field errors.", {"fields": messages})
 
 
@@ -58,7 +57,7 @@ class NotFound(BatonError):
     code = "not_found"
 
     @classmethod
-    def of(cls, resource, identifier):
+    def of(cls, resource: str, identifier: Any) -> Self:
         return cls(f"No {resource} with id {identifier!r}.", {"resource": resource, "id": identifier})
 
 
@@ -83,7 +82,7 @@ class Forbidden(BatonError):
     code = "forbidden"
 
     @classmethod
-    def because(cls, reason, **details):
+    def because(cls, reason: str, **details: Any) -> Self:
         return cls(reason, details)
 
 
@@ -103,7 +102,7 @@ class TooManyAttempts(BatonError):
     code = "too_many_attempts"
 
 
-def _json_value(value):
+def _json_value(value: Any) -> str:
     """Details JSON has no type for: a moment or a day as ISO text, anything else as its text."""
     return value.isoformat() if isinstance(value, date) else str(value)
 

@@ -5,6 +5,8 @@ schema, so both sides agree on one definition. Every event carries the id that m
 handling idempotent (an inquiry, customer or reminder id).
 """
 
+from typing import Any
+
 from marshmallow import fields, validate
 
 from contracts.base import OutputSchema
@@ -70,6 +72,28 @@ class CustomersMerged(OutputSchema):
     absorbed_id = fields.String(required=True)
     by = fields.String(required=True)
     merged_at = fields.AwareDateTime(required=True)
+
+
+class DuplicatesKeptApart(OutputSchema):
+    """profile: a person decided two possibly duplicate archives are different companies (the pair
+    is closed for good). A customer held unallocated for that review is placed now, unless it still
+    waits for decisions on other possible duplicates."""
+
+    decision_id = fields.String(
+        required=True, metadata={"description": "The pair's id, the same whichever side was named: the decision's."}
+    )
+    customer_id = fields.String(required=True, metadata={"description": "The archive the decision was asked on."})
+    other_id = fields.String(required=True, metadata={"description": "The archive it is kept apart from."})
+    with_open_duplicates = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Those of the two that still have other open possible duplicates after this decision: "
+            "they wait for those decisions too."
+        },
+    )
+    by = fields.String(required=True)
+    at = fields.AwareDateTime(required=True, metadata={"description": "When it was first decided."})
 
 
 class CustomerAllocated(OutputSchema):
@@ -424,6 +448,7 @@ EVENTS = {
     "customer_created": ("profile", CustomerCreated),
     "inquiry_matched": ("profile", InquiryMatched),
     "customers_merged": ("profile", CustomersMerged),
+    "duplicates_kept_apart": ("profile", DuplicatesKeptApart),
     "customer_updated": ("profile", CustomerUpdated),
     "customer_allocated": ("pool", CustomerAllocated),
     "customer_returned": ("pool", CustomerReturned),
@@ -445,11 +470,11 @@ EVENTS = {
 }
 
 
-def dump_event(name, payload):
+def dump_event(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The JSON-safe payload of event ``name`` (the handler side validates it on load)."""
     return EVENTS[name][1]().dump(payload)
 
 
-def load_event(name, payload):
+def load_event(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The payload of event ``name`` as Python values (datetimes parsed)."""
     return EVENTS[name][1]().load(payload)

@@ -1,5 +1,7 @@
 """The inquiry: what every channel's lead becomes, and how a received one is recorded."""
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.base import OutputSchema
@@ -28,7 +30,7 @@ class ContactSchema(Schema):
     json_schema_extra = {"anyOf": [{"required": ["email"]}, {"required": ["phone"]}]}
 
     @validates_schema
-    def needs_a_way_to_reach(self, data, **kwargs):
+    def needs_a_way_to_reach(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get("email") and not data.get("phone"):
             raise ValidationError("A contact needs an email or a phone number.", field_name="email")
 

@@ -23,10 +23,12 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
-from marshmallow import RAISE, fields, missing, validate
+from marshmallow import RAISE, Schema, fields, missing, validate
 
 from contracts.customer import CheckResultSchema, CustomerSchema, TimelineEntrySchema
+from contracts.duplicates import DuplicatePairSchema, KeptApartSchema
 from contracts.errors import ErrorBodySchema
 from contracts.events import EVENTS
 from contracts.handoff import ChecklistSchema, HandoffSchema, MeasuresSchema, QualityAuditSchema, SubmitSchema
@@ -48,6 +50,8 @@ PUBLISHED = {
     "customer.json": CustomerSchema,
     "timeline-entry.json": TimelineEntrySchema,
     "check-result.json": CheckResultSchema,
+    "duplicate-pair.json": DuplicatePairSchema,
+    "kept-apart.json": KeptApartSchema,
     "ownership.json": OwnershipSchema,
     "reminder.json": ReminderSchema,
     "preferences.json": PreferencesSchema,
@@ -91,7 +95,7 @@ class UnsupportedField(TypeError):
     """A field, validator or rule that has no faithful JSON Schema form; names schema.field."""
 
 
-def to_json_schema(schema, file_name=None):
+def to_json_schema(schema: Schema | type[Schema], file_name: str | None = None) -> dict[str, Any]:
     """The JSON Schema document of a marshmallow schema (class or instance).
 
     ``$id`` is ``BASE_ID + file_name``; the file name defaults to the schema's name in
@@ -300,7 +304,7 @@ def _has_top_level_alternation(pattern):
     return False
 
 
-def render_all():
+def render_all() -> dict[str, str]:
     """File name -> file text, for every published contract plus an index."""
     documents = {name: to_json_schema(schema, name) for name, schema in PUBLISHED.items()}
     files = {name: _dump(document) for name, document in documents.items()}
@@ -312,7 +316,7 @@ def _dump(document):
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def differences(files, on_disk):
+def differences(files: dict[str, str], on_disk: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
     """What to do about a folder holding ``on_disk`` ({file name: text} of its *.json files).
 
     Returns (stale, obsolete, removable): generated files that differ or are missing, files
@@ -327,7 +331,7 @@ def differences(files, on_disk):
     return stale, obsolete, [name for name in obsolete if name in listed]
 
 
-def read_folder(outdir):
+def read_folder(outdir: str | Path) -> dict[str, str]:
     """{file name: text} of the *.json files in outdir (empty if it does not exist)."""
     outdir = Path(outdir)
     if not outdir.is_dir():
@@ -335,7 +339,7 @@ def read_folder(outdir):
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(outdir.glob("*.json"))}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m contracts.jsonschema", description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--check", action="store_true", help="only report files that are out of date")

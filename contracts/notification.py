@@ -1,6 +1,7 @@
 """What people set and read about their notifications: preferences, snooze and done, the in-app
 inbox, deliveries with their attempts, and the installed channels."""
 
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
@@ -17,7 +18,7 @@ DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
 MAX_SNOOZE_MINUTES = 90 * 24 * 60
 
 
-def known_zone(value):
+def known_zone(value: str) -> None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -75,7 +76,7 @@ class PreferencesUpdateSchema(_Request):
     )
 
     @validates("channels")
-    def no_repeats(self, value, **kwargs):
+    def no_repeats(self, value: list[str], **kwargs: Any) -> None:
         if len(set(value)) != len(value):
             raise ValidationError("A channel is listed twice.")
 
@@ -106,7 +107,7 @@ class SnoozeSchema(_Request):
     reason = fields.String(validate=REASON, metadata={"description": "e.g. 'customer travelling, call next week'."})
 
     @validates_schema
-    def one_time(self, data, **kwargs):
+    def one_time(self, data: dict[str, Any], **kwargs: Any) -> None:
         if ("until" in data) == ("minutes" in data):
             raise ValidationError("Give either until or minutes.", "until")
 

@@ -1,5 +1,7 @@
 """Pagination shared by every list call: the same query fields and the same page envelope."""
 
+from collections.abc import Sequence
+
 from marshmallow import Schema, fields, validate
 
 from contracts.base import OutputSchema
@@ -30,7 +32,7 @@ class ExportQuerySchema(Schema):
     )
 
 
-def sort_field(allowed, default):
+def sort_field(allowed: Sequence[str], default: str) -> fields.String:
     """A list's ``sort``: one of ``allowed``, newest/largest first with a leading '-' (the default
     ``default``)."""
     choices = [*allowed, *(f"-{name}" for name in allowed)]
@@ -43,12 +45,12 @@ def sort_field(allowed, default):
     )
 
 
-def sort_spec(sort):
+def sort_spec(sort: str) -> tuple[str, int]:
     """(field, direction) for pymongo from a loaded ``sort`` value: -1 descending, 1 ascending."""
     return (sort[1:], -1) if sort.startswith("-") else (sort, 1)
 
 
-def page_schema(item_schema_cls):
+def page_schema(item_schema_cls: type[Schema]) -> type[Schema]:
     """The envelope of a list result: ``{"items": [...], "total": n, "limit": l, "offset": o}``."""
     return OutputSchema.from_dict(
         {

@@ -5,6 +5,8 @@ included); without them, the last ``BATON.reports.default_months`` months up to 
 one. Percentages are 0–100 with one decimal, and null where they would divide by zero.
 """
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.base import OutputSchema
@@ -35,7 +37,7 @@ class PeriodQuerySchema(Schema):
     last = _month_field("to", "The last month (YYYY-MM), included; default: the current month.")
 
     @validates_schema
-    def in_order(self, data, **kwargs):
+    def in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("first") and data.get("last") and data["first"] > data["last"]:
             raise ValidationError(f"After 'to' ({data['last']}).", field_name="from")
 
@@ -261,6 +263,15 @@ class LostAndRejectedReportSchema(PeriodAnswerSchema):
 
     lost = fields.Nested(LostReasonsSchema, required=True)
     rejected_in_pool = fields.Nested(RejectedReasonsSchema, required=True)
+
+
+class StageCountsSchema(OutputSchema):
+    """Customers the caller sees, in all and at each stage now (the dashboard's funnel)."""
+
+    total = fields.Integer(required=True)
+    stages = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), required=True, metadata={"description": "Stage -> customers."}
+    )
 
 
 # --- filling in report facts for archives opened before they existed ------------------------------

@@ -15,7 +15,7 @@ CANONICAL_ROUTING_KEY = "inquiry"
 CHANNEL_ROUTING_PREFIX = "channel."
 
 
-def channel_of_routing_key(routing_key):
+def channel_of_routing_key(routing_key: str | None) -> str | None:
     """The connector named by a ``channel.<name>`` routing key, or None for a canonical body."""
     if routing_key and routing_key.startswith(CHANNEL_ROUTING_PREFIX):
         return routing_key[len(CHANNEL_ROUTING_PREFIX) :] or None

@@ -9,6 +9,7 @@ and scripts, valid until revoked; console sessions (``bs_``), which end at sign-
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from nameko.extensions import DependencyProvider, SharedExtension
 
@@ -24,20 +25,20 @@ SESSION_TOUCH_EVERY = timedelta(minutes=1)  # a session's idle clock is kept to 
 
 
 class Authenticator(SharedExtension):
-    def setup(self):
+    def setup(self) -> None:
         self.settings = load_section(self.container.config, "access", AccessSettingsSchema)
         self.lease = DatabaseLease(self.container.config, self.container.service_name)
         # Its indexes are the gateway's MongoStore(Directory)'s, made when that sets up.
         self.directory = Directory(self.lease.database)
-        self.cache = {}  # token -> (actor, expires at)
+        self.cache: dict[str, tuple[Actor, float]] = {}  # token -> (actor, expires at)
 
-    def stop(self):
+    def stop(self) -> None:
         self.lease.release()
 
-    def kill(self):
+    def kill(self) -> None:
         self.lease.release()
 
-    def actor_for(self, authorization):
+    def actor_for(self, authorization: str | None) -> Actor:
         """The ``Actor`` a request's Authorization header names, or ``Unauthenticated``."""
         token = _bearer(authorization)
         cached = self.cache.get(token)
@@ -49,7 +50,7 @@ class Authenticator(SharedExtension):
         self.cache[token] = (actor, time.monotonic() + self.settings["token_cache_seconds"])
         return actor
 
-    def forget(self, token):
+    def forget(self, token: str) -> None:
         """A session just ended here: stop serving it at once, not after the cache period."""
         self.cache.pop(token, None)
 
@@ -100,5 +101,5 @@ class AuthenticatorAccess(DependencyProvider):
 
     authenticator = Authenticator()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Authenticator:
         return self.authenticator

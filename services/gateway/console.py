@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nameko.extensions import SharedExtension
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from services.gateway.settings import GatewaySettingsSchema
 from services.runtime.settings import load_section
@@ -44,18 +44,18 @@ def console_dir(configured: str) -> Path:
 class ConsoleFolder(SharedExtension):
     """The built console's folder, shared by the routes of a gateway container."""
 
-    def setup(self):
+    def setup(self) -> None:
         self.root = console_dir(load_section(self.container.config, "gateway", GatewaySettingsSchema)["console_dir"])
 
     @staticmethod
-    def wants_page(request):
+    def wants_page(request: Request) -> bool:
         """A browser navigating (it prefers HTML to JSON), not a client of the API."""
         return (
             request.method in ("GET", "HEAD")
             and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
         )
 
-    def respond(self, request):
+    def respond(self, request: Request) -> Response:
         relative = request.path.lstrip("/")
         file = self._file(relative) if relative else None
         if file is not None:
@@ -64,7 +64,7 @@ class ConsoleFolder(SharedExtension):
             return _not_found(request.path)
         return self.page(request)
 
-    def page(self, request):
+    def page(self, request: Request) -> Response:
         """index.html: the console finds its page from the address."""
         index = self._file("index.html")
         if index is None:
@@ -97,10 +97,10 @@ class ConsoleFolder(SharedExtension):
 class ConsoleFiles(HttpRequestHandler):
     folder = ConsoleFolder()
 
-    def __init__(self, url):
+    def __init__(self, url: str) -> None:
         super().__init__("GET", url)
 
-    def handle_request(self, request):
+    def handle_request(self, request: Request) -> Response:
         return self.folder.respond(request)
 
 

@@ -8,6 +8,8 @@ it within the authenticator's cache period.
 import hashlib
 import secrets
 import uuid
+from datetime import datetime
+from typing import Any
 
 from pymongo import ASCENDING
 
@@ -19,12 +21,14 @@ TOKEN_PREFIX = "bt_"
 SESSION_PREFIX = "bs_"  # a console session's token: expires when idle, ends at sign-out
 PENDING, DONE = "pending", "done"  # whether a user's latest version went out as user_saved
 
+Document = dict[str, Any]
 
-def token_hash(token):
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_token(prefix=TOKEN_PREFIX):
+def new_token(prefix: str = TOKEN_PREFIX) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
@@ -33,14 +37,14 @@ def _without_secret(record, secret="hash"):
 
 
 class Directory(Store):
-    def __init__(self, db):
+    def __init__(self, db: Any) -> None:
         self.users = db.users
         self.tokens = db.api_tokens
         self.credentials = db.credentials
         self.sessions = db.sessions
         self.failures = db.sign_in_failures
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         self.tokens.create_index([("hash", ASCENDING)], unique=True)
         self.tokens.create_index([("user_id", ASCENDING)])
         self.sessions.create_index([("hash", ASCENDING)], unique=True)
@@ -59,31 +63,31 @@ class Directory(Store):
                 self.users.replace_one({"_id": user["_id"], "version": user["version"]}, {**user, "announce": PENDING})
 
     # users
-    def user(self, user_id):
+    def user(self, user_id: str) -> Document | None:
         return self.users.find_one({"_id": user_id})
 
-    def add_user(self, user):
+    def add_user(self, user: Document) -> tuple[Document, bool]:
         """(stored user, added?): a user id is taken once."""
         stored, added = insert_once(self.users, user)
         if added:
             self.audit.changed("user", None, stored)
         return stored, added
 
-    def replace_user(self, user, before):
+    def replace_user(self, user: Document, before: Document) -> bool:
         replaced = self.users.replace_one({"_id": user["_id"], "version": before["version"]}, user).matched_count == 1
         if replaced:
             self.audit.changed("user", before, user)
         return replaced
 
-    def other_active_admins(self, user_id):
+    def other_active_admins(self, user_id: str) -> int:
         """How many active admins there are besides ``user_id``."""
         return count(self.users, {"role": "admin", "active": True, "_id": {"$ne": user_id}})
 
-    def unannounced_users(self, limit):
+    def unannounced_users(self, limit: int) -> list[Document]:
         """Users changed since they were last announced (user_saved not yet published)."""
         return list(self.users.find({"announce": PENDING}).limit(limit))
 
-    def mark_announced(self, user):
+    def mark_announced(self, user: Document) -> bool:
         """False when the user changed again meanwhile: that change is announced in its turn."""
         return (
             self.users.replace_one(
@@ -92,23 +96,23 @@ class Directory(Store):
             == 1
         )
 
-    def page_of_users(self, limit, offset):
+    def page_of_users(self, limit: int, offset: int) -> tuple[list[Document], int]:
         total = count(self.users, {})
         return list(self.users.find({}).sort("_id", ASCENDING).skip(offset).limit(limit)), total
 
-    def people(self, limit):
+    def people(self, limit: int) -> list[Document]:
         """Everyone's id, name, role, department, team and status, by id (a company's staff)."""
         fields = {"name": 1, "role": 1, "department": 1, "team": 1, "active": 1}
         return list(self.users.find({}, fields).sort("_id", ASCENDING).limit(limit))
 
     # passwords: kept apart from the user, so no user read or audit entry carries a hash
-    def credential(self, user_id):
+    def credential(self, user_id: str) -> Document | None:
         return self.credentials.find_one({"_id": user_id})
 
-    def has_password(self, user_id):
+    def has_password(self, user_id: str) -> bool:
         return self.credentials.find_one({"_id": user_id}, {"_id": 1}) is not None
 
-    def set_credential(self, user_id, password_hash, now, by):
+    def set_credential(self, user_id: str, password_hash: str, now: datetime, by: str) -> Document:
         before = self.credential(user_id)
         record = {"_id": user_id, "hash": password_hash, "set_at": now, "set_by": by}
         self.credentials.replace_one({"_id": user_id}, record, upsert=True)
@@ -116,7 +120,9 @@ class Directory(Store):
         return record
 
     # console sessions
-    def open_session(self, user_id, address, now, expires_at):
+    def open_session(
+        self, user_id: str, address: str | None, now: datetime, expires_at: datetime
+    ) -> tuple[str, Document]:
         """(the secret token, its stored record)."""
         token = new_token(SESSION_PREFIX)
         record = {
@@ -133,35 +139,35 @@ class Directory(Store):
         self.audit.changed("session", None, _without_secret(record))
         return token, record
 
-    def session_by_secret(self, token):
+    def session_by_secret(self, token: str) -> Document | None:
         return self.sessions.find_one({"hash": token_hash(token)})
 
-    def touch_session(self, record, now, expires_at):
+    def touch_session(self, record: Document, now: datetime, expires_at: datetime) -> None:
         """Bookkeeping (not audited): the session was used, so its idle clock restarts."""
         self.sessions.replace_one({"_id": record["_id"]}, {**record, "last_used_at": now, "expires_at": expires_at})
 
-    def end_session(self, record, now):
+    def end_session(self, record: Document, now: datetime) -> Document:
         ended = {**record, "ended_at": now}
         self.sessions.replace_one({"_id": record["_id"]}, ended)
         self.audit.changed("session", _without_secret(record), _without_secret(ended))
         return ended
 
     # failed sign-ins
-    def failures_since(self, key, since_epoch, limit):
+    def failures_since(self, key: str, since_epoch: float, limit: int) -> list[Document]:
         """The failures of ``key`` at or after ``since_epoch``, oldest first, at most ``limit``."""
         return list(
             self.failures.find({"key": key, "at_epoch": {"$gte": since_epoch}}).sort("at_epoch", ASCENDING).limit(limit)
         )
 
-    def add_failure(self, key, at_epoch):
+    def add_failure(self, key: str, at_epoch: float) -> None:
         self.failures.insert_one({"_id": "fail_" + uuid.uuid4().hex, "key": key, "at_epoch": at_epoch})
 
-    def forget_failures(self, key, before_epoch):
+    def forget_failures(self, key: str, before_epoch: float) -> None:
         """Failures that can no longer count (older than the window), or a user's after a success."""
         self.failures.delete_many({"key": key, "at_epoch": {"$lt": before_epoch}})
 
     # tokens
-    def issue(self, user_id, label, now):
+    def issue(self, user_id: str, label: str | None, now: datetime) -> tuple[str, Document]:
         """(the secret token, its stored record)."""
         token = new_token()
         record = {
@@ -177,16 +183,16 @@ class Directory(Store):
         self.audit.changed("token", None, _without_secret(record))
         return token, record
 
-    def token_by_secret(self, token):
+    def token_by_secret(self, token: str) -> Document | None:
         return self.tokens.find_one({"hash": token_hash(token)})
 
-    def token(self, token_id):
+    def token(self, token_id: str) -> Document | None:
         return self.tokens.find_one({"_id": token_id})
 
-    def tokens_of(self, user_id):
+    def tokens_of(self, user_id: str) -> list[Document]:
         return list(self.tokens.find({"user_id": user_id}).sort("created_at", ASCENDING))
 
-    def replace_token(self, record, before=None):
+    def replace_token(self, record: Document, before: Document | None = None) -> None:
         self.tokens.replace_one({"_id": record["_id"]}, record)
         if before is not None:  # a revocation; "last used" is bookkeeping
             self.audit.changed("token", _without_secret(before), _without_secret(record))

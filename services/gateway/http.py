@@ -9,12 +9,15 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict
 from functools import partial
+from typing import Any
 
 from eventlet.event import Event
+from marshmallow import Schema
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from contracts.access import ACTOR_CONTEXT_KEY
 from contracts.errors import EXPECTED_ERRORS, BatonError
@@ -44,19 +47,25 @@ STATUS_OF_CODE = {
 }
 
 
+# What a route's handler returns: a JSON-able value, (status, value), or a ready Response.
+RouteAnswer = Response | tuple[int, Any] | dict[str, Any] | list[Any]
+
+
 class ServiceUnavailable(BatonError):
     """A service did not answer in time (raised in the gateway only)."""
 
     code = "unavailable"
 
 
-def json_response(payload, status=200, headers=None):
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         json.dumps(payload, ensure_ascii=False), status=status, headers=headers, mimetype="application/json"
     )
 
 
-def error_response(code, message, details=None, status=None):
+def error_response(
+    code: str, message: str, details: dict[str, Any] | None = None, status: int | None = None
+) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
     return json_response(body, status or STATUS_OF_CODE.get(code, 400))
 
@@ -83,21 +92,21 @@ class JsonRoute(HttpRequestHandler):
 
     def __init__(
         self,
-        method,
-        url,
-        summary=None,
-        query=None,
-        body=None,
-        returns=None,
-        status=200,
-        tag=None,
-        allow=None,
-        public=False,
-        errors=None,
-        replayable=True,
-        also_succeeds=None,
-        **kwargs,
-    ):
+        method: str,
+        url: str,
+        summary: str | None = None,
+        query: type[Schema] | None = None,
+        body: type[Schema] | None = None,
+        returns: type[Schema] | None = None,
+        status: int = 200,
+        tag: str | None = None,
+        allow: Iterable[str] | None = None,
+        public: bool = False,
+        errors: dict[str, str] | None = None,
+        replayable: bool = True,
+        also_succeeds: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """``allow``: who may call it — roles, departments or department:role (the services
         then decide per record); ``public``: no token needed (health, the API's own docs)."""
         if not public and not allow:
@@ -108,11 +117,11 @@ class JsonRoute(HttpRequestHandler):
         self.also_succeeds = dict(also_succeeds or {})
         super().__init__(method, url, **kwargs)
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.limits = load_section(self.container.config, "limits", InputLimitsSchema)
 
-    def handle_request(self, request):
+    def handle_request(self, request: Request) -> Response:
         """Timed and counted per route template for /metrics (``services.gateway.metrics``)."""
         started = time.perf_counter()
         response = self._handle(request)
@@ -187,13 +196,13 @@ class JsonRoute(HttpRequestHandler):
         require(actor, self.allow, f"call {self.method} {self.url}")
         return asdict(actor)
 
-    def response_from_result(self, result):
+    def response_from_result(self, result: RouteAnswer) -> Response:
         if isinstance(result, Response):
             return result
         status, payload = result if isinstance(result, tuple) else (200, result)
         return json_response(payload, status)
 
-    def response_from_exception(self, exc):
+    def response_from_exception(self, exc: BaseException) -> Response:
         if isinstance(exc, BatonError):
             return error_response(exc.code, exc.message, exc.details)
         reference = uuid.uuid4().hex[:12]

@@ -27,27 +27,33 @@ PURGE_EVERY_SECONDS = 600
 class Replay:
     """What a request with a key should do: run (``run``), or answer with a stored reply."""
 
-    def __init__(self, record_id=None, status=None, body=None, conflict=None):
+    def __init__(
+        self,
+        record_id: str | None = None,
+        status: int | None = None,
+        body: str | None = None,
+        conflict: str | None = None,
+    ) -> None:
         self.record_id, self.status, self.body, self.conflict = record_id, status, body, conflict
 
 
 class IdempotencyLog(SharedExtension):
-    def setup(self):
+    def setup(self) -> None:
         self.keep_seconds = (
             load_section(self.container.config, "gateway", GatewaySettingsSchema)["idempotency_keep_hours"] * 3600
         )
         self.lease = DatabaseLease(self.container.config, self.container.service_name)
         self.records = self.lease.database.idempotency_keys
         self.records.create_index([("expires_epoch", ASCENDING)])
-        self.next_purge = 0
+        self.next_purge = 0.0
 
-    def stop(self):
+    def stop(self) -> None:
         self.lease.release()
 
-    def kill(self):
+    def kill(self) -> None:
         self.lease.release()
 
-    def begin(self, user_id, method, url, key, body):
+    def begin(self, user_id: str, method: str, url: str, key: str, body: bytes) -> Replay:
         """A ``Replay``: ``record_id`` set means run and then ``finish``; ``status`` set means
         answer with the stored reply; ``conflict`` set means refuse with that message."""
         self._purge_now_and_then()
@@ -74,12 +80,13 @@ class IdempotencyLog(SharedExtension):
             return Replay(conflict=f"A request with this {HEADER} is still in progress; retry in a moment.")
         return Replay(status=stored["status"], body=stored["body"])
 
-    def finish(self, record_id, status, body):
+    def finish(self, record_id: str, status: int, body: str) -> None:
         if not 200 <= status < 300:
             self.records.delete_one({"_id": record_id})  # refused or failed: a retry may run it again
         else:
             self.records.replace_one(
-                {"_id": record_id}, {**self.records.find_one({"_id": record_id}), "status": status, "body": body}
+                {"_id": record_id},
+                {**(self.records.find_one({"_id": record_id}) or {}), "status": status, "body": body},
             )
 
     def _purge_now_and_then(self):

@@ -4,10 +4,11 @@ refused; the user stays in the directory (history names them), active or not as 
 
 from datetime import datetime
 
+from services.gateway.directory import Directory
 from services.runtime.guarded import change_guarded
 
 
-def end_sign_in(directory, user_id: str, at: datetime) -> None:
+def end_sign_in(directory: Directory, user_id: str, at: datetime) -> None:
     """Keep the earliest end said (an event told twice, or a date given after the last customer
     moved, changes nothing). A user unknown here is left alone: nothing of theirs to refuse."""
 
@@ -15,7 +16,7 @@ def end_sign_in(directory, user_id: str, at: datetime) -> None:
         ends = user.get("sign_in_ends_at")
         if ends is not None and ends <= at:
             return None
-        return {**user, "sign_in_ends_at": at, "version": user["version"] + 1}
+        return {**user, "sign_in_ends_at": at}
 
     change_guarded(directory.user, directory.replace_user, user_id, change)
 

@@ -44,6 +44,22 @@ POOL_COLUMNS = (
     "last_contact_at",
 )
 
+DUPLICATE_COLUMNS = (
+    "pair_id",
+    "flagged_at",
+    "customer_id",
+    "company",
+    "country",
+    "owner_id",
+    "owner",
+    "other_id",
+    "other_company",
+    "other_country",
+    "other_owner_id",
+    "other_owner",
+    "shared",
+)
+
 
 def every_item(call: Callable, service: str, method: str, query: dict) -> Iterator[dict]:
     """Every item the query finds, in the list's own order."""
@@ -106,6 +122,17 @@ def pool_table(items: Iterator[dict], name_of: NameOf) -> Table:
         ]
 
     return Table("pool", POOL_COLUMNS, (row(e) for e in items))
+
+
+def duplicates_table(items: Iterator[dict], name_of: NameOf) -> Table:
+    def side(s):
+        owner = s.get("owner_id")
+        return [s["customer_id"], s.get("company"), s.get("country"), owner, name_of(owner) if owner else ""]
+
+    def row(p):
+        return [p["id"], p.get("flagged_at"), *side(p["customer"]), *side(p["other"]), ", ".join(p.get("shared") or [])]
+
+    return Table("duplicates", DUPLICATE_COLUMNS, (row(p) for p in items))
 
 
 def _grade(grade):

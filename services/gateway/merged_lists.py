@@ -1,6 +1,11 @@
 """Lists kept by several services — the audit trail, parked events: each answers for its own
 entries; the gateway merges them, newest first, into one page."""
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from marshmallow import Schema
+
 from contracts.paging import MAX_PAGE_SIZE
 from services.runtime.queries import load_input
 
@@ -8,7 +13,13 @@ from services.runtime.queries import load_input
 AUDITED_SERVICES = ("intake", "profile", "pool", "handoff", "notification", "gateway")
 
 
-def merged_page(ask, query, schema_cls, services=AUDITED_SERVICES, newest_by="at"):
+def merged_page(
+    ask: Callable[[str, dict[str, Any]], dict[str, Any]],
+    query: dict[str, Any] | None,
+    schema_cls: type[Schema],
+    services: Sequence[str] = AUDITED_SERVICES,
+    newest_by: str = "at",
+) -> dict[str, Any]:
     """One page of every service's entries. ``ask(service, query)`` returns that service's page;
     ``query`` is checked with ``schema_cls`` first, so a bad limit is refused naming the field."""
     loaded = load_input(schema_cls, query)

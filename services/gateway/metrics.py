@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import Metric
 
 from contracts.errors import Unauthenticated
+from services.gateway.authenticating import Authenticator
 from services.runtime.access import require
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -46,7 +47,7 @@ def observe(method: str, route: str, status: int, seconds: float) -> None:
         REFUSALS.labels(method, route, str(status)).inc()
 
 
-def check_reader(authorization: str | None, metrics_token: str | None, authenticator) -> None:
+def check_reader(authorization: str | None, metrics_token: str | None, authenticator: Authenticator) -> None:
     """Let the scraper's token or an admin through; else Unauthenticated (401) or Forbidden (403)."""
     scheme, _, token = (authorization or "").partition(" ")
     if (

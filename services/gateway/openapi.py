@@ -9,6 +9,7 @@ to drift. OpenAPI 3.1 uses JSON Schema 2020-12 as it is.
 import inspect
 import re
 from pathlib import Path
+from typing import Any
 
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from werkzeug.wrappers import Response
@@ -44,7 +45,7 @@ PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def routes(service_cls):
+def routes(service_cls: type) -> list[tuple[str, Any, JsonRoute]]:
     """(handler name, handler, JsonRoute) for every route of the service, in source order."""
     found = []
     for name, handler in inspect.getmembers(service_cls, inspect.isfunction):
@@ -54,12 +55,12 @@ def routes(service_cls):
     return [(name, handler, route) for _line, name, handler, route in sorted(found, key=lambda f: f[0])]
 
 
-def document(service_cls):
+def document(service_cls: type) -> dict[str, Any]:
     components = {"ErrorBody": _component(ErrorBodySchema)}
-    paths = {}
+    paths: dict[str, dict[str, Any]] = {}
     for name, handler, route in routes(service_cls):
         path, parameters = _path_and_parameters(route.url)
-        operation = {"operationId": name, "summary": route.summary or name.replace("_", " ")}
+        operation: dict[str, Any] = {"operationId": name, "summary": route.summary or name.replace("_", " ")}
         if description := inspect.getdoc(handler):
             operation["description"] = description
         if route.tag:
@@ -73,7 +74,7 @@ def document(service_cls):
                 "required": True,
                 "content": {"application/json": {"schema": _reference(route.body, components)}},
             }
-        success = {"description": route.summary or "OK"}
+        success: dict[str, Any] = {"description": route.summary or "OK"}
         if route.returns is not None:
             success["content"] = {"application/json": {"schema": _reference(route.returns, components)}}
         if route.query is not None and "format" in route.query().fields:  # an export: files besides JSON
@@ -118,7 +119,7 @@ def document(service_cls):
     }
 
 
-def docs_page():
+def docs_page() -> Response:
     return Response(DOCS_PAGE.read_bytes(), mimetype="text/html")
 
 

@@ -3,12 +3,15 @@ each is shown with what its archive and first inquiry say (source, campaign, cou
 inquiry's words, possible duplicates, the hand-over to sales waiting for its signature), read with
 the caller's own rights."""
 
+from collections.abc import Callable
+from typing import Any
+
 from contracts.paging import MAX_PAGE_SIZE
 
 OPEN_STATES = ("submitted", "info_pending", "resubmitted", "returned")  # not yet accepted nor withdrawn
 
 
-def screening_page(call, query: dict) -> dict:
+def screening_page(call: Callable[..., Any], query: dict) -> dict:
     """One page of the queue; ``call(service, method, *args)`` asks a service as the caller."""
     page = call("pool", "screening_queue", query)
     archives = {h["customer_id"]: call("profile", "get_customer", h["customer_id"]) for h in page["items"]}

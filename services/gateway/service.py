@@ -2,12 +2,14 @@
 
 import json
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from contracts import jsonschema
 from contracts.access import (
@@ -39,6 +41,7 @@ from contracts.access import (
 from contracts.api import ContractListSchema, PluginListSchema
 from contracts.board import TeamBoardQuerySchema, TeamBoardSchema
 from contracts.communication import CommunicationSchema
+from contracts.configuration import ConfigurationCheckRequestSchema, ConfigurationCheckSchema
 from contracts.countries import UnknownCountryListSchema
 from contracts.customer import (
     CheckResultSchema,
@@ -58,6 +61,7 @@ from contracts.customer import (
     TimelineQuerySchema,
 )
 from contracts.deals import OrderSchema, QuoteSchema, SampleSchema, StageChangeSchema
+from contracts.duplicates import DuplicateExportQuerySchema, DuplicatePageSchema, KeepApartSchema, KeptApartSchema
 from contracts.errors import EXPECTED_ERRORS, InvalidInput, NotFound
 from contracts.events import load_event
 from contracts.handoff import (
@@ -90,6 +94,7 @@ from contracts.handoff import (
     WithdrawalSchema,
 )
 from contracts.health import HealthSchema, ReadySchema
+from contracts.imports import ImportMappingListSchema, ImportReadingSchema, ImportReadRequestSchema
 from contracts.inquiry import (
     InquiryBatchResultSchema,
     InquiryBatchSchema,
@@ -159,16 +164,17 @@ from contracts.reports import (
     LostAndRejectedReportSchema,
     PeriodExportQuerySchema,
     PlaceExportQuerySchema,
+    StageCountsSchema,
 )
 from plugins.dependency import Plugins
+from services.gateway import configuration_check, list_exports, metrics, openapi, report_tables, sessions, users
 from services.gateway import health as health_answers
-from services.gateway import list_exports, metrics, openapi, report_tables, sessions, users
 from services.gateway.authenticating import AuthenticatorAccess
 from services.gateway.console import console_file
 from services.gateway.directory import Directory
 from services.gateway.do_not_contact import do_not_contact_export, do_not_contact_page
 from services.gateway.exports import export_format, table_response
-from services.gateway.http import FORM_TYPES, ServiceUnavailable, error_response, json_route
+from services.gateway.http import FORM_TYPES, RouteAnswer, ServiceUnavailable, error_response, json_route
 from services.gateway.leavers import end_sign_in
 from services.gateway.merged_lists import merged_page
 from services.gateway.screening import screening_page
@@ -217,7 +223,7 @@ class GatewayService(service_health.HealthEntrypoints):
     dispatch = ReliableEventDispatcher()
 
     @on("leaver_sign_in_ends")
-    def on_leaver_sign_in_ends(self, payload):
+    def on_leaver_sign_in_ends(self, payload: dict[str, Any]) -> None:
         """A leaver's last customer moved, or their last day was given: their sign-in ends then."""
         ending = load_event("leaver_sign_in_ends", payload)
         end_sign_in(self.directory, ending["user_id"], ending["at"])
@@ -231,7 +237,7 @@ class GatewayService(service_health.HealthEntrypoints):
         public=True,
         errors={"503": "A service is failing: 'failing' names it, its entry says why."},
     )
-    def health_of_services(self, request):
+    def health_of_services(self, request: Request) -> RouteAnswer:
         """Each service answers within ``BATON.health.deadline_seconds`` whether its store answers a
         ping and its queues have consumers (answering at all shows the broker carries RPC). 200 when
         all are healthy, 503 naming those that are not. No ids nor secrets: open to anyone."""
@@ -248,7 +254,7 @@ class GatewayService(service_health.HealthEntrypoints):
         public=True,
         errors={"503": "Not ready: 'reasons' says why."},
     )
-    def ready(self, request):
+    def ready(self, request: Request) -> RouteAnswer:
         """200 once the gateway's store answers a ping and an RPC through the broker comes back; cheap."""
         return health_answers.readiness(
             self.health_probe.store_problem(),
@@ -265,7 +271,7 @@ class GatewayService(service_health.HealthEntrypoints):
         public=True,
         errors={"401": "No token, or an unknown one.", "403": "The token is not an admin's."},
     )
-    def metrics_text(self, request):
+    def metrics_text(self, request: Request) -> RouteAnswer:
         """For an admin's token or the scraper's ``BATON.health.metrics_token`` (``BATON_METRICS_TOKEN``).
         Inquiries by outcome and channel, reminders due and overdue, deliveries by channel and result,
         parked events, handler retries and queue depths — counted in each service's store, so every
@@ -301,7 +307,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=STAFF,
     )
-    def list_customers(self, request):
+    def list_customers(self, request: Request) -> RouteAnswer:
         """``email`` is matched after normalisation; the newest archives come first. With
         ``format=csv|xlsx``, every customer the filters find as a file (one row each)."""
         query = _query(request)
@@ -310,6 +316,18 @@ class GatewayService(service_health.HealthEntrypoints):
             return self._call("profile", "list_customers", query)
         items = list_exports.every_item(self._call, "profile", "list_customers", query)
         return table_response("customers", [list_exports.customers_table(items, self._name_of())], wanted)
+
+    @json_route(
+        "GET",
+        "/customers/stages",
+        summary="Customers in all and at each stage (the funnel)",
+        returns=StageCountsSchema,
+        tag="customers",
+        allow=STAFF,
+    )
+    def count_customers_by_stage(self, request: Request) -> RouteAnswer:
+        """The totals ``GET /customers?stage=`` gives for every stage, and without one, in one call."""
+        return self._call("profile", "count_customers_by_stage")
 
     @json_route(
         "POST",
@@ -321,7 +339,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def create_customer(self, request):
+    def create_customer(self, request: Request) -> RouteAnswer:
         """The creator owns it. 409 names the owner (or the pool) when any key or a near-identical
         name matches an existing customer. ``Idempotency-Key`` makes a retry harmless."""
         return 201, self._call("profile", "create_customer", _json_body(request), key=_idempotency_key(request))
@@ -335,7 +353,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=("marketing", *SELLERS),
     )
-    def check_before_create(self, request):
+    def check_before_create(self, request: Request) -> RouteAnswer:
         return self._call("profile", "check_before_create", _query(request))
 
     @json_route(
@@ -346,7 +364,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=STAFF,
     )
-    def get_customer(self, request, customer_id):
+    def get_customer(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "get_customer", customer_id)
 
     @json_route(
@@ -358,7 +376,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=STAFF,
     )
-    def update_customer(self, request, customer_id):
+    def update_customer(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "update_customer", customer_id, _json_body(request))
 
     @json_route(
@@ -370,7 +388,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=STAFF,
     )
-    def get_timeline(self, request, customer_id):
+    def get_timeline(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "get_timeline", customer_id, _query(request))
 
     @json_route(
@@ -383,7 +401,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=STAFF,
     )
-    def record_communication(self, request, customer_id):
+    def record_communication(self, request: Request, customer_id: str) -> RouteAnswer:
         """Lines starting 【特殊】 become special requirements. ``Idempotency-Key`` honoured."""
         return 201, self._call(
             "profile", "record_communication", customer_id, _json_body(request), record_id=_idempotency_key(request)
@@ -399,7 +417,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def record_quote(self, request, customer_id):
+    def record_quote(self, request: Request, customer_id: str) -> RouteAnswer:
         return 201, self._deal_step(request, customer_id, "quotes")
 
     @json_route(
@@ -412,7 +430,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def record_sample(self, request, customer_id):
+    def record_sample(self, request: Request, customer_id: str) -> RouteAnswer:
         return 201, self._deal_step(request, customer_id, "samples")
 
     @json_route(
@@ -425,7 +443,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def record_order(self, request, customer_id):
+    def record_order(self, request: Request, customer_id: str) -> RouteAnswer:
         return 201, self._deal_step(request, customer_id, "orders")
 
     @json_route(
@@ -437,7 +455,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def change_stage(self, request, customer_id):
+    def change_stage(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "change_stage", customer_id, _json_body(request))
 
     @json_route(
@@ -449,7 +467,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def grade_customer(self, request, customer_id):
+    def grade_customer(self, request: Request, customer_id: str) -> RouteAnswer:
         """The intent grade (A/B/C), the value grade (A/B/C/D) or both, with the reason. The owner
         is reminded to regrade a quarter after the last grading."""
         return self._call("profile", "grade_customer", customer_id, _json_body(request))
@@ -463,9 +481,42 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=MANAGERS,
     )
-    def merge_customers(self, request, customer_id):
+    def merge_customers(self, request: Request, customer_id: str) -> RouteAnswer:
         """Contacts, communications and timeline are kept and the merge recorded; intake and pool follow."""
         return self._call("profile", "merge_customers", customer_id, _json_body(request))
+
+    @json_route(
+        "POST",
+        "/customers/<customer_id>/keep-apart",
+        summary="Keep two possible duplicates apart (different companies)",
+        body=KeepApartSchema,
+        returns=KeptApartSchema,
+        tag="customers",
+        allow=MANAGERS,
+    )
+    def keep_apart(self, request: Request, customer_id: str) -> RouteAnswer:
+        """Neither archive is flagged with the other any more, now or by later inquiries; both timelines
+        say who decided it. Asking again answers the first decision."""
+        return self._call("profile", "keep_apart", customer_id, _json_body(request))
+
+    @json_route(
+        "GET",
+        "/duplicates",
+        summary="Possible duplicates to merge or keep apart",
+        query=DuplicateExportQuerySchema,
+        returns=DuplicatePageSchema,
+        tag="customers",
+        allow=MANAGERS,
+    )
+    def list_possible_duplicates(self, request: Request) -> RouteAnswer:
+        """Each open pair once, the most recently flagged first, with the kinds of key both archives
+        have. With ``format=csv|xlsx``, every open pair as a file (one row each)."""
+        query = _query(request)
+        wanted = export_format(query)
+        if wanted is None:
+            return self._call("profile", "list_possible_duplicates", query)
+        items = list_exports.every_item(self._call, "profile", "list_possible_duplicates", query)
+        return table_response("possible-duplicates", [list_exports.duplicates_table(items, self._name_of())], wanted)
 
     @json_route(
         "GET",
@@ -475,7 +526,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=STAFF,
     )
-    def get_group(self, request, customer_id):
+    def get_group(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "get_group", customer_id)
 
     @json_route(
@@ -487,7 +538,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def link_group(self, request, customer_id):
+    def link_group(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "link_group", customer_id, _json_body(request))
 
     @json_route(
@@ -499,7 +550,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=SELLERS,
     )
-    def leave_group(self, request, customer_id):
+    def leave_group(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("profile", "leave_group", customer_id, _json_body(request))
 
     @json_route(
@@ -510,7 +561,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="customers",
         allow=MANAGERS,
     )
-    def unknown_countries(self, request):
+    def unknown_countries(self, request: Request) -> RouteAnswer:
         """Kept as written with no country_code, with how many archives each: map a spelling in
         BATON.countries.aliases, then run ``baton countries backfill``."""
         return self._call("profile", "unknown_countries")
@@ -525,7 +576,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=STAFF,
     )
-    def get_owner(self, request, customer_id):
+    def get_owner(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("pool", "get_owner", customer_id)
 
     @json_route(
@@ -537,7 +588,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=("sales",),
     )
-    def claim(self, request, customer_id):
+    def claim(self, request: Request, customer_id: str) -> RouteAnswer:
         """409 names the winner of a race, or the limit reached and when it resets."""
         return self._call("pool", "claim", customer_id, _json_body(request))
 
@@ -549,7 +600,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=EVERYONE,
     )
-    def claim_allowance(self, request, user_id):
+    def claim_allowance(self, request: Request, user_id: str) -> RouteAnswer:
         """Per day, week and month (calendar periods in the company's time zone): claims used, the
         limit, what remains and when it resets; and customers held beside the holding cap. Your own;
         a manager's department's people; anyone's for an admin."""
@@ -564,7 +615,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=SELLERS,
     )
-    def release(self, request, customer_id):
+    def release(self, request: Request, customer_id: str) -> RouteAnswer:
         """The releaser cannot claim it back for the protection period."""
         return self._call("pool", "release", customer_id, _json_body(request))
 
@@ -577,7 +628,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=SELLERS,
     )
-    def reject(self, request, customer_id):
+    def reject(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("pool", "reject", customer_id, _json_body(request))
 
     @json_route(
@@ -589,7 +640,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def reactivate(self, request, customer_id):
+    def reactivate(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("pool", "reactivate", customer_id, _json_body(request))
 
     # --- marketing's screening (初筛) -----------------------------------------------------
@@ -603,7 +654,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="screening",
         allow=SCREENERS,
     )
-    def screening_queue(self, request):
+    def screening_queue(self, request: Request) -> RouteAnswer:
         """With ``BATON.allocation.screening`` (default) a new lead waits here, owned by nobody, until
         marketing screens it (POST /customers/<id>/screening) and hands it to sales (POST /handoffs,
         kind marketing_to_sales; ``to`` left out: the weighted round-robin chooses) or marks it invalid."""
@@ -619,7 +670,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="screening",
         allow=SCREENERS,
     )
-    def record_screening(self, request, customer_id):
+    def record_screening(self, request: Request, customer_id: str) -> RouteAnswer:
         """Ideal-customer fit (yes/no), the specific need (added to the needs), and whether contact was
         attempted with its result (kept as a communication record): what the marketing → sales checklist
         reads. ``Idempotency-Key`` honoured."""
@@ -636,7 +687,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="screening",
         allow=(*SCREENERS, "sales"),
     )
-    def mark_invalid(self, request, customer_id):
+    def mark_invalid(self, request: Request, customer_id: str) -> RouteAnswer:
         """Out of the screening queue (or the public pool) and off every list, at the archive stage
         ``invalid`` with the reason; not on the do-not-contact list (rejection is). An owned customer
         only by its owner or a manager; a manager may reactivate it."""
@@ -651,7 +702,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=("service", *SELLERS),
     )
-    def add_collaborator(self, request, customer_id, user):
+    def add_collaborator(self, request: Request, customer_id: str, user: str) -> RouteAnswer:
         return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user})
 
     @json_route(
@@ -663,7 +714,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=("service", *SELLERS),
     )
-    def remove_collaborator(self, request, customer_id, user):
+    def remove_collaborator(self, request: Request, customer_id: str, user: str) -> RouteAnswer:
         return self._call("pool", "set_collaborator", customer_id, {**_json_body(request), "user": user}, present=False)
 
     @json_route(
@@ -675,7 +726,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=SELLERS,
     )
-    def search_pool(self, request):
+    def search_pool(self, request: Request) -> RouteAnswer:
         """``reason`` matches the start of why a customer is where it is (released, recycled…). With
         ``format=csv|xlsx``, every entry the filters find as a file (one row each)."""
         query = _query(request)
@@ -696,7 +747,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def rejected_for_review(self, request):
+    def rejected_for_review(self, request: Request) -> RouteAnswer:
         return self._call("pool", "rejected_for_review", _query(request))
 
     @json_route(
@@ -708,9 +759,36 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=("marketing", *SELLERS, "integration"),
     )
-    def contact_status(self, request):
+    def contact_status(self, request: Request) -> RouteAnswer:
         """Ids the pool does not know are listed in ``unknown``, never left out."""
         return self._call("pool", "contact_status", _json_body(request))
+
+    @json_route(
+        "GET",
+        "/imports/mappings",
+        summary="The column mappings a file import may use",
+        returns=ImportMappingListSchema,
+        tag="inquiries",
+        allow=INQUIRY_SENDERS,
+    )
+    def import_mappings(self, request: Request) -> dict:
+        """deploy/import_mappings: each maps a file's column headers (English or Chinese exports) to inquiry fields."""
+        return self._call("intake", "import_mappings")
+
+    @json_route(
+        "POST",
+        "/imports/read",
+        summary="Read an inquiry file (CSV or XLSX) under a mapping, before importing it",
+        body=ImportReadRequestSchema,
+        returns=ImportReadingSchema,
+        tag="inquiries",
+        allow=INQUIRY_SENDERS,
+    )
+    def read_import(self, request: Request) -> dict:
+        """Nothing is filed: the answer shows which column fills which field, the fields no column fills,
+        and every row as the item of POST /inquiries/batch it becomes (keyed by its content, so importing
+        the file again changes nothing). Post the items in batches, then ask GET /inquiries?ids= what each became."""
+        return self._call("intake", "read_import", _json_body(request))
 
     @json_route(
         "GET",
@@ -721,7 +799,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=DO_NOT_CONTACT_READERS,
     )
-    def do_not_contact(self, request):
+    def do_not_contact(self, request: Request) -> RouteAnswer:
         """Rejected customers (拒绝往来) with their names, most recently rejected first. Asked by
         ``email``, ``domain`` or ``phone`` (any spelling, as profile matches customers), only the
         customer those find; ``found`` lists it whether it is on the list or not."""
@@ -735,7 +813,7 @@ class GatewayService(service_health.HealthEntrypoints):
         query=ExportQuerySchema,
         allow=DO_NOT_CONTACT_READERS,
     )
-    def export_do_not_contact(self, request):
+    def export_do_not_contact(self, request: Request) -> RouteAnswer:
         """Every rejected customer, one row each: customer_id, company, country, country_code, reason,
         rejected_at, rejected_by; ``format=csv`` (the default; UTF-8 with a byte-order mark, for
         spreadsheets) or ``xlsx``."""
@@ -750,7 +828,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=("admin",),
     )
-    def run_sweep(self, request):
+    def run_sweep(self, request: Request) -> RouteAnswer:
         return self._call("pool", "run_sweep", _json_body(request).get("now"))
 
     @json_route(
@@ -761,7 +839,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=SELLERS,
     )
-    def list_salespeople(self, request):
+    def list_salespeople(self, request: Request) -> RouteAnswer:
         return self._call("pool", "list_salespeople")
 
     @json_route(
@@ -773,7 +851,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def get_team_board(self, request):
+    def get_team_board(self, request: Request) -> RouteAnswer:
         """For managers: every active salesperson (of ``team``) with the figures notification, handoff
         and pool answer for them, asked as the caller; a figure the caller may not see is null."""
         return team_board(self._call, _query(request))
@@ -787,7 +865,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def update_salesperson(self, request, person_id):
+    def update_salesperson(self, request: Request, person_id: str) -> RouteAnswer:
         return self._call("pool", "update_salesperson", person_id, _json_body(request))
 
     @json_route(
@@ -800,7 +878,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def salesperson_leaves(self, request, person_id):
+    def salesperson_leaves(self, request: Request, person_id: str) -> RouteAnswer:
         return 201, self._call("pool", "salesperson_leaves", person_id, _json_body(request))
 
     @json_route(
@@ -811,7 +889,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def get_reassignment(self, request, reassignment_id):
+    def get_reassignment(self, request: Request, reassignment_id: str) -> RouteAnswer:
         return self._call("pool", "get_reassignment", reassignment_id)
 
     @json_route(
@@ -822,7 +900,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="pool",
         allow=MANAGERS,
     )
-    def recompute_weights(self, request):
+    def recompute_weights(self, request: Request) -> RouteAnswer:
         return self._call("pool", "recompute_weights")
 
     # --- handoffs ---------------------------------------------------------------------------
@@ -835,7 +913,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def list_handoff_kinds(self, request):
+    def list_handoff_kinds(self, request: Request) -> RouteAnswer:
         """Who sends and receives each kind, how many receivers, who signs and owns once accepted,
         the annual value it is for, and its checklist's item names (BATON.handoff.kinds)."""
         return self._call("handoff", "list_kinds")
@@ -848,7 +926,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def evaluate_checklist(self, request, customer_id, kind):
+    def evaluate_checklist(self, request: Request, customer_id: str, kind: str) -> RouteAnswer:
         """Every item with pass or fail and the reason."""
         return self._call("handoff", "evaluate_checklist", kind, customer_id)
 
@@ -861,7 +939,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def evaluate_checklist_with_package(self, request, customer_id, kind):
+    def evaluate_checklist_with_package(self, request: Request, customer_id: str, kind: str) -> RouteAnswer:
         return self._call("handoff", "evaluate_checklist", kind, customer_id, _json_body(request))
 
     @json_route(
@@ -874,7 +952,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def submit_handoff(self, request):
+    def submit_handoff(self, request: Request) -> RouteAnswer:
         """Refused (422) with every missing checklist item, unless sent as info pending with a
         deadline. ``Idempotency-Key`` honoured."""
         return 201, self._call("handoff", "submit_handoff", _json_body(request), key=_idempotency_key(request))
@@ -888,7 +966,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def list_handoffs(self, request):
+    def list_handoffs(self, request: Request) -> RouteAnswer:
         return self._call("handoff", "list_handoffs", _query(request))
 
     @json_route(
@@ -899,7 +977,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def get_handoff(self, request, handoff_id):
+    def get_handoff(self, request: Request, handoff_id: str) -> RouteAnswer:
         return self._call("handoff", "get_handoff", handoff_id)
 
     @json_route(
@@ -911,7 +989,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def sign_handoff(self, request, handoff_id):
+    def sign_handoff(self, request: Request, handoff_id: str) -> RouteAnswer:
         return self._call("handoff", "sign_handoff", handoff_id, _json_body(request))
 
     @json_route(
@@ -923,7 +1001,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def return_handoff(self, request, handoff_id):
+    def return_handoff(self, request: Request, handoff_id: str) -> RouteAnswer:
         return self._call("handoff", "return_handoff", handoff_id, _json_body(request))
 
     @json_route(
@@ -935,7 +1013,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def resubmit_handoff(self, request, handoff_id):
+    def resubmit_handoff(self, request: Request, handoff_id: str) -> RouteAnswer:
         return self._call("handoff", "resubmit_handoff", handoff_id, _json_body(request), key=_idempotency_key(request))
 
     @json_route(
@@ -947,7 +1025,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def complete_handoff_info(self, request, handoff_id):
+    def complete_handoff_info(self, request: Request, handoff_id: str) -> RouteAnswer:
         return self._call("handoff", "complete_info", handoff_id, _json_body(request))
 
     @json_route(
@@ -959,7 +1037,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def withdraw_handoff(self, request, handoff_id):
+    def withdraw_handoff(self, request: Request, handoff_id: str) -> RouteAnswer:
         return self._call("handoff", "withdraw_handoff", handoff_id, _json_body(request))
 
     @json_route(
@@ -971,7 +1049,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def list_customer_handoffs(self, request, customer_id):
+    def list_customer_handoffs(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("handoff", "list_handoffs", {**_query(request), "customer_id": customer_id})
 
     @json_route(
@@ -983,7 +1061,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def list_handoffs_waiting(self, request, user_id):
+    def list_handoffs_waiting(self, request: Request, user_id: str) -> RouteAnswer:
         return self._call("handoff", "list_handoffs", {**_query(request), "awaiting": user_id})
 
     @json_route(
@@ -995,7 +1073,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def list_handoffs_sent(self, request, user_id):
+    def list_handoffs_sent(self, request: Request, user_id: str) -> RouteAnswer:
         return self._call("handoff", "list_handoffs", {**_query(request), "from_user": user_id})
 
     @json_route(
@@ -1008,7 +1086,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=MANAGERS,
     )
-    def hand_over_leaver(self, request, user_id):
+    def hand_over_leaver(self, request: Request, user_id: str) -> RouteAnswer:
         return 201, self._call("handoff", "hand_over_leaver", user_id, _json_body(request))
 
     @json_route(
@@ -1019,7 +1097,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def get_requirements(self, request, customer_id):
+    def get_requirements(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("handoff", "get_requirements", customer_id)
 
     @json_route(
@@ -1031,7 +1109,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def set_requirement(self, request, customer_id, field):
+    def set_requirement(self, request: Request, customer_id: str, field: str) -> RouteAnswer:
         return self._call("handoff", "set_requirement", customer_id, field, _json_body(request))
 
     @json_route(
@@ -1042,7 +1120,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def list_steps(self, request, customer_id):
+    def list_steps(self, request: Request, customer_id: str) -> RouteAnswer:
         return self._call("handoff", "list_steps", customer_id)
 
     @json_route(
@@ -1054,7 +1132,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=STAFF,
     )
-    def start_step(self, request, customer_id, step):
+    def start_step(self, request: Request, customer_id: str, step: str) -> RouteAnswer:
         return self._call("handoff", "start_step", customer_id, step, _json_body(request))
 
     @json_route(
@@ -1066,7 +1144,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=MANAGERS,
     )
-    def handoff_measures(self, request):
+    def handoff_measures(self, request: Request) -> RouteAnswer:
         return self._call("handoff", "measures", _query(request))
 
     @json_route(
@@ -1078,19 +1156,19 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="handoffs",
         allow=MANAGERS,
     )
-    def list_quality_audits(self, request):
-        return self._call("handoff", "list_audits", _query(request))
+    def list_quality_audits(self, request: Request) -> RouteAnswer:
+        return self._call("handoff", "list_quality_audits", _query(request))
 
     @json_route(
         "GET",
-        "/quality-audits/<audit_id>",
+        "/quality-audits/<quality_audit_id>",
         summary="One quality audit report",
         returns=QualityAuditSchema,
         tag="handoffs",
         allow=MANAGERS,
     )
-    def get_quality_audit(self, request, audit_id):
-        return self._call("handoff", "get_audit", audit_id)
+    def get_quality_audit(self, request: Request, quality_audit_id: str) -> RouteAnswer:
+        return self._call("handoff", "get_quality_audit", quality_audit_id)
 
     # --- reports (each computed by the service that owns its data) ----------------------------
 
@@ -1103,7 +1181,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reports",
         allow=MARKETING_REPORT_READERS,
     )
-    def report_inquiries(self, request):
+    def report_inquiries(self, request: Request) -> RouteAnswer:
         """Each month's inquiries, in all and per place, beside the month before (count and %)."""
         return self._report(
             request,
@@ -1121,7 +1199,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reports",
         allow=REPORT_READERS,
     )
-    def report_demand(self, request):
+    def report_demand(self, request: Request) -> RouteAnswer:
         """Needs are BATON.reports.needs (CE, FDA, 110V, custom logo…); places are regions
         (BATON.reports.regions) or countries."""
         return self._report(
@@ -1137,7 +1215,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reports",
         allow=REPORT_READERS,
     )
-    def report_follow_up(self, request):
+    def report_follow_up(self, request: Request) -> RouteAnswer:
         return self._report(
             request,
             "follow-up",
@@ -1154,7 +1232,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reports",
         allow=MARKETING_REPORT_READERS,
     )
-    def report_conversion(self, request):
+    def report_conversion(self, request: Request) -> RouteAnswer:
         """Customers opened in the period per source, and how many of them have placed an order."""
         return self._report(
             request,
@@ -1172,7 +1250,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reports",
         allow=REPORT_READERS,
     )
-    def report_handoffs(self, request):
+    def report_handoffs(self, request: Request) -> RouteAnswer:
         """The figures of GET /measures/handoffs for whole months."""
         return self._report(
             request,
@@ -1190,7 +1268,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reports",
         allow=REPORT_READERS,
     )
-    def report_lost_reasons(self, request):
+    def report_lost_reasons(self, request: Request) -> RouteAnswer:
         """Stage changes to lost, invalid or rejected with their reasons (profile), and customers
         rejected in the pool with theirs (pool)."""
         return self._report(request, "lost-reasons", report_tables.lost_reasons_tables, self._lost_reasons)
@@ -1225,13 +1303,13 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def list_reminders(self, request, user_id):
+    def list_reminders(self, request: Request, user_id: str) -> RouteAnswer:
         return self._call("notification", "list_reminders", user_id, _query(request))
 
     @json_route(
         "GET", "/reminders/<reminder_id>", summary="One reminder", returns=ReminderSchema, tag="reminders", allow=STAFF
     )
-    def get_reminder(self, request, reminder_id):
+    def get_reminder(self, request: Request, reminder_id: str) -> RouteAnswer:
         return self._call("notification", "get_reminder", reminder_id)
 
     @json_route(
@@ -1243,7 +1321,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def snooze_reminder(self, request, reminder_id):
+    def snooze_reminder(self, request: Request, reminder_id: str) -> RouteAnswer:
         return self._call("notification", "snooze_reminder", reminder_id, _json_body(request))
 
     @json_route(
@@ -1255,7 +1333,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def complete_reminder(self, request, reminder_id):
+    def complete_reminder(self, request: Request, reminder_id: str) -> RouteAnswer:
         return self._call("notification", "complete_reminder", reminder_id, _json_body(request))
 
     @json_route(
@@ -1267,7 +1345,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def list_inbox(self, request, user_id):
+    def list_inbox(self, request: Request, user_id: str) -> RouteAnswer:
         return self._call("notification", "list_inbox", user_id, _query(request))
 
     @json_route(
@@ -1279,7 +1357,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def mark_read(self, request, user_id, entry_id):
+    def mark_read(self, request: Request, user_id: str, entry_id: str) -> RouteAnswer:
         return self._call("notification", "mark_read", user_id, entry_id, _json_body(request))
 
     @json_route(
@@ -1290,7 +1368,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def get_preferences(self, request, user_id):
+    def get_preferences(self, request: Request, user_id: str) -> RouteAnswer:
         return self._call("notification", "get_preferences", user_id)
 
     @json_route(
@@ -1302,7 +1380,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def set_preferences(self, request, user_id):
+    def set_preferences(self, request: Request, user_id: str) -> RouteAnswer:
         return self._call("notification", "set_preferences", user_id, _json_body(request))
 
     @json_route(
@@ -1314,7 +1392,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def list_deliveries(self, request):
+    def list_deliveries(self, request: Request) -> RouteAnswer:
         return self._call("notification", "list_deliveries", _query(request))
 
     @json_route(
@@ -1325,7 +1403,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="reminders",
         allow=STAFF,
     )
-    def list_notification_channels(self, request):
+    def list_notification_channels(self, request: Request) -> RouteAnswer:
         return self._call("notification", "list_channels")
 
     # --- inquiries (intake) ---------------------------------------------------------------
@@ -1339,7 +1417,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="inquiries",
         allow=INQUIRY_READERS,
     )
-    def list_inquiries(self, request):
+    def list_inquiries(self, request: Request) -> RouteAnswer:
         """Rejected ones carry their raw body and field errors. An integration sees only the inquiries
         it submitted itself (find one by the ``external_id`` it gave)."""
         return self._call("intake", "list_inquiries", _query(request))
@@ -1352,7 +1430,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="inquiries",
         allow=INQUIRY_READERS,
     )
-    def get_inquiry(self, request, inquiry_id):
+    def get_inquiry(self, request: Request, inquiry_id: str) -> RouteAnswer:
         return self._call("intake", "get_inquiry", inquiry_id)
 
     @json_route(
@@ -1366,7 +1444,7 @@ class GatewayService(service_health.HealthEntrypoints):
         allow=INQUIRY_SENDERS,
         also_succeeds=DUPLICATE_INQUIRY,
     )
-    def submit_inquiry(self, request):
+    def submit_inquiry(self, request: Request) -> RouteAnswer:
         """202 accepted; 422 rejected with its field errors — and kept. A retry with the same
         ``Idempotency-Key`` gets the first answer again (``Idempotent-Replay: true``); an inquiry
         whose ``X-Message-Id`` was seen before (or whose key's record has expired) is answered
@@ -1382,7 +1460,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="inquiries",
         allow=INQUIRY_SENDERS,
     )
-    def submit_inquiry_batch(self, request):
+    def submit_inquiry_batch(self, request: Request) -> RouteAnswer:
         """Up to ``BATON.intake.batch_max`` (500) inquiries; each item is accepted, a duplicate (its
         ``message_id`` — or its inquiry's ``external_id`` — seen before: filed once) or rejected with
         its field errors and kept, exactly as ``POST /inquiries`` would answer it alone. 200 whatever
@@ -1399,7 +1477,7 @@ class GatewayService(service_health.HealthEntrypoints):
         allow=INQUIRY_SENDERS,
         also_succeeds=DUPLICATE_INQUIRY,
     )
-    def submit_channel_inquiry(self, request, channel):
+    def submit_channel_inquiry(self, request: Request, channel: str) -> RouteAnswer:
         """JSON or form-encoded, translated by the channel's connector plugin."""
         if request.mimetype in FORM_TYPES:
             body = json.dumps(request.form.to_dict(), ensure_ascii=False)
@@ -1418,7 +1496,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="audit",
         allow=MANAGERS,
     )
-    def audit_trail(self, request):
+    def audit_trail(self, request: Request) -> RouteAnswer:
         """Newest first, across every service; filter by resource, record, person or time."""
         return merged_page(self._audit_page, _query(request), AuditQuerySchema)
 
@@ -1440,7 +1518,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="events",
         allow=("admin",),
     )
-    def parked_events(self, request):
+    def parked_events(self, request: Request) -> RouteAnswer:
         """Newest first, across every service. A handler that fails is given its event again
         (``BATON.events``); after the last attempt the event is parked here and its queue goes on."""
         return merged_page(
@@ -1460,7 +1538,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="events",
         allow=("admin",),
     )
-    def retry_parked_events(self, request):
+    def retry_parked_events(self, request: Request) -> RouteAnswer:
         """Once the cause is fixed: the chosen ``ids`` (or every parked event, at most ``limit`` per
         service) go back on their handlers' queues; one that fails again is parked again."""
         body = _json_body(request)
@@ -1475,7 +1553,7 @@ class GatewayService(service_health.HealthEntrypoints):
     # --- users and API tokens ----------------------------------------------------------------
 
     @json_route("GET", "/me", summary="Who the token belongs to", returns=UserSchema, tag="users", allow=EVERYONE)
-    def who_am_i(self, request):
+    def who_am_i(self, request: Request) -> RouteAnswer:
         return self._user_view(users.existing_user(self.directory, self.caller.user_id))
 
     @json_route(
@@ -1487,7 +1565,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="users",
         allow=EVERYONE,
     )
-    def update_me(self, request):
+    def update_me(self, request: Request) -> RouteAnswer:
         changes = load_input(MeUpdateSchema, _json_body(request), what="change")
         return self._user_view(users.update_user(self.directory, self.caller.user_id, changes))
 
@@ -1499,7 +1577,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="users",
         allow=STAFF,
     )
-    def list_people(self, request):
+    def list_people(self, request: Request) -> RouteAnswer:
         return PeopleSchema().dump({"items": [_with_id(p) for p in self.directory.people(users.MAX_PEOPLE)]})
 
     # --- signing in to the console -------------------------------------------------------------
@@ -1519,7 +1597,7 @@ class GatewayService(service_health.HealthEntrypoints):
             "429": "Too many failed sign-ins lately: details.retry_after_seconds says when to try again.",
         },
     )
-    def sign_in(self, request):
+    def sign_in(self, request: Request) -> RouteAnswer:
         """The token is sent like an API token (``Authorization: Bearer …``) and ends after
         ``BATON.access.session_idle_hours`` without a call, or at sign-out. Wrong credentials answer
         401; after ``sign_in_failures_allowed`` failures of a user id or an address within
@@ -1545,7 +1623,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="sessions",
         allow=EVERYONE,
     )
-    def sign_out(self, request):
+    def sign_out(self, request: Request) -> RouteAnswer:
         """``ended`` is false when the call was made with an API token (those are revoked instead)."""
         token = request.headers.get("Authorization", "").partition(" ")[2].strip()
         ended = sessions.sign_out(self.directory, token, _now())
@@ -1562,7 +1640,7 @@ class GatewayService(service_health.HealthEntrypoints):
         allow=EVERYONE,
         replayable=False,
     )
-    def set_password_route(self, request, user_id):
+    def set_password_route(self, request: Request, user_id: str) -> RouteAnswer:
         return self.set_password(user_id, _json_body(request))
 
     @json_route(
@@ -1574,7 +1652,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="users",
         allow=("admin",),
     )
-    def list_users(self, request):
+    def list_users(self, request: Request) -> RouteAnswer:
         return self.list_user_page(_query(request))
 
     @json_route(
@@ -1587,7 +1665,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="users",
         allow=("admin",),
     )
-    def create_user_route(self, request):
+    def create_user_route(self, request: Request) -> RouteAnswer:
         return 201, self.add_user(_json_body(request))
 
     @json_route(
@@ -1599,7 +1677,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="users",
         allow=("admin",),
     )
-    def update_user_route(self, request, user_id):
+    def update_user_route(self, request: Request, user_id: str) -> RouteAnswer:
         return self.change_user(user_id, _json_body(request))
 
     @json_route(
@@ -1610,7 +1688,7 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="users",
         allow=EVERYONE,
     )
-    def list_tokens_route(self, request, user_id):
+    def list_tokens_route(self, request: Request, user_id: str) -> RouteAnswer:
         return self.list_tokens(user_id)
 
     @json_route(
@@ -1624,7 +1702,7 @@ class GatewayService(service_health.HealthEntrypoints):
         allow=EVERYONE,
         replayable=False,
     )
-    def issue_token_route(self, request, user_id):
+    def issue_token_route(self, request: Request, user_id: str) -> RouteAnswer:
         """Admins issue tokens for anyone; a user for themselves. The token is shown once and never
         kept for a replay: an ``Idempotency-Key`` is not honoured here (a retry issues another)."""
         return 201, self.issue_token(user_id, _json_body(request))
@@ -1632,32 +1710,32 @@ class GatewayService(service_health.HealthEntrypoints):
     @json_route(
         "DELETE", "/tokens/<token_id>", summary="Revoke an API token", returns=TokenSchema, tag="users", allow=EVERYONE
     )
-    def revoke_token_route(self, request, token_id):
+    def revoke_token_route(self, request: Request, token_id: str) -> RouteAnswer:
         return self.revoke_token(token_id)
 
     # the same over RPC, for the admin CLI (an RPC caller without an actor is the system)
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def add_user(self, user):
+    def add_user(self, user: dict[str, Any]) -> dict[str, Any]:
         user = load_input(UserCreateSchema, user, what="user")
         created = users.create_user(self.directory, user, _now())
         users.announce(self.directory, self.dispatch, created, _now())
         return self._user_view(created)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def change_user(self, user_id, changes):
+    def change_user(self, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         changes = load_input(UserUpdateSchema, changes, what="change")
         changed = users.update_user(self.directory, user_id, changes)
         users.announce(self.directory, self.dispatch, changed, _now())
         return self._user_view(changed)
 
     @timer(interval=ANNOUNCE_RETRY_SECONDS)
-    def announce_pending_users(self):
+    def announce_pending_users(self) -> None:
         """Users whose user_saved could not go out when they were saved (see users.announce)."""
         for user in self.directory.unannounced_users(ANNOUNCE_BATCH):
             users.announce(self.directory, self.dispatch, user, _now())
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def set_password(self, user_id, request):
+    def set_password(self, user_id: str, request: dict[str, Any]) -> dict[str, Any]:
         request = load_input(PasswordSetSchema, request, what="password")
         return PasswordSetResultSchema().dump(
             sessions.set_password(
@@ -1666,7 +1744,7 @@ class GatewayService(service_health.HealthEntrypoints):
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_user_page(self, query=None):
+    def list_user_page(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         query = load_input(PageQuerySchema, query)
         users, total = self.directory.page_of_users(query["limit"], query["offset"])
         return UserPageSchema().dump(page_of([self._user_fields(u) for u in users], total, query))
@@ -1678,20 +1756,20 @@ class GatewayService(service_health.HealthEntrypoints):
         return UserSchema().dump(self._user_fields(user))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def issue_token(self, user_id, request=None):
+    def issue_token(self, user_id: str, request: dict[str, Any] | None = None) -> dict[str, Any]:
         request = load_input(TokenRequestSchema, request, what="token request")
         return IssuedTokenSchema().dump(
             _with_id(users.issue_token(self.directory, self.caller, user_id, request["label"], _now()))
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_tokens(self, user_id):
+    def list_tokens(self, user_id: str) -> dict[str, Any]:
         return TokenListSchema().dump(
             {"items": [_with_id(t) for t in users.tokens_of(self.directory, self.caller, user_id)]}
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def revoke_token(self, token_id):
+    def revoke_token(self, token_id: str) -> dict[str, Any]:
         return TokenSchema().dump(_with_id(users.revoke_token(self.directory, self.caller, token_id, _now())))
 
     # --- contracts and the API's own description --------------------------------------------
@@ -1699,11 +1777,11 @@ class GatewayService(service_health.HealthEntrypoints):
     @json_route(
         "GET", "/contracts", summary="The published JSON Schemas", returns=ContractListSchema, tag="system", public=True
     )
-    def list_contracts(self, request):
+    def list_contracts(self, request: Request) -> RouteAnswer:
         return {"contracts": sorted(jsonschema.PUBLISHED)}
 
     @json_route("GET", "/contracts/<name>", summary="One published JSON Schema", tag="system", public=True)
-    def get_contract(self, request, name):
+    def get_contract(self, request: Request, name: str) -> RouteAnswer:
         if name not in jsonschema.PUBLISHED:
             raise NotFound.of("contract", name)
         return jsonschema.to_json_schema(jsonschema.PUBLISHED[name])
@@ -1716,26 +1794,47 @@ class GatewayService(service_health.HealthEntrypoints):
         tag="system",
         allow=MANAGERS,
     )
-    def list_plugins(self, request):
+    def list_plugins(self, request: Request) -> RouteAnswer:
         """Each enabled plugin with its hooks and what a trial of its declarations found."""
         return PluginListSchema().dump({"plugins": self.plugins.health()})
 
+    @json_route(
+        "POST",
+        "/admin/configuration/check",
+        summary="Whether every service would load a configuration file",
+        body=ConfigurationCheckRequestSchema,
+        returns=ConfigurationCheckSchema,
+        tag="system",
+        allow=("admin",),
+        errors={"422": "The text is not YAML: details.fields.yaml, details.line and details.column say where."},
+    )
+    def check_configuration(self, request: Request) -> dict:
+        """Each service checks the sections it reads with its own schemas, as at start-up (``${VAR:default}``
+        as its environment gives it), and names each setting it would refuse with the reason; nothing is loaded."""
+        proxies = {name: proxy for name, proxy in self._service_proxies().items() if name != "gateway"}
+        return configuration_check.configuration_report(
+            partial(configuration_check.gateway_problems, type(self)),
+            proxies,
+            _json_body(request),
+            self.settings["rpc_timeout_seconds"],
+        )
+
     @json_route("GET", "/openapi.json", summary="This API as an OpenAPI 3.1 document", tag="system", public=True)
-    def openapi_document(self, request):
+    def openapi_document(self, request: Request) -> RouteAnswer:
         return openapi.document(type(self))
 
     @json_route("GET", "/docs", summary="Interactive API documentation", tag="system", public=True)
-    def docs_page(self, request):
+    def docs_page(self, request: Request) -> RouteAnswer:
         return openapi.docs_page()
 
     # --- the web console (web/dist) -------------------------------------------------------------
 
     @console_file("/")
-    def console_index(self, request):
+    def console_index(self, request: Request) -> None:
         """Served by ConsoleFiles itself: no worker runs."""
 
     @console_file("/<path:path>")
-    def console_page(self, request, path):
+    def console_page(self, request: Request, path: str) -> None:
         """Served by ConsoleFiles itself: no worker runs."""
 
     def _service_proxies(self):
@@ -1765,7 +1864,7 @@ class GatewayService(service_health.HealthEntrypoints):
             )
         return (200 if outcome["duplicate"] else 202), outcome
 
-    def _call(self, service, method, *args, **kwargs):
+    def _call(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
         timeout = self.settings["rpc_timeout_seconds"]
         try:
             with eventlet.Timeout(
@@ -1782,7 +1881,7 @@ def _with_id(document):
     return {**document, "id": document["_id"]}
 
 
-def _now():
+def _now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -1796,15 +1895,15 @@ def _client_address(request, settings):
     return address
 
 
-def _query(request):
+def _query(request: Request) -> dict[str, Any]:
     return request.args.to_dict()
 
 
-def _idempotency_key(request):
+def _idempotency_key(request: Request) -> str | None:
     return next((request.headers[h] for h in IDEMPOTENCY_HEADERS if h in request.headers), None)
 
 
-def _json_body(request):
+def _json_body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(request.get_data(as_text=True) or "null")
     except json.JSONDecodeError as exc:

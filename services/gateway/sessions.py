@@ -7,21 +7,25 @@ sign-in must not stall every other request of the gateway for its tenth of a sec
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from eventlet import tpool
 
 from contracts.errors import Forbidden, TooManyAttempts, Unauthenticated
 from services.gateway import passwords
+from services.gateway.directory import Directory, Document
 from services.gateway.leavers import may_sign_in, refusal
 from services.gateway.users import existing_user, may_manage_tokens_of
-from services.runtime.access import ADMIN
+from services.runtime.access import ADMIN, Actor
 
 log = logging.getLogger(__name__)
 
 WRONG = "The user id or password is wrong."
 
 
-def sign_in(directory, settings, user_id: str, password: str, address: str | None, now: datetime):
+def sign_in(
+    directory: Directory, settings: dict[str, Any], user_id: str, password: str, address: str | None, now: datetime
+) -> tuple[str, Document]:
     """(token, user) for a right password of an active user; ``Unauthenticated`` otherwise, and
     ``TooManyAttempts`` once the user id or the address has failed too often lately."""
     keys = [f"user:{user_id}"] + ([f"address:{address}"] if address else [])
@@ -33,7 +37,7 @@ def sign_in(directory, settings, user_id: str, password: str, address: str | Non
         right = False
     else:
         right = tpool.execute(passwords.verify_password, password, credential["hash"])
-    if not right or not may_sign_in(user, now):
+    if user is None or not right or not may_sign_in(user, now):
         for key in keys:
             directory.add_failure(key, now.timestamp())
         log.info("sign-in refused for %r from %s", user_id, address)
@@ -43,7 +47,9 @@ def sign_in(directory, settings, user_id: str, password: str, address: str | Non
     return token, user
 
 
-def set_password(directory, actor, user_id: str, password: str, current_password: str | None, now: datetime):
+def set_password(
+    directory: Directory, actor: Actor | None, user_id: str, password: str, current_password: str | None, now: datetime
+) -> dict[str, Any]:
     """Admins set anyone's password (and the CLI, acting as the system); a person changes their own
     only with the current one."""
     may_manage_tokens_of(actor, user_id)
@@ -60,7 +66,7 @@ def set_password(directory, actor, user_id: str, password: str, current_password
     return {"user_id": user_id, "password_set_at": stored["set_at"]}
 
 
-def sign_out(directory, token: str, now: datetime) -> bool:
+def sign_out(directory: Directory, token: str, now: datetime) -> bool:
     record = directory.session_by_secret(token)
     if record is None or record["ended_at"] is not None:
         return False
@@ -68,7 +74,7 @@ def sign_out(directory, token: str, now: datetime) -> bool:
     return True
 
 
-def idle(settings) -> timedelta:
+def idle(settings: dict[str, Any]) -> timedelta:
     return timedelta(hours=settings["session_idle_hours"])
 
 

@@ -1,13 +1,13 @@
 """The handoff service's settings (BATON.handoff), loaded into domain values once at start-up: a
 wrong rule name, department or step stops the service with a message naming the key."""
 
+import logging
 from datetime import timedelta
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from contracts.deals import ORDER_AMENDABLE
-from services.handoff.domain.audit import AuditPolicy
 from services.handoff.domain.checklists import RULES, ChecklistPolicy
 from services.handoff.domain.gates import StepSpec
 from services.handoff.domain.handoffs import Deadline
@@ -20,7 +20,10 @@ from services.handoff.domain.kinds import (
     KindSpec,
     Valuation,
 )
+from services.handoff.domain.quality_audit import QualityAuditPolicy
 from services.handoff.domain.requirements import RequirementPolicy
+
+log = logging.getLogger(__name__)
 
 NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z", error="Use lower-case letters, digits and _ (max 64).")
 PHRASES = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
@@ -67,7 +70,7 @@ class StepSchema(Schema):
     requires = fields.List(fields.String(validate=NAME), load_default=list)
 
 
-class AuditSchema(Schema):
+class QualityAuditSettingsSchema(Schema):
     every_days = fields.Float(load_default=7, validate=POSITIVE)
     relaxed_every_days = fields.Float(load_default=28, validate=POSITIVE)
     passes_to_relax = fields.Integer(load_default=3, validate=validate.Range(min=1))
@@ -101,9 +104,24 @@ class HandoffSettingsSchema(Schema):
     departments = fields.Dict(keys=fields.String(validate=NAME), values=fields.List(fields.String()), required=True)
     kinds = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(KindSchema), required=True)
     steps = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(StepSchema), load_default=dict)
-    audit = fields.Nested(AuditSchema, required=True)
+    quality_audit = fields.Nested(QualityAuditSettingsSchema, required=True)
     announce_retry_after_seconds = fields.Float(load_default=5, validate=POSITIVE)
     requirements = fields.Nested(RequirementsSchema, load_default=lambda: RequirementsSchema().load({}))
+
+    @pre_load
+    def read_the_old_quality_audit_key(self, data: Any, **kwargs: Any) -> Any:
+        """``audit``, the quality audit's key before it was renamed (it read like the audit trail's),
+        is still read for one release when ``quality_audit`` is not given."""
+        if not isinstance(data, dict) or "audit" not in data:
+            return data
+        data = dict(data)
+        old = data.pop("audit")
+        if "quality_audit" in data:
+            log.warning("config: BATON.handoff.audit is ignored: BATON.handoff.quality_audit is given")
+        else:
+            data["quality_audit"] = old
+            log.warning("config: BATON.handoff.audit is deprecated: rename it to BATON.handoff.quality_audit")
+        return data
 
     @validates_schema
     def names_agree(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -123,7 +141,7 @@ class HandoffSettingsSchema(Schema):
     @post_load
     def as_policy(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         vague = tuple(data["vague_needs"]["zh"]) + tuple(p.lower() for p in data["vague_needs"]["en"])
-        audit = data["audit"]
+        quality_audit = data["quality_audit"]
         return {
             "checklist": ChecklistPolicy(
                 vague,
@@ -157,15 +175,15 @@ class HandoffSettingsSchema(Schema):
                 name: StepSpec(name, s["department"], tuple(s["after"]), tuple(s["requires"]))
                 for name, s in data["steps"].items()
             },
-            "audit": AuditPolicy(
-                tuple(audit["checklist"]),
-                timedelta(days=audit["every_days"]),
-                timedelta(days=audit["relaxed_every_days"]),
-                audit["passes_to_relax"],
-                audit["sample_size"],
-                timedelta(days=audit["min_age_days"]),
+            "quality_audit": QualityAuditPolicy(
+                tuple(quality_audit["checklist"]),
+                timedelta(days=quality_audit["every_days"]),
+                timedelta(days=quality_audit["relaxed_every_days"]),
+                quality_audit["passes_to_relax"],
+                quality_audit["sample_size"],
+                timedelta(days=quality_audit["min_age_days"]),
             ),
-            "audit_check_every": timedelta(seconds=audit["check_every_seconds"]),
+            "quality_audit_check_every": timedelta(seconds=quality_audit["check_every_seconds"]),
             "announce_retry_after": timedelta(seconds=data["announce_retry_after_seconds"]),
             "requirements": RequirementPolicy(
                 tuple(data["requirements"]["order_fields"]), tuple(data["requirements"]["date_fields"])

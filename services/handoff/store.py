@@ -1,5 +1,5 @@
-"""Where handoff keeps handoffs, refused submissions, agreed requirements, started steps, audits
-and its schedules.
+"""Where handoff keeps handoffs, refused submissions, agreed requirements, started steps, quality
+audits and their schedules.
 
 Every change replaces a whole document under a version guard (``services.runtime.guarded``, which
 moves the version on): the embedded store has no transactions, and ``$set`` would not keep
@@ -9,6 +9,12 @@ seconds. The measures range over when handoffs were submitted and refused: the e
 serves no datetime range from an index (nor an ISO-looking string's: it compares those as
 datetimes), so that time is kept beside its datetime in whole epoch seconds
 (``services.runtime.document_store.epoch``) on every write, and the range goes over that.
+
+The quality audit's collections were called ``audits`` and ``audit_schedules`` before (read like
+the audit trail's ``audit``): an upgrade (``move_quality_audits``) copies them to their new names
+and drops the old. Until it is done a schedule not copied yet is copied when read (a person's
+passes in a row are never lost to a fresh schedule), and a report is looked for under the old name
+too; a page of reports shows only those copied. The reports keep their ``aud_`` ids.
 """
 
 from collections.abc import Callable, Iterable
@@ -17,7 +23,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
-from services.handoff.domain import Document
+from services.handoff.domain import Document, measure_totals
 from services.handoff.domain.handoffs import INFO_PENDING
 from services.runtime.audit import Store
 from services.runtime.directory import KeptPeople
@@ -27,6 +33,7 @@ from services.runtime.mongo import insert_once
 
 Change = Callable[[Document], Document | None]  # a document -> its changed copy, or None: nothing to change
 MEASURED_AT_MOST = 100_000  # handoffs read for one measures request
+MAX_TOTALS_ATTEMPTS = 10  # writers changing one month's totals at once (its count repairs the rest)
 
 # collection -> (the datetime the measures range over, its epoch seconds kept beside it)
 TIME_KEYS = {"handoffs": ("submitted_at", "submitted_epoch"), "refused_handoffs": ("at", "at_epoch")}
@@ -44,11 +51,14 @@ class Handoffs(KeptPeople, Store):
     def __init__(self, db: Any):
         self.handoffs = db.handoffs
         self.refusals = db.refused_handoffs  # submissions refused by their checklist (measures)
+        self.totals = db.handoff_totals  # per month, what the measures read of each (domain.measure_totals)
         self.registers = db.agreed_requirements  # one per customer: agreed fields and their changes
         self.steps = db.started_steps  # one per customer and step
         self.transfers = db.open_transfers  # one per customer: the handoff that may change its owner
-        self.schedules = db.audit_schedules  # one per person audited
-        self.audits = db.audits
+        self.schedules = db.quality_audit_schedules  # one per person audited
+        self.quality_audits = db.quality_audits
+        # the same, under the names of the release before; moved by move_quality_audits (one release)
+        self.old_schedules, self.old_quality_audits = db.audit_schedules, db.audits
         self.turns = db.scheduled_turns
         self.people = db.people  # the gateway's users, as handoff needs them
         self.leavers = db.leavers  # one per leaver: when their sign-in ends
@@ -72,8 +82,8 @@ class Handoffs(KeptPeople, Store):
         self.leavers.create_index([("outbox_since", ASCENDING)])
         self.leavers.create_index([("waits_for_customers", ASCENDING)])
         self.steps.create_index([("customer_id", ASCENDING)])
-        self.audits.create_index([("person", ASCENDING), ("at", DESCENDING)])
-        self.audits.create_index([("at", DESCENDING)])
+        self.quality_audits.create_index([("person", ASCENDING), ("at", DESCENDING)])
+        self.quality_audits.create_index([("at", DESCENDING)])
 
     # handoffs
     def handoff(self, handoff_id: str) -> Document | None:
@@ -84,13 +94,18 @@ class Handoffs(KeptPeople, Store):
         stored, added = insert_once(self.handoffs, keyed(self.handoffs.name, doc))
         if added:
             self.audit.changed("handoff", None, stored)
+        self._keep_in_totals(stored)  # again when added before: the same entry
         return stored, added
 
     def change_handoff(
         self, handoff_id: str, change: Change, current: Document | None = None
     ) -> tuple[Document | None, Document | None]:
         """``current``: the handoff as the caller just read it, if it has it."""
-        return change_guarded(self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change, current)
+        before, after = change_guarded(
+            self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change, current
+        )
+        self._keep_in_totals(after)
+        return before, after
 
     def _audited(self, collection, resource):
         """A guarded replacement (it moves the version on) keyed and told to the audit trail."""
@@ -134,6 +149,40 @@ class Handoffs(KeptPeople, Store):
         if states:
             query["state"] = {"$in": list(states)}
         return list(self.handoffs.find(query).sort("submitted_at", ASCENDING).limit(limit))
+
+    def _keep_in_totals(self, handoff: Document | None) -> None:
+        """The handoff's entry in its month's totals, as the handoff is now (a writer that stops
+        before this leaves the entry as it was until the handoff's next change)."""
+        if handoff is None or handoff.get("submitted_at") is None:
+            return
+        totals_id = measure_totals.totals_id(measure_totals.HANDOFFS, measure_totals.month_of(handoff["submitted_at"]))
+        for _attempt in range(MAX_TOTALS_ATTEMPTS):
+            before = self.totals.find_one({"_id": totals_id})
+            if before is None:
+                blank = measure_totals.empty(measure_totals.HANDOFFS, measure_totals.month_of(handoff["submitted_at"]))
+                if insert_once(self.totals, measure_totals.with_handoff(blank, handoff))[1]:
+                    return
+                continue
+            after = measure_totals.with_handoff(before, handoff)
+            if after == before or guarded_replace(self.totals, after, before):
+                return
+
+    def measure_totals(self, totals_ids: Iterable[str]) -> dict[str, Document]:
+        return {doc["_id"]: doc for doc in self.totals.find({"_id": {"$in": list(totals_ids)}})}
+
+    def keep_measure_totals(self, totals: Document, before: Document | None) -> None:
+        """Write a month's totals made afresh, unless another writer changed them meanwhile."""
+        if before is None:
+            insert_once(self.totals, totals)
+        else:
+            guarded_replace(self.totals, totals, before)
+
+    def count_submitted(self, since: datetime, until: datetime) -> int:
+        """Handoffs first submitted in [since, until): an index count."""
+        return count(self.handoffs, {"submitted_epoch": {"$gte": epoch(since), "$lt": epoch(until)}})
+
+    def count_refused(self, since: datetime, until: datetime) -> int:
+        return count(self.refusals, {"at_epoch": {"$gte": epoch(since), "$lt": epoch(until)}})
 
     def submitted_between(self, since: datetime, until: datetime, kind: str | None = None) -> list[Document]:
         query: Document = {"submitted_epoch": {"$gte": epoch(since), "$lte": epoch(until)}}
@@ -226,9 +275,12 @@ class Handoffs(KeptPeople, Store):
         """(stored record, started now?)."""
         return insert_once(self.steps, record)
 
-    # audits
+    # quality audits
     def schedule(self, person: str) -> Document | None:
-        return self.schedules.find_one({"_id": person})
+        found = self.schedules.find_one({"_id": person})
+        if found is None and (old := self.old_schedules.find_one({"_id": person})) is not None:
+            found = insert_once(self.schedules, moved_schedule(old))[0]  # not moved yet: moved now
+        return found
 
     def add_schedule(self, schedule: Document) -> Document:
         return insert_once(self.schedules, schedule)[0]
@@ -237,13 +289,14 @@ class Handoffs(KeptPeople, Store):
         """False when another instance moved the schedule on since ``before`` was read."""
         return guarded_replace(self.schedules, schedule, before)
 
-    def add_audit(self, report: Document) -> tuple[Document, bool]:
-        return insert_once(self.audits, report)
+    def add_quality_audit(self, report: Document) -> tuple[Document, bool]:
+        return insert_once(self.quality_audits, report)
 
-    def quality_audit(self, audit_id: str) -> Document | None:
-        return self.audits.find_one({"_id": audit_id})
+    def quality_audit(self, quality_audit_id: str) -> Document | None:
+        query = {"_id": quality_audit_id}
+        return self.quality_audits.find_one(query) or self.old_quality_audits.find_one(query)
 
-    def audit_page(
+    def quality_audit_page(
         self, limit: int, offset: int, person: str | None = None, passed: bool | None = None
     ) -> tuple[list[Document], int]:
         query: Document = {}
@@ -251,8 +304,8 @@ class Handoffs(KeptPeople, Store):
             query["person"] = person
         if passed is not None:
             query["passed"] = passed
-        total = count(self.audits, query)
-        return list(self.audits.find(query).sort("at", DESCENDING).skip(offset).limit(limit)), total
+        total = count(self.quality_audits, query)
+        return list(self.quality_audits.find(query).sort("at", DESCENDING).skip(offset).limit(limit)), total
 
     def take_turn(self, job: str, now: datetime, every: timedelta) -> bool:
         return take_turn(self.turns, job, now, every)
@@ -269,3 +322,28 @@ class Handoffs(KeptPeople, Store):
             if doc.get(field) is not None:  # an integer: $set keeps it as it is
                 collection.update_one({"_id": doc["_id"]}, {"$set": {key: epoch(doc[field])}})
         return batch[-1]["_id"] if len(batch) == limit else None
+
+    def move_quality_audits(self, old_name: str, after: str | None, limit: int) -> str | None:
+        """One batch of the old collection ``old_name`` (after the id ``after``) copied under its new
+        name, the old collection dropped after the last; the next batch's cursor, or None when done.
+        Idempotent: a document copied already (or made since under the new name) is kept as it is."""
+        moves: dict[str, tuple[Any, Any, Callable[[Document], Document]]] = {
+            "audits": (self.old_quality_audits, self.quality_audits, dict),
+            "audit_schedules": (self.old_schedules, self.schedules, moved_schedule),
+        }
+        old, new, moved = moves[old_name]
+        query = {"_id": {"$gt": after}} if after is not None else {}
+        batch = list(old.find(query).sort("_id", ASCENDING).limit(limit))
+        for doc in batch:
+            insert_once(new, moved(doc))
+        if len(batch) == limit:
+            return batch[-1]["_id"]
+        old.drop()
+        return None
+
+
+def moved_schedule(old: Document) -> Document:
+    """A schedule of the release before under its new field names."""
+    renamed = {**old, "last_quality_audit_id": old.get("last_quality_audit_id", old.get("last_audit_id"))}
+    renamed.pop("last_audit_id", None)
+    return renamed

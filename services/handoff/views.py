@@ -22,7 +22,7 @@ def requirements_view(customer_id: str, register: Document | None) -> Document:
     return {"customer_id": customer_id, "fields": register["fields"], "changes": register["changes"]}
 
 
-def audit_view(report: Document) -> Document:
+def quality_audit_view(report: Document) -> Document:
     return {**report, "id": report["_id"]}
 
 

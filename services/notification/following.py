@@ -25,16 +25,21 @@ def follow(
     customer_id: str,
     change: Callable[[FollowedCustomer], FollowedCustomer],
     now: datetime,
+    open_reminders: list[Document] | None = None,
 ) -> list[Document]:
     """Apply ``change`` (FollowedCustomer -> FollowedCustomer) and bring the follow-up and regrade
-    reminders in line; returns those to announce (new or said again on redelivery)."""
+    reminders in line; returns those to announce (new or said again on redelivery).
+    ``open_reminders``: the customer's open reminders as the caller just read and closed them (not
+    read again)."""
     current = reminders.followed_customer(customer_id)
     if current is None:
-        # first heard of: written as changed, in one command (unless another handler wrote it first)
+        # First heard of: written as changed, in one command (unless another handler wrote it
+        # first). Only this function makes follow-ups and regrades, once the customer is followed:
+        # none is open yet to close.
         first = {"_id": customer_id, "version": 0, **dataclasses.asdict(change(FollowedCustomer(customer_id)))}
         current = reminders.add_followed_customer(first)
         if current is first:
-            return _reconcile(reminders, policy, _customer(first), now)
+            return _reconcile(reminders, policy, _customer(first), now, [])
     before, after = change_guarded(
         reminders.followed_customer,
         reminders.replace_followed_customer,
@@ -43,7 +48,7 @@ def follow(
         current,
     )
     customer = _customer(after or before or reminders.followed_customer(customer_id))
-    return _reconcile(reminders, policy, customer, now)
+    return _reconcile(reminders, policy, customer, now, open_reminders)
 
 
 def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
@@ -54,13 +59,11 @@ def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
     return [{**doc, "customer_name": names.get(doc.get("customer_id") or "")} for doc in docs]
 
 
-def _reconcile(reminders, policy, customer, now):
+def _reconcile(reminders, policy, customer, now, open_reminders=None):
     wanted = {FOLLOW_UP: follow_up_reminder(policy, customer, now), REGRADE: regrade_reminder(policy, customer, now)}
-    stale = [
-        r
-        for r in reminders.open_for_customer(customer.customer_id)
-        if r["kind"] in wanted and r["_id"] != (wanted[r["kind"]] or {}).get("_id")
-    ]
+    if open_reminders is None:
+        open_reminders = reminders.open_for_customer(customer.customer_id)
+    stale = [r for r in open_reminders if r["kind"] in wanted and r["_id"] != (wanted[r["kind"]] or {}).get("_id")]
     close_all(reminders, [_closing(r, customer) for r in stale], now)
     return [stored for stored in (_keep(reminders, w) for w in wanted.values() if w is not None) if stored]
 

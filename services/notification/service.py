@@ -79,18 +79,14 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def on_customer_allocated(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_allocated", payload)
         # The manager's 'nobody eligible' notice is done; and a customer moved from its owner (a
-        # leaver's, at once): what it asked of them goes (the kinds differ: one read for both); the
-        # new owner gets their own first touch and follow-up below
-        self._close(
-            event["customer_id"],
-            event["allocated_at"],
-            lambda open_: (
-                satisfying.closed_by_allocation(event["owner_id"], open_)
-                + satisfying.closed_by_new_owner(
-                    event["owner_id"], f"moved to {event['owner_id']} ({event['reason']})", open_, rules.OWNER_KINDS
-                )
-            ),
+        # leaver's, at once): what it asked of them goes (the kinds differ: one read for both, and
+        # what stays open is what the follow-up below is brought in line with); the new owner gets
+        # their own first touch and follow-up below
+        open_ = self.reminders.open_for_customer(event["customer_id"])
+        closings = satisfying.closed_by_allocation(event["owner_id"], open_) + satisfying.closed_by_new_owner(
+            event["owner_id"], f"moved to {event['owner_id']} ({event['reason']})", open_, rules.OWNER_KINDS
         )
+        close_all(self.reminders, closings, event["allocated_at"])
         self._schedule(
             [
                 rules.first_touch(
@@ -98,7 +94,12 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
                 )
             ]
         )
-        self._follow(event["customer_id"], lambda c: follow_up.with_owner(c, event["owner_id"]))
+        closed = {closing.reminder_id for closing in closings}
+        self._follow(
+            event["customer_id"],
+            lambda c: follow_up.with_owner(c, event["owner_id"]),
+            [r for r in open_ if r["_id"] not in closed],
+        )
 
     @on("communication_recorded")
     def on_communication_recorded(self, payload: dict[str, Any]) -> None:
@@ -372,8 +373,8 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
             for e in named(self.reminders, entries)
         ]
 
-    def _follow(self, customer_id, change):
-        for reminder in follow(self.reminders, self.policy, customer_id, change, _now()):
+    def _follow(self, customer_id, change, open_reminders=None):
+        for reminder in follow(self.reminders, self.policy, customer_id, change, _now(), open_reminders):
             if reminder["kind"] in rules.ANNOUNCED_KINDS:
                 self._announce(reminder)
 

@@ -46,6 +46,7 @@ def allocate(
     reason: str = ALLOCATED,
     exclude: Iterable[str] = (),
     lock: PersonLock | None = None,
+    holding: Document | None = None,
 ) -> tuple[Document | None, Reasons | None]:
     """(holding, None) once owned, or (None, {person: reasons}) when nobody is eligible: the
     customer then waits in the public pool, marked so, for a manager to settle.
@@ -53,17 +54,18 @@ def allocate(
     The chosen person's holding cap is read again from their counter (never below the truth,
     ``counting``) under their lease (``guarding``), as the customer is written: allocations and
     claims at the same moment never take anyone past it. One
-    found at the cap then is passed over and the rotation asked again without them."""
+    found at the cap then is passed over and the rotation asked again without them. ``holding``:
+    the customer's holding as the caller just read or wrote it (a stale one only costs a retry)."""
     lock = lock or PersonLock()
     exclude = tuple(exclude)
-    holding = pool.holding(customer_id)
+    holding = holding if holding is not None else pool.holding(customer_id)
     if holding is None:
         raise NotFound.of("customer in the pool", customer_id)
     if holding["state"] == OWNED and not exclude:
         return holding, None
     capped: Reasons = {}
     while True:
-        owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding, (*exclude, *capped))
+        owner_id, excluded, people = _choose(pool, team, limits_of, rules, holding, (*exclude, *capped))
         if owner_id is None:
             change_holding(
                 pool,
@@ -76,7 +78,7 @@ def allocate(
             return None, {**(excluded or {}), **capped}
         try:
             with taking_for(pool, owner_id, lock):
-                if (at_cap := _at_cap(pool, limits_of, rules, owner_id)) is None:
+                if (at_cap := _at_cap(pool, rules, owner_id, people[owner_id].max_held)) is None:
                     _, after = change_holding(
                         pool,
                         customer_id,
@@ -89,13 +91,12 @@ def allocate(
         capped[owner_id] = [at_cap]
 
 
-def _at_cap(pool: Pool, limits_of: LimitsOf, rules: Sequence[Any], person_id: str) -> str | None:
+def _at_cap(pool: Pool, rules: Sequence[Any], person_id: str, max_held: int | None) -> str | None:
     """Why ``person_id`` can take no more customers now (the holding-cap rule's words), or None —
-    and None when that rule is not in force."""
+    and None when that rule is not in force. ``max_held``: their cap, as the rotation just read
+    it (their role's); what they hold is read again here, under their lease."""
     if not any(rule_name(r) == below_holding_cap.name for r in rules):
         return None
-    person = pool.person(person_id)
-    max_held = limits_of(person["role"]).max_held if person else None
     if max_held is None or (held := pool.held(person_id, at_most=max_held)) < max_held:
         return None
     return f"{below_holding_cap.name}: holds {held} customers, the cap is {max_held}"
@@ -111,14 +112,28 @@ def choose_owner(
 ) -> tuple[str | None, Reasons | None]:
     """(the person whose turn it is among those eligible for the holding, None) — or (None,
     {person: reasons}) when nobody is eligible. Takes a turn of the rotation, changes no holding."""
+    owner_id, excluded, _people = _choose(pool, team, limits_of, rules, holding, exclude)
+    return owner_id, excluded
+
+
+def _choose(
+    pool: Pool,
+    team: str,
+    limits_of: LimitsOf,
+    rules: Sequence[Any],
+    holding: Document,
+    exclude: Iterable[str] = (),
+) -> tuple[str | None, Reasons | None, dict[str, Salesperson]]:
+    """``choose_owner``, and the salespeople it chose among by id (read once, for the cap)."""
     exclude = tuple(exclude)
     people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
     customer = NewCustomer(holding.get("country_code"), holding.get("intent_grade"), None, team)
     chosen, excluded = eligible(people, customer, rules=rules)
+    by_id = {p.id: p for p in people}
     try:
-        return _turn(pool, team, chosen, holding["_id"]), None
+        return _turn(pool, team, chosen, holding["_id"]), None, by_id
     except NobodyEligible:
-        return None, (excluded if chosen else excluded or {"": ["nobody in the team"]})
+        return None, (excluded if chosen else excluded or {"": ["nobody in the team"]}), by_id
 
 
 def _take_unless_owned(

@@ -88,24 +88,32 @@ class HeldCounts:
             doc = found.get(person_id)
             cap = at_most(person_id) if at_most is not None else None
             if doc is None or not doc.get("counted"):
-                held[person_id] = self.recount(person_id)
+                held[person_id] = self.recount(person_id, unless_counted=True)
             elif cap is not None and doc["held"] >= cap and doc.get("checked") != doc["version"]:
                 held[person_id] = self.recount(person_id)
             else:
                 held[person_id] = doc["held"]
         return held
 
-    def recount(self, person_id: str) -> int:
-        """Set the person's counter from their holdings (and what is pending); the count."""
+    def recount(self, person_id: str, unless_counted: bool = False) -> int:
+        """Set the person's counter from their holdings (and what is pending); the count.
+        ``unless_counted``: only while nobody has (a counter another caller has just recounted, as
+        many do at once on a fresh store, is believed as ``held_by_each`` believes it)."""
         held = 0
         for _attempt in range(RECOUNT_ATTEMPTS):
             doc = self.counters.find_one({"_id": person_id})
-            if doc is None:
-                doc, _ = insert_once(
-                    self.counters,
-                    {"_id": person_id, "held": 0, "pending_in": 0, "pending_out": 0, "version": 0, "moved_at": 0.0},
-                )
+            if unless_counted and doc is not None and doc.get("counted"):
+                return doc["held"]
             exact = count(self.holdings, {"owner_id": person_id, "state": OWNED})
+            if doc is None:
+                # No counter, so no step is pending (each step makes or moves it before its holding
+                # write): the count is the truth, written as the counter in one command unless a
+                # step made one meanwhile (then it is read and recounted again).
+                first = {"_id": person_id, "held": exact, "pending_in": 0, "pending_out": 0, "version": 0}
+                if insert_once(self.counters, {**first, "moved_at": 0.0, "counted": True, "checked": 0})[1]:
+                    return exact
+                held = exact
+                continue
             stuck = time.time() - doc.get("moved_at", 0.0) > STUCK_SECONDS
             pending_in, pending_out = (0, 0) if stuck else (doc.get("pending_in", 0), doc.get("pending_out", 0))
             recounted = moved_on(

@@ -23,6 +23,7 @@ from services.pool.domain.holdings import (
     SYSTEM,
     Facts,
     give_back,
+    held_for_review,
     inquired_since_rejection,
     new_holding,
     screening_holding,
@@ -59,19 +60,23 @@ def place_new_customer(
         # Marketing screens it first; sales gets it by the handoff marketing sends (screening.py).
         pool.add_holding(screening_holding(customer_id, allocation["team"], facts, now))
         return
-    reason = NEW_UNALLOCATED if event["allocate"] or event["requested_owner"] else POOL_ASKED
-    before = pool.add_holding(new_holding(customer_id, allocation["team"], facts, now, reason))
+    placed = event["allocate"] or event["requested_owner"]
+    holding = new_holding(customer_id, allocation["team"], facts, now, NEW_UNALLOCATED if placed else POOL_ASKED)
+    if event["needs_review"] and placed:
+        # It may be someone's existing customer (撞单): it waits in the pool until a person decides;
+        # kept apart, it is placed then (reviewing.place_after_review).
+        holding = held_for_review(holding, event["requested_owner"])
+    before = pool.add_holding(holding)
     if before["state"] == OWNED:
         announce(dispatch, None, before, now)  # redelivered: said again, downstream handlers ignore repeats
         return
     if event["needs_review"]:
-        # It may be someone's existing customer (撞单): it waits in the pool until a person decides.
         log.info("customer %s may duplicate another archive; left unallocated for review", customer_id)
         return
     if event["requested_owner"]:
         announce(dispatch, before, assign_requested_owner(pool, customer_id, event["requested_owner"], now), now)
     elif event["allocate"]:
-        allocate_announced(pool, dispatch, allocation, lock, limits_of, rules, before, customer_id, now)
+        allocate_announced(pool, dispatch, allocation, lock, limits_of, rules, before, customer_id, now, holding=before)
 
 
 def place_on_inquiry(
@@ -127,14 +132,16 @@ def allocate_announced(
     customer_id: str,
     now: datetime,
     reason: str = ALLOCATED,
+    holding: Document | None = None,
 ) -> None:
     """Allocate the customer by the rules and announce its owner; when nobody is eligible (or a
-    plugin's rule failed) it waits in the public pool and ``allocation_stalled`` says why."""
+    plugin's rule failed) it waits in the public pool and ``allocation_stalled`` says why.
+    ``holding``: the customer's holding as just written, when the caller has it (not read again)."""
     seed(pool, allocation, now)
     stalled: dict[str, list[str]] | None
     try:
         after, stalled = allocate(
-            pool, allocation["team"], limits_of, rules, customer_id, now, reason=reason, lock=lock
+            pool, allocation["team"], limits_of, rules, customer_id, now, reason=reason, lock=lock, holding=holding
         )
     except PluginFailed as exc:
         failure = exc.message

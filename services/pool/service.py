@@ -51,6 +51,7 @@ from services.pool.domain.holdings import (
 from services.pool.domain.recycling import REJECTED, SCREENING
 from services.pool.leaving import reassign_leaver
 from services.pool.placing import place_new_customer, place_on_inquiry
+from services.pool.reviewing import place_after_review
 from services.pool.screening import mark_invalid, receiver_for
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.store import Pool
@@ -164,6 +165,20 @@ class PoolService(
         event = load_event("handoff_accepted", payload)
         if event["complete"] and (changed := transfer_on_acceptance(self.pool, event, _now())):
             self._announce(*changed)
+
+    @on("duplicates_kept_apart")
+    def on_duplicates_kept_apart(self, payload: Document) -> None:
+        # A customer held unallocated for this review is placed now, as it would have been.
+        place_after_review(
+            self.pool,
+            self.dispatch,
+            self.allocation,
+            self.settings["person_lock"],
+            self._limits_of,
+            self._rules(),
+            load_event("duplicates_kept_apart", payload),
+            _now(),
+        )
 
     @on("customers_merged")
     def on_customers_merged(self, payload: Document) -> None:

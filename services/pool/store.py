@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
 
 from contracts.paging import sort_spec
 from services.pool.counting import HeldCounts, owner_moves
@@ -74,6 +75,15 @@ class Pool(Store):
         # Both equalities in one index: with one index per field SQLite may pick state's (a scan
         # of every owned customer) to count one person's.
         self.holdings.create_index([("owner_id", ASCENDING), ("state", ASCENDING)])
+        # A pool search (a team's public or dormant pool): its page newest first walks the first
+        # index, its total by country and grade counts entries of the second, by reason (a prefix)
+        # of the third; with one index per field SQLite picks team's and reads and sorts the team's
+        # every holding (bench/read_latency.py).
+        self.holdings.create_index([("state", ASCENDING), ("team", ASCENDING), ("since", DESCENDING)])
+        self.holdings.create_index(
+            [("state", ASCENDING), ("team", ASCENDING), ("country_code", ASCENDING), ("intent_grade", ASCENDING)]
+        )
+        self.holdings.create_index([("state", ASCENDING), ("team", ASCENDING), ("reason", ASCENDING)])
         self.reassignments.create_index([("leaver", ASCENDING)])
         self._add_missing_sweep_keys()
 
@@ -327,18 +337,20 @@ class Pool(Store):
     # one taker at a time per person (guarding.taking_for)
     def hold_person(self, person_id: str, holder: str, lease_seconds: float) -> bool:
         """True when ``holder`` now holds ``person_id``'s lease: a guarded conditional update that
-        matches only a lease run out. Times are epoch seconds: a range on datetimes is no guard on
-        the embedded store (it compares them through SQLite's datetime(), ignoring fractions)."""
-        for _first_lease in (False, True):
-            now = time.time()
-            if self.takers.update_one(
-                {"_id": person_id, "until": {"$lt": now}}, {"$set": {"until": now + lease_seconds, "holder": holder}}
-            ).matched_count:
-                return True
-            if _first_lease or self.takers.find_one({"_id": person_id}, {"_id": 1}) is not None:
-                return False
-            insert_once(self.takers, {"_id": person_id, "until": 0.0, "holder": None})
-        return False
+        matches only a lease run out, and makes the person's first (one command either way: a lease
+        still held makes the upsert's insert collide with it). Times are epoch seconds: a range on
+        datetimes is no guard on the embedded store (it compares them through SQLite's datetime(),
+        ignoring fractions)."""
+        now = time.time()
+        try:
+            self.takers.update_one(
+                {"_id": person_id, "until": {"$lt": now}},
+                {"$set": {"until": now + lease_seconds, "holder": holder}},
+                upsert=True,
+            )
+        except DuplicateKeyError:  # held by someone else, until it runs out
+            return False
+        return True
 
     def let_go_person(self, person_id: str, holder: str) -> None:
         self.takers.update_one({"_id": person_id, "holder": holder}, {"$set": {"until": 0.0, "holder": None}})

@@ -1,10 +1,12 @@
 """Check before create: the customers a salesperson is probably about to file again."""
 
+from typing import Any
+
 from services.profile.domain.matching import folded_similarity, match_keys, name_blocks, name_words, rank_candidates
 from services.profile.domain.normalising import normalise_company
 
 
-def likely_customers(customers, matching, typed):
+def likely_customers(customers: Any, matching: dict[str, Any], typed: dict[str, Any]) -> dict[str, list[dict]]:
     """Likely customers for what was ``typed`` (with its ``country_code``, ``with_country_code``)."""
     inquiry = {
         "company": typed.get("company"),
@@ -14,7 +16,7 @@ def likely_customers(customers, matching, typed):
         "contact": {"email": typed.get("email"), "phone": typed.get("phone")},
     }
     holders = customers.holders_of(match_keys(inquiry))
-    similar = {}
+    similar: dict[str, float] = {}
     name = normalise_company(typed.get("company"))
     for block in name_blocks(typed.get("company"), typed.get("country_code")):
         for known in customers.in_name_block(block, matching["max_name_block"]):

@@ -5,12 +5,17 @@ again, which downstream handlers ignore, so a crash between writing and announci
 """
 
 import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from plugins.errors import PluginFailed
+from plugins.host import PluginHost
 from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import communication_record, record_communication
+from services.profile.domain.documents import Archive, Inquiry, Record
 from services.profile.domain.matching import (
     MatchDecision,
     another_company_named,
@@ -18,25 +23,40 @@ from services.profile.domain.matching import (
     decide,
     match_keys,
     name_blocks,
+    name_with_words_added,
     name_words,
     named_after_place,
     other_registration_code,
     same_words,
     second_signal,
+    typo_blocks,
 )
 from services.profile.domain.normalising import company_words, normalise_company
 from services.profile.domain.traits import note_traits
+from services.profile.duplicates import note_flags, still_to_flag
 from services.profile.editing import link_group
 from services.profile.merging import merge_customers, merge_event
+from services.profile.store import Customers
 
 log = logging.getLogger(__name__)
+
+Event = tuple[str, dict[str, Any]]  # (event name, payload) to announce
+NameBlocks = dict[str, list[dict[str, Any]]]  # name block -> the archives in it, as read
 
 LINKED_BY = "profile (an inquiry linked them)"
 GROUPED_BY = "profile (same domain, another registration code)"
 PLACE_NAMED_BY = "profile (a group company's name: another's with its city)"
 
 
-def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now):
+def file_inquiry(
+    customers: Customers,
+    plugins: PluginHost,
+    matching: Mapping[str, Any],
+    inquiry_id: str,
+    inquiry: Inquiry,
+    received_at: datetime,
+    now: datetime,
+) -> list[Event]:
     """File an inquiry (with its ``country_code``, ``services.runtime.countries.with_country_code``)."""
     new_id = customer_id_for(inquiry_id)
     opened = customers.get(new_id)
@@ -49,7 +69,8 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
         holders = _holders(customers, keys, new_id)
     if link_misspelt_archive(customers, matching, holders, inquiry, inquiry_id, now):
         holders = _holders(customers, keys, new_id)
-    similar = None if holders else most_similar_name(customers, matching, inquiry)
+    blocks: NameBlocks = {}  # the name blocks read while filing, read once
+    similar = None if holders else most_similar_name(customers, matching, inquiry, blocks=blocks)
     if similar and not second_signal(inquiry, customers.get(similar) or {}, matching["typo_phone_prefix_digits"]):
         # A similar name alone never merges: a person is asked whether it is the same company.
         decision = MatchDecision(candidates=(similar,))
@@ -67,6 +88,9 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     if decision.customer_id and group_of:
         # The group company its name already has an archive for (opened from private mail): now in the group.
         _join_group_of(customers, decision.customer_id, group_of, now)
+    elif decision.customer_id and inquiry.get("city"):
+        # An archive in no group yet, opened before its city was known: the city now says what its name adds.
+        _group_by_place(customers, matching, inquiry, decision.customer_id, blocks, now)
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
         free = {kind: value for kind, value in keys.items() if kind not in holders}
@@ -86,22 +110,29 @@ def file_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at,
     customers.add(archive)
     if group_of:
         link_group(customers, new_id, group_of, GROUPED_BY, None, now)
-    elif sister := group_company_by_place(customers, matching, inquiry, new_id):
+    elif sister := group_company_by_place(customers, matching, inquiry, new_id, blocks):
         link_group(customers, new_id, sister, PLACE_NAMED_BY, None, now)
     return [_announce_opened(customers, archive, inquiry_id, inquiry, received_at)]
 
 
-def group_company_by_place(customers, matching, inquiry, new_id):
+def group_company_by_place(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    inquiry: Inquiry,
+    new_id: str,
+    blocks: NameBlocks | None = None,
+) -> str | None:
     """The archive whose company a new archive's is a group company of by name and place: one name is
     the other's with the city of the longer-named one added ("Nevado Herramientas Valencia", from
     Valencia, beside "Nevado Herramientas"); the city is the second signal a bare name prefix lacks.
-    None when no archive, or archives of more than one group, are so named."""
+    None when no archive, or archives of more than one group, are so named. ``blocks``: the name
+    blocks read so far (``in_name_block``)."""
     typed = normalise_company(inquiry.get("company"))
     if not typed:
         return None
-    found = {}
+    found: dict[str, None] = {}
     for block in name_blocks(inquiry.get("company"), inquiry.get("country_code")):
-        for known in customers.in_name_block(block, matching["max_name_block"]):
+        for known in in_name_block(customers, matching, block, blocks):
             name = "".join(name_words(known))
             if known["_id"] == new_id or not name or name == typed:
                 continue
@@ -116,21 +147,44 @@ def group_company_by_place(customers, matching, inquiry, new_id):
     return next(iter(found)) if len(groups) == 1 else None
 
 
+def _group_by_place(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    inquiry: Inquiry,
+    customer_id: str,
+    blocks: NameBlocks,
+    now: datetime,
+) -> None:
+    """Link an archive in no group with the one its company is a group company of by name and place
+    (``group_company_by_place``), as a new archive is linked."""
+    this = customers.get(customer_id)
+    if this is None or this.get("group_id"):
+        return
+    if sister := group_company_by_place(customers, matching, inquiry, customer_id, blocks):
+        link_group(customers, customer_id, sister, PLACE_NAMED_BY, None, now)
+
+
 def _within(short: str, long: str) -> bool:
     # ``short``'s letters in order within ``long``: cheap, before an archive is read for its city
     letters = iter(long)
     return all(letter in letters for letter in short)
 
 
-def _within_group(customers, matching, decision, holders, inquiry):
+def _within_group(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    decision: MatchDecision,
+    holders: dict[str, str],
+    inquiry: Inquiry,
+) -> tuple[MatchDecision, str | None]:
     """(decision, archive whose group a new archive joins) for a match on the company's domain.
 
     A group's companies share its domain: an inquiry stating another registration code than the
     domain's archive, or stating a code under a name that differs from the archive's in a
-    meaningful word ("Acme Hamburg" beside "Acme"), or without a code one name the other's with its
-    city added, is another company of the group: filed into the archive its name already has (one of
+    meaningful word ("Acme Hamburg" beside "Acme"), or without a code a name another archive has
+    exactly that differs so, or one name the other's with its city added, is another company of the group: filed into the archive its name already has (one of
     the group, or one in no group yet, which then joins it), else a new archive linked to the group."""
-    found = customers.get(decision.customer_id)
+    found = customers.get(decision.customer_id) if decision.customer_id else None
     if found is None:
         return decision, None
     named = holders.get("company")
@@ -139,7 +193,17 @@ def _within_group(customers, matching, decision, holders, inquiry):
         others = tuple(c for c in decision.candidates if c != named)
         return MatchDecision(customer_id=named, matched_on="company", candidates=others), None
     coded = other_registration_code(inquiry, found)
-    if not (coded or _another_entity_named(inquiry, found, matching)):
+    # Its name is exactly another archive's, and the domain's archive's is it with words added or left out
+    # ("Monti Logistica" beside "Monti Logistica Lamezia"): a group company's, as with a code of its own.
+    named_apart = (
+        member is not None
+        and (
+            name_with_words_added(found.get("company"), inquiry.get("company"))
+            or name_with_words_added(inquiry.get("company"), found.get("company"))
+        )
+        and another_company_named(inquiry, found, matching["merge_name_similarity"], matching["min_word_similarity"])
+    )
+    if not (coded or named_apart or _another_entity_named(inquiry, found, matching)):
         return decision, None
     others = tuple(c for c in decision.candidates if c != found["_id"])
     if member is not None and not member.get("group_id") and not other_registration_code(inquiry, member):
@@ -151,7 +215,7 @@ def _within_group(customers, matching, decision, holders, inquiry):
     return MatchDecision(candidates=others if coded else (found["_id"], *others)), found["_id"]
 
 
-def _join_group_of(customers, customer_id, other_id, now):
+def _join_group_of(customers: Customers, customer_id: str, other_id: str, now: datetime) -> None:
     this, other = customers.get(customer_id), customers.get(other_id)
     if (
         this is not None
@@ -161,29 +225,44 @@ def _join_group_of(customers, customer_id, other_id, now):
         link_group(customers, customer_id, other_id, GROUPED_BY, None, now)
 
 
-def _holders(customers, keys, new_id):
+def _holders(customers: Customers, keys: dict[str, str], new_id: str) -> dict[str, str]:
     # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
     return {kind: holder for kind, holder in customers.holders_of(keys).items() if holder != new_id}
 
 
-def _group_company(customers, matching, decision, holders, inquiry):
-    """The archive holding the inquiry's domain when it is another legal entity (another code, or a
-    name differing in a meaningful word) than the one its code, address or phone filed it into, and
-    not yet in one group with it; else None."""
+def _group_company(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    decision: MatchDecision,
+    holders: dict[str, str],
+    inquiry: Inquiry,
+) -> str | None:
+    """The archive holding the inquiry's domain when it is another legal entity (another code than the
+    inquiry's or than that of the archive it was filed into, or a name differing in a meaningful word) than
+    the one its code, address or phone filed it into, and not yet in one group with it; else None."""
     holder = holders.get("domain")
-    if decision.matched_on not in ("code", "email", "phone") or not holder or holder == decision.customer_id:
+    if (
+        decision.matched_on not in ("code", "email", "phone")
+        or not holder
+        or not decision.customer_id
+        or holder == decision.customer_id
+    ):
         return None
     sister, this = customers.get(holder), customers.get(decision.customer_id)
     if (
         sister is None
         or this is None
-        or not (other_registration_code(inquiry, sister) or _another_entity_named(inquiry, sister, matching))
+        or not (
+            other_registration_code(inquiry, sister)
+            or other_registration_code(this, sister)  # the archive it was filed into is another entity itself
+            or _another_entity_named(inquiry, sister, matching)
+        )
     ):
         return None
     return None if this.get("group_id") and this.get("group_id") == sister.get("group_id") else holder
 
 
-def _another_entity_named(inquiry, archive, matching):
+def _another_entity_named(inquiry: Inquiry, archive: Archive, matching: Mapping[str, Any]) -> bool:
     if inquiry.get("registration_code"):
         return another_company_named(
             inquiry, archive, matching["merge_name_similarity"], matching["min_word_similarity"]
@@ -195,7 +274,14 @@ def _another_entity_named(inquiry, archive, matching):
     )
 
 
-def link_archives(customers, matching, holders, inquiry, inquiry_id, now):
+def link_archives(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    holders: dict[str, str],
+    inquiry: Inquiry,
+    inquiry_id: str,
+    now: datetime,
+) -> bool:
     """Merge the archives this inquiry proves to be one customer; True if it merged any."""
     ids = list(dict.fromkeys(holders.values()))
     if len(ids) < 2:
@@ -210,7 +296,14 @@ def link_archives(customers, matching, holders, inquiry, inquiry_id, now):
     return True
 
 
-def link_misspelt_archive(customers, matching, holders, inquiry, inquiry_id, now):
+def link_misspelt_archive(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    holders: dict[str, str],
+    inquiry: Inquiry,
+    inquiry_id: str,
+    now: datetime,
+) -> bool:
     """Merge into the one archive this inquiry's keys found an archive opened under a misspelling of
     its company name, when the inquiry also agrees with that archive on a second signal (one of its
     contacts by name, its city, a phone in its area) and nothing they state disagrees: the inquiry
@@ -234,11 +327,13 @@ def link_misspelt_archive(customers, matching, holders, inquiry, inquiry_id, now
     return True
 
 
-def merges_caused_by(customers, inquiry_id):
+def merges_caused_by(customers: Customers, inquiry_id: str) -> list[Event]:
     return [("customers_merged", merge_event(record)) for record in customers.merges_caused_by(inquiry_id)]
 
 
-def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
+def _announce_opened(
+    customers: Customers, archive: Archive, inquiry_id: str, inquiry: Inquiry, received_at: datetime
+) -> Event:
     customer_id = archive["_id"]
     entries = [
         timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at),
@@ -246,6 +341,7 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     ]
     if archive["possible_duplicates"]:
         entries.append(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
+        note_flags(customers, customer_id, archive["possible_duplicates"], archive["created_at"])  # listed for managers
     if traits := [t for t in archive.get("traits", []) if t["source_id"] == inquiry_id]:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, archive["created_at"]))
     customers.record(*entries)
@@ -262,13 +358,21 @@ def _announce_opened(customers, archive, inquiry_id, inquiry, received_at):
     }
 
 
-def add_communication(customers, plugins, customer_id, record_id, communication, now, record_within=None):
+def add_communication(
+    customers: Customers,
+    plugins: PluginHost,
+    customer_id: str,
+    record_id: str,
+    communication: Record,
+    now: datetime,
+    record_within: timedelta | None = None,
+) -> None:
     """Record a contact on the archive and the timeline; the same record id twice adds it once.
     Traits the plugins read in it (with the words that show them) are noted too."""
     text = "\n".join(filter(None, [communication.get("customer_words"), communication["summary"]]))
     traits = read_traits(plugins, text)
 
-    def change(archive):
+    def change(archive: Archive) -> Archive | None:
         recorded = record_communication(archive, record_id, communication, now, record_within)
         return recorded and (note_traits(recorded, traits, record_id, communication["at"], now) or recorded)
 
@@ -280,10 +384,10 @@ def add_communication(customers, plugins, customer_id, record_id, communication,
     customers.record(*entries)
 
 
-def read_traits(plugins, text):
+def read_traits(plugins: PluginHost, text: str | None) -> list[dict[str, Any]]:
     """Traits the enabled plugins read in ``text``, as dicts. A failing plugin is logged by name
     and adds nothing: a trait is a hint, never a reason to lose the inquiry or the record."""
-    if not (text or "").strip():
+    if text is None or not text.strip():
         return []
     try:
         return [
@@ -295,12 +399,31 @@ def read_traits(plugins, text):
         return []
 
 
-def most_similar_name(customers, matching, inquiry, exclude=None):
-    """The one archive in the inquiry's name block whose name is close enough to be a typo of it."""
+def in_name_block(
+    customers: Customers, matching: Mapping[str, Any], block: str, blocks: NameBlocks | None = None
+) -> list[dict[str, Any]]:
+    """``customers.in_name_block``, kept in ``blocks`` (block -> archives) when given: one filing
+    asks for its blocks more than once, and reads each from the store once."""
+    if blocks is None:
+        return customers.in_name_block(block, matching["max_name_block"])
+    if block not in blocks:
+        blocks[block] = customers.in_name_block(block, matching["max_name_block"])
+    return blocks[block]
+
+
+def most_similar_name(
+    customers: Customers,
+    matching: Mapping[str, Any],
+    inquiry: Inquiry,
+    exclude: str | None = None,
+    blocks: NameBlocks | None = None,
+) -> str | None:
+    """The one archive in the inquiry's name blocks (``typo_blocks``) whose name is close enough to be a typo of it.
+    ``blocks``: the name blocks read so far (``in_name_block``)."""
     known = {
         archive["_id"]: archive
-        for block in name_blocks(inquiry.get("company"), inquiry.get("country_code"))
-        for archive in customers.in_name_block(block, matching["max_name_block"])
+        for block in typo_blocks(inquiry.get("company"), inquiry.get("country_code"))
+        for archive in in_name_block(customers, matching, block, blocks)
     }
     typed = company_words(inquiry.get("company"))  # folded once; the block's names come folded (name_words)
     close = [
@@ -312,17 +435,29 @@ def most_similar_name(customers, matching, inquiry, exclude=None):
     return close[0] if len(close) == 1 else None
 
 
-def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free_keys, now):
+def _merge(
+    customers: Customers,
+    plugins: PluginHost,
+    decision: MatchDecision,
+    inquiry_id: str,
+    inquiry: Inquiry,
+    received_at: datetime,
+    free_keys: dict[str, str],
+    now: datetime,
+) -> Event:
     customer_id, matched_on = decision.customer_id, decision.matched_on
+    assert customer_id is not None  # only a decision naming its archive is merged
+    candidates = still_to_flag(customers, customer_id, decision.candidates)  # never a pair a person kept apart
     grade, _ = grade_intent(plugins, inquiry)
     traits = read_traits(plugins, inquiry.get("message"))
 
-    def change(archive):
-        merged = merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=decision.candidates)
+    def change(archive: Archive) -> Archive | None:
+        merged = merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=candidates)
         return merged and (note_traits(merged, traits, inquiry_id, received_at, now) or merged)
 
     change_archive(customers, customer_id, change)
     customers.add_keys(free_keys, customer_id)  # the customer is now also found by this inquiry's new keys
+    note_flags(customers, customer_id, candidates, now)
     entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on)]
     if traits:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, received_at))
@@ -336,7 +471,7 @@ def _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free_
     }
 
 
-def grade_intent(plugins, inquiry):
+def grade_intent(plugins: PluginHost, inquiry: Inquiry) -> tuple[dict[str, Any] | None, str | None]:
     """(grade dict or None, error or None). A failing grading plugin never stops the filing."""
     try:
         opinion = plugins.grade_intent(inquiry)

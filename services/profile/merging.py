@@ -4,13 +4,19 @@ The merge record (who, when, the absorbed archive as it was) is written first, s
 interrupted halfway is completed by asking again, and can always be traced.
 """
 
+from datetime import datetime
+from typing import Any
+
 from contracts.errors import Conflict, InvalidInput, NotFound
 from services.profile.changing import change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import combine_archives
+from services.profile.duplicates import after_merge
 
 
-def merge_customers(customers, kept_id, absorbed_id, by, now, cause=None):
+def merge_customers(
+    customers: Any, kept_id: str, absorbed_id: str, by: str, now: datetime, cause: str | None = None
+) -> dict[str, Any]:
     """Merge ``absorbed_id`` into ``kept_id``; ``cause`` is the inquiry that linked them, if one did."""
     if kept_id == absorbed_id:
         raise InvalidInput(
@@ -35,11 +41,13 @@ def merge_customers(customers, kept_id, absorbed_id, by, now, cause=None):
     customers.move_timeline(absorbed_id, kept_id)
     customers.move_facts(absorbed_id, kept_id)
     customers.record(timeline.customers_merged(kept_id, absorbed, record["by"], record["at"]))
+    # before the absorbed archive goes: a merge interrupted here is completed by asking again
+    after_merge(customers, kept_id, absorbed_id, now)
     customers.remove(absorbed_id)
     return merge_event(record)
 
 
-def merge_event(record):
+def merge_event(record: dict[str, Any]) -> dict[str, Any]:
     """The ``customers_merged`` payload of a merge record."""
     return {
         "kept_id": record["merged_into"],

@@ -1,20 +1,31 @@
 """Profile's reports: the facts it notes as it files inquiries and records quotes, samples and stage
-changes; the backfill that notes them for archives from before; and each report read off them.
+changes; the monthly totals kept of them (domain.report_totals); the backfill that notes them for
+archives from before; and each report read off the totals.
 
-What each report reads — index-backed reads only, never every archive:
+What each report reads — per month of its period, one totals document and one index count of the
+month's facts (a month whose totals count other than its facts is built again from its facts):
 
-- inquiries by place: the inquiry facts of its months and the month before (a range of the
-  facts' ``key`` index);
-- demand (products, needs): the inquiry facts of its months (``key`` range);
-- follow-up: the quote and sample facts of its months (``key`` ranges), then just the quotes and
-  samples of those customers' archives (by ``_id``);
-- conversion by source: the inquiry facts of its months (``key`` range), then just the orders of
-  the archives they opened (by ``_id``);
-- lost reasons: the stage facts of its months (``key`` range).
+- inquiries by place: the inquiries per country of its months and the month before;
+- demand (products, needs): each customer's entry of its months (its place, needs asked and
+  recorded on its archive, products);
+- follow-up: the outcome of each customer whose first sample after its first quote, or that
+  quote still waiting, falls in its months;
+- conversion by source: each customer opened in its months, with whether it ordered since;
+- lost reasons: the stage changes of its months per (stage, reason).
+
+The totals of a customer are written again from its facts and archive whenever it changes (an
+inquiry, a deal step, new needs, a merge), so what a report shows of an archive's later state
+(recorded needs, orders) stays right; a stage change is counted once, when its fact is first noted.
 
 A month is a calendar month in ``BATON.reports.time_zone`` as it was set when the fact was noted.
 """
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+from services.profile.domain import report_totals as totals
 from services.profile.domain import reports
 from services.profile.domain.deals import WHEN
 from services.profile.domain.report_facts import (
@@ -31,15 +42,32 @@ from services.profile.domain.report_facts import (
     step_fact,
 )
 from services.runtime.report_rules import month_of
+from services.runtime.reporting import Period
 
-# What a report reads of each inquiry fact.
-INQUIRY_FIELDS = ("month", "at", "customer_id", "country", "opened", "channel", "campaign", "needs", "products")
+Store = Any  # services.profile.store.Customers (a service's domain side never imports its store)
+Settings = dict[str, Any]
+Document = dict[str, Any]
+
+# The facts each kind of totals is made of.
+FACTS_OF = {totals.INQUIRIES: (INQUIRY,), totals.STEPS: (QUOTE, SAMPLE), totals.STAGES: (STAGE,)}
+KIND_OF_FACT = {fact: kind for kind, facts in FACTS_OF.items() for fact in facts}
+ARCHIVE_FIELDS = ("needs", "special_requirements", "orders")
+EVER = ("0000-01", "9999-12")  # every month
+WRITE_ATTEMPTS = 10  # a month's totals changed by this many writers at once: the count repairs it
 
 
 # --- noting facts as things happen ----------------------------------------------------------------
 
 
-def note_inquiry(customers, settings, inquiry_id, inquiry, received_at, customer_id, opened):
+def note_inquiry(
+    customers: Store,
+    settings: Settings,
+    inquiry_id: str,
+    inquiry: dict,
+    received_at: Any,
+    customer_id: str,
+    opened: bool,
+) -> None:
     """An inquiry filed into ``customer_id`` (with its ``country_code``); its country is the
     archive's when it names none."""
     at = inquiry.get("occurred_at") or received_at
@@ -65,23 +93,77 @@ def note_inquiry(customers, settings, inquiry_id, inquiry, received_at, customer
             )
         ]
     )
+    # noted again (a redelivery): the totals are written again, to the same figures
+    refresh_customer(customers, settings, customer_id)
 
 
-def note_deal_step(customers, settings, customer_id, kind, record_id, record):
+def note_deal_step(
+    customers: Store, settings: Settings, customer_id: str, kind: str, record_id: str, record: dict
+) -> None:
+    """A quote, sample or order recorded: its fact (quotes, samples), and the customer's totals
+    (an order turns its openings into conversions)."""
     if kind in FACT_OF_STEP:
         customers.note_facts(
             [step_fact(kind, record_id, customer_id, record, month_of(record[WHEN[kind]], settings["zone"]))]
         )
+    refresh_customer(customers, settings, customer_id)
 
 
-def note_stage_change(customers, settings, entry, reason):
-    """A stage changed by hand (``entry``: its timeline entry)."""
-    customers.note_facts([stage_fact(entry, reason, month_of(entry["at"], settings["zone"]))])
+def note_stage_change(customers: Store, settings: Settings, entry: dict, reason: str | None) -> None:
+    """A stage changed by hand (``entry``: its timeline entry), counted in its month's totals
+    when its fact is new (noted twice, it is counted once; a count missed between the two writes
+    shows in the month's count of facts, and the month is counted again)."""
+    fact = stage_fact(entry, reason, month_of(entry["at"], settings["zone"]))
+    if customers.note_facts([fact]):
+        _change(customers, totals.STAGES, fact["month"], lambda stored: totals.with_stage(stored, fact))
 
 
-def backfill(customers, settings, after, limit):
+def customer_changed(customers: Store, settings: Settings, archive: dict) -> None:
+    """Any change of an archive (its needs, its orders…): its totals written again."""
+    refresh_customer(customers, settings, archive["_id"], archive=archive)
+
+
+def customers_merged(customers: Store, settings: Settings, kept_id: str, absorbed_id: str) -> None:
+    """``absorbed_id`` merged into ``kept_id`` (its facts moved there): one customer in the totals."""
+    refresh_customer(customers, settings, kept_id, absorbed=(absorbed_id,))
+
+
+def refresh_customer(
+    customers: Store, settings: Settings, customer_id: str, archive: dict | None = None, absorbed: Iterable[str] = ()
+) -> None:
+    """Write the customer's entries in the totals of every month it has facts in, from its facts
+    and archive as they are now; ``absorbed``: archives merged into it, whose entries go.
+    Idempotent: done twice, or by two writers, it writes the same."""
+    facts = customers.facts_of(customer_id)
+    archive = archive if archive is not None else customers.get(customer_id)
+    recorded, ordered = _archive_state(archive, settings)
+    absorbed = tuple(absorbed)
+    inquiries = defaultdict(list)
+    for fact in facts:
+        if fact["kind"] == INQUIRY:
+            inquiries[fact["month"]].append(fact)
+    for month, its_facts in inquiries.items():
+        entries = totals.inquiry_entry(its_facts, recorded, ordered)
+        _change(
+            customers,
+            totals.INQUIRIES,
+            month,
+            partial(totals.with_customer_inquiries, customer_id=customer_id, entries=entries, absorbed=absorbed),
+        )
+    steps = [fact for fact in facts if fact["kind"] in (QUOTE, SAMPLE)]
+    for month, entry in totals.step_entries(steps).items():
+        _change(
+            customers,
+            totals.STEPS,
+            month,
+            partial(totals.with_customer_steps, customer_id=customer_id, entry=entry, absorbed=absorbed),
+        )
+
+
+def backfill(customers: Store, settings: Settings, after: str | None, limit: int) -> dict:
     """Note the facts of up to ``limit`` archives after ``after`` (in id order); facts noted
-    before stay as they are. Answers what ``BackfillResultSchema`` shows."""
+    before stay as they are (the months they fall in are counted again when next read). Answers
+    what ``BackfillResultSchema`` shows."""
     archives = customers.archives_after(after, limit)
     written = 0
     for archive in archives:
@@ -99,74 +181,150 @@ def backfill(customers, settings, after, limit):
     return {"examined": len(archives), "written": written, "next_after": None if done else archives[-1]["_id"]}
 
 
+def total_months_after(customers: Store, settings: Settings, after: str | None) -> str | None:
+    """The upgrade to monthly totals: the totals of the next month with facts after ``after`` (a
+    fact key, "<kind>|<month>") made from its facts; that key, or None after the last."""
+    key = customers.next_fact_key(after)
+    if key is None:
+        return None
+    kind, month = key.split("|", 1)
+    if kind in KIND_OF_FACT:
+        _build(customers, settings, KIND_OF_FACT[kind], month)
+    return key
+
+
 # --- the reports ------------------------------------------------------------------------------------
 
 
-def inquiries_by_place(customers, settings, countries, period, by):
-    facts = customers.facts_between(INQUIRY, period.month_before, period.last, ("month", "country"))
+def inquiries_by_place(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
+    months = _totals(customers, settings, totals.INQUIRIES, [period.month_before, *period.months], ("countries",))
     region_of = _region_lookup(settings)
-    place_of = (lambda fact: fact["country"]) if by == "country" else (lambda fact: region_of(fact["country"]))
-    months = reports.inquiries_by_place(
-        facts, period.months, period.month_before, place_of, region_of if by == "country" else None
+    months_answered = reports.inquiries_by_place_of_totals(
+        {month: totals.countries_of(stored) for month, stored in months.items()},
+        period.months,
+        period.month_before,
+        (lambda country: country) if by == "country" else region_of,
+        region_of if by == "country" else None,
     )
-    for month in months:
+    for month in months_answered:
         _name_countries(month["places"], countries, by)
-    return period.answer(by=by, months=months)
+    return period.answer(by=by, months=months_answered)
 
 
-def demand(customers, settings, countries, period, by):
-    facts = customers.facts_between(INQUIRY, period.first, period.last, INQUIRY_FIELDS)
+def demand(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
+    # What sales learned later (needs, 【特殊】 special requirements) counts as much as the first
+    # inquiry: each customer's entry holds the needs recorded on its archive.
+    months = _totals(customers, settings, totals.INQUIRIES, period.months, ("demand",))
     region_of = _region_lookup(settings)
-    place_of = (lambda fact: fact["country"]) if by == "country" else (lambda fact: region_of(fact["country"]))
-    # What sales learned later (needs, 【特殊】 special requirements) counts as much as the first inquiry.
-    archives = customers.archives_by_id(
-        sorted({fact["customer_id"] for fact in facts}), ("needs", "special_requirements")
+    answer = reports.demand_of_totals(
+        [totals.demand_entries(stored) for stored in months.values()],
+        (lambda country: country) if by == "country" else region_of,
+        list(settings["needs"]),
+        settings["top_products"],
     )
-    recorded = {
-        archive["_id"]: needs_in(
-            [*archive.get("needs", []), *archive.get("special_requirements", [])], settings["needs"]
-        )
-        for archive in archives
-    }
-    answer = reports.demand(facts, place_of, list(settings["needs"]), settings["top_products"], recorded)
     _name_countries(answer["places"], countries, by)
     return period.answer(by=by, **answer)
 
 
-def follow_up(customers, period):
-    quoted_or_sampled = [
-        fact["customer_id"]
-        for kind in (QUOTE, SAMPLE)
-        for fact in customers.facts_between(kind, period.first, period.last, ("customer_id",))
-    ]
-    archives = customers.archives_by_id(quoted_or_sampled, ("quotes", "samples"))
-    return period.answer(**reports.follow_up(archives, period.since, period.until))
+def follow_up(customers: Store, settings: Settings, period: Period) -> dict:
+    months = _totals(customers, settings, totals.STEPS, period.months, ("customers",))
+    return period.answer(**reports.follow_up_of_totals([totals.step_outcomes(stored) for stored in months.values()]))
 
 
-def conversion(customers, period):
-    opened = [
-        fact for fact in customers.facts_between(INQUIRY, period.first, period.last, INQUIRY_FIELDS) if fact["opened"]
-    ]
-    ordered = {
-        archive["_id"]
-        for archive in customers.archives_by_id([f["customer_id"] for f in opened], ("orders",))
-        if archive.get("orders")
-    }
-    return period.answer(**reports.conversion(opened, ordered))
+def conversion(customers: Store, settings: Settings, period: Period) -> dict:
+    months = _totals(customers, settings, totals.INQUIRIES, period.months, ("conversion",))
+    return period.answer(
+        **reports.conversion_of_totals([totals.conversion_entries(stored) for stored in months.values()])
+    )
 
 
-def lost_reasons(customers, settings, period):
-    facts = customers.facts_between(STAGE, period.first, period.last, ("stage", "reason"))
-    return period.answer(**reports.lost_reasons(facts, settings["lost_stages"]))
+def lost_reasons(customers: Store, settings: Settings, period: Period) -> dict:
+    months = _totals(customers, settings, totals.STAGES, period.months, ("reasons",))
+    return period.answer(
+        **reports.lost_reasons_of_totals(
+            [totals.stage_reasons(stored) for stored in months.values()], settings["lost_stages"]
+        )
+    )
 
 
-def _name_countries(rows, countries, by):
+# --- the totals -------------------------------------------------------------------------------------
+
+
+def _totals(customers: Store, settings: Settings, kind: str, months: list[str], fields: tuple) -> dict[str, Document]:
+    """{month: its ``kind`` totals (just ``fields``)}: as stored when they count every fact of
+    the month, else built again from the month's facts."""
+    stored = customers.totals_of([totals.totals_id(kind, month) for month in months], fields)
+    answer = {}
+    for month in months:
+        found = stored.get(totals.totals_id(kind, month))
+        noted = sum(customers.count_facts(fact, month) for fact in FACTS_OF[kind])
+        if found is not None and found["facts"] == noted:
+            answer[month] = found
+        elif noted == 0:
+            answer[month] = totals.empty(kind, month)
+        else:
+            answer[month] = _build(customers, settings, kind, month)
+    return answer
+
+
+def _build(customers: Store, settings: Settings, kind: str, month: str) -> Document:
+    """A month's ``kind`` totals made from its facts, and kept unless another writer changed them
+    meanwhile (then they are built again when next read, if they still count otherwise)."""
+    before = customers.report_totals(totals.totals_id(kind, month))
+    if kind == totals.INQUIRIES:
+        facts = customers.facts_between(INQUIRY, month, month)
+        states = {
+            archive["_id"]: _archive_state(archive, settings)
+            for archive in customers.archives_by_id([fact["customer_id"] for fact in facts], ARCHIVE_FIELDS)
+        }
+        built = totals.built_inquiries(month, facts, lambda customer: states.get(customer, ([], False)), before)
+    elif kind == totals.STEPS:
+        in_month = {
+            fact["customer_id"] for kind_ in (QUOTE, SAMPLE) for fact in customers.facts_between(kind_, month, month)
+        }
+        steps_of = defaultdict(list)
+        for kind_ in (QUOTE, SAMPLE):
+            for fact in customers.facts_between(kind_, *EVER):
+                if fact["customer_id"] in in_month:
+                    steps_of[fact["customer_id"]].append(fact)
+        built = totals.built_steps(month, steps_of, before)
+    else:
+        built = totals.stages_totals(before or totals.empty(kind, month), customers.facts_between(STAGE, month, month))
+    if before is None:
+        customers.add_report_totals(built)
+    else:
+        customers.replace_report_totals(built, before)
+    return built
+
+
+def _change(customers: Store, kind: str, month: str, change: Callable[[Document], Document]) -> None:
+    """``change`` a month's totals (made empty when it has none), guarded against other writers."""
+    for _attempt in range(WRITE_ATTEMPTS):
+        before = customers.report_totals(totals.totals_id(kind, month))
+        if before is None:
+            if customers.add_report_totals(change(totals.empty(kind, month))):
+                return
+            continue
+        after = change(before)
+        if after == before or customers.replace_report_totals(after, before):
+            return
+
+
+def _archive_state(archive: dict | None, settings: Settings) -> tuple[list[str], bool]:
+    """(the needs recorded on the archive, whether it has an order)."""
+    if archive is None:
+        return [], False
+    recorded = needs_in([*archive.get("needs", []), *archive.get("special_requirements", [])], settings["needs"])
+    return recorded, bool(archive.get("orders"))
+
+
+def _name_countries(rows: list[dict], countries: Any, by: str) -> None:
     """Each row's country named beside its code, for people (``BATON.countries.display_language``)."""
     if by == "country":
         for row in rows:
             row["name"] = countries.name_of(row["place"])
 
 
-def _region_lookup(settings):
+def _region_lookup(settings: Settings) -> Callable[[str | None], str | None]:
     regions, other = settings["region_of_country"], settings["other_region"]
     return lambda country: None if country is None else regions.get(country, other)

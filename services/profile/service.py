@@ -3,6 +3,7 @@
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from contracts.access import MANAGERS, MARKETING_REPORT_READERS, REPORT_READERS, SCREENERS
 from contracts.communication import CommunicationSchema
@@ -25,7 +26,8 @@ from contracts.customer import (
     TimelineQuerySchema,
     timeline_kinds_asked,
 )
-from contracts.deals import DEAL_STEPS, OrderAmendmentSchema, StageChangeSchema
+from contracts.deals import CUSTOMER_STAGES, DEAL_STEPS, OrderAmendmentSchema, StageChangeSchema
+from contracts.duplicates import DuplicatePageSchema, DuplicateQuerySchema, KeepApartSchema, KeptApartSchema
 from contracts.errors import EXPECTED_ERRORS, Forbidden, InvalidInput, Refused
 from contracts.events import dump_event, load_event
 from contracts.reports import (
@@ -39,9 +41,10 @@ from contracts.reports import (
     LostReasonsSchema,
     PeriodQuerySchema,
     PlaceQuerySchema,
+    StageCountsSchema,
 )
 from plugins.dependency import Plugins
-from services.profile import country_codes, rekeying, reporting
+from services.profile import country_codes, duplicates, rekeying, reporting
 from services.profile.changing import change_archive, existing_archive
 from services.profile.checking import likely_customers
 from services.profile.creating import create_customer
@@ -73,7 +76,7 @@ from services.profile.settings import (
     ReportSettingsSchema,
 )
 from services.profile.store import Customers
-from services.runtime import audit, health, parking, upgrades
+from services.runtime import audit, health, parking, settings_check, upgrades
 from services.runtime.access import AccessSettingsSchema, Caller, acting_user, require, sees_prices
 from services.runtime.countries import tags_for, with_country_code
 from services.runtime.country_settings import CountrySettingsSchema, country_in_query
@@ -101,10 +104,22 @@ UPGRADES = (
         lambda service, after, limit: service._rekey(after, limit)["next_after"],
     ),
     upgrades.Upgrade(
+        "report_facts",
+        2,
+        "monthly totals of the report facts noted before (a month at a time)",
+        lambda service, after, limit: reporting.total_months_after(service.customers, service.reports, after),
+    ),
+    upgrades.Upgrade(
         "customers",
         4,
         "name blocks that carry each company's folded words (faster matching)",
         lambda service, after, limit: rekeying.reindex_terms(service.customers, after, limit)["next_after"],
+    ),
+    upgrades.Upgrade(
+        "customers",
+        5,
+        "possible duplicates listed as pairs for managers (GET /duplicates)",
+        lambda service, after, limit: duplicates.backfill_pairs(service.customers, after, limit)["next_after"],
     ),
 )
 
@@ -128,8 +143,13 @@ class ProfileService(
     audit_trail_store = AuditTrailStore()
     dispatch = ReliableEventDispatcher()
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_settings(self, config_text: str) -> list[dict[str, str]]:
+        """Whether this service would load ``config_text`` (a deploy/config.yaml): [{path, reason}]."""
+        return settings_check.answer(self.caller, config_text, type(self))
+
     @on("inquiry_received")
-    def on_inquiry_received(self, payload):
+    def on_inquiry_received(self, payload: dict[str, Any]) -> None:
         event = load_event("inquiry_received", payload)
         inquiry = with_country_code(event["inquiry"], self.countries)
         for name, announced in file_inquiry(
@@ -154,7 +174,7 @@ class ProfileService(
         self._updated(announced["customer_id"])
 
     @on("customer_allocated")
-    def on_customer_allocated(self, payload):
+    def on_customer_allocated(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_allocated", payload)
         record_owner(
             self.customers,
@@ -167,7 +187,7 @@ class ProfileService(
         )
 
     @on("customer_returned")
-    def on_customer_returned(self, payload):
+    def on_customer_returned(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_returned", payload)
         # No report fact for the stage it sets: the lost-reasons report counts rejections in the
         # pool from the pool's own figures, and counted here too they would show twice.
@@ -182,12 +202,12 @@ class ProfileService(
         )
 
     @on("collaborators_changed")
-    def on_collaborators_changed(self, payload):
+    def on_collaborators_changed(self, payload: dict[str, Any]) -> None:
         event = load_event("collaborators_changed", payload)
         record_collaborators(self.customers, event["customer_id"], event["collaborators"], event["by"], event["at"])
 
     @on("handoff_accepted")
-    def on_handoff_accepted(self, payload):
+    def on_handoff_accepted(self, payload: dict[str, Any]) -> None:
         event = load_event("handoff_accepted", payload)
         if event["complete"]:
             record_handoff(
@@ -203,7 +223,7 @@ class ProfileService(
             )
 
     @on("recycling_warned")
-    def on_recycling_warned(self, payload):
+    def on_recycling_warned(self, payload: dict[str, Any]) -> None:
         event = load_event("recycling_warned", payload)
         if self.customers.get(event["customer_id"]) is not None:
             self.customers.record(
@@ -213,7 +233,7 @@ class ProfileService(
             )
 
     @on("reminder_scheduled")
-    def on_reminder_scheduled(self, payload):
+    def on_reminder_scheduled(self, payload: dict[str, Any]) -> None:
         event = load_event("reminder_scheduled", payload)
         self.customers.record(
             timeline.reminder_scheduled(
@@ -227,30 +247,30 @@ class ProfileService(
         )
 
     @on("reminder_updated")
-    def on_reminder_updated(self, payload):
+    def on_reminder_updated(self, payload: dict[str, Any]) -> None:
         self._record_if_known(timeline.reminder_updated(load_event("reminder_updated", payload)))
 
     # what handoff announces of the customer: its timeline tells every event once, in order
 
     @on("handoff_submitted")
-    def on_handoff_submitted(self, payload):
+    def on_handoff_submitted(self, payload: dict[str, Any]) -> None:
         self._record_if_known(timeline.handoff_submitted(load_event("handoff_submitted", payload)))
 
     @on("handoff_returned")
-    def on_handoff_returned(self, payload):
+    def on_handoff_returned(self, payload: dict[str, Any]) -> None:
         self._record_if_known(timeline.handoff_returned(load_event("handoff_returned", payload)))
 
     @on("handoff_withdrawn")
-    def on_handoff_withdrawn(self, payload):
+    def on_handoff_withdrawn(self, payload: dict[str, Any]) -> None:
         self._record_if_known(timeline.handoff_withdrawn(load_event("handoff_withdrawn", payload)))
 
     @on("requirement_changed")
-    def on_requirement_changed(self, payload):
+    def on_requirement_changed(self, payload: dict[str, Any]) -> None:
         change = load_event("requirement_changed", payload)
         self._record_if_known(timeline.requirement_changed(change, is_price_name(change["field"])))
 
     @on("step_started")
-    def on_step_started(self, payload):
+    def on_step_started(self, payload: dict[str, Any]) -> None:
         self._record_if_known(timeline.step_started(load_event("step_started", payload)))
 
     def _record_if_known(self, entry):
@@ -259,11 +279,11 @@ class ProfileService(
             self.customers.record(entry)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_customer(self, customer_id):
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
         return self._view(self._readable(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def list_customers(self, query=None):
+    def list_customers(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         query = load_input(CustomerListQuerySchema, query)
         asked = country_in_query(self.countries, query)
         asked["tags"] = tags_for(asked.pop("tag", None), self.countries)
@@ -279,13 +299,22 @@ class ProfileService(
         return CustomerPageSchema().dump(page_of([self._shown(a) for a in items], total, query))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def check_before_create(self, typed):
+    def count_customers_by_stage(self) -> dict[str, Any]:
+        """Customers the caller sees, in all and at each stage now (the funnel): one call, index
+        counts only, the same totals ``list_customers`` gives per stage."""
+        total, stages = self.customers.stage_counts(CUSTOMER_STAGES, scope_of(self.caller))
+        return StageCountsSchema().dump({"total": total, "stages": stages})
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def check_before_create(self, typed: dict[str, Any]) -> dict[str, Any]:
         """Likely existing customers for what a salesperson typed, with owner and pool status."""
         typed = with_country_code(load_input(CustomerCheckSchema, typed, what="check"), self.countries)
         return CheckResultSchema().dump(likely_customers(self.customers, self.matching, typed))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def record_communication(self, customer_id, communication, record_id=None):
+    def record_communication(
+        self, customer_id: str, communication: dict[str, Any], record_id: str | None = None
+    ) -> dict[str, Any]:
         """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
         communication = load_input(CommunicationSchema, communication, what="communication")
         communication["by"] = self._by(communication["by"], "record contacts")
@@ -330,7 +359,9 @@ class ProfileService(
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def record_screening(self, customer_id, record, record_id=None):
+    def record_screening(
+        self, customer_id: str, record: dict[str, Any], record_id: str | None = None
+    ) -> dict[str, Any]:
         """Marketing's screening of a lead (``ScreeningSchema``): the need joins the archive's needs,
         the contact attempt is a communication record; ``record_id`` makes a retried call harmless."""
         require(self.caller, SCREENERS, "screen leads")
@@ -366,7 +397,7 @@ class ProfileService(
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def update_customer(self, customer_id, changes):
+    def update_customer(self, customer_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Correct or complete the archive by hand (``CustomerUpdateSchema``)."""
         changes = load_input(CustomerUpdateSchema, changes, what="change")
         changes["by"] = self._by(changes["by"], "change archives")
@@ -380,7 +411,9 @@ class ProfileService(
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def record_deal_step(self, customer_id, kind, record, record_id=None):
+    def record_deal_step(
+        self, customer_id: str, kind: str, record: dict[str, Any], record_id: str | None = None
+    ) -> dict[str, Any]:
         """Add a quote, sample or order (``kind``: quotes, samples, orders); the stage follows."""
         if kind not in DEAL_STEPS:
             raise InvalidInput(
@@ -399,7 +432,7 @@ class ProfileService(
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def amend_order(self, customer_id, order_id, amendment):
+    def amend_order(self, customer_id: str, order_id: str, amendment: dict[str, Any]) -> bool:
         """An agreed requirement change reaches the order it concerns (handoff asks, having checked
         who may change the customer's requirements): True when the order changed."""
         amendment = load_input(OrderAmendmentSchema, amendment, what="order change")
@@ -411,7 +444,7 @@ class ProfileService(
         return changed
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def change_stage(self, customer_id, change):
+    def change_stage(self, customer_id: str, change: dict[str, Any]) -> dict[str, Any]:
         change = load_input(StageChangeSchema, change, what="stage change")
         by = self._by(change["by"], "change stages")
         self._changeable(customer_id, "change the stage of")
@@ -422,7 +455,7 @@ class ProfileService(
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def grade_customer(self, customer_id, grading):
+    def grade_customer(self, customer_id: str, grading: dict[str, Any]) -> dict[str, Any]:
         """Set the intent grade, the value grade or both by hand, with the reason (a regrade)."""
         grading = load_input(GradingSchema, grading, what="grading")
         by = self._by(grading["by"], "grade customers")
@@ -433,7 +466,7 @@ class ProfileService(
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def link_group(self, customer_id, request):
+    def link_group(self, customer_id: str, request: dict[str, Any]) -> dict[str, Any]:
         request = load_input(GroupLinkSchema, request, what="group link")
         by = self._by(request["by"], "link groups")
         self._changeable(customer_id, "link a group to")
@@ -442,7 +475,7 @@ class ProfileService(
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def leave_group(self, customer_id, request):
+    def leave_group(self, customer_id: str, request: dict[str, Any]) -> dict[str, Any]:
         request = load_input(GroupLeaveSchema, request, what="request")
         by = self._by(request["by"], "change groups")
         self._changeable(customer_id, "take out of its group")
@@ -450,12 +483,12 @@ class ProfileService(
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_group(self, customer_id):
+    def get_group(self, customer_id: str) -> dict[str, Any]:
         self._readable(customer_id)
         return GroupViewSchema().dump(group_view(self.customers, customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def create_customer(self, request, key=None):
+    def create_customer(self, request: dict[str, Any], key: str | None = None) -> dict[str, Any]:
         """File a customer by hand for ``created_by``; ``Conflict`` names the owner if it exists."""
         request = load_input(CustomerCreateSchema, request, what="customer")
         created_by = self._by(request["created_by"], "file customers")
@@ -471,7 +504,7 @@ class ProfileService(
         return self._view(self._archive(event["customer_id"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def merge_customers(self, kept_id, request):
+    def merge_customers(self, kept_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """Merge ``request["absorb"]`` into ``kept_id``; asking again completes or repeats it harmlessly."""
         require(self.caller, MANAGERS, "merge archives")
         request = load_input(MergeRequestSchema, request, what="merge request")
@@ -481,11 +514,34 @@ class ProfileService(
             self._changeable(request["absorb"], "merge")
         merged = merge_customers(self.customers, kept_id, request["absorb"], by, datetime.now(UTC))
         self.dispatch("customers_merged", dump_event("customers_merged", merged))
+        reporting.customers_merged(self.customers, self.reports, kept_id, request["absorb"])
         self._updated(kept_id)
         return self._view(self._archive(kept_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def get_timeline(self, customer_id, query=None):
+    def list_possible_duplicates(self, query: dict | None = None) -> dict:
+        """The open possible-duplicate pairs, each once, the most recently flagged first."""
+        require(self.caller, MANAGERS, "list possible duplicates")
+        query = load_input(DuplicateQuerySchema, query)
+        items, total = duplicates.possible_duplicates(self.customers, query["limit"], query["offset"])
+        return DuplicatePageSchema().dump(page_of(items, total, query))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def keep_apart(self, customer_id: str, request: dict) -> dict:
+        """Two archives are different companies: the flag goes from both and never comes back."""
+        require(self.caller, MANAGERS, "keep archives apart")
+        request = load_input(KeepApartSchema, request, what="request")
+        by = self._by(request["by"], "keep archives apart")
+        kept = duplicates.keep_apart(
+            self.customers, customer_id, request["other"], by, request["note"], datetime.now(UTC)
+        )
+        # said again when asked again: pool places a customer held for this review once
+        decided = duplicates.kept_apart_event(self.customers, kept)
+        self.dispatch("duplicates_kept_apart", dump_event("duplicates_kept_apart", decided))
+        return KeptApartSchema().dump(kept)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_timeline(self, customer_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every event of the customer in order; the reminder bookkeeping only when asked for."""
         query = load_input(TimelineQuerySchema, query)
         self._readable(customer_id)
@@ -498,7 +554,7 @@ class ProfileService(
     # --- reports (services/profile/reporting.py says what each reads) ---------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_inquiries_by_place(self, query=None):
+    def report_inquiries_by_place(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Inquiries per country or region and month, with the month-on-month change."""
         query, period = self._report_query(PlaceQuerySchema, query, MARKETING_REPORT_READERS)
         return InquiriesByPlaceReportSchema().dump(
@@ -506,7 +562,7 @@ class ProfileService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_demand(self, query=None):
+    def report_demand(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """The products most asked for; the share of customers per place asking for each need."""
         query, period = self._report_query(DemandQuerySchema, query, REPORT_READERS)
         return DemandReportSchema().dump(
@@ -514,25 +570,25 @@ class ProfileService(
         )
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_follow_up(self, query=None):
+    def report_follow_up(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Time from each customer's first quote to its first sample, per salesperson."""
         _query, period = self._report_query(PeriodQuerySchema, query, REPORT_READERS)
-        return FollowUpReportSchema().dump(reporting.follow_up(self.customers, period))
+        return FollowUpReportSchema().dump(reporting.follow_up(self.customers, self.reports, period))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_conversion(self, query=None):
+    def report_conversion(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Customers opened per lead source (channel, campaign) and how many placed an order."""
         _query, period = self._report_query(PeriodQuerySchema, query, MARKETING_REPORT_READERS)
-        return ConversionReportSchema().dump(reporting.conversion(self.customers, period))
+        return ConversionReportSchema().dump(reporting.conversion(self.customers, self.reports, period))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def report_lost_reasons(self, query=None):
+    def report_lost_reasons(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Customers moved to a lost stage (lost, invalid, rejected), per stage and reason."""
         _query, period = self._report_query(PeriodQuerySchema, query, REPORT_READERS)
         return LostReasonsSchema().dump(reporting.lost_reasons(self.customers, self.reports, period))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def backfill_report_facts(self, request=None):
+    def backfill_report_facts(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
         """Note report facts for one batch of archives filed before they were noted (admin CLI)."""
         require(self.caller, ("admin",), "backfill report facts")
         request = load_input(BackfillRequestSchema, request, what="request")
@@ -543,13 +599,13 @@ class ProfileService(
     # --- countries ----------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def unknown_countries(self):
+    def unknown_countries(self) -> dict[str, Any]:
         """Countries customers wrote that were recognised as none, with how many archives each."""
         require(self.caller, MANAGERS, "list unknown countries")
         return UnknownCountryListSchema().dump(country_codes.unknown_countries(self.customers))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def backfill_country_codes(self, request=None):
+    def backfill_country_codes(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
         """Read the country of one batch of archives again and keep its code (admin CLI: ``baton
         countries backfill``): archives from before country codes, and after the aliases changed."""
         require(self.caller, ("admin",), "backfill country codes")
@@ -557,7 +613,7 @@ class ProfileService(
         return BackfillResultSchema().dump(self._fill_country_codes(request["after"], request["limit"]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def backfill_match_keys(self, request=None):
+    def backfill_match_keys(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
         """Rewrite one batch of archives' matching keys as today's rules make them (admin CLI: ``baton
         customers rekey``): after key kinds changed or names are folded further."""
         require(self.caller, ("admin",), "rekey customers")
@@ -612,6 +668,7 @@ class ProfileService(
         archive = self.customers.get(customer_id)
         if archive is not None:
             self.dispatch("customer_updated", dump_event("customer_updated", summary_of(archive)))
+            reporting.customer_changed(self.customers, self.reports, archive)  # its needs, its orders
 
 
 def _record_id(prefix, key):

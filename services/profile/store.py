@@ -1,23 +1,30 @@
 """Where profile keeps archives, the keys that find them, and their timelines."""
 
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from contracts.paging import sort_spec
+from services.profile.domain.documents import Archive, Entry
 from services.profile.domain.normalising import company_words, folding
 from services.profile.domain.report_facts import fact_key
 from services.profile.domain.tags import tags_of
-from services.profile.domain.visibility import POOLED
+from services.profile.domain.visibility import POOLED, Scope
 from services.runtime.audit import Store
-from services.runtime.document_store import count
+from services.runtime.document_store import count, guarded_replace, moved_on, prefix_range
 from services.runtime.mongo import insert_once
 
 DUPLICATE_KEY = 11000
 ID_BATCH = 500
 
+Document = dict[str, Any]
+Key = tuple[str, str]  # (kind, value) of a matching key
+
 
 class Customers(Store):
-    def __init__(self, db):
+    def __init__(self, db: Any) -> None:
         self.archives = db.customers
         # One document per matching key ("email:jane@acme.de" -> customer): claiming a key is a
         # single insert, so two inquiries racing for one customer cannot open two archives.
@@ -32,8 +39,14 @@ class Customers(Store):
         # One small document per inquiry, quote, sample and stage change (domain.report_facts),
         # found by "<kind>|<YYYY-MM>" so a report reads a range of months, not every archive.
         self.facts = db.report_facts
+        # Per (report, month): the totals of those facts (domain.report_totals), kept as they are noted.
+        self.totals = db.report_totals
+        # Open possible-duplicate pairs (domain.duplicates), one each, listed newest first by "flagged_key";
+        # and the pairs a person kept apart, which matching never flags again.
+        self.pairs = db.duplicate_pairs
+        self.apart = db.kept_apart
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         self.archives.create_index([("owner_id", ASCENDING)])
         self.archives.create_index([("country_code", ASCENDING)])
         self.archives.create_index([("stage", ASCENDING)])
@@ -47,9 +60,13 @@ class Customers(Store):
         self.merges.create_index([("cause", ASCENDING)])
         self.facts.create_index([("key", ASCENDING)])
         self.facts.create_index([("customer_id", ASCENDING)])
+        self.pairs.create_index([("flagged_key", DESCENDING)])
+        for side in ("first", "second"):
+            self.pairs.create_index([(side, ASCENDING)])
+            self.apart.create_index([(side, ASCENDING)])
 
     # matching keys
-    def claim_keys(self, keys, customer_id, shared_with=()):
+    def claim_keys(self, keys: dict[str, str], customer_id: str, shared_with: Iterable[str] = ()) -> dict[str, str]:
         """{kind: holder} after claiming the free keys for a new archive ``customer_id``.
 
         Keys are claimed one after another in one fixed order (their ids), and claiming stops at
@@ -57,22 +74,28 @@ class Customers(Store):
         one customer's archive, the first to a key goes on and the other stops there: they can
         never each take part of the customer's keys and both open an archive."""
         pending = sorted(f"{kind}:{value}" for kind, value in keys.items())
+        held: dict[str, str] = {}  # key id -> holder, as learnt while claiming
         while pending:
             try:
                 self.keys.insert_many([{"_id": key, "customer_id": customer_id} for key in pending], ordered=True)
+                held.update(dict.fromkeys(pending, customer_id))
                 break
             except BulkWriteError as error:
                 taken = error.details["writeErrors"][0]["index"]  # the ones before it are claimed
+                held.update(dict.fromkeys(pending[:taken], customer_id))
                 holder = self.keys.find_one({"_id": pending[taken]})
                 if holder is None:
                     pending = pending[taken:]  # released since: claim it now
                     continue
+                held[pending[taken]] = holder["customer_id"]
                 if holder["customer_id"] not in (customer_id, *shared_with):
                     break
                 pending = pending[taken + 1 :]
+        if len(held) == len(keys):  # every key's holder is known: not read again
+            return {kind: held[f"{kind}:{value}"] for kind, value in keys.items()}
         return self.holders_of(keys)
 
-    def add_keys(self, keys, customer_id):
+    def add_keys(self, keys: dict[str, str], customer_id: str) -> None:
         """Let ``customer_id`` be found by the keys no one holds yet; held keys stay their holders'."""
         if not keys:
             return
@@ -83,19 +106,19 @@ class Customers(Store):
         except BulkWriteError:
             pass
 
-    def holders_of(self, keys):
+    def holders_of(self, keys: dict[str, str]) -> dict[str, str]:
         """{kind: customer} for the keys someone holds: one indexed lookup, never a scan."""
         ids = {f"{kind}:{value}": kind for kind, value in keys.items()}
         return {ids[doc["_id"]]: doc["customer_id"] for doc in self.keys.find({"_id": {"$in": list(ids)}})}
 
-    def claim_identity(self, pairs, customer_id):
+    def claim_identity(self, pairs: list[Key], customer_id: str) -> tuple[dict[Key, str], set[Key]]:
         """({(kind, value): holder} for each key, the keys this call claimed): the free ones are
         now ``customer_id``'s."""
         if not pairs:
             return {}, set()
         docs = [{"_id": f"{kind}:{value}", "customer_id": customer_id} for kind, value in pairs]
         ids = {doc["_id"]: pair for doc, pair in zip(docs, pairs, strict=True)}
-        failed = set()
+        failed: set[str] = set()
         try:
             self.keys.insert_many(docs, ordered=False)
         except BulkWriteError as error:
@@ -103,12 +126,12 @@ class Customers(Store):
         holders = {ids[doc["_id"]]: doc["customer_id"] for doc in self.keys.find({"_id": {"$in": list(ids)}})}
         return holders, {ids[key] for key in ids if key not in failed}
 
-    def release_identity(self, pairs, customer_id):
+    def release_identity(self, pairs: Iterable[Key], customer_id: str) -> None:
         """Give up keys this customer holds (a name or code removed by hand); others' stay theirs."""
         for kind, value in pairs:
             self.keys.delete_one({"_id": f"{kind}:{value}", "customer_id": customer_id})
 
-    def rekey(self, customer_id, current_key):
+    def rekey(self, customer_id: str, current_key: Callable[[str, str], Key]) -> int:
         """Rewrite this customer's stored keys with ``current_key`` ((kind, value) -> (kind, value)):
         the new key is claimed if free, the old one given up. How many were rewritten."""
         rewritten = 0
@@ -122,15 +145,15 @@ class Customers(Store):
             rewritten += 1
         return rewritten
 
-    def repoint_keys(self, from_customer, to_customer):
+    def repoint_keys(self, from_customer: str, to_customer: str) -> None:
         """Hand keys claimed for an archive that was never opened to the one it merged into."""
         self.keys.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
     # archives
-    def get(self, customer_id):
+    def get(self, customer_id: str) -> Archive | None:
         return self.archives.find_one({"_id": customer_id})
 
-    def add(self, archive):
+    def add(self, archive: Archive) -> bool:
         stored, added = insert_once(self.archives, _with_tags(archive))
         if added:
             self.audit.changed("customer", None, stored)
@@ -140,19 +163,17 @@ class Customers(Store):
             self.index_terms(archive["_id"])
         return added
 
-    def replace(self, archive, before):
-        """Write the archive if nobody changed it since ``before`` was read."""
-        written = _with_tags(archive)
-        replaced = (
-            self.archives.replace_one({"_id": archive["_id"], "version": before["version"]}, written).matched_count == 1
-        )
+    def replace(self, archive: Archive, before: Archive) -> bool:
+        """Write the archive if nobody changed it since ``before`` was read, its version moved on."""
+        written = moved_on(_with_tags(archive), before)
+        replaced = guarded_replace(self.archives, written, before)
         if replaced:
             self.audit.changed("customer", before, written)
             if term_documents(before) != term_documents(written):  # most writes touch no indexed field
                 self.index_terms(archive["_id"])
         return replaced
 
-    def index_terms(self, customer_id):
+    def index_terms(self, customer_id: str) -> None:
         """Make the term documents agree with the archive as stored now. Reading it afresh
         means that of two writers racing, the one that indexes last indexes the latest."""
         archive = self.archives.find_one(
@@ -166,18 +187,19 @@ class Customers(Store):
         if missing := [key for key in wanted if held.get(key) != wanted[key]]:
             _insert_new(self.terms, [wanted[key] for key in missing])  # a racing writer may index one too
 
-    def _with_term(self, field, value):
+    def _with_term(self, field: str, value: str) -> list[str]:
         return [doc["customer_id"] for doc in self.terms.find({"term": f"{field}:{value}"}, {"customer_id": 1})]
 
-    def group_members(self, group_id, limit):
+    def group_members(self, group_id: str, limit: int) -> list[Archive]:
         return list(self.archives.find({"group_id": group_id}).sort("created_at", ASCENDING).limit(limit))
 
-    def in_name_block(self, block, limit):
+    def in_name_block(self, block: str, limit: int) -> list[Document]:
         """Archives whose company name falls in ``block`` (indexed), at most ``limit``: {"_id", "company"},
         and "words", the name folded (``company_words``), when it was kept under today's folding. One
         query of the terms' index: their documents carry the name (those written before they did, the
         archives are read for)."""
-        found, unnamed = [], []
+        found: list[Document] = []
+        unnamed: list[str] = []
         current = folding()
         named = {"customer_id": 1, "company": 1, "words": 1, "folding": 1}
         for doc in self.terms.find({"term": f"{NAME_BLOCK_TERM}{block}"}, named).limit(limit):
@@ -193,20 +215,20 @@ class Customers(Store):
 
     def page(
         self,
-        ids=None,
-        owner_id=None,
-        country_code=None,
-        stage=None,
-        tags=(),
-        group_id=None,
-        limit=50,
-        offset=0,
-        scope=None,
-        sort="-created_at",
-    ):
+        ids: list[str] | None = None,
+        owner_id: str | None = None,
+        country_code: str | None = None,
+        stage: str | None = None,
+        tags: Collection[str] = (),
+        group_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        scope: Scope | None = None,
+        sort: str = "-created_at",
+    ) -> tuple[list[Archive], int]:
         """A page of archives, newest first; ``tags``: any of these; ``scope`` (``domain.visibility.Scope``)
         limits them to what the caller may see."""
-        query = {}
+        query: dict[str, Any] = {}
         if tags:
             tagged = list(dict.fromkeys(c for tag in tags for c in self._with_term("tags", tag)))
             if ids is not None:
@@ -229,69 +251,111 @@ class Customers(Store):
         cursor = self.archives.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
-    def _visible(self, scope):
+    def stage_counts(self, stages: Iterable[str], scope: Scope | None) -> tuple[int, dict[str, int]]:
+        """(archives ``scope`` sees, {stage: those at it}): index counts, no archive read."""
+        visible = self._visible(scope) if scope is not None else None
+
+        def counted(query: dict[str, Any]) -> int:
+            return count(self.archives, {"$and": [query, visible]} if visible else query)
+
+        return counted({}), {stage: counted({"stage": stage}) for stage in stages}
+
+    def _visible(self, scope: Scope) -> dict[str, Any]:
         if scope.department is not None:
             return {"_id": {"$in": self._with_term("departments", scope.department)}}
-        mine = [
+        mine: list[dict[str, Any]] = [
             {"owner_id": scope.owner_or_collaborator},
-            {"_id": {"$in": self._with_term("collaborators", scope.owner_or_collaborator)}},
+            {"_id": {"$in": self._with_term("collaborators", scope.owner_or_collaborator or "")}},
         ]
         if scope.team_pool:
             mine.append({"pool_state": {"$in": list(POOLED)}, "team": {"$in": [scope.team, None]}})
         return {"$or": mine}
 
     # merges
-    def record_merge(self, record):
+    def record_merge(self, record: Document) -> Document:
         """The merge record for the absorbed archive: this one, or the one written first."""
         return insert_once(self.merges, record)[0]
 
-    def merge_of(self, customer_id):
+    def merge_of(self, customer_id: str) -> Document | None:
         return self.merges.find_one({"_id": customer_id})
 
-    def merges_caused_by(self, inquiry_id):
+    def merges_caused_by(self, inquiry_id: str) -> list[Document]:
         """Merges an inquiry made by linking archives, oldest first."""
         return list(self.merges.find({"cause": inquiry_id}).sort("at", ASCENDING))
 
-    def remove(self, customer_id):
+    def remove(self, customer_id: str) -> None:
         before = self.get(customer_id)
         self.archives.delete_one({"_id": customer_id})
         self.audit.changed("customer", before, None)
         self.index_terms(customer_id)
 
-    def move_timeline(self, from_customer, to_customer):
+    def move_timeline(self, from_customer: str, to_customer: str) -> None:
         self.timeline.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
     # timeline
-    def record(self, *entries):
+    def record(self, *entries: Entry) -> None:
         """Add timeline entries once each: an id names its step, so a redelivered event adds nothing."""
         _insert_new(self.timeline, entries)
 
-    def timeline_page(self, customer_id, limit=50, offset=0, kinds=None):
+    def timeline_page(
+        self, customer_id: str, limit: int = 50, offset: int = 0, kinds: Iterable[str] | None = None
+    ) -> tuple[list[Entry], int]:
         """``kinds``: only entries of these kinds (all when None)."""
-        query = {"customer_id": customer_id}
+        # $eq, not plain equality: the embedded store matches a field no single-field index covers
+        # (customer_id leads a compound one here) with an array fallback SQLite serves by a scan.
+        query: dict[str, Any] = {"customer_id": {"$eq": customer_id}}
         if kinds is not None:
             query["kind"] = {"$in": list(kinds)}
         total = count(self.timeline, query)
         cursor = self.timeline.find(query).sort([("at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return list(cursor), total
 
-    def stage_changes_of(self, customer_id):
-        return list(self.timeline.find({"customer_id": customer_id, "kind": "stage_changed"}))
+    def stage_changes_of(self, customer_id: str) -> list[Entry]:
+        return list(self.timeline.find({"customer_id": {"$eq": customer_id}, "kind": "stage_changed"}))
 
     # report facts
-    def note_facts(self, facts):
+    def note_facts(self, facts: Iterable[Document]) -> int:
         """Add report facts once each (their ids name their cause); how many were new."""
         return _insert_new(self.facts, facts)
 
-    def facts_between(self, kind, first, last, fields=None):
-        """Facts of ``kind`` in the months ``first`` to ``last``: a range of the "key" index."""
+    def facts_between(self, kind: str, first: str, last: str, fields: Iterable[str] | None = None) -> list[Document]:
+        """Facts of ``kind`` in the months ``first`` to ``last`` ("YYYY-MM"): a range of the "key" index."""
         query = {"key": {"$gte": fact_key(kind, first), "$lte": fact_key(kind, last)}}
         return list(self.facts.find(query, {name: 1 for name in fields} if fields else None))
 
-    def move_facts(self, from_customer, to_customer):
+    def move_facts(self, from_customer: str, to_customer: str) -> None:
         self.facts.update_many({"customer_id": from_customer}, {"$set": {"customer_id": to_customer}})
 
-    def archives_by_id(self, customer_ids, fields):
+    def facts_of(self, customer_id: str) -> list[Document]:
+        """Every report fact of one customer (the "customer_id" index)."""
+        return list(self.facts.find({"customer_id": customer_id}))
+
+    def count_facts(self, kind: str, month: str) -> int:
+        """How many facts of ``kind`` were noted for ``month``: an index count."""
+        return count(self.facts, {"key": fact_key(kind, month)})
+
+    def next_fact_key(self, after: str | None) -> str | None:
+        """The first "<kind>|<month>" of the facts after ``after`` (None: from the first), in key order."""
+        found = self.facts.find({"key": {"$gt": after}} if after else {}, {"key": 1}).sort("key", ASCENDING).limit(1)
+        return next((doc["key"] for doc in found), None)
+
+    def totals_of(self, totals_ids: Iterable[str], fields: Iterable[str]) -> dict[str, Document]:
+        """{id: just ``fields`` (and the count and version)} of the report totals found by these ids."""
+        projection = {name: 1 for name in (*fields, "facts", "version", "month")}
+        return {doc["_id"]: doc for doc in self.totals.find({"_id": {"$in": list(totals_ids)}}, projection)}
+
+    def report_totals(self, totals_id: str) -> Document | None:
+        return self.totals.find_one({"_id": totals_id})
+
+    def add_report_totals(self, totals: Document) -> bool:
+        """Write a month's first totals; False when another writer wrote them first."""
+        return insert_once(self.totals, totals)[1]
+
+    def replace_report_totals(self, after: Document, before: Document) -> bool:
+        """Write ``after`` over ``before`` unless another writer changed them since."""
+        return guarded_replace(self.totals, after, before)
+
+    def archives_by_id(self, customer_ids: Iterable[str], fields: Iterable[str]) -> list[Document]:
         """Just ``fields`` of these archives, found by id (in batches the store takes in one query)."""
         ids = list(dict.fromkeys(customer_ids))
         projection = {name: 1 for name in fields}
@@ -301,17 +365,50 @@ class Customers(Store):
             for archive in self.archives.find({"_id": {"$in": ids[start : start + ID_BATCH]}}, projection)
         ]
 
-    def archives_after(self, after, limit):
+    def archives_after(self, after: str | None, limit: int) -> list[Archive]:
         """Up to ``limit`` archives in id order after ``after`` (None: from the first)."""
         return list(self.archives.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit))
+
+    # possible duplicates (domain.duplicates)
+    def note_pairs(self, pairs: Iterable[Document]) -> int:
+        """List these open pairs once each (a pair listed before keeps when it was first flagged)."""
+        return _insert_new(self.pairs, pairs)
+
+    def pairs_page(self, limit: int, offset: int) -> tuple[list[Document], int]:
+        """A page of the open pairs, newest first: a range of the "flagged_key" index."""
+        total = count(self.pairs, {})
+        cursor = self.pairs.find({}).sort([("flagged_key", DESCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
+        return list(cursor), total
+
+    def pairs_of(self, customer_id: str) -> list[Document]:
+        """The open pairs naming this archive (either side)."""
+        return [p for side in ("first", "second") for p in self.pairs.find({side: customer_id})]
+
+    def close_pairs(self, pair_ids: Collection[str]) -> None:
+        if pair_ids:
+            self.pairs.delete_many({"_id": {"$in": list(pair_ids)}})
+
+    def remember_apart(self, record: Document) -> Document:
+        """The kept-apart record of this pair: this one, or the one written first."""
+        stored, added = insert_once(self.apart, record)
+        if added:
+            self.audit.changed("kept_apart", None, stored)
+        return stored
+
+    def kept_apart(self, pair_ids: Iterable[str]) -> set[str]:
+        """Those of ``pair_ids`` a person kept apart: one lookup of ids."""
+        ids = list(pair_ids)
+        return {doc["_id"] for doc in self.apart.find({"_id": {"$in": ids}}, {"_id": 1})} if ids else set()
+
+    def apart_from(self, customer_id: str) -> list[Document]:
+        """The kept-apart records naming this archive (either side)."""
+        return [r for side in ("first", "second") for r in self.apart.find({side: customer_id})]
 
     # countries
     def unknown_countries(self) -> list[tuple[str, str]]:
         """[(country as given, customer id)] of archives whose country was recognised as none: a
         range of the terms' index (they are few; an admin maps them)."""
-        found = self.terms.find(
-            {"term": {"$gte": UNKNOWN_COUNTRY, "$lt": UNKNOWN_COUNTRY + "\uffff"}}, {"term": 1, "customer_id": 1}
-        )
+        found = self.terms.find({"term": prefix_range(UNKNOWN_COUNTRY)}, {"term": 1, "customer_id": 1})
         return [(doc["term"].removeprefix(UNKNOWN_COUNTRY), doc["customer_id"]) for doc in found]
 
 
@@ -322,7 +419,7 @@ NAME_BLOCK_TERM = "name_blocks:"
 UNKNOWN_COUNTRY = "unknown_country:"
 
 
-def term_documents(archive):
+def term_documents(archive: Document) -> list[Document]:
     """The term documents an archive (as stored, tags included) is found by."""
     terms = {f"{name}:{value}" for name in TERM_FIELDS for value in archive.get(name) or []}
     if (archive.get("country") or "").strip() and "country_code" in archive and archive["country_code"] is None:
@@ -338,7 +435,7 @@ def term_documents(archive):
     ]
 
 
-def _insert_new(collection, documents):
+def _insert_new(collection: Any, documents: Iterable[Document]) -> int:
     """Insert what is not stored yet (ids name what caused each); how many were new."""
     documents = list(documents)
     if not documents:
@@ -352,6 +449,6 @@ def _insert_new(collection, documents):
     return len(documents)
 
 
-def _with_tags(archive):
+def _with_tags(archive: Archive) -> Archive:
     # Tags are derived on every write, so a filter by tag never sees stale ones.
     return {**archive, "tags": tags_of(archive)}

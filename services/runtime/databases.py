@@ -36,9 +36,13 @@ COLLECTIONS: dict[str, tuple[str, ...]] = {
     "handoff": (
         "handoffs",
         "refused_handoffs",
+        "handoff_totals",
         "agreed_requirements",
         "started_steps",
         "open_transfers",
+        "quality_audit_schedules",
+        "quality_audits",
+        # their names before: kept for one release, while an upgrade moves them (services/handoff/store.py)
         "audit_schedules",
         "audits",
         "scheduled_turns",

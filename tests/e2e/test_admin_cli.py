@@ -62,8 +62,8 @@ def test_a_configuration_is_checked_as_each_service_would_read_it(system, tmp_pa
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump(config, allow_unicode=True).replace("$_{", "${"))
     report = baton(system, "config", "check", str(broken), ok=False)
-    assert "BATON.pool is invalid" in report and "per_day" in report and "(read by pool)" in report
-    assert "BATON.matching is missing (read by profile)" in report
+    assert "BATON.pool.claim_limits.per_day: Must be greater than or equal to 0. (read by pool)" in report
+    assert "BATON.matching: Missing. (read by profile)" in report
 
 
 def test_rejected_inquiries_are_replayed_and_the_pool_listed(system):

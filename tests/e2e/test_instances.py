@@ -4,8 +4,8 @@ service is killed (SIGKILL: its unacknowledged messages go back to the queue the
 also consumes). Nothing confirmed is lost, nobody gets two archives, two owners or two first-touch
 reminders; claims of one customer at once through the two gateways have one winner; each person's
 holding counter equals their holdings; and the scheduled work the instances share runs once per
-period: the recycling sweep (``scheduled_turns``, seen moving turn by turn) and the weekly audit
-(a week made to have passed: one report per person)."""
+period: the recycling sweep (``scheduled_turns``, seen moving turn by turn) and the weekly quality
+audit (a week made to have passed: one report per person)."""
 
 import os
 import signal
@@ -37,7 +37,7 @@ PUBLISH_SECONDS = 20
 KILLED = (("intake", 1), ("profile", 2), ("pool", 1), ("notification", 2), ("handoff", 1), ("gateway", 2))
 SALES = ("alice", "bob", "carol")
 SWEEP_EVERY_SECONDS = 20  # each pool instance's timer looks every 30 s whether the sweep is due
-AUDIT_CHECK_SECONDS = 2  # each handoff instance's timer looks every 60 s
+QUALITY_AUDIT_CHECK_SECONDS = 2  # each handoff instance's timer looks every 60 s
 CONTESTED = 4  # customers released, then claimed by two people at once through the two gateways
 RECOVERY_SECONDS = 60
 
@@ -49,7 +49,7 @@ def doubled(tmp_path_factory, mail_server):  # mail_server: tests/conftest.py
     config = data_dir / "config.yaml"
     config.write_text(
         shipped.replace("sweep_every_seconds: 300", f"sweep_every_seconds: {SWEEP_EVERY_SECONDS}").replace(
-            "check_every_seconds: 3600", f"check_every_seconds: {AUDIT_CHECK_SECONDS}"
+            "check_every_seconds: 3600", f"check_every_seconds: {QUALITY_AUDIT_CHECK_SECONDS}"
         ),
         encoding="utf-8",
     )
@@ -122,24 +122,24 @@ def test_two_instances_of_each_service_under_load_and_kills_lose_double_and_repe
     started = datetime.now(UTC)
     t0 = time.monotonic()
     marks = {}
-    # A week has passed for the audit: every salesperson's schedule is due (one report each).
+    # A week has passed for the quality audit: every salesperson's schedule is due (one report each).
     for person in SALES:
-        handoff_db.audit_schedules.replace_one(
+        handoff_db.quality_audit_schedules.replace_one(
             {"_id": person},
             {
                 "_id": person,
                 "next_at": started - timedelta(days=1),
                 "passes_in_a_row": 0,
                 "relaxed": False,
-                "last_audit_id": None,
+                "last_quality_audit_id": None,
                 "version": 100,
             },
             upsert=True,
         )
     sweeps = TurnWatcher(pool_db.scheduled_turns, "recycling")
-    audits = TurnWatcher(handoff_db.scheduled_turns, "audit")
+    quality_audits = TurnWatcher(handoff_db.scheduled_turns, "quality_audit")
     sweeps.start()
-    audits.start()
+    quality_audits.start()
 
     emails = [unique_email() for _ in range(INQUIRIES)]
     published = []
@@ -223,29 +223,31 @@ def test_two_instances_of_each_service_under_load_and_kills_lose_double_and_repe
         left = pool_db.held_counts.find_one({"_id": person})
         assert pool.recount_held(person) == held + left["pending_in"] + left["pending_out"], left
 
-    # The weekly audit: one report per person for the period that came due, whoever ran it.
+    # The weekly quality audit: one report per person for the period that came due, whoever ran it.
     def audited():
-        found = Counter(a["person"] for a in handoff_db.audits.find({}, {"person": 1}))
+        found = Counter(a["person"] for a in handoff_db.quality_audits.find({}, {"person": 1}))
         return found if set(found) >= set(SALES) else None
 
-    reports = wait_for(audited, timeout=75, interval=1, what="the weekly audit of every salesperson")
+    reports = wait_for(audited, timeout=75, interval=1, what="the weekly quality audit of every salesperson")
     marks["audited"] = round(time.monotonic() - t0)
-    time.sleep(2 * AUDIT_CHECK_SECONDS)  # another instance's turn, had it run again, would show now
-    reports = Counter(a["person"] for a in handoff_db.audits.find({}, {"person": 1}))
+    time.sleep(2 * QUALITY_AUDIT_CHECK_SECONDS)  # another instance's turn, had it run again, would show now
+    reports = Counter(a["person"] for a in handoff_db.quality_audits.find({}, {"person": 1}))
     assert reports == dict.fromkeys(SALES, 1), reports
     for person in SALES:
-        assert handoff_db.audit_schedules.find_one({"_id": person})["next_at"] > started + timedelta(days=6)
+        assert handoff_db.quality_audit_schedules.find_one({"_id": person})["next_at"] > started + timedelta(days=6)
 
     # The recycling sweep: turns one by one, never two in one period, whichever instance took them.
     wait_for(lambda: len(sweeps.seen) >= 3, timeout=75, interval=1, what="two recycling sweeps after the first seen")
     marks["swept"] = round(time.monotonic() - t0)
     sweeps.stopped.set()
-    audits.stopped.set()
+    quality_audits.stopped.set()
     elapsed = (datetime.now(UTC) - started).total_seconds()
     taken, shortest = sweeps.turns()
     assert shortest >= SWEEP_EVERY_SECONDS - 1, sweeps.seen
     assert taken <= elapsed / SWEEP_EVERY_SECONDS + 1
-    audit_turns, audit_gap = audits.turns()
-    assert audit_gap is None or audit_gap >= AUDIT_CHECK_SECONDS - 1, audits.seen
-    print(f"faults: {faults}; sweeps {taken}, audit turns {audit_turns} in {elapsed:.0f} s; claims {len(answers)}")
+    audit_turns, audit_gap = quality_audits.turns()
+    assert audit_gap is None or audit_gap >= QUALITY_AUDIT_CHECK_SECONDS - 1, quality_audits.seen
+    print(
+        f"faults: {faults}; sweeps {taken}, quality audit turns {audit_turns} in {elapsed:.0f} s; claims {len(answers)}"
+    )
     print("phases:", marks)

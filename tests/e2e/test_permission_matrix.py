@@ -64,6 +64,7 @@ def customer_path(suffix=""):
 
 CASES = [
     Case("GET", "/customers", STAFF),
+    Case("GET", "/customers/stages", STAFF),
     Case("GET", "/countries/unknown", MANAGERS),
     Case(
         "POST",
@@ -399,7 +400,7 @@ CASES = [
     Case("GET", "/measures/handoffs", MANAGERS),
     Case("GET", "/team-board", MANAGERS),
     Case("GET", "/quality-audits", MANAGERS),
-    Case("GET", "/quality-audits/<audit_id>", MANAGERS, lambda ctx: "/quality-audits/aud_none"),
+    Case("GET", "/quality-audits/<quality_audit_id>", MANAGERS, lambda ctx: "/quality-audits/aud_none"),
     Case("GET", "/users/<user_id>/reminders", {"root", "bob", "meier", "svc-lead"}, lambda ctx: "/users/bob/reminders"),
     Case(
         "GET",

@@ -4,6 +4,7 @@ functions call and the same semantics: insert-once ids, version-guarded whole-do
 periods closed at both ends and compared in whole seconds, the audit trail told of each change. ``tests/unit/test_fake_stores.py``
 keeps its methods in step with the real store's."""
 
+from services.handoff.domain import measure_totals
 from services.handoff.domain.handoffs import INFO_PENDING
 from services.runtime.document_store import moved_on
 from services.runtime.guarded import change_guarded
@@ -21,11 +22,12 @@ class FakeHandoffs:
         self.registers = Documents("agreed_requirements")
         self.steps = Documents("started_steps")
         self.transfers = Documents("open_transfers")
-        self.schedules = Documents("audit_schedules")
-        self.audits = Documents("audits")
+        self.schedules = Documents("quality_audit_schedules")
+        self.quality_audits = Documents("quality_audits")
         self.turns = Documents("scheduled_turns")
         self.people = Documents("people")
         self.leavers = Documents("leavers")
+        self.totals = Documents("handoff_totals")
 
     # handoffs
     def handoff(self, handoff_id):
@@ -35,10 +37,31 @@ class FakeHandoffs:
         stored, added = self.handoffs.insert_once(doc)
         if added:
             self.audit.changed("handoff", None, stored)
+        self._keep_in_totals(stored)
         return stored, added
 
     def change_handoff(self, handoff_id, change, current=None):
-        return change_guarded(self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change, current)
+        before, after = change_guarded(
+            self.handoff, self._audited(self.handoffs, "handoff"), handoff_id, change, current
+        )
+        self._keep_in_totals(after)
+        return before, after
+
+    def _keep_in_totals(self, handoff):
+        """The handoff's entry in its month's totals, as the real store keeps it."""
+        if handoff is None or handoff.get("submitted_at") is None:
+            return
+        month = measure_totals.month_of(handoff["submitted_at"])
+        totals_id = measure_totals.totals_id(measure_totals.HANDOFFS, month)
+        before = self.totals.find_one(totals_id)
+        if before is None:
+            self.totals.insert_once(
+                measure_totals.with_handoff(measure_totals.empty(measure_totals.HANDOFFS, month), handoff)
+            )
+        else:
+            self.totals.replace_if(
+                moved_on(measure_totals.with_handoff(before, handoff), before), version=before["version"]
+            )
 
     def _audited(self, collection, resource):
         def replace(after, before):
@@ -98,6 +121,24 @@ class FakeHandoffs:
         return self.handoffs.find(
             lambda doc: _within(doc["submitted_at"], since, until) and (not kind or doc["kind"] == kind)
         )
+
+    # monthly totals of the measures (measuring.py)
+    def measure_totals(self, totals_ids):
+        wanted = set(totals_ids)
+        return {doc["_id"]: doc for doc in self.totals.find(lambda doc: doc["_id"] in wanted)}
+
+    def keep_measure_totals(self, totals, before):
+        if before is None:
+            self.totals.insert_once(totals)
+        else:
+            self.totals.replace_if(moved_on(totals, before), version=before.get("version", 0))
+
+    def count_submitted(self, since, until):
+        """``$gte since, $lt until`` over whole epoch seconds, as the real store counts."""
+        return len(self.handoffs.find(lambda doc: _before_end(doc["submitted_at"], since, until)))
+
+    def count_refused(self, since, until):
+        return len(self.refusals.find(lambda doc: _before_end(doc["at"], since, until)))
 
     # refusals
     def add_refusal(self, refusal):
@@ -174,7 +215,7 @@ class FakeHandoffs:
     def start_step(self, record):
         return self.steps.insert_once(record)
 
-    # audits
+    # quality audits
     def schedule(self, person):
         return self.schedules.find_one(person)
 
@@ -184,11 +225,11 @@ class FakeHandoffs:
     def replace_schedule(self, schedule, before):
         return self.schedules.replace_if(moved_on(schedule, before), version=before["version"])
 
-    def add_audit(self, report):
-        return self.audits.insert_once(report)
+    def add_quality_audit(self, report):
+        return self.quality_audits.insert_once(report)
 
-    def quality_audit(self, audit_id):
-        return self.audits.find_one(audit_id)
+    def quality_audit(self, quality_audit_id):
+        return self.quality_audits.find_one(quality_audit_id)
 
     def take_turn(self, job, now, every):
         """``services.runtime.guarded.take_turn``: True for the one caller that finds ``job`` due."""
@@ -208,6 +249,10 @@ class FakeHandoffs:
 
     def replace_person(self, person, before):
         return self.people.replace_if(person, user_version=before["user_version"])
+
+
+def _before_end(moment, since, until):
+    return whole_seconds(since) <= whole_seconds(moment) < whole_seconds(until)
 
 
 def _within(moment, since, until):

@@ -21,16 +21,16 @@ def test_a_quality_audit_at_an_invented_time_needs_the_test_clock_and_is_audited
     later = (datetime.now(UTC) + timedelta(days=8)).replace(microsecond=0).isoformat()
     monkeypatch.delenv(ENVIRONMENT_VARIABLE)
     with pytest.raises(InvalidInput) as refused:
-        call(handoff, "run_audit", later)
+        call(handoff, "run_quality_audit", later)
     assert list(refused.value.details["fields"]) == ["now"]
     assert ENVIRONMENT_VARIABLE in refused.value.details["fields"]["now"][0]
-    assert call(handoff, "run_audit") == []  # without one: the real time, nobody due yet
+    assert call(handoff, "run_quality_audit") == []  # without one: the real time, nobody due yet
     assert db.of("handoff").audit.count_documents({"resource": "test_clock"}) == 0
 
     monkeypatch.setenv(ENVIRONMENT_VARIABLE, "1")
-    reports = call(handoff, "run_audit", later)
+    reports = call(handoff, "run_quality_audit", later)
     assert {r["person"] for r in reports} == {"alice", "bob", "carol"}  # due a week on: it ran as of then
     entries = list(db.of("handoff").audit.find({"resource": "test_clock"}))
-    assert [(e["action"], e["actor"]) for e in entries] == [("run_audit", "system")]
+    assert [(e["action"], e["actor"]) for e in entries] == [("run_quality_audit", "system")]
     assert entries[0]["changes"]["what"]["after"] == "quality audit"
     assert entries[0]["changes"]["now"]["after"].startswith(later[:10])

@@ -1,15 +1,18 @@
 """handoff's and notification's stores on the document server: the measures range over epoch
 seconds the store writes (and an upgrade gives documents from before them), every guarded write moves the
-version itself (the domain never does), and inbox entries from before they had a version are
-still marked read."""
+version itself (the domain never does), the quality audit's collections are moved to their new
+names, and inbox entries from before they had a version are still marked read."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
-from services.handoff.domain.audit import AuditPolicy, new_schedule
+from services.handoff.domain.quality_audit import QualityAuditPolicy, new_schedule
+from services.handoff.service import HandoffService
 from services.handoff.store import Handoffs
 from services.notification.store import Outbox
+from services.runtime.upgrades import SchemaVersions, versions_answer, work_off
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, 250_000, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
@@ -68,12 +71,48 @@ def test_a_change_keeps_the_key_and_the_store_moves_the_version(handoffs):
 
 
 def test_a_schedule_replaced_from_a_stale_read_is_refused(handoffs):
-    policy = AuditPolicy(checklist=())
+    policy = QualityAuditPolicy(checklist=())
     schedule = handoffs.add_schedule(new_schedule("alice", policy, NOW))
     assert handoffs.replace_schedule({**schedule, "passes_in_a_row": 1}, schedule)
     assert handoffs.schedule("alice")["version"] == 1
     assert not handoffs.replace_schedule({**schedule, "passes_in_a_row": 2}, schedule)
     assert handoffs.schedule("alice")["passes_in_a_row"] == 1
+
+
+def test_quality_audits_stored_under_their_old_names_are_moved_once_and_the_old_collections_dropped(handoffs):
+    old = {"_id": "bob", "next_at": NOW, "passes_in_a_row": 2, "relaxed": False, "last_audit_id": "aud_1", "version": 4}
+    handoffs.old_schedules.insert_many([old, {**old, "_id": "carol"}, {**old, "_id": "dave", "last_audit_id": None}])
+    handoffs.old_quality_audits.insert_many([{"_id": f"aud_{n}", "person": "bob", "at": NOW} for n in range(5)])
+    # before the move reaches them: a report is found under the old name, a schedule is moved when read
+    assert handoffs.quality_audit("aud_3")["person"] == "bob"
+    bob = handoffs.schedule("bob")
+    assert (bob["passes_in_a_row"], bob["last_quality_audit_id"], bob["version"]) == (2, "aud_1", 4)
+    assert "last_audit_id" not in bob
+    assert handoffs.replace_schedule({**bob, "passes_in_a_row": 3}, bob)  # moved on under the new name
+    after = None
+    while (after := handoffs.move_quality_audits("audits", after, 2)) is not None:
+        pass
+    assert handoffs.move_quality_audits("audit_schedules", None, 2) == "carol"
+    assert handoffs.move_quality_audits("audit_schedules", "carol", 2) is None
+    assert handoffs.move_quality_audits("audit_schedules", None, 2) is None  # run again: nothing left to move
+    assert sorted(d["_id"] for d in handoffs.quality_audits.find()) == [f"aud_{n}" for n in range(5)]
+    moved = {d["_id"]: d for d in handoffs.schedules.find()}
+    assert moved["bob"]["passes_in_a_row"] == 3  # the copy moved on before is kept, not overwritten
+    assert (moved["carol"]["last_quality_audit_id"], moved["dave"]["last_quality_audit_id"]) == ("aud_1", None)
+    assert handoffs.old_schedules.count_documents({}) == 0 and handoffs.old_quality_audits.count_documents({}) == 0
+    assert handoffs.quality_audit_page(limit=10, offset=0, person="bob")[1] == 5
+
+
+def test_the_service_s_upgrades_move_the_quality_audits_of_an_install_from_before(db, handoffs):
+    handoffs.old_quality_audits.insert_many([{"_id": f"aud_{n}", "person": "bob", "at": NOW} for n in range(3)])
+    versions = SchemaVersions(db.of("handoff"), HandoffService.UPGRADES)
+    versions.ensure_indexes()  # nothing in audit_schedules: nothing to move there
+    assert [
+        r["pending"] for r in versions_answer(versions, HandoffService.UPGRADES) if r["collection"] == "audits"
+    ] == [["moved to quality_audits (then dropped)"]]
+    work_off(SimpleNamespace(handoffs=handoffs), versions, HandoffService.UPGRADES, batch_size=2)
+    assert all(not r["pending"] for r in versions_answer(versions, HandoffService.UPGRADES))
+    assert handoffs.quality_audits.count_documents({}) == 3 and handoffs.old_quality_audits.count_documents({}) == 0
 
 
 def test_an_owner_changing_transfer_is_taken_over_once_the_holder_is_closed(handoffs):

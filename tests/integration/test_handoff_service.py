@@ -1,5 +1,5 @@
 """handoff over the real archive (profile) and pool: checklists, submit, info pending, sign, return,
-resubmit, team sign-off, leavers, requirement changes, gates, measures, audits — through real
+resubmit, team sign-off, leavers, requirement changes, gates, measures, quality audits — through real
 RabbitMQ and the document server."""
 
 import re
@@ -612,21 +612,22 @@ def test_production_cannot_start_before_the_voltage_is_recorded(crm):
         call(crm.handoff, "start_step", customer, "shipping", {"by": "pete"})
 
 
-def test_the_weekly_audit_returns_records_missing_required_fields_and_reports(crm):
+def test_the_weekly_quality_audit_returns_records_missing_required_fields_and_reports(crm):
     complete, vague = crm.file(12), crm.file(13, message="interested")
     contacted(crm, complete, days=(1,))
-    assert call(crm.handoff, "run_audit") == []  # nobody is due yet
+    assert call(crm.handoff, "run_quality_audit") == []  # nobody is due yet
     later = (datetime.now(UTC) + timedelta(days=8)).isoformat()
-    reports = {r["person"]: r for r in call(crm.handoff, "run_audit", later)}
+    reports = {r["person"]: r for r in call(crm.handoff, "run_quality_audit", later)}
     assert set(reports) == {"alice", "bob", "carol"}
     alice, bob = reports["alice"], reports["bob"]
     assert (alice["sampled"], alice["passed"], alice["returned"]) == (1, True, [])
     assert (bob["passed"], bob["returned"]) == (False, [vague])
     assert set(bob["records"][0]["missing"]) == {"need_is_specific", "contact_attempted"}
     assert reports["carol"]["sampled"] == 0
-    assert call(crm.handoff, "run_audit", later) == []  # done once
-    listed = call(crm.handoff, "list_audits", {"person": "bob"})
-    assert listed["total"] == 1 and call(crm.handoff, "get_audit", listed["items"][0]["id"])["returned"] == [vague]
+    assert call(crm.handoff, "run_quality_audit", later) == []  # done once
+    listed = call(crm.handoff, "list_quality_audits", {"person": "bob"})
+    assert listed["total"] == 1
+    assert call(crm.handoff, "get_quality_audit", listed["items"][0]["id"])["returned"] == [vague]
 
 
 def test_an_event_nobody_hears_yet_waits_in_the_outbox_and_goes_out_later(container_factory, config, db):

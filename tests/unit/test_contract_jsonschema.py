@@ -504,6 +504,14 @@ SAMPLES = {
             }
         ]
     },
+    "duplicate-pair.json": {
+        "id": "c1|c2",
+        "flagged_at": AT,
+        "customer": {"customer_id": "c2", "company": "Acme Tools", "country": "DE", "owner_id": None},
+        "other": {"customer_id": "c1", "company": "Acme GmbH", "country_code": "DE", "owner_id": "u1"},
+        "shared": ["domain"],
+    },
+    "kept-apart.json": {"customer_id": "c1", "other_id": "c2", "by": "u1", "note": None, "at": AT},
     "ownership.json": {
         "customer_id": "c1",
         "state": "owned",
@@ -744,6 +752,14 @@ SAMPLES = {
     },
     "event.inquiry_matched.json": {"customer_id": "c1", "inquiry_id": "r1", "occurred_at": AT, "matched_on": "email"},
     "event.customers_merged.json": {"kept_id": "c1", "absorbed_id": "c2", "by": "manager", "merged_at": AT},
+    "event.duplicates_kept_apart.json": {
+        "decision_id": "c1|c2",
+        "customer_id": "c2",
+        "other_id": "c1",
+        "with_open_duplicates": ["c1"],
+        "by": "manager",
+        "at": AT,
+    },
     "event.customer_allocated.json": {
         "customer_id": "c1",
         "owner_id": "u1",

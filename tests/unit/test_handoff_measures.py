@@ -1,9 +1,8 @@
 """Handoff timeliness per person and department, return rates, most common missing items; the
-weekly audit's sampling, verdicts and lighter schedule after three passes."""
+weekly quality audit's sampling, verdicts and lighter schedule after three passes."""
 
 from datetime import UTC, datetime, timedelta
 
-from services.handoff.domain.audit import AuditPolicy, audit_id, new_schedule, report, sample
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
     Deadline,
@@ -16,6 +15,7 @@ from services.handoff.domain.handoffs import (
 )
 from services.handoff.domain.kinds import KindSpec
 from services.handoff.domain.measures import measures
+from services.handoff.domain.quality_audit import QualityAuditPolicy, new_schedule, quality_audit_id, report, sample
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEADLINE = Deadline(3, 30)
@@ -104,7 +104,7 @@ def test_a_team_member_who_signs_late_shows_in_their_own_figures():
     assert by_name(figures([team])["departments"])["tech"]["signed"] == 1
 
 
-AUDIT = AuditPolicy(
+QUALITY_AUDIT = QualityAuditPolicy(
     ("basic_info_complete",),
     every=timedelta(days=7),
     relaxed_every=timedelta(days=28),
@@ -126,11 +126,11 @@ def audited(schedule, passed, now):
         ("cus_1", [Item("basic_info_complete", True, "ok")]),
         ("cus_2", [Item("basic_info_complete", passed, "ok" if passed else "Missing: company.")]),
     ]
-    return report(audit_id("alice", schedule["next_at"]), "alice", schedule, checked, now, AUDIT)
+    return report(quality_audit_id("alice", schedule["next_at"]), "alice", schedule, checked, now, QUALITY_AUDIT)
 
 
 def test_records_missing_required_fields_are_returned_and_three_passes_relax_the_schedule():
-    schedule = new_schedule("alice", AUDIT, AT)
+    schedule = new_schedule("alice", QUALITY_AUDIT, AT)
     assert schedule["next_at"] == AT + timedelta(days=7)
     failed, schedule = audited(schedule, False, AT + timedelta(days=7))
     assert (failed["passed"], failed["returned"], failed["records"][1]["missing"]) == (
@@ -150,7 +150,7 @@ def test_records_missing_required_fields_are_returned_and_three_passes_relax_the
 
 
 def test_nothing_to_sample_is_no_pass():
-    schedule = new_schedule("bob", AUDIT, AT)
-    empty, after = report("aud_x", "bob", schedule, [], AT, AUDIT)
+    schedule = new_schedule("bob", QUALITY_AUDIT, AT)
+    empty, after = report("aud_x", "bob", schedule, [], AT, QUALITY_AUDIT)
     assert (empty["sampled"], empty["passed"], after["passes_in_a_row"]) == (0, True, 0)
-    assert audit_id("bob", AT) == audit_id("bob", AT) != audit_id("alice", AT)
+    assert quality_audit_id("bob", AT) == quality_audit_id("bob", AT) != quality_audit_id("alice", AT)

@@ -30,7 +30,8 @@ def test_the_shipped_configuration_has_domain_md_defaults():
     }
     assert policy["kinds"]["high_value_team"].min_annual_value == 1_000_000
     assert policy["kinds"]["ordinary_sync"].below_annual_value == 100_000
-    assert policy["deadline"].days == 3 and policy["audit"].sample_size == 10 and policy["audit"].passes_to_relax == 3
+    assert policy["deadline"].days == 3 and policy["quality_audit"].sample_size == 10
+    assert policy["quality_audit"].passes_to_relax == 3
     assert policy["checklist"].min_communications == 3
     assert "想合作" in policy["checklist"].vague_words and "wants to cooperate" in policy["checklist"].vague_words
     assert policy["steps"]["production_start"].requires == ("voltage",)
@@ -54,3 +55,26 @@ def test_a_wrong_setting_is_named(change, message):
     with pytest.raises(ConfigurationError, match="BATON.handoff is invalid") as failed:
         loaded(change)
     assert message in str(failed.value)
+
+
+def test_the_quality_audit_s_old_key_is_read_for_one_release_with_a_warning(caplog):
+    def renamed_back(handoff):
+        handoff["audit"] = {**handoff.pop("quality_audit"), "sample_size": 4}
+
+    with caplog.at_level("WARNING"):
+        policy = loaded(renamed_back)
+    assert policy["quality_audit"].sample_size == 4
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "BATON.handoff.audit is deprecated: rename it to BATON.handoff.quality_audit" in warning.getMessage()
+
+    def both(handoff):  # the new key wins; the old one is ignored, and said so
+        handoff["audit"] = {**handoff["quality_audit"], "sample_size": 4}
+
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        assert loaded(both)["quality_audit"].sample_size == 10
+    assert "BATON.handoff.audit is ignored" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        loaded()  # the shipped configuration uses the new key: nothing to warn of
+    assert "BATON.handoff.audit" not in caplog.text

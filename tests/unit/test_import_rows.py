@@ -6,8 +6,8 @@ import pytest
 from openpyxl import Workbook
 
 from cli.import_file import ImportError_, load_mapping
-from cli.rows import UnreadableFile, inquiry_time, read_rows, row_key, to_inquiry
 from contracts.inquiry import InquirySchema
+from services.runtime.import_rows import UnreadableFile, inquiry_time, read_rows, row_key, to_inquiry
 
 ALIBABA_CSV = (
     "Buyer Name,Email,Company,Country/Region,Product Name,Inquiry Content,Quantity\n"

@@ -36,6 +36,7 @@ NOT_FORWARDED = {
     "update_me",
     "submit_channel_inquiry",
     "metrics_text",
+    "check_configuration",  # asks every service at once (check_settings), tested in tests/e2e
 }
 SOME_TIME = "2026-01-02T03:04:05+00:00"
 

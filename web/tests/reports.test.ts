@@ -157,10 +157,7 @@ describe('DashboardView', () => {
       if (special) return special
       const path = call.url.split('?')[0]
       if (path === '/people') return { status: 200, body: { items: PEOPLE } }
-      if (path === '/customers') {
-        const stage = new URL(call.url, 'http://x').searchParams.get('stage')
-        return { status: 200, body: { items: [], total: stage ? STAGE_TOTALS[stage] ?? 0 : 31, limit: 1, offset: 0 } }
-      }
+      if (path === '/customers/stages') return { status: 200, body: { total: 31, stages: STAGE_TOTALS } }
       return { status: 200, body: ANSWERS[path] }
     })
     return { calls, w: mount(DashboardView, { ...mountOptions(lang), attachTo: document.body }) }
@@ -175,11 +172,9 @@ describe('DashboardView', () => {
       '/reports/inquiries?by=country', '/reports/lost-reasons',
     ])
     expect(w.text()).toContain('2026-10 to 2026-11')
-    // the funnel by stage: one total per stage and one for every customer, counted by the customer list
+    // the funnel by stage: every stage's total and every customer's, in one call
     const totals = calls.filter((c) => c.url.startsWith('/customers')).map((c) => c.url)
-    expect(totals).toContain('/customers?limit=1')
-    expect(totals).toContain('/customers?stage=negotiation&limit=1')
-    expect(totals.length).toBe(11)
+    expect(totals).toEqual(['/customers/stages'])
     expect(w.findAll('[data-test=report-chart]').length).toBe(7)
     expect(w.find('[data-test=report-funnel]').text()).toContain('Funnel by stage')
     expect(w.find('[data-test=export-csv-funnel]').exists()).toBe(false)   // nothing the server writes for it

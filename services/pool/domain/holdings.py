@@ -29,6 +29,9 @@ NEW_UNALLOCATED, RELEASED, RECYCLED, NOBODY_ELIGIBLE = (
 AWAITING_SCREENING = "waiting for marketing's screening"
 # An inquiry sent with ``allocate: false`` (a backlog imported into the pool): it waits to be claimed.
 POOL_ASKED = "not allocated: its inquiry asked for the public pool"
+# A new customer that may be someone's existing customer (撞单) waits unallocated, the holding marked
+# so, until a person decides; kept apart, it is placed as it would have been (``reviewing``).
+HELD_FOR_REVIEW = "held_for_review"
 
 
 def rejection(reason: str) -> str:
@@ -85,6 +88,27 @@ def screening_holding(customer_id: str, team: str, facts: Facts, now: datetime) 
     """A new lead in marketing's screening queue: owned by no salesperson, claimable by none, and
     out of recycling until marketing hands it to sales (a handoff) or marks it invalid."""
     return {**new_holding(customer_id, team, facts, now, AWAITING_SCREENING), "state": SCREENING}
+
+
+def held_for_review(holding: Holding, requested_owner: str | None) -> Holding:
+    """The new holding waiting for a person's review of its possible duplicates: once they are kept
+    apart it is allocated, or given to ``requested_owner`` (who filed it by hand), unless someone
+    took it meanwhile."""
+    return {**holding, HELD_FOR_REVIEW: True, "requested_owner": requested_owner}
+
+
+def released_from_review(holding: Holding, decision_id: str) -> Holding | None:
+    """The holding no longer held for review, released by the decision ``decision_id`` (remembered:
+    a redelivered decision finds its own release); None when it is not held (never was, claimed,
+    assigned or moved meanwhile, or released already)."""
+    if not holding.get(HELD_FOR_REVIEW) or holding["state"] != PUBLIC_POOL or holding.get("owner_id"):
+        return None
+    return {**holding, HELD_FOR_REVIEW: False, "released_by_decision": decision_id}
+
+
+def _review_over(holding: Holding) -> Holding:
+    """The fields that end a hold for review: any owner or move decides the customer's place."""
+    return {HELD_FOR_REVIEW: False} if holding.get(HELD_FOR_REVIEW) else {}
 
 
 def invalid_lead(reason: str) -> str:
@@ -156,6 +180,7 @@ def take(holding: Holding, owner_id: str, reason: str, by: str, now: datetime) -
         "by": by,
         "warned_for": None,
         "collaborators": [c for c in holding["collaborators"] if c != owner_id],
+        **_review_over(holding),
         # named by the change that made it (the version it was taken at), so announcing it again
         # (redelivery) names the same one
         "allocation_id": f"{holding['_id']}:{owner_id}:from-v{holding.get('version', 0)}",
@@ -183,6 +208,7 @@ def give_back(holding: Holding, state: str, reason: str, by: str, now: datetime)
         "warned_for": None,
         "released_by": released_by,
         "follow_up_clock": None,
+        **_review_over(holding),
     }
 
 

@@ -8,22 +8,26 @@ from what caused it (the inquiry, the record, the timeline entry), so noting it 
 """
 
 import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
 
 from services.profile.domain.archive import customer_id_for
 from services.profile.domain.deals import WHEN
 
 INQUIRY, QUOTE, SAMPLE, STAGE = "inquiry", "quote", "sample", "stage"
+Fact = dict[str, Any]
 FACT_OF_STEP = {"quotes": QUOTE, "samples": SAMPLE}
 # An English need stands alone ("CE" is not in "price", "UL" not in "ultra"). Python's \b counts
 # Chinese characters as word characters ("CE认证" has no \b), so ASCII edges are used.
 _ALONE = r"(?<![A-Za-z0-9]){}(?![A-Za-z0-9])"
 
 
-def fact_key(kind, month):
+def fact_key(kind: str, month: str) -> str:
     return f"{kind}|{month}"
 
 
-def _fact(fact_id, kind, customer_id, at, month, **fields):
+def _fact(fact_id: str, kind: str, customer_id: str, at: datetime, month: str, **fields: Any) -> Fact:
     return {
         "_id": f"{kind}:{fact_id}",
         "kind": kind,
@@ -35,7 +39,19 @@ def _fact(fact_id, kind, customer_id, at, month, **fields):
     }
 
 
-def inquiry_fact(inquiry_id, customer_id, at, month, *, opened, country, channel, campaign, needs, products):
+def inquiry_fact(
+    inquiry_id: str,
+    customer_id: str,
+    at: datetime,
+    month: str,
+    *,
+    opened: bool,
+    country: str | None,
+    channel: str,
+    campaign: str | None,
+    needs: Iterable[str],
+    products: Iterable[str],
+) -> Fact:
     """An inquiry filed into ``customer_id`` (``opened``: it opened the archive)."""
     return _fact(
         inquiry_id,
@@ -53,12 +69,12 @@ def inquiry_fact(inquiry_id, customer_id, at, month, *, opened, country, channel
     )
 
 
-def step_fact(kind, record_id, customer_id, record, month):
+def step_fact(kind: str, record_id: str, customer_id: str, record: dict[str, Any], month: str) -> Fact:
     """A quote or sample (``kind``: quotes, samples) as recorded on the archive."""
     return _fact(record_id, FACT_OF_STEP[kind], customer_id, record[WHEN[kind]], month, by=record["by"])
 
 
-def stage_fact(entry, reason, month):
+def stage_fact(entry: dict[str, Any], reason: str | None, month: str) -> Fact:
     """A stage change, from its timeline entry (whose id names the change) and its reason."""
     return _fact(
         entry["_id"],
@@ -72,22 +88,22 @@ def stage_fact(entry, reason, month):
     )
 
 
-def needs_in(texts, needs):
+def needs_in(texts: Iterable[str | None], needs: dict[str, list[str]]) -> list[str]:
     """The needs (``{name: [variants]}``, e.g. ``{"CE": ["CE", "CE认证"]}``) any of ``texts`` asks
     for, in the configured order. English variants match whole words in any case; Chinese as written."""
     text = "\n".join(t for t in texts if t)
     return [name for name, variants in needs.items() if any(_mentions(text, variant) for variant in variants)]
 
 
-def _mentions(text, variant):
+def _mentions(text: str, variant: str) -> bool:
     if variant.isascii():
         return re.search(_ALONE.format(re.escape(variant)), text, re.IGNORECASE) is not None
     return variant.casefold() in text.casefold()
 
 
-def products_of(products):
+def products_of(products: Iterable[str] | None) -> list[str]:
     """Product names as asked, trimmed, each once (compared without case or extra spaces)."""
-    seen = {}
+    seen: dict[str, str] = {}
     for product in products or []:
         shown = " ".join(product.split())
         if shown:
@@ -95,7 +111,13 @@ def products_of(products):
     return list(seen.values())
 
 
-def archive_facts(archive, stage_entries, month_of, needs, country):
+def archive_facts(
+    archive: dict[str, Any],
+    stage_entries: Iterable[dict[str, Any]],
+    month_of: Callable[[datetime], str],
+    needs: dict[str, list[str]],
+    country: str | None,
+) -> list[Fact]:
     """The facts of an archive filed before facts were noted (the backfill).
 
     The archive keeps each inquiry's source (when, channel, campaign) but not each one's text,

@@ -5,18 +5,25 @@ days with two decimals.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable
+from datetime import datetime
 from statistics import mean, median
+from typing import Any
 
 from services.runtime.report_rules import count_reasons
 
 DAY_SECONDS = 86_400
 
+Fact = dict[str, Any]
+Row = dict[str, Any]
+PlaceOf = Callable[[str | None], str | None]
 
-def percent(part, whole):
+
+def percent(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def month_on_month(count, previous):
+def month_on_month(count: int, previous: int) -> Row:
     """A count beside the month before's: the change, and the change in % of the month before."""
     return {
         "inquiries": count,
@@ -26,13 +33,42 @@ def month_on_month(count, previous):
     }
 
 
-def inquiries_by_place(facts, months, month_before, place_of, region_of=None):
+def inquiries_by_place(
+    facts: Iterable[Fact],
+    months: list[str],
+    month_before: str,
+    place_of: Callable[[Fact], str | None],
+    region_of: PlaceOf | None = None,
+) -> list[Row]:
     """Per month of ``months``: inquiries in all and per place (``place_of(fact)``: a country or a
     region), each beside the month before (``facts`` include ``month_before``'s). A place with none
     this month but some the month before is listed, so a drop to nothing shows. ``region_of``:
     each place's region too (when places are countries)."""
     counts = Counter((fact["month"], place_of(fact)) for fact in facts)
-    totals = Counter(fact["month"] for fact in facts)
+    return _by_place(counts, months, month_before, region_of)
+
+
+def inquiries_by_place_of_totals(
+    countries: dict[str, Counter],
+    months: list[str],
+    month_before: str,
+    place_of_country: PlaceOf,
+    region_of: PlaceOf | None = None,
+) -> list[Row]:
+    """``inquiries_by_place`` from each month's inquiries per country (``countries``: {month:
+    Counter(country -> inquiries)}, the month before included); ``place_of_country``: a
+    country's place."""
+    counts: Counter = Counter()
+    for month, per_country in countries.items():
+        for country, n in per_country.items():
+            counts[month, place_of_country(country)] += n
+    return _by_place(counts, months, month_before, region_of)
+
+
+def _by_place(counts, months, month_before, region_of):
+    totals = Counter()
+    for (month, _place), n in counts.items():
+        totals[month] += n
     answer = []
     for before, month in zip([month_before, *months], months, strict=False):
         places = {place for (m, place) in counts if m in (month, before)}
@@ -49,13 +85,20 @@ def inquiries_by_place(facts, months, month_before, place_of, region_of=None):
     return answer
 
 
-def demand(facts, place_of, need_names, top_products, recorded_needs=None):
+def demand(
+    facts: Iterable[Fact],
+    place_of: Callable[[Fact], str | None],
+    need_names: list[str],
+    top_products: int,
+    recorded_needs: dict[str, list[str]] | None = None,
+) -> Row:
     """The products most asked for and the share of customers asking for each need, overall and
     per place. A customer counts once: at the place of its first inquiry in the period that names
     a country, with every need any of its inquiries asked for and every need recorded on its
     archive since (``recorded_needs``: {customer id: [need]}, from its needs and special requirements)."""
     facts = sorted(facts, key=lambda fact: fact["at"])
-    places, needs = {}, defaultdict(set)
+    places: dict[str, Any] = {}
+    needs: defaultdict[str, set] = defaultdict(set)
     for customer, recorded in (recorded_needs or {}).items():
         needs[customer].update(recorded)
     for fact in facts:
@@ -63,6 +106,38 @@ def demand(facts, place_of, need_names, top_products, recorded_needs=None):
         if places.get(customer) is None:
             places[customer] = place_of(fact)
         needs[customer].update(fact["needs"])
+    return _demand(places, needs, need_names, most_requested(facts, top_products))
+
+
+def demand_of_totals(
+    months: Iterable[dict[str, Row]], place_of_country: PlaceOf, need_names: list[str], top_products: int
+) -> Row:
+    """``demand`` from the months' per-customer entries (``months``: [{customer: entry}], see
+    domain.report_totals.inquiry_entry): the same customers, places, needs and products."""
+    placed: dict[str, list] = {}
+    needs: defaultdict[str, set] = defaultdict(set)
+    present: set[str] = set()
+    shown: dict[str, tuple] = {}
+    inquiries: Counter = Counter()
+    customers: defaultdict[str, set] = defaultdict(set)
+    for entries in months:
+        for customer, entry in entries.items():
+            present.add(customer)
+            if entry["p"] is not None and (customer not in placed or entry["p"][0] < placed[customer][0]):
+                placed[customer] = entry["p"]
+            needs[customer].update(entry["n"])
+            needs[customer].update(entry["r"])
+            for key, product, at, n in entry["pr"]:
+                if key not in shown or at < shown[key][0]:
+                    shown[key] = (at, product)
+                inquiries[key] += n
+                customers[key].add(customer)
+    places = {customer: place_of_country(placed[customer][1]) if customer in placed else None for customer in present}
+    products = _ranked({key: product for key, (_at, product) in shown.items()}, inquiries, customers, top_products)
+    return _demand(places, needs, need_names, products)
+
+
+def _demand(places, needs, need_names, products):
     by_place = defaultdict(list)
     for customer, place in places.items():
         by_place[place].append(customer)
@@ -70,7 +145,7 @@ def demand(facts, place_of, need_names, top_products, recorded_needs=None):
     rows.sort(key=lambda row: (-row["customers"], row["place"] or "\uffff"))
     return {
         "customers": len(places),
-        "products": most_requested(facts, top_products),
+        "products": products,
         "needs": _shares(list(places), needs, need_names)["needs"],
         "places": rows,
     }
@@ -86,27 +161,34 @@ def _shares(customers, needs, need_names):
     return {"customers": len(customers), "needs": rows}
 
 
-def most_requested(facts, top):
+def most_requested(facts: Iterable[Fact], top: int) -> list[Row]:
     """The ``top`` products by inquiries naming them (then customers), each shown as first written."""
-    shown, inquiries, customers = {}, Counter(), defaultdict(set)
+    shown: dict[str, str] = {}
+    inquiries: Counter = Counter()
+    customers: defaultdict[str, set] = defaultdict(set)
     for fact in facts:
         for product in fact["products"]:
             key = product.casefold()
             shown.setdefault(key, product)
             inquiries[key] += 1
             customers[key].add(fact["customer_id"])
+    return _ranked(shown, inquiries, customers, top)
+
+
+def _ranked(shown, inquiries, customers, top):
     ranked = sorted(shown, key=lambda key: (-inquiries[key], -len(customers[key]), key))
     return [
         {"product": shown[key], "inquiries": inquiries[key], "customers": len(customers[key])} for key in ranked[:top]
     ]
 
 
-def follow_up(archives, since, until):
+def follow_up(archives: Iterable[Row], since: datetime, until: datetime) -> Row:
     """Time from each customer's first quote to its first sample after it, per salesperson (who
     made the first quote), for samples sent in [since, until); and customers first quoted in the
     period with no sample since (``waiting``). ``archives``: those with a quote or sample in the
     period, with their quotes and samples."""
-    days, waiting = defaultdict(list), Counter()
+    days: defaultdict[str, list] = defaultdict(list)
+    waiting: Counter = Counter()
     for archive in archives:
         quotes = archive.get("quotes") or []
         if not quotes:
@@ -122,6 +204,27 @@ def follow_up(archives, since, until):
                 waiting[quote["by"]] += 1
         elif since <= sample["sent_at"] < until:
             days[quote["by"]].append((sample["sent_at"] - quote["at"]).total_seconds() / DAY_SECONDS)
+    return _follow_up(days, waiting)
+
+
+def follow_up_of_totals(months: Iterable[dict[str, Row]]) -> Row:
+    """``follow_up`` from the months' outcomes (``months``: [{customer: {"o": [who quoted, days
+    or None while waiting] or None}}], each outcome in the month it falls in)."""
+    days: defaultdict[str, list] = defaultdict(list)
+    waiting: Counter = Counter()
+    for entries in months:
+        for entry in entries.values():
+            if entry["o"] is None:
+                continue
+            by, taken = entry["o"]
+            if taken is None:
+                waiting[by] += 1
+            else:
+                days[by].append(taken)
+    return _follow_up(days, waiting)
+
+
+def _follow_up(days, waiting):
     people = [
         {"salesperson": person, **_durations(days[person], waiting[person])}
         for person in sorted(set(days) | set(waiting))
@@ -139,14 +242,14 @@ def _durations(days, waiting):
     }
 
 
-def conversion(opened_facts, converted):
+def conversion(opened_facts: Iterable[Fact], converted: Collection[str]) -> Row:
     """Per source channel (and campaign): customers opened, and how many of them are in
     ``converted`` (have an order). A customer opened twice (archives merged since) counts once,
     with its earliest opening."""
-    first = {}
+    first: dict[str, Fact] = {}
     for fact in sorted(opened_facts, key=lambda fact: fact["at"]):
         first.setdefault(fact["customer_id"], fact)
-    channels = defaultdict(lambda: defaultdict(list))
+    channels: defaultdict[str, defaultdict[Any, list]] = defaultdict(lambda: defaultdict(list))
     for customer, fact in first.items():
         channels[fact["channel"]][fact.get("campaign")].append(customer in converted)
     rows = []
@@ -171,12 +274,38 @@ def _converted(outcomes):
     return {"opened": len(outcomes), "converted": won, "rate_pct": percent(won, len(outcomes))}
 
 
-def lost_reasons(stage_facts, lost_stages):
+def lost_reasons(stage_facts: Iterable[Fact], lost_stages: list[str]) -> Row:
     """Changes to each of ``lost_stages`` with their reasons counted, most frequent first."""
-    reasons = defaultdict(list)
+    reasons: defaultdict[str, list] = defaultdict(list)
     for fact in stage_facts:
         if fact["stage"] in lost_stages:
             reasons[fact["stage"]].append(fact.get("reason"))
+    return _lost(reasons, lost_stages)
+
+
+def lost_reasons_of_totals(months: Iterable[list[list]], lost_stages: list[str]) -> Row:
+    """``lost_reasons`` from the months' counts ([[stage, reason, changes]] per month)."""
+    reasons: defaultdict[str, list] = defaultdict(list)
+    for counted in months:
+        for stage, reason, n in counted:
+            if stage in lost_stages:
+                reasons[stage] += [reason] * n
+    return _lost(reasons, lost_stages)
+
+
+def _lost(reasons, lost_stages):
     rows = [{"stage": stage, **row} for stage in lost_stages for row in count_reasons(reasons[stage])]
     rows.sort(key=lambda row: -row["count"])  # stable: stages in the configured order among equals
     return {"total": sum(len(r) for r in reasons.values()), "reasons": rows}
+
+
+def conversion_of_totals(months: Iterable[dict[str, list]]) -> Row:
+    """``conversion`` from the months' openings (``months``: [{customer: [opened at, channel,
+    campaign, ordered]}]): each customer once, with its earliest opening."""
+    opened, converted = [], set()
+    for entries in months:
+        for customer, (at, channel, campaign, ordered) in entries.items():
+            opened.append({"customer_id": customer, "at": at, "channel": channel, "campaign": campaign})
+            if ordered:
+                converted.add(customer)
+    return conversion(opened, converted)

@@ -5,14 +5,27 @@ times in ISO 8601, grades, stages — so a client words it in the reader's langu
 Prices and amounts are in neither: the timeline is read by roles that may not see them."""
 
 import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
+from services.profile.domain.documents import Archive, Entry, Inquiry, Record
 from services.profile.domain.visibility import PRICE_FIELDS  # the timeline is read by roles that may not see prices
 
 VALUE_GRADE = "value_grade"
 _OLD_VALUE_REASON = re.compile(r"^(Graded by [^:]+: [^(]*\bvalue [^(]*?) \(.*\)\Z", re.DOTALL)
 
 
-def entry(customer_id, kind, ref, at, summary, actor, refs, details=None):
+def entry(
+    customer_id: str,
+    kind: str,
+    ref: str,
+    at: datetime,
+    summary: str,
+    actor: str,
+    refs: dict[str, str],
+    details: dict[str, Any] | None = None,
+) -> Entry:
     return {
         "_id": f"{customer_id}:{kind}:{ref}",
         "customer_id": customer_id,
@@ -25,7 +38,9 @@ def entry(customer_id, kind, ref, at, summary, actor, refs, details=None):
     }
 
 
-def inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on=None):
+def inquiry_received(
+    customer_id: str, inquiry_id: str, inquiry: Inquiry, received_at: datetime, matched_on: str | None = None
+) -> Entry:
     via = inquiry["channel"] + (f" (campaign {inquiry['campaign']})" if inquiry.get("campaign") else "")
     summary = f"Inquiry via {via}"
     if inquiry.get("message"):
@@ -49,7 +64,7 @@ def inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on=N
     )
 
 
-def customer_created(archive, inquiry_id):
+def customer_created(archive: Archive, inquiry_id: str) -> Entry:
     grade = archive.get("intent_grade")
     summary = f"Archive opened from inquiry {inquiry_id}"
     if grade:
@@ -70,7 +85,7 @@ def customer_created(archive, inquiry_id):
     )
 
 
-def flagged_for_review(customer_id, candidates, at):
+def flagged_for_review(customer_id: str, candidates: Sequence[str], at: datetime) -> Entry:
     return entry(
         customer_id,
         "flagged_for_review",
@@ -83,11 +98,26 @@ def flagged_for_review(customer_id, candidates, at):
     )
 
 
-def communication_recorded(customer_id, record, record_within=None):
+def kept_apart(customer_id: str, other_id: str, by: str, note: str | None, at: datetime) -> Entry:
+    """A person said the two archives are different companies (keyed by the other: once per pair)."""
+    because = f": {_clip(note)}" if note else ""
+    return entry(
+        customer_id,
+        "kept_apart",
+        other_id,
+        at,
+        f"Kept apart from {other_id} by {by} (a different company){because}",
+        by,
+        {"other_id": other_id},
+        {"other": other_id, "by": by, "note": note},
+    )
+
+
+def communication_recorded(customer_id: str, record: Record, record_within: timedelta | None = None) -> Entry:
     summary = f"{record['method'].replace('_', ' ')} by {record['by']}: {_clip(record['summary'])}"
     if record.get("customer_words"):
         summary += f" — customer: “{_clip(record['customer_words'])}”"
-    if record.get("recorded_late"):
+    if record.get("recorded_late") and record_within is not None:
         summary += (
             f" (recorded {_minutes(record['recorded_after_minutes'])} after it happened; the notes "
             f"convention asks within {_minutes(record_within.total_seconds() // 60)})"
@@ -112,7 +142,7 @@ def communication_recorded(customer_id, record, record_within=None):
     )
 
 
-def customers_merged(kept_id, absorbed, by, at):
+def customers_merged(kept_id: str, absorbed: Archive, by: str, at: datetime) -> Entry:
     owner = f", owned by {absorbed['owner_id']}" if absorbed.get("owner_id") else ""
     return entry(
         kept_id,
@@ -131,7 +161,9 @@ def customers_merged(kept_id, absorbed, by, at):
     )
 
 
-def owner_assigned(customer_id, owner_id, team, reason, at, allocation_id=None):
+def owner_assigned(
+    customer_id: str, owner_id: str, team: str | None, reason: str, at: datetime, allocation_id: str | None = None
+) -> Entry:
     # keyed by the allocation (pool names it), so announcing it again adds nothing
     return entry(
         customer_id,
@@ -145,7 +177,9 @@ def owner_assigned(customer_id, owner_id, team, reason, at, allocation_id=None):
     )
 
 
-def returned_to_pool(customer_id, state, previous_owner, reason, by, at):
+def returned_to_pool(
+    customer_id: str, state: str, previous_owner: str | None, reason: str, by: str, at: datetime
+) -> Entry:
     where = {"public_pool": "the public pool", "dormant": "the dormant pool", "rejected": "the rejected list"}[state]
     taken = f" from {previous_owner}" if previous_owner else ""
     return entry(
@@ -160,7 +194,7 @@ def returned_to_pool(customer_id, state, previous_owner, reason, by, at):
     )
 
 
-def collaborators_changed(customer_id, collaborators, by, at):
+def collaborators_changed(customer_id: str, collaborators: Sequence[str], by: str, at: datetime) -> Entry:
     named = ", ".join(collaborators) or "none"
     return entry(
         customer_id,
@@ -174,7 +208,15 @@ def collaborators_changed(customer_id, collaborators, by, at):
     )
 
 
-def handoff_accepted(customer_id, handoff_id, kind, by, at, from_user=None, new_owner=None):
+def handoff_accepted(
+    customer_id: str,
+    handoff_id: str,
+    kind: str,
+    by: str,
+    at: datetime,
+    from_user: str | None = None,
+    new_owner: str | None = None,
+) -> Entry:
     """``from_user``: who handed it over; ``new_owner``: who owns the customer now, when it changed."""
     return entry(
         customer_id,
@@ -342,7 +384,7 @@ def reminder_updated(event: dict) -> dict:
     )
 
 
-def recycling_warned(customer_id, owner_id, reason, due_at, at):
+def recycling_warned(customer_id: str, owner_id: str, reason: str, due_at: datetime, at: datetime) -> Entry:
     return entry(
         customer_id,
         "recycling_warned",
@@ -355,7 +397,9 @@ def recycling_warned(customer_id, owner_id, reason, due_at, at):
     )
 
 
-def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
+def reminder_scheduled(
+    customer_id: str, reminder_id: str, kind: str, user_id: str, due_at: datetime, at: datetime
+) -> Entry:
     return entry(
         customer_id,
         "reminder_scheduled",
@@ -368,7 +412,7 @@ def reminder_scheduled(customer_id, reminder_id, kind, user_id, due_at, at):
     )
 
 
-def details_updated(customer_id, changed, by, at):
+def details_updated(customer_id: str, changed: dict[str, tuple[Any, Any]], by: str, at: datetime) -> Entry:
     shown = {name: _change_shown(name, before, after) for name, (before, after) in changed.items()}
     parts = [f"{name.replace('_', ' ')}: {change}" for name, change in shown.items()]
     return entry(
@@ -418,7 +462,7 @@ STEP_DETAILS = {
 }
 
 
-def step_recorded(customer_id, kind, record):
+def step_recorded(customer_id: str, kind: str, record: Record) -> Entry:
     # Prices stay off the timeline: it is read by roles that may not see them.
     entry_kind, wording = STEP_WORDING[kind]
     return entry(
@@ -433,7 +477,7 @@ def step_recorded(customer_id, kind, record):
     )
 
 
-def order_amended(customer_id, order_id, amendment, at):
+def order_amended(customer_id: str, order_id: str, amendment: dict[str, Any], at: datetime) -> Entry:
     """An order changed by an agreed requirement change (its delivery date moved…). Never a price:
     only the order fields a requirement may change are amended."""
     field = amendment["field"]
@@ -460,7 +504,9 @@ def order_amended(customer_id, order_id, amendment, at):
     )
 
 
-def stage_changed(customer_id, before, after, by, reason, at, from_pool=False):
+def stage_changed(
+    customer_id: str, before: str, after: str, by: str, reason: str | None, at: datetime, from_pool: bool = False
+) -> Entry:
     """``from_pool``: the stage follows the pool's decision (a rejection), which the pool reports."""
     summary = f"Stage {before.replace('_', ' ')} → {after.replace('_', ' ')} by {by}" + (
         f": {reason}" if reason else ""
@@ -478,7 +524,7 @@ def stage_changed(customer_id, before, after, by, reason, at, from_pool=False):
     )
 
 
-def graded(customer_id, changes, by, reason, at, fields=()):
+def graded(customer_id: str, changes: str, by: str, reason: str, at: datetime, fields: Sequence[str] = ()) -> Entry:
     """``fields``: the grades set. A value grade's reason is about money (the yearly order value, a
     person's note on it): it stays on the archive, for those who may see prices."""
     shown = "" if VALUE_GRADE in fields else f" ({reason})"
@@ -502,7 +548,7 @@ def shown(stored: dict) -> dict:
     return stored
 
 
-def traits_noted(customer_id, traits, source_id, at):
+def traits_noted(customer_id: str, traits: list[dict[str, Any]], source_id: str, at: datetime) -> Entry:
     found = "; ".join(f"{t['label']} (“{_clip(t['evidence'], 60)}”)" for t in traits)
     return entry(
         customer_id,
@@ -515,7 +561,7 @@ def traits_noted(customer_id, traits, source_id, at):
     )
 
 
-def group_linked(customer_id, group_id, name, other_id, by, at):
+def group_linked(customer_id: str, group_id: str, name: str | None, other_id: str, by: str, at: datetime) -> Entry:
     return entry(
         customer_id,
         "group_linked",
@@ -528,7 +574,7 @@ def group_linked(customer_id, group_id, name, other_id, by, at):
     )
 
 
-def group_left(customer_id, group_id, by, at):
+def group_left(customer_id: str, group_id: str, by: str, at: datetime) -> Entry:
     return entry(
         customer_id,
         "group_left",

@@ -95,6 +95,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/customers/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers in all and at each stage (the funnel)
+         * @description The totals ``GET /customers?stage=`` gives for every stage, and without one, in one call.
+         */
+        get: operations["count_customers_by_stage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/check": {
         parameters: {
             query?: never;
@@ -270,6 +290,48 @@ export interface paths {
          * @description Contacts, communications and timeline are kept and the merge recorded; intake and pool follow.
          */
         post: operations["merge_customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{customer_id}/keep-apart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep two possible duplicates apart (different companies)
+         * @description Neither archive is flagged with the other any more, now or by later inquiries; both timelines
+         *     say who decided it. Asking again answers the first decision.
+         */
+        post: operations["keep_apart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Possible duplicates to merge or keep apart
+         * @description Each open pair once, the most recently flagged first, with the kinds of key both archives
+         *     have. With ``format=csv|xlsx``, every open pair as a file (one row each).
+         */
+        get: operations["list_possible_duplicates"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -565,6 +627,48 @@ export interface paths {
          * @description Ids the pool does not know are listed in ``unknown``, never left out.
          */
         post: operations["contact_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports/mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The column mappings a file import may use
+         * @description deploy/import_mappings: each maps a file's column headers (English or Chinese exports) to inquiry fields.
+         */
+        get: operations["import_mappings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an inquiry file (CSV or XLSX) under a mapping, before importing it
+         * @description Nothing is filed: the answer shows which column fills which field, the fields no column fills,
+         *     and every row as the item of POST /inquiries/batch it becomes (keyed by its content, so importing
+         *     the file again changes nothing). Post the items in batches, then ask GET /inquiries?ids= what each became.
+         */
+        post: operations["read_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1074,7 +1178,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/quality-audits/{audit_id}": {
+    "/quality-audits/{quality_audit_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1737,6 +1841,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/configuration/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether every service would load a configuration file
+         * @description Each service checks the sections it reads with its own schemas, as at start-up (``${VAR:default}``
+         *     as its environment gives it), and names each setting it would refuse with the reason; nothing is loaded.
+         */
+        post: operations["check_configuration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -2064,6 +2189,17 @@ export interface components {
             total?: number;
             limit?: number;
             offset?: number;
+        };
+        /**
+         * StageCounts
+         * @description Customers the caller sees, in all and at each stage now (the dashboard's funnel).
+         */
+        StageCounts: {
+            total: number;
+            /** @description Stage -> customers. */
+            stages: {
+                [key: string]: number;
+            };
         };
         /**
          * CustomerCreate
@@ -2434,7 +2570,7 @@ export interface components {
                  */
                 at: string;
                 /** @enum {string} */
-                kind: "customer_created" | "inquiry_received" | "flagged_for_review" | "owner_assigned" | "reminder_scheduled" | "communication_recorded" | "customers_merged" | "details_updated" | "quote_recorded" | "sample_recorded" | "order_recorded" | "order_amended" | "stage_changed" | "traits_noted" | "group_linked" | "group_left" | "returned_to_pool" | "recycling_warned" | "collaborators_changed" | "handoff_accepted" | "graded" | "handoff_submitted" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "step_started" | "reminder_done" | "reminder_snoozed";
+                kind: "customer_created" | "inquiry_received" | "flagged_for_review" | "kept_apart" | "owner_assigned" | "reminder_scheduled" | "communication_recorded" | "customers_merged" | "details_updated" | "quote_recorded" | "sample_recorded" | "order_recorded" | "order_amended" | "stage_changed" | "traits_noted" | "group_linked" | "group_left" | "returned_to_pool" | "recycling_warned" | "collaborators_changed" | "handoff_accepted" | "graded" | "handoff_submitted" | "handoff_returned" | "handoff_withdrawn" | "requirement_changed" | "step_started" | "reminder_done" | "reminder_snoozed";
                 summary: string;
                 /** @description The user or service that did it. */
                 actor: string;
@@ -2568,6 +2704,78 @@ export interface components {
             absorb: string;
             /** @description Who merges: the caller by default; a manager or admin may name someone else. */
             by?: string | null;
+        };
+        /**
+         * KeepApart
+         * @description Two archives are different companies: neither is flagged with the other again.
+         */
+        KeepApart: {
+            /** @description The archive this one is kept apart from. */
+            other: string;
+            /** @description Why they are different. */
+            note?: string | null;
+            /** @description Who decides: the caller by default; a manager or admin may name someone else. */
+            by?: string | null;
+        };
+        /**
+         * KeptApart
+         * @description Two archives a person kept apart: remembered, so matching never flags them again.
+         */
+        KeptApart: {
+            customer_id: string;
+            other_id: string;
+            by: string;
+            note?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was first decided.
+             */
+            at: string;
+        };
+        /** DuplicatePairPage */
+        DuplicatePairPage: {
+            items?: {
+                /** @description The pair's id, the same whichever side is named. */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description When matching first flagged the pair.
+                 */
+                flagged_at: string;
+                /** @description The archive carrying the flag (the newer one). */
+                customer: {
+                    customer_id: string;
+                    company?: string | null;
+                    country?: string | null;
+                    country_code?: string | null;
+                    city?: string | null;
+                    /** @description null: nobody's (in a pool). */
+                    owner_id?: string | null;
+                    /** @enum {string|null} */
+                    pool_state?: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid" | null;
+                    /** Format: date-time */
+                    created_at?: string | null;
+                };
+                /** @description The archive it may duplicate. */
+                other: {
+                    customer_id: string;
+                    company?: string | null;
+                    country?: string | null;
+                    country_code?: string | null;
+                    city?: string | null;
+                    /** @description null: nobody's (in a pool). */
+                    owner_id?: string | null;
+                    /** @enum {string|null} */
+                    pool_state?: "owned" | "public_pool" | "dormant" | "rejected" | "screening" | "invalid" | null;
+                    /** Format: date-time */
+                    created_at?: string | null;
+                };
+                /** @description The kinds of matching key both have, strongest first (code, email, phone, domain, company); empty when only their names are alike. */
+                shared: ("code" | "email" | "phone" | "domain" | "company")[];
+            }[];
+            total?: number;
+            limit?: number;
+            offset?: number;
         };
         /**
          * GroupView
@@ -2898,6 +3106,61 @@ export interface components {
             }[];
             /** @description The ids asked that name no customer the pool knows (a typo, or merged away), in the order asked: never left out silently. */
             unknown: string[];
+        };
+        /** ImportMappingList */
+        ImportMappingList: {
+            mappings: {
+                /** @description alibaba, made_in_china, trade_show … */
+                name: string;
+                /** @description The channel its rows' inquiries come from. */
+                channel: string;
+                /** @description A file's column header -> the inquiry field it fills (contact.email …). */
+                columns: {
+                    [key: string]: string;
+                };
+                /** @description Whose clock the file's times are on. */
+                time_zone?: string | null;
+            }[];
+        };
+        /** ImportReadRequest */
+        ImportReadRequest: {
+            /** @description The file's name; its ending says how it is read. */
+            file_name: string;
+            /** @description The file's bytes, base64 (within BATON.limits.max_string_chars). */
+            content: string;
+            mapping: string;
+            /**
+             * @description The customers the rows open wait in the public pool, unallocated (a backlog).
+             * @default false
+             */
+            into_pool: boolean;
+        };
+        /** ImportReading */
+        ImportReading: {
+            file_name: string;
+            mapping: string;
+            channel: string;
+            columns: {
+                /** @description A header of the file. */
+                column: string;
+                /** @description The inquiry field it fills; null: not imported. */
+                target: string | null;
+            }[];
+            /** @description Fields the mapping fills that no column has. */
+            missing: string[];
+            /** @description Rows to import (empty rows are skipped). */
+            total: number;
+            /** @description Each row as an item of POST /inquiries/batch, in file order. */
+            items: {
+                /** @description Its number: the first row after the headers is 2; empty rows are skipped. */
+                row: number;
+                /** @description Its key: the row's content. */
+                message_id: string;
+                /** @description The canonical inquiry the row becomes. */
+                inquiry: {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         /**
          * DoNotContactPage
@@ -4015,7 +4278,7 @@ export interface components {
         };
         /**
          * QualityAudit
-         * @description One person's audit: the records sampled, those returned for missing required fields.
+         * @description One person's quality audit: the records sampled, those returned for missing required fields.
          */
         QualityAudit: {
             id: string;
@@ -5124,6 +5387,33 @@ export interface components {
                 problems: string[];
             }[];
         };
+        /** ConfigurationCheckRequest */
+        ConfigurationCheckRequest: {
+            /** @description The text of a deploy/config.yaml; ${VAR:default} is read as at start-up. */
+            yaml: string;
+        };
+        /** ConfigurationCheck */
+        ConfigurationCheck: {
+            /** @description Every service answered and would load it. */
+            ok: boolean;
+            services: {
+                /** @enum {string} */
+                service: "gateway" | "intake" | "profile" | "handoff" | "pool" | "notification";
+                /**
+                 * @description ok: it would load; errors: it would refuse to start; unavailable: it did not answer.
+                 * @enum {string}
+                 */
+                status: "ok" | "errors" | "unavailable";
+                errors: {
+                    /** @description The setting as the file spells it, e.g. BATON.pool.claim_limits.per_day. */
+                    path: string;
+                    /** @description Why the service would refuse it. */
+                    reason: string;
+                }[];
+                /** @description Why an unavailable service gave no answer. */
+                reason?: string | null;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -5497,6 +5787,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    count_customers_by_stage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Customers in all and at each stage (the funnel) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageCounts"];
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -6554,6 +6934,199 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    keep_apart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeepApart"];
+            };
+        };
+        responses: {
+            /** @description Keep two possible duplicates apart (different companies) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeptApart"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_possible_duplicates: {
+        parameters: {
+            query?: {
+                /** @description csv (UTF-8 with a byte-order mark) or xlsx (a sheet per table): every row as a file, people's names beside their ids (limit and offset do not apply); default: JSON. */
+                format?: "csv" | "xlsx";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Possible duplicates to merge or keep apart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicatePairPage"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -8273,6 +8846,190 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactStatusList"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_mappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The column mappings a file import may use */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportMappingList"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportReadRequest"];
+            };
+        };
+        responses: {
+            /** @description Read an inquiry file (CSV or XLSX) under a mapping, before importing it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReading"];
                 };
             };
             /** @description Invalid input: details.fields names each field and the reason. */
@@ -11223,7 +11980,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                audit_id: string;
+                quality_audit_id: string;
             };
             cookie?: never;
         };
@@ -14970,6 +15727,100 @@ export interface operations {
                 content?: never;
             };
             /** @description Refused by a rule (e.g. a checklist item missing, an inquiry rejected): details say which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service did not answer; details.service names it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_configuration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigurationCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Whether every service would load a configuration file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationCheck"];
+                };
+            };
+            /** @description Invalid input: details.fields names each field and the reason. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API token (Authorization: Bearer <token>). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this user: the message says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. owned by someone else). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request line (path and query) is too long. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The text is not YAML: details.fields.yaml, details.line and details.column say where. */
             422: {
                 headers: {
                     [name: string]: unknown;

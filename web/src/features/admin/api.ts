@@ -42,3 +42,9 @@ export const retryParked = (ids?: string[]) =>
 
 export type PluginHealth = Schemas['PluginList']['plugins'][number]
 export const listPlugins = () => api<{ plugins: PluginHealth[] }>('GET', '/plugins')
+
+export type ConfigurationCheck = Schemas['ConfigurationCheck']
+export type ServiceCheck = ConfigurationCheck['services'][number]
+/** Whether every service would load the YAML (POST /admin/configuration/check); 422 names `yaml`. */
+export const checkConfiguration = (yaml: string) =>
+  api<ConfigurationCheck>('POST', '/admin/configuration/check', { body: { yaml } })

@@ -1,5 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
-import { Connection, Postcard, User, WarningFilled } from '@element-plus/icons-vue'
+import { Connection, DocumentChecked, Postcard, User, WarningFilled } from '@element-plus/icons-vue'
 
 const routes: RouteRecordRaw[] = [
   {
@@ -25,6 +25,12 @@ const routes: RouteRecordRaw[] = [
     name: 'admin-plugins',
     component: () => import('./views/PluginsView.vue'),
     meta: { titleKey: 'admin.plugins.title', roles: ['manager', 'admin'], nav: { icon: Connection, order: 76 } },
+  },
+  {
+    path: '/admin/configuration',
+    name: 'admin-configuration',
+    component: () => import('./views/ConfigurationCheckView.vue'),
+    meta: { titleKey: 'admin.configuration.title', roles: ['admin'], nav: { icon: DocumentChecked, order: 78 } },
   },
 ]
 export default routes

@@ -26,6 +26,19 @@ export const getOwnership = (id: string) => api<Schemas['Ownership']>('GET', `/c
 export const mergeInto = (keep: string, absorb: string) =>
   api<Customer>('POST', `/customers/${encodeURIComponent(keep)}/merge`, { body: { absorb }, idempotencyKey: newIdempotencyKey() })
 
+export type DuplicatePair = NonNullable<Schemas['DuplicatePairPage']['items']>[number]
+export type KeptApart = Schemas['KeptApart']
+
+/** Every open possible-duplicate pair once, the most recently flagged first. */
+export const duplicatePairs = (page: { limit: number; offset: number }) => api<Page<DuplicatePair>>('GET', '/duplicates', { query: page })
+
+/** Two archives are different companies: neither is flagged with the other again. */
+export const keepApart = (customerId: string, other: string, note: string) =>
+  api<KeptApart>('POST', `/customers/${encodeURIComponent(customerId)}/keep-apart`, {
+    body: { other, note: note.trim() || null },
+    idempotencyKey: newIdempotencyKey(),
+  })
+
 export type LeavingResult = Schemas['LeavingResult']
 export interface LeavingRequest {
   to?: string | null

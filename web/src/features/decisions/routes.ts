@@ -1,5 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
-import { Checked, Switch, Timer } from '@element-plus/icons-vue'
+import { Checked, CopyDocument, Switch, Timer } from '@element-plus/icons-vue'
 
 // The manager's decisions: stalled allocations, possible duplicates, a leaver's customers, the
 // weekly quality audit. Paths are the console's own (none is an API path).
@@ -10,6 +10,12 @@ const routes: RouteRecordRaw[] = [
     name: 'stalled',
     component: () => import('./views/StalledView.vue'),
     meta: { titleKey: 'decisions.stalled.title', roles: MANAGERS, nav: { icon: Timer, order: 56 } },
+  },
+  {
+    path: '/duplicates',
+    name: 'duplicate-pairs',
+    component: () => import('./views/DuplicatePairsView.vue'),
+    meta: { titleKey: 'decisions.duplicates.title', roles: MANAGERS, nav: { icon: CopyDocument, order: 56.5 } },
   },
   {
     path: '/duplicates/:id',

@@ -62,6 +62,12 @@ const RENDER: Record<string, Render> = {
     return tl(ctx, 'flagged_for_review', { others: joined(ctx, others.map((id) => ctx.customer(id))) })
   },
 
+  kept_apart: (d, ctx) => {
+    if (!has(d.other) || !has(d.by)) return null
+    const notePart = part(ctx, 'requirementNotePart', has(d.note), { note: str(d.note) })
+    return tl(ctx, 'kept_apart', { other: ctx.customer(d.other), by: ctx.person(d.by), notePart })
+  },
+
   owner_assigned: (d, ctx) => {
     if (!has(d.owner)) return null
     const named = { owner: ctx.person(d.owner), reason: poolReason(ctx, d.reason), team: str(d.team) }

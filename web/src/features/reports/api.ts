@@ -1,6 +1,6 @@
 import { api } from '@/api/client'
 import { download } from '@/api/download'
-import type { Page, Schemas } from '@/api/types'
+import type { Schemas } from '@/api/types'
 
 export type ReportName = 'inquiries' | 'demand' | 'follow-up' | 'conversion' | 'handoffs' | 'lost-reasons'
 export const REPORTS: ReportName[] = ['inquiries', 'demand', 'follow-up', 'conversion', 'handoffs', 'lost-reasons']
@@ -48,16 +48,17 @@ export const OFF_FUNNEL_STAGES = ['lost', 'invalid', 'rejected', 'dormant'] as c
 export type Stage = (typeof FUNNEL_STAGES)[number] | (typeof OFF_FUNNEL_STAGES)[number]
 
 /** Customers at each stage now, as `GET /customers?stage=` totals them (the caller's view of the
- * archives), and every customer they see (`total` without a stage). Nothing is counted here. */
+ * archives), and every customer they see (`total`): one call, `GET /customers/stages`. Nothing is counted here. */
 export interface StageCounts {
   total: number
   stages: Record<Stage, number>
 }
 
 export async function fetchStageCounts(signal?: AbortSignal): Promise<StageCounts> {
-  const totalOf = (stage?: Stage) =>
-    api<Page<unknown>>('GET', '/customers', { query: { stage, limit: 1 }, signal }).then((page) => page.total)
+  const counted = await api<Schemas['StageCounts']>('GET', '/customers/stages', { signal })
   const stages = [...FUNNEL_STAGES, ...OFF_FUNNEL_STAGES]
-  const [total, ...counts] = await Promise.all([totalOf(), ...stages.map((s) => totalOf(s))])
-  return { total, stages: Object.fromEntries(stages.map((s, i) => [s, counts[i]])) as Record<Stage, number> }
+  return {
+    total: counted.total,
+    stages: Object.fromEntries(stages.map((s) => [s, counted.stages[s] ?? 0])) as Record<Stage, number>,
+  }
 }

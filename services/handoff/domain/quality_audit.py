@@ -1,8 +1,9 @@
-"""The weekly audit (seed 000, "Quality control"): 10 of each person's records sampled; the ones
-missing required fields are returned to be filled in; three passes in a row and that person is
-audited less often — until a record fails again.
+"""The weekly quality audit (seed 000, "Quality control"): 10 of each person's records sampled;
+the ones missing required fields are returned to be filled in; three passes in a row and that
+person is audited less often — until a record fails again. (Not the audit trail, the log of every
+change: services/runtime/audit.py.)
 
-Each person has a schedule (when they are next due, their passes in a row); an audit of a
+Each person has a schedule (when they are next due, their passes in a row); a quality audit of a
 person on a day has an id of its own, so running it twice (two instances, a crash) reports once.
 """
 
@@ -17,7 +18,7 @@ from services.handoff.domain.checklists import Item, missing
 
 
 @dataclass(frozen=True)
-class AuditPolicy:
+class QualityAuditPolicy:
     checklist: tuple  # rule names: the required fields (domain.checklists.RULES)
     every: timedelta = timedelta(days=7)
     relaxed_every: timedelta = timedelta(days=28)
@@ -26,19 +27,20 @@ class AuditPolicy:
     min_age: timedelta = timedelta(days=3)  # records younger than this are still being filled in
 
 
-def new_schedule(person: str, policy: AuditPolicy, now: datetime) -> Document:
+def new_schedule(person: str, policy: QualityAuditPolicy, now: datetime) -> Document:
     """A person seen for the first time is first audited one period later."""
     return {
         "_id": person,
         "next_at": now + policy.every,
         "passes_in_a_row": 0,
         "relaxed": False,
-        "last_audit_id": None,
+        "last_quality_audit_id": None,
         "version": 0,
     }
 
 
-def audit_id(person: str, due_at: datetime) -> str:
+def quality_audit_id(person: str, due_at: datetime) -> str:
+    # "aud_" from before the rename, kept: a rerun finds the report stored under the same id
     return "aud_" + hashlib.sha256(f"{person}:{due_at.isoformat()}".encode()).hexdigest()[:20]
 
 
@@ -51,14 +53,14 @@ def sample(record_ids: Iterable[str], size: int, seed: str) -> list[str]:
 
 
 def report(
-    audit: str,
+    quality_audit: str,
     person: str,
     schedule: Document,
     checked: Sequence[tuple[str, Sequence[Item]]],
     now: datetime,
-    policy: AuditPolicy,
+    policy: QualityAuditPolicy,
 ) -> tuple[Document, Document]:
-    """The audit's report and the person's schedule after it. ``checked``: (record id, checklist items)."""
+    """The quality audit's report and the person's schedule after it. ``checked``: (record id, checklist items)."""
     records = [
         {
             "customer_id": record_id,
@@ -76,11 +78,11 @@ def report(
         **schedule,
         "passes_in_a_row": in_a_row,
         "relaxed": relaxed,
-        "last_audit_id": audit,
+        "last_quality_audit_id": quality_audit,
         "next_at": now + (policy.relaxed_every if relaxed else policy.every),
     }
     return {
-        "_id": audit,
+        "_id": quality_audit,
         "person": person,
         "at": now,
         "due_at": schedule["next_at"],

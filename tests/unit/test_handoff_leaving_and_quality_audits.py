@@ -10,16 +10,17 @@ import pytest
 
 from contracts.errors import NotFound
 from contracts.pool import EFFECTIVE_NOW, EFFECTIVE_ON_ACCEPTANCE
-from services.handoff.auditing import run_audits
-from services.handoff.domain.audit import audit_id, report
 from services.handoff.domain.handoffs import INFO_PENDING, SUBMITTED, WITHDRAWN
+from services.handoff.domain.quality_audit import quality_audit_id, report
 from services.handoff.leaving import end_sign_in, hand_over_leaver, sign_in_when_nothing_held
 from services.handoff.people import PeopleDirectory
+from services.handoff.quality_auditing import run_quality_audits
 from tests.fakes import FakeHandoffs, FakePlugins, FakePool, FakeProfile
 from tests.unit.test_handoff_application import SETTINGS, archive
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-AUDIT = SETTINGS["audit"]  # every 7 days, 28 once relaxed after 3 passes, 10 records held 3 days or more
+# every 7 days, 28 once relaxed after 3 passes, 10 records held 3 days or more
+QUALITY_AUDIT = SETTINGS["quality_audit"]
 
 
 class LeavingPool(FakePool):
@@ -29,7 +30,7 @@ class LeavingPool(FakePool):
     def __init__(self, owners=None, people=("alice", "bob", "carol"), inactive=()):
         super().__init__(owners)
         self.people, self.inactive = list(people), set(inactive)
-        self.allocated_at: dict = {}  # customer id -> when its owner got it (ISO), for the audit's holdings
+        self.allocated_at: dict = {}  # customer id -> when its owner got it (ISO), for the quality audit's holdings
         self.moves: list = []  # (customer id, successor or None, effective) the next reassignment records
         self.reassignments = 0
 
@@ -170,11 +171,11 @@ def test_a_leaver_who_holds_nothing_any_more_is_signed_out_at_once():
     assert end_sign_in(leaving.store, leaving.pool, "alice", "meier", None, NOW + timedelta(hours=1)) == record
 
 
-# --- the weekly audit -------------------------------------------------------------------------
+# --- the weekly quality audit -------------------------------------------------------------------
 
 
-class Audits:
-    """The weekly audit's service without the service: ``run`` is the timer's pass at ``now``."""
+class QualityAudits:
+    """The weekly quality audit's service without the service: ``run`` is the timer's pass at ``now``."""
 
     def __init__(self, *archives, held_since=NOW - timedelta(days=30), people=("alice",), inactive=()):
         self.store = FakeHandoffs()
@@ -184,7 +185,7 @@ class Audits:
         self.pool.allocated_at = {a["id"]: held_since.isoformat() for a in archives}
 
     def run(self, now):
-        return {r["person"]: r for r in run_audits(self.store, self.pool, self.profile, SETTINGS, now)}
+        return {r["person"]: r for r in run_quality_audits(self.store, self.pool, self.profile, SETTINGS, now)}
 
 
 def vague(n, owner="bob"):
@@ -193,112 +194,120 @@ def vague(n, owner="bob"):
 
 
 def test_the_first_pass_only_schedules_and_a_period_later_each_active_salesperson_is_audited_once():
-    audits = Audits(owned(1), vague(2), owned(3, "dave"), people=("alice", "bob", "carol", "dave"), inactive=("dave",))
-    assert audits.run(NOW) == {}  # first seen: audited one period later
-    due = NOW + AUDIT.every + timedelta(minutes=1)
-    reports = audits.run(due)
+    auditing = QualityAudits(
+        owned(1), vague(2), owned(3, "dave"), people=("alice", "bob", "carol", "dave"), inactive=("dave",)
+    )
+    assert auditing.run(NOW) == {}  # first seen: audited one period later
+    due = NOW + QUALITY_AUDIT.every + timedelta(minutes=1)
+    reports = auditing.run(due)
     assert set(reports) == {"alice", "bob", "carol"}  # dave is not active
     alice, bob, carol = reports["alice"], reports["bob"], reports["carol"]
     assert (alice["sampled"], alice["passed"], alice["returned"]) == (1, True, [])
     assert (bob["passed"], bob["returned"]) == (False, ["cus_2"])
     assert set(bob["records"][0]["missing"]) == {"need_is_specific", "contact_attempted"}
     assert (carol["sampled"], carol["passes_in_a_row"]) == (0, 0)  # nothing to sample is no pass
-    assert all(r["next_at"] == due + AUDIT.every for r in reports.values())
-    assert audits.run(due) == {} and len(audits.store.audits.docs) == 3  # once per period
-    assert audits.store.schedule("bob")["last_audit_id"] == bob["_id"] == audit_id("bob", NOW + AUDIT.every)
+    assert all(r["next_at"] == due + QUALITY_AUDIT.every for r in reports.values())
+    assert auditing.run(due) == {} and len(auditing.store.quality_audits.docs) == 3  # once per period
+    assert (
+        auditing.store.schedule("bob")["last_quality_audit_id"]
+        == bob["_id"]
+        == quality_audit_id("bob", NOW + QUALITY_AUDIT.every)
+    )
 
 
 def test_records_still_being_filled_in_are_not_sampled_and_at_most_the_sample_size_is():
-    fresh = Audits(owned(1), held_since=NOW - AUDIT.min_age + timedelta(days=AUDIT.every.days + 1))
+    fresh = QualityAudits(
+        owned(1), held_since=NOW - QUALITY_AUDIT.min_age + timedelta(days=QUALITY_AUDIT.every.days + 1)
+    )
     fresh.run(NOW)
-    assert fresh.run(NOW + AUDIT.every)["alice"]["sampled"] == 0
-    many = Audits(*(owned(n) for n in range(1, AUDIT.sample_size + 6)))
+    assert fresh.run(NOW + QUALITY_AUDIT.every)["alice"]["sampled"] == 0
+    many = QualityAudits(*(owned(n) for n in range(1, QUALITY_AUDIT.sample_size + 6)))
     many.run(NOW)
-    first = many.run(NOW + AUDIT.every)["alice"]
-    assert first["sampled"] == AUDIT.sample_size
+    first = many.run(NOW + QUALITY_AUDIT.every)["alice"]
+    assert first["sampled"] == QUALITY_AUDIT.sample_size
     # the same person and due date sample the same records (a rerun after a crash audits the same ones)
-    again = Audits(*(owned(n) for n in range(1, AUDIT.sample_size + 6)))
+    again = QualityAudits(*(owned(n) for n in range(1, QUALITY_AUDIT.sample_size + 6)))
     again.run(NOW)
-    assert [r["customer_id"] for r in again.run(NOW + AUDIT.every)["alice"]["records"]] == [
+    assert [r["customer_id"] for r in again.run(NOW + QUALITY_AUDIT.every)["alice"]["records"]] == [
         r["customer_id"] for r in first["records"]
     ]
 
 
-def test_passes_in_a_row_make_the_audit_lighter_until_a_record_fails_again():
-    audits = Audits(owned(1))
-    audits.run(NOW)
+def test_passes_in_a_row_make_the_quality_audit_lighter_until_a_record_fails_again():
+    auditing = QualityAudits(owned(1))
+    auditing.run(NOW)
     at = NOW
-    for passes in range(1, AUDIT.passes_to_relax + 1):
-        at = audits.store.schedule("alice")["next_at"]
-        done = audits.run(at)["alice"]
+    for passes in range(1, QUALITY_AUDIT.passes_to_relax + 1):
+        at = auditing.store.schedule("alice")["next_at"]
+        done = auditing.run(at)["alice"]
         assert (done["passed"], done["passes_in_a_row"]) == (True, passes)
-    assert done["relaxed"] and done["next_at"] == at + AUDIT.relaxed_every
-    assert audits.run(at + AUDIT.every) == {}  # not due at the usual period any more
-    audits.profile.archives["cus_1"] = vague(1, "alice")  # the record loses what it had
-    failed = audits.run(done["next_at"])["alice"]
+    assert done["relaxed"] and done["next_at"] == at + QUALITY_AUDIT.relaxed_every
+    assert auditing.run(at + QUALITY_AUDIT.every) == {}  # not due at the usual period any more
+    auditing.profile.archives["cus_1"] = vague(1, "alice")  # the record loses what it had
+    failed = auditing.run(done["next_at"])["alice"]
     assert (failed["passed"], failed["passes_in_a_row"], failed["relaxed"]) == (False, 0, False)
-    assert failed["next_at"] == done["next_at"] + AUDIT.every
+    assert failed["next_at"] == done["next_at"] + QUALITY_AUDIT.every
 
 
 def test_a_run_that_stored_its_report_but_not_the_schedule_moves_the_schedule_on_without_a_second_report():
-    audits = Audits(owned(1))
-    audits.run(NOW)
-    schedule = audits.store.schedule("alice")
+    auditing = QualityAudits(owned(1))
+    auditing.run(NOW)
+    schedule = auditing.store.schedule("alice")
     due = schedule["next_at"]
-    made, _ = report(audit_id("alice", due), "alice", schedule, [], due, AUDIT)
-    audits.store.add_audit(made)  # then the instance died
-    assert audits.run(due)["alice"]["_id"] == made["_id"]
-    moved = audits.store.schedule("alice")
-    assert (moved["next_at"], moved["last_audit_id"], moved["version"]) == (
+    made, _ = report(quality_audit_id("alice", due), "alice", schedule, [], due, QUALITY_AUDIT)
+    auditing.store.add_quality_audit(made)  # then the instance died
+    assert auditing.run(due)["alice"]["_id"] == made["_id"]
+    moved = auditing.store.schedule("alice")
+    assert (moved["next_at"], moved["last_quality_audit_id"], moved["version"]) == (
         made["next_at"],
         made["_id"],
         schedule["version"] + 1,
     )
-    assert len(audits.store.audits.docs) == 1 and audits.run(due) == {}
+    assert len(auditing.store.quality_audits.docs) == 1 and auditing.run(due) == {}
 
 
 def test_two_instances_auditing_at_once_keep_one_report_and_one_schedule_move():
-    audits = Audits(owned(1))
-    audits.run(NOW)
-    due = audits.store.schedule("alice")["next_at"]
+    auditing = QualityAudits(owned(1))
+    auditing.run(NOW)
+    due = auditing.store.schedule("alice")["next_at"]
     # another instance moves the schedule on between this one's read and its write
-    audits.store.schedules.race(
-        "alice", lambda doc: {**doc, "next_at": due + AUDIT.every, "version": doc["version"] + 1}
+    auditing.store.schedules.race(
+        "alice", lambda doc: {**doc, "next_at": due + QUALITY_AUDIT.every, "version": doc["version"] + 1}
     )
-    reports = audits.run(due)
-    assert list(reports) == ["alice"] and len(audits.store.audits.docs) == 1
-    assert audits.store.schedule("alice")["next_at"] == due + AUDIT.every
-    assert audits.run(due) == {}
+    reports = auditing.run(due)
+    assert list(reports) == ["alice"] and len(auditing.store.quality_audits.docs) == 1
+    assert auditing.store.schedule("alice")["next_at"] == due + QUALITY_AUDIT.every
+    assert auditing.run(due) == {}
 
 
 def test_a_record_merged_away_since_the_pool_listed_it_is_not_audited():
-    audits = Audits(owned(1), owned(2))
-    audits.run(NOW)
-    del audits.profile.archives["cus_2"]
-    [record] = audits.run(NOW + AUDIT.every)["alice"]["records"]
+    auditing = QualityAudits(owned(1), owned(2))
+    auditing.run(NOW)
+    del auditing.profile.archives["cus_2"]
+    [record] = auditing.run(NOW + QUALITY_AUDIT.every)["alice"]["records"]
     assert record["customer_id"] == "cus_1"
     with pytest.raises(NotFound):
-        audits.profile.get_customer("cus_2")
+        auditing.profile.get_customer("cus_2")
 
 
-def test_the_audit_timer_runs_once_per_check_period_whatever_the_instances():
-    audits = Audits(owned(1))
-    every = SETTINGS["audit_check_every"]
+def test_the_quality_audit_timer_runs_once_per_check_period_whatever_the_instances():
+    auditing = QualityAudits(owned(1))
+    every = SETTINGS["quality_audit_check_every"]
 
-    def tick(now):  # HandoffService.audit_when_due, with the time given
-        if audits.store.take_turn("audit", now, every):
-            return run_audits(audits.store, audits.pool, audits.profile, SETTINGS, now)
+    def tick(now):  # HandoffService.quality_audit_when_due, with the time given
+        if auditing.store.take_turn("quality_audit", now, every):
+            return run_quality_audits(auditing.store, auditing.pool, auditing.profile, SETTINGS, now)
         return None
 
     assert tick(NOW) == [] and tick(NOW + every / 2) is None  # the other instance's tick: not its turn
-    due = NOW + AUDIT.every
+    due = NOW + QUALITY_AUDIT.every
     assert [r["person"] for r in tick(due)] == ["alice"]
     assert tick(due + timedelta(seconds=1)) is None
 
 
-def test_the_archives_the_audit_reads_are_not_changed_by_it():
-    audits = Audits(vague(1, "alice"))
-    before = copy.deepcopy(audits.profile.archives)
-    audits.run(NOW)
-    audits.run(NOW + AUDIT.every)
-    assert audits.profile.archives == before and audits.profile.updates == []
+def test_the_archives_the_quality_audit_reads_are_not_changed_by_it():
+    auditing = QualityAudits(vague(1, "alice"))
+    before = copy.deepcopy(auditing.profile.archives)
+    auditing.run(NOW)
+    auditing.run(NOW + QUALITY_AUDIT.every)
+    assert auditing.profile.archives == before and auditing.profile.updates == []

@@ -1,0 +1,99 @@
+"""Profile's monthly report totals (issue 18): kept as facts are noted, a fact delivered twice
+counted once, a month that missed a fact counted again from its facts, and the totals of facts
+noted before made by the upgrade — the reports answering the same throughout."""
+
+from types import SimpleNamespace
+
+from services.profile.domain.report_facts import inquiry_fact
+from services.profile.service import UPGRADES
+from services.profile.settings import ReportSettingsSchema
+from services.profile.store import Customers
+from tests.integration.helpers import call
+from tests.integration.test_reports import MARCH, file, on, profile, step  # noqa: F401 (fixtures)
+
+REPORTS = (
+    "report_inquiries_by_place",
+    "report_demand",
+    "report_follow_up",
+    "report_conversion",
+    "report_lost_reasons",
+)
+
+
+def test_an_inquiry_delivered_twice_is_counted_once(profile, file, db):  # noqa: F811
+    file(1, on(2)), file(1, on(2))  # the same inquiry_received event, redelivered
+    file(2, on(3), country="US")
+    month = call(profile, "report_inquiries_by_place", {**MARCH, "by": "country"})["months"][0]
+    assert (month["inquiries"], [(p["place"], p["inquiries"]) for p in month["places"]]) == (2, [("DE", 1), ("US", 1)])
+    stored = db.report_totals.find_one({"_id": "inquiries|2026-03"})
+    assert stored["facts"] == 2 == db.report_facts.count_documents({"key": "inquiry|2026-03"})
+
+
+def test_a_stage_change_and_an_order_reach_the_totals_once(profile, file, db):  # noqa: F811
+    acme, bolt = file(1, on(2)), file(2, on(3))
+    step(profile, acme, "orders", on(9))
+    call(profile, "change_stage", bolt, {"stage": "lost", "by": "alice", "reason": "went silent"})
+    lost = db.report_facts.find_one({"kind": "stage"})
+    call(profile, "report_lost_reasons", {"from": lost["month"], "to": lost["month"]})
+    assert call(profile, "report_conversion", MARCH)["total"] == {"opened": 2, "converted": 1, "rate_pct": 50.0}
+    stages = db.report_totals.find_one({"_id": f"stages|{lost['month']}"})
+    assert stages["facts"] == 1 and stages["reasons"] == [["lost", "went silent", 1]]
+
+
+def test_a_month_that_missed_a_fact_is_counted_again_from_its_facts(profile, file, db):  # noqa: F811
+    file(1, on(2))
+    before = call(profile, "report_conversion", MARCH)
+    assert before["total"]["opened"] == 1
+    # a writer that stopped between noting a fact and its month's totals
+    db.report_facts.insert_one(
+        inquiry_fact(
+            "inq_lost_on_the_way",
+            "cus_elsewhere",
+            on(4),
+            "2026-03",
+            opened=True,
+            country="FR",
+            channel="email",
+            campaign=None,
+            needs=[],
+            products=[],
+        )
+    )
+    assert call(profile, "report_conversion", MARCH)["total"]["opened"] == 2
+    assert db.report_totals.find_one({"_id": "inquiries|2026-03"})["facts"] == 2
+
+
+def test_the_upgrade_totals_the_facts_noted_before(profile, file, config, db):  # noqa: F811
+    acme, bolt = file(1, on(2), message="CE please"), file(2, on(3), country="US")
+    step(profile, acme, "quotes", on(4)), step(profile, acme, "samples", on(6)), step(profile, bolt, "orders", on(8))
+    call(profile, "change_stage", bolt, {"stage": "lost", "by": "alice", "reason": "price"})
+    before = {name: call(profile, name, MARCH) for name in REPORTS}
+    db.report_totals.delete_many({})  # as before totals were kept
+    upgrade = next(u for u in UPGRADES if u.collection == "report_facts")
+    service = SimpleNamespace(
+        customers=Customers(db.of("profile")), reports=ReportSettingsSchema().load(config["BATON"]["reports"])
+    )
+    after, steps = None, 0
+    while True:
+        after = upgrade.step(service, after, 200)
+        if after is None:
+            break
+        steps += 1
+    assert steps == len(set(db.report_facts.distinct("key")))
+    counted = db.report_totals.count_documents({})
+    assert {name: call(profile, name, MARCH) for name in REPORTS} == before
+    assert db.report_totals.count_documents({}) == counted  # read off what the upgrade made
+
+
+def test_the_funnel_counts_every_stage_in_one_call_as_the_customer_list_does(profile, file):  # noqa: F811
+    acme, bolt, _cove = file(1, on(2)), file(2, on(3)), file(3, on(4))
+    step(profile, acme, "quotes", on(5))
+    call(profile, "change_stage", bolt, {"stage": "lost", "by": "alice", "reason": "went silent"})
+    counted = call(profile, "count_customers_by_stage")
+    listed = {
+        stage: call(profile, "list_customers", {"stage": stage, "limit": 1})["total"] for stage in counted["stages"]
+    }
+    assert (
+        counted["stages"] == listed and counted["total"] == call(profile, "list_customers", {"limit": 1})["total"] == 3
+    )
+    assert (counted["stages"]["quoted"], counted["stages"]["lost"], counted["stages"]["customer"]) == (1, 1, 0)

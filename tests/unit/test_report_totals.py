@@ -1,0 +1,187 @@
+"""Monthly report totals (domain.report_totals) answer what the reports read off every fact answer:
+each report made from a month's totals equals the same report made from the month's facts, a
+customer's entries written twice count once, and the counts tell a month that missed a fact."""
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from services.profile.domain import report_totals as totals
+from services.profile.domain import reports
+from services.profile.domain.report_facts import inquiry_fact, stage_fact, step_fact
+from services.runtime.report_rules import month_of, months_from
+
+START = datetime(2025, 11, 1, tzinfo=UTC)
+MONTHS = months_from("2025-11", "2026-04")
+REGIONS = {"DE": "Europe", "FR": "Europe", "US": "North America"}
+NEEDS = ["CE", "UL", "FDA"]
+PRODUCTS = ["X-200", "x-200", "Pump", "Valve  9", "valve 9", "Hose"]
+
+
+def month(at):
+    return month_of(at, UTC)
+
+
+def region_of(country):
+    return None if country is None else REGIONS.get(country, "Other")
+
+
+def history(seed, customers=40):
+    """Random facts of ``customers`` customers over six months, and their archives' state."""
+    rng = random.Random(seed)
+    inquiries, steps, stages, archives = [], [], [], {}
+    for n in range(customers):
+        customer = f"cus_{n}"
+        for i in range(rng.randint(1, 4)):
+            at = START + timedelta(seconds=rng.randint(0, 180 * 86_400), milliseconds=rng.randint(0, 999))
+            inquiries.append(
+                inquiry_fact(
+                    f"inq_{n}_{i}",
+                    customer,
+                    at,
+                    month(at),
+                    opened=i == 0 or rng.random() < 0.1,
+                    country=rng.choice(["DE", "FR", "US", "BR", None]),
+                    channel=rng.choice(["website_form", "email", "google_ads"]),
+                    campaign=rng.choice([None, "spring"]),
+                    needs=rng.sample(NEEDS, rng.randint(0, 2)),
+                    products=list(dict.fromkeys(rng.sample(PRODUCTS, rng.randint(0, 2)))),
+                )
+            )
+        for i in range(rng.randint(0, 3)):
+            kind = rng.choice(["quotes", "samples"])
+            at = START + timedelta(seconds=rng.randint(0, 180 * 86_400), milliseconds=rng.randint(0, 999))
+            record = {"at" if kind == "quotes" else "sent_at": at, "by": rng.choice(["alice", "bob"])}
+            steps.append(step_fact(kind, f"{kind}_{n}_{i}", customer, record, month(at)))
+        if rng.random() < 0.3:
+            at = START + timedelta(seconds=rng.randint(0, 180 * 86_400))
+            entry = {"_id": f"tl_{n}", "customer_id": customer, "at": at, "actor": "alice", "refs": {"stage": "lost"}}
+            stages.append(stage_fact(entry, rng.choice(["Too dear", "too  dear", None, "silent"]), month(at)))
+        archives[customer] = (rng.sample(NEEDS, rng.randint(0, 1)), rng.random() < 0.3)
+    return inquiries, steps, stages, archives
+
+
+def inquiry_totals(inquiries, archives):
+    by_month = defaultdict(list)
+    for fact in inquiries:
+        by_month[fact["month"]].append(fact)
+    return {m: totals.built_inquiries(m, facts, archives.__getitem__, None) for m, facts in by_month.items()}
+
+
+def step_totals(steps):
+    of_customer = defaultdict(list)
+    for fact in steps:
+        of_customer[fact["customer_id"]].append(fact)
+    return {m: totals.built_steps(m, of_customer, None) for m in MONTHS}
+
+
+def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
+    for seed in range(8):
+        inquiries, steps, stages, archives = history(seed)
+        stored = inquiry_totals(inquiries, archives)
+        period = MONTHS[1:5]
+        in_period = [fact for fact in inquiries if fact["month"] in period]
+        empty = totals.empty(totals.INQUIRIES, "-")
+        of = [stored.get(m, empty) for m in period]
+
+        for place_of_country, regions in ((lambda country: country, region_of), (region_of, None)):
+            assert reports.inquiries_by_place(
+                [fact for fact in inquiries if fact["month"] in MONTHS[:5]],
+                period,
+                MONTHS[0],
+                lambda fact, place_of_country=place_of_country: place_of_country(fact["country"]),
+                regions,
+            ) == reports.inquiries_by_place_of_totals(
+                {m: totals.countries_of(stored.get(m, empty)) for m in MONTHS[:5]},
+                period,
+                MONTHS[0],
+                place_of_country,
+                regions,
+            )
+            assert reports.demand(
+                in_period,
+                lambda fact, place_of_country=place_of_country: place_of_country(fact["country"]),
+                NEEDS,
+                3,
+                {customer: needs for customer, (needs, _ordered) in archives.items()},
+            ) == reports.demand_of_totals([totals.demand_entries(t) for t in of], place_of_country, NEEDS, 3)
+
+        ordered = {customer for customer, (_needs, won) in archives.items() if won}
+        assert reports.conversion(
+            [fact for fact in in_period if fact["opened"]], ordered
+        ) == reports.conversion_of_totals([totals.conversion_entries(t) for t in of])
+
+        since, until = datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+        archived = defaultdict(lambda: {"quotes": [], "samples": []})
+        for fact in steps:
+            if fact["kind"] == "quote":
+                archived[fact["customer_id"]]["quotes"].append({"at": fact["at"], "by": fact["by"]})
+            else:
+                archived[fact["customer_id"]]["samples"].append({"sent_at": fact["at"], "by": fact["by"]})
+        by_steps = step_totals(steps)
+        assert reports.follow_up(list(archived.values()), since, until) == reports.follow_up_of_totals(
+            [totals.step_outcomes(by_steps[m]) for m in period]
+        )
+
+        lost = totals.empty(totals.STAGES, "-")
+        by_stage = {m: lost for m in MONTHS}
+        for fact in stages:
+            by_stage[fact["month"]] = totals.with_stage(by_stage[fact["month"]], fact)
+        assert reports.lost_reasons(
+            [fact for fact in stages if fact["month"] in period], ["lost", "invalid"]
+        ) == reports.lost_reasons_of_totals([totals.stage_reasons(by_stage[m]) for m in period], ["lost", "invalid"])
+
+
+def test_a_customer_s_entries_written_twice_count_once():
+    inquiries, _steps, _stages, archives = history(3, customers=5)
+    first = inquiries[0]
+    mine = [
+        fact for fact in inquiries if fact["customer_id"] == first["customer_id"] and fact["month"] == first["month"]
+    ]
+    entries = totals.inquiry_entry(mine, *archives[first["customer_id"]])
+    once = totals.with_customer_inquiries(totals.empty(totals.INQUIRIES, first["month"]), first["customer_id"], entries)
+    twice = totals.with_customer_inquiries(once, first["customer_id"], entries)
+    assert twice == once and once["facts"] == len(mine)
+    assert sum(n for _country, n in once["countries"]) == len(mine)
+
+
+def test_a_merged_customer_s_entries_go_with_it():
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    facts = [
+        inquiry_fact(
+            f"inq_{n}",
+            f"cus_{n}",
+            at,
+            "2026-03",
+            opened=True,
+            country="DE",
+            channel="email",
+            campaign=None,
+            needs=[],
+            products=[],
+        )
+        for n in (1, 2)
+    ]
+    month = totals.empty(totals.INQUIRIES, "2026-03")
+    for fact in facts:
+        month = totals.with_customer_inquiries(month, fact["customer_id"], totals.inquiry_entry([fact], [], False))
+    moved = [{**fact, "customer_id": "cus_1"} for fact in facts]
+    merged = totals.with_customer_inquiries(month, "cus_1", totals.inquiry_entry(moved, [], True), absorbed=["cus_2"])
+    assert merged["facts"] == 2 and list(totals.conversion_entries(merged)) == ["cus_1"]
+    assert reports.conversion_of_totals([totals.conversion_entries(merged)])["total"] == {
+        "opened": 1,
+        "converted": 1,
+        "rate_pct": 100.0,
+    }
+
+
+def test_the_follow_up_outcome_moves_to_the_month_of_the_sample():
+    quote = step_fact("quotes", "quo_1", "cus_1", {"at": datetime(2026, 1, 30, tzinfo=UTC), "by": "bob"}, "2026-01")
+    assert totals.step_entries([quote]) == {"2026-01": {"k": 1, "o": ["bob", None]}}
+    sample = step_fact(
+        "samples", "sam_1", "cus_1", {"sent_at": datetime(2026, 2, 2, tzinfo=UTC), "by": "al"}, "2026-02"
+    )
+    assert totals.step_entries([quote, sample]) == {
+        "2026-01": {"k": 1, "o": None},
+        "2026-02": {"k": 1, "o": ["bob", 3.0]},
+    }
