@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.intake_throughput import company_name  # noqa: E402
 from cli.import_file import Api, import_file, load_mapping  # noqa: E402
-from cli.rows import read_rows, row_key, to_inquiry  # noqa: E402
 from deploy.local_system import local_system, provision_users  # noqa: E402
+from services.runtime.import_rows import read_rows, row_key, to_inquiry  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 50  # issue 19
 WAIT_SECONDS = 1800

@@ -95,3 +95,27 @@ class MemoryCustomers:
         while customer_id in self.merges:
             customer_id = self.merges[customer_id]["merged_into"]
         return customer_id
+
+    # possible-duplicate pairs and kept-apart decisions (services.profile.duplicates), as the store keeps them
+    def note_pairs(self, pairs):
+        self.pairs = getattr(self, "pairs", {})
+        new = [p for p in pairs if p["_id"] not in self.pairs]
+        self.pairs.update((p["_id"], copy.deepcopy(p)) for p in new)
+        return len(new)
+
+    def pairs_of(self, customer_id):
+        return [p for p in getattr(self, "pairs", {}).values() if customer_id in (p["first"], p["second"])]
+
+    def close_pairs(self, pair_ids):
+        for pair_id in pair_ids:
+            getattr(self, "pairs", {}).pop(pair_id, None)
+
+    def remember_apart(self, record):
+        self.apart = getattr(self, "apart", {})
+        return self.apart.setdefault(record["_id"], copy.deepcopy(record))
+
+    def kept_apart(self, pair_ids):
+        return {i for i in pair_ids if i in getattr(self, "apart", {})}
+
+    def apart_from(self, customer_id):
+        return [r for r in getattr(self, "apart", {}).values() if customer_id in (r["first"], r["second"])]

@@ -6,7 +6,7 @@ service process sends is seen, whichever process sends it (a pymongo CommandList
 its own process). The proxy reads each OP_MSG's command name and collection and forwards the
 bytes untouched.
 
-    .venv/bin/python bench/store_round_trips.py [--messages 200] [--idle 6]
+    .venv/bin/python bench/store_round_trips.py [--messages 200] [--idle 6] [--top 15] [--trace]
 
 1. idle: counts for ``--idle`` seconds with no traffic, the timers' and probes' background rate;
 2. raw broker: publish + consume N persistent messages (bench.baselines), the same run;
@@ -14,9 +14,11 @@ bytes untouched.
    first-touch reminder and the flow has gone quiet (profile writes the owner and the timeline
    after the reminder); commands minus the background over that time, divided by N.
 
-Prints the commands per inquiry per service, the biggest contributors (service, command,
-collection) and the end-to-end rate beside the raw broker's (the proxies cost a little of it:
-bench/intake_throughput.py measures the rate without them).
+Prints the commands per inquiry per service and per command kind (find, insert, update, count…),
+the biggest contributors (service, command, collection) and the end-to-end rate beside the raw
+broker's (the proxies cost a little of it: bench/intake_throughput.py measures the rate without
+them). ``--trace`` also prints every command in the order sent (timers' too): with
+``--messages 1`` it reads as one inquiry's path through the services.
 """
 
 import argparse
@@ -73,6 +75,7 @@ class CountingProxy:
         self.service, self.upstream_port, self.port = service, upstream_port, free_port()
         self.counts: Counter = Counter()
         self.lock = threading.Lock()
+        self.trace: list[tuple[float, str, str, str]] | None = None  # (when, service, command, collection)
 
     async def serve(self) -> None:
         await asyncio.start_server(self._connection, "127.0.0.1", self.port)
@@ -96,6 +99,8 @@ class CountingProxy:
                 key = command_of(body) if opcode == OP_MSG else (f"legacy-op-{opcode}", "")
                 with self.lock:
                     self.counts[key] += 1
+                    if self.trace is not None:
+                        self.trace.append((time.monotonic(), self.service, *key))
                 writer.write(header + body)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -148,7 +153,7 @@ def per_inquiry(during: Counter, idle: Counter, idle_seconds: float, seconds: fl
     return {key: (n - idle.get(key, 0) * seconds / idle_seconds) / count for key, n in during.items()}
 
 
-def run(count: int, idle_seconds: float) -> dict:
+def run(count: int, idle_seconds: float, trace: bool = False) -> dict:
     docstore_port = free_port()
     proxies = Proxies(docstore_port)
     with (
@@ -166,6 +171,9 @@ def run(count: int, idle_seconds: float) -> dict:
         reminders: Database = MongoClient(
             system.mongo_uri.rsplit("/", 1)[0] + "/baton_notification"
         ).get_default_database()
+        if trace:
+            for proxy in proxies.by_service.values():
+                proxy.trace = []
         started_counts, started = proxies.snapshot(), time.perf_counter()
         exchange = Exchange(INQUIRY_EXCHANGE, type="topic", durable=True)
         with Connection(system.amqp_uri) as connection:
@@ -193,30 +201,46 @@ def run(count: int, idle_seconds: float) -> dict:
                 break
         seconds = time.perf_counter() - started - QUIET_SECONDS  # the last window was background only
         during = proxies.snapshot() - started_counts
+    traced = sorted(entry for proxy in proxies.by_service.values() for entry in proxy.trace or [])
     return {
         "raw": raw,
         "end_to_end": end_to_end,
         "count": count,
         "per_inquiry": per_inquiry(during, idle, idle_seconds, seconds, count),
+        "trace": [(when - started, *rest) for when, *rest in traced],
     }
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--idle", type=float, default=6.0, help="seconds of background measured before")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument(
+        "--trace", action="store_true", help="also print every command in the order sent (use with few messages)"
+    )
     args = parser.parse_args(argv)
-    result = run(args.messages, args.idle)
+    result = run(args.messages, args.idle, args.trace)
     figures = result["per_inquiry"]
-    by_service = Counter()
-    for (service, _, _), n in figures.items():
+    by_service: Counter = Counter()
+    by_kind: Counter = Counter()
+    for (service, command, _), n in figures.items():
         by_service[service] += n
+        by_kind[service, command] += n
+    kinds = sorted({command for _, command in by_kind if any(by_kind[s, command] >= 0.05 for s in SERVICES)})
     total = sum(by_service.values())
+    if args.trace:
+        print("every command after the first publish (seconds, service, command, collection; timers' included)")
+        for when, service, command, collection in result["trace"]:
+            print(f"  {when:8.3f} {service:<13} {command:<16} {collection}")
     print(f"inquiries                    {result['count']}")
     print(f"store commands per inquiry   {total:.1f}  (target <= {TARGET_PER_INQUIRY}; timers' background taken off)")
+    print(f"  {'service':<14} {'all':>6} " + " ".join(f"{kind[:13]:>13}" for kind in kinds))
     for service in SERVICES:
-        print(f"  {service:<26} {by_service[service]:5.1f}")
+        print(
+            f"  {service:<14} {by_service[service]:6.1f} "
+            + " ".join(f"{by_kind[service, kind]:13.2f}" for kind in kinds)
+        )
     print("biggest contributors (service, command, collection: per inquiry)")
     for (service, command, collection), n in sorted(figures.items(), key=lambda kv: -kv[1])[: args.top]:
         if n >= 0.05:
