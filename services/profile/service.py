@@ -110,6 +110,12 @@ UPGRADES = (
         lambda service, after, limit: reporting.total_months_after(service.customers, service.reports, after),
     ),
     upgrades.Upgrade(
+        "report_facts",
+        3,
+        "monthly report totals in shards per customer, one kind per report (a month at a time)",
+        lambda service, after, limit: reporting.total_months_after(service.customers, service.reports, after),
+    ),
+    upgrades.Upgrade(
         "customers",
         4,
         "name blocks that carry each company's folded words (faster matching)",
@@ -318,7 +324,7 @@ class ProfileService(
         """Add a contact record (notes convention); ``record_id`` makes a retried call harmless."""
         communication = load_input(CommunicationSchema, communication, what="communication")
         communication["by"] = self._by(communication["by"], "record contacts")
-        self._changeable(customer_id, "record a contact with")
+        before = self._changeable(customer_id, "record a contact with")
         now, record_id = datetime.now(UTC), _record_id("com", record_id)
         if ahead := dated_ahead(communication["at"], now, timedelta(minutes=self.communications["clock_skew_minutes"])):
             raise Refused(f"The contact's time is in the future. {ahead}", {"fields": {"at": [ahead]}})
@@ -355,7 +361,7 @@ class ProfileService(
                 },
             ),
         )
-        self._updated(customer_id)
+        self._updated(customer_id, before)
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -401,13 +407,13 @@ class ProfileService(
         """Correct or complete the archive by hand (``CustomerUpdateSchema``)."""
         changes = load_input(CustomerUpdateSchema, changes, what="change")
         changes["by"] = self._by(changes["by"], "change archives")
-        self._changeable(customer_id, "change")
+        before = self._changeable(customer_id, "change")
         if any(name in changes for name in PRICE_FIELDS) and not sees_prices(self.caller, self.access["price_readers"]):
             raise Forbidden.because(
                 f"{self.caller.user_id} may not set prices ({', '.join(PRICE_FIELDS)}).", fields=list(PRICE_FIELDS)
             )
         update_customer(self.customers, self.plugins, self.countries, customer_id, changes, datetime.now(UTC))
-        self._updated(customer_id)
+        self._updated(customer_id, before)
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -437,21 +443,21 @@ class ProfileService(
         who may change the customer's requirements): True when the order changed."""
         amendment = load_input(OrderAmendmentSchema, amendment, what="order change")
         amendment["by"] = self._by(amendment["by"], "change orders")
-        self._changeable(customer_id, "change the orders of")
+        before = self._changeable(customer_id, "change the orders of")
         changed = amend_deal_order(self.customers, customer_id, order_id, amendment, datetime.now(UTC))
         if changed:
-            self._updated(customer_id)
+            self._updated(customer_id, before)
         return changed
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def change_stage(self, customer_id: str, change: dict[str, Any]) -> dict[str, Any]:
         change = load_input(StageChangeSchema, change, what="stage change")
         by = self._by(change["by"], "change stages")
-        self._changeable(customer_id, "change the stage of")
+        before = self._changeable(customer_id, "change the stage of")
         entry = set_stage(self.customers, customer_id, change["stage"], by, change.get("reason"), datetime.now(UTC))
         if entry is not None:
             reporting.note_stage_change(self.customers, self.reports, entry, change.get("reason"))
-        self._updated(customer_id)
+        self._updated(customer_id, before)
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -459,10 +465,10 @@ class ProfileService(
         """Set the intent grade, the value grade or both by hand, with the reason (a regrade)."""
         grading = load_input(GradingSchema, grading, what="grading")
         by = self._by(grading["by"], "grade customers")
-        self._changeable(customer_id, "grade")
+        before = self._changeable(customer_id, "grade")
         grades = {field: grading[field] for field in ("intent_grade", "value_grade") if field in grading}
         grade(self.customers, customer_id, grades, by, grading["reason"], datetime.now(UTC))
-        self._updated(customer_id)
+        self._updated(customer_id, before)
         return self._view(self._archive(customer_id))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -532,6 +538,10 @@ class ProfileService(
         require(self.caller, MANAGERS, "keep archives apart")
         request = load_input(KeepApartSchema, request, what="request")
         by = self._by(request["by"], "keep archives apart")
+        # as for a merge: both archives must be the caller's to change
+        self._changeable(customer_id, "keep apart")
+        if self.customers.get(request["other"]) is not None:
+            self._changeable(request["other"], "keep apart")
         kept = duplicates.keep_apart(
             self.customers, customer_id, request["other"], by, request["note"], datetime.now(UTC)
         )
@@ -663,12 +673,13 @@ class ProfileService(
     def _view(self, archive):
         return CustomerSchema().dump(self._shown(archive))
 
-    def _updated(self, customer_id):
-        """Tell the others what they filter and decide by (pool: search, recycling, dormancy)."""
+    def _updated(self, customer_id, before=None):
+        """Tell the others what they filter and decide by (pool: search, recycling, dormancy);
+        ``before``: the archive as read before the change, when at hand (spares the report totals)."""
         archive = self.customers.get(customer_id)
         if archive is not None:
             self.dispatch("customer_updated", dump_event("customer_updated", summary_of(archive)))
-            reporting.customer_changed(self.customers, self.reports, archive)  # its needs, its orders
+            reporting.customer_changed(self.customers, self.reports, archive, before)  # its needs, its orders
 
 
 def _record_id(prefix, key):

@@ -159,6 +159,23 @@ CASES = [
         needs=("customer",),
     ),
     Case(
+        "POST",
+        "/customers/<customer_id>/keep-apart",
+        {"root", "meier"},
+        customer_path("/keep-apart"),
+        lambda ctx: {"other": "cus_none"},
+        needs=("customer",),
+    ),
+    Case("GET", "/duplicates", MANAGERS),
+    Case("GET", "/imports/mappings", {"root", "mia", "web"}),
+    Case(
+        "POST",
+        "/imports/read",
+        {"root", "mia", "web"},
+        body=lambda ctx: {"mapping": "alibaba", "file_name": "leads.csv", "content": "Y29tcGFueQpBY21lCg=="},
+    ),
+    Case("POST", "/admin/configuration/check", {"root"}, body=lambda ctx: {"yaml": "BATON: {}"}),
+    Case(
         "GET",
         "/customers/<customer_id>/group",
         {"root", "alice", "meier", "mia"},
