@@ -46,7 +46,7 @@ class Schedule(Store):
 
     def add_many(self, docs: Iterable[Document]) -> None:
         """New documents in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
-        self.collection.insert_many([self._keyed(doc) for doc in docs], ordered=False)
+        self.collection.insert_many([{"version": 0, **self._keyed(doc)} for doc in docs], ordered=False)
 
     def replace(self, doc: Document, before: Document) -> bool:
         """False when another writer changed it since ``before`` was read (the caller re-reads);

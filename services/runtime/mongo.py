@@ -157,8 +157,10 @@ class DatabaseLease:
 def insert_once(collection: Any, document: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """(stored document, inserted?): the document, or the one stored first under its ``_id``.
 
-    Ids derived from what caused a write make this the idempotency of every handler.
+    Ids derived from what caused a write make this the idempotency of every handler. A new
+    document starts at version 0 unless it says otherwise (guarded writes move it on).
     """
+    document = {"version": 0, **document}
     try:
         collection.insert_one(document)
         return document, True

@@ -56,6 +56,7 @@ class Documents:
         """(stored document, inserted?): ``doc``, or the one stored first under its ``_id``."""
         if doc["_id"] in self.docs:
             return self.find_one(doc["_id"]), False
+        doc = {"version": 0, **doc}  # as services.runtime.mongo.insert_once
         self.docs[doc["_id"]] = as_stored(doc)
         self.writes += 1
         return doc, True

@@ -63,6 +63,7 @@ def test_handoff_and_notification_each_keep_their_people_and_the_manager_is_told
         "department": "sales",
         "active": True,
         "user_version": 0,
+        "version": 0,
     }
     assert db.of("notification").people.find_one({"_id": "li.na"})["role"] == "manager"
 

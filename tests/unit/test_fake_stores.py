@@ -104,6 +104,7 @@ def test_documents_come_back_as_copies_the_way_the_store_round_trips_them():
         "at": moment.replace(microsecond=123000),
         "pair": ["a", "b"],
         "nested": {"list": [1]},
+        "version": 0,  # a new document starts at version 0, as insert_once stores it
     }
     stored["nested"]["list"].append(2)
     assert documents.find_one("t1")["nested"]["list"] == [1]
@@ -111,8 +112,8 @@ def test_documents_come_back_as_copies_the_way_the_store_round_trips_them():
 
 def test_an_id_is_inserted_once_and_a_second_insert_reports_the_first():
     documents = Documents("things")
-    assert documents.insert_once({"_id": "t1", "n": 1}) == ({"_id": "t1", "n": 1}, True)
-    assert documents.insert_once({"_id": "t1", "n": 2}) == ({"_id": "t1", "n": 1}, False)
+    assert documents.insert_once({"_id": "t1", "n": 1}) == ({"_id": "t1", "n": 1, "version": 0}, True)
+    assert documents.insert_once({"_id": "t1", "n": 2}) == ({"_id": "t1", "n": 1, "version": 0}, False)
 
 
 def test_a_write_guarded_by_the_version_read_fails_once_another_writer_moved_it():

@@ -67,7 +67,6 @@ def step_record(customer_id: str, spec: StepSpec, by: str, now: datetime) -> Doc
         "department": spec.department,
         "by": by,
         "at": now,
-        "version": 0,
         **outbox.empty(),
     }
     return outbox.added(

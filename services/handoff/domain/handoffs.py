@@ -103,7 +103,6 @@ def open_handoff(
         "accepted_at": None,
         "keys": [],
         "created_at": now,
-        "version": 0,
         "owner_told": draft.owner_told,
         **outbox.empty(),
     }

@@ -17,7 +17,6 @@ def new_leaver(leaver: str, by: str, now: datetime) -> Document:
         "since": now,
         "sign_in_ends_at": None,
         "waits_for_customers": True,
-        "version": 0,
         **outbox.empty(),
     }
 

@@ -46,7 +46,7 @@ def totals_id(kind: str, month: str) -> str:
 
 
 def empty(kind: str, month: str) -> Document:
-    return {"_id": totals_id(kind, month), "kind": kind, "month": month, "count": 0, "entries": "{}", "version": 0}
+    return {"_id": totals_id(kind, month), "kind": kind, "month": month, "count": 0, "entries": "{}"}
 
 
 def with_handoff(totals: Document, handoff: Document) -> Document:

@@ -35,7 +35,6 @@ def new_schedule(person: str, policy: QualityAuditPolicy, now: datetime) -> Docu
         "passes_in_a_row": 0,
         "relaxed": False,
         "last_quality_audit_id": None,
-        "version": 0,
     }
 
 

@@ -16,7 +16,7 @@ from services.runtime.prices import is_price_name
 
 
 def new_register(customer_id: str, now: datetime) -> Document:
-    return {"_id": customer_id, "fields": {}, "changes": [], "created_at": now, "version": 0, **outbox.empty()}
+    return {"_id": customer_id, "fields": {}, "changes": [], "created_at": now, **outbox.empty()}
 
 
 def agreed(register: Document | None) -> dict[str, Any]:

@@ -97,7 +97,6 @@ def reminder(
         "due_at": due_at,
         "fire_at": due_at,  # later than due_at while deferred for quiet hours or snoozed
         "status": PENDING,
-        "version": 0,
         "message": message,
         "details": details or {},
         "created_at": created_at,
