@@ -347,6 +347,14 @@ class Customers(Store):
     def report_totals(self, totals_id: str) -> Document | None:
         return self.totals.find_one({"_id": totals_id})
 
+    def report_totals_by_id(self, totals_ids: Iterable[str]) -> dict[str, Document]:
+        """{id: the whole document} of the report totals found by these ids, in one query."""
+        return {doc["_id"]: doc for doc in self.totals.find({"_id": {"$in": list(totals_ids)}})}
+
+    def remove_report_totals(self, totals_ids: Iterable[str]) -> None:
+        """Drop report totals no report reads any more (a shape left behind by an upgrade)."""
+        self.totals.delete_many({"_id": {"$in": list(totals_ids)}})
+
     def add_report_totals(self, totals: Document) -> bool:
         """Write a month's first totals; False when another writer wrote them first."""
         return insert_once(self.totals, totals)[1]

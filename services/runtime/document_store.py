@@ -17,6 +17,9 @@ reader sees each workaround once, with what it becomes on a real MongoDB.
 - **Prefixes** (``prefix_range``): nx-27017 has no compiled regex and serves no regex from an
   index; a prefix is matched as a string range. On a real MongoDB: an anchored regex
   (``^prefix``) on an index is the same range.
+- **Equality on a field no single-field index covers** (one leading a compound index): nx-27017
+  translates a plain equality with an array fallback that SQLite serves by a scan; a store writes
+  ``{"$eq": value}`` there. On a real MongoDB: the same meaning, served by the compound index.
 - **Counts** (``count``): pymongo's ``count_documents`` is an aggregation, which nx-27017 runs in
   Python over every document; the ``count`` command with an index-friendly spelling is one SQL
   ``COUNT``. On a real MongoDB: ``count`` with a query is an index count too.
@@ -86,8 +89,9 @@ def count(collection: Any, query: dict[str, Any] | None) -> int:
 
     - equality on a string or number becomes ``{"$eq": value}`` (plain equality is translated with
       an array fallback that keeps SQLite off the field's index);
-    - ``{"$in": [...]}`` becomes an ``$or`` of equalities (it has no SQL translation for ``$in``
-      but on ``_id``, so the whole query would be counted in Python), arrays matched as before;
+    - ``{"$in": [...]}`` becomes an ``$or`` of equalities, however long (it has no SQL translation
+      for ``$in`` but on ``_id``, so the whole query would be counted in Python: 29 timeline kinds
+      of one customer among 60,000 entries, 760 ms as ``$in``, 1 ms as an ``$or``);
     - several conditions are joined under one ``$and`` (a top-level ``$or`` beside other fields
       is translated without parentheses, and would count what matches either side);
     - an empty ``$in`` matches nothing: 0 without a query.
@@ -99,9 +103,6 @@ def count(collection: Any, query: dict[str, Any] | None) -> int:
     if spelled is None:
         return 0
     return int(collection.database.command("count", collection.name, query=spelled)["n"])
-
-
-_IN_AS_OR_AT_MOST = 20  # longer lists stay ``$in`` (a long OR chain is no cheaper)
 
 
 def _countable(query: dict[str, Any]) -> dict[str, Any] | None:
@@ -124,7 +125,7 @@ def _countable(query: dict[str, Any]) -> dict[str, Any] | None:
             values = list(condition["$in"])
             if not values:
                 return None
-            if field == "_id" or len(values) > _IN_AS_OR_AT_MOST:
+            if field == "_id":
                 clauses.append({field: {"$in": values}})
             else:
                 clauses.append({"$or": [{field: value} for value in values]})
