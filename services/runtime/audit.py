@@ -11,16 +11,20 @@ for them (``AuditTrailEntrypoints``); the gateway asks every service and merges 
 
 import copy
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any, Self
 
 from pymongo import ASCENDING, DESCENDING
 
 from contracts.access import MANAGERS, AuditPageSchema, AuditQuerySchema
 from contracts.errors import EXPECTED_ERRORS
-from services.runtime.access import require
+from services.runtime.access import Actor, require
 from services.runtime.document_store import count
 from services.runtime.queries import load_input, page_of
 from services.runtime.queues import rpc
+
+Document = dict[str, Any]
 
 SYSTEM = "system"
 # Bookkeeping every write moves on: not a change anyone made.
@@ -28,12 +32,12 @@ UNAUDITED_FIELDS = frozenset({"version", "updated_at", "outbox", "outbox_since",
 AUDIT_READERS = MANAGERS
 
 
-def changes_between(before, after):
+def changes_between(before: Document | None, after: Document | None) -> dict[str, dict[str, Any]]:
     """{field: change} for every top-level field that differs (a created record has no before,
     a deleted one no after). A change is {"before", "after"}; for lists on both sides it is
     {"added", "removed"}, so a long history is not copied into every entry."""
     before, after = before or {}, after or {}
-    changes = {}
+    changes: dict[str, dict[str, Any]] = {}
     for field in sorted(set(before) | set(after)):
         old, new = before.get(field), after.get(field)
         if field in UNAUDITED_FIELDS or field == "_id" or old == new:
@@ -51,25 +55,34 @@ def changes_between(before, after):
 class AuditTrail:
     """The ``audit`` collection, one service's entries at a time."""
 
-    def __init__(self, db, service):
+    def __init__(self, db: Any, service: str) -> None:
         self.entries = db.audit
         self.service = service
 
-    def ensure_indexes(self):
+    def ensure_indexes(self) -> None:
         self.entries.create_index([("service", ASCENDING), ("resource_id", ASCENDING)])
         self.entries.create_index([("service", ASCENDING), ("at", DESCENDING)])
         self.entries.create_index([("service", ASCENDING), ("actor", ASCENDING)])
 
-    def add(self, entry):
+    def add(self, entry: Document) -> None:
         self.entries.insert_one({**entry, "service": self.service})
 
-    def add_many(self, entries):
+    def add_many(self, entries: list[Document]) -> None:
         """Several entries of one change in one command (a round trip each would cost more than the write)."""
         if entries:
             self.entries.insert_many([{**entry, "service": self.service} for entry in entries], ordered=False)
 
-    def page(self, limit, offset, resource_id=None, resource=None, actor=None, since=None, until=None):
-        query = {"service": self.service}
+    def page(
+        self,
+        limit: int,
+        offset: int,
+        resource_id: str | None = None,
+        resource: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[list[Document], int]:
+        query: Document = {"service": self.service}
         for name, value in (("resource_id", resource_id), ("resource", resource), ("actor", actor)):
             if value:
                 query[name] = value
@@ -82,15 +95,15 @@ class AuditTrail:
 class AuditRecorder:
     """What one worker writes into the trail: its caller and entrypoint are already known."""
 
-    def __init__(self, trail, actor, action):
+    def __init__(self, trail: AuditTrail, actor: Actor | None, action: str) -> None:
         self.trail, self.actor, self.action = trail, actor, action
 
-    def changed(self, resource, before, after):
+    def changed(self, resource: str, before: Document | None, after: Document | None) -> None:
         entry = self._entry(resource, before, after)
         if entry is not None:
             self.trail.add(entry)
 
-    def changed_many(self, resource, pairs):
+    def changed_many(self, resource: str, pairs: Iterable[tuple[Document | None, Document | None]]) -> None:
         """``changed`` for each (before, after) of ``pairs``, written in one command."""
         self.trail.add_many([e for e in (self._entry(resource, b, a) for b, a in pairs) if e is not None])
 
@@ -100,7 +113,7 @@ class AuditRecorder:
             return None
         record = after or before
         return {
-            "_id": "aud_" + uuid.uuid4().hex,
+            "_id": "trail_" + uuid.uuid4().hex,
             "at": datetime.now(UTC),
             "resource": resource,
             "resource_id": str(record["_id"]),
@@ -116,19 +129,19 @@ class NotAudited:
 
     actor = None
 
-    def changed(self, resource, before, after):
+    def changed(self, resource: str, before: Document | None, after: Document | None) -> None:
         return None
 
-    def changed_many(self, resource, pairs):
+    def changed_many(self, resource: str, pairs: Iterable[tuple[Document | None, Document | None]]) -> None:
         return None
 
 
 class Store:
     """Base of every service's store: ``audit`` is where its write methods report changes."""
 
-    audit = NotAudited()
+    audit: AuditRecorder | NotAudited = NotAudited()
 
-    def audited_by(self, recorder):
+    def audited_by(self, recorder: AuditRecorder) -> Self:
         """This store, for one worker, reporting to ``recorder`` (a shallow copy: same collections)."""
         bound = copy.copy(self)
         bound.audit = recorder
@@ -140,8 +153,11 @@ class AuditTrailEntrypoints:
     The service needs ``caller`` (``services.runtime.access.Caller``) and ``audit_trail_store``
     (``services.runtime.mongo.AuditTrailStore``)."""
 
+    caller: Actor | None
+    audit_trail_store: AuditTrail
+
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def audit_trail(self, query=None):
+    def audit_trail(self, query: Document | None = None) -> Document:
         require(self.caller, AUDIT_READERS, "read the audit trail")
         query = load_input(AuditQuerySchema, query)
         entries, total = self.audit_trail_store.page(**query)
