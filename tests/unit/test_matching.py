@@ -297,3 +297,62 @@ def test_a_group_company_named_after_its_city_is_known_by_the_city_as_well_as_th
     assert not named_after_place("Nevado Herramientas Valencia", "Nevado Herramientas", "Madrid")
     assert not named_after_place("Valencia Herramientas Nevado", "Nevado Herramientas", "Valencia")
     assert not named_after_place("Nevado Herramientas", "Nevado Herramientas", "Valencia")
+
+
+def test_a_registration_code_decides_before_an_address_or_a_phone():
+    # The code names the legal entity; the phone may be a group colleague's line, the address a person's.
+    decision = decide({"code": "cus_1", "phone": "cus_2", "email": "cus_3"})
+    assert decision == MatchDecision("cus_1", "code", candidates=("cus_3", "cus_2"))
+    assert not decision.ambiguous
+    # an address and a number naming two archives are still not guessed between
+    assert decide({"email": "cus_1", "phone": "cus_2"}).ambiguous
+
+
+def test_a_slip_among_a_name_s_first_letters_is_looked_for_where_the_name_typed_right_is():
+    from services.profile.domain.matching import name_blocks, typo_blocks
+
+    assert typo_blocks("Bsoch Rexroth AG", "DE")[0] == "DE:bsoc"  # its own block first
+    assert "DE:bosc" in typo_blocks("Bsoch Rexroth AG", "DE")  # two letters swapped
+    assert "NL:phil" in typo_blocks("Phhilips Lighting B.V.", "NL")  # a letter doubled
+    assert "NL:phil" in typo_blocks("Pihlips Lighting", "NL")
+    # a dropped letter is found the other way round: the right name looks where the slip was filed
+    assert "DE:bosc" not in typo_blocks("Bsch Rexroth", "DE")
+    assert "DE:bsch" in typo_blocks("Bosch Rexroth", "DE")
+    # the first letter is kept: another first letter is another name ("Amber" / "Ember")
+    assert all(block.startswith("DE:b") for block in typo_blocks("Bosch Rexroth", "DE"))
+    # no slips of that kind in Chinese, and a name no longer than a block is its own block
+    assert typo_blocks("华为技术有限公司", "CN") == name_blocks("华为技术有限公司", "CN") == ["CN:华为技术"]
+    assert typo_blocks("Bosh", "DE") == ["DE:bosh"] and typo_blocks(None, "DE") == []
+
+
+def test_a_misspelt_legal_form_leaves_the_name_in_its_own_block():
+    from services.profile.domain.matching import name_block
+
+    assert name_block("Công ty TNHHH Hòa Phát", "VN") == name_block("Công ty TNHH Hòa Phát", "VN") == "VN:hoap"
+    assert name_block("Cônng ty Cổ phần Vinamilk", "VN") == "VN:vina"
+    assert name_block("Thyssen Krupp Aktiengeselschaft", "DE") == "DE:thys"
+    # a word that only resembles a form is the name's: "Inc Design" is in its own block
+    assert name_block("Ink Design Ltd", "GB") == "GB:inkd"
+
+
+def test_a_group_company_s_name_is_the_group_s_with_words_added():
+    from services.profile.domain.matching import name_with_words_added
+
+    assert name_with_words_added("Brenner Logistik Kassel GmbH", "BRENNER LOGISTIK")
+    assert name_with_words_added("Sanchez Fernandez Hermanos Construcciones S.A.", "Sánchez Construcciones SL")
+    assert name_with_words_added("深圳华新龙岗电子有限公司", "深圳華新電子")  # 繁/简 folded alike
+    # another name, the same name, or the shorter one first: none
+    assert not name_with_words_added("Bolt GmbH", "Acme GmbH")
+    assert not name_with_words_added("Brenner Logistik", "Brenner Logistik GmbH")
+    assert not name_with_words_added("Brenner Logistik", "Brenner Logistik Kassel")
+    assert not name_with_words_added("Logistik Brenner Kassel", "Brenner Logistik")  # words in another order
+    assert not name_with_words_added("深圳华新电子", "深圳华为电子") and not name_with_words_added(None, "Acme")
+
+
+def test_a_word_three_edits_from_another_is_another_word_however_alike():
+    from services.profile.domain.matching import same_name
+
+    assert not same_name("Vallée Éclairage SAS", "Valette Éclairage SAS", 90, 75)  # 77% alike, 3 edits
+    assert not same_name("Santoro Ceramiche S.r.l.", "Santorini Ceramiche S.r.l.", 85, 75)  # 75% alike, 3 edits
+    assert same_name("Hofmann Armaturen GmbH", "Hoffmann Armaturen GmbH", 90, 75)  # one slip
+    assert same_name("Rheinmetal Waffe Munition", "Rheinmetall Waffe Munitoin", 90, 75)  # a slip in two words

@@ -34,9 +34,11 @@ from services.profile.domain.normalising import (
 NAME_BLOCK_LETTERS = 4
 # Strongest first: when keys point at one customer, the strongest names the match.
 KEY_KINDS = ("code", "email", "phone", "domain", "company")
-# Keys of one tier are equally trustworthy: a code, an address or a number identify exactly;
-# a company's domain (its website's or its email's, one key) identifies the company; a name only suggests it.
-KEY_TIERS = (("code", "email", "phone"), ("domain",), ("company",))
+# Keys of one tier are equally trustworthy. A registration code names the legal entity itself (its check
+# digits refuse a slip): an inquiry stating it is that entity's, whoever's address or number it comes from (a
+# person of a group may write for several of its companies). An address or a number identify exactly; a
+# company's domain (its website's or its email's, one key) identifies the company; a name only suggests it.
+KEY_TIERS = (("code",), ("email", "phone"), ("domain",), ("company",))
 # The kinds the company's domain was kept under before it was one key (``rekeying`` moves them).
 LEGACY_DOMAIN_KINDS = ("email_domain", "website")
 
@@ -133,9 +135,9 @@ def decide(holders: dict[str, str], similar_name: str | None = None) -> MatchDec
     """``holders``: {key kind: customer holding that key}; ``similar_name``: the one archive
     whose company name is very close (typos), if any.
 
-    The strongest tier with a holder decides: one customer there → merge into it, and any
-    other customer sharing a weaker key is a possible duplicate; several customers within
-    that tier → ambiguous, never guessed. With no key at all, a single very similar name
+    The strongest tier with a holder decides (a registration code before an address or a phone):
+    one customer there → merge into it, and any other customer sharing a weaker key is a possible
+    duplicate; several customers within that tier → ambiguous, never guessed. With no key at all, a single very similar name
     matches. Otherwise: a new customer.
     """
     for tier in KEY_TIERS:
@@ -156,9 +158,34 @@ DIGITS = re.compile(r"\d+")
 
 
 def name_block(company: str | None, country_code: str | None) -> str | None:
-    """The block a company name is compared within, e.g. "DE:acme"; None without a name."""
-    name = normalise_company(company)
+    """The block a company name is compared within, e.g. "DE:acme"; None without a name. A misspelt
+    legal form is left out as ``same_name`` leaves it out: "Công ty TNHHH Vũ Nội thất" is in "VN:vuno"
+    with "Công ty TNHH Vũ Nội thất", not in a block of every misspelt "TNHH"."""
+    name = _block_name(company)
     return f"{country_code or '?'}:{name[:NAME_BLOCK_LETTERS]}" if name else None
+
+
+def _block_name(company: str | None) -> str:
+    return "".join(without_misspelt_forms(company_words(company)))
+
+
+def typo_blocks(company: str | None, country_code: str | None) -> list[str]:
+    """The blocks a typed name is looked for in: its own (``name_blocks``), and those it would be in
+    had a letter after its first not slipped in (doubled or added) nor two neighbours swapped: "Arnnold"
+    is looked for in "GB:arno" as well as "GB:arnn", "Hyarioglu" in "TR:hayr". (A dropped letter is
+    found the other way round: the name typed right finds the archive opened under the slip.) Names
+    in Chinese, Japanese or Korean have no such slips (``same_name``), and a name no longer than a
+    block is its own block."""
+    own = name_blocks(company, country_code)
+    name = _block_name(company)
+    if not own or len(name) <= NAME_BLOCK_LETTERS or CJK.search(name):
+        return own
+    variants = []
+    for i in range(1, NAME_BLOCK_LETTERS):
+        variants.append(name[:i] + name[i + 1 :])  # a letter slipped in, taken out
+        variants.append(name[:i] + name[i + 1] + name[i] + name[i + 2 :])  # two neighbours swapped back
+    country = country_code or "?"
+    return list(dict.fromkeys(own + [f"{country}:{variant[:NAME_BLOCK_LETTERS]}" for variant in variants]))
 
 
 def name_blocks(company: str | None, country_code: str | None) -> list[str]:
@@ -199,16 +226,20 @@ def same_words(a: list[str], b: list[str], min_similarity: int, min_word_similar
 # Words this short differ by a letter dropped, added or swapped when misspelt; another letter makes another
 # word ("Mark" / "Mask", "Bolt" / "Colt").
 SHORT_WORD = 5
+# A misspelling is a slip or two: a word three edits from another is another word, however alike its letters
+# ("Vallée" / "Valette", 77% alike).
+MAX_WORD_EDITS = 2
 
 
 def _word_typo(x: str, y: str, min_word_similarity: int) -> bool:
     """``x`` is a misspelling of ``y``: a short word one letter dropped, added or two swapped away
-    ("Grs" / "Gras", "Krasu" / "Kraus"); a longer one at least ``min_word_similarity`` alike, and
-    with another first letter only by such a slip ("Amber" is not "Ember", "Mark" not "Park")."""
+    ("Grs" / "Gras", "Krasu" / "Kraus"); a longer one at least ``min_word_similarity`` alike, at most
+    ``MAX_WORD_EDITS`` away, and with another first letter only by such a slip ("Amber" is not "Ember",
+    "Mark" not "Park")."""
     slip = OSA.distance(x, y) == 1 and (len(x) != len(y) or sorted(x) == sorted(y))
     if min(len(x), len(y)) <= SHORT_WORD:
         return slip
-    return fuzz.ratio(x, y) >= min_word_similarity and (x[:1] == y[:1] or slip)
+    return fuzz.ratio(x, y) >= min_word_similarity and OSA.distance(x, y) <= MAX_WORD_EDITS and (x[:1] == y[:1] or slip)
 
 
 def without_misspelt_forms(words: list[str]) -> list[str]:
@@ -399,6 +430,24 @@ def named_after_place(longer: str | None, shorter: str | None, city: str | None)
         return False
     big, small = normalise_company(longer), normalise_company(shorter)
     return bool(big and small and big != small and place in big and big.replace(place, "", 1) == small)
+
+
+def name_with_words_added(longer: str | None, shorter: str | None) -> bool:
+    """``longer`` is the company name ``shorter`` with words added, as a group names its companies after
+    itself and a place or a line: "Monti Logistica Lamezia Terme" beside "Monti Logistica"; in Chinese or
+    Japanese, characters added within it (太极信息彬市家具 beside 太极信息家具). Legal forms, case and
+    scripts aside, as names are compared; "Bolt" beside "Acme" is no such name, nor a name beside itself."""
+    big, small = without_misspelt_forms(company_words(longer)), without_misspelt_forms(company_words(shorter))
+    if not (big and small):
+        return False
+    joined_big, joined_small = "".join(big), "".join(small)
+    if CJK.search(joined_big + joined_small):
+        added = len(joined_big) - len(joined_small)
+        return added > 0 and any(
+            joined_big[:i] + joined_big[i + added :] == joined_small for i in range(len(joined_small) + 1)
+        )
+    words = iter(big)
+    return len(big) > len(small) and all(word in words for word in small)
 
 
 def other_registration_code(inquiry: Inquiry, archive: Archive) -> bool:
