@@ -10,7 +10,8 @@ stores of the services the dashboard reads, through documents their own domain f
   one in five, quotes, samples and orders on a plausible path, lost and invalid customers with a
   reason and their ``stage_changed`` entries) and the report facts filing would have noted for it
   (``archive_facts``: the backfill's own reading of an archive), and the monthly totals kept of
-  them (``report_totals``: each customer's entries, as profile writes them when it notes a fact);
+  them (``report_totals``: each customer's entries in its shard, as profile writes them when it
+  notes a fact);
 - pool: a holding per customer (``new_holding`` + ``take``; the rejected ones ``give_back`` to
   ``rejected`` with a reason), keyed as the store writes them (``with_sweep_keys``);
 - handoff: a marketing → sales handoff for one customer in four, signed some hours later
@@ -64,6 +65,7 @@ from services.profile.domain.archive import open_archive  # noqa: E402
 from services.profile.domain.report_facts import archive_facts, needs_in  # noqa: E402
 from services.runtime.databases import database_name  # noqa: E402
 from services.runtime.report_rules import month_of  # noqa: E402
+from services.runtime.settings_check import read_configuration  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 # The built console (BATON_BENCH_CONSOLE: a copy of it, so a build running meanwhile cannot change it).
@@ -175,10 +177,14 @@ def customer(n, now, seed=7):
 
 
 class Totals:
-    """The monthly report totals of every customer loaded so far (profile's ``report_totals``)."""
+    """The monthly report totals of every customer loaded so far (profile's ``report_totals``, in
+    the shards the running system reads: ``BATON.reports.totals_shards`` of deploy/config.yaml)."""
 
     def __init__(self):
-        self.demand, self.conversion, self.steps = (defaultdict(dict) for _ in range(3))
+        baton = read_configuration((REPO / "deploy" / "config.yaml").read_text(), dict(os.environ))["BATON"]
+        self.shards = int(baton["reports"]["totals_shards"])
+        # {kind: {month: {customer: (count, entry)}}}
+        self.held = {kind: defaultdict(dict) for kind in report_totals.SHARDED}
         self.stages = defaultdict(list)
         self.handoffs, self.refusals = defaultdict(list), defaultdict(list)  # handoff's measure totals
 
@@ -198,20 +204,18 @@ class Totals:
             elif fact["kind"] == "stage":
                 self.stages[fact["month"]].append(fact)
         for month, its_facts in inquiries.items():
-            demand, conversion = report_totals.inquiry_entry(its_facts, recorded, bool(archive.get("orders")))
-            self.demand[month][customer_id] = demand
-            if conversion is not None:
-                self.conversion[month][customer_id] = conversion
+            entries = report_totals.inquiry_entries(its_facts, recorded, bool(archive.get("orders")))
+            for kind, held in entries.items():
+                self.held[kind][month][customer_id] = held
         steps = [fact for fact in facts if fact["kind"] in ("quote", "sample")]
-        for month, entry in report_totals.step_entries(steps).items():
-            self.steps[month][customer_id] = entry
+        for month, held in report_totals.step_entries(steps).items():
+            self.held[report_totals.STEPS][month][customer_id] = held
 
     def write(self, database):
-        for month, demand in self.demand.items():
-            blank = report_totals.empty(report_totals.INQUIRIES, month)
-            _put(database, report_totals.inquiries_totals(blank, demand, self.conversion[month]))
-        for month, customers in self.steps.items():
-            _put(database, report_totals.steps_totals(report_totals.empty(report_totals.STEPS, month), customers))
+        for kind, months in self.held.items():
+            for month, held in months.items():
+                for shard in report_totals.built_shards(kind, month, held, self.shards, {}):
+                    _put(database, shard)
         for month, facts in self.stages.items():
             _put(database, report_totals.stages_totals(report_totals.empty(report_totals.STAGES, month), facts))
 

@@ -2,27 +2,29 @@
 changes; the monthly totals kept of them (domain.report_totals); the backfill that notes them for
 archives from before; and each report read off the totals.
 
-What each report reads — per month of its period, one totals document and one index count of the
-month's facts (a month whose totals count other than its facts is built again from its facts):
+What each report reads — its own kind of totals: the shards of every month of its period
+(``BATON.reports.totals_shards`` documents a month, all fetched in one query), and one index count
+of each month's facts (a month whose shards together count other than its facts is built again
+from its facts):
 
-- inquiries by place: the inquiries per country of its months and the month before;
+- inquiries by place: the inquiries per country of its months and the month before (demand's shards);
 - demand (products, needs): each customer's entry of its months (its place, needs asked and
   recorded on its archive, products);
 - follow-up: the outcome of each customer whose first sample after its first quote, or that
   quote still waiting, falls in its months;
 - conversion by source: each customer opened in its months, with whether it ordered since;
-- lost reasons: the stage changes of its months per (stage, reason).
+- lost reasons: the stage changes of its months per (stage, reason), one document a month.
 
-The totals of a customer are written again from its facts and archive whenever it changes (an
-inquiry, a deal step, new needs, a merge), so what a report shows of an archive's later state
-(recorded needs, orders) stays right; a stage change is counted once, when its fact is first noted.
+The entries of a customer are worked out again from its facts and archive whenever it changes (an
+inquiry, a deal step, a merge; an archive change only when its recorded needs or its having an
+order may have changed), so what a report shows of an archive's later state stays right; only the
+shards whose entry changed are written. A stage change is counted once, when its fact is first noted.
 
 A month is a calendar month in ``BATON.reports.time_zone`` as it was set when the fact was noted.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 from services.profile.domain import report_totals as totals
@@ -49,11 +51,22 @@ Settings = dict[str, Any]
 Document = dict[str, Any]
 
 # The facts each kind of totals is made of.
-FACTS_OF = {totals.INQUIRIES: (INQUIRY,), totals.STEPS: (QUOTE, SAMPLE), totals.STAGES: (STAGE,)}
-KIND_OF_FACT = {fact: kind for kind, facts in FACTS_OF.items() for fact in facts}
+FACTS_OF = {
+    totals.DEMAND: (INQUIRY,),
+    totals.CONVERSION: (INQUIRY,),
+    totals.STEPS: (QUOTE, SAMPLE),
+    totals.STAGES: (STAGE,),
+}
+KINDS_OF_FACT = {
+    fact: [kind for kind, facts in FACTS_OF.items() if fact in facts] for fact in (INQUIRY, QUOTE, SAMPLE, STAGE)
+}
+# The totals of a customer that follow from its archive too (its recorded needs, its orders).
+OF_ARCHIVE = (totals.DEMAND, totals.CONVERSION)
+# Totals of a shape no report reads any more, per fact kind (dropped by the upgrade to shards).
+UNSHARDED = {INQUIRY: "inquiries", QUOTE: "steps", SAMPLE: "steps"}
 ARCHIVE_FIELDS = ("needs", "special_requirements", "orders")
 EVER = ("0000-01", "9999-12")  # every month
-WRITE_ATTEMPTS = 10  # a month's totals changed by this many writers at once: the count repairs it
+WRITE_ATTEMPTS = 10  # a shard changed by this many writers at once: the month's count repairs it
 
 
 # --- noting facts as things happen ----------------------------------------------------------------
@@ -118,9 +131,12 @@ def note_stage_change(customers: Store, settings: Settings, entry: dict, reason:
         _change(customers, totals.STAGES, fact["month"], lambda stored: totals.with_stage(stored, fact))
 
 
-def customer_changed(customers: Store, settings: Settings, archive: dict) -> None:
-    """Any change of an archive (its needs, its orders…): its totals written again."""
-    refresh_customer(customers, settings, archive["_id"], archive=archive)
+def customer_changed(customers: Store, settings: Settings, archive: dict, before: dict | None = None) -> None:
+    """Any change of an archive: the totals that follow from it (its recorded needs, its orders)
+    written again — none when ``before`` (the archive as it was, if at hand) has the same of both."""
+    if before is not None and _archive_state(before, settings) == _archive_state(archive, settings):
+        return
+    refresh_customer(customers, settings, archive["_id"], archive=archive, kinds=OF_ARCHIVE)
 
 
 def customers_merged(customers: Store, settings: Settings, kept_id: str, absorbed_id: str) -> None:
@@ -129,35 +145,42 @@ def customers_merged(customers: Store, settings: Settings, kept_id: str, absorbe
 
 
 def refresh_customer(
-    customers: Store, settings: Settings, customer_id: str, archive: dict | None = None, absorbed: Iterable[str] = ()
+    customers: Store,
+    settings: Settings,
+    customer_id: str,
+    archive: dict | None = None,
+    absorbed: Iterable[str] = (),
+    kinds: Iterable[str] = totals.SHARDED,
 ) -> None:
-    """Write the customer's entries in the totals of every month it has facts in, from its facts
-    and archive as they are now; ``absorbed``: archives merged into it, whose entries go.
-    Idempotent: done twice, or by two writers, it writes the same."""
+    """Write the customer's entries (of ``kinds``) in its shard of every month it has facts in,
+    from its facts and archive as they are now; ``absorbed``: archives merged into it, whose
+    entries go. An entry already so is not written. Idempotent: done twice, or by two writers,
+    it writes the same."""
+    kinds = set(kinds)
     facts = customers.facts_of(customer_id)
-    archive = archive if archive is not None else customers.get(customer_id)
-    recorded, ordered = _archive_state(archive, settings)
-    absorbed = tuple(absorbed)
+    parts: dict[tuple[str, str], totals.Held] = {}
     inquiries = defaultdict(list)
     for fact in facts:
         if fact["kind"] == INQUIRY:
             inquiries[fact["month"]].append(fact)
-    for month, its_facts in inquiries.items():
-        entries = totals.inquiry_entry(its_facts, recorded, ordered)
-        _change(
-            customers,
-            totals.INQUIRIES,
-            month,
-            partial(totals.with_customer_inquiries, customer_id=customer_id, entries=entries, absorbed=absorbed),
-        )
-    steps = [fact for fact in facts if fact["kind"] in (QUOTE, SAMPLE)]
-    for month, entry in totals.step_entries(steps).items():
-        _change(
-            customers,
-            totals.STEPS,
-            month,
-            partial(totals.with_customer_steps, customer_id=customer_id, entry=entry, absorbed=absorbed),
-        )
+    if inquiries and kinds & set(OF_ARCHIVE):
+        archive = archive if archive is not None else customers.get(customer_id)
+        recorded, ordered = _archive_state(archive, settings)
+        for month, its_facts in inquiries.items():
+            for kind, held in totals.inquiry_entries(its_facts, recorded, ordered).items():
+                if kind in kinds:
+                    parts[kind, month] = held
+    if totals.STEPS in kinds:
+        steps = [fact for fact in facts if fact["kind"] in (QUOTE, SAMPLE)]
+        for month, held in totals.step_entries(steps).items():
+            parts[totals.STEPS, month] = held
+    shards = settings["totals_shards"]
+    changes: dict[str, list[tuple[str, totals.Held | None]]] = defaultdict(list)
+    for (kind, month), held in parts.items():
+        changes[totals.totals_id(kind, month, totals.shard_of(customer_id, shards))].append((customer_id, held))
+        for gone in absorbed:
+            changes[totals.totals_id(kind, month, totals.shard_of(gone, shards))].append((gone, None))
+    _change_shards(customers, shards, changes)
 
 
 def backfill(customers: Store, settings: Settings, after: str | None, limit: int) -> dict:
@@ -182,14 +205,17 @@ def backfill(customers: Store, settings: Settings, after: str | None, limit: int
 
 
 def total_months_after(customers: Store, settings: Settings, after: str | None) -> str | None:
-    """The upgrade to monthly totals: the totals of the next month with facts after ``after`` (a
-    fact key, "<kind>|<month>") made from its facts; that key, or None after the last."""
+    """The upgrade to monthly totals in shards: the totals of the next month with facts after
+    ``after`` (a fact key, "<kind>|<month>") made from its facts unless they count them already,
+    and that month's totals of the unsharded shape dropped; that key, or None after the last."""
     key = customers.next_fact_key(after)
     if key is None:
         return None
-    kind, month = key.split("|", 1)
-    if kind in KIND_OF_FACT:
-        _build(customers, settings, KIND_OF_FACT[kind], month)
+    fact_kind, month = key.split("|", 1)
+    for kind in KINDS_OF_FACT.get(fact_kind, ()):
+        _totals(customers, settings, kind, [month], ())
+    if fact_kind in UNSHARDED:
+        customers.remove_report_totals([totals.totals_id(UNSHARDED[fact_kind], month)])
     return key
 
 
@@ -197,10 +223,10 @@ def total_months_after(customers: Store, settings: Settings, after: str | None) 
 
 
 def inquiries_by_place(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
-    months = _totals(customers, settings, totals.INQUIRIES, [period.month_before, *period.months], ("countries",))
+    months = _totals(customers, settings, totals.DEMAND, [period.month_before, *period.months], ("countries",))
     region_of = _region_lookup(settings)
     months_answered = reports.inquiries_by_place_of_totals(
-        {month: totals.countries_of(stored) for month, stored in months.items()},
+        {month: totals.countries_of(shards) for month, shards in months.items()},
         period.months,
         period.month_before,
         (lambda country: country) if by == "country" else region_of,
@@ -214,10 +240,10 @@ def inquiries_by_place(customers: Store, settings: Settings, countries: Any, per
 def demand(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
     # What sales learned later (needs, 【特殊】 special requirements) counts as much as the first
     # inquiry: each customer's entry holds the needs recorded on its archive.
-    months = _totals(customers, settings, totals.INQUIRIES, period.months, ("demand",))
+    months = _totals(customers, settings, totals.DEMAND, period.months, ("entries",))
     region_of = _region_lookup(settings)
     answer = reports.demand_of_totals(
-        [totals.demand_entries(stored) for stored in months.values()],
+        _entries(months),
         (lambda country: country) if by == "country" else region_of,
         list(settings["needs"]),
         settings["top_products"],
@@ -227,22 +253,20 @@ def demand(customers: Store, settings: Settings, countries: Any, period: Period,
 
 
 def follow_up(customers: Store, settings: Settings, period: Period) -> dict:
-    months = _totals(customers, settings, totals.STEPS, period.months, ("customers",))
-    return period.answer(**reports.follow_up_of_totals([totals.step_outcomes(stored) for stored in months.values()]))
+    months = _totals(customers, settings, totals.STEPS, period.months, ("entries",))
+    return period.answer(**reports.follow_up_of_totals(_entries(months)))
 
 
 def conversion(customers: Store, settings: Settings, period: Period) -> dict:
-    months = _totals(customers, settings, totals.INQUIRIES, period.months, ("conversion",))
-    return period.answer(
-        **reports.conversion_of_totals([totals.conversion_entries(stored) for stored in months.values()])
-    )
+    months = _totals(customers, settings, totals.CONVERSION, period.months, ("entries",))
+    return period.answer(**reports.conversion_of_totals(_entries(months)))
 
 
 def lost_reasons(customers: Store, settings: Settings, period: Period) -> dict:
     months = _totals(customers, settings, totals.STAGES, period.months, ("reasons",))
     return period.answer(
         **reports.lost_reasons_of_totals(
-            [totals.stage_reasons(stored) for stored in months.values()], settings["lost_stages"]
+            [totals.stage_reasons(stored) for shards in months.values() for stored in shards], settings["lost_stages"]
         )
     )
 
@@ -250,35 +274,47 @@ def lost_reasons(customers: Store, settings: Settings, period: Period) -> dict:
 # --- the totals -------------------------------------------------------------------------------------
 
 
-def _totals(customers: Store, settings: Settings, kind: str, months: list[str], fields: tuple) -> dict[str, Document]:
-    """{month: its ``kind`` totals (just ``fields``)}: as stored when they count every fact of
-    the month, else built again from the month's facts."""
-    stored = customers.totals_of([totals.totals_id(kind, month) for month in months], fields)
-    answer = {}
+def _entries(months: dict[str, list[Document]]) -> list[dict]:
+    """Each shard's {customer: entry} of these months (a customer is in one shard of a month)."""
+    return [totals.entries_of(shard) for shards in months.values() for shard in shards]
+
+
+def _totals(
+    customers: Store, settings: Settings, kind: str, months: list[str], fields: tuple
+) -> dict[str, list[Document]]:
+    """{month: its ``kind`` totals (just ``fields``), every shard}: as stored when together they
+    count every fact of the month, else built again from the month's facts. One query for all."""
+    shards = settings["totals_shards"]
+    ids = {month: totals.month_ids(kind, month, shards) for month in months}
+    stored = customers.totals_of([one for month in months for one in ids[month]], (*fields, "shards"))
+    answer: dict[str, list[Document]] = {}
     for month in months:
-        found = stored.get(totals.totals_id(kind, month))
+        found = [stored[one] for one in ids[month] if one in stored]
         noted = sum(customers.count_facts(fact, month) for fact in FACTS_OF[kind])
-        if found is not None and found["facts"] == noted:
+        if noted == 0:
+            answer[month] = []
+        elif sum(doc["facts"] for doc in found) == noted and (
+            kind not in totals.SHARDED or all(doc.get("shards") == shards for doc in found)
+        ):
             answer[month] = found
-        elif noted == 0:
-            answer[month] = totals.empty(kind, month)
         else:
             answer[month] = _build(customers, settings, kind, month)
     return answer
 
 
-def _build(customers: Store, settings: Settings, kind: str, month: str) -> Document:
-    """A month's ``kind`` totals made from its facts, and kept unless another writer changed them
-    meanwhile (then they are built again when next read, if they still count otherwise)."""
-    before = customers.report_totals(totals.totals_id(kind, month))
-    if kind == totals.INQUIRIES:
-        facts = customers.facts_between(INQUIRY, month, month)
-        states = {
-            archive["_id"]: _archive_state(archive, settings)
-            for archive in customers.archives_by_id([fact["customer_id"] for fact in facts], ARCHIVE_FIELDS)
-        }
-        built = totals.built_inquiries(month, facts, lambda customer: states.get(customer, ([], False)), before)
-    elif kind == totals.STEPS:
+def _build(customers: Store, settings: Settings, kind: str, month: str) -> list[Document]:
+    """A month's ``kind`` totals made from its facts (of demand and conversion, both: they are made
+    of the same facts), each shard kept unless another writer changed it meanwhile (then the
+    month is built again when next read, if it still counts otherwise)."""
+    shards = settings["totals_shards"]
+    if kind == totals.STAGES:
+        stored = customers.report_totals(totals.totals_id(kind, month))
+        counted = totals.stages_totals(
+            stored or totals.empty(kind, month), customers.facts_between(STAGE, month, month)
+        )
+        _keep(customers, counted, stored)
+        return [counted]
+    if kind == totals.STEPS:
         in_month = {
             fact["customer_id"] for kind_ in (QUOTE, SAMPLE) for fact in customers.facts_between(kind_, month, month)
         }
@@ -287,27 +323,57 @@ def _build(customers: Store, settings: Settings, kind: str, month: str) -> Docum
             for fact in customers.facts_between(kind_, *EVER):
                 if fact["customer_id"] in in_month:
                     steps_of[fact["customer_id"]].append(fact)
-        built = totals.built_steps(month, steps_of, before)
+        held = {kind: totals.built_steps(month, steps_of)}
     else:
-        built = totals.stages_totals(before or totals.empty(kind, month), customers.facts_between(STAGE, month, month))
+        facts = customers.facts_between(INQUIRY, month, month)
+        states = {
+            archive["_id"]: _archive_state(archive, settings)
+            for archive in customers.archives_by_id([fact["customer_id"] for fact in facts], ARCHIVE_FIELDS)
+        }
+        held = totals.built_inquiries(month, facts, lambda customer: states.get(customer, ([], False)))
+    answer: list[Document] = []
+    for built_kind, parts in held.items():
+        ids = totals.month_ids(built_kind, month, shards)
+        before = customers.report_totals_by_id(ids)
+        built = totals.built_shards(built_kind, month, parts, shards, before)
+        for shard in built:
+            _keep(customers, shard, before.get(shard["_id"]))
+        if built_kind == kind:
+            answer = built
+    return answer
+
+
+def _keep(customers: Store, after: Document, before: Document | None) -> bool:
+    """Write ``after`` (nothing when it is ``before``); False when another writer came first."""
     if before is None:
-        customers.add_report_totals(built)
-    else:
-        customers.replace_report_totals(built, before)
-    return built
+        return customers.add_report_totals(after)
+    return after == before or customers.replace_report_totals(after, before)
 
 
 def _change(customers: Store, kind: str, month: str, change: Callable[[Document], Document]) -> None:
-    """``change`` a month's totals (made empty when it has none), guarded against other writers."""
+    """``change`` a month's unsharded totals (made empty when it has none), guarded against other writers."""
     for _attempt in range(WRITE_ATTEMPTS):
         before = customers.report_totals(totals.totals_id(kind, month))
-        if before is None:
-            if customers.add_report_totals(change(totals.empty(kind, month))):
-                return
-            continue
-        after = change(before)
-        if after == before or customers.replace_report_totals(after, before):
+        if _keep(customers, change(before or totals.empty(kind, month)), before):
             return
+
+
+def _change_shards(customers: Store, shards: int, changes: dict[str, list[tuple[str, totals.Held | None]]]) -> None:
+    """Set customers' parts (``changes``: {shard id: [(customer, part or None)]}) in their shards,
+    all read in one query; a shard another writer changed meanwhile is read again and retried."""
+    if not changes:
+        return
+    stored = customers.report_totals_by_id(list(changes))
+    for shard_id, parts in changes.items():
+        before = stored.get(shard_id)
+        for _attempt in range(WRITE_ATTEMPTS):
+            kind, month, shard = shard_id.split("|")
+            after = before or totals.empty(kind, month, int(shard), shards)
+            for customer_id, held in parts:
+                after = totals.with_customer(after, customer_id, held)
+            if _keep(customers, after, before):
+                break
+            before = customers.report_totals(shard_id)
 
 
 def _archive_state(archive: dict | None, settings: Settings) -> tuple[list[str], bool]:

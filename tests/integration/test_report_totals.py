@@ -4,12 +4,18 @@ noted before made by the upgrade — the reports answering the same throughout."
 
 from types import SimpleNamespace
 
+from services.profile import reporting
 from services.profile.domain.report_facts import inquiry_fact
 from services.profile.service import UPGRADES
 from services.profile.settings import ReportSettingsSchema
 from services.profile.store import Customers
 from tests.integration.helpers import call
 from tests.integration.test_reports import MARCH, file, on, profile, step  # noqa: F401 (fixtures)
+
+
+def month_facts(db, kind, month):
+    return sum(shard["facts"] for shard in db.report_totals.find({"kind": kind, "month": month}))
+
 
 REPORTS = (
     "report_inquiries_by_place",
@@ -25,8 +31,9 @@ def test_an_inquiry_delivered_twice_is_counted_once(profile, file, db):  # noqa:
     file(2, on(3), country="US")
     month = call(profile, "report_inquiries_by_place", {**MARCH, "by": "country"})["months"][0]
     assert (month["inquiries"], [(p["place"], p["inquiries"]) for p in month["places"]]) == (2, [("DE", 1), ("US", 1)])
-    stored = db.report_totals.find_one({"_id": "inquiries|2026-03"})
-    assert stored["facts"] == 2 == db.report_facts.count_documents({"key": "inquiry|2026-03"})
+    assert month_facts(db, "demand", "2026-03") == 2 == db.report_facts.count_documents({"key": "inquiry|2026-03"})
+    shards = list(db.report_totals.find({"kind": "demand", "month": "2026-03"}))
+    assert len(shards) == 2 and {shard["_id"] for shard in shards} <= {f"demand|2026-03|{n}" for n in range(16)}
 
 
 def test_a_stage_change_and_an_order_reach_the_totals_once(profile, file, db):  # noqa: F811
@@ -60,7 +67,7 @@ def test_a_month_that_missed_a_fact_is_counted_again_from_its_facts(profile, fil
         )
     )
     assert call(profile, "report_conversion", MARCH)["total"]["opened"] == 2
-    assert db.report_totals.find_one({"_id": "inquiries|2026-03"})["facts"] == 2
+    assert month_facts(db, "conversion", "2026-03") == 2
 
 
 def test_the_upgrade_totals_the_facts_noted_before(profile, file, config, db):  # noqa: F811
@@ -68,8 +75,9 @@ def test_the_upgrade_totals_the_facts_noted_before(profile, file, config, db):  
     step(profile, acme, "quotes", on(4)), step(profile, acme, "samples", on(6)), step(profile, bolt, "orders", on(8))
     call(profile, "change_stage", bolt, {"stage": "lost", "by": "alice", "reason": "price"})
     before = {name: call(profile, name, MARCH) for name in REPORTS}
-    db.report_totals.delete_many({})  # as before totals were kept
-    upgrade = next(u for u in UPGRADES if u.collection == "report_facts")
+    db.report_totals.delete_many({})  # as before totals were kept, in one document per month
+    db.report_totals.insert_one({"_id": "inquiries|2026-03", "kind": "inquiries", "month": "2026-03", "facts": 2})
+    upgrade = max((u for u in UPGRADES if u.collection == "report_facts"), key=lambda u: u.version)
     service = SimpleNamespace(
         customers=Customers(db.of("profile")), reports=ReportSettingsSchema().load(config["BATON"]["reports"])
     )
@@ -81,6 +89,7 @@ def test_the_upgrade_totals_the_facts_noted_before(profile, file, config, db):  
         steps += 1
     assert steps == len(set(db.report_facts.distinct("key")))
     counted = db.report_totals.count_documents({})
+    assert db.report_totals.count_documents({"kind": "inquiries"}) == 0  # the old shape dropped
     assert {name: call(profile, name, MARCH) for name in REPORTS} == before
     assert db.report_totals.count_documents({}) == counted  # read off what the upgrade made
 
@@ -97,3 +106,54 @@ def test_the_funnel_counts_every_stage_in_one_call_as_the_customer_list_does(pro
         counted["stages"] == listed and counted["total"] == call(profile, "list_customers", {"limit": 1})["total"] == 3
     )
     assert (counted["stages"]["quoted"], counted["stages"]["lost"], counted["stages"]["customer"]) == (1, 1, 0)
+
+
+def test_an_archive_change_that_leaves_needs_and_orders_as_they_were_writes_no_totals(profile, file, db):  # noqa: F811
+    acme = file(1, on(2))
+    step(profile, acme, "quotes", on(4))
+    versions = {shard["_id"]: shard["version"] for shard in db.report_totals.find({})}
+    call(profile, "change_stage", acme, {"stage": "lost", "by": "alice", "reason": "price"})
+    call(profile, "grade_customer", acme, {"intent_grade": "A", "by": "alice", "reason": "keen"})
+    after = {shard["_id"]: shard["version"] for shard in db.report_totals.find({"kind": {"$ne": "stages"}})}
+    assert after == {key: version for key, version in versions.items() if not key.startswith("stages|")}
+    step(profile, acme, "orders", on(9))  # an order: the customer converted
+    assert call(profile, "report_conversion", MARCH)["total"]["converted"] == 1
+    conversion = next(db.report_totals.find({"kind": "conversion", "month": "2026-03"}))
+    assert conversion["version"] == versions[conversion["_id"]] + 1
+
+
+def test_the_shards_are_built_again_when_their_number_changes(profile, file, config, db):  # noqa: F811
+    file(1, on(2)), file(2, on(3), country="US"), file(3, on(4), country="FR")
+    before = {name: call(profile, name, MARCH) for name in REPORTS}
+    settings = ReportSettingsSchema().load({**config["BATON"]["reports"], "totals_shards": 1})
+    customers = Customers(db.of("profile"))
+    period = SimpleNamespace(months=["2026-03"], answer=lambda **answer: answer)
+    assert reporting.conversion(customers, settings, period)["total"] == before["report_conversion"]["total"]
+    one = db.report_totals.find_one({"_id": "conversion|2026-03|0"})
+    assert one["shards"] == 1 and one["facts"] == 3
+
+
+class CountingReads(Customers):
+    """The profile store, counting the facts it reads in ranges (a month built again reads them)."""
+
+    ranges_read = 0
+
+    def facts_between(self, *args, **kwargs):
+        self.ranges_read += 1
+        return super().facts_between(*args, **kwargs)
+
+
+def test_totals_that_count_their_month_are_read_without_reading_facts(profile, file, config, db):  # noqa: F811
+    acme, bolt = file(1, on(2)), file(2, on(3), country="US")
+    step(profile, acme, "quotes", on(4))
+    call(profile, "change_stage", bolt, {"stage": "lost", "by": "alice", "reason": "price"})
+    lost = db.report_facts.find_one({"kind": "stage"})["month"]
+    customers = CountingReads(db.of("profile"))
+    settings = ReportSettingsSchema().load(config["BATON"]["reports"])
+    period = SimpleNamespace(months=[lost, "2026-03"], month_before="2026-02", answer=lambda **answer: answer)
+    reporting.lost_reasons(customers, settings, period)
+    reporting.conversion(customers, settings, period)
+    reporting.demand(customers, settings, SimpleNamespace(name_of=str), period, "region")
+    reporting.follow_up(customers, settings, period)
+    reporting.inquiries_by_place(customers, settings, SimpleNamespace(name_of=str), period, "region")
+    assert customers.ranges_read == 0

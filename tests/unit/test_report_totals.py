@@ -61,28 +61,43 @@ def history(seed, customers=40):
     return inquiries, steps, stages, archives
 
 
-def inquiry_totals(inquiries, archives):
+def sharded(kind, month, held, shards):
+    return totals.built_shards(kind, month, held, shards, {})
+
+
+def inquiry_totals(inquiries, archives, shards):
+    """{kind: {month: [shard]}} of the demand and conversion totals."""
     by_month = defaultdict(list)
     for fact in inquiries:
         by_month[fact["month"]].append(fact)
-    return {m: totals.built_inquiries(m, facts, archives.__getitem__, None) for m, facts in by_month.items()}
+    answer = {totals.DEMAND: {}, totals.CONVERSION: {}}
+    for m, facts in by_month.items():
+        for kind, held in totals.built_inquiries(m, facts, archives.__getitem__).items():
+            answer[kind][m] = sharded(kind, m, held, shards)
+    return answer
 
 
-def step_totals(steps):
+def step_totals(steps, shards):
     of_customer = defaultdict(list)
     for fact in steps:
         of_customer[fact["customer_id"]].append(fact)
-    return {m: totals.built_steps(m, of_customer, None) for m in MONTHS}
+    return {m: sharded(totals.STEPS, m, totals.built_steps(m, of_customer), shards) for m in MONTHS}
+
+
+def entries(months):
+    return [totals.entries_of(shard) for shards in months for shard in shards]
 
 
 def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
-    for seed in range(8):
+    for seed, shards in zip(range(8), (1, 16, 3, 16, 7, 1, 2, 16), strict=True):
         inquiries, steps, stages, archives = history(seed)
-        stored = inquiry_totals(inquiries, archives)
+        stored = inquiry_totals(inquiries, archives, shards)
+        demand, opened = stored[totals.DEMAND], stored[totals.CONVERSION]
+        assert all(len(of_month) == shards for of_month in demand.values())
+        for m, of_month in demand.items():
+            assert sum(shard["facts"] for shard in of_month) == len([f for f in inquiries if f["month"] == m])
         period = MONTHS[1:5]
         in_period = [fact for fact in inquiries if fact["month"] in period]
-        empty = totals.empty(totals.INQUIRIES, "-")
-        of = [stored.get(m, empty) for m in period]
 
         for place_of_country, regions in ((lambda country: country, region_of), (region_of, None)):
             assert reports.inquiries_by_place(
@@ -92,7 +107,7 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
                 lambda fact, place_of_country=place_of_country: place_of_country(fact["country"]),
                 regions,
             ) == reports.inquiries_by_place_of_totals(
-                {m: totals.countries_of(stored.get(m, empty)) for m in MONTHS[:5]},
+                {m: totals.countries_of(demand.get(m, [])) for m in MONTHS[:5]},
                 period,
                 MONTHS[0],
                 place_of_country,
@@ -104,12 +119,12 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
                 NEEDS,
                 3,
                 {customer: needs for customer, (needs, _ordered) in archives.items()},
-            ) == reports.demand_of_totals([totals.demand_entries(t) for t in of], place_of_country, NEEDS, 3)
+            ) == reports.demand_of_totals(entries(demand.get(m, []) for m in period), place_of_country, NEEDS, 3)
 
         ordered = {customer for customer, (_needs, won) in archives.items() if won}
         assert reports.conversion(
             [fact for fact in in_period if fact["opened"]], ordered
-        ) == reports.conversion_of_totals([totals.conversion_entries(t) for t in of])
+        ) == reports.conversion_of_totals(entries(opened.get(m, []) for m in period))
 
         since, until = datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
         archived = defaultdict(lambda: {"quotes": [], "samples": []})
@@ -118,9 +133,9 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
                 archived[fact["customer_id"]]["quotes"].append({"at": fact["at"], "by": fact["by"]})
             else:
                 archived[fact["customer_id"]]["samples"].append({"sent_at": fact["at"], "by": fact["by"]})
-        by_steps = step_totals(steps)
+        by_steps = step_totals(steps, shards)
         assert reports.follow_up(list(archived.values()), since, until) == reports.follow_up_of_totals(
-            [totals.step_outcomes(by_steps[m]) for m in period]
+            entries(by_steps[m] for m in period)
         )
 
         lost = totals.empty(totals.STAGES, "-")
@@ -132,17 +147,48 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
         ) == reports.lost_reasons_of_totals([totals.stage_reasons(by_stage[m]) for m in period], ["lost", "invalid"])
 
 
-def test_a_customer_s_entries_written_twice_count_once():
+def test_shards_written_customer_by_customer_are_the_shards_built_at_once():
+    inquiries, steps, _stages, archives = history(5)
+    shards = 4
+    built = inquiry_totals(inquiries, archives, shards)
+    by_customer_month = defaultdict(list)
+    for fact in inquiries:
+        by_customer_month[fact["customer_id"], fact["month"]].append(fact)
+    written = {kind: {} for kind in built}
+    for (customer, m), facts in by_customer_month.items():
+        for kind, held in totals.inquiry_entries(facts, *archives[customer]).items():
+            of_month = written[kind].setdefault(m, [totals.empty(kind, m, n, shards) for n in range(shards)])
+            n = totals.shard_of(customer, shards)
+            of_month[n] = totals.with_customer(of_month[n], customer, held)
+    for kind in built:
+        for m, of_month in built[kind].items():
+            assert [(s["facts"], s.get("countries"), totals.entries_of(s)) for s in of_month] == [
+                (s["facts"], s.get("countries"), totals.entries_of(s)) for s in written[kind][m]
+            ]
+
+
+def test_a_shard_is_the_customer_s_by_a_stable_hash():
+    assert totals.shard_of("cus_1", 16) == totals.shard_of("cus_1", 16) == 2115714438 % 16
+    assert {totals.shard_of(f"cus_{n}", 16) for n in range(200)} == set(range(16))
+    assert totals.month_ids(totals.DEMAND, "2026-03", 2) == ["demand|2026-03|0", "demand|2026-03|1"]
+    assert totals.month_ids(totals.STAGES, "2026-03", 2) == ["stages|2026-03"]
+
+
+def test_a_customer_s_entries_written_twice_count_once_and_unchanged_are_not_rewritten():
     inquiries, _steps, _stages, archives = history(3, customers=5)
     first = inquiries[0]
     mine = [
         fact for fact in inquiries if fact["customer_id"] == first["customer_id"] and fact["month"] == first["month"]
     ]
-    entries = totals.inquiry_entry(mine, *archives[first["customer_id"]])
-    once = totals.with_customer_inquiries(totals.empty(totals.INQUIRIES, first["month"]), first["customer_id"], entries)
-    twice = totals.with_customer_inquiries(once, first["customer_id"], entries)
-    assert twice == once and once["facts"] == len(mine)
+    held = totals.inquiry_entries(mine, *archives[first["customer_id"]])
+    blank = totals.empty(totals.DEMAND, first["month"], 0, 1)
+    once = totals.with_customer(blank, first["customer_id"], held[totals.DEMAND])
+    twice = totals.with_customer(once, first["customer_id"], held[totals.DEMAND])
+    assert twice is once and once["facts"] == len(mine)
     assert sum(n for _country, n in once["countries"]) == len(mine)
+    assert set(totals.entries_of(once)[first["customer_id"]]) == {"p", "n", "r", "pr"}  # what demand reads
+    recorded_later = totals.inquiry_entries(mine, ["UL", "FDA"], True)[totals.DEMAND]
+    assert totals.with_customer(once, first["customer_id"], recorded_later) != once
 
 
 def test_a_merged_customer_s_entries_go_with_it():
@@ -162,13 +208,17 @@ def test_a_merged_customer_s_entries_go_with_it():
         )
         for n in (1, 2)
     ]
-    month = totals.empty(totals.INQUIRIES, "2026-03")
+    month = totals.empty(totals.CONVERSION, "2026-03", 0, 1)
     for fact in facts:
-        month = totals.with_customer_inquiries(month, fact["customer_id"], totals.inquiry_entry([fact], [], False))
+        month = totals.with_customer(
+            month, fact["customer_id"], totals.inquiry_entries([fact], [], False)["conversion"]
+        )
     moved = [{**fact, "customer_id": "cus_1"} for fact in facts]
-    merged = totals.with_customer_inquiries(month, "cus_1", totals.inquiry_entry(moved, [], True), absorbed=["cus_2"])
-    assert merged["facts"] == 2 and list(totals.conversion_entries(merged)) == ["cus_1"]
-    assert reports.conversion_of_totals([totals.conversion_entries(merged)])["total"] == {
+    merged = totals.with_customer(month, "cus_1", totals.inquiry_entries(moved, [], True)[totals.CONVERSION])
+    merged = totals.with_customer(merged, "cus_2", None)
+    assert merged["facts"] == 2 and list(totals.entries_of(merged)) == ["cus_1"]
+    assert totals.with_customer(merged, "cus_2", None) is merged
+    assert reports.conversion_of_totals([totals.entries_of(merged)])["total"] == {
         "opened": 1,
         "converted": 1,
         "rate_pct": 100.0,
@@ -177,11 +227,11 @@ def test_a_merged_customer_s_entries_go_with_it():
 
 def test_the_follow_up_outcome_moves_to_the_month_of_the_sample():
     quote = step_fact("quotes", "quo_1", "cus_1", {"at": datetime(2026, 1, 30, tzinfo=UTC), "by": "bob"}, "2026-01")
-    assert totals.step_entries([quote]) == {"2026-01": {"k": 1, "o": ["bob", None]}}
+    assert totals.step_entries([quote]) == {"2026-01": (1, {"o": ["bob", None]})}
     sample = step_fact(
         "samples", "sam_1", "cus_1", {"sent_at": datetime(2026, 2, 2, tzinfo=UTC), "by": "al"}, "2026-02"
     )
     assert totals.step_entries([quote, sample]) == {
-        "2026-01": {"k": 1, "o": None},
-        "2026-02": {"k": 1, "o": ["bob", 3.0]},
+        "2026-01": (1, None),
+        "2026-02": (1, {"o": ["bob", 3.0]}),
     }
