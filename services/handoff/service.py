@@ -81,7 +81,7 @@ from services.runtime.given_clock import accept_given_now
 from services.runtime.mongo import AuditTrailStore, MongoStore
 from services.runtime.queries import load_input, page_of
 from services.runtime.queues import rpc
-from services.runtime.reporting import ReportPeriodSettingsSchema, report_query
+from services.runtime.reporting import ReportPeriodSettingsSchema, check_span, report_query
 from services.runtime.settings import Settings
 
 ANNOUNCE_CHECK_SECONDS = 1  # how often unpublished events are looked for (how old they must be is configured)
@@ -371,7 +371,9 @@ class HandoffService(
     def measures(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         require(self.caller, MANAGERS, "read handoff measures")
         query = load_input(MeasuresQuerySchema, query)
-        return MeasuresSchema().dump(measures_between(self.handoffs, self.policy, query, _now()))
+        now = _now()
+        check_span(query.get("since"), query.get("until"), self.reports, now)
+        return MeasuresSchema().dump(measures_between(self.handoffs, self.policy, query, now))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def report_timeliness(self, query: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ of every report.
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -99,3 +99,19 @@ class ReportPeriodSettingsSchema(Schema):
     @post_load
     def with_zone(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {**data, "zone": ZoneInfo(data["time_zone"])}
+
+
+# The longest month: a span of ``max_months`` months is at most this many days long.
+_MONTH_DAYS = 31
+
+
+def check_span(since: datetime | None, until: datetime | None, settings: dict, now: datetime) -> None:
+    """A period given by moments (``since``/``until``, either may be left to its default) that is
+    upside down or longer than ``max_months`` months is refused, naming ``since``."""
+    end = until or now
+    if since is None:
+        return
+    if since > end:
+        raise InvalidInput.from_messages({"since": [f"After 'until' ({end.isoformat()})."]})
+    if end - since > timedelta(days=_MONTH_DAYS * settings["max_months"]):
+        raise InvalidInput.from_messages({"since": [f"A period covers at most {settings['max_months']} months."]})

@@ -15,7 +15,7 @@ from services.profile.domain import reports
 from services.profile.domain.report_facts import archive_facts, needs_in, products_of
 from services.profile.settings import ReportSettingsSchema
 from services.runtime.report_rules import count_reasons, month_of, month_start, months_from, shifted
-from services.runtime.reporting import ReportPeriodSettingsSchema, period_of
+from services.runtime.reporting import ReportPeriodSettingsSchema, check_span, period_of
 from tests.conftest import load_config_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -408,3 +408,14 @@ def test_lost_reasons_per_stage():
 def test_a_rejected_holding_keeps_the_reason_its_rejecter_gave():
     holding = {"reason": rejection("rejected: twice over")}
     assert (holding["reason"], rejection_reason(holding)) == ("rejected: rejected: twice over", "rejected: twice over")
+
+
+def test_a_period_of_moments_longer_than_max_months_or_upside_down_is_refused_naming_since():
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    settings = {"max_months": 36}
+    check_span(None, None, settings, now)
+    check_span(now - timedelta(days=36 * 30), None, settings, now)
+    for since, until in ((datetime(514, 7, 2, tzinfo=UTC), None), (now, now - timedelta(days=1))):
+        with pytest.raises(InvalidInput) as refused:
+            check_span(since, until, settings, now)
+        assert list(refused.value.details["fields"]) == ["since"]
