@@ -1,8 +1,12 @@
 """Handoff timeliness per person and department, return rates, most common missing items; the
 weekly quality audit's sampling, verdicts and lighter schedule after three passes."""
 
+import gc
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from services.handoff import measuring
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
     Deadline,
@@ -154,3 +158,14 @@ def test_nothing_to_sample_is_no_pass():
     empty, after = report("aud_x", "bob", schedule, [], AT, QUALITY_AUDIT)
     assert (empty["sampled"], empty["passed"], after["passes_in_a_row"]) == (0, True, 0)
     assert quality_audit_id("bob", AT) == quality_audit_id("bob", AT) != quality_audit_id("alice", AT)
+
+
+def test_the_cycle_collector_is_held_off_while_measures_are_read_and_back_after_the_last():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with measuring._no_collection():
+            with measuring._no_collection():  # two workers reading measures at once
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+            raise RuntimeError("measures that fail")
+    assert gc.isenabled()

@@ -2,10 +2,14 @@
 each report made from a month's totals equals the same report made from the month's facts, a
 customer's entries written twice count once, and the counts tell a month that missed a fact."""
 
+import gc
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from services.profile import reporting
 from services.profile.domain import report_totals as totals
 from services.profile.domain import reports
 from services.profile.domain.report_facts import inquiry_fact, stage_fact, step_fact
@@ -235,3 +239,14 @@ def test_the_follow_up_outcome_moves_to_the_month_of_the_sample():
         "2026-01": (1, None),
         "2026-02": (1, {"o": ["bob", 3.0]}),
     }
+
+
+def test_the_cycle_collector_is_held_off_while_reports_are_read_and_back_after_the_last():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with reporting._no_collection():
+            with reporting._no_collection():  # two workers reading reports at once
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the first one still reads
+            raise RuntimeError("a report that fails")
+    assert gc.isenabled()

@@ -5,7 +5,7 @@ days with two decimals.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from statistics import mean, median
 from typing import Any
@@ -123,12 +123,17 @@ def demand_of_totals(
     for entries in months:
         for customer, entry in entries.items():
             present.add(customer)
-            if entry["p"] is not None and (customer not in placed or entry["p"][0] < placed[customer][0]):
-                placed[customer] = entry["p"]
-            needs[customer].update(entry["n"])
-            needs[customer].update(entry["r"])
+            place = entry["p"]
+            if place is not None:
+                before = placed.get(customer)
+                if before is None or place[0] < before[0]:
+                    placed[customer] = place
+            its_needs = needs[customer]
+            its_needs.update(entry["n"])
+            its_needs.update(entry["r"])
             for key, product, at, n in entry["pr"]:
-                if key not in shown or at < shown[key][0]:
+                first_shown = shown.get(key)
+                if first_shown is None or at < first_shown[0]:
                     shown[key] = (at, product)
                 inquiries[key] += n
                 customers[key].add(customer)
@@ -137,28 +142,37 @@ def demand_of_totals(
     return _demand(places, needs, need_names, products)
 
 
-def _demand(places, needs, need_names, products):
-    by_place = defaultdict(list)
+def _demand(places: dict[str, Any], needs: Mapping[str, set], need_names: list[str], products: list[Row]) -> Row:
+    # One pass over the customers: how many each place has, and the customers asking each need,
+    # per place and in all (a customer's needs are a set: each counted once).
+    counted: dict[Any, int] = {}
+    asked_in: dict[Any, Counter] = {}
+    asked: Counter = Counter()
     for customer, place in places.items():
-        by_place[place].append(customer)
-    rows = [{"place": place, **_shares(customers, needs, need_names)} for place, customers in by_place.items()]
+        counted[place] = counted.get(place, 0) + 1
+        its_needs = needs.get(customer)
+        if its_needs:
+            asked_in.setdefault(place, Counter()).update(its_needs)
+            asked.update(its_needs)
+    rows = [
+        {"place": place, **_shares(n, asked_in.get(place) or Counter(), need_names)} for place, n in counted.items()
+    ]
     rows.sort(key=lambda row: (-row["customers"], row["place"] or "\uffff"))
     return {
         "customers": len(places),
         "products": products,
-        "needs": _shares(list(places), needs, need_names)["needs"],
+        "needs": _shares(len(places), asked, need_names)["needs"],
         "places": rows,
     }
 
 
-def _shares(customers, needs, need_names):
-    asked = Counter(need for customer in customers for need in needs[customer])
-    rows = [
-        {"need": name, "customers": asked[name], "share_pct": percent(asked[name], len(customers))}
-        for name in need_names
+def _shares(customers: int, asked: Counter, need_names: list[str]) -> Row:
+    """``customers`` (how many) and, per need, how many of them ``asked`` it, with its share."""
+    rows: list[Row] = [
+        {"need": name, "customers": asked[name], "share_pct": percent(asked[name], customers)} for name in need_names
     ]
     rows.sort(key=lambda row: -row["customers"])  # stable: configured order among equals
-    return {"customers": len(customers), "needs": rows}
+    return {"customers": customers, "needs": rows}
 
 
 def most_requested(facts: Iterable[Fact], top: int) -> list[Row]:
