@@ -15,7 +15,7 @@ What is timed is the read path of ``services.profile.filing.file_inquiry``, with
                                                     # whose documents carry the company name and its
                                                     # folded words (the archives are not read, nor their
                                                     # names folded again)
-    # one holder and a company name: the block is read too (filing.link_misspelt_archive); the hits
+    # one holder and a company name: the block is read too (filing.misspelt_archive_pair); the hits
     # below state no company, so they do not
 
 against the embedded document store (``deploy.docstore.Docstore``, nx-27017: MongoDB wire protocol

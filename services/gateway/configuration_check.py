@@ -6,25 +6,18 @@ each with its own schemas, within one deadline); it judges none of their setting
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-import eventlet
-from nameko.exceptions import UnknownService
-
 from contracts.configuration import ConfigurationCheckRequestSchema, ConfigurationCheckSchema
 from contracts.errors import Refused
+from services.gateway.health import ask_all
 from services.runtime.input_limits import InputLimitsSchema
 from services.runtime.queries import load_input
 from services.runtime.settings_check import Problem, UnreadableConfiguration, check_text, read_configuration
 
 # What the gateway reads beyond its Settings dependencies: every route's input limits (services.gateway.http).
 GATEWAY_ALSO = (("limits", InputLimitsSchema),)
-
-
-class _Late(Exception):
-    """The deadline passed before a service answered."""
 
 
 def readable_text(body: dict[str, Any]) -> str:
@@ -44,27 +37,7 @@ def ask_services(
     proxies: dict[str, Any], text: str, deadline_seconds: float
 ) -> dict[str, tuple[list | None, str | None]]:
     """{service: (its problems, None) or (None, why it gave none)}: every service asked at once."""
-    outcomes: dict[str, tuple[list | None, str | None]] = {}
-    replies = {}
-    for name, proxy in proxies.items():
-        try:
-            replies[name] = proxy.check_settings.call_async(text)
-        except UnknownService:
-            outcomes[name] = (None, "not running")
-        except Exception as error:  # the broker refused the publish
-            outcomes[name] = (None, f"could not be asked ({type(error).__name__})")
-    ends = time.monotonic() + deadline_seconds
-    for name, reply in replies.items():
-        try:
-            with eventlet.Timeout(max(0.0, ends - time.monotonic()), _Late()):
-                outcomes[name] = (reply.result(), None)
-        except _Late:
-            outcomes[name] = (None, f"did not answer within {deadline_seconds:g} s")
-        except UnknownService:
-            outcomes[name] = (None, "not running")
-        except Exception as error:  # it answered with an error
-            outcomes[name] = (None, f"answered with an error ({type(error).__name__}: {error})")
-    return {name: outcomes[name] for name in proxies}
+    return ask_all(proxies, "check_settings", deadline_seconds, text, error_detail=True)
 
 
 def gateway_problems(gateway_cls: type, text: str) -> list[Problem]:

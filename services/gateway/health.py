@@ -7,6 +7,7 @@ No rules live here: each service judges its own health (``services.runtime.healt
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import eventlet
 from nameko.exceptions import UnknownService
@@ -20,14 +21,17 @@ class _Late(Exception):
     """The deadline passed before a service answered."""
 
 
-def ask_all(proxies: dict, method: str, deadline_seconds: float) -> dict[str, tuple[dict | None, str | None]]:
-    """{service: (its answer, None) or (None, why there is none)}: ``method`` asked of every
-    service in ``proxies`` at once, all answers awaited within one ``deadline_seconds``."""
-    outcomes: dict[str, tuple[dict | None, str | None]] = {}
+def ask_all(
+    proxies: dict, method: str, deadline_seconds: float, *args: Any, error_detail: bool = False
+) -> dict[str, tuple[Any, str | None]]:
+    """{service: (its answer, None) or (None, why there is none)}: ``method(*args)`` asked of every
+    service in ``proxies`` at once, all answers awaited within one ``deadline_seconds``. An error a
+    service answered with is named by its type, and with ``error_detail`` by its message too."""
+    outcomes: dict[str, tuple[Any, str | None]] = {}
     replies = {}
     for name, proxy in proxies.items():
         try:
-            replies[name] = getattr(proxy, method).call_async()
+            replies[name] = getattr(proxy, method).call_async(*args)
         except UnknownService:  # no queue for it: it never ran on this broker
             outcomes[name] = (None, NOT_RUNNING)
         except Exception as error:  # the broker refused the publish
@@ -42,7 +46,8 @@ def ask_all(proxies: dict, method: str, deadline_seconds: float) -> dict[str, tu
         except UnknownService:
             outcomes[name] = (None, NOT_RUNNING)
         except Exception as error:  # it answered with an error
-            outcomes[name] = (None, f"answered with an error ({type(error).__name__})")
+            said = f"{type(error).__name__}: {error}" if error_detail else type(error).__name__
+            outcomes[name] = (None, f"answered with an error ({said})")
     return {name: outcomes[name] for name in proxies}
 
 

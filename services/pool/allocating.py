@@ -65,7 +65,7 @@ def allocate(
         return holding, None
     capped: Reasons = {}
     while True:
-        owner_id, excluded, people = _choose(pool, team, limits_of, rules, holding, (*exclude, *capped))
+        owner_id, excluded, people = choose_owner(pool, team, limits_of, rules, holding, (*exclude, *capped))
         if owner_id is None:
             change_holding(
                 pool,
@@ -109,22 +109,10 @@ def choose_owner(
     rules: Sequence[Any],
     holding: Document,
     exclude: Iterable[str] = (),
-) -> tuple[str | None, Reasons | None]:
-    """(the person whose turn it is among those eligible for the holding, None) — or (None,
-    {person: reasons}) when nobody is eligible. Takes a turn of the rotation, changes no holding."""
-    owner_id, excluded, _people = _choose(pool, team, limits_of, rules, holding, exclude)
-    return owner_id, excluded
-
-
-def _choose(
-    pool: Pool,
-    team: str,
-    limits_of: LimitsOf,
-    rules: Sequence[Any],
-    holding: Document,
-    exclude: Iterable[str] = (),
 ) -> tuple[str | None, Reasons | None, dict[str, Salesperson]]:
-    """``choose_owner``, and the salespeople it chose among by id (read once, for the cap)."""
+    """(the person whose turn it is among those eligible for the holding, None) — or (None,
+    {person: reasons}) when nobody is eligible — and the salespeople it chose among by id (read
+    once, for the cap). Takes a turn of the rotation, changes no holding."""
     exclude = tuple(exclude)
     people = [p for p in salespeople(pool, team, limits_of) if p.id not in exclude]
     customer = NewCustomer(holding.get("country_code"), holding.get("intent_grade"), None, team)

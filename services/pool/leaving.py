@@ -62,7 +62,7 @@ def reassign_leaver(
             if customer_id in chosen_before:
                 continue  # chosen already; its handoff decides
             if to is None and (holding := pool.holding(customer_id)) is not None:
-                to, _nobody = choose_owner(pool, team, limits_of, rules, holding, exclude=(leaver,))
+                to, _nobody, _people = choose_owner(pool, team, limits_of, rules, holding, exclude=(leaver,))
             moved.append({"customer_id": customer_id, "to": to, "effective": EFFECTIVE_ON_ACCEPTANCE})
             continue
         before: Document | None

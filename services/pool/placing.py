@@ -5,6 +5,7 @@ a rejected one first on the review list. What changed is announced (``announcing
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,18 +38,27 @@ log = logging.getLogger(__name__)
 Document = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Placement:
+    """What placing a customer needs besides the event: the store, the dispatcher, the allocation
+    settings, the lock on each person's turn, each role's claim limits and the allocation rules in force."""
+
+    pool: Pool
+    dispatch: Dispatch
+    allocation: Document
+    lock: PersonLock
+    limits_of: Callable[[str], ClaimLimits]
+    rules: Sequence[Any]
+
+
 def place_new_customer(
-    pool: Pool,
-    dispatch: Dispatch,
-    allocation: Document,
-    lock: PersonLock,
-    limits_of: Callable[[str], ClaimLimits],
-    rules: Sequence[Any],
+    placement: Placement,
     event: Document,
     now: datetime,
 ) -> None:
     """A customer new to the pool (``customer_created``): screened first, filed by hand, allocated,
     or left in the pool (asked for, or a possible duplicate waiting for a person's review)."""
+    pool, dispatch, allocation = placement.pool, placement.dispatch, placement.allocation
     facts = Facts(
         company=event["company"],
         country=event["country"],
@@ -76,21 +86,17 @@ def place_new_customer(
     if event["requested_owner"]:
         announce(dispatch, before, assign_requested_owner(pool, customer_id, event["requested_owner"], now), now)
     elif event["allocate"]:
-        allocate_announced(pool, dispatch, allocation, lock, limits_of, rules, before, customer_id, now, holding=before)
+        allocate_announced(placement, before, customer_id, now, holding=before)
 
 
 def place_on_inquiry(
-    pool: Pool,
-    dispatch: Dispatch,
-    allocation: Document,
-    lock: PersonLock,
-    limits_of: Callable[[str], ClaimLimits],
-    rules: Sequence[Any],
+    placement: Placement,
     event: Document,
     now: datetime,
 ) -> None:
     """A new inquiry from a customer the pool holds (``inquiry_matched``): a dormant one back in
     the public pool (and allocated, when the inquiry asks), a rejected one first on the review list."""
+    pool = placement.pool
     customer_id = event["customer_id"]
     holding = pool.holding(customer_id)
     if holding is None or (change := reactivation_on_inquiry(holding["state"])) is None:
@@ -103,31 +109,15 @@ def place_on_inquiry(
             holding,
         )
         if event["allocate"]:
-            allocate_announced(
-                pool,
-                dispatch,
-                allocation,
-                lock,
-                limits_of,
-                rules,
-                before,
-                customer_id,
-                now,
-                f"{change.note}, {ALLOCATED}",
-            )
+            allocate_announced(placement, before, customer_id, now, f"{change.note}, {ALLOCATED}")
         else:
-            announce(dispatch, before, after, now)  # back in the public pool, to be claimed
+            announce(placement.dispatch, before, after, now)  # back in the public pool, to be claimed
     else:  # rejected: stays rejected, first on the review list
         change_holding(pool, customer_id, lambda h: inquired_since_rejection(h, now), holding)
 
 
 def allocate_announced(
-    pool: Pool,
-    dispatch: Dispatch,
-    allocation: Document,
-    lock: PersonLock,
-    limits_of: Callable[[str], ClaimLimits],
-    rules: Sequence[Any],
+    placement: Placement,
     before: Document | None,
     customer_id: str,
     now: datetime,
@@ -137,11 +127,20 @@ def allocate_announced(
     """Allocate the customer by the rules and announce its owner; when nobody is eligible (or a
     plugin's rule failed) it waits in the public pool and ``allocation_stalled`` says why.
     ``holding``: the customer's holding as just written, when the caller has it (not read again)."""
+    pool, dispatch, allocation = placement.pool, placement.dispatch, placement.allocation
     seed(pool, allocation, now)
     stalled: dict[str, list[str]] | None
     try:
         after, stalled = allocate(
-            pool, allocation["team"], limits_of, rules, customer_id, now, reason=reason, lock=lock, holding=holding
+            pool,
+            allocation["team"],
+            placement.limits_of,
+            placement.rules,
+            customer_id,
+            now,
+            reason=reason,
+            lock=placement.lock,
+            holding=holding,
         )
     except PluginFailed as exc:
         failure = exc.message

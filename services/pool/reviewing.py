@@ -4,20 +4,16 @@ given to the salesperson who filed it by hand — as it would have been on arriv
 claimed or was given it meanwhile, or it still waits for decisions on other possible duplicates."""
 
 import logging
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from contracts.errors import NotFound
 from services.pool.allocating import assign_requested_owner
-from services.pool.announcing import Dispatch, announce
+from services.pool.announcing import announce
 from services.pool.changing import change_holding
-from services.pool.domain.claiming import ClaimLimits
 from services.pool.domain.holdings import NEW_UNALLOCATED, released_from_review
 from services.pool.domain.recycling import OWNED, PUBLIC_POOL
-from services.pool.guarding import PersonLock
-from services.pool.placing import allocate_announced
-from services.pool.store import Pool
+from services.pool.placing import Placement, allocate_announced
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +21,7 @@ Document = dict[str, Any]
 
 
 def place_after_review(
-    pool: Pool,
-    dispatch: Dispatch,
-    allocation: Document,
-    lock: PersonLock,
-    limits_of: Callable[[str], ClaimLimits],
-    rules: Sequence[Any],
+    placement: Placement,
     event: Document,
     now: datetime,
 ) -> list[str]:
@@ -41,22 +32,18 @@ def place_after_review(
     for customer_id in dict.fromkeys((event["customer_id"], event["other_id"])):
         if customer_id in waiting:
             log.info("customer %s still waits for the review of its other possible duplicates", customer_id)
-        elif _place(pool, dispatch, allocation, lock, limits_of, rules, customer_id, event["decision_id"], now):
+        elif _place(placement, customer_id, event["decision_id"], now):
             placed.append(customer_id)
     return placed
 
 
 def _place(
-    pool: Pool,
-    dispatch: Dispatch,
-    allocation: Document,
-    lock: PersonLock,
-    limits_of: Callable[[str], ClaimLimits],
-    rules: Sequence[Any],
+    placement: Placement,
     customer_id: str,
     decision_id: str,
     now: datetime,
 ) -> bool:
+    pool, dispatch = placement.pool, placement.dispatch
     holding = pool.holding(customer_id)
     if holding is None:
         return False  # not in the pool (merged away, or not placed yet: it arrives unheld then)
@@ -79,5 +66,5 @@ def _place(
         owned = assign_requested_owner(pool, customer_id, released["requested_owner"], now)
         announce(dispatch, released, owned, now)
     else:
-        allocate_announced(pool, dispatch, allocation, lock, limits_of, rules, released, customer_id, now)
+        allocate_announced(placement, released, customer_id, now)
     return True

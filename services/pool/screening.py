@@ -32,7 +32,7 @@ def receiver_for(
             f"{customer_id} is not waiting for screening ({state}): name the receiver.",
             {"state": holding["state"] if holding else None},
         )
-    owner_id, excluded = choose_owner(pool, team, limits_of, rules, holding)
+    owner_id, excluded, _people = choose_owner(pool, team, limits_of, rules, holding)
     if owner_id is None:
         raise Conflict(
             f"Nobody in team {team} may receive {customer_id} now: name the receiver.", {"reasons": excluded}

@@ -50,7 +50,7 @@ from services.pool.domain.holdings import (
 )
 from services.pool.domain.recycling import REJECTED, SCREENING
 from services.pool.leaving import reassign_leaver
-from services.pool.placing import place_new_customer, place_on_inquiry
+from services.pool.placing import Placement, place_new_customer, place_on_inquiry
 from services.pool.reviewing import place_after_review
 from services.pool.screening import mark_invalid, receiver_for
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
@@ -104,29 +104,11 @@ class PoolService(
 
     @on("customer_created")
     def on_customer_created(self, payload: Document) -> None:
-        place_new_customer(
-            self.pool,
-            self.dispatch,
-            self.allocation,
-            self.settings["person_lock"],
-            self._limits_of,
-            self._rules(),
-            load_event("customer_created", payload),
-            _now(),
-        )
+        place_new_customer(self._placement(), load_event("customer_created", payload), _now())
 
     @on("inquiry_matched")
     def on_inquiry_matched(self, payload: Document) -> None:
-        place_on_inquiry(
-            self.pool,
-            self.dispatch,
-            self.allocation,
-            self.settings["person_lock"],
-            self._limits_of,
-            self._rules(),
-            load_event("inquiry_matched", payload),
-            _now(),
-        )
+        place_on_inquiry(self._placement(), load_event("inquiry_matched", payload), _now())
 
     @on("customer_updated")
     def on_customer_updated(self, payload: Document) -> None:
@@ -169,16 +151,7 @@ class PoolService(
     @on("duplicates_kept_apart")
     def on_duplicates_kept_apart(self, payload: Document) -> None:
         # A customer held unallocated for this review is placed now, as it would have been.
-        place_after_review(
-            self.pool,
-            self.dispatch,
-            self.allocation,
-            self.settings["person_lock"],
-            self._limits_of,
-            self._rules(),
-            load_event("duplicates_kept_apart", payload),
-            _now(),
-        )
+        place_after_review(self._placement(), load_event("duplicates_kept_apart", payload), _now())
 
     @on("customers_merged")
     def on_customers_merged(self, payload: Document) -> None:
@@ -494,6 +467,11 @@ class PoolService(
 
     def _announce(self, before: Document | None, after: Document | None, by: str | None = None) -> Document:
         return announce(self.dispatch, before, after, _now(), by)
+
+    def _placement(self) -> Placement:
+        return Placement(
+            self.pool, self.dispatch, self.allocation, self.settings["person_lock"], self._limits_of, self._rules()
+        )
 
     def _limits_of(self, role: str) -> ClaimLimits:
         return limits_for(role, self.settings["claim_limits"], self.settings["role_limits"])

@@ -65,10 +65,9 @@ def file_inquiry(
         return [_announce_opened(customers, opened, inquiry_id, inquiry, received_at)]
     keys = match_keys(inquiry)
     holders = _holders(customers, keys, new_id)
-    if link_archives(customers, matching, holders, inquiry, inquiry_id, now):
-        holders = _holders(customers, keys, new_id)
-    if link_misspelt_archive(customers, matching, holders, inquiry, inquiry_id, now):
-        holders = _holders(customers, keys, new_id)
+    for linked in (archives_sharing_keys, misspelt_archive_pair):
+        if merge_linked(customers, matching, linked(customers, matching, holders, inquiry), inquiry, inquiry_id, now):
+            holders = _holders(customers, keys, new_id)
     blocks: NameBlocks = {}  # the name blocks read while filing, read once
     similar = None if holders else most_similar_name(customers, matching, inquiry, blocks=blocks)
     if similar and not second_signal(inquiry, customers.get(similar) or {}, matching["typo_phone_prefix_digits"]):
@@ -274,52 +273,45 @@ def _another_entity_named(inquiry: Inquiry, archive: Archive, matching: Mapping[
     )
 
 
-def link_archives(
+def archives_sharing_keys(
+    customers: Customers, matching: Mapping[str, Any], holders: dict[str, str], inquiry: Inquiry
+) -> list[Archive]:
+    """The archives holding this inquiry's keys, when there are several: perhaps one customer."""
+    ids = list(dict.fromkeys(holders.values()))
+    if len(ids) < 2:
+        return []
+    return [a for a in (customers.get(i) for i in ids) if a is not None]
+
+
+def misspelt_archive_pair(
+    customers: Customers, matching: Mapping[str, Any], holders: dict[str, str], inquiry: Inquiry
+) -> list[Archive]:
+    """The one archive this inquiry's keys found and an archive opened under a misspelling of its
+    company name, when the inquiry also agrees with that archive on a second signal (one of its
+    contacts by name, its city, a phone in its area): the inquiry carries what a typo match needs.
+    Merged only when nothing they state disagrees (``merge_linked``)."""
+    ids = list(dict.fromkeys(holders.values()))
+    if len(ids) != 1 or not inquiry.get("company"):
+        return []
+    similar = most_similar_name(customers, matching, inquiry, exclude=ids[0])
+    other = customers.get(similar) if similar else None
+    if other is None or not second_signal(inquiry, other, matching["typo_phone_prefix_digits"]):
+        return []
+    found = customers.get(ids[0])
+    return [found, other] if found else []
+
+
+def merge_linked(
     customers: Customers,
     matching: Mapping[str, Any],
-    holders: dict[str, str],
+    archives: list[Archive],
     inquiry: Inquiry,
     inquiry_id: str,
     now: datetime,
 ) -> bool:
     """Merge the archives this inquiry proves to be one customer; True if it merged any."""
-    ids = list(dict.fromkeys(holders.values()))
-    if len(ids) < 2:
-        return False
-    archives = [a for a in (customers.get(i) for i in ids) if a is not None]
     link = archives_to_link(archives, inquiry, matching["merge_name_similarity"], matching["min_word_similarity"])
     if link is None:
-        return False
-    kept, absorbed = link
-    for archive in absorbed:
-        merge_customers(customers, kept["_id"], archive["_id"], LINKED_BY, now, cause=inquiry_id)
-    return True
-
-
-def link_misspelt_archive(
-    customers: Customers,
-    matching: Mapping[str, Any],
-    holders: dict[str, str],
-    inquiry: Inquiry,
-    inquiry_id: str,
-    now: datetime,
-) -> bool:
-    """Merge into the one archive this inquiry's keys found an archive opened under a misspelling of
-    its company name, when the inquiry also agrees with that archive on a second signal (one of its
-    contacts by name, its city, a phone in its area) and nothing they state disagrees: the inquiry
-    carries what a typo match needs. True if it merged one."""
-    ids = list(dict.fromkeys(holders.values()))
-    if len(ids) != 1 or not inquiry.get("company"):
-        return False
-    similar = most_similar_name(customers, matching, inquiry, exclude=ids[0])
-    other = customers.get(similar) if similar else None
-    if other is None or not second_signal(inquiry, other, matching["typo_phone_prefix_digits"]):
-        return False
-    found = customers.get(ids[0])
-    link = found and archives_to_link(
-        [found, other], inquiry, matching["merge_name_similarity"], matching["min_word_similarity"]
-    )
-    if not link:
         return False
     kept, absorbed = link
     for archive in absorbed:

@@ -9,6 +9,8 @@ Against a running system by hand (e.g. `scripts/run` on :8000):
 
 import argparse
 import json
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from deploy.local_system import System, provision_users
 from tests.e2e.helpers import lead, unique_email
 from tests.integration.helpers import ApiClient, wait_for
+
+WEB = Path(__file__).resolve().parents[2] / "web"
 
 # The people the journeys play: {id: (name, role, department, team)}.
 CONSOLE_PEOPLE = {
@@ -33,15 +37,53 @@ def password_of(user_id):
     return f"pw-{user_id}-2026"
 
 
+def provision_people(system, people):
+    """Provision ``people`` ({id: (name, role, department, team)}) with names as people have them and
+    passwords set as an admin would; their API tokens by id."""
+    tokens = provision_users(system, {user: spec[1:] for user, spec in people.items()})
+    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as cluster:
+        for user, (name, *_rest) in people.items():
+            cluster.gateway.change_user(user, {"name": name})
+            cluster.gateway.set_password(user, {"password": password_of(user)})
+    return tokens
+
+
+def journey_fixture(system, screenshots, people, seed):
+    """The fixture ``web/e2e/harness.mjs`` reads: where the system and screenshots are, who plays, the seed."""
+    return {
+        "baseUrl": system.api,
+        "screenshots": str(screenshots),
+        "users": {
+            user: {"password": password_of(user), "name": name, "role": role, "department": department, "team": team}
+            for user, (name, role, department, team) in people.items()
+        },
+        "seed": seed,
+    }
+
+
+def run_journeys(fixture, folder, journeys, timeout_seconds):
+    """Run the browser ``journeys`` (paths under web/) under node's test runner with ``fixture``
+    (written to ``folder``); fails unless each ran and passed. Their report is printed."""
+    fixture_file = folder / "fixture.json"
+    fixture_file.write_text(json.dumps(fixture, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(
+        ["node", "--test", *journeys],
+        cwd=WEB,
+        env={**os.environ, "BATON_E2E_FIXTURE": str(fixture_file)},
+        capture_output=True,
+        text=True,
+        timeout=timeout_seconds,
+    )
+    report = done.stdout + done.stderr
+    print(report[-20000:])
+    assert done.returncode == 0, report[-6000:]
+    assert "# fail 0" in report and "# pass 0" not in report
+
+
 def seed_console(system, screenshots):
     """Provision the people (names as people have them, passwords set as an admin would) and the
     seed records; the fixture as a dict."""
-    tokens = provision_users(system, {user: spec[1:] for user, spec in CONSOLE_PEOPLE.items()})
-    clients = {user: ApiClient(system.api, token) for user, token in tokens.items()}
-    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as cluster:
-        for user, (name, *_rest) in CONSOLE_PEOPLE.items():
-            cluster.gateway.change_user(user, {"name": name})
-            cluster.gateway.set_password(user, {"password": password_of(user)})
+    clients = {user: ApiClient(system.api, token) for user, token in provision_people(system, CONSOLE_PEOPLE).items()}
     alice, bob = clients["alice"], clients["bob"]
     mine = _filed_by(alice, "alice")
     wait_for(
@@ -62,20 +104,13 @@ def seed_console(system, screenshots):
     )
     handed = _handed_to_service(alice, _filed_by(alice, "alice"))
     lead = _screening_lead(clients["mia"], alice)
-    return {
-        "baseUrl": system.api,
-        "screenshots": str(screenshots),
-        "users": {
-            user: {"password": password_of(user), "name": name, "role": role, "department": department, "team": team}
-            for user, (name, role, department, team) in CONSOLE_PEOPLE.items()
-        },
-        "seed": {
-            "alice_customer": {"id": mine["id"], "company": mine["company"]},
-            "pool_customer": {"id": in_pool["id"], "company": in_pool["company"]},
-            "handoff_for_sam": handed,
-            "screening_lead": lead,
-        },
+    seed = {
+        "alice_customer": {"id": mine["id"], "company": mine["company"]},
+        "pool_customer": {"id": in_pool["id"], "company": in_pool["company"]},
+        "handoff_for_sam": handed,
+        "screening_lead": lead,
     }
+    return journey_fixture(system, screenshots, CONSOLE_PEOPLE, seed)
 
 
 def _filed_by(client, user):

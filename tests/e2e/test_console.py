@@ -3,21 +3,17 @@ playwright-core under node's test runner) against the whole system, started here
 data folder of its own, so its claims and sessions touch no other test's people. Screenshots of
 each journey are kept under var/e2e-screens/."""
 
-import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from deploy.local_system import local_system
-from tests.e2e.console_seed import seed_console
+from tests.e2e.console_seed import WEB, run_journeys, seed_console
 
 pytestmark = pytest.mark.e2e
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-WEB = REPOSITORY / "web"
 SCREENSHOTS = REPOSITORY / "var" / "e2e-screens"
 JOURNEYS_SECONDS = 600
 
@@ -33,20 +29,7 @@ def console_system(tmp_path_factory):
 def test_people_work_in_the_console_in_chromium(console_system, tmp_path):
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
-    fixture = tmp_path / "fixture.json"
-    fixture.write_text(json.dumps(seed_console(console_system, SCREENSHOTS), ensure_ascii=False), encoding="utf-8")
     journeys = sorted(str(p.relative_to(WEB)) for p in (WEB / "e2e").glob("*.spec.mjs"))
     assert journeys, "no journeys in web/e2e"
-    done = subprocess.run(
-        ["node", "--test", *journeys],
-        cwd=WEB,
-        env={**os.environ, "BATON_E2E_FIXTURE": str(fixture)},
-        capture_output=True,
-        text=True,
-        timeout=JOURNEYS_SECONDS,
-    )
-    report = done.stdout + done.stderr
-    print(report[-20000:])
-    assert done.returncode == 0, report[-6000:]
-    assert "# fail 0" in report and "# pass 0" not in report
+    run_journeys(seed_console(console_system, SCREENSHOTS), tmp_path, journeys, JOURNEYS_SECONDS)
     assert list(SCREENSHOTS.glob("*.png")), "the journeys kept no screenshots"

@@ -4,22 +4,18 @@ refused setting named by service, path and reason; a marketing user previews an 
 column mapping, imports it with progress and downloads the per-row report; and looks up and
 exports the do-not-contact list. The system runs on a vhost and data folder of its own."""
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
-from deploy.local_system import local_system, provision_users
+from deploy.local_system import local_system
+from tests.e2e.console_seed import WEB, journey_fixture, provision_people, run_journeys
 from tests.e2e.helpers import lead, unique_email
 from tests.integration.helpers import ApiClient, wait_for
 
 pytestmark = pytest.mark.e2e
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-WEB = REPOSITORY / "web"
 SCREENSHOTS = REPOSITORY / "var" / "e2e-screens" / "admin-marketing"
 JOURNEY = "e2e/admin-marketing.journey.mjs"
 JOURNEY_SECONDS = 300
@@ -29,10 +25,6 @@ PEOPLE = {
     "meier": ("Klaus Meier", "manager", "sales", "default"),
     "mia": ("Mia Chen", "member", "marketing", None),
 }
-
-
-def password_of(user_id):
-    return f"pw-{user_id}-2026"
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +38,7 @@ def _seed(system, folder):
     """The people with passwords, a customer a manager rejected (on the do-not-contact list), an
     inquiry file whose rows are new, merge into that customer, or break the contract, and a
     configuration with wrong settings."""
-    tokens = provision_users(system, {user: spec[1:] for user, spec in PEOPLE.items()})
-    with ClusterRpcProxy({"AMQP_URI": system.amqp_uri}) as cluster:
-        for user, (name, *_rest) in PEOPLE.items():
-            cluster.gateway.change_user(user, {"name": name})
-            cluster.gateway.set_password(user, {"password": password_of(user)})
+    tokens = provision_people(system, PEOPLE)
     alice, meier, mia = (ApiClient(system.api, tokens[user]) for user in ("alice", "meier", "mia"))
     rejected_email = unique_email()
     created = alice.post("/customers", json={"customer": lead(rejected_email) | {"channel": "trade_show"}})
@@ -84,39 +72,23 @@ def _seed(system, folder):
     assert bad.count("per_day: -1") == 1 and "rpc_timeout_seconds: 0" in bad
     bad_config = folder / "config-bad.yaml"
     bad_config.write_text(bad, encoding="utf-8")
-    return {
-        "baseUrl": system.api,
-        "screenshots": str(SCREENSHOTS),
-        "users": {
-            user: {"password": password_of(user), "name": name, "role": role, "department": department, "team": team}
-            for user, (name, role, department, team) in PEOPLE.items()
-        },
-        "seed": {
+    return journey_fixture(
+        system,
+        SCREENSHOTS,
+        PEOPLE,
+        {
             "rejected": {"id": customer["id"], "company": customer["company"], "email": rejected_email},
             "import_file": str(import_file),
             "new_email": new_email,
             "bad_config": str(bad_config),
             "unreadable_config": "BATON:\n  pool: {claim_limits: [\n",
         },
-    }
+    )
 
 
 def test_admins_check_configurations_and_marketing_imports_and_keeps_the_list(admin_marketing_system, tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
-    fixture = tmp_path / "fixture.json"
-    fixture.write_text(json.dumps(_seed(admin_marketing_system, tmp_path), ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run(
-        ["node", "--test", JOURNEY],
-        cwd=WEB,
-        env={**os.environ, "BATON_E2E_FIXTURE": str(fixture)},
-        capture_output=True,
-        text=True,
-        timeout=JOURNEY_SECONDS,
-    )
-    report = done.stdout + done.stderr
-    print(report[-20000:])
-    assert done.returncode == 0, report[-6000:]
-    assert "# fail 0" in report and "# pass 0" not in report
+    run_journeys(_seed(admin_marketing_system, tmp_path), tmp_path, [JOURNEY], JOURNEY_SECONDS)
     assert len(list(SCREENSHOTS.glob("*.png"))) >= 6, "the journeys kept too few screenshots"

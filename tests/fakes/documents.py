@@ -14,6 +14,8 @@ rely on, so fake stores built on it keep the same semantics as the real ones:
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from services.runtime.document_store import moved_on
+
 
 def as_stored(value):
     """``value`` as the document store would give it back."""
@@ -97,6 +99,25 @@ class Documents:
         if pending:
             change = pending.pop(0)
             self.docs[doc_id] = as_stored(change(as_stored(self.docs[doc_id])))
+
+
+def take_turn(turns: Documents, job, now, every) -> bool:
+    """``services.runtime.guarded.take_turn`` over ``turns``: True for the one caller that finds ``job`` due."""
+    doc = turns.find_one(job)
+    if doc is None:
+        doc, _ = turns.insert_once({"_id": job, "next_at": now, "version": 0})
+    if doc["next_at"] > now:
+        return False
+    return turns.replace_if(moved_on({"_id": job, "next_at": now + every}, doc), version=doc["version"])
+
+
+def audited_replace(documents: Documents, audit, resource, doc, before) -> bool:
+    """A guarded replace of ``before`` by ``doc`` (its version moved on), audited when it lands."""
+    after = moved_on(doc, before)
+    replaced = documents.replace_if(after, version=before["version"])
+    if replaced:
+        audit.changed(resource, before, as_stored(after))
+    return replaced
 
 
 class RecordingAudit:

@@ -8,7 +8,7 @@ from services.handoff.domain import measure_totals
 from services.handoff.domain.handoffs import INFO_PENDING
 from services.runtime.document_store import moved_on
 from services.runtime.guarded import change_guarded
-from tests.fakes.documents import Documents, RecordingAudit, whole_seconds
+from tests.fakes.documents import Documents, RecordingAudit, take_turn, whole_seconds
 
 # the collections with an outbox, as ``with_unpublished`` names them (the real store's attributes)
 OUTBOX_COLLECTIONS = ("handoffs", "registers", "leavers", "steps")
@@ -232,13 +232,7 @@ class FakeHandoffs:
         return self.quality_audits.find_one(quality_audit_id)
 
     def take_turn(self, job, now, every):
-        """``services.runtime.guarded.take_turn``: True for the one caller that finds ``job`` due."""
-        doc = self.turns.find_one(job)
-        if doc is None:
-            doc, _ = self.turns.insert_once({"_id": job, "next_at": now, "version": 0})
-        if doc["next_at"] > now:
-            return False
-        return self.turns.replace_if(moved_on({"_id": job, "next_at": now + every}, doc), version=doc["version"])
+        return take_turn(self.turns, job, now, every)
 
     # the users handoff keeps (services.runtime.directory.KeptPeople)
     def person(self, user_id):

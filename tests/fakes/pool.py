@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from services.pool.domain.rotation import Rotation
 from services.pool.store import SWEEP_KEYS
 from services.runtime.document_store import moved_on
-from tests.fakes.documents import Documents, RecordingAudit, as_stored
+from tests.fakes.documents import Documents, RecordingAudit, as_stored, audited_replace, take_turn
 
 OWNED = "owned"
 
@@ -44,11 +44,7 @@ class FakePoolStore:
         return as_stored(stored)
 
     def replace_holding(self, holding, before):
-        after = moved_on(holding, before)
-        replaced = self.holdings.replace_if(after, version=before["version"])
-        if replaced:
-            self.audit.changed("holding", before, as_stored(after))
-        return replaced
+        return audited_replace(self.holdings, self.audit, "holding", holding, before)
 
     def forget(self, customer_id):
         before = self.holding(customer_id)
@@ -135,11 +131,7 @@ class FakePoolStore:
         return as_stored(self.people.insert_once({**person, "version": person.get("version", 0)})[0])
 
     def replace_person(self, person, before):
-        after = moved_on(person, before)
-        replaced = self.people.replace_if(after, version=before["version"])
-        if replaced:
-            self.audit.changed("salesperson", before, as_stored(after))
-        return replaced
+        return audited_replace(self.people, self.audit, "salesperson", person, before)
 
     # claims per person
     def claimer(self, person_id):
@@ -167,13 +159,7 @@ class FakePoolStore:
             del self.leases[person_id]
 
     def take_turn(self, job, now, every):
-        """``services.runtime.guarded.take_turn``: True for the one caller that finds ``job`` due."""
-        doc = self.turns.find_one(job)
-        if doc is None:
-            doc, _ = self.turns.insert_once({"_id": job, "next_at": now, "version": 0})
-        if doc["next_at"] > now:
-            return False
-        return self.turns.replace_if(moved_on({"_id": job, "next_at": now + every}, doc), version=doc["version"])
+        return take_turn(self.turns, job, now, every)
 
     # reassignments
     def record_reassignment(self, record):

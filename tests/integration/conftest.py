@@ -3,8 +3,10 @@ import copy
 import pytest
 from pymongo import MongoClient
 
+from services.profile.service import ProfileService
 from tests.conftest import load_config_file
 from tests.databases import ServiceDatabases
+from tests.integration.helpers import inquiry_delivery, start_downstream_of, started
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +45,16 @@ def db(mongo_uri):
     client = MongoClient(mongo_uri, tz_aware=True)
     yield ServiceDatabases(client, mongo_uri)
     client.close()
+
+
+@pytest.fixture
+def profile(container_factory, config):
+    """A running profile service, with a stand-in listening to every event it publishes."""
+    start_downstream_of(container_factory, config, "profile")
+    return started(container_factory, ProfileService, config)
+
+
+@pytest.fixture
+def received(config, profile):
+    """``received(inquiry_id, inquiry)``: an inquiry announced by intake and filed by ``profile``."""
+    return inquiry_delivery(config, profile)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import requests
 from kombu import Connection, Exchange
 from nameko.events import event_handler
-from nameko.testing.services import entrypoint_hook
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts.events import EVENTS, dump_event
 from contracts.topology import INQUIRY_EXCHANGE
@@ -112,6 +113,22 @@ def start_downstream_of(container_factory, config, *service_names):
             type(f"Downstream_{service_name}", (), {"name": f"downstream_{service_name}", **handlers}),
             config,
         )
+
+
+def inquiry_delivery(config, profile):
+    """Deliver ``inquiry_received`` to ``profile`` as intake announces it, returning once it is handled."""
+    dispatch = event_dispatcher(config)
+
+    def received(inquiry_id, inquiry, received_at=None):
+        payload = {"inquiry_id": inquiry_id, "received_at": received_at or datetime.now(UTC), "inquiry": inquiry}
+        with entrypoint_waiter(profile, "on_inquiry_received"):
+            dispatch("intake", "inquiry_received", dump_event("inquiry_received", payload))
+
+    return received
+
+
+def customers_by_id(profile):
+    return {c["id"]: c for c in call(profile, "list_customers", {"limit": 50})["items"]}
 
 
 def call(container, method, *args, **kwargs):

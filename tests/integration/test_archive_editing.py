@@ -4,38 +4,18 @@ quotes, samples and orders, stage, group links — through real RPC and the docu
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
 from contracts.errors import Conflict, InvalidInput, NotFound
-from contracts.events import dump_event
-from services.profile.service import ProfileService
-from tests.integration.helpers import call, canonical_inquiry, start_downstream_of, started
+from tests.integration.helpers import call, canonical_inquiry, started
 
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture(autouse=True)
-def downstream(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
-
-
 @pytest.fixture
-def profile(container_factory, config):
-    return started(container_factory, ProfileService, config)
-
-
-@pytest.fixture
-def file(config, profile):
-    dispatch = event_dispatcher(config)
-
+def file(received):
     def file(inquiry_id, inquiry):
-        with entrypoint_waiter(profile, "on_inquiry_received"):
-            dispatch(
-                "intake",
-                "inquiry_received",
-                dump_event("inquiry_received", {"inquiry_id": inquiry_id, "received_at": NOW, "inquiry": inquiry}),
-            )
+        received(inquiry_id, inquiry, received_at=NOW)
         return "cus_" + inquiry_id.removeprefix("inq_")
 
     return file

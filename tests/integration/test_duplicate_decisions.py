@@ -2,34 +2,16 @@
 server: a new customer held unallocated for the review is allocated once every pair it was in is
 kept apart (profile and pool together); a merge leaves no archive flagged with the one merged away."""
 
-from datetime import UTC, datetime
-
 import pytest
-from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
-from contracts.events import dump_event
 from services.pool.service import PoolService
-from services.profile.service import ProfileService
 from tests.integration.helpers import call, canonical_inquiry, recorder_of, start_downstream_of, started, wait_for
 
 
-@pytest.fixture
-def profile(container_factory, config):
-    start_downstream_of(container_factory, config, "profile", "pool")
-    return started(container_factory, ProfileService, config)
-
-
-@pytest.fixture
-def received(config, profile):
-    dispatch = event_dispatcher(config)
-
-    def received(inquiry_id, inquiry):
-        payload = {"inquiry_id": inquiry_id, "received_at": datetime.now(UTC), "inquiry": inquiry}
-        with entrypoint_waiter(profile, "on_inquiry_received"):
-            dispatch("intake", "inquiry_received", dump_event("inquiry_received", payload))
-
-    return received
+@pytest.fixture(autouse=True)
+def pool_downstream(container_factory, config):
+    start_downstream_of(container_factory, config, "pool")
 
 
 def holding(db, customer_id):

@@ -1,40 +1,12 @@
 """Possible duplicates as pairs through real events and the document server: listed once, kept
 apart for good, closed by a merge, and listed from flags set before pairs were kept."""
 
-from datetime import UTC, datetime
-
 import pytest
-from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_waiter
 
 from contracts.errors import InvalidInput
-from contracts.events import dump_event
 from services.profile.duplicates import backfill_pairs
-from services.profile.service import ProfileService
 from services.profile.store import Customers
-from tests.integration.helpers import call, canonical_inquiry, start_downstream_of, started
-
-
-@pytest.fixture(autouse=True)
-def downstream(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
-
-
-@pytest.fixture
-def profile(container_factory, config):
-    return started(container_factory, ProfileService, config)
-
-
-@pytest.fixture
-def received(config, profile):
-    dispatch = event_dispatcher(config)
-
-    def received(inquiry_id, inquiry):
-        payload = {"inquiry_id": inquiry_id, "received_at": datetime.now(UTC), "inquiry": inquiry}
-        with entrypoint_waiter(profile, "on_inquiry_received"):
-            dispatch("intake", "inquiry_received", dump_event("inquiry_received", payload))
-
-    return received
+from tests.integration.helpers import call, canonical_inquiry
 
 
 def flag_acme_with_bolt(received, inquiry_id="inq_3", email="info@acme.de"):

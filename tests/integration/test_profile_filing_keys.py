@@ -1,46 +1,7 @@
 """profile: which archive an inquiry is filed into by names, domains and groups (issue 14), through real
 events, the real RabbitMQ and the document server; and archives stored under earlier key rules rekeyed."""
 
-from datetime import UTC, datetime
-
-import pytest
-from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_waiter
-
-from contracts.events import dump_event
-from services.profile.service import ProfileService
-from tests.integration.helpers import call, canonical_inquiry, start_downstream_of, started
-
-
-@pytest.fixture(autouse=True)
-def downstream(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
-
-
-@pytest.fixture
-def profile(container_factory, config):
-    return started(container_factory, ProfileService, config)
-
-
-@pytest.fixture
-def received(config, profile):
-    dispatch = event_dispatcher(config)
-
-    def received(inquiry_id, inquiry):
-        with entrypoint_waiter(profile, "on_inquiry_received"):
-            dispatch(
-                "intake",
-                "inquiry_received",
-                dump_event(
-                    "inquiry_received", {"inquiry_id": inquiry_id, "received_at": datetime.now(UTC), "inquiry": inquiry}
-                ),
-            )
-
-    return received
-
-
-def customers(profile):
-    return {c["id"]: c for c in call(profile, "list_customers", {"limit": 50})["items"]}
+from tests.integration.helpers import call, canonical_inquiry, customers_by_id
 
 
 def test_a_transliterated_name_from_a_colleague_s_gmail_joins_the_archive(profile, received):
@@ -57,7 +18,7 @@ def test_a_transliterated_name_from_a_colleague_s_gmail_joins_the_archive(profil
             "contact": {"name": "J. Mueller", "email": "kollege.mueller@gmail.com"},
         },
     )
-    assert list(customers(profile)) == ["cus_1"]
+    assert list(customers_by_id(profile)) == ["cus_1"]
     assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 2
     # and a salesperson checking before creating finds it under any spelling
     found = call(profile, "check_before_create", {"company": "Muller Elektrotechnik", "country": "DE"})["candidates"]
@@ -67,7 +28,7 @@ def test_a_transliterated_name_from_a_colleague_s_gmail_joins_the_archive(profil
 def test_look_alike_names_stay_two_companies_and_a_bare_typo_is_only_flagged(profile, received):
     received("inq_1", canonical_inquiry(email="a@gmail.com", company="Sunrise Home Goods Ltd", country="GB"))
     received("inq_2", canonical_inquiry(email="b@gmail.com", company="Sunrise Home Tools Ltd", country="GB"))
-    assert set(customers(profile)) == {"cus_1", "cus_2"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}
     assert call(profile, "get_customer", "cus_2")["possible_duplicates"] == []
     # a misspelling from the person who wrote before (a second signal agrees): merged
     received(
@@ -104,7 +65,7 @@ def test_an_archive_opened_under_a_misspelling_joins_the_one_a_later_inquiry_s_k
         "inq_2",
         canonical_inquiry(email="rogelio@amorherramientas.es", company="AMOR HERRAMIENTAS S.L.U.", country="ES"),
     )
-    assert set(customers(profile)) == {"cus_1", "cus_2"}  # nothing but the name agrees: flagged, not merged
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}  # nothing but the name agrees: flagged, not merged
     assert call(profile, "get_customer", "cus_2")["possible_duplicates"] == ["cus_1"]
     received(
         "inq_3",
@@ -113,7 +74,7 @@ def test_an_archive_opened_under_a_misspelling_joins_the_one_a_later_inquiry_s_k
             "contact": {"name": "Ana Farre", "email": "ana.farre@amorherramientas.es"},
         },
     )
-    (kept,) = customers(profile)  # the older archive is kept
+    (kept,) = customers_by_id(profile)  # the older archive is kept
     assert kept == "cus_1"
     assert call(profile, "get_customer", kept)["inquiry_count"] == 3
 
@@ -128,7 +89,7 @@ def test_a_website_and_an_email_domain_are_one_key(profile, received):
         },
     )
     received("inq_2", canonical_inquiry(email="li@mail.bolt-lighting.de", company="Bolt Beleuchtung"))
-    assert list(customers(profile)) == ["cus_1"]
+    assert list(customers_by_id(profile)) == ["cus_1"]
     timeline = call(profile, "get_timeline", "cus_1")["items"]
     assert [e["details"].get("matched_on") for e in timeline if e["kind"] == "inquiry_received"] == [None, "domain"]
 
@@ -144,7 +105,7 @@ def test_a_subsidiary_sharing_the_domain_with_another_code_is_linked_to_the_grou
             email="hamburg@acme-group.de", company="Acme Kunststoffe Hamburg GmbH", registration_code="DE129273398"
         ),
     )
-    archives = customers(profile)
+    archives = customers_by_id(profile)
     assert set(archives) == {"cus_1", "cus_2"}
     group = call(profile, "get_group", "cus_2")
     assert sorted(m["customer_id"] for m in group["members"]) == ["cus_1", "cus_2"]
@@ -178,7 +139,7 @@ def test_a_later_inquiry_joins_an_archive_opened_under_a_misspelt_name_with_the_
         "inq_3",
         {**nameless, "contact": {"name": "Liam Harper", "email": "liam.harper@hotmail.com", "phone": "01293 181227"}},
     )
-    assert list(customers(profile)) == ["cus_1"]
+    assert list(customers_by_id(profile)) == ["cus_1"]
     archive = call(profile, "get_customer", "cus_1")
     assert archive["inquiry_count"] == 3 and archive["aliases"] == ["Robertson Lighting Ltd"]
     timeline = call(profile, "get_timeline", "cus_1")["items"]
@@ -196,7 +157,7 @@ def test_a_group_company_writing_from_the_domain_another_member_opened_is_groupe
     # the parent, from the shared domain without a code, under the member's name less its city: its own
     # archive in the group, flagged in case it is one
     received("inq_2", canonical_inquiry(email="info@acme-group.de", company="Acme Kunststoffe GmbH"))
-    assert set(customers(profile)) == {"cus_1", "cus_2"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}
     assert call(profile, "get_customer", "cus_2")["possible_duplicates"] == ["cus_1"]
     assert sorted(m["customer_id"] for m in call(profile, "get_group", "cus_2")["members"]) == ["cus_1", "cus_2"]
     # a member known so far only from private mail, then writing from the domain with its own code: the
@@ -208,7 +169,7 @@ def test_a_group_company_writing_from_the_domain_another_member_opened_is_groupe
             email="muenchen@acme-group.de", company="ACME KUNSTSTOFFE MUENCHEN", registration_code="DE136695976"
         ),
     )
-    assert set(customers(profile)) == {"cus_1", "cus_2", "cus_3"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2", "cus_3"}
     assert call(profile, "get_customer", "cus_3")["inquiry_count"] == 2
     assert sorted(m["customer_id"] for m in call(profile, "get_group", "cus_3")["members"]) == [
         "cus_1",
@@ -239,7 +200,7 @@ def test_a_group_company_named_after_its_city_joins_the_group_from_private_mail(
             "city": "Madrid",
         },
     )
-    assert set(customers(profile)) == {"cus_1", "cus_2", "cus_3"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2", "cus_3"}
     assert sorted(m["customer_id"] for m in call(profile, "get_group", "cus_2")["members"]) == ["cus_1", "cus_2"]
     assert call(profile, "get_group", "cus_3")["group"] is None
 
@@ -259,7 +220,7 @@ def test_an_english_and_a_chinese_name_joined_by_a_phone_are_aliases_of_one_arch
             "contact": {"name": "Wang Wei", "phone": "0755 2345 6789", "email": "wangwei@gmail.com"},
         },
     )
-    assert list(customers(profile)) == ["cus_1"]
+    assert list(customers_by_id(profile)) == ["cus_1"]
     archive = call(profile, "get_customer", "cus_1")
     assert archive["company"] == "深圳华新电子有限公司"
     assert archive["aliases"] == ["Shenzhen Huaxin Electronics Co., Ltd."]
@@ -287,5 +248,5 @@ def test_archives_stored_under_earlier_key_rules_are_rekeyed_and_found(profile, 
     assert "DE:mull" in db.customers.find_one({"_id": "cus_1"})["name_blocks"]
     received("inq_2", canonical_inquiry(email="k@mueller-bau.de", company="Mueller Bau"))  # by the domain
     received("inq_3", canonical_inquiry(email="x@gmail.com", company="MULLER BAU AG"))  # by the name
-    assert list(customers(profile)) == ["cus_1"]
+    assert list(customers_by_id(profile)) == ["cus_1"]
     assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 3

@@ -2,46 +2,7 @@
 phone, a slip among a name's first letters, a group company's name held by an archive of its own —
 through real events, the real RabbitMQ and the document server."""
 
-from datetime import UTC, datetime
-
-import pytest
-from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_waiter
-
-from contracts.events import dump_event
-from services.profile.service import ProfileService
-from tests.integration.helpers import call, canonical_inquiry, start_downstream_of, started
-
-
-@pytest.fixture(autouse=True)
-def downstream(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
-
-
-@pytest.fixture
-def profile(container_factory, config):
-    return started(container_factory, ProfileService, config)
-
-
-@pytest.fixture
-def received(config, profile):
-    dispatch = event_dispatcher(config)
-
-    def received(inquiry_id, inquiry):
-        with entrypoint_waiter(profile, "on_inquiry_received"):
-            dispatch(
-                "intake",
-                "inquiry_received",
-                dump_event(
-                    "inquiry_received", {"inquiry_id": inquiry_id, "received_at": datetime.now(UTC), "inquiry": inquiry}
-                ),
-            )
-
-    return received
-
-
-def customers(profile):
-    return {c["id"]: c for c in call(profile, "list_customers", {"limit": 50})["items"]}
+from tests.integration.helpers import call, canonical_inquiry, customers_by_id
 
 
 def test_a_registration_code_files_an_inquiry_whose_phone_another_archive_holds(profile, received):
@@ -66,7 +27,7 @@ def test_a_registration_code_files_an_inquiry_whose_phone_another_archive_holds(
             "contact": {"name": "B. Kraft", "phone": "+49 30 1234567"},
         },
     )
-    assert set(customers(profile)) == {"cus_1", "cus_2"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}
     archive = call(profile, "get_customer", "cus_1")
     assert archive["inquiry_count"] == 2 and archive["possible_duplicates"] == ["cus_2"]
 
@@ -95,7 +56,7 @@ def test_a_name_misspelt_among_its_first_letters_joins_with_a_second_signal(prof
             "contact": {"name": "Ines Vogt", "email": "ines.vogt@web.de"},
         },
     )
-    assert set(customers(profile)) == {"cus_1", "cus_3"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_3"}
     assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 2
     assert call(profile, "get_customer", "cus_3")["possible_duplicates"] == ["cus_1"]
 
@@ -106,7 +67,7 @@ def test_a_group_company_s_name_on_the_domain_goes_to_the_archive_that_name_has(
     received("inq_2", canonical_inquiry(email="k.hoffmann@web.de", company="Brenner Logistik GmbH"))
     # the parent from the domain: its name is the second archive's exactly and not the first's
     received("inq_3", canonical_inquiry(email="info@brenner-logistik.de", company="BRENNER LOGISTIK"))
-    assert set(customers(profile)) == {"cus_1", "cus_2"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}
     assert call(profile, "get_customer", "cus_2")["inquiry_count"] == 2
     assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 1
     assert sorted(m["customer_id"] for m in call(profile, "get_group", "cus_2")["members"]) == ["cus_1", "cus_2"]
@@ -134,7 +95,7 @@ def test_an_archive_with_its_own_code_found_by_a_phone_joins_the_group_of_the_do
             "contact": {"name": "S. Brandt", "email": "s.brandt@gerlach-gruppe.de", "phone": "+49 30 1234567"},
         },
     )
-    assert set(customers(profile)) == {"cus_1", "cus_2"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}
     assert call(profile, "get_customer", "cus_1")["inquiry_count"] == 2
     assert sorted(m["customer_id"] for m in call(profile, "get_group", "cus_1")["members"]) == ["cus_1", "cus_2"]
 
@@ -160,6 +121,6 @@ def test_a_group_company_opened_before_its_city_was_known_joins_the_group_once_i
             "city": "Valencia",
         },
     )
-    assert set(customers(profile)) == {"cus_1", "cus_2"}
+    assert set(customers_by_id(profile)) == {"cus_1", "cus_2"}
     assert call(profile, "get_customer", "cus_2")["inquiry_count"] == 2
     assert sorted(m["customer_id"] for m in call(profile, "get_group", "cus_2")["members"]) == ["cus_1", "cus_2"]

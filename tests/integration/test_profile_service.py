@@ -9,17 +9,7 @@ from nameko.testing.services import entrypoint_waiter
 from contracts.errors import InvalidInput, NotFound
 from contracts.events import dump_event
 from services.profile.service import ProfileService
-from tests.integration.helpers import call, canonical_inquiry, recorder_of, start_downstream_of, started, wait_for
-
-
-@pytest.fixture(autouse=True)
-def downstream(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
-
-
-@pytest.fixture
-def profile(container_factory, config):
-    return started(container_factory, ProfileService, config)
+from tests.integration.helpers import call, canonical_inquiry, recorder_of, started, wait_for
 
 
 @pytest.fixture

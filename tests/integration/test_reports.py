@@ -15,7 +15,6 @@ from contracts.events import dump_event
 from services.handoff.service import HandoffService
 from services.pool.service import PoolService
 from services.pool.store import state_key
-from services.profile.service import ProfileService
 from services.runtime.report_rules import shifted
 from tests.integration.helpers import call, canonical_inquiry, start_downstream_of, started, wait_for
 
@@ -36,12 +35,6 @@ def as_user(container, method, user_id, role, department=None, *args):
     actor = {"user_id": user_id, "role": role, "department": department, "team": None}
     with entrypoint_hook(container, method, context_data={"actor": actor}) as hook:
         return hook(*args)
-
-
-@pytest.fixture
-def profile(container_factory, config):
-    start_downstream_of(container_factory, config, "profile")
-    return started(container_factory, ProfileService, config)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from services.pool.directory import sync_user
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import NOBODY_ELIGIBLE, Facts, new_holding, with_facts
 from services.pool.domain.recycling import DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_POOL
-from services.pool.placing import place_new_customer
+from services.pool.placing import Placement, place_new_customer
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.sweeping import sweep_announced
 from services.pool.upgrading import structure_warnings
@@ -91,17 +91,18 @@ class Pool:
             "needs_review": False,
             **facts,
         }
-        place_new_customer(
+        place_new_customer(self.placement(), event, now)
+        return self.store.holding(customer_id)
+
+    def placement(self):
+        return Placement(
             self.store,
             self.dispatch,
             self.allocation,
             self.settings["person_lock"],
             self.limits_of,
             self.allocation["rules"],
-            event,
-            now,
         )
-        return self.store.holding(customer_id)
 
     def pooled(self, customer_id, now=NOW - 400 * DAY, **facts):
         return self.store.add_holding(new_holding(customer_id, "default", Facts(**facts), now))

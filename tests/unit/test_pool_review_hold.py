@@ -20,16 +20,7 @@ def kept_apart(pool, customer_id, other_id="cus_old", still_waiting=()):
         "by": "manager.meier",
         "at": NOW,
     }
-    return place_after_review(
-        pool.store,
-        pool.dispatch,
-        pool.allocation,
-        pool.settings["person_lock"],
-        pool.limits_of,
-        pool.allocation["rules"],
-        event,
-        NOW,
-    )
+    return place_after_review(pool.placement(), event, NOW)
 
 
 def test_a_customer_held_for_review_waits_unallocated_and_is_allocated_by_the_rotation_once_kept_apart():
