@@ -10,7 +10,7 @@ from services.profile.service import UPGRADES
 from services.profile.settings import ReportSettingsSchema
 from services.profile.store import Customers
 from tests.integration.helpers import call
-from tests.integration.test_reports import MARCH, file, on, profile, step  # noqa: F401 (fixtures)
+from tests.integration.test_reports import MARCH, file, on, step  # noqa: F401 (fixtures)
 
 
 def month_facts(db, kind, month):
