@@ -3,46 +3,24 @@ off the monthly totals kept of them (``domain.measure_totals``): one document pe
 period touches, each checked against an index count of its handoffs (or refusals) and made again
 from them when it counts otherwise."""
 
-import gc
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.handoff.domain import Document
 from services.handoff.domain import measure_totals as totals
 from services.handoff.domain.measures import measures
+from services.runtime.collector import collector_paused
 from services.runtime.document_store import epoch
 from services.runtime.report_rules import month_start, months_from, shifted
 
 DEFAULT_PERIOD = timedelta(days=90)
-_READING = {"readers": 0}  # measures being read now, across workers: the collector waits for the last
-_READING_LOCK = threading.Lock()
 
 
 def measures_between(store: Any, policy: dict[str, Any], query: dict[str, Any], now: datetime) -> Document:
     """The measures of the handoffs submitted (and submissions refused) in [since, until]."""
-    with _no_collection():
+    with collector_paused():
         return _measures_between(store, policy, query, now)
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Python's cycle collector held off while the months' totals are decoded and measured: tens of
-    thousands of new, acyclic containers, each batch of which would otherwise set off a collection
-    walking all of them again. Reference counting frees them as usual; the collector runs again
-    once the last measures being read are done."""
-    with _READING_LOCK:
-        _READING["readers"] += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _READING_LOCK:
-            _READING["readers"] -= 1
-            if not _READING["readers"]:
-                gc.enable()
 
 
 def _measures_between(store: Any, policy: dict[str, Any], query: dict[str, Any], now: datetime) -> Document:

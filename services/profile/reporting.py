@@ -23,12 +23,8 @@ shards whose entry changed are written. A stage change is counted once, when its
 A month is a calendar month in ``BATON.reports.time_zone`` as it was set when the fact was noted.
 """
 
-import gc
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from functools import wraps
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from services.profile.domain import report_totals as totals
@@ -47,6 +43,7 @@ from services.profile.domain.report_facts import (
     stage_fact,
     step_fact,
 )
+from services.runtime.collector import with_collector_paused
 from services.runtime.report_rules import month_of
 from services.runtime.reporting import Period
 
@@ -71,8 +68,6 @@ UNSHARDED = {INQUIRY: "inquiries", QUOTE: "steps", SAMPLE: "steps"}
 ARCHIVE_FIELDS = ("needs", "special_requirements", "orders")
 EVER = ("0000-01", "9999-12")  # every month
 WRITE_ATTEMPTS = 10  # a shard changed by this many writers at once: the month's count repairs it
-_READING = {"readers": 0}  # reports being read now, across workers: the collector waits for the last
-_READING_LOCK = threading.Lock()
 
 
 # --- noting facts as things happen ----------------------------------------------------------------
@@ -228,36 +223,7 @@ def total_months_after(customers: Store, settings: Settings, after: str | None) 
 # --- the reports ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Python's cycle collector held off while a report decodes and combines its totals: those are
-    hundreds of thousands of new, acyclic containers, each batch of which would otherwise set off
-    a collection walking all of them again (most of a large report's time). Reference counting
-    frees them as usual; the collector runs again once the last report being read is done."""
-    with _READING_LOCK:
-        _READING["readers"] += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _READING_LOCK:
-            _READING["readers"] -= 1
-            if not _READING["readers"]:
-                gc.enable()
-
-
-def _collector_paused(report: Callable[..., dict]) -> Callable[..., dict]:
-    """``report`` read with the cycle collector held off (``_no_collection``)."""
-
-    @wraps(report)
-    def read(*args: Any, **kwargs: Any) -> dict:
-        with _no_collection():
-            return report(*args, **kwargs)
-
-    return read
-
-
-@_collector_paused
+@with_collector_paused
 def inquiries_by_place(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
     months = _totals(customers, settings, totals.DEMAND, [period.month_before, *period.months], ("countries",))
     region_of = _region_lookup(settings)
@@ -273,7 +239,7 @@ def inquiries_by_place(customers: Store, settings: Settings, countries: Any, per
     return period.answer(by=by, months=months_answered)
 
 
-@_collector_paused
+@with_collector_paused
 def demand(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
     # What sales learned later (needs, 【特殊】 special requirements) counts as much as the first
     # inquiry: each customer's entry holds the needs recorded on its archive.
@@ -289,19 +255,19 @@ def demand(customers: Store, settings: Settings, countries: Any, period: Period,
     return period.answer(by=by, **answer)
 
 
-@_collector_paused
+@with_collector_paused
 def follow_up(customers: Store, settings: Settings, period: Period) -> dict:
     months = _totals(customers, settings, totals.STEPS, period.months, ("entries",))
     return period.answer(**reports.follow_up_of_totals(_entries(months)))
 
 
-@_collector_paused
+@with_collector_paused
 def conversion(customers: Store, settings: Settings, period: Period) -> dict:
     months = _totals(customers, settings, totals.CONVERSION, period.months, ("entries",))
     return period.answer(**reports.conversion_of_totals(_entries(months)))
 
 
-@_collector_paused
+@with_collector_paused
 def lost_reasons(customers: Store, settings: Settings, period: Period) -> dict:
     months = _totals(customers, settings, totals.STAGES, period.months, ("reasons",))
     return period.answer(

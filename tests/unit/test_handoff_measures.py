@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.handoff import measuring
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
     Deadline,
@@ -20,6 +19,7 @@ from services.handoff.domain.handoffs import (
 from services.handoff.domain.kinds import KindSpec
 from services.handoff.domain.measures import measures
 from services.handoff.domain.quality_audit import QualityAuditPolicy, new_schedule, quality_audit_id, report, sample
+from services.runtime.collector import collector_paused
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEADLINE = Deadline(3, 30)
@@ -163,8 +163,8 @@ def test_nothing_to_sample_is_no_pass():
 def test_the_cycle_collector_is_held_off_while_measures_are_read_and_back_after_the_last():
     assert gc.isenabled()
     with pytest.raises(RuntimeError):
-        with measuring._no_collection():
-            with measuring._no_collection():  # two workers reading measures at once
+        with collector_paused():
+            with collector_paused():  # two workers reading measures at once
                 assert not gc.isenabled()
             assert not gc.isenabled()
             raise RuntimeError("measures that fail")

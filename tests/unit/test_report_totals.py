@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.profile import reporting
 from services.profile.domain import report_totals as totals
 from services.profile.domain import reports
 from services.profile.domain.report_facts import inquiry_fact, stage_fact, step_fact
+from services.runtime.collector import collector_paused
 from services.runtime.report_rules import month_of, months_from
 
 START = datetime(2025, 11, 1, tzinfo=UTC)
@@ -244,8 +244,8 @@ def test_the_follow_up_outcome_moves_to_the_month_of_the_sample():
 def test_the_cycle_collector_is_held_off_while_reports_are_read_and_back_after_the_last():
     assert gc.isenabled()
     with pytest.raises(RuntimeError):
-        with reporting._no_collection():
-            with reporting._no_collection():  # two workers reading reports at once
+        with collector_paused():
+            with collector_paused():  # two workers reading reports at once
                 assert not gc.isenabled()
             assert not gc.isenabled()  # the first one still reads
             raise RuntimeError("a report that fails")
