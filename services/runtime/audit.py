@@ -20,7 +20,7 @@ from pymongo import ASCENDING, DESCENDING
 from contracts.access import MANAGERS, AuditPageSchema, AuditQuerySchema
 from contracts.errors import EXPECTED_ERRORS
 from services.runtime.access import Actor, require
-from services.runtime.document_store import count
+from services.runtime.document_store import Together, count
 from services.runtime.queries import load_input, page_of
 from services.runtime.queues import rpc
 
@@ -107,6 +107,12 @@ class AuditRecorder:
         """``changed`` for each (before, after) of ``pairs``, written in one command."""
         self.trail.add_many([e for e in (self._entry(resource, b, a) for b, a in pairs) if e is not None])
 
+    def changed_with(self, together: Together, resource: str, before: Document | None, after: Document | None) -> None:
+        """``changed``, its entry added to ``together``: written in the command that writes the change."""
+        entry = self._entry(resource, before, after)
+        if entry is not None:
+            together.insert(self.trail.entries, {**entry, "service": self.trail.service})
+
     def _entry(self, resource, before, after):
         changes = changes_between(before, after)
         if not changes:
@@ -133,6 +139,9 @@ class NotAudited:
         return None
 
     def changed_many(self, resource: str, pairs: Iterable[tuple[Document | None, Document | None]]) -> None:
+        return None
+
+    def changed_with(self, together: Together, resource: str, before: Document | None, after: Document | None) -> None:
         return None
 
 

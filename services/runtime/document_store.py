@@ -26,6 +26,9 @@ reader sees each workaround once, with what it becomes on a real MongoDB.
 - **Inclusive period ends** (``LAST_MOMENT``): datetimes compare to the second, so a period that
   includes its end stops a second before the next one starts. On a real MongoDB: ``$lt`` the
   next period's start.
+- **One command per change** (``Together``): the document, its audit and timeline entries and its
+  facts sent as one client-level ``bulkWrite`` (MongoDB 8.0; nx-27017 serves it), so a change costs
+  one round trip, not one per collection. On an older MongoDB: the same writes one command each.
 - **Versions** (``guarded_replace``): no transactions, so a change of one document is a whole
   replacement guarded by its version, which this write moves on (the domain never does). On a
   real MongoDB: the same single-document atomic guard; multi-document transactions could replace
@@ -33,12 +36,17 @@ reader sees each workaround once, with what it becomes on a real MongoDB.
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self, cast
+
+from pymongo import InsertOne, ReplaceOne, UpdateOne
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError
 
 LAST_MOMENT = timedelta(seconds=1)
 
 # Sorts after every character a key holds: the end of a prefix range.
 _AFTER_EVERY_CHARACTER = "\uffff"
+# Duplicate key, as MongoDB and nx-27017 number it.
+_DUPLICATE_KEY_CODES = (11000, 11001)
 
 
 def time_key(moment: datetime) -> str:
@@ -134,3 +142,85 @@ def _countable(query: dict[str, Any]) -> dict[str, Any] | None:
     if not clauses:
         return {"_id": {"$exists": True}}  # every document, counted on the _id index (not metadata)
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class Together:
+    """The writes of one change, sent to the store as one command (MongoDB 8's client-level
+    ``bulkWrite``, which nx-27017 serves too): a document, its audit entries, its timeline entries
+    and facts cost one round trip instead of one each.
+
+    Writes run in the order added and stop at the first failure, as separate commands would: a
+    guarded or first write added first keeps what follows from being written when it fails. A
+    duplicate key raises ``DuplicateKeyError`` (what ``insert_one`` raises), so callers handle a
+    write already made the same way. ``send`` answers, for each write added with ``guarded=True``,
+    whether it matched (False: another writer moved the document on since it was read)."""
+
+    def __init__(self) -> None:
+        self._models: list[Any] = []
+        self._client: Any = None
+        self._guarded: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def insert(self, collection: Any, document: dict[str, Any]) -> Self:
+        return self._add(collection, InsertOne(document, namespace=collection.full_name))
+
+    def insert_all(self, collection: Any, documents: list[dict[str, Any]]) -> Self:
+        for document in documents:
+            self.insert(collection, document)
+        return self
+
+    def replace(
+        self,
+        collection: Any,
+        query: dict[str, Any],
+        document: dict[str, Any],
+        upsert: bool = False,
+        guarded: bool = False,
+    ) -> Self:
+        return self._add(
+            collection, ReplaceOne(query, document, upsert=upsert, namespace=collection.full_name), guarded
+        )
+
+    def update(
+        self,
+        collection: Any,
+        query: dict[str, Any],
+        change: dict[str, Any],
+        upsert: bool = False,
+        guarded: bool = False,
+    ) -> Self:
+        return self._add(collection, UpdateOne(query, change, upsert=upsert, namespace=collection.full_name), guarded)
+
+    def guarded_replace(self, collection: Any, after: dict[str, Any], before: dict[str, Any]) -> Self:
+        """``guarded_replace`` (above) as one of these writes."""
+        query = {"_id": before["_id"], "version": before.get("version", 0)}
+        return self.replace(collection, query, moved_on(after, before), guarded=True)
+
+    def send(self) -> list[bool]:
+        """Write everything added, in one command; whether each guarded write matched."""
+        if not self._models:
+            return []
+        try:
+            result = self._client.bulk_write(self._models, ordered=True, verbose_results=bool(self._guarded))
+        except ClientBulkWriteException as failure:
+            # pymongo types the entries as WriteError, a mapping of the server's answer
+            first = cast(dict[str, Any], failure.write_errors[0]) if failure.write_errors else {}
+            if first.get("code") in _DUPLICATE_KEY_CODES:
+                raise DuplicateKeyError(first.get("errmsg", "duplicate key"), first.get("code"), first) from failure
+            raise
+        finally:
+            self._models = []
+        guarded, self._guarded = self._guarded, []
+        return [result.update_results[i].matched_count == 1 for i in guarded]
+
+    def _add(self, collection: Any, model: Any, guarded: bool = False) -> Self:
+        client = collection.database.client
+        if self._client is not None and client is not self._client:
+            raise ValueError("writes sent together must go through one client")
+        self._client = client
+        if guarded:
+            self._guarded.append(len(self._models))
+        self._models.append(model)
+        return self
