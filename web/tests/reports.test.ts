@@ -8,6 +8,8 @@ import { _setSessionForTests } from '@/composables/useSession'
 import { _setPeopleForTests } from '@/composables/usePeople'
 import { applyLanguage, i18n, t } from '@/i18n'
 import DashboardView from '@/features/reports/views/DashboardView.vue'
+import { loadReportChart } from '@/features/reports/components/chart'
+import { sendDashboardCalls } from '@/features/reports/api'
 import { funnelView, reportView, type Words } from '@/features/reports/figures'
 import { flush, mountOptions, stubFetch, testUser } from './helpers'
 
@@ -175,6 +177,9 @@ describe('DashboardView', () => {
     // the funnel by stage: every stage's total and every customer's, in one call
     const totals = calls.filter((c) => c.url.startsWith('/customers')).map((c) => c.url)
     expect(totals).toEqual(['/customers/stages'])
+    // the charts' code is a chunk of its own, asked for as the page was set up
+    await loadReportChart()
+    for (let i = 0; i < 3; i++) await flush()
     expect(w.findAll('[data-test=report-chart]').length).toBe(7)
     expect(w.find('[data-test=report-funnel]').text()).toContain('Funnel by stage')
     expect(w.find('[data-test=export-csv-funnel]').exists()).toBe(false)   // nothing the server writes for it
@@ -183,6 +188,24 @@ describe('DashboardView', () => {
     const table = w.find('[data-test=report-table-follow-up]')
     expect(table.text()).toContain('Alice Wang')
     expect(table.text()).not.toMatch(/\balice\b/)
+    w.unmount()
+  })
+
+  it('takes over the calls the router sent before the page was set up, sending none twice', async () => {
+    setToken('bt_test')
+    const early = stubFetch((call) => {
+      const path = call.url.split('?')[0]
+      return { status: 200, body: path === '/customers/stages' ? { total: 31, stages: STAGE_TOTALS } : ANSWERS[path] }
+    })
+    sendDashboardCalls()
+    expect(early.length).toBe(7)
+    const { calls, w } = mountDashboard('en')
+    for (let i = 0; i < 5; i++) await flush()
+    expect(calls.filter((c) => c.url.startsWith('/reports/') || c.url.startsWith('/customers'))).toEqual([])
+    expect(w.text()).toContain('2026-10 to 2026-11')   // the early answers, shown
+    await loadReportChart()
+    for (let i = 0; i < 3; i++) await flush()
+    expect(w.findAll('[data-test=report-chart]').length).toBe(7)   // the funnel's too
     w.unmount()
   })
 

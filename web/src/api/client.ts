@@ -82,6 +82,11 @@ export function setApiLanguage(lang: string): void {
   language = lang
 }
 
+/** The language calls are sent in now. */
+export function apiLanguage(): string {
+  return language
+}
+
 export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(query ?? {})) {

@@ -67,16 +67,28 @@ export function formatRelative(value: DateInput, locale: string, now: Date = new
   return rtf.format(Math.round(seconds / (365 * 86400)), 'year')
 }
 
+// Building an Intl formatter costs far more than using one (a dashboard formats hundreds of figures)
+const nfCache = new Map<string, Intl.NumberFormat>()
+const regionNames = new Map<string, Intl.DisplayNames>()
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key)
+  if (value === undefined) {
+    value = make()
+    cache.set(key, value)
+  }
+  return value
+}
+
 export function formatNumber(value: number | null | undefined, locale: string, options?: Intl.NumberFormatOptions): string {
   if (value === null || value === undefined || Number.isNaN(value)) return ''
-  return new Intl.NumberFormat(locale, options).format(value)
+  return cached(nfCache, locale + JSON.stringify(options ?? {}), () => new Intl.NumberFormat(locale, options)).format(value)
 }
 
 /** "DE" → "Germany" / "德国" (the code itself when unknown). */
 export function formatCountry(code: string | null | undefined, locale: string): string {
   if (!code) return ''
   try {
-    return new Intl.DisplayNames(locale, { type: 'region' }).of(code.toUpperCase()) ?? code
+    return cached(regionNames, locale, () => new Intl.DisplayNames(locale, { type: 'region' })).of(code.toUpperCase()) ?? code
   } catch {
     return code
   }

@@ -40,6 +40,11 @@ function adopt(user: User): void {
   }
 }
 
+/** Who is signed in, when already known (no call). */
+export function currentMe(): User | null {
+  return state.me
+}
+
 /** GET /me (once per page load, or again with force). null when not signed in. */
 export function loadMe(force = false): Promise<User | null> {
   if (!token.value) return Promise.resolve(null)

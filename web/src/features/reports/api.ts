@@ -1,5 +1,6 @@
 import { api } from '@/api/client'
 import { download } from '@/api/download'
+import { sendEarly, takeEarly } from '@/api/early'
 import type { Schemas } from '@/api/types'
 
 export type ReportName = 'inquiries' | 'demand' | 'follow-up' | 'conversion' | 'handoffs' | 'lost-reasons'
@@ -33,8 +34,23 @@ function queryFor(name: ReportName, q: ReportQuery): Record<string, string | und
   return { from: q.from, to: q.to, by: BY_PLACE.includes(name) ? q.by : undefined }
 }
 
+/** What the dashboard asks for when it opens: the server's default period, per country. */
+export const FIRST_QUERY: ReportQuery & { by: 'country' | 'region' } = { by: 'country' }
+
 export function fetchReport<N extends ReportName>(name: N, q: ReportQuery, signal?: AbortSignal) {
-  return api<ReportAnswers[N]>('GET', `/reports/${name}`, { query: queryFor(name, q), signal })
+  const path = `/reports/${name}`
+  const query = queryFor(name, q)
+  return takeEarly<ReportAnswers[N]>(path, query, signal) ?? api<ReportAnswers[N]>('GET', path, { query, signal })
+}
+
+/** The dashboard's first calls, sent by the router while the page's code downloads (routes.ts). */
+export function sendDashboardCalls(): void {
+  for (const name of REPORTS) {
+    const path = `/reports/${name}`
+    const query = queryFor(name, FIRST_QUERY)
+    sendEarly(path, query, () => api('GET', path, { query }))
+  }
+  sendEarly(STAGES_PATH, undefined, () => api('GET', STAGES_PATH))
 }
 
 /** The server writes the file (the same figures as the JSON): CSV or XLSX. */
@@ -54,8 +70,11 @@ export interface StageCounts {
   stages: Record<Stage, number>
 }
 
+const STAGES_PATH = '/customers/stages'
+
 export async function fetchStageCounts(signal?: AbortSignal): Promise<StageCounts> {
-  const counted = await api<Schemas['StageCounts']>('GET', '/customers/stages', { signal })
+  const counted = await (takeEarly<Schemas['StageCounts']>(STAGES_PATH, undefined, signal) ??
+    api<Schemas['StageCounts']>('GET', STAGES_PATH, { signal }))
   const stages = [...FUNNEL_STAGES, ...OFF_FUNNEL_STAGES]
   return {
     total: counted.total,
