@@ -1,9 +1,9 @@
 """Changing an archive without losing a concurrent writer's change (single-document atomicity)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from contracts.errors import NotFound
-from services.profile.domain.documents import Archive
+from services.profile.domain.documents import Archive, Entry
 from services.profile.store import Customers
 from services.runtime.guarded import DocumentBusy, change_guarded
 
@@ -17,12 +17,19 @@ def change_archive(
     customer_id: str,
     change: Callable[[Archive], Archive | None],
     current: Archive | None = None,
+    entries: Sequence[Entry] = (),
 ) -> tuple[Archive, Archive | None]:
     """Apply ``change`` (archive -> new archive, or None for no change) without losing a
     concurrent writer's change: re-read and retry when the version moved. ``current``: the
-    archive as just read, if the caller has it. Returns (archive before, archive after — None when
-    ``change`` found nothing to change)."""
-    before, after = change_guarded(customers.get, customers.replace, customer_id, change, current)
+    archive as just read, if the caller has it. ``entries``: the timeline entries of the change
+    (ids naming their cause), written with it in one command — the caller records them itself
+    when nothing changed. Returns (archive before, archive after — None when ``change`` found
+    nothing to change)."""
+
+    def replace(after: Archive, before: Archive) -> bool:
+        return customers.replace(after, before, entries) if entries else customers.replace(after, before)
+
+    before, after = change_guarded(customers.get, replace, customer_id, change, current)
     if before is None:
         # Another worker has claimed the key but not yet written the archive.
         raise ArchiveBusy(f"customer {customer_id} is not written yet")

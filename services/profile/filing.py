@@ -5,7 +5,8 @@ again, which downstream handlers ignore, so a crash between writing and announci
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from services.profile.changing import ArchiveBusy, change_archive
 from services.profile.domain import timeline
 from services.profile.domain.archive import customer_id_for, merge_inquiry, open_archive
 from services.profile.domain.communications import communication_record, record_communication
-from services.profile.domain.documents import Archive, Inquiry, Record
+from services.profile.domain.documents import Archive, Entry, Inquiry, Record
 from services.profile.domain.matching import (
     MatchDecision,
     another_company_named,
@@ -48,6 +49,22 @@ GROUPED_BY = "profile (same domain, another registration code)"
 PLACE_NAMED_BY = "profile (a group company's name: another's with its city)"
 
 
+@dataclass(frozen=True)
+class Filed:
+    """What filing an inquiry did: the events to announce, in order; the archive it was filed
+    into, as written (or found); whether it was opened for this inquiry; whether the report
+    facts of the inquiry were written with it (then they are that archive's only facts)."""
+
+    events: list[Event]
+    archive: Archive
+    opened: bool
+    noted: bool = False
+
+
+# The report facts of an inquiry filed into an archive (archive, opened?): written with a new archive.
+FactsOf = Callable[[Archive, bool], list[dict[str, Any]]]
+
+
 def file_inquiry(
     customers: Customers,
     plugins: PluginHost,
@@ -57,14 +74,35 @@ def file_inquiry(
     received_at: datetime,
     now: datetime,
 ) -> list[Event]:
-    """File an inquiry (with its ``country_code``, ``services.runtime.countries.with_country_code``)."""
+    """File an inquiry (with its ``country_code``, ``services.runtime.countries.with_country_code``):
+    the events to announce (``filed_inquiry``)."""
+    return filed_inquiry(customers, plugins, matching, inquiry_id, inquiry, received_at, now).events
+
+
+def filed_inquiry(
+    customers: Customers,
+    plugins: PluginHost,
+    matching: Mapping[str, Any],
+    inquiry_id: str,
+    inquiry: Inquiry,
+    received_at: datetime,
+    now: datetime,
+    facts_of: FactsOf | None = None,
+) -> Filed:
+    """File an inquiry (with its ``country_code``, ``services.runtime.countries.with_country_code``).
+    ``facts_of``: its report facts, written in the command that opens a new archive."""
     new_id = customer_id_for(inquiry_id)
-    opened = customers.get(new_id)
-    if opened is not None:
-        # Redelivered after this inquiry opened its archive: announce it again, change nothing.
-        return [_announce_opened(customers, opened, inquiry_id, inquiry, received_at)]
     keys = match_keys(inquiry)
-    holders = _holders(customers, keys, new_id)
+    held = customers.holders_of(keys)
+    # Opening an archive claims its keys first (or they are another's): with keys and none held,
+    # this inquiry opened none before, and its archive is not looked for.
+    if not keys or held:
+        opened = customers.get(new_id)
+        if opened is not None:
+            # Redelivered after this inquiry opened its archive: announce it again, change nothing.
+            return Filed([_announce_opened(customers, opened, inquiry_id, inquiry, received_at)], opened, True)
+    # Keys this inquiry claimed in an interrupted attempt are its own, not a match.
+    holders = {kind: holder for kind, holder in held.items() if holder != new_id}
     for linked in (archives_sharing_keys, misspelt_archive_pair):
         if merge_linked(customers, matching, linked(customers, matching, holders, inquiry), inquiry, inquiry_id, now):
             holders = _holders(customers, keys, new_id)
@@ -93,25 +131,44 @@ def file_inquiry(
     if decision.customer_id:
         customers.repoint_keys(new_id, decision.customer_id)
         free = {kind: value for kind, value in keys.items() if kind not in holders}
-        matched = _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free, now)
+        matched, into = _merge(customers, plugins, decision, inquiry_id, inquiry, received_at, free, now)
         # Also after a crash between linking and announcing: the merge records say what it linked.
-        return merges_caused_by(customers, inquiry_id) + [matched]
+        return Filed(merges_caused_by(customers, inquiry_id) + [matched], into, False)
     shared_with = (*decision.candidates, *([group_of] if group_of else []))
-    for kind, holder in customers.claim_keys(keys, new_id, shared_with=shared_with).items():
-        if holder != new_id and holder not in shared_with:
-            # Another inquiry took this key since we looked: decide again on redelivery.
-            raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
     grade, grading_error = grade_intent(plugins, inquiry)
     archive = open_archive(new_id, inquiry_id, inquiry, grade, grading_error, now, decision.candidates)
     archive = (
         note_traits(archive, read_traits(plugins, inquiry.get("message")), inquiry_id, received_at, now) or archive
     )
-    customers.add(archive)
+    facts = facts_of(archive, True) if facts_of else []
+    # One command when every key still free is claimed and nothing was written before; else step by step.
+    stored = None
+    if all(holder in shared_with for holder in holders.values()):
+        free = {kind: value for kind, value in keys.items() if kind not in holders}
+        stored = customers.open(archive, free, _opened_entries(archive, inquiry_id, inquiry, received_at), facts)
+    if stored is None:
+        for kind, holder in customers.claim_keys(keys, new_id, shared_with=shared_with).items():
+            if holder != new_id and holder not in shared_with:
+                # Another inquiry took this key since we looked: decide again on redelivery.
+                raise ArchiveBusy(f"key {kind} was claimed by {holder} while filing {inquiry_id}")
+        if not customers.add(archive):  # opened before (its keys given up since): announced as it is
+            archive = customers.get(new_id) or archive
+            facts = []
+        customers.note_facts(facts)
+        announced = _announce_opened(customers, archive, inquiry_id, inquiry, received_at)
+    else:
+        archive = stored
+        if archive["possible_duplicates"]:
+            note_flags(customers, new_id, archive["possible_duplicates"], archive["created_at"])  # listed for managers
+        announced = _opened_event(archive, inquiry_id, inquiry)
     if group_of:
         link_group(customers, new_id, group_of, GROUPED_BY, None, now)
     elif sister := group_company_by_place(customers, matching, inquiry, new_id, blocks):
         link_group(customers, new_id, sister, PLACE_NAMED_BY, None, now)
-    return [_announce_opened(customers, archive, inquiry_id, inquiry, received_at)]
+    elif stored is not None:
+        return Filed([announced], archive, True, bool(facts))
+    # linked into a group since, or written step by step: the archive as stored now
+    return Filed([announced], customers.get(new_id) or archive, True, bool(facts))
 
 
 def group_company_by_place(
@@ -326,6 +383,13 @@ def merges_caused_by(customers: Customers, inquiry_id: str) -> list[Event]:
 def _announce_opened(
     customers: Customers, archive: Archive, inquiry_id: str, inquiry: Inquiry, received_at: datetime
 ) -> Event:
+    if archive["possible_duplicates"]:
+        note_flags(customers, archive["_id"], archive["possible_duplicates"], archive["created_at"])  # for managers
+    customers.record(*_opened_entries(archive, inquiry_id, inquiry, received_at))
+    return _opened_event(archive, inquiry_id, inquiry)
+
+
+def _opened_entries(archive: Archive, inquiry_id: str, inquiry: Inquiry, received_at: datetime) -> list[Entry]:
     customer_id = archive["_id"]
     entries = [
         timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at),
@@ -333,10 +397,13 @@ def _announce_opened(
     ]
     if archive["possible_duplicates"]:
         entries.append(timeline.flagged_for_review(customer_id, archive["possible_duplicates"], archive["created_at"]))
-        note_flags(customers, customer_id, archive["possible_duplicates"], archive["created_at"])  # listed for managers
     if traits := [t for t in archive.get("traits", []) if t["source_id"] == inquiry_id]:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, archive["created_at"]))
-    customers.record(*entries)
+    return entries
+
+
+def _opened_event(archive: Archive, inquiry_id: str, inquiry: Inquiry) -> Event:
+    customer_id = archive["_id"]
     return "customer_created", {
         "customer_id": customer_id,
         "inquiry_id": inquiry_id,
@@ -368,12 +435,12 @@ def add_communication(
         recorded = record_communication(archive, record_id, communication, now, record_within)
         return recorded and (note_traits(recorded, traits, record_id, communication["at"], now) or recorded)
 
-    change_archive(customers, customer_id, change)
     record = communication_record(record_id, communication, now, record_within)
     entries = [timeline.communication_recorded(customer_id, record, record_within)]
     if traits:
         entries.append(timeline.traits_noted(customer_id, traits, record_id, communication["at"]))
-    customers.record(*entries)
+    if change_archive(customers, customer_id, change, entries=entries)[1] is None:
+        customers.record(*entries)  # recorded before (a retry): the entries, if they are missing
 
 
 def read_traits(plugins: PluginHost, text: str | None) -> list[dict[str, Any]]:
@@ -436,7 +503,7 @@ def _merge(
     received_at: datetime,
     free_keys: dict[str, str],
     now: datetime,
-) -> Event:
+) -> tuple[Event, Archive]:
     customer_id, matched_on = decision.customer_id, decision.matched_on
     assert customer_id is not None  # only a decision naming its archive is merged
     candidates = still_to_flag(customers, customer_id, decision.candidates)  # never a pair a person kept apart
@@ -447,20 +514,22 @@ def _merge(
         merged = merge_inquiry(archive, inquiry_id, inquiry, grade, now, possible_duplicates=candidates)
         return merged and (note_traits(merged, traits, inquiry_id, received_at, now) or merged)
 
-    change_archive(customers, customer_id, change)
-    customers.add_keys(free_keys, customer_id)  # the customer is now also found by this inquiry's new keys
-    note_flags(customers, customer_id, candidates, now)
     entries = [timeline.inquiry_received(customer_id, inquiry_id, inquiry, received_at, matched_on)]
     if traits:
         entries.append(timeline.traits_noted(customer_id, traits, inquiry_id, received_at))
-    customers.record(*entries)
-    return "inquiry_matched", {
+    before, after = change_archive(customers, customer_id, change, entries=entries)
+    customers.add_keys(free_keys, customer_id)  # the customer is now also found by this inquiry's new keys
+    note_flags(customers, customer_id, candidates, now)
+    if after is None:  # merged before (a redelivery): the entries, if they are missing
+        customers.record(*entries)
+    matched = {
         "customer_id": customer_id,
         "inquiry_id": inquiry_id,
         "occurred_at": now,
         "matched_on": matched_on,
         "allocate": inquiry.get("allocate", True),
     }
+    return ("inquiry_matched", matched), after or before
 
 
 def grade_intent(plugins: PluginHost, inquiry: Inquiry) -> tuple[dict[str, Any] | None, str | None]:

@@ -36,8 +36,10 @@ def record_owner(
         # Allocated while an inquiry linked it into another archive: that archive's owner stands.
         log.info("owner %s for %s ignored: merged into %s", owner_id, customer_id, merge["merged_into"])
         return
-    change_archive(customers, customer_id, lambda archive: place(archive, owner_id, "owned", reason, at, team), current)
-    customers.record(timeline.owner_assigned(customer_id, owner_id, team, reason, at, allocation_id))
+    entry = timeline.owner_assigned(customer_id, owner_id, team, reason, at, allocation_id)
+    change = partial(place, owner_id=owner_id, pool_state="owned", reason=reason, at=at, team=team)
+    if change_archive(customers, customer_id, change, current, entries=[entry])[1] is None:
+        customers.record(entry)  # placed so already (a redelivery): the entry, if it is missing
 
 
 def record_return(

@@ -8,12 +8,18 @@ of each month's facts (a month whose shards together count other than its facts 
 from its facts):
 
 - inquiries by place: the inquiries per country of its months and the month before (demand's shards);
-- demand (products, needs): each customer's entry of its months (its place, needs asked and
-  recorded on its archive, products);
-- follow-up: the outcome of each customer whose first sample after its first quote, or that
-  quote still waiting, falls in its months;
-- conversion by source: each customer opened in its months, with whether it ordered since;
+- demand (products, needs): each shard's sums (customers per country with the needs asked and
+  recorded on their archives, products), and the entries of the customers with inquiries in
+  several months, kept beside them (a customer counts once);
+- follow-up: each shard's sums of the outcomes (waiting, days to the sample, per salesperson) of
+  the customers whose first sample after their first quote, or that quote still waiting, falls
+  in its months;
+- conversion by source: each shard's customers opened per channel and campaign, with how many
+  ordered since (and the openings of customers opened in several months, kept beside them);
 - lost reasons: the stage changes of its months per (stage, reason), one document a month.
+
+The sums are read without the entries (a projection); a shard stored before sums were kept is
+read by its entries until the upgrade ``report_facts`` v4 builds it again.
 
 The entries of a customer are worked out again from its facts and archive whenever it changes (an
 inquiry, a deal step, a merge; an archive change only when its recorded needs or its having an
@@ -81,34 +87,47 @@ def note_inquiry(
     received_at: Any,
     customer_id: str,
     opened: bool,
+    archive: dict | None = None,
+    noted: bool = False,
 ) -> None:
     """An inquiry filed into ``customer_id`` (with its ``country_code``); its country is the
-    archive's when it names none."""
-    at = inquiry.get("occurred_at") or received_at
-    country = (
-        inquiry.get("country_code")
-        if inquiry.get("country")
-        else (customers.get(customer_id) or {}).get("country_code")
-    )
-    products = products_of(inquiry.get("products"))
-    customers.note_facts(
-        [
-            inquiry_fact(
-                inquiry_id,
-                customer_id,
-                at,
-                month_of(at, settings["zone"]),
-                opened=opened,
-                country=country,
-                channel=inquiry["channel"],
-                campaign=inquiry.get("campaign"),
-                needs=needs_in([inquiry.get("message"), *products], settings["needs"]),
-                products=products,
-            )
-        ]
-    )
+    archive's when it names none. ``archive``: as filed, when at hand (not read again); ``noted``:
+    its fact (``inquiry_fact_for``) was written with the archive it opened, its only fact."""
+    if archive is None and not inquiry.get("country"):
+        archive = customers.get(customer_id)
+    fact = inquiry_fact_for(settings, inquiry_id, inquiry, received_at, customer_id, opened, archive)
+    if not noted:
+        customers.note_facts([fact])
     # noted again (a redelivery): the totals are written again, to the same figures
-    refresh_customer(customers, settings, customer_id)
+    refresh_customer(customers, settings, customer_id, archive=archive, facts=[fact] if noted and opened else None)
+
+
+def inquiry_fact_for(
+    settings: Settings,
+    inquiry_id: str,
+    inquiry: dict,
+    received_at: Any,
+    customer_id: str,
+    opened: bool,
+    archive: dict | None,
+) -> dict:
+    """The report fact of an inquiry filed into ``customer_id`` (``archive``: gives the country
+    when the inquiry names none)."""
+    at = inquiry.get("occurred_at") or received_at
+    country = inquiry.get("country_code") if inquiry.get("country") else (archive or {}).get("country_code")
+    products = products_of(inquiry.get("products"))
+    return inquiry_fact(
+        inquiry_id,
+        customer_id,
+        at,
+        month_of(at, settings["zone"]),
+        opened=opened,
+        country=country,
+        channel=inquiry["channel"],
+        campaign=inquiry.get("campaign"),
+        needs=needs_in([inquiry.get("message"), *products], settings["needs"]),
+        products=products,
+    )
 
 
 def note_deal_step(
@@ -152,13 +171,14 @@ def refresh_customer(
     archive: dict | None = None,
     absorbed: Iterable[str] = (),
     kinds: Iterable[str] = totals.SHARDED,
+    facts: list[Document] | None = None,
 ) -> None:
     """Write the customer's entries (of ``kinds``) in its shard of every month it has facts in,
     from its facts and archive as they are now; ``absorbed``: archives merged into it, whose
-    entries go. An entry already so is not written. Idempotent: done twice, or by two writers,
-    it writes the same."""
+    entries go; ``facts``: all its facts, when known (not read again). An entry already so is
+    not written. Idempotent: done twice, or by two writers, it writes the same."""
     kinds = set(kinds)
-    facts = customers.facts_of(customer_id)
+    facts = facts if facts is not None else customers.facts_of(customer_id)
     parts: dict[tuple[str, str], totals.Held] = {}
     inquiries = defaultdict(list)
     for fact in facts:
@@ -175,6 +195,12 @@ def refresh_customer(
         steps = [fact for fact in facts if fact["kind"] in (QUOTE, SAMPLE)]
         for month, held in totals.step_entries(steps).items():
             parts[totals.STEPS, month] = held
+    of_kind: defaultdict[str, dict[str, totals.Held]] = defaultdict(dict)
+    for (kind, month), held in parts.items():
+        of_kind[kind][month] = held
+    parts = {
+        (kind, month): held for kind, months in of_kind.items() for month, held in totals.with_again(months).items()
+    }
     shards = settings["totals_shards"]
     changes: dict[str, list[tuple[str, totals.Held | None]]] = defaultdict(list)
     for (kind, month), held in parts.items():
@@ -220,6 +246,25 @@ def total_months_after(customers: Store, settings: Settings, after: str | None) 
     return key
 
 
+def sum_months_after(customers: Store, settings: Settings, after: str | None) -> str | None:
+    """The upgrade to shards that keep their sums: the totals of the next month with facts after
+    ``after`` (a fact key, "<kind>|<month>") built again from its facts when a shard of it has
+    none (stored before they were kept); that key, or None after the last. Meanwhile a report
+    reads such a shard's entries."""
+    key = customers.next_fact_key(after)
+    if key is None:
+        return None
+    fact_kind, month = key.split("|", 1)
+    for kind in KINDS_OF_FACT.get(fact_kind, ()):
+        if kind not in totals.SHARDED:
+            continue
+        ids = totals.month_ids(kind, month, settings["totals_shards"])
+        stored = customers.totals_of(ids, ("sums",))
+        if not all(totals.has_sums(shard) for shard in stored.values()):
+            _build(customers, settings, kind, month)
+    return key
+
+
 # --- the reports ------------------------------------------------------------------------------------
 
 
@@ -243,10 +288,11 @@ def inquiries_by_place(customers: Store, settings: Settings, countries: Any, per
 def demand(customers: Store, settings: Settings, countries: Any, period: Period, by: str) -> dict:
     # What sales learned later (needs, 【特殊】 special requirements) counts as much as the first
     # inquiry: each customer's entry holds the needs recorded on its archive.
-    months = _totals(customers, settings, totals.DEMAND, period.months, ("entries",))
+    sums, entries = _sums(customers, settings, totals.DEMAND, period.months)
     region_of = _region_lookup(settings)
-    answer = reports.demand_of_totals(
-        _entries(months),
+    answer = reports.demand_of_sums(
+        sums,
+        entries,
         (lambda country: country) if by == "country" else region_of,
         list(settings["needs"]),
         settings["top_products"],
@@ -257,14 +303,12 @@ def demand(customers: Store, settings: Settings, countries: Any, period: Period,
 
 @with_collector_paused
 def follow_up(customers: Store, settings: Settings, period: Period) -> dict:
-    months = _totals(customers, settings, totals.STEPS, period.months, ("entries",))
-    return period.answer(**reports.follow_up_of_totals(_entries(months)))
+    return period.answer(**reports.follow_up_of_sums(*_sums(customers, settings, totals.STEPS, period.months)))
 
 
 @with_collector_paused
 def conversion(customers: Store, settings: Settings, period: Period) -> dict:
-    months = _totals(customers, settings, totals.CONVERSION, period.months, ("entries",))
-    return period.answer(**reports.conversion_of_totals(_entries(months)))
+    return period.answer(**reports.conversion_of_sums(*_sums(customers, settings, totals.CONVERSION, period.months)))
 
 
 @with_collector_paused
@@ -280,9 +324,19 @@ def lost_reasons(customers: Store, settings: Settings, period: Period) -> dict:
 # --- the totals -------------------------------------------------------------------------------------
 
 
-def _entries(months: dict[str, list[Document]]) -> list[dict]:
-    """Each shard's {customer: entry} of these months (a customer is in one shard of a month)."""
-    return [totals.entries_of(shard) for shards in months.values() for shard in shards]
+def _sums(customers: Store, settings: Settings, kind: str, months: list[str]) -> tuple[list[dict], list[dict]]:
+    """The sums of every shard of these months (``kind``'s), read without their entries; and the
+    entries the report joins itself: of the customers with entries in several months (kept beside
+    the sums), and every entry of a shard stored before sums were kept (read in a second query)."""
+    shards = [
+        shard for of_month in _totals(customers, settings, kind, months, ("sums",)).values() for shard in of_month
+    ]
+    sums = [totals.sums_in(shard) for shard in shards if totals.has_sums(shard)]
+    entries = [summed.pop("again") for summed in sums]
+    without = [shard["_id"] for shard in shards if not totals.has_sums(shard)]
+    if without:
+        entries += [totals.entries_of(shard) for shard in customers.totals_of(without, ("entries",)).values()]
+    return sums, entries
 
 
 def _totals(
@@ -294,6 +348,7 @@ def _totals(
     ids = {month: totals.month_ids(kind, month, shards) for month in months}
     stored = customers.totals_of([one for month in months for one in ids[month]], (*fields, "shards"))
     answer: dict[str, list[Document]] = {}
+    read: dict[str, list[Document]] = {}  # facts read for a month built again, kept for the next
     for month in months:
         found = [stored[one] for one in ids[month] if one in stored]
         noted = sum(customers.count_facts(fact, month) for fact in FACTS_OF[kind])
@@ -304,11 +359,13 @@ def _totals(
         ):
             answer[month] = found
         else:
-            answer[month] = _build(customers, settings, kind, month)
+            answer[month] = _build(customers, settings, kind, month, read)
     return answer
 
 
-def _build(customers: Store, settings: Settings, kind: str, month: str) -> list[Document]:
+def _build(
+    customers: Store, settings: Settings, kind: str, month: str, read: dict[str, list[Document]] | None = None
+) -> list[Document]:
     """A month's ``kind`` totals made from its facts (of demand and conversion, both: they are made
     of the same facts), each shard kept unless another writer changed it meanwhile (then the
     month is built again when next read, if it still counts otherwise)."""
@@ -320,6 +377,9 @@ def _build(customers: Store, settings: Settings, kind: str, month: str) -> list[
         )
         _keep(customers, counted, stored)
         return [counted]
+    # the shards as they are before the facts are read: one a writer changes after is not overwritten
+    built_kinds = [kind] if kind == totals.STEPS else [totals.DEMAND, totals.CONVERSION]
+    befores = {one: customers.report_totals_by_id(totals.month_ids(one, month, shards)) for one in built_kinds}
     if kind == totals.STEPS:
         in_month = {
             fact["customer_id"] for kind_ in (QUOTE, SAMPLE) for fact in customers.facts_between(kind_, month, month)
@@ -336,11 +396,16 @@ def _build(customers: Store, settings: Settings, kind: str, month: str) -> list[
             archive["_id"]: _archive_state(archive, settings)
             for archive in customers.archives_by_id([fact["customer_id"] for fact in facts], ARCHIVE_FIELDS)
         }
-        held = totals.built_inquiries(month, facts, lambda customer: states.get(customer, ([], False)))
+        # which of the month's customers have inquiries in other months too (their entries are kept
+        # apart): read once for every month one report builds again
+        read = {} if read is None else read
+        if INQUIRY not in read:
+            read[INQUIRY] = customers.facts_between(INQUIRY, *EVER, ("customer_id", "month", "opened"))
+        elsewhere = read[INQUIRY]
+        held = totals.built_inquiries(month, facts, lambda customer: states.get(customer, ([], False)), elsewhere)
     answer: list[Document] = []
     for built_kind, parts in held.items():
-        ids = totals.month_ids(built_kind, month, shards)
-        before = customers.report_totals_by_id(ids)
+        before = befores[built_kind]
         built = totals.built_shards(built_kind, month, parts, shards, before)
         for shard in built:
             _keep(customers, shard, before.get(shard["_id"]))

@@ -66,7 +66,7 @@ from services.profile.editing import (
     unlink_group,
     update_customer,
 )
-from services.profile.filing import add_communication, file_inquiry
+from services.profile.filing import add_communication, filed_inquiry
 from services.profile.merging import merge_customers
 from services.profile.placing import record_collaborators, record_handoff, record_owner, record_return
 from services.profile.settings import (
@@ -116,6 +116,12 @@ UPGRADES = (
         lambda service, after, limit: reporting.total_months_after(service.customers, service.reports, after),
     ),
     upgrades.Upgrade(
+        "report_facts",
+        4,
+        "monthly report totals that keep each shard's sums beside its entries (a month at a time)",
+        lambda service, after, limit: reporting.sum_months_after(service.customers, service.reports, after),
+    ),
+    upgrades.Upgrade(
         "customers",
         4,
         "name blocks that carry each company's folded words (faster matching)",
@@ -157,27 +163,39 @@ class ProfileService(
     @on("inquiry_received")
     def on_inquiry_received(self, payload: dict[str, Any]) -> None:
         event = load_event("inquiry_received", payload)
+        inquiry_id, received_at = event["inquiry_id"], event["received_at"]
         inquiry = with_country_code(event["inquiry"], self.countries)
-        for name, announced in file_inquiry(
+        filed = filed_inquiry(
             self.customers,
             self.plugins,
             self.matching,
-            event["inquiry_id"],
+            inquiry_id,
             inquiry,
-            event["received_at"],
+            received_at,
             datetime.now(UTC),
-        ):
+            facts_of=lambda archive, opened: [
+                reporting.inquiry_fact_for(
+                    self.reports, inquiry_id, inquiry, received_at, archive["_id"], opened, archive
+                )
+            ],
+        )
+        for name, announced in filed.events:
             self.dispatch(name, dump_event(name, announced))
+        archive = filed.archive
         reporting.note_inquiry(
             self.customers,
             self.reports,
-            event["inquiry_id"],
+            inquiry_id,
             inquiry,
-            event["received_at"],
-            announced["customer_id"],
-            opened=name == "customer_created",
+            received_at,
+            archive["_id"],
+            opened=filed.opened,
+            archive=archive,
+            noted=filed.noted,
         )
-        self._updated(announced["customer_id"])
+        # What pool and notification filter by (stage, last contact, tags, version), as filed; the
+        # report totals of the archive were written from it just now.
+        self.dispatch("customer_updated", dump_event("customer_updated", summary_of(archive)))
 
     @on("customer_allocated")
     def on_customer_allocated(self, payload: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts.paging import sort_spec
 from services.profile.domain.documents import Archive, Entry
@@ -13,7 +13,7 @@ from services.profile.domain.report_facts import fact_key
 from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED, Scope
 from services.runtime.audit import Store
-from services.runtime.document_store import count, guarded_replace, moved_on, prefix_range
+from services.runtime.document_store import Together, count, guarded_replace, moved_on, prefix_range
 from services.runtime.mongo import insert_once
 
 DUPLICATE_KEY = 11000
@@ -153,6 +153,29 @@ class Customers(Store):
     def get(self, customer_id: str) -> Archive | None:
         return self.archives.find_one({"_id": customer_id})
 
+    def open(
+        self, archive: Archive, keys: dict[str, str], entries: Iterable[Entry], facts: Iterable[Document]
+    ) -> Archive | None:
+        """Open a new archive in one command: claim its matching keys (in ``claim_keys``'s order),
+        write it, its audit entry, its term documents, its timeline ``entries`` and report ``facts``.
+        The archive as stored; None when one of them was there already (a key someone holds, an
+        archive or entry written before): nothing after it was written, and the caller goes step
+        by step (``claim_keys``, ``add``, ``record``, ``note_facts``: each keeps what is there)."""
+        stored = {"version": 0, **_with_tags(archive)}
+        writes = Together()
+        claimed = sorted(f"{kind}:{value}" for kind, value in keys.items())
+        writes.insert_all(self.keys, [{"_id": key, "customer_id": archive["_id"]} for key in claimed])
+        writes.insert(self.archives, stored)
+        self.audit.changed_with(writes, "customer", None, stored)
+        writes.insert_all(self.terms, term_documents(stored))
+        writes.insert_all(self.timeline, list(entries))
+        writes.insert_all(self.facts, list(facts))
+        try:
+            writes.send()
+        except DuplicateKeyError:
+            return None
+        return stored
+
     def add(self, archive: Archive) -> bool:
         stored, added = insert_once(self.archives, _with_tags(archive))
         if added:
@@ -163,14 +186,23 @@ class Customers(Store):
             self.index_terms(archive["_id"])
         return added
 
-    def replace(self, archive: Archive, before: Archive) -> bool:
-        """Write the archive if nobody changed it since ``before`` was read, its version moved on."""
+    def replace(self, archive: Archive, before: Archive, entries: Iterable[Entry] = ()) -> bool:
+        """Write the archive if nobody changed it since ``before`` was read, its version moved on,
+        with its audit entry and the timeline ``entries`` of the change: one command. The entries'
+        ids name their cause and they say what the cause did, whichever version it is written
+        over: each is added once, and kept when the guard lost (the change is tried again); the
+        audit entry of a lost write is taken back."""
         written = moved_on(_with_tags(archive), before)
-        replaced = guarded_replace(self.archives, written, before)
-        if replaced:
-            self.audit.changed("customer", before, written)
-            if term_documents(before) != term_documents(written):  # most writes touch no indexed field
-                self.index_terms(archive["_id"])
+        writes = Together().guarded_replace(self.archives, written, before)
+        audited = self.audit.changed_with(writes, "customer", before, written)
+        for entry in entries:
+            writes.update(self.timeline, {"_id": entry["_id"]}, {"$setOnInsert": entry}, upsert=True)
+        [replaced] = writes.send()
+        if not replaced:
+            if audited is not None:
+                self.audit.withdraw(audited)
+        elif term_documents(before) != term_documents(written):  # most writes touch no indexed field
+            self.index_terms(archive["_id"])
         return replaced
 
     def index_terms(self, customer_id: str) -> None:

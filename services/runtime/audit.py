@@ -107,11 +107,20 @@ class AuditRecorder:
         """``changed`` for each (before, after) of ``pairs``, written in one command."""
         self.trail.add_many([e for e in (self._entry(resource, b, a) for b, a in pairs) if e is not None])
 
-    def changed_with(self, together: Together, resource: str, before: Document | None, after: Document | None) -> None:
-        """``changed``, its entry added to ``together``: written in the command that writes the change."""
+    def changed_with(
+        self, together: Together, resource: str, before: Document | None, after: Document | None
+    ) -> str | None:
+        """``changed``, its entry added to ``together``: written in the command that writes the change.
+        The entry's id (None: nothing changed), for ``withdraw`` when a guarded write it went with lost."""
         entry = self._entry(resource, before, after)
-        if entry is not None:
-            together.insert(self.trail.entries, {**entry, "service": self.trail.service})
+        if entry is None:
+            return None
+        together.insert(self.trail.entries, {**entry, "service": self.trail.service})
+        return str(entry["_id"])
+
+    def withdraw(self, entry_id: str) -> None:
+        """Take back an entry sent with a guarded write that matched nothing (the change was not made)."""
+        self.trail.entries.delete_one({"_id": entry_id, "service": self.trail.service})
 
     def _entry(self, resource, before, after):
         changes = changes_between(before, after)
@@ -141,7 +150,12 @@ class NotAudited:
     def changed_many(self, resource: str, pairs: Iterable[tuple[Document | None, Document | None]]) -> None:
         return None
 
-    def changed_with(self, together: Together, resource: str, before: Document | None, after: Document | None) -> None:
+    def changed_with(
+        self, together: Together, resource: str, before: Document | None, after: Document | None
+    ) -> str | None:
+        return None
+
+    def withdraw(self, entry_id: str) -> None:
         return None
 
 

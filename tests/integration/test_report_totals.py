@@ -77,7 +77,7 @@ def test_the_upgrade_totals_the_facts_noted_before(profile, file, config, db):  
     before = {name: call(profile, name, MARCH) for name in REPORTS}
     db.report_totals.delete_many({})  # as before totals were kept, in one document per month
     db.report_totals.insert_one({"_id": "inquiries|2026-03", "kind": "inquiries", "month": "2026-03", "facts": 2})
-    upgrade = max((u for u in UPGRADES if u.collection == "report_facts"), key=lambda u: u.version)
+    upgrade = next(u for u in UPGRADES if (u.collection, u.version) == ("report_facts", 3))
     service = SimpleNamespace(
         customers=Customers(db.of("profile")), reports=ReportSettingsSchema().load(config["BATON"]["reports"])
     )
@@ -157,3 +157,54 @@ def test_totals_that_count_their_month_are_read_without_reading_facts(profile, f
     reporting.follow_up(customers, settings, period)
     reporting.inquiries_by_place(customers, settings, SimpleNamespace(name_of=str), period, "region")
     assert customers.ranges_read == 0
+
+
+SPRING = {"from": "2026-03", "to": "2026-04"}
+
+
+def spring(profile):
+    """Every report over March and April (inquiries and demand by country)."""
+    by = {"report_inquiries_by_place": {"by": "country"}, "report_demand": {"by": "country"}}
+    return {name: call(profile, name, {**SPRING, **by.get(name, {})}) for name in REPORTS}
+
+
+def test_reports_read_the_shards_sums_alone_and_shards_stored_before_them_until_the_upgrade(
+    profile,
+    file,  # noqa: F811
+    config,
+    db,
+):
+    acme, _bolt = file(1, on(2), message="CE please"), file(2, on(3), country="US", products=["Pump"])
+    file(3, on(4, month=4), country="FR", message="UL and CE")
+    file(8, on(7, month=4), email="buyer@acme.com", products=["pump"])  # acme again, in April: kept apart
+    step(profile, acme, "quotes", on(4)), step(profile, acme, "samples", on(6)), step(profile, acme, "orders", on(8))
+    assert {fact["customer_id"] for fact in db.report_facts.find({"kind": "inquiry", "month": "2026-04"})} == {
+        acme,
+        "cus_3",
+    }
+    before = spring(profile)
+    assert before["report_demand"]["customers"] == 3 and before["report_conversion"]["total"]["opened"] == 3
+
+    customers = Customers(db.of("profile"))
+    ids = [shard["_id"] for shard in db.report_totals.find({"kind": {"$ne": "stages"}}, {"_id": 1})]
+    read = customers.totals_of(ids, ("sums",))
+    assert read and all("sums" in shard and "entries" not in shard and "counts" not in shard for shard in read.values())
+    sharded = list(db.report_totals.find({"kind": "demand", "month": {"$in": ["2026-03", "2026-04"]}}))
+    assert sum(len(reporting.totals.sums_in(shard)["again"]) for shard in sharded) == 2  # acme in each month
+
+    # shards as stored before sums were kept: read by their entries, written customer by customer still without
+    db.report_totals.update_many({"kind": {"$ne": "stages"}}, {"$unset": {"sums": ""}})
+    assert spring(profile) == before
+    file(4, on(9, month=4), country="FR")
+    after_one_more = spring(profile)
+    assert after_one_more["report_demand"]["customers"] == 4
+    summed = {shard["_id"] for shard in db.report_totals.find({"sums": {"$exists": True}}, {"_id": 1})}
+    assert summed and not summed & set(ids)  # only shards cus_4 opened have sums: the others still none
+
+    upgrade = next(u for u in UPGRADES if (u.collection, u.version) == ("report_facts", 4))
+    service = SimpleNamespace(customers=customers, reports=ReportSettingsSchema().load(config["BATON"]["reports"]))
+    after = upgrade.step(service, None, 200)
+    while after is not None:
+        after = upgrade.step(service, after, 200)
+    assert db.report_totals.count_documents({"kind": {"$ne": "stages"}, "sums": {"$exists": False}}) == 0
+    assert spring(profile) == after_one_more

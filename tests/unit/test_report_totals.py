@@ -76,7 +76,7 @@ def inquiry_totals(inquiries, archives, shards):
         by_month[fact["month"]].append(fact)
     answer = {totals.DEMAND: {}, totals.CONVERSION: {}}
     for m, facts in by_month.items():
-        for kind, held in totals.built_inquiries(m, facts, archives.__getitem__).items():
+        for kind, held in totals.built_inquiries(m, facts, archives.__getitem__, inquiries).items():
             answer[kind][m] = sharded(kind, m, held, shards)
     return answer
 
@@ -90,6 +90,12 @@ def step_totals(steps, shards):
 
 def entries(months):
     return [totals.entries_of(shard) for shards in months for shard in shards]
+
+
+def sums(months):
+    """(each shard's sums, the entries kept beside them) of these months' shards, as a report reads them."""
+    summed = [totals.sums_in(shard) for shards in months for shard in shards]
+    return summed, [one.pop("again") for one in summed]
 
 
 def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
@@ -117,18 +123,24 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
                 place_of_country,
                 regions,
             )
-            assert reports.demand(
-                in_period,
-                lambda fact, place_of_country=place_of_country: place_of_country(fact["country"]),
-                NEEDS,
-                3,
-                {customer: needs for customer, (needs, _ordered) in archives.items()},
-            ) == reports.demand_of_totals(entries(demand.get(m, []) for m in period), place_of_country, NEEDS, 3)
+            assert (
+                reports.demand(
+                    in_period,
+                    lambda fact, place_of_country=place_of_country: place_of_country(fact["country"]),
+                    NEEDS,
+                    3,
+                    {customer: needs for customer, (needs, _ordered) in archives.items()},
+                )
+                == reports.demand_of_totals(entries(demand.get(m, []) for m in period), place_of_country, NEEDS, 3)
+                == reports.demand_of_sums(*sums(demand.get(m, []) for m in period), place_of_country, NEEDS, 3)
+            )
 
         ordered = {customer for customer, (_needs, won) in archives.items() if won}
-        assert reports.conversion(
-            [fact for fact in in_period if fact["opened"]], ordered
-        ) == reports.conversion_of_totals(entries(opened.get(m, []) for m in period))
+        assert (
+            reports.conversion([fact for fact in in_period if fact["opened"]], ordered)
+            == reports.conversion_of_totals(entries(opened.get(m, []) for m in period))
+            == reports.conversion_of_sums(*sums(opened.get(m, []) for m in period))
+        )
 
         since, until = datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
         archived = defaultdict(lambda: {"quotes": [], "samples": []})
@@ -138,8 +150,10 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
             else:
                 archived[fact["customer_id"]]["samples"].append({"sent_at": fact["at"], "by": fact["by"]})
         by_steps = step_totals(steps, shards)
-        assert reports.follow_up(list(archived.values()), since, until) == reports.follow_up_of_totals(
-            entries(by_steps[m] for m in period)
+        assert (
+            reports.follow_up(list(archived.values()), since, until)
+            == reports.follow_up_of_totals(entries(by_steps[m] for m in period))
+            == reports.follow_up_of_sums(*sums(by_steps[m] for m in period))
         )
 
         lost = totals.empty(totals.STAGES, "-")
@@ -151,6 +165,124 @@ def test_every_report_from_monthly_totals_is_the_report_from_the_facts():
         ) == reports.lost_reasons_of_totals([totals.stage_reasons(by_stage[m]) for m in period], ["lost", "invalid"])
 
 
+def test_the_sums_add_up_the_entries_after_any_sequence_of_changes():
+    """Random parts set, replaced and removed customer by customer: a shard's sums are always the
+    sums of the entries it holds (its customers in other months too kept apart), and the shard is
+    the one built at once from the parts it ends with."""
+    inquiries, steps, _stages, archives = history(11, customers=30)
+    of_customer = defaultdict(list)
+    for fact in inquiries:
+        of_customer[fact["customer_id"]].append(fact)
+    steps_of = defaultdict(list)
+    for fact in steps:
+        steps_of[fact["customer_id"]].append(fact)
+    rng = random.Random(4)
+    for kind in totals.SHARDED:
+        shard = totals.empty(kind, "2026-01", 0, 1)
+        final = {}
+        for _change in range(300):
+            customer = rng.choice(sorted(of_customer))
+            if rng.random() < 0.2:
+                shard = totals.with_customer(shard, customer, None)  # merged away
+                final.pop(customer, None)
+                continue
+            if kind == totals.STEPS:
+                mine = steps_of[customer]
+                parts = totals.step_entries(rng.sample(mine, rng.randint(0, len(mine))))
+                held = next(iter(parts.values()), None)
+                if held is None:
+                    continue
+            else:
+                mine = of_customer[customer]
+                facts = rng.sample(mine, rng.randint(1, len(mine)))
+                held = totals.inquiry_entries(facts, rng.sample(NEEDS, rng.randint(0, 2)), rng.random() < 0.5)[kind]
+            held = (*held, rng.random() < 0.3)  # entries in other months too, or not
+            shard = totals.with_customer(shard, customer, held)
+            final[customer] = held
+            stored = totals.entries_of(shard)
+            again = {c for c, part in final.items() if part[2] and part[1] is not None}
+            assert totals.sums_in(shard) == totals.sums_of(kind, stored, again)
+            assert set(totals.sums_in(shard)["again"]) == again
+        built = totals.built_shards(kind, "2026-01", final, 1, {})[0]
+        assert (built["facts"], totals.entries_of(built), totals.sums_in(built)) == (
+            shard["facts"],
+            totals.entries_of(shard),
+            totals.sums_in(shard),
+        )
+
+
+def test_sums_count_each_customer_of_one_month_and_keep_the_others_apart():
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def inquiry(n, customer, country, products, opened=True):
+        return inquiry_fact(
+            f"inq_{n}",
+            customer,
+            at + timedelta(hours=n),
+            "2026-03",
+            opened=opened,
+            country=country,
+            channel="email",
+            campaign=None,
+            needs=["CE"],
+            products=products,
+        )
+
+    shard = totals.empty(totals.DEMAND, "2026-03", 0, 1)
+    for customer, facts, again in (
+        ("cus_1", [inquiry(1, "cus_1", "DE", ["Pump"]), inquiry(2, "cus_1", "FR", ["pump", "Hose"])], False),
+        ("cus_2", [inquiry(3, "cus_2", "DE", ["Hose"])], False),
+        ("cus_3", [inquiry(4, "cus_3", None, ["Pump"])], True),
+    ):
+        shard = totals.with_customer(shard, customer, (*totals.inquiry_entries(facts, ["UL"], False)["demand"], again))
+    summed = totals.sums_in(shard)
+    assert summed["c"] == [["DE", 2, {"CE": 2, "UL": 2}]]
+    assert summed["pr"] == [
+        ["hose", totals.millis(at + timedelta(hours=2)), "Hose", 2, 2],
+        ["pump", totals.millis(at + timedelta(hours=1)), "Pump", 2, 1],
+    ]
+    assert list(summed["again"]) == ["cus_3"]
+    # a customer's entry replaced: the sums follow; taken out: it is no longer counted
+    moved = totals.with_customer(
+        shard, "cus_2", (*totals.inquiry_entries([inquiry(3, "cus_2", "US", [])], [], False)["demand"], False)
+    )
+    assert totals.sums_in(moved)["c"] == [["DE", 1, {"CE": 1, "UL": 1}], ["US", 1, {"CE": 1}]]
+    assert totals.sums_in(totals.with_customer(moved, "cus_1", None))["c"] == [["US", 1, {"CE": 1}]]
+    # its other month gone, a customer is added up again
+    alone = totals.with_customer(
+        shard, "cus_3", (*totals.inquiry_entries([inquiry(4, "cus_3", None, ["Pump"])], [], False)["demand"], False)
+    )
+    assert totals.sums_in(alone)["again"] == {} and [None, 1, {"CE": 1}] in totals.sums_in(alone)["c"]
+
+
+def test_a_shard_stored_before_sums_stays_without_them_until_built_again():
+    fact = inquiry_fact(
+        "inq_1",
+        "cus_1",
+        datetime(2026, 3, 2, tzinfo=UTC),
+        "2026-03",
+        opened=True,
+        country="DE",
+        channel="email",
+        campaign=None,
+        needs=[],
+        products=[],
+    )
+    old = {key: value for key, value in totals.empty(totals.CONVERSION, "2026-03", 0, 1).items() if key != "sums"}
+    written = totals.with_customer(old, "cus_1", (*totals.inquiry_entries([fact], [], True)[totals.CONVERSION], False))
+    assert not totals.has_sums(written) and list(totals.entries_of(written)) == ["cus_1"]
+    held = {"cus_1": totals.inquiry_entries([fact], [], True)[totals.CONVERSION]}
+    built = totals.built_shards(totals.CONVERSION, "2026-03", held, 1, {written["_id"]: written})[0]
+    assert totals.sums_in(built) == {"o": [["email", None, 1, 1]], "again": {}}
+
+
+def test_a_customer_in_several_months_is_kept_apart_in_each():
+    parts = {"2026-01": (1, {"x": 1}), "2026-02": (2, None)}
+    assert totals.with_again(parts) == {"2026-01": (1, {"x": 1}, False), "2026-02": (2, None, False)}
+    parts["2026-02"] = (2, {"x": 2})
+    assert totals.with_again(parts) == {"2026-01": (1, {"x": 1}, True), "2026-02": (2, {"x": 2}, True)}
+
+
 def test_shards_written_customer_by_customer_are_the_shards_built_at_once():
     inquiries, steps, _stages, archives = history(5)
     shards = 4
@@ -159,15 +291,19 @@ def test_shards_written_customer_by_customer_are_the_shards_built_at_once():
     for fact in inquiries:
         by_customer_month[fact["customer_id"], fact["month"]].append(fact)
     written = {kind: {} for kind in built}
+    parts = defaultdict(lambda: defaultdict(dict))
     for (customer, m), facts in by_customer_month.items():
         for kind, held in totals.inquiry_entries(facts, *archives[customer]).items():
+            parts[customer, kind][m] = held
+    for (customer, kind), months in parts.items():
+        for m, held in totals.with_again(months).items():
             of_month = written[kind].setdefault(m, [totals.empty(kind, m, n, shards) for n in range(shards)])
             n = totals.shard_of(customer, shards)
             of_month[n] = totals.with_customer(of_month[n], customer, held)
     for kind in built:
         for m, of_month in built[kind].items():
-            assert [(s["facts"], s.get("countries"), totals.entries_of(s)) for s in of_month] == [
-                (s["facts"], s.get("countries"), totals.entries_of(s)) for s in written[kind][m]
+            assert [(s["facts"], s.get("countries"), totals.entries_of(s), totals.sums_in(s)) for s in of_month] == [
+                (s["facts"], s.get("countries"), totals.entries_of(s), totals.sums_in(s)) for s in written[kind][m]
             ]
 
 

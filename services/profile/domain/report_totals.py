@@ -26,6 +26,16 @@ customer's entry as its report reads it (a customer without one — no opening, 
 month — is only counted). The store keeps and hands over one value far faster than thousands of
 sub-documents, and the keys (customer ids, product names) need no escaping for field names.
 
+Beside them, ``sums``: what the report adds up of the entries, made in the same write as they
+change, so that a report reads a shard's sums (a few hundred characters) and never its entries.
+A customer counts once in a report over several months, so only the customers with an entry in
+this month alone (of this kind) are added up; a customer with entries in several months (a second
+inquiry in another month, archives merged) keeps its entry in the sums as it is (``again``), and
+the report joins its months as from the entries. Each customer's part says which it is (``Held``'s
+third element, worked out from all its facts). A shard stored before sums were kept has none
+(written again customer by customer, it still has none: the others' parts are not known): its
+report reads its entries until the upgrade builds it again.
+
 A customer's entries follow from its own facts and archive alone (``inquiry_entries``,
 ``step_entries``), so writing them again after any change of that customer is harmless: a fact
 noted twice, or a change announced twice, leaves the same totals (and an unchanged entry is not
@@ -50,8 +60,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Fact = dict[str, Any]
 Totals = dict[str, Any]
-# A customer's part of a sharded document: (its count, its entry or None when it has none to show).
-Held = tuple[Any, Any]
+# A customer's part of a sharded document: (its count, its entry or None when it has none to show)
+# and, as a third element, whether it has an entry in other months of the kind too (False if left out).
+Held = tuple[Any, ...]
 
 
 def shard_of(customer_id: str, shards: int) -> int:
@@ -105,6 +116,13 @@ def inquiry_entries(facts: Iterable[Fact], recorded: list[str], ordered: bool) -
     return {DEMAND: ([len(facts), [list(pair) for pair in countries]], demand), CONVERSION: (len(facts), conversion)}
 
 
+def with_again(parts: Mapping[str, Held]) -> dict[str, Held]:
+    """{month: part} of one customer and one kind, each part saying whether the customer has an
+    entry in another month too (then its months are joined by the report, not added up)."""
+    shown = sum(1 for held in parts.values() if held[1] is not None)
+    return {month: (held[0], held[1], shown > 1) for month, held in parts.items()}
+
+
 def follow_up_outcome(steps: Iterable[Fact]) -> tuple[str, list] | None:
     """(month, outcome) of a customer's quote and sample facts: its first sample after its first
     quote ([who quoted, days between], in the sample's month), or that quote still waiting ([who
@@ -142,7 +160,14 @@ def empty(kind: str, month: str, shard: int | None = None, shards: int | None = 
     blank: Totals = {"_id": totals_id(kind, month, shard), "kind": kind, "month": month, "facts": 0, "version": 0}
     if kind == STAGES:
         return {**blank, "reasons": []}
-    blank = {**blank, "shard": shard, "shards": shards, "counts": _text({}), "entries": _text({})}
+    blank = {
+        **blank,
+        "shard": shard,
+        "shards": shards,
+        "counts": _text({}),
+        "entries": _text({}),
+        "sums": _text(sums_of(kind, {}, ())),
+    }
     return {**blank, "countries": []} if kind == DEMAND else blank
 
 
@@ -150,27 +175,43 @@ def with_customer(totals: Totals, customer_id: str, held: Held | None) -> Totals
     """``totals`` (a shard) with the customer's count and entry set (None: it has no facts of the
     month here, as after a merge into another); ``totals`` itself when they are already so."""
     counts, entries = _read(totals["counts"]), _read(totals["entries"])
+    again = set(_read(totals["sums"])["again"]) if "sums" in totals else None
     if held is None:
         if customer_id not in counts and customer_id not in entries:
             return totals
         counts.pop(customer_id, None)
         entries.pop(customer_id, None)
-        return made_of(totals, counts, entries)
-    count, entry = _plain(held[0]), _plain(held[1])
-    if counts.get(customer_id) == count and entries.get(customer_id) == entry:
+        return made_of(totals, counts, entries, again)
+    count, entry, is_again = _plain(held[0]), _plain(held[1]), len(held) > 2 and bool(held[2])
+    if (
+        counts.get(customer_id) == count
+        and entries.get(customer_id) == entry
+        and (again is None or entry is None or (customer_id in again) == is_again)
+    ):
         return totals
     counts[customer_id] = count
     if entry is None:
         entries.pop(customer_id, None)
     else:
         entries[customer_id] = entry
-    return made_of(totals, counts, entries)
+    if again is not None:
+        again.discard(customer_id)
+        if is_again:
+            again.add(customer_id)
+    return made_of(totals, counts, entries, again)
 
 
-def made_of(totals: Totals, counts: Mapping[str, Any], entries: Mapping[str, Any]) -> Totals:
-    """``totals`` (a shard) holding these customers' counts and entries, with the figures that follow."""
+def made_of(
+    totals: Totals, counts: Mapping[str, Any], entries: Mapping[str, Any], again: Iterable[str] | None = ()
+) -> Totals:
+    """``totals`` (a shard) holding these customers' counts and entries, with the figures that
+    follow: their sums, the customers in ``again`` (those with entries in other months too) kept
+    apart; ``again`` None: a shard of the shape from before sums, kept so (no sums)."""
+    made = {**totals, "counts": _text(counts), "entries": _text(entries)}
+    if again is not None:
+        made["sums"] = _text(sums_of(totals["kind"], entries, again))
     if totals["kind"] != DEMAND:
-        return {**totals, "facts": sum(counts.values()), "counts": _text(counts), "entries": _text(entries)}
+        return {**made, "facts": sum(counts.values())}
     countries: Counter = Counter()
     facts = 0
     for k, per_country in counts.values():
@@ -178,12 +219,58 @@ def made_of(totals: Totals, counts: Mapping[str, Any], entries: Mapping[str, Any
         for country, n in per_country:
             countries[country] += n
     return {
-        **totals,
+        **made,
         "facts": facts,
         "countries": sorted(([country, n] for country, n in countries.items()), key=lambda pair: pair[0] or ""),
-        "counts": _text(counts),
-        "entries": _text(entries),
     }
+
+
+def sums_of(kind: str, entries: Mapping[str, Any], again: Iterable[str]) -> dict[str, Any]:
+    """What ``kind``'s report adds up of a shard's entries, over the customers not in ``again``
+    (entries in other months too), whose entries are kept as they are: {"again": {customer: entry},
+    and for demand "c": [[country, customers, {need: customers}]] and "pr": [[product key, first
+    at, as first written, inquiries, customers]]; for conversion "o": [[channel, campaign, opened,
+    converted]]; for steps "w": {who quoted: waiting}, "d": {who quoted: [days to the sample]}}."""
+    again = set(again)
+    apart = {customer: entry for customer, entry in entries.items() if customer in again}
+    alone = [entry for customer, entry in entries.items() if customer not in again]
+    if kind == DEMAND:
+        places: dict[Any, list] = {}
+        products: dict[str, list] = {}
+        for entry in alone:
+            place = places.setdefault(entry["p"][1] if entry["p"] is not None else None, [0, Counter()])
+            place[0] += 1
+            place[1].update({*entry["n"], *entry["r"]})
+            for key, product, at, n in entry["pr"]:
+                known = products.get(key)
+                if known is None:
+                    products[key] = [key, at, product, n, 1]
+                else:
+                    if (at, product) < (known[1], known[2]):
+                        known[1], known[2] = at, product
+                    known[3] += n
+                    known[4] += 1
+        rows = [[country, n, dict(needs)] for country, (n, needs) in places.items()]
+        return {"c": sorted(rows, key=lambda row: row[0] or ""), "pr": sorted(products.values()), "again": apart}
+    if kind == CONVERSION:
+        opened: dict[tuple, list] = {}
+        for _at, channel, campaign, ordered in alone:
+            tally = opened.setdefault((channel, campaign), [0, 0])
+            tally[0] += 1
+            tally[1] += 1 if ordered else 0
+        rows = [[channel, campaign, *tally] for (channel, campaign), tally in opened.items()]
+        return {"o": sorted(rows, key=lambda row: (row[0], row[1] or "")), "again": apart}
+    waiting: Counter = Counter()
+    days: defaultdict[str, list] = defaultdict(list)
+    for entry in alone:
+        if entry["o"] is None:
+            continue
+        by, taken = entry["o"]
+        if taken is None:
+            waiting[by] += 1
+        else:
+            days[by].append(taken)
+    return {"w": dict(sorted(waiting.items())), "d": {by: sorted(days[by]) for by in sorted(days)}, "again": apart}
 
 
 def built_shards(
@@ -194,30 +281,45 @@ def built_shards(
     what it held (its id and version)."""
     counts: list[dict] = [{} for _ in range(shards)]
     entries: list[dict] = [{} for _ in range(shards)]
-    for customer_id, (count, entry) in held.items():
+    again: list[set] = [set() for _ in range(shards)]
+    for customer_id, part in held.items():
         shard = shard_of(customer_id, shards)
-        counts[shard][customer_id] = count
-        if entry is not None:
-            entries[shard][customer_id] = entry
+        counts[shard][customer_id] = part[0]
+        if part[1] is not None:
+            entries[shard][customer_id] = part[1]
+            if len(part) > 2 and part[2]:
+                again[shard].add(customer_id)
     answer = []
     for shard in range(shards):
         base = before.get(totals_id(kind, month, shard)) or empty(kind, month, shard, shards)
-        answer.append(made_of({**base, "shards": shards}, counts[shard], entries[shard]))
+        answer.append(made_of({**base, "shards": shards}, counts[shard], entries[shard], again[shard]))
     return answer
 
 
 def built_inquiries(
-    month: str, facts: Iterable[Fact], archive_of: Callable[[str], tuple[list[str], bool]]
+    month: str,
+    facts: Iterable[Fact],
+    archive_of: Callable[[str], tuple[list[str], bool]],
+    elsewhere: Iterable[Fact] = (),
 ) -> dict[str, dict[str, Held]]:
     """{DEMAND: {customer: its part}, CONVERSION: {…}} of a month made from all its inquiry facts;
-    ``archive_of(customer)``: (its recorded needs, whether it ordered)."""
+    ``archive_of(customer)``: (its recorded needs, whether it ordered); ``elsewhere``: inquiry
+    facts of other months (those of this month's customers tell which have entries there too)."""
     by_customer = defaultdict(list)
     for fact in facts:
         by_customer[fact["customer_id"]].append(fact)
+    other_months: defaultdict[str, set] = defaultdict(set)
+    opened_months: defaultdict[str, set] = defaultdict(set)
+    for fact in elsewhere:
+        if fact["month"] != month and fact["customer_id"] in by_customer:
+            other_months[fact["customer_id"]].add(fact["month"])
+            if fact.get("opened"):
+                opened_months[fact["customer_id"]].add(fact["month"])
     answer: dict[str, dict[str, Held]] = {DEMAND: {}, CONVERSION: {}}
     for customer_id, its_facts in by_customer.items():
+        again = {DEMAND: bool(other_months[customer_id]), CONVERSION: bool(opened_months[customer_id])}
         for kind, held in inquiry_entries(its_facts, *archive_of(customer_id)).items():
-            answer[kind][customer_id] = held
+            answer[kind][customer_id] = (*held[:2], again[kind])
     return answer
 
 
@@ -266,6 +368,16 @@ def countries_of(shards: Iterable[Totals]) -> Counter:
 def entries_of(shard: Totals) -> dict[str, Any]:
     """{customer: entry} of one shard, as its report reads them."""
     return _read(shard["entries"])
+
+
+def has_sums(shard: Totals) -> bool:
+    """Whether a shard (read with its "sums") keeps them: one stored before they were is read by its entries."""
+    return "sums" in shard
+
+
+def sums_in(shard: Totals) -> dict[str, Any]:
+    """The sums of one shard (``sums_of``)."""
+    return _read(shard["sums"])
 
 
 def stage_reasons(totals: Totals) -> list[list]:

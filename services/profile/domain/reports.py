@@ -114,11 +114,36 @@ def demand_of_totals(
 ) -> Row:
     """``demand`` from the months' per-customer entries (``months``: [{customer: entry}], see
     domain.report_totals.inquiry_entry): the same customers, places, needs and products."""
+    return demand_of_sums([], months, place_of_country, need_names, top_products)
+
+
+def demand_of_sums(
+    sums: Iterable[Row],
+    months: Iterable[dict[str, Row]],
+    place_of_country: PlaceOf,
+    need_names: list[str],
+    top_products: int,
+) -> Row:
+    """``demand`` from the shards' sums (domain.report_totals.sums_of: customers per country with
+    the needs they asked, products, each customer in one month of them alone) and the entries of
+    the customers in several months (``months``: [{customer: entry}], joined here)."""
+    counted: Counter = Counter()
+    asked_in: defaultdict[Any, Counter] = defaultdict(Counter)
+    shown: dict[str, tuple] = {}
+    inquiries: Counter = Counter()
+    customers_of: Counter = Counter()
+    for summed in sums:
+        for country, n, asking in summed["c"]:
+            place = place_of_country(country)
+            counted[place] += n
+            asked_in[place].update(asking)
+        for key, at, product, n, asked_by in summed["pr"]:
+            _first_shown(shown, key, at, product)
+            inquiries[key] += n
+            customers_of[key] += asked_by
     placed: dict[str, list] = {}
     needs: defaultdict[str, set] = defaultdict(set)
     present: set[str] = set()
-    shown: dict[str, tuple] = {}
-    inquiries: Counter = Counter()
     customers: defaultdict[str, set] = defaultdict(set)
     for entries in months:
         for customer, entry in entries.items():
@@ -132,14 +157,28 @@ def demand_of_totals(
             its_needs.update(entry["n"])
             its_needs.update(entry["r"])
             for key, product, at, n in entry["pr"]:
-                first_shown = shown.get(key)
-                if first_shown is None or at < first_shown[0]:
-                    shown[key] = (at, product)
+                _first_shown(shown, key, at, product)
                 inquiries[key] += n
                 customers[key].add(customer)
-    places = {customer: place_of_country(placed[customer][1]) if customer in placed else None for customer in present}
-    products = _ranked({key: product for key, (_at, product) in shown.items()}, inquiries, customers, top_products)
-    return _demand(places, needs, need_names, products)
+    for customer in present:
+        place = place_of_country(placed[customer][1]) if customer in placed else None
+        counted[place] += 1
+        asked_in[place].update(needs[customer])
+    for key, its_customers in customers.items():
+        customers_of[key] += len(its_customers)
+    ranked = sorted(shown, key=lambda key: (-inquiries[key], -customers_of[key], key))
+    products = [
+        {"product": shown[key][1], "inquiries": inquiries[key], "customers": customers_of[key]}
+        for key in ranked[:top_products]
+    ]
+    return _demand_counted(counted, asked_in, need_names, products)
+
+
+def _first_shown(shown: dict[str, tuple], key: str, at: int, product: str) -> None:
+    """A product as first written (the earliest; of two written at once, the first in sort order)."""
+    known = shown.get(key)
+    if known is None or (at, product) < known:
+        shown[key] = (at, product)
 
 
 def _demand(places: dict[str, Any], needs: Mapping[str, set], need_names: list[str], products: list[Row]) -> Row:
@@ -147,21 +186,32 @@ def _demand(places: dict[str, Any], needs: Mapping[str, set], need_names: list[s
     # per place and in all (a customer's needs are a set: each counted once).
     counted: dict[Any, int] = {}
     asked_in: dict[Any, Counter] = {}
-    asked: Counter = Counter()
     for customer, place in places.items():
         counted[place] = counted.get(place, 0) + 1
         its_needs = needs.get(customer)
         if its_needs:
             asked_in.setdefault(place, Counter()).update(its_needs)
-            asked.update(its_needs)
+    return _demand_counted(counted, asked_in, need_names, products)
+
+
+def _demand_counted(
+    counted: Mapping[Any, int], asked_in: Mapping[Any, Counter], need_names: list[str], products: list[Row]
+) -> Row:
+    """The demand answer from the customers per place and the customers asking each need per place."""
+    asked: Counter = Counter()
+    for per_place in asked_in.values():
+        asked.update(per_place)
     rows = [
-        {"place": place, **_shares(n, asked_in.get(place) or Counter(), need_names)} for place, n in counted.items()
+        {"place": place, **_shares(n, asked_in.get(place) or Counter(), need_names)}
+        for place, n in counted.items()
+        if n
     ]
     rows.sort(key=lambda row: (-row["customers"], row["place"] or "\uffff"))
+    total = sum(counted.values())
     return {
-        "customers": len(places),
+        "customers": total,
         "products": products,
-        "needs": _shares(len(places), asked, need_names)["needs"],
+        "needs": _shares(total, asked, need_names)["needs"],
         "places": rows,
     }
 
@@ -224,8 +274,18 @@ def follow_up(archives: Iterable[Row], since: datetime, until: datetime) -> Row:
 def follow_up_of_totals(months: Iterable[dict[str, Row]]) -> Row:
     """``follow_up`` from the months' outcomes (``months``: [{customer: {"o": [who quoted, days
     or None while waiting] or None}}], each outcome in the month it falls in)."""
+    return follow_up_of_sums([], months)
+
+
+def follow_up_of_sums(sums: Iterable[Row], months: Iterable[dict[str, Row]]) -> Row:
+    """``follow_up`` from the shards' sums (per salesperson: waiting, days to each sample) and
+    the outcomes of shards read by their entries (``months``, as ``follow_up_of_totals``)."""
     days: defaultdict[str, list] = defaultdict(list)
     waiting: Counter = Counter()
+    for summed in sums:
+        waiting.update(summed["w"])
+        for by, taken in summed["d"].items():
+            days[by] += taken
     for entries in months:
         for entry in entries.values():
             if entry["o"] is None:
@@ -263,29 +323,42 @@ def conversion(opened_facts: Iterable[Fact], converted: Collection[str]) -> Row:
     first: dict[str, Fact] = {}
     for fact in sorted(opened_facts, key=lambda fact: fact["at"]):
         first.setdefault(fact["customer_id"], fact)
-    channels: defaultdict[str, defaultdict[Any, list]] = defaultdict(lambda: defaultdict(list))
+    tallies: dict[tuple, list] = {}
     for customer, fact in first.items():
-        channels[fact["channel"]][fact.get("campaign")].append(customer in converted)
+        _tally(tallies, fact["channel"], fact.get("campaign"), 1, 1 if customer in converted else 0)
+    return _conversion(tallies)
+
+
+def _tally(tallies: dict[tuple, list], channel: str, campaign: Any, opened: int, won: int) -> None:
+    tally = tallies.setdefault((channel, campaign), [0, 0])
+    tally[0] += opened
+    tally[1] += won
+
+
+def _conversion(tallies: Mapping[tuple, list]) -> Row:
+    """The conversion answer from [opened, converted] per (channel, campaign)."""
+    channels: defaultdict[str, dict] = defaultdict(dict)
+    for (channel, campaign), tally in tallies.items():
+        channels[channel][campaign] = tally
     rows = []
     for channel, campaigns in channels.items():
-        outcomes = [won for results in campaigns.values() for won in results]
         rows.append(
             {
                 "channel": channel,
-                **_converted(outcomes),
+                **_counted(sum(t[0] for t in campaigns.values()), sum(t[1] for t in campaigns.values())),
                 "campaigns": sorted(
-                    ({"campaign": campaign, **_converted(results)} for campaign, results in campaigns.items()),
+                    ({"campaign": campaign, **_counted(*tally)} for campaign, tally in campaigns.items()),
                     key=lambda row: (-row["opened"], row["campaign"] or "\uffff"),
                 ),
             }
         )
     rows.sort(key=lambda row: (-row["opened"], row["channel"]))
-    return {"channels": rows, "total": _converted([customer in converted for customer in first])}
+    opened = sum(t[0] for t in tallies.values())
+    return {"channels": rows, "total": _counted(opened, sum(t[1] for t in tallies.values()))}
 
 
-def _converted(outcomes):
-    won = sum(outcomes)
-    return {"opened": len(outcomes), "converted": won, "rate_pct": percent(won, len(outcomes))}
+def _counted(opened: int, won: int) -> Row:
+    return {"opened": opened, "converted": won, "rate_pct": percent(won, opened)}
 
 
 def lost_reasons(stage_facts: Iterable[Fact], lost_stages: list[str]) -> Row:
@@ -316,10 +389,23 @@ def _lost(reasons, lost_stages):
 def conversion_of_totals(months: Iterable[dict[str, list]]) -> Row:
     """``conversion`` from the months' openings (``months``: [{customer: [opened at, channel,
     campaign, ordered]}]): each customer once, with its earliest opening."""
-    opened, converted = [], set()
+    return conversion_of_sums([], months)
+
+
+def conversion_of_sums(sums: Iterable[Row], months: Iterable[dict[str, list]]) -> Row:
+    """``conversion`` from the shards' sums ([channel, campaign, opened, converted], each
+    customer opened in one month of them alone) and the openings of the customers opened in
+    several months (``months``, as ``conversion_of_totals``: each once, with its earliest)."""
+    first: dict[str, list] = {}
     for entries in months:
-        for customer, (at, channel, campaign, ordered) in entries.items():
-            opened.append({"customer_id": customer, "at": at, "channel": channel, "campaign": campaign})
-            if ordered:
-                converted.add(customer)
-    return conversion(opened, converted)
+        for customer, opening in entries.items():
+            known = first.get(customer)
+            if known is None or opening[0] < known[0]:
+                first[customer] = opening
+    tallies: dict[tuple, list] = {}
+    for summed in sums:
+        for channel, campaign, opened, won in summed["o"]:
+            _tally(tallies, channel, campaign, opened, won)
+    for _at, channel, campaign, ordered in first.values():
+        _tally(tallies, channel, campaign, 1, 1 if ordered else 0)
+    return _conversion(tallies)
