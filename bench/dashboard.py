@@ -10,8 +10,8 @@ stores of the services the dashboard reads, through documents their own domain f
   one in five, quotes, samples and orders on a plausible path, lost and invalid customers with a
   reason and their ``stage_changed`` entries) and the report facts filing would have noted for it
   (``archive_facts``: the backfill's own reading of an archive), and the monthly totals kept of
-  them (``report_totals``: each customer's entries in its shard, as profile writes them when it
-  notes a fact);
+  them (``report_totals``: each customer's entries in its shard with the shard's sums, as
+  profile writes them when it notes a fact);
 - pool: a holding per customer (``new_holding`` + ``take``; the rejected ones ``give_back`` to
   ``rejected`` with a reason), keyed as the store writes them (``with_sweep_keys``);
 - handoff: a marketing → sales handoff for one customer in four, signed some hours later
@@ -211,13 +211,16 @@ class Totals:
                 inquiries[fact["month"]].append(fact)
             elif fact["kind"] == "stage":
                 self.stages[fact["month"]].append(fact)
+        parts = defaultdict(dict)  # {kind: {month: held}}, as profile's refresh_customer makes them
         for month, its_facts in inquiries.items():
             entries = report_totals.inquiry_entries(its_facts, recorded, bool(archive.get("orders")))
             for kind, held in entries.items():
-                self.held[kind][month][customer_id] = held
+                parts[kind][month] = held
         steps = [fact for fact in facts if fact["kind"] in ("quote", "sample")]
-        for month, held in report_totals.step_entries(steps).items():
-            self.held[report_totals.STEPS][month][customer_id] = held
+        parts[report_totals.STEPS] = report_totals.step_entries(steps)
+        for kind, months in parts.items():
+            for month, held in report_totals.with_again(months).items():
+                self.held[kind][month][customer_id] = held
 
     def write(self, database):
         for kind, months in self.held.items():
