@@ -46,8 +46,13 @@ from services.handoff.announcing import publish, publish_pending
 from services.handoff.checking import checklist_items, checklist_names
 from services.handoff.domain.checklists import ready_since
 from services.handoff.domain.visibility import requirements_without_prices, without_prices
-from services.handoff.leaving import end_sign_in, hand_over_leaver, sign_in_when_nothing_held
-from services.handoff.measuring import measures_between
+from services.handoff.leaving import (
+    end_sign_in,
+    hand_over_leaver,
+    leavers_a_move_may_release,
+    sign_in_when_nothing_held,
+)
+from services.handoff.measuring import measures_between, sum_totals_after
 from services.handoff.people import PeopleDirectory, save_user
 from services.handoff.permitting import (
     listing_scope,
@@ -106,6 +111,12 @@ UPGRADES = (
             collection, 2, "epoch seconds the measures range over, served by an index", _time_keys_of(collection)
         )
         for collection in ("handoffs", "refused_handoffs")
+    ),
+    upgrades.Upgrade(
+        "handoff_totals",
+        2,
+        "monthly measure totals that keep their sums beside their entries",
+        lambda service, after, limit: sum_totals_after(service.handoffs, after, limit),
     ),
     # The quality audit's collections under their new names (the old read like the audit trail's);
     # declared on the old name: only an install that has documents there has anything to move.
@@ -445,13 +456,25 @@ class HandoffService(
     @on("customer_allocated")
     def on_customer_allocated(self, payload: dict[str, Any]) -> None:
         """A customer moved: a leaver whose sign-in waits for their last customer may be done."""
-        load_event("customer_allocated", payload)
-        for leaver in self.handoffs.leavers_holding_customers():
+        allocation = load_event("customer_allocated", payload)
+        for leaver in leavers_a_move_may_release(self.handoffs, allocation):
             publish(
                 self.handoffs,
                 self.dispatch,
                 LEAVERS,
                 sign_in_when_nothing_held(self.handoffs, self.pool, leaver, _now()),
+            )
+
+    @on("customer_returned")
+    def on_customer_returned(self, payload: dict[str, Any]) -> None:
+        """A customer taken from its owner (released, recycled): a leaver's last one, perhaps."""
+        returned = load_event("customer_returned", payload)
+        if returned["previous_owner_id"]:
+            publish(
+                self.handoffs,
+                self.dispatch,
+                LEAVERS,
+                sign_in_when_nothing_held(self.handoffs, self.pool, returned["previous_owner_id"], _now()),
             )
 
     @timer(interval=ANNOUNCE_CHECK_SECONDS)

@@ -167,8 +167,15 @@ class Handoffs(KeptPeople, Store):
             if after == before or guarded_replace(self.totals, after, before):
                 return
 
-    def measure_totals(self, totals_ids: Iterable[str]) -> dict[str, Document]:
-        return {doc["_id"]: doc for doc in self.totals.find({"_id": {"$in": list(totals_ids)}})}
+    def measure_totals(self, totals_ids: Iterable[str], fields: Iterable[str] | None = None) -> dict[str, Document]:
+        """{id: the month's totals (just ``fields`` and the version, if given)} found by these ids."""
+        projection = {name: 1 for name in (*fields, "version")} if fields is not None else None
+        return {doc["_id"]: doc for doc in self.totals.find({"_id": {"$in": list(totals_ids)}}, projection)}
+
+    def measure_totals_after(self, after: str | None, limit: int) -> list[Document]:
+        """Up to ``limit`` months' totals after the id ``after`` (None: from the first), in id order."""
+        query = {"_id": {"$gt": after}} if after is not None else {}
+        return list(self.totals.find(query).sort("_id", ASCENDING).limit(limit))
 
     def keep_measure_totals(self, totals: Document, before: Document | None) -> None:
         """Write a month's totals made afresh, unless another writer changed them meanwhile."""

@@ -123,9 +123,16 @@ class FakeHandoffs:
         )
 
     # monthly totals of the measures (measuring.py)
-    def measure_totals(self, totals_ids):
+    def measure_totals(self, totals_ids, fields=None):
         wanted = set(totals_ids)
-        return {doc["_id"]: doc for doc in self.totals.find(lambda doc: doc["_id"] in wanted)}
+        found = self.totals.find(lambda doc: doc["_id"] in wanted)
+        if fields is not None:  # as the store's projection: just these fields, the id and version
+            kept = {*fields, "_id", "version"}
+            found = [{name: value for name, value in doc.items() if name in kept} for doc in found]
+        return {doc["_id"]: doc for doc in found}
+
+    def measure_totals_after(self, after, limit):
+        return self.totals.find(lambda doc: after is None or doc["_id"] > after, order="_id", limit=limit)
 
     def keep_measure_totals(self, totals, before):
         if before is None:

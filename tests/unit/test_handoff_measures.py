@@ -2,10 +2,12 @@
 weekly quality audit's sampling, verdicts and lighter schedule after three passes."""
 
 import gc
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.handoff.domain import measure_totals
 from services.handoff.domain.checklists import Item
 from services.handoff.domain.handoffs import (
     Deadline,
@@ -17,7 +19,7 @@ from services.handoff.domain.handoffs import (
     return_to_sender,
 )
 from services.handoff.domain.kinds import KindSpec
-from services.handoff.domain.measures import measures
+from services.handoff.domain.measures import handoff_sums, measures, measures_of_sums, refusal_sums
 from services.handoff.domain.quality_audit import QualityAuditPolicy, new_schedule, quality_audit_id, report, sample
 from services.runtime.collector import collector_paused
 
@@ -106,6 +108,74 @@ def test_a_team_member_who_signs_late_shows_in_their_own_figures():
     people = by_name(figures([team])["people"])
     assert (people["bob"]["submit_to_sign_hours"]["max"], people["tom"]["submit_to_sign_hours"]["max"]) == (1.0, 30.0)
     assert by_name(figures([team])["departments"])["tech"]["signed"] == 1
+
+
+def assorted():
+    """Handoffs of every shape the measures tell apart: signed, returned and resubmitted, waiting
+    for information (overdue or not), completed late, a team; a person in two departments."""
+    quick = acknowledge(handoff("h1", TO_SALES, "mia", ("alice",), ready=-4), "alice", None, hours(2))
+    returned = return_to_sender(handoff("h2", TO_SALES, "mia", ("alice",)), "alice", ["need unclear"], hours(1))
+    returned = resubmit(returned, "mia", VAGUE, {}, {}, True, None, DEADLINE, "k", hours(2), True)
+    pending = handoff("h3", TO_SALES, "mia", ("bob",), items=VAGUE, pending=True)
+    done = acknowledge(
+        complete_info(handoff("h4", TO_SALES, "mia", ("alice",), items=VAGUE, pending=True), OK, hours(20)),
+        "alice",
+        None,
+        hours(21),
+    )
+    team = acknowledge(
+        acknowledge(handoff("h5", TEAM, "alice", ("bob", "tom")), "bob", None, hours(1)), "tom", None, hours(30)
+    )
+    moved = {**handoff("h6", TO_SALES, "mia", ("tom",)), "to_departments": ["sales"]}  # tom, in sales then
+    unknown = handoff("h7", TEAM, "zoe", ("bob", "tom"))
+    refusals = [
+        {"_id": f"r{n}", "kind": kind, "from_user": who, "department": department, "missing": missing, "at": AT}
+        for n, (kind, who, department, missing) in enumerate(
+            [
+                (TO_SALES.name, "mia", "marketing", ["need_is_specific"]),
+                (TEAM.name, "alice", None, ["x", "y"]),
+                (TO_SALES.name, "zoe", None, []),
+                (TO_SALES.name, "mia", "marketing", ["x"]),
+            ]
+        )
+    ]
+    return [quick, returned, pending, done, team, moved, unknown], refusals
+
+
+def test_the_measures_from_monthly_sums_are_the_measures_from_the_handoffs():
+    handoffs, refusals = assorted()
+    for cut in range(len(handoffs) + 1):  # split into two months at every place
+        months = [handoffs[:cut], handoffs[cut:]]
+        refusal_months = [refusals[: cut % 3], refusals[cut % 3 :]]
+        for kind in (None, TO_SALES.name, TEAM.name):
+            for now in (LATER, hours(2 + 73), AT):
+                chosen = [doc for doc in handoffs if kind in (None, doc["kind"])]
+                refused = [doc for doc in refusals if kind in (None, doc["kind"])]
+                summed = [
+                    [sums for name, sums in handoff_sums(month).items() if kind in (None, name)] for month in months
+                ]
+                refused_sums = [
+                    [sums for name, sums in refusal_sums(month).items() if kind in (None, name)]
+                    for month in refusal_months
+                ]
+                assert measures_of_sums(summed, refused_sums, DEPARTMENTS.get, now) == figures(chosen, refused, now)
+
+
+def test_a_month_s_sums_are_the_sums_of_its_entries_after_any_changes():
+    handoffs, refusals = assorted()
+    rng = random.Random(3)
+    month = measure_totals.empty(measure_totals.HANDOFFS, "2026-03")
+    for _change in range(40):
+        month = measure_totals.with_handoff(month, rng.choice(handoffs))  # a handoff added, or written again
+        assert measure_totals.sums_in(month) == handoff_sums(measure_totals.handoffs_in(month))
+    completed = complete_info(handoffs[2], OK, hours(3))  # one changed since: its entry replaced
+    changed = measure_totals.with_handoff(month, completed)
+    assert measure_totals.sums_in(changed) == handoff_sums(measure_totals.handoffs_in(changed))
+    assert measure_totals.sums_in(changed) != measure_totals.sums_in(month)
+    assert changed["count"] == month["count"] and measure_totals.with_handoff(changed, completed) == changed
+    made = measure_totals.made_of(measure_totals.REFUSALS, "2026-03", refusals, None)
+    assert measure_totals.sums_in(made) == refusal_sums(measure_totals.refusals_in(made))
+    assert sum(sums["n"] for sums in measure_totals.sums_in(made).values()) == made["count"] == len(refusals)
 
 
 QUALITY_AUDIT = QualityAuditPolicy(
