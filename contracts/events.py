@@ -112,6 +112,13 @@ class CustomerAllocated(OutputSchema):
             "entries it causes are keyed by (absent from a pool older than it)."
         },
     )
+    previous_owner_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Who owned it until this allocation; null: nobody (a new or pooled customer). Absent "
+            "from a pool older than it."
+        },
+    )
 
 
 class CustomerUpdated(OutputSchema):

@@ -123,6 +123,15 @@ def end_sign_in(
     return sign_in_when_nothing_held(store, pool, leaver, now) or record
 
 
+def leavers_a_move_may_release(store: Handoffs, allocation: Document) -> list[str]:
+    """Whose sign-in may end now that a customer was allocated (``customer_allocated``): the person
+    it moved from (nobody when it had no owner: nothing to read); every waiting leaver when the
+    event does not say (a pool older than ``previous_owner_id``)."""
+    if "previous_owner_id" not in allocation:
+        return store.leavers_holding_customers()
+    return [allocation["previous_owner_id"]] if allocation["previous_owner_id"] else []
+
+
 def sign_in_when_nothing_held(store: Handoffs, pool: Any, leaver: str, now: datetime) -> Document | None:
     """End the leaver's sign-in now if the pool gives them no customer any more; the record."""
     record = store.leaver(leaver)

@@ -19,6 +19,7 @@ from contracts.inquiry import EXTERNAL_ID_MAX, InquiryBatchItemSchema, InquirySc
 from contracts.topology import channel_of_routing_key
 from plugins.errors import NotAnInquiry, PluginFailed
 from services.intake.store import Inquiries, Record
+from services.runtime.document_store import epoch
 from services.runtime.input_limits import InputLimits, InputRefused, check_json_bytes
 
 # publish(inquiry id, received at, inquiry): announces an accepted inquiry (raises when it cannot)
@@ -37,9 +38,20 @@ class Examined:
         return not self.errors
 
 
+INQUIRY_ID_PREFIX = "inq_"
+
+
 def inquiry_id_for(message_id: str) -> str:
     """A stable id for a message id: the same message always maps to the same inquiry."""
-    return "inq_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+    return INQUIRY_ID_PREFIX + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+
+
+def link_customer(inquiries: Inquiries, inquiry_id: str, customer_id: str, filed_as: str) -> bool:
+    """Link the inquiry profile filed as ``customer_id``; a source intake did not receive (a
+    customer filed by hand) is none of its records: nothing to ask the store. Whether it linked."""
+    if not inquiry_id.startswith(INQUIRY_ID_PREFIX):
+        return False
+    return inquiries.link_customer(inquiry_id, customer_id, filed_as)
 
 
 def message_id_for(message_id: Any, routing_key: str | None, body: bytes) -> str:
@@ -105,18 +117,26 @@ def receive_inquiry(
     ``submitted_by``: the user whose token sent it over HTTP (AMQP names none).
 
     Idempotent: a message id seen before changes nothing, except that an accepted inquiry whose
-    announcement was interrupted is announced again (downstream handlers are idempotent).
-    The insert is the duplicate check (its id derives from the message id): no read first.
+    announcement failed is announced again (downstream handlers are idempotent).
+    The insert is the duplicate check (its id derives from the message id): no read first. An
+    accepted record is stored as announced, and unconfirmed until a customer is filed for it, so
+    announcing costs no second write: a failed publish marks it unannounced for the outbox
+    (``announce_pending``), and one whose publish never happened (the process stopped in between)
+    is announced again by ``announce_unconfirmed``.
     """
     message_id = message_id_for(message_id, routing_key, body)
     record = new_record(body, message_id, routing_key, via, submitted_by, plugins, limits)
+    if record["status"] == "accepted":
+        record = {**record, "announced": True, "unconfirmed_epoch": epoch(record["received_at"])}
     duplicate = not inquiries.add(record)
     if duplicate:
         record = inquiries.get(record["_id"]) or record  # the one stored first (kept for good)
+        if record["status"] == "accepted" and not record["announced"]:
+            announce(inquiries, publish, record)
     else:
         _note_rejected(record)
-    if record["status"] == "accepted" and not record["announced"]:
-        announce(inquiries, publish, record)
+        if record["status"] == "accepted" and not _published(publish, record):
+            inquiries.mark_unannounced(record)
     return {"id": record["_id"], "status": record["status"], "duplicate": duplicate, "errors": record["errors"]}
 
 
@@ -306,6 +326,15 @@ def _published(publish: Publish, record: Record) -> bool:
 def announce_pending(inquiries: Inquiries, publish: Publish, older_than: datetime, batch_size: int) -> int:
     """Announce accepted inquiries whose announcement failed (the outbox). Returns how many."""
     return sum(announce(inquiries, publish, record) for record in inquiries.unannounced(older_than, batch_size))
+
+
+def announce_unconfirmed(inquiries: Inquiries, publish: Publish, announced_before: datetime, batch_size: int) -> int:
+    """Announce again, once, inquiries stored as announced before ``announced_before`` for which no
+    customer was filed since (the process may have stopped between storing and publishing one).
+    Returns how many."""
+    again = [r["_id"] for r in inquiries.unconfirmed(announced_before, batch_size) if _published(publish, r)]
+    inquiries.mark_confirmed(again)
+    return len(again)
 
 
 def replay_rejected(

@@ -22,7 +22,14 @@ from plugins.dependency import Plugins
 from services.intake import figures, imports
 from services.intake.entrypoints import consume_raw
 from services.intake.reading import check_readable, submitter_scope
-from services.intake.receiving import announce_pending, receive_batch, receive_inquiry, replay_rejected
+from services.intake.receiving import (
+    announce_pending,
+    announce_unconfirmed,
+    link_customer,
+    receive_batch,
+    receive_inquiry,
+    replay_rejected,
+)
 from services.intake.settings import IntakeSettingsSchema
 from services.intake.store import Inquiries
 from services.runtime import audit, health, parking, settings_check
@@ -164,21 +171,22 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
     def retry_announcements(self) -> None:
         """The outbox: announce accepted inquiries whose first announcement failed."""
         retry_after = timedelta(seconds=self.settings["announce_retry_after_seconds"])
-        announce_pending(
-            self.inquiries, self._announce, datetime.now(UTC) - retry_after, self.settings["announce_batch_size"]
-        )
+        now, batch_size = datetime.now(UTC), self.settings["announce_batch_size"]
+        announce_pending(self.inquiries, self._announce, now - retry_after, batch_size)
+        confirm_within = timedelta(seconds=self.settings["announce_confirmed_within_seconds"])
+        announce_unconfirmed(self.inquiries, self._announce, now - confirm_within, batch_size)
 
     @on("customer_created")
     def on_customer_created(self, payload: dict[str, Any]) -> None:
         event = load_event("customer_created", payload)
-        self.inquiries.link_customer(
-            event["inquiry_id"], event["customer_id"], "flagged" if event["needs_review"] else "created"
+        link_customer(
+            self.inquiries, event["inquiry_id"], event["customer_id"], "flagged" if event["needs_review"] else "created"
         )
 
     @on("inquiry_matched")
     def on_inquiry_matched(self, payload: dict[str, Any]) -> None:
         event = load_event("inquiry_matched", payload)
-        self.inquiries.link_customer(event["inquiry_id"], event["customer_id"], "merged")
+        link_customer(self.inquiries, event["inquiry_id"], event["customer_id"], "merged")
 
     @on("customers_merged")
     def on_customers_merged(self, payload: dict[str, Any]) -> None:

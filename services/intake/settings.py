@@ -6,5 +6,7 @@ class IntakeSettingsSchema(Schema):
     # When a stored-but-unannounced inquiry is announced again, and how many per check.
     announce_retry_after_seconds = fields.Float(required=True, validate=validate.Range(min=0.1))
     announce_batch_size = fields.Integer(required=True, validate=validate.Range(min=1))
+    # An inquiry stored as announced for which no customer was filed this long after is announced again, once.
+    announce_confirmed_within_seconds = fields.Float(required=True, validate=validate.Range(min=1))
     # The most inquiries one POST /inquiries/batch (RPC submit_batch) takes.
     batch_max = fields.Integer(required=True, validate=validate.Range(min=1))

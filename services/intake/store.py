@@ -6,12 +6,11 @@ from itertools import takewhile
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts.paging import sort_spec
 from services.runtime.audit import Store
-from services.runtime.document_store import count, moved_on
-from services.runtime.mongo import insert_once
+from services.runtime.document_store import Together, count, epoch, moved_on
 
 Record = dict[str, Any]
 
@@ -29,18 +28,24 @@ class Inquiries(Store):
         self.collection.create_index([("announced", ASCENDING), ("received_at", ASCENDING)])
         self.collection.create_index([("external_id", ASCENDING)])
         self.collection.create_index([("submitted_by", ASCENDING), ("received_at", DESCENDING)])
+        self.collection.create_index([("unconfirmed_epoch", ASCENDING)])
 
     def get(self, inquiry_id: str) -> Record | None:
         return self.collection.find_one({"_id": inquiry_id})
 
     def add(self, record: Record) -> bool:
-        """False if an inquiry with this id is already stored."""
-        added = insert_once(self.collection, record)[1]
-        if added:  # the trail names the record; the body itself is kept here, once
-            self.audit.changed(
-                "inquiry", None, {key: record.get(key) for key in AUDITED_FIELDS} | {"_id": record["_id"]}
-            )
-        return added
+        """False if an inquiry with this id is already stored. The record and its audit entry are
+        one command; a duplicate stops it before the entry (the trail names the record; the body
+        itself is kept here, once)."""
+        together = Together().insert(self.collection, {"version": 0, **record})
+        self.audit.changed_with(
+            together, "inquiry", None, {key: record.get(key) for key in AUDITED_FIELDS} | {"_id": record["_id"]}
+        )
+        try:
+            together.send()
+        except DuplicateKeyError:
+            return False
+        return True
 
     def get_many(self, inquiry_ids: Collection[str]) -> dict[str, Record]:
         """{id: record} for those of ``inquiry_ids`` stored, in one command."""
@@ -72,7 +77,15 @@ class Inquiries(Store):
         return taken
 
     def mark_announced(self, inquiry_id: str) -> None:
-        self.collection.update_one({"_id": inquiry_id}, {"$set": {"announced": True}})
+        self.collection.update_one({"_id": inquiry_id}, {"$set": {"announced": True, "unconfirmed_epoch": None}})
+
+    def mark_unannounced(self, record: Record) -> None:
+        """Just stored as announced but its publish failed: left to the outbox (``unannounced``). A
+        whole-document write (``$set`` would keep the flag as 0 on the embedded store), of the
+        version stored; one linked meanwhile was announced after all."""
+        stored = {"version": 0, **record}
+        unannounced = {**stored, "announced": False, "unconfirmed_epoch": None}
+        self.collection.replace_one({"_id": record["_id"], "version": stored["version"]}, unannounced)
 
     def mark_many_announced(self, inquiry_ids: Collection[str]) -> None:
         if inquiry_ids:
@@ -86,14 +99,31 @@ class Inquiries(Store):
         pending = self.collection.find({"announced": False, "status": "accepted"}).sort("received_at", ASCENDING)
         return list(takewhile(lambda record: record["received_at"] < older_than, pending.limit(limit)))
 
-    def link_customer(self, inquiry_id: str, customer_id: str, filed_as: str | None = None) -> None:
-        """``filed_as``: created, flagged or merged (what profile made of it), kept with the link."""
-        change = {"customer_id": customer_id} | ({"filed_as": filed_as} if filed_as else {})
-        before = self.collection.find_one_and_update(
-            {"_id": inquiry_id}, {"$set": change}, projection={"customer_id": 1}
+    def unconfirmed(self, announced_before: datetime, limit: int) -> list[Record]:
+        """Up to ``limit`` inquiries announced (as stored) before ``announced_before`` for which no
+        customer was filed since: an index range on ``unconfirmed_epoch`` (set while unconfirmed)."""
+        return list(self.collection.find({"unconfirmed_epoch": {"$lte": epoch(announced_before)}}).limit(limit))
+
+    def mark_confirmed(self, inquiry_ids: Collection[str]) -> None:
+        """Announced again after going unconfirmed: not again (one command for them all)."""
+        if inquiry_ids:
+            self.collection.update_many({"_id": {"$in": list(inquiry_ids)}}, {"$set": {"unconfirmed_epoch": None}})
+
+    def link_customer(self, inquiry_id: str, customer_id: str, filed_as: str | None = None) -> bool:
+        """Link a record to the customer filed for it, if it has none yet, with its audit entry: one
+        command. ``filed_as``: created, flagged or merged (what profile made of it), kept with the
+        link; the link confirms the announcement. False when nothing was linked (linked before:
+        a redelivery), and the entry sent with it is taken back (one more command, only then)."""
+        change = {"customer_id": customer_id, "unconfirmed_epoch": None} | ({"filed_as": filed_as} if filed_as else {})
+        together = Together().update(
+            self.collection, {"_id": inquiry_id, "customer_id": None}, {"$set": change}, guarded=True
         )
-        if before is not None:
-            self.audit.changed("inquiry", before, {**before, "customer_id": customer_id})
+        before = {"_id": inquiry_id, "customer_id": None}
+        entry_id = self.audit.changed_with(together, "inquiry", before, {**before, "customer_id": customer_id})
+        [linked] = together.send()
+        if not linked and entry_id is not None:
+            self.audit.withdraw(entry_id)
+        return linked
 
     def rejected(self, ids: Iterable[str] | None, limit: int) -> list[Record]:
         """Rejected inquiries: these ids, or the oldest ``limit``."""

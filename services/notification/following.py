@@ -8,12 +8,21 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
-from services.notification.domain import Document
+from services.notification.domain import Document, follow_up, satisfying
+from services.notification.domain import reminders as reminder_rules
 from services.notification.domain.follow_up import FollowedCustomer, follow_up_reminder, regrade_reminder
-from services.notification.domain.reminders import CANCELLED, DONE, FOLLOW_UP, PENDING, REGRADE, ReminderPolicy
+from services.notification.domain.reminders import (
+    CANCELLED,
+    DONE,
+    FOLLOW_UP,
+    OWNER_KINDS,
+    PENDING,
+    REGRADE,
+    ReminderPolicy,
+)
 from services.notification.domain.satisfying import Closing
 from services.notification.leasing import change_guarded
-from services.notification.reminding import REPEATED, SCHEDULED, change_reminder, close_all, schedule
+from services.notification.reminding import COLLAPSED, REPEATED, SCHEDULED, change_reminder, close_all, schedule_all
 from services.notification.store import Reminders
 
 FIELDS = [f.name for f in dataclasses.fields(FollowedCustomer)]
@@ -37,8 +46,8 @@ def follow(
         # first). Only this function makes follow-ups and regrades, once the customer is followed:
         # none is open yet to close.
         first = {"_id": customer_id, "version": 0, **dataclasses.asdict(change(FollowedCustomer(customer_id)))}
-        current = reminders.add_followed_customer(first)
-        if current is first:
+        current, added = reminders.add_followed_customer(first)
+        if added:
             return _reconcile(reminders, policy, _customer(first), now, [])
     before, after = change_guarded(
         reminders.followed_customer,
@@ -47,8 +56,56 @@ def follow(
         lambda doc: {**doc, **dataclasses.asdict(change(_customer(doc)))},
         current,
     )
-    customer = _customer(after or before or reminders.followed_customer(customer_id))
+    if before is not None and after is not None and open_reminders is None:
+        return _reconcile_moved(reminders, policy, _customer(before), _customer(after), now)
+    customer = _customer(after or before or reminders.followed_customer(customer_id))  # also said again
     return _reconcile(reminders, policy, customer, now, open_reminders)
+
+
+def follow_creation(reminders: Reminders, customer_id: str, company: str | None) -> None:
+    """A new archive's company name (``with_creation``: unless an update was heard first), written
+    without reading: a name asks no reminder, so none is brought in line."""
+    reminders.name_followed_customer(customer_id, company)
+
+
+def follow_allocation(
+    reminders: Reminders, policy: ReminderPolicy, allocation: Document, now: datetime
+) -> list[Document]:
+    """A new owner (``customer_allocated``): the manager's 'nobody eligible' notice is done and what
+    the customer asked of a former owner goes; the new owner gets their first touch, follow-up and
+    regrade. Returns the reminders to announce, the first touch's first.
+
+    The owner is written in one command that answers the followed customer as it was, so the
+    customer after it is known without reading it again; the open reminders are read only when
+    one can be open for someone else (the customer had an owner — or the event does not say, from
+    a pool older than ``previous_owner_id`` —, or a stall was noticed: ``note_allocation_stalled``);
+    the first touch is scheduled in the command that schedules the follow-up and regrade."""
+    customer_id, owner_id = allocation["customer_id"], allocation["owner_id"]
+    before = reminders.assign_followed_owner(customer_id, owner_id)
+    fresh = allocation.get("previous_owner_id", "unknown") is None and not (before or {}).get("stall_noticed")
+    open_ = [] if fresh else reminders.open_for_customer(customer_id)
+    closings = satisfying.closed_by_allocation(owner_id, open_) + satisfying.closed_by_new_owner(
+        owner_id, f"moved to {owner_id} ({allocation['reason']})", open_, OWNER_KINDS
+    )
+    close_all(reminders, closings, allocation["allocated_at"])
+    closed = {closing.reminder_id for closing in closings}
+    still_open = [r for r in open_ if r["_id"] not in closed]
+    first_touch = [
+        reminder_rules.first_touch(
+            policy, customer_id, owner_id, allocation["allocated_at"], allocation["allocation_id"]
+        )
+    ]
+    if before is None:
+        first = {
+            "_id": customer_id,
+            "version": 0,
+            **dataclasses.asdict(follow_up.with_owner(FollowedCustomer(customer_id), owner_id)),
+        }
+        if reminders.add_followed_customer(first)[1]:
+            return _reconcile(reminders, policy, _customer(first), now, still_open, first_touch)
+        before = reminders.assign_followed_owner(customer_id, owner_id)  # another handler followed it first
+    customer = follow_up.with_owner(_customer(before) if before else FollowedCustomer(customer_id), owner_id)
+    return _reconcile(reminders, policy, customer, now, still_open, first_touch)
 
 
 def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
@@ -59,37 +116,71 @@ def named(reminders: Reminders, docs: list[dict]) -> list[dict]:
     return [{**doc, "customer_name": names.get(doc.get("customer_id") or "")} for doc in docs]
 
 
-def _reconcile(reminders, policy, customer, now, open_reminders=None):
-    wanted = {FOLLOW_UP: follow_up_reminder(policy, customer, now), REGRADE: regrade_reminder(policy, customer, now)}
+def _reconcile(reminders, policy, customer, now, open_reminders=None, also=()):
+    """Close the follow-up and regrade reminders no longer asked, schedule those asked (and
+    ``also``) in one command; the reminders to announce: ``also``'s not collapsed, then the asked."""
+    wanted = _asked(policy, customer, now)
     if open_reminders is None:
         open_reminders = reminders.open_for_customer(customer.customer_id)
     stale = [r for r in open_reminders if r["kind"] in wanted and r["_id"] != (wanted[r["kind"]] or {}).get("_id")]
     close_all(reminders, [_closing(r, customer) for r in stale], now)
-    return [stored for stored in (_keep(reminders, w) for w in wanted.values() if w is not None) if stored]
+    asked = [w for w in wanted.values() if w is not None]
+    scheduled = schedule_all(reminders, [*also, *asked])
+    told = [stored for stored, outcome in scheduled[: len(also)] if outcome != COLLAPSED]
+    kept = [_keep(reminders, w, *done) for w, done in zip(asked, scheduled[len(also) :], strict=True)]
+    return told + [stored for stored in kept if stored]
 
 
-def _keep(reminders, wanted):
-    """Schedule ``wanted``, or move the stored one to its due time; the reminder to announce, or None."""
-    stored, outcome = schedule(reminders, wanted)
+def _reconcile_moved(reminders, policy, was, customer, now):
+    """``_reconcile`` for a change that moved the followed customer from ``was`` on: what ``was``
+    asked was scheduled when it was written, so only the difference is written, nothing read
+    first — the follow-up or regrade no longer asked closed (each read as it is closed: one may be
+    done already), one newly asked scheduled (in one command), one asked by both moved to its new
+    due time. The reminders to announce: those newly asked. (A change written whose reminders were
+    not, the handler stopping in between, is finished by its redelivery: nothing moves then, and
+    ``_reconcile`` reads the open ones.)"""
+    asked_before, asked = _asked(policy, was, now), _asked(policy, customer, now)
+    same = {kind for kind, w in asked.items() if w and w["_id"] == (asked_before[kind] or {}).get("_id")}
+    gone = [w for kind, w in asked_before.items() if w is not None and kind not in same]
+    close_all(reminders, [_closing(w, customer) for w in gone], now)
+    for kind in same:
+        if asked[kind]["due_at"] != asked_before[kind]["due_at"]:
+            _move_due(reminders, asked[kind]["_id"], asked[kind])
+    new = [w for kind, w in asked.items() if w is not None and kind not in same]
+    kept = [_keep(reminders, w, *done) for w, done in zip(new, schedule_all(reminders, new), strict=True)]
+    return [stored for stored in kept if stored]
+
+
+def _asked(policy, customer, now):
+    return {FOLLOW_UP: follow_up_reminder(policy, customer, now), REGRADE: regrade_reminder(policy, customer, now)}
+
+
+def _keep(reminders, wanted, stored, outcome):
+    """The stored reminder moved to ``wanted``'s due time; the reminder to announce, or None."""
     if outcome not in (SCHEDULED, REPEATED):
         return None
     if stored["status"] == PENDING and stored["due_at"] != wanted["due_at"] and not stored.get("snoozed_until"):
-        change_reminder(
-            reminders,
-            stored["_id"],
-            lambda r: (
-                {
-                    **r,
-                    "due_at": wanted["due_at"],
-                    "fire_at": wanted["due_at"],
-                    "message": wanted["message"],
-                    "details": wanted["details"],
-                }
-                if r["status"] == PENDING
-                else None
-            ),
-        )
+        _move_due(reminders, stored["_id"], wanted)
     return stored
+
+
+def _move_due(reminders, reminder_id, wanted):
+    """A pending reminder (not snoozed) moved to ``wanted``'s due time, message and details."""
+    change_reminder(
+        reminders,
+        reminder_id,
+        lambda r: (
+            {
+                **r,
+                "due_at": wanted["due_at"],
+                "fire_at": wanted["due_at"],
+                "message": wanted["message"],
+                "details": wanted["details"],
+            }
+            if r["status"] == PENDING and not r.get("snoozed_until") and r["due_at"] != wanted["due_at"]
+            else None
+        ),
+    )
 
 
 # Per kind: the customer's clock a reminder's cycle is counted from, the reminder's detail that
@@ -118,4 +209,12 @@ def _closing(reminder, customer):
 
 
 def _customer(doc):
-    return FollowedCustomer(**{name: doc.get(name) for name in FIELDS if name in doc})
+    """The followed customer a document holds, its times as the store keeps them (to the
+    millisecond): the reminders it asks are named the same whether it was just written or read."""
+    return FollowedCustomer(**{name: _as_stored(doc.get(name)) for name in FIELDS if name in doc})
+
+
+def _as_stored(value):
+    if isinstance(value, datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value

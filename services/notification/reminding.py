@@ -30,6 +30,22 @@ def schedule(reminders: Reminders, new: Document) -> tuple[Document, str]:
     stored, inserted = reminders.add(new)
     if inserted:
         return stored, SCHEDULED
+    return _scheduled_again(reminders, new, stored)
+
+
+def schedule_all(reminders: Reminders, news: list[Document]) -> list[tuple[Document, str]]:
+    """``schedule`` for each of ``news``, in order, their first writes sent as one command: those
+    new (the usual case) cost nothing more; one whose cause was scheduled before is decided as
+    ``schedule`` decides it."""
+    taken = reminders.add_all(news)
+    return [
+        _scheduled_again(reminders, new, None) if new["_id"] in taken else ({"version": 0, **new}, SCHEDULED)
+        for new in news
+    ]
+
+
+def _scheduled_again(reminders: Reminders, new: Document, stored: Document | None) -> tuple[Document, str]:
+    """(reminder, outcome) for ``new`` when a reminder of its id is stored (``stored`` as read, or None)."""
     occurrence = new["occurrences"][0]
     outcome = {}
 
@@ -52,8 +68,8 @@ def schedule(reminders: Reminders, new: Document) -> tuple[Document, str]:
             "repeats": current.get("repeats", 0) + 1,
         }
 
-    before, after = change_reminder(reminders, new["_id"], change)
-    return (after or before or stored), outcome.get("o", REPEATED)
+    before, after = change_guarded(reminders.get, reminders.replace, new["_id"], change, stored)
+    return (after or before or stored or new), outcome.get("o", REPEATED)
 
 
 def close(reminders: Reminders, closing: Closing, at: datetime, by: str = "system") -> Document | None:

@@ -33,7 +33,7 @@ from services.notification.domain import follow_up, satisfying
 from services.notification.domain import reminders as rules
 from services.notification.domain.notices import INBOX_DIGEST, with_customer_names
 from services.notification.firing import fire_due
-from services.notification.following import follow, named
+from services.notification.following import follow, follow_allocation, follow_creation, named
 from services.notification.recipients import cached, preferences_of, set_preferences, view_of
 from services.notification.reminding import COLLAPSED, close_all, mark_done, schedule, snooze
 from services.notification.settings import NotificationSettingsSchema, ReminderSettingsSchema
@@ -77,29 +77,12 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
 
     @on("customer_allocated")
     def on_customer_allocated(self, payload: dict[str, Any]) -> None:
-        event = load_event("customer_allocated", payload)
-        # The manager's 'nobody eligible' notice is done; and a customer moved from its owner (a
-        # leaver's, at once): what it asked of them goes (the kinds differ: one read for both, and
-        # what stays open is what the follow-up below is brought in line with); the new owner gets
-        # their own first touch and follow-up below
-        open_ = self.reminders.open_for_customer(event["customer_id"])
-        closings = satisfying.closed_by_allocation(event["owner_id"], open_) + satisfying.closed_by_new_owner(
-            event["owner_id"], f"moved to {event['owner_id']} ({event['reason']})", open_, rules.OWNER_KINDS
-        )
-        close_all(self.reminders, closings, event["allocated_at"])
-        self._schedule(
-            [
-                rules.first_touch(
-                    self.policy, event["customer_id"], event["owner_id"], event["allocated_at"], event["allocation_id"]
-                )
-            ]
-        )
-        closed = {closing.reminder_id for closing in closings}
-        self._follow(
-            event["customer_id"],
-            lambda c: follow_up.with_owner(c, event["owner_id"]),
-            [r for r in open_ if r["_id"] not in closed],
-        )
+        """The new owner's first touch, follow-up and regrade; what the customer asked of others goes."""
+        for reminder in follow_allocation(
+            self.reminders, self.policy, load_event("customer_allocated", payload), _now()
+        ):
+            if reminder["kind"] in rules.ANNOUNCED_KINDS:
+                self._announce(reminder)
 
     @on("communication_recorded")
     def on_communication_recorded(self, payload: dict[str, Any]) -> None:
@@ -118,7 +101,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
         """Its company name, shown with its reminders and inbox entries (a customer filed by hand
         announces no update until it changes)."""
         event = load_event("customer_created", payload)
-        self._follow(event["customer_id"], lambda c: follow_up.with_creation(c, event))
+        follow_creation(self.reminders, event["customer_id"], event.get("company"))
 
     @on("customer_updated")
     def on_customer_updated(self, payload: dict[str, Any]) -> None:
@@ -141,6 +124,7 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
     def on_allocation_stalled(self, payload: dict[str, Any]) -> None:
         stall = load_event("allocation_stalled", payload)
         directory = self.recipients.managers_in(stall["department"]) if stall["department"] else []
+        self.reminders.note_allocation_stalled(stall["customer_id"])  # before the notices: the allocation reads them
         self._schedule(rules.allocation_stalled(stall, rules.managers_to_tell(self.policy, stall, directory)))
 
     @on("user_saved")

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notification.domain import Document
 from services.runtime.audit import Store
@@ -23,6 +24,7 @@ from services.runtime.document_store import count, epoch, guarded_replace, moved
 from services.runtime.mongo import insert_once
 
 OPEN = ["pending", "firing", "fired"]
+DUPLICATE_KEY_CODES = (11000, 11001)
 
 
 class Schedule(Store):
@@ -43,6 +45,21 @@ class Schedule(Store):
     def add(self, doc: Document) -> tuple[Document, bool]:
         """(stored document, inserted?): this one, or the one stored first under the same id."""
         return insert_once(self.collection, self._keyed(doc))
+
+    def add_all(self, docs: list[Document]) -> set[str]:
+        """Insert ``docs`` (keyed as ``add`` keys them) in one command; the ids of those already
+        stored under the same id, which were not written."""
+        keyed = [{"version": 0, **self._keyed(doc)} for doc in docs]
+        if not keyed:
+            return set()
+        try:
+            self.collection.insert_many(keyed, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") not in DUPLICATE_KEY_CODES for e in errors):
+                raise
+            return {keyed[e["index"]]["_id"] for e in errors}
+        return set()
 
     def add_many(self, docs: Iterable[Document]) -> None:
         """New documents in bulk (a bench's or an import's load), keyed as ``add`` keys them."""
@@ -131,8 +148,48 @@ class Reminders(Schedule):
     def followed_customer(self, customer_id: str) -> Document | None:
         return self.followed.find_one({"_id": customer_id})
 
-    def add_followed_customer(self, doc: Document) -> Document:
-        return insert_once(self.followed, doc)[0]
+    def add_followed_customer(self, doc: Document) -> tuple[Document, bool]:
+        """(stored document, inserted?): ``doc``, or the one another handler stored first."""
+        return insert_once(self.followed, doc)
+
+    def name_followed_customer(self, customer_id: str, company: str | None) -> bool:
+        """The company name an archive was opened with, kept unless one of profile's updates (which
+        carry the name as it is now: ``profile_version`` 0 or more) was kept first; a customer not
+        followed yet starts followed with it. One command, nothing read; False when not kept."""
+        try:
+            self.followed.update_one(
+                {"_id": customer_id, "profile_version": {"$lt": 0}},
+                {
+                    "$set": {"company": company},
+                    "$inc": {"version": 1},
+                    "$setOnInsert": {"customer_id": customer_id, "profile_version": -1},
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:  # followed, with an update kept: its name stands
+            return False
+        return True
+
+    def assign_followed_owner(self, customer_id: str, owner_id: str | None) -> Document | None:
+        """Make ``owner_id`` the followed customer's owner (a stall noticed before is over), moving
+        its version on, in one command; the document as it was before (None: not followed yet,
+        nothing written)."""
+        return self.followed.find_one_and_update(
+            {"_id": customer_id},
+            {"$set": {"owner_id": owner_id, "stall_noticed": False}, "$inc": {"version": 1}},
+        )
+
+    def note_allocation_stalled(self, customer_id: str) -> None:
+        """Nobody could take the customer: a manager's notice may be open until it is allocated."""
+        self.followed.update_one(
+            {"_id": customer_id},
+            {
+                "$set": {"stall_noticed": True},
+                "$inc": {"version": 1},
+                "$setOnInsert": {"customer_id": customer_id, "profile_version": -1},
+            },
+            upsert=True,
+        )
 
     def replace_followed_customer(self, doc: Document, before: Document) -> bool:
         return guarded_replace(self.followed, doc, before)

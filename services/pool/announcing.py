@@ -52,6 +52,7 @@ def announce(
                     "allocated_at": after["allocated_at"],
                     "reason": after["reason"],
                     "allocation_id": allocation_id(after),
+                    "previous_owner_id": (before or {}).get("owner_id"),
                 },
             ),
         )

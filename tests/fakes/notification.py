@@ -24,6 +24,9 @@ class FakeSchedule:
     def add(self, doc):
         return self.collection.insert_once(self._keyed(doc))
 
+    def add_all(self, docs):
+        return {doc["_id"] for doc in docs if not self.collection.insert_once(self._keyed(doc))[1]}
+
     def replace(self, doc, before):
         return self.collection.replace_if(moved_on(self._keyed(doc), before), version=before["version"])
 
@@ -86,7 +89,48 @@ class FakeReminders(FakeSchedule):
         return self.followed.find_one(customer_id)
 
     def add_followed_customer(self, doc):
-        return self.followed.insert_once(doc)[0]
+        return self.followed.insert_once(doc)
+
+    def name_followed_customer(self, customer_id, company):
+        stored = self.followed.find_one(customer_id)
+        if stored is None:
+            self.followed.insert_once(
+                {
+                    "_id": customer_id,
+                    "version": 1,
+                    "customer_id": customer_id,
+                    "company": company,
+                    "profile_version": -1,
+                }
+            )
+            return True
+        if stored.get("profile_version", -1) >= 0:
+            return False
+        self.followed.put({**stored, "company": company, "version": stored["version"] + 1})
+        return True
+
+    def assign_followed_owner(self, customer_id, owner_id):
+        stored = self.followed.find_one(customer_id)
+        if stored is not None:
+            self.followed.put(
+                {**stored, "owner_id": owner_id, "stall_noticed": False, "version": stored["version"] + 1}
+            )
+        return stored
+
+    def note_allocation_stalled(self, customer_id):
+        stored = self.followed.find_one(customer_id)
+        if stored is None:
+            self.followed.insert_once(
+                {
+                    "_id": customer_id,
+                    "version": 1,
+                    "customer_id": customer_id,
+                    "profile_version": -1,
+                    "stall_noticed": True,
+                }
+            )
+        else:
+            self.followed.put({**stored, "stall_noticed": True, "version": stored["version"] + 1})
 
     def replace_followed_customer(self, doc, before):
         return self.followed.replace_if(moved_on(doc, before), version=before["version"])

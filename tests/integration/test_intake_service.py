@@ -1,11 +1,13 @@
 """intake through real RabbitMQ and the document server."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts.errors import Forbidden, InvalidInput, NotFound
+from contracts.events import dump_event
 from services.intake.service import IntakeService
 from tests.integration.helpers import call, canonical_inquiry, publish_inquiry, recorder_of, started, wait_for
 
@@ -255,3 +257,53 @@ def test_an_integration_reads_its_own_inquiries_by_its_reference_and_no_one_else
     assert as_caller(intake, "get_inquiry", MIA, theirs["id"])["submitted_by"] == "shop"
     with pytest.raises(Forbidden):
         as_caller(intake, "list_inquiries", ALICE, {})
+
+
+def created(inquiry_id, customer_id):
+    return dump_event(
+        "customer_created",
+        {
+            "customer_id": customer_id,
+            "inquiry_id": inquiry_id,
+            "occurred_at": datetime.now(UTC),
+            "company": "Acme GmbH",
+            "country": "DE",
+            "intent_grade": None,
+            "needs_review": False,
+        },
+    )
+
+
+def test_a_filed_customer_links_its_inquiry_once_with_one_audit_entry(intake, announced, config, db):
+    """The link and its audit entry are one write; a redelivered event, or a merge's relink
+    followed by a late copy, changes nothing and leaves no entry; a customer filed by hand (no
+    inquiry of intake's) is not looked for."""
+    receive(intake, config, canonical_inquiry(), message_id="link-1")
+    inquiry_id = db.inquiries.find_one({"message_id": "link-1"})["_id"]
+    assert db.inquiries.find_one({"_id": inquiry_id})["unconfirmed_epoch"] is not None
+    for _ in range(2):
+        call(intake, "on_customer_created", created(inquiry_id, "cus_1"))
+    db.inquiries.update_one({"_id": inquiry_id}, {"$set": {"customer_id": "cus_2"}})  # a merge moved it on
+    call(intake, "on_customer_created", created(inquiry_id, "cus_1"))
+    call(intake, "on_customer_created", created("man_" + "0" * 24, "cus_3"))
+    record = db.inquiries.find_one({"_id": inquiry_id})
+    assert (record["customer_id"], record["filed_as"], record["unconfirmed_epoch"]) == ("cus_2", "created", None)
+    entries = list(db.of("intake").audit.find({"resource_id": inquiry_id, "changes.customer_id": {"$exists": True}}))
+    assert [e["changes"]["customer_id"] for e in entries] == [{"before": None, "after": "cus_1"}]
+    assert db.of("intake").audit.count_documents({"resource_id": "man_" + "0" * 24}) == 0
+
+
+def test_an_inquiry_no_customer_was_filed_for_is_announced_again_once(container_factory, announced, config, db):
+    """Stored as announced, the publish may never have happened (the process stopped between):
+    without a customer filed for it within the setting's time, the outbox announces it again, once."""
+    config["BATON"]["intake"]["announce_confirmed_within_seconds"] = 1
+    intake = started(container_factory, IntakeService, config)
+    with entrypoint_waiter(announced, "record"):
+        receive(intake, config, canonical_inquiry(), message_id="lost-1")
+    with entrypoint_waiter(announced, "record", timeout=10) as again:
+        pass
+    assert again.get()["inquiry"]["contact"]["email"] == "jane@acme.de"
+    wait_for(lambda: db.inquiries.find_one({"message_id": "lost-1"})["unconfirmed_epoch"] is None, what="confirmed")
+    with pytest.raises(entrypoint_waiter.Timeout):
+        with entrypoint_waiter(announced, "record", timeout=2.5):
+            pass

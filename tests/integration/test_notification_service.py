@@ -7,8 +7,10 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from pymongo import MongoClient, monitoring
 
 from contracts.events import dump_event
-from services.notification.following import named
+from services.notification.domain import follow_up
+from services.notification.following import follow, follow_allocation, follow_creation, named
 from services.notification.service import NotificationService
+from services.notification.settings import ReminderSettingsSchema
 from services.notification.store import Reminders
 from tests.databases import ServiceDatabases
 from tests.integration.helpers import call, recorder_of, started
@@ -804,3 +806,84 @@ def test_a_customer_moved_from_its_owner_takes_the_former_owners_reminders_with_
     assert [r["kind"] for r in reminders_of(service, "carol")] == ["first_touch"]
     send(service, "on_customer_allocated", "pool", "customer_allocated", moved, config)  # redelivered
     assert [r["kind"] for r in reminders_of(service, "carol")] == ["first_touch"]
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self):
+        self.sent = []
+
+    def started(self, event):
+        if event.command_name in ("find", "insert", "update", "findAndModify", "delete"):
+            self.sent.append((event.command_name, event.command[event.command_name]))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def test_a_new_customer_is_named_and_owned_in_one_write_each_its_reminders_scheduled_in_one(mongo_uri):
+    """The name is written without reading; the owner in one command answering the customer as it
+    was; a customer nobody owned before, with no stall noticed, has no reminder open for anyone
+    else (nothing read); the first touch and the regrade it now asks for go in one insert. A
+    stall noticed, or a former owner, has the open reminders read. A name heard after an update
+    leaves the update's name standing."""
+    policy = ReminderSettingsSchema().load({"first_touch_days": 3})
+    commands = Commands()
+    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
+    now = datetime.now(UTC)
+
+    def allocation(customer_id, owner, previous=None):
+        return {
+            "customer_id": customer_id,
+            "owner_id": owner,
+            "team": "default",
+            "allocated_at": now,
+            "reason": "round_robin",
+            "allocation_id": f"alc_{customer_id}_{owner}",
+            "previous_owner_id": previous,
+        }
+
+    try:
+        reminders = Reminders(ServiceDatabases(client, mongo_uri).of("notification"))
+        follow_creation(reminders, "cus_1", "Acme GmbH")
+        assert commands.sent == [("update", "followed_customers")]
+        graded = lambda c: follow_up.with_archive(  # noqa: E731
+            c,
+            {
+                "version": 2,
+                "company": "Acme Europe GmbH",
+                "intent_grade": "A",
+                "stage": "new",
+                "deal_closed": False,
+                "last_follow_up_at": None,
+                "graded_at": now,
+            },
+        )
+        follow(reminders, policy, "cus_1", graded, now)
+        commands.sent.clear()
+        told = follow_allocation(reminders, policy, allocation("cus_1", "alice"), now)
+        assert commands.sent == [("findAndModify", "followed_customers"), ("insert", "reminders")]
+        assert [(r["kind"], r["user_id"]) for r in told] == [("first_touch", "alice"), ("regrade", "alice")]
+        again = follow_allocation(reminders, policy, allocation("cus_1", "alice"), now)
+        assert [r["_id"] for r in again] == [r["_id"] for r in told]  # said again on redelivery, nothing doubled
+        commands.sent.clear()
+        moved = follow_allocation(reminders, policy, allocation("cus_1", "bob", previous="alice"), now)
+        assert commands.sent[:2] == [("findAndModify", "followed_customers"), ("find", "reminders")]
+        assert [(r["kind"], r["user_id"]) for r in moved] == [("first_touch", "bob"), ("regrade", "bob")]
+        assert {r["user_id"] for r in reminders.open_for_customer("cus_1")} == {"bob"}
+        follow_creation(reminders, "cus_1", "Acme GmbH")  # heard late
+        followed = reminders.followed_customer("cus_1")
+        assert (followed["company"], followed["owner_id"], followed["profile_version"]) == (
+            "Acme Europe GmbH",
+            "bob",
+            2,
+        )
+        reminders.note_allocation_stalled("cus_2")
+        commands.sent.clear()
+        follow_allocation(reminders, policy, allocation("cus_2", "carol"), now)
+        assert ("find", "reminders") in commands.sent  # a manager's notice may be open
+        assert not reminders.followed_customer("cus_2")["stall_noticed"]
+    finally:
+        client.close()

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from services.gateway.leavers import may_sign_in, refusal
 from services.handoff.domain.leavers import DATE_GIVEN, LAST_CUSTOMER_MOVED, new_leaver, sign_in_ended
+from services.handoff.leaving import leavers_a_move_may_release
+from tests.fakes import FakeHandoffs
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 LAST_DAY = NOW + timedelta(days=14)
@@ -42,3 +44,13 @@ def test_the_gateway_refuses_a_leaver_from_the_end_on_and_says_why():
     assert not may_sign_in(None, NOW)
     assert refusal("lena", user) == "The user lena has left: their sign-in ended at 2026-12-18 09:00 UTC."
     assert refusal("lena", {**user, "active": False}) == "The user lena is not active."
+
+
+def test_an_allocation_asks_only_about_the_person_it_moved_from():
+    """Nobody's customer (a new one) releases no leaver: nothing is read; a pool older than
+    ``previous_owner_id`` leaves every waiting leaver to be asked, as before."""
+    store = FakeHandoffs()
+    store.add_leaver(new_leaver("lena", "meier", NOW))
+    assert leavers_a_move_may_release(store, {"customer_id": "cus_1", "previous_owner_id": None}) == []
+    assert leavers_a_move_may_release(store, {"customer_id": "cus_1", "previous_owner_id": "lena"}) == ["lena"]
+    assert leavers_a_move_may_release(store, {"customer_id": "cus_1"}) == ["lena"]

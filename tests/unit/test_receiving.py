@@ -118,6 +118,9 @@ class Inquiries:
     def mark_announced(self, inquiry_id):
         self.records[inquiry_id]["announced"] = True
 
+    def mark_unannounced(self, record):
+        self.records[record["_id"]]["announced"] = False
+
 
 def test_a_record_names_who_submitted_it_and_the_sender_s_reference(plugins):
     inquiries = Inquiries()
