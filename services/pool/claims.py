@@ -3,9 +3,9 @@ reactivating customers.
 
 Two people claiming one customer at the same moment: both read it claimable, one version-
 guarded write wins, the other re-reads it owned and is told who won. A person's own claims
-are counted in one document of theirs, also version-guarded, and counted and written under
-that person's lease (``guarding``), so neither parallel clicks nor an allocation at the same
-moment can pass a limit or the holding cap. A claim is made only within the claimer's own
+are counted in one document of theirs, also version-guarded, and counted under that person's
+lease (``guarding``), so parallel clicks cannot pass a limit; the holding cap is kept by the
+person's counter as the holding is written, so no allocation at the same moment passes it either. A claim is made only within the claimer's own
 team's pool, and never straight back by the person a customer was recycled from for neglect.
 """
 
@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pool.changing import change_holding
+from services.pool.counting import AtCap
 from services.pool.domain.claiming import (
     POOL_SCOPE,
     ClaimLimits,
@@ -44,6 +45,7 @@ from services.runtime.access import ADMIN, MANAGER, Actor
 Document = dict[str, Any]
 Change = tuple[Document, Document | None]  # (holding before, holding after: None when nothing changed)
 CLAIMS_KEPT_DAYS = 40  # a month and a week: enough history for every calendar-period limit
+CAP_ATTEMPTS = 5  # a counter found at the cap is recounted; so many tries while others keep moving it
 
 
 def claim(
@@ -82,28 +84,35 @@ def claim(
             recycled[0], protection.recycle_protection_days, now, tz=settings["time_zone"], reason=recycled[1]
         ):
             raise _refused(refusal)
+    limits = limits_of(person["role"])
     try:
-        # Counted and written under the person's lease: parallel claims (or an allocation) cannot
-        # each read the last claim or the last place under the cap as still free.
+        # Claims are counted under the person's lease: parallel claims cannot each read the last
+        # claim as still free. The holding cap is kept by their counter as the holding is written
+        # (``counting``): an allocation at the same moment, taking no lease, cannot pass it either.
         with taking_for(pool, person_id, settings["person_lock"]):
-            _count_claim(pool, settings, limits_of(person["role"]), person_id, customer_id, now)
-            try:
-                _, after = change_holding(
-                    pool,
-                    customer_id,
-                    lambda h: (
-                        take(h, person_id, CLAIMED, person_id, now)
-                        if h["state"] in CLAIMABLE
-                        else _refuse_owned(h, person_id)
-                    ),
-                    holding,
-                )
-            except Conflict:
-                _uncount_claim(pool, person_id, customer_id)  # lost the race: the claim does not count
-                raise
+            for _attempt in range(CAP_ATTEMPTS):
+                _count_claim(pool, settings, limits, person_id, customer_id, now)  # refused at the cap
+                try:
+                    _, after = change_holding(
+                        pool,
+                        customer_id,
+                        lambda h: (
+                            take(h, person_id, CLAIMED, person_id, now)
+                            if h["state"] in CLAIMABLE
+                            else _refuse_owned(h, person_id)
+                        ),
+                        holding,
+                        cap=limits.max_held,
+                    )
+                    return after
+                except AtCap:
+                    _uncount_claim(pool, person_id, customer_id)  # counted again, the cap read again
+                except Conflict:
+                    _uncount_claim(pool, person_id, customer_id)  # lost the race: the claim does not count
+                    raise
     except PersonBusy as exc:
         raise Conflict(f"Claim not made: {exc}; try again.", {"busy": True}) from exc
-    return after
+    raise Conflict(f"Claim not made: {person_id}'s holdings kept changing; try again.", {"busy": True})
 
 
 def _refuse_owned(holding: Document, person_id: str) -> NoReturn:

@@ -11,7 +11,11 @@ too strict, never too loose), whatever instance crashes between two steps:
 - a holding losing its owner raises ``pending_out`` before the write; after it, ``held`` and
   ``pending_out`` go down together (only ``pending_out`` when the write lost).
 
-Every step is one ``$inc`` that also moves the counter's ``version`` on. ``recount`` sets a counter
+Every step is one ``$inc`` that also moves the counter's ``version`` on. A gain may be *reserved*
+(``reserve_with``): its step then only matches while the counter says less than the person's cap,
+so two instances giving the same person their last place at the same moment cannot both have it
+(the counter's document is the one place both write; no lease is needed), and sent with the
+holding's write, its audit entry and, for a new holding, the step after it, as one command. ``recount`` sets a counter
 from the holdings themselves (an index count) plus whatever is pending, guarded by the version it
 read: a step in flight then is either counted twice (too strict, until the next recount) or not at
 all because its ``$inc`` moved the version and the recount is tried again. A counter nobody recounted
@@ -34,6 +38,11 @@ Document = dict[str, Any]
 OWNED = "owned"
 STUCK_SECONDS = 300.0  # far longer than one holding write takes (a person's lease is 10 s)
 RECOUNT_ATTEMPTS = 5
+
+
+class AtCap(Exception):
+    """The person's counter says they hold their cap (perhaps too strictly: ``held`` with the cap
+    as ``at_most`` recounts it before it is believed); nothing was written."""
 
 
 def owner_moves(before: Document | None, after: Document | None) -> tuple[str | None, str | None]:
@@ -64,8 +73,29 @@ class HeldCounts:
         if lost:
             self._step(lost, {"pending_out": -1, **({"held": -1} if written else {})})
 
+    # the same steps as writes of a command that writes the holding too (``Together``)
+    def reserve_with(self, together: Any, person_id: str, cap: int | None) -> None:
+        """The step before a holding gains ``person_id`` as its owner, matching only while their
+        counter says less than ``cap`` (None: any). An upsert, so one that matches nothing collides
+        with the counter it did not match (a duplicate key at this write's place, which stops the
+        writes after it): ``AtCap`` for the caller. A person without a counter gets one, recounted
+        before it is believed, as a step's upsert makes it."""
+        query: dict[str, Any] = {"_id": person_id}
+        if cap is not None:
+            query["held"] = {"$lt": cap}
+        together.update(self.counters, query, _moved({"held": 1, "pending_in": 1}), upsert=True)
+
+    def settle_with(self, together: Any, person_id: str) -> None:
+        """The step after a new holding gained ``person_id`` (written before it in the same command:
+        a holding that was not added stops the command before this step)."""
+        together.update(self.counters, {"_id": person_id}, _moved({"pending_in": -1}))
+
+    def unreserve(self, person_id: str) -> None:
+        """Undo a reserved gain whose holding was not added (the command stopped before it)."""
+        self._step(person_id, {"held": -1, "pending_in": -1})
+
     def _step(self, person_id: str, changes: dict[str, int]) -> None:
-        update = {"$inc": {**changes, "version": 1}, "$set": {"moved_at": time.time()}}
+        update = _moved(changes)
         try:
             self.counters.update_one({"_id": person_id}, update, upsert=True)
         except DuplicateKeyError:  # another step made the counter at the same moment
@@ -132,3 +162,8 @@ class HeldCounts:
             if guarded_replace(self.counters, recounted, doc):
                 break
         return held  # (when it kept moving: this once, the last count answers, not written)
+
+
+def _moved(changes: dict[str, int]) -> dict[str, Any]:
+    """A step: ``changes`` to the counts, the version moved on, the time it moved."""
+    return {"$inc": {**changes, "version": 1}, "$set": {"moved_at": time.time()}}

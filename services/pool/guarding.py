@@ -1,6 +1,7 @@
-"""One person's customers taken one at a time: the holding cap and the claim limits are counted
-and written under a short lease on a document of that person's, so two claims (or a claim and an
-allocation, on any pool instance) cannot both read "one left" and both take it.
+"""One person's claims taken one at a time: their claim limits are counted and written under a
+short lease on a document of that person's, so two claims (on any pool instance) cannot both read
+"one left" and both take it. (The holding cap needs no lease: the person's counter keeps it as
+each holding is written, for claims and allocations alike, ``counting``.)
 
 The lease is a guarded conditional update (``Pool.hold_person``); one that dies holding it is
 taken over once the lease runs out. Waiting is a short poll: nameko's workers are green threads.

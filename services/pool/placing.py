@@ -4,14 +4,16 @@ pool, a manager told nobody was eligible); a new inquiry brings a dormant custom
 a rejected one first on the review list. What changed is announced (``announcing``)."""
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from contracts.errors import NotFound
 from contracts.events import dump_event
 from plugins.errors import PluginFailed
-from services.pool.allocating import allocate, assign_requested_owner
+from services.pool.allocating import Reasons, allocate, allocate_new, assign_requested_owner
 from services.pool.announcing import Dispatch, announce
 from services.pool.changing import change_holding
 from services.pool.directory import seed
@@ -28,9 +30,9 @@ from services.pool.domain.holdings import (
     inquired_since_rejection,
     new_holding,
     screening_holding,
+    with_facts,
 )
 from services.pool.domain.recycling import DORMANT, OWNED, PUBLIC_POOL, reactivation_on_inquiry
-from services.pool.guarding import PersonLock
 from services.pool.store import Pool
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,11 @@ Document = dict[str, Any]
 @dataclass(frozen=True)
 class Placement:
     """What placing a customer needs besides the event: the store, the dispatcher, the allocation
-    settings, the lock on each person's turn, each role's claim limits and the allocation rules in force."""
+    settings, each role's claim limits and the allocation rules in force."""
 
     pool: Pool
     dispatch: Dispatch
     allocation: Document
-    lock: PersonLock
     limits_of: Callable[[str], ClaimLimits]
     rules: Sequence[Any]
 
@@ -72,6 +73,9 @@ def place_new_customer(
         return
     placed = event["allocate"] or event["requested_owner"]
     holding = new_holding(customer_id, allocation["team"], facts, now, NEW_UNALLOCATED if placed else POOL_ASKED)
+    if event["allocate"] and not event["requested_owner"] and not event["needs_review"]:
+        allocate_new_announced(placement, holding, now)
+        return
     if event["needs_review"] and placed:
         # It may be someone's existing customer (撞单): it waits in the pool until a person decides;
         # kept apart, it is placed then (reviewing.place_after_review).
@@ -87,6 +91,20 @@ def place_new_customer(
         announce(dispatch, before, assign_requested_owner(pool, customer_id, event["requested_owner"], now), now)
     elif event["allocate"]:
         allocate_announced(placement, before, customer_id, now, holding=before)
+
+
+def keep_facts(pool: Pool, customer_id: str, facts: Facts, version: int, early: Document) -> None:
+    """The customer's holding with profile's newer facts (``customer_updated``). Facts that come
+    while the holding is still being written (the customer's allocation decides its owner before
+    writing it, and profile announces both at once) are tried again, ``early["tries"]`` times
+    ``early["wait_seconds"]`` apart; a customer the pool never gets (merged away) is let be."""
+    for attempt in range(early["tries"]):
+        try:
+            change_holding(pool, customer_id, lambda h: with_facts(h, facts, version))
+            return
+        except NotFound:
+            if attempt + 1 < early["tries"]:
+                time.sleep(early["wait_seconds"])  # a green sleep under nameko: other workers run
 
 
 def place_on_inquiry(
@@ -116,6 +134,32 @@ def place_on_inquiry(
         change_holding(pool, customer_id, lambda h: inquired_since_rejection(h, now), holding)
 
 
+def allocate_new_announced(placement: Placement, holding: Document, now: datetime) -> None:
+    """A new customer allocated by the rules as its holding is first written, its owner announced;
+    when nobody is eligible (or a plugin's rule failed) it waits in the public pool and
+    ``allocation_stalled`` says why. A holding the pool had already (the event redelivered) is
+    placed as it stands: its owner announced again, or allocated now."""
+    pool, allocation = placement.pool, placement.allocation
+    seed(pool, allocation, now)
+    try:
+        stored, added, stalled = allocate_new(
+            pool, allocation["team"], placement.limits_of, placement.rules, holding, now
+        )
+    except PluginFailed as exc:
+        waiting = give_back(holding, PUBLIC_POOL, f"{NOBODY_ELIGIBLE}: {exc.message}", SYSTEM, now) or holding
+        stored, added = pool.add_allocated(waiting)
+        stalled = {"": [exc.message]} if added else None
+    if added:
+        if stalled is not None:
+            _stalled(placement, holding["_id"], stalled, now)
+        else:
+            announce(placement.dispatch, None, stored, now)
+    elif stored["state"] == OWNED:
+        announce(placement.dispatch, None, stored, now)  # redelivered: said again, downstream handlers ignore repeats
+    else:
+        allocate_announced(placement, stored, stored["_id"], now, holding=stored)
+
+
 def allocate_announced(
     placement: Placement,
     before: Document | None,
@@ -139,7 +183,6 @@ def allocate_announced(
             customer_id,
             now,
             reason=reason,
-            lock=placement.lock,
             holding=holding,
         )
     except PluginFailed as exc:
@@ -153,19 +196,25 @@ def allocate_announced(
             ),
         )
     if stalled is not None:
-        log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
-        dispatch(
-            "allocation_stalled",
-            dump_event(
-                "allocation_stalled",
-                {
-                    "customer_id": customer_id,
-                    "team": allocation["team"],
-                    "department": allocation["department"],
-                    "reasons": stalled,
-                    "at": now,
-                },
-            ),
-        )
+        _stalled(placement, customer_id, stalled, now)
         return
     announce(dispatch, before, after, now)
+
+
+def _stalled(placement: Placement, customer_id: str, stalled: Reasons, now: datetime) -> None:
+    """Nobody was given the customer: it waits in the pool, and ``allocation_stalled`` says why."""
+    allocation = placement.allocation
+    log.warning("customer %s waits in the pool: nobody eligible (%s)", customer_id, stalled)
+    placement.dispatch(
+        "allocation_stalled",
+        dump_event(
+            "allocation_stalled",
+            {
+                "customer_id": customer_id,
+                "team": allocation["team"],
+                "department": allocation["department"],
+                "reasons": stalled,
+                "at": now,
+            },
+        ),
+    )

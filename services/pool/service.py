@@ -39,18 +39,16 @@ from contracts.pool import (
 from contracts.reports import BackfillRequestSchema, BackfillResultSchema, PeriodQuerySchema, RejectedReasonsSchema
 from plugins.dependency import Plugins
 from services.pool.announcing import announce, ownership
-from services.pool.changing import change_holding
 from services.pool.claims import claim, reactivate, reject, release, remaining_claims, search_scope, set_collaborator
 from services.pool.directory import change_person, seed, sync_user, view
 from services.pool.domain.claiming import ClaimLimits, limits_for
 from services.pool.domain.holdings import (
     Facts,
     rejection_reason,
-    with_facts,
 )
 from services.pool.domain.recycling import REJECTED, SCREENING
 from services.pool.leaving import reassign_leaver
-from services.pool.placing import Placement, place_new_customer, place_on_inquiry
+from services.pool.placing import Placement, keep_facts, place_new_customer, place_on_inquiry
 from services.pool.reviewing import place_after_review
 from services.pool.screening import mark_invalid, receiver_for
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
@@ -131,10 +129,7 @@ class PoolService(
             country_code=event["country_code"] or self.countries.code_of(event["country"]),
             tags=tuple(event["tags"]),
         )
-        try:
-            change_holding(self.pool, event["customer_id"], lambda h: with_facts(h, facts, event["version"]))
-        except NotFound:
-            pass  # not in the pool (not yet, or merged away): nothing to keep in step
+        keep_facts(self.pool, event["customer_id"], facts, event["version"], self.settings["early_facts"])
 
     @on("user_saved")
     def on_user_saved(self, payload: Document) -> None:
@@ -469,9 +464,7 @@ class PoolService(
         return announce(self.dispatch, before, after, _now(), by)
 
     def _placement(self) -> Placement:
-        return Placement(
-            self.pool, self.dispatch, self.allocation, self.settings["person_lock"], self._limits_of, self._rules()
-        )
+        return Placement(self.pool, self.dispatch, self.allocation, self._limits_of, self._rules())
 
     def _limits_of(self, role: str) -> ClaimLimits:
         return limits_for(role, self.settings["claim_limits"], self.settings["role_limits"])

@@ -73,6 +73,11 @@ class PersonLockSchema(Schema):
     wait_seconds = fields.Float(load_default=5, validate=validate.Range(min=0, min_inclusive=False))
 
 
+class EarlyFactsSchema(Schema):
+    tries = fields.Integer(load_default=10, validate=validate.Range(min=1))
+    wait_seconds = fields.Float(load_default=0.2, validate=validate.Range(min=0))
+
+
 class RecyclingSchema(Schema):
     no_follow_up_days = fields.Integer(load_default=15, validate=validate.Range(min=1))
     no_deal_days = fields.Integer(load_default=90, validate=validate.Range(min=1))
@@ -91,6 +96,7 @@ class PoolSettingsSchema(Schema):
     sweep_batch = fields.Integer(load_default=1000, validate=validate.Range(min=1))
     rejected_review_days = fields.Integer(load_default=30, validate=validate.Range(min=1))
     person_lock = fields.Nested(PersonLockSchema, load_default=dict)
+    early_facts = fields.Nested(EarlyFactsSchema, load_default=dict)
 
     @post_load
     def as_domain(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

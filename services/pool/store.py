@@ -13,11 +13,20 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from contracts.paging import sort_spec
-from services.pool.counting import HeldCounts, owner_moves
+from services.pool.counting import AtCap, HeldCounts, owner_moves
 from services.pool.domain.recycling import NO_DEAL, NO_FOLLOW_UP
 from services.pool.domain.rotation import Member, Rotation
 from services.runtime.audit import Store
-from services.runtime.document_store import any_of, count, guarded_replace, moved_on, prefix_range, time_key, up_to_key
+from services.runtime.document_store import (
+    Together,
+    any_of,
+    count,
+    guarded_replace,
+    moved_on,
+    prefix_range,
+    time_key,
+    up_to_key,
+)
 from services.runtime.guarded import DocumentBusy, take_turn
 from services.runtime.mongo import insert_once
 
@@ -40,6 +49,13 @@ SWEEP_KEYS = {
     "contact_clock": ("has_open_need", None),
 }
 WARNED = "warned "
+
+# A rotation's turn as decided in memory: (its key, the rotation after the turn, the version read).
+Turn = tuple[str, Rotation, int]
+
+
+class RotationMoved(Exception):
+    """Another instance turned the rotation since it was read: read it and decide again."""
 
 
 class Pool(Store):
@@ -104,23 +120,73 @@ class Pool(Store):
 
     def add_holding(self, holding: Document) -> Document:
         """The stored holding: this one (at its first version), or the one added first."""
-        gained, lost = owner_moves(None, holding)
-        self.counts.before_write(gained, lost)
-        stored, added = insert_once(self.holdings, with_sweep_keys(holding))
-        self.counts.after_write(gained, lost, added)
-        if added:
-            self.audit.changed("holding", None, _unkeyed(stored))
-        return stored
+        return self.add_allocated(holding)[0]
 
-    def replace_holding(self, holding: Document, before: Document) -> bool:
+    def add_allocated(
+        self, holding: Document, turn: Turn | None = None, cap: int | None = None
+    ) -> tuple[Document, bool]:
+        """(the stored holding, added now?): ``holding`` at its first version, written in one
+        command with the rotation's ``turn`` that chose its owner (guarded by the version it was
+        read at), the owner's counter step (reserved below ``cap``, ``counting``), its audit entry
+        and the counter's step after it — or, when the customer's holding was added first, that
+        one, nothing written. ``RotationMoved`` when another instance turned the rotation since,
+        ``AtCap`` when the owner's counter is at ``cap``: nothing written either way."""
+        gained, _ = owner_moves(None, holding)
+        stored = with_sweep_keys(holding)
+        writes = Together()
+        if turn is not None:
+            # An upsert guarded by the version read: one that lost collides with the rotation it did
+            # not match (a duplicate key), which stops the writes after it.
+            key, rotation, version = turn
+            rotation_fields = {"_id": key, "version": version + 1, **_rotation_fields(rotation)}
+            writes.replace(self.rotations, {"_id": key, "version": version}, rotation_fields, upsert=True)
+        if gained:
+            self.counts.reserve_with(writes, gained, cap)
+        added_at = len(writes)
+        writes.insert(self.holdings, stored)
+        self.audit.changed_with(writes, "holding", None, _unkeyed(stored))
+        if gained:
+            self.counts.settle_with(writes, gained)
+        try:
+            writes.send()
+        except DuplicateKeyError as exc:
+            failed = _failed_at(exc)
+            if failed == added_at:
+                if gained:
+                    self.counts.unreserve(gained)
+                found = self.holding(holding["_id"])
+                if found is None:
+                    raise
+                return found, False
+            if turn is not None and failed == 0:
+                raise RotationMoved(turn[0]) from exc
+            if gained and failed == added_at - 1:
+                raise AtCap(gained) from exc
+            raise
+        return stored, True
+
+    def replace_holding(self, holding: Document, before: Document, cap: int | None = None) -> bool:
         """Write the holding, its version moved on, if ``before`` is still the stored one (the
-        owners' counters moved around the write, ``counting.py``)."""
+        owners' counters moved around the write, ``counting.py``), with its audit entry: one
+        command when nobody loses it. ``cap``: the one who gains it must hold fewer (``AtCap``
+        when their counter says they do not; nothing written)."""
         gained, lost = owner_moves(before, holding)
-        self.counts.before_write(gained, lost)
-        replaced = guarded_replace(self.holdings, with_sweep_keys(holding), before)
+        self.counts.before_write(None, lost)
+        writes = Together()
+        if gained:
+            self.counts.reserve_with(writes, gained, cap)
+        writes.guarded_replace(self.holdings, with_sweep_keys(holding), before)
+        entry = self.audit.changed_with(writes, "holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
+        try:
+            (replaced,) = writes.send()
+        except DuplicateKeyError as exc:
+            if gained and _failed_at(exc) == 0:
+                self.counts.after_write(None, lost, False)
+                raise AtCap(gained) from exc
+            raise
         self.counts.after_write(gained, lost, replaced)
-        if replaced:
-            self.audit.changed("holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
+        if not replaced and entry is not None:
+            self.audit.withdraw(entry)  # the command does not stop at a guarded write that matched nothing
         return replaced
 
     def rekey(self, holding: Document) -> bool:
@@ -278,6 +344,12 @@ class Pool(Store):
         return len(allocated), sum(1 for h in allocated if h.get("deal_closed"))
 
     # rotations: one per team and set of eligible people, decided in memory, written back guarded
+    def rotation(self, key: str) -> tuple[Rotation, int]:
+        """(rotation, version), read only: one never turned is empty at version 0 (its first turn,
+        written by ``add_allocated``, makes it)."""
+        doc = self.rotations.find_one({"_id": key})
+        return (_rotation_of(doc), doc["version"]) if doc is not None else (Rotation(()), 0)
+
     def load_rotation(self, key: str) -> tuple[Rotation, int]:
         """(rotation, version); a rotation seen for the first time starts empty at version 0."""
         doc = self.rotations.find_one({"_id": key})
@@ -373,6 +445,12 @@ class Pool(Store):
 
     def reassignment(self, reassignment_id: str) -> Document | None:
         return self.reassignments.find_one({"_id": reassignment_id})
+
+
+def _failed_at(exc: DuplicateKeyError) -> int | None:
+    """Which write of a command sent together collided (its place in the command)."""
+    details = exc.details or {}
+    return details.get("idx") if isinstance(details.get("idx"), int) else None
 
 
 def _unkeyed(holding: Document) -> Document:

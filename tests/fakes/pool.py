@@ -8,8 +8,9 @@ methods in step with the real store's and runs the same checks against both."""
 
 from datetime import UTC, datetime, timedelta
 
+from services.pool.counting import AtCap
 from services.pool.domain.rotation import Rotation
-from services.pool.store import SWEEP_KEYS
+from services.pool.store import SWEEP_KEYS, RotationMoved
 from services.runtime.document_store import moved_on
 from tests.fakes.documents import Documents, RecordingAudit, as_stored, audited_replace, take_turn
 
@@ -38,12 +39,28 @@ class FakePoolStore:
         return [found[c] for c in dict.fromkeys(customer_ids) if c in found]
 
     def add_holding(self, holding):
+        return self.add_allocated(holding)[0]
+
+    def add_allocated(self, holding, turn=None, cap=None):
+        """The real store's one command: the rotation's turn guarded by its version, the owner's
+        cap, then the holding (or the one added first, nothing written) and its audit entry."""
+        if turn is not None:
+            key, rotation, version = turn
+            written = {"_id": key, "rotation": rotation, "version": version + 1}
+            if not (self.rotations.replace_if(written, version=version) or self.rotations.insert_once(written)[1]):
+                raise RotationMoved(key)
+        owner = holding.get("owner_id") if holding.get("state") == OWNED else None
+        if owner and cap is not None and self.held(owner) >= cap:
+            raise AtCap(owner)
         stored, added = self.holdings.insert_once({**holding, "version": holding.get("version", 0)})
         if added:
             self.audit.changed("holding", None, as_stored(stored))
-        return as_stored(stored)
+        return as_stored(stored), added
 
-    def replace_holding(self, holding, before):
+    def replace_holding(self, holding, before, cap=None):
+        gained = holding.get("owner_id") if holding.get("state") == OWNED else None
+        if gained and gained != before.get("owner_id") and cap is not None and self.held(gained) >= cap:
+            raise AtCap(gained)
         return audited_replace(self.holdings, self.audit, "holding", holding, before)
 
     def forget(self, customer_id):
@@ -106,6 +123,10 @@ class FakePoolStore:
         return len(allocated), sum(1 for h in allocated if h.get("deal_closed"))
 
     # rotations
+    def rotation(self, key):
+        doc = self.rotations.find_one(key)
+        return (doc["rotation"], doc["version"]) if doc is not None else (Rotation(()), 0)
+
     def load_rotation(self, key):
         doc = self.rotations.find_one(key)
         if doc is None:

@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 import pytest
 
 from services.pool.changing import change_holding
-from services.pool.counting import STUCK_SECONDS, owner_moves
+from services.pool.counting import STUCK_SECONDS, AtCap, owner_moves
 from services.pool.domain.holdings import Facts, give_back, hand_over, new_holding, take
-from services.pool.store import Pool
+from services.pool.domain.rotation import Member
+from services.pool.store import Pool, RotationMoved
 from services.pool.upgrading import count_holdings_of_people
+from services.runtime.audit import AuditRecorder, AuditTrail
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -149,3 +151,77 @@ def test_counters_never_fall_below_the_holdings_under_concurrent_moves_and_recou
         assert (counter["pending_in"], counter["pending_out"]) == (0, 0)
         assert pool.held(person) >= pool.held_by(person)
         assert pool.recount_held(person) == pool.held_by(person)
+
+
+def audited(pool, db):
+    """The store as a worker has it: its writes land in the audit trail."""
+    return pool.audited_by(AuditRecorder(AuditTrail(db.of("pool"), "pool"), None, "test"))
+
+
+def turn_of(pool, key, customer_id):
+    rotation, version = pool.rotation(key)
+    owner, turned = rotation.with_members((Member("alice", 1), Member("bob", 1))).assign(customer_id)
+    return owner, (key, turned, version)
+
+
+def test_a_new_customer_is_written_with_its_turn_its_owners_counter_and_its_audit_entry_at_once(pool, db):
+    pool = audited(pool, db)
+    owner, turn = turn_of(pool, "default:alice,bob", "c1")
+    stored, added = pool.add_allocated(take(holding("c1"), owner, "allocated", "pool", NOW), turn, cap=2)
+    assert added and stored["owner_id"] == owner == "alice"
+    assert pool.rotation("default:alice,bob")[0].decided("c1") == "alice"
+    assert both(pool, "alice") == (1, 1)
+    counter = pool.counts.counters.find_one({"_id": "alice"})
+    assert counter["pending_in"] == 0
+    assert pool.audit.trail.entries.count_documents({"resource_id": "c1"}) == 1
+    # a second instance that read the rotation before that turn: nothing written, told to read again
+    with pytest.raises(RotationMoved):
+        pool.add_allocated(take(holding("c2"), "alice", "allocated", "pool", NOW), turn, cap=2)
+    assert pool.holding("c2") is None and both(pool, "alice") == (1, 1)
+    # redelivered: the holding stored first comes back, the counter is as it was
+    again, added = pool.add_allocated(take(holding("c1"), "alice", "allocated", "pool", NOW), None, cap=2)
+    assert (added, again["version"]) == (False, stored["version"])
+    assert both(pool, "alice") == (1, 1)
+    assert pool.counts.counters.find_one({"_id": "alice"})["pending_in"] == 0
+    assert pool.audit.trail.entries.count_documents({"resource_id": "c1"}) == 1
+
+
+def test_a_person_at_the_cap_is_given_nothing_by_a_new_holding_or_a_changed_one(pool, db):
+    pool = audited(pool, db)
+    pool.add_allocated(take(holding("c1"), "alice", "allocated", "pool", NOW), None, cap=1)
+    with pytest.raises(AtCap):
+        pool.add_allocated(take(holding("c2"), "alice", "allocated", "pool", NOW), None, cap=1)
+    assert pool.holding("c2") is None
+    pooled = pool.add_holding(holding("c3"))
+    with pytest.raises(AtCap):
+        pool.replace_holding(take(pooled, "alice", "claimed", "alice", NOW), pooled, cap=1)
+    assert pool.holding("c3")["state"] == "public_pool" and both(pool, "alice") == (1, 1)
+    assert pool.replace_holding(take(pooled, "bob", "claimed", "bob", NOW), pooled, cap=1)
+    assert both(pool, "bob") == (1, 1)
+
+
+def test_a_change_that_lost_its_race_leaves_no_audit_entry(pool, db):
+    pool = audited(pool, db)
+    pooled = pool.add_holding(holding("c1"))
+    assert pool.replace_holding(take(pooled, "bob", "claimed", "bob", NOW), pooled)
+    assert not pool.replace_holding(take(pooled, "carol", "claimed", "carol", NOW), pooled)  # read before bob's
+    changes = [e["changes"] for e in pool.audit.trail.entries.find({"resource_id": "c1"})]
+    assert len(changes) == 2 and changes[1]["owner_id"]["after"] == "bob"
+    assert both(pool, "carol") == (0, 0) and both(pool, "bob") == (1, 1)
+
+
+def test_caps_hold_when_instances_allocate_to_the_same_people_at_once(pool):
+    """Threads (as instances would) give new customers to two people capped at 5, without any lease:
+    the counters' guarded steps let exactly five each through."""
+
+    def allocate(n):
+        customer_id, owner = f"c{n}", ("alice", "bob")[n % 2]
+        try:
+            return pool.add_allocated(take(holding(customer_id), owner, "allocated", "pool", NOW), None, cap=5)[1]
+        except AtCap:
+            return False
+
+    with ThreadPoolExecutor(8) as threads:
+        added = list(threads.map(allocate, range(40)))
+    assert sum(added) == 10
+    assert both(pool, "alice") == (5, 5) and both(pool, "bob") == (5, 5)

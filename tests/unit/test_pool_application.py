@@ -15,7 +15,7 @@ from services.pool.directory import sync_user
 from services.pool.domain.claiming import limits_for
 from services.pool.domain.holdings import NOBODY_ELIGIBLE, Facts, new_holding, with_facts
 from services.pool.domain.recycling import DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_POOL
-from services.pool.placing import Placement, place_new_customer
+from services.pool.placing import Placement, keep_facts, place_new_customer
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
 from services.pool.sweeping import sweep_announced
 from services.pool.upgrading import structure_warnings
@@ -99,7 +99,6 @@ class Pool:
             self.store,
             self.dispatch,
             self.allocation,
-            self.settings["person_lock"],
             self.limits_of,
             self.allocation["rules"],
         )
@@ -324,3 +323,25 @@ def test_a_customer_asking_for_the_pool_waits_there_unallocated():
     waiting = pool.created("cus_1", allocate=False)
     assert (waiting["state"], waiting["owner_id"]) == (PUBLIC_POOL, None)
     assert pool.events("customer_allocated") == []
+
+
+def test_facts_that_come_before_the_holding_is_written_are_kept_once_it_is():
+    """profile announces a new customer and its facts at once; the allocation writes the holding
+    only once it has chosen the owner, so the facts may find no holding at first."""
+    pool = Pool()
+    stored_holding = pool.store.holding
+    reads = []
+
+    def holding_written_meanwhile(customer_id):
+        reads.append(customer_id)
+        if len(reads) == 3:
+            pool.created(customer_id)  # the allocation lands between the second try and the third
+        return stored_holding(customer_id)
+
+    pool.store.holding = holding_written_meanwhile
+    early = {"tries": 5, "wait_seconds": 0}
+    keep_facts(pool.store, "cus_1", Facts(company="cus_1 GmbH", tags=("vip",)), 3, early)
+    kept = stored_holding("cus_1")
+    assert (kept["owner_id"] is not None, kept["tags"], kept["profile_version"]) == (True, ["vip"], 3)
+    keep_facts(pool.store, "cus_gone", Facts(company="Gone"), 3, {"tries": 2, "wait_seconds": 0})  # merged away
+    assert stored_holding("cus_gone") is None
