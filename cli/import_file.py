@@ -121,11 +121,18 @@ def progress_line(sent, total, elapsed):
 
 def _classify(api, pending, wait_seconds):
     """created / merged / flagged, once profile has filed each inquiry (intake keeps what profile
-    made of it): asked LOOKUP_BATCH inquiries a call."""
+    made of it): asked LOOKUP_BATCH inquiries a call, oldest first. Inquiries are filed about in the
+    order sent, so a round stops at the first call that finds some still waiting: asking after the
+    younger ones too would cost the services a read of each, every round, while they file. A round
+    that finds none filed asks after all (one inquiry left unfiled holds no others back)."""
     deadline = time.monotonic() + wait_seconds
+    ask_all = False
     while pending and time.monotonic() < deadline:
-        waiting = []
+        waiting: list = []
         for start in range(0, len(pending), LOOKUP_BATCH):
+            if waiting and not ask_all:
+                waiting.extend(pending[start:])
+                break
             batch = {o["id"]: o for o in pending[start : start + LOOKUP_BATCH]}
             status, page = api.call(
                 "GET", "/inquiries?" + urllib.parse.urlencode({"ids": ",".join(batch), "limit": LOOKUP_BATCH})
@@ -140,6 +147,7 @@ def _classify(api, pending, wait_seconds):
                 outcome.update(customer_id=filed[inquiry_id]["customer_id"], outcome=filed[inquiry_id]["filed_as"])
                 if outcome["outcome"] == "flagged":
                     outcome["candidates"] = _candidates(api, outcome["customer_id"])
+        ask_all = len(waiting) == len(pending)
         pending = waiting
         if pending:
             time.sleep(POLL_SECONDS)

@@ -266,3 +266,49 @@ def test_long_rows_are_sent_in_smaller_batches_so_a_call_stays_within_the_body_l
     api = FakeApi([f"cus_{n}" for n in range(5)])
     _, _, outcomes = importer.import_file(api, path, load_mapping("alibaba"), wait_seconds=5, progress=None)
     assert len(outcomes) == 5 and api.calls.count(("POST", "/inquiries/batch")) == 3  # 2 + 2 + 1 rows
+
+
+class SlowFiling:
+    """Inquiries filed in the order sent, ``per_round`` more between two rounds of asking (a round
+    starts with the oldest still waiting), whatever is asked; ``never`` stay unfiled."""
+
+    def __init__(self, per_round, never=()):
+        self.per_round, self.never, self.filed_up_to, self.asked = per_round, set(never), 0, []
+
+    def call(self, method, path, body=None, headers=None):
+        ids = parse_qs(urlsplit(path).query)["ids"][0].split(",")
+        numbers = {i: int(i.rsplit("_", 1)[1]) for i in ids}
+        if not self.asked or numbers[ids[0]] <= self.filed_up_to + 1 or ids[0] in self.never:
+            self.filed_up_to += self.per_round
+        self.asked.append(ids)
+        return 200, {
+            "items": [
+                {"id": i, "customer_id": f"cus_{n}", "filed_as": "created"}
+                if n <= self.filed_up_to and i not in self.never
+                else {"id": i}
+                for i, n in numbers.items()
+            ]
+        }
+
+
+def test_while_filing_goes_on_only_the_oldest_waiting_rows_are_asked_after(monkeypatch):
+    from cli import import_file as importer
+
+    monkeypatch.setattr(importer, "POLL_SECONDS", 0)
+    pending = [{"id": f"inq_{n}", "outcome": None} for n in range(1, 1001)]
+    api = SlowFiling(per_round=100)
+    importer._classify(api, pending, wait_seconds=5)
+    assert all(o["outcome"] == "created" for o in pending)
+    # asking after every waiting row each round reads 5,500 inquiries here (1,000 + 900 + … + 100)
+    assert sum(len(ids) for ids in api.asked) <= 2_000
+
+
+def test_an_inquiry_never_filed_holds_back_none_of_the_younger_ones(monkeypatch):
+    from cli import import_file as importer
+
+    monkeypatch.setattr(importer, "POLL_SECONDS", 0)
+    pending = [{"id": f"inq_{n}", "outcome": None} for n in range(1, 601)]
+    api = SlowFiling(per_round=600, never={"inq_1"})
+    importer._classify(api, pending, wait_seconds=0.5)
+    assert pending[0]["outcome"] == "not filed yet"
+    assert all(o["outcome"] == "created" for o in pending[1:])
