@@ -21,6 +21,49 @@ class InquiryReceived(OutputSchema):
     inquiry = fields.Nested(InquirySchema, required=True)
 
 
+class CustomerSummary(OutputSchema):
+    """What other services filter and decide by, read off an archive as it is now. ``version``
+    orders summaries: a handler ignores one older than what it has."""
+
+    customer_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    company = fields.String(allow_none=True)
+    country = fields.String(
+        allow_none=True, metadata={"description": "As given (a profile before country_code sent the ISO code here)."}
+    )
+    country_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "ISO 3166 alpha-2 when known (recognised from country)."},
+    )
+    intent_grade = fields.String(allow_none=True)
+    value_grade = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "
+            "it sets a follow-up cadence."
+        },
+    )
+    graded_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "When a grade was last set (filing or by hand): the quarterly regrade counts from it."
+        },
+    )
+    stage = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True)
+    last_contact_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Latest inquiry or communication."}
+    )
+    last_follow_up_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Latest communication recorded."}
+    )
+    has_open_need = fields.Boolean(required=True)
+    deal_closed = fields.Boolean(required=True)
+
+
 class CustomerCreated(OutputSchema):
     """profile opened a new archive from an inquiry."""
 
@@ -46,6 +89,15 @@ class CustomerCreated(OutputSchema):
         load_default=True,
         metadata={
             "description": "false: the inquiry asked for the public pool; it waits there to be claimed, unallocated."
+        },
+    )
+    summary = fields.Nested(
+        CustomerSummary,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "The new archive as customer_updated would say it (its version, stage, tags, grades, "
+            "last contact): no update follows the creation. Absent from a profile before it carried one."
         },
     )
 
@@ -121,47 +173,9 @@ class CustomerAllocated(OutputSchema):
     )
 
 
-class CustomerUpdated(OutputSchema):
+class CustomerUpdated(CustomerSummary):
     """profile changed an archive: what other services filter and decide by, as it is now.
     ``version`` orders them: a handler ignores one older than what it has."""
-
-    customer_id = fields.String(required=True)
-    version = fields.Integer(required=True)
-    company = fields.String(allow_none=True)
-    country = fields.String(
-        allow_none=True, metadata={"description": "As given (a profile before country_code sent the ISO code here)."}
-    )
-    country_code = fields.String(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "ISO 3166 alpha-2 when known (recognised from country)."},
-    )
-    intent_grade = fields.String(allow_none=True)
-    value_grade = fields.String(
-        load_default=None,
-        allow_none=True,
-        metadata={
-            "description": "A (core), B (potential), C (ordinary), D (low value) once the archive has one; "
-            "it sets a follow-up cadence."
-        },
-    )
-    graded_at = fields.AwareDateTime(
-        load_default=None,
-        allow_none=True,
-        metadata={
-            "description": "When a grade was last set (filing or by hand): the quarterly regrade counts from it."
-        },
-    )
-    stage = fields.String(required=True)
-    tags = fields.List(fields.String(), required=True)
-    last_contact_at = fields.AwareDateTime(
-        allow_none=True, metadata={"description": "Latest inquiry or communication."}
-    )
-    last_follow_up_at = fields.AwareDateTime(
-        allow_none=True, metadata={"description": "Latest communication recorded."}
-    )
-    has_open_need = fields.Boolean(required=True)
-    deal_closed = fields.Boolean(required=True)
 
 
 class CustomerReturned(OutputSchema):

@@ -7,6 +7,7 @@ reminders and inbox entries are shown with its company name."""
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from services.notification.domain import Document, follow_up, satisfying
 from services.notification.domain import reminders as reminder_rules
@@ -35,12 +36,13 @@ def follow(
     change: Callable[[FollowedCustomer], FollowedCustomer],
     now: datetime,
     open_reminders: list[Document] | None = None,
+    followed: Document | None = None,
 ) -> list[Document]:
     """Apply ``change`` (FollowedCustomer -> FollowedCustomer) and bring the follow-up and regrade
     reminders in line; returns those to announce (new or said again on redelivery).
     ``open_reminders``: the customer's open reminders as the caller just read and closed them (not
-    read again)."""
-    current = reminders.followed_customer(customer_id)
+    read again); ``followed``: the followed customer as the caller just read it (not read again)."""
+    current = followed if followed is not None else reminders.followed_customer(customer_id)
     if current is None:
         # First heard of: written as changed, in one command (unless another handler wrote it
         # first). Only this function makes follow-ups and regrades, once the customer is followed:
@@ -62,10 +64,23 @@ def follow(
     return _reconcile(reminders, policy, customer, now, open_reminders)
 
 
-def follow_creation(reminders: Reminders, customer_id: str, company: str | None) -> None:
-    """A new archive's company name (``with_creation``: unless an update was heard first), written
-    without reading: a name asks no reminder, so none is brought in line."""
-    reminders.name_followed_customer(customer_id, company)
+def follow_creation(reminders: Reminders, policy: ReminderPolicy, created: Document, now: datetime) -> list[Document]:
+    """A new archive (``customer_created``): what its summary says, kept as an update's would be
+    (``with_archive``), in one insert that reads nothing — nobody owns a new customer yet, so no
+    reminder is asked. A customer followed before its creation was heard (its allocation or a
+    stall noticed first, a redelivery) is followed as on an update: a newer update kept first stands,
+    and an owner's reminders are brought in line (returned, to announce). From a profile before
+    creations carried a summary: its company name (``with_creation``), written without reading."""
+    customer_id, summary = created["customer_id"], created.get("summary")
+    if summary is None:
+        reminders.name_followed_customer(customer_id, created.get("company"))
+        return []
+    change = partial(follow_up.with_archive, update=summary)
+    first = {"_id": customer_id, "version": 0, **dataclasses.asdict(change(FollowedCustomer(customer_id)))}
+    stored, added = reminders.add_followed_customer(first)
+    if added:
+        return []
+    return follow(reminders, policy, customer_id, change, now, followed=stored)
 
 
 def follow_allocation(

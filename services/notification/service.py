@@ -98,10 +98,11 @@ class NotificationService(audit.AuditTrailEntrypoints, parking.ParkedEventEntryp
 
     @on("customer_created")
     def on_customer_created(self, payload: dict[str, Any]) -> None:
-        """Its company name, shown with its reminders and inbox entries (a customer filed by hand
-        announces no update until it changes)."""
-        event = load_event("customer_created", payload)
-        follow_creation(self.reminders, event["customer_id"], event.get("company"))
+        """What its summary says (grades, stage, deal status: as ``customer_updated`` would), and
+        its company name, shown with its reminders and inbox entries."""
+        for reminder in follow_creation(self.reminders, self.policy, load_event("customer_created", payload), _now()):
+            if reminder["kind"] in rules.ANNOUNCED_KINDS:
+                self._announce(reminder)
 
     @on("customer_updated")
     def on_customer_updated(self, payload: dict[str, Any]) -> None:

@@ -60,19 +60,15 @@ def place_new_customer(
     """A customer new to the pool (``customer_created``): screened first, filed by hand, allocated,
     or left in the pool (asked for, or a possible duplicate waiting for a person's review)."""
     pool, dispatch, allocation = placement.pool, placement.dispatch, placement.allocation
-    facts = Facts(
-        company=event["company"],
-        country=event["country"],
-        country_code=event["country_code"],
-        intent_grade=event["intent_grade"],
-    )
+    facts, version = created_facts(event)
     customer_id = event["customer_id"]
     if allocation["screening"] and event["allocate"] and not event["requested_owner"]:
         # Marketing screens it first; sales gets it by the handoff marketing sends (screening.py).
-        pool.add_holding(screening_holding(customer_id, allocation["team"], facts, now))
+        pool.add_holding(screening_holding(customer_id, allocation["team"], facts, now, version))
         return
     placed = event["allocate"] or event["requested_owner"]
-    holding = new_holding(customer_id, allocation["team"], facts, now, NEW_UNALLOCATED if placed else POOL_ASKED)
+    reason = NEW_UNALLOCATED if placed else POOL_ASKED
+    holding = new_holding(customer_id, allocation["team"], facts, now, reason, version)
     if event["allocate"] and not event["requested_owner"] and not event["needs_review"]:
         allocate_new_announced(placement, holding, now)
         return
@@ -93,11 +89,47 @@ def place_new_customer(
         allocate_announced(placement, before, customer_id, now, holding=before)
 
 
+def created_facts(event: Document) -> tuple[Facts, int]:
+    """(facts, profile's version they are of) of a new customer: its ``customer_created``'s summary
+    (the archive as ``customer_updated`` would say it), or, from a profile before creations carried
+    one, what the creation says (version 0: any update is newer)."""
+    summary = event.get("summary")
+    if summary is not None:
+        return profile_facts(summary, summary["country_code"] or event["country_code"]), summary["version"]
+    return (
+        Facts(
+            company=event["company"],
+            country=event["country"],
+            country_code=event["country_code"],
+            intent_grade=event["intent_grade"],
+        ),
+        0,
+    )
+
+
+def profile_facts(summary: Document, country_code: str | None) -> Facts:
+    """What the pool keeps of profile's summary of an archive (``customer_updated``, or a
+    ``customer_created``'s summary); ``country_code``: its ISO code as known."""
+    return Facts(
+        company=summary["company"],
+        country=summary["country"],
+        country_code=country_code,
+        intent_grade=summary["intent_grade"],
+        stage=summary["stage"],
+        tags=tuple(summary["tags"]),
+        last_contact_at=summary["last_contact_at"],
+        last_follow_up_at=summary["last_follow_up_at"],
+        has_open_need=summary["has_open_need"],
+        deal_closed=summary["deal_closed"],
+    )
+
+
 def keep_facts(pool: Pool, customer_id: str, facts: Facts, version: int, early: Document) -> None:
-    """The customer's holding with profile's newer facts (``customer_updated``). Facts that come
-    while the holding is still being written (the customer's allocation decides its owner before
-    writing it, and profile announces both at once) are tried again, ``early["tries"]`` times
-    ``early["wait_seconds"]`` apart; a customer the pool never gets (merged away) is let be."""
+    """The customer's holding with profile's newer facts (``customer_updated``). A new customer's
+    holding is written with its creation's facts; an update that comes while that holding is still
+    being written (the archive changed at once: a second inquiry, a change by hand, while the
+    customer's allocation decides its owner before writing it) is tried again, ``early["tries"]``
+    times ``early["wait_seconds"]`` apart; a customer the pool never gets (merged away) is let be."""
     for attempt in range(early["tries"]):
         try:
             change_holding(pool, customer_id, lambda h: with_facts(h, facts, version))

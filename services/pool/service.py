@@ -42,13 +42,10 @@ from services.pool.announcing import announce, ownership
 from services.pool.claims import claim, reactivate, reject, release, remaining_claims, search_scope, set_collaborator
 from services.pool.directory import change_person, seed, sync_user, view
 from services.pool.domain.claiming import ClaimLimits, limits_for
-from services.pool.domain.holdings import (
-    Facts,
-    rejection_reason,
-)
+from services.pool.domain.holdings import rejection_reason
 from services.pool.domain.recycling import REJECTED, SCREENING
 from services.pool.leaving import reassign_leaver
-from services.pool.placing import Placement, keep_facts, place_new_customer, place_on_inquiry
+from services.pool.placing import Placement, keep_facts, place_new_customer, place_on_inquiry, profile_facts
 from services.pool.reviewing import place_after_review
 from services.pool.screening import mark_invalid, receiver_for
 from services.pool.settings import AllocationSettingsSchema, PoolSettingsSchema
@@ -111,24 +108,8 @@ class PoolService(
     @on("customer_updated")
     def on_customer_updated(self, payload: Document) -> None:
         event = load_event("customer_updated", payload)
-        facts = Facts(
-            **{
-                k: event[k]
-                for k in (
-                    "company",
-                    "country",
-                    "intent_grade",
-                    "stage",
-                    "last_contact_at",
-                    "last_follow_up_at",
-                    "has_open_need",
-                    "deal_closed",
-                )
-            },
-            # a profile from before country_code sent the ISO code as country
-            country_code=event["country_code"] or self.countries.code_of(event["country"]),
-            tags=tuple(event["tags"]),
-        )
+        # a profile from before country_code sent the ISO code as country
+        facts = profile_facts(event, event["country_code"] or self.countries.code_of(event["country"]))
         keep_facts(self.pool, event["customer_id"], facts, event["version"], self.settings["early_facts"])
 
     @on("user_saved")

@@ -33,6 +33,7 @@ from services.profile.domain.matching import (
     typo_blocks,
 )
 from services.profile.domain.normalising import company_words, normalise_company
+from services.profile.domain.summary import summary_of
 from services.profile.domain.traits import note_traits
 from services.profile.duplicates import note_flags, still_to_flag
 from services.profile.editing import link_group
@@ -167,8 +168,9 @@ def filed_inquiry(
         link_group(customers, new_id, sister, PLACE_NAMED_BY, None, now)
     elif stored is not None:
         return Filed([announced], archive, True, bool(facts))
-    # linked into a group since, or written step by step: the archive as stored now
-    return Filed([announced], customers.get(new_id) or archive, True, bool(facts))
+    # linked into a group since, or written step by step: the archive as stored now, and announced so
+    archive = customers.get(new_id) or archive
+    return Filed([_summarised(announced, archive)], archive, True, bool(facts))
 
 
 def group_company_by_place(
@@ -414,7 +416,15 @@ def _opened_event(archive: Archive, inquiry_id: str, inquiry: Inquiry) -> Event:
         "intent_grade": (archive["intent_grade"] or {}).get("grade"),
         "needs_review": bool(archive["possible_duplicates"]),
         "allocate": inquiry.get("allocate", True),
+        # what the others filter and decide by, as the archive is now: no customer_updated follows
+        "summary": summary_of(archive),
     }
+
+
+def _summarised(event: Event, archive: Archive) -> Event:
+    """The ``customer_created`` event with the summary of ``archive`` as it is now."""
+    name, payload = event
+    return name, {**payload, "summary": summary_of(archive)}
 
 
 def add_communication(

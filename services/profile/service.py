@@ -193,9 +193,11 @@ class ProfileService(
             archive=archive,
             noted=filed.noted,
         )
-        # What pool and notification filter by (stage, last contact, tags, version), as filed; the
-        # report totals of the archive were written from it just now.
-        self.dispatch("customer_updated", dump_event("customer_updated", summary_of(archive)))
+        if not filed.opened:
+            # What pool and notification filter by (stage, last contact, tags, version), as filed; the
+            # report totals of the archive were written from it just now. A new archive's
+            # customer_created carries them (its summary).
+            self.dispatch("customer_updated", dump_event("customer_updated", summary_of(archive)))
 
     @on("customer_allocated")
     def on_customer_allocated(self, payload: dict[str, Any]) -> None:

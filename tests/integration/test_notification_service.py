@@ -6,7 +6,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from pymongo import MongoClient, monitoring
 
-from contracts.events import dump_event
+from contracts.events import dump_event, load_event
 from services.notification.domain import follow_up
 from services.notification.following import follow, follow_allocation, follow_creation, named
 from services.notification.service import NotificationService
@@ -847,7 +847,7 @@ def test_a_new_customer_is_named_and_owned_in_one_write_each_its_reminders_sched
 
     try:
         reminders = Reminders(ServiceDatabases(client, mongo_uri).of("notification"))
-        follow_creation(reminders, "cus_1", "Acme GmbH")
+        follow_creation(reminders, policy, {"customer_id": "cus_1", "company": "Acme GmbH"}, now)  # no summary
         assert commands.sent == [("update", "followed_customers")]
         graded = lambda c: follow_up.with_archive(  # noqa: E731
             c,
@@ -873,7 +873,7 @@ def test_a_new_customer_is_named_and_owned_in_one_write_each_its_reminders_sched
         assert commands.sent[:2] == [("findAndModify", "followed_customers"), ("find", "reminders")]
         assert [(r["kind"], r["user_id"]) for r in moved] == [("first_touch", "bob"), ("regrade", "bob")]
         assert {r["user_id"] for r in reminders.open_for_customer("cus_1")} == {"bob"}
-        follow_creation(reminders, "cus_1", "Acme GmbH")  # heard late
+        follow_creation(reminders, policy, {"customer_id": "cus_1", "company": "Acme GmbH"}, now)  # heard late
         followed = reminders.followed_customer("cus_1")
         assert (followed["company"], followed["owner_id"], followed["profile_version"]) == (
             "Acme Europe GmbH",
@@ -885,5 +885,60 @@ def test_a_new_customer_is_named_and_owned_in_one_write_each_its_reminders_sched
         follow_allocation(reminders, policy, allocation("cus_2", "carol"), now)
         assert ("find", "reminders") in commands.sent  # a manager's notice may be open
         assert not reminders.followed_customer("cus_2")["stall_noticed"]
+        # a creation with its summary: kept in one command, nothing read, while nobody owns it
+        summary = {
+            "version": 1,
+            "company": "Zeta",
+            "intent_grade": "B",
+            "stage": "inquiry",
+            "deal_closed": False,
+            "last_follow_up_at": None,
+            "graded_at": now,
+        }
+        commands.sent.clear()
+        assert follow_creation(reminders, policy, {"customer_id": "cus_3", "summary": summary}, now) == []
+        assert commands.sent == [("insert", "followed_customers")]
+        assert reminders.followed_customer("cus_3")["intent_grade"] == "B"
     finally:
         client.close()
+
+
+def created_with_summary(version, grade, graded_at, stage="inquiry"):
+    """A ``customer_created`` carrying its archive's summary (no ``customer_updated`` follows it)."""
+    event = load_event("customer_created", created("cus_1", "Acme GmbH"))
+    summary = load_event("customer_updated", updated(version, grade, stage=stage, graded_at=graded_at))
+    return dump_event("customer_created", {**event, "summary": {**summary, "company": "Acme GmbH"}})
+
+
+def test_a_new_customer_s_summary_is_followed_without_any_update(container_factory, config, db):
+    service = notification(container_factory, config)
+    send(service, "on_customer_created", "profile", "customer_created", created_with_summary(3, "B", AT), config)
+    followed = db.followed_customers.find_one({"_id": "cus_1"})
+    assert (followed["intent_grade"], followed["stage"], followed["profile_version"]) == ("B", "inquiry", 3)
+    assert followed["company"] == "Acme GmbH"
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    [regrade] = reminders_of(service, "alice", kind="regrade")
+    assert regrade["due_at"] == (AT + timedelta(days=90)).isoformat() and "intent B" in regrade["message"]
+    # an update older than the creation's summary changes nothing; a newer one does
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(2, "C", graded_at=AT), config)
+    assert [r["id"] for r in reminders_of(service, "alice", kind="regrade")] == [regrade["id"]]
+    assert db.followed_customers.find_one({"_id": "cus_1"})["intent_grade"] == "B"
+    regraded_at = AT + timedelta(days=10)
+    send(service, "on_customer_updated", "profile", "customer_updated", updated(4, "A", graded_at=regraded_at), config)
+    assert [r["due_at"] for r in reminders_of(service, "alice", kind="regrade")] == [
+        (regraded_at + timedelta(days=90)).isoformat()
+    ]
+    # the creation redelivered late: older than what is kept, it changes nothing
+    send(service, "on_customer_created", "profile", "customer_created", created_with_summary(3, "B", AT), config)
+    assert db.followed_customers.find_one({"_id": "cus_1"})["intent_grade"] == "A"
+
+
+def test_a_creation_heard_after_its_allocation_brings_the_owner_s_reminders_in_line(container_factory, config, db):
+    service = notification(container_factory, config)
+    send(service, "on_customer_allocated", "pool", "customer_allocated", allocated("cus_1", "alice"), config)
+    assert reminders_of(service, "alice", kind="regrade") == []  # never graded, as far as it knows
+    send(service, "on_customer_created", "profile", "customer_created", created_with_summary(1, "B", AT), config)
+    assert [r["due_at"] for r in reminders_of(service, "alice", kind="regrade")] == [
+        (AT + timedelta(days=90)).isoformat()
+    ]
+    assert db.followed_customers.find_one({"_id": "cus_1"})["owner_id"] == "alice"

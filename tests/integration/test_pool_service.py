@@ -789,3 +789,60 @@ def test_without_screening_leads_are_allocated_on_arrival(container_factory, con
     file_customers(pool, config, "c0")
     assert call(pool, "get_owner", "c0")["owner_id"] == "alice"
     assert call(pool, "screening_queue")["total"] == 0
+
+
+def summary(customer_id, version, stage="inquiry", tags=("inquiry", "DE"), last_contact_at=AT):
+    """A ``customer_created``'s summary (the archive as ``customer_updated`` says it)."""
+    return {
+        "customer_id": customer_id,
+        "version": version,
+        "company": "Acme",
+        "country": "Deutschland",
+        "country_code": "DE",
+        "intent_grade": "A",
+        "stage": stage,
+        "tags": list(tags),
+        "last_contact_at": last_contact_at,
+        "last_follow_up_at": None,
+        "has_open_need": stage == "inquiry",
+        "deal_closed": False,
+    }
+
+
+def test_a_new_customer_is_written_with_its_creations_summary_and_only_newer_updates_change_it(
+    container_factory, config, db
+):
+    config["BATON"]["allocation"]["screening"] = False
+    pool = start_pool(container_factory, config)
+    dispatch = event_dispatcher(config)
+    allocated_written = customer_created("c0", "DE", "A", summary=summary("c0", 3))
+    asked_for_pool = customer_created("c1", "DE", "A", allocate=False, summary=summary("c1", 1))
+    for customer_id, payload in (("c0", allocated_written), ("c1", asked_for_pool)):
+        with entrypoint_waiter(pool, "on_customer_created"):
+            dispatch("profile", "customer_created", payload)
+        holding = db.holdings.find_one({"_id": customer_id})
+        assert (holding["stage"], holding["tags"], holding["has_open_need"]) == ("inquiry", ["inquiry", "DE"], True)
+        assert holding["last_contact_at"].replace(tzinfo=UTC) == AT and holding["company"] == "Acme"
+    assert db.holdings.find_one({"_id": "c0"})["state"] == "owned"
+    assert db.holdings.find_one({"_id": "c1"})["state"] == "public_pool"
+    assert [db.holdings.find_one({"_id": c})["profile_version"] for c in ("c0", "c1")] == [3, 1]
+
+    def update(version, stage):
+        with entrypoint_waiter(pool, "on_customer_updated"):
+            dispatch(
+                "profile", "customer_updated", dump_event("customer_updated", summary("c0", version, stage, ("x",)))
+            )
+        return db.holdings.find_one({"_id": "c0"})
+
+    assert update(2, "quoted")["stage"] == "inquiry"  # older than the creation's summary: ignored
+    newer = update(4, "quoted")
+    assert (newer["stage"], newer["tags"], newer["profile_version"]) == ("quoted", ["x"], 4)
+
+
+def test_a_creation_without_a_summary_from_an_older_profile_is_placed_as_before(container_factory, config, db):
+    config["BATON"]["allocation"]["screening"] = False
+    pool = start_pool(container_factory, config)
+    file_customers(pool, config, "c0", country="DE", grade="B")
+    holding = db.holdings.find_one({"_id": "c0"})
+    assert (holding["state"], holding["country_code"], holding["intent_grade"]) == ("owned", "DE", "B")
+    assert (holding["stage"], holding["profile_version"]) == ("new_contact", 0)

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from nameko.events import event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
@@ -65,6 +66,36 @@ def test_a_new_inquiry_opens_an_archive_and_announces_it(profile, created, annou
         ("quality_focused", "CE")
     ]  # "…with CE by March"
     assert customer["tags"] == ["inquiry", "A", "DE", "quality focused"]
+
+
+def test_a_new_archive_is_announced_with_its_summary_and_no_update_follows(
+    profile, created, announce, container_factory, config, db
+):
+    """customer_created carries what customer_updated would say of the new archive (pool and
+    notification take it from there); the next update announced is the next change's."""
+    versions = []
+
+    class Updates:
+        name = "updates_recorder"
+
+        @event_handler("profile", "customer_updated")
+        def record(self, payload):
+            versions.append(payload["version"])
+            return payload
+
+    updated = started(container_factory, Updates, config)
+    with entrypoint_waiter(created, "record") as event:
+        received(announce, "inq_1", canonical_inquiry())
+    summary = event.get()["summary"]
+    archive = db.customers.find_one({"_id": "cus_1"})
+    assert (summary["customer_id"], summary["version"], summary["stage"]) == ("cus_1", archive["version"], "inquiry")
+    assert (summary["tags"], summary["intent_grade"], summary["country_code"]) == (archive["tags"], "A", "DE")
+    assert summary["last_contact_at"] and summary["graded_at"] and summary["last_follow_up_at"] is None
+    assert (summary["has_open_need"], summary["deal_closed"]) == (True, False)
+    with entrypoint_waiter(updated, "record") as update:  # the same company again: matched, updated
+        received(announce, "inq_2", canonical_inquiry())
+    assert update.get()["version"] > summary["version"]
+    assert versions == [update.get()["version"]]  # none for the creation before it
 
 
 def test_the_same_inquiry_twice_changes_nothing(profile, announce, db):
@@ -161,10 +192,11 @@ def test_customers_are_found_by_normalised_email_and_filtered(profile, announce)
 
 
 def test_a_country_in_any_spelling_is_kept_as_given_beside_its_iso_code(profile, announce, container_factory, config):
-    updated = started(container_factory, recorder_of("profile", "customer_updated"), config)
-    with entrypoint_waiter(updated, "record", callback=about("cus_1")) as event:
+    created = started(container_factory, recorder_of("profile", "customer_created"), config)
+    with entrypoint_waiter(created, "record", callback=about("cus_1")) as event:
         received(announce, "inq_1", canonical_inquiry(country="Deutschland"))
-    assert (event.get()["country"], event.get()["country_code"]) == ("Deutschland", "DE")  # pool keeps both
+    summary = event.get()["summary"]
+    assert (summary["country"], summary["country_code"]) == ("Deutschland", "DE")  # pool keeps both
     received(announce, "inq_2", canonical_inquiry(email="li@wei.cn", company="Wei Lighting", country="中國"))
     customer = call(profile, "get_customer", "cus_1")
     assert (customer["country"], customer["country_code"]) == ("Deutschland", "DE") and "DE" in customer["tags"]

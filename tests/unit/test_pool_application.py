@@ -326,8 +326,8 @@ def test_a_customer_asking_for_the_pool_waits_there_unallocated():
 
 
 def test_facts_that_come_before_the_holding_is_written_are_kept_once_it_is():
-    """profile announces a new customer and its facts at once; the allocation writes the holding
-    only once it has chosen the owner, so the facts may find no holding at first."""
+    """profile may change a new archive at once (a second inquiry, a change by hand); the allocation
+    writes the holding only once it has chosen the owner, so the update may find no holding at first."""
     pool = Pool()
     stored_holding = pool.store.holding
     reads = []
@@ -345,3 +345,37 @@ def test_facts_that_come_before_the_holding_is_written_are_kept_once_it_is():
     assert (kept["owner_id"] is not None, kept["tags"], kept["profile_version"]) == (True, ["vip"], 3)
     keep_facts(pool.store, "cus_gone", Facts(company="Gone"), 3, {"tries": 2, "wait_seconds": 0})  # merged away
     assert stored_holding("cus_gone") is None
+
+
+def test_a_new_customer_s_holding_is_written_with_its_creation_s_summary_allocated_or_waiting():
+    pool = Pool()
+    last = NOW - DAY
+
+    def summary(customer_id, version):
+        return {
+            "customer_id": customer_id,
+            "version": version,
+            "company": f"{customer_id} GmbH",
+            "country": "Germany",
+            "country_code": None,  # the creation's code stands in
+            "intent_grade": "A",
+            "stage": "inquiry",
+            "tags": ["inquiry", "A"],
+            "last_contact_at": last,
+            "last_follow_up_at": None,
+            "has_open_need": True,
+            "deal_closed": False,
+        }
+
+    owned = pool.created("cus_1", summary=summary("cus_1", 2))
+    waiting = pool.created("cus_2", allocate=False, summary=summary("cus_2", 1))
+    assert (owned["state"], waiting["state"]) == (OWNED, PUBLIC_POOL)
+    for holding, version in ((owned, 2), (waiting, 1)):
+        assert (holding["stage"], holding["tags"], holding["contact_clock"]) == ("inquiry", ["inquiry", "A"], last)
+        assert (holding["profile_version"], holding["country_code"], holding["has_open_need"]) == (version, "DE", True)
+    keep_facts(pool.store, "cus_1", Facts(company="cus_1 GmbH", stage="quoted"), 1, {"tries": 1, "wait_seconds": 0})
+    assert pool.store.holding("cus_1")["stage"] == "inquiry"  # older than the creation's summary
+    keep_facts(pool.store, "cus_1", Facts(company="cus_1 GmbH", stage="quoted"), 3, {"tries": 1, "wait_seconds": 0})
+    assert pool.store.holding("cus_1")["stage"] == "quoted"
+    plain = pool.created("cus_3")  # from a profile before creations carried a summary
+    assert (plain["stage"], plain["tags"], plain["profile_version"]) == ("new_contact", [], 0)

@@ -64,8 +64,11 @@ class Facts:
     deal_closed: bool = False
 
 
-def new_holding(customer_id: str, team: str, facts: Facts, now: datetime, reason: str = NEW_UNALLOCATED) -> Holding:
-    """A customer new to the pool (the store gives it its first version)."""
+def new_holding(
+    customer_id: str, team: str, facts: Facts, now: datetime, reason: str = NEW_UNALLOCATED, profile_version: int = 0
+) -> Holding:
+    """A customer new to the pool (the store gives it its first version); ``profile_version``: the
+    version of profile's archive its facts were read off (0: only what the creation said)."""
     return {
         "_id": customer_id,
         "state": PUBLIC_POOL,
@@ -78,16 +81,16 @@ def new_holding(customer_id: str, team: str, facts: Facts, now: datetime, reason
         "by": SYSTEM,
         "released_by": {},
         "warned_for": None,
-        "profile_version": 0,
+        "profile_version": profile_version,
         "created_at": now,
         **facts_fields(facts, now),
     }
 
 
-def screening_holding(customer_id: str, team: str, facts: Facts, now: datetime) -> Holding:
+def screening_holding(customer_id: str, team: str, facts: Facts, now: datetime, profile_version: int = 0) -> Holding:
     """A new lead in marketing's screening queue: owned by no salesperson, claimable by none, and
     out of recycling until marketing hands it to sales (a handoff) or marks it invalid."""
-    return {**new_holding(customer_id, team, facts, now, AWAITING_SCREENING), "state": SCREENING}
+    return {**new_holding(customer_id, team, facts, now, AWAITING_SCREENING, profile_version), "state": SCREENING}
 
 
 def held_for_review(holding: Holding, requested_owner: str | None) -> Holding:
