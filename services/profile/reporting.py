@@ -431,20 +431,32 @@ def _change(customers: Store, kind: str, month: str, change: Callable[[Document]
 
 def _change_shards(customers: Store, shards: int, changes: dict[str, list[tuple[str, totals.Held | None]]]) -> None:
     """Set customers' parts (``changes``: {shard id: [(customer, part or None)]}) in their shards,
-    all read in one query; a shard another writer changed meanwhile is read again and retried."""
+    all read in one query and written in one command; a shard another writer changed meanwhile is
+    read again and retried."""
     if not changes:
         return
     stored = customers.report_totals_by_id(list(changes))
+    writes = []
     for shard_id, parts in changes.items():
         before = stored.get(shard_id)
+        if (after := _with_parts(shard_id, parts, before, shards)) != before:
+            writes.append((after, before))
+    for shard_id in customers.write_report_totals(writes):
         for _attempt in range(WRITE_ATTEMPTS):
-            kind, month, shard = shard_id.split("|")
-            after = before or totals.empty(kind, month, int(shard), shards)
-            for customer_id, held in parts:
-                after = totals.with_customer(after, customer_id, held)
-            if _keep(customers, after, before):
-                break
             before = customers.report_totals(shard_id)
+            if _keep(customers, _with_parts(shard_id, changes[shard_id], before, shards), before):
+                break
+
+
+def _with_parts(
+    shard_id: str, parts: list[tuple[str, totals.Held | None]], before: Document | None, shards: int
+) -> Document:
+    """The shard ``before`` (made empty when it has none) with these customers' parts set."""
+    kind, month, shard = shard_id.split("|")
+    after = before or totals.empty(kind, month, int(shard), shards)
+    for customer_id, held in parts:
+        after = totals.with_customer(after, customer_id, held)
+    return after
 
 
 def _archive_state(archive: dict | None, settings: Settings) -> tuple[list[str], bool]:

@@ -395,6 +395,23 @@ class Customers(Store):
         """Write ``after`` over ``before`` unless another writer changed them since."""
         return guarded_replace(self.totals, after, before)
 
+    def write_report_totals(self, writes: list[tuple[Document, Document | None]]) -> list[str]:
+        """Write each (after, before) — before None: a shard's first totals — in one command; the
+        ids of those another writer came first to (for the caller to read again and retry). After a
+        first totals' insert found taken, which writes landed is unknown: every id is answered."""
+        together = Together()
+        replacing = [(after, before) for after, before in writes if before is not None]
+        for after, stored in replacing:
+            together.guarded_replace(self.totals, after, stored)
+        for after, maybe in writes:
+            if maybe is None:
+                together.insert(self.totals, {"version": 0, **after})
+        try:
+            matched = together.send()
+        except DuplicateKeyError:
+            return [after["_id"] for after, _ in writes]
+        return [after["_id"] for (after, _), landed in zip(replacing, matched, strict=True) if not landed]
+
     def archives_by_id(self, customer_ids: Iterable[str], fields: Iterable[str]) -> list[Document]:
         """Just ``fields`` of these archives, found by id (in batches the store takes in one query)."""
         ids = list(dict.fromkeys(customer_ids))

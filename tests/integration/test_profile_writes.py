@@ -112,3 +112,30 @@ def test_a_change_goes_in_with_its_audit_and_timeline_entries_in_one_command(cus
     assert customers.get("cus_1")["owner_id"] == "alice"
     assert db.of("profile").audit.count_documents({"resource_id": "cus_1"}) == len(changes)
     assert db.of("profile").timeline.count_documents({"_id": assigned["_id"]}) == 1
+
+
+def test_the_report_totals_of_one_change_are_written_in_one_command_and_a_lost_one_is_named(customers, sent):
+    customers.add_report_totals({"_id": "demand|2026-05|0", "entries": {"cus_1": 1}})
+    stale = customers.report_totals("demand|2026-05|0")
+    customers.replace_report_totals({**stale, "entries": {"cus_1": 2}}, stale)  # another writer, since
+    fresh = customers.report_totals("demand|2026-05|0")
+    customers.add_report_totals({"_id": "demand|2026-05|1", "entries": {}})
+    kept = customers.report_totals("demand|2026-05|1")
+
+    sent.commands.clear()
+    lost = customers.write_report_totals(
+        [
+            ({**stale, "entries": {"cus_1": 3}}, stale),
+            ({**kept, "entries": {"cus_2": 1}}, kept),
+            ({"_id": "conversion|2026-05|0", "entries": {"cus_1": 1}}, None),
+        ]
+    )
+    assert sent.commands == ["bulkWrite"]
+    assert lost == ["demand|2026-05|0"]
+    assert customers.report_totals("demand|2026-05|0") == fresh
+    assert customers.report_totals("demand|2026-05|1")["entries"] == {"cus_2": 1}
+    assert customers.report_totals("conversion|2026-05|0")["version"] == 0
+
+    # a first totals another writer added meanwhile: every id is answered, to be read again
+    taken = customers.write_report_totals([({"_id": "conversion|2026-05|0", "entries": {}}, None)])
+    assert taken == ["conversion|2026-05|0"]
