@@ -27,8 +27,11 @@ reader sees each workaround once, with what it becomes on a real MongoDB.
   includes its end stops a second before the next one starts. On a real MongoDB: ``$lt`` the
   next period's start.
 - **One command per change** (``Together``): the document, its audit and timeline entries and its
-  facts sent as one client-level ``bulkWrite`` (MongoDB 8.0; nx-27017 serves it), so a change costs
-  one round trip, not one per collection. On an older MongoDB: the same writes one command each.
+  facts sent as one ``bulkWrite`` (MongoDB 8.0; nx-27017 serves it), so a change costs one round
+  trip, not one per collection. nx-27017 serves a command under the lock of the database it is sent
+  to, so the command goes through the service's own database: sent to ``admin``, as drivers send
+  it, it ran beside that database's other commands and lost their updates. On a real MongoDB 8: the
+  client-level command through ``admin``, which it serves atomically per write.
 - **Versions** (``guarded_replace``): no transactions, so a change of one document is a whole
   replacement guarded by its version, which this write moves on (the domain never does). On a
   real MongoDB: the same single-document atomic guard; multi-document transactions could replace
@@ -36,10 +39,9 @@ reader sees each workaround once, with what it becomes on a real MongoDB.
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self, cast
+from typing import Any, Self
 
-from pymongo import InsertOne, ReplaceOne, UpdateOne
-from pymongo.errors import ClientBulkWriteException, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 LAST_MOMENT = timedelta(seconds=1)
 
@@ -144,27 +146,44 @@ def _countable(query: dict[str, Any]) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+class WritesFailed(Exception):
+    """The store failed one of the writes sent together (a fault, not a duplicate key): the writes
+    before ``failed_at`` went in, the rest did not. ``matched``: {place: whether a guarded or other
+    update before it matched}."""
+
+    def __init__(self, message: str, failed_at: int | None, matched: dict[int, bool]) -> None:
+        super().__init__(message)
+        self.failed_at, self.matched = failed_at, matched
+
+
 class Together:
-    """The writes of one change, sent to the store as one command (MongoDB 8's client-level
-    ``bulkWrite``, which nx-27017 serves too): a document, its audit entries, its timeline entries
-    and facts cost one round trip instead of one each.
+    """The writes of one change, sent to the store as one command (MongoDB 8's ``bulkWrite``): a
+    document, its audit entries, its timeline entries and facts cost one round trip instead of one
+    each. All of them go to one database (a service's own).
 
     Writes run in the order added and stop at the first failure, as separate commands would: a
     guarded or first write added first keeps what follows from being written when it fails. A
     duplicate key raises ``DuplicateKeyError`` (what ``insert_one`` raises), so callers handle a
-    write already made the same way. ``send`` answers, for each write added with ``guarded=True``,
-    whether it matched (False: another writer moved the document on since it was read)."""
+    write already made the same way; another failure raises ``WritesFailed``. ``send`` answers, for
+    each write added with ``guarded=True``, whether it matched (False: another writer moved the
+    document on since it was read).
+
+    The command is run through the database written to: nx-27017 serves each command under the lock
+    of the database it is sent to, so one sent to ``admin`` (as drivers send the client-level
+    ``bulkWrite``) would run beside that database's other commands and lose their updates. A real
+    MongoDB refuses ``bulkWrite`` outside ``admin``: there it is sent through the client."""
 
     def __init__(self) -> None:
-        self._models: list[Any] = []
-        self._client: Any = None
+        self._ops: list[dict[str, Any]] = []
+        self._namespaces: list[str] = []
+        self._database: Any = None
         self._guarded: list[int] = []
 
     def __len__(self) -> int:
-        return len(self._models)
+        return len(self._ops)
 
     def insert(self, collection: Any, document: dict[str, Any]) -> Self:
-        return self._add(collection, InsertOne(document, namespace=collection.full_name))
+        return self._add(collection, {"document": document})
 
     def insert_all(self, collection: Any, documents: list[dict[str, Any]]) -> Self:
         for document in documents:
@@ -180,7 +199,7 @@ class Together:
         guarded: bool = False,
     ) -> Self:
         return self._add(
-            collection, ReplaceOne(query, document, upsert=upsert, namespace=collection.full_name), guarded
+            collection, {"filter": query, "updateMods": document, "multi": False, "upsert": upsert}, guarded
         )
 
     def update(
@@ -191,7 +210,7 @@ class Together:
         upsert: bool = False,
         guarded: bool = False,
     ) -> Self:
-        return self._add(collection, UpdateOne(query, change, upsert=upsert, namespace=collection.full_name), guarded)
+        return self._add(collection, {"filter": query, "updateMods": change, "multi": False, "upsert": upsert}, guarded)
 
     def guarded_replace(self, collection: Any, after: dict[str, Any], before: dict[str, Any]) -> Self:
         """``guarded_replace`` (above) as one of these writes."""
@@ -200,27 +219,59 @@ class Together:
 
     def send(self) -> list[bool]:
         """Write everything added, in one command; whether each guarded write matched."""
-        if not self._models:
+        if not self._ops:
             return []
-        try:
-            result = self._client.bulk_write(self._models, ordered=True, verbose_results=bool(self._guarded))
-        except ClientBulkWriteException as failure:
-            # pymongo types the entries as WriteError, a mapping of the server's answer
-            first = cast(dict[str, Any], failure.write_errors[0]) if failure.write_errors else {}
-            if first.get("code") in _DUPLICATE_KEY_CODES:
-                raise DuplicateKeyError(first.get("errmsg", "duplicate key"), first.get("code"), first) from failure
-            raise
-        finally:
-            self._models = []
-        guarded, self._guarded = self._guarded, []
-        return [result.update_results[i].matched_count == 1 for i in guarded]
+        ops, namespaces, guarded = self._ops, self._namespaces, self._guarded
+        self._ops, self._namespaces, self._guarded = [], [], []
+        answers = _bulk_write(self._database, ops, namespaces)
+        matched = {a["idx"]: a.get("n", 0) >= 1 for a in answers if a.get("ok") and "update" in ops[a["idx"]]}
+        failure = next((a for a in answers if not a.get("ok")), None)
+        if failure is not None:
+            if failure.get("code") in _DUPLICATE_KEY_CODES:
+                raise DuplicateKeyError(failure.get("errmsg", "duplicate key"), failure.get("code"), failure)
+            raise WritesFailed(str(failure.get("errmsg")), failure.get("idx"), matched)
+        return [matched.get(place, False) for place in guarded]
 
-    def _add(self, collection: Any, model: Any, guarded: bool = False) -> Self:
-        client = collection.database.client
-        if self._client is not None and client is not self._client:
-            raise ValueError("writes sent together must go through one client")
-        self._client = client
+    def _add(self, collection: Any, op: dict[str, Any], guarded: bool = False) -> Self:
+        database = collection.database
+        if self._database is not None and database.name != self._database.name:
+            raise ValueError("writes sent together must go to one database")
+        self._database = database
+        if collection.full_name not in self._namespaces:
+            self._namespaces.append(collection.full_name)
+        place = self._namespaces.index(collection.full_name)
         if guarded:
-            self._guarded.append(len(self._models))
-        self._models.append(model)
+            self._guarded.append(len(self._ops))
+        self._ops.append({("update" if "filter" in op else "insert"): place, **op})
         return self
+
+
+# Databases (by client and name) where bulkWrite must go through the client (a real MongoDB).
+_THROUGH_CLIENT: set[tuple[int, str]] = set()
+
+
+def _bulk_write(database: Any, ops: list[dict[str, Any]], namespaces: list[str]) -> list[dict[str, Any]]:
+    """Each op's answer ({"ok", "idx", "n", "code", "errmsg"}), up to the first failure."""
+    command = {
+        "bulkWrite": 1,
+        "ops": ops,
+        "nsInfo": [{"ns": ns} for ns in namespaces],
+        "ordered": True,
+        "errorsOnly": False,
+    }
+    key = (id(database.client), database.name)
+    if key not in _THROUGH_CLIENT:
+        try:
+            reply = database.command(command)
+            return list(reply["cursor"]["firstBatch"])
+        except OperationFailure as refused:
+            if "admin" not in str(refused):
+                raise
+            _THROUGH_CLIENT.add(key)
+    reply = database.client.admin.command(command)
+    answers = list(reply["cursor"]["firstBatch"])
+    if reply["cursor"].get("id"):  # more answers than the first batch holds: a real MongoDB pages them
+        answers += database.client.admin.command("getMore", reply["cursor"]["id"], collection="$cmd.bulkWrite")[
+            "cursor"
+        ]["nextBatch"]
+    return answers

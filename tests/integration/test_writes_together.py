@@ -48,10 +48,33 @@ def test_a_duplicate_first_write_stops_the_rest(db):
     assert db.audit.count_documents({}) == 0
 
 
-def test_writes_through_two_clients_are_refused(db, mongo_uri):
-    with MongoClient(mongo_uri) as other:
-        with pytest.raises(ValueError):
-            Together().insert(db.things, {"_id": "x"}).insert(other.get_default_database().audit, {"_id": "y"})
+def test_writes_to_two_databases_are_refused(db, client):
+    with pytest.raises(ValueError):
+        Together().insert(db.things, {"_id": "x"}).insert(client["another"].audit, {"_id": "y"})
+
+
+def test_writes_together_lose_no_concurrent_update(db):
+    """Run through the service's own database, the command is served in turn with that database's
+    other commands: guarded replaces sent together and single increments of one document at once
+    all land (sent through ``admin``, nx-27017 ran them side by side and lost updates)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db.counters.insert_one({"_id": "c", "version": 0, "n": 0, "m": 0})
+
+    def together(_):
+        for _attempt in range(500):
+            doc = db.counters.find_one({"_id": "c"})
+            after = {**doc, "m": doc["m"] + 1}
+            if Together().guarded_replace(db.counters, after, doc).send() == [True]:
+                return
+
+    def single(_):
+        db.counters.update_one({"_id": "c"}, {"$inc": {"n": 1, "version": 1}})
+
+    with ThreadPoolExecutor(8) as threads:
+        list(threads.map(lambda i: together(i) if i % 2 else single(i), range(200)))
+    stored = db.counters.find_one({"_id": "c"})
+    assert (stored["n"], stored["m"]) == (100, 100)
 
 
 def test_nothing_added_sends_nothing():
