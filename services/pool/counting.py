@@ -90,6 +90,10 @@ class HeldCounts:
         a holding that was not added stops the command before this step)."""
         together.update(self.counters, {"_id": person_id}, _moved({"pending_in": -1}))
 
+    def settle(self, person_id: str) -> None:
+        """``settle_with``'s step on its own: for a command that failed after the holding went in."""
+        self._step(person_id, {"pending_in": -1})
+
     def unreserve(self, person_id: str) -> None:
         """Undo a reserved gain whose holding was not added (the command stopped before it)."""
         self._step(person_id, {"held": -1, "pending_in": -1})

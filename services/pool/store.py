@@ -19,6 +19,7 @@ from services.pool.domain.rotation import Member, Rotation
 from services.runtime.audit import Store
 from services.runtime.document_store import (
     Together,
+    WritesFailed,
     any_of,
     count,
     guarded_replace,
@@ -149,6 +150,19 @@ class Pool(Store):
             self.counts.settle_with(writes, gained)
         try:
             writes.send()
+        except WritesFailed as exc:
+            # The store failed a write part-way (a fault, not a collision): what went in before it
+            # stays, so the counter is settled for it before anything else.
+            failed = exc.failed_at
+            if failed is None or failed <= added_at:
+                if gained and failed == added_at:
+                    self.counts.unreserve(gained)
+                raise
+            if failed == added_at + 1:
+                self.audit.changed("holding", None, _unkeyed(stored))
+            if gained:
+                self.counts.settle(gained)
+            return stored, True
         except DuplicateKeyError as exc:
             failed = _failed_at(exc)
             if failed == added_at:
@@ -177,11 +191,29 @@ class Pool(Store):
             self.counts.reserve_with(writes, gained, cap)
         writes.guarded_replace(self.holdings, with_sweep_keys(holding), before)
         entry = self.audit.changed_with(writes, "holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
+        written_at = 1 if gained else 0  # the holding's place in the command
         try:
             (replaced,) = writes.send()
+        except WritesFailed as exc:
+            # The store failed a write part-way (a fault, not a collision): what went in before it
+            # stays, so the owners' counters are settled for it before anything else.
+            failed = exc.failed_at
+            if failed is None or failed <= written_at:
+                self.counts.after_write(gained if failed == written_at else None, lost, False)
+                raise
+            # only the audit entry after it failed: the holding's guarded write answered
+            replaced = exc.matched.get(written_at, False)
+            self.counts.after_write(gained, lost, replaced)
+            if replaced:
+                self.audit.changed("holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
+            return replaced
         except DuplicateKeyError as exc:
             if gained and _failed_at(exc) == 0:
                 self.counts.after_write(None, lost, False)
+                if cap is None:
+                    # no cap to meet: the step's upsert met the counter another step was making at
+                    # that moment (counters are never removed), so the same write now finds it
+                    return self.replace_holding(holding, before)
                 raise AtCap(gained) from exc
             raise
         self.counts.after_write(gained, lost, replaced)
