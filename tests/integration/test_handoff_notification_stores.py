@@ -33,7 +33,23 @@ def outbox(db):
 
 
 def handoff(n, submitted_at, kind="marketing_to_sales"):
-    return {"_id": f"hof_{n}", "kind": kind, "customer_id": f"cus_{n}", "submitted_at": submitted_at, "version": 0}
+    """A submitted handoff with what the measures read of it (its month's totals are kept as it is written)."""
+    return {
+        "_id": f"hof_{n}",
+        "kind": kind,
+        "customer_id": f"cus_{n}",
+        "submitted_at": submitted_at,
+        "version": 0,
+        "from_user": "mia",
+        "to_users": ["sam"],
+        "from_department": "marketing",
+        "to_departments": ["sales"],
+        "ready_at": None,
+        "accepted_at": None,
+        "state": "submitted",
+        "returns": [],
+        "history": [],
+    }
 
 
 def test_handoffs_and_refusals_are_measured_over_whole_seconds_closed_at_both_ends(handoffs):
