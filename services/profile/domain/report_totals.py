@@ -52,6 +52,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.profile.domain.reports import tally_outcomes
+
 DEMAND, CONVERSION, STEPS, STAGES = "demand", "conversion", "steps", "stages"
 SHARDED = (DEMAND, CONVERSION, STEPS)
 DAY_SECONDS = 86_400
@@ -262,14 +264,7 @@ def sums_of(kind: str, entries: Mapping[str, Any], again: Iterable[str]) -> dict
         return {"o": sorted(rows, key=lambda row: (row[0], row[1] or "")), "again": apart}
     waiting: Counter = Counter()
     days: defaultdict[str, list] = defaultdict(list)
-    for entry in alone:
-        if entry["o"] is None:
-            continue
-        by, taken = entry["o"]
-        if taken is None:
-            waiting[by] += 1
-        else:
-            days[by].append(taken)
+    tally_outcomes(alone, waiting, days)
     return {"w": dict(sorted(waiting.items())), "d": {by: sorted(days[by]) for by in sorted(days)}, "again": apart}
 
 

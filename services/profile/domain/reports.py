@@ -287,15 +287,21 @@ def follow_up_of_sums(sums: Iterable[Row], months: Iterable[dict[str, Row]]) -> 
         for by, taken in summed["d"].items():
             days[by] += taken
     for entries in months:
-        for entry in entries.values():
-            if entry["o"] is None:
-                continue
-            by, taken = entry["o"]
-            if taken is None:
-                waiting[by] += 1
-            else:
-                days[by].append(taken)
+        tally_outcomes(entries.values(), waiting, days)
     return _follow_up(days, waiting)
+
+
+def tally_outcomes(entries: Iterable[Row], waiting: Counter, days: defaultdict[str, list]) -> None:
+    """Add follow-up entries' outcomes ({"o": [who quoted, days to the sample or None while
+    waiting] or None}) to ``waiting`` and ``days``, per salesperson."""
+    for entry in entries:
+        if entry["o"] is None:
+            continue
+        by, taken = entry["o"]
+        if taken is None:
+            waiting[by] += 1
+        else:
+            days[by].append(taken)
 
 
 def _follow_up(days, waiting):
