@@ -77,7 +77,7 @@ from services.handoff.domain.kinds import KindSpec  # noqa: E402
 from services.handoff.store import Handoffs, keyed  # noqa: E402
 from services.notification.domain import reminders as rules  # noqa: E402
 from services.notification.domain.follow_up import FollowedCustomer  # noqa: E402
-from services.notification.domain.satisfying import Closing, closed_by_contact  # noqa: E402
+from services.notification.domain.satisfying import closed, closed_by_contact  # noqa: E402
 from services.notification.settings import ReminderSettingsSchema  # noqa: E402
 from services.notification.store import Reminders  # noqa: E402
 from services.pool.domain.holdings import (  # noqa: E402
@@ -134,19 +134,6 @@ def owner_of(n: int, rng: random.Random, day_share: int) -> str:
     if n < day_share * len(DAY):
         return DAY[n % len(DAY)]
     return rng.choice(OTHERS)
-
-
-def closed(reminder: dict, closing: Closing, at: datetime, by: str) -> dict:
-    """``reminder`` closed as ``services.notification.reminding.close`` closes it."""
-    return {
-        **reminder,
-        "status": closing.status,
-        "closed_at": at,
-        "closed_by": by,
-        "close_reason": closing.reason,
-        "lease_until": None,
-        "lease_token": None,
-    }
 
 
 def customer(n: int, now: datetime, day_share: int, seed: int) -> dict[str, list[dict]]:

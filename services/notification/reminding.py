@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.notification.domain import Document
 from services.notification.domain.reminders import CANCELLED, CLOSED, DONE, OPEN, PENDING
-from services.notification.domain.satisfying import Closing
+from services.notification.domain.satisfying import Closing, closed
 from services.notification.leasing import change_guarded
 from services.notification.store import Reminders
 
@@ -76,17 +76,7 @@ def close(reminders: Reminders, closing: Closing, at: datetime, by: str = "syste
     """Close an open reminder (done or cancelled) with the reason; a closed one stays as it is."""
 
     def change(current):
-        if current["status"] in CLOSED:
-            return None
-        return {
-            **current,
-            "status": closing.status,
-            "closed_at": at,
-            "closed_by": by,
-            "close_reason": closing.reason,
-            "lease_until": None,
-            "lease_token": None,
-        }
+        return None if current["status"] in CLOSED else closed(current, closing, at, by)
 
     return change_reminder(reminders, closing.reminder_id, change)[1]
 

@@ -32,6 +32,19 @@ class Closing:
     reason: str
 
 
+def closed(reminder: Document, closing: Closing, at: datetime, by: str) -> Document:
+    """``reminder`` closed as ``closing`` says (done or cancelled, with its reason), its lease let go."""
+    return {
+        **reminder,
+        "status": closing.status,
+        "closed_at": at,
+        "closed_by": by,
+        "close_reason": closing.reason,
+        "lease_until": None,
+        "lease_token": None,
+    }
+
+
 def closed_by_contact(policy: ReminderPolicy, contact: Document, open_reminders: Iterable[Document]) -> list[Closing]:
     """A recorded contact is the first touch, the second touch an unanswered one asked for, the
     follow-up a recycling warning asked for, and (by mail, after the meeting) the minutes."""
