@@ -8,10 +8,11 @@ What is timed is the read path of ``services.profile.filing.file_inquiry``, with
     keys = match_keys(inquiry)
     holders = Customers(db).holders_of(keys)        # one find({"_id": {"$in": [...]}}) on customer_keys
     similar = None if holders else most_similar_name(customers, matching, inquiry)
-                                                    # Customers.in_name_block: one find({"term": block})
-                                                    # on customer_terms per block of matching.typo_blocks
-                                                    # (the name's own, and up to six more a slip among
-                                                    # its first letters would have moved it out of),
+                                                    # Customers.in_name_blocks: one aggregate on
+                                                    # customer_terms, a $match({"term": block}) for each
+                                                    # block of matching.typo_blocks ($unionWith: the
+                                                    # name's own, and up to six more a slip among its
+                                                    # first letters would have moved it out of),
                                                     # whose documents carry the company name and its
                                                     # folded words (the archives are not read, nor their
                                                     # names folded again)

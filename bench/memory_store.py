@@ -62,6 +62,9 @@ class MemoryCustomers:
     def in_name_block(self, block, limit):
         return [self.archives[i] for i in self.blocks.get(block, [])[:limit]]
 
+    def in_name_blocks(self, blocks, limit):
+        return {block: self.in_name_block(block, limit) for block in blocks}
+
     def record(self, *entries):
         for entry in entries:
             self.timeline.setdefault(entry["_id"], entry)

@@ -18,8 +18,9 @@ def likely_customers(customers: Any, matching: dict[str, Any], typed: dict[str, 
     holders = customers.holders_of(match_keys(inquiry))
     similar: dict[str, float] = {}
     name = normalise_company(typed.get("company"))
-    for block in name_blocks(typed.get("company"), typed.get("country_code")):
-        for known in customers.in_name_block(block, matching["max_name_block"]):
+    blocks = name_blocks(typed.get("company"), typed.get("country_code"))
+    for archived in customers.in_name_blocks(blocks, matching["max_name_block"]).values():
+        for known in archived:
             similar[known["_id"]] = folded_similarity(name, "".join(name_words(known)))
     ranked = rank_candidates(holders, similar, matching["min_name_similarity"])
     archives = {c: customers.get(c) for c in dict.fromkeys(c.customer_id for c in ranked)}

@@ -473,11 +473,18 @@ def in_name_block(
 ) -> list[dict[str, Any]]:
     """``customers.in_name_block``, kept in ``blocks`` (block -> archives) when given: one filing
     asks for its blocks more than once, and reads each from the store once."""
-    if blocks is None:
-        return customers.in_name_block(block, matching["max_name_block"])
-    if block not in blocks:
-        blocks[block] = customers.in_name_block(block, matching["max_name_block"])
-    return blocks[block]
+    return read_name_blocks(customers, matching, [block], blocks)[block]
+
+
+def read_name_blocks(
+    customers: Customers, matching: Mapping[str, Any], wanted: list[str], blocks: NameBlocks | None = None
+) -> NameBlocks:
+    """The archives in each ``wanted`` block: those not in ``blocks`` yet read together, in one
+    command (``customers.in_name_blocks``), and kept there."""
+    blocks = {} if blocks is None else blocks
+    if missing := [block for block in dict.fromkeys(wanted) if block not in blocks]:
+        blocks.update(customers.in_name_blocks(missing, matching["max_name_block"]))
+    return {block: blocks[block] for block in wanted}
 
 
 def most_similar_name(
@@ -489,11 +496,10 @@ def most_similar_name(
 ) -> str | None:
     """The one archive in the inquiry's name blocks (``typo_blocks``) whose name is close enough to be a typo of it.
     ``blocks``: the name blocks read so far (``in_name_block``)."""
-    known = {
-        archive["_id"]: archive
-        for block in typo_blocks(inquiry.get("company"), inquiry.get("country_code"))
-        for archive in in_name_block(customers, matching, block, blocks)
-    }
+    read = read_name_blocks(
+        customers, matching, typo_blocks(inquiry.get("company"), inquiry.get("country_code")), blocks
+    )
+    known = {archive["_id"]: archive for archived in read.values() for archive in archived}
     typed = company_words(inquiry.get("company"))  # folded once; the block's names come folded (name_words)
     close = [
         customer_id

@@ -226,23 +226,42 @@ class Customers(Store):
         return list(self.archives.find({"group_id": group_id}).sort("created_at", ASCENDING).limit(limit))
 
     def in_name_block(self, block: str, limit: int) -> list[Document]:
-        """Archives whose company name falls in ``block`` (indexed), at most ``limit``: {"_id", "company"},
-        and "words", the name folded (``company_words``), when it was kept under today's folding. One
-        query of the terms' index: their documents carry the name (those written before they did, the
-        archives are read for)."""
-        found: list[Document] = []
-        unnamed: list[str] = []
+        """``in_name_blocks`` of one block."""
+        return self.in_name_blocks([block], limit)[block]
+
+    def in_name_blocks(self, blocks: list[str], limit: int) -> dict[str, list[Document]]:
+        """Per block, the archives whose company name falls in it, at most ``limit`` each:
+        {"_id", "company"}, and "words", the name folded (``company_words``), when it was kept under
+        today's folding. One command however many blocks: an aggregation whose first ``$match`` reads
+        the first block from the terms' index and each ``$unionWith`` the next one's (a typed name is
+        looked for in its own block and in those a slip would have put it in, ``typo_blocks``). The
+        term documents carry the name; archives indexed before they did are read in one more query."""
+        blocks = list(dict.fromkeys(blocks))
+        found: dict[str, list[Document]] = {block: [] for block in blocks}
+        if not blocks:
+            return found
         current = folding()
-        named = {"customer_id": 1, "company": 1, "words": 1, "folding": 1}
-        for doc in self.terms.find({"term": f"{NAME_BLOCK_TERM}{block}"}, named).limit(limit):
+        named = {"_id": 0, "term": 1, "customer_id": 1, "company": 1, "words": 1, "folding": 1}
+
+        def one_block(block: str) -> list[Document]:
+            return [{"$match": {"term": f"{NAME_BLOCK_TERM}{block}"}}, {"$limit": limit}, {"$project": named}]
+
+        pipeline = one_block(blocks[0]) + [
+            {"$unionWith": {"coll": self.terms.name, "pipeline": one_block(block)}} for block in blocks[1:]
+        ]
+        unnamed: dict[str, list[str]] = {}
+        for doc in self.terms.aggregate(pipeline):
+            block = doc["term"].removeprefix(NAME_BLOCK_TERM)
             if "company" not in doc:
-                unnamed.append(doc["customer_id"])
+                unnamed.setdefault(doc["customer_id"], []).append(block)
             elif doc.get("folding") == current:
-                found.append({"_id": doc["customer_id"], "company": doc["company"], "words": doc["words"]})
+                found[block].append({"_id": doc["customer_id"], "company": doc["company"], "words": doc["words"]})
             else:
-                found.append({"_id": doc["customer_id"], "company": doc["company"]})
+                found[block].append({"_id": doc["customer_id"], "company": doc["company"]})
         if unnamed:
-            found += self.archives.find({"_id": {"$in": unnamed}}, {"company": 1})
+            for archive in self.archives.find({"_id": {"$in": list(unnamed)}}, {"company": 1}):
+                for block in unnamed[archive["_id"]]:
+                    found[block].append(archive)
         return found
 
     def page(

@@ -139,3 +139,32 @@ def test_the_report_totals_of_one_change_are_written_in_one_command_and_a_lost_o
     # a first totals another writer added meanwhile: every id is answered, to be read again
     taken = customers.write_report_totals([({"_id": "conversion|2026-05|0", "entries": {}}, None)])
     assert taken == ["conversion|2026-05|0"]
+
+
+def test_the_name_blocks_of_one_filing_are_read_in_one_command(customers, db, sent):
+    """A typed name is looked for in its own block and in those a slip would have put it in: every
+    block is read in one aggregation (one ``$unionWith`` per further block), each to its own limit,
+    archives indexed before terms carried the name read in one more query."""
+    terms = db.of("profile").customer_terms
+    terms.insert_many(
+        [
+            *(
+                {"_id": f"name_blocks:DE:acme|cus_{n}", "term": "name_blocks:DE:acme", "customer_id": f"cus_{n}"}
+                | {"company": f"Acme {n}", "words": ["acme", str(n)]}
+                for n in range(5)
+            ),
+            {"_id": "name_blocks:DE:amce|cus_9", "term": "name_blocks:DE:amce", "customer_id": "cus_9"},
+            {"_id": "name_blocks:DE:other|cus_8", "term": "name_blocks:DE:other", "customer_id": "cus_8"},
+        ]
+    )
+    db.of("profile").customers.insert_one({"_id": "cus_9", "company": "Amce Tools"})
+    sent.commands.clear()
+    found = customers.in_name_blocks(["DE:acme", "DE:amce", "DE:nobody"], 3)
+    assert sent.commands == ["aggregate", "find"]  # one for three blocks, one for the archive unnamed in its term
+    assert len(found["DE:acme"]) == 3 and all(a["_id"].startswith("cus_") for a in found["DE:acme"])
+    assert found["DE:amce"] == [{"_id": "cus_9", "company": "Amce Tools"}]
+    assert found["DE:nobody"] == []
+    sent.commands.clear()
+    assert customers.in_name_blocks([], 3) == {} and sent.commands == []
+    found = customers.in_name_blocks(["DE:acme", "DE:other", "DE:acme"], 10)
+    assert sorted(found) == ["DE:acme", "DE:other"] and len(found["DE:acme"]) == 5
