@@ -17,6 +17,12 @@ the services (counted with a pymongo CommandListener): intake 6, profile 17, poo
 one holdings count per salesperson, for the holding cap: 3 here), notification 9, handoff 1. The
 embedded store serves them at a few ms each under this concurrency, which bounds the rate
 (about 10 inquiries/s here).
+
+Since 2026-12-04 intake takes published inquiries in batches (``BATON.intake.amqp_batch_max``,
+``amqp_batch_wait_seconds``): under load it stores a batch with a fixed number of commands (read
+the ids, insert the records, insert their audit entries, mark them announced) where it sent one
+per inquiry. The figures above predate that and were not measured again; the rate is bounded by
+the services after intake.
 """
 
 import argparse

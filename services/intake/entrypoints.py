@@ -10,17 +10,31 @@ spun at a hundred deliveries a second: like an event handler (``RetriesThenParks
 is given again after a growing wait, ``BATON.events.max_attempts`` times in all, then parked with
 its error. A retried or parked copy goes straight to the queue, so it carries the routing key and
 message id it was published with in headers, and is received exactly as the first delivery.
+
+``consume_raw_batches`` takes deliveries in batches (``BATON.intake.amqp_batch_*``): under load the
+handler is given many at once and stores them with a fixed number of commands; a batch is handed
+over when full or a short wait after its first message, and each of its messages is acknowledged
+only once the batch's worker succeeded. A batch that fails is not retried as a batch: each of its
+messages is handled alone, as ``consume_raw`` does, so a poison message is retried and parked by
+itself. A retried copy or a redelivered message is handled alone from the start.
 """
 
+import logging
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+import eventlet
+from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from contracts.topology import INQUIRY_EXCHANGE
+from services.intake.settings import IntakeSettingsSchema
 from services.runtime.events import RetriesThenParks
-from services.runtime.parking import MESSAGE_ID_HEADER, ROUTING_KEY_HEADER
+from services.runtime.parking import ATTEMPT_HEADER, MESSAGE_ID_HEADER, ROUTING_KEY_HEADER
+from services.runtime.settings import load_section
+
+log = logging.getLogger(__name__)
 
 
 class RawQueueConsumer(QueueConsumer):
@@ -69,3 +83,95 @@ class RawConsumer(RetriesThenParks, Consumer):
 
 
 consume_raw = RawConsumer.decorator
+
+
+class BatchQueueConsumer(RawQueueConsumer):
+    """The raw queue consumer on a channel of its own, whose prefetch lets full batches arrive
+    (nameko's is ``max_workers``, which would cap every batch at that many messages)."""
+
+    @property
+    def prefetch_count(self) -> int:
+        wanted = [getattr(provider, "prefetch_wanted", 0) for provider in self._providers]
+        return max([self.container.max_workers, *wanted])
+
+
+class BatchedRawConsumer(RawConsumer):
+    """``RawConsumer`` handing its worker a list of deliveries: several at once under load."""
+
+    queue_consumer = BatchQueueConsumer()
+    BATCH_SETTINGS = ("intake", IntakeSettingsSchema)
+
+    def setup(self) -> None:
+        super().setup()
+        settings = load_section(self.container.config, *self.BATCH_SETTINGS)
+        self.batch_max: int = settings["amqp_batch_max"]
+        self.batch_wait: float = settings["amqp_batch_wait_seconds"]
+        # One batch being stored while the next ones fill: the broker holds back the rest.
+        self.prefetch_wanted = self.batch_max * settings["amqp_batches_in_flight"]
+        self._gathering: list[Any] = []
+        self._handed_over = 0  # batches handed over: a wait names the one it was started for
+
+    def stop(self) -> None:
+        super().stop()  # no more deliveries: what was gathered is handled before the workers end
+        if self._gathering:
+            self._hand_over()
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        if message.delivery_info.get("redelivered") or (message.headers or {}).get(ATTEMPT_HEADER):
+            return self._handle_alone(message)  # counted and retried as a message of its own
+        self._gathering.append(message)
+        if len(self._gathering) >= self.batch_max:
+            self._hand_over()
+        elif len(self._gathering) == 1:
+            self.container.spawn_managed_thread(
+                partial(self._hand_over_after_wait, self._handed_over), identifier=f"{self.method_name}.batch_wait"
+            )
+
+    def _hand_over_after_wait(self, batch_number: int) -> None:
+        eventlet.sleep(self.batch_wait)
+        if self._handed_over == batch_number and self._gathering:  # not handed over full meanwhile
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        messages, self._gathering = self._gathering, []
+        self._handed_over += 1
+        try:
+            self.container.spawn_worker(
+                self,
+                ([delivery_of(message) for message in messages],),
+                {},
+                handle_result=partial(self._batch_handled, messages),
+            )
+        except ContainerBeingKilled:
+            for message in messages:
+                self.queue_consumer.requeue_message(message)
+
+    def _batch_handled(self, messages: list[Any], worker_ctx: Any, result: Any = None, exc_info: Any = None) -> Any:
+        if exc_info is None:
+            for message in messages:
+                self.queue_consumer.ack_message(message)
+        else:
+            log.warning(
+                "%s.%s: a batch of %d failed (%s: %s); each of its messages is handled alone",
+                self.container.service_name,
+                self.method_name,
+                len(messages),
+                exc_info[0].__name__,
+                exc_info[1],
+            )
+            # Not in this worker: spawning waits for a free one, and every worker could be waiting so.
+            self.container.spawn_managed_thread(
+                partial(self._handle_each_alone, messages), identifier=f"{self.method_name}.batch_failed"
+            )
+        return result, exc_info
+
+    def _handle_each_alone(self, messages: list[Any]) -> None:
+        for message in messages:
+            self._handle_alone(message)
+
+    def _handle_alone(self, message: Any) -> None:
+        # RetriesThenParks, then nameko's Consumer: one worker for a list of this one delivery.
+        RetriesThenParks.handle_message(self, [delivery_of(message)], message)
+
+
+consume_raw_batches = BatchedRawConsumer.decorator

@@ -210,10 +210,10 @@ def receive_batch(
 ) -> list[dict[str, Any]]:
     """Record many inquiries at once: each item is examined, kept and announced exactly as
     ``receive_inquiry`` would, but the store is asked a fixed number of times for the whole batch
-    (one read of the ids, one insert, one audit insert, one announced mark) instead of per item.
+    (``receive_arrivals``) instead of per item.
     Returns one outcome per item, in order: {index, outcome, id, message_id, status, errors}."""
     outcomes: list[dict[str, Any]] = []
-    wanted: dict[str, tuple[str, bytes]] = {}  # inquiry id -> (message id, body) of its first item
+    arrivals: list[Arrival] = []
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
@@ -233,15 +233,50 @@ def receive_batch(
                 }
             )
             continue
-        body = item_body(item["inquiry"])
-        message_id = message_id_for(batch_message_id(item, submitted_by), routing_key, body)
+        arrivals.append(Arrival(item_body(item["inquiry"]), routing_key, batch_message_id(item, submitted_by)))
+        outcomes.append({"index": index})
+    received = iter(receive_arrivals(inquiries, plugins, limits, publish, arrivals, via, submitted_by))
+    for outcome in outcomes:
+        if "outcome" not in outcome:
+            outcome.update(next(received))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One inquiry as it arrived: its bytes, the routing key it came with (a channel connector's or
+    the canonical one) and its message id (None: derived from the content, see ``message_id_for``)."""
+
+    body: bytes
+    routing_key: str
+    message_id: str | None
+
+
+def receive_arrivals(
+    inquiries: Inquiries,
+    plugins: Any,
+    limits: InputLimits,
+    publish: Publish,
+    arrivals: list[Arrival],
+    via: str,
+    submitted_by: str | None = None,
+) -> list[dict[str, Any]]:
+    """Record many arrivals at once, each examined, kept and announced as ``receive_inquiry`` would
+    (its own routing key and message id, so the same inquiry id), with a fixed number of store
+    commands for them all: one read of the ids, one insert, one audit insert, one announced mark.
+    An arrival whose message id came before (stored, or earlier in ``arrivals``) is a duplicate.
+    Returns one outcome per arrival, in order: {outcome, id, message_id, status, errors}."""
+    outcomes: list[dict[str, Any]] = []
+    wanted: dict[str, tuple[str, Arrival]] = {}  # inquiry id -> (message id, arrival) of its first one
+    for arrival in arrivals:
+        message_id = message_id_for(arrival.message_id, arrival.routing_key, arrival.body)
         inquiry_id = inquiry_id_for(message_id)
-        wanted.setdefault(inquiry_id, (message_id, body))
-        outcomes.append({"index": index, "id": inquiry_id, "message_id": message_id})
+        wanted.setdefault(inquiry_id, (message_id, arrival))
+        outcomes.append({"id": inquiry_id, "message_id": message_id})
     stored = inquiries.get_many(list(wanted))
     fresh = {
-        inquiry_id: new_record(body, message_id, routing_key, via, submitted_by, plugins, limits)
-        for inquiry_id, (message_id, body) in wanted.items()
+        inquiry_id: new_record(arrival.body, message_id, arrival.routing_key, via, submitted_by, plugins, limits)
+        for inquiry_id, (message_id, arrival) in wanted.items()
         if inquiry_id not in stored
     }
     taken = inquiries.add_many(list(fresh.values()))
@@ -257,11 +292,9 @@ def receive_batch(
     inquiries.mark_many_announced(announced)
     first_seen = {i for i in fresh if i not in taken}
     for outcome in outcomes:
-        if outcome["id"] is None:
-            continue
         record = records[outcome["id"]]
         new = outcome["id"] in first_seen
-        first_seen.discard(outcome["id"])  # a second item with the same message id is its duplicate
+        first_seen.discard(outcome["id"])  # a second arrival with the same message id is its duplicate
         outcome.update(
             status=record["status"], errors=record["errors"], outcome=record["status"] if new else "duplicate"
         )
@@ -374,3 +407,26 @@ def replay_rejected(
         else:
             still_rejected.append(record["_id"])
     return {"examined": len(accepted) + len(still_rejected), "accepted": accepted, "still_rejected": still_rejected}
+
+
+def receive_deliveries(
+    inquiries: Inquiries, plugins: Any, limits: InputLimits, publish: Publish, deliveries: list[dict[str, Any]]
+) -> None:
+    """Record AMQP deliveries ({body, routing_key, message_id}, ``entrypoints.delivery_of``) taken
+    together: a lone one as ``receive_inquiry`` does (one store command), several with the fixed
+    number of commands of ``receive_arrivals``. Bad input never raises (it is kept as rejected)."""
+    if len(deliveries) == 1:
+        [delivery] = deliveries
+        receive_inquiry(
+            inquiries,
+            plugins,
+            limits,
+            publish,
+            body=delivery["body"],
+            message_id=delivery["message_id"],
+            routing_key=delivery["routing_key"],
+            via="amqp",
+        )
+        return
+    arrivals = [Arrival(d["body"], d["routing_key"], d["message_id"]) for d in deliveries]
+    receive_arrivals(inquiries, plugins, limits, publish, arrivals, via="amqp")

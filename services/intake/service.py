@@ -20,13 +20,14 @@ from contracts.inquiry import (
 from contracts.topology import CANONICAL_ROUTING_KEY, CHANNEL_ROUTING_PREFIX, INQUIRY_EXCHANGE, INTAKE_QUEUE
 from plugins.dependency import Plugins
 from services.intake import figures, imports
-from services.intake.entrypoints import consume_raw
+from services.intake.entrypoints import consume_raw_batches
 from services.intake.reading import check_readable, submitter_scope
 from services.intake.receiving import (
     announce_pending,
     announce_unconfirmed,
     link_customer,
     receive_batch,
+    receive_deliveries,
     receive_inquiry,
     replay_rejected,
 )
@@ -78,12 +79,13 @@ class IntakeService(audit.AuditTrailEntrypoints, parking.ParkedEventEntrypoints,
         """Whether this service would load ``config_text`` (a deploy/config.yaml): [{path, reason}]."""
         return settings_check.answer(self.caller, config_text, type(self))
 
-    # Bad input never raises (it is stored as rejected); an unexpected error (a store outage) is
-    # retried a bounded number of times, then the message is parked (see entrypoints).
+    # Published inquiries come in batches (stored with a fixed number of commands). Bad input never
+    # raises (it is stored as rejected); a batch that fails is handled message by message, and a
+    # message that fails is retried a bounded number of times, then parked (see entrypoints).
 
-    @consume_raw(intake_queue)
-    def receive_published(self, delivery: dict[str, Any]) -> None:
-        self._receive(delivery["body"], delivery["message_id"], delivery["routing_key"], via="amqp")
+    @consume_raw_batches(intake_queue)
+    def receive_published(self, deliveries: list[dict[str, Any]]) -> None:
+        receive_deliveries(self.inquiries, self.plugins, self.limits, self._announce, deliveries)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def submit_inquiry(self, body: str, message_id: str | None = None, channel: str | None = None) -> Any:
