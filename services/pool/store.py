@@ -22,6 +22,7 @@ from services.runtime.document_store import (
     WritesFailed,
     any_of,
     count,
+    equalities_spelled,
     guarded_replace,
     moved_on,
     prefix_range,
@@ -338,7 +339,13 @@ class Pool(Store):
                 k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v
             }
         total = count(self.holdings, query)
-        cursor = self.holdings.find(query).sort([sort_spec(sort), ("_id", ASCENDING)]).skip(offset).limit(limit)
+        # spelled so the page walks (state, team, since) or another compound index, not every holding
+        cursor = (
+            self.holdings.find(equalities_spelled(query))
+            .sort([sort_spec(sort), ("_id", ASCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
         return list(cursor), total
 
     def due(

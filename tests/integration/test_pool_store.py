@@ -162,3 +162,45 @@ def test_the_pool_is_searched_by_tag(pool):
     assert (ids(items), total) == (["t1"], 1)
     assert pool.search(OWNED, 10, 0, tags=("lost",)) == ([], 0)
     assert [h["_id"] for h in pool.search(PUBLIC_POOL, 10, 0, tags=("Germany", "DE"))[0]] == ["t1"]  # any of them
+
+
+def test_a_pool_page_is_asked_for_with_equalities_an_index_serves(mongo_uri):
+    """The page's query goes out with ``$eq`` equalities: the embedded store serves them from the
+    (state, team, since) index, where plain equality on ``state`` (no index of its own) was a scan of
+    every holding. The page itself is the same: newest first, filtered."""
+    from pymongo import MongoClient, monitoring
+
+    from tests.databases import ServiceDatabases
+
+    class Finds(monitoring.CommandListener):
+        filters: list[dict] = []
+
+        def started(self, event):
+            if event.command_name == "find":
+                self.filters.append(dict(event.command["filter"]))
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    finds = Finds()
+    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
+    try:
+        store = Pool(ServiceDatabases(client, mongo_uri).of("pool"))
+        store.ensure_indexes()
+        add(
+            store,
+            new_holding("p1", "default", Facts(tags=("DE",)), NOW - 2 * DAY),
+            new_holding("p2", "default", Facts(tags=("DE", "led")), NOW - DAY),
+            new_holding("p3", "other", Facts(tags=("DE",)), NOW),
+        )
+        finds.filters.clear()
+        items, total = store.search(PUBLIC_POOL, 10, 0, team="default", tags=("DE",))
+        assert (ids(items), total) == (["p2", "p1"], 2)
+        [sent] = finds.filters
+        assert sent["state"] == {"$eq": PUBLIC_POOL} and sent["team"] == {"$eq": "default"}
+        assert sent["tags"] == {"$in": ["DE"]}
+    finally:
+        client.close()

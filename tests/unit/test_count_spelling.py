@@ -50,3 +50,16 @@ def test_or_beside_other_fields_is_kept_apart_and_spelled_inside():
             {"$or": [{"state": {"$eq": "owned"}}, {"$or": [{"team": "east"}, {"team": None}]}]},
         ]
     }
+
+
+def test_a_find_spells_its_top_level_equalities_with_eq_and_keeps_the_rest():
+    from services.runtime.document_store import equalities_spelled
+
+    assert equalities_spelled({"state": "owned", "n": 3, "tags": {"$in": ["DE"]}, "passed": True, "team": None}) == {
+        "state": {"$eq": "owned"},
+        "n": {"$eq": 3},
+        "tags": {"$in": ["DE"]},
+        "passed": True,
+        "team": None,
+    }
+    assert equalities_spelled({"$or": [{"a": "b"}]}) == {"$or": [{"a": "b"}]}
