@@ -94,10 +94,12 @@ class Pool(Store):
         # of every owned customer) to count one person's.
         self.holdings.create_index([("owner_id", ASCENDING), ("state", ASCENDING)])
         # A pool search (a team's public or dormant pool): its page newest first walks the first
-        # index, its total by country and grade counts entries of the second, by reason (a prefix)
+        # index (``since_key``: the time and the id, so ties need no sort of their own), its total by country and grade counts entries of the second, by reason (a prefix)
         # of the third; with one index per field SQLite picks team's and reads and sorts the team's
         # every holding (bench/read_latency.py).
-        self.holdings.create_index([("state", ASCENDING), ("team", ASCENDING), ("since", DESCENDING)])
+        self.holdings.create_index([("state", ASCENDING), ("team", ASCENDING), ("since_key", DESCENDING)])
+        if SINCE_INDEX_BEFORE in {index["name"] for index in self.holdings.list_indexes()}:
+            self.holdings.drop_index(SINCE_INDEX_BEFORE)  # sorted by ``since`` then ``_id``: superseded
         self.holdings.create_index(
             [("state", ASCENDING), ("team", ASCENDING), ("country_code", ASCENDING), ("intent_grade", ASCENDING)]
         )
@@ -255,6 +257,14 @@ class Pool(Store):
         )
         return holdings, [h for h in holdings if "country_code" not in h]
 
+    def without_since_key(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
+        """(up to ``limit`` holdings after ``after`` in id order, those of them written before
+        ``since_key`` was kept)."""
+        holdings = list(
+            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
+        )
+        return holdings, [h for h in holdings if "since_key" not in h]
+
     def with_warning_text(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them whose ``warned_for``
         is still the "rule@time" text holdings kept before it was {"rule", "due_at"})."""
@@ -339,13 +349,10 @@ class Pool(Store):
                 k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v
             }
         total = count(self.holdings, query)
-        # spelled so the page walks (state, team, since) or another compound index, not every holding
-        cursor = (
-            self.holdings.find(equalities_spelled(query))
-            .sort([sort_spec(sort), ("_id", ASCENDING)])
-            .skip(offset)
-            .limit(limit)
-        )
+        # spelled so the page walks (state, team, since_key) or another compound index, not every holding
+        field, direction = sort_spec(sort)
+        order = [("since_key", direction)] if field == "since" else [(field, direction), ("_id", ASCENDING)]
+        cursor = self.holdings.find(equalities_spelled(query)).sort(order).skip(offset).limit(limit)
         return list(cursor), total
 
     def due(
@@ -497,6 +504,9 @@ def _unkeyed(holding: Document) -> Document:
     return {k: v for k, v in holding.items() if not k.endswith("_key")}
 
 
+SINCE_INDEX_BEFORE = "state_1_team_1_since_-1"
+
+
 def with_sweep_keys(holding: Document) -> Document:
     """The holding as the store writes it: with a key for each clock the sweep looks up, and its
     state with the moment it entered it (the reports' range of rejections); a new one at its first
@@ -505,6 +515,8 @@ def with_sweep_keys(holding: Document) -> Document:
         **holding,
         **{_key_field(clock): _sweep_key(holding, clock) for clock in SWEEP_KEYS},
         "state_key": state_key(holding["state"], holding["since"]),
+        # the time it entered its state, then its id: the pool's order, with no two alike
+        "since_key": f"{time_key(holding['since'])} {holding['_id']}",
         "version": holding.get("version", 0),
     }
 

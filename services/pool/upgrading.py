@@ -7,6 +7,9 @@ holdings 3: a warning an owner was sent is kept as {"rule", "due_at"} (a datetim
 text "rule@<ISO time>"; an unreadable one is dropped (the sweep warns again rather than return a
 customer unwarned).
 
+holdings 4: every holding keeps ``since_key`` (the time it entered its state, then its id), the
+order a pool page walks.
+
 salespeople 2: every person's counter of the customers they own (``held_counts``, moved by every
 holding write since: ``counting.py``) counted from their holdings; a counter missing or never
 counted is counted on first use too, so this only does ahead of time what allocation would.
@@ -74,6 +77,16 @@ def warning_of_text(text: str) -> Document | None:
     return {"rule": rule, "due_at": due_at}
 
 
+def add_since_keys(pool: Pool, after: str | None, limit: int) -> str | None:
+    """Write the derived keys (``since_key`` among them) of up to ``limit`` holdings after ``after``
+    (in id order) that lack it; the next cursor. A holding changed since it was read is left: its
+    change wrote the key."""
+    holdings, missing = pool.without_since_key(after, limit)
+    for holding in missing:
+        pool.rekey(holding)
+    return None if len(holdings) < limit else holdings[-1]["_id"]
+
+
 def count_holdings_of_people(pool: Pool, after: str | None, limit: int) -> str | None:
     """Recount the counters of up to ``limit`` people after ``after`` (in id order); the next cursor."""
     people = pool.people_after(after, limit)
@@ -94,6 +107,12 @@ UPGRADES = (
         3,
         'warnings kept as {"rule", "due_at"}, not as "rule@<time>" text',
         lambda service, after, limit: structure_warnings(service.pool, after, limit),
+    ),
+    Upgrade(
+        "holdings",
+        4,
+        "the order of the pool's pages (since_key) kept on every holding",
+        lambda service, after, limit: add_since_keys(service.pool, after, limit),
     ),
     Upgrade(
         "salespeople",

@@ -73,6 +73,14 @@ class FakePoolStore:
         holdings = self._page_by_id(self.holdings, after, limit)
         return holdings, [h for h in holdings if "country_code" not in h]
 
+    def without_since_key(self, after, limit):
+        # the fake keeps no derived keys (it sorts and ranges in memory): none is ever missing
+        return self._page_by_id(self.holdings, after, limit), []
+
+    def rekey(self, holding):
+        stored = self.holdings.find_one(holding["_id"])
+        return stored is not None and stored.get("version") == holding.get("version")
+
     def with_warning_text(self, after, limit):
         holdings = self._page_by_id(self.holdings, after, limit)
         return holdings, [h for h in holdings if isinstance(h.get("warned_for"), str)]

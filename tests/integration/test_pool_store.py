@@ -204,3 +204,31 @@ def test_a_pool_page_is_asked_for_with_equalities_an_index_serves(mongo_uri):
         assert sent["tags"] == {"$in": ["DE"]}
     finally:
         client.close()
+
+
+def test_a_page_newest_first_breaks_ties_by_id_and_holdings_from_before_get_their_key(pool, db):
+    """Customers recycled by one sweep entered the pool at the same moment: the page orders them by
+    id (``since_key``), and pages on without repeating one. Holdings written before the key was kept
+    get it from the upgrade (holdings 4), nothing else of them changed."""
+    from services.pool.upgrading import add_since_keys
+
+    add(pool, *(new_holding(f"tie{n}", "default", Facts(), NOW) for n in (3, 1, 2)))
+    add(pool, new_holding("newer", "default", Facts(), NOW + DAY), new_holding("older", "default", Facts(), NOW - DAY))
+    first, total = pool.search(PUBLIC_POOL, 3, 0, team="default")
+    rest, _ = pool.search(PUBLIC_POOL, 3, 3, team="default")
+    assert (ids(first), ids(rest), total) == (["newer", "tie3", "tie2"], ["tie1", "older"], 5)
+    assert ids(pool.search(PUBLIC_POOL, 10, 0, team="default", sort="since")[0]) == [
+        "older",
+        "tie1",
+        "tie2",
+        "tie3",
+        "newer",
+    ]
+    holdings = db.of("pool").holdings
+    holdings.update_many({}, {"$unset": {"since_key": ""}})
+    before = {h["_id"]: h for h in holdings.find()}
+    assert add_since_keys(pool, None, 2) == "older"  # a page of two in id order, the next cursor
+    assert add_since_keys(pool, "older", 10) is None
+    after = {h["_id"]: h for h in holdings.find()}
+    assert all(after[i] == {**before[i], "since_key": after[i]["since_key"]} for i in before)
+    assert ids(pool.search(PUBLIC_POOL, 10, 0, team="default")[0]) == ["newer", "tie3", "tie2", "tie1", "older"]
