@@ -241,10 +241,11 @@ class Customers(Store):
         if not blocks:
             return found
         current = folding()
-        named = {"_id": 0, "term": 1, "customer_id": 1, "company": 1, "words": 1, "folding": 1}
 
         def one_block(block: str) -> list[Document]:
-            return [{"$match": {"term": f"{NAME_BLOCK_TERM}{block}"}}, {"$limit": limit}, {"$project": named}]
+            # no $project: nx-27017 runs a pipeline with one in Python over the whole collection
+            # (4 s at 100,000 terms, against 3 ms without); the term documents are small anyway
+            return [{"$match": {"term": f"{NAME_BLOCK_TERM}{block}"}}, {"$limit": limit}]
 
         pipeline = one_block(blocks[0]) + [
             {"$unionWith": {"coll": self.terms.name, "pipeline": one_block(block)}} for block in blocks[1:]

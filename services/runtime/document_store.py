@@ -20,6 +20,11 @@ reader sees each workaround once, with what it becomes on a real MongoDB.
 - **Equality on a field no single-field index covers** (one leading a compound index): nx-27017
   translates a plain equality with an array fallback that SQLite serves by a scan; a store writes
   ``{"$eq": value}`` there. On a real MongoDB: the same meaning, served by the compound index.
+- **Aggregations**: nx-27017 serves a pipeline of ``$match`` (an indexed equality), ``$limit`` and
+  ``$unionWith`` of such pipelines in SQL; a ``$project`` anywhere in it makes the whole pipeline run
+  in Python over every document of the collection (4 s at 100,000 documents, against 3 ms). A store
+  aggregates without ``$project`` and takes the fields it wants itself. On a real MongoDB: the same
+  pipeline, each ``$match`` served by its index.
 - **Counts** (``count``): pymongo's ``count_documents`` is an aggregation, which nx-27017 runs in
   Python over every document; the ``count`` command with an index-friendly spelling is one SQL
   ``COUNT``. On a real MongoDB: ``count`` with a query is an index count too.

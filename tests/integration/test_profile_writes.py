@@ -21,9 +21,12 @@ KEYS = {"company": "DE:acme", "email": "jane@acme.de"}
 class Sent(monitoring.CommandListener):
     def __init__(self) -> None:
         self.commands: list[str] = []
+        self.pipelines: list[list[dict]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
+        if event.command_name == "aggregate":
+            self.pipelines.append(list(event.command["pipeline"]))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -161,6 +164,13 @@ def test_the_name_blocks_of_one_filing_are_read_in_one_command(customers, db, se
     sent.commands.clear()
     found = customers.in_name_blocks(["DE:acme", "DE:amce", "DE:nobody"], 3)
     assert sent.commands == ["aggregate", "find"]  # one for three blocks, one for the archive unnamed in its term
+    # only stages the embedded store runs in SQL (a $project would run it in Python over every term)
+    [pipeline] = sent.pipelines
+    stages = [name for stage in pipeline for name in stage]
+    stages += [
+        name for stage in pipeline if "$unionWith" in stage for s in stage["$unionWith"]["pipeline"] for name in s
+    ]
+    assert set(stages) == {"$match", "$limit", "$unionWith"}
     assert len(found["DE:acme"]) == 3 and all(a["_id"].startswith("cus_") for a in found["DE:acme"])
     assert found["DE:amce"] == [{"_id": "cus_9", "company": "Amce Tools"}]
     assert found["DE:nobody"] == []
