@@ -22,6 +22,7 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from services.gateway.settings import GatewaySettingsSchema
+from services.gateway.web_server import NoDelayWebServer
 from services.runtime.settings import load_section
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -95,6 +96,7 @@ class ConsoleFolder(SharedExtension):
 
 
 class ConsoleFiles(HttpRequestHandler):
+    server = NoDelayWebServer()
     folder = ConsoleFolder()
 
     def __init__(self, url: str) -> None:

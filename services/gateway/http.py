@@ -26,6 +26,7 @@ from services.gateway.authenticating import Authenticator
 from services.gateway.console import ConsoleFolder
 from services.gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
 from services.gateway.idempotency import IdempotencyLog
+from services.gateway.web_server import NoDelayWebServer
 from services.runtime.access import require
 from services.runtime.input_limits import BODY_FIELD, InputLimitsSchema, InputRefused, check_json_bytes, check_value
 from services.runtime.settings import load_section
@@ -85,6 +86,8 @@ class JsonRoute(HttpRequestHandler):
     - ``replayable``: False for a route whose answer holds a secret (a token): an Idempotency-Key
       is not honoured there, so no secret is ever kept for a replay.
     """
+
+    server = NoDelayWebServer()
 
     authenticator = Authenticator()
     idempotency = IdempotencyLog()
