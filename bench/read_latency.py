@@ -40,7 +40,7 @@ that rate give each one's latency, from its publication to notification's ``remi
 for its owner (announced once the reminder is stored).
 
     .venv/bin/python bench/read_latency.py                                 # 10,000 and 1,000,000
-    .venv/bin/python bench/read_latency.py --small 100 --customers 400 --samples 5 --first-touch 6  # quick
+    .venv/bin/python bench/read_latency.py --small 100 --customers 400 --day-share 20 --samples 5 --first-touch 6  # quick
 """
 
 import argparse
@@ -90,7 +90,7 @@ from services.pool.domain.holdings import (  # noqa: E402
     rejection,
     take,
 )
-from services.pool.store import Pool, with_sweep_keys  # noqa: E402
+from services.pool.store import Pool, tag_terms, with_sweep_keys  # noqa: E402
 from services.profile.domain import timeline  # noqa: E402
 from services.profile.domain.archive import open_archive  # noqa: E402
 from services.profile.domain.tags import tags_of  # noqa: E402
@@ -113,7 +113,7 @@ CHECKLIST = [Item("need_is_specific", True, "2,000 pcs"), Item("contact_attempte
 DEADLINE = Deadline(3, 30)
 COLLECTIONS = {
     "profile": ("customers", "timeline"),
-    "pool": ("holdings",),
+    "pool": ("holdings", "holding_tags"),
     "notification": ("reminders", "followed_customers"),
     "handoff": ("handoffs",),
 }
@@ -239,6 +239,7 @@ def customer(n: int, now: datetime, day_share: int, seed: int) -> dict[str, list
         "profile.customers": [archive],
         "profile.timeline": entries,
         "pool.holdings": [with_sweep_keys(holding)],
+        "pool.holding_tags": tag_terms(with_sweep_keys(holding)),  # what a tag search reads
         "notification.reminders": reminders,
         "notification.followed_customers": followed,
         "handoff.handoffs": handoffs,

@@ -4,6 +4,7 @@ Every write replaces a whole document under a version guard (single-document ato
 the embedded store has no transactions, and ``$set`` would not keep datetimes as datetimes.
 """
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -63,6 +64,13 @@ class RotationMoved(Exception):
 class Pool(Store):
     def __init__(self, db: Any) -> None:
         self.holdings = db.holdings
+        # one document per (holding, tag) and one head per holding: what a tag search counts and
+        # pages from one index (``tag_terms``)
+        self.tags = db.holding_tags
+        self._db = db  # for its ``schema_versions`` (every service's), read until the terms are known complete
+        # whether "holdings" was seen at TAGS_INDEXED_VERSION (never goes back), shared by the
+        # copies each worker gets
+        self._tags_indexed: dict[str, bool] = {}
         self.rotations = db.rotations
         self.people = db.salespeople
         self.claimers = db.claimers  # one document per person: their recent claim times
@@ -104,6 +112,9 @@ class Pool(Store):
             [("state", ASCENDING), ("team", ASCENDING), ("country_code", ASCENDING), ("intent_grade", ASCENDING)]
         )
         self.holdings.create_index([("state", ASCENDING), ("team", ASCENDING), ("reason", ASCENDING)])
+        # A tag search: its total counts one key's entries, its page walks them in the pool's order.
+        self.tags.create_index([("key", ASCENDING), ("since_key", DESCENDING)])
+        self.tags.create_index([("holding_id", ASCENDING)])
         self.reassignments.create_index([("leaver", ASCENDING)])
         self._add_missing_sweep_keys()
 
@@ -148,9 +159,11 @@ class Pool(Store):
             self.counts.reserve_with(writes, gained, cap)
         added_at = len(writes)
         writes.insert(self.holdings, stored)
-        self.audit.changed_with(writes, "holding", None, _unkeyed(stored))
+        audited = self.audit.changed_with(writes, "holding", None, _unkeyed(stored)) is not None
         if gained:
             self.counts.settle_with(writes, gained)
+        terms_at = len(writes)  # its tag terms last: a new holding's, written whatever was there
+        self._tag_terms_with(writes, stored, None, guard=None)
         try:
             writes.send()
         except WritesFailed as exc:
@@ -161,10 +174,12 @@ class Pool(Store):
                 if gained and failed == added_at:
                     self.counts.unreserve(gained)
                 raise
-            if failed == added_at + 1:
-                self.audit.changed("holding", None, _unkeyed(stored))
-            if gained:
-                self.counts.settle(gained)
+            if failed < terms_at:
+                if audited and failed == added_at + 1:
+                    self.audit.changed("holding", None, _unkeyed(stored))
+                if gained:
+                    self.counts.settle(gained)
+            self._write_tag_terms(stored, None)
             return stored, True
         except DuplicateKeyError as exc:
             failed = _failed_at(exc)
@@ -192,9 +207,13 @@ class Pool(Store):
         writes = Together()
         if gained:
             self.counts.reserve_with(writes, gained, cap)
+        written_at = len(writes)  # the holding's place in the command
         writes.guarded_replace(self.holdings, with_sweep_keys(holding), before)
         entry = self.audit.changed_with(writes, "holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
-        written_at = 1 if gained else 0  # the holding's place in the command
+        # its tag terms last, behind their head's guard: a write that lost collides there (below)
+        terms_at = len(writes)
+        stored = moved_on(with_sweep_keys(holding), before)
+        self._tag_terms_with(writes, stored, before, guard="$lt")
         try:
             (replaced,) = writes.send()
         except WritesFailed as exc:
@@ -204,13 +223,25 @@ class Pool(Store):
             if failed is None or failed <= written_at:
                 self.counts.after_write(gained if failed == written_at else None, lost, False)
                 raise
-            # only the audit entry after it failed: the holding's guarded write answered
+            # a write after the holding's failed: its guarded write answered
             replaced = exc.matched.get(written_at, False)
             self.counts.after_write(gained, lost, replaced)
+            if failed < terms_at:  # the audit entry failed
+                if replaced:
+                    self.audit.changed("holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
+            elif not replaced and entry is not None:
+                self.audit.withdraw(entry)
             if replaced:
-                self.audit.changed("holding", _unkeyed(before), _unkeyed(moved_on(holding, before)))
+                self._write_tag_terms(stored, before)
             return replaced
         except DuplicateKeyError as exc:
+            if _failed_at(exc) == terms_at:
+                # the terms' head is at this version or later: another writer moved the holding on
+                # first (this guarded write matched nothing), and its terms stand
+                self.counts.after_write(gained, lost, False)
+                if entry is not None:
+                    self.audit.withdraw(entry)
+                return False
             if gained and _failed_at(exc) == 0:
                 self.counts.after_write(None, lost, False)
                 if cap is None:
@@ -225,13 +256,76 @@ class Pool(Store):
         return replaced
 
     def rekey(self, holding: Document) -> bool:
-        """Write the holding's derived keys only (same version: nothing anyone changed)."""
-        return (
-            self.holdings.replace_one(
-                {"_id": holding["_id"], "version": holding["version"]}, with_sweep_keys(holding)
-            ).matched_count
-            == 1
+        """Write the holding's derived keys and tag terms only (same version: nothing anyone
+        changed); False when it changed since it was read (that change wrote both)."""
+        return self._rekey(holding, ())
+
+    def _rekey(self, holding: Document, stale_tags: Iterable[str]) -> bool:
+        """``rekey``, the terms of ``stale_tags`` made dead in the same command."""
+        stored = with_sweep_keys(holding)
+        writes = Together().replace(
+            self.holdings, {"_id": holding["_id"], "version": holding["version"]}, stored, guarded=True
         )
+        self._tag_terms_with(writes, stored, {"_id": holding["_id"], "tags": list(stale_tags)}, guard="$lte")
+        try:
+            (replaced,) = writes.send()
+        except DuplicateKeyError as exc:
+            if _failed_at(exc) == 1:
+                return False  # the terms' head is past this version: the holding moved on
+            raise
+        return replaced
+
+    def _tag_terms_with(self, writes: Together, stored: Document, before: Document | None, guard: str | None) -> None:
+        """Add to ``writes`` the tag terms of ``stored`` (a holding as written, at its version): first
+        their head, an upsert that matches only a head older than this version (``guard`` "$lt") or
+        no newer (``guard`` "$lte", a rewrite at the same version), so a writer whose holding write
+        lost collides with the head the winner wrote (a duplicate key at the head's place, which stops
+        the terms after it); then one term per tag, and the terms of ``before``'s tags it no longer
+        has made dead (no key). ``guard`` None: written whatever the head says (a holding just added)."""
+        head, *terms = tag_terms(stored)
+        query: Document = {"_id": head["_id"]}
+        if guard is not None:
+            query["version"] = {guard: stored["version"]}
+        writes.replace(self.tags, query, head, upsert=True)
+        for term in terms:
+            writes.replace(self.tags, {"_id": term["_id"]}, term, upsert=True)
+        for tag in _tags(before or {}) - _tags(stored):
+            dead = {"_id": _term_id(stored["_id"], tag), "holding_id": stored["_id"], "key": None}
+            writes.replace(self.tags, {"_id": dead["_id"]}, dead)
+
+    def _write_tag_terms(self, stored: Document, before: Document | None) -> None:
+        """``_tag_terms_with`` in a command of its own (after a command that failed before them):
+        left to the writer that moved the holding on since, if one did."""
+        writes = Together()
+        self._tag_terms_with(writes, stored, before, guard="$lte")
+        try:
+            writes.send()
+        except DuplicateKeyError as exc:
+            if _failed_at(exc) != 0:
+                raise
+
+    def index_tags(self, customer_id: str) -> None:
+        """Make the tag terms of ``customer_id`` agree with its holding as stored now (a term found
+        disagreeing on read): its terms written again, or, with no holding, removed."""
+        holding = self.holding(customer_id)
+        if holding is None:
+            self.tags.delete_many({"holding_id": customer_id, "_id": {"$ne": _head_id(customer_id)}})
+            return
+        held = {
+            doc["_id"] for doc in self.tags.find({"holding_id": customer_id}, {"_id": 1, "key": 1}) if doc.get("key")
+        }
+        stale = held - {term["_id"] for term in tag_terms(with_sweep_keys(holding))}
+        self._rekey(holding, sorted(term_id.removeprefix(_head_id(customer_id)) for term_id in stale))
+
+    def without_tag_terms(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
+        """(up to ``limit`` holdings after ``after`` in id order, those of them written before
+        holdings kept tag terms: without a head)."""
+        holdings = list(
+            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
+        )
+        heads = {_head_id(h["_id"]) for h in holdings}
+        found = {doc["holding_id"] for doc in self.tags.find({"_id": {"$in": sorted(heads)}}, {"holding_id": 1})}
+        return holdings, [h for h in holdings if h["_id"] not in found]
 
     def entered_between(self, state: str, since: datetime, until: datetime) -> list[Document]:
         """Holdings that entered ``state`` in [since, until) and are in it still: a range of the
@@ -284,6 +378,13 @@ class Pool(Store):
             deleted = self.holdings.delete_one({"_id": customer_id, "version": before["version"]}).deleted_count == 1
             self.counts.after_write(None, lost, deleted)
             if deleted:
+                # the head kept past any version, so a writer that lost to this write writes no
+                # terms (it collides with the head), then the terms gone
+                head = _head_id(customer_id)
+                self.tags.replace_one(
+                    {"_id": head}, {"_id": head, "holding_id": customer_id, "version": FORGOTTEN}, upsert=True
+                )
+                self.tags.delete_many({"holding_id": customer_id, "_id": {"$ne": head}})
                 self.audit.changed("holding", _unkeyed(before), None)
                 return
         raise DocumentBusy(f"{customer_id} changed 20 times in a row while being forgotten")
@@ -329,7 +430,11 @@ class Pool(Store):
         team: str | None = None,
         sort: str = "-since",
     ) -> tuple[list[Document], int]:
-        """``tags``: any of these (a tag as asked, and the code of the country it spells)."""
+        """``tags``: any of these (a tag as asked, and the code of the country it spells).
+
+        One tag in a team's pool, newest or oldest first, is counted and paged from the tag terms
+        (``tag_terms``); a reason prefix alone walks the pool in its order while that costs less
+        than sorting every match (``_walk_by_reason``); anything else is one query of the holdings."""
         query: Document = {"state": state}
         for name, value in (
             ("owner_id", owner_id),
@@ -340,20 +445,107 @@ class Pool(Store):
         ):
             if value is not None:
                 query[name] = value
-        if tags := list(tags):
-            query["tags"] = any_of(tags)
+        asked_tags = list(dict.fromkeys(tags))
+        if asked_tags:
+            query["tags"] = any_of(asked_tags)
         if reason:
             query["reason"] = prefix_range(reason)
         if last_contact_before or last_contact_after:
             query["contact_clock"] = {
                 k: v for k, v in (("$lt", last_contact_before), ("$gte", last_contact_after)) if v
             }
-        total = count(self.holdings, query)
-        # spelled so the page walks (state, team, since_key) or another compound index, not every holding
         field, direction = sort_spec(sort)
+        if (
+            field == "since"
+            and team is not None
+            and len(asked_tags) == 1
+            and set(query) == {"state", "team", "tags"}
+            and self.tags_indexed()
+        ):
+            found = self._search_tag_terms(state, team, asked_tags[0], direction, limit, offset)
+            if found is not None:
+                return found
+        total = count(self.holdings, query)
+        if field == "since" and team is not None and reason and set(query) == {"state", "team", "reason"}:
+            walked = self._walk_by_reason(state, team, reason, direction, offset + limit, total)
+            if walked is not None:
+                return walked[offset:], total
+        # spelled so the page walks (state, team, since_key) or another compound index, not every holding
         order = [("since_key", direction)] if field == "since" else [(field, direction), ("_id", ASCENDING)]
         cursor = self.holdings.find(equalities_spelled(query)).sort(order).skip(offset).limit(limit)
         return list(cursor), total
+
+    def _walk_by_reason(
+        self, state: str, team: str, reason: str, direction: int, wanted: int, total: int
+    ) -> list[Document] | None:
+        """The first ``wanted`` holdings of a team's pool in the pool's order whose reason starts
+        with ``reason``, found by walking the (state, team, since_key) index in growing steps and
+        looking at each one's reason; None once it has walked as many as match in all (``total``):
+        then reading and sorting every match costs less. SQLite serves a reason range from the
+        (state, team, reason) index whatever the order asked, reading and sorting every match (half
+        of a pool for "released"), and nx-27017 takes no index hint."""
+        if total <= wanted:
+            return None
+        within = prefix_range(reason)  # compared as SQLite compares text (code points, as UTF-8 sorts)
+        found: list[str] = []
+        walked, step = 0, wanted * 2
+        query = {"state": {"$eq": state}, "team": {"$eq": team}}
+        while len(found) < wanted:
+            if walked >= total:
+                return None
+            # on by skipping, not by a range after the last key: nx-27017 compares a string starting
+            # like a date (``since_key``) through datetime(), which no index serves
+            rows = list(self.holdings.find(query, {"reason": 1}).sort("since_key", direction).skip(walked).limit(step))
+            found += [
+                row["_id"]
+                for row in rows
+                if isinstance(row.get("reason"), str) and within["$gte"] <= row["reason"] < within["$lt"]
+            ]
+            if len(rows) < step:
+                break
+            walked, step = walked + len(rows), step * 2
+        found = list(dict.fromkeys(found))[:wanted]  # a holding moved up the order meanwhile is met twice
+        page = {h["_id"]: h for h in self.holdings.find({"_id": {"$in": found}})} if found else {}
+        return [page[i] for i in found if i in page]
+
+    def _search_tag_terms(
+        self, state: str, team: str, tag: str, direction: int, limit: int, offset: int
+    ) -> tuple[list[Document], int] | None:
+        """A search by one tag from its terms: the total an index count of the key's entries, the
+        page a walk of them in the pool's order, its holdings read by id. None when a term
+        disagrees with the holding it names (it is written again: the caller asks the holdings)."""
+        key = tag_key(state, team, tag)
+        total = count(self.tags, {"key": key})
+        terms = list(
+            self.tags.find({"key": {"$eq": key}}, {"holding_id": 1, "since_key": 1})
+            .sort("since_key", direction)
+            .skip(offset)
+            .limit(limit)
+        )
+        ids = [term["holding_id"] for term in terms]
+        found = {h["_id"]: h for h in self.holdings.find({"_id": {"$in": ids}})} if ids else {}
+        page, disagreeing = [], []
+        for term in terms:
+            holding = found.get(term["holding_id"])
+            if (
+                holding is None
+                or (holding["state"], holding.get("team"), holding.get("since_key")) != (state, team, term["since_key"])
+                or tag not in _tags(holding)
+            ):
+                disagreeing.append(term["holding_id"])
+            else:
+                page.append(holding)
+        for customer_id in disagreeing:
+            self.index_tags(customer_id)
+        return None if disagreeing else (page, total)
+
+    def tags_indexed(self) -> bool:
+        """Whether every holding has its tag terms: no upgrade of holdings to them is pending
+        (``upgrading.py``, "holdings 5"; a store no service has versioned yet is taken as new)."""
+        if not self._tags_indexed.get("holdings"):
+            doc = self._db.schema_versions.find_one({"_id": "holdings"}, {"version": 1})
+            self._tags_indexed["holdings"] = doc is None or doc.get("version", 0) >= TAGS_INDEXED_VERSION
+        return self._tags_indexed["holdings"]
 
     def due(
         self,
@@ -505,6 +697,46 @@ def _unkeyed(holding: Document) -> Document:
 
 
 SINCE_INDEX_BEFORE = "state_1_team_1_since_-1"
+# the version of holdings ("holdings 5", upgrading.py) from which every holding has its tag terms
+TAGS_INDEXED_VERSION = 5
+# the head's version once its holding is forgotten: past any a writer that lost to it could write
+FORGOTTEN = 2**62
+
+
+def tag_terms(holding: Document) -> list[Document]:
+    """The documents a tag search finds a holding (as stored: ``with_sweep_keys``, at its version) by:
+    a head carrying its version (the guard of every rewrite), then one term per tag, keyed by its
+    state, team and tag and carrying its place in the pool's order. nx-27017 serves no index on an
+    array field (``tags``): a search by one tag is then one range of an ordinary index."""
+    holding_id = holding["_id"]
+    head = {"_id": _head_id(holding_id), "holding_id": holding_id, "version": holding.get("version", 0)}
+    return [head] + [
+        {
+            "_id": _term_id(holding_id, tag),
+            "holding_id": holding_id,
+            "key": tag_key(holding["state"], holding.get("team"), tag),
+            "since_key": holding["since_key"],
+        }
+        for tag in sorted(_tags(holding))
+    ]
+
+
+def tag_key(state: str, team: str | None, tag: str) -> str:
+    """The key of a term: its holding's state and team and the tag, one string (JSON: no team or tag
+    can make two alike)."""
+    return json.dumps([state, team, tag], ensure_ascii=False)
+
+
+def _tags(holding: Document) -> set[str]:
+    return {tag for tag in holding.get("tags") or () if isinstance(tag, str) and tag}
+
+
+def _head_id(holding_id: str) -> str:
+    return f"{holding_id}|"
+
+
+def _term_id(holding_id: str, tag: str) -> str:
+    return f"{holding_id}|{tag}"
 
 
 def with_sweep_keys(holding: Document) -> Document:

@@ -10,6 +10,10 @@ customer unwarned).
 holdings 4: every holding keeps ``since_key`` (the time it entered its state, then its id), the
 order a pool page walks.
 
+holdings 5: every holding has its tag terms (``holding_tags``: a head and one term per tag,
+``store.tag_terms``), which a search by one tag counts and pages from; until this is done such a
+search reads the holdings themselves.
+
 salespeople 2: every person's counter of the customers they own (``held_counts``, moved by every
 holding write since: ``counting.py``) counted from their holdings; a counter missing or never
 counted is counted on first use too, so this only does ahead of time what allocation would.
@@ -87,6 +91,15 @@ def add_since_keys(pool: Pool, after: str | None, limit: int) -> str | None:
     return None if len(holdings) < limit else holdings[-1]["_id"]
 
 
+def add_tag_terms(pool: Pool, after: str | None, limit: int) -> str | None:
+    """Write the tag terms of up to ``limit`` holdings after ``after`` (in id order) that have none;
+    the next cursor. A holding changed since it was read is left: its change wrote them."""
+    holdings, missing = pool.without_tag_terms(after, limit)
+    for holding in missing:
+        pool.rekey(holding)
+    return None if len(holdings) < limit else holdings[-1]["_id"]
+
+
 def count_holdings_of_people(pool: Pool, after: str | None, limit: int) -> str | None:
     """Recount the counters of up to ``limit`` people after ``after`` (in id order); the next cursor."""
     people = pool.people_after(after, limit)
@@ -113,6 +126,12 @@ UPGRADES = (
         4,
         "the order of the pool's pages (since_key) kept on every holding",
         lambda service, after, limit: add_since_keys(service.pool, after, limit),
+    ),
+    Upgrade(
+        "holdings",
+        5,
+        "the tag terms of every holding, which a search by tag counts and pages from",
+        lambda service, after, limit: add_tag_terms(service.pool, after, limit),
     ),
     Upgrade(
         "salespeople",

@@ -58,6 +58,7 @@ COLLECTIONS: dict[str, tuple[str, ...]] = {
         "scheduled_turns",
         "person_leases",
         "held_counts",
+        "holding_tags",
     ),
     "notification": (
         "reminders",

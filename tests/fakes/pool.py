@@ -77,6 +77,10 @@ class FakePoolStore:
         # the fake keeps no derived keys (it sorts and ranges in memory): none is ever missing
         return self._page_by_id(self.holdings, after, limit), []
 
+    def without_tag_terms(self, after, limit):
+        # the fake searches tags in memory and keeps no terms: none is ever missing
+        return self._page_by_id(self.holdings, after, limit), []
+
     def rekey(self, holding):
         stored = self.holdings.find_one(holding["_id"])
         return stored is not None and stored.get("version") == holding.get("version")

@@ -197,11 +197,11 @@ def test_a_pool_page_is_asked_for_with_equalities_an_index_serves(mongo_uri):
             new_holding("p3", "other", Facts(tags=("DE",)), NOW),
         )
         finds.filters.clear()
-        items, total = store.search(PUBLIC_POOL, 10, 0, team="default", tags=("DE",))
+        items, total = store.search(PUBLIC_POOL, 10, 0, team="default", tags=("DE", "Germany"))
         assert (ids(items), total) == (["p2", "p1"], 2)
         [sent] = finds.filters
         assert sent["state"] == {"$eq": PUBLIC_POOL} and sent["team"] == {"$eq": "default"}
-        assert sent["tags"] == {"$in": ["DE"]}
+        assert sent["tags"] == {"$in": ["DE", "Germany"]}
     finally:
         client.close()
 
@@ -232,3 +232,66 @@ def test_a_page_newest_first_breaks_ties_by_id_and_holdings_from_before_get_thei
     after = {h["_id"]: h for h in holdings.find()}
     assert all(after[i] == {**before[i], "since_key": after[i]["since_key"]} for i in before)
     assert ids(pool.search(PUBLIC_POOL, 10, 0, team="default")[0]) == ["newer", "tie3", "tie2", "tie1", "older"]
+
+
+def test_a_page_by_reason_prefix_is_the_same_whether_walked_in_order_or_read_and_sorted(pool):
+    """A common prefix ("released", half the pool) is found walking the pool in its order, a rare one
+    by reading its few matches and sorting them: either way the page, its offset and its total are
+    what the holdings say, newest or oldest first."""
+    reasons = ["released: no budget", "released: wrong market", "recycled: no follow-up", "dormant: silent"]
+    for n in range(120):
+        pooled = new_holding(f"r{n:03d}", "default", Facts(), NOW - (n % 37) * DAY)
+        pool.add_holding(give_back(pooled, PUBLIC_POOL, reasons[n % 3] if n % 17 else reasons[3], "bob", NOW - n * DAY))
+    pool.add_holding(give_back(new_holding("other", "other", Facts(), NOW), PUBLIC_POOL, reasons[0], "bob", NOW))
+    holdings = list(pool.holdings.find({"team": "default"}))
+    for prefix in ("released", "released: no", "recycled", "dormant", "d", "nothing"):
+        for newest_first in (True, False):
+            matching = sorted(
+                (h for h in holdings if h["reason"].startswith(prefix)),
+                key=lambda h: h["since_key"],
+                reverse=newest_first,
+            )
+            for offset in (0, 7, 40, 200):
+                items, total = pool.search(
+                    PUBLIC_POOL, 5, offset, reason=prefix, team="default", sort="-since" if newest_first else "since"
+                )
+                assert (ids(items), total) == (ids(matching[offset : offset + 5]), len(matching)), (prefix, offset)
+
+
+def test_a_page_by_a_common_reason_prefix_walks_the_pool_in_its_order(mongo_uri):
+    """The page of a prefix most of the pool has is read from the (state, team, since_key) order, a
+    few holdings at a time, not by reading every match."""
+    from pymongo import MongoClient, monitoring
+
+    from tests.databases import ServiceDatabases
+
+    class Finds(monitoring.CommandListener):
+        filters: list[dict] = []
+
+        def started(self, event):
+            if event.command_name == "find":
+                self.filters.append(dict(event.command["filter"]))
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    finds = Finds()
+    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
+    try:
+        store = Pool(ServiceDatabases(client, mongo_uri).of("pool"))
+        store.ensure_indexes()
+        for n in range(60):
+            pooled = new_holding(f"r{n:02d}", "default", Facts(), NOW - 100 * DAY)
+            store.add_holding(
+                give_back(pooled, PUBLIC_POOL, "released: x" if n % 4 else "recycled", "bob", NOW - n * DAY)
+            )
+        finds.filters.clear()
+        items, total = store.search(PUBLIC_POOL, 3, 0, reason="released", team="default")
+        assert (ids(items), total) == (["r01", "r02", "r03"], 45)
+        walked, page = finds.filters
+        assert "reason" not in walked and page == {"_id": {"$in": ["r01", "r02", "r03"]}}
+    finally:
+        client.close()
