@@ -131,7 +131,8 @@ describe('possible duplicates, pair by pair', () => {
 
       // both timelines say who kept them apart, and why
       await page.goto(url(`/c/${ids.osprey}`))
-      await page.getByText(/kept it apart from/).first().waitFor()
+      // the entry is worded once the people it names are known: wait for the names, not the words
+      await page.getByText(new RegExp(`Klaus Meier kept it apart from ${FALCON}`)).first().waitFor()
       const timeline = await visibleText(page)
       assert.match(timeline, new RegExp(`Klaus Meier kept it apart from ${FALCON}`))
       assert.match(timeline, /Osprey is Falcon's distributor/)
