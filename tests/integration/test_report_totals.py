@@ -26,14 +26,16 @@ REPORTS = (
 )
 
 
-def test_an_inquiry_delivered_twice_is_counted_once(profile, file, db):  # noqa: F811
+def test_an_inquiry_delivered_twice_is_counted_once(profile, file, config, db):  # noqa: F811
     file(1, on(2)), file(1, on(2))  # the same inquiry_received event, redelivered
     file(2, on(3), country="US")
     month = call(profile, "report_inquiries_by_place", {**MARCH, "by": "country"})["months"][0]
     assert (month["inquiries"], [(p["place"], p["inquiries"]) for p in month["places"]]) == (2, [("DE", 1), ("US", 1)])
     assert month_facts(db, "demand", "2026-03") == 2 == db.report_facts.count_documents({"key": "inquiry|2026-03"})
     shards = list(db.report_totals.find({"kind": "demand", "month": "2026-03"}))
-    assert len(shards) == 2 and {shard["_id"] for shard in shards} <= {f"demand|2026-03|{n}" for n in range(16)}
+    assert len(shards) == 2 and {shard["_id"] for shard in shards} <= {
+        f"demand|2026-03|{n}" for n in range(config["BATON"]["reports"]["totals_shards"])
+    }
 
 
 def test_a_stage_change_and_an_order_reach_the_totals_once(profile, file, db):  # noqa: F811
