@@ -5,11 +5,13 @@ period cannot hold back what is due."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymongo import MongoClient, monitoring
 
 from services.pool.domain.holdings import Facts, give_back, new_holding, take, warned
 from services.pool.domain.recycling import DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_POOL, RecyclingRules, Warn
 from services.pool.store import Pool
 from services.pool.sweeping import sweep
+from tests.databases import ServiceDatabases
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -21,6 +23,34 @@ def pool(db):
     store = Pool(db.of("pool"))
     store.ensure_indexes()
     return store
+
+
+class FindFilters(monitoring.CommandListener):
+    """The filter of every ``find`` a client sends."""
+
+    def __init__(self) -> None:
+        self.filters: list[dict] = []
+
+    def started(self, event):
+        if event.command_name == "find":
+            self.filters.append(dict(event.command["filter"]))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+@pytest.fixture
+def watched(mongo_uri):
+    """(pool's store, the filters of the finds it sends) on a client of its own."""
+    finds = FindFilters()
+    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
+    store = Pool(ServiceDatabases(client, mongo_uri).of("pool"))
+    store.ensure_indexes()
+    yield store, finds
+    client.close()
 
 
 def owned(
@@ -164,46 +194,23 @@ def test_the_pool_is_searched_by_tag(pool):
     assert [h["_id"] for h in pool.search(PUBLIC_POOL, 10, 0, tags=("Germany", "DE"))[0]] == ["t1"]  # any of them
 
 
-def test_a_pool_page_is_asked_for_with_equalities_an_index_serves(mongo_uri):
+def test_a_pool_page_is_asked_for_with_equalities_an_index_serves(watched):
     """The page's query goes out with ``$eq`` equalities: the embedded store serves them from the
     (state, team, since) index, where plain equality on ``state`` (no index of its own) was a scan of
     every holding. The page itself is the same: newest first, filtered."""
-    from pymongo import MongoClient, monitoring
-
-    from tests.databases import ServiceDatabases
-
-    class Finds(monitoring.CommandListener):
-        filters: list[dict] = []
-
-        def started(self, event):
-            if event.command_name == "find":
-                self.filters.append(dict(event.command["filter"]))
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
-
-    finds = Finds()
-    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
-    try:
-        store = Pool(ServiceDatabases(client, mongo_uri).of("pool"))
-        store.ensure_indexes()
-        add(
-            store,
-            new_holding("p1", "default", Facts(tags=("DE",)), NOW - 2 * DAY),
-            new_holding("p2", "default", Facts(tags=("DE", "led")), NOW - DAY),
-            new_holding("p3", "other", Facts(tags=("DE",)), NOW),
-        )
-        finds.filters.clear()
-        items, total = store.search(PUBLIC_POOL, 10, 0, team="default", tags=("DE", "Germany"))
-        assert (ids(items), total) == (["p2", "p1"], 2)
-        [sent] = finds.filters
-        assert sent["state"] == {"$eq": PUBLIC_POOL} and sent["team"] == {"$eq": "default"}
-        assert sent["tags"] == {"$in": ["DE", "Germany"]}
-    finally:
-        client.close()
+    store, finds = watched
+    add(
+        store,
+        new_holding("p1", "default", Facts(tags=("DE",)), NOW - 2 * DAY),
+        new_holding("p2", "default", Facts(tags=("DE", "led")), NOW - DAY),
+        new_holding("p3", "other", Facts(tags=("DE",)), NOW),
+    )
+    finds.filters.clear()
+    items, total = store.search(PUBLIC_POOL, 10, 0, team="default", tags=("DE", "Germany"))
+    assert (ids(items), total) == (["p2", "p1"], 2)
+    [sent] = finds.filters
+    assert sent["state"] == {"$eq": PUBLIC_POOL} and sent["team"] == {"$eq": "default"}
+    assert sent["tags"] == {"$in": ["DE", "Germany"]}
 
 
 def test_a_page_newest_first_breaks_ties_by_id_and_holdings_from_before_get_their_key(pool, db):
@@ -258,40 +265,15 @@ def test_a_page_by_reason_prefix_is_the_same_whether_walked_in_order_or_read_and
                 assert (ids(items), total) == (ids(matching[offset : offset + 5]), len(matching)), (prefix, offset)
 
 
-def test_a_page_by_a_common_reason_prefix_walks_the_pool_in_its_order(mongo_uri):
+def test_a_page_by_a_common_reason_prefix_walks_the_pool_in_its_order(watched):
     """The page of a prefix most of the pool has is read from the (state, team, since_key) order, a
     few holdings at a time, not by reading every match."""
-    from pymongo import MongoClient, monitoring
-
-    from tests.databases import ServiceDatabases
-
-    class Finds(monitoring.CommandListener):
-        filters: list[dict] = []
-
-        def started(self, event):
-            if event.command_name == "find":
-                self.filters.append(dict(event.command["filter"]))
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
-
-    finds = Finds()
-    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
-    try:
-        store = Pool(ServiceDatabases(client, mongo_uri).of("pool"))
-        store.ensure_indexes()
-        for n in range(60):
-            pooled = new_holding(f"r{n:02d}", "default", Facts(), NOW - 100 * DAY)
-            store.add_holding(
-                give_back(pooled, PUBLIC_POOL, "released: x" if n % 4 else "recycled", "bob", NOW - n * DAY)
-            )
-        finds.filters.clear()
-        items, total = store.search(PUBLIC_POOL, 3, 0, reason="released", team="default")
-        assert (ids(items), total) == (["r01", "r02", "r03"], 45)
-        walked, page = finds.filters
-        assert "reason" not in walked and page == {"_id": {"$in": ["r01", "r02", "r03"]}}
-    finally:
-        client.close()
+    store, finds = watched
+    for n in range(60):
+        pooled = new_holding(f"r{n:02d}", "default", Facts(), NOW - 100 * DAY)
+        store.add_holding(give_back(pooled, PUBLIC_POOL, "released: x" if n % 4 else "recycled", "bob", NOW - n * DAY))
+    finds.filters.clear()
+    items, total = store.search(PUBLIC_POOL, 3, 0, reason="released", team="default")
+    assert (ids(items), total) == (["r01", "r02", "r03"], 45)
+    walked, page = finds.filters
+    assert "reason" not in walked and page == {"_id": {"$in": ["r01", "r02", "r03"]}}
