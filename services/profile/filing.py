@@ -109,6 +109,11 @@ def filed_inquiry(
             holders = _holders(customers, keys, new_id)
     blocks: NameBlocks = {}  # the name blocks read while filing, read once
     similar = None if holders else most_similar_name(customers, matching, inquiry, blocks=blocks)
+    if similar and keys and (late := _holders(customers, keys, new_id)):
+        # An archive opened between the key read and the name-block read (two rows of one company
+        # filed at once): its keys went in before its name terms, in one ordered command, so they
+        # are there now, and a key decides, not a similar name.
+        holders, similar = late, None
     if similar and not second_signal(inquiry, customers.get(similar) or {}, matching["typo_phone_prefix_digits"]):
         # A similar name alone never merges: a person is asked whether it is the same company.
         decision = MatchDecision(candidates=(similar,))
