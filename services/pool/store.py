@@ -320,9 +320,7 @@ class Pool(Store):
     def without_tag_terms(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them written before
         holdings kept tag terms: without a head)."""
-        holdings = list(
-            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
-        )
+        holdings = self._holdings_after(after, limit)
         heads = {_head_id(h["_id"]) for h in holdings}
         found = {doc["holding_id"] for doc in self.tags.find({"_id": {"$in": sorted(heads)}}, {"holding_id": 1})}
         return holdings, [h for h in holdings if h["_id"] not in found]
@@ -346,25 +344,23 @@ class Pool(Store):
     def without_country_code(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them written before
         holdings kept a ``country_code``)."""
-        holdings = list(
-            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
-        )
+        holdings = self._holdings_after(after, limit)
         return holdings, [h for h in holdings if "country_code" not in h]
+
+    def _holdings_after(self, after: str | None, limit: int) -> list[Document]:
+        """Up to ``limit`` holdings after ``after`` in id order: an upgrade's page."""
+        return list(self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit))
 
     def without_since_key(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them written before
         ``since_key`` was kept)."""
-        holdings = list(
-            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
-        )
+        holdings = self._holdings_after(after, limit)
         return holdings, [h for h in holdings if "since_key" not in h]
 
     def with_warning_text(self, after: str | None, limit: int) -> tuple[list[Document], list[Document]]:
         """(up to ``limit`` holdings after ``after`` in id order, those of them whose ``warned_for``
         is still the "rule@time" text holdings kept before it was {"rule", "due_at"})."""
-        holdings = list(
-            self.holdings.find({"_id": {"$gt": after}} if after else {}).sort("_id", ASCENDING).limit(limit)
-        )
+        holdings = self._holdings_after(after, limit)
         return holdings, [h for h in holdings if isinstance(h.get("warned_for"), str)]
 
     def forget(self, customer_id: str) -> None:
