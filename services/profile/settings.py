@@ -53,7 +53,7 @@ class ReportSettingsSchema(ReportPeriodSettingsSchema):
     top_products = fields.Integer(load_default=20, validate=validate.Range(min=1))
     # A month's per-customer totals split over this many documents (by a hash of the customer):
     # a change of one customer rewrites one of them. Changing it rebuilds each month when next read.
-    totals_shards = fields.Integer(load_default=16, validate=validate.Range(min=1, max=1024))
+    totals_shards = fields.Integer(load_default=64, validate=validate.Range(min=1, max=1024))
     # Stages whose changes (with their reasons) the lost-reasons report counts.
     lost_stages = fields.List(fields.String(validate=validate.OneOf(CUSTOMER_STAGES)), load_default=list(LOST_STAGES))
     # Region -> ISO countries; a country in none is in other_region.
