@@ -1,6 +1,6 @@
 """The services' databases as tests read them: one per service, derived from one store URI."""
 
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 
 from services.runtime.databases import database_name, database_of, owners_of
 from services.runtime.mongo import OwnedDatabase
@@ -40,3 +40,20 @@ def drop_databases(client: MongoClient, uri: str) -> None:
     for name in client.list_database_names():
         if name == prefix or name.startswith(prefix + "_"):
             client.drop_database(name)
+
+
+class FindFilters(monitoring.CommandListener):
+    """The filter of every ``find`` a client sends."""
+
+    def __init__(self) -> None:
+        self.filters: list[dict] = []
+
+    def started(self, event):
+        if event.command_name == "find":
+            self.filters.append(dict(event.command["filter"]))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass

@@ -101,6 +101,10 @@ def _time_keys_of(collection: str) -> Callable[[Any, str | None, int], str | Non
     return lambda service, after, limit: service.handoffs.key_times(collection, after, limit)
 
 
+def _outboxes_keyed(collection: str) -> Callable[[Any, str | None, int], str | None]:
+    return lambda service, after, limit: service.handoffs.key_outboxes(collection, after, limit)
+
+
 def _moved_to_quality_audits(old_name: str) -> Callable[[Any, str | None, int], str | None]:
     return lambda service, after, limit: service.handoffs.move_quality_audits(old_name, after, limit)
 
@@ -117,6 +121,16 @@ UPGRADES = (
         2,
         "monthly measure totals that keep their sums beside their entries",
         lambda service, after, limit: sum_totals_after(service.handoffs, after, limit),
+    ),
+    # When each outbox's oldest event was added, in epoch seconds: what the announcing timer looks for.
+    *(
+        upgrades.Upgrade(collection, version, "the time unpublished events wait since, served by an index", step)
+        for collection, version, step in (
+            ("handoffs", 3, _outboxes_keyed("handoffs")),
+            ("agreed_requirements", 2, _outboxes_keyed("agreed_requirements")),
+            ("leavers", 2, _outboxes_keyed("leavers")),
+            ("started_steps", 2, _outboxes_keyed("started_steps")),
+        )
     ),
     # The quality audit's collections under their new names (the old read like the audit trail's);
     # declared on the old name: only an install that has documents there has anything to move.

@@ -8,7 +8,11 @@ equality on an indexed array matches nothing there. Periods are closed at both e
 seconds. The measures range over when handoffs were submitted and refused: the embedded store
 serves no datetime range from an index (nor an ISO-looking string's: it compares those as
 datetimes), so that time is kept beside its datetime in whole epoch seconds
-(``services.runtime.document_store.epoch``) on every write, and the range goes over that.
+(``services.runtime.document_store.epoch``) on every write, and the range goes over that. So is
+the time the oldest event in a document's outbox has waited since (``outbox_epoch``, absent when
+the outbox is empty): the timer that publishes what a crash left looks every few seconds, and with
+the datetime it read every handoff, register, leaver and step (at 100,000 handoffs, seconds of the
+store's time each look).
 
 The quality audit's collections were called ``audits`` and ``audit_schedules`` before (read like
 the audit trail's ``audit``): an upgrade (``move_quality_audits``) copies them to their new names
@@ -37,10 +41,18 @@ MAX_TOTALS_ATTEMPTS = 10  # writers changing one month's totals at once (its cou
 
 # collection -> (the datetime the measures range over, its epoch seconds kept beside it)
 TIME_KEYS = {"handoffs": ("submitted_at", "submitted_epoch"), "refused_handoffs": ("at", "at_epoch")}
+# Collections whose documents keep events to publish (domain.outbox), by the attribute naming them.
+OUTBOX_COLLECTIONS = ("handoffs", "registers", "leavers", "steps")
+OUTBOX_KEY = "outbox_epoch"  # when the outbox's oldest event was added, in epoch seconds
 
 
 def keyed(collection_name: str, doc: Document) -> Document:
-    """``doc`` with the epoch seconds of the field its collection is ranged over by (when it has one)."""
+    """``doc`` with the epoch seconds of the field its collection is ranged over by (when it has one)
+    and of its outbox's oldest event (only while the outbox holds one)."""
+    if "outbox_since" in doc:
+        doc = {k: v for k, v in doc.items() if k != OUTBOX_KEY}
+        if doc["outbox_since"] is not None:
+            doc[OUTBOX_KEY] = epoch(doc["outbox_since"])
     if collection_name not in TIME_KEYS:
         return doc
     field, key = TIME_KEYS[collection_name]
@@ -73,13 +85,18 @@ class Handoffs(KeptPeople, Store):
             "awaiting",
             "submitted_at",
             "submitted_epoch",
-            "outbox_since",
         ):
             self.handoffs.create_index([(field, ASCENDING)])
         self.handoffs.create_index([("state", ASCENDING), ("pending_until", ASCENDING)])
         self.refusals.create_index([("at_epoch", ASCENDING)])
-        self.registers.create_index([("outbox_since", ASCENDING)])
-        self.leavers.create_index([("outbox_since", ASCENDING)])
+        for outbox_collection in OUTBOX_COLLECTIONS:
+            collection = getattr(self, outbox_collection)
+            collection.create_index([(OUTBOX_KEY, ASCENDING)])
+            for name, index in collection.index_information().items():
+                if index["key"] == [
+                    ("outbox_since", ASCENDING)
+                ]:  # served nothing: a datetime range reads every document
+                    collection.drop_index(name)
         self.leavers.create_index([("waits_for_customers", ASCENDING)])
         self.steps.create_index([("customer_id", ASCENDING)])
         self.quality_audits.create_index([("person", ASCENDING), ("at", DESCENDING)])
@@ -222,15 +239,9 @@ class Handoffs(KeptPeople, Store):
     def with_unpublished(self, cutoff: datetime, limit: int) -> list[tuple[str, str]]:
         """(collection name, document id) of documents holding events older than ``cutoff``."""
         found = []
-        for name, collection in (
-            ("handoffs", self.handoffs),
-            ("registers", self.registers),
-            ("leavers", self.leavers),
-            ("steps", self.steps),
-        ):
-            found += [
-                (name, d["_id"]) for d in collection.find({"outbox_since": {"$lte": cutoff}}, {"_id": 1}).limit(limit)
-            ]
+        older = {OUTBOX_KEY: {"$lte": epoch(cutoff)}}  # in whole seconds, as the measures
+        for name in OUTBOX_COLLECTIONS:
+            found += [(name, d["_id"]) for d in getattr(self, name).find(older, {"_id": 1}).limit(limit)]
         return found
 
     def document(self, collection_name: str, document_id: str) -> Document | None:
@@ -252,7 +263,7 @@ class Handoffs(KeptPeople, Store):
         return self.registers.find_one({"_id": customer_id})
 
     def add_register(self, register: Document) -> Document:
-        stored, added = insert_once(self.registers, register)
+        stored, added = insert_once(self.registers, keyed(self.registers.name, register))
         if added:
             self.audit.changed("requirements", None, stored)
         return stored
@@ -265,7 +276,7 @@ class Handoffs(KeptPeople, Store):
         return self.leavers.find_one({"_id": person})
 
     def add_leaver(self, record: Document) -> Document:
-        return insert_once(self.leavers, record)[0]
+        return insert_once(self.leavers, keyed(self.leavers.name, record))[0]
 
     def change_leaver(self, person: str, change: Change) -> tuple[Document | None, Document | None]:
         return change_guarded(self.leaver, self._audited(self.leavers, "leaver"), person, change)
@@ -280,7 +291,7 @@ class Handoffs(KeptPeople, Store):
 
     def start_step(self, record: Document) -> tuple[Document, bool]:
         """(stored record, started now?)."""
-        return insert_once(self.steps, record)
+        return insert_once(self.steps, keyed(self.steps.name, record))
 
     # quality audits
     def schedule(self, person: str) -> Document | None:
@@ -328,6 +339,18 @@ class Handoffs(KeptPeople, Store):
         for doc in batch:
             if doc.get(field) is not None:  # an integer: $set keeps it as it is
                 collection.update_one({"_id": doc["_id"]}, {"$set": {key: epoch(doc[field])}})
+        return batch[-1]["_id"] if len(batch) == limit else None
+
+    def key_outboxes(self, collection_name: str, after: str | None, limit: int) -> str | None:
+        """One batch of documents of ``collection_name`` (after the id ``after``) given the epoch
+        seconds their outbox's oldest event waits since, when it holds one; the cursor of the next
+        batch, or None after the last."""
+        collection = next(c for c in (getattr(self, n) for n in OUTBOX_COLLECTIONS) if c.name == collection_name)
+        query = {"_id": {"$gt": after}} if after is not None else {}
+        batch = list(collection.find(query, {"_id": 1, "outbox_since": 1}).sort("_id", ASCENDING).limit(limit))
+        for doc in batch:
+            if doc.get("outbox_since") is not None:  # an integer: $set keeps it as it is
+                collection.update_one({"_id": doc["_id"]}, {"$set": {OUTBOX_KEY: epoch(doc["outbox_since"])}})
         return batch[-1]["_id"] if len(batch) == limit else None
 
     def move_quality_audits(self, old_name: str, after: str | None, limit: int) -> str | None:

@@ -28,7 +28,7 @@ Document = dict[str, Any]
 
 SYSTEM = "system"
 # Bookkeeping every write moves on: not a change anyone made.
-UNAUDITED_FIELDS = frozenset({"version", "updated_at", "outbox", "outbox_since", "announce"})
+UNAUDITED_FIELDS = frozenset({"version", "updated_at", "outbox", "outbox_since", "outbox_epoch", "announce"})
 AUDIT_READERS = MANAGERS
 
 

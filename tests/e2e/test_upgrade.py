@@ -46,7 +46,7 @@ def test_a_data_folder_of_the_previous_release_is_upgraded_and_nothing_is_missin
         "profile.report_facts: version 4 of 4",  # v2, v3: monthly report totals, sharded; v4: their sums
         "pool.holdings: version 5 of 5",  # v3: warnings kept as values; v4 since_key, v5 tag terms
         "pool.salespeople: version 2 of 2",
-        "handoff.handoffs: version 2 of 2",  # v2: epoch keys of submission times
+        "handoff.handoffs: version 3 of 3",  # v2: epoch keys of submission times, v3 of outboxes
         "handoff.refused_handoffs: version 2 of 2",
     ):
         assert upgraded_to in status, f"{upgraded_to} not in:\n{status}"

@@ -1,5 +1,5 @@
-"""handoff's and notification's stores on the document server: the measures range over epoch
-seconds the store writes (and an upgrade gives documents from before them), every guarded write moves the
+"""handoff's and notification's stores on the document server: the measures and the outboxes' waiting
+events range over epoch seconds the store writes (and upgrades give documents from before them), every guarded write moves the
 version itself (the domain never does), the quality audit's collections are moved to their new
 names, and inbox entries from before they had a version are still marked read."""
 
@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from pymongo import MongoClient
 
+from services.handoff.domain import outbox as events
 from services.handoff.domain.quality_audit import QualityAuditPolicy, new_schedule
 from services.handoff.service import HandoffService
 from services.handoff.store import Handoffs
 from services.notification.store import Outbox
 from services.runtime.upgrades import SchemaVersions, versions_answer, work_off
+from tests.databases import FindFilters, ServiceDatabases
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, 250_000, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
@@ -62,6 +65,65 @@ def test_handoffs_and_refusals_are_measured_over_whole_seconds_closed_at_both_en
     assert sorted(d["_id"] for d in handoffs.submitted_between(NOW, NOW, "marketing_to_sales")) == ["hof_1", "hof_2"]
     assert len(handoffs.submitted_between(NOW - SECOND, NOW + SECOND)) == 5
     assert sorted(d["_id"] for d in handoffs.refused_between(NOW, NOW + SECOND)) == ["ref_1", "ref_2", "ref_3"]
+
+
+def waiting(doc, since):
+    """``doc`` with an event in its outbox, added at ``since`` (as a change leaves it)."""
+    return events.added({**events.empty(), **doc}, "something_happened", {"n": 1}, since)
+
+
+def test_events_left_in_any_outbox_are_found_once_older_than_the_cutoff_and_not_once_cleared(handoffs):
+    stored, _ = handoffs.add_handoff(waiting(handoff(1, NOW), NOW))
+    handoffs.add_handoff({**handoff(2, NOW), **events.empty()})  # nothing to publish
+    handoffs.add_register(waiting({"_id": "cus_1", "fields": {}}, NOW - SECOND))
+    handoffs.add_leaver(waiting({"_id": "lee", "waits_for_customers": False}, NOW - SECOND))
+    handoffs.start_step(waiting({"_id": "cus_1:install", "customer_id": "cus_1", "step": "install"}, NOW))
+    assert stored["outbox_epoch"] == int(NOW.timestamp())
+    assert handoffs.with_unpublished(NOW - SECOND, 10) == [("registers", "cus_1"), ("leavers", "lee")]
+    assert sorted(handoffs.with_unpublished(NOW, 10)) == [
+        ("handoffs", "hof_1"),
+        ("leavers", "lee"),
+        ("registers", "cus_1"),
+        ("steps", "cus_1:install"),
+    ]
+    for collection, document_id in handoffs.with_unpublished(NOW + SECOND, 10):
+        handoffs.change_in(collection, document_id, lambda doc: events.cleared(doc, [f"{doc['_id']}:1"]))
+    assert handoffs.with_unpublished(NOW + SECOND, 10) == []
+    assert "outbox_epoch" not in handoffs.handoff("hof_1")
+
+
+def test_the_announcing_timer_asks_for_an_integer_range_an_index_serves(mongo_uri):
+    finds = FindFilters()
+    client = MongoClient(mongo_uri, tz_aware=True, event_listeners=[finds])
+    try:
+        store = Handoffs(ServiceDatabases(client, mongo_uri).of("handoff"))
+        store.registers.create_index([("outbox_since", 1)])  # as a release before made it
+        store.ensure_indexes()
+        store.with_unpublished(NOW, 10)
+        assert finds.filters == [{"outbox_epoch": {"$lte": int(NOW.timestamp())}}] * 4
+        for collection in (store.handoffs, store.registers, store.leavers, store.steps):
+            keys = [index["key"] for index in collection.index_information().values()]
+            assert [("outbox_epoch", 1)] in keys and [("outbox_since", 1)] not in keys
+    finally:
+        client.close()
+
+
+def test_the_upgrade_keys_outboxes_left_before_the_key(handoffs):
+    handoffs.handoffs.insert_many([waiting(handoff(n, NOW), NOW) for n in range(3)])
+    handoffs.registers.insert_one(waiting({"_id": "cus_1", "fields": {}}, NOW))
+    handoffs.registers.insert_one({"_id": "cus_2", "fields": {}, **events.empty()})
+    assert handoffs.with_unpublished(NOW + SECOND, 10) == []  # not keyed yet
+    after = None
+    while (after := handoffs.key_outboxes("handoffs", after, 2)) is not None:
+        pass
+    assert handoffs.key_outboxes("agreed_requirements", None, 10) is None
+    assert sorted(handoffs.with_unpublished(NOW + SECOND, 10)) == [
+        ("handoffs", "hof_0"),
+        ("handoffs", "hof_1"),
+        ("handoffs", "hof_2"),
+        ("registers", "cus_1"),
+    ]
+    assert handoffs.key_outboxes("handoffs", None, 10) is None  # run again: the same keys
 
 
 def test_the_upgrade_keys_handoffs_and_refusals_stored_before_the_keys_in_batches(handoffs):

@@ -5,13 +5,13 @@ period cannot hold back what is due."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 
 from services.pool.domain.holdings import Facts, give_back, new_holding, take, warned
 from services.pool.domain.recycling import DORMANT, NO_FOLLOW_UP, OWNED, PUBLIC_POOL, RecyclingRules, Warn
 from services.pool.store import Pool
 from services.pool.sweeping import sweep
-from tests.databases import ServiceDatabases
+from tests.databases import FindFilters, ServiceDatabases
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -23,23 +23,6 @@ def pool(db):
     store = Pool(db.of("pool"))
     store.ensure_indexes()
     return store
-
-
-class FindFilters(monitoring.CommandListener):
-    """The filter of every ``find`` a client sends."""
-
-    def __init__(self) -> None:
-        self.filters: list[dict] = []
-
-    def started(self, event):
-        if event.command_name == "find":
-            self.filters.append(dict(event.command["filter"]))
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 @pytest.fixture
