@@ -71,6 +71,7 @@ from bench.pool_system import write_config  # noqa: E402
 from contracts.customer import timeline_kinds_asked  # noqa: E402
 from contracts.topology import INQUIRY_EXCHANGE  # noqa: E402
 from deploy.local_system import local_system, provision_users, salespeople_known  # noqa: E402
+from services.handoff.domain import outbox  # noqa: E402
 from services.handoff.domain.checklists import Item  # noqa: E402
 from services.handoff.domain.handoffs import Deadline, Draft, acknowledge, open_handoff  # noqa: E402
 from services.handoff.domain.kinds import KindSpec  # noqa: E402
@@ -234,7 +235,9 @@ def customer(n: int, now: datetime, day_share: int, seed: int) -> dict[str, list
         )
         handoff = open_handoff(draft, CHECKLIST, False, None, submitted, DEADLINE, submitted)
         signed = acknowledge(handoff, owner, None, submitted + timedelta(hours=rng.uniform(0.2, 30)))
-        handoffs.append(keyed("handoffs", signed or handoff))
+        # as the store keeps one: its events published long ago (the outbox cleared), at a version
+        published = outbox.cleared(signed or handoff, [event["id"] for event in (signed or handoff)["outbox"]])
+        handoffs.append(keyed("handoffs", {**published, "version": 2}))
     return {
         "profile.customers": [archive],
         "profile.timeline": entries,
