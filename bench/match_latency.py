@@ -8,9 +8,10 @@ What is timed is the read path of ``services.profile.filing.file_inquiry``, with
     keys = match_keys(inquiry)
     holders = Customers(db).holders_of(keys)        # one find({"_id": {"$in": [...]}}) on customer_keys
     similar = None if holders else most_similar_name(customers, matching, inquiry)
-                                                    # Customers.in_name_blocks: one aggregate on
-                                                    # customer_terms, a $match({"term": block}) for each
-                                                    # block of matching.typo_blocks ($unionWith: the
+                                                    # Customers.in_name_blocks: one aggregate (from an
+                                                    # empty collection, document_store.union_of) with a
+                                                    # $unionWith of customer_terms, $match({"term":
+                                                    # block}), per block of matching.typo_blocks (the
                                                     # name's own, and up to six more a slip among its
                                                     # first letters would have moved it out of),
                                                     # whose documents carry the company name and its

@@ -236,7 +236,8 @@ def customer(n: int, now: datetime, day_share: int, seed: int) -> dict[str, list
         handoff = open_handoff(draft, CHECKLIST, False, None, submitted, DEADLINE, submitted)
         signed = acknowledge(handoff, owner, None, submitted + timedelta(hours=rng.uniform(0.2, 30)))
         # as the store keeps one: its events published long ago (the outbox cleared), at a version
-        published = outbox.cleared(signed or handoff, [event["id"] for event in (signed or handoff)["outbox"]])
+        stored = signed or handoff
+        published = outbox.cleared(stored, [event["id"] for event in stored["outbox"]]) or stored
         handoffs.append(keyed("handoffs", {**published, "version": 2}))
     return {
         "profile.customers": [archive],

@@ -13,7 +13,15 @@ from services.profile.domain.report_facts import fact_key
 from services.profile.domain.tags import tags_of
 from services.profile.domain.visibility import POOLED, Scope
 from services.runtime.audit import Store
-from services.runtime.document_store import Together, count, guarded_replace, moved_on, prefix_range
+from services.runtime.document_store import (
+    UNION_BASE,
+    Together,
+    count,
+    guarded_replace,
+    moved_on,
+    prefix_range,
+    union_of,
+)
 from services.runtime.mongo import insert_once
 
 DUPLICATE_KEY = 11000
@@ -36,6 +44,7 @@ class Customers(Store):
         # scalar index. The embedded store cannot index array fields (equality on an indexed
         # array matches nothing), and a scan per inquiry would not scale.
         self.terms = db.customer_terms
+        self.union_base = db[UNION_BASE]  # always empty: several reads in one command start there
         # One small document per inquiry, quote, sample and stage change (domain.report_facts),
         # found by "<kind>|<YYYY-MM>" so a report reads a range of months, not every archive.
         self.facts = db.report_facts
@@ -232,9 +241,9 @@ class Customers(Store):
     def in_name_blocks(self, blocks: list[str], limit: int) -> dict[str, list[Document]]:
         """Per block, the archives whose company name falls in it, at most ``limit`` each:
         {"_id", "company"}, and "words", the name folded (``company_words``), when it was kept under
-        today's folding. One command however many blocks: an aggregation whose first ``$match`` reads
-        the first block from the terms' index and each ``$unionWith`` the next one's (a typed name is
-        looked for in its own block and in those a slip would have put it in, ``typo_blocks``). The
+        today's folding. One command however many blocks (``union_of``): a ``$unionWith`` per block,
+        each reading its block from the terms' index (a typed name is looked for in its own block and
+        in those a slip would have put it in, ``typo_blocks``). The
         term documents carry the name; archives indexed before they did are read in one more query."""
         blocks = list(dict.fromkeys(blocks))
         found: dict[str, list[Document]] = {block: [] for block in blocks}
@@ -247,11 +256,8 @@ class Customers(Store):
             # (4 s at 100,000 terms, against 3 ms without); the term documents are small anyway
             return [{"$match": {"term": f"{NAME_BLOCK_TERM}{block}"}}, {"$limit": limit}]
 
-        pipeline = one_block(blocks[0]) + [
-            {"$unionWith": {"coll": self.terms.name, "pipeline": one_block(block)}} for block in blocks[1:]
-        ]
         unnamed: dict[str, list[str]] = {}
-        for doc in self.terms.aggregate(pipeline):
+        for doc in union_of(self.union_base, self.terms.name, [one_block(block) for block in blocks]):
             block = doc["term"].removeprefix(NAME_BLOCK_TERM)
             if "company" not in doc:
                 unnamed.setdefault(doc["customer_id"], []).append(block)

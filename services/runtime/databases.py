@@ -32,6 +32,7 @@ COLLECTIONS: dict[str, tuple[str, ...]] = {
         "report_facts",
         "report_totals",
         "timeline",
+        "union_base",  # always empty: where a union of reads starts (services/runtime/document_store.py)
     ),
     "handoff": (
         "handoffs",

@@ -22,11 +22,13 @@ class Sent(monitoring.CommandListener):
     def __init__(self) -> None:
         self.commands: list[str] = []
         self.pipelines: list[list[dict]] = []
+        self.aggregated: list[str] = []  # the collection each aggregation starts from
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
         if event.command_name == "aggregate":
             self.pipelines.append(list(event.command["pipeline"]))
+            self.aggregated.append(event.command["aggregate"])
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -146,8 +148,10 @@ def test_the_report_totals_of_one_change_are_written_in_one_command_and_a_lost_o
 
 def test_the_name_blocks_of_one_filing_are_read_in_one_command(customers, db, sent):
     """A typed name is looked for in its own block and in those a slip would have put it in: every
-    block is read in one aggregation (one ``$unionWith`` per further block), each to its own limit,
-    archives indexed before terms carried the name read in one more query."""
+    block is read in one aggregation (a ``$unionWith`` per block), each to its own limit, archives
+    indexed before terms carried the name read in one more query. The aggregation starts from an
+    empty collection: the embedded store counts the one an aggregation starts from, and the terms
+    are millions at scale."""
     terms = db.of("profile").customer_terms
     terms.insert_many(
         [
@@ -171,6 +175,7 @@ def test_the_name_blocks_of_one_filing_are_read_in_one_command(customers, db, se
         name for stage in pipeline if "$unionWith" in stage for s in stage["$unionWith"]["pipeline"] for name in s
     ]
     assert set(stages) == {"$match", "$limit", "$unionWith"}
+    assert sent.aggregated == ["union_base"] and db.of("profile").union_base.count_documents({}) == 0
     assert len(found["DE:acme"]) == 3 and all(a["_id"].startswith("cus_") for a in found["DE:acme"])
     assert found["DE:amce"] == [{"_id": "cus_9", "company": "Amce Tools"}]
     assert found["DE:nobody"] == []
