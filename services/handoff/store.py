@@ -92,10 +92,9 @@ class Handoffs(KeptPeople, Store):
         for outbox_collection in OUTBOX_COLLECTIONS:
             collection = getattr(self, outbox_collection)
             collection.create_index([(OUTBOX_KEY, ASCENDING)])
+            # the index releases before kept on outbox_since served nothing (a datetime range reads every document)
             for name, index in collection.index_information().items():
-                if index["key"] == [
-                    ("outbox_since", ASCENDING)
-                ]:  # served nothing: a datetime range reads every document
+                if index["key"] == [("outbox_since", ASCENDING)]:
                     collection.drop_index(name)
         self.leavers.create_index([("waits_for_customers", ASCENDING)])
         self.steps.create_index([("customer_id", ASCENDING)])
@@ -333,25 +332,14 @@ class Handoffs(KeptPeople, Store):
         """One batch of documents of ``collection_name`` (after the id ``after``) given the epoch
         seconds their measures range over; the cursor of the next batch, or None after the last."""
         collection = {"handoffs": self.handoffs, "refused_handoffs": self.refusals}[collection_name]
-        field, key = TIME_KEYS[collection_name]
-        query = {"_id": {"$gt": after}} if after is not None else {}
-        batch = list(collection.find(query, {"_id": 1, field: 1}).sort("_id", ASCENDING).limit(limit))
-        for doc in batch:
-            if doc.get(field) is not None:  # an integer: $set keeps it as it is
-                collection.update_one({"_id": doc["_id"]}, {"$set": {key: epoch(doc[field])}})
-        return batch[-1]["_id"] if len(batch) == limit else None
+        return _key_epochs(collection, *TIME_KEYS[collection_name], after, limit)
 
     def key_outboxes(self, collection_name: str, after: str | None, limit: int) -> str | None:
         """One batch of documents of ``collection_name`` (after the id ``after``) given the epoch
         seconds their outbox's oldest event waits since, when it holds one; the cursor of the next
         batch, or None after the last."""
         collection = next(c for c in (getattr(self, n) for n in OUTBOX_COLLECTIONS) if c.name == collection_name)
-        query = {"_id": {"$gt": after}} if after is not None else {}
-        batch = list(collection.find(query, {"_id": 1, "outbox_since": 1}).sort("_id", ASCENDING).limit(limit))
-        for doc in batch:
-            if doc.get("outbox_since") is not None:  # an integer: $set keeps it as it is
-                collection.update_one({"_id": doc["_id"]}, {"$set": {OUTBOX_KEY: epoch(doc["outbox_since"])}})
-        return batch[-1]["_id"] if len(batch) == limit else None
+        return _key_epochs(collection, "outbox_since", OUTBOX_KEY, after, limit)
 
     def move_quality_audits(self, old_name: str, after: str | None, limit: int) -> str | None:
         """One batch of the old collection ``old_name`` (after the id ``after``) copied under its new
@@ -370,6 +358,17 @@ class Handoffs(KeptPeople, Store):
             return batch[-1]["_id"]
         old.drop()
         return None
+
+
+def _key_epochs(collection: Any, field: str, key: str, after: str | None, limit: int) -> str | None:
+    """One upgrade batch: documents after the id ``after`` given ``key``, the epoch seconds of their
+    datetime ``field`` (where set); the cursor of the next batch, or None after the last."""
+    query = {"_id": {"$gt": after}} if after is not None else {}
+    batch = list(collection.find(query, {"_id": 1, field: 1}).sort("_id", ASCENDING).limit(limit))
+    for doc in batch:
+        if doc.get(field) is not None:  # an integer: $set keeps it as it is
+            collection.update_one({"_id": doc["_id"]}, {"$set": {key: epoch(doc[field])}})
+    return batch[-1]["_id"] if len(batch) == limit else None
 
 
 def moved_schedule(old: Document) -> Document:
