@@ -7,7 +7,7 @@ import { token } from '@/api/token'
 import { clearOutage } from '@/api/status'
 import { forgetEarly } from '@/api/early'
 import type { User } from '@/api/types'
-import { currentMe, loadMe } from '@/composables/useSession'
+import { currentMe, forgetSession, loadMe } from '@/composables/useSession'
 import { homeFor } from '@/home'
 import { t } from '@/i18n'
 import AppShell from '@/layout/AppShell.vue'
@@ -85,10 +85,35 @@ function startLoading(to: RouteLocationNormalized): void {
   }
 }
 
+/** The page being opened while a navigation is under way (its guard checks the session). */
+let arriving: RouteLocationNormalized | null = null
+/** Why the server last ended the session (a 401's reason), shown on sign-in. */
+let endedBecause: string | undefined
+
+function signInFor(page: RouteLocationNormalized) {
+  return { path: '/signin', query: { next: page.fullPath, ...(endedBecause ? { reason: endedBecause } : {}) } }
+}
+
+/** Any 401 (expired session, revoked token): back to sign-in, then to the same page. During a
+ * navigation that is the page being opened, not the one left (on the first load that would be
+ * the router's start, "/"): the session check and the remembered person's preferences are asked
+ * together, and either may answer last. */
+export function backToSignIn(reason: string | undefined): void {
+  forgetSession()
+  endedBecause = reason
+  const here = arriving ?? router.currentRoute.value
+  if (here.matched.some((r) => r.meta.public)) return
+  void router.replace(signInFor(here))
+}
+
 router.beforeEach(async (to) => {
+  arriving = to
   clearOutage()
   if (to.matched.every((r) => r.meta.public)) return true
-  if (!token.value) return { path: '/signin', query: { next: to.fullPath } }
+  if (!token.value) {
+    endedBecause = undefined
+    return signInFor(to)
+  }
   // the session's call first, then the page's own calls (a person known not to be let in sends
   // none), then the page's code
   const meLoading = loadMe()
@@ -102,7 +127,7 @@ router.beforeEach(async (to) => {
   } catch {
     return true // the server is not answering: the page shows the banner
   }
-  if (!me) return { path: '/signin', query: { next: to.fullPath } }
+  if (!me) return signInFor(to)
   if (!to.matched.every((r) => allowed(r, me))) return homeFor(me)
   return true
 })
@@ -114,5 +139,6 @@ export function pageTitle(route: RouteLocationNormalized): string {
 }
 
 router.afterEach((to) => {
+  if (arriving === to) arriving = null
   document.title = pageTitle(to)
 })
