@@ -26,6 +26,8 @@ def test_a_small_run_reports_quality_per_variation_at_customer_and_group_level(c
     # far below the targets would mean the filing (or the bench) broke, not a matter of tuning
     assert float(customer[1]) > 0.9 and float(customer[2]) > 0.9
     assert float(group[1]) > 0.9 and float(group[2]) > 0.85
+    reference = re.search(r"issue 14's reference precision ([\d.]+) recall ([\d.]+)", printed)
+    assert 0.5 < float(reference[1]) <= 1.0 and 0.5 < float(reference[2]) <= 1.0
 
 
 def test_the_bench_s_sources_are_the_markets_own():
@@ -60,3 +62,19 @@ def test_every_inquiry_is_one_intake_accepts_and_pairs_no_rule_could_join_are_to
     parts = dedupe_quality.matchable_clusters([7, 7, 7], evidence)
     # a misspelt name alone joins nothing; beside the contact who wrote before it does
     assert parts[0] == parts[2] != parts[1]
+
+
+def test_the_issue_s_reference_joins_on_name_company_domain_phone_and_code_only():
+    keys = dedupe_quality.reference_keys
+    german = {"company": "MÜLLER Elektrotechnik GMBH", "contact": {"email": "jan@gmail.com"}, "country_code": "DE"}
+    assert keys(german) == {("name", "mullerelektrotechnik")}  # folded, the form gone, free mail no key
+    same = {"company": "Müller Elektrotechnik", "contact": {"email": "u@mueller.de", "phone": "030 901820"}}
+    assert keys({**same, "country_code": "DE"}) == {
+        ("name", "mullerelektrotechnik"),
+        ("domain", "mueller.de"),
+        ("phone", "+4930901820"),
+    }
+    parts = dedupe_quality.union_clusters(
+        [keys(german), keys({**same, "country_code": "DE"}), {("phone", "+4930901820")}, set()]
+    )
+    assert parts[0] == parts[1] == parts[2] != parts[3]
