@@ -100,7 +100,7 @@ LOCALES = {
 # Languages whose CLDR country names customers write (issue 14's list).
 LANGUAGES = ["en", "zh", "zh_Hant", "de", "es", "fr", "pt", "tr", "it", "pl", "nl", "vi", "ru", "ar", "ja", "ko"]
 # Each market's legal forms as registered (one per company) and the other ways people write them.
-LEGAL_FORMS = {
+LEGAL_FORMS: dict[str, list[tuple[str, list[str]]]] = {
     "DE": [("GmbH", ["GMBH", "Gmbh"]), ("AG", ["Aktiengesellschaft"]), ("GmbH & Co. KG", ["GmbH & Co KG"])],
     "FR": [("SARL", ["S.A.R.L."]), ("SAS", ["S.A.S."]), ("SA", ["S.A."])],
     "PL": [("Sp. z o.o.", ["sp. z o. o.", "SP. Z O.O."]), ("S.A.", ["SA"]), ("sp.j.", ["Sp. j."])],
