@@ -219,6 +219,8 @@ describe('my day', () => {
       await page.evaluate(() => localStorage.setItem('baton.token', 'bs_expired'))
       await page.goto(url('/inbox'))
       await page.waitForURL((u) => u.pathname === '/signin' && u.searchParams.get('next') === '/inbox')
+      await page.locator('#signin-user').waitFor()
+      await shot(page, 'signin-session-ended')
       await page.locator('#signin-user').fill('alice')
       await page.locator('#signin-password').fill(user('alice').password)
       await page.locator('[data-test=signin-submit]').click()

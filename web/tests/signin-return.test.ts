@@ -11,26 +11,36 @@ const ended = { error: { code: 'unauthorized', message: 'Signed out.', details: 
 
 describe('back to sign-in', () => {
   afterEach(() => {
+    vi.restoreAllMocks()
     vi.unstubAllGlobals()
     setToken(null)
   })
 
   it('keeps the page being opened when a 401 answers after the session check', async () => {
-    setUnauthorizedHandler(backToSignIn)
+    let handled = 0
+    setUnauthorizedHandler((reason) => {
+      backToSignIn(reason)
+      handled += 1
+    })
+    const navigations: Promise<unknown>[] = [] // those a 401 starts, awaited before looking
+    const replace = router.replace.bind(router)
+    vi.spyOn(router, 'replace').mockImplementation((to) => {
+      const navigation = replace(to)
+      navigations.push(navigation)
+      return navigation
+    })
     setToken('bs_expired')
     localStorage.setItem('baton.user', 'alice') // signed in here before: preferences are asked early
-    const asked: string[] = []
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string) => {
-        asked.push(url)
         if (url.includes('/preferences')) await new Promise((r) => setTimeout(r, 30))
         return new Response(JSON.stringify(ended), { status: 401, headers: { 'Content-Type': 'application/json' } })
       }),
     )
     await router.push('/inbox').catch(() => undefined)
-    await vi.waitFor(() => expect(asked).toContain('/users/alice/preferences'))
-    await new Promise((r) => setTimeout(r, 100)) // the late 401 has answered and been handled
+    await vi.waitFor(() => expect(handled).toBe(2)) // the session check's 401, then the preferences'
+    await Promise.all(navigations)
     expect(router.currentRoute.value.path).toBe('/signin')
     expect(router.currentRoute.value.query).toMatchObject({ next: '/inbox', reason: 'signed_out' })
   })
